@@ -1,0 +1,7 @@
+import type { HabitatModule } from '../types.ts';
+import { accessRoutes } from './routes.ts';
+
+export const accessModule: HabitatModule = {
+  name: 'access',
+  routes: accessRoutes,
+};

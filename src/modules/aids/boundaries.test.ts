@@ -1,0 +1,231 @@
+// Every ceiling of every table, checked through the simulators (publicodes rules included): just below,
+// at, and just above, per household size or category and zone. The figures come from the table files;
+// a few are also written out by hand below so a wrong file cannot pass by agreeing with itself.
+import { describe, expect, it } from 'vitest';
+import { ceilingFor, type ZoneAbc, type ZoneHlm } from './model.ts';
+import { simulateOwnership } from './simulators/ownership.ts';
+import { simulateRenovation } from './simulators/renovation.ts';
+import { simulateSocialHousing } from './simulators/social-housing.ts';
+import { tables } from './tables.ts';
+
+const t = tables();
+const verdict = (answer: { aides: { id: string; verdict: string }[] }, id: string) => answer.aides.find((a) => a.id === id)!.verdict;
+
+describe('social-housing ceilings (PLUS, PLS, PLAI), each year, zone and category', () => {
+  for (const table of t.ceilings.filter((c) => ['PLUS', 'PLS', 'PLAI'].includes(c.dispositif))) {
+    it(`${table.dispositif} ${table.annee} (${table.verification})`, () => {
+      let checked = 0;
+      for (const [zone, row] of Object.entries(table.valeurs)) {
+        for (let rank = 1; rank <= 8; rank++) {
+          const ceiling = ceilingFor(row, rank);
+          if (!ceiling) continue;
+          const ask = (revenu: number) =>
+            verdict(
+              simulateSocialHousing(
+                { annee: table.annee, zone_logement_social: zone as ZoneHlm, personnes: rank, revenu_fiscal: revenu },
+                t,
+              ),
+              table.dispositif,
+            );
+          expect(ask(ceiling.value - 1), `${zone} rang ${rank} juste sous ${ceiling.value}`).toBe('eligible');
+          expect(ask(ceiling.value), `${zone} rang ${rank} au plafond ${ceiling.value}`).toBe('eligible');
+          expect(ask(ceiling.value + 1), `${zone} rang ${rank} juste au-dessus de ${ceiling.value}`).not.toBe('eligible');
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThanOrEqual(table.dispositif === 'PLAI' ? 10 : 24);
+    });
+  }
+
+  it('uses the official figures (PLUS 2026, autres régions; PLS 2026 = PLUS × 1,30)', () => {
+    const at = (personnes: number, revenu: number, p = 'PLUS', extra: object = {}) =>
+      verdict(simulateSocialHousing({ annee: 2026, commune: '31555', personnes, revenu_fiscal: revenu, ...extra }, t), p);
+    expect(at(1, 23403)).toBe('eligible');
+    expect(at(1, 23404)).toBe('non_eligible');
+    expect(at(4, 45374)).toBe('eligible');
+    expect(at(4, 45375)).toBe('non_eligible');
+    expect(at(7, 60156 + 6710)).toBe('eligible');
+    expect(at(7, 60156 + 6711)).toBe('non_eligible');
+    expect(at(2, 40630, 'PLS')).toBe('eligible');
+    expect(at(2, 40631, 'PLS')).toBe('non_eligible');
+    // A young couple is category 3: 37 584 €, not the 31 254 € of two persons.
+    expect(at(2, 37584, 'PLUS', { jeune_menage: true })).toBe('eligible');
+    expect(at(2, 37585, 'PLUS', { jeune_menage: true })).toBe('non_eligible');
+  });
+
+  it('knows a household above the PLUS ceiling is above PLAI too, where the PLAI table of the year is missing', () => {
+    const answer = simulateSocialHousing({ annee: 2026, commune: '69123', personnes: 2, revenu_fiscal: 31255 }, t);
+    expect(verdict(answer, 'PLAI')).toBe('non_eligible');
+    const below = simulateSocialHousing({ annee: 2026, commune: '69123', personnes: 2, revenu_fiscal: 20000 }, t);
+    expect(verdict(below, 'PLAI')).toBe('inconnu');
+    expect(below.aides.find((a) => a.id === 'PLAI')!.conditions[1]!.table!.verification).toBe('secondaire');
+  });
+
+  it('zones: Paris and its neighbours have higher ceilings from category 3', () => {
+    const at = (zone: ZoneHlm, revenu: number) =>
+      verdict(simulateSocialHousing({ annee: 2025, zone_logement_social: zone, personnes: 3, revenu_fiscal: revenu }, t), 'PLUS');
+    expect(at('paris_communes_limitrophes', 52284)).toBe('eligible');
+    expect(at('ile_de_france', 52284)).toBe('non_eligible');
+    expect(at('ile_de_france', 47944)).toBe('eligible');
+    expect(at('autres_regions', 47944)).toBe('non_eligible');
+  });
+});
+
+describe('aided ownership ceilings', () => {
+  for (const table of t.ceilings.filter((c) => c.dispositif === 'PSLA' || c.dispositif === 'BRS')) {
+    it(`${table.dispositif} ${table.annee}, each zone and size`, () => {
+      for (const [zone, row] of Object.entries(table.valeurs)) {
+        for (let n = 1; n <= 8; n++) {
+          const ceiling = ceilingFor(row, n)!;
+          const ask = (revenu: number) =>
+            verdict(simulateOwnership({ annee: table.annee, zone_abc: zone as ZoneAbc, personnes: n, revenu_fiscal: revenu }, t), table.dispositif);
+          expect(ask(ceiling.value - 1)).toBe('eligible');
+          expect(ask(ceiling.value)).toBe('eligible');
+          expect(ask(ceiling.value + 1)).toBe('non_eligible');
+        }
+      }
+    });
+  }
+
+  const ptz = t.ptz[0]!;
+  it('PTZ: income strictly below the ceiling, each zone (A bis uses A) and size', () => {
+    for (const zone of ['Abis', 'A', 'B1', 'B2', 'C'] as ZoneAbc[]) {
+      const row = ptz.valeurs[zone === 'Abis' ? 'A' : zone]!;
+      for (let n = 1; n <= 9; n++) {
+        const ceiling = ceilingFor(row, n)!;
+        const ask = (revenu: number) =>
+          verdict(
+            simulateOwnership(
+              { annee: 2026, zone_abc: zone, personnes: n, revenu_fiscal: revenu, proprietaire_2_ans: false, type_logement: 'neuf', cout_operation: 0 },
+              t,
+            ),
+            'PTZ',
+          );
+        expect(ask(ceiling.value - 1), `${zone} ${n} p.`).toBe('eligible');
+        expect(ask(ceiling.value), `${zone} ${n} p. au plafond (strict)`).toBe('non_eligible');
+        expect(ask(ceiling.value + 1)).toBe('non_eligible');
+      }
+    }
+  });
+
+  it('PTZ: the official figures, and the cost divided by 9 counts when higher than the income', () => {
+    const ask = (extra: object) =>
+      simulateOwnership({ annee: 2026, zone_abc: 'B1', personnes: 3, proprietaire_2_ans: false, type_logement: 'neuf', ...extra } as any, t);
+    expect(verdict(ask({ revenu_fiscal: 62099, cout_operation: 0 }), 'PTZ')).toBe('eligible');
+    expect(verdict(ask({ revenu_fiscal: 62100, cout_operation: 0 }), 'PTZ')).toBe('non_eligible');
+    expect(verdict(ask({ revenu_fiscal: 30000, cout_operation: 62099 * 9 }), 'PTZ')).toBe('eligible');
+    expect(verdict(ask({ revenu_fiscal: 30000, cout_operation: 62100 * 9 }), 'PTZ')).toBe('non_eligible');
+    // Without the cost the resources cannot be settled: the answer says what is missing.
+    const unknown = ask({ revenu_fiscal: 30000 });
+    expect(verdict(unknown, 'PTZ')).toBe('inconnu');
+    expect(unknown.aides[0]!.manque).toContain('coût total de l’achat');
+  });
+
+  it('PTZ: first-time buyers only; old dwellings with works in B2 and C only', () => {
+    const ask = (extra: object) =>
+      verdict(simulateOwnership({ annee: 2026, personnes: 2, revenu_fiscal: 20000, cout_operation: 150000, proprietaire_2_ans: false, ...extra } as any, t), 'PTZ');
+    expect(ask({ zone_abc: 'B1', proprietaire_2_ans: true, type_logement: 'neuf' })).toBe('non_eligible');
+    expect(ask({ zone_abc: 'B1', type_logement: 'ancien_avec_travaux' })).toBe('non_eligible');
+    expect(ask({ zone_abc: 'B2', type_logement: 'ancien_avec_travaux' })).toBe('eligible');
+    expect(ask({ zone_abc: 'C', type_logement: 'ancien_avec_travaux' })).toBe('eligible');
+    expect(ask({ zone_abc: 'C', type_logement: 'ancien_sans_travaux' })).toBe('non_eligible');
+  });
+
+  it('PTZ: the cost ceiling limits the loan, it does not exclude', () => {
+    const a = simulateOwnership(
+      { annee: 2026, commune: '31555', personnes: 3, revenu_fiscal: 40000, proprietaire_2_ans: false, type_logement: 'neuf', cout_operation: 400000 },
+      t,
+    );
+    expect(verdict(a, 'PTZ')).toBe('eligible');
+    expect(a.aides[0]!.informations[0]).toContain('270 000 €');
+  });
+});
+
+describe('MaPrimeRénov’ categories, each year, region and size', () => {
+  for (const table of t.mpr) {
+    it(`barème ${table.annee}`, () => {
+      for (const region of ['ile_de_france', 'hors_ile_de_france'] as const) {
+        const rows = table.valeurs[region];
+        const order = ['tres_modeste', 'modeste', 'intermediaire'] as const;
+        const next = { tres_modeste: 'modestes', modeste: 'intermédiaires', intermediaire: 'supérieurs' };
+        const label = { tres_modeste: 'très modestes', modeste: 'modestes', intermediaire: 'intermédiaires' };
+        for (let n = 1; n <= 7; n++) {
+          for (const cat of order) {
+            const bound = ceilingFor(rows[cat], n)!.value;
+            const summary = (revenu: number) =>
+              simulateRenovation(
+                { annee: table.annee, ile_de_france: region === 'ile_de_france', personnes: n, revenu_fiscal: revenu, statut: 'proprietaire_occupant', logement_plus_15_ans: true },
+                t,
+              ).aides[0]!.resume;
+            expect(summary(bound - 1)).toContain(`« ${label[cat]}`);
+            expect(summary(bound)).toContain(`« ${label[cat]}`);
+            expect(summary(bound + 1)).toContain(`« ${next[cat]}`);
+          }
+        }
+      }
+    });
+  }
+
+  it('official 2025 figures out of Île-de-France', () => {
+    const cat = (personnes: number, revenu: number) =>
+      simulateRenovation({ annee: 2025, commune: '69123', personnes, revenu_fiscal: revenu, statut: 'proprietaire_occupant', logement_plus_15_ans: true }, t)
+        .aides[0]!.resume;
+    expect(cat(1, 17173)).toContain('très modestes');
+    expect(cat(1, 17174)).toContain('« modestes');
+    expect(cat(6, 40388 + 5094)).toContain('très modestes');
+    expect(cat(6, 40388 + 5095)).toContain('« modestes');
+  });
+
+  it('is for owners only', () => {
+    const a = simulateRenovation({ commune: '69123', personnes: 2, revenu_fiscal: 20000, statut: 'locataire', logement_plus_15_ans: true }, t);
+    expect(verdict(a, 'MaPrimeRenov')).toBe('non_eligible');
+  });
+});
+
+describe('zones of the demo communes (zonage ABC of 5 July 2024)', () => {
+  const zone = (code: string) => t.communes.find((c) => c.code === code)?.zone_abc;
+  it('holds every commune of both demo EPCIs, Lyon’s arrondissements included', () => {
+    expect(t.communes.filter((c) => c.epci_siren === '243100518')).toHaveLength(37);
+    expect(t.communes.filter((c) => c.epci_siren === '200046977')).toHaveLength(68);
+  });
+  it('gives the zones of the official file', () => {
+    expect(zone('31555')).toBe('A'); // Toulouse
+    expect(zone('31069')).toBe('A'); // Blagnac, reclassified in 2024
+    expect(zone('31557')).toBe('B1'); // Tournefeuille
+    expect(zone('31003')).toBe('C'); // Aigrefeuille
+    expect(zone('69123')).toBe('A'); // Lyon
+    expect(zone('69383')).toBe('A'); // Lyon 3e, as Lyon
+    expect(zone('69266')).toBe('A'); // Villeurbanne
+    expect(zone('69259')).toBe('B1'); // Vénissieux
+    expect(zone('69152')).toBe('B1'); // Pierre-Bénite, merged into Oullins-Pierre-Bénite
+  });
+  it('feeds the simulators: the same household is eligible to a BRS in B1 and not in C', () => {
+    const ask = (commune: string) =>
+      verdict(simulateOwnership({ annee: 2025, commune, personnes: 3, revenu_fiscal: 60000 }, t), 'BRS');
+    expect(ask('31557')).toBe('eligible'); // B1: 69 183 €
+    expect(ask('31003')).toBe('non_eligible'); // C: 53 766 €
+  });
+});
+
+describe('rental calendar through the renovation simulator', () => {
+  const rent = (classe: string, date: string) =>
+    simulateRenovation({ commune: '31555', personnes: 1, statut: 'proprietaire_bailleur', classe_dpe: classe as any, date }, t).aides.find(
+      (a) => a.id === 'calendrier-DPE',
+    )!;
+  it('G from 2025, F from 2028, E from 2034', () => {
+    expect(rent('G', '2024-12-31').verdict).toBe('eligible');
+    expect(rent('G', '2025-01-01').verdict).toBe('non_eligible');
+    expect(rent('F', '2027-12-31').verdict).toBe('eligible');
+    expect(rent('F', '2028-01-01').libelle_verdict).toBe('Ne peut plus être loué');
+    expect(rent('E', '2033-12-31').verdict).toBe('eligible');
+    expect(rent('E', '2034-01-01').verdict).toBe('non_eligible');
+    expect(rent('D', '2050-01-01').verdict).toBe('eligible');
+    expect(rent('F', '2026-03-01').conditions[0]!.texte).toBe(
+      'Classe F : location interdite à partir du 1er janvier 2028 ; date de la simulation : 1er mars 2026',
+    );
+  });
+  it('computes the class from the DPE figures when the letter is not given', () => {
+    const a = simulateRenovation({ commune: '31555', personnes: 1, statut: 'proprietaire_bailleur', energie_kwhep_m2: 300, ges_kgco2_m2: 80, date: '2026-01-01' }, t);
+    expect(a.contexte.join(' ')).toContain('Classe DPE calculée : F');
+  });
+});

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { DEMO_EPCI_SIRENS } from '../../platform/config.ts';
+import { migrate } from '../../platform/migrate.ts';
+import { loadTerritory } from '../territory/index.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+  // While the shared PGlite template comes back empty, migrate and load the territory here (both idempotent).
+  const ready = await sql`select to_regclass('public.aids_local_aid') as r`.execute(t.ctx.db);
+  if (!(ready.rows[0] as any)?.r) {
+    await migrate(t.ctx.store);
+    await loadTerritory(t.ctx.db, DEMO_EPCI_SIRENS);
+  }
+}, 180_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+const TOULOUSE = '243100518';
+const aid = {
+  epci_siren: TOULOUSE,
+  kind: 'accession',
+  nom: 'Aide à la primo-accession (test)',
+  description: 'Montant forfaitaire pour un premier achat dans le neuf.',
+  montant_euros: 4000,
+  plafond_reference: 'PSLA',
+  primo_accedant_requis: true,
+  types_logement: ['neuf'],
+  communes: ['31555'],
+  contact: 'Maison de l’habitat, 05 00 00 00 00',
+  deliberation: 'Délibération de test',
+};
+
+describe('public simulators', () => {
+  it('lists the three simulators with their questions', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/aids/simulators' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.map((s: any) => s.id)).toEqual(['logement-social', 'accession', 'renovation']);
+    const commune = body[0].questions.find((q: any) => q.id === 'commune');
+    expect(commune.options.find((o: any) => o.valeur === '31555').libelle).toBe('Toulouse (31555)');
+  });
+
+  it('answers the social-housing simulator with each condition and its figure', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/aids/simulate/logement-social',
+      payload: { commune: '31555', personnes: 2, revenu_fiscal: 24000, date: '2026-03-01' },
+    });
+    expect(res.statusCode).toBe(200);
+    const plus = res.json().aides.find((a: any) => a.id === 'PLUS');
+    expect(plus.verdict).toBe('eligible');
+    expect(plus.conditions[0].texte).toBe(
+      'revenu fiscal de référence 2024 : 24 000 € ≤ plafond PLUS 2026 pour la catégorie 2 en autres régions : 31 254 €',
+    );
+    expect(plus.conditions[0].table.verification).toBe('officiel');
+  });
+
+  it('refuses a bad answer with a French problem naming the field', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/aids/simulate/logement-social', payload: { personnes: 0 } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(JSON.stringify(res.json())).toContain('personnes');
+  });
+
+  it('says which simulator does not exist', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/aids/simulate/inconnu', payload: {} });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().detail).toContain('Simulateur « inconnu » introuvable');
+  });
+
+  it('publishes the tables with their verification status', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/aids/tables' });
+    const rows = res.json();
+    expect(rows.find((r: any) => r.dispositif === 'PLAI' && r.annee === 2025).verification).toBe('secondaire');
+    expect(rows.find((r: any) => r.dispositif === 'PLUS' && r.annee === 2026).verification).toBe('officiel');
+    expect(rows.find((r: any) => r.dispositif === 'PSLA' && r.annee === 2025).verification).toBe('deduit');
+  });
+
+  it('stores nothing from a simulation', async () => {
+    const before = await t.ctx.db.selectFrom('aids_local_aid').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    await t.app.inject({ method: 'POST', url: '/api/aids/simulate/accession', payload: { commune: '31555', personnes: 1, revenu_fiscal: 20000 } });
+    const after = await t.ctx.db.selectFrom('aids_local_aid').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    expect(after).toEqual(before);
+  });
+});
+
+describe('the EPCI’s own aids', () => {
+  it('may be written by an agent, not by a visitor or a partner', async () => {
+    expect((await t.app.inject({ method: 'POST', url: '/api/aids/local-aids', payload: aid })).statusCode).toBe(401);
+    const partner = await t.login('partner');
+    expect((await t.app.inject({ method: 'POST', url: '/api/aids/local-aids', payload: aid, headers: partner.headers })).statusCode).toBe(403);
+    const agent = await t.login('agent');
+    const res = await t.app.inject({ method: 'POST', url: '/api/aids/local-aids', payload: aid, headers: agent.headers });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ nom: aid.nom, communes: ['31555'], types_logement: ['neuf'], actif: true });
+  });
+
+  it('refuses a commune outside the EPCI', async () => {
+    const agent = await t.login('agent');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/aids/local-aids',
+      payload: { ...aid, communes: ['69123'] },
+      headers: agent.headers,
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().detail).toContain('69123');
+  });
+
+  it('appear in the ownership answer with their conditions, and disappear once deactivated', async () => {
+    const admin = await t.login('admin');
+    const list = (await t.app.inject({ method: 'GET', url: '/api/aids/local-aids' })).json();
+    const mine = list.find((a: any) => a.nom === aid.nom);
+    expect(mine).toBeTruthy();
+
+    const ask = async (commune: string) =>
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/aids/simulate/accession',
+          payload: { commune, personnes: 2, revenu_fiscal: 30000, proprietaire_2_ans: false, type_logement: 'neuf', cout_operation: 200000, date: '2026-03-01' },
+        })
+      ).json().aides.find((a: any) => a.id === `local-${mine.id}`);
+    const inToulouse = await ask('31555');
+    expect(inToulouse.verdict).toBe('eligible');
+    expect(inToulouse.resume).toContain('4 000 €');
+    expect(inToulouse.conditions.map((c: any) => c.id)).toEqual(['commune', 'primo', 'type_logement', 'ressources']);
+    expect((await ask('31557')).verdict).toBe('non_eligible');
+
+    const put = await t.app.inject({ method: 'PUT', url: `/api/aids/local-aids/${mine.id}`, payload: { ...aid, actif: false }, headers: admin.headers });
+    expect(put.statusCode).toBe(200);
+    expect(await ask('31555')).toBeUndefined();
+    const all = (await t.app.inject({ method: 'GET', url: '/api/aids/local-aids/all', headers: admin.headers })).json();
+    expect(all.find((a: any) => a.id === mine.id).actif).toBe(false);
+
+    const del = await t.app.inject({ method: 'DELETE', url: `/api/aids/local-aids/${mine.id}`, headers: admin.headers });
+    expect(del.statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/aids/local-aids/${mine.id}`, headers: admin.headers })).statusCode).toBe(404);
+  });
+});

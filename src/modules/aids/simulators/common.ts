@@ -1,0 +1,173 @@
+// Pieces every simulator shares: questions as data (the page renders them), the place of the project,
+// and conditions « value ≤ ceiling » written with their figures and the table they come from.
+import {
+  euros,
+  tableRef,
+  ZONE_ABC_LABEL,
+  ZONE_HLM_LABEL,
+  type CeilingTable,
+  type CommuneZone,
+  type Condition,
+  type ConditionStatus,
+  type LocalAid,
+  type TableSet,
+  type ZoneAbc,
+  type ZoneHlm,
+} from '../model.ts';
+
+export interface QuestionOption {
+  valeur: string;
+  libelle: string;
+}
+
+export interface Question {
+  id: string;
+  libelle: string;
+  aide?: string;
+  type: 'nombre' | 'oui_non' | 'choix' | 'commune';
+  unite?: string;
+  min?: number;
+  max?: number;
+  options?: QuestionOption[];
+  obligatoire: boolean;
+  /** Shown only when another answer has one of these values (`'≥2'` style bounds are written as min). */
+  visibleSi?: { question: string; valeurs?: (string | boolean)[]; min?: number; egal?: number };
+}
+
+export const COMMUNE_OTHER = 'autre';
+
+export function communeQuestion(t: TableSet, libelle: string): Question {
+  const options = [...t.communes]
+    .sort((a, b) => a.nom.localeCompare(b.nom, 'fr'))
+    .map((c) => ({ valeur: c.code, libelle: `${c.nom} (${c.code})` }));
+  return {
+    id: 'commune',
+    libelle,
+    aide: 'Les communes de la Métropole de Lyon et de Toulouse Métropole sont connues ; pour une autre commune, choisissez « Autre commune » et indiquez sa zone.',
+    type: 'commune',
+    options: [...options, { valeur: COMMUNE_OTHER, libelle: 'Autre commune' }],
+    obligatoire: true,
+  };
+}
+
+export interface PlaceInput {
+  commune?: string;
+  zone_abc?: ZoneAbc;
+  zone_logement_social?: ZoneHlm;
+  ile_de_france?: boolean;
+}
+
+export interface Place {
+  commune?: CommuneZone;
+  zoneAbc?: ZoneAbc;
+  zoneHlm?: ZoneHlm;
+  ileDeFrance?: boolean;
+  contexte: string[];
+  avertissements: string[];
+}
+
+/** The commune's zones from the zoning table, else the zones the household gave. */
+export function resolvePlace(input: PlaceInput, t: TableSet): Place {
+  const commune = input.commune ? t.communes.find((c) => c.code === input.commune) : undefined;
+  const avertissements: string[] = [];
+  if (input.commune && input.commune !== COMMUNE_OTHER && !commune) {
+    avertissements.push(`La commune ${input.commune} n’est pas dans la table de zonage : indiquez sa zone.`);
+  }
+  if (commune) {
+    const note = commune.note ? ` (${commune.note})` : '';
+    return {
+      commune,
+      zoneAbc: commune.zone_abc,
+      zoneHlm: commune.zone_logement_social,
+      ileDeFrance: commune.ile_de_france,
+      contexte: [
+        `Commune : ${commune.nom} (${commune.code}), zone ${ZONE_ABC_LABEL[commune.zone_abc]} du zonage ABC, plafonds HLM « ${ZONE_HLM_LABEL[commune.zone_logement_social]} »${note}.`,
+      ],
+      avertissements,
+    };
+  }
+  const ileDeFrance =
+    input.ile_de_france ?? (input.zone_logement_social ? input.zone_logement_social !== 'autres_regions' : undefined);
+  const contexte: string[] = [];
+  if (input.zone_abc) contexte.push(`Zone ${ZONE_ABC_LABEL[input.zone_abc]} du zonage ABC (indiquée par vous).`);
+  if (input.zone_logement_social) contexte.push(`Plafonds HLM « ${ZONE_HLM_LABEL[input.zone_logement_social]} » (indiqué par vous).`);
+  return { zoneAbc: input.zone_abc, zoneHlm: input.zone_logement_social, ileDeFrance, contexte, avertissements };
+}
+
+/**
+ * A condition « value ≤ ceiling » (or « < » for the PTZ) with both figures. `status` comes from the rules
+ * engine; the text is written here so each answer reads as the check that was made.
+ */
+export function ceilingCondition(args: {
+  id: string;
+  status: ConditionStatus;
+  valueLabel: string;
+  value?: number;
+  ceilingLabel: string;
+  ceiling?: number;
+  ceilingHow?: string;
+  table?: CeilingTable | { fichier: string; verification: any; verification_note: string; sources: any[]; comparaison?: string };
+  strict?: boolean;
+  /** Why an unknown status could not be settled although both figures are known. */
+  unknownWhy?: string;
+}): Condition {
+  const { status, value, ceiling } = args;
+  const le = args.strict ? '<' : '≤';
+  const gt = args.strict ? '≥' : '>';
+  const left = `${args.valueLabel} : ${value === undefined ? 'non renseigné' : euros(value)}`;
+  const how = args.ceilingHow ? ` (${args.ceilingHow})` : '';
+  const right = `${args.ceilingLabel} : ${ceiling === undefined ? 'non disponible' : euros(ceiling) + how}`;
+  let texte: string;
+  if (value === undefined || ceiling === undefined) texte = `${left} ; ${right}`;
+  else if (status === 'inconnue') texte = `${left} ; ${right}${args.unknownWhy ? ` — ${args.unknownWhy}` : ''}`;
+  else texte = `${left} ${status === 'non_remplie' ? gt : le} ${right}`;
+  return {
+    id: args.id,
+    statut: status,
+    texte,
+    valeur: value,
+    seuil: ceiling,
+    table: args.table ? tableRef(args.table) : undefined,
+  };
+}
+
+/** Does the local aid apply in the household's commune? Unknown when the commune was not given. */
+export function localAidPlaceCondition(aid: LocalAid, place: Place, epciName: (siren: string) => string): Condition {
+  const c = place.commune;
+  if (!c) {
+    return {
+      id: 'commune',
+      statut: 'inconnue',
+      texte: `Commune du projet : non indiquée ; cette aide est réservée aux communes de ${epciName(aid.epci_siren)}${aid.communes.length ? ' listées par l’EPCI' : ''}.`,
+    };
+  }
+  const inEpci = c.epci_siren === aid.epci_siren;
+  // An aid voted for Lyon applies in its arrondissements, which the form lists separately.
+  const listed = aid.communes.length === 0 || aid.communes.includes(c.code) || aid.communes.includes(parentCommune(c.code) ?? '');
+  const ok = inEpci && listed;
+  return {
+    id: 'commune',
+    statut: ok ? 'remplie' : 'non_remplie',
+    texte: ok
+      ? `Commune du projet : ${c.nom}, dans le périmètre de l’aide (${epciName(aid.epci_siren)}).`
+      : `Commune du projet : ${c.nom}, hors du périmètre de l’aide (${epciName(aid.epci_siren)}${aid.communes.length ? ', communes listées' : ''}).`,
+  };
+}
+
+/** Paris, Lyon and Marseille for their municipal arrondissements. */
+export function parentCommune(code: string): string | undefined {
+  if (/^751(0[1-9]|1\d|20)$/.test(code)) return '75056';
+  if (/^6938[1-9]$/.test(code)) return '69123';
+  if (/^132(0[1-9]|1[0-6])$/.test(code)) return '13055';
+  return undefined;
+}
+
+export const EPCI_NAMES: Record<string, string> = {
+  '200046977': 'Métropole de Lyon',
+  '243100518': 'Toulouse Métropole',
+};
+export const epciName = (siren: string) => EPCI_NAMES[siren] ?? `l’EPCI ${siren}`;
+
+export function todayIso(): string {
+  return new Date().toISOString().slice(0, 10);
+}

@@ -1,0 +1,68 @@
+import { Command } from 'commander';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it, vi } from 'vitest';
+import { describeStores } from '../../../test/support/stores.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { demandModule } from './index.ts';
+import { SNE_COLUMNS } from './ingest/sne-csv.ts';
+import { syntheticDemandCsv } from './synthetic.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'habitat-demand-cli-'));
+
+describeStores('demand CLI', (getDb) => {
+  async function run(...args: string[]): Promise<string> {
+    const program = new Command('habitat').exitOverride();
+    const importCommand = program.command('import');
+    const ctx = { db: getDb(), config: { epciSirens: ['200046977', '243100518'], secrecyMinCount: 11 } } as unknown as AppContext;
+    demandModule.cli!({ program, importCommand, withContext: (fn) => fn(ctx) as any });
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((m) => void out.push(String(m)));
+    try {
+      await program.parseAsync(['node', 'habitat', ...args]);
+    } finally {
+      log.mockRestore();
+    }
+    return out.join('\n');
+  }
+  const count = async () => Number((await getDb().selectFrom('demand').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('refuses a file with one bad line and writes nothing', async () => {
+    const good = syntheticDemandCsv(30, 7).trim().split('\n');
+    const cells = good[5].split(';');
+    cells[SNE_COLUMNS.indexOf('nb_adultes')] = 'deux';
+    good[5] = cells.join(';');
+    const file = join(dir, 'mauvais.csv');
+    writeFileSync(file, good.join('\n'));
+    await expect(run('import', 'demandes', file)).rejects.toThrow(/Import refusé, rien n’a été écrit \(1 problème\(s\)\) :\nmauvais\.csv, ligne 6, colonne « nb_adultes » — règle nombre : nombre attendu \(valeur : « deux »\)/);
+    expect(await count()).toBe(0);
+  });
+
+  it('imports a file, and importing it again changes nothing', async () => {
+    const file = join(dir, 'bon.csv');
+    writeFileSync(file, syntheticDemandCsv(30, 7));
+    expect(await run('import', 'demandes', file)).toBe('Demandes : 30 créée(s), 0 modifiée(s), 0 inchangée(s). Notes recalculées.');
+    expect(await run('import', 'demandes', file)).toBe('Demandes : 0 créée(s), 0 modifiée(s), 30 inchangée(s). Notes recalculées.');
+    expect(await count()).toBe(30);
+  });
+
+  it('purges attributed demands past the retention period, dry run first', async () => {
+    const attributed = await getDb().selectFrom('demand').select('numero').where('statut', '=', 'attribuee').execute();
+    expect(attributed.length).toBeGreaterThan(0);
+    // The synthetic attributions are all before 2026-11: with 0 months of retention every one goes.
+    expect(await run('demand', 'purge', '--months', '0', '--dry-run')).toBe(`${attributed.length} demande(s) à supprimer (conservation : 0 mois).`);
+    expect(await count()).toBe(30);
+    expect(await run('demand', 'purge', '--months', '0')).toBe(`${attributed.length} demande(s) supprimée(s) (conservation : 0 mois).`);
+    expect(await count()).toBe(30 - attributed.length);
+    await expect(run('demand', 'purge', '--months', 'six')).rejects.toThrow(/--months attend un nombre entier de mois, pas « six »/);
+  });
+
+  it('forgets a demand on request and logs it', async () => {
+    const [d] = await getDb().selectFrom('demand').select('numero').limit(1).execute();
+    expect(await run('demand', 'forget', d.numero)).toBe(`Demande ${d.numero} supprimée.`);
+    await expect(run('demand', 'forget', d.numero)).rejects.toThrow(/introuvable/);
+    const logged = await getDb().selectFrom('audit_log').selectAll().where('entity_id', '=', d.numero).execute();
+    expect(logged.map((l: any) => l.action)).toEqual(['delete']);
+  });
+}, { fresh: true });

@@ -1,0 +1,105 @@
+// The demand module: social-housing demands, the cotation grid, scores, simulation, applicant page, privacy.
+import { createReadStream, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Db } from '../../platform/db.ts';
+import { AppError, formatProblem } from '../../platform/errors.ts';
+import { audit } from '../access/audit.ts';
+import type { HabitatModule } from '../types.ts';
+import { DEMO_GRIDS_DIR, readGridDir } from './ingest/grid-files.ts';
+import { readDemandCsv } from './ingest/sne-csv.ts';
+import { demandRoutes } from './routes.ts';
+import * as store from './store.ts';
+import { exportCsv } from './views.ts';
+
+export const DEMO_DEMANDS = join(DEMO_GRIDS_DIR, '..', 'demandes', 'demandes_synthetiques.csv');
+
+/** Reads and writes a demand file: nothing is written unless every line is valid. */
+export async function importDemandFile(db: Db, file: string, opts: { defaultEpci?: string; refDate?: string } = {}) {
+  const { rows, problems } = await readDemandCsv(createReadStream(file), basename(file), opts);
+  if (problems.length) {
+    const shown = problems.slice(0, 20).map(formatProblem);
+    const more = problems.length > 20 ? `\n… et ${problems.length - 20} autre(s) problème(s)` : '';
+    throw new AppError('demand.import_rejected', `Import refusé, rien n’a été écrit (${problems.length} problème(s)) :\n${shown.join('\n')}${more}`, 400, { problems });
+  }
+  return store.upsertDemands(db, rows, opts.refDate);
+}
+
+/** Demo: the published grids of the demo EPCIs (adopted), the fictitious v2 as a draft, and the synthetic demands. */
+export async function loadDemandDemo(db: Db, epciSirens: string[]): Promise<void> {
+  const existing = await db.selectFrom('demand_grid').select('id').limit(1).execute();
+  if (!existing.length) {
+    const grids = readGridDir();
+    for (const [name, g] of Object.entries(grids)) {
+      if (!g.epciSiren || !epciSirens.includes(g.epciSiren)) continue;
+      const s = await store.createGrid(db, g.epciSiren, g);
+      if (!name.endsWith('_projet')) await store.adoptGrid(db, s.id);
+    }
+  }
+  const demands = await db.selectFrom('demand').select('id').limit(1).execute();
+  if (!demands.length) {
+    const { rows } = await readDemandCsv(readFileSync(DEMO_DEMANDS, 'utf8'), basename(DEMO_DEMANDS));
+    await store.upsertDemands(db, rows.filter((r) => epciSirens.includes(r.demand.epciSiren)));
+  }
+}
+
+export const demandModule: HabitatModule = {
+  name: 'demand',
+  routes: demandRoutes,
+  loadDemo: (ctx) => loadDemandDemo(ctx.db, ctx.config.epciSirens),
+  cli({ program, importCommand, withContext }) {
+    importCommand
+      .command('demandes <fichier>')
+      .description('Importer des demandes de logement social (CSV « ; » aux champs usuels du SNE) ; tout ou rien')
+      .option('--epci <siren>', 'EPCI des lignes sans colonne epci_siren')
+      .action((file: string, opts) =>
+        withContext(async (ctx) => {
+          const r = await importDemandFile(ctx.db, file, { defaultEpci: opts.epci });
+          await audit(ctx.db, null, { action: 'import', entity: 'demand', detail: { file: basename(file), ...r } });
+          console.log(`Demandes : ${r.created} créée(s), ${r.updated} modifiée(s), ${r.unchanged} inchangée(s). Notes recalculées.`);
+        }),
+      );
+    const demand = program.command('demand').description('Demandes de logement social : notes, conservation, export');
+    demand
+      .command('purge')
+      .description('Supprimer les demandes attribuées ou radiées depuis plus de N mois (durée de conservation)')
+      .option('--months <n>', 'durée de conservation après attribution ou radiation, en mois', '6')
+      .option('--dry-run', 'lister sans supprimer')
+      .action((opts) =>
+        withContext(async (ctx) => {
+          const months = Number(opts.months);
+          if (!Number.isInteger(months) || months < 0) throw new AppError('cli.bad_months', `--months attend un nombre entier de mois, pas « ${opts.months} ».`);
+          const r = await store.purgeDemands(ctx.db, { months, dryRun: !!opts.dryRun });
+          console.log(`${r.numeros.length} demande(s) ${opts.dryRun ? 'à supprimer' : 'supprimée(s)'} (conservation : ${months} mois).`);
+        }),
+      );
+    demand
+      .command('forget <numero>')
+      .description('Supprimer une demande à la demande du ménage (droit à l’effacement)')
+      .action((numero: string) =>
+        withContext(async (ctx) => {
+          if (!(await store.deleteDemand(ctx.db, numero))) throw new AppError('not_found', `Demande ${numero} introuvable.`, 404);
+          await audit(ctx.db, null, { action: 'delete', entity: 'demand', entityId: numero, detail: { via: 'cli', motif: 'demande du ménage' } });
+          console.log(`Demande ${numero} supprimée.`);
+        }),
+      );
+    demand
+      .command('rescore')
+      .description('Recalculer toutes les notes avec la grille en vigueur aujourd’hui (à lancer chaque jour : l’ancienneté avance)')
+      .action(() =>
+        withContext(async (ctx) => {
+          console.log(`${await store.rescore(ctx.db, {})} note(s) recalculée(s).`);
+        }),
+      );
+    demand
+      .command('export')
+      .description('Écrire sur la sortie standard l’export pseudonymisé des demandes (CSV)')
+      .option('--epci <siren>', 'un seul EPCI')
+      .action((opts) =>
+        withContext(async (ctx) => {
+          const { csv, count } = await exportCsv(ctx.db, opts.epci);
+          await audit(ctx.db, null, { action: 'export', entity: 'demand', detail: { via: 'cli', count } });
+          process.stdout.write(csv);
+        }),
+      );
+  },
+};

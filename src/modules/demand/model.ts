@@ -1,0 +1,550 @@
+// Social-housing demands and the cotation grid: types and pure rules, no I/O.
+// A grid is data (JSON validated here); `scoreDemand` evaluates it and returns one line per criterion,
+// so every point of a score can be explained to the household.
+import { z } from 'zod';
+import {
+  type Condition,
+  ConditionSchema,
+  checkCondition,
+  evaluateCondition,
+  type FactValue,
+  type Facts,
+} from './conditions.ts';
+
+export { type Condition, type Facts, type FactValue } from './conditions.ts';
+
+export const TYPOLOGIES = ['T1', 'T2', 'T3', 'T4', 'T5', 'T6'] as const;
+export type Typology = (typeof TYPOLOGIES)[number];
+
+/** Current housing situation, as the SNE form (Cerfa 14069) groups it. */
+export const HOUSING_SITUATIONS = {
+  locataire_hlm: 'Locataire du parc social',
+  locataire_prive: 'Locataire du parc privé',
+  proprietaire: 'Propriétaire occupant',
+  heberge_famille: 'Hébergé par la famille',
+  heberge_tiers: 'Hébergé chez un particulier',
+  hotel: 'À l’hôtel',
+  structure_hebergement: 'En structure d’hébergement',
+  sans_abri: 'Sans abri ou habitat de fortune',
+  logement_fonction: 'En logement de fonction',
+  autre: 'Autre situation',
+} as const;
+export type HousingSituation = keyof typeof HOUSING_SITUATIONS;
+
+/** Priority situations (CCH L441-1 and the usual SNE motives), each a yes/no fact. */
+export const PRIORITY_FLAGS = {
+  dalo: 'Reconnu prioritaire DALO',
+  pdalhpd: 'Public prioritaire du PDALHPD',
+  handicap: 'Handicap ou perte d’autonomie',
+  violences: 'Violences familiales ou conjugales',
+  menace_expulsion: 'Menacé d’expulsion',
+  insalubrite: 'Logement insalubre, indigne ou en péril',
+  decohabitation: 'Cesser d’habiter dans le même logement qu’une autre personne',
+  chez_parents: 'Habite chez ses parents',
+} as const;
+export type PriorityFlag = keyof typeof PRIORITY_FLAGS;
+export const PRIORITY_FLAG_NAMES = Object.keys(PRIORITY_FLAGS) as PriorityFlag[];
+
+export const DEMAND_STATUSES = ['active', 'attribuee', 'radiee'] as const;
+export type DemandStatus = (typeof DEMAND_STATUSES)[number];
+
+/** What the score depends on. Identity and contact details live apart (DemandPerson): the score never needs them. */
+export interface Demand {
+  numero: string;
+  epciSiren: string;
+  /** ISO date of first registration: seniority counts from it, renewals do not reset it. */
+  dateDepot: string;
+  dateRenouvellement: string | null;
+  status: DemandStatus;
+  adults: number;
+  children: number;
+  /** Household resources per month, euros. */
+  monthlyIncome: number | null;
+  /** Current rent after housing aid, euros per month. */
+  residualRent: number | null;
+  housingSituation: HousingSituation;
+  /** Living area of the current dwelling, m². */
+  currentSurface: number | null;
+  typology: Typology;
+  /** Wished communes, INSEE codes, first choice first. */
+  communes: string[];
+  /** Already a social tenant asking to move (demande de mutation). */
+  mutation: boolean;
+  flags: PriorityFlag[];
+  /** Refusals of an adapted proposal, counted by the grid's refusal rule. */
+  refusals: number;
+}
+
+export interface DemandPerson {
+  lastName: string;
+  firstName: string;
+  birthDate: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface Attribution {
+  dateDepot: string;
+  dateAttribution: string;
+  communeCode: string;
+  typology: Typology;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Facts: the fields a grid's conditions may use, derived from a demand at a reference date.
+
+export type FactType = 'number' | 'boolean' | 'text';
+export const FACT_FIELDS: Record<string, { label: string; type: FactType; values?: Record<string, string> }> = {
+  anciennete_mois: { label: 'Ancienneté de la demande (mois)', type: 'number' },
+  nb_adultes: { label: 'Nombre d’adultes', type: 'number' },
+  nb_enfants: { label: 'Nombre d’enfants', type: 'number' },
+  nb_personnes: { label: 'Nombre de personnes du ménage', type: 'number' },
+  parent_isole: { label: 'Parent isolé', type: 'boolean' },
+  ressources_mensuelles: { label: 'Ressources mensuelles du ménage (€)', type: 'number' },
+  loyer_residuel: { label: 'Loyer actuel après aides (€ par mois)', type: 'number' },
+  taux_effort: { label: 'Taux d’effort (% des ressources consacré au loyer)', type: 'number' },
+  surface_logement: { label: 'Surface du logement actuel (m²)', type: 'number' },
+  sur_occupation: { label: 'Logement actuel sur-occupé', type: 'boolean' },
+  situation_logement: { label: 'Situation de logement actuelle', type: 'text', values: HOUSING_SITUATIONS },
+  typologie: { label: 'Typologie demandée', type: 'text', values: Object.fromEntries(TYPOLOGIES.map((t) => [t, t])) },
+  mutation: { label: 'Demande de mutation (déjà locataire du parc social)', type: 'boolean' },
+  nb_refus: { label: 'Nombre de refus d’un logement adapté', type: 'number' },
+  ...Object.fromEntries(PRIORITY_FLAG_NAMES.map((f) => [f, { label: PRIORITY_FLAGS[f], type: 'boolean' as const }])),
+};
+
+/** Whole months from `from` to `to` (ISO dates); a month counts once its day is reached. Never negative. */
+export function monthsBetween(from: string, to: string): number {
+  const [y1, m1, d1] = from.split('-').map(Number);
+  const [y2, m2, d2] = to.split('-').map(Number);
+  const months = (y2 - y1) * 12 + (m2 - m1) - (d2 < d1 ? 1 : 0);
+  return Math.max(0, months);
+}
+
+/**
+ * Minimum living area for a household (décret décence n° 2002-120 and the CAF rule for housing aid):
+ * 16 m² for two people, plus 9 m² per additional person; 9 m² for one person.
+ */
+export function minimumSurface(persons: number): number {
+  return persons <= 1 ? 9 : 16 + 9 * (persons - 2);
+}
+
+export function deriveFacts(d: Demand, refDate: string): Facts {
+  const persons = d.adults + d.children;
+  const effort =
+    d.monthlyIncome && d.monthlyIncome > 0 && d.residualRent !== null
+      ? Math.round((d.residualRent / d.monthlyIncome) * 1000) / 10
+      : null;
+  const facts: Record<string, FactValue> = {
+    anciennete_mois: monthsBetween(d.dateDepot, refDate),
+    nb_adultes: d.adults,
+    nb_enfants: d.children,
+    nb_personnes: persons,
+    parent_isole: d.adults === 1 && d.children > 0,
+    ressources_mensuelles: d.monthlyIncome,
+    loyer_residuel: d.residualRent,
+    taux_effort: effort,
+    surface_logement: d.currentSurface,
+    sur_occupation: d.currentSurface !== null && d.currentSurface < minimumSurface(persons),
+    situation_logement: d.housingSituation,
+    typologie: d.typology,
+    mutation: d.mutation,
+    nb_refus: d.refusals,
+  };
+  for (const f of PRIORITY_FLAG_NAMES) facts[f] = d.flags.includes(f);
+  return facts;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The grid.
+
+const id = z.string().regex(/^[a-z][a-z0-9_]*$/, 'identifiant en minuscules, chiffres et _ (ex. menace_expulsion)');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
+
+export const CriterionSchema = z.object({
+  id,
+  label: z.string().min(1),
+  /** Points when the condition holds. Losses come only from the refusal rule, so sections stay monotone. */
+  points: z.number().min(0).max(10000),
+  condition: ConditionSchema,
+  description: z.string().optional(),
+});
+export type Criterion = z.infer<typeof CriterionSchema>;
+
+export const SECTION_MODES = { meilleur: 'Meilleur critère', somme: 'Somme' } as const;
+export const SectionSchema = z.object({
+  id,
+  label: z.string().min(1),
+  /** « meilleur »: only the satisfied criterion with the most points counts; « somme »: all satisfied criteria add up. */
+  mode: z.enum(['meilleur', 'somme']),
+  /** Most points the section may give; null = no cap. */
+  cap: z.number().min(0).nullable().default(null),
+  criteria: z.array(CriterionSchema).min(1),
+});
+export type Section = z.infer<typeof SectionSchema>;
+
+export const GridSchema = z
+  .object({
+    name: z.string().min(1),
+    epciSiren: z.string().regex(/^\d{9}$/).nullable().default(null),
+    version: z.number().int().min(1),
+    validFrom: isoDate,
+    validTo: isoDate.nullable().default(null),
+    sections: z.array(SectionSchema),
+    seniority: z
+      .object({
+        label: z.string().default('Ancienneté de la demande'),
+        pointsPerMonth: z.number().min(0),
+        cap: z.number().min(0).nullable().default(null),
+      })
+      .nullable()
+      .default(null),
+    abnormalDelay: z
+      .object({
+        label: z.string().default('Délai anormalement long dépassé'),
+        /** The bonus applies when seniority is strictly greater than this many months. */
+        months: z.number().int().min(1),
+        points: z.number().min(0),
+      })
+      .nullable()
+      .default(null),
+    refusals: z
+      .object({
+        label: z.string().default('Refus d’un logement adapté'),
+        /** Points lost per refusal of an adapted proposal. */
+        pointsPerRefusal: z.number().min(0),
+        /** Most points the refusals may take away; null = no limit. */
+        maxLoss: z.number().min(0).nullable().default(null),
+      })
+      .nullable()
+      .default(null),
+    provenance: z
+      .object({ sources: z.array(z.string()), completeness: z.string(), note: z.string().optional() })
+      .optional(),
+  })
+  .superRefine((g, ctx) => {
+    const seen = new Set<string>(RESERVED_SECTIONS);
+    for (const [si, s] of g.sections.entries()) {
+      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['sections', si, 'id'], message: `identifiant « ${s.id} » déjà utilisé ou réservé` });
+      seen.add(s.id);
+      for (const [ci, c] of s.criteria.entries()) {
+        const path = ['sections', si, 'criteria', ci];
+        if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: [...path, 'id'], message: `identifiant « ${c.id} » déjà utilisé` });
+        seen.add(c.id);
+        for (const p of checkCondition(c.condition, FACT_FIELDS)) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'condition'], message: p });
+        }
+      }
+    }
+    if (g.validTo && g.validTo <= g.validFrom) {
+      ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'la fin de validité doit suivre le début' });
+    }
+  });
+export type Grid = z.infer<typeof GridSchema>;
+export type GridInput = z.input<typeof GridSchema>;
+const RESERVED_SECTIONS = ['anciennete', 'refus'];
+
+/** Parses a grid, or throws an Error whose message lists every problem in French with its place. */
+export function parseGrid(input: unknown): Grid {
+  const r = GridSchema.safeParse(input);
+  if (r.success) return r.data;
+  throw new GridError(r.error.issues.map((i) => `${i.path.join('.') || 'grille'} : ${i.message}`));
+}
+
+export class GridError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Grille de cotation invalide : ${problems.join(' ; ')}`);
+    this.name = 'GridError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Scoring.
+
+export interface ScoreLine {
+  criterionId: string;
+  label: string;
+  /** Whether the demand meets the criterion. */
+  satisfied: boolean;
+  /** Points this line brings to its section before the section cap (0 when not counted). */
+  points: number;
+  /** Points the criterion gives when met (negative for losses). */
+  potential: number;
+  /** Why the line counts or not, in plain French. */
+  note: string;
+}
+export interface SectionScore {
+  id: string;
+  label: string;
+  mode: 'meilleur' | 'somme';
+  cap: number | null;
+  /** Sum (or best) of the lines before the cap. */
+  raw: number;
+  points: number;
+  capped: boolean;
+  lines: ScoreLine[];
+}
+export interface ScoreResult {
+  total: number;
+  refDate: string;
+  gridVersion: number;
+  sections: SectionScore[];
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+export function scoreDemand(grid: Grid, demand: Demand, refDate: string): ScoreResult {
+  return scoreFacts(grid, deriveFacts(demand, refDate), refDate);
+}
+
+export function scoreFacts(grid: Grid, facts: Facts, refDate: string): ScoreResult {
+  const sections: SectionScore[] = [];
+  const seniority = seniorityLines(grid, facts);
+  if (seniority.length) sections.push(capSection({ id: 'anciennete', label: 'Ancienneté', mode: 'somme', cap: null }, seniority));
+  for (const s of grid.sections) sections.push(scoreSection(s, facts));
+  if (grid.refusals) {
+    const r = grid.refusals;
+    const count = Number(facts.nb_refus ?? 0);
+    const loss = Math.min(count * r.pointsPerRefusal, r.maxLoss ?? Infinity);
+    const line: ScoreLine = {
+      criterionId: 'refus',
+      label: r.label,
+      satisfied: count > 0,
+      points: -round2(loss),
+      potential: -r.pointsPerRefusal,
+      note:
+        count > 0
+          ? `${count} refus × ${r.pointsPerRefusal} point(s)${r.maxLoss !== null && count * r.pointsPerRefusal > r.maxLoss ? `, limité à ${r.maxLoss} points` : ''}.`
+          : 'Aucun refus enregistré.',
+    };
+    sections.push({ id: 'refus', label: 'Refus', mode: 'somme', cap: null, raw: line.points, points: line.points, capped: false, lines: [line] });
+  }
+  // A score is never negative: refusals lower a score, they do not create a debt.
+  const total = Math.max(0, round2(sections.reduce((a, s) => a + s.points, 0)));
+  return { total, refDate, gridVersion: grid.version, sections };
+}
+
+function seniorityLines(grid: Grid, facts: Facts): ScoreLine[] {
+  const months = Number(facts.anciennete_mois ?? 0);
+  const lines: ScoreLine[] = [];
+  if (grid.seniority) {
+    const s = grid.seniority;
+    const raw = months * s.pointsPerMonth;
+    const pts = round2(Math.min(raw, s.cap ?? Infinity));
+    lines.push({
+      criterionId: 'anciennete_mois',
+      label: s.label,
+      satisfied: months > 0,
+      points: pts,
+      potential: s.pointsPerMonth,
+      note: `${months} mois × ${s.pointsPerMonth} point(s) par mois${s.cap !== null && raw > s.cap ? `, plafonné à ${s.cap} points` : ''}.`,
+    });
+  }
+  if (grid.abnormalDelay) {
+    const a = grid.abnormalDelay;
+    const met = months > a.months;
+    lines.push({
+      criterionId: 'delai_anormalement_long',
+      label: a.label,
+      satisfied: met,
+      points: met ? a.points : 0,
+      potential: a.points,
+      note: met ? `Demande de plus de ${a.months} mois.` : `S’applique après ${a.months} mois d’attente.`,
+    });
+  }
+  return lines;
+}
+
+export function scoreSection(s: Section, facts: Facts): SectionScore {
+  const met = s.criteria.map((c) => evaluateCondition(c.condition, facts));
+  let best = -1;
+  if (s.mode === 'meilleur') {
+    for (let i = 0; i < s.criteria.length; i++) {
+      if (met[i] && (best < 0 || s.criteria[i].points > s.criteria[best].points)) best = i;
+    }
+  }
+  const lines: ScoreLine[] = s.criteria.map((c, i) => {
+    if (!met[i]) return { criterionId: c.id, label: c.label, satisfied: false, points: 0, potential: c.points, note: 'Ne s’applique pas à cette demande.' };
+    const counted = s.mode === 'somme' || i === best;
+    return {
+      criterionId: c.id,
+      label: c.label,
+      satisfied: true,
+      points: counted ? c.points : 0,
+      potential: c.points,
+      note: counted
+        ? s.mode === 'meilleur'
+          ? 'Critère retenu : le plus favorable de la rubrique.'
+          : 'Critère rempli.'
+        : 'Critère rempli, mais seul le critère le plus favorable de la rubrique compte.',
+    };
+  });
+  return capSection(s, lines);
+}
+
+function capSection(s: Pick<Section, 'id' | 'label' | 'mode' | 'cap'>, lines: ScoreLine[]): SectionScore {
+  const raw = round2(lines.reduce((a, l) => a + l.points, 0));
+  const points = s.cap === null ? raw : Math.min(raw, s.cap);
+  return { id: s.id, label: s.label, mode: s.mode, cap: s.cap, raw, points, capped: points < raw, lines };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Versions: which grid is in force, and no two adopted versions of one EPCI may overlap.
+
+export interface GridPeriod {
+  id: string;
+  validFrom: string;
+  validTo: string | null;
+}
+
+export function inForce<T extends GridPeriod>(versions: T[], date: string): T | undefined {
+  return versions
+    .filter((v) => v.validFrom <= date && (v.validTo === null || date < v.validTo))
+    .sort((a, b) => (a.validFrom < b.validFrom ? 1 : -1))[0];
+}
+
+export function overlapping<T extends GridPeriod>(versions: T[], candidate: GridPeriod): T | undefined {
+  const end = (v: GridPeriod) => v.validTo ?? '9999-12-31';
+  return versions.find((v) => v.id !== candidate.id && v.validFrom < end(candidate) && candidate.validFrom < end(v));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What the applicant is told: position among similar demands, observed waiting times. Secrecy below a threshold.
+
+/** Similar demands (R441-2-17 « demande analogue »): same typology and at least one wished commune in common. */
+export function isSimilar(a: Pick<Demand, 'typology' | 'communes'>, b: Pick<Demand, 'typology' | 'communes'>): boolean {
+  return a.typology === b.typology && a.communes.some((c) => b.communes.includes(c));
+}
+
+export type Withheld = { withheld: true; count: number; reason: string };
+const secrecyReason = (count: number, min: number) =>
+  `Moins de ${min} cas comparables (${count < min ? 'trop peu' : count}) : le chiffre n’est pas publié pour protéger la vie privée.`;
+
+export interface Distribution {
+  withheld: false;
+  count: number;
+  /** Share of similar demands with a strictly lower score, in percent. */
+  shareBelow: number;
+  quartiles: [number, number, number];
+  /** Counts per score band; a band with fewer than the threshold is shown as null. */
+  bands: { from: number; to: number; count: number | null }[];
+}
+
+export function quantile(sorted: number[], q: number): number {
+  if (!sorted.length) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return round2(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo));
+}
+
+export function scoreDistribution(scores: number[], own: number, minCount: number, bandWidth = 20): Distribution | Withheld {
+  if (scores.length < minCount) return { withheld: true, count: scores.length, reason: secrecyReason(scores.length, minCount) };
+  const sorted = [...scores].sort((a, b) => a - b);
+  const below = sorted.filter((s) => s < own).length;
+  const max = sorted[sorted.length - 1];
+  const bands: Distribution['bands'] = [];
+  for (let from = 0; from <= max; from += bandWidth) {
+    const n = sorted.filter((s) => s >= from && s < from + bandWidth).length;
+    bands.push({ from, to: from + bandWidth, count: n === 0 || n >= minCount ? n : null });
+  }
+  return {
+    withheld: false,
+    count: sorted.length,
+    shareBelow: Math.round((below / sorted.length) * 100),
+    quartiles: [quantile(sorted, 0.25), quantile(sorted, 0.5), quantile(sorted, 0.75)],
+    bands,
+  };
+}
+
+export interface WaitingTimes {
+  withheld: false;
+  count: number;
+  medianMonths: number;
+  meanMonths: number;
+}
+
+export function waitingTimes(attributions: Pick<Attribution, 'dateDepot' | 'dateAttribution'>[], minCount: number): WaitingTimes | Withheld {
+  if (attributions.length < minCount) return { withheld: true, count: attributions.length, reason: secrecyReason(attributions.length, minCount) };
+  const months = attributions.map((a) => monthsBetween(a.dateDepot, a.dateAttribution)).sort((a, b) => a - b);
+  return {
+    withheld: false,
+    count: months.length,
+    medianMonths: quantile(months, 0.5),
+    meanMonths: round2(months.reduce((a, b) => a + b, 0) / months.length),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Simulation: two grids on the same demands.
+
+export interface Comparison {
+  numero: string;
+  before: number;
+  after: number;
+  delta: number;
+  rankBefore: number;
+  rankAfter: number;
+}
+export interface ComparisonSummary {
+  count: number;
+  up: number;
+  down: number;
+  same: number;
+  meanDelta: number;
+  maxUp: number;
+  maxDown: number;
+  rows: Comparison[];
+}
+
+/** Competition ranking (1, 2, 2, 4) by decreasing score: equal scores share a rank. */
+export function ranks(scores: number[]): number[] {
+  const sorted = [...scores].sort((a, b) => b - a);
+  return scores.map((s) => sorted.indexOf(s) + 1);
+}
+
+export function compareScores(rows: { numero: string; before: number; after: number }[]): ComparisonSummary {
+  const rb = ranks(rows.map((r) => r.before));
+  const ra = ranks(rows.map((r) => r.after));
+  const out: Comparison[] = rows.map((r, i) => ({
+    numero: r.numero,
+    before: r.before,
+    after: r.after,
+    delta: round2(r.after - r.before),
+    rankBefore: rb[i],
+    rankAfter: ra[i],
+  }));
+  const deltas = out.map((r) => r.delta);
+  return {
+    count: out.length,
+    up: deltas.filter((d) => d > 0).length,
+    down: deltas.filter((d) => d < 0).length,
+    same: deltas.filter((d) => d === 0).length,
+    meanDelta: out.length ? round2(deltas.reduce((a, b) => a + b, 0) / out.length) : 0,
+    maxUp: Math.max(0, ...deltas),
+    maxDown: Math.min(0, ...deltas),
+    rows: out.sort((a, b) => a.delta - b.delta || a.numero.localeCompare(b.numero)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Pseudonymised export: no names, bands instead of exact ages and incomes.
+
+export function ageBand(birthDate: string | null, refDate: string): string {
+  if (!birthDate) return 'inconnu';
+  const age = Math.floor(monthsBetween(birthDate, refDate) / 12);
+  if (age < 25) return 'moins de 25 ans';
+  if (age < 35) return '25-34 ans';
+  if (age < 45) return '35-44 ans';
+  if (age < 55) return '45-54 ans';
+  if (age < 65) return '55-64 ans';
+  return '65 ans ou plus';
+}
+
+export function incomeBand(monthly: number | null): string {
+  if (monthly === null) return 'inconnu';
+  const bands = [500, 1000, 1500, 2000, 3000];
+  const upper = bands.find((b) => monthly < b);
+  if (upper === undefined) return '3000 € ou plus';
+  const lower = bands[bands.indexOf(upper) - 1] ?? 0;
+  return `${lower}-${upper} €`;
+}

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { readGridDir } from './ingest/grid-files.ts';
+import { loadDemandDemo } from './index.ts';
+import * as store from './store.ts';
+
+const grids = readGridDir();
+const LYON = '200046977';
+const TOULOUSE = '243100518';
+
+describe('demand HTTP routes', () => {
+  let t: TestApp;
+  let numero: string;
+  beforeAll(async () => {
+    t = await createTestApp({ kind: 'postgres' });
+    await loadDemandDemo(t.ctx.db, t.ctx.config.epciSirens);
+    numero = (await store.loadDemands(t.ctx.db, { epciSiren: LYON, status: 'active' }))[0].numero;
+  }, 180_000);
+  afterAll(() => t?.close());
+
+  const auditRows = (action: string, id: string) =>
+    t.ctx.db.selectFrom('audit_log').selectAll().where('entity', '=', 'demand').where('action', '=', action).where('entity_id', '=', id).execute();
+
+  it('publishes the grids in force to everyone, in words', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/api/demand/grids/public' });
+    expect(r.statusCode).toBe(200);
+    const { grids: published } = r.json();
+    expect(published.map((g: any) => g.epciSiren).sort()).toEqual([LYON, TOULOUSE]);
+    const lyon = published.find((g: any) => g.epciSiren === LYON).grid;
+    expect(lyon.sections[0].criteria.map((c: any) => [c.label, c.points, c.conditionText])).toContainEqual([
+      'Taux d\'effort trop élevé',
+      10,
+      'Taux d’effort (% des ressources consacré au loyer) supérieur à 30',
+    ]);
+    // The fictitious v2 is only a draft: the public sees v1.
+    expect(published.find((g: any) => g.epciSiren === TOULOUSE).grid.version).toBe(1);
+  });
+
+  it('refuses a demand to the public, to a partner bailleur and to a read-only user', async () => {
+    expect((await t.app.inject({ method: 'GET', url: `/api/demand/demands/${numero}` })).statusCode).toBe(401);
+    const partner = await t.login('partner', 'bailleur');
+    expect((await t.app.inject({ method: 'GET', url: `/api/demand/demands/${numero}`, headers: partner.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/api/demand/demands', headers: partner.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/api/demand/export.csv', headers: partner.headers })).statusCode).toBe(403);
+    const key = await t.apiKey('bailleur');
+    expect((await t.app.inject({ method: 'GET', url: `/api/demand/demands/${numero}`, headers: key.headers })).statusCode).toBe(403);
+    const readonly = await t.login('readonly', 'epci');
+    expect((await t.app.inject({ method: 'GET', url: `/api/demand/demands/${numero}`, headers: readonly.headers })).statusCode).toBe(403);
+    expect(await auditRows('read', numero)).toEqual([]);
+  });
+
+  it('shows a demand to an agent, with its score lines, and logs who read it', async () => {
+    const agent = await t.login('agent');
+    const r = await t.app.inject({ method: 'GET', url: `/api/demand/demands/${numero}`, headers: agent.headers });
+    expect(r.statusCode).toBe(200);
+    const body = r.json();
+    expect(body.person.lastName).toMatch(/^FICTIF-/);
+    const lines = body.view.score.sections.flatMap((s: any) => s.lines);
+    expect(lines.map((l: any) => l.criterionId)).toEqual(['menace_expulsion', 'parent_isole', 'taux_effort_trop_eleve']);
+    expect(body.view.score.total).toBe(lines.reduce((a: number, l: any) => a + l.points, 0));
+    const logged = await auditRows('read', numero);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ actor_kind: 'user', actor_id: agent.userId });
+  });
+
+  it('gives the applicant their page with the access code only, without identity, and logs it', async () => {
+    const agent = await t.login('agent');
+    const code = (await t.app.inject({ method: 'POST', url: `/api/demand/demands/${numero}/access-code`, headers: agent.headers })).json().accessCode;
+    const wrong = await t.app.inject({ method: 'POST', url: '/api/demand/applicant', payload: { numero, code: 'AAAA-BBBB-CCCC' } });
+    expect(wrong.statusCode).toBe(404);
+    expect(wrong.headers['content-type']).toContain('application/problem+json');
+    expect(wrong.json().detail).toBe('Numéro de demande ou code d’accès incorrect.');
+    const r = await t.app.inject({ method: 'POST', url: '/api/demand/applicant', payload: { numero, code } });
+    expect(r.statusCode).toBe(200);
+    const page = r.json();
+    expect(page.numero).toBe(numero);
+    expect(page.score.total).toBeGreaterThanOrEqual(0);
+    expect(page.distribution.withheld === true || page.distribution.count >= 11).toBe(true);
+    expect(JSON.stringify(page)).not.toMatch(/FICTIF|example\.invalid|lastName|monthlyIncome/);
+    const logged = await auditRows('read_by_applicant', numero);
+    expect(logged).toHaveLength(1);
+    expect(logged[0].actor_kind).toBe('public');
+  });
+
+  it('refuses an invalid grid with its problems in French', async () => {
+    const agent = await t.login('agent');
+    const bad = { ...grids.rhone_lyon_csf69, version: 9, sections: [{ id: 's', label: 'S', mode: 'somme', cap: null, criteria: [{ id: 'x', label: 'X', points: 5, condition: { field: 'revenus', op: 'gt', value: 1 } }] }] };
+    const r = await t.app.inject({ method: 'POST', url: '/api/demand/grids', headers: agent.headers, payload: { epciSiren: LYON, definition: bad } });
+    expect(r.statusCode).toBe(422);
+    expect(r.json().detail).toMatch(/sections\.0\.criteria\.0\.condition : champ inconnu « revenus »/);
+  });
+
+  it('simulates the draft v2 against v1 on the current Toulouse demands; only an admin adopts', async () => {
+    const agent = await t.login('agent');
+    const all = (await t.app.inject({ method: 'GET', url: `/api/demand/grids?epci=${TOULOUSE}`, headers: agent.headers })).json();
+    const v1 = all.find((g: any) => g.version === 1);
+    const v2 = all.find((g: any) => g.version === 2);
+    const r = await t.app.inject({ method: 'POST', url: '/api/demand/simulation', headers: agent.headers, payload: { epciSiren: TOULOUSE, before: v1.id, after: v2.id } });
+    expect(r.statusCode).toBe(200);
+    const s = r.json();
+    const active = await store.loadDemands(t.ctx.db, { epciSiren: TOULOUSE, status: 'active' });
+    expect(s.count).toBe(active.length);
+    expect(s.up + s.down + s.same).toBe(s.count);
+    expect(s.up).toBeGreaterThan(0);
+    expect(s.down).toBeGreaterThan(0);
+    expect((await t.app.inject({ method: 'POST', url: `/api/demand/grids/${v2.id}/adopt`, headers: agent.headers })).statusCode).toBe(403);
+  });
+
+  it('exports demands pseudonymised: no names, no numbers, ages in bands; the export is logged', async () => {
+    const agent = await t.login('agent');
+    const r = await t.app.inject({ method: 'GET', url: `/api/demand/export.csv?epci=${LYON}`, headers: agent.headers });
+    expect(r.statusCode).toBe(200);
+    const lines = r.body.trim().split('\n');
+    expect(lines[0]).toMatch(/^pseudonyme;epci_siren;mois_depot/);
+    expect(r.body).not.toMatch(/FICTIF|example\.invalid|SYN/);
+    expect(r.body).toMatch(/;(moins de 25 ans|25-34 ans|35-44 ans|45-54 ans|55-64 ans|65 ans ou plus|inconnu);/);
+    const again = await t.app.inject({ method: 'GET', url: `/api/demand/export.csv?epci=${LYON}`, headers: agent.headers });
+    expect(again.body.split('\n')[1].split(';')[0]).toBe(lines[1].split(';')[0]);
+    const logged = await t.ctx.db.selectFrom('audit_log').selectAll().where('entity', '=', 'demand').where('action', '=', 'export').execute();
+    expect(logged.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('lets an agent enter a demand, change it (rescored) and record its attribution', async () => {
+    const agent = await t.login('agent');
+    const demand = {
+      numero: '069TEST0000001',
+      epciSiren: LYON,
+      dateDepot: '2025-01-15',
+      adults: 1,
+      children: 2,
+      monthlyIncome: 1300,
+      residualRent: 500,
+      housingSituation: 'locataire_prive',
+      currentSurface: 40,
+      typology: 'T3',
+      communes: ['69266'],
+      flags: [],
+    };
+    const person = { lastName: 'FICTIF', firstName: 'Alix' };
+    const c = await t.app.inject({ method: 'POST', url: '/api/demand/demands', headers: agent.headers, payload: { demand, person } });
+    expect(c.statusCode).toBe(201);
+    expect(c.json().accessCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const u = await t.app.inject({ method: 'PUT', url: '/api/demand/demands/069TEST0000001', headers: agent.headers, payload: { demand: { ...demand, flags: ['menace_expulsion'] }, person } });
+    expect(u.json()).toEqual({ numero: '069TEST0000001', score: 35 });
+    const a = await t.app.inject({ method: 'POST', url: '/api/demand/demands/069TEST0000001/attribution', headers: agent.headers, payload: { dateAttribution: '2026-06-01', communeCode: '69266', typology: 'T3' } });
+    expect(a.statusCode).toBe(200);
+    const writes = await t.ctx.db.selectFrom('audit_log').select('action').where('entity_id', '=', '069TEST0000001').execute();
+    expect(writes.map((w: any) => w.action)).toEqual(['post', 'put', 'post']);
+  });
+
+  it('gives partners statistics with secrecy, not demands', async () => {
+    const partner = await t.login('partner', 'bailleur');
+    const r = await t.app.inject({ method: 'GET', url: `/api/demand/stats?epci=${TOULOUSE}`, headers: partner.headers });
+    expect(r.statusCode).toBe(200);
+    const [s] = r.json();
+    expect(s.activeDemands).toBeGreaterThan(0);
+    for (const t of s.byTypology) expect(t.activeDemands === null || t.activeDemands === 0 || t.activeDemands >= 11).toBe(true);
+    expect(JSON.stringify(s)).not.toMatch(/SYN|FICTIF/);
+  });
+});

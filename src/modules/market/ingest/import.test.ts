@@ -1,0 +1,270 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { openLake, type Lake } from '../../../platform/lake.ts';
+import { LAKE_COLUMNS } from '../model.ts';
+import { dvfRelation, listPartitionFiles, readManifest, stagingRoot } from '../lake.ts';
+import { importDvf } from './import.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
+const DEMO = join(ROOT, 'data', 'demo', 'dvf');
+const ABZAC = join(DEMO, 'geodvf_commune_33001_Abzac_2021.csv');
+const DEP69 = join(DEMO, 'geodvf_dep69_2018_partial_chunk.csv');
+const HENDAYE = join(DEMO, 'dvf_variant_64260_Hendaye_2019-2023_apt_maison.csv');
+const RAW = join(ROOT, 'test', 'fixtures', 'market', 'raw_dgfip_format_cerema_masked_sample.txt');
+
+const tmp = mkdtempSync(join(tmpdir(), 'habitat-dvf-'));
+let n = 0;
+/** A fresh data folder with its lake. */
+function freshDataDir() {
+  const dir = join(tmp, `d${++n}`);
+  return { dataDir: dir, lakeDir: join(dir, 'lake') };
+}
+const lakes: Lake[] = [];
+async function lakeOf(dataDir: string) {
+  const lake = await openLake(dataDir);
+  lakes.push(lake);
+  return lake;
+}
+
+/** Everything the lake holds, as one fingerprint: line count and an order-independent hash of all columns. */
+async function fingerprint(dataDir: string) {
+  const lake = await lakeOf(dataDir);
+  const cols = LAKE_COLUMNS.map(([c]) => c).join(', ');
+  const [r] = await lake.query<{ n: number; h: string }>(
+    `SELECT count(*) AS n, CAST(sum(hash(${cols})) AS VARCHAR) AS h FROM ${dvfRelation(lake.dir)}`,
+  );
+  return { lines: r.n, hash: r.h, files: listPartitionFiles(lake.dir).map((f) => f.slice(lake.dir.length)) };
+}
+
+afterAll(() => {
+  for (const l of lakes) l.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('import of the real DVF formats', () => {
+  it('imports Etalab geo-DVF: Abzac 2021, exact duplicate lines kept once', async () => {
+    const { dataDir, lakeDir } = freshDataDir();
+    const s = await importDvf(lakeDir, [ABZAC]);
+    expect(s).toMatchObject({ lus: 164, rejetes: 0, doublons: 5, gardes: 159, partitions: ['33/2021'] });
+    const lake = await lakeOf(dataDir);
+    const [m] = await lake.query<{ mutations: number; big: number }>(
+      `SELECT count(DISTINCT id_mutation) AS mutations, max(c) AS big FROM (SELECT id_mutation, count(*) OVER (PARTITION BY id_mutation) c FROM ${dvfRelation(lake.dir)})`,
+    );
+    // PROVENANCE.md: 50 mutations, one of them spans 24 lines.
+    expect(m.mutations).toBe(50);
+    expect(m.big).toBe(24);
+  });
+
+  it('imports the Rhône 2018 chunk with Lyon arrondissements kept and rolled up to Lyon', async () => {
+    const { dataDir, lakeDir } = freshDataDir();
+    const s = await importDvf(lakeDir, [DEP69]);
+    expect(s).toMatchObject({ lus: 14518, rejetes: 0, doublons: 303, gardes: 14518 - 303 });
+    const lake = await lakeOf(dataDir);
+    const rows = await lake.query<{ code_commune: string; code_commune_parent: string }>(
+      `SELECT DISTINCT code_commune, code_commune_parent FROM ${dvfRelation(lake.dir)} WHERE code_commune LIKE '6938%' ORDER BY 1`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.code_commune_parent).toBe('69123');
+  });
+
+  it('imports a geo-DVF variant with an extra column and unpadded numbers (Hendaye)', async () => {
+    const { dataDir, lakeDir } = freshDataDir();
+    const s = await importDvf(lakeDir, [HENDAYE]);
+    expect(s).toMatchObject({ lus: 2575, rejetes: 0 });
+    expect(s.partitions).toEqual(['64/2019', '64/2020', '64/2021', '64/2022', '64/2023']);
+    const lake = await lakeOf(dataDir);
+    const years = await lake.query<{ annee: number; n: number }>(`SELECT annee, count(*) AS n FROM ${dvfRelation(lake.dir)} GROUP BY 1 ORDER BY 1`);
+    // Lines per year from PROVENANCE.md, less exact duplicates (none of them span two years).
+    expect(years.map((y) => y.annee)).toEqual([2019, 2020, 2021, 2022, 2023]);
+    expect(years.reduce((t, y) => t + y.n, 0)).toBe(s.gardes);
+  });
+
+  it('imports the raw DGFiP file: decimal commas, DD/MM/YYYY, 5-character commune codes rebuilt', async () => {
+    const { dataDir, lakeDir } = freshDataDir();
+    const s = await importDvf(lakeDir, [RAW]);
+    expect(s.files[0]).toMatchObject({ format: 'dgfip', status: 'importé', lus: 2500, rejetes: 0 });
+    const lake = await lakeOf(dataDir);
+    const [r] = await lake.query<any>(`
+      SELECT count(*) FILTER (WHERE length(code_commune) <> 5) AS bad_codes,
+             count(*) FILTER (WHERE length(id_parcelle) <> 14) AS bad_parcels,
+             min(CAST(date_mutation AS VARCHAR)) AS d1, max(CAST(date_mutation AS VARCHAR)) AS d2,
+             min(valeur_fonciere) AS v1, max(valeur_fonciere) AS v2,
+             count(*) FILTER (WHERE code_commune = '59350') AS lille,
+             count(*) FILTER (WHERE type_local = 'Dépendance') AS dependances
+      FROM ${dvfRelation(lake.dir)}`);
+    expect(r).toMatchObject({ bad_codes: 0, bad_parcels: 0, d1: '2001-01-01', d2: '2001-01-01', v1: 1, v2: 1 });
+    expect(r.lille).toBeGreaterThan(1000);
+    expect(r.dependances).toBeGreaterThan(0);
+    // The first line: département 59, commune 410, section AI, plan 150 → 59410000AI0150.
+    const [first] = await lake.query<any>(`SELECT id_parcelle, code_postal, adresse_nom_voie FROM ${dvfRelation(lake.dir)} WHERE id_parcelle = '59410000AI0150'`);
+    expect(first).toMatchObject({ code_postal: '59370', adresse_nom_voie: 'RUE DE NORMANDIE' });
+  });
+
+  it('reads the same raw file in Latin-1 and gzip-compressed, accents intact', async () => {
+    const latin1 = join(tmp, 'valeursfoncieres-latin1.txt.gz');
+    writeFileSync(latin1, gzipSync(Buffer.from(readFileSync(RAW, 'utf8'), 'latin1')));
+    const a = freshDataDir();
+    const b = freshDataDir();
+    const sa = await importDvf(a.lakeDir, [RAW]);
+    const sb = await importDvf(b.lakeDir, [latin1]);
+    expect(sb.files[0]).toMatchObject({ format: 'dgfip', encoding: 'latin1', lus: 2500, rejetes: 0 });
+    expect(sb.gardes).toBe(sa.gardes);
+    const fa = await fingerprint(a.dataDir);
+    const fb = await fingerprint(b.dataDir);
+    // Mutation ids carry the file's hash, so compare every column but that one.
+    const lake = await lakeOf(b.dataDir);
+    const [r] = await lake.query<any>(`SELECT count(*) FILTER (WHERE type_local = 'Dépendance') AS dep, count(*) FILTER (WHERE nature_mutation = 'Vente en l''état futur d''achèvement') AS vefa FROM ${dvfRelation(lake.dir)}`);
+    expect(r.dep).toBeGreaterThan(0);
+    expect(r.vefa).toBeGreaterThan(0);
+    expect(fb.lines).toBe(fa.lines);
+  });
+});
+
+describe('rejects', () => {
+  it('reports every faulty line with file, line, column, rule and value, and keeps the good ones', async () => {
+    const lines = readFileSync(ABZAC, 'utf8').split('\n');
+    const header = lines[0].split(',');
+    const col = (name: string) => header.indexOf(name);
+    const corrupt = (i: number, name: string, value: string) => {
+      const cells = lines[i].split(',');
+      cells[col(name)] = value;
+      return cells.join(',');
+    };
+    const file = join(tmp, 'abzac-fautes.csv');
+    writeFileSync(
+      file,
+      [
+        lines[0],
+        lines[1], // line 2: good
+        corrupt(2, 'date_mutation', '2021-02-30'), // line 3
+        corrupt(3, 'valeur_fonciere', '12 000'), // line 4
+        corrupt(4, 'code_commune', '3300'), // line 5: restored to 03300, a valid code
+        corrupt(5, 'code_commune', 'ABCDE'), // line 6
+        lines[6].split(',').slice(0, 10).join(','), // line 7: too few columns
+        corrupt(7, 'code_type_local', '7'), // line 8
+        corrupt(8, 'id_mutation', ''), // line 9
+        lines[9], // line 10: good
+      ].join('\n') + '\n',
+    );
+    const { lakeDir } = freshDataDir();
+    const s = await importDvf(lakeDir, [file]);
+    expect(s.lus).toBe(9);
+    expect(s.rejetes).toBe(6);
+    expect(s.gardes).toBe(3);
+    expect(s.rejetsParMotif).toEqual({
+      date_invalide: 1,
+      nombre_invalide: 1,
+      code_commune_invalide: 1,
+      nombre_de_colonnes: 1,
+      code_type_local_invalide: 1,
+      valeur_manquante: 1,
+    });
+    expect(s.rejets).toContainEqual(
+      expect.objectContaining({ file: 'abzac-fautes.csv', line: 3, column: 'date_mutation', rule: 'date_invalide', value: '2021-02-30' }),
+    );
+    expect(s.rejets).toContainEqual(
+      expect.objectContaining({ file: 'abzac-fautes.csv', line: 4, column: 'valeur_fonciere', rule: 'nombre_invalide', value: '12 000' }),
+    );
+    expect(s.rejets).toContainEqual(expect.objectContaining({ line: 6, column: 'code_commune', rule: 'code_commune_invalide', value: 'ABCDE' }));
+    expect(s.rejets).toContainEqual(expect.objectContaining({ line: 7, rule: 'nombre_de_colonnes', value: '10' }));
+    expect(s.rejets).toContainEqual(expect.objectContaining({ line: 8, column: 'code_type_local', value: '7' }));
+    expect(s.rejets).toContainEqual(expect.objectContaining({ line: 9, column: 'id_mutation', rule: 'valeur_manquante' }));
+    for (const r of s.rejets) expect(r.message).toMatch(/[a-zé]/);
+  });
+
+  it('refuses a file that is not DVF without touching the lake', async () => {
+    const { dataDir, lakeDir } = freshDataDir();
+    await importDvf(lakeDir, [ABZAC]);
+    const before = await fingerprint(dataDir);
+    const other = join(tmp, 'autre.csv');
+    writeFileSync(other, 'code,nom\n33001,Abzac\n');
+    const s = await importDvf(lakeDir, [other]);
+    expect(s.files[0].status).toBe('refusé');
+    expect(s.rejets[0]).toMatchObject({ file: 'autre.csv', line: 1, rule: 'format_inconnu' });
+    expect(await fingerprint(dataDir)).toEqual(before);
+  });
+});
+
+describe('lake updates', () => {
+  it('re-importing the same file changes nothing, skipped or forced', async () => {
+    const { dataDir, lakeDir } = freshDataDir();
+    await importDvf(lakeDir, [ABZAC, DEP69]);
+    const before = await fingerprint(dataDir);
+    const again = await importDvf(lakeDir, [ABZAC, DEP69]);
+    expect(again.files.map((f) => f.status)).toEqual(['déjà importé', 'déjà importé']);
+    expect(await fingerprint(dataDir)).toEqual(before);
+    const forced = await importDvf(lakeDir, [DEP69, ABZAC], { force: true });
+    expect(forced.gardes).toBe(before.lines);
+    expect(await fingerprint(dataDir)).toEqual(before);
+  });
+
+  it('a newer edition of a commune-year replaces the old lines instead of adding to them', async () => {
+    const { dataDir, lakeDir } = freshDataDir();
+    await importDvf(lakeDir, [ABZAC, HENDAYE]);
+    const both = await fingerprint(dataDir);
+    // The same Abzac data with 30 lines less (a "corrected edition"): Abzac shrinks, Hendaye is untouched.
+    const lines = readFileSync(ABZAC, 'utf8').trimEnd().split('\n');
+    const edition = join(tmp, 'abzac-2021-v2.csv');
+    writeFileSync(edition, lines.slice(0, lines.length - 30).join('\n') + '\n');
+    const s = await importDvf(lakeDir, [edition]);
+    const after = await fingerprint(dataDir);
+    expect(after.lines).toBe(both.lines - 159 + s.gardes);
+    expect(readManifest(lakeDir).files.map((f) => f.file).sort()).toEqual(['abzac-2021-v2.csv', 'dvf_variant_64260_Hendaye_2019-2023_apt_maison.csv']);
+    // Importing the first edition again is not skipped: its data is no longer what the lake holds.
+    const back = await importDvf(lakeDir, [ABZAC]);
+    expect(back.files[0].status).toBe('importé');
+    expect(await fingerprint(dataDir)).toEqual(both);
+  });
+
+  it('a failed import leaves the lake exactly as before and no staging behind', async () => {
+    const { dataDir, lakeDir } = freshDataDir();
+    await importDvf(lakeDir, [ABZAC]);
+    const before = await fingerprint(dataDir);
+    await expect(
+      importDvf(lakeDir, [DEP69, HENDAYE], {
+        beforeSwap: () => {
+          throw new Error('panne simulée');
+        },
+      }),
+    ).rejects.toThrow('panne simulée');
+    expect(await fingerprint(dataDir)).toEqual(before);
+    expect(readdirSync(stagingRoot(lakeDir))).toEqual([]);
+    expect(readManifest(lakeDir).files.map((f) => f.file)).toEqual(['geodvf_commune_33001_Abzac_2021.csv']);
+  });
+
+  for (const phase of ['lecture', 'bascule'] as const) {
+    it(`a killed import (${phase === 'lecture' ? 'during reading' : 'just before the commit'}) leaves the lake as before`, async () => {
+      const { dataDir, lakeDir } = freshDataDir();
+      await importDvf(lakeDir, [ABZAC]);
+      const before = await fingerprint(dataDir);
+      const marker = join(tmp, `marker-${phase}-${n}`);
+      const child = spawn(
+        process.execPath,
+        // One process (tsx as a loader, not its CLI wrapper), so SIGKILL reaches the importer itself.
+        ['--import', 'tsx', join(ROOT, 'test', 'fixtures', 'market', 'import-child.ts'), lakeDir, marker, phase, DEP69, HENDAYE],
+        { stdio: ['ignore', 'ignore', 'pipe'], cwd: ROOT },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+      while (!existsSync(marker)) {
+        const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(r, 50, false))]);
+        if (done) throw new Error(`l'import enfant s'est arrêté avant le point prévu : ${stderr}`);
+      }
+      child.kill('SIGKILL');
+      await exited;
+      // Staged files exist but the live lake is untouched…
+      expect(readdirSync(stagingRoot(lakeDir)).some((d) => d.startsWith('dvf-'))).toBe(true);
+      expect(await fingerprint(dataDir)).toEqual(before);
+      // …and the next import clears the abandoned attempt, then works normally.
+      const s = await importDvf(lakeDir, [HENDAYE]);
+      expect(s.files[0].status).toBe('importé');
+      expect(readdirSync(stagingRoot(lakeDir))).toEqual([]);
+      expect((await fingerprint(dataDir)).lines).toBe(before.lines + s.gardes);
+    });
+  }
+});

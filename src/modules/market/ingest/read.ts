@@ -1,0 +1,171 @@
+// Streams one DVF file (plain or gzip, UTF-8 or Latin-1) through csv-parse, record by record,
+// with the file's line numbers, so memory stays flat whatever the file size.
+import { parse } from 'csv-parse';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { AppError } from '../../../platform/errors.ts';
+import { open } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { detectFormat, type DvfFormat } from './formats.ts';
+
+/** Files an import takes from a folder: the published names end so. */
+const DVF_FILE = /\.(csv|txt)(\.gz)?$/i;
+
+/** A path may be a file or a folder of files (not recursive: DVF folders are flat). */
+export function listDvfFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (!existsSync(p)) throw new AppError('dvf.chemin_introuvable', `Fichier ou dossier introuvable : ${p}`);
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) if (DVF_FILE.test(name) && statSync(join(p, name)).isFile()) out.push(join(p, name));
+    } else out.push(p);
+  }
+  return out;
+}
+
+async function isGzip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Decodes UTF-8 until the first byte sequence that is not, then Latin-1 for the rest: a Latin-1 DGFiP file
+ * is pure ASCII until its first accent, where the two encodings agree.
+ */
+export class Utf8OrLatin1Decoder extends Transform {
+  encoding: 'utf-8' | 'latin1' = 'utf-8';
+  private pending: Buffer = Buffer.alloc(0);
+  private utf8 = new TextDecoder('utf-8', { fatal: true });
+  constructor() {
+    super({ readableObjectMode: false, decodeStrings: true });
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null, d?: string) => void) {
+    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.encoding === 'latin1') return cb(null, buf.toString('latin1'));
+    // Keep an incomplete trailing UTF-8 sequence for the next chunk.
+    let end = buf.length;
+    for (let i = Math.max(0, buf.length - 3); i < buf.length; i++) {
+      const b = buf[i];
+      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+      if (need > 1 && i + need > buf.length) {
+        end = i;
+        break;
+      }
+    }
+    this.pending = buf.subarray(end);
+    buf = buf.subarray(0, end);
+    try {
+      cb(null, this.utf8.decode(buf));
+    } catch {
+      this.encoding = 'latin1';
+      const rest = Buffer.concat([buf, this.pending]);
+      this.pending = Buffer.alloc(0);
+      cb(null, rest.toString('latin1'));
+    }
+  }
+  override _flush(cb: (e?: Error | null, d?: string) => void) {
+    if (!this.pending.length) return cb();
+    cb(null, this.pending.toString(this.encoding === 'latin1' ? 'latin1' : 'utf-8'));
+  }
+}
+
+/** The first line of a file, decoded, to recognise its layout before parsing. */
+export async function readHeaderLine(path: string): Promise<string> {
+  const gz = await isGzip(path);
+  const source = createReadStream(path, { highWaterMark: 64 * 1024 });
+  const stream = gz ? source.pipe(createGunzip()) : source;
+  let text = '';
+  try {
+    for await (const chunk of stream) {
+      text += (chunk as Buffer).toString('latin1');
+      const nl = text.indexOf('\n');
+      if (nl >= 0) return Buffer.from(text.slice(0, nl), 'latin1').toString('utf-8').replace(/\r$/, '');
+      if (text.length > 1 << 20) break;
+    }
+  } finally {
+    source.destroy();
+  }
+  return Buffer.from(text, 'latin1').toString('utf-8');
+}
+
+export interface ReadHandlers {
+  /** Called once with the header fields. */
+  header(fields: string[]): void;
+  /** Called for every data record; may return a promise to apply backpressure. */
+  record(fields: string[], lineNo: number): void | Promise<void>;
+  /** A record csv-parse could not read (e.g. an unclosed quote). */
+  malformed(lineNo: number, message: string): void;
+  /** Bytes read from disk so far (compressed size for .gz), for the progress bar. */
+  progress?(bytes: number): void;
+}
+
+export interface ReadResult {
+  format: DvfFormat;
+  encoding: 'utf-8' | 'latin1';
+  sha256: string;
+}
+
+export async function readDvfFile(path: string, format: DvfFormat, handlers: ReadHandlers): Promise<ReadResult> {
+  const gz = await isGzip(path);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const source = createReadStream(path, { highWaterMark: 1 << 20 });
+  source.on('data', (b) => {
+    hash.update(b as Buffer);
+    bytes += (b as Buffer).length;
+    handlers.progress?.(bytes);
+  });
+  const decoder = new Utf8OrLatin1Decoder();
+  const parser = parse({
+    delimiter: format === 'dgfip' ? '|' : ',',
+    quote: format === 'dgfip' ? false : '"',
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    info: true,
+  });
+  parser.on('skip', (err: any) => handlers.malformed(err?.lines ?? 0, String(err?.message ?? err)));
+  let first = true;
+  const sink = new Writable({
+    objectMode: true,
+    write(item: { record: string[]; info: { lines: number } }, _enc, cb) {
+      try {
+        if (first) {
+          first = false;
+          handlers.header(item.record.map((h) => h.trim()));
+          return cb();
+        }
+        const r = handlers.record(item.record, item.info.lines);
+        if (r) r.then(() => cb(), cb);
+        else cb();
+      } catch (e) {
+        cb(e as Error);
+      }
+    },
+  });
+  const stages: any[] = gz ? [source, createGunzip(), decoder, parser, sink] : [source, decoder, parser, sink];
+  await pipeline(stages as any);
+  return { format, encoding: decoder.encoding, sha256: hash.digest('hex') };
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), async function* (src) {
+    for await (const b of src) hash.update(b as Buffer);
+  });
+  return hash.digest('hex');
+}
+
+export { detectFormat, basename };

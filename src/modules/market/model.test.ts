@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  CellError,
+  applySecrecy,
+  departementOf,
+  normaliseCommuneCode,
+  parentCommune,
+  parseAmount,
+  parseDecimal,
+  parseFrenchDate,
+  parseInteger,
+  parseIsoDate,
+  rebuildCommuneCode,
+  roundHalfEven,
+} from './model.ts';
+
+const rule = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CellError) return e.rule;
+    throw e;
+  }
+  return undefined;
+};
+
+describe('decimal parser', () => {
+  it('reads the same number written with a point (Etalab) or a comma (DGFiP)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 9 }), fc.integer({ min: 0, max: 99 }), (units, cents) => {
+        const point = `${units}.${String(cents).padStart(2, '0')}`;
+        const comma = point.replace('.', ',');
+        expect(parseDecimal(comma)).toBe(parseDecimal(point));
+        expect(parseDecimal(point)).toBeCloseTo(units + cents / 100, 6);
+      }),
+    );
+  });
+  it('treats an empty cell as absent and refuses anything that is not a plain decimal', () => {
+    expect(parseDecimal('')).toBeNull();
+    expect(parseDecimal('  ')).toBeNull();
+    fc.assert(
+      fc.property(fc.string().filter((s) => /[^0-9.,\s-]/.test(s)), (s) => {
+        expect(rule(() => parseDecimal(s))).toBe('nombre_invalide');
+      }),
+    );
+    expect(rule(() => parseDecimal('1.234,5'))).toBe('nombre_invalide');
+    expect(rule(() => parseAmount('-3'))).toBe('nombre_negatif');
+  });
+  it('reads integers and refuses decimals where a count is expected', () => {
+    fc.assert(fc.property(fc.nat({ max: 999_999_999 }), (n) => {
+      expect(parseInteger(String(n))).toBe(n);
+    }));
+    expect(rule(() => parseInteger('2,5'))).toBe('entier_invalide');
+  });
+});
+
+describe('date parsers', () => {
+  const dates = fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true });
+  it('reads every real calendar date in both layouts to the same ISO date', () => {
+    fc.assert(
+      fc.property(dates, (d) => {
+        const iso = d.toISOString().slice(0, 10);
+        const [y, m, day] = iso.split('-');
+        expect(parseIsoDate(iso)).toBe(iso);
+        expect(parseFrenchDate(`${day}/${m}/${y}`)).toBe(iso);
+      }),
+    );
+  });
+  it('refuses dates that do not exist and other layouts', () => {
+    expect(rule(() => parseFrenchDate('31/02/2021'))).toBe('date_invalide');
+    expect(rule(() => parseIsoDate('2021-13-01'))).toBe('date_invalide');
+    expect(rule(() => parseFrenchDate('2021-01-06'))).toBe('date_invalide');
+    expect(rule(() => parseIsoDate('06/01/2021'))).toBe('date_invalide');
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 32, max: 99 }), (m, d) => {
+        expect(rule(() => parseFrenchDate(`${d}/${String(m).padStart(2, '0')}/2021`))).toBe('date_invalide');
+      }),
+    );
+  });
+});
+
+describe('commune code', () => {
+  const metroDep = fc.oneof(
+    fc.integer({ min: 1, max: 95 }).filter((d) => d !== 20).map((d) => String(d).padStart(2, '0')),
+    fc.constantFrom('2A', '2B'),
+  );
+  it('rebuilds the 5-character INSEE code from DGFiP columns with or without leading zeros', () => {
+    fc.assert(
+      fc.property(metroDep, fc.integer({ min: 1, max: 999 }), fc.boolean(), (dep, com, stripZeros) => {
+        const expected = dep + String(com).padStart(3, '0');
+        const depCell = stripZeros && /^\d+$/.test(dep) ? String(Number(dep)) : dep;
+        const comCell = stripZeros ? String(com) : String(com).padStart(3, '0');
+        const code = rebuildCommuneCode(depCell, comCell);
+        expect(code).toBe(expected);
+        expect(code).toHaveLength(5);
+        expect(departementOf(code)).toBe(dep);
+      }),
+    );
+  });
+  it('rebuilds overseas codes from a 3-digit département', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('971', '972', '973', '974', '976'), fc.integer({ min: 1, max: 99 }), (dep, com) => {
+        const expected = dep + String(com).padStart(2, '0');
+        expect(rebuildCommuneCode(dep, String(com))).toBe(expected);
+        expect(rebuildCommuneCode(dep, dep[2] + String(com).padStart(2, '0'))).toBe(expected);
+        expect(departementOf(expected)).toBe(dep);
+      }),
+    );
+  });
+  it('refuses codes it cannot rebuild', () => {
+    expect(rule(() => rebuildCommuneCode('59', '1234'))).toBe('code_commune_invalide');
+    expect(rule(() => rebuildCommuneCode('2C', '4'))).toBe('code_departement_invalide');
+    expect(rule(() => rebuildCommuneCode('59', ''))).toBe('code_commune_invalide');
+    expect(normaliseCommuneCode('1004')).toBe('01004');
+    expect(rule(() => normaliseCommuneCode('330011'))).toBe('code_commune_invalide');
+  });
+  it('rolls Paris, Lyon and Marseille arrondissements up to their commune, and nothing else', () => {
+    for (let i = 1; i <= 20; i++) expect(parentCommune(`751${String(i).padStart(2, '0')}`)).toBe('75056');
+    for (let i = 1; i <= 9; i++) expect(parentCommune(`6938${i}`)).toBe('69123');
+    for (let i = 1; i <= 16; i++) expect(parentCommune(`132${String(i).padStart(2, '0')}`)).toBe('13055');
+    for (const c of ['75121', '69380', '13217', '33001', '69123']) expect(parentCommune(c)).toBe(c);
+  });
+});
+
+describe('rounding and secrecy', () => {
+  it('rounds halves to even like numpy, as Etalab does', () => {
+    expect([0.5, 1.5, 2.5, 1759.5, 1760.5, 1530.4, 1530.6].map(roundHalfEven)).toEqual([0, 2, 2, 1760, 1760, 1530, 1531]);
+  });
+  it('withholds a figure from fewer sales than the threshold, and says why', () => {
+    const row = { code: '33001', periode: '2021', type: 'appartement' as const, nb_ventes: 1, prix_m2_q1: 1530, prix_m2_median: 1530, prix_m2_q3: 1530, prix_median: 153000 };
+    const hidden = applySecrecy(row, 11);
+    expect(hidden).toMatchObject({ secret: true });
+    expect(hidden).not.toHaveProperty('prix_m2_median');
+    expect((hidden as any).raison).toContain('11');
+    expect(applySecrecy({ ...row, nb_ventes: 11 }, 11)).toMatchObject({ secret: false, prix_m2_median: 1530 });
+  });
+});

@@ -1,0 +1,277 @@
+// DVF market model: the normalised sale line kept in the lake, the parsers that build it from both published
+// formats, and the pure rules of the indicators (types, secrecy). No I/O here.
+
+/** One DVF line as stored in the lake (one lot × parcel × culture of a mutation; the price repeats). */
+export interface DvfLine {
+  id_mutation: string;
+  date_mutation: string; // ISO YYYY-MM-DD
+  numero_disposition: number | null;
+  nature_mutation: string;
+  valeur_fonciere: number | null;
+  adresse_numero: string;
+  adresse_suffixe: string;
+  adresse_nom_voie: string;
+  adresse_code_voie: string;
+  code_postal: string;
+  /** As published: Paris/Lyon/Marseille sales carry their arrondissement code. */
+  code_commune: string;
+  /** The commune the line rolls up to: the arrondissement's city, else code_commune. */
+  code_commune_parent: string;
+  nom_commune: string;
+  id_parcelle: string;
+  numero_volume: string;
+  lot1_numero: string;
+  lot1_surface_carrez: number | null;
+  lot2_numero: string;
+  lot2_surface_carrez: number | null;
+  lot3_numero: string;
+  lot3_surface_carrez: number | null;
+  lot4_numero: string;
+  lot4_surface_carrez: number | null;
+  lot5_numero: string;
+  lot5_surface_carrez: number | null;
+  nombre_lots: number | null;
+  code_type_local: number | null;
+  type_local: string;
+  surface_reelle_bati: number | null;
+  nombre_pieces_principales: number | null;
+  code_nature_culture: string;
+  nature_culture: string;
+  code_nature_culture_speciale: string;
+  nature_culture_speciale: string;
+  surface_terrain: number | null;
+  longitude: number | null;
+  latitude: number | null;
+  /** Partition keys. */
+  departement: string;
+  annee: number;
+}
+
+export type LakeType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'DATE';
+
+/** Column order and DuckDB types of the lake files (and of the staging TSV written during an import). */
+export const LAKE_COLUMNS: ReadonlyArray<readonly [keyof DvfLine, LakeType]> = [
+  ['id_mutation', 'VARCHAR'],
+  ['date_mutation', 'DATE'],
+  ['numero_disposition', 'INTEGER'],
+  ['nature_mutation', 'VARCHAR'],
+  ['valeur_fonciere', 'DOUBLE'],
+  ['adresse_numero', 'VARCHAR'],
+  ['adresse_suffixe', 'VARCHAR'],
+  ['adresse_nom_voie', 'VARCHAR'],
+  ['adresse_code_voie', 'VARCHAR'],
+  ['code_postal', 'VARCHAR'],
+  ['code_commune', 'VARCHAR'],
+  ['code_commune_parent', 'VARCHAR'],
+  ['nom_commune', 'VARCHAR'],
+  ['id_parcelle', 'VARCHAR'],
+  ['numero_volume', 'VARCHAR'],
+  ['lot1_numero', 'VARCHAR'],
+  ['lot1_surface_carrez', 'DOUBLE'],
+  ['lot2_numero', 'VARCHAR'],
+  ['lot2_surface_carrez', 'DOUBLE'],
+  ['lot3_numero', 'VARCHAR'],
+  ['lot3_surface_carrez', 'DOUBLE'],
+  ['lot4_numero', 'VARCHAR'],
+  ['lot4_surface_carrez', 'DOUBLE'],
+  ['lot5_numero', 'VARCHAR'],
+  ['lot5_surface_carrez', 'DOUBLE'],
+  ['nombre_lots', 'INTEGER'],
+  ['code_type_local', 'INTEGER'],
+  ['type_local', 'VARCHAR'],
+  ['surface_reelle_bati', 'DOUBLE'],
+  ['nombre_pieces_principales', 'INTEGER'],
+  ['code_nature_culture', 'VARCHAR'],
+  ['nature_culture', 'VARCHAR'],
+  ['code_nature_culture_speciale', 'VARCHAR'],
+  ['nature_culture_speciale', 'VARCHAR'],
+  ['surface_terrain', 'DOUBLE'],
+  ['longitude', 'DOUBLE'],
+  ['latitude', 'DOUBLE'],
+  ['departement', 'VARCHAR'],
+  ['annee', 'INTEGER'],
+];
+
+// ---------- parsers (pure, property-tested) ----------
+
+/** A cell that failed a rule: the rule's stable code and a French explanation. */
+export class CellError extends Error {
+  constructor(
+    readonly rule: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DECIMAL = /^-?(\d+|\d*[.,]\d+)$/;
+
+/**
+ * Reads a decimal written either way: `505.5` (Etalab) or `1234,56` (DGFiP). Empty means absent (null).
+ * Thousands separators are not used in DVF, so a number with both `.` and `,` is refused rather than guessed.
+ */
+export function parseDecimal(raw: string): number | null {
+  const s = raw.trim();
+  if (s === '') return null;
+  if (!DECIMAL.test(s)) throw new CellError('nombre_invalide', "ce n'est pas un nombre décimal");
+  const n = Number(s.replace(',', '.'));
+  if (!Number.isFinite(n)) throw new CellError('nombre_invalide', "ce n'est pas un nombre décimal");
+  return n;
+}
+
+/** A non-negative decimal (prices, surfaces). */
+export function parseAmount(raw: string): number | null {
+  const n = parseDecimal(raw);
+  if (n !== null && n < 0) throw new CellError('nombre_negatif', 'un montant ou une surface ne peut pas être négatif');
+  return n;
+}
+
+export function parseInteger(raw: string): number | null {
+  const s = raw.trim();
+  if (s === '') return null;
+  if (!/^\d{1,9}$/.test(s)) throw new CellError('entier_invalide', "ce n'est pas un nombre entier positif");
+  return Number(s);
+}
+
+function checkCalendar(y: number, m: number, d: number): string {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < 1900 || y > 2199) {
+    throw new CellError('date_invalide', "cette date n'existe pas");
+  }
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** Etalab writes `2021-01-06`. */
+export function parseIsoDate(raw: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw.trim());
+  if (!m) throw new CellError('date_invalide', 'date attendue au format AAAA-MM-JJ');
+  return checkCalendar(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+/** DGFiP writes `06/01/2021`. */
+export function parseFrenchDate(raw: string): string {
+  const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(raw.trim());
+  if (!m) throw new CellError('date_invalide', 'date attendue au format JJ/MM/AAAA');
+  return checkCalendar(Number(m[3]), Number(m[2]), Number(m[1]));
+}
+
+export const COMMUNE_CODE = /^(\d{2}|2A|2B)\d{3}$/;
+
+/**
+ * Rebuilds the 5-character INSEE code from the DGFiP columns, which drop leading zeros:
+ * département `1` + commune `4` → `01004`; overseas départements have 3 digits and 2-digit communes
+ * (`971` + `1` → `97101`); Corsica keeps its letters (`2A` + `4` → `2A004`).
+ */
+export function rebuildCommuneCode(departementRaw: string, communeRaw: string): string {
+  const dep = departementRaw.trim().toUpperCase();
+  const com = communeRaw.trim();
+  if (!/^\d{1,3}$/.test(com)) throw new CellError('code_commune_invalide', 'le numéro de commune doit avoir 1 à 3 chiffres');
+  let code: string;
+  if (/^97\d$/.test(dep)) {
+    // Overseas: the DGFiP commune number may carry the département's last digit (101) or not (1).
+    const c = com.padStart(3, '0');
+    if (c[0] !== dep[2] && Number(com) > 99) throw new CellError('code_commune_invalide', 'le numéro de commune ne correspond pas au département');
+    code = dep + c.slice(1);
+  } else if (/^(\d{1,2}|2A|2B)$/.test(dep)) {
+    code = dep.padStart(2, '0') + com.padStart(3, '0');
+  } else {
+    throw new CellError('code_departement_invalide', 'code département inconnu');
+  }
+  if (!COMMUNE_CODE.test(code)) throw new CellError('code_commune_invalide', 'code commune impossible à reconstituer');
+  return code;
+}
+
+/** Etalab's code is already 5 characters; a spreadsheet may have dropped the leading zero, which we restore. */
+export function normaliseCommuneCode(raw: string): string {
+  let s = raw.trim().toUpperCase();
+  if (/^\d{4}$/.test(s)) s = '0' + s;
+  if (!COMMUNE_CODE.test(s)) throw new CellError('code_commune_invalide', 'code commune INSEE à 5 caractères attendu');
+  return s;
+}
+
+/** The département of a commune code: 3 characters overseas (971…976), else 2. */
+export function departementOf(code: string): string {
+  return code.startsWith('97') ? code.slice(0, 3) : code.slice(0, 2);
+}
+
+/** Paris, Lyon and Marseille arrondissements roll up to their commune. */
+export function parentCommune(code: string): string {
+  if (/^751(0[1-9]|1\d|20)$/.test(code)) return '75056';
+  if (/^6938[1-9]$/.test(code)) return '69123';
+  if (/^132(0[1-9]|1[0-6])$/.test(code)) return '13055';
+  return code;
+}
+
+export function isArrondissement(code: string): boolean {
+  return parentCommune(code) !== code;
+}
+
+// ---------- indicators ----------
+
+export type PropertyType = 'maison' | 'appartement' | 'maison_appartement' | 'local' | 'terrain_a_batir';
+export const PROPERTY_TYPES: PropertyType[] = ['maison', 'appartement', 'maison_appartement', 'local', 'terrain_a_batir'];
+export const PROPERTY_TYPE_LABELS: Record<PropertyType, string> = {
+  maison: 'Maisons',
+  appartement: 'Appartements',
+  maison_appartement: 'Maisons et appartements',
+  local: 'Locaux industriels et commerciaux',
+  terrain_a_batir: 'Terrains à bâtir',
+};
+
+/**
+ * `etalab`: the method of data.gouv.fr's « Statistiques DVF », reproduced rule for rule (see docs/market.md).
+ * `habitat`: the same selection, but duplicates removed on whole lines only, and arrondissements rolled up.
+ */
+export type Method = 'etalab' | 'habitat';
+
+/** The natures of mutation that are market sales for both methods. */
+export const SALE_NATURES = ['Vente', "Vente en l'état futur d'achèvement", 'Adjudication'];
+/** Land sales also include this nature, which has no built premises by definition. */
+export const LAND_NATURES = [...SALE_NATURES, 'Vente terrain à bâtir'];
+export const MAX_PRICE_PER_M2 = 100_000;
+
+export type Level = 'commune' | 'epci' | 'departement' | 'section' | 'territoire';
+export type Period = 'annee' | 'mois';
+
+export interface IndicatorValues {
+  nb_ventes: number;
+  prix_m2_q1: number;
+  prix_m2_median: number;
+  prix_m2_q3: number;
+  prix_median: number;
+}
+
+export interface IndicatorRow extends IndicatorValues {
+  code: string;
+  periode: string; // `2021` or `2021-03`
+  type: PropertyType;
+}
+
+export interface Withheld {
+  secret: true;
+  raison: string;
+}
+
+export type PublicIndicator =
+  | ({ code: string; periode: string; type: PropertyType; secret: false } & IndicatorValues)
+  | ({ code: string; periode: string; type: PropertyType } & Withheld);
+
+/** Statistical secrecy: a figure from fewer sales than the threshold is withheld, and the answer says why. */
+export function applySecrecy(row: IndicatorRow, minCount: number): PublicIndicator {
+  if (row.nb_ventes < minCount) {
+    return {
+      code: row.code,
+      periode: row.periode,
+      type: row.type,
+      secret: true,
+      raison: `Moins de ${minCount} ventes sur la période (secret statistique) : le chiffre n'est pas publié.`,
+    };
+  }
+  return { ...row, secret: false };
+}
+
+/** numpy's `round` (half to even), which Etalab applies to its medians. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}

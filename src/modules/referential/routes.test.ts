@@ -1,0 +1,143 @@
+// The HTTP contract partners rely on: public schemas, deliveries by API key or upload, who may see and send what.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { exampleFile, findSchema, loadCatalogue } from './catalogue.ts';
+
+const cat = loadCatalogue();
+const permis = findSchema(cat, 'permis-declares');
+const programmes = findSchema(cat, 'programmes-logements');
+
+function multipartBody(filename: string, content: Buffer, type = 'text/csv') {
+  const boundary = '----habitat' + Math.random().toString(16).slice(2);
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return { payload: Buffer.concat([head, content, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+describe('referential HTTP', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ kind: (process.env.REF_TEST_KIND as any) ?? 'pglite' });
+  });
+  afterAll(async () => t?.close());
+
+  it('publishes schemas, examples and charters without login', async () => {
+    const list = await t.app.inject({ method: 'GET', url: '/api/referential/schemas' });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().schemas.map((s: any) => s.name)).toContain('programmes-logements');
+    const one = await t.app.inject({ method: 'GET', url: '/api/referential/schemas/parc-social' });
+    expect(one.json()).toMatchObject({ name: 'parc-social', version: '1.0.0', primaryKey: ['annee', 'bailleur_siren', 'code_commune'] });
+    const example = await t.app.inject({ method: 'GET', url: '/api/referential/schemas/permis-declares/exemples/valide' });
+    expect(example.body.startsWith('numero_dau;')).toBe(true);
+    const charters = await t.app.inject({ method: 'GET', url: '/api/referential/chartes' });
+    expect(charters.json().chartes.find((c: any) => c.type_partenaire === 'commune').flux[0]).toMatchObject({ schema: 'permis-declares', obligatoire: true });
+    const missing = await t.app.inject({ method: 'GET', url: '/api/referential/schemas/inconnu' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toContain('application/problem+json');
+    expect(missing.json().detail).toContain('n\'existe pas');
+  });
+
+  it('takes a raw CSV body with an API key, and the same Idempotency-Key returns the same delivery', async () => {
+    const key = await t.apiKey('commune');
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/referential/deliveries/permis-declares?nom=permis-juin.csv',
+        headers: { ...key.headers, 'content-type': 'text/csv', 'idempotency-key': 'juin-2025' },
+        payload: exampleFile(permis, 'invalide'),
+      });
+    const first = await send();
+    expect(first.statusCode).toBe(201);
+    const body = first.json();
+    expect(body.delivery).toMatchObject({ organisationId: key.organisationId, status: 'partielle', rowsTotal: 7, rowsAccepted: 1, filename: 'permis-juin.csv' });
+    expect(body.report.problems[0]).toMatchObject({ line: 3, column: 'numero_dau', rule: 'motif', value: 'PC 031 555 22 P0088' });
+    const again = await send();
+    expect(again.statusCode).toBe(200);
+    expect(again.json().delivery.id).toBe(body.delivery.id);
+    const file = await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${body.delivery.id}/fichier`, headers: key.headers });
+    expect(file.rawPayload.equals(exampleFile(permis, 'invalide'))).toBe(true);
+  });
+
+  it('takes a raw JSON body as a file, not as parsed JSON', async () => {
+    const key = await t.apiKey('promoteur');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/referential/deliveries/programmes-logements',
+      headers: { ...key.headers, 'content-type': 'application/json' },
+      payload: JSON.stringify([{ identifiant_programme: 'P1', nom_programme: 'Essai', code_commune: '69266', maitre_ouvrage_siren: '552049447', etat: 'projet', nb_logements_total: 2, nb_plai: 0, nb_plus: 0, nb_pls: 0, nb_psla: 0, nb_brs: 0, nb_libre: 2 }]),
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().delivery).toMatchObject({ status: 'acceptee', rowsAccepted: 1 });
+    expect(res.json().report.header.map((p: any) => p.rule)).toContain('colonne-manquante');
+  });
+
+  it('takes a multipart upload from a signed-in partner and answers with the report', async () => {
+    const user = await t.login('partner', 'promoteur');
+    const { payload, contentType } = multipartBody('programmes.csv', exampleFile(programmes, 'invalide'));
+    const res = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/programmes-logements', headers: { ...user.headers, 'content-type': contentType }, payload });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().delivery).toMatchObject({ status: 'refusee', filename: 'programmes.csv', rowsAccepted: 0 });
+    expect(res.json().report.verdict).toContain('tout ou rien');
+  });
+
+  it('refuses a partner delivering for another organisation, or a feed its kind does not produce', async () => {
+    const a = await t.apiKey('commune');
+    const b = await t.apiKey('commune');
+    const forOther = await t.app.inject({
+      method: 'POST',
+      url: `/api/referential/deliveries/permis-declares?organisation=${b.organisationId}`,
+      headers: { ...a.headers, 'content-type': 'text/csv' },
+      payload: exampleFile(permis, 'valide'),
+    });
+    expect(forOther.statusCode).toBe(403);
+    expect(forOther.json().detail).toContain('propre organisation');
+    const wrongFeed = await t.app.inject({
+      method: 'POST',
+      url: '/api/referential/deliveries/parc-social',
+      headers: { ...a.headers, 'content-type': 'text/csv' },
+      payload: exampleFile(findSchema(cat, 'parc-social'), 'valide'),
+    });
+    expect(wrongFeed.statusCode).toBe(403);
+    const list = await t.app.inject({ method: 'GET', url: '/api/referential/deliveries', headers: b.headers });
+    expect(list.json().livraisons).toEqual([]);
+  });
+
+  it('lets an EPCI agent deliver on behalf of a commune, recorded as such', async () => {
+    const commune = await t.apiKey('commune');
+    const agent = await t.login('agent');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/referential/deliveries/permis-declares?organisation=${commune.organisationId}`,
+      headers: { ...agent.headers, 'content-type': 'text/csv' },
+      payload: exampleFile(permis, 'valide'),
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().delivery).toMatchObject({ organisationId: commune.organisationId, onBehalf: true, status: 'acceptee' });
+  });
+
+  it('shows a partner its own deliveries only, and EPCI staff all of them', async () => {
+    const a = await t.apiKey('bailleur');
+    const b = await t.apiKey('bailleur');
+    const incidents = findSchema(cat, 'incidents-batiments');
+    const sent = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/incidents-batiments', headers: { ...a.headers, 'content-type': 'text/csv' }, payload: exampleFile(incidents, 'valide') });
+    const id = sent.json().delivery.id;
+    expect((await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${id}`, headers: a.headers })).statusCode).toBe(200);
+    const other = await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${id}`, headers: b.headers });
+    expect(other.statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${id}/fichier`, headers: b.headers })).statusCode).toBe(403);
+    const staff = await t.login('readonly', 'epci');
+    const all = await t.app.inject({ method: 'GET', url: '/api/referential/deliveries', headers: staff.headers });
+    expect(all.json().livraisons.map((d: any) => d.id)).toContain(id);
+    expect((await t.app.inject({ method: 'GET', url: '/api/referential/deliveries' })).statusCode).toBe(401);
+  });
+
+  it('gives each partner its own compliance, and EPCI staff every partner', async () => {
+    const key = await t.apiKey('bailleur');
+    const mine = await t.app.inject({ method: 'GET', url: '/api/referential/compliance', headers: key.headers });
+    expect(mine.json().partenaires).toHaveLength(1);
+    expect(mine.json().partenaires[0].flux.map((f: any) => f.schema)).toEqual(['parc-social', 'attributions', 'programmes-logements', 'incidents-batiments']);
+    const agent = await t.login('agent');
+    const all = await t.app.inject({ method: 'GET', url: '/api/referential/compliance', headers: agent.headers });
+    expect(all.json().partenaires.length).toBeGreaterThan(3);
+  });
+});

@@ -1,0 +1,311 @@
+// Referential HTTP: the published schemas and charters (public), deliveries by partners (upload or raw body, API key
+// or session), their reports, and the compliance dashboard's data.
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../platform/context.ts';
+import { AppError, forbidden, notFound } from '../../platform/errors.ts';
+import { assertOwnOrganisation, isEpciStaff, requirePrincipal } from '../../platform/http/access.ts';
+import type { App } from '../types.ts';
+import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
+import { tableSchemaZ } from './schema.ts';
+import { chartersZ } from './compliance.ts';
+import * as store from './store.ts';
+
+const TAG = 'référentiel';
+const MAX_FILE = 50 * 1024 * 1024;
+const schemaName = z.string().regex(/^[a-z0-9-]+$/, 'nom de schéma en minuscules et tirets');
+
+const problemZ = z.object({
+  line: z.number(),
+  column: z.string().optional(),
+  rule: z.string(),
+  value: z.string().optional(),
+  severity: z.enum(['erreur', 'avertissement']),
+  message: z.string(),
+  fix: z.string(),
+});
+export const reportZ = z.object({
+  schema: z.object({ name: z.string(), version: z.string(), title: z.string() }),
+  policy: z.string(),
+  status: z.enum(['acceptee', 'partielle', 'refusee']),
+  verdict: z.string(),
+  summary: z.object({
+    rowsTotal: z.number(),
+    rowsValid: z.number(),
+    rowsInvalid: z.number(),
+    rowsAccepted: z.number(),
+    errors: z.number(),
+    warnings: z.number(),
+    byRule: z.record(z.string(), z.number()),
+    byColumn: z.record(z.string(), z.number()),
+  }),
+  header: z.array(problemZ),
+  problems: z.array(problemZ),
+  truncated: z.boolean(),
+  file: z.object({ name: z.string().optional(), format: z.string(), encoding: z.string().optional(), delimiter: z.string().optional() }).optional(),
+});
+const deliveryZ = z.object({
+  id: z.string(),
+  organisationId: z.string(),
+  organisationName: z.string(),
+  schemaName: z.string(),
+  schemaVersion: z.string(),
+  receivedAt: z.string(),
+  lastReceivedAt: z.string(),
+  timesReceived: z.number(),
+  filename: z.string().nullable(),
+  byteSize: z.number(),
+  sha256: z.string(),
+  status: z.enum(['acceptee', 'partielle', 'refusee']),
+  rowsTotal: z.number(),
+  rowsValid: z.number(),
+  rowsAccepted: z.number(),
+  onBehalf: z.boolean(),
+});
+const feedComplianceZ = z.object({
+  schema: z.string(),
+  attendu: z.boolean(),
+  obligatoire: z.boolean(),
+  frequence: z.string().nullable(),
+  derniereLivraison: z.object({ date: z.string(), statut: z.string(), partValide: z.number().nullable() }).nullable(),
+  derniereAcceptee: z.string().nullable(),
+  echeance: z.string().nullable(),
+  fraicheur: z.enum(['a-jour', 'en-retard', 'jamais-livre']).nullable(),
+  partValide: z.number().nullable(),
+  tendance: z.array(z.object({ date: z.string(), partValide: z.number().nullable() })),
+  sens: z.enum(['hausse', 'baisse', 'stable']).nullable(),
+  livraisons: z.number(),
+});
+
+export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogue): Promise<void> {
+  app.get('/api/referential/schemas', {
+    config: { access: 'public' },
+    schema: {
+      tags: [TAG],
+      summary: 'Les schémas de données publiés par l’EPCI (dernière version de chacun)',
+      response: {
+        200: z.object({
+          schemas: z.array(
+            z.object({
+              name: z.string(),
+              title: z.string(),
+              description: z.string(),
+              version: z.string(),
+              versions: z.array(z.string()),
+              politique: z.string(),
+              producteurs: z.array(z.string()),
+              champs: z.number(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: async () => ({
+      schemas: [...cat.schemas.values()].map((versions) => {
+        const s = versions[0].schema;
+        return {
+          name: s.name,
+          title: s.title,
+          description: s.description,
+          version: s.version,
+          versions: versions.map((v) => v.schema.version),
+          politique: s['x-habitat'].politique,
+          producteurs: s['x-habitat'].producteurs,
+          champs: s.fields.length,
+        };
+      }),
+    }),
+  });
+
+  app.get('/api/referential/schemas/:name', {
+    config: { access: 'public' },
+    schema: {
+      tags: [TAG],
+      summary: 'Un schéma au format Table Schema (dernière version, ou celle demandée)',
+      params: z.object({ name: schemaName }),
+      querystring: z.object({ version: z.string().max(20).optional() }),
+      response: { 200: tableSchemaZ },
+    },
+    handler: async (req) => findSchema(cat, req.params.name, req.query.version).schema,
+  });
+
+  app.get('/api/referential/schemas/:name/exemples/:which', {
+    config: { access: 'public' },
+    schema: {
+      tags: [TAG],
+      summary: 'Le fichier d’exemple valide ou invalide d’un schéma (CSV)',
+      params: z.object({ name: schemaName, which: z.enum(['valide', 'invalide']) }),
+      querystring: z.object({ version: z.string().max(20).optional() }),
+    },
+    handler: async (req, reply) => {
+      const entry = findSchema(cat, req.params.name, req.query.version);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${entry.schema.name}-${entry.schema.version}-${req.params.which}.csv"`)
+        .send(exampleFile(entry, req.params.which));
+    },
+  });
+
+  app.get('/api/referential/chartes', {
+    config: { access: 'public' },
+    schema: { tags: [TAG], summary: 'Les chartes : ce que chaque type de partenaire doit livrer, à quelle fréquence', response: { 200: chartersZ } },
+    handler: async () => cat.charters,
+  });
+
+  // Deliveries take the file as it is: multipart upload from the web, or the raw body from an API client.
+  // Their own scope, so that JSON and text bodies reach the handler as bytes instead of being parsed.
+  await app.register(async (scope: FastifyInstance) => {
+    await scope.register(multipart, { limits: { fileSize: MAX_FILE, files: 1, fields: 5 } });
+    scope.removeContentTypeParser(['application/json', 'text/plain']);
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_FILE }, (_req, body, done) => done(null, body));
+    deliveryRoute(scope.withTypeProvider<ZodTypeProvider>(), ctx, cat);
+  });
+
+  app.get('/api/referential/deliveries', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: [TAG],
+      summary: 'Les livraisons (un partenaire ne voit que les siennes)',
+      querystring: z.object({
+        schema: schemaName.optional(),
+        organisation: z.uuid().optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      }),
+      response: { 200: z.object({ livraisons: z.array(deliveryZ) }) },
+    },
+    handler: async (req) => {
+      const p = requirePrincipal(req);
+      const organisationId = isEpciStaff(p) ? req.query.organisation : p.organisationId;
+      return { livraisons: await store.listDeliveries(ctx.db, { organisationId, schemaName: req.query.schema, limit: req.query.limit }) };
+    },
+  });
+
+  app.get('/api/referential/deliveries/:id', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: [TAG],
+      summary: 'Une livraison et son rapport de validation',
+      params: z.object({ id: z.uuid() }),
+      response: { 200: z.object({ delivery: deliveryZ, report: reportZ }) },
+    },
+    handler: async (req) => {
+      const found = await store.getDelivery(ctx.db, req.params.id);
+      if (!found) throw notFound('Livraison');
+      assertOwnOrganisation(req, found.delivery.organisationId);
+      return found;
+    },
+  });
+
+  app.get('/api/referential/deliveries/:id/fichier', {
+    config: { access: 'authenticated' },
+    schema: { tags: [TAG], summary: 'Le fichier d’une livraison, tel que reçu', params: z.object({ id: z.uuid() }) },
+    handler: async (req, reply) => {
+      const found = await store.getDeliveryContent(ctx.db, req.params.id);
+      if (!found) throw notFound('Livraison');
+      assertOwnOrganisation(req, found.organisationId);
+      const name = (found.filename ?? `livraison-${req.params.id}`).replace(/["\\\r\n]/g, '_');
+      return reply
+        .type(found.mediaType && !found.mediaType.includes('multipart') ? found.mediaType : 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="${encodeURIComponent(name)}"`)
+        .send(found.content);
+    },
+  });
+
+  app.get('/api/referential/compliance', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: [TAG],
+      summary: 'Conformité des partenaires à leur charte : dernière livraison, fraîcheur, part de lignes valides, tendance',
+      response: {
+        200: z.object({
+          genereLe: z.string(),
+          partenaires: z.array(
+            z.object({ organisation: z.object({ id: z.string(), name: z.string(), kind: z.string() }), charte: z.string().nullable(), flux: z.array(feedComplianceZ) }),
+          ),
+        }),
+      },
+    },
+    handler: async (req) => {
+      const p = requirePrincipal(req);
+      const now = new Date();
+      return {
+        genereLe: now.toISOString(),
+        partenaires: await store.compliance(ctx.db, cat, now, isEpciStaff(p) ? undefined : p.organisationId),
+      };
+    },
+  });
+}
+
+function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
+  app.post('/api/referential/deliveries/:schema', {
+    config: { access: { roles: ['partner', 'agent', 'admin'] } },
+    schema: {
+      tags: [TAG],
+      summary: 'Livrer un fichier (CSV « , » ou « ; », UTF-8 ou Latin-1, ou JSON) : envoi de formulaire (multipart) ou corps brut',
+      description:
+        'La livraison est faite au nom de l’organisation de l’appelant. Un agent de l’EPCI peut livrer au nom d’un partenaire avec le paramètre organisation. ' +
+        'L’en-tête Idempotency-Key, ou un fichier identique, renvoie la livraison déjà reçue (200) au lieu d’en créer une autre (201).',
+      params: z.object({ schema: schemaName }),
+      querystring: z.object({
+        version: z.string().max(20).optional(),
+        organisation: z.uuid().optional(),
+        nom: z.string().max(200).optional(),
+      }),
+      headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).passthrough(),
+      response: { 200: z.object({ delivery: deliveryZ, report: reportZ }), 201: z.object({ delivery: deliveryZ, report: reportZ }) },
+    },
+    handler: async (req, reply) => {
+      const p = requirePrincipal(req);
+      const entry = findSchema(cat, req.params.schema, req.query.version);
+      let organisationId = p.organisationId;
+      const onBehalf = !!req.query.organisation && req.query.organisation !== p.organisationId;
+      if (onBehalf) {
+        if (!isEpciStaff(p) || p.role === 'readonly') throw forbidden('Un partenaire ne peut livrer que pour sa propre organisation.');
+        organisationId = req.query.organisation!;
+      }
+      const org = await ctx.db.selectFrom('organisation').select(['id', 'kind', 'name']).where('id', '=', organisationId).executeTakeFirst();
+      if (!org) throw notFound('Organisation');
+      const producers = entry.schema['x-habitat'].producteurs;
+      if (producers.length && !producers.includes(org.kind))
+        throw new AppError(
+          'referential.not_a_producer',
+          `Le flux « ${entry.schema.title} » est livré par : ${producers.join(', ')}. L’organisation « ${org.name} » (${org.kind}) n’en fait pas partie.` +
+            (org.kind === 'epci' ? ' Pour livrer au nom d’un partenaire, indiquez son identifiant (paramètre organisation).' : ''),
+          403,
+        );
+
+      let bytes: Buffer;
+      let filename = req.query.nom;
+      let mediaType = req.headers['content-type'];
+      if (req.isMultipart()) {
+        const file = await req.file();
+        if (!file) throw new AppError('referential.no_file', 'Aucun fichier reçu : joignez le fichier à livrer.', 400);
+        bytes = await file.toBuffer();
+        filename = file.filename || filename;
+        mediaType = file.mimetype;
+      } else {
+        bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      }
+      if (!bytes.length) throw new AppError('referential.no_file', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
+
+      const result = await store.deliver(ctx.db, {
+        organisationId,
+        entry,
+        bytes,
+        filename,
+        mediaType,
+        idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+        sentByUserId: p.userId,
+        sentByApiKeyId: p.apiKeyId,
+        onBehalf,
+        communes: await store.territoryCommuneCodes(ctx.db),
+      });
+      return reply
+        .code(result.created ? 201 : 200)
+        .header('location', `/api/referential/deliveries/${result.delivery.id}`)
+        .send({ delivery: result.delivery, report: result.report });
+    },
+  });
+}

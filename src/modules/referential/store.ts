@@ -1,0 +1,322 @@
+// Deliveries in the store: the file as received, its report, the accepted rows; reads for the API, the compliance
+// dashboard and the other modules (`acceptedRows`).
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { Catalogue, SchemaEntry } from './catalogue.ts';
+import { complianceOf, type DeliveryFact, type FeedCompliance } from './compliance.ts';
+import type { DeliveryStatus, Row, ValidationReport } from './model.ts';
+import { validateFile } from './ingest/validate-file.ts';
+
+const ROW_BATCH = 1000;
+
+/** INSEE codes a delivery may refer to: the communes of the instance's EPCIs and their arrondissements. */
+export async function territoryCommuneCodes(db: Db): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('commune as c')
+    .select('c.code')
+    .where((eb) =>
+      eb.or([
+        eb('c.epci_siren', 'in', eb.selectFrom('instance_epci').select('siren')),
+        eb('c.parent_code', 'in', eb.selectFrom('commune as p').select('p.code').where('p.epci_siren', 'in', eb.selectFrom('instance_epci').select('siren'))),
+      ]),
+    )
+    .execute();
+  return new Set(rows.map((r) => r.code as string));
+}
+
+export interface NewDelivery {
+  organisationId: string;
+  entry: SchemaEntry;
+  bytes: Uint8Array;
+  filename?: string;
+  mediaType?: string;
+  idempotencyKey?: string;
+  sentByUserId?: string;
+  sentByApiKeyId?: string;
+  onBehalf?: boolean;
+  communes: ReadonlySet<string>;
+}
+
+export interface DeliverySummary {
+  id: string;
+  organisationId: string;
+  organisationName: string;
+  schemaName: string;
+  schemaVersion: string;
+  receivedAt: string;
+  lastReceivedAt: string;
+  timesReceived: number;
+  filename: string | null;
+  byteSize: number;
+  sha256: string;
+  status: DeliveryStatus;
+  rowsTotal: number;
+  rowsValid: number;
+  rowsAccepted: number;
+  onBehalf: boolean;
+}
+
+export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Records a delivery: validated while its valid rows are written in batches, in one transaction, so a failure
+ * leaves nothing behind. The same Idempotency-Key, or the same file for the same feed, returns the first delivery.
+ */
+export async function deliver(db: Db, d: NewDelivery): Promise<{ delivery: DeliverySummary; report: ValidationReport; created: boolean }> {
+  const sha = sha256Hex(d.bytes);
+  const { name, version } = d.entry.schema;
+  const existing = await findSame(db, d, sha);
+  if (existing) return existing;
+  try {
+    const id = await db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('referential_delivery')
+        .values({
+          organisation_id: d.organisationId,
+          schema_name: name,
+          schema_version: version,
+          sent_by_user_id: d.sentByUserId ?? null,
+          sent_by_api_key_id: d.sentByApiKeyId ?? null,
+          on_behalf: !!d.onBehalf,
+          filename: d.filename ?? null,
+          media_type: d.mediaType ?? null,
+          content: Buffer.from(d.bytes),
+          content_sha256: sha,
+          byte_size: d.bytes.byteLength,
+          idempotency_key: d.idempotencyKey ?? null,
+          status: 'refusee',
+          rows_total: 0,
+          rows_valid: 0,
+          rows_accepted: 0,
+          report: '{}',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const deliveryId = inserted.id as string;
+      let batch: { delivery_id: string; line: number; data: string }[] = [];
+      const flush = async () => {
+        if (!batch.length) return;
+        await trx.insertInto('referential_delivery_row').values(batch).execute();
+        batch = [];
+      };
+      const report = await validateFile(d.bytes, { filename: d.filename, contentType: d.mediaType }, d.entry.compiled, { communes: d.communes }, {
+        onValidRow: async (row: Row, line: number) => {
+          batch.push({ delivery_id: deliveryId, line, data: JSON.stringify(row) });
+          if (batch.length >= ROW_BATCH) await flush();
+        },
+      });
+      // The policy is known only at the end: an all-or-nothing delivery with one bad row keeps none.
+      if (report.status === 'refusee') {
+        batch = [];
+        await trx.deleteFrom('referential_delivery_row').where('delivery_id', '=', deliveryId).execute();
+      } else await flush();
+      await trx
+        .updateTable('referential_delivery')
+        .set({
+          status: report.status,
+          rows_total: report.summary.rowsTotal,
+          rows_valid: report.summary.rowsValid,
+          rows_accepted: report.summary.rowsAccepted,
+          report: JSON.stringify(report),
+        })
+        .where('id', '=', deliveryId)
+        .execute();
+      return deliveryId;
+    });
+    const found = await getDelivery(db, id);
+    return { ...found!, created: true };
+  } catch (e: any) {
+    // Two identical sends at the same moment: the unique indexes let one through, the other returns it.
+    if (e?.code === '23505') {
+      const again = await findSame(db, d, sha);
+      if (again) return again;
+    }
+    throw e;
+  }
+}
+
+async function findSame(db: Db, d: NewDelivery, sha: string) {
+  const { name, version } = d.entry.schema;
+  if (d.idempotencyKey) {
+    const byKey = await db
+      .selectFrom('referential_delivery')
+      .select(['id', 'content_sha256', 'schema_name'])
+      .where('organisation_id', '=', d.organisationId)
+      .where('idempotency_key', '=', d.idempotencyKey)
+      .executeTakeFirst();
+    if (byKey) {
+      if (byKey.content_sha256 !== sha || byKey.schema_name !== name)
+        throw new AppError(
+          'referential.idempotency_conflict',
+          'Cette clé d’idempotence (Idempotency-Key) a déjà servi pour une autre livraison. Utilisez une nouvelle clé pour un nouveau fichier.',
+          409,
+        );
+      return { ...(await getDelivery(db, byKey.id))!, created: false };
+    }
+  }
+  const same = await db
+    .selectFrom('referential_delivery')
+    .select('id')
+    .where('organisation_id', '=', d.organisationId)
+    .where('schema_name', '=', name)
+    .where('schema_version', '=', version)
+    .where('content_sha256', '=', sha)
+    .executeTakeFirst();
+  if (!same) return null;
+  await db
+    .updateTable('referential_delivery')
+    .set({ last_received_at: sql`now()`, times_received: sql`times_received + 1` })
+    .where('id', '=', same.id)
+    .execute();
+  return { ...(await getDelivery(db, same.id))!, created: false };
+}
+
+const summaryColumns = [
+  'd.id',
+  'd.organisation_id',
+  'o.name as organisation_name',
+  'd.schema_name',
+  'd.schema_version',
+  'd.received_at',
+  'd.last_received_at',
+  'd.times_received',
+  'd.filename',
+  'd.byte_size',
+  'd.content_sha256',
+  'd.status',
+  'd.rows_total',
+  'd.rows_valid',
+  'd.rows_accepted',
+  'd.on_behalf',
+] as const;
+
+function toSummary(r: any): DeliverySummary {
+  return {
+    id: r.id,
+    organisationId: r.organisation_id,
+    organisationName: r.organisation_name,
+    schemaName: r.schema_name,
+    schemaVersion: r.schema_version,
+    receivedAt: new Date(r.received_at).toISOString(),
+    lastReceivedAt: new Date(r.last_received_at).toISOString(),
+    timesReceived: r.times_received,
+    filename: r.filename,
+    byteSize: r.byte_size,
+    sha256: r.content_sha256,
+    status: r.status,
+    rowsTotal: r.rows_total,
+    rowsValid: r.rows_valid,
+    rowsAccepted: r.rows_accepted,
+    onBehalf: r.on_behalf,
+  };
+}
+
+export async function listDeliveries(db: Db, opts: { organisationId?: string; schemaName?: string; limit?: number } = {}): Promise<DeliverySummary[]> {
+  let q = db.selectFrom('referential_delivery as d').innerJoin('organisation as o', 'o.id', 'd.organisation_id').select(summaryColumns as any);
+  if (opts.organisationId) q = q.where('d.organisation_id', '=', opts.organisationId);
+  if (opts.schemaName) q = q.where('d.schema_name', '=', opts.schemaName);
+  const rows = await q.orderBy('d.received_at', 'desc').orderBy('d.id').limit(opts.limit ?? 100).execute();
+  return rows.map(toSummary);
+}
+
+export async function getDelivery(db: Db, id: string): Promise<{ delivery: DeliverySummary; report: ValidationReport } | undefined> {
+  const r = await db
+    .selectFrom('referential_delivery as d')
+    .innerJoin('organisation as o', 'o.id', 'd.organisation_id')
+    .select([...(summaryColumns as any), 'd.report'])
+    .where('d.id', '=', id)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const report = typeof (r as any).report === 'string' ? JSON.parse((r as any).report) : (r as any).report;
+  return { delivery: toSummary(r), report };
+}
+
+export async function getDeliveryContent(db: Db, id: string) {
+  const r = await db
+    .selectFrom('referential_delivery')
+    .select(['organisation_id', 'filename', 'media_type', 'content'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  return { organisationId: r.organisation_id as string, filename: r.filename as string | null, mediaType: r.media_type as string | null, content: Buffer.from(r.content as Uint8Array) };
+}
+
+export interface AcceptedRow {
+  deliveryId: string;
+  organisationId: string;
+  receivedAt: Date;
+  schemaVersion: string;
+  line: number;
+  data: Row;
+}
+
+/**
+ * The accepted rows of a feed, for the other modules (construction reads programmes-logements and permis-declares,
+ * stock reads parc-social and incidents-batiments). `since` keeps deliveries received from that moment on;
+ * `latestPerOrganisation` keeps only each partner's newest delivery with accepted rows, for feeds where each delivery
+ * replaces the previous one (programmes, parc social).
+ */
+export async function acceptedRows(
+  db: Db,
+  schemaName: string,
+  opts: { since?: Date; organisationId?: string; latestPerOrganisation?: boolean } = {},
+): Promise<AcceptedRow[]> {
+  let q = db
+    .selectFrom('referential_delivery_row as r')
+    .innerJoin('referential_delivery as d', 'd.id', 'r.delivery_id')
+    .select(['r.delivery_id', 'd.organisation_id', 'd.received_at', 'd.schema_version', 'r.line', 'r.data'])
+    .where('d.schema_name', '=', schemaName)
+    .where('d.status', '!=', 'refusee');
+  if (opts.since) q = q.where('d.received_at', '>=', opts.since);
+  if (opts.organisationId) q = q.where('d.organisation_id', '=', opts.organisationId);
+  if (opts.latestPerOrganisation)
+    q = q.where(
+      sql<boolean>`d.id in (select distinct on (organisation_id) id from referential_delivery
+        where schema_name = ${schemaName} and status <> 'refusee' order by organisation_id, received_at desc, id)`,
+    );
+  const rows = await q.orderBy('d.received_at').orderBy('r.delivery_id').orderBy('r.line').execute();
+  return rows.map((r: any) => ({
+    deliveryId: r.delivery_id,
+    organisationId: r.organisation_id,
+    receivedAt: new Date(r.received_at),
+    schemaVersion: r.schema_version,
+    line: r.line,
+    data: typeof r.data === 'string' ? JSON.parse(r.data) : r.data,
+  }));
+}
+
+export interface PartnerCompliance {
+  organisation: { id: string; name: string; kind: string };
+  charte: string | null;
+  flux: FeedCompliance[];
+}
+
+/** Compliance of every partner whose kind has a charter (or of one organisation), at `now`. */
+export async function compliance(db: Db, cat: Catalogue, now: Date, organisationId?: string): Promise<PartnerCompliance[]> {
+  const kinds = cat.charters.chartes.map((c) => c.type_partenaire);
+  let orgs = db.selectFrom('organisation').select(['id', 'name', 'kind']);
+  orgs = organisationId ? orgs.where('id', '=', organisationId) : orgs.where('kind', 'in', kinds);
+  const organisations = await orgs.orderBy('kind').orderBy('name').execute();
+  if (!organisations.length) return [];
+  const facts = await db
+    .selectFrom('referential_delivery')
+    .select(['organisation_id', 'schema_name', 'last_received_at', 'status', 'rows_total', 'rows_valid'])
+    .where('organisation_id', 'in', organisations.map((o) => o.id))
+    .execute();
+  const byOrg = new Map<string, DeliveryFact[]>();
+  for (const f of facts) {
+    const list = byOrg.get(f.organisation_id) ?? [];
+    list.push({ schemaName: f.schema_name, receivedAt: new Date(f.last_received_at), status: f.status, rowsTotal: f.rows_total, rowsValid: f.rows_valid });
+    byOrg.set(f.organisation_id, list);
+  }
+  return organisations.map((o) => {
+    const charter = cat.charters.chartes.find((c) => c.type_partenaire === o.kind);
+    return {
+      organisation: { id: o.id, name: o.name, kind: o.kind },
+      charte: charter?.titre ?? null,
+      flux: complianceOf(charter?.flux ?? [], cat.charters.frequences, byOrg.get(o.id) ?? [], now),
+    };
+  });
+}

@@ -1,0 +1,90 @@
+// Territory rules: which COG entries the platform keeps, and how EPCI membership is derived.
+// Pure functions over the @etalab/decoupage-administratif records; no I/O.
+
+export interface CogCommune {
+  code: string;
+  nom: string;
+  type: string;
+  commune?: string; // parent commune of a municipal arrondissement
+  departement?: string;
+  region?: string;
+  population?: number;
+  codesPostaux?: string[];
+}
+export interface CogEpci {
+  code: string; // SIREN
+  nom: string;
+  type: string;
+  populationTotale?: number;
+  membres: { code: string }[];
+}
+
+export interface CommuneRow {
+  code: string;
+  nom: string;
+  type: 'commune-actuelle' | 'arrondissement-municipal';
+  parent_code: string | null;
+  departement_code: string | null;
+  region_code: string | null;
+  epci_siren: string | null;
+  population: number | null;
+  codes_postaux: string[];
+}
+
+export const isCommuneCode = (code: string) => /^[0-9][0-9AB][0-9]{3}$/.test(code);
+export const isSiren = (s: string) => /^[0-9]{9}$/.test(s);
+
+/**
+ * Keeps current communes and municipal arrondissements; the COG repeats a code for communes déléguées and
+ * associées, which are not administrative units any more and would collide with their parent's code.
+ * Arrondissements inherit their parent commune's EPCI.
+ */
+export function communeRows(communes: CogCommune[], epcis: CogEpci[]): CommuneRow[] {
+  const epciOf = new Map<string, string>();
+  for (const e of epcis) for (const m of e.membres) epciOf.set(m.code, e.code);
+  const rows: CommuneRow[] = [];
+  for (const c of communes) {
+    if (c.type !== 'commune-actuelle' && c.type !== 'arrondissement-municipal') continue;
+    if (!isCommuneCode(c.code)) continue;
+    const parent = c.type === 'arrondissement-municipal' ? (c.commune ?? null) : null;
+    rows.push({
+      code: c.code,
+      nom: c.nom,
+      type: c.type,
+      parent_code: parent,
+      departement_code: c.departement ?? null,
+      region_code: c.region ?? null,
+      epci_siren: epciOf.get(parent ?? c.code) ?? null,
+      population: c.population ?? null,
+      codes_postaux: c.codesPostaux ?? [],
+    });
+  }
+  // Parents first, so the self-reference (arrondissement -> commune) is satisfied inside one batch order.
+  rows.sort((a, b) => Number(a.parent_code !== null) - Number(b.parent_code !== null));
+  return rows;
+}
+
+/** The configured SIRENs that are not EPCIs of the COG: the instance refuses to start with them. */
+export function unknownSirens(configured: string[], known: Set<string>): string[] {
+  return configured.filter((s) => !known.has(s));
+}
+
+export interface Bbox {
+  west: number;
+  south: number;
+  east: number;
+  north: number;
+}
+
+/** Bounding box of GeoJSON geometries, to frame the map on the instance's territory. */
+export function bboxOf(geometries: { type: string; coordinates: unknown }[]): Bbox | null {
+  let west = Infinity, south = Infinity, east = -Infinity, north = -Infinity;
+  const visit = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number' && typeof c[1] === 'number') {
+      west = Math.min(west, c[0]); east = Math.max(east, c[0]);
+      south = Math.min(south, c[1]); north = Math.max(north, c[1]);
+    } else if (Array.isArray(c)) c.forEach(visit);
+  };
+  for (const g of geometries) visit(g.coordinates);
+  return Number.isFinite(west) ? { west, south, east, north } : null;
+}

@@ -1,0 +1,93 @@
+// Territory HTTP: the instance's EPCIs and communes, a commune's card, search, and the map's GeoJSON. All public:
+// COG figures are public open data.
+import { z } from 'zod';
+import type { App } from '../types.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { notFound } from '../../platform/errors.ts';
+import { bboxOf } from './model.ts';
+import { findCommune, instanceCommunes, instanceContours, instanceEpcis, searchCommunes } from './store.ts';
+
+const communeSchema = z.object({
+  code: z.string(),
+  nom: z.string(),
+  type: z.string(),
+  parent_code: z.string().nullable(),
+  departement_code: z.string().nullable(),
+  epci_siren: z.string().nullable(),
+  population: z.number().nullable(),
+  codes_postaux: z.array(z.string()),
+});
+
+const SOURCE_COG = 'INSEE, Code officiel géographique 2026 (@etalab/decoupage-administratif 6.0.0), population municipale';
+
+export function territoryRoutes(app: App, ctx: AppContext) {
+  app.get('/api/territory', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['territoire'],
+      summary: 'Le territoire de l’instance : ses EPCI et leurs communes',
+      response: {
+        200: z.object({
+          epcis: z.array(z.object({ siren: z.string(), nom: z.string(), type: z.string(), population: z.number().nullable() })),
+          communes: z.array(communeSchema),
+          source: z.string(),
+        }),
+      },
+    },
+    handler: async () => ({ epcis: await instanceEpcis(ctx.db), communes: await instanceCommunes(ctx.db), source: SOURCE_COG }),
+  });
+
+  app.get('/api/territory/communes/:code', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['territoire'],
+      summary: 'Une commune (avec ses arrondissements municipaux le cas échéant)',
+      params: z.object({ code: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'Code INSEE de commune sur 5 caractères') }),
+      response: {
+        200: communeSchema.extend({
+          arrondissements: z.array(z.object({ code: z.string(), nom: z.string(), population: z.number().nullable() })),
+        }),
+      },
+    },
+    handler: async (req) => {
+      const commune = await findCommune(ctx.db, req.params.code);
+      if (!commune) throw notFound(`Commune ${req.params.code}`);
+      return commune;
+    },
+  });
+
+  app.get('/api/territory/search', {
+    config: { access: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['territoire'],
+      summary: 'Chercher une commune par nom, code INSEE ou code postal',
+      querystring: z.object({ q: z.string().min(2).max(80) }),
+      response: { 200: z.object({ communes: z.array(communeSchema) }) },
+    },
+    handler: async (req) => ({ communes: await searchCommunes(ctx.db, req.query.q) }),
+  });
+
+  app.get('/api/territory/map', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['territoire'],
+      summary: 'Contours des communes du territoire (GeoJSON, WGS84) avec leur population',
+      response: { 200: z.any() },
+    },
+    handler: async () => {
+      const rows = await instanceContours(ctx.db);
+      const drawn = rows.filter((r) => r.geometry);
+      return {
+        type: 'FeatureCollection',
+        bbox: bboxOf(drawn.map((r) => r.geometry)),
+        sans_contour: rows.filter((r) => !r.geometry).map((r) => ({ code: r.code, nom: r.nom })),
+        source: 'Contours : IGN Admin Express COG 2018 (simplifiés, france-geojson). Population : ' + SOURCE_COG,
+        features: drawn.map((r) => ({
+          type: 'Feature',
+          properties: { code: r.code, nom: r.nom, population: r.population, epci: r.epci_siren },
+          geometry: r.geometry,
+        })),
+      };
+    },
+  });
+}

@@ -1,0 +1,138 @@
+// Territory storage: COG load (idempotent, versioned), contours, the instance's EPCIs and read queries.
+import { sql } from 'kysely';
+import { insertInBatches, type Db } from '../../platform/db.ts';
+import { AppError } from '../../platform/errors.ts';
+import { communeRows, unknownSirens } from './model.ts';
+import { COG_VERSION, readCog, readContours } from './ingest/cog.ts';
+
+/** Loads the COG once per package version; re-running with the same version changes nothing. */
+export async function loadCog(db: Db): Promise<boolean> {
+  const done = await db.selectFrom('territory_load').select('version').where('name', '=', 'cog').executeTakeFirst();
+  if (done?.version === COG_VERSION) return false;
+  const cog = readCog();
+  await db.transaction().execute(async (trx) => {
+    const upsert = (cols: string[]) => (oc: any) =>
+      oc.column(cols[0]).doUpdateSet(Object.fromEntries(cols.slice(1).map((c) => [c, sql.ref(`excluded.${c}`)])));
+    await insertInBatches(trx, 'region', cog.regions.map((r) => ({ code: r.code, nom: r.nom })), 500, upsert(['code', 'nom']));
+    await insertInBatches(
+      trx,
+      'departement',
+      cog.departements.map((d) => ({ code: d.code, nom: d.nom, region_code: d.region })),
+      500,
+      upsert(['code', 'nom', 'region_code']),
+    );
+    await insertInBatches(
+      trx,
+      'epci',
+      cog.epcis.map((e) => ({ siren: e.code, nom: e.nom, type: e.type, population: e.populationTotale ?? null })),
+      500,
+      upsert(['siren', 'nom', 'type', 'population']),
+    );
+    const rows = communeRows(cog.communes, cog.epcis);
+    await insertInBatches(
+      trx,
+      'commune',
+      rows,
+      1000,
+      upsert(['code', 'nom', 'type', 'parent_code', 'departement_code', 'region_code', 'epci_siren', 'population', 'codes_postaux']),
+    );
+    await trx
+      .insertInto('territory_load')
+      .values({ name: 'cog', version: COG_VERSION })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ version: COG_VERSION, loaded_at: sql`now()` }))
+      .execute();
+  });
+  return true;
+}
+
+export const CONTOURS_VERSION = 'france-geojson-2018';
+
+export async function loadContours(db: Db): Promise<boolean> {
+  const done = await db.selectFrom('territory_load').select('version').where('name', '=', 'contours').executeTakeFirst();
+  if (done?.version === CONTOURS_VERSION) return false;
+  const features = readContours();
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('commune_contour').execute();
+    await insertInBatches(
+      trx,
+      'commune_contour',
+      features.map((f) => ({ code: f.code, geometry: JSON.stringify(f.geometry), source: 'IGN Admin Express COG 2018 (france-geojson)', millesime: 2018 })),
+      200,
+    );
+    await trx
+      .insertInto('territory_load')
+      .values({ name: 'contours', version: CONTOURS_VERSION })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ version: CONTOURS_VERSION, loaded_at: sql`now()` }))
+      .execute();
+  });
+  return true;
+}
+
+/** Makes `instance_epci` equal to the configured SIRENs; refuses SIRENs that are not EPCIs. */
+export async function syncInstanceEpcis(db: Db, sirens: string[]): Promise<void> {
+  const known = await db.selectFrom('epci').select('siren').where('siren', 'in', sirens.length ? sirens : ['']).execute();
+  const unknown = unknownSirens(sirens, new Set(known.map((k) => k.siren)));
+  if (unknown.length)
+    throw new AppError('territory.unknown_epci', `SIREN d'EPCI inconnu dans la configuration (HABITAT_EPCI) : ${unknown.join(', ')}.`, 500);
+  await db.transaction().execute(async (trx) => {
+    if (sirens.length) await trx.deleteFrom('instance_epci').where('siren', 'not in', sirens).execute();
+    for (const siren of sirens)
+      await trx.insertInto('instance_epci').values({ siren }).onConflict((oc) => oc.column('siren').doNothing()).execute();
+  });
+}
+
+export async function instanceEpcis(db: Db) {
+  return db
+    .selectFrom('instance_epci as i')
+    .innerJoin('epci as e', 'e.siren', 'i.siren')
+    .select(['e.siren', 'e.nom', 'e.type', 'e.population'])
+    .orderBy('e.nom')
+    .execute();
+}
+
+const communeColumns = ['c.code', 'c.nom', 'c.type', 'c.parent_code', 'c.departement_code', 'c.epci_siren', 'c.population', 'c.codes_postaux'] as const;
+
+/** Current communes of the instance's EPCIs (arrondissements excluded: they are listed under their commune). */
+export async function instanceCommunes(db: Db) {
+  return db
+    .selectFrom('commune as c')
+    .innerJoin('instance_epci as i', 'i.siren', 'c.epci_siren')
+    .select(communeColumns)
+    .where('c.type', '=', 'commune-actuelle')
+    .orderBy('c.nom')
+    .execute();
+}
+
+export async function findCommune(db: Db, code: string) {
+  const commune = await db.selectFrom('commune as c').select(communeColumns).where('c.code', '=', code).executeTakeFirst();
+  if (!commune) return undefined;
+  const arrondissements = await db
+    .selectFrom('commune as c')
+    .select(['c.code', 'c.nom', 'c.population'])
+    .where('c.parent_code', '=', code)
+    .orderBy('c.code')
+    .execute();
+  return { ...commune, arrondissements };
+}
+
+export async function searchCommunes(db: Db, q: string, limit = 20) {
+  const term = q.trim();
+  let query = db.selectFrom('commune as c').select(communeColumns).where('c.type', '=', 'commune-actuelle');
+  query = /^\d{2,5}$/.test(term)
+    ? query.where((eb) => eb.or([eb('c.code', 'like', `${term}%`), sql<boolean>`exists (select 1 from unnest(c.codes_postaux) p where p like ${term + '%'})`]))
+    : query.where(sql<boolean>`lower(unaccent_simple(c.nom)) like lower(unaccent_simple(${'%' + term + '%'}))`);
+  return query.orderBy('c.population', 'desc').limit(limit).execute();
+}
+
+/** GeoJSON of the instance's communes with name and population, for the home map. */
+export async function instanceContours(db: Db) {
+  const rows = await db
+    .selectFrom('commune as c')
+    .innerJoin('instance_epci as i', 'i.siren', 'c.epci_siren')
+    .leftJoin('commune_contour as k', 'k.code', 'c.code')
+    .select(['c.code', 'c.nom', 'c.population', 'c.epci_siren', 'k.geometry'])
+    .where('c.type', '=', 'commune-actuelle')
+    .orderBy('c.code')
+    .execute();
+  return rows;
+}

@@ -1,0 +1,20 @@
+// The shape every capability module exposes to the platform: its HTTP routes and its CLI commands.
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../platform/context.ts';
+
+export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
+
+/** Runs `fn` with a ready context (store migrated, lake open) and closes it afterwards. */
+export type WithContext = <T>(fn: (ctx: AppContext) => Promise<T>) => Promise<T>;
+
+export interface HabitatModule {
+  name: string;
+  /** Registers the module's routes, all under /api/<name>/ (public pages' data included). */
+  routes?(app: App, ctx: AppContext): Promise<void> | void;
+  /** Adds sub-commands, e.g. under `habitat import` (`cli.importCommand`). */
+  cli?(cli: { program: Command; importCommand: Command; withContext: WithContext }): void;
+  /** Loads the module's demo data at start when HABITAT_DEMO is on; must be idempotent and fast when already done. */
+  loadDemo?(ctx: AppContext): Promise<void>;
+}

@@ -1,0 +1,37 @@
+// Typed errors with a stable code and a French message for people; the HTTP layer turns them into problem+json.
+
+export class AppError extends Error {
+  constructor(
+    /** Stable machine code, e.g. `auth.invalid_credentials`. */
+    readonly code: string,
+    /** French message shown to people. */
+    message: string,
+    readonly status = 400,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} introuvable.`, 404);
+export const forbidden = (why = "Vous n'avez pas le droit d'accéder à cette ressource.") =>
+  new AppError('forbidden', why, 403);
+export const unauthenticated = () =>
+  new AppError('unauthenticated', 'Vous devez être connecté pour accéder à cette ressource.', 401);
+
+/** A rejected input line or cell: where it is, which rule it broke, the value, in French. */
+export interface InputProblem {
+  file: string;
+  line: number;
+  column?: string;
+  rule: string;
+  value?: string;
+  message: string;
+}
+
+export function formatProblem(p: InputProblem): string {
+  const where = [p.file, `ligne ${p.line}`, p.column ? `colonne « ${p.column} »` : undefined].filter(Boolean).join(', ');
+  const value = p.value === undefined ? '' : ` (valeur : « ${p.value} »)`;
+  return `${where} — règle ${p.rule} : ${p.message}${value}`;
+}

@@ -1,0 +1,103 @@
+// Every route declares who may call it, in its `config.access`. The hook below enforces it before the handler;
+// a route without a declaration is refused at registration, so none can be forgotten.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError, forbidden, unauthenticated } from '../errors.ts';
+
+export type Role = 'admin' | 'agent' | 'partner' | 'readonly';
+export const ROLES: Role[] = ['admin', 'agent', 'partner', 'readonly'];
+
+/**
+ * - `public`: anyone, no personal data may be returned;
+ * - `authenticated`: any signed-in user or API key;
+ * - `{ roles }`: only these roles (API keys act with the role `partner`).
+ */
+export type Access = 'public' | 'authenticated' | { roles: Role[] };
+
+export interface Principal {
+  kind: 'user' | 'apikey';
+  userId?: string;
+  apiKeyId?: string;
+  organisationId: string;
+  organisationKind: string;
+  role: Role;
+  name: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+export function describeAccess(access: Access): string {
+  if (access === 'public') return 'Public (sans connexion)';
+  if (access === 'authenticated') return 'Tout utilisateur connecté ou clé d’API';
+  return `Rôles : ${access.roles.join(', ')}`;
+}
+
+export function isAllowed(access: Access, principal: Principal | undefined): boolean {
+  if (access === 'public') return true;
+  if (!principal) return false;
+  if (access === 'authenticated') return true;
+  return access.roles.includes(principal.role);
+}
+
+/** Staff of the instance's EPCI(s): may see every partner's data. */
+export function isEpciStaff(p: Principal | undefined): boolean {
+  return !!p && (p.role === 'admin' || p.role === 'agent' || (p.role === 'readonly' && p.organisationKind === 'epci'));
+}
+
+/** A partner may only touch its own organisation's data; EPCI staff may touch all. */
+export function assertOwnOrganisation(req: FastifyRequest, organisationId: string): void {
+  const p = req.principal;
+  if (!p) throw unauthenticated();
+  if (isEpciStaff(p)) return;
+  if (p.organisationId !== organisationId) throw forbidden("Ces données appartiennent à une autre organisation.");
+}
+
+export function requirePrincipal(req: FastifyRequest): Principal {
+  if (!req.principal) throw unauthenticated();
+  return req.principal;
+}
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+/**
+ * Guards every route: refuses at registration a route under /api that does not say who may call it, then on each
+ * request resolves the caller (session or API key) and checks the declaration before anything else runs, so an
+ * unauthorised caller learns nothing, not even whether its input was valid. Returns the table of declared routes
+ * (the permission test walks it).
+ */
+export function installAccessControl(
+  app: FastifyInstance,
+  resolvePrincipal: (req: FastifyRequest) => Promise<void>,
+): RouteAccess[] {
+  const table: RouteAccess[] = [];
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    const declared = (route.config as any)?.access as Access | undefined;
+    // Documentation, health and the web app's files are public by nature.
+    if (!declared && (url.startsWith('/api/docs') || !url.startsWith('/api'))) {
+      route.config = { ...(route.config as object), access: 'public' } as any;
+      return;
+    }
+    if (!declared) throw new Error(`La route ${route.method} ${url} ne déclare pas qui peut l'appeler (config.access).`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') table.push({ method, url, access: declared });
+  });
+  app.addHook('onRequest', async (req) => {
+    await resolvePrincipal(req);
+    if (req.is404) return; // the not-found answer reveals nothing
+    const access = (req.routeOptions.config as any)?.access as Access | undefined;
+    if (!access) throw new AppError('forbidden', 'Route sans règle d’accès.', 403);
+    if (isAllowed(access, req.principal)) return;
+    throw req.principal ? forbidden() : unauthenticated();
+  });
+  return table;
+}

@@ -1,0 +1,135 @@
+// HTTP assembly: plugins, security, errors, access control, audit of writes, module routes, OpenAPI and the web app.
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { modules } from '../../modules/index.ts';
+import { audit } from '../../modules/access/audit.ts';
+import { principalResolver } from '../../modules/access/routes.ts';
+import type { AppContext } from '../context.ts';
+import { describeAccess, installAccessControl, type RouteAccess } from './access.ts';
+import { errorHandler, problem, sendProblem } from './problems.ts';
+
+z.config(z.locales.fr());
+
+export const WEB_DIST = join(import.meta.dirname, '..', '..', '..', 'dist', 'web');
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every /api route with its access declaration. */
+    routeTable: RouteAccess[];
+  }
+}
+
+export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(opts.logger === false ? { logger: false } : { loggerInstance: ctx.log as any }),
+    bodyLimit: 50 * 1024 * 1024,
+    trustProxy: process.env.HABITAT_TRUST_PROXY === 'true',
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  // First, so that every route registered afterwards (plugins' included) is checked and guarded.
+  const routeTable = installAccessControl(app, principalResolver(ctx));
+  app.decorate('routeTable', routeTable);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  // A generous global limit protects public routes; sensitive routes (login) set a stricter one.
+  await app.register(fastifyRateLimit, {
+    max: Number(process.env.HABITAT_RATE_LIMIT ?? 600),
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_req, c) => ({
+      ...problem(429, 'trop_de_requetes', `Trop de requêtes : ${c.max} par ${c.after === '1 minute' ? 'minute' : c.after}. Réessayez plus tard.`),
+      statusCode: 429,
+    }),
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Habitat Commun — API',
+        description:
+          'API de la plateforme Habitat Commun. Chaque route indique qui peut l’appeler (x-acces). Les erreurs suivent application/problem+json (RFC 9457), messages en français.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'hc_session' },
+          cleApi: { type: 'http', scheme: 'bearer', description: 'Clé d’API d’un partenaire (hc_…)' },
+        },
+      },
+    },
+    transform: (args: any) => {
+      const out = jsonSchemaTransform(args);
+      const access = args.route?.config?.access;
+      if (access) (out.schema as any)['x-acces'] = describeAccess(access);
+      return out;
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  // Every successful write through HTTP is logged: who, which route, which resource.
+  app.addHook('onResponse', async (req, reply) => {
+    if (!WRITE_METHODS.has(req.method) || reply.statusCode >= 400 || !req.url.startsWith('/api/')) return;
+    try {
+      await audit(ctx.db, req, {
+        action: req.method.toLowerCase(),
+        entity: req.routeOptions.url ?? req.url,
+        entityId: Object.values((req.params as Record<string, string>) ?? {}).join('/') || null,
+        detail: { status: reply.statusCode },
+      });
+    } catch (err) {
+      req.log.error({ err }, 'journal d’audit : écriture impossible');
+    }
+  });
+
+  app.get('/health', {
+    config: { access: 'public' },
+    schema: { hide: true },
+    handler: async () => {
+      await ctx.db.selectFrom('schema_migration').select('name').limit(1).execute();
+      return { status: 'ok', store: ctx.store.kind };
+    },
+  });
+
+  for (const m of modules) if (m.routes) await m.routes(app, ctx);
+
+  if (existsSync(WEB_DIST)) {
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, maxAge: '1h' });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    const wantsPage = req.method === 'GET' && !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
+    if (wantsPage && existsSync(join(WEB_DIST, 'index.html'))) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return sendProblem(reply, problem(404, 'introuvable', `Aucune ressource à l’adresse ${req.url}.`, { instance: req.url }));
+  });
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,225 @@
+// Agents: the demands with their score (no identity in the list), and the entry of a new demand.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router';
+import { api, formatNumber } from '../../platform/api.ts';
+
+interface Item {
+  numero: string;
+  epciSiren: string;
+  dateDepot: string;
+  status: string;
+  typology: string;
+  communes: string[];
+  score: number | null;
+}
+const STATUS: Record<string, string> = { active: 'En attente', attribuee: 'Attribuée', radiee: 'Radiée' };
+export const FLAGS: Record<string, string> = {
+  dalo: 'Reconnu prioritaire DALO',
+  pdalhpd: 'Public prioritaire du PDALHPD',
+  handicap: 'Handicap ou perte d’autonomie',
+  violences: 'Violences familiales ou conjugales',
+  menace_expulsion: 'Menacé d’expulsion',
+  insalubrite: 'Logement insalubre ou indigne',
+  decohabitation: 'Cesser d’habiter avec une autre personne',
+  chez_parents: 'Habite chez ses parents',
+};
+export const SITUATIONS: Record<string, string> = {
+  locataire_hlm: 'Locataire du parc social',
+  locataire_prive: 'Locataire du parc privé',
+  proprietaire: 'Propriétaire occupant',
+  heberge_famille: 'Hébergé par la famille',
+  heberge_tiers: 'Hébergé chez un particulier',
+  hotel: 'À l’hôtel',
+  structure_hebergement: 'En structure d’hébergement',
+  sans_abri: 'Sans abri ou habitat de fortune',
+  logement_fonction: 'En logement de fonction',
+  autre: 'Autre situation',
+};
+
+export function DemandsPage() {
+  const [statut, setStatut] = useState('active');
+  const [typologie, setTypologie] = useState('');
+  const [page, setPage] = useState(0);
+  const params = new URLSearchParams({ limit: '50', offset: String(page * 50), ...(statut ? { statut } : {}), ...(typologie ? { typologie } : {}) });
+  const q = useQuery({ queryKey: ['demand', 'list', statut, typologie, page], queryFn: () => api<{ total: number; items: Item[] }>(`/api/demand/demands?${params}`) });
+  return (
+    <section>
+      <h1 tabIndex={-1}>Demandes de logement social</h1>
+      <p>
+        Les demandes sont classées par note décroissante (grille en vigueur). Chaque consultation d’une demande est enregistrée dans le journal
+        d’audit. <a href="/api/demand/export.csv">Télécharger l’export pseudonymisé (CSV)</a>
+      </p>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="f-statut">Statut</label>
+          <select id="f-statut" value={statut} onChange={(e) => (setStatut(e.target.value), setPage(0))}>
+            <option value="">Tous</option>
+            {Object.entries(STATUS).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-typo">Typologie demandée</label>
+          <select id="f-typo" value={typologie} onChange={(e) => (setTypologie(e.target.value), setPage(0))}>
+            <option value="">Toutes</option>
+            {['T1', 'T2', 'T3', 'T4', 'T5', 'T6'].map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </div>
+      </form>
+      {q.error && <p className="error">{(q.error as Error).message}</p>}
+      {q.data && (
+        <>
+          <p>{formatNumber(q.data.total)} demande(s).</p>
+          <div className="table-wrap">
+            <table>
+              <caption>Demandes, page {page + 1}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Numéro</th>
+                  <th scope="col">Dépôt</th>
+                  <th scope="col">Statut</th>
+                  <th scope="col">Typologie</th>
+                  <th scope="col">Communes souhaitées</th>
+                  <th scope="col" className="num">Note (points)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {q.data.items.map((d) => (
+                  <tr key={d.numero}>
+                    <th scope="row">
+                      <Link to={`/demandes/${d.numero}`}>{d.numero}</Link>
+                    </th>
+                    <td>{new Date(d.dateDepot).toLocaleDateString('fr-FR')}</td>
+                    <td>{STATUS[d.status] ?? d.status}</td>
+                    <td>{d.typology}</td>
+                    <td>{d.communes.join(', ')}</td>
+                    <td className="num">{formatNumber(d.score, 2)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p>
+            <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+              Page précédente
+            </button>{' '}
+            <button type="button" disabled={(page + 1) * 50 >= q.data.total} onClick={() => setPage(page + 1)}>
+              Page suivante
+            </button>
+          </p>
+        </>
+      )}
+      <NewDemand />
+    </section>
+  );
+}
+
+function NewDemand() {
+  const qc = useQueryClient();
+  const [f, setF] = useState<Record<string, string>>({ adults: '1', children: '0', typology: 'T2', housingSituation: 'locataire_prive' });
+  const [flags, setFlags] = useState<string[]>([]);
+  const set = (k: string) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  const num = (k: string) => (f[k] ? Number(f[k].replace(',', '.')) : null);
+  const m = useMutation({
+    mutationFn: () =>
+      api<{ numero: string; accessCode: string }>('/api/demand/demands', {
+        method: 'POST',
+        body: JSON.stringify({
+          demand: {
+            numero: (f.numero ?? '').replace(/\s/g, '').toUpperCase(),
+            epciSiren: f.epciSiren,
+            dateDepot: f.dateDepot,
+            adults: num('adults'),
+            children: num('children'),
+            monthlyIncome: num('monthlyIncome'),
+            residualRent: num('residualRent'),
+            housingSituation: f.housingSituation,
+            currentSurface: num('currentSurface'),
+            typology: f.typology,
+            communes: (f.communes ?? '').split(/[\s,;|]+/).filter(Boolean),
+            flags,
+          },
+          person: { lastName: f.lastName, firstName: f.firstName, birthDate: f.birthDate || null },
+        }),
+      }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['demand', 'list'] }),
+  });
+  const input = (k: string, label: string, type = 'text', required = false) => (
+    <div className="field">
+      <label htmlFor={`n-${k}`}>{label}</label>
+      <input id={`n-${k}`} type={type} value={f[k] ?? ''} onChange={set(k)} required={required} />
+    </div>
+  );
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    m.mutate();
+  }
+  return (
+    <form onSubmit={submit} className="narrow">
+      <h2>Enregistrer une demande</h2>
+      {input('numero', 'Numéro unique', 'text', true)}
+      {input('epciSiren', 'SIREN de l’EPCI', 'text', true)}
+      {input('dateDepot', 'Date de première demande', 'date', true)}
+      {input('lastName', 'Nom', 'text', true)}
+      {input('firstName', 'Prénom', 'text', true)}
+      {input('birthDate', 'Date de naissance', 'date')}
+      {input('adults', 'Nombre d’adultes', 'number', true)}
+      {input('children', 'Nombre d’enfants', 'number', true)}
+      {input('monthlyIncome', 'Ressources mensuelles du ménage (€)', 'number')}
+      {input('residualRent', 'Loyer actuel après aides (€ par mois)', 'number')}
+      {input('currentSurface', 'Surface du logement actuel (m²)', 'number')}
+      <div className="field">
+        <label htmlFor="n-situation">Situation de logement actuelle</label>
+        <select id="n-situation" value={f.housingSituation} onChange={set('housingSituation')}>
+          {Object.entries(SITUATIONS).map(([k, v]) => (
+            <option key={k} value={k}>
+              {v}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="n-typology">Typologie demandée</label>
+        <select id="n-typology" value={f.typology} onChange={set('typology')}>
+          {['T1', 'T2', 'T3', 'T4', 'T5', 'T6'].map((t) => (
+            <option key={t}>{t}</option>
+          ))}
+        </select>
+      </div>
+      {input('communes', 'Communes souhaitées (codes INSEE séparés par des espaces)', 'text', true)}
+      <fieldset>
+        <legend>Situations prioritaires</legend>
+        {Object.entries(FLAGS).map(([k, v]) => (
+          <div key={k}>
+            <input
+              type="checkbox"
+              id={`n-flag-${k}`}
+              checked={flags.includes(k)}
+              onChange={(e) => setFlags(e.target.checked ? [...flags, k] : flags.filter((x) => x !== k))}
+            />{' '}
+            <label htmlFor={`n-flag-${k}`}>{v}</label>
+          </div>
+        ))}
+      </fieldset>
+      <button type="submit" disabled={m.isPending}>
+        Enregistrer
+      </button>
+      {m.error && (
+        <p className="error" role="alert">
+          {(m.error as Error).message}
+        </p>
+      )}
+      {m.data && (
+        <p role="status">
+          Demande {m.data.numero} enregistrée. Code d’accès à remettre au demandeur (il ne sera plus affiché) : <strong>{m.data.accessCode}</strong>
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,39 @@
+// One delivery: who sent what, when, and its report; the file as received can be downloaded.
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { api, formatNumber } from '../../platform/api.ts';
+import './referential.css';
+import { ReportView } from './ReportView.tsx';
+import { formatDate, type Delivery, type Report } from './types.ts';
+
+export function DeliveryReportPage() {
+  const { id = '' } = useParams();
+  const q = useQuery({ queryKey: ['referential', 'delivery', id], queryFn: () => api<{ delivery: Delivery; report: Report }>(`/api/referential/deliveries/${encodeURIComponent(id)}`) });
+  if (q.isLoading) return <p>Chargement…</p>;
+  if (q.error || !q.data)
+    return (
+      <section>
+        <h1 tabIndex={-1}>Livraison introuvable</h1>
+        <p className="error">{String((q.error as Error)?.message ?? '')}</p>
+        <Link to="/referentiel/livrer">Retour aux livraisons</Link>
+      </section>
+    );
+  const d = q.data.delivery;
+  return (
+    <section>
+      <p>
+        <Link to="/referentiel/livrer">Livraisons</Link> › {d.filename ?? d.id}
+      </p>
+      <h1 tabIndex={-1}>
+        Livraison {d.schemaName} du {formatDate(d.receivedAt)}
+      </h1>
+      <p>
+        {d.organisationName}
+        {d.onBehalf ? ' (déposée par l’EPCI pour son compte)' : ''} — fichier {d.filename ?? 'sans nom'}, {formatNumber(d.byteSize / 1024, 1)} Kio
+        {d.timesReceived > 1 ? `, reçu ${d.timesReceived} fois à l’identique (dernière fois le ${formatDate(d.lastReceivedAt)})` : ''}.{' '}
+        <a href={`/api/referential/deliveries/${d.id}/fichier`}>Télécharger le fichier tel que reçu</a>
+      </p>
+      <ReportView report={q.data.report} />
+    </section>
+  );
+}

@@ -1,0 +1,88 @@
+// Public: the data the EPCI expects from its partners — the schemas, and the charter of each kind of partner.
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { api } from '../../platform/api.ts';
+import './referential.css';
+import { PARTNER_LABELS, POLICY_LABELS, type Charters, type SchemaListItem } from './types.ts';
+
+export function ReferentialPage() {
+  const schemas = useQuery({ queryKey: ['referential', 'schemas'], queryFn: () => api<{ schemas: SchemaListItem[] }>('/api/referential/schemas') });
+  const charters = useQuery({ queryKey: ['referential', 'chartes'], queryFn: () => api<Charters>('/api/referential/chartes') });
+  const titles = new Map((schemas.data?.schemas ?? []).map((s) => [s.name, s.title]));
+  return (
+    <section>
+      <h1 tabIndex={-1}>Référentiel territorial des données</h1>
+      <p>
+        Ce que l’intercommunalité attend de ses partenaires : des fichiers décrits par des schémas publics (format Table Schema, comme sur
+        schema.data.gouv.fr), livrés sur la plateforme par dépôt de fichier ou par API, validés à la réception. <Link to="/referentiel/livrer">Livrer un fichier</Link>
+      </p>
+      <h2>Les schémas</h2>
+      {schemas.isLoading && <p>Chargement…</p>}
+      {schemas.error && <p className="error">{String((schemas.error as Error).message)}</p>}
+      <ul className="ref-cards">
+        {schemas.data?.schemas.map((s) => (
+          <li key={s.name}>
+            <h3>
+              <Link to={`/referentiel/schemas/${s.name}`}>{s.title}</Link>
+            </h3>
+            <p className="ref-meta">
+              <span className="ref-code">{s.name}</span> — version {s.version} — {s.champs} colonnes
+            </p>
+            <p>{s.description}</p>
+            <p className="ref-meta">
+              Livré par : {s.producteurs.map((p) => PARTNER_LABELS[p] ?? p).join(', ')}. {POLICY_LABELS[s.politique]}
+            </p>
+          </li>
+        ))}
+      </ul>
+      <h2>Les chartes des partenaires</h2>
+      {charters.data && <p>{charters.data.description}</p>}
+      {charters.data?.chartes.map((c) => (
+        <section key={c.type_partenaire} aria-labelledby={`charte-${c.type_partenaire}`}>
+          <h3 id={`charte-${c.type_partenaire}`}>{c.titre}</h3>
+          <div className="table-wrap">
+            <table>
+              <caption>Flux de données attendus</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Flux</th>
+                  <th scope="col">Fréquence</th>
+                  <th scope="col">Obligatoire</th>
+                  <th scope="col">Précisions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {c.flux.map((f) => (
+                  <tr key={f.schema}>
+                    <th scope="row">
+                      <Link to={`/referentiel/schemas/${f.schema}`}>{titles.get(f.schema) ?? f.schema}</Link>
+                    </th>
+                    <td>
+                      {charters.data.frequences[f.frequence]?.libelle ?? f.frequence}
+                      {f.delai_de_grace_jours ? ` (délai de grâce : ${f.delai_de_grace_jours} jours)` : ''}
+                    </td>
+                    <td>{f.obligatoire ? 'Oui' : 'Non'}</td>
+                    <td>{f.precisions ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {c.services.length > 0 && (
+            <>
+              <h4>Services numériques attendus</h4>
+              <ul>
+                {c.services.map((s) => (
+                  <li key={s}>{s}</li>
+                ))}
+              </ul>
+            </>
+          )}
+        </section>
+      ))}
+      <p className="source">
+        Format lisible par machine : <a href="/api/referential/schemas">/api/referential/schemas</a>, <a href="/api/referential/chartes">/api/referential/chartes</a>.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+// The pages of the web app. Each module adds its pages here: path, label in the menu (if any), who sees the link.
+import type { ReactElement } from 'react';
+import { HomePage } from './modules/territory/HomePage.tsx';
+import { LoginPage } from './modules/access/LoginPage.tsx';
+import { SpacePage } from './modules/access/SpacePage.tsx';
+import { AidsHomePage } from './modules/aids/AidsHomePage.tsx';
+import { SimulatorPage } from './modules/aids/SimulatorPage.tsx';
+import { TablesPage } from './modules/aids/TablesPage.tsx';
+import { CotationPage } from './modules/demand/CotationPage.tsx';
+import { ApplicantPage } from './modules/demand/ApplicantPage.tsx';
+import { DemandsPage } from './modules/demand/DemandsPage.tsx';
+import { DemandPage } from './modules/demand/DemandPage.tsx';
+import { GridsPage } from './modules/demand/GridsPage.tsx';
+import { ReferentialPage } from './modules/referential/ReferentialPage.tsx';
+import { SchemaPage } from './modules/referential/SchemaPage.tsx';
+import { DeliveryPage } from './modules/referential/DeliveryPage.tsx';
+import { DeliveryReportPage } from './modules/referential/DeliveryReportPage.tsx';
+import { CompliancePage } from './modules/referential/CompliancePage.tsx';
+
+export interface PageRoute {
+  path: string;
+  element: ReactElement;
+  /** Label in the main menu; no label = not in the menu. */
+  label?: string;
+  /** 'public' links show to everyone; 'connected' only once signed in. */
+  audience?: 'public' | 'connected';
+}
+
+export const routes: PageRoute[] = [
+  { path: '/', element: <HomePage />, label: 'Le territoire', audience: 'public' },
+  { path: '/connexion', element: <LoginPage /> },
+  { path: '/espace', element: <SpacePage />, label: 'Mon espace', audience: 'connected' },
+  { path: '/aides', element: <AidsHomePage />, label: 'Aides au logement', audience: 'public' },
+  { path: '/aides/baremes', element: <TablesPage /> },
+  { path: '/aides/:simulateur', element: <SimulatorPage /> },
+  { path: '/cotation', element: <CotationPage />, label: 'Cotation des demandes', audience: 'public' },
+  { path: '/cotation/ma-demande', element: <ApplicantPage /> },
+  { path: '/demandes', element: <DemandsPage />, label: 'Demandes de logement social', audience: 'connected' },
+  { path: '/demandes/:numero', element: <DemandPage /> },
+  { path: '/cotation/grilles', element: <GridsPage />, label: 'Grilles de cotation', audience: 'connected' },
+  { path: '/referentiel', element: <ReferentialPage />, label: 'Référentiel des données', audience: 'public' },
+  { path: '/referentiel/schemas/:name', element: <SchemaPage /> },
+  { path: '/referentiel/livrer', element: <DeliveryPage />, label: 'Livrer des données', audience: 'connected' },
+  { path: '/referentiel/livraisons/:id', element: <DeliveryReportPage /> },
+  { path: '/referentiel/conformite', element: <CompliancePage />, label: 'Conformité des partenaires', audience: 'connected' },
+];

@@ -1,0 +1,142 @@
+// The social-housing simulator driven with the keyboard only, as a household without a mouse would: Tab to each
+// question, type or use the arrow keys, submit with Enter, read the answer where the focus lands; axe finds no
+// serious or critical violation on the empty-form errors nor on the answer.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as netServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import type { Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTerritory } from '../../src/modules/territory/index.ts';
+import { DEMO_EPCI_SIRENS } from '../../src/platform/config.ts';
+import { migrate } from '../../src/platform/migrate.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = netServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as any).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Presses Tab until the focused element matches `selector`; fails after `max` presses. */
+async function tabTo(page: Page, selector: string, max = 60) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => !!document.activeElement?.matches(s), selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Focus never reached ${selector}`);
+}
+
+describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
+  let t: TestApp;
+  let vite: ViteDevServer;
+  let browser: Browser;
+  let base: string;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const ready = await sql`select to_regclass('public.aids_local_aid') as r`.execute(t.ctx.db);
+    if (!(ready.rows[0] as any)?.r) {
+      await migrate(t.ctx.store);
+      await loadTerritory(t.ctx.db, DEMO_EPCI_SIRENS);
+    }
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const apiPort = (t.app.server.address() as any).port;
+    // A private dev server (own cache folder) so the page is today's source and no shared build is touched.
+    cacheDir = mkdtempSync(join(tmpdir(), 'habitat-vite-aids-'));
+    vite = await createServer({
+      configFile: join(ROOT, 'vite.config.ts'),
+      cacheDir,
+      logLevel: 'silent',
+      server: {
+        host: '127.0.0.1',
+        port: await freePort(),
+        strictPort: true,
+        hmr: false,
+        proxy: { '/api': `http://127.0.0.1:${apiPort}` },
+      },
+    });
+    await vite.listen();
+    base = vite.resolvedUrls!.local[0]!.replace(/\/$/, '');
+    browser = await openBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await vite?.close();
+    await t?.close();
+    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('fills the social-housing simulator with the keyboard and reads the explained answer', async () => {
+    const page = browser.page;
+    await page.goto(`${base}/aides/logement-social`, { waitUntil: 'networkidle', timeout: 180_000 });
+    await page.getByRole('heading', { level: 1, name: 'Logement social' }).waitFor({ timeout: 60_000 });
+
+    // Submitting the empty form: an error summary takes the focus, each error linked to its field.
+    await tabTo(page, 'button[type=submit]');
+    await page.keyboard.press('Enter');
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
+    await expect.poll(() => summary.innerText()).toContain('Dans quelle commune cherchez-vous un logement ? : Choisissez une réponse.');
+    expect(await page.locator('#q-revenu_fiscal').getAttribute('aria-describedby')).toContain('q-revenu_fiscal-erreur');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The error link takes the keyboard to the field.
+    await tabTo(page, '.error-summary a[href="#q-commune"]');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('q-commune');
+
+    // Commune: typing selects the option in the closed list.
+    await page.keyboard.type('Toulouse');
+    await expect.poll(() => page.locator('#q-commune').inputValue()).toBe('31555');
+    await page.keyboard.press('Tab');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('q-personnes');
+    await page.keyboard.type('2');
+    // Two persons: « seul(e) avec des personnes à charge ? » then « jeune couple ? » appear. Arrow keys pick « Non ».
+    await tabTo(page, 'input[name=personne_seule_avec_charge]');
+    await page.keyboard.press('ArrowRight');
+    await tabTo(page, 'input[name=jeune_menage]');
+    await page.keyboard.press('ArrowRight');
+    await tabTo(page, 'input[name=handicap]');
+    await page.keyboard.press('ArrowRight');
+    await tabTo(page, '#q-revenu_fiscal');
+    await page.keyboard.type('24 000');
+    await page.keyboard.press('Enter');
+
+    // The answer: focus on its heading, PLUS eligible with the figure it was checked against.
+    const result = page.locator('.aids-result');
+    await result.waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('resultat-titre');
+    const plus = page.locator('article', { has: page.getByRole('heading', { name: /Logement social \(PLUS\)/ }) });
+    await expect.poll(() => plus.innerText()).toContain('Éligible');
+    const text = await plus.innerText();
+    expect(text).toMatch(/revenu fiscal de référence \d{4} : 24 000 € ≤ plafond PLUS \d{4} pour la catégorie 2 en autres régions : [\d ]+ €/);
+    expect(text).toContain('demande-logement-social.gouv.fr');
+    // PLAI figures are not verified for this year: the page says so.
+    const plai = page.locator('article', { has: page.getByRole('heading', { name: /PLAI/ }) });
+    expect(await plai.innerText()).toContain('Chiffre non vérifié');
+    expect(await seriousViolations(page)).toEqual([]);
+  }, 240_000);
+
+  it('works on a phone-sized screen without horizontal scrolling', async () => {
+    const page = browser.page;
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.goto(`${base}/aides/accession`, { waitUntil: 'networkidle' });
+    await page.getByRole('heading', { level: 1, name: 'Devenir propriétaire' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await seriousViolations(page)).toEqual([]);
+  }, 120_000);
+});

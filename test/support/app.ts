@@ -1,0 +1,83 @@
+// An application for HTTP tests: a fresh store copied from the template, a lake in a temporary folder, and helpers to
+// act as a given role of a given organisation.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/platform/config.ts';
+import type { AppContext } from '../../src/platform/context.ts';
+import { openLake } from '../../src/platform/lake.ts';
+import { createLogger } from '../../src/platform/log.ts';
+import { buildApp } from '../../src/platform/http/app.ts';
+import type { Role } from '../../src/platform/http/access.ts';
+import type { OrganisationKind } from '../../src/modules/access/model.ts';
+import * as access from '../../src/modules/access/store.ts';
+import { openTestStore, type StoreKind } from './stores.ts';
+
+export const TEST_PASSWORD = 'mot-de-passe-de-test-solide';
+
+export async function createTestContext(opts: { kind?: StoreKind; config?: Partial<Config> } = {}): Promise<AppContext> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'habitat-test-'));
+  const store = await openTestStore(opts.kind ?? 'pglite');
+  const lake = await openLake(dataDir);
+  const config: Config = { ...loadConfig({}), dataDir, loadDemo: false, logLevel: 'silent', ...opts.config };
+  return {
+    config,
+    db: store.db,
+    store,
+    lake,
+    log: createLogger('silent'),
+    async close() {
+      lake.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Actor {
+  userId: string;
+  organisationId: string;
+  headers: { cookie: string };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  /** Creates a user of that role in an organisation of that kind (the instance EPCI for 'epci') and signs it in. */
+  login(role: Role, orgKind?: OrganisationKind, organisationId?: string): Promise<Actor>;
+  /** A partner organisation with an API key: headers carry `Authorization: Bearer …`. */
+  apiKey(orgKind?: OrganisationKind): Promise<{ organisationId: string; key: string; headers: { authorization: string } }>;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(opts: { kind?: StoreKind; config?: Partial<Config> } = {}): Promise<TestApp> {
+  const ctx = await createTestContext(opts);
+  const app = await buildApp(ctx, { logger: false });
+  const organisationFor = async (kind: OrganisationKind) =>
+    kind === 'epci'
+      ? (await access.ensureEpciOrganisation(ctx.db, ctx.config.epciSirens[0])).id
+      : (await access.createOrganisation(ctx.db, { kind, name: `${kind} ${randomUUID().slice(0, 6)}` })).id;
+  return {
+    app,
+    ctx,
+    async login(role, orgKind, organisationId) {
+      const kind = orgKind ?? (role === 'admin' || role === 'agent' ? 'epci' : 'bailleur');
+      const orgId = organisationId ?? (await organisationFor(kind));
+      const email = `${role}-${randomUUID().slice(0, 8)}@exemple.fr`;
+      const user = await access.createUser(ctx.db, { email, name: `${role} test`, role, organisationId: orgId, password: TEST_PASSWORD });
+      const opened = await access.login(ctx.db, email, TEST_PASSWORD);
+      return { userId: user.id, organisationId: orgId, headers: { cookie: `hc_session=${opened!.token}` } };
+    },
+    async apiKey(orgKind = 'bailleur') {
+      const organisationId = await organisationFor(orgKind);
+      const { key } = await access.createApiKey(ctx.db, organisationId, 'clé de test');
+      return { organisationId, key, headers: { authorization: `Bearer ${key}` } };
+    },
+    async close() {
+      await app.close();
+      await ctx.close();
+    },
+  };
+}
