@@ -17,6 +17,8 @@ export interface Config {
   /** Load the demo data (territory, real open data extracts) at start. */
   loadDemo: boolean;
   logLevel: string;
+  /** Requests per minute and per address on every route (login has its own, stricter limit). */
+  rateLimitPerMinute: number;
 }
 
 /** Default demo club: Métropole de Lyon and Toulouse Métropole, the EPCIs shared/data holds real data for. */
@@ -37,5 +39,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: (env.HABITAT_COOKIE_SECURE ?? (env.NODE_ENV === 'production' ? 'true' : 'false')) === 'true',
     loadDemo: (env.HABITAT_DEMO ?? 'true') !== 'false',
     logLevel: env.LOG_LEVEL ?? 'info',
+    rateLimitPerMinute: Number(env.HABITAT_RATE_LIMIT ?? 600),
   };
 }

@@ -6,6 +6,7 @@ import { SpacePage } from './modules/access/SpacePage.tsx';
 import { AidsHomePage } from './modules/aids/AidsHomePage.tsx';
 import { SimulatorPage } from './modules/aids/SimulatorPage.tsx';
 import { TablesPage } from './modules/aids/TablesPage.tsx';
+import { LocalAidsPage } from './modules/aids/LocalAidsPage.tsx';
 import { CotationPage } from './modules/demand/CotationPage.tsx';
 import { ApplicantPage } from './modules/demand/ApplicantPage.tsx';
 import { DemandsPage } from './modules/demand/DemandsPage.tsx';
@@ -32,6 +33,7 @@ export const routes: PageRoute[] = [
   { path: '/espace', element: <SpacePage />, label: 'Mon espace', audience: 'connected' },
   { path: '/aides', element: <AidsHomePage />, label: 'Aides au logement', audience: 'public' },
   { path: '/aides/baremes', element: <TablesPage /> },
+  { path: '/aides/gestion', element: <LocalAidsPage />, label: 'Aides de l’EPCI', audience: 'connected' },
   { path: '/aides/:simulateur', element: <SimulatorPage /> },
   { path: '/cotation', element: <CotationPage />, label: 'Cotation des demandes', audience: 'public' },
   { path: '/cotation/ma-demande', element: <ApplicantPage /> },

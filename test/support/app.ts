@@ -21,7 +21,7 @@ export async function createTestContext(opts: { kind?: StoreKind; config?: Parti
   const dataDir = mkdtempSync(join(tmpdir(), 'habitat-test-'));
   const store = await openTestStore(opts.kind ?? 'pglite');
   const lake = await openLake(dataDir);
-  const config: Config = { ...loadConfig({}), dataDir, loadDemo: false, logLevel: 'silent', ...opts.config };
+  const config: Config = { ...loadConfig({}), dataDir, loadDemo: false, logLevel: 'silent', rateLimitPerMinute: 100_000, ...opts.config };
   return {
     config,
     db: store.db,

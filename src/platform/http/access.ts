@@ -38,6 +38,10 @@ export function describeAccess(access: Access): string {
   return `Rôles : ${access.roles.join(', ')}`;
 }
 
+/** The refusal of the access hook, with its own code so clients (and the permission test) can tell it apart. */
+export const roleRefused = (access: Access) =>
+  new AppError('acces.role_insuffisant', `Votre rôle ne permet pas cette action (${describeAccess(access)}).`, 403);
+
 export function isAllowed(access: Access, principal: Principal | undefined): boolean {
   if (access === 'public') return true;
   if (!principal) return false;
@@ -97,7 +101,7 @@ export function installAccessControl(
     const access = (req.routeOptions.config as any)?.access as Access | undefined;
     if (!access) throw new AppError('forbidden', 'Route sans règle d’accès.', 403);
     if (isAllowed(access, req.principal)) return;
-    throw req.principal ? forbidden() : unauthenticated();
+    throw req.principal ? roleRefused(access) : unauthenticated();
   });
   return table;
 }

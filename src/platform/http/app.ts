@@ -38,11 +38,11 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  // First, so that every route registered afterwards (plugins' included) is checked and guarded.
+  await app.register(fastifyCookie); // before the access hook, which reads the session cookie
+  // Next, so that every route registered afterwards (plugins' included) is checked and guarded.
   const routeTable = installAccessControl(app, principalResolver(ctx));
   app.decorate('routeTable', routeTable);
 
-  await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {
@@ -62,7 +62,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   });
   // A generous global limit protects public routes; sensitive routes (login) set a stricter one.
   await app.register(fastifyRateLimit, {
-    max: Number(process.env.HABITAT_RATE_LIMIT ?? 600),
+    max: ctx.config.rateLimitPerMinute,
     timeWindow: '1 minute',
     errorResponseBuilder: (_req, c) => ({
       ...problem(429, 'trop_de_requetes', `Trop de requêtes : ${c.max} par ${c.after === '1 minute' ? 'minute' : c.after}. Réessayez plus tard.`),

@@ -102,7 +102,7 @@ class PartitionStaging {
   readonly partitions = new Map<string, { departement: string; annee: number; tsv: string; lines: number }>();
   constructor(
     private dir: string,
-    private maxOpen = 256,
+    private maxOpen = 1024,
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -278,6 +278,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
     }
 
     const staged = await staging.finish();
+    if (process.env.DVF_PROF) console.log("parse done", performance.now());
     const partitions = await mergePartitions(conn, lakeDir, stagingDir, staged, summary);
     summary.partitions = partitions.map((p) => `${p.departement}/${p.annee}`);
     const journal = { partitions, manifest: nextManifest(manifest, added) };

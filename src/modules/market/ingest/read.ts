@@ -1,6 +1,6 @@
-// Streams one DVF file (plain or gzip, UTF-8 or Latin-1) through csv-parse, record by record,
+// Streams one DVF file (plain or gzip, UTF-8 or Latin-1) line by line, record by record,
 // with the file's line numbers, so memory stays flat whatever the file size.
-import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { AppError } from '../../../platform/errors.ts';
@@ -47,7 +47,8 @@ export class Utf8OrLatin1Decoder extends Transform {
   private pending: Buffer = Buffer.alloc(0);
   private utf8 = new TextDecoder('utf-8', { fatal: true });
   constructor() {
-    super({ readableObjectMode: false, decodeStrings: true });
+    // Strings out, as objects, so nothing re-encodes them on the way to the line splitter.
+    super({ readableObjectMode: true, decodeStrings: true });
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null, d?: string) => void) {
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
@@ -103,7 +104,7 @@ export interface ReadHandlers {
   header(fields: string[]): void;
   /** Called for every data record; may return a promise to apply backpressure. */
   record(fields: string[], lineNo: number): void | Promise<void>;
-  /** A record csv-parse could not read (e.g. an unclosed quote). */
+  /** A line that cannot be split into fields (e.g. an unclosed quote). */
   malformed(lineNo: number, message: string): void;
   /** Bytes read from disk so far (compressed size for .gz), for the progress bar. */
   progress?(bytes: number): void;
@@ -113,6 +114,19 @@ export interface ReadResult {
   format: DvfFormat;
   encoding: 'utf-8' | 'latin1';
   sha256: string;
+}
+
+/**
+ * Splits one CSV line. DVF files quote nothing (Etalab even writes « Local industriel. commercial ou assimilé »
+ * to avoid a comma), so a line without a quote is split directly — six times faster than a general CSV parser
+ * (measured: docs/market.md); a line with quotes goes through csv-parse. Quoted line breaks are not supported:
+ * DVF has none, and such a line is rejected rather than guessed.
+ */
+export function splitLine(line: string, delimiter: string, quotes: boolean): string[] {
+  if (!quotes || line.indexOf('"') < 0) return line.split(delimiter);
+  const rows = parseSync(line, { delimiter, relax_quotes: true, relax_column_count: true });
+  if (rows.length !== 1) throw new Error('guillemets non refermés');
+  return rows[0] as string[];
 }
 
 export async function readDvfFile(path: string, format: DvfFormat, handlers: ReadHandlers): Promise<ReadResult> {
@@ -126,36 +140,53 @@ export async function readDvfFile(path: string, format: DvfFormat, handlers: Rea
     handlers.progress?.(bytes);
   });
   const decoder = new Utf8OrLatin1Decoder();
-  const parser = parse({
-    delimiter: format === 'dgfip' ? '|' : ',',
-    quote: format === 'dgfip' ? false : '"',
-    bom: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    info: true,
-  });
-  parser.on('skip', (err: any) => handlers.malformed(err?.lines ?? 0, String(err?.message ?? err)));
-  let first = true;
+  const delimiter = format === 'dgfip' ? '|' : ',';
+  const quotes = format !== 'dgfip';
+  let rest = '';
+  let lineNo = 0;
+  let headerSeen = false;
+  // Runs the handlers on every complete line of `text`; awaits only when a handler asks for it (backpressure).
+  const lines = async (text: string, final: boolean) => {
+    const data = rest + text;
+    let start = 0;
+    for (;;) {
+      let nl = data.indexOf('\n', start);
+      if (nl < 0) {
+        if (!final || start >= data.length) break;
+        nl = data.length;
+      }
+      let line = data.slice(start, nl);
+      start = nl + 1;
+      lineNo++;
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (!headerSeen) {
+        headerSeen = true;
+        handlers.header(line.replace(/^\uFEFF/, '').split(delimiter).map((h) => h.trim()));
+        continue;
+      }
+      if (line === '') continue;
+      let fields: string[];
+      try {
+        fields = splitLine(line, delimiter, quotes);
+      } catch (e) {
+        handlers.malformed(lineNo, (e as Error).message);
+        continue;
+      }
+      const wait = handlers.record(fields, lineNo);
+      if (wait) await wait;
+    }
+    rest = final ? '' : data.slice(start);
+  };
   const sink = new Writable({
     objectMode: true,
-    write(item: { record: string[]; info: { lines: number } }, _enc, cb) {
-      try {
-        if (first) {
-          first = false;
-          handlers.header(item.record.map((h) => h.trim()));
-          return cb();
-        }
-        const r = handlers.record(item.record, item.info.lines);
-        if (r) r.then(() => cb(), cb);
-        else cb();
-      } catch (e) {
-        cb(e as Error);
-      }
+    write(text: string, _enc, cb) {
+      lines(text, false).then(() => cb(), cb);
+    },
+    final(cb) {
+      lines('', true).then(() => cb(), cb);
     },
   });
-  const stages: any[] = gz ? [source, createGunzip(), decoder, parser, sink] : [source, decoder, parser, sink];
+  const stages: any[] = gz ? [source, createGunzip(), decoder, sink] : [source, decoder, sink];
   await pipeline(stages as any);
   return { format, encoding: decoder.encoding, sha256: hash.digest('hex') };
 }

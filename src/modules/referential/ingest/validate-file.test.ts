@@ -95,5 +95,9 @@ describe('broken files', () => {
     const text = exampleFile(programmes, 'valide').toString('utf8').replace('12 rue des Lilas', '"12 rue des Lilas\nbâtiment B"').replace('31069', '31000');
     const { report } = await collect(Buffer.from(text));
     expect(report.problems[0]).toMatchObject({ line: 4, column: 'code_commune', rule: 'reference' });
+    const withBlank = text.replace('\n', '\n\n;;\n'.replaceAll(';', ','));
+    const again = await collect(Buffer.from(withBlank));
+    expect(again.report.problems[0]).toMatchObject({ line: 6, column: 'code_commune', rule: 'reference' });
+    expect(again.report.summary.rowsTotal).toBe(4);
   });
 });
