@@ -13,7 +13,7 @@ import { loadTerritory } from '../../src/modules/territory/index.ts';
 import { DEMO_EPCI_SIRENS } from '../../src/platform/config.ts';
 import { migrate } from '../../src/platform/migrate.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';
+import { ARTIFACTS_DIR, browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -128,6 +128,7 @@ describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
     const plai = page.locator('article', { has: page.getByRole('heading', { name: /PLAI/ }) });
     expect(await plai.innerText()).toContain('Chiffre non vérifié');
     expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'aids-logement-social.png'), fullPage: true });
   }, 240_000);
 
   it('works on a phone-sized screen without horizontal scrolling', async () => {
@@ -138,5 +139,6 @@ describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'aids-accession-mobile.png'), fullPage: true });
   }, 120_000);
 });

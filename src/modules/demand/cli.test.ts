@@ -65,4 +65,4 @@ describeStores('demand CLI', (getDb) => {
     const logged = await getDb().selectFrom('audit_log').selectAll().where('entity_id', '=', d.numero).execute();
     expect(logged.map((l: any) => l.action)).toEqual(['delete']);
   });
-}, { fresh: true });
+});

@@ -12,7 +12,7 @@ describe('demand HTTP routes', () => {
   let t: TestApp;
   let numero: string;
   beforeAll(async () => {
-    t = await createTestApp({ kind: 'postgres' });
+    t = await createTestApp();
     await loadDemandDemo(t.ctx.db, t.ctx.config.epciSirens);
     numero = (await store.loadDemands(t.ctx.db, { epciSiren: LYON, status: 'active' }))[0].numero;
   }, 180_000);
@@ -144,8 +144,13 @@ describe('demand HTTP routes', () => {
     expect(u.json()).toEqual({ numero: '069TEST0000001', score: 35 });
     const a = await t.app.inject({ method: 'POST', url: '/api/demand/demands/069TEST0000001/attribution', headers: agent.headers, payload: { dateAttribution: '2026-06-01', communeCode: '69266', typology: 'T3' } });
     expect(a.statusCode).toBe(200);
-    const writes = await t.ctx.db.selectFrom('audit_log').select('action').where('entity_id', '=', '069TEST0000001').execute();
-    expect(writes.map((w: any) => w.action)).toEqual(['post', 'put', 'post']);
+    const writes = await t.ctx.db.selectFrom('audit_log').select(['action', 'entity']).where('entity_id', '=', '069TEST0000001').orderBy('id').execute();
+    expect(writes).toEqual([
+      { action: 'put', entity: '/api/demand/demands/:numero' },
+      { action: 'post', entity: '/api/demand/demands/:numero/attribution' },
+    ]);
+    const created = await t.ctx.db.selectFrom('audit_log').select('actor_id').where('action', '=', 'post').where('entity', '=', '/api/demand/demands').execute();
+    expect(created.map((c: any) => c.actor_id)).toContain(agent.userId);
   });
 
   it('gives partners statistics with secrecy, not demands', async () => {

@@ -9,6 +9,7 @@ import type { Role } from '../../platform/http/access.ts';
 import { audit } from '../access/audit.ts';
 import type { App } from '../types.ts';
 import { DEMAND_STATUSES, HOUSING_SITUATIONS, type HousingSituation, PRIORITY_FLAG_NAMES, TYPOLOGIES } from './model.ts';
+import { gridToPublicodes } from './publicodes.ts';
 import * as store from './store.ts';
 import { applicantView, exportCsv, gridForSimulation, parseGridOrProblem, publishGrid, simulate, statistics } from './views.ts';
 
@@ -117,6 +118,21 @@ export function demandRoutes(app: App, ctx: AppContext) {
         grids.push({ epciSiren: e, epciNom: epci?.nom ?? e, grid: publishGrid(g.definition) });
       }
       return { grids };
+    },
+  });
+
+  app.get('/api/demand/grids/public/publicodes', {
+    config: { access: 'public' },
+    schema: {
+      tags,
+      summary: 'La grille en vigueur d’un EPCI écrite en règles publicodes (moteur de règles public)',
+      querystring: z.object({ epci: siren }),
+      response: { 200: z.record(z.string(), z.unknown()) },
+    },
+    handler: async (req) => {
+      const g = await store.gridInForce(ctx.db, req.query.epci);
+      if (!g) throw notFound('Grille en vigueur');
+      return gridToPublicodes(g.definition);
     },
   });
 

@@ -141,4 +141,4 @@ describeStores('demand store', (getDb) => {
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     expect(await store.instanceSecret(db)).toBe(a);
   });
-}, { fresh: true });
+});

@@ -59,6 +59,8 @@ export function ChoroplethMap({ geojson, valueProperty, classes, label, describe
           attributionControl: false,
         });
         map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+        // MapLibre names its canvas "Map": say what it shows instead (the table beside it carries the same figures).
+        map.getCanvas().setAttribute('aria-label', label);
         let hovered: string | number | undefined;
         map.on('mousemove', 'communes', (e) => {
           const f = e.features?.[0];
@@ -95,7 +97,7 @@ export function ChoroplethMap({ geojson, valueProperty, classes, label, describe
 
   return (
     <figure className="map-figure">
-      <div ref={container} className="map" role="img" aria-label={label} data-testid="carte" />
+      <div ref={container} className="map" data-testid="carte" />
       <figcaption>
         <p className="map-hover" aria-live="polite">
           {status === 'chargement' ? 'Chargement de la carte…' : status === 'erreur' ? 'La carte n’a pas pu être affichée ; le tableau ci-dessous donne les mêmes chiffres.' : hover ?? 'Survolez une commune pour voir son chiffre.'}

@@ -99,10 +99,13 @@ function toTsv(line: DvfLine): string {
  */
 class PartitionStaging {
   private open = new Map<string, WriteStream>();
+  /** Text waiting to be written, per partition: one write call per 64 KiB instead of one per line. */
+  private pending = new Map<string, string>();
   readonly partitions = new Map<string, { departement: string; annee: number; tsv: string; lines: number }>();
   constructor(
     private dir: string,
     private maxOpen = 1024,
+    private flushAt = 1 << 16,
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -110,30 +113,42 @@ class PartitionStaging {
   /** Returns a promise only when the disk asks us to wait (backpressure). */
   write(line: DvfLine): void | Promise<void> {
     const key = `${line.departement}-${line.annee}`;
+    let part = this.partitions.get(key);
+    if (!part) {
+      part = { departement: line.departement, annee: line.annee, tsv: join(this.dir, `${key}.tsv`), lines: 0 };
+      this.partitions.set(key, part);
+    }
+    part.lines++;
+    const text = (this.pending.get(key) ?? '') + toTsv(line);
+    if (text.length < this.flushAt) {
+      this.pending.set(key, text);
+      return;
+    }
+    this.pending.delete(key);
+    if (!this.stream(key, part.tsv).write(text)) return once(this.stream(key, part.tsv), 'drain').then(() => undefined);
+  }
+
+  private stream(key: string, path: string): WriteStream {
     let out = this.open.get(key);
     if (out) {
       // Keep the map in recency order for the LRU.
       this.open.delete(key);
       this.open.set(key, out);
-    } else {
-      let part = this.partitions.get(key);
-      if (!part) {
-        part = { departement: line.departement, annee: line.annee, tsv: join(this.dir, `${key}.tsv`), lines: 0 };
-        this.partitions.set(key, part);
-      }
-      if (this.open.size >= this.maxOpen) {
-        const [oldest, stream] = this.open.entries().next().value!;
-        this.open.delete(oldest);
-        stream.end();
-      }
-      out = createWriteStream(part.tsv, { flags: 'a', highWaterMark: 1 << 16 });
-      this.open.set(key, out);
+      return out;
     }
-    this.partitions.get(key)!.lines++;
-    if (!out.write(toTsv(line))) return once(out, 'drain').then(() => undefined);
+    if (this.open.size >= this.maxOpen) {
+      const [oldest, stream] = this.open.entries().next().value!;
+      this.open.delete(oldest);
+      stream.end();
+    }
+    out = createWriteStream(path, { flags: 'a', highWaterMark: 1 << 18 });
+    this.open.set(key, out);
+    return out;
   }
 
   async finish() {
+    for (const [key, text] of this.pending) this.stream(key, this.partitions.get(key)!.tsv).write(text);
+    this.pending.clear();
     const closing = [...this.open.values()].map((s) => {
       s.end();
       return once(s, 'close');
@@ -278,7 +293,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
     }
 
     const staged = await staging.finish();
-    if (process.env.DVF_PROF) console.log("parse done", performance.now());
+    if (process.env.DVF_PROF) console.log("parse done", performance.now(), process.cpuUsage());
     const partitions = await mergePartitions(conn, lakeDir, stagingDir, staged, summary);
     summary.partitions = partitions.map((p) => `${p.departement}/${p.annee}`);
     const journal = { partitions, manifest: nextManifest(manifest, added) };

@@ -59,6 +59,7 @@ function AidCard({ aid }: { aid: AidAnswer }) {
             </span>
             <span className="visually-hidden">{STATUS[c.statut].words} : </span>
             {c.texte}
+            {c.table?.verification === 'calcule' && <span className="computed">Chiffre calculé : {c.table.note}</span>}
             {c.table && !isVerified(c.table.verification) && (
               <details className="unverified">
                 <summary>Chiffre non vérifié</summary>
@@ -69,7 +70,6 @@ function AidCard({ aid }: { aid: AidAnswer }) {
             )}
             {c.table && (
               <span className="source">
-                {' '}
                 Source :{' '}
                 {c.table.sources.slice(0, 2).map((s, i) => (
                   <span key={s.titre}>

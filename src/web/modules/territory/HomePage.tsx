@@ -1,6 +1,7 @@
 // Home page of the territory: its EPCIs, communes on a map coloured by population, and the same figures in a table.
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import { bboxOf } from '../../../modules/territory/model.ts';
 import { api, formatNumber } from '../../platform/api.ts';
 import { ChoroplethMap, type MapClass } from '../../platform/ChoroplethMap.tsx';
 
@@ -26,6 +27,14 @@ export function HomePage() {
     (p: Record<string, unknown>) => `${p.nom} (${p.code}) : ${formatNumber(p.population as number)} habitants`,
     [],
   );
+  // A club of EPCIs may lie far apart (Lyon and Toulouse in the demo): the map shows one EPCI at a time.
+  const [epciShown, setEpciShown] = useState<string>('');
+  const shownSiren = epciShown || territory.data?.epcis[0]?.siren || '';
+  const shownMap = useMemo(() => {
+    if (!map.data) return undefined;
+    const features = map.data.features.filter((f: any) => f.properties.epci === shownSiren);
+    return { type: 'FeatureCollection' as const, features, bbox: bboxOf(features.map((f: any) => f.geometry)) };
+  }, [map.data, shownSiren]);
   const totals = useMemo(() => {
     const communes = territory.data?.communes ?? [];
     return { communes: communes.length, population: communes.reduce((s, c) => s + (c.population ?? 0), 0) };
@@ -56,12 +65,24 @@ export function HomePage() {
         </>
       )}
       <h2>Les communes sur la carte</h2>
-      {map.data && (
+      {territory.data && territory.data.epcis.length > 1 && (
+        <div className="field inline">
+          <label htmlFor="epci-carte">Intercommunalité affichée</label>
+          <select id="epci-carte" value={shownSiren} onChange={(e) => setEpciShown(e.target.value)}>
+            {territory.data.epcis.map((e) => (
+              <option key={e.siren} value={e.siren}>
+                {e.nom}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {shownMap && (
         <ChoroplethMap
-          geojson={map.data}
+          geojson={shownMap}
           valueProperty="population"
           classes={POPULATION_CLASSES}
-          label={`Carte des ${map.data.features.length} communes du territoire, colorées selon leur population`}
+          label={`Carte des ${shownMap.features.length} communes de l’intercommunalité, colorées selon leur population`}
           describe={describe}
         />
       )}

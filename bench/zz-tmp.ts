@@ -1,0 +1,18 @@
+import { sql } from 'kysely';
+import { openPglite } from '../src/platform/db.ts';
+import { migrate } from '../src/platform/migrate.ts';
+const store = await openPglite();
+await migrate(store);
+const db = store.db;
+const org = await db.insertInto('organisation').values({ kind: 'promoteur', name: 'x' }).returning('id').executeTakeFirstOrThrow();
+const bytes = Buffer.alloc(25 * 2 ** 20, 65);
+let t = performance.now();
+const d = await db.insertInto('referential_delivery').values({ organisation_id: org.id, schema_name: 's', schema_version: '1', content: sql`decode(${bytes.toString('base64')}, 'base64')`, content_sha256: 'a'.repeat(64), byte_size: 1, status: 'refusee', rows_total: 0, rows_valid: 0, rows_accepted: 0, report: '{}' }).returning('id').executeTakeFirstOrThrow();
+console.log('bytea 25MB base64', (performance.now() - t).toFixed(0), 'ms');
+t = performance.now();
+const back = await db.selectFrom('referential_delivery').select('content').where('id', '=', d.id).executeTakeFirstOrThrow();
+console.log('read back', (performance.now() - t).toFixed(0), 'ms', Buffer.from(back.content).equals(bytes));
+t = performance.now();
+const back2 = await db.selectFrom('referential_delivery').select(sql<string>`encode(content, 'base64')`.as('b')).where('id', '=', d.id).executeTakeFirstOrThrow();
+console.log('read back b64', (performance.now() - t).toFixed(0), 'ms', Buffer.from(back2.b.replace(/\n/g, ''), 'base64').equals(bytes));
+await store.close();

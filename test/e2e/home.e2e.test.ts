@@ -1,0 +1,64 @@
+// The home page in a real browser: the territory's communes drawn on the map from the real contours, the population
+// table from the COG, and no serious accessibility violation.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS_DIR, browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { TEST_PASSWORD } from '../support/app.ts';
+
+describe.skipIf(!browserAvailable())('home page in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await openBrowser();
+    browser.page.on('request', (r) => requests.push(r.url()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('draws the communes of the territory on the map and lists their population', async () => {
+    const { page } = browser;
+    await page.goto(server.url + '/');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.getByText('Métropole de Lyon', { exact: false }).first().waitFor();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Métropole de Lyon');
+    const map = page.getByTestId('carte');
+    await map.and(page.locator('[data-map-ready="true"]')).waitFor({ timeout: 30_000 });
+    // The Métropole de Lyon's 58 communes; the 2018 contours miss none of them.
+    expect(Number(await map.getAttribute('data-rendered-communes'))).toBe(58);
+    await page.getByLabel('Intercommunalité affichée').selectOption({ label: 'Toulouse Métropole' });
+    await page.locator('[data-map-ready="true"][data-rendered-communes="37"]').waitFor({ timeout: 30_000 });
+    const villeurbanne = page.getByRole('row', { name: /Villeurbanne/ });
+    expect(await villeurbanne.textContent()).toMatch(/163\s684/);
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'accueil.png'), fullPage: false });
+    // Everything came from our own server: the product needs no network.
+    expect(requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual([]);
+  });
+
+  it('has no serious or critical accessibility violation', async () => {
+    expect(await seriousViolations(browser.page)).toEqual([]);
+  });
+
+  it('signs in an agent and shows their space', async () => {
+    const agent = await server.login('agent');
+    const user = await server.ctx.db.selectFrom('app_user').select('email').where('id', '=', agent.userId).executeTakeFirstOrThrow();
+    const { page } = browser;
+    await page.goto(server.url + '/connexion');
+    await page.getByLabel('Adresse e-mail').fill(user.email);
+    await page.getByLabel('Mot de passe').fill('pas le bon mot de passe');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('incorrect');
+    await page.getByLabel('Mot de passe').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('heading', { name: 'Mon espace' }).waitFor();
+    expect(await page.locator('main').textContent()).toContain('Agent de l’intercommunalité');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
