@@ -70,12 +70,15 @@ export async function generate(path: string, lines: number, seed = 1) {
   let written = 0;
   let seq = 0;
   let buf = '';
+  // Like the published files: one year after the other, and within a year département after département.
+  const perBlock = lines / (5 * DEPARTEMENTS.length);
   while (written < lines) {
+    const block = Math.min(5 * DEPARTEMENTS.length - 1, Math.floor(written / perBlock));
+    const year = 2019 + Math.floor(block / DEPARTEMENTS.length);
+    const dep = DEPARTEMENTS[block % DEPARTEMENTS.length];
     const m = mutations[Math.floor(rand() * mutations.length)];
     seq++;
-    const year = 2019 + Math.floor(rand() * 5);
     const day = new Date(Date.UTC(year, 0, 1) + Math.floor(rand() * 365) * 86400000).toISOString().slice(0, 10);
-    const dep = DEPARTEMENTS[Math.floor(rand() * DEPARTEMENTS.length)];
     const commune = dep + String(1 + Math.floor(rand() * (dep.length === 3 ? 99 : 600))).padStart(5 - dep.length, '0');
     const factor = 0.5 + rand() * 1.5;
     const dLon = (rand() - 0.5) * 6;

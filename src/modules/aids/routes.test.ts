@@ -80,6 +80,13 @@ describe('public simulators', () => {
     expect(rows.find((r: any) => r.dispositif === 'PSLA' && r.annee === 2025).verification).toBe('deduit');
   });
 
+  it('appear in the OpenAPI document', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/docs/json' })).json();
+    for (const path of ['/api/aids/simulators', '/api/aids/simulate/logement-social', '/api/aids/simulate/accession', '/api/aids/simulate/renovation', '/api/aids/tables', '/api/aids/local-aids']) {
+      expect(doc.paths[path], path).toBeTruthy();
+    }
+  });
+
   it('stores nothing from a simulation', async () => {
     const before = await t.ctx.db.selectFrom('aids_local_aid').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     await t.app.inject({ method: 'POST', url: '/api/aids/simulate/accession', payload: { commune: '31555', personnes: 1, revenu_fiscal: 20000 } });

@@ -76,29 +76,29 @@ function parseFile<T>(schema: z.ZodType<T>, file: string): T {
   return parsed.data;
 }
 
-function readCeilings(folder: string): CeilingTable[] {
-  const dir = join(TABLES_DIR, folder);
+function readCeilings(root: string, folder: string): CeilingTable[] {
+  const dir = join(root, folder);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json') && /^[A-Za-z]+-\d{4}\.json$/.test(f) && !f.startsWith('PTZ') && !f.startsWith('MPR'))
     .sort()
     .map((f) => ({ ...parseFile(ceilingSchema, join(dir, f)), fichier: `${folder}/${f}` }));
 }
 
-export function loadTables(): TableSet {
-  const ptzDir = join(TABLES_DIR, 'accession');
+export function loadTables(root = TABLES_DIR): TableSet {
+  const ptzDir = join(root, 'accession');
   const ptz: PtzTable[] = readdirSync(ptzDir)
     .filter((f) => /^PTZ-\d{4}\.json$/.test(f))
     .sort()
     .map((f) => ({ ...parseFile(ptzSchema, join(ptzDir, f)), fichier: `accession/${f}` }));
-  const mprDir = join(TABLES_DIR, 'renovation');
+  const mprDir = join(root, 'renovation');
   const mpr = readdirSync(mprDir)
     .filter((f) => /^MPR-\d{4}\.json$/.test(f))
     .sort()
     .map((f) => ({ ...parseFile(mprSchema, join(mprDir, f)), fichier: `renovation/${f}` }));
-  const zonage = parseFile(zonageSchema, join(TABLES_DIR, 'zonage', 'communes-demo.json'));
-  const dpe: DpeTable = { ...parseFile(dpeSchema, join(TABLES_DIR, 'renovation', 'dpe.json')), fichier: 'renovation/dpe.json' };
+  const zonage = parseFile(zonageSchema, join(root, 'zonage', 'communes-demo.json'));
+  const dpe: DpeTable = { ...parseFile(dpeSchema, join(root, 'renovation', 'dpe.json')), fichier: 'renovation/dpe.json' };
   return {
-    ceilings: [...readCeilings('logement-social'), ...readCeilings('accession')],
+    ceilings: [...readCeilings(root, 'logement-social'), ...readCeilings(root, 'accession')],
     ptz,
     mpr,
     communes: zonage.communes as CommuneZone[],

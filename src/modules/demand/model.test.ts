@@ -268,20 +268,35 @@ describe('what the applicant is told', () => {
   });
   it('withholds the distribution below the secrecy threshold and says why', () => {
     const r = scoreDistribution([10, 20, 30], 20, 11);
-    expect(r).toMatchObject({ withheld: true, count: 3 });
-    expect((r as any).reason).toMatch(/Moins de 11 cas comparables/);
+    expect(r).toEqual({ withheld: true, reason: 'Moins de 11 cas comparables : le chiffre n’est pas publié, pour protéger la vie privée des personnes concernées.' });
   });
-  it('places a score among similar ones; a small band is hidden', () => {
+  it('places a score among similar ones; small bands are merged', () => {
     const scores = [...Array(30).keys()].concat([95]);
     const r = scoreDistribution(scores, 30, 11);
     if (r.withheld) throw new Error('withheld');
     expect(r.count).toBe(31);
     expect(r.shareBelow).toBe(Math.round((30 / 31) * 100));
     expect(r.quartiles[1]).toBe(15);
-    expect(r.bands[0]).toEqual({ from: 0, to: 20, count: 20 });
-    expect(r.bands[1]).toEqual({ from: 20, to: 40, count: null });
-    expect(r.bands[2]).toEqual({ from: 40, to: 60, count: 0 });
-    expect(r.bands.at(-1)).toEqual({ from: 80, to: 100, count: null });
+    // 0-19: 20 scores; 20-29 (10) and 95 (1) make the last band 20-100.
+    expect(r.bands).toEqual([
+      { from: 0, to: 20, count: 20 },
+      { from: 20, to: 100, count: 11 },
+    ]);
+  });
+  it('never publishes a band below the threshold, and the bands count every score', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 11, maxLength: 200 }), fc.integer({ min: 1, max: 30 }), (scores, min) => {
+        const r = scoreDistribution(scores, 50, min);
+        if (scores.length < min) {
+          expect(r.withheld).toBe(true);
+          return;
+        }
+        if (r.withheld) throw new Error('withheld');
+        expect(r.bands.every((b) => b.count >= min)).toBe(true);
+        expect(r.bands.reduce((a, b) => a + b.count, 0)).toBe(scores.length);
+        expect(r.bands.every((b, i) => i === 0 || b.from === r.bands[i - 1].to)).toBe(true);
+      }),
+    );
   });
   it('computes observed waiting times in months, median and mean', () => {
     const atts = [6, 12, 18, 24, 30].map((m) => ({ dateDepot: '2020-01-01', dateAttribution: `${2020 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01` }));

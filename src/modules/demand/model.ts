@@ -415,9 +415,12 @@ export function isSimilar(a: Pick<Demand, 'typology' | 'communes'>, b: Pick<Dema
   return a.typology === b.typology && a.communes.some((c) => b.communes.includes(c));
 }
 
-export type Withheld = { withheld: true; count: number; reason: string };
-const secrecyReason = (count: number, min: number) =>
-  `Moins de ${min} cas comparables (${count < min ? 'trop peu' : count}) : le chiffre n’est pas publié pour protéger la vie privée.`;
+/** A withheld figure says why, and not how many cases there were: a small count is itself what secrecy hides. */
+export type Withheld = { withheld: true; reason: string };
+const withheldFigure = (min: number): Withheld => ({
+  withheld: true,
+  reason: `Moins de ${min} cas comparables : le chiffre n’est pas publié, pour protéger la vie privée des personnes concernées.`,
+});
 
 export interface Distribution {
   withheld: false;
@@ -425,8 +428,8 @@ export interface Distribution {
   /** Share of similar demands with a strictly lower score, in percent. */
   shareBelow: number;
   quartiles: [number, number, number];
-  /** Counts per score band; a band with fewer than the threshold is shown as null. */
-  bands: { from: number; to: number; count: number | null }[];
+  /** Counts per score band; narrow bands are merged until each holds at least the threshold. */
+  bands: { from: number; to: number; count: number }[];
 }
 
 export function quantile(sorted: number[], q: number): number {
@@ -438,14 +441,27 @@ export function quantile(sorted: number[], q: number): number {
 }
 
 export function scoreDistribution(scores: number[], own: number, minCount: number, bandWidth = 20): Distribution | Withheld {
-  if (scores.length < minCount) return { withheld: true, count: scores.length, reason: secrecyReason(scores.length, minCount) };
+  if (scores.length < minCount) return withheldFigure(minCount);
   const sorted = [...scores].sort((a, b) => a - b);
   const below = sorted.filter((s) => s < own).length;
-  const max = sorted[sorted.length - 1];
+  // Bands of `bandWidth` points, merged with the next ones until each counts at least `minCount` demands;
+  // what is left at the top joins the last band. So no published band is small enough to point at a household.
+  const top = Math.floor(sorted[sorted.length - 1] / bandWidth) * bandWidth + bandWidth;
   const bands: Distribution['bands'] = [];
-  for (let from = 0; from <= max; from += bandWidth) {
-    const n = sorted.filter((s) => s >= from && s < from + bandWidth).length;
-    bands.push({ from, to: from + bandWidth, count: n === 0 || n >= minCount ? n : null });
+  let from = 0;
+  let count = 0;
+  for (let lo = 0; lo < top; lo += bandWidth) {
+    count += sorted.filter((s) => s >= lo && s < lo + bandWidth).length;
+    if (count >= minCount) {
+      bands.push({ from, to: lo + bandWidth, count });
+      from = lo + bandWidth;
+      count = 0;
+    }
+  }
+  if (count > 0) {
+    const last = bands[bands.length - 1];
+    last.to = top;
+    last.count += count;
   }
   return {
     withheld: false,
@@ -464,7 +480,7 @@ export interface WaitingTimes {
 }
 
 export function waitingTimes(attributions: Pick<Attribution, 'dateDepot' | 'dateAttribution'>[], minCount: number): WaitingTimes | Withheld {
-  if (attributions.length < minCount) return { withheld: true, count: attributions.length, reason: secrecyReason(attributions.length, minCount) };
+  if (attributions.length < minCount) return withheldFigure(minCount);
   const months = attributions.map((a) => monthsBetween(a.dateDepot, a.dateAttribution)).sort((a, b) => a - b);
   return {
     withheld: false,

@@ -32,7 +32,7 @@ const sectionSchema = z.object({
   lines: z.array(lineSchema),
 });
 const scoreSchema = z.object({ total: z.number(), refDate: z.string(), gridVersion: z.number(), sections: z.array(sectionSchema) });
-const withheld = z.object({ withheld: z.literal(true), count: z.number(), reason: z.string() });
+const withheld = z.object({ withheld: z.literal(true), reason: z.string() });
 const distributionSchema = z.union([
   withheld,
   z.object({
@@ -40,7 +40,7 @@ const distributionSchema = z.union([
     count: z.number(),
     shareBelow: z.number(),
     quartiles: z.array(z.number()),
-    bands: z.array(z.object({ from: z.number(), to: z.number(), count: z.number().nullable() })),
+    bands: z.array(z.object({ from: z.number(), to: z.number(), count: z.number() })),
   }),
 ]);
 const waitingSchema = z.union([withheld, z.object({ withheld: z.literal(false), count: z.number(), medianMonths: z.number(), meanMonths: z.number() })]);
@@ -55,6 +55,7 @@ const applicantSchema = z.object({
   distribution: distributionSchema.nullable(),
   waiting: waitingSchema,
   waitingWindowMonths: z.number(),
+  secrecyMinCount: z.number(),
 });
 
 const demandInput = z.object({

@@ -70,6 +70,7 @@ export interface ApplicantView {
   distribution: ReturnType<typeof scoreDistribution> | null;
   waiting: ReturnType<typeof waitingTimes>;
   waitingWindowMonths: number;
+  secrecyMinCount: number;
 }
 
 /** The applicant's letter (R441-2-17): score with its lines, position among similar demands, observed waiting time. */
@@ -90,6 +91,7 @@ export async function applicantView(db: Db, d: Demand, minCount: number, refDate
     distribution,
     waiting: waitingTimes(atts, minCount),
     waitingWindowMonths: WAITING_WINDOW_MONTHS,
+    secrecyMinCount: minCount,
   };
 }
 

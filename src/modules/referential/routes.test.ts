@@ -17,7 +17,7 @@ function multipartBody(filename: string, content: Buffer, type = 'text/csv') {
 describe('referential HTTP', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ kind: (process.env.REF_TEST_KIND as any) ?? 'pglite' });
+    t = await createTestApp();
   });
   afterAll(async () => t?.close());
 

@@ -9,7 +9,7 @@ import { complianceOf, type DeliveryFact, type FeedCompliance } from './complian
 import type { DeliveryStatus, Row, ValidationReport } from './model.ts';
 import { validateFile } from './ingest/validate-file.ts';
 
-const ROW_BATCH = 1000;
+const ROW_BATCH = 5000;
 
 /** INSEE codes a delivery may refer to: the communes of the instance's EPCIs and their arrondissements. */
 export async function territoryCommuneCodes(db: Db): Promise<Set<string>> {
@@ -82,7 +82,8 @@ export async function deliver(db: Db, d: NewDelivery): Promise<{ delivery: Deliv
           on_behalf: !!d.onBehalf,
           filename: d.filename ?? null,
           media_type: d.mediaType ?? null,
-          content: Buffer.from(d.bytes),
+          // Bound as base64 text: PGlite binds a large bytea parameter about 15 times slower than a text one.
+          content: sql`decode(${Buffer.from(d.bytes).toString('base64')}, 'base64')`,
           content_sha256: sha,
           byte_size: d.bytes.byteLength,
           idempotency_key: d.idempotencyKey ?? null,
@@ -239,11 +240,13 @@ export async function getDelivery(db: Db, id: string): Promise<{ delivery: Deliv
 export async function getDeliveryContent(db: Db, id: string) {
   const r = await db
     .selectFrom('referential_delivery')
-    .select(['organisation_id', 'filename', 'media_type', 'content'])
+    .select(['organisation_id', 'filename', 'media_type', sql<string>`encode(content, 'base64')`.as('content_b64')])
     .where('id', '=', id)
     .executeTakeFirst();
   if (!r) return undefined;
-  return { organisationId: r.organisation_id as string, filename: r.filename as string | null, mediaType: r.media_type as string | null, content: Buffer.from(r.content as Uint8Array) };
+  // Read as base64 too (same reason as on write); PostgreSQL wraps it every 76 characters.
+  const content = Buffer.from(String(r.content_b64).replace(/\s+/g, ''), 'base64');
+  return { organisationId: r.organisation_id as string, filename: r.filename as string | null, mediaType: r.media_type as string | null, content };
 }
 
 export interface AcceptedRow {

@@ -93,7 +93,7 @@ export function installAccessControl(
       return;
     }
     if (!declared) throw new Error(`La route ${route.method} ${url} ne déclare pas qui peut l'appeler (config.access).`);
-    for (const method of [route.method].flat()) if (method !== 'HEAD') table.push({ method, url, access: declared });
+    if (url.startsWith('/api/')) for (const method of [route.method].flat()) if (method !== 'HEAD') table.push({ method, url, access: declared });
   });
   app.addHook('onRequest', async (req) => {
     await resolvePrincipal(req);

@@ -62,7 +62,7 @@ export function Position({ view }: { view: ApplicantView }) {
           </p>
           <div className="table-wrap">
             <table>
-              <caption>Répartition des notes des demandes comparables</caption>
+              <caption>Répartition des notes des demandes comparables (tranches regroupées pour compter au moins {view.secrecyMinCount} demandes chacune)</caption>
               <thead>
                 <tr>
                   <th scope="col">Note</th>
@@ -75,7 +75,7 @@ export function Position({ view }: { view: ApplicantView }) {
                     <th scope="row">
                       de {b.from} à moins de {b.to} points
                     </th>
-                    <td className="num">{b.count === null ? 'secret (trop peu de demandes)' : formatNumber(b.count)}</td>
+                    <td className="num">{formatNumber(b.count)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -23,7 +23,7 @@ export interface Score {
   gridVersion: number;
   sections: SectionScore[];
 }
-export type Withheld = { withheld: true; count: number; reason: string };
+export type Withheld = { withheld: true; reason: string };
 export interface ApplicantView {
   numero: string;
   epciSiren: string;
@@ -34,10 +34,11 @@ export interface ApplicantView {
   score: Score | null;
   distribution:
     | Withheld
-    | { withheld: false; count: number; shareBelow: number; quartiles: number[]; bands: { from: number; to: number; count: number | null }[] }
+    | { withheld: false; count: number; shareBelow: number; quartiles: number[]; bands: { from: number; to: number; count: number }[] }
     | null;
   waiting: Withheld | { withheld: false; count: number; medianMonths: number; meanMonths: number };
   waitingWindowMonths: number;
+  secrecyMinCount: number;
 }
 export interface PublishedGrid {
   name: string;

@@ -1,0 +1,53 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadTables, TABLES_DIR } from './tables.ts';
+
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+function copy(): string {
+  dir = mkdtempSync(join(tmpdir(), 'aids-tables-'));
+  cpSync(TABLES_DIR, dir, { recursive: true });
+  return dir;
+}
+
+describe('tables', () => {
+  it('loads every scheme and year, each with a source and a verification status', () => {
+    const t = loadTables();
+    const ids = t.ceilings.map((c) => `${c.dispositif}-${c.annee}`).sort();
+    expect(ids).toEqual([
+      'BRS-2024', 'BRS-2025', 'PLAI-2025', 'PLS-2023', 'PLS-2024', 'PLS-2025', 'PLS-2026',
+      'PLUS-2023', 'PLUS-2024', 'PLUS-2025', 'PLUS-2026', 'PSLA-2024', 'PSLA-2025',
+    ]);
+    expect(t.ptz.map((p) => p.annee)).toEqual([2024]);
+    expect(t.mpr.map((m) => m.annee)).toEqual([2024, 2025]);
+    for (const c of [...t.ceilings, ...t.ptz, ...t.mpr]) expect(c.sources.length).toBeGreaterThan(0);
+  });
+
+  it('match the shared legal data they were built from', () => {
+    const shared = JSON.parse(readFileSync('/work/shared/data/rules/ceilings/logement_social_PLAI_PLUS_PLS.json', 'utf8'));
+    const t = loadTables();
+    for (const c of t.ceilings.filter((x) => x.dispositif === 'PLUS' || x.dispositif === 'PLS')) {
+      expect(c.valeurs).toEqual(shared[`${c.dispositif}_${c.annee}`].values);
+    }
+  });
+
+  it('refuses a broken table with the file and the field, in French', () => {
+    const root = copy();
+    const file = join(root, 'logement-social', 'PLUS-2026.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    json.valeurs.autres_regions['2'] = -5;
+    writeFileSync(file, JSON.stringify(json));
+    expect(() => loadTables(root)).toThrow(/Table d'aides invalide : .*PLUS-2026\.json, champ « valeurs\.autres_regions\.2 »/);
+  });
+
+  it('refuses a table that is not JSON', () => {
+    const root = copy();
+    writeFileSync(join(root, 'renovation', 'dpe.json'), '{ pas du json');
+    expect(() => loadTables(root)).toThrow(/Table d'aides illisible : .*dpe\.json/);
+  });
+});
