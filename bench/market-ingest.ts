@@ -9,7 +9,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 
@@ -113,6 +113,8 @@ export async function generate(path: string, lines: number, seed = 1) {
 interface Measure {
   name: string;
   seconds: number;
+  /** CPU time (user + system) of the process doing the work: steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   peakRssMiB: number;
   note?: string;
 }
@@ -127,9 +129,10 @@ function timed(name: string, code: string, note?: string): Measure {
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) throw new Error(`${name} a échoué : ${r.stderr.slice(-2000)}`);
     const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? 0);
+    const cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1] ?? 0) + Number(/System time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1] ?? 0);
     const inner = /SECONDS=([\d.]+)/.exec(r.stdout)?.[1];
     if (r.stdout.trim()) console.error(r.stdout.trim());
-    return { name, seconds: inner ? Number(inner) : seconds, peakRssMiB: Math.round(kb / 1024), note };
+    return { name, seconds: inner ? Number(inner) : seconds, cpuSeconds: cpu, peakRssMiB: Math.round(kb / 1024), note };
   } finally {
     rmSync(script, { force: true });
   }
@@ -232,17 +235,27 @@ SELECT 'HWM=' || pg_backend_pid();`;
     });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
+    let ticks = 0;
     const poll = setInterval(() => {
-      if (pid && existsSync(`/proc/${pid}`)) hwm = Math.max(hwm, rssOf(pid));
-    }, 200);
+      if (!pid || !existsSync(`/proc/${pid}`)) return;
+      hwm = Math.max(hwm, rssOf(pid));
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks = Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (1/100 s)
+    }, 100);
     const [code] = await once(child, 'exit');
     clearInterval(poll);
     if (code !== 0) throw new Error(`psql : ${err}`);
     const total = (performance.now() - t0) / 1000;
     const times = [...out.matchAll(/Time: ([\d.]+) ms/g)].map((m) => Number(m[1]) / 1000);
     return [
-      { name: 'PostgreSQL 15 : COPY', seconds: times[0] ?? total, peakRssMiB: hwm, note: 'table typée, sans règle ni dédoublonnage' },
-      { name: 'PostgreSQL 15 : COPY + index (commune, date)', seconds: (times[0] ?? 0) + (times[1] ?? 0), peakRssMiB: hwm, note: 'mémoire : pic du processus serveur (VmHWM)' },
+      { name: 'PostgreSQL 15 : COPY', seconds: times[0] ?? total, cpuSeconds: NaN, peakRssMiB: hwm, note: 'table typée, sans règle ni dédoublonnage' },
+      {
+        name: 'PostgreSQL 15 : COPY + index (commune, date)',
+        seconds: (times[0] ?? 0) + (times[1] ?? 0),
+        cpuSeconds: ticks / 100,
+        peakRssMiB: hwm,
+        note: 'mémoire et CPU : processus serveur (VmHWM, /proc stat)',
+      },
     ];
   } finally {
     try {
@@ -276,9 +289,11 @@ if (existsSync(join(PG_BIN, 'initdb'))) results.push(...(await postgres(file, wo
 
 const mib = (statSync(file).size / 2 ** 20).toFixed(0);
 console.log(`\nFichier : ${lines.toLocaleString('fr-FR')} lignes, ${mib} Mio ; machine : ${cpus().length} cœurs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} Gio`);
-console.log('| mesure | durée (s) | lignes/s | pic mémoire (Mio) | ce qui est fait |');
-console.log('|---|---:|---:|---:|---|');
+console.log(`Charge de la machine pendant la mesure (load average 1/5/15 min) : ${loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
+console.log('| mesure | durée (s) | lignes/s | temps CPU (s) | pic mémoire (Mio) | ce qui est fait |');
+console.log('|---|---:|---:|---:|---:|---|');
 for (const r of results) {
-  console.log(`| ${r.name} | ${r.seconds.toFixed(1)} | ${Math.round(lines / r.seconds).toLocaleString('fr-FR')} | ${r.peakRssMiB} | ${r.note ?? ''} |`);
+  const cpu = Number.isNaN(r.cpuSeconds) ? '—' : r.cpuSeconds.toFixed(1);
+  console.log(`| ${r.name} | ${r.seconds.toFixed(1)} | ${Math.round(lines / r.seconds).toLocaleString('fr-FR')} | ${cpu} | ${r.peakRssMiB} | ${r.note ?? ''} |`);
 }
 if (!flag('garder')) rmSync(work, { recursive: true, force: true });
