@@ -73,3 +73,19 @@ describe('HTTP surface', () => {
     expect(cookie).toMatch(/SameSite=Strict/);
   });
 });
+
+describe.skipIf(!process.env.HABITAT_TEST_PG_URL)('the same API on a PostgreSQL server', () => {
+  it('serves health, the territory and a login from PostgreSQL 15', async () => {
+    const pgApp = await createTestApp({ kind: 'postgres' });
+    try {
+      expect((await pgApp.app.inject('/health')).json()).toEqual({ status: 'ok', store: 'postgres' });
+      const territory = (await pgApp.app.inject('/api/territory')).json();
+      expect(territory.epcis.map((e: any) => e.siren).sort()).toEqual(['200046977', '243100518']);
+      expect(territory.communes).toHaveLength(95);
+      const agent = await pgApp.login('agent');
+      expect((await pgApp.app.inject({ url: '/api/access/me', headers: agent.headers })).json().role).toBe('agent');
+    } finally {
+      await pgApp.close();
+    }
+  });
+});

@@ -1,31 +1,11 @@
 // The social-housing simulator driven with the keyboard only, as a household without a mouse would: Tab to each
 // question, type or use the arrow keys, submit with Enter, read the answer where the focus lands; axe finds no
 // serious or critical violation on the empty-form errors nor on the answer.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as netServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTerritory } from '../../src/modules/territory/index.ts';
-import { DEMO_EPCI_SIRENS } from '../../src/platform/config.ts';
-import { migrate } from '../../src/platform/migrate.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 import { ARTIFACTS_DIR, browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = netServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as any).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Presses Tab until the focused element matches `selector`; fails after `max` presses. */
 async function tabTo(page: Page, selector: string, max = 60) {
@@ -37,45 +17,19 @@ async function tabTo(page: Page, selector: string, max = 60) {
 }
 
 describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
-  let t: TestApp;
-  let vite: ViteDevServer;
+  let t: TestServer;
   let browser: Browser;
   let base: string;
-  let cacheDir: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    const ready = await sql`select to_regclass('public.aids_local_aid') as r`.execute(t.ctx.db);
-    if (!(ready.rows[0] as any)?.r) {
-      await migrate(t.ctx.store);
-      await loadTerritory(t.ctx.db, DEMO_EPCI_SIRENS);
-    }
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const apiPort = (t.app.server.address() as any).port;
-    // A private dev server (own cache folder) so the page is today's source and no shared build is touched.
-    cacheDir = mkdtempSync(join(tmpdir(), 'habitat-vite-aids-'));
-    vite = await createServer({
-      configFile: join(ROOT, 'vite.config.ts'),
-      cacheDir,
-      logLevel: 'silent',
-      server: {
-        host: '127.0.0.1',
-        port: await freePort(),
-        strictPort: true,
-        hmr: false,
-        proxy: { '/api': `http://127.0.0.1:${apiPort}` },
-      },
-    });
-    await vite.listen();
-    base = vite.resolvedUrls!.local[0]!.replace(/\/$/, '');
+    t = await startTestServer();
+    base = t.url;
     browser = await openBrowser();
   }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
-    await vite?.close();
     await t?.close();
-    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   });
 
   it('fills the social-housing simulator with the keyboard and reads the explained answer', async () => {

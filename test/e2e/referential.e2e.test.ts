@@ -60,4 +60,17 @@ describe.skipIf(!browserAvailable() || !webBuilt)('referential in the browser', 
     await page.getByRole('heading', { level: 1, name: /Livraison programmes-logements/ }).waitFor();
     expect(await page.getByRole('status').textContent()).toContain('Livraison refusée');
   });
+
+  it('shows EPCI staff the compliance of every partner: a promoteur whose only delivery was refused has never delivered', async () => {
+    const agent = await t.login('agent');
+    await browser.context.addCookies([{ name: 'hc_session', value: agent.headers.cookie.split('=')[1], url: base }]);
+    const { page } = browser;
+    await page.goto(`${base}/referentiel/conformite`);
+    await page.getByRole('heading', { level: 1, name: 'Conformité des livraisons' }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'programmes-logements' }).filter({ hasText: 'Refusée' });
+    await row.first().waitFor();
+    expect(await row.first().textContent()).toContain('Aucune livraison acceptée');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'referential-compliance.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+  });
 });

@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { DEMO_EPCI_SIRENS } from '../../platform/config.ts';
-import { migrate } from '../../platform/migrate.ts';
-import { loadTerritory } from '../territory/index.ts';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-  // While the shared PGlite template comes back empty, migrate and load the territory here (both idempotent).
-  const ready = await sql`select to_regclass('public.aids_local_aid') as r`.execute(t.ctx.db);
-  if (!(ready.rows[0] as any)?.r) {
-    await migrate(t.ctx.store);
-    await loadTerritory(t.ctx.db, DEMO_EPCI_SIRENS);
-  }
 }, 180_000);
 afterAll(async () => {
   await t?.close();

@@ -258,7 +258,11 @@ export function aidsRoutes(app: App, ctx: AppContext) {
   // Unknown simulators get a French 404 rather than the generic one.
   app.post('/api/aids/simulate/:simulator', {
     config: { access: 'public' },
-    schema: { hide: true, params: z.object({ simulator: z.string() }) },
+    schema: {
+      tags: ['aides'],
+      summary: 'Simulateur inconnu : réponse 404 qui liste les simulateurs existants',
+      params: z.object({ simulator: z.string() }),
+    },
     handler: async (req) => {
       if (!simulatorById(req.params.simulator)) {
         throw new AppError('not_found', `Simulateur « ${req.params.simulator} » introuvable. Simulateurs : ${SIMULATORS.map((s) => s.id).join(', ')}.`, 404);

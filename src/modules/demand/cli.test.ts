@@ -6,10 +6,12 @@ import { expect, it, vi } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { demandModule } from './index.ts';
+import { readGridDir } from './ingest/grid-files.ts';
 import { SNE_COLUMNS } from './ingest/sne-csv.ts';
 import { syntheticDemandCsv } from './synthetic.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'habitat-demand-cli-'));
+const grids = readGridDir();
 
 describeStores('demand CLI', (getDb) => {
   async function run(...args: string[]): Promise<string> {
@@ -27,6 +29,18 @@ describeStores('demand CLI', (getDb) => {
     return out.join('\n');
   }
   const count = async () => Number((await getDb().selectFrom('demand').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('registers a grid from a JSON file, refuses a bad one with its problems, adopts on request', async () => {
+    const bad = join(dir, 'grille-mauvaise.json');
+    writeFileSync(bad, JSON.stringify({ ...grids.rhone_lyon_csf69, sections: [{ id: 's', label: 'S', mode: 'pire', criteria: [] }] }));
+    await expect(run('import', 'grille-cotation', bad, '--epci', '200046977')).rejects.toThrow(/grille-mauvaise\.json : sections\.0\.mode/);
+    const file = join(dir, 'grille.json');
+    writeFileSync(file, JSON.stringify(grids.rhone_lyon_csf69));
+    expect(await run('import', 'grille-cotation', file, '--epci', '200046977', '--adopter')).toBe(
+      'Grille « Rhône / Métropole de Lyon — grille du fichier partagé (partielle) » version 1 adoptée (du 2024-01-01 sans fin).',
+    );
+    await expect(run('import', 'grille-cotation', file, '--epci', '200046977')).rejects.toThrow(/La version 1 de la grille existe déjà/);
+  });
 
   it('refuses a file with one bad line and writes nothing', async () => {
     const good = syntheticDemandCsv(30, 7).trim().split('\n');

@@ -5,7 +5,8 @@ import type { Db } from '../../platform/db.ts';
 import { AppError, formatProblem } from '../../platform/errors.ts';
 import { audit } from '../access/audit.ts';
 import type { HabitatModule } from '../types.ts';
-import { DEMO_GRIDS_DIR, readGridDir } from './ingest/grid-files.ts';
+import { DEMO_GRIDS_DIR, readGridDir, readGridFile } from './ingest/grid-files.ts';
+import { GridError } from './model.ts';
 import { readDemandCsv } from './ingest/sne-csv.ts';
 import { demandRoutes } from './routes.ts';
 import * as store from './store.ts';
@@ -39,7 +40,11 @@ export async function loadDemandDemo(db: Db, epciSirens: string[]): Promise<void
   if (!demands.length) {
     const { rows } = await readDemandCsv(readFileSync(DEMO_DEMANDS, 'utf8'), basename(DEMO_DEMANDS));
     await store.upsertDemands(db, rows.filter((r) => epciSirens.includes(r.demand.epciSiren)));
+    return;
   }
+  // Seniority moves on every month: a demo restarted days later shows today's scores.
+  const stale = await db.selectFrom('demand_score').select('demand_id').where('ref_date', '<', store.todayIso()).limit(1).execute();
+  if (stale.length) await store.rescore(db, {});
 }
 
 export const demandModule: HabitatModule = {
@@ -56,6 +61,27 @@ export const demandModule: HabitatModule = {
           const r = await importDemandFile(ctx.db, file, { defaultEpci: opts.epci });
           await audit(ctx.db, null, { action: 'import', entity: 'demand', detail: { file: basename(file), ...r } });
           console.log(`Demandes : ${r.created} créée(s), ${r.updated} modifiée(s), ${r.unchanged} inchangée(s). Notes recalculées.`);
+        }),
+      );
+    importCommand
+      .command('grille-cotation <fichier>')
+      .description('Enregistrer une version de grille de cotation écrite en JSON (format de docs/demand.md), en brouillon ou adoptée')
+      .requiredOption('--epci <siren>', 'EPCI de la grille')
+      .option('--adopter', 'adopter la version tout de suite (les notes sont recalculées)')
+      .action((file: string, opts) =>
+        withContext(async (ctx) => {
+          if (!ctx.config.epciSirens.includes(opts.epci)) throw new AppError('demand.unknown_epci', `L’EPCI ${opts.epci} n’est pas servi par cette instance.`);
+          let grid;
+          try {
+            grid = readGridFile(file);
+          } catch (e) {
+            if (e instanceof GridError) throw new AppError('demand.grid_invalid', e.message);
+            throw e;
+          }
+          let g = await store.createGrid(ctx.db, opts.epci, grid);
+          if (opts.adopter) g = await store.adoptGrid(ctx.db, g.id);
+          await audit(ctx.db, null, { action: opts.adopter ? 'adopt' : 'create', entity: 'demand_grid', entityId: g.id, detail: { via: 'cli', version: g.version } });
+          console.log(`Grille « ${g.name} » version ${g.version} ${g.status === 'adoptee' ? `adoptée (du ${g.validFrom} ${g.validTo ? `au ${g.validTo}` : 'sans fin'})` : 'enregistrée en brouillon'}.`);
         }),
       );
     const demand = program.command('demand').description('Demandes de logement social : notes, conservation, export');

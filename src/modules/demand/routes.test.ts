@@ -49,6 +49,33 @@ describe('demand HTTP routes', () => {
     expect(await auditRows('read', numero)).toEqual([]);
   });
 
+  it('lets a bailleur read the demands of an EPCI only once that EPCI authorised it, until revoked', async () => {
+    const admin = await t.login('admin');
+    const partner = await t.login('partner', 'bailleur');
+    const toulouse = (await store.loadDemands(t.ctx.db, { epciSiren: TOULOUSE, status: 'active' }))[0].numero;
+    const read = (n: string) => t.app.inject({ method: 'GET', url: `/api/demand/demands/${n}`, headers: partner.headers });
+    expect((await read(numero)).statusCode).toBe(403);
+    // An agent may not grant: only an administrator.
+    const agent = await t.login('agent');
+    const grant = { organisationId: partner.organisationId, epciSiren: LYON };
+    expect((await t.app.inject({ method: 'POST', url: '/api/demand/partners', headers: agent.headers, payload: grant })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: '/api/demand/partners', headers: admin.headers, payload: grant })).statusCode).toBe(200);
+    const ok = await read(numero);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().person.lastName).toMatch(/^FICTIF-/);
+    const logged = await auditRows('read', numero);
+    expect(logged.map((l: any) => l.organisation_id)).toContain(partner.organisationId);
+    // Lyon authorised it, Toulouse did not.
+    expect((await read(toulouse)).statusCode).toBe(403);
+    const list = await t.app.inject({ method: 'GET', url: '/api/demand/demands?limit=500', headers: partner.headers });
+    expect(list.json().items.every((d: any) => d.epciSiren === LYON)).toBe(true);
+    expect((await t.app.inject({ method: 'GET', url: `/api/demand/demands?epci=${TOULOUSE}`, headers: partner.headers })).statusCode).toBe(403);
+    // Writes stay with the EPCI's staff.
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/demand/demands/${numero}`, headers: partner.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/demand/partners/${partner.organisationId}/${LYON}`, headers: admin.headers })).statusCode).toBe(200);
+    expect((await read(numero)).statusCode).toBe(403);
+  });
+
   it('shows a demand to an agent, with its score lines, and logs who read it', async () => {
     const agent = await t.login('agent');
     const r = await t.app.inject({ method: 'GET', url: `/api/demand/demands/${numero}`, headers: agent.headers });
@@ -58,9 +85,9 @@ describe('demand HTTP routes', () => {
     const lines = body.view.score.sections.flatMap((s: any) => s.lines);
     expect(lines.map((l: any) => l.criterionId)).toEqual(['menace_expulsion', 'parent_isole', 'taux_effort_trop_eleve']);
     expect(body.view.score.total).toBe(lines.reduce((a: number, l: any) => a + l.points, 0));
-    const logged = await auditRows('read', numero);
+    const logged = (await auditRows('read', numero)).filter((l: any) => l.actor_id === agent.userId);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ actor_kind: 'user', actor_id: agent.userId });
+    expect(logged[0]).toMatchObject({ actor_kind: 'user', organisation_id: agent.organisationId });
   });
 
   it('gives the applicant their page with the access code only, without identity, and logs it', async () => {

@@ -4,8 +4,8 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
-import { AppError, notFound } from '../../platform/errors.ts';
-import type { Role } from '../../platform/http/access.ts';
+import { AppError, forbidden, notFound } from '../../platform/errors.ts';
+import { requirePrincipal, type Role } from '../../platform/http/access.ts';
 import { audit } from '../access/audit.ts';
 import type { App } from '../types.ts';
 import { DEMAND_STATUSES, HOUSING_SITUATIONS, type HousingSituation, PRIORITY_FLAG_NAMES, TYPOLOGIES } from './model.ts';
@@ -14,6 +14,8 @@ import * as store from './store.ts';
 import { applicantView, exportCsv, gridForSimulation, parseGridOrProblem, publishGrid, simulate, statistics } from './views.ts';
 
 const STAFF: { roles: Role[] } = { roles: ['admin', 'agent'] };
+/** Reads of demands: staff, and partners whose organisation the EPCI authorised (checked in the handler). */
+const READERS: { roles: Role[] } = { roles: ['admin', 'agent', 'partner'] };
 const tags = ['demande'];
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
 const siren = z.string().regex(/^\d{9}$/, 'SIREN de 9 chiffres');
@@ -96,6 +98,15 @@ const gridOut = z.object({
   definition: z.any(),
 });
 const publishedGrid = z.any();
+
+/** EPCIs whose demands the caller may read: undefined = all (EPCI staff); a partner only those that authorised it. */
+async function readableEpcis(ctx: AppContext, req: FastifyRequest): Promise<string[] | undefined> {
+  const p = requirePrincipal(req);
+  if (p.role === 'admin' || p.role === 'agent') return undefined;
+  const epcis = await store.partnerEpcis(ctx.db, p.organisationId);
+  if (!epcis.length) throw forbidden('Votre organisation n’est autorisée par aucun EPCI à lire les demandes.');
+  return epcis;
+}
 
 async function auditRead(ctx: AppContext, req: FastifyRequest, entityId: string, action = 'read') {
   await audit(ctx.db, req, { action, entity: 'demand', entityId });
@@ -203,7 +214,7 @@ export function demandRoutes(app: App, ctx: AppContext) {
 
   // ---- demands (personal data: staff only, every read audited) ----
   app.get('/api/demand/demands', {
-    config: { access: STAFF },
+    config: { access: READERS },
     schema: {
       tags,
       summary: 'Liste des demandes avec leur note (sans identité)',
@@ -224,14 +235,16 @@ export function demandRoutes(app: App, ctx: AppContext) {
     },
     handler: async (req) => {
       const q = req.query;
-      const r = await store.listDemands(ctx.db, { epciSiren: q.epci, status: q.statut, typology: q.typologie, commune: q.commune, limit: q.limit, offset: q.offset });
+      const allowed = await readableEpcis(ctx, req);
+      if (allowed && q.epci && !allowed.includes(q.epci)) throw forbidden('Cet EPCI n’a pas autorisé votre organisation à lire ses demandes.');
+      const r = await store.listDemands(ctx.db, { epciSiren: q.epci, epciSirens: allowed, status: q.statut, typology: q.typologie, commune: q.commune, limit: q.limit, offset: q.offset });
       await audit(ctx.db, req, { action: 'list', entity: 'demand', detail: { ...q, count: r.items.length } });
       return r;
     },
   });
 
   app.get('/api/demand/demands/:numero', {
-    config: { access: STAFF },
+    config: { access: READERS },
     schema: {
       tags,
       summary: 'Une demande : ménage, identité, attribution et note détaillée (lecture journalisée)',
@@ -239,8 +252,10 @@ export function demandRoutes(app: App, ctx: AppContext) {
       response: { 200: z.object({ demand: demandInput, person: personInput.nullable(), attribution: z.any(), view: applicantSchema }) },
     },
     handler: async (req) => {
+      const allowed = await readableEpcis(ctx, req);
       const s = await store.getDemand(ctx.db, req.params.numero);
       if (!s) throw notFound('Demande');
+      if (allowed && !allowed.includes(s.demand.epciSiren)) throw forbidden('Cet EPCI n’a pas autorisé votre organisation à lire ses demandes.');
       await auditRead(ctx, req, req.params.numero);
       return { demand: s.demand, person: s.person, attribution: s.attribution, view: await applicantView(ctx.db, s.demand, ctx.config.secrecyMinCount) };
     },
@@ -312,6 +327,35 @@ export function demandRoutes(app: App, ctx: AppContext) {
       const { csv, count } = await exportCsv(ctx.db, req.query.epci);
       await audit(ctx.db, req, { action: 'export', entity: 'demand', detail: { epci: req.query.epci ?? null, count } });
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="demandes-pseudonymisees.csv"').send(csv);
+    },
+  });
+
+  // ---- bailleurs authorised to read demands ----
+  const partnerBody = z.object({ organisationId: z.string().uuid(), epciSiren: siren });
+  app.get('/api/demand/partners', {
+    config: { access: { roles: ['admin'] } },
+    schema: {
+      tags,
+      summary: 'Bailleurs autorisés à lire les demandes d’un EPCI',
+      response: { 200: z.array(z.object({ organisationId: z.string(), name: z.string(), epciSiren: z.string(), grantedAt: z.string() })) },
+    },
+    handler: async () => store.listPartners(ctx.db),
+  });
+  app.post('/api/demand/partners', {
+    config: { access: { roles: ['admin'] } },
+    schema: { tags, summary: 'Autoriser un bailleur à lire les demandes d’un EPCI', body: partnerBody, response: { 200: z.object({ ok: z.literal(true) }) } },
+    handler: async (req) => {
+      if (!ctx.config.epciSirens.includes(req.body.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
+      await store.grantPartner(ctx.db, req.body.organisationId, req.body.epciSiren);
+      return { ok: true as const };
+    },
+  });
+  app.delete('/api/demand/partners/:organisationId/:epciSiren', {
+    config: { access: { roles: ['admin'] } },
+    schema: { tags, summary: 'Retirer à un bailleur l’accès aux demandes d’un EPCI', params: z.object({ organisationId: z.string().uuid(), epciSiren: siren }), response: { 200: z.object({ ok: z.literal(true) }) } },
+    handler: async (req) => {
+      if (!(await store.revokePartner(ctx.db, req.params.organisationId, req.params.epciSiren))) throw notFound('Autorisation');
+      return { ok: true as const };
     },
   });
 

@@ -150,20 +150,21 @@ export async function upsertDemands(db: Db, rows: ImportedDemand[], refDate = to
           fresh.push(row);
           continue;
         }
-        const wanted = { demand: demandRow(row.demand), person: personRow(row.person), attribution: row.attribution };
-        const now = {
-          demand: demandRow(old.demand),
-          person: old.person ? personRow(old.person) : null,
-          attribution: old.attribution ? { dateDepot: old.attribution.dateDepot, dateAttribution: old.attribution.dateAttribution, communeCode: old.attribution.communeCode, typology: old.attribution.typology } : null,
-        };
+        const wanted = { demand: demandRow(row.demand), person: personRow(row.person), attribution: attributionKey(row.attribution) };
+        const now = { demand: demandRow(old.demand), person: old.person ? personRow(old.person) : null, attribution: attributionKey(old.attribution) };
         if (same(now, wanted)) {
           counts.unchanged++;
           continue;
         }
-        await trx.updateTable('demand').set({ ...wanted.demand, updated_at: sql`now()` }).where('id', '=', old.id).execute();
-        await trx.deleteFrom('demand_person').where('demand_id', '=', old.id).execute();
-        await trx.insertInto('demand_person').values({ demand_id: old.id, ...wanted.person }).execute();
-        await writeAttribution(trx, old.id, row.demand, row.attribution);
+        if (!same(now.demand, wanted.demand)) {
+          await trx.updateTable('demand').set({ ...wanted.demand, updated_at: sql`now()` }).where('id', '=', old.id).execute();
+        }
+        if (!same(now.person, wanted.person)) {
+          await trx.deleteFrom('demand_person').where('demand_id', '=', old.id).execute();
+          await trx.insertInto('demand_person').values({ demand_id: old.id, ...wanted.person }).execute();
+        }
+        // An unchanged attribution is left alone: it may carry the bailleur recorded through the web.
+        if (!same(now.attribution, wanted.attribution)) await writeAttribution(trx, old.id, row.demand, row.attribution);
         counts.updated++;
         changed.push(row.demand.numero);
       }
@@ -180,6 +181,11 @@ export async function upsertDemands(db: Db, rows: ImportedDemand[], refDate = to
     for (let i = 0; i < changed.length; i += 500) await rescore(trx, { numeros: changed.slice(i, i + 500), refDate });
   });
   return counts;
+}
+
+/** The fields of an attribution an import can set, in a fixed order, to compare old and new. */
+function attributionKey(a: Attribution | null) {
+  return a ? { dateDepot: a.dateDepot, dateAttribution: a.dateAttribution, communeCode: a.communeCode, typology: a.typology } : null;
 }
 
 function attributionRow(demandId: string, d: Demand, a: Attribution, bailleurId: string | null) {
@@ -226,10 +232,11 @@ export interface DemandSummary {
 
 export async function listDemands(
   db: Db,
-  f: { epciSiren?: string; status?: string; typology?: string; commune?: string; limit?: number; offset?: number },
+  f: { epciSiren?: string; epciSirens?: string[]; status?: string; typology?: string; commune?: string; limit?: number; offset?: number },
 ): Promise<{ total: number; items: DemandSummary[] }> {
   let q = db.selectFrom('demand as d');
   if (f.epciSiren) q = q.where('d.epci_siren', '=', f.epciSiren);
+  if (f.epciSirens) q = q.where('d.epci_siren', 'in', f.epciSirens.length ? f.epciSirens : ['']);
   if (f.status) q = q.where('d.statut', '=', f.status);
   if (f.typology) q = q.where('d.typologie', '=', f.typology);
   if (f.commune) q = q.where(sql<boolean>`${f.commune} = any(d.communes)`);
@@ -501,4 +508,34 @@ export async function exportRows(db: Db, epciSiren?: string) {
     dateAttribution: r.date_attribution as string | null,
     communeAttribution: r.commune_attribution as string | null,
   }));
+}
+
+// ---- partner bailleurs authorised by the EPCI ----------------------------------------------------------------
+
+export async function grantPartner(db: Db, organisationId: string, epciSiren: string): Promise<void> {
+  const org = await db.selectFrom('organisation').select('kind').where('id', '=', organisationId).executeTakeFirst();
+  if (!org) throw notFound('Organisation');
+  if (org.kind !== 'bailleur') throw new AppError('demand.partner_not_bailleur', 'Seul un bailleur social peut être autorisé à lire les demandes.', 400);
+  await db.insertInto('demand_partner_access').values({ organisation_id: organisationId, epci_siren: epciSiren }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function revokePartner(db: Db, organisationId: string, epciSiren: string): Promise<boolean> {
+  const r = await db.deleteFrom('demand_partner_access').where('organisation_id', '=', organisationId).where('epci_siren', '=', epciSiren).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+export async function listPartners(db: Db): Promise<{ organisationId: string; name: string; epciSiren: string; grantedAt: string }[]> {
+  const rows = await db
+    .selectFrom('demand_partner_access as a')
+    .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
+    .select(['a.organisation_id', 'o.name', 'a.epci_siren', sql<string>`a.granted_at::text`.as('granted_at')])
+    .orderBy('o.name')
+    .execute();
+  return rows.map((r: any) => ({ organisationId: r.organisation_id, name: r.name, epciSiren: r.epci_siren, grantedAt: r.granted_at }));
+}
+
+/** The EPCIs whose demands this organisation may read. */
+export async function partnerEpcis(db: Db, organisationId: string): Promise<string[]> {
+  const rows = await db.selectFrom('demand_partner_access').select('epci_siren').where('organisation_id', '=', organisationId).execute();
+  return rows.map((r: any) => r.epci_siren);
 }

@@ -48,7 +48,7 @@ export type Freshness = 'a-jour' | 'en-retard' | 'jamais-livre';
 export const FRESHNESS_LABELS: Record<Freshness, string> = {
   'a-jour': 'À jour',
   'en-retard': 'En retard',
-  'jamais-livre': 'Jamais livré',
+  'jamais-livre': 'Aucune livraison acceptée',
 };
 
 export interface FeedCompliance {

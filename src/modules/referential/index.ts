@@ -5,6 +5,7 @@ import type { HabitatModule } from '../types.ts';
 import { findSchema, loadCatalogue, type Catalogue } from './catalogue.ts';
 import { validateFile } from './ingest/validate-file.ts';
 import { STATUS_LABELS } from './model.ts';
+import { loadReferentialDemo } from './demo.ts';
 import { referentialRoutes } from './routes.ts';
 import { territoryCommuneCodes } from './store.ts';
 
@@ -17,6 +18,7 @@ export const referentialCatalogue = () => (catalogue ??= loadCatalogue());
 export const referentialModule: HabitatModule = {
   name: 'referential',
   routes: (app, ctx) => referentialRoutes(app, ctx, referentialCatalogue()),
+  loadDemo: (ctx) => loadReferentialDemo(ctx, referentialCatalogue()),
   cli({ program, withContext }) {
     program
       .command('referentiel-valider')
@@ -29,7 +31,7 @@ export const referentialModule: HabitatModule = {
           const entry = findSchema(referentialCatalogue(), schema, opts.version);
           const report = await validateFile(readFileSync(file), { filename: basename(file) }, entry.compiled, { communes: await territoryCommuneCodes(ctx.db) });
           console.log(`${entry.schema.title} ${entry.schema.version} — ${STATUS_LABELS[report.status]}`);
-          console.log(report.verdict);
+          console.log(`${report.verdict} (Simple vérification : rien n’est enregistré.)`);
           for (const p of [...report.header, ...report.problems].slice(0, 50))
             console.log(`${basename(file)}, ligne ${p.line}${p.column ? `, colonne « ${p.column} »` : ''} — ${p.rule}${p.value !== undefined ? ` (« ${p.value} »)` : ''} : ${p.message} ${p.fix}`);
           const shown = report.header.length + Math.min(report.problems.length, 50);

@@ -1,6 +1,6 @@
 // The validator: a schema compiled once, then fed a header and rows one at a time, so a delivery of any size is
 // checked in one pass with memory bounded by the uniqueness keys and a capped list of detailed problems.
-import { compileParser, expectedWriting, type CellValue, type Parsed } from './values.ts';
+import { compileParser, expectedWriting, TYPE_LABELS, type CellValue, type FieldType, type Parsed } from './values.ts';
 import { primaryKeyOf, type Policy, type SchemaField, type TableSchema } from './schema.ts';
 
 export type { Policy, TableSchema, SchemaField } from './schema.ts';
@@ -290,7 +290,7 @@ export function createValidator(compiled: CompiledSchema, ctx: ValidationContext
         const parsed = f.parse(raw);
         if (!parsed.ok) {
           data[name] = null;
-          fail({ column: name, rule: 'type', value: raw, message: `La valeur ${quote(raw)} n'est pas du type attendu (${f.field.type}).`, fix: `Écrivez ${expectedWriting(f.field as any)}.` });
+          fail({ column: name, rule: 'type', value: raw, message: `La valeur ${quote(raw)} n'est pas du type attendu (${TYPE_LABELS[f.field.type as FieldType] ?? f.field.type}).`, fix: `Écrivez ${expectedWriting(f.field as any)}.` });
           continue;
         }
         data[name] = parsed.value;
@@ -307,7 +307,7 @@ export function createValidator(compiled: CompiledSchema, ctx: ValidationContext
           continue;
         }
         if (f.reference && ctx.communes && !ctx.communes.has(String(parsed.value)))
-          fail({ column: name, rule: 'reference', value: raw, message: `Le code commune ${quote(raw)} n'est pas une commune du territoire.`, fix: "Utilisez le code INSEE à 5 caractères d'une commune du territoire (et non le code postal), par exemple 31555 pour Toulouse ; la liste est dans la page du référentiel." });
+          fail({ column: name, rule: 'reference', value: raw, message: `Le code commune ${quote(raw)} n'est pas une commune du territoire.`, fix: "Utilisez le code INSEE à 5 caractères d'une commune du territoire, et non son code postal ; la liste des communes et de leurs codes est sur la page du référentiel." });
         const seen = uniques[i];
         if (seen) {
           const key = String(parsed.value);
@@ -339,8 +339,21 @@ export function createValidator(compiled: CompiledSchema, ctx: ValidationContext
           const a = data[c.champ];
           const b = data[c.limite];
           if (a === null || b === null || a === undefined || b === undefined) continue;
-          if (!(a <= b))
-            fail({ column: c.champ, rule: 'inferieur-ou-egal', value: String(a), message: `${quote(c.champ)} (${a}) devrait être inférieur ou égal à ${quote(c.limite)} (${b}).`, fix: `Vérifiez ces deux valeurs : ${quote(c.champ)} ne peut pas dépasser ${quote(c.limite)}.` });
+          if (!(a <= b)) {
+            // Dates are ISO strings here, so they compare in time order; the message then speaks of dates.
+            const dates = typeof a === 'string' && /^\d{4}-\d{2}/.test(a);
+            fail({
+              column: c.champ,
+              rule: 'inferieur-ou-egal',
+              value: String(a),
+              message: dates
+                ? `${quote(c.champ)} (${a}) devrait être antérieure ou égale à ${quote(c.limite)} (${b}).`
+                : `${quote(c.champ)} (${a}) devrait être inférieur ou égal à ${quote(c.limite)} (${b}).`,
+              fix: dates
+                ? `Vérifiez ces deux dates : ${quote(c.champ)} ne peut pas être postérieure à ${quote(c.limite)}.`
+                : `Vérifiez ces deux valeurs : ${quote(c.champ)} ne peut pas dépasser ${quote(c.limite)}.`,
+            });
+          }
         }
       }
       if (valid) summary.rowsValid++;

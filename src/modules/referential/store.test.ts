@@ -128,3 +128,19 @@ describeStores('referential deliveries', (getDb) => {
     expect((await listDeliveries(db, { organisationId: commune })).map((d) => d.schemaName)).toEqual(['permis-declares']);
   });
 });
+
+describeStores('referential demo', (getDb) => {
+  it('delivers Toulouse’s real permits once, whatever the number of starts', async () => {
+    const db = getDb();
+    const ctx = { db } as any;
+    const { loadReferentialDemo } = await import('./demo.ts');
+    await loadReferentialDemo(ctx, cat);
+    await loadReferentialDemo(ctx, cat);
+    const deliveries = await listDeliveries(db, { schemaName: 'permis-declares' });
+    expect(deliveries).toHaveLength(1);
+    // Sitadel itself holds one repeated permit number and one completion dated before its start: both reported.
+    expect(deliveries[0]).toMatchObject({ organisationName: 'Ville de Toulouse', status: 'partielle', rowsTotal: 3710, rowsAccepted: 3708, timesReceived: 2 });
+    const rows = await acceptedRows(db, 'permis-declares');
+    expect(rows.reduce((s, r) => s + (r.data.nb_logements_crees as number), 0)).toBeGreaterThan(60_000);
+  });
+});

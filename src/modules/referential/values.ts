@@ -137,6 +137,18 @@ export function parseDatetime(raw: string): Parsed {
   return Number.isNaN(t) ? fail : ok(new Date(t).toISOString().replace('.000Z', 'Z'));
 }
 
+export const TYPE_LABELS: Record<FieldType, string> = {
+  string: 'texte',
+  integer: 'nombre entier',
+  number: 'nombre',
+  boolean: 'booléen',
+  date: 'date',
+  datetime: 'date et heure',
+  year: 'année',
+  yearmonth: 'mois',
+  any: 'valeur libre',
+};
+
 /** How a value of this type is written, for messages that tell a partner how to fix a cell. */
 export function expectedWriting(opts: TypeOptions): string {
   switch (opts.type) {

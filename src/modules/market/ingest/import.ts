@@ -1,10 +1,11 @@
 // `habitat import dvf`: reads DVF files, keeps the valid lines, and swaps new lake partitions in.
 //
-// Flow: each file is streamed through csv-parse and normalised line by line into one tab-separated staging file
-// per (département, année) partition; then, partition by partition, DuckDB merges the new lines with the old lines
-// the import does not replace, removes exact duplicates and writes one new Parquet file; then the swap (../lake.ts).
-// Memory: Node holds one record at a time (streams with backpressure); DuckDB one partition at a time, under a
-// memory limit beyond which it spills to the staging folder.
+// Flow: each file is streamed line by line (csv-parse for the rare quoted line, see read.ts), normalised, and
+// written to one tab-separated staging file per (département, année) partition; then, département by département
+// (two at a time), DuckDB merges the new lines with the old lines the import does not replace, removes exact
+// duplicates and writes one new Parquet file per partition; then the swap (../lake.ts).
+// Memory: Node holds a line at a time plus 64 KiB of pending text per partition (streams with backpressure);
+// DuckDB one département at a time, under a memory limit beyond which it spills to the staging folder.
 //
 // Replacement rule: an import replaces, for every (commune, année) it brings, the lines the lake held; lines of
 // other communes and years stay. DVF is published per commune and year, so importing a newer edition replaces
@@ -200,6 +201,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
   };
   let instance: DuckDBInstance | undefined;
   let conn: DuckDBConnection | undefined;
+  let conn2: DuckDBConnection | undefined;
   try {
     recoverStaging(lakeDir);
     mkdirSync(stagingDir, { recursive: true });
@@ -300,8 +302,8 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
     }
 
     const staged = await staging.finish();
-    if (process.env.DVF_PROF) console.log("parse done", performance.now(), process.cpuUsage());
-    const partitions = await mergePartitions(conn, lakeDir, stagingDir, staged, summary);
+    conn2 = await instance.connect();
+    const partitions = await mergePartitions([conn, conn2], lakeDir, stagingDir, staged, summary);
     summary.partitions = partitions.map((p) => `${p.departement}/${p.annee}`);
     const journal = { partitions, manifest: nextManifest(manifest, added) };
     await opts.beforeSwap?.();
@@ -312,6 +314,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
     return summary;
   } finally {
     conn?.closeSync();
+    conn2?.closeSync();
     instance?.closeSync();
     // Before READY.json this drops the attempt; after it the swap is done (or will be rolled forward).
     if (existsSync(join(stagingDir, 'READY.json'))) {
@@ -332,7 +335,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
  * import (about 100 statements instead of 500), and memory bounded by one département.
  */
 async function mergePartitions(
-  conn: DuckDBConnection,
+  conns: DuckDBConnection[],
   lakeDir: string,
   stagingDir: string,
   staged: { departement: string; annee: number; tsv: string; lines: number }[],
@@ -342,11 +345,11 @@ async function mergePartitions(
   const out: ReadyJournal['partitions'] = [];
   const byDep = new Map<string, typeof staged>();
   for (const p of staged) byDep.set(p.departement, [...(byDep.get(p.departement) ?? []), p]);
+  mkdirSync(join(stagingDir, 'partitions'), { recursive: true });
   let incoming = 0;
-  for (const [departement, parts] of byDep) {
+  const mergeOne = async (conn: DuckDBConnection, departement: string, parts: typeof staged) => {
     incoming += parts.reduce((n, p) => n + p.lines, 0);
     const depDir = join(stagingDir, 'partitions', `dep-${departement}`);
-    mkdirSync(join(stagingDir, 'partitions'), { recursive: true });
     const fresh = `(SELECT ${cols} FROM ${readStagingTsv(parts.map((p) => p.tsv))})`;
     const live = parts.map((p) => partitionFile(lakeDir, p.departement, p.annee)).filter((f) => existsSync(f));
     let kept = 0;
@@ -366,9 +369,16 @@ async function mergePartitions(
       rmSync(p.tsv);
       out.push({ departement, annee: p.annee, staged: await singleFile(conn, join(depDir, `annee=${p.annee}`)) });
     }
-  }
+  };
+  // Départements are independent: one worker per connection, so the fixed cost of each statement overlaps.
+  const queue = [...byDep];
+  await Promise.all(
+    conns.map(async (conn) => {
+      for (let next = queue.shift(); next; next = queue.shift()) await mergeOne(conn, next[0], next[1]);
+    }),
+  );
   summary.doublons = incoming - summary.gardes;
-  return out;
+  return out.sort((x, y) => x.departement.localeCompare(y.departement) || x.annee - y.annee);
 }
 
 /** The one Parquet file of a staged partition (DuckDB may split a large one: then they are merged). */

@@ -59,7 +59,7 @@ function AidCard({ aid }: { aid: AidAnswer }) {
             </span>
             <span className="visually-hidden">{STATUS[c.statut].words} : </span>
             {c.texte}
-            {c.table?.verification === 'calcule' && <span className="computed">Chiffre calculé : {c.table.note}</span>}
+            {c.table?.verification === 'calcule' && <span className="computed">{c.table.note}</span>}
             {c.table && !isVerified(c.table.verification) && (
               <details className="unverified">
                 <summary>Chiffre non vérifié</summary>

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { api, formatNumber } from '../../platform/api.ts';
+import './demand.css';
 
 interface Item {
   numero: string;
@@ -50,7 +51,7 @@ export function DemandsPage() {
         Les demandes sont classées par note décroissante (grille en vigueur). Chaque consultation d’une demande est enregistrée dans le journal
         d’audit. <a href="/api/demand/export.csv">Télécharger l’export pseudonymisé (CSV)</a>
       </p>
-      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+      <form className="demand-filters" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor="f-statut">Statut</label>
           <select id="f-statut" value={statut} onChange={(e) => (setStatut(e.target.value), setPage(0))}>

@@ -7,6 +7,7 @@ import { FACT_FIELDS } from '../../../modules/demand/model.ts';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
 import { GridTables } from './CotationPage.tsx';
 import type { PublishedGrid } from './types.ts';
+import './demand.css';
 
 interface StoredGrid {
   id: string;
@@ -219,7 +220,7 @@ function GridEditor({ grid, onChange }: { grid: any; onChange: (g: any) => void 
     </div>
   );
   return (
-    <div>
+    <div className="grid-editor">
       {field('g-name', 'Nom de la grille', grid.name, (v) => set(['name'], v))}
       {field('g-version', 'Numéro de version', grid.version, (v) => set(['version'], Number(v)), 'number')}
       {field('g-from', 'En vigueur à partir du', grid.validFrom, (v) => set(['validFrom'], v), 'date')}

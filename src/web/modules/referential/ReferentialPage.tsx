@@ -8,6 +8,10 @@ import { PARTNER_LABELS, POLICY_LABELS, type Charters, type SchemaListItem } fro
 export function ReferentialPage() {
   const schemas = useQuery({ queryKey: ['referential', 'schemas'], queryFn: () => api<{ schemas: SchemaListItem[] }>('/api/referential/schemas') });
   const charters = useQuery({ queryKey: ['referential', 'chartes'], queryFn: () => api<Charters>('/api/referential/chartes') });
+  const territory = useQuery({
+    queryKey: ['territory'],
+    queryFn: () => api<{ communes: { code: string; nom: string }[]; source: string }>('/api/territory'),
+  });
   const titles = new Map((schemas.data?.schemas ?? []).map((s) => [s.name, s.title]));
   return (
     <section>
@@ -80,6 +84,35 @@ export function ReferentialPage() {
           )}
         </section>
       ))}
+      <h2>Les communes du territoire</h2>
+      <p>
+        Les colonnes <span className="ref-code">code_commune</span> attendent le code INSEE (5 caractères) de l’une de ces communes, et non son code
+        postal. Pour Paris, Lyon et Marseille, le code de la commune et ceux de ses arrondissements sont acceptés.
+      </p>
+      {territory.data && (
+        <details>
+          <summary>Voir les {territory.data.communes.length} communes et leurs codes</summary>
+          <div className="table-wrap">
+            <table>
+              <caption>Communes du territoire ({territory.data.source})</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Code INSEE</th>
+                  <th scope="col">Commune</th>
+                </tr>
+              </thead>
+              <tbody>
+                {territory.data.communes.map((c) => (
+                  <tr key={c.code}>
+                    <td className="ref-code">{c.code}</td>
+                    <td>{c.nom}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      )}
       <p className="source">
         Format lisible par machine : <a href="/api/referential/schemas">/api/referential/schemas</a>, <a href="/api/referential/chartes">/api/referential/chartes</a>.
       </p>

@@ -1,0 +1,420 @@
+// PLH SQL: the programme (replaced whole from a workbook, or merged sheet by sheet), SRU inventories, aids granted,
+// achievements and the land register. Every multi-row write is one transaction.
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db.ts';
+import type { AchievementRow, AideAccordee, AideType, Categorie, FoncierStatut, Objectif } from './model.ts';
+import type { Action, Budget, Orientation, ProgrammeData } from './programme-sheet.ts';
+
+export interface ProgrammeHead {
+  id: string;
+  nom: string;
+  anneeDebut: number;
+  anneeFin: number;
+  tauxRattrapageSru: number;
+}
+
+const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export async function currentProgramme(db: Db): Promise<ProgrammeHead | null> {
+  const row = await db.selectFrom('plh_programme').selectAll().orderBy('annee_debut', 'desc').orderBy('updated_at', 'desc').executeTakeFirst();
+  return row ? { id: row.id, nom: row.nom, anneeDebut: row.annee_debut, anneeFin: row.annee_fin, tauxRattrapageSru: Number(row.taux_rattrapage_sru) } : null;
+}
+
+export async function loadProgramme(db: Db, head: ProgrammeHead): Promise<ProgrammeData> {
+  const id = head.id;
+  const orientations = await db.selectFrom('plh_orientation').selectAll().where('programme_id', '=', id).orderBy('rang').orderBy('code').execute();
+  const actions = await db.selectFrom('plh_action').selectAll().where('programme_id', '=', id).orderBy('rang').orderBy('code').execute();
+  const budgets = await db.selectFrom('plh_action_budget').selectAll().where('programme_id', '=', id).orderBy('action_code').orderBy('annee').execute();
+  const objectifs = await db
+    .selectFrom('plh_objectif')
+    .selectAll()
+    .where('programme_id', '=', id)
+    .orderBy('commune_code')
+    .orderBy('categorie')
+    .orderBy('annee_debut')
+    .execute();
+  return {
+    nom: head.nom,
+    anneeDebut: head.anneeDebut,
+    anneeFin: head.anneeFin,
+    tauxRattrapageSru: head.tauxRattrapageSru,
+    orientations: orientations.map((o): Orientation => ({ code: o.code, titre: o.titre })),
+    actions: actions.map(
+      (a): Action => ({
+        code: a.code,
+        orientationCode: a.orientation_code,
+        titre: a.titre,
+        pilote: a.pilote,
+        partenaires: a.partenaires,
+        statut: a.statut,
+        indicateurs: a.indicateurs,
+        indicateurCategorie: a.indicateur_categorie,
+        commentaire: a.commentaire,
+      }),
+    ),
+    budgets: budgets.map((b): Budget => ({ actionCode: b.action_code, annee: b.annee, prevuEuros: Number(b.prevu_euros), depenseEuros: Number(b.depense_euros) })),
+    objectifs: objectifs.map(
+      (o): Objectif => ({ communeCode: o.commune_code, categorie: o.categorie, anneeDebut: o.annee_debut, anneeFin: o.annee_fin, valeur: o.valeur, actionCode: o.action_code }),
+    ),
+  };
+}
+
+const orientationRows = (id: string, os: Orientation[]) => os.map((o, i) => ({ programme_id: id, code: o.code, titre: o.titre, rang: i }));
+const actionRows = (id: string, as: Action[]) =>
+  as.map((a, i) => ({
+    programme_id: id,
+    code: a.code,
+    orientation_code: a.orientationCode,
+    titre: a.titre,
+    pilote: a.pilote,
+    partenaires: a.partenaires,
+    statut: a.statut,
+    indicateurs: a.indicateurs,
+    indicateur_categorie: a.indicateurCategorie,
+    commentaire: a.commentaire,
+    rang: i,
+  }));
+const budgetRows = (id: string, bs: Budget[]) =>
+  bs.map((b) => ({ programme_id: id, action_code: b.actionCode, annee: b.annee, prevu_euros: b.prevuEuros, depense_euros: b.depenseEuros }));
+const objectifRows = (id: string, os: Objectif[]) =>
+  os.map((o) => ({
+    programme_id: id,
+    commune_code: o.communeCode,
+    categorie: o.categorie,
+    annee_debut: o.anneeDebut,
+    annee_fin: o.anneeFin,
+    valeur: o.valeur,
+    action_code: o.actionCode ?? null,
+  }));
+
+async function insertAll(trx: Db, table: string, rows: object[]) {
+  for (let i = 0; i < rows.length; i += 500) await trx.insertInto(table).values(rows.slice(i, i + 500)).execute();
+}
+
+/**
+ * Replaces the programme that starts the same year (or creates it) with the workbook's content, in one transaction:
+ * importing the same workbook twice leaves the same rows.
+ */
+export async function replaceProgramme(db: Db, p: ProgrammeData): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom('plh_programme').select('id').where('annee_debut', '=', p.anneeDebut).executeTakeFirst();
+    const head = { nom: p.nom, annee_debut: p.anneeDebut, annee_fin: p.anneeFin, taux_rattrapage_sru: p.tauxRattrapageSru, updated_at: new Date() };
+    let id: string;
+    if (existing) {
+      id = existing.id;
+      await trx.updateTable('plh_programme').set(head).where('id', '=', id).execute();
+      await trx.deleteFrom('plh_objectif').where('programme_id', '=', id).execute();
+      await trx.deleteFrom('plh_orientation').where('programme_id', '=', id).execute(); // cascades to actions and budgets
+    } else {
+      id = (await trx.insertInto('plh_programme').values(head).returning('id').executeTakeFirstOrThrow()).id;
+    }
+    await insertAll(trx, 'plh_orientation', orientationRows(id, p.orientations));
+    await insertAll(trx, 'plh_action', actionRows(id, p.actions));
+    await insertAll(trx, 'plh_action_budget', budgetRows(id, p.budgets));
+    await insertAll(trx, 'plh_objectif', objectifRows(id, p.objectifs));
+    return id;
+  });
+}
+
+/** Merges one sheet (from a CSV) into an existing programme: rows with the same key are updated, others added. */
+export async function mergeActions(db: Db, id: string, orientations: Orientation[], actions: Action[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const o of orientationRows(id, orientations)) {
+      const keepTitle = o.titre ? { titre: o.titre } : {};
+      await trx
+        .insertInto('plh_orientation')
+        .values(o)
+        .onConflict((oc: any) => oc.columns(['programme_id', 'code']).doUpdateSet(Object.keys(keepTitle).length ? keepTitle : { code: o.code }))
+        .execute();
+    }
+    for (const a of actionRows(id, actions)) {
+      const { programme_id: _p, code: _c, rang: _r, ...rest } = a;
+      await trx.insertInto('plh_action').values(a).onConflict((oc: any) => oc.columns(['programme_id', 'code']).doUpdateSet(rest)).execute();
+    }
+  });
+}
+
+export async function mergeBudgets(db: Db, id: string, budgets: Budget[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const b of budgetRows(id, budgets))
+      await trx
+        .insertInto('plh_action_budget')
+        .values(b)
+        .onConflict((oc: any) => oc.columns(['programme_id', 'action_code', 'annee']).doUpdateSet({ prevu_euros: b.prevu_euros, depense_euros: b.depense_euros }))
+        .execute();
+  });
+}
+
+export async function mergeObjectifs(db: Db, id: string, objectifs: Objectif[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const o of objectifRows(id, objectifs))
+      await trx
+        .insertInto('plh_objectif')
+        .values(o)
+        .onConflict((oc: any) =>
+          oc.columns(['programme_id', 'commune_code', 'categorie', 'annee_debut']).doUpdateSet({ annee_fin: o.annee_fin, valeur: o.valeur, action_code: o.action_code }),
+        )
+        .execute();
+  });
+}
+
+export async function updateAction(db: Db, id: string, code: string, patch: { statut?: string; commentaire?: string }): Promise<boolean> {
+  if (!Object.keys(patch).length) return true;
+  const res = await db.updateTable('plh_action').set(patch).where('programme_id', '=', id).where('code', '=', code).executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Territory
+
+export interface CommuneRef {
+  code: string;
+  nom: string;
+  population: number | null;
+}
+
+/** The instance's communes (arrondissements excluded: PLH targets and SRU apply to the commune). */
+export async function instanceCommunes(db: Db): Promise<CommuneRef[]> {
+  const rows = await db
+    .selectFrom('commune')
+    .innerJoin('instance_epci', 'instance_epci.siren', 'commune.epci_siren')
+    .select(['commune.code', 'commune.nom', 'commune.population'])
+    .where('commune.type', '=', 'commune-actuelle')
+    .orderBy('commune.code')
+    .execute();
+  return rows.map((r) => ({ code: r.code, nom: r.nom, population: n(r.population) }));
+}
+
+export async function instanceEpciNames(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('epci').innerJoin('instance_epci', 'instance_epci.siren', 'epci.siren').select('epci.nom').orderBy('epci.nom').execute();
+  return rows.map((r) => r.nom);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Achievements and aids
+
+export async function listRealisations(db: Db): Promise<AchievementRow[]> {
+  const rows = await db.selectFrom('plh_realisation').selectAll().orderBy('commune_code').orderBy('categorie').orderBy('annee').execute();
+  return rows.map((r) => ({ communeCode: r.commune_code, categorie: r.categorie as Categorie, annee: r.annee, valeur: r.valeur, source: r.source }));
+}
+
+export async function upsertRealisation(db: Db, r: AchievementRow): Promise<void> {
+  await db
+    .insertInto('plh_realisation')
+    .values({ commune_code: r.communeCode, categorie: r.categorie, annee: r.annee, valeur: r.valeur, source: r.source })
+    .onConflict((oc: any) => oc.columns(['commune_code', 'categorie', 'annee']).doUpdateSet({ valeur: r.valeur, source: r.source, updated_at: new Date() }))
+    .execute();
+}
+
+export interface AideRow extends AideAccordee {
+  id: string;
+  organisationId: string | null;
+  commentaire: string;
+}
+
+const aideFromRow = (r: any): AideRow => ({
+  id: r.id,
+  reference: r.reference,
+  type: r.type as AideType,
+  communeCode: r.commune_code,
+  annee: r.annee,
+  montantEuros: Number(r.montant_euros),
+  nbLogements: r.nb_logements,
+  nbPlai: r.nb_plai,
+  nbPlus: r.nb_plus,
+  nbPls: r.nb_pls,
+  gainEnergetiquePct: n(r.gain_energetique_pct),
+  operation: r.operation,
+  organisationId: r.organisation_id,
+  actionCode: r.action_code,
+  commentaire: r.commentaire,
+});
+
+export async function listAides(db: Db, f: { annee?: number; communeCode?: string; type?: AideType; organisationId?: string; communeOnly?: string } = {}): Promise<AideRow[]> {
+  let q = db.selectFrom('plh_aide_accordee').selectAll();
+  if (f.annee) q = q.where('annee', '=', f.annee);
+  if (f.communeCode) q = q.where('commune_code', '=', f.communeCode);
+  if (f.type) q = q.where('type', '=', f.type);
+  // A partner sees the aids of its own organisation and, for a commune, those granted on its territory.
+  if (f.organisationId || f.communeOnly)
+    q = q.where((eb: any) =>
+      eb.or([
+        ...(f.organisationId ? [eb('organisation_id', '=', f.organisationId)] : []),
+        ...(f.communeOnly ? [eb('commune_code', '=', f.communeOnly)] : []),
+      ]),
+    );
+  const rows = await q.orderBy('annee', 'desc').orderBy('reference').execute();
+  return rows.map(aideFromRow);
+}
+
+export type AideInput = Omit<AideRow, 'id'>;
+
+/** Upsert by case reference: entering or importing the same case twice changes nothing. */
+export async function upsertAide(db: Db, a: AideInput): Promise<AideRow> {
+  const values = {
+    reference: a.reference,
+    type: a.type,
+    commune_code: a.communeCode,
+    annee: a.annee,
+    montant_euros: a.montantEuros,
+    nb_logements: a.nbLogements,
+    nb_plai: a.nbPlai,
+    nb_plus: a.nbPlus,
+    nb_pls: a.nbPls,
+    gain_energetique_pct: a.gainEnergetiquePct ?? null,
+    operation: a.operation ?? '',
+    organisation_id: a.organisationId ?? null,
+    action_code: a.actionCode ?? null,
+    commentaire: a.commentaire ?? '',
+  };
+  const { reference: _r, ...update } = values;
+  const row = await db
+    .insertInto('plh_aide_accordee')
+    .values(values)
+    .onConflict((oc: any) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return aideFromRow(row);
+}
+
+export async function deleteAide(db: Db, id: string): Promise<boolean> {
+  const res = await db.deleteFrom('plh_aide_accordee').where('id', '=', id).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SRU
+
+export interface SruInventaire {
+  communeCode: string;
+  annee: number;
+  population: number | null;
+  residencesPrincipales: number;
+  logementsSociaux: number;
+  tauxLegal: number;
+  exemptee: boolean;
+  potentielFiscalParHabitant: number | null;
+  depensesReellesFonctionnement: number | null;
+  depensesDeductibles: number | null;
+  source: string;
+}
+
+export async function upsertSru(db: Db, s: SruInventaire): Promise<void> {
+  const values = {
+    commune_code: s.communeCode,
+    annee: s.annee,
+    population: s.population,
+    residences_principales: s.residencesPrincipales,
+    logements_sociaux: s.logementsSociaux,
+    taux_legal: s.tauxLegal,
+    exemptee: s.exemptee,
+    potentiel_fiscal_par_habitant: s.potentielFiscalParHabitant,
+    depenses_reelles_fonctionnement: s.depensesReellesFonctionnement,
+    depenses_deductibles: s.depensesDeductibles,
+    source: s.source,
+  };
+  const { commune_code: _c, annee: _a, ...update } = values;
+  await db
+    .insertInto('plh_sru_inventaire')
+    .values(values)
+    .onConflict((oc: any) => oc.columns(['commune_code', 'annee']).doUpdateSet({ ...update, updated_at: new Date() }))
+    .execute();
+}
+
+/** The latest inventory of each commune at or before `annee`. */
+export async function latestSruInventories(db: Db, annee: number): Promise<(SruInventaire & { nom: string; updatedAt: Date })[]> {
+  const rows = await db
+    .selectFrom('plh_sru_inventaire as s')
+    .innerJoin('commune as c', 'c.code', 's.commune_code')
+    .selectAll('s')
+    .select('c.nom')
+    .where('s.annee', '<=', annee)
+    .where(({ eb, selectFrom }: any) =>
+      eb('s.annee', '=', selectFrom('plh_sru_inventaire as t').select(sql`max(t.annee)`.as('m')).whereRef('t.commune_code', '=', 's.commune_code').where('t.annee', '<=', annee)),
+    )
+    .orderBy('s.commune_code')
+    .execute();
+  return rows.map((r: any) => ({
+    communeCode: r.commune_code,
+    nom: r.nom,
+    annee: r.annee,
+    population: n(r.population),
+    residencesPrincipales: r.residences_principales,
+    logementsSociaux: r.logements_sociaux,
+    tauxLegal: Number(r.taux_legal),
+    exemptee: r.exemptee,
+    potentielFiscalParHabitant: n(r.potentiel_fiscal_par_habitant),
+    depensesReellesFonctionnement: n(r.depenses_reelles_fonctionnement),
+    depensesDeductibles: n(r.depenses_deductibles),
+    source: r.source,
+    updatedAt: new Date(r.updated_at),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Land register
+
+export interface Foncier {
+  id?: string;
+  reference: string;
+  nature: 'gisement' | 'friche';
+  communeCode: string;
+  parcelle: string | null;
+  surfaceM2: number;
+  zonage: string;
+  logementsPotentiels: number;
+  statut: FoncierStatut;
+  longitude: number | null;
+  latitude: number | null;
+  commentaire: string;
+}
+
+export async function upsertFoncier(db: Db, f: Foncier): Promise<Foncier> {
+  const values = {
+    reference: f.reference,
+    nature: f.nature,
+    commune_code: f.communeCode,
+    parcelle: f.parcelle,
+    surface_m2: f.surfaceM2,
+    zonage: f.zonage,
+    logements_potentiels: f.logementsPotentiels,
+    statut: f.statut,
+    longitude: f.longitude,
+    latitude: f.latitude,
+    commentaire: f.commentaire,
+  };
+  const { reference: _r, ...update } = values;
+  const row = await db
+    .insertInto('plh_foncier')
+    .values(values)
+    .onConflict((oc: any) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return foncierFromRow(row);
+}
+
+const foncierFromRow = (r: any): Foncier => ({
+  id: r.id,
+  reference: r.reference,
+  nature: r.nature,
+  communeCode: r.commune_code,
+  parcelle: r.parcelle,
+  surfaceM2: Number(r.surface_m2),
+  zonage: r.zonage,
+  logementsPotentiels: r.logements_potentiels,
+  statut: r.statut,
+  longitude: n(r.longitude),
+  latitude: n(r.latitude),
+  commentaire: r.commentaire,
+});
+
+export async function listFoncier(db: Db, communeCode?: string): Promise<Foncier[]> {
+  let q = db.selectFrom('plh_foncier').selectAll();
+  if (communeCode) q = q.where('commune_code', '=', communeCode);
+  return (await q.orderBy('commune_code').orderBy('reference').execute()).map(foncierFromRow);
+}
+
+export async function deleteFoncier(db: Db, id: string): Promise<boolean> {
+  const res = await db.deleteFrom('plh_foncier').where('id', '=', id).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}

@@ -1,0 +1,33 @@
+// Demo deliveries, so that the dashboard and the other modules have real rows to show: Toulouse's building permits
+// (Sitadel, converted) from the city, and the parc-social example (RPLS 2019 totals) from a demo bailleur.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppContext } from '../../platform/context.ts';
+import type { Db } from '../../platform/db.ts';
+import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
+import { deliver, territoryCommuneCodes } from './store.ts';
+
+export const DEMO_DIR = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'referential');
+
+/** The organisation of that kind and commune (or name), created when absent: other modules' demos may make it first. */
+async function demoOrganisation(db: Db, kind: string, name: string, communeCode: string | null): Promise<string> {
+  let q = db.selectFrom('organisation').select('id').where('kind', '=', kind);
+  q = communeCode ? q.where('commune_code', '=', communeCode) : q.where('name', '=', name);
+  const found = await q.orderBy('created_at').executeTakeFirst();
+  if (found) return found.id as string;
+  const created = await db.insertInto('organisation').values({ kind, name, commune_code: communeCode }).returning('id').executeTakeFirstOrThrow();
+  return created.id as string;
+}
+
+/** Idempotent: a delivery already received is found by its content and not written again. */
+export async function loadReferentialDemo(ctx: AppContext, cat: Catalogue): Promise<void> {
+  const communes = await territoryCommuneCodes(ctx.db);
+  if (communes.has('31555')) {
+    const toulouse = await demoOrganisation(ctx.db, 'commune', 'Ville de Toulouse', '31555');
+    const file = 'permis-declares-toulouse.csv';
+    await deliver(ctx.db, { organisationId: toulouse, entry: findSchema(cat, 'permis-declares'), bytes: readFileSync(join(DEMO_DIR, file)), filename: file, mediaType: 'text/csv', communes });
+  }
+  const parc = findSchema(cat, 'parc-social');
+  const bailleur = await demoOrganisation(ctx.db, 'bailleur', 'Bailleur de démonstration', null);
+  await deliver(ctx.db, { organisationId: bailleur, entry: parc, bytes: exampleFile(parc, 'valide'), filename: 'parc-social-2019.csv', mediaType: 'text/csv', communes });
+}
