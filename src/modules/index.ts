@@ -6,6 +6,9 @@ import { aidsModule } from './aids/index.ts';
 import { demandModule } from './demand/index.ts';
 import { marketModule } from './market/index.ts';
 import { referentialModule } from './referential/index.ts';
+import { plhModule } from './plh/index.ts';
+import { stockModule } from './stock/index.ts';
+import { constructionModule } from './construction/index.ts';
 
 export const modules: HabitatModule[] = [
   territoryModule,
@@ -14,4 +17,7 @@ export const modules: HabitatModule[] = [
   demandModule,
   marketModule,
   referentialModule,
+  plhModule,
+  stockModule,
+  constructionModule,
 ];

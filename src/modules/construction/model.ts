@@ -206,9 +206,18 @@ export function monthsBetween(from: Date, to: Date): number {
   return (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + (to.getUTCMonth() - from.getUTCMonth()) - (to.getUTCDate() < from.getUTCDate() ? 1 : 0);
 }
 
+/**
+ * Past this age a state is no longer "stalled" but over: a building permit lapses when works have not started within
+ * three years, extendable twice by one year (code de l'urbanisme R424-17 and R424-21), so five years at most.
+ */
+export const STALL_UNTIL_MONTHS: Partial<Record<ProgrammeState, number>> = { pc_accorde: 60 };
+
 export function isStalled(state: ProgrammeState, since: Date, now: Date, limits = STALL_MONTHS): boolean {
   const limit = limits[state];
-  return limit !== undefined && monthsBetween(since, now) >= limit;
+  if (limit === undefined) return false;
+  const months = monthsBetween(since, now);
+  const until = STALL_UNTIL_MONTHS[state];
+  return months >= limit && (until === undefined || months < until);
 }
 
 export interface Alert {

@@ -180,6 +180,22 @@ describe('demand HTTP routes', () => {
     expect(created.map((c: any) => c.actor_id)).toContain(agent.userId);
   });
 
+  it('limits guesses of access codes', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      statuses.push((await t.app.inject({ method: 'POST', url: '/api/demand/applicant', payload: { numero, code: `ZZZZ-ZZZZ-ZZ${String(i).padStart(2, '0')}` } })).statusCode);
+    }
+    expect(statuses.filter((s) => s === 404).length).toBeLessThanOrEqual(10);
+    expect(statuses.at(-1)).toBe(429);
+  });
+
+  it('documents every demand route in the OpenAPI document, with who may call it', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/docs/json' })).json();
+    const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/demand/'));
+    expect(paths).toEqual(expect.arrayContaining(['/api/demand/grids/public', '/api/demand/applicant', '/api/demand/demands/{numero}', '/api/demand/simulation', '/api/demand/export.csv']));
+    for (const p of paths) for (const op of Object.values(doc.paths[p]) as any[]) expect(op['x-acces']).toBeTruthy();
+  });
+
   it('gives partners statistics with secrecy, not demands', async () => {
     const partner = await t.login('partner', 'bailleur');
     const r = await t.app.inject({ method: 'GET', url: `/api/demand/stats?epci=${TOULOUSE}`, headers: partner.headers });

@@ -28,6 +28,7 @@ export function dvfCommand(importCommand: Command, withContext: WithContext) {
             )
           : undefined;
         let started = false;
+        let lines = 0;
         const rejectsOut = opts.rejets ? createWriteStream(opts.rejets) : undefined;
         rejectsOut?.write('fichier,ligne,colonne,regle,valeur,message\n');
         let summary: ImportSummary;
@@ -40,6 +41,7 @@ export function dvfCommand(importCommand: Command, withContext: WithContext) {
                 bar.start(p.totalBytes || 1, 0, { lignes: 0, fichier: p.file });
                 started = true;
               }
+              lines = p.lines;
               bar.update(p.bytes, { lignes: p.lines.toLocaleString('fr-FR'), fichier: p.file });
             },
             onReject: rejectsOut
@@ -47,7 +49,10 @@ export function dvfCommand(importCommand: Command, withContext: WithContext) {
               : undefined,
           });
         } finally {
-          if (started) bar?.stop();
+          if (started && bar) {
+            bar.update(bar.getTotal(), { lignes: lines.toLocaleString('fr-FR') });
+            bar.stop();
+          }
           rejectsOut?.end();
         }
         printSummary(summary, opts.rejets);

@@ -5,7 +5,7 @@ import { marketRoutes } from './routes.ts';
 
 export const marketModule: HabitatModule = {
   name: 'market',
-  routes: marketRoutes,
+  routes: async (app, ctx) => { await marketRoutes(app, ctx); await (await import('./portal-routes.ts')).portalRoutes(app, ctx); }, // portal (issue 4)
   cli: ({ importCommand, withContext }) => dvfCommand(importCommand, withContext),
   loadDemo: loadMarketDemo,
 };

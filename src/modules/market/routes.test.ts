@@ -5,7 +5,7 @@ import { readManifest } from './lake.ts';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({ kind: 'postgres' });
+  t = await createTestApp();
   // The demo import: the real samples of data/demo/dvf.
   await marketModule.loadDemo!(t.ctx);
 });

@@ -71,7 +71,7 @@ export interface SruSituation {
 }
 
 // Floating-point products such as 0.33 × 700 = 231.00000000000003 must not round up to 232.
-const ceilSafe = (x: number) => Math.ceil(x - 1e-9);
+const ceilSafe = (x: number) => Math.ceil(x - 1e-9) || 0; // `|| 0` turns -0 into 0
 
 export function sruSituation(i: SruInputs): SruSituation {
   if (!(i.residencesPrincipales > 0)) throw new RangeError('residencesPrincipales must be > 0');

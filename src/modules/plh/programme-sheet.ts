@@ -194,8 +194,8 @@ export function parseActions(rows: SheetRow[], o: ParseOptions, problems: InputP
     const statut = r.oneOf('statut', ACTION_STATUTS, STATUT_LABELS, false) ?? 'a_engager';
     const indicateurCategorie = r.oneOf('indicateur_categorie', CATEGORIES, {}, false);
     if (code && seen.has(code)) problems.push({ file, line: row.line, column: 'action_code', rule: 'unique', message: 'ce code d’action apparaît deux fois', value: code });
+    if (code) seen.add(code);
     if (problems.length > before) continue;
-    seen.add(code);
     const known = orientations.get(orientationCode);
     if (!known || (!known.titre && orientationTitre)) orientations.set(orientationCode, { code: orientationCode, titre: orientationTitre || known?.titre || '' });
     actions.push({

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../platform/db.ts';
 import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
-import { deliver, territoryCommuneCodes } from './store.ts';
+import { deliver, sha256Hex, territoryCommuneCodes, type NewDelivery } from './store.ts';
 
 export const DEMO_DIR = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'referential');
 
@@ -19,15 +19,26 @@ async function demoOrganisation(db: Db, kind: string, name: string, communeCode:
   return created.id as string;
 }
 
-/** Idempotent: a delivery already received is found by its content and not written again. */
+/** A demo file already delivered is left alone: a restart must change nothing, not even the "last received" date. */
+async function deliverOnce(db: Db, d: NewDelivery): Promise<void> {
+  const done = await db
+    .selectFrom('referential_delivery')
+    .select('id')
+    .where('organisation_id', '=', d.organisationId)
+    .where('content_sha256', '=', sha256Hex(d.bytes))
+    .executeTakeFirst();
+  if (!done) await deliver(db, d);
+}
+
+/** Idempotent: see `deliverOnce`. */
 export async function loadReferentialDemo(ctx: AppContext, cat: Catalogue): Promise<void> {
   const communes = await territoryCommuneCodes(ctx.db);
   if (communes.has('31555')) {
     const toulouse = await demoOrganisation(ctx.db, 'commune', 'Ville de Toulouse', '31555');
     const file = 'permis-declares-toulouse.csv';
-    await deliver(ctx.db, { organisationId: toulouse, entry: findSchema(cat, 'permis-declares'), bytes: readFileSync(join(DEMO_DIR, file)), filename: file, mediaType: 'text/csv', communes });
+    await deliverOnce(ctx.db, { organisationId: toulouse, entry: findSchema(cat, 'permis-declares'), bytes: readFileSync(join(DEMO_DIR, file)), filename: file, mediaType: 'text/csv', communes });
   }
   const parc = findSchema(cat, 'parc-social');
   const bailleur = await demoOrganisation(ctx.db, 'bailleur', 'Bailleur de démonstration', null);
-  await deliver(ctx.db, { organisationId: bailleur, entry: parc, bytes: exampleFile(parc, 'valide'), filename: 'parc-social-2019.csv', mediaType: 'text/csv', communes });
+  await deliverOnce(ctx.db, { organisationId: bailleur, entry: parc, bytes: exampleFile(parc, 'valide'), filename: 'parc-social-2019.csv', mediaType: 'text/csv', communes });
 }

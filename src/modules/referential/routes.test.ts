@@ -100,6 +100,14 @@ describe('referential HTTP', () => {
     expect(wrongFeed.statusCode).toBe(403);
     const list = await t.app.inject({ method: 'GET', url: '/api/referential/deliveries', headers: b.headers });
     expect(list.json().livraisons).toEqual([]);
+    const reader = await t.login('readonly', 'commune');
+    const readOnly = await t.app.inject({
+      method: 'POST',
+      url: '/api/referential/deliveries/permis-declares',
+      headers: { ...reader.headers, 'content-type': 'text/csv' },
+      payload: exampleFile(permis, 'valide'),
+    });
+    expect(readOnly.statusCode).toBe(403);
   });
 
   it('lets an EPCI agent deliver on behalf of a commune, recorded as such', async () => {

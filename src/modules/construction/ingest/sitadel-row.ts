@@ -141,3 +141,20 @@ export function parseSitadelRecord(
     },
   };
 }
+
+/**
+ * The pipeline a permit has gone through, in order, each step with its date: granted at the authorisation date, then
+ * the opening of works (DOC), the completion (DAACT), or the annulment. A step whose own date is missing takes the
+ * month of the last update, never a date earlier than the step before it.
+ */
+export function sitadelSteps(p: SitadelPermit): { state: 'pc_accorde' | 'chantier_ouvert' | 'livre' | 'abandonne'; date: string }[] {
+  const steps: { state: 'pc_accorde' | 'chantier_ouvert' | 'livre' | 'abandonne'; date: string }[] = [{ state: 'pc_accorde', date: p.dateAutorisation }];
+  const fallback = () => {
+    const last = steps[steps.length - 1].date;
+    return p.dateDerniereMaj && p.dateDerniereMaj > last ? p.dateDerniereMaj : last;
+  };
+  if (p.dateChantier || p.etat === 'commence' || p.etat === 'acheve') steps.push({ state: 'chantier_ouvert', date: p.dateChantier ?? fallback() });
+  if (p.etat === 'acheve') steps.push({ state: 'livre', date: p.dateAchevement ?? fallback() });
+  if (p.etat === 'annule') steps.push({ state: 'abandonne', date: fallback() });
+  return steps;
+}

@@ -1,5 +1,5 @@
 // Streaming reader of the Sitadel permits file: `;`-separated, quoted strings, a line of French labels then a line of
-// column codes (the labels line may be missing in some extracts; the codes line is recognised by NUM_DAU).
+// column codes (the labels line may be missing in some extracts; the codes line is recognised by its column codes).
 import { parse } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
@@ -23,8 +23,9 @@ export async function* readSitadel(path: string, name = basename(path)): AsyncGe
     const line = info.lines;
     if (!codes) {
       const lower = record.map((c) => c.trim().toLowerCase());
-      if (!lower.includes('num_dau')) {
-        if (line >= 2) throw new SitadelFileError({ file: name, line, rule: 'entete', message: 'ligne des codes de colonnes (NUM_DAU, COMM…) introuvable dans les deux premières lignes.' });
+      // The codes line is the one made of column codes; a missing code or two must not hide it.
+      if (REQUIRED_COLUMNS.filter((c) => lower.includes(c)).length < 3) {
+        if (line >= 2) throw new SitadelFileError({ file: name, line, rule: 'entete', message: 'ligne des codes de colonnes (COMM, TYPE_DAU, NUM_DAU…) introuvable dans les deux premières lignes.' });
         continue; // the French labels line
       }
       const missing = REQUIRED_COLUMNS.filter((c) => !lower.includes(c));

@@ -82,6 +82,12 @@ describe('SNE CSV reader', () => {
     expect(problems[0].value).toContain('date_depot');
   });
 
+  it('refuses an empty file and a header-only file lacking columns; accepts a header-only extract', async () => {
+    expect((await readDemandCsv('', 'vide.csv')).problems).toEqual([{ file: 'vide.csv', line: 1, rule: 'en_tete', message: 'fichier vide : une ligne d’en-tête est attendue' }]);
+    expect((await readDemandCsv('mon-ordinateur\n', 'hostname')).problems[0]).toMatchObject({ rule: 'colonnes', line: 1 });
+    expect(await readDemandCsv(`${HEADER}\n`, 'entete.csv')).toEqual({ rows: [], problems: [] });
+  });
+
   it('uses the --epci default when the column is empty, and refuses a line without any', async () => {
     const text = `${HEADER}\n${row({ epci_siren: '' })}\n`;
     expect((await readDemandCsv(text, 'f.csv', { defaultEpci: '243100518' })).rows[0].demand.epciSiren).toBe('243100518');

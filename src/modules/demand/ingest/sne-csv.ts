@@ -95,17 +95,30 @@ export async function readDemandCsv(
   const problems: InputProblem[] = [];
   const seen = new Map<string, number>();
   const stream = typeof input === 'string' ? Readable.from([input]) : input;
+  let header: string[] | null = null;
   const parser = stream.pipe(
-    parse({ columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), delimiter: ';', bom: true, info: true, trim: true, skip_empty_lines: true }),
+    parse({
+      columns: (h: string[]) => (header = h.map((c) => c.trim().toLowerCase())),
+      delimiter: ';',
+      bom: true,
+      info: true,
+      trim: true,
+      skip_empty_lines: true,
+    }),
   );
+  const headerProblem = (): InputProblem | null => {
+    if (!header) return { file, line: 1, rule: 'en_tete', message: 'fichier vide : une ligne d’en-tête est attendue' };
+    const missing = REQUIRED.filter((c) => !header!.includes(c));
+    return missing.length ? { file, line: 1, rule: 'colonnes', value: missing.join(', '), message: 'colonnes obligatoires absentes de l’en-tête' } : null;
+  };
   let headerChecked = false;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       if (!headerChecked) {
         headerChecked = true;
-        const missing = REQUIRED.filter((c) => !(c in record));
-        if (missing.length) {
-          problems.push({ file, line: 1, rule: 'colonnes', value: missing.join(', '), message: 'colonnes obligatoires absentes de l’en-tête' });
+        const p = headerProblem();
+        if (p) {
+          problems.push(p);
           return { rows, problems };
         }
       }
@@ -122,6 +135,11 @@ export async function readDemandCsv(
     }
   } catch (e: any) {
     problems.push({ file, line: e?.lines ?? 0, rule: 'csv', message: `fichier CSV illisible : ${e?.message ?? e}` });
+    return { rows, problems };
+  }
+  if (!headerChecked) {
+    const p = headerProblem();
+    if (p) problems.push(p);
   }
   return { rows, problems };
 }

@@ -236,27 +236,47 @@ describe('lake updates', () => {
     expect(readManifest(lakeDir).files.map((f) => f.file)).toEqual(['geodvf_commune_33001_Abzac_2021.csv']);
   });
 
+  /** Starts an import of DEP69 + HENDAYE in a child process and SIGKILLs it at `phase`. */
+  async function killChildAt(lakeDir: string, phase: string) {
+    const marker = join(tmp, `marker-${phase}-${++n}`);
+    const child = spawn(
+      process.execPath,
+      // One process (tsx as a loader, not its CLI wrapper), so SIGKILL reaches the importer itself.
+      ['--import', 'tsx', join(ROOT, 'test', 'fixtures', 'market', 'import-child.ts'), lakeDir, marker, phase, DEP69, HENDAYE],
+      { stdio: ['ignore', 'ignore', 'pipe'], cwd: ROOT },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    while (!existsSync(marker)) {
+      const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(r, 50, false))]);
+      if (done) throw new Error(`l'import enfant s'est arrêté avant le point prévu : ${stderr}`);
+    }
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  it('an import killed after its commit point is completed by the next one (roll forward)', async () => {
+    const expected = freshDataDir();
+    await importDvf(expected.lakeDir, [ABZAC]);
+    await importDvf(expected.lakeDir, [DEP69, HENDAYE]);
+    const { dataDir, lakeDir } = freshDataDir();
+    await importDvf(lakeDir, [ABZAC]);
+    const before = await fingerprint(dataDir);
+    await killChildAt(lakeDir, 'validation');
+    expect(await fingerprint(dataDir)).toEqual(before);
+    const s = await importDvf(lakeDir, [ABZAC]);
+    expect(s.files[0].status).toBe('déjà importé');
+    expect((await fingerprint(dataDir)).hash).toBe((await fingerprint(expected.dataDir)).hash);
+    expect(readdirSync(stagingRoot(lakeDir))).toEqual([]);
+  });
+
   for (const phase of ['lecture', 'bascule'] as const) {
     it(`a killed import (${phase === 'lecture' ? 'during reading' : 'just before the commit'}) leaves the lake as before`, async () => {
       const { dataDir, lakeDir } = freshDataDir();
       await importDvf(lakeDir, [ABZAC]);
       const before = await fingerprint(dataDir);
-      const marker = join(tmp, `marker-${phase}-${n}`);
-      const child = spawn(
-        process.execPath,
-        // One process (tsx as a loader, not its CLI wrapper), so SIGKILL reaches the importer itself.
-        ['--import', 'tsx', join(ROOT, 'test', 'fixtures', 'market', 'import-child.ts'), lakeDir, marker, phase, DEP69, HENDAYE],
-        { stdio: ['ignore', 'ignore', 'pipe'], cwd: ROOT },
-      );
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-      while (!existsSync(marker)) {
-        const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(r, 50, false))]);
-        if (done) throw new Error(`l'import enfant s'est arrêté avant le point prévu : ${stderr}`);
-      }
-      child.kill('SIGKILL');
-      await exited;
+      await killChildAt(lakeDir, phase);
       // Staged files exist but the live lake is untouched…
       expect(readdirSync(stagingRoot(lakeDir)).some((d) => d.startsWith('dvf-'))).toBe(true);
       expect(await fingerprint(dataDir)).toEqual(before);

@@ -17,7 +17,8 @@ import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { LAKE_COLUMNS, type DvfLine } from '../model.ts';
 import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
-import { listDvfFiles, readDvfFile, readHeaderLine, sha256File } from './read.ts';
+import { isGzip, listDvfFiles, readDvfFile, readHeaderLine, sha256File } from './read.ts';
+import { importGeodvfFast, type FastResult } from './fast-geodvf.ts';
 import {
   acquireLock,
   applySwap,
@@ -70,6 +71,11 @@ export interface ImportSummary {
 export interface ImportOptions {
   /** How many rejects are kept in full in the summary. */
   maxRejectsListed?: number;
+  /**
+   * `auto` (default): a clean Etalab file is read by DuckDB in SQL (fast-geodvf.ts), any other file line by line;
+   * `ligne`: every file line by line (the reference the fast path is tested against).
+   */
+  lecture?: 'auto' | 'ligne';
   /** Import even when the manifest says a file is already in the lake. */
   force?: boolean;
   onProgress?(p: { file: string; bytes: number; totalBytes: number; lines: number }): void;
@@ -77,6 +83,8 @@ export interface ImportOptions {
   onReject?(p: ImportProblem): void;
   /** Test hook: runs after the new partitions are staged and before the import commits (READY.json). */
   beforeSwap?(): void | Promise<void>;
+  /** Test hook: runs between the commit point and the renames. */
+  afterCommit?(): void | Promise<void>;
   /** DuckDB memory limit for the merge (it spills to the staging folder beyond it). */
   memoryLimit?: string;
 }
@@ -217,6 +225,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
     const staging = new PartitionStaging(join(stagingDir, 'lignes'));
     const manifest = readManifest(lakeDir);
     const added: ManifestEntry[] = [];
+    const fastFiles: FastResult[] = [];
     const files = listDvfFiles(paths);
     const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
     let bytesBefore = 0;
@@ -241,12 +250,31 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
           continue;
         }
       }
+      if (format === 'geodvf' && opts.lecture !== 'ligne') {
+        const fields = header.replace(/^\uFEFF/, '').split(',').map((f) => f.trim());
+        if (!missingColumns(format, fields).length) {
+          const target = join(stagingDir, 'rapide', `${fastFiles.length + 1}.parquet`);
+          mkdirSync(join(stagingDir, 'rapide'), { recursive: true });
+          const fast = await importGeodvfFast(conn, file, fields, await isGzip(file), target);
+          if (fast) {
+            fastFiles.push(fast);
+            summary.lus += fast.lines;
+            summary.files.push({ file: name, format, encoding: 'utf-8', status: 'importé', lus: fast.lines, valides: fast.lines, rejetes: 0 });
+            added.push({ sha256: await sha256File(file), file: name, size, importedAt: new Date().toISOString(), lines: fast.lines, communeYears: fast.communeYears });
+            bytesBefore += size;
+            opts.onProgress?.({ file: name, bytes: bytesBefore, totalBytes, lines: summary.lus });
+            continue;
+          }
+          rmSync(target, { force: true });
+        }
+      }
       let map: ((record: string[], lineNo: number) => ReturnType<ReturnType<typeof geodvfMapper>>) | undefined;
       const fileSummary: FileSummary = { file: name, format, status: 'importé', lus: 0, valides: 0, rejetes: 0 };
       const communeYears = new Set<string>();
       const prefixSha = format === 'dgfip' ? await sha256File(file) : '';
       let headerProblem = false;
       let sinceReport = 0;
+      let fileBytes = 0;
       const result = await readDvfFile(file, format, {
         header(fields) {
           const missing = missingColumns(format, fields);
@@ -264,7 +292,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
           fileSummary.lus++;
           if (++sinceReport >= 10_000) {
             sinceReport = 0;
-            opts.onProgress?.({ file: name, bytes: bytesBefore, totalBytes, lines: summary.lus });
+            opts.onProgress?.({ file: name, bytes: bytesBefore + fileBytes, totalBytes, lines: summary.lus });
           }
           const width = (map as any).width as number;
           if (fields.length !== width) {
@@ -289,6 +317,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
           reject({ file: name, line: lineNo, rule: 'csv_illisible', message: `ligne illisible (${message})` });
         },
         progress(bytes) {
+          fileBytes = bytes;
           opts.onProgress?.({ file: name, bytes: bytesBefore + bytes, totalBytes, lines: summary.lus });
         },
       });
@@ -309,6 +338,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
     await opts.beforeSwap?.();
     // The commit point: from here on, a crash is completed by the next import instead of undone.
     writeReady(stagingDir, journal);
+    await opts.afterCommit?.();
     applySwap(lakeDir, journal);
     summary.dureeMs = Date.now() - started;
     return summary;
@@ -339,18 +369,36 @@ async function mergePartitions(
   lakeDir: string,
   stagingDir: string,
   staged: { departement: string; annee: number; tsv: string; lines: number }[],
+  fastFiles: FastResult[],
   summary: ImportSummary,
 ) {
   const cols = LAKE_COLUMNS.map(([c]) => c).join(', ');
   const out: ReadyJournal['partitions'] = [];
-  const byDep = new Map<string, typeof staged>();
-  for (const p of staged) byDep.set(p.departement, [...(byDep.get(p.departement) ?? []), p]);
+  type Part = { departement: string; annee: number; tsv?: string; lines: number };
+  const byDep = new Map<string, Part[]>();
+  const add = (p: Part) => {
+    const list = byDep.get(p.departement) ?? [];
+    const same = list.find((x) => x.annee === p.annee);
+    if (same) {
+      same.lines += p.lines;
+      same.tsv ??= p.tsv;
+    } else list.push({ ...p });
+    byDep.set(p.departement, list);
+  };
+  for (const p of staged) add(p);
+  for (const f of fastFiles) for (const p of f.partitions) add(p);
   mkdirSync(join(stagingDir, 'partitions'), { recursive: true });
   let incoming = 0;
-  const mergeOne = async (conn: DuckDBConnection, departement: string, parts: typeof staged) => {
+  const mergeOne = async (conn: DuckDBConnection, departement: string, parts: Part[]) => {
     incoming += parts.reduce((n, p) => n + p.lines, 0);
     const depDir = join(stagingDir, 'partitions', `dep-${departement}`);
-    const fresh = `(SELECT ${cols} FROM ${readStagingTsv(parts.map((p) => p.tsv))})`;
+    const tsvs = parts.flatMap((p) => (p.tsv ? [p.tsv] : []));
+    const fast = fastFiles.filter((f) => f.partitions.some((p) => p.departement === departement)).map((f) => f.parquet);
+    const sources = [
+      ...(tsvs.length ? [`SELECT ${cols} FROM ${readStagingTsv(tsvs)}`] : []),
+      ...(fast.length ? [`SELECT ${cols} FROM read_parquet([${fast.map(sqlString).join(', ')}]) WHERE departement = ${sqlString(departement)}`] : []),
+    ];
+    const fresh = `(${sources.join(' UNION ALL ')})`;
     const live = parts.map((p) => partitionFile(lakeDir, p.departement, p.annee)).filter((f) => existsSync(f));
     let kept = 0;
     let keptSql = '';
@@ -366,7 +414,7 @@ async function mergePartitions(
     );
     summary.gardes += Number(reader.getRows()[0]?.[0] ?? 0) - kept;
     for (const p of parts) {
-      rmSync(p.tsv);
+      if (p.tsv) rmSync(p.tsv);
       out.push({ departement, annee: p.annee, staged: await singleFile(conn, join(depDir, `annee=${p.annee}`)) });
     }
   };

@@ -210,13 +210,13 @@ export interface DpeReadResult {
 
 /** Reads a whole file (DPE extracts are small: a commune's worth is a few thousand lines). */
 export async function readDpeFile(path: string, name = basename(path)): Promise<DpeReadResult> {
-  const parser = createReadStream(path).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true }));
+  const parser = createReadStream(path).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
   let header: { layout: DpeLayout; index: Record<Field, number> } | undefined;
   const out: DpeReadResult = { layout: null, rows: [], problems: [], lines: 0 };
   const seen = new Map<string, number>();
   try {
-    for await (const cells of parser as AsyncIterable<string[]>) {
-      const line = (parser as any).info?.lines ?? out.lines + 1;
+    for await (const { record: cells, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = info.lines;
       if (!header) {
         const d = detectLayout(cells);
         if ('problem' in d) {

@@ -2,7 +2,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { api, formatNumber } from '../../platform/api.ts';
+import { api, formatNumber, useMe } from '../../platform/api.ts';
+import { PartnersPanel } from './PartnersPanel.tsx';
 import './demand.css';
 
 interface Item {
@@ -39,6 +40,7 @@ export const SITUATIONS: Record<string, string> = {
 };
 
 export function DemandsPage() {
+  const me = useMe();
   const [statut, setStatut] = useState('active');
   const [typologie, setTypologie] = useState('');
   const [page, setPage] = useState(0);
@@ -49,7 +51,8 @@ export function DemandsPage() {
       <h1 tabIndex={-1}>Demandes de logement social</h1>
       <p>
         Les demandes sont classées par note décroissante (grille en vigueur). Chaque consultation d’une demande est enregistrée dans le journal
-        d’audit. <a href="/api/demand/export.csv">Télécharger l’export pseudonymisé (CSV)</a>
+        d’audit.{' '}
+        {(me.data?.role === 'admin' || me.data?.role === 'agent') && <a href="/api/demand/export.csv">Télécharger l’export pseudonymisé (CSV)</a>}
       </p>
       <form className="demand-filters" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
@@ -116,7 +119,8 @@ export function DemandsPage() {
           </p>
         </>
       )}
-      <NewDemand />
+      {(me.data?.role === 'admin' || me.data?.role === 'agent') && <NewDemand />}
+      {me.data?.role === 'admin' && <PartnersPanel />}
     </section>
   );
 }

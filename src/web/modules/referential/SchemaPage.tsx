@@ -91,7 +91,7 @@ export function SchemaPage() {
                 <td>
                   {f.description}
                   {f['x-unite'] ? ` (en ${f['x-unite']})` : ''}
-                  {refs.has(f.name) ? ' Doit être une commune du territoire.' : ''}
+                  {refs.has(f.name) ? '. Doit être une commune du territoire.' : ''}
                 </td>
                 <td>{TYPE_LABELS[f.type] ?? f.type}</td>
                 <td>{f.constraints?.required || pk.includes(f.name) ? 'Oui' : 'Non'}</td>
@@ -110,7 +110,7 @@ export function SchemaPage() {
               <li key={i}>
                 {c.type === 'somme' ? (
                   <>
-                    <span className="ref-code">{c.total}</span> = {c.parties.map((p) => <span key={p} className="ref-code">{p} </span>)}(somme)
+                    <span className="ref-code">{c.total}</span> = <span className="ref-code">{c.parties.join(' + ')}</span>
                   </>
                 ) : (
                   <>

@@ -1,0 +1,168 @@
+// Live events: a change made through one server reaches a dashboard connected to another server of the same PostgreSQL,
+// relayed by LISTEN/NOTIFY. Two application instances with their own pools and LISTEN connections, on real sockets.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase } from '../../../test/support/stores.ts';
+import { createTestApp } from '../../../test/support/app.ts';
+import { loadConfig } from '../../platform/config.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { openPostgres } from '../../platform/db.ts';
+import { buildApp } from '../../platform/http/app.ts';
+import { openLake } from '../../platform/lake.ts';
+import { createLogger } from '../../platform/log.ts';
+import * as access from '../access/store.ts';
+import { inProcessBus, postgresBus } from './live.ts';
+
+interface SseEvent {
+  event: string;
+  data: any;
+}
+
+/** A minimal EventSource: reads the stream and hands out events in order; `next(pred)` waits for a matching one. */
+async function openSse(url: string, cookie: string) {
+  const controller = new AbortController();
+  const res = await fetch(url, { headers: { accept: 'text/event-stream', cookie }, signal: controller.signal });
+  if (res.status !== 200) throw new Error(`SSE ${res.status}: ${await res.text()}`);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  const queue: SseEvent[] = [];
+  const pull = async (): Promise<SseEvent> => {
+    for (;;) {
+      const queued = queue.shift();
+      if (queued) return queued;
+      const sep = buffer.indexOf('\n\n');
+      if (sep >= 0) {
+        const block = buffer.slice(0, sep);
+        buffer = buffer.slice(sep + 2);
+        const lines = block.split('\n');
+        const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
+        const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
+        if (event && data) queue.push({ event, data: JSON.parse(data) });
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('flux fermé');
+      buffer += value;
+    }
+  };
+  return {
+    async next(pred: (e: SseEvent) => boolean = () => true): Promise<SseEvent> {
+      for (;;) {
+        const e = await pull();
+        if (pred(e)) return e;
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
+
+async function instance(url: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'habitat-live-'));
+  const store = await openPostgres(url);
+  const lake = await openLake(dataDir);
+  const ctx: AppContext = {
+    config: { ...loadConfig({}), dataDir, databaseUrl: url, loadDemo: false, logLevel: 'silent', rateLimitPerMinute: 100_000 },
+    db: store.db,
+    store,
+    lake,
+    log: createLogger('silent'),
+    async close() {
+      lake.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  const app = await buildApp(ctx, { logger: false });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { ctx, app, address, close: async () => { await app.close(); await ctx.close(); } };
+}
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c().catch(() => {});
+});
+
+describe.skipIf(!process.env.HABITAT_TEST_PG_URL)('live events between two servers on one PostgreSQL', () => {
+  it('a programme created on server A appears on the stream of server B, then its state change', async () => {
+    const url = await createPostgresDatabase();
+    const a = await instance(url);
+    cleanup.push(a.close);
+    const b = await instance(url);
+    cleanup.push(b.close);
+
+    const org = await access.ensureEpciOrganisation(a.ctx.db, a.ctx.config.epciSirens[0]);
+    await access.createUser(a.ctx.db, { email: 'agent.direct@exemple.fr', name: 'Agent direct', role: 'agent', organisationId: org.id, password: 'mot-de-passe-de-test-solide' });
+    const { token } = (await access.login(a.ctx.db, 'agent.direct@exemple.fr', 'mot-de-passe-de-test-solide'))!;
+    const cookie = `hc_session=${token}`;
+
+    const onB = await openSse(`${b.address}/api/construction/events`, cookie);
+    cleanup.push(async () => onB.close());
+    // "prêt" comes once B is LISTENing: from then on nothing is missed.
+    expect((await onB.next()).data).toEqual({ relais: 'postgres' });
+
+    const created = await fetch(`${a.address}/api/construction/programmes`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ nom: 'Résidence du Canal', code_commune: '31555', adresse: '12 rue des Lilas', logements: 40, etat: 'pc_depose', date_etat: '2026-03-02', financement: { plai: 4, plus: 8, pls: 2, brs: 6, libre: 20 } }),
+    });
+    expect(created.status).toBe(201);
+    const programme = await created.json();
+
+    const first = await onB.next((e) => e.event === 'changement' && e.data.id === programme.id);
+    expect(first.data).toMatchObject({ type: 'programme', commune: '31555', etat: 'pc_depose', source: 'saisie' });
+
+    const moved = await fetch(`${a.address}/api/construction/programmes/${programme.id}/etat`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ etat: 'pc_accorde', date: '2026-06-15' }),
+    });
+    expect(moved.status).toBe(200);
+    const second = await onB.next((e) => e.event === 'changement' && e.data.id === programme.id);
+    expect(second.data).toMatchObject({ de: 'pc_depose', etat: 'pc_accorde' });
+  });
+
+  it('the postgres bus delivers every message of a burst, in order, to another bus', async () => {
+    const url = await createPostgresDatabase();
+    const sender = postgresBus(url);
+    const receiver = postgresBus(url);
+    cleanup.push(() => sender.close(), () => receiver.close());
+    const got: number[] = [];
+    let done!: () => void;
+    const all = new Promise<void>((r) => (done = r));
+    receiver.subscribe('essai', (p: any) => {
+      got.push(p.n);
+      if (got.length === 300) done();
+    });
+    await receiver.ready();
+    for (let n = 0; n < 300; n++) await sender.publish('essai', { n });
+    await all;
+    expect(got).toEqual([...Array(300).keys()]);
+  });
+});
+
+describe('live events on the embedded store', () => {
+  it('the in-process bus copies payloads and refuses oversized ones', async () => {
+    const bus = inProcessBus();
+    const seen: any[] = [];
+    bus.subscribe('essai', (p) => seen.push(p));
+    const payload = { n: 1 };
+    await bus.publish('essai', payload);
+    payload.n = 2;
+    expect(seen).toEqual([{ n: 1 }]);
+    await expect(bus.publish('essai', { x: 'é'.repeat(5000) })).rejects.toThrow(/trop long/);
+    expect(() => bus.subscribe('Pas un nom', () => {})).toThrow();
+  });
+
+  it('the SSE route wants a signed-in caller and the event-stream header', async () => {
+    const t = await createTestApp();
+    cleanup.push(() => t.close());
+    const anon = await t.app.inject({ url: '/api/construction/events', headers: { accept: 'text/event-stream' } });
+    expect(anon.statusCode).toBe(401);
+    const agent = await t.login('agent');
+    const plain = await t.app.inject({ url: '/api/construction/events', headers: agent.headers });
+    expect(plain.statusCode).toBe(406);
+    expect(plain.json().detail).toMatch(/text\/event-stream/);
+  });
+});

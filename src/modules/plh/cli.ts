@@ -1,0 +1,46 @@
+// `habitat report bilan` and `habitat import plh-programme`: the same services as the HTTP routes.
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import type { HabitatModule } from '../types.ts';
+import { audit } from '../access/audit.ts';
+import { importProgrammeFile } from './programme-io.ts';
+import { SHEET_NAMES, type SheetName } from './programme-sheet.ts';
+import { writeBilanFiles } from './report/render.ts';
+
+type CliArgs = Parameters<NonNullable<HabitatModule['cli']>>[0];
+
+export function plhCli({ program, importCommand, withContext }: CliArgs) {
+  // Another module may have created `report` already: add to it rather than declare it twice.
+  const report = program.commands.find((c) => c.name() === 'report') ?? program.command('report').description('Produire des rapports (bilans du PLH…)');
+  report
+    .command('bilan')
+    .description('Produire le bilan annuel (ou triennal) du PLH en HTML, DOCX et PDF')
+    .requiredOption('--year <année>', 'année du bilan (dernière année de la période pour un bilan triennal)')
+    .option('--triennal', 'bilan triennal : l’année et les deux précédentes')
+    .option('--out <dossier>', 'dossier où écrire les fichiers', '.')
+    .action((opts) =>
+      withContext(async (ctx) => {
+        const annee = Number(opts.year);
+        if (!Number.isInteger(annee) || annee < 2000 || annee > 2100) throw new Error(`Année invalide : « ${opts.year} » (attendu : 2000 à 2100).`);
+        const paths = await writeBilanFiles(ctx.db, { annee, triennal: !!opts.triennal, outDir: resolve(opts.out) });
+        for (const p of paths) console.log(p);
+      }),
+    );
+
+  importCommand
+    .addCommand(
+      new Command('plh-programme')
+        .description('Importer le programme d’actions du PLH : classeur XLSX complet, ou une feuille CSV (--feuille)')
+        .requiredOption('--file <chemin>', 'fichier .xlsx ou .csv')
+        .addOption(new Option('--feuille <feuille>', 'pour un CSV : la feuille importée').choices(SHEET_NAMES))
+        .action((opts) =>
+          withContext(async (ctx) => {
+            const bytes = readFileSync(opts.file);
+            const r = await importProgrammeFile(ctx.db, bytes, basename(opts.file), opts.feuille as SheetName | undefined);
+            await audit(ctx.db, null, { action: 'import', entity: 'plh_programme', entityId: r.programmeId, detail: { via: 'cli', file: basename(opts.file) } });
+            console.log(`Programme importé : ${r.orientations} orientation(s), ${r.actions} action(s), ${r.budgets} budget(s), ${r.objectifs} objectif(s).`);
+          }),
+        ),
+    );
+}

@@ -1,0 +1,109 @@
+// The bilan as an editable Word document (docx): the same sections as the HTML, the charts as tables with bars
+// drawn in text so élus' offices can edit them; the map stays in the PDF and HTML versions.
+import {
+  AlignmentType,
+  Document,
+  Footer,
+  HeadingLevel,
+  PageNumber,
+  PageOrientation,
+  Packer,
+  Paragraph,
+  ShadingType,
+  Table,
+  TableCell,
+  TableRow,
+  TextRun,
+  WidthType,
+} from 'docx';
+import { formatInt } from '../model.ts';
+import type { Bilan } from './bilan-model.ts';
+import { bilanSections, type Chart, type Table as BilanTable } from './sections.ts';
+
+const FONT = 'Arial';
+
+function cell(text: string, opts: { header?: boolean; right?: boolean } = {}): TableCell {
+  return new TableCell({
+    children: [
+      new Paragraph({
+        alignment: opts.right ? AlignmentType.RIGHT : AlignmentType.LEFT,
+        children: [new TextRun({ text, bold: opts.header, size: 16, font: FONT })],
+      }),
+    ],
+    shading: opts.header ? { type: ShadingType.CLEAR, fill: 'EEF3F8', color: 'auto' } : undefined,
+  });
+}
+
+function docxTable(t: BilanTable): Table {
+  return new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    rows: [
+      new TableRow({ tableHeader: true, children: t.headers.map((h, i) => cell(h, { header: true, right: t.numeric.includes(i) })) }),
+      ...t.rows.map((r) => new TableRow({ children: r.map((c, i) => cell(c, { right: t.numeric.includes(i) })) })),
+    ],
+  });
+}
+
+function chartTable(c: Chart): Table {
+  const max = Math.max(1, ...c.bars.flatMap((b) => [b.objectif, b.realise]));
+  return new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    rows: [
+      new TableRow({ tableHeader: true, children: [cell('Commune', { header: true }), cell('Objectif', { header: true, right: true }), cell('Réalisé', { header: true, right: true }), cell('Objectif (clair) et réalisé (foncé)', { header: true })] }),
+      ...c.bars.map(
+        (b) =>
+          new TableRow({
+            children: [
+              cell(b.label),
+              cell(formatInt(b.objectif), { right: true }),
+              cell(formatInt(b.realise), { right: true }),
+              new TableCell({
+                children: [
+                  new Paragraph({ children: [new TextRun({ text: '█'.repeat(Math.round((b.objectif / max) * 30)) || ' ', color: '9ECAE1', size: 12, font: FONT })] }),
+                  new Paragraph({ children: [new TextRun({ text: '█'.repeat(Math.round((b.realise / max) * 30)) || ' ', color: '08519C', size: 12, font: FONT })] }),
+                ],
+              }),
+            ],
+          }),
+      ),
+    ],
+  });
+}
+
+export async function bilanDocx(b: Bilan): Promise<Buffer> {
+  const children: (Paragraph | Table)[] = [
+    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun({ text: b.titre, font: FONT })] }),
+    new Paragraph({ children: [new TextRun({ text: `${b.territoire} — document produit le ${b.genereLe}`, italics: true, font: FONT })] }),
+  ];
+  for (const s of bilanSections(b)) {
+    children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: s.title, font: FONT })] }));
+    for (const p of s.paragraphs) children.push(new Paragraph({ children: [new TextRun({ text: p, font: FONT, size: 20 })] }));
+    for (const c of s.charts ?? []) {
+      children.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun({ text: c.title, font: FONT })] }));
+      children.push(chartTable(c));
+    }
+    if (s.map) children.push(new Paragraph({ children: [new TextRun({ text: 'La carte des taux de réalisation par commune figure dans les versions PDF et HTML de ce bilan.', italics: true, font: FONT, size: 18 })] }));
+    if (s.table) {
+      children.push(new Paragraph({ text: '' }));
+      children.push(docxTable(s.table));
+    }
+  }
+  const doc = new Document({
+    creator: 'Habitat Commun',
+    title: b.titre,
+    language: 'fr-FR',
+    styles: { default: { document: { run: { font: FONT } } } },
+    sections: [
+      {
+        properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } },
+        footers: {
+          default: new Footer({
+            children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: [`${b.titre} — page `, PageNumber.CURRENT], size: 16, font: FONT })] })],
+          }),
+        },
+        children,
+      },
+    ],
+  } as any);
+  return Packer.toBuffer(doc);
+}

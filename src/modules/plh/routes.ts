@@ -1,0 +1,588 @@
+// PLH HTTP. Who may do what (docs/plh.md):
+// - admin and agent (EPCI staff) write everything;
+// - any signed-in user reads the programme, targets, SRU inventories and the land register (partners take part in
+//   the PLH; none of it is personal data); aids granted: EPCI staff see all, a partner sees the aids of its own
+//   organisation and, for a commune, those granted on its territory;
+// - bilans: admin, agent, readonly;
+// - public: the SRU summary per commune (official counts, no personal data).
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../platform/context.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import { isEpciStaff, requirePrincipal, type Access } from '../../platform/http/access.ts';
+import type { App } from '../types.ts';
+import {
+  ACTION_STATUTS,
+  AIDE_TYPES,
+  CATEGORIES,
+  FONCIER_STATUTS,
+  sruLevy,
+  sruProgress,
+  sruSituation,
+  targetStatus,
+  triennialPeriod,
+  mergeAchievements,
+} from './model.ts';
+import { exportProgramme, importProgrammeFile } from './programme-io.ts';
+import { SHEET_NAMES, type SheetName } from './programme-sheet.ts';
+import { loadBilan } from './report/bilan-data.ts';
+import { BILAN_MEDIA, bilanFileName, renderBilan } from './report/render.ts';
+import * as store from './store.ts';
+
+const TAG = 'plh';
+const WRITE: Access = { roles: ['admin', 'agent'] };
+const BILAN: Access = { roles: ['admin', 'agent', 'readonly'] };
+const COMMUNE = z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'Code INSEE de commune sur 5 caractères');
+const YEAR = z.coerce.number().int().min(2000).max(2100);
+const MAX_FILE = 20 * 1024 * 1024;
+
+const programmeZ = z.object({
+  id: z.string(),
+  nom: z.string(),
+  annee_debut: z.number(),
+  annee_fin: z.number(),
+  taux_rattrapage_sru: z.number(),
+  orientations: z.array(z.object({ code: z.string(), titre: z.string() })),
+  actions: z.array(
+    z.object({
+      code: z.string(),
+      orientation_code: z.string(),
+      titre: z.string(),
+      pilote: z.string(),
+      partenaires: z.string(),
+      statut: z.enum(ACTION_STATUTS),
+      indicateurs: z.string(),
+      indicateur_categorie: z.enum(CATEGORIES).nullable(),
+      commentaire: z.string(),
+      budgets: z.array(z.object({ annee: z.number(), prevu_euros: z.number(), depense_euros: z.number() })),
+    }),
+  ),
+});
+
+const sruLineZ = z.object({
+  commune_code: z.string(),
+  nom: z.string(),
+  inventaire_annee: z.number(),
+  population: z.number().nullable(),
+  residences_principales: z.number(),
+  logements_sociaux: z.number(),
+  taux_legal: z.number(),
+  exemptee: z.boolean(),
+  taux_actuel: z.number(),
+  logements_requis: z.number(),
+  deficit: z.number(),
+  periode: z.string(),
+  objectif_triennal: z.number(),
+  plai_min: z.number(),
+  pls_max: z.number(),
+  produits: z.object({ plai: z.number(), plus: z.number(), pls: z.number(), total: z.number() }),
+  taux_realisation: z.number().nullable(),
+  plai_respecte: z.boolean(),
+  pls_respecte: z.boolean(),
+  source: z.string(),
+});
+
+const aideZ = z.object({
+  reference: z.string().trim().min(1).max(60).describe('Référence du dossier ou de l’opération (jamais le nom d’un bénéficiaire)'),
+  type: z.enum(AIDE_TYPES),
+  commune_code: COMMUNE,
+  annee: YEAR,
+  montant_euros: z.number().min(0),
+  nb_logements: z.number().int().min(0).default(0),
+  nb_plai: z.number().int().min(0).default(0),
+  nb_plus: z.number().int().min(0).default(0),
+  nb_pls: z.number().int().min(0).default(0),
+  gain_energetique_pct: z.number().min(0).max(100).nullable().default(null),
+  operation: z.string().max(300).default(''),
+  organisation_id: z.uuid().nullable().default(null),
+  action_code: z.string().max(20).nullable().default(null),
+  commentaire: z.string().max(2000).default(''),
+});
+const aideOutZ = aideZ.extend({ id: z.string() });
+
+const foncierZ = z.object({
+  reference: z.string().trim().min(1).max(60),
+  nature: z.enum(['gisement', 'friche']),
+  commune_code: COMMUNE,
+  parcelle: z
+    .string()
+    .regex(/^[0-9][0-9AB][0-9]{3}[0-9]{3}[A-Z0-9]{2}[0-9]{4}$/, 'Identifiant de parcelle sur 14 caractères (ex. 31555000AB0246)')
+    .nullable()
+    .default(null),
+  surface_m2: z.number().positive(),
+  zonage: z.string().max(50).default(''),
+  logements_potentiels: z.number().int().min(0).default(0),
+  statut: z.enum(FONCIER_STATUTS).default('identifie'),
+  longitude: z.number().min(-180).max(180).nullable().default(null),
+  latitude: z.number().min(-90).max(90).nullable().default(null),
+  commentaire: z.string().max(2000).default(''),
+});
+const foncierOutZ = foncierZ.extend({ id: z.string() });
+
+const sruInZ = z.object({
+  population: z.number().int().min(0).nullable().default(null),
+  residences_principales: z.number().int().positive(),
+  logements_sociaux: z.number().int().min(0),
+  taux_legal: z.union([z.literal(0.2), z.literal(0.25)]),
+  exemptee: z.boolean().default(false),
+  potentiel_fiscal_par_habitant: z.number().min(0).nullable().default(null),
+  depenses_reelles_fonctionnement: z.number().min(0).nullable().default(null),
+  depenses_deductibles: z.number().min(0).nullable().default(null),
+  source: z.string().trim().min(1).max(300).describe('Ex. : « Inventaire SRU notifié par la DDT, 1er janvier 2025 »'),
+});
+
+async function assertInstanceCommune(ctx: AppContext, code: string) {
+  const communes = await store.instanceCommunes(ctx.db);
+  if (!communes.some((c) => c.code === code)) throw new AppError('plh.commune_hors_territoire', `La commune ${code} n’est pas dans le territoire de l’instance.`, 422);
+}
+
+async function sruLines(ctx: AppContext, annee: number) {
+  const head = await store.currentProgramme(ctx.db);
+  const inventories = await store.latestSruInventories(ctx.db, annee);
+  const periode = triennialPeriod(annee);
+  const aides = (await store.listAides(ctx.db, { type: 'logement_social' })).filter((a) => a.annee >= periode.debut && a.annee <= periode.fin);
+  return inventories.map((s) => {
+    const situation = sruSituation({ residencesPrincipales: s.residencesPrincipales, logementsSociaux: s.logementsSociaux, tauxLegal: s.tauxLegal, tauxRattrapage: head?.tauxRattrapageSru });
+    const mine = aides.filter((a) => a.communeCode === s.communeCode);
+    const produits = { plai: mine.reduce((x, a) => x + a.nbPlai, 0), plus: mine.reduce((x, a) => x + a.nbPlus, 0), pls: mine.reduce((x, a) => x + a.nbPls, 0) };
+    const objectif = s.exemptee ? 0 : situation.objectifTriennal;
+    const progress = sruProgress(objectif, produits);
+    return {
+      inventory: s,
+      line: {
+        commune_code: s.communeCode,
+        nom: s.nom,
+        inventaire_annee: s.annee,
+        population: s.population,
+        residences_principales: s.residencesPrincipales,
+        logements_sociaux: s.logementsSociaux,
+        taux_legal: s.tauxLegal,
+        exemptee: s.exemptee,
+        taux_actuel: situation.tauxActuel,
+        logements_requis: situation.logementsRequis,
+        deficit: situation.deficit,
+        periode: `${periode.debut}-${periode.fin}`,
+        objectif_triennal: objectif,
+        plai_min: s.exemptee ? 0 : situation.plaiMin,
+        pls_max: s.exemptee ? 0 : situation.plsMax,
+        produits: { ...produits, total: progress.produits },
+        taux_realisation: progress.tauxRealisation,
+        plai_respecte: progress.plaiRespecte,
+        pls_respecte: progress.plsRespecte,
+        source: s.source,
+      },
+    };
+  });
+}
+
+const aideOut = (a: store.AideRow) => ({
+  id: a.id,
+  reference: a.reference,
+  type: a.type,
+  commune_code: a.communeCode,
+  annee: a.annee,
+  montant_euros: a.montantEuros,
+  nb_logements: a.nbLogements,
+  nb_plai: a.nbPlai,
+  nb_plus: a.nbPlus,
+  nb_pls: a.nbPls,
+  gain_energetique_pct: a.gainEnergetiquePct ?? null,
+  operation: a.operation ?? '',
+  organisation_id: a.organisationId,
+  action_code: a.actionCode ?? null,
+  commentaire: a.commentaire,
+});
+
+const foncierOut = (f: store.Foncier) => ({
+  id: f.id!,
+  reference: f.reference,
+  nature: f.nature,
+  commune_code: f.communeCode,
+  parcelle: f.parcelle,
+  surface_m2: f.surfaceM2,
+  zonage: f.zonage,
+  logements_potentiels: f.logementsPotentiels,
+  statut: f.statut,
+  longitude: f.longitude,
+  latitude: f.latitude,
+  commentaire: f.commentaire,
+});
+
+export async function plhRoutes(app: App, ctx: AppContext) {
+  app.get('/api/plh/programme', {
+    config: { access: 'authenticated' },
+    schema: { tags: [TAG], summary: 'Le programme d’actions en cours : orientations, actions, budgets', response: { 200: z.object({ programme: programmeZ.nullable() }) } },
+    handler: async () => {
+      const head = await store.currentProgramme(ctx.db);
+      if (!head) return { programme: null };
+      const p = await store.loadProgramme(ctx.db, head);
+      return {
+        programme: {
+          id: head.id,
+          nom: p.nom,
+          annee_debut: p.anneeDebut,
+          annee_fin: p.anneeFin,
+          taux_rattrapage_sru: p.tauxRattrapageSru,
+          orientations: p.orientations,
+          actions: p.actions.map((a) => ({
+            code: a.code,
+            orientation_code: a.orientationCode,
+            titre: a.titre,
+            pilote: a.pilote,
+            partenaires: a.partenaires,
+            statut: a.statut,
+            indicateurs: a.indicateurs,
+            indicateur_categorie: a.indicateurCategorie,
+            commentaire: a.commentaire,
+            budgets: p.budgets.filter((b) => b.actionCode === a.code).map((b) => ({ annee: b.annee, prevu_euros: b.prevuEuros, depense_euros: b.depenseEuros })),
+          })),
+        },
+      };
+    },
+  });
+
+  // The import takes the file as the raw body (XLSX or CSV), in its own scope so no JSON parser touches it.
+  await app.register(async (scope: FastifyInstance) => {
+    scope.removeContentTypeParser(['application/json', 'text/plain']);
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_FILE }, (_req, body, done) => done(null, body));
+    scope.withTypeProvider<ZodTypeProvider>().post('/api/plh/programme/import', {
+      config: { access: WRITE },
+      schema: {
+        tags: [TAG],
+        summary: 'Importer le programme : classeur XLSX complet (remplace le programme de même année de début) ou une feuille CSV (fusionnée)',
+        description: 'Corps : le fichier brut. Feuilles et colonnes : voir docs/plh.md. Un import avec un problème n’enregistre rien (réponse 422 avec la liste des problèmes).',
+        querystring: z.object({ feuille: z.enum(SHEET_NAMES as [SheetName, ...SheetName[]]).optional(), nom: z.string().max(200).default('programme') }),
+        response: { 200: z.object({ programme_id: z.string(), orientations: z.number(), actions: z.number(), budgets: z.number(), objectifs: z.number() }) },
+      },
+      handler: async (req) => {
+        const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        if (!bytes.length) throw new AppError('plh.fichier_vide', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
+        const r = await importProgrammeFile(ctx.db, bytes, req.query.nom, req.query.feuille);
+        return { programme_id: r.programmeId, orientations: r.orientations, actions: r.actions, budgets: r.budgets, objectifs: r.objectifs };
+      },
+    });
+  });
+
+  app.get('/api/plh/programme/export', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: [TAG],
+      summary: 'Exporter le programme : classeur XLSX (toutes les feuilles) ou une feuille en CSV',
+      querystring: z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx'), feuille: z.enum(SHEET_NAMES as [SheetName, ...SheetName[]]).default('actions') }),
+    },
+    handler: async (req, reply) => {
+      const out = await exportProgramme(ctx.db, req.query.format, req.query.feuille);
+      return reply.type(out.mediaType).header('content-disposition', `attachment; filename="${out.filename}"`).send(out.bytes);
+    },
+  });
+
+  app.patch('/api/plh/actions/:code', {
+    config: { access: WRITE },
+    schema: {
+      tags: [TAG],
+      summary: 'Mettre à jour le statut ou le commentaire d’une action',
+      params: z.object({ code: z.string().max(20) }),
+      body: z.object({ statut: z.enum(ACTION_STATUTS).optional(), commentaire: z.string().max(4000).optional() }),
+      response: { 200: z.object({ ok: z.literal(true) }) },
+    },
+    handler: async (req) => {
+      const head = await store.currentProgramme(ctx.db);
+      if (!head || !(await store.updateAction(ctx.db, head.id, req.params.code, req.body))) throw notFound(`Action ${req.params.code}`);
+      return { ok: true as const };
+    },
+  });
+
+  app.get('/api/plh/objectifs', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: [TAG],
+      summary: 'Objectifs territorialisés et réalisations (cumulées jusqu’à l’année donnée)',
+      querystring: z.object({ annee: YEAR.optional(), commune: COMMUNE.optional() }),
+      response: {
+        200: z.object({
+          annee: z.number(),
+          objectifs: z.array(
+            z.object({
+              commune_code: z.string(),
+              commune: z.string(),
+              categorie: z.enum(CATEGORIES),
+              annee_debut: z.number(),
+              annee_fin: z.number(),
+              objectif: z.number(),
+              realise: z.number(),
+              taux_realisation: z.number().nullable(),
+              avancement_attendu: z.number(),
+              sources: z.array(z.string()),
+              action_code: z.string().nullable(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: async (req) => {
+      const annee = req.query.annee ?? new Date().getFullYear();
+      const head = await store.currentProgramme(ctx.db);
+      if (!head) return { annee, objectifs: [] };
+      const p = await store.loadProgramme(ctx.db, head);
+      const names = new Map((await store.instanceCommunes(ctx.db)).map((c) => [c.code, c.nom]));
+      const ach = mergeAchievements(await store.listRealisations(ctx.db), await store.listAides(ctx.db));
+      const objectifs = p.objectifs
+        .filter((o) => !req.query.commune || o.communeCode === req.query.commune)
+        .map((o) => {
+          const t = targetStatus(o, ach, annee);
+          return {
+            commune_code: t.communeCode,
+            commune: names.get(t.communeCode) ?? t.communeCode,
+            categorie: t.categorie,
+            annee_debut: t.anneeDebut,
+            annee_fin: t.anneeFin,
+            objectif: t.objectif,
+            realise: t.realise,
+            taux_realisation: t.tauxRealisation,
+            avancement_attendu: t.avancementAttendu,
+            sources: t.sources,
+            action_code: t.actionCode ?? null,
+          };
+        });
+      return { annee, objectifs };
+    },
+  });
+
+  app.put('/api/plh/realisations', {
+    config: { access: WRITE },
+    schema: {
+      tags: [TAG],
+      summary: 'Enregistrer une réalisation (commune, catégorie, année) avec sa source ; remplace la valeur existante',
+      body: z.object({ commune_code: COMMUNE, categorie: z.enum(CATEGORIES), annee: YEAR, valeur: z.number().int().min(0), source: z.string().trim().min(1).max(300) }),
+      response: { 200: z.object({ ok: z.literal(true) }) },
+    },
+    handler: async (req) => {
+      await assertInstanceCommune(ctx, req.body.commune_code);
+      await store.upsertRealisation(ctx.db, { communeCode: req.body.commune_code, categorie: req.body.categorie, annee: req.body.annee, valeur: req.body.valeur, source: req.body.source });
+      return { ok: true as const };
+    },
+  });
+
+  app.get('/api/plh/sru', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: [TAG],
+      summary: 'Situation SRU des communes : déficit, objectif triennal, production, prélèvement estimé',
+      querystring: z.object({ annee: YEAR.optional() }),
+      response: {
+        200: z.object({
+          annee: z.number(),
+          taux_rattrapage: z.number(),
+          communes: z.array(sruLineZ.extend({ prelevement_net_estime: z.number().nullable() })),
+        }),
+      },
+    },
+    handler: async (req) => {
+      const annee = req.query.annee ?? new Date().getFullYear();
+      const head = await store.currentProgramme(ctx.db);
+      const lines = await sruLines(ctx, annee);
+      return {
+        annee,
+        taux_rattrapage: head?.tauxRattrapageSru ?? 0.33,
+        communes: lines.map(({ inventory: s, line }) => ({
+          ...line,
+          prelevement_net_estime:
+            s.potentielFiscalParHabitant !== null && s.depensesReellesFonctionnement !== null && !s.exemptee
+              ? sruLevy({ deficit: line.deficit, potentielFiscalParHabitant: s.potentielFiscalParHabitant, depensesReellesFonctionnement: s.depensesReellesFonctionnement, depensesDeductibles: s.depensesDeductibles ?? 0 }).net
+              : null,
+        })),
+      };
+    },
+  });
+
+  app.get('/api/plh/public/sru', {
+    config: { access: 'public' },
+    schema: {
+      tags: [TAG],
+      summary: 'Public : situation SRU par commune (logements sociaux, taux, déficit, objectif triennal, production)',
+      querystring: z.object({ annee: YEAR.optional() }),
+      response: { 200: z.object({ annee: z.number(), regles: z.string(), communes: z.array(sruLineZ) }) },
+    },
+    handler: async (req) => {
+      const annee = req.query.annee ?? new Date().getFullYear();
+      return {
+        annee,
+        regles:
+          'Article 55 de la loi SRU (CCH L302-5 à L302-9-1) : taux légal de 20 % ou 25 % des résidences principales ; objectif triennal = part du déficit (33 % par défaut) ; au moins 30 % de PLAI et au plus 30 % de PLS.',
+        communes: (await sruLines(ctx, annee)).map((l) => l.line),
+      };
+    },
+  });
+
+  app.put('/api/plh/sru/:code/:annee', {
+    config: { access: WRITE },
+    schema: {
+      tags: [TAG],
+      summary: 'Saisir l’inventaire SRU d’une commune au 1er janvier d’une année',
+      params: z.object({ code: COMMUNE, annee: YEAR }),
+      body: sruInZ,
+      response: { 200: z.object({ ok: z.literal(true) }) },
+    },
+    handler: async (req) => {
+      await assertInstanceCommune(ctx, req.params.code);
+      const b = req.body;
+      await store.upsertSru(ctx.db, {
+        communeCode: req.params.code,
+        annee: req.params.annee,
+        population: b.population,
+        residencesPrincipales: b.residences_principales,
+        logementsSociaux: b.logements_sociaux,
+        tauxLegal: b.taux_legal,
+        exemptee: b.exemptee,
+        potentielFiscalParHabitant: b.potentiel_fiscal_par_habitant,
+        depensesReellesFonctionnement: b.depenses_reelles_fonctionnement,
+        depensesDeductibles: b.depenses_deductibles,
+        source: b.source,
+      });
+      return { ok: true as const };
+    },
+  });
+
+  app.get('/api/plh/aides', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: [TAG],
+      summary: 'Aides accordées par l’EPCI (un partenaire ne voit que celles de son organisation ou de sa commune)',
+      querystring: z.object({ annee: YEAR.optional(), commune: COMMUNE.optional(), type: z.enum(AIDE_TYPES).optional() }),
+      response: { 200: z.object({ aides: z.array(aideOutZ) }) },
+    },
+    handler: async (req) => {
+      const p = requirePrincipal(req);
+      const filter: Parameters<typeof store.listAides>[1] = { annee: req.query.annee, communeCode: req.query.commune, type: req.query.type };
+      if (!isEpciStaff(p)) {
+        const org = await ctx.db.selectFrom('organisation').select(['commune_code']).where('id', '=', p.organisationId).executeTakeFirst();
+        filter.organisationId = p.organisationId;
+        if (p.organisationKind === 'commune' && org?.commune_code) filter.communeOnly = org.commune_code;
+      }
+      return { aides: (await store.listAides(ctx.db, filter)).map(aideOut) };
+    },
+  });
+
+  app.post('/api/plh/aides', {
+    config: { access: WRITE },
+    schema: {
+      tags: [TAG],
+      summary: 'Enregistrer une aide accordée (par référence de dossier : la même référence met à jour le dossier)',
+      body: aideZ,
+      response: { 200: aideOutZ },
+    },
+    handler: async (req) => {
+      const b = req.body;
+      await assertInstanceCommune(ctx, b.commune_code);
+      if (b.type === 'logement_social' && b.nb_plai + b.nb_plus + b.nb_pls === 0 && b.nb_logements === 0)
+        throw new AppError('plh.aide_sans_logement', 'Une aide au logement social porte sur au moins un logement (PLAI, PLUS ou PLS).', 422);
+      const saved = await store.upsertAide(ctx.db, {
+        reference: b.reference,
+        type: b.type,
+        communeCode: b.commune_code,
+        annee: b.annee,
+        montantEuros: b.montant_euros,
+        nbLogements: b.nb_logements,
+        nbPlai: b.nb_plai,
+        nbPlus: b.nb_plus,
+        nbPls: b.nb_pls,
+        gainEnergetiquePct: b.gain_energetique_pct,
+        operation: b.operation,
+        organisationId: b.organisation_id,
+        actionCode: b.action_code,
+        commentaire: b.commentaire,
+      });
+      return aideOut(saved);
+    },
+  });
+
+  app.delete('/api/plh/aides/:id', {
+    config: { access: WRITE },
+    schema: { tags: [TAG], summary: 'Supprimer une aide enregistrée par erreur', params: z.object({ id: z.uuid() }), response: { 200: z.object({ ok: z.literal(true) }) } },
+    handler: async (req) => {
+      if (!(await store.deleteAide(ctx.db, req.params.id))) throw notFound('Aide');
+      return { ok: true as const };
+    },
+  });
+
+  app.get('/api/plh/foncier', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: [TAG],
+      summary: 'Registre des gisements fonciers et friches',
+      querystring: z.object({ commune: COMMUNE.optional() }),
+      response: { 200: z.object({ sites: z.array(foncierOutZ) }) },
+    },
+    handler: async (req) => ({ sites: (await store.listFoncier(ctx.db, req.query.commune)).map(foncierOut) }),
+  });
+
+  app.get('/api/plh/foncier/geojson', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: [TAG],
+      summary: 'Gisements fonciers et friches localisés, en GeoJSON (points WGS84) pour la carte',
+      response: { 200: z.object({ type: z.literal('FeatureCollection'), features: z.array(z.any()) }) },
+    },
+    handler: async () => ({
+      type: 'FeatureCollection' as const,
+      features: (await store.listFoncier(ctx.db))
+        .filter((f) => f.longitude !== null && f.latitude !== null)
+        .map((f) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [f.longitude, f.latitude] }, properties: foncierOut(f) })),
+    }),
+  });
+
+  app.post('/api/plh/foncier', {
+    config: { access: WRITE },
+    schema: { tags: [TAG], summary: 'Enregistrer un gisement foncier ou une friche (par référence)', body: foncierZ, response: { 200: foncierOutZ } },
+    handler: async (req) => {
+      const b = req.body;
+      await assertInstanceCommune(ctx, b.commune_code);
+      if (b.parcelle && !b.parcelle.startsWith(b.commune_code))
+        throw new AppError('plh.parcelle_hors_commune', `La parcelle ${b.parcelle} n’est pas dans la commune ${b.commune_code} (ses 5 premiers caractères sont le code INSEE).`, 422);
+      if ((b.longitude === null) !== (b.latitude === null)) throw new AppError('plh.coordonnees', 'Indiquez la longitude et la latitude ensemble, ou aucune des deux.', 422);
+      const saved = await store.upsertFoncier(ctx.db, {
+        reference: b.reference,
+        nature: b.nature,
+        communeCode: b.commune_code,
+        parcelle: b.parcelle,
+        surfaceM2: b.surface_m2,
+        zonage: b.zonage,
+        logementsPotentiels: b.logements_potentiels,
+        statut: b.statut,
+        longitude: b.longitude,
+        latitude: b.latitude,
+        commentaire: b.commentaire,
+      });
+      return foncierOut(saved);
+    },
+  });
+
+  app.delete('/api/plh/foncier/:id', {
+    config: { access: WRITE },
+    schema: { tags: [TAG], summary: 'Supprimer un site du registre foncier', params: z.object({ id: z.uuid() }), response: { 200: z.object({ ok: z.literal(true) }) } },
+    handler: async (req) => {
+      if (!(await store.deleteFoncier(ctx.db, req.params.id))) throw notFound('Site foncier');
+      return { ok: true as const };
+    },
+  });
+
+  app.get('/api/plh/bilan', {
+    config: { access: BILAN },
+    schema: {
+      tags: [TAG],
+      summary: 'Bilan annuel ou triennal du PLH : HTML, DOCX (modifiable) ou PDF',
+      querystring: z.object({
+        annee: YEAR,
+        triennal: z.enum(['true', 'false']).default('false').describe('true : bilan triennal (l’année et les deux précédentes)'),
+        format: z.enum(['html', 'docx', 'pdf']).default('html'),
+      }),
+    },
+    handler: async (req, reply) => {
+      const b = await loadBilan(ctx.db, { annee: req.query.annee, triennal: req.query.triennal === 'true' });
+      const bytes = await renderBilan(b, req.query.format);
+      const disposition = req.query.format === 'html' ? 'inline' : 'attachment';
+      return reply.type(BILAN_MEDIA[req.query.format]).header('content-disposition', `${disposition}; filename="${bilanFileName(b, req.query.format)}"`).send(bytes);
+    },
+  });
+}

@@ -1,0 +1,11 @@
+import type { HabitatModule } from '../types.ts';
+import { stockCommands } from './cli.ts';
+import { loadStockDemo } from './demo.ts';
+import { stockRoutes } from './routes.ts';
+
+export const stockModule: HabitatModule = {
+  name: 'stock',
+  routes: stockRoutes,
+  cli: ({ importCommand, withContext }) => stockCommands(importCommand, withContext),
+  loadDemo: loadStockDemo,
+};

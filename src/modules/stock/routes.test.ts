@@ -1,0 +1,239 @@
+// The stock API end to end on a real store: public figures from the real RPLS and DPE files, a landlord's buildings,
+// incidents alerting tenants through a real local SMTP server and a recording SMS provider, consent and audit.
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type Actor, type TestApp } from '../../../test/support/app.ts';
+import { createApiKey } from '../access/store.ts';
+import { loadStockDemo } from './demo.ts';
+import { smtpMailer, useNotificationChannels, type SmsProvider } from './notify.ts';
+
+interface ReceivedMail {
+  to: string[];
+  body: string;
+}
+
+let t: TestApp;
+let smtp: SMTPServer;
+const mails: ReceivedMail[] = [];
+const sms: { to: string; text: string }[] = [];
+let bailleurA: Actor;
+let bailleurB: Actor;
+let agent: Actor;
+let sensor: { authorization: string };
+let buildingG: string;
+let buildingC: string;
+
+const recordingSms: SmsProvider = {
+  name: 'faux fournisseur',
+  async send(to, text) {
+    sms.push({ to, text });
+  },
+};
+
+async function startSmtp(): Promise<number> {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      let body = '';
+      stream.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  return (smtp.server.address() as AddressInfo).port;
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await loadStockDemo(t.ctx);
+  const port = await startSmtp();
+  useNotificationChannels(t.ctx, { mailer: smtpMailer(`smtp://127.0.0.1:${port}`), sms: recordingSms });
+  bailleurA = await t.login('partner', 'bailleur');
+  bailleurB = await t.login('partner', 'bailleur');
+  agent = await t.login('agent');
+  const key = await createApiKey(t.ctx.db, bailleurA.organisationId, 'capteur ascenseurs');
+  sensor = { authorization: `Bearer ${key.key}` };
+}, 180_000);
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await t?.close();
+});
+
+describe('public energy figures', () => {
+  it('gives Lyon’s real RPLS 2019 classes and the ban steps, arrondissements’ DPEs included', async () => {
+    const res = await t.app.inject({ url: '/api/stock/energie/communes/69123' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.commune.nom).toBe('Lyon');
+    expect(body.rpls.millesime).toBe(2019);
+    expect(body.rpls.logements.valeur).toBe(51_865);
+    expect(body.rpls.classes.G.valeur).toBe(339);
+    expect(body.rpls.etapes.map((s: any) => s.logements_interdits.valeur)).toEqual([339, 339 + 1579, 339 + 1579 + 4761]);
+    expect(body.dpe_ademe.nb_dpe.valeur).toBe(2835);
+    expect(JSON.stringify(body)).not.toMatch(/adresse|numero_dpe|@/);
+  });
+
+  it('withholds a commune’s figures when they count fewer dwellings than the secrecy threshold', async () => {
+    const res = await t.app.inject({ url: '/api/stock/energie/territoire' });
+    const communes = res.json().communes as any[];
+    const small = communes.find((c) => c.code === '31418'); // 5 social dwellings in RPLS 2019
+    expect(small.logements).toEqual({ valeur: null, secret: true, raison: 'Secret statistique : moins de 11 logements.' });
+    const toulouse = communes.find((c) => c.code === '31555');
+    expect(toulouse.logements.valeur).toBe(46_684);
+    expect(toulouse.interdits_2028.valeur).toBe(748);
+  });
+});
+
+describe('buildings, exposure and priorities', () => {
+  it('lets a landlord declare its buildings, refuses another organisation kind', async () => {
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/api/stock/batiments',
+      headers: bailleurA.headers,
+      payload: {
+        batiments: [
+          { reference: 'BAT-G', commune_code: '69388', adresse: '3 rue des Tilleuls', nb_logements: 24, dpe_classe: 'G', financement: 'PLUS', annee_construction: 1968 },
+          { reference: 'BAT-C', commune_code: '69388', adresse: '19bis Rue Antoine Dumont', identifiant_ban: '69388_tit1oq_00019_bis', nb_logements: 31 },
+        ],
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ crees: 2, mis_a_jour: 0 });
+    expect(res.json().dpe_rattaches).toBe(18); // the 18 DPEs of the extract at that BAN address
+    const list = (await t.app.inject({ url: '/api/stock/batiments', headers: bailleurA.headers })).json().batiments;
+    buildingG = list.find((b: any) => b.reference === 'BAT-G').id;
+    buildingC = list.find((b: any) => b.reference === 'BAT-C').id;
+    expect(list.find((b: any) => b.reference === 'BAT-C').dpe_retenu).toBe('C');
+    expect((await t.app.inject({ url: '/api/stock/batiments', headers: bailleurB.headers })).json().batiments).toEqual([]);
+
+    const promoteur = await t.login('partner', 'promoteur');
+    const refused = await t.app.inject({ method: 'PUT', url: '/api/stock/batiments', headers: promoteur.headers, payload: { batiments: [{ reference: 'X', commune_code: '69388', nb_logements: 1 }] } });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().detail).toMatch(/Seul un bailleur social/);
+  });
+
+  it('reports an unknown commune in French, writing nothing', async () => {
+    const res = await t.app.inject({ method: 'PUT', url: '/api/stock/batiments', headers: bailleurA.headers, payload: { batiments: [{ reference: 'BAT-Z', commune_code: '69999', nb_logements: 3 }] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toBe('Bâtiment n° 1 (« BAT-Z ») : code commune 69999 inconnu.');
+  });
+
+  it('shows the EPCI’s exposure from RPLS and from declared buildings', async () => {
+    const res = await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=200046977', headers: agent.headers });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.rpls.classes.G).toBeGreaterThanOrEqual(339);
+    expect(body.rpls.exposition.etapes).toHaveLength(3);
+    expect(body.parc_declare).toMatchObject({ batiments: 2 });
+    expect(body.parc_declare.exposition.interditsAujourdhui).toBe(24);
+  });
+
+  it('ranks the class G building first and keeps a landlord to its own organisation', async () => {
+    const res = await t.app.inject({ url: `/api/stock/priorites?niveau=bailleur&code=${bailleurA.organisationId}`, headers: bailleurA.headers });
+    expect(res.statusCode).toBe(200);
+    const list = res.json().priorites;
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ rang: 1, dpe: 'G', nb_logements: 24, interdit_depuis: '2025-01-01' });
+    expect(list[0].raison).toMatch(/location interdite depuis le 01\/01\/2025/);
+    const other = await t.app.inject({ url: `/api/stock/priorites?niveau=bailleur&code=${bailleurA.organisationId}`, headers: bailleurB.headers });
+    expect(other.statusCode).toBe(403);
+  });
+});
+
+describe('incidents, alerts and consent', () => {
+  let incidentId: string;
+  let smsContact: string;
+
+  it('registers tenants’ contacts with consent, purpose and retention', async () => {
+    const add = (adresse: string, canal: string, consentement: boolean) =>
+      t.app.inject({ method: 'POST', url: '/api/stock/contacts', headers: bailleurA.headers, payload: { batiment_id: buildingG, canal, adresse, consentement } });
+    expect((await add('locataire.oui@exemple.fr', 'email', true)).statusCode).toBe(201);
+    const s = await add('06 12 34 56 78', 'sms', true);
+    expect(s.statusCode).toBe(201);
+    smsContact = s.json().id;
+    expect(s.json().finalite).toMatch(/alertes sur les incidents/);
+    expect((await add('locataire.non@exemple.fr', 'email', false)).statusCode).toBe(201);
+    const bad = await add('12 34', 'sms', true);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().detail).toBe('Numéro de téléphone français invalide : « 12 34 ».');
+    const foreign = await t.app.inject({ method: 'POST', url: '/api/stock/contacts', headers: bailleurB.headers, payload: { batiment_id: buildingG, canal: 'email', adresse: 'x@exemple.fr', consentement: true } });
+    expect(foreign.statusCode).toBe(403);
+  });
+
+  it('a sensor’s API key reports an elevator failure: consenting tenants and EPCI agents are alerted, the others never', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/stock/incidents',
+      headers: sensor,
+      payload: { batiment_id: buildingG, type: 'ascenseur', gravite: 'elevee', debut: '2025-01-14T08:30:00Z', reference: 'INC-2025-00871', logements_concernes: 24 },
+    });
+    expect(res.statusCode).toBe(201);
+    incidentId = res.json().incident.id;
+    expect(res.json().notifications).toEqual({ locataires: 2, agents: 1, echecs: 0, sans_fournisseur: 0 });
+    const recipients = mails.flatMap((m) => m.to);
+    expect(recipients).toContain('locataire.oui@exemple.fr');
+    expect(recipients).not.toContain('locataire.non@exemple.fr');
+    expect(mails.find((m) => m.to.includes('locataire.oui@exemple.fr'))!.body).toMatch(/Ascenseur en panne/);
+    expect(sms).toHaveLength(1);
+    expect(sms[0].to).toBe('+33612345678');
+    expect(sms[0].text).toMatch(/Ascenseur en panne.*3 rue des Tilleuls/);
+  });
+
+  it('audits every read of contacts, including the one the alert made', async () => {
+    const rows = await t.ctx.db.selectFrom('audit_log').select(['action', 'entity', 'entity_id', 'actor_kind']).where('entity', '=', 'stock_contact').execute();
+    expect(rows).toContainEqual({ action: 'read', entity: 'stock_contact', entity_id: buildingG, actor_kind: 'apikey' });
+  });
+
+  it('refuses another landlord’s building and a duplicate reference', async () => {
+    const foreign = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: bailleurB.headers, payload: { batiment_id: buildingG, type: 'eau', debut: '2025-01-15T10:00:00Z' } });
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.json().detail).toBe('Ce bâtiment appartient à un autre bailleur.');
+    const dup = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: sensor, payload: { batiment_id: buildingG, type: 'ascenseur', debut: '2025-01-14T08:30:00Z', reference: 'INC-2025-00871' } });
+    expect(dup.statusCode).toBe(409);
+  });
+
+  it('tracks the incident to resolution, announces it, then refuses to reopen it', async () => {
+    const before = mails.length;
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/stock/incidents/${incidentId}`, headers: bailleurA.headers, payload: { statut: 'resolu', resolution: '2025-01-16T17:00:00Z' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().incident).toMatchObject({ statut: 'resolu', resolution: '2025-01-16T17:00:00.000Z' });
+    expect(res.json().notifications.locataires).toBe(2);
+    expect(mails.slice(before).some((m) => /est r=C3=A9solu|est résolu/.test(m.body))).toBe(true);
+    const again = await t.app.inject({ method: 'PATCH', url: `/api/stock/incidents/${incidentId}`, headers: bailleurA.headers, payload: { statut: 'en-cours' } });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().detail).toMatch(/déjà résolu/);
+  });
+
+  it('reports durations per building and per landlord', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: bailleurA.headers, payload: { batiment_id: buildingC, type: 'chauffage', debut: '2025-01-10T08:00:00Z', statut: 'resolu', resolution: '2025-01-11T08:00:00Z' } });
+    const byBuilding = (await t.app.inject({ url: '/api/stock/incidents-durees?par=batiment', headers: bailleurA.headers })).json().lignes;
+    expect(byBuilding.find((l: any) => l.key === buildingG)).toMatchObject({ incidents: 1, resolus: 1, duree_moyenne_h: 56.5 });
+    const byLandlord = (await t.app.inject({ url: '/api/stock/incidents-durees?par=bailleur', headers: agent.headers })).json().lignes;
+    expect(byLandlord.find((l: any) => l.key === bailleurA.organisationId)).toMatchObject({ incidents: 2, resolus: 2, duree_max_h: 56.5, duree_mediane_h: 40.3 });
+  });
+
+  it('shows contacts masked to their landlord only, and erases a contact on request', async () => {
+    const res = await t.app.inject({ url: `/api/stock/batiments/${buildingG}/contacts`, headers: bailleurA.headers });
+    expect(res.statusCode).toBe(200);
+    const shown = res.json().contacts.map((c: any) => c.adresse_masquee);
+    expect(shown).toContain('l•••@exemple.fr');
+    expect(JSON.stringify(res.json())).not.toMatch(/locataire\.oui|0612345678|612345678/);
+    expect((await t.app.inject({ url: `/api/stock/batiments/${buildingG}/contacts`, headers: bailleurB.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ url: `/api/stock/batiments/${buildingG}/contacts`, headers: agent.headers })).statusCode).toBe(403);
+    const reads = await t.ctx.db.selectFrom('audit_log').select('actor_id').where('entity', '=', 'stock_contact').where('action', '=', 'read').execute();
+    expect(reads.map((r: any) => r.actor_id)).toContain(bailleurA.userId);
+
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/stock/contacts/${smsContact}`, headers: bailleurA.headers })).statusCode).toBe(200);
+    const smsBefore = sms.length;
+    const next = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: bailleurA.headers, payload: { batiment_id: buildingG, type: 'eau', gravite: 'faible', debut: '2025-02-01T08:00:00Z' } });
+    expect(next.json().notifications).toEqual({ locataires: 1, agents: 0, echecs: 0, sans_fournisseur: 0 });
+    expect(sms.length).toBe(smsBefore);
+  });
+});

@@ -1,0 +1,80 @@
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { describeStores } from '../../../test/support/stores.ts';
+import { createOrganisation } from '../access/store.ts';
+import { DEMO_DPE } from './demo.ts';
+import { dpeCounts, importDpe, listBuildings, upsertBuildings } from './store.ts';
+
+describeStores('stock store', (getDb) => {
+  it('imports the real DPE extract: every line kept, the 16 Ancy DPEs in Ancy, the rest in Lyon 8e', async () => {
+    const r = await importDpe(getDb(), DEMO_DPE);
+    expect(r).toMatchObject({ status: 'importe', layout: 'ademe-v2-accentue', lines: 2851, accepted: 2851 });
+    expect(r.problems).toEqual([]);
+    expect(r.corrections).toEqual([]);
+    const lyon8 = await dpeCounts(getDb(), ['69388']);
+    expect([lyon8.A, lyon8.B, lyon8.C, lyon8.D, lyon8.E]).toEqual([80, 828, 1904, 15, 8]);
+    const ancy = await dpeCounts(getDb(), ['69008']);
+    expect(ancy.A + ancy.B + ancy.C).toBe(16);
+  });
+
+  it('re-importing the same file changes nothing, even forced', async () => {
+    const again = await importDpe(getDb(), DEMO_DPE);
+    expect(again.status).toBe('deja-importe');
+    const forced = await importDpe(getDb(), DEMO_DPE, { force: true });
+    expect(forced.accepted).toBe(2851);
+    const n = await getDb().selectFrom('stock_dpe').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(n.n)).toBe(2851);
+  });
+
+  it('corrects a postcode found in the INSEE field and rejects an unknown code, reporting both in French', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dpe-'));
+    const f = join(dir, 'dpe_anomalies.csv');
+    // Real rows of the extract; the second has its INSEE field replaced by its postcode, the third by a code that exists nowhere.
+    writeFileSync(
+      f,
+      'numero_dpe,date_reception_dpe,etiquette_dpe,code_insee_ban,code_postal_ban,identifiant_ban\n' +
+        '2469N0892783Y,2024-03-12,C,69388,69008,69388_tit1oq_00019_bis\n' +
+        '2469N0892780V,2024-03-12,C,69008,69008,\n' +
+        '2469N0892802R,2024-03-12,C,69999,69008,\n',
+    );
+    const r = await importDpe(getDb(), f);
+    expect(r.accepted).toBe(2);
+    expect(r.corrections).toHaveLength(1);
+    expect(r.corrections[0]).toMatchObject({ line: 3, column: 'code_insee_ban', value: '69008' });
+    expect(r.corrections[0].message).toMatch(/DPE rattaché à Lyon 8e Arrondissement \(69388\)/);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ line: 4, rule: 'dpe.commune_inconnue', value: '69999' });
+    const row = await getDb().selectFrom('stock_dpe').select(['commune_code', 'code_insee_source']).where('numero_dpe', '=', '2469N0892780V').executeTakeFirstOrThrow();
+    expect(row).toEqual({ commune_code: '69388', code_insee_source: '69008' });
+  });
+
+  it('a broken file writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dpe-'));
+    const f = join(dir, 'casse.csv');
+    copyFileSync(DEMO_DPE, f);
+    writeFileSync(f, 'numero_dpe,date_reception_dpe,etiquette_dpe,code_insee_ban\n"2469N0000000A,2024-03-12,C,69388\n');
+    const before = await getDb().selectFrom('stock_dpe').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await importDpe(getDb(), f);
+    expect(r.status).toBe('refuse');
+    expect(r.problems[0].rule).toBe('csv.syntaxe');
+    const after = await getDb().selectFrom('stock_dpe').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it('links DPEs to a landlord’s building through the BAN address id, and upserts by the landlord’s reference', async () => {
+    const org = await createOrganisation(getDb(), { kind: 'bailleur', name: 'Bailleur de test' });
+    const b = { reference: 'BAT-19BIS', commune_code: '69388', adresse: '19bis Rue Antoine Dumont', identifiant_ban: '69388_tit1oq_00019_bis', nb_logements: 31 };
+    const first = await upsertBuildings(getDb(), org.id, [b]);
+    expect(first.created).toBe(1);
+    expect(first.linked).toBeGreaterThan(0);
+    const second = await upsertBuildings(getDb(), org.id, [{ ...b, nb_logements: 32 }]);
+    expect(second).toMatchObject({ created: 0, updated: 1 });
+    const [view] = await listBuildings(getDb(), { organisationId: org.id });
+    expect(view.nb_logements).toBe(32);
+    expect(view.nb_dpe_ademe).toBeGreaterThan(0);
+    expect(view.dpe_declare).toBeNull();
+    expect(view.dpe_retenu).toBe(view.dpe_ademe_pire);
+  });
+});
