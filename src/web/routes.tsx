@@ -17,7 +17,17 @@ import { SchemaPage } from './modules/referential/SchemaPage.tsx';
 import { DeliveryPage } from './modules/referential/DeliveryPage.tsx';
 import { DeliveryReportPage } from './modules/referential/DeliveryReportPage.tsx';
 import { CompliancePage } from './modules/referential/CompliancePage.tsx';
+import { communePricesPage, priceMethodPage, pricesMapPage } from './modules/market/lazyPages.tsx';
+import { EnergyPage } from './modules/stock/EnergyPage.tsx';
+import { StockPage } from './modules/stock/StockPage.tsx';
+import { PlhPage } from './modules/plh/PlhPage.tsx';
+import { SruPage } from './modules/plh/SruPage.tsx';
+import { FoncierPage } from './modules/plh/FoncierPage.tsx';
 
+import { ConstructionDashboardPage } from './modules/construction/ConstructionDashboardPage.tsx';
+import { ProgrammesPage } from './modules/construction/ProgrammesPage.tsx';
+import { ProgrammePage } from './modules/construction/ProgrammePage.tsx';
+import { PublicConstructionPage } from './modules/construction/PublicConstructionPage.tsx';
 export interface PageRoute {
   path: string;
   element: ReactElement;
@@ -31,6 +41,9 @@ export const routes: PageRoute[] = [
   { path: '/', element: <HomePage />, label: 'Le territoire', audience: 'public' },
   { path: '/connexion', element: <LoginPage /> },
   { path: '/espace', element: <SpacePage />, label: 'Mon espace', audience: 'connected' },
+  { path: '/prix', element: pricesMapPage, label: 'Prix de l’immobilier', audience: 'public' },
+  { path: '/prix/communes/:code', element: communePricesPage },
+  { path: '/prix/methode', element: priceMethodPage },
   { path: '/aides', element: <AidsHomePage />, label: 'Aides au logement', audience: 'public' },
   { path: '/aides/baremes', element: <TablesPage /> },
   { path: '/aides/gestion', element: <LocalAidsPage />, label: 'Aides de l’EPCI', audience: 'connected' },
@@ -45,4 +58,13 @@ export const routes: PageRoute[] = [
   { path: '/referentiel/livrer', element: <DeliveryPage />, label: 'Livrer des données', audience: 'connected' },
   { path: '/referentiel/livraisons/:id', element: <DeliveryReportPage /> },
   { path: '/referentiel/conformite', element: <CompliancePage />, label: 'Conformité des partenaires', audience: 'connected' },
+  { path: '/parc-social', element: <EnergyPage />, label: 'Parc social et énergie', audience: 'public' },
+  { path: '/parc-social/gestion', element: <StockPage />, label: 'Gestion du parc social', audience: 'connected' },
+  { path: '/plh', element: <PlhPage />, label: 'Pilotage du PLH', audience: 'connected' },
+  { path: '/plh/sru', element: <SruPage />, label: 'Communes SRU', audience: 'public' },
+  { path: '/plh/foncier', element: <FoncierPage />, label: 'Observatoire du foncier', audience: 'connected' },
+  { path: '/construction', element: <ConstructionDashboardPage />, label: 'Construction neuve : objectifs', audience: 'connected' },
+  { path: '/construction/programmes', element: <ProgrammesPage />, label: 'Programmes de logements', audience: 'connected' },
+  { path: '/construction/programmes/:id', element: <ProgrammePage /> },
+  { path: '/construction-neuve', element: <PublicConstructionPage />, label: 'Construction neuve', audience: 'public' },
 ];

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemandDemo } from '../../src/modules/demand/index.ts';
+import { SNE_COLUMNS } from '../../src/modules/demand/ingest/sne-csv.ts';
 import * as store from '../../src/modules/demand/store.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { ARTIFACTS_DIR, browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';
@@ -118,6 +119,24 @@ describe.skipIf(!browserAvailable())('cotation pages in Chromium', () => {
     await result.waitFor();
     expect(await page.locator('main').textContent()).toMatch(/\d+ demande\(s\) montent/);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'cotation-simulation.png'), fullPage: false });
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('imports a CSV file from the demands page, refusing a bad one with its line and column', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/demandes`, { waitUntil: 'networkidle' });
+    const header = SNE_COLUMNS.join(';');
+    const line = (adults: string) =>
+      SNE_COLUMNS.map((c) => ({ numero_unique: '069WEB0000001', epci_siren: '200046977', date_depot: '01/02/2025', nom: 'FICTIF-Web', prenom: 'Zoé', nb_adultes: adults, typologie_souhaitee: 'T2', communes_souhaitees: '69266' } as Record<string, string>)[c] ?? '').join(';');
+    const file = (adults: string) => ({ name: 'web.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${line(adults)}\n`, 'latin1') });
+    await page.getByLabel('Fichier CSV').setInputFiles(file('deux'));
+    await page.getByRole('button', { name: 'Importer' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('web.csv, ligne 2, colonne « nb_adultes » — règle nombre : nombre attendu (valeur : « deux »)');
+    await page.getByLabel('Fichier CSV').setInputFiles(file('2'));
+    await page.getByRole('button', { name: 'Importer' }).click();
+    await page.getByText('1 demande(s) créée(s), 0 modifiée(s), 0 inchangée(s).').waitFor();
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

@@ -62,7 +62,9 @@ describe('duplicate matching', () => {
   });
 
   it('is symmetric', () => {
-    fc.assert(fc.property(candidate, candidate, (a, b) => expect(!!matchReason(a, b)).toBe(!!matchReason(b, a))));
+    fc.assert(fc.property(candidate, candidate, (a, b) => {
+      expect(!!matchReason(a, b)).toBe(!!matchReason(b, a));
+    }));
   });
 
   it('always matches a shared permit number, and never two communes without one', () => {
@@ -84,7 +86,9 @@ describe('duplicate matching', () => {
   });
 
   it('normalises addresses idempotently', () => {
-    fc.assert(fc.property(fc.string(), (s) => expect(normaliseAddress(normaliseAddress(s))).toBe(normaliseAddress(s))));
+    fc.assert(fc.property(fc.string(), (s) => {
+      expect(normaliseAddress(normaliseAddress(s))).toBe(normaliseAddress(s));
+    }));
     expect(normaliseAddress('34 rue du Capitaine-Escudié')).toBe('34 RUE CAPITAINE ESCUDIE');
   });
 });

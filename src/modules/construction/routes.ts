@@ -245,8 +245,8 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
 
   app.get('/api/construction/notifications', {
     config: { access: STAFF },
-    schema: { tags: TAGS, summary: 'Alertes de la construction neuve (commune en retard, programme bloqué)', querystring: z.object({ non_lues: z.enum(['oui', 'non']).optional() }), response: { 200: z.any() } },
-    handler: async (req) => ({ notifications: await listNotifications(ctx.db, { unreadOnly: req.query.non_lues === 'oui' }) }),
+    schema: { tags: TAGS, summary: 'Alertes de la construction neuve (commune en retard, programme bloqué)', querystring: z.object({ non_lues: z.enum(['oui', 'non']).optional(), limit: z.coerce.number().int().min(1).max(5000).default(200) }), response: { 200: z.any() } },
+    handler: async (req) => ({ notifications: await listNotifications(ctx.db, { unreadOnly: req.query.non_lues === 'oui', limit: req.query.limit }) }),
   });
 
   app.post('/api/construction/notifications/:id/lue', {

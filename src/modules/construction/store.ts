@@ -339,16 +339,22 @@ export async function applyState(trx: Db, id: string, from: ProgrammeState, to: 
 
 type Candidate = MatchCandidate & { id: string; source: Source };
 
-export async function matchCandidates(db: Db, communeCodes: string[], opts: { excludeSource?: Source } = {}): Promise<Candidate[]> {
-  if (!communeCodes.length) return [];
+export async function matchCandidates(
+  db: Db,
+  communeCodes: string[] | undefined,
+  opts: { excludeSource?: Source; units?: [number, number]; ids?: string[] } = {},
+): Promise<Candidate[]> {
+  if (communeCodes && !communeCodes.length) return [];
   let q = db
     .selectFrom('construction_programme as p')
     .select(['p.id', 'p.source', 'p.commune_code', 'p.address', 'p.lat', 'p.lon', 'p.units'])
     .select(sql<string[]>`coalesce((select array_agg(num_dau) from construction_permit cp where cp.programme_id = p.id), '{}')`.as('permits'))
-    .where('p.commune_code', 'in', communeCodes)
     .where('p.duplicate_of', 'is', null)
     .where('p.state', '!=', 'abandonne');
+  if (communeCodes) q = q.where('p.commune_code', 'in', communeCodes);
   if (opts.excludeSource) q = q.where('p.source', '!=', opts.excludeSource);
+  if (opts.units) q = q.where('p.units', '>=', opts.units[0]).where('p.units', '<=', opts.units[1]);
+  if (opts.ids) q = q.where('p.id', 'in', opts.ids);
   const rows = await q.execute();
   return rows.map((r: any) => ({
     id: r.id,
@@ -368,15 +374,26 @@ const bareNumber = (p: string) => p.replace(/^(PC|DP|PA)\s+/i, '').toUpperCase()
 export function firstMatch(c: MatchCandidate & { source: Source; id?: string }, pool: Candidate[]): { other: Candidate; reason: string } | undefined {
   const me = { ...c, permits: c.permits.map(bareNumber) };
   for (const other of pool) {
-    if (other.source === c.source || other.id === c.id) continue;
+    // Two Sitadel permits are two permits; any other pair (even two entries by agents) may be one operation.
+    if ((other.source === 'sitadel' && c.source === 'sitadel') || other.id === c.id) continue;
     const reason = matchReason(me, { ...other, permits: other.permits.map(bareNumber) });
     if (reason) return { other, reason };
   }
   return undefined;
 }
 
+/** Only the programmes that could match: sharing a permit number, or in the commune with a unit count in range. */
 async function findMatch(db: Db, c: MatchCandidate & { id: string; source: Source }) {
-  return firstMatch(c, await matchCandidates(db, [c.communeCode]));
+  const lo = Math.floor(Math.min(c.units - 2, c.units * 0.9));
+  const hi = Math.ceil(Math.max(c.units + 2, c.units / 0.9));
+  const numbers = c.permits.map(bareNumber);
+  let pool = await matchCandidates(db, [c.communeCode], { units: [lo, hi] });
+  if (numbers.length) {
+    const byPermit = await db.selectFrom('construction_permit').select('programme_id').where('num_dau', 'in', numbers).execute();
+    const ids = byPermit.map((r) => r.programme_id as string).filter((id) => !pool.some((p) => p.id === id));
+    if (ids.length) pool = [...(await matchCandidates(db, undefined, { ids })), ...pool];
+  }
+  return firstMatch(c, pool);
 }
 
 /**

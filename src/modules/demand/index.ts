@@ -1,29 +1,21 @@
 // The demand module: social-housing demands, the cotation grid, scores, simulation, applicant page, privacy.
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Db } from '../../platform/db.ts';
-import { AppError, formatProblem } from '../../platform/errors.ts';
+import { AppError } from '../../platform/errors.ts';
 import { audit } from '../access/audit.ts';
 import type { HabitatModule } from '../types.ts';
 import { DEMO_GRIDS_DIR, readGridDir, readGridFile } from './ingest/grid-files.ts';
 import { GridError } from './model.ts';
 import { readDemandCsv } from './ingest/sne-csv.ts';
+import { importDemandFile } from './importer.ts';
+
+export { importDemandFile, importDemandText } from './importer.ts';
 import { demandRoutes } from './routes.ts';
 import * as store from './store.ts';
 import { exportCsv } from './views.ts';
 
 export const DEMO_DEMANDS = join(DEMO_GRIDS_DIR, '..', 'demandes', 'demandes_synthetiques.csv');
-
-/** Reads and writes a demand file: nothing is written unless every line is valid. */
-export async function importDemandFile(db: Db, file: string, opts: { defaultEpci?: string; refDate?: string } = {}) {
-  const { rows, problems } = await readDemandCsv(createReadStream(file), basename(file), opts);
-  if (problems.length) {
-    const shown = problems.slice(0, 20).map(formatProblem);
-    const more = problems.length > 20 ? `\n… et ${problems.length - 20} autre(s) problème(s)` : '';
-    throw new AppError('demand.import_rejected', `Import refusé, rien n’a été écrit (${problems.length} problème(s)) :\n${shown.join('\n')}${more}`, 400, { problems });
-  }
-  return store.upsertDemands(db, rows, opts.refDate);
-}
 
 /** Demo: the published grids of the demo EPCIs (adopted), the fictitious v2 as a draft, and the synthetic demands. */
 export async function loadDemandDemo(db: Db, epciSirens: string[]): Promise<void> {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { readGridDir } from './ingest/grid-files.ts';
 import { loadDemandDemo } from './index.ts';
+import { SNE_COLUMNS } from './ingest/sne-csv.ts';
 import * as store from './store.ts';
 
 const grids = readGridDir();
@@ -194,6 +195,24 @@ describe('demand HTTP routes', () => {
     const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/demand/'));
     expect(paths).toEqual(expect.arrayContaining(['/api/demand/grids/public', '/api/demand/applicant', '/api/demand/demands/{numero}', '/api/demand/simulation', '/api/demand/export.csv']));
     for (const p of paths) for (const op of Object.values(doc.paths[p]) as any[]) expect(op['x-acces']).toBeTruthy();
+  });
+
+  it('imports an uploaded CSV file all or nothing, Latin-1 accepted', async () => {
+    const agent = await t.login('agent');
+    const header = SNE_COLUMNS.join(';');
+    const line = (numero: string, nom: string, adults = '1') =>
+      SNE_COLUMNS.map((c) => ({ numero_unique: numero, epci_siren: LYON, date_depot: '01/02/2025', nom, prenom: 'Zoé', nb_adultes: adults, typologie_souhaitee: 'T2', communes_souhaitees: '69266' } as Record<string, string>)[c] ?? '').join(';');
+    const upload = (text: string) =>
+      t.app.inject({ method: 'POST', url: '/api/demand/import?nom=envoi.csv', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: Buffer.from(text, 'latin1') });
+    const bad = await upload([header, line('069UPLOAD00001', 'FICTIF-Hélène'), line('069UPLOAD00002', 'FICTIF-Léa', 'zéro')].join('\n'));
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().detail).toContain('envoi.csv, ligne 3, colonne « nb_adultes » — règle nombre : nombre attendu (valeur : « zéro »)');
+    expect(await store.getDemand(t.ctx.db, '069UPLOAD00001')).toBeUndefined();
+    const good = await upload([header, line('069UPLOAD00001', 'FICTIF-Hélène')].join('\n'));
+    expect(good.json()).toEqual({ created: 1, updated: 0, unchanged: 0 });
+    expect((await store.getDemand(t.ctx.db, '069UPLOAD00001'))!.person!.lastName).toBe('FICTIF-Hélène');
+    const partner = await t.login('partner', 'bailleur');
+    expect((await t.app.inject({ method: 'POST', url: '/api/demand/import', headers: { ...partner.headers, 'content-type': 'text/csv' }, payload: header })).statusCode).toBe(403);
   });
 
   it('gives partners statistics with secrecy, not demands', async () => {

@@ -9,6 +9,8 @@ import { requirePrincipal, type Role } from '../../platform/http/access.ts';
 import { audit } from '../access/audit.ts';
 import type { App } from '../types.ts';
 import { DEMAND_STATUSES, HOUSING_SITUATIONS, type HousingSituation, PRIORITY_FLAG_NAMES, TYPOLOGIES } from './model.ts';
+import { importDemandText } from './importer.ts';
+import { decodeText } from './ingest/sne-csv.ts';
 import { gridToPublicodes } from './publicodes.ts';
 import * as store from './store.ts';
 import { applicantView, exportCsv, gridForSimulation, parseGridOrProblem, publishGrid, simulate, statistics } from './views.ts';
@@ -112,7 +114,7 @@ async function auditRead(ctx: AppContext, req: FastifyRequest, entityId: string,
   await audit(ctx.db, req, { action, entity: 'demand', entityId });
 }
 
-export function demandRoutes(app: App, ctx: AppContext) {
+export async function demandRoutes(app: App, ctx: AppContext) {
   // ---- grids ----
   app.get('/api/demand/grids/public', {
     config: { access: 'public' },
@@ -275,6 +277,24 @@ export function demandRoutes(app: App, ctx: AppContext) {
       await store.upsertDemands(ctx.db, [{ demand: demand as any, person, attribution: null }]);
       return reply.code(201).send({ numero: demand.numero, accessCode: await store.newAccessCode(ctx.db, demand.numero) });
     },
+  });
+
+  // Upload of an SNE-like CSV file as the raw body (text/csv), in its own scope so the body stays bytes.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser(['text/csv', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    (scope as App).post('/api/demand/import', {
+      config: { access: STAFF },
+      schema: {
+        tags,
+        summary: 'Importer un fichier CSV de demandes (corps brut text/csv, UTF-8 ou Latin-1) ; tout ou rien, problèmes listés',
+        querystring: z.object({ epci: siren.optional(), nom: z.string().max(200).default('fichier envoyé') }),
+        response: { 200: z.object({ created: z.number(), updated: z.number(), unchanged: z.number() }) },
+      },
+      handler: async (req) => {
+        if (!Buffer.isBuffer(req.body)) throw new AppError('demand.import_no_file', 'Envoyez le fichier CSV comme corps de la requête (Content-Type: text/csv).', 415);
+        return importDemandText(ctx.db, decodeText(req.body), req.query.nom, { defaultEpci: req.query.epci });
+      },
+    });
   });
 
   app.put('/api/demand/demands/:numero', {

@@ -82,10 +82,9 @@ export interface Bin {
   nb_ventes: number;
 }
 
-/** A readable bin width for this spread of prices: 1, 2 or 5 × a power of ten, about `target` bins. */
+/** A readable bin width for this spread of prices: 1, 2 or 5 × a power of ten (1 €/m² at least), about `target` bins. */
 export function binWidth(min: number, max: number, target = 12): number {
-  const span = Math.max(max - min, 1);
-  const raw = span / target;
+  const raw = Math.max((max - min) / target, 1);
   const pow = 10 ** Math.floor(Math.log10(raw));
   for (const m of [1, 2, 5, 10]) if (m * pow >= raw) return m * pow;
   return 10 * pow;
@@ -101,13 +100,11 @@ export function histogram(values: number[], target = 12): Bin[] {
   const lo = quantile(xs, 0.01);
   const hi = quantile(xs, 0.99);
   const w = binWidth(lo, hi, target);
-  const start = Math.floor(lo / w) * w;
-  const n = Math.floor((hi - start) / w) + 1;
-  const bins: Bin[] = Array.from({ length: n }, (_, i) => ({ min: start + i * w, max: start + (i + 1) * w, nb_ventes: 0 }));
-  for (const x of xs) {
-    const i = Math.min(n - 1, Math.max(0, Math.floor((x - start) / w)));
-    bins[i].nb_ventes++;
-  }
+  // Bin indices from the same floor(x / w) everywhere, so float rounding cannot drop a sale between two bins.
+  const k0 = Math.floor(lo / w);
+  const n = Math.max(1, Math.floor(hi / w) - k0 + 1);
+  const bins: Bin[] = Array.from({ length: n }, (_, i) => ({ min: (k0 + i) * w, max: (k0 + i + 1) * w, nb_ventes: 0 }));
+  for (const x of xs) bins[Math.min(n - 1, Math.max(0, Math.floor(x / w) - k0))].nb_ventes++;
   return bins;
 }
 

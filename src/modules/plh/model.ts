@@ -198,11 +198,11 @@ export function aidAchievement(a: AideAccordee): { categorie: Categorie; valeur:
 }
 
 /**
- * All achievements per commune, category and year: entered rows plus aids granted. An entered row for the same
+ * All achievements per commune, category and year: aids granted, figures from other modules, entered rows. An entered row for the same
  * commune, category and year replaces the aids' figure, so a figure is never counted twice (the agent's row wins,
  * e.g. an official count that already includes the operations the EPCI financed).
  */
-export function mergeAchievements(entered: AchievementRow[], aids: AideAccordee[]): AchievementRow[] {
+export function mergeAchievements(entered: AchievementRow[], aids: AideAccordee[], platform: AchievementRow[] = []): AchievementRow[] {
   const key = (c: string, k: Categorie, y: number) => `${c}|${k}|${y}`;
   const out = new Map<string, AchievementRow>();
   for (const a of aids) {
@@ -212,7 +212,8 @@ export function mergeAchievements(entered: AchievementRow[], aids: AideAccordee[
     const prev = out.get(k);
     out.set(k, { communeCode: a.communeCode, categorie: got.categorie, annee: a.annee, valeur: (prev?.valeur ?? 0) + got.valeur, source: SOURCE_AIDES });
   }
-  for (const r of entered) out.set(key(r.communeCode, r.categorie, r.annee), r);
+  // Figures other modules compute (e.g. dwellings authorised from Sitadel) come next; an agent's entry still wins.
+  for (const r of [...platform, ...entered]) out.set(key(r.communeCode, r.categorie, r.annee), r);
   return [...out.values()];
 }
 

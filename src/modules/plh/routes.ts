@@ -326,7 +326,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       if (!head) return { annee, objectifs: [] };
       const p = await store.loadProgramme(ctx.db, head);
       const names = new Map((await store.instanceCommunes(ctx.db)).map((c) => [c.code, c.nom]));
-      const ach = mergeAchievements(await store.listRealisations(ctx.db), await store.listAides(ctx.db));
+      const ach = mergeAchievements(await store.listRealisations(ctx.db), await store.listAides(ctx.db), await store.platformAchievements(ctx.db));
       const objectifs = p.objectifs
         .filter((o) => !req.query.commune || o.communeCode === req.query.commune)
         .map((o) => {

@@ -198,6 +198,26 @@ export async function listRealisations(db: Db): Promise<AchievementRow[]> {
   return rows.map((r) => ({ communeCode: r.commune_code, categorie: r.categorie as Categorie, annee: r.annee, valeur: r.valeur, source: r.source }));
 }
 
+export const SOURCE_SITADEL = 'Sitadel, logements autorisés (permis de construire, module construction de Habitat Commun)';
+
+/**
+ * Achievements other modules hold, read defensively (the table may not exist on an instance without that module):
+ * dwellings authorised per commune and year from the construction module's permits (arrondissements counted in their
+ * commune, cancelled permits left out).
+ */
+export async function platformAchievements(db: Db): Promise<AchievementRow[]> {
+  const exists = await sql<{ t: string | null }>`select to_regclass('construction_permit')::text as t`.execute(db);
+  if (!exists.rows[0]?.t) return [];
+  const rows = await sql<{ commune_code: string; annee: number; valeur: number }>`
+    select coalesce(c.parent_code, p.commune_code) as commune_code,
+           extract(year from p.date_autorisation)::int as annee,
+           sum(p.units)::int as valeur
+    from construction_permit p join commune c on c.code = p.commune_code
+    where p.date_autorisation is not null and p.etat <> 'annule'
+    group by 1, 2`.execute(db);
+  return rows.rows.map((r) => ({ communeCode: r.commune_code, categorie: 'logements' as const, annee: Number(r.annee), valeur: Number(r.valeur), source: SOURCE_SITADEL }));
+}
+
 export async function upsertRealisation(db: Db, r: AchievementRow): Promise<void> {
   await db
     .insertInto('plh_realisation')

@@ -2,6 +2,8 @@
 // incidents alerting tenants through a real local SMTP server and a recording SMS provider, consent and audit.
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Actor, type TestApp } from '../../../test/support/app.ts';
 import { createApiKey } from '../access/store.ts';
@@ -133,6 +135,18 @@ describe('buildings, exposure and priorities', () => {
     expect(body.rpls.exposition.etapes).toHaveLength(3);
     expect(body.parc_declare).toMatchObject({ batiments: 2 });
     expect(body.parc_declare.exposition.interditsAujourdhui).toBe(24);
+  });
+
+  it('adds up what landlords delivered in the referential’s parc-social feed', async () => {
+    const csv = readFileSync(join(import.meta.dirname, '..', '..', '..', 'referential', 'parc-social', '1.0.0', 'exemples', 'valide.csv'));
+    const delivered = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/parc-social?nom=parc-2019.csv', headers: { ...bailleurA.headers, 'content-type': 'text/csv' }, payload: csv });
+    expect(delivered.statusCode).toBe(201);
+    const toulouse = (await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=243100518', headers: agent.headers })).json().referentiel;
+    expect(toulouse).toMatchObject({ bailleurs: 1, annee: 2019, lignes: 4, nb_logements: 2384 + 4456 + 46684 + 1911, nb_logements_dpe_f_g: 63 + 59 + 748 + 4 });
+    const own = (await t.app.inject({ url: `/api/stock/exposition?niveau=bailleur&code=${bailleurA.organisationId}`, headers: bailleurA.headers })).json().referentiel;
+    expect(own.lignes).toBe(7);
+    const other = (await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=243100518', headers: bailleurB.headers })).json().referentiel;
+    expect(other.bailleurs).toBe(0);
   });
 
   it('ranks the class G building first and keeps a landlord to its own organisation', async () => {

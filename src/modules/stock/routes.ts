@@ -27,6 +27,7 @@ import {
 import { latestMillesime, readRplsManifest, rplsByCommune } from './lake.ts';
 import * as store from './store.ts';
 import * as inc from './incidents.ts';
+import { declaredStock } from './feeds.ts';
 
 const TAG = 'stock';
 export const SOURCE_RPLS =
@@ -217,6 +218,16 @@ export async function stockRoutes(app: App, ctx: AppContext) {
           calendrier: z.string(),
           rpls: z.object({ millesime: z.number(), source: z.string(), classes: countsZ, exposition: exposureZ }).nullable(),
           parc_declare: z.object({ source: z.string(), batiments: z.number(), classes: countsZ, exposition: exposureZ }),
+          referentiel: z.object({
+            source: z.string(),
+            bailleurs: z.number(),
+            lignes: z.number(),
+            annee: z.number().nullable(),
+            nb_logements: z.number(),
+            nb_logements_qpv: z.number(),
+            nb_logements_dpe_f_g: z.number().nullable(),
+            nb_logements_vacants: z.number(),
+          }),
         }),
       },
     },
@@ -245,6 +256,7 @@ export async function stockRoutes(app: App, ctx: AppContext) {
           classes: counts,
           exposition: exposure(counts, today),
         },
+        referentiel: await declaredStock(ctx.db, { communes: scope.communes, organisationId: scope.organisationId }),
       };
     },
   });

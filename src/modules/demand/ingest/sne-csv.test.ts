@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../../platform/errors.ts';
 import { syntheticDemandCsv } from '../synthetic.ts';
-import { parseAmount, parseBool, parseDate, readDemandCsv, SNE_COLUMNS } from './sne-csv.ts';
+import { decodeText, parseAmount, parseBool, parseDate, readDemandCsv, SNE_COLUMNS } from './sne-csv.ts';
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', '..', 'data', 'demo', 'demandes', 'demandes_synthetiques.csv');
 const HEADER = SNE_COLUMNS.join(';');
@@ -92,6 +92,15 @@ describe('SNE CSV reader', () => {
     const text = `${HEADER}\n${row({ epci_siren: '' })}\n`;
     expect((await readDemandCsv(text, 'f.csv', { defaultEpci: '243100518' })).rows[0].demand.epciSiren).toBe('243100518');
     expect((await readDemandCsv(text, 'f.csv')).problems[0]).toMatchObject({ column: 'epci_siren', rule: 'obligatoire' });
+  });
+
+  it('reads a Latin-1 file as well as a UTF-8 one', async () => {
+    const text = `${HEADER}\n${row({ nom: 'FICTIF-Hélène', prenom: 'Zoé' })}\n`;
+    const latin1 = Buffer.from(text, 'latin1');
+    expect(decodeText(latin1)).toBe(text);
+    expect(decodeText(Buffer.from(text, 'utf8'))).toBe(text);
+    const { rows } = await readDemandCsv(decodeText(latin1), 'latin1.csv');
+    expect(rows[0].person).toMatchObject({ lastName: 'FICTIF-Hélène', firstName: 'Zoé' });
   });
 
   it('reports a broken CSV line instead of crashing', async () => {

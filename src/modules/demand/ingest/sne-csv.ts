@@ -86,6 +86,15 @@ export function parseAmount(s: string, integer = false): Cell<number> {
 
 const COMMUNE = /^[0-9][0-9AB][0-9]{3}$/;
 
+/** SNE extracts come out of Windows tools as often in Latin-1 as in UTF-8: bytes that are not UTF-8 are read as Latin-1. */
+export function decodeText(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('latin1').decode(bytes);
+  }
+}
+
 export async function readDemandCsv(
   input: Readable | string,
   file: string,

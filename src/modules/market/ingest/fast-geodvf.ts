@@ -8,8 +8,12 @@ import { LAKE_COLUMNS } from '../model.ts';
 import { sqlString } from '../lake.ts';
 
 const v = (col: string, header: Set<string>) => (header.has(col) ? `"${col.replace(/"/g, '""')}"` : 'NULL');
-/** JavaScript's clean(): line breaks and tabs to a space, trimmed; empty becomes NULL as in the staging file. */
-const cleanSql = (x: string) => `NULLIF(trim(regexp_replace(coalesce(${x}, ''), '[\\t\\r\\n]+', ' ', 'g')), '')`;
+/**
+ * JavaScript's clean() for a cell without tabs or line breaks (a cell with one sends the file to the line-by-line
+ * reader, see `controlChars`): trimmed, empty becomes NULL as in the staging file.
+ */
+const cleanSql = (x: string) => `NULLIF(trim(coalesce(${x}, '')), '')`;
+const controlChars = (x: string) => `(contains(${x}, chr(9)) OR contains(${x}, chr(10)) OR contains(${x}, chr(13)))`;
 const t = (x: string) => `trim(coalesce(${x}, ''))`;
 
 const DECIMAL_RE = `'-?(\\d+|\\d*[.,]\\d+)'`;
@@ -35,7 +39,9 @@ export function geodvfSql(file: string, header: string[], gzip: boolean) {
   const date = `TRY_CAST(${t(c('date_mutation'))} AS DATE)`;
   const amounts = ['valeur_fonciere', 'lot1_surface_carrez', 'lot2_surface_carrez', 'lot3_surface_carrez', 'lot4_surface_carrez', 'lot5_surface_carrez', 'surface_reelle_bati', 'surface_terrain'];
   const integers = ['numero_disposition', 'nombre_lots', 'nombre_pieces_principales', 'code_type_local'];
+  const textColumns = LAKE_COLUMNS.filter(([col, type]) => type === 'VARCHAR' && h.has(col)).map(([col]) => c(col));
   const bad = [
+    ...textColumns.map(controlChars),
     ...['id_mutation', 'nature_mutation', 'id_parcelle'].map((n) => `${cleanSql(c(n))} IS NULL`),
     `NOT regexp_full_match(${t(c('date_mutation'))}, '\\d{4}-\\d{2}-\\d{2}')`,
     `${date} IS NULL`,
@@ -87,12 +93,19 @@ export async function importGeodvfFast(
 ): Promise<FastResult | undefined> {
   const { source, select, bad } = geodvfSql(file, header, gzip);
   try {
-    const faulty = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${source} WHERE ${bad}`)).getRows()[0][0]);
+    // One pass: the lines and, beside each, whether it breaks a rule. Input order is kept (a published file is
+    // grouped by département) so that the merge, which reads one département at a time, skips the other row groups.
+    await conn.run('SET preserve_insertion_order = true');
+    await conn.run(
+      `COPY (SELECT ${select}, (${bad}) AS _faulty FROM ${source}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 20000)`,
+    );
+    const faulty = Number((await conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(target)}) WHERE _faulty`)).getRows()[0][0]);
     if (faulty > 0) return undefined;
-    await conn.run(`COPY (SELECT ${select} FROM ${source}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd)`);
   } catch {
     // Unreadable for DuckDB (bad encoding, unbalanced quotes, wrong column count…): the slow path will say why.
     return undefined;
+  } finally {
+    await conn.run('SET preserve_insertion_order = false');
   }
   const parts = (
     await conn.runAndReadAll(`SELECT departement, annee, count(*) AS n FROM read_parquet(${sqlString(target)}) GROUP BY ALL ORDER BY ALL`)

@@ -47,6 +47,8 @@ export interface FileSummary {
   format?: DvfFormat;
   encoding?: string;
   status: 'importé' | 'déjà importé' | 'refusé';
+  /** How it was read: by DuckDB in SQL (clean Etalab file) or line by line. */
+  lecture?: 'sql' | 'ligne';
   lus: number;
   valides: number;
   rejetes: number;
@@ -259,7 +261,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
           if (fast) {
             fastFiles.push(fast);
             summary.lus += fast.lines;
-            summary.files.push({ file: name, format, encoding: 'utf-8', status: 'importé', lus: fast.lines, valides: fast.lines, rejetes: 0 });
+            summary.files.push({ file: name, format, encoding: 'utf-8', status: 'importé', lecture: 'sql', lus: fast.lines, valides: fast.lines, rejetes: 0 });
             added.push({ sha256: await sha256File(file), file: name, size, importedAt: new Date().toISOString(), lines: fast.lines, communeYears: fast.communeYears });
             bytesBefore += size;
             opts.onProgress?.({ file: name, bytes: bytesBefore, totalBytes, lines: summary.lus });
@@ -269,7 +271,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
         }
       }
       let map: ((record: string[], lineNo: number) => ReturnType<ReturnType<typeof geodvfMapper>>) | undefined;
-      const fileSummary: FileSummary = { file: name, format, status: 'importé', lus: 0, valides: 0, rejetes: 0 };
+      const fileSummary: FileSummary = { file: name, format, status: 'importé', lecture: 'ligne', lus: 0, valides: 0, rejetes: 0 };
       const communeYears = new Set<string>();
       const prefixSha = format === 'dgfip' ? await sha256File(file) : '';
       let headerProblem = false;
@@ -332,7 +334,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
 
     const staged = await staging.finish();
     conn2 = await instance.connect();
-    const partitions = await mergePartitions([conn, conn2], lakeDir, stagingDir, staged, summary);
+    const partitions = await mergePartitions([conn, conn2], lakeDir, stagingDir, staged, fastFiles, summary);
     summary.partitions = partitions.map((p) => `${p.departement}/${p.annee}`);
     const journal = { partitions, manifest: nextManifest(manifest, added) };
     await opts.beforeSwap?.();

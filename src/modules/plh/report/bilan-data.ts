@@ -8,7 +8,14 @@ export async function loadBilan(db: Db, opts: { annee: number; triennal: boolean
   const programme = head ? await store.loadProgramme(db, head) : null;
   const updated = head ? await db.selectFrom('plh_programme').select('updated_at').where('id', '=', head.id).executeTakeFirst() : undefined;
   const communes = await store.instanceCommunes(db);
-  const codes = communes.map((c) => c.code);
+  // In a club of several EPCIs the map frames the EPCIs that have targets, so that each stays legible.
+  let codes = communes.map((c) => c.code);
+  const targeted = new Set((programme?.objectifs ?? []).map((o) => o.communeCode));
+  if (targeted.size) {
+    const rows = await db.selectFrom('commune').select(['code', 'epci_siren']).where('code', 'in', codes).execute();
+    const epcis = new Set(rows.filter((r) => targeted.has(r.code)).map((r) => r.epci_siren));
+    codes = rows.filter((r) => epcis.has(r.epci_siren)).map((r) => r.code);
+  }
   const contours =
     opts.withMap !== false && codes.length
       ? await db.selectFrom('commune_contour').select(['code', 'geometry', 'source', 'millesime']).where('code', 'in', codes).orderBy('code').execute()
@@ -23,6 +30,7 @@ export async function loadBilan(db: Db, opts: { annee: number; triennal: boolean
     programmeMisAJour: updated ? new Date(updated.updated_at) : null,
     communes,
     realisations: await store.listRealisations(db),
+    platform: await store.platformAchievements(db),
     aides: await store.listAides(db),
     sru: await store.latestSruInventories(db, opts.annee),
     foncier,

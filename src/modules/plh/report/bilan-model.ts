@@ -30,6 +30,8 @@ export interface BilanInputs {
   programmeMisAJour: Date | null;
   communes: { code: string; nom: string }[];
   realisations: AchievementRow[];
+  /** Achievements computed by other modules (dwellings authorised from Sitadel…). */
+  platform?: AchievementRow[];
   aides: AideAccordee[];
   sru: {
     communeCode: string;
@@ -114,7 +116,7 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 export function composeBilan(i: BilanInputs): Bilan {
   const periode = i.triennal ? { debut: i.annee - 2, fin: i.annee } : { debut: i.annee, fin: i.annee };
   const names = new Map(i.communes.map((c) => [c.code, c.nom]));
-  const achievements = mergeAchievements(i.realisations, i.aides);
+  const achievements = mergeAchievements(i.realisations, i.aides, i.platform ?? []);
   const inPeriod = (y: number) => y >= periode.debut && y <= periode.fin;
   const p = i.programme;
 
@@ -213,9 +215,10 @@ export function composeBilan(i: BilanInputs): Bilan {
   const sources: SourceNote[] = [];
   const genere = isoDay(i.genereLe);
   if (p) sources.push({ figure: 'Programme d’actions, objectifs et budgets', source: `PLH « ${p.nom} » (${p.anneeDebut}–${p.anneeFin}), saisi ou importé dans Habitat Commun`, date: i.programmeMisAJour ? isoDay(i.programmeMisAJour) : genere });
-  const entered = [...new Set(i.realisations.filter((r) => r.annee <= periode.fin).map((r) => r.source))].sort();
+  const figures = [...i.realisations, ...(i.platform ?? [])].filter((r) => r.annee <= periode.fin);
+  const entered = [...new Set(figures.map((r) => r.source))].sort();
   for (const s of entered) {
-    const rows = i.realisations.filter((r) => r.source === s);
+    const rows = figures.filter((r) => r.source === s);
     sources.push({ figure: `Réalisations : ${[...new Set(rows.map((r) => CATEGORIE_LABELS[r.categorie]))].join(', ')}`, source: s, date: `années ${Math.min(...rows.map((r) => r.annee))}–${Math.max(...rows.map((r) => r.annee))}` });
   }
   if (i.aides.length) sources.push({ figure: 'Aides accordées, logements sociaux financés (dont PLAI, PLUS, PLS)', source: 'Registre des aides accordées par l’EPCI (Habitat Commun)', date: `état au ${genere}` });

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
+import { ImportForm } from './ImportForm.tsx';
 import { PartnersPanel } from './PartnersPanel.tsx';
 import './demand.css';
 
@@ -119,7 +120,12 @@ export function DemandsPage() {
           </p>
         </>
       )}
-      {(me.data?.role === 'admin' || me.data?.role === 'agent') && <NewDemand />}
+      {(me.data?.role === 'admin' || me.data?.role === 'agent') && (
+        <>
+          <NewDemand />
+          <ImportForm />
+        </>
+      )}
       {me.data?.role === 'admin' && <PartnersPanel />}
     </section>
   );

@@ -1,0 +1,216 @@
+// The construction API on the real Toulouse permits: entry and pipeline, duplicates, targets dashboard, export,
+// public figures, partner feed, and alerts in the app and by e-mail (to a local SMTP server).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type Actor, type TestApp } from '../../../test/support/app.ts';
+import { importSitadel } from './ingest/import.ts';
+import { SITADEL_DEMO_FILE } from './demo.ts';
+import { runAlerts } from './alerts.ts';
+import { syncPartnerProgrammes, type PartnerRow } from './partners.ts';
+
+let t: TestApp;
+let agent: Actor;
+let readonly: Actor;
+
+// Expected figures computed here from the file itself, independently of the import code.
+const lines = readFileSync(SITADEL_DEMO_FILE, 'utf8').trim().split('\n');
+const codes = lines[1].split(';').map((c) => c.replace(/"/g, ''));
+const rows = lines.slice(2).map((l) => Object.fromEntries(l.split(';').map((v, i) => [codes[i], v.replace(/"/g, '')])));
+const sumWhere = (pred: (r: Record<string, string>) => boolean) => rows.filter(pred).reduce((s, r) => s + Number(r.NB_LGT_TOT_CREES), 0);
+const year = (d: string) => Number(d.slice(0, 4));
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await importSitadel(t.ctx.db, SITADEL_DEMO_FILE);
+  agent = await t.login('agent');
+  readonly = await t.login('readonly', 'epci');
+});
+afterAll(() => t?.close());
+
+const post = (url: string, payload: unknown, who: Actor = agent) => t.app.inject({ method: 'POST', url, payload: payload as any, headers: who.headers });
+
+describe('programmes pipeline', () => {
+  it('an agent enters a programme with its unit mix; a read-only user may not', async () => {
+    const body = { nom: 'Les Jardins de la Garonne', code_commune: '31555', adresse: '12 rue des Lilas', lat: 43.59, lon: 1.43, logements: 40, etat: 'projet', date_etat: '2026-02-01', financement: { plai: 4, plus: 8, pls: 2, brs: 6, libre: 20 }, types: { collectif: 40 } };
+    const res = await post('/api/construction/programmes', body);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ etat: 'projet', logements: 40, logements_sociaux: 14, commune: 'Toulouse', source: 'saisie', rapprochement: null });
+    expect((await post('/api/construction/programmes', body, readonly)).statusCode).toBe(403);
+    const bad = await post('/api/construction/programmes', { ...body, financement: { plai: 4 } });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().detail).toBe('La répartition par financement (4) ne correspond pas au nombre de logements (40).');
+  });
+
+  it('moves forward with a dated event per change, and refuses a step back in French', async () => {
+    const p = (await post('/api/construction/programmes', { nom: 'Îlot Bonnefoy', code_commune: '31555', logements: 25, etat: 'pc_depose', date_etat: '2025-09-01' })).json();
+    expect((await post(`/api/construction/programmes/${p.id}/etat`, { etat: 'pc_accorde', date: '2026-01-20' })).json()).toMatchObject({ etat: 'pc_accorde', date_autorisation: '2026-01-20' });
+    const back = await post(`/api/construction/programmes/${p.id}/etat`, { etat: 'projet' });
+    expect(back.statusCode).toBe(409);
+    expect(back.json().detail).toBe('Passage de « PC accordé » à « Projet » interdit : un programme ne revient pas en arrière.');
+    const detail = (await t.app.inject({ url: `/api/construction/programmes/${p.id}`, headers: readonly.headers })).json();
+    expect(detail.evenements.map((e: any) => [e.type, e.de, e.vers, e.date, e.source, e.auteur])).toEqual([
+      ['creation', null, 'pc_depose', '2025-09-01', 'saisie', 'agent test'],
+      ['etat', 'pc_depose', 'pc_accorde', '2026-01-20', 'saisie', 'agent test'],
+    ]);
+  });
+
+  it('lists with filters and exports the same list as CSV', async () => {
+    const list = (await t.app.inject({ url: '/api/construction/programmes?source=sitadel&etat=livre&limit=5', headers: readonly.headers })).json();
+    expect(list.total).toBe(rows.filter((r) => r.ETAT_DAU === '6').length);
+    expect(list.programmes).toHaveLength(5);
+    const csv = await t.app.inject({ url: '/api/construction/programmes.csv?source=sitadel&etat=livre', headers: readonly.headers });
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect([...csv.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: spreadsheets read the accents right
+    const csvLines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(csvLines[0]).toMatch(/^id;nom;code_commune;commune;adresse/);
+    expect(csvLines).toHaveLength(list.total + 1);
+    expect(csvLines.slice(1).every((l) => l.includes(';Livré;'))).toBe(true);
+  });
+});
+
+describe('duplicates across sources', () => {
+  it('a programme entered with a Sitadel permit number is linked to it and counted once', async () => {
+    // 03155524C0301: HABITAT TOULOUSE, authorised 2025-01-10 in the 2026-01 edition.
+    const sitadelRow = rows.find((r) => r.NUM_DAU === '03155524C0301')!;
+    const units = Number(sitadelRow.NB_LGT_TOT_CREES);
+    await post('/api/construction/programmes', { nom: 'Opération Habitat Toulouse', code_commune: '31555', logements: units, etat: 'pc_accorde', date_etat: '2025-01-10', permis: ['PC 03155524C0301'] });
+    const dups = (await t.app.inject({ url: '/api/construction/programmes?doublons=oui', headers: readonly.headers })).json();
+    const mine = dups.programmes.find((p: any) => p.nom === 'Opération Habitat Toulouse');
+    expect(mine.rapprochement).toMatchObject({ statut: 'confirme', motif: 'même permis 03155524C0301' });
+    const other = (await t.app.inject({ url: `/api/construction/programmes/${mine.rapprochement.programme_id}`, headers: readonly.headers })).json();
+    expect(other.programme.permis).toEqual(['PC 03155524C0301']);
+
+    await t.app.inject({ method: 'PUT', url: '/api/construction/objectifs', headers: agent.headers, payload: { objectifs: [{ code_commune: '31555', periode_debut: 2020, periode_fin: 2025, objectif_logements: 21000, objectif_logements_sociaux: 7000, sru: true }] } });
+    const board = (await t.app.inject({ url: '/api/construction/tableau-de-bord?date=2025-07-01', headers: readonly.headers })).json();
+    const expected = sumWhere((r) => year(r.DATE_REELLE_AUTORISATION) >= 2020 && year(r.DATE_REELLE_AUTORISATION) <= 2025 && r.ETAT_DAU !== '4');
+    expect(board.communes[0].autorises).toBe(expected); // the manual twin adds nothing
+  });
+
+  it('suggests a match by address and close size; rejecting it counts both', async () => {
+    const first = (await post('/api/construction/programmes', { nom: 'Résidence Matabiau', code_commune: '31555', adresse: '5 boulevard de la Gare', logements: 30, etat: 'pc_accorde', date_etat: '2024-05-02' })).json();
+    const twin = (await post('/api/construction/programmes', { nom: 'Matabiau lot B', code_commune: '31555', adresse: '5 bd de la Gare', logements: 31, etat: 'pc_accorde', date_etat: '2024-05-02' })).json();
+    expect(first.rapprochement).toBeNull();
+    expect(twin.rapprochement).toMatchObject({ programme_id: first.id, statut: 'suggere' });
+    const before = (await t.app.inject({ url: '/api/construction/tableau-de-bord?date=2025-07-01', headers: readonly.headers })).json().communes[0].autorises;
+    const rejected = await post(`/api/construction/programmes/${twin.id}/rapprochement`, { decision: 'rejete' });
+    expect(rejected.json().rapprochement.statut).toBe('rejete');
+    const after = (await t.app.inject({ url: '/api/construction/tableau-de-bord?date=2025-07-01', headers: readonly.headers })).json().communes[0].autorises;
+    expect(after - before).toBe(31);
+  });
+});
+
+describe('targets dashboard', () => {
+  it('shows authorised, started, delivered against the target, the pace needed, for the commune and its EPCI', async () => {
+    const csv = 'code_commune;periode_debut;periode_fin;objectif_logements;objectif_logements_sociaux;sru\n31555;2020;2025;21000;7000;oui\n31069;2020;2025;1200;400;oui\n';
+    const imported = await post('/api/construction/objectifs/csv', { csv, fichier: 'objectifs.csv' });
+    expect(imported.json()).toEqual({ enregistres: 2 });
+    const board = (await t.app.inject({ url: '/api/construction/tableau-de-bord?date=2024-01-01', headers: readonly.headers })).json();
+    const toulouse = board.communes.find((c: any) => c.code_commune === '31555');
+    const inPeriod = (d: string) => !!d && year(d) >= 2020 && year(d) <= 2025;
+    expect(toulouse).toMatchObject({ commune: 'Toulouse', sru: true, objectif_logements: 21000, epci: '243100518' });
+    const authorisedFile = sumWhere((r) => inPeriod(r.DATE_REELLE_AUTORISATION) && r.ETAT_DAU !== '4');
+    // + the manual programmes of 2024-2025 above: Matabiau (30) and its rejected twin (31), Îlot Bonnefoy is 2026.
+    expect(toulouse.autorises).toBe(authorisedFile + 61);
+    expect(toulouse.commences).toBe(sumWhere((r) => inPeriod(r.DATE_REELLE_DOC) && r.ETAT_DAU !== '4'));
+    expect(toulouse.livres).toBe(sumWhere((r) => inPeriod(r.DATE_REELLE_DAACT) && r.ETAT_DAU === '6'));
+    expect(toulouse.avancement.yearsLeft).toBe(2);
+    expect(toulouse.avancement.pacePerYear).toBeCloseTo(Math.max(0, 21000 - toulouse.autorises) / 2);
+    const epci = board.epci.find((e: any) => e.epci === '243100518');
+    expect(epci).toMatchObject({ objectif_logements: 22200, communes: 2, autorises: toulouse.autorises });
+  });
+
+  it('refuses a whole CSV with a bad line, naming line, column and rule', async () => {
+    const res = await post('/api/construction/objectifs/csv', { csv: 'code_commune;periode_debut;periode_fin;objectif_logements;objectif_logements_sociaux\n31555;2020;2025;100;200\n', fichier: 'obj.csv' });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().details.rejets[0]).toMatchObject({ file: 'obj.csv', line: 2, column: 'objectif_logements_sociaux', rule: 'part_sociale', value: '200' });
+  });
+});
+
+describe('public page data', () => {
+  it('gives dwellings per commune and year, withholding small counts, with no names', async () => {
+    const res = await t.app.inject({ url: '/api/construction/public/communes' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    const y2019 = body.lignes.find((l: any) => l.code_commune === '31555' && l.annee === 2019);
+    expect(y2019.autorises).toBe(sumWhere((r) => year(r.DATE_REELLE_AUTORISATION) === 2019 && r.ETAT_DAU !== '4'));
+    expect(res.body).not.toMatch(/HABITAT TOULOUSE|Matabiau|rue des Lilas/i);
+    const withheld = body.lignes.filter((l: any) => l.secret.length);
+    for (const l of withheld) for (const m of l.secret) expect(l[m]).toBeNull();
+  });
+});
+
+describe('partner feed', () => {
+  // The referential's own valid example of the programmes-logements feed (first row: a Toulouse programme).
+  const example = readFileSync(join(import.meta.dirname, '..', '..', '..', 'referential', 'programmes-logements', '1.0.0', 'exemples', 'valide.csv'), 'utf8').trim().split('\n');
+  const header = example[0].split(',');
+  const first = Object.fromEntries(example[1].split(',').map((v, i) => [header[i], /^\d+(\.\d+)?$/.test(v) ? Number(v) : v || null])) as PartnerRow['data'];
+
+  it('creates the partner programme, changes nothing on a second sync, and moves it forward on a newer delivery', async () => {
+    const org = await t.apiKey('promoteur');
+    const row = (data: PartnerRow['data'], receivedAt: string): PartnerRow => ({ deliveryId: 'd1', organisationId: org.organisationId, receivedAt: new Date(receivedAt), line: 2, data });
+    const s1 = await syncPartnerProgrammes(t.ctx.db, [row(first, '2026-03-01')], 'flux');
+    expect(s1).toMatchObject({ crees: 1, rejets: [] });
+    expect(await syncPartnerProgrammes(t.ctx.db, [row(first, '2026-03-01')], 'flux')).toMatchObject({ crees: 0, inchanges: 1 });
+    const s3 = await syncPartnerProgrammes(t.ctx.db, [row({ ...first, etat: 'mis-en-chantier', date_mise_en_chantier: '2026-04-02' }, '2026-04-10')], 'flux');
+    expect(s3).toMatchObject({ misAJour: 1 });
+    expect(s3.changes[0]).toMatchObject({ de: 'pc_accorde', etat: 'chantier_ouvert', source: 'partenaire' });
+    const back = await syncPartnerProgrammes(t.ctx.db, [row(first, '2026-05-01')], 'flux');
+    expect(back.rejets[0]).toMatchObject({ column: 'etat', rule: 'transition_interdite', value: 'autorise' });
+  });
+
+  it('the sync route reads the referential feed', async () => {
+    const res = await post('/api/construction/sync', {});
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toHaveProperty('lignes');
+  });
+});
+
+describe('alerts', () => {
+  let smtp: SMTPServer;
+  const mails: { to: string[]; body: string }[] = [];
+  let smtpUrl: string;
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, session, done) {
+        let body = '';
+        stream.on('data', (c) => (body += c.toString()));
+        stream.on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
+          done();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+    smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as any).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => smtp.close(() => r())));
+
+  it('notifies agents in the app and by e-mail, once per situation', async () => {
+    // Blagnac: a target of 1,200 for 2020–2025 and nothing authorised there in the store.
+    const r = await runAlerts(t.ctx.db, new Date('2024-01-01T12:00:00Z'), { smtpUrl });
+    const blagnac = r.created.find((a) => a.rule === 'commune_en_retard' && a.communeCode === '31069');
+    expect(blagnac?.message).toMatch(/^Blagnac est en retard sur son objectif PLH 2020–2025 : 0 logements autorisés pour 800 attendus/);
+    const stalled = r.created.filter((a) => a.rule === 'programme_bloque');
+    expect(stalled.length).toBeGreaterThan(0);
+    expect(r.emailed).toBeGreaterThan(0);
+    const agentEmail = (await t.ctx.db.selectFrom('app_user').select('email').where('id', '=', agent.userId).executeTakeFirstOrThrow()).email;
+    const toAgent = mails.find((m) => m.to.includes(agentEmail));
+    expect(toAgent?.body).toContain('Blagnac est en retard');
+    // A partner's staff get nothing: alerts go to the EPCI's agents and to the commune concerned.
+    const partnerEmails = (await t.ctx.db.selectFrom('app_user').select('email').where('role', '=', 'partner').execute()).map((u) => u.email);
+    expect(mails.flatMap((m) => m.to).filter((to) => partnerEmails.includes(to))).toEqual([]);
+
+    const list = (await t.app.inject({ url: '/api/construction/notifications?non_lues=oui&limit=5000', headers: readonly.headers })).json().notifications;
+    expect(list.length).toBe(r.created.length);
+    expect(list.find((n: any) => n.code_commune === '31069').courriels).toBeGreaterThan(0);
+    const read = await post(`/api/construction/notifications/${list[0].id}/lue`, {});
+    expect(read.statusCode).toBe(200);
+
+    const again = await runAlerts(t.ctx.db, new Date('2024-01-01T12:00:00Z'), { smtpUrl });
+    expect(again).toEqual({ created: [], emailed: 0 });
+  });
+});

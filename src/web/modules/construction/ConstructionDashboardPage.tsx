@@ -1,0 +1,197 @@
+// The EPCI's dashboard of new construction against PLH targets, refreshed live as changes arrive from any source.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { api, formatNumber, useMe } from '../../platform/api.ts';
+import { useConstructionLive } from './live.ts';
+import { STATE_LABELS, type DashboardRow } from './types.ts';
+import './construction.css';
+
+interface Notification {
+  id: string;
+  regle: string;
+  commune: string | null;
+  message: string;
+  creee_le: string;
+  lue_le: string | null;
+}
+
+const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)} %`);
+
+function ProgressCells({ row }: { row: DashboardRow }) {
+  return (
+    <>
+      <td className="num">{formatNumber(row.objectif_logements)}</td>
+      <td className="num">{formatNumber(row.autorises)}</td>
+      <td className="num">{pct(row.avancement.rate)}</td>
+      <td className="num">
+        {formatNumber(row.autorises_sociaux)} / {formatNumber(row.objectif_logements_sociaux)}
+      </td>
+      <td className="num">{formatNumber(row.commences)}</td>
+      <td className="num">{formatNumber(row.livres)}</td>
+      <td className="num">{row.avancement.yearsLeft ? formatNumber(Math.ceil(row.avancement.pacePerYear)) : `${formatNumber(row.avancement.remaining)} (période close)`}</td>
+      <td>{row.avancement.behind ? <strong className="behind">En retard</strong> : 'Dans le rythme'}</td>
+    </>
+  );
+}
+
+const HEAD = (
+  <>
+    <th scope="col" className="num">Objectif (logements)</th>
+    <th scope="col" className="num">Autorisés</th>
+    <th scope="col" className="num">Réalisé</th>
+    <th scope="col" className="num">Sociaux autorisés / objectif</th>
+    <th scope="col" className="num">Commencés</th>
+    <th scope="col" className="num">Livrés</th>
+    <th scope="col" className="num">Rythme nécessaire (logements autorisés par an)</th>
+    <th scope="col">Rythme</th>
+  </>
+);
+
+function TargetForm() {
+  const client = useQueryClient();
+  const [message, setMessage] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: (body: unknown) => api<{ enregistres: number }>('/api/construction/objectifs', { method: 'PUT', body: JSON.stringify(body) }),
+    onSuccess: (r) => {
+      setMessage(`${r.enregistres} objectif enregistré.`);
+      void client.invalidateQueries({ queryKey: ['construction'] });
+    },
+    onError: (e) => setMessage((e as Error).message),
+  });
+  const upload = useMutation({
+    mutationFn: async (file: File) => api<{ enregistres: number }>('/api/construction/objectifs/csv', { method: 'POST', body: JSON.stringify({ csv: await file.text(), fichier: file.name }) }),
+    onSuccess: (r) => {
+      setMessage(`${r.enregistres} objectif(s) importé(s).`);
+      void client.invalidateQueries({ queryKey: ['construction'] });
+    },
+    onError: (e: any) => setMessage([e.message, ...((e.problem?.details?.rejets ?? []) as any[]).slice(0, 5).map((p) => `ligne ${p.line}, ${p.column} : ${p.message}`)].join(' ')),
+  });
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    save.mutate({
+      objectifs: [
+        {
+          code_commune: String(f.get('code_commune')),
+          periode_debut: Number(f.get('periode_debut')),
+          periode_fin: Number(f.get('periode_fin')),
+          objectif_logements: Number(f.get('objectif_logements')),
+          objectif_logements_sociaux: Number(f.get('objectif_logements_sociaux')),
+          sru: f.get('sru') === 'on',
+        },
+      ],
+    });
+  };
+  return (
+    <section aria-labelledby="objectifs-titre">
+      <h2 id="objectifs-titre">Saisir ou importer des objectifs</h2>
+      <form onSubmit={submit} className="inline-form">
+        <label>Code INSEE de la commune <input name="code_commune" required pattern="[0-9][0-9AB][0-9]{3}" size={6} /></label>
+        <label>Début de période <input name="periode_debut" type="number" required min={2000} max={2100} defaultValue={2020} /></label>
+        <label>Fin de période <input name="periode_fin" type="number" required min={2000} max={2100} defaultValue={2025} /></label>
+        <label>Objectif (logements) <input name="objectif_logements" type="number" required min={0} /></label>
+        <label>dont sociaux <input name="objectif_logements_sociaux" type="number" required min={0} /></label>
+        <label><input name="sru" type="checkbox" /> Commune soumise à l’article 55 de la loi SRU</label>
+        <button type="submit">Enregistrer</button>
+      </form>
+      <p>
+        <label>
+          Importer un fichier CSV (code_commune;periode_debut;periode_fin;objectif_logements;objectif_logements_sociaux;sru){' '}
+          <input type="file" accept=".csv,text/csv" onChange={(e) => e.target.files?.[0] && upload.mutate(e.target.files[0])} />
+        </label>
+      </p>
+      {message && <p role="status">{message}</p>}
+    </section>
+  );
+}
+
+export function ConstructionDashboardPage() {
+  const me = useMe();
+  const signedIn = !!me.data;
+  const live = useConstructionLive(signedIn);
+  const client = useQueryClient();
+  const board = useQuery({ queryKey: ['construction', 'dashboard'], queryFn: () => api<{ date: string; communes: DashboardRow[]; epci: DashboardRow[]; note: string }>('/api/construction/tableau-de-bord'), enabled: signedIn });
+  const notes = useQuery({ queryKey: ['construction', 'notifications'], queryFn: () => api<{ notifications: Notification[] }>('/api/construction/notifications?non_lues=oui&limit=50'), enabled: signedIn });
+  const read = useMutation({ mutationFn: (id: string) => api(`/api/construction/notifications/${id}/lue`, { method: 'POST', body: '{}' }), onSuccess: () => client.invalidateQueries({ queryKey: ['construction', 'notifications'] }) });
+  const canWrite = me.data?.role === 'admin' || me.data?.role === 'agent';
+
+  if (me.isLoading) return <p>Chargement…</p>;
+  if (!signedIn)
+    return (
+      <section>
+        <h1 tabIndex={-1}>Construction neuve</h1>
+        <p><Link to="/connexion">Connectez-vous</Link> pour suivre les programmes et les objectifs du PLH. Les chiffres publics sont sur la page <Link to="/construction-neuve">Construction neuve par commune</Link>.</p>
+      </section>
+    );
+  return (
+    <section>
+      <h1 tabIndex={-1}>Construction neuve : objectifs du PLH</h1>
+      <p className="live-status" aria-live="polite">
+        Mise à jour en direct : <strong>{live.status}</strong>. <Link to="/construction/programmes">Voir les programmes</Link>
+      </p>
+      {board.error && <p className="error">{(board.error as Error).message}</p>}
+      {board.data && (
+        <>
+          <div className="table-wrap">
+            <table>
+              <caption>Par EPCI, au {new Date(board.data.date).toLocaleDateString('fr-FR')}</caption>
+              <thead><tr><th scope="col">EPCI</th><th scope="col">Période</th>{HEAD}</tr></thead>
+              <tbody>
+                {board.data.epci.map((r) => (
+                  <tr key={`${r.epci}-${r.periode_debut}`}><th scope="row">{r.epci_nom ?? r.epci}</th><td>{r.periode_debut}–{r.periode_fin}</td><ProgressCells row={r} /></tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="table-wrap">
+            <table>
+              <caption>Par commune (communes SRU signalées)</caption>
+              <thead><tr><th scope="col">Commune</th><th scope="col">Période</th>{HEAD}</tr></thead>
+              <tbody>
+                {board.data.communes.map((r) => (
+                  <tr key={`${r.code_commune}-${r.periode_debut}`} className={r.sru ? 'sru' : undefined}>
+                    <th scope="row">{r.commune} {r.sru && <span className="badge">SRU</span>}</th>
+                    <td>{r.periode_debut}–{r.periode_fin}</td>
+                    <ProgressCells row={r} />
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {board.data.communes.length === 0 && <p>Aucun objectif saisi : saisissez-en ou importez-les ci-dessous.</p>}
+          <p className="source">{board.data.note} Source : Sit@del2 (SDES), flux des partenaires, saisies de l’EPCI.</p>
+        </>
+      )}
+      <section aria-labelledby="alertes-titre">
+        <h2 id="alertes-titre">Alertes non lues</h2>
+        {notes.data?.notifications.length ? (
+          <ul className="alerts">
+            {notes.data.notifications.map((n) => (
+              <li key={n.id}>
+                {n.message} <button type="button" onClick={() => read.mutate(n.id)}>Marquer comme lue</button>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>Aucune alerte non lue.</p>
+        )}
+      </section>
+      <section aria-labelledby="direct-titre">
+        <h2 id="direct-titre">Derniers changements reçus</h2>
+        {live.recent.length ? (
+          <ul>
+            {live.recent.map((c, i) => (
+              <li key={i}>
+                {new Date(c.at).toLocaleTimeString('fr-FR')} — {c.type === 'programme' && c.id ? <Link to={`/construction/programmes/${c.id}`}>programme {c.id.slice(0, 8)}</Link> : c.type} {c.de ? `${STATE_LABELS[c.de]} → ` : ''}{c.etat ? STATE_LABELS[c.etat] : ''} {c.detail ?? ''}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>Aucun changement depuis l’ouverture de la page.</p>
+        )}
+      </section>
+      {canWrite && <TargetForm />}
+    </section>
+  );
+}

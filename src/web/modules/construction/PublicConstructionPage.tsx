@@ -1,0 +1,53 @@
+// Public page: dwellings authorised, started and delivered per commune and year. Aggregates only, small counts withheld.
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { api, formatNumber } from '../../platform/api.ts';
+import './construction.css';
+
+interface Line {
+  code_commune: string;
+  commune: string;
+  annee: number;
+  autorises: number | null;
+  commences: number | null;
+  livres: number | null;
+  secret: string[];
+}
+
+export function PublicConstructionPage() {
+  const q = useQuery({ queryKey: ['construction', 'public'], queryFn: () => api<{ lignes: Line[]; source: string; note: string }>('/api/construction/public/communes') });
+  const communes = useMemo(() => [...new Map((q.data?.lignes ?? []).map((l) => [l.code_commune, l.commune])).entries()], [q.data]);
+  const [commune, setCommune] = useState('');
+  const shown = (q.data?.lignes ?? []).filter((l) => l.code_commune === (commune || communes[0]?.[0]));
+  const cell = (v: number | null) => (v === null ? <abbr title="secret statistique">s</abbr> : formatNumber(v));
+  return (
+    <section>
+      <h1 tabIndex={-1}>Construction neuve par commune</h1>
+      <p>Nombre de logements autorisés, commencés (chantier ouvert) et livrés chaque année, d’après les permis de construire et les programmes déclarés.</p>
+      {q.error && <p className="error">{(q.error as Error).message}</p>}
+      {communes.length > 0 && (
+        <label>
+          Commune{' '}
+          <select value={commune || communes[0][0]} onChange={(e) => setCommune(e.target.value)}>
+            {communes.map(([code, nom]) => <option key={code} value={code}>{nom}</option>)}
+          </select>
+        </label>
+      )}
+      {q.data && communes.length === 0 && <p>Aucune donnée publiée pour le moment.</p>}
+      {shown.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <caption>{shown[0].commune} : logements par année</caption>
+            <thead><tr><th scope="col">Année</th><th scope="col" className="num">Autorisés</th><th scope="col" className="num">Commencés</th><th scope="col" className="num">Livrés</th></tr></thead>
+            <tbody>
+              {shown.map((l) => (
+                <tr key={l.annee}><th scope="row">{l.annee}</th><td className="num">{cell(l.autorises)}</td><td className="num">{cell(l.commences)}</td><td className="num">{cell(l.livres)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {q.data && <p className="source">Source : {q.data.source} {q.data.note} Les livraisons sont sous-déclarées dans Sitadel (déclarations d’achèvement souvent absentes).</p>}
+    </section>
+  );
+}

@@ -1,0 +1,34 @@
+// The live stream of construction changes: one EventSource per page, reconnecting by itself (the browser does it).
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+
+export interface LiveChange {
+  type: string;
+  id?: string;
+  commune?: string;
+  etat?: string;
+  de?: string;
+  source?: string;
+  detail?: string;
+  at: string;
+}
+
+/** Opens the stream while the page is shown; each change refreshes the construction queries and is kept in a short log. */
+export function useConstructionLive(enabled: boolean) {
+  const client = useQueryClient();
+  const [status, setStatus] = useState<'connexion' | 'en direct' | 'interrompu'>('connexion');
+  const [recent, setRecent] = useState<LiveChange[]>([]);
+  useEffect(() => {
+    if (!enabled || typeof EventSource === 'undefined') return;
+    const source = new EventSource('/api/construction/events');
+    source.addEventListener('pret', () => setStatus('en direct'));
+    source.addEventListener('changement', (e) => {
+      const change = JSON.parse((e as MessageEvent).data) as LiveChange;
+      setRecent((r) => [change, ...r].slice(0, 10));
+      void client.invalidateQueries({ queryKey: ['construction'] });
+    });
+    source.onerror = () => setStatus('interrompu');
+    return () => source.close();
+  }, [enabled, client]);
+  return { status, recent };
+}

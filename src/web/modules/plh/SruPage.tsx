@@ -1,0 +1,67 @@
+// Public page: each SRU commune's social housing rate, deficit, triennial objective and what was produced.
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, formatNumber } from '../../platform/api.ts';
+import { pct, type SruLine } from './types.ts';
+
+export function SruPage() {
+  const [annee, setAnnee] = useState(new Date().getFullYear());
+  const q = useQuery({
+    queryKey: ['plh', 'sru', annee],
+    queryFn: () => api<{ annee: number; regles: string; communes: SruLine[] }>(`/api/plh/public/sru?annee=${annee}`),
+  });
+  return (
+    <section>
+      <h1 tabIndex={-1}>Logement social : les communes soumises à la loi SRU</h1>
+      <p>{q.data?.regles ?? 'Article 55 de la loi SRU : taux légal de 20 % ou 25 % de logements sociaux parmi les résidences principales.'}</p>
+      <label>
+        Année{' '}
+        <input type="number" min={2002} max={2100} value={annee} onChange={(e) => setAnnee(Number(e.target.value) || annee)} />
+      </label>
+      {q.isLoading && <p>Chargement…</p>}
+      {q.error && <p className="error">{(q.error as Error).message}</p>}
+      {q.data && q.data.communes.length === 0 && <p>Aucun inventaire SRU n’a encore été saisi pour ce territoire.</p>}
+      {q.data && q.data.communes.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <caption>Situation au regard de l’article 55 de la loi SRU, objectif triennal {q.data.communes[0].periode}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Commune</th>
+                <th scope="col" className="num">Résidences principales</th>
+                <th scope="col" className="num">Logements sociaux</th>
+                <th scope="col" className="num">Taux actuel</th>
+                <th scope="col" className="num">Taux légal</th>
+                <th scope="col" className="num">Déficit (logements)</th>
+                <th scope="col" className="num">Objectif triennal</th>
+                <th scope="col" className="num">Produits (PLAI / PLUS / PLS)</th>
+                <th scope="col" className="num">Réalisation</th>
+                <th scope="col">Source</th>
+              </tr>
+            </thead>
+            <tbody>
+              {q.data.communes.map((c) => (
+                <tr key={c.commune_code}>
+                  <th scope="row">{c.nom}</th>
+                  <td className="num">{formatNumber(c.residences_principales)}</td>
+                  <td className="num">{formatNumber(c.logements_sociaux)}</td>
+                  <td className="num">{pct(c.taux_actuel, 2)}</td>
+                  <td className="num">{pct(c.taux_legal, 0)}</td>
+                  <td className="num">{formatNumber(c.deficit)}</td>
+                  <td className="num">{c.exemptee ? 'exemptée' : formatNumber(c.objectif_triennal)}</td>
+                  <td className="num">
+                    {formatNumber(c.produits.total)} ({c.produits.plai} / {c.produits.plus} / {c.produits.pls})
+                  </td>
+                  <td className="num">{pct(c.taux_realisation)}</td>
+                  <td>
+                    {c.source} (inventaire au 1er janvier {c.inventaire_annee})
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,131 @@
+// Public page: the social housing stock of the territory and its exposure to the rental ban, per commune, with
+// statistical secrecy; the detail of one commune's classes (RPLS) and of the ADEME DPEs received there.
+import { useQuery } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { api } from '../../platform/api.ts';
+import { CLASSES, frenchDate, showPublished, type CommuneEnergy, type TerritoryEnergy } from './types.ts';
+
+export function EnergyPage() {
+  const territory = useQuery({ queryKey: ['stock', 'territoire'], queryFn: () => api<TerritoryEnergy>('/api/stock/energie/territoire') });
+  const [code, setCode] = useState('');
+  const selectId = useId();
+  const communes = (territory.data?.communes ?? []).filter((c) => c.logements.secret || (c.logements.valeur ?? 0) > 0);
+  return (
+    <section>
+      <h1 tabIndex={-1}>Parc social et performance énergétique</h1>
+      <p>
+        Logements locatifs sociaux de chaque commune du territoire par classe du diagnostic de performance énergétique (DPE), et
+        nombre de logements qui ne peuvent plus — ou ne pourront plus — être loués.
+      </p>
+      {territory.data && <p className="note">{territory.data.calendrier}</p>}
+      {territory.isLoading && <p>Chargement…</p>}
+      {territory.error && <p className="error">{(territory.error as Error).message}</p>}
+      {territory.data && (
+        <>
+          <div className="field">
+            <label htmlFor={selectId}>Voir le détail d’une commune</label>
+            <select id={selectId} value={code} onChange={(e) => setCode(e.target.value)}>
+              <option value="">— choisir une commune —</option>
+              {communes.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.nom} ({c.code})
+                </option>
+              ))}
+            </select>
+          </div>
+          {code && <CommuneDetail code={code} />}
+          <div className="table-wrap">
+            <table>
+              <caption>
+                Logements sociaux au 1er janvier {territory.data.millesime ?? '—'} et logements interdits à la location par étape du calendrier
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Commune</th>
+                  <th scope="col" className="num">Logements sociaux</th>
+                  <th scope="col" className="num">dont DPE connu</th>
+                  <th scope="col" className="num">Interdits en 2025 (G)</th>
+                  <th scope="col" className="num">en 2028 (F, G)</th>
+                  <th scope="col" className="num">en 2034 (E, F, G)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {communes.map((c) => (
+                  <tr key={c.code}>
+                    <th scope="row">{c.nom}</th>
+                    <td className="num">{showPublished(c.logements)}</td>
+                    <td className="num">{showPublished(c.classes_connues)}</td>
+                    <td className="num">{showPublished(c.interdits_2025)}</td>
+                    <td className="num">{showPublished(c.interdits_2028)}</td>
+                    <td className="num">{showPublished(c.interdits_2034)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p className="source">
+            Unité : logements. « secret » : chiffre calculé sur moins de {territory.data.seuil_secret} logements, non publié (secret statistique).
+            Source : {territory.data.source}
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
+
+function CommuneDetail({ code }: { code: string }) {
+  const q = useQuery({ queryKey: ['stock', 'commune', code], queryFn: () => api<CommuneEnergy>(`/api/stock/energie/communes/${code}`) });
+  if (q.isLoading) return <p>Chargement…</p>;
+  if (q.error) return <p className="error">{(q.error as Error).message}</p>;
+  const d = q.data!;
+  return (
+    <section aria-labelledby="detail-commune">
+      <h2 id="detail-commune">{d.commune.nom}</h2>
+      {d.rpls ? (
+        <div className="table-wrap">
+          <table>
+            <caption>Logements sociaux par classe énergie (RPLS {d.rpls.millesime})</caption>
+            <thead>
+              <tr>
+                {CLASSES.map((c) => (
+                  <th key={c} scope="col" className="num">
+                    {c}
+                  </th>
+                ))}
+                <th scope="col" className="num">Inconnue</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                {CLASSES.map((c) => (
+                  <td key={c} className="num">
+                    {showPublished(d.rpls!.classes[c])}
+                  </td>
+                ))}
+                <td className="num">{showPublished(d.rpls.classes.inconnu)}</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p>Le répertoire RPLS n’est pas chargé.</p>
+      )}
+      {d.rpls && (
+        <ul>
+          {d.rpls.etapes.map((s) => (
+            <li key={s.date}>
+              À partir du {frenchDate(s.date)} (classe {s.classe_exclue} exclue) : {showPublished(s.logements_interdits)} logements interdits à la location.
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>Diagnostics reçus par l’ADEME</h3>
+      <p>
+        {showPublished(d.dpe_ademe.nb_dpe)} DPE de logements
+        {d.dpe_ademe.derniere_reception ? `, le dernier reçu le ${frenchDate(d.dpe_ademe.derniere_reception)}` : ''} :{' '}
+        {CLASSES.map((c) => `${c} ${showPublished(d.dpe_ademe.classes[c])}`).join(' · ')}.
+      </p>
+      <p className="source">Sources : {d.rpls?.source} {d.dpe_ademe.source}</p>
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+// The PLH pages in a real browser: an agent imports the programme workbook through the form, sees its actions and
+// targets, downloads the Word bilan from the button and finds the figures in it; the public SRU page needs no login.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeProgrammeXlsx } from '../../src/modules/plh/ingest/spreadsheet.ts';
+import { programmeToSheets } from '../../src/modules/plh/programme-sheet.ts';
+import { docxTableRows } from '../../src/modules/plh/report/read-files.test-support.ts';
+import { SAMPLE } from '../../src/modules/plh/sample-programme.test-support.ts';
+import { ARTIFACTS_DIR, browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+describe.skipIf(!browserAvailable())('PLH pages in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const year = new Date().getFullYear();
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await openBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the public SRU situation without login', async () => {
+    const agent = await server.login('agent');
+    await server.app.inject({
+      method: 'PUT',
+      url: `/api/plh/sru/31555/${year}`,
+      headers: agent.headers,
+      payload: { residences_principales: 10_000, logements_sociaux: 1800, taux_legal: 0.25, source: 'Inventaire de test' },
+    });
+    const { page } = browser;
+    await page.goto(`${server.url}/plh/sru`);
+    const row = page.getByRole('row', { name: /Toulouse/ });
+    await row.waitFor();
+    const text = (await row.textContent())!.replace(/\s/g, ' ');
+    expect(text).toContain('18,00 %');
+    expect(text).toContain('231');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('lets an agent import the programme workbook and download the Word bilan with its figures', async () => {
+    const agent = await server.login('agent');
+    await browser.context.addCookies([{ name: 'hc_session', value: agent.headers.cookie.split('=')[1], url: server.url }]);
+    const { page } = browser;
+    await page.goto(`${server.url}/plh`);
+    await page.getByRole('heading', { name: 'Pilotage du PLH' }).waitFor();
+
+    const dir = join(ARTIFACTS_DIR, 'plh');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'programme.xlsx');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, await writeProgrammeXlsx(programmeToSheets(SAMPLE, new Map([['31555', 'Toulouse'], ['31069', 'Blagnac']]))));
+    await page.getByLabel('Fichier (XLSX ou CSV)').setInputFiles(file);
+    await page.getByRole('button', { name: 'Importer' }).click();
+    await page.getByRole('status').filter({ hasText: 'Import réussi' }).waitFor();
+    await page.getByRole('heading', { name: /Orientation 1\./ }).waitFor();
+    expect(await page.getByRole('row', { name: /1\.1\. Financer le logement locatif social/ }).textContent()).toContain('EPCI');
+    await page.getByRole('row', { name: /Blagnac/ }).first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(dir, 'pilotage.png'), fullPage: true });
+
+    await page.getByLabel(/Année de suivi/).fill('2026');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('bilan-docx').click()]);
+    expect(download.suggestedFilename()).toBe('bilan-plh-annuel-2026.docx');
+    const path = join(dir, 'bilan.docx');
+    await download.saveAs(path);
+    const rows = docxTableRows(readFileSync(path));
+    const toulouse = rows.find((r) => r[0] === 'Toulouse (31555)' && r[1] === 'Logements locatifs sociaux financés');
+    expect(toulouse?.slice(2, 4)).toEqual(['2025–2030', '7 000']);
+  });
+});
