@@ -23,6 +23,7 @@ import { StockPage } from './modules/stock/StockPage.tsx';
 import { PlhPage } from './modules/plh/PlhPage.tsx';
 import { SruPage } from './modules/plh/SruPage.tsx';
 import { FoncierPage } from './modules/plh/FoncierPage.tsx';
+import { AidesPage } from './modules/plh/AidesPage.tsx';
 
 import { ConstructionDashboardPage } from './modules/construction/ConstructionDashboardPage.tsx';
 import { ProgrammesPage } from './modules/construction/ProgrammesPage.tsx';
@@ -63,6 +64,7 @@ export const routes: PageRoute[] = [
   { path: '/plh', element: <PlhPage />, label: 'Pilotage du PLH', audience: 'connected' },
   { path: '/plh/sru', element: <SruPage />, label: 'Communes SRU', audience: 'public' },
   { path: '/plh/foncier', element: <FoncierPage />, label: 'Observatoire du foncier', audience: 'connected' },
+  { path: '/plh/aides', element: <AidesPage />, label: 'Aides accordées', audience: 'connected' },
   { path: '/construction', element: <ConstructionDashboardPage />, label: 'Construction neuve : objectifs', audience: 'connected' },
   { path: '/construction/programmes', element: <ProgrammesPage />, label: 'Programmes de logements', audience: 'connected' },
   { path: '/construction/programmes/:id', element: <ProgrammePage /> },

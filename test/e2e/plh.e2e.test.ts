@@ -72,4 +72,34 @@ describe.skipIf(!browserAvailable())('PLH pages in Chromium', () => {
     const toulouse = rows.find((r) => r[0] === 'Toulouse (31555)' && r[1] === 'Logements locatifs sociaux financés');
     expect(toulouse?.slice(2, 4)).toEqual(['2025–2030', '7 000']);
   });
+
+  it('lets the agent record an aid through the form, counted in the targets, and shows land sites on the map', async () => {
+    const { page } = browser; // still signed in as the agent of the previous test
+    await page.goto(`${server.url}/plh/aides`);
+    await page.getByRole('heading', { name: 'Enregistrer une aide' }).waitFor();
+    await page.getByLabel('Référence du dossier').fill('LLS-E2E-1');
+    await page.getByLabel('Code INSEE de la commune').fill('31069');
+    await page.getByLabel('Année').fill('2026');
+    await page.getByLabel('Montant accordé (€)').fill('150000');
+    await page.getByLabel('Logements PLAI').fill('6');
+    await page.getByLabel('Logements PLUS').fill('10');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByRole('status').filter({ hasText: 'Aide enregistrée.' }).waitFor();
+    expect(await page.getByRole('row', { name: /LLS-E2E-1/ }).textContent()).toContain('16 (6 / 10 / 0)');
+    expect(await seriousViolations(page)).toEqual([]);
+    const agent = await server.login('agent');
+    const res = await server.app.inject({ method: 'GET', url: '/api/plh/objectifs?annee=2026&commune=31069', headers: agent.headers });
+    expect(res.json().objectifs[0]).toMatchObject({ categorie: 'logements_sociaux', objectif: 600, realise: 16 });
+
+    await server.app.inject({
+      method: 'POST',
+      url: '/api/plh/foncier',
+      headers: agent.headers,
+      payload: { reference: 'F-E2E', nature: 'friche', commune_code: '31069', surface_m2: 5000, logements_potentiels: 40, longitude: 1.39, latitude: 43.64 },
+    });
+    await page.goto(`${server.url}/plh/foncier`);
+    await page.locator('[data-testid="carte-foncier"][data-map-ready="true"]').waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('row', { name: /F-E2E/ }).textContent()).toContain('40');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
 });

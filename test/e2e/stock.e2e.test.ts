@@ -57,7 +57,7 @@ describe.skipIf(!browserAvailable())('stock pages in Chromium', () => {
     await page.goto(server.url + '/parc-social/gestion');
     await page.getByRole('heading', { level: 2, name: 'Bâtiments à rénover en priorité' }).waitFor();
     await page.getByText(/location interdite depuis le 01\/01\/2025/).waitFor();
-    await page.getByLabel('Bâtiment').selectOption({ label: 'BAT-G — 3 rue des Tilleuls' });
+    await page.getByLabel('Bâtiment', { exact: true }).selectOption({ label: 'BAT-G — 3 rue des Tilleuls' });
     await page.getByLabel('Type d’incident').selectOption('ascenseur');
     await page.getByRole('button', { name: 'Signaler et prévenir les locataires inscrits' }).click();
     expect(await page.getByRole('status').textContent()).toContain('Incident enregistré');

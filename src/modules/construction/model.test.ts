@@ -108,7 +108,7 @@ describe('progress against a PLH target', () => {
 
   it('asks for the whole remainder once the period is over', () => {
     const p = progress(target, { authorised: 6500, authorisedSocial: 2000, started: 0, delivered: 0 }, new Date('2027-05-01T00:00:00Z'));
-    expect(p).toMatchObject({ yearsLeft: 0, remaining: 0, remainingSocial: 100, pacePerYear: 0, pacePerYearSocial: 100, behind: true });
+    expect(p).toMatchObject({ yearsLeft: 0, remaining: 0, remainingSocial: 100, pacePerYear: 0, pacePerYearSocial: 100, behind: true, behindTotal: false, behindSocial: true });
   });
 
   it('never asks for a faster pace when more has been authorised', () => {

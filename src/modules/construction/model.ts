@@ -162,7 +162,10 @@ export interface Progress {
   /** Units to authorise per year from now on to reach the target (the whole remainder once the period is over). */
   pacePerYear: number;
   pacePerYearSocial: number;
+  /** Behind on the total or on the social share (each also given apart). */
   behind: boolean;
+  behindTotal: boolean;
+  behindSocial: boolean;
   rate: number | null;
   rateSocial: number | null;
 }
@@ -177,6 +180,8 @@ export function progress(target: Target, achieved: Achieved, now: Date): Progres
   const remaining = Math.max(0, target.total - achieved.authorised);
   const remainingSocial = Math.max(0, target.social - achieved.authorisedSocial);
   const expectedByNow = target.total * elapsed;
+  const behindTotal = achieved.authorised < expectedByNow;
+  const behindSocial = achieved.authorisedSocial < target.social * elapsed;
   return {
     elapsed,
     expectedByNow,
@@ -185,7 +190,9 @@ export function progress(target: Target, achieved: Achieved, now: Date): Progres
     yearsLeft,
     pacePerYear: yearsLeft ? remaining / yearsLeft : remaining,
     pacePerYearSocial: yearsLeft ? remainingSocial / yearsLeft : remainingSocial,
-    behind: achieved.authorised < expectedByNow || achieved.authorisedSocial < target.social * elapsed,
+    behind: behindTotal || behindSocial,
+    behindTotal,
+    behindSocial,
     rate: target.total ? achieved.authorised / target.total : null,
     rateSocial: target.social ? achieved.authorisedSocial / target.social : null,
   };

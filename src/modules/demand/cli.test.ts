@@ -53,6 +53,23 @@ describeStores('demand CLI', (getDb) => {
     expect(await count()).toBe(0);
   });
 
+  it('refuses an unknown EPCI or attribution commune by line instead of failing in the database', async () => {
+    const lines = syntheticDemandCsv(5, 7).trim().split('\n');
+    const epciCol = SNE_COLUMNS.indexOf('epci_siren');
+    const a = lines[2].split(';');
+    a[epciCol] = '123456789';
+    lines[2] = a.join(';');
+    const b = lines[3].split(';');
+    Object.assign(b, { [SNE_COLUMNS.indexOf('statut')]: 'attribuee', [SNE_COLUMNS.indexOf('date_attribution')]: '01/10/2026', [SNE_COLUMNS.indexOf('commune_attribution')]: '99999' });
+    lines[3] = b.join(';');
+    const file = join(dir, 'references.csv');
+    writeFileSync(file, lines.join('\n'));
+    const err = await run('import', 'demandes', file).catch((e) => e as Error);
+    expect(String(err)).toContain('references.csv, ligne 3, colonne « epci_siren » — règle epci_connu : aucun EPCI de ce SIREN dans le référentiel des territoires (valeur : « 123456789 »)');
+    expect(String(err)).toContain('references.csv, ligne 4, colonne « commune_attribution » — règle commune_connue');
+    expect(await count()).toBe(0);
+  });
+
   it('imports a file, and importing it again changes nothing', async () => {
     const file = join(dir, 'bon.csv');
     writeFileSync(file, syntheticDemandCsv(30, 7));

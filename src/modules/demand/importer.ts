@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Db } from '../../platform/db.ts';
-import { AppError, formatProblem } from '../../platform/errors.ts';
-import { decodeText, readDemandCsv } from './ingest/sne-csv.ts';
+import { AppError, formatProblem, type InputProblem } from '../../platform/errors.ts';
+import { decodeText, type ImportedDemand, readDemandCsv } from './ingest/sne-csv.ts';
 import * as store from './store.ts';
 
 /** Reads and writes a demand file: nothing is written unless every line is valid. */
@@ -14,6 +14,7 @@ export async function importDemandFile(db: Db, file: string, opts: { defaultEpci
 /** Imports CSV text: nothing is written unless every line is valid; the error lists the problems in French. */
 export async function importDemandText(db: Db, text: string, name: string, opts: { defaultEpci?: string; refDate?: string } = {}) {
   const { rows, problems } = await readDemandCsv(text, name, opts);
+  problems.push(...(await unknownReferences(db, rows, name)));
   if (problems.length) {
     const shown = problems.slice(0, 20).map(formatProblem);
     const more = problems.length > 20 ? `\n… et ${problems.length - 20} autre(s) problème(s)` : '';
@@ -22,3 +23,22 @@ export async function importDemandText(db: Db, text: string, name: string, opts:
   return store.upsertDemands(db, rows, opts.refDate);
 }
 
+
+/** EPCIs and attribution communes must exist in the territory tables (COG), or the line is refused by name. */
+async function unknownReferences(db: Db, rows: ImportedDemand[], file: string): Promise<InputProblem[]> {
+  const epcis = [...new Set(rows.map((r) => r.demand.epciSiren))];
+  const communes = [...new Set(rows.flatMap((r) => (r.attribution ? [r.attribution.communeCode] : [])))];
+  const knownEpcis = new Set(epcis.length ? (await db.selectFrom('epci').select('siren').where('siren', 'in', epcis).execute()).map((r: any) => r.siren) : []);
+  const knownCommunes = new Set(communes.length ? (await db.selectFrom('commune').select('code').where('code', 'in', communes).execute()).map((r: any) => r.code) : []);
+  const problems: InputProblem[] = [];
+  for (const r of rows) {
+    const line = r.line ?? 0;
+    if (!knownEpcis.has(r.demand.epciSiren)) {
+      problems.push({ file, line, column: 'epci_siren', rule: 'epci_connu', value: r.demand.epciSiren, message: 'aucun EPCI de ce SIREN dans le référentiel des territoires' });
+    }
+    if (r.attribution && !knownCommunes.has(r.attribution.communeCode)) {
+      problems.push({ file, line, column: 'commune_attribution', rule: 'commune_connue', value: r.attribution.communeCode, message: 'commune inconnue du code officiel géographique' });
+    }
+  }
+  return problems;
+}

@@ -170,6 +170,12 @@ describe('demand HTTP routes', () => {
     expect(c.json().accessCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     const u = await t.app.inject({ method: 'PUT', url: '/api/demand/demands/069TEST0000001', headers: agent.headers, payload: { demand: { ...demand, flags: ['menace_expulsion'] }, person } });
     expect(u.json()).toEqual({ numero: '069TEST0000001', score: 35 });
+    const unknown = await t.app.inject({ method: 'POST', url: '/api/demand/demands/069TEST0000001/attribution', headers: agent.headers, payload: { dateAttribution: '2026-06-01', communeCode: '99999', typology: 'T3' } });
+    expect(unknown.json()).toMatchObject({ status: 400, detail: 'Commune 99999 inconnue du code officiel géographique.' });
+    const early = await t.app.inject({ method: 'POST', url: '/api/demand/demands/069TEST0000001/attribution', headers: agent.headers, payload: { dateAttribution: '2024-06-01', communeCode: '69266', typology: 'T3' } });
+    expect(early.json().detail).toBe('La date d’attribution précède le dépôt de la demande.');
+    const other = await t.app.inject({ method: 'POST', url: '/api/demand/demands', headers: agent.headers, payload: { demand: { ...demand, numero: '069TEST0000002', epciSiren: '200054781' }, person } });
+    expect(other.json().detail).toBe('Cet EPCI n’est pas servi par cette instance.');
     const a = await t.app.inject({ method: 'POST', url: '/api/demand/demands/069TEST0000001/attribution', headers: agent.headers, payload: { dateAttribution: '2026-06-01', communeCode: '69266', typology: 'T3' } });
     expect(a.statusCode).toBe(200);
     const writes = await t.ctx.db.selectFrom('audit_log').select(['action', 'entity']).where('entity_id', '=', '069TEST0000001').orderBy('id').execute();

@@ -273,6 +273,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     },
     handler: async (req, reply) => {
       const { demand, person } = req.body;
+      if (!ctx.config.epciSirens.includes(demand.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
       if (await store.getDemand(ctx.db, demand.numero)) throw new AppError('demand.exists', 'Une demande porte déjà ce numéro.', 409);
       await store.upsertDemands(ctx.db, [{ demand: demand as any, person, attribution: null }]);
       return reply.code(201).send({ numero: demand.numero, accessCode: await store.newAccessCode(ctx.db, demand.numero) });
@@ -303,6 +304,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     handler: async (req) => {
       const s = await store.getDemand(ctx.db, req.params.numero);
       if (!s) throw notFound('Demande');
+      if (!ctx.config.epciSirens.includes(req.body.demand.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
       if (req.body.demand.numero !== req.params.numero) throw new AppError('demand.numero_fixed', 'Le numéro d’une demande ne change pas.', 400);
       await store.upsertDemands(ctx.db, [{ demand: { ...(req.body.demand as any), status: s.demand.status }, person: req.body.person, attribution: s.attribution }]);
       const g = await store.gridInForce(ctx.db, s.demand.epciSiren);

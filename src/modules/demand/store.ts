@@ -215,6 +215,8 @@ export async function recordAttribution(
     const s = await getDemand(trx, numero);
     if (!s) throw notFound('Demande');
     if (a.dateAttribution < s.demand.dateDepot) throw new AppError('demand.attribution_before_depot', 'La date d’attribution précède le dépôt de la demande.', 400);
+    const commune = await trx.selectFrom('commune').select('code').where('code', '=', a.communeCode).executeTakeFirst();
+    if (!commune) throw new AppError('demand.unknown_commune', `Commune ${a.communeCode} inconnue du code officiel géographique.`, 400);
     await trx.updateTable('demand').set({ statut: 'attribuee', updated_at: sql`now()` }).where('id', '=', s.id).execute();
     await writeAttribution(trx, s.id, s.demand, { ...a, dateDepot: s.demand.dateDepot }, a.bailleurId ?? null);
   });

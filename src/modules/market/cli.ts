@@ -63,7 +63,7 @@ export function dvfCommand(importCommand: Command, withContext: WithContext) {
 function printSummary(s: ImportSummary, rejectsFile?: string) {
   const n = (x: number) => x.toLocaleString('fr-FR');
   for (const f of s.files) {
-    console.log(`${f.file} : ${f.status}${f.format ? ` (${f.format === 'dgfip' ? 'brut DGFiP' : 'géolocalisé Etalab'}${f.encoding ? `, ${f.encoding}` : ''}${f.lecture === 'sql' ? ', lu par DuckDB' : ''})` : ''} — ${n(f.lus)} lignes lues, ${n(f.rejetes)} rejetées`);
+    console.log(`${f.file} : ${f.status}${f.format ? ` (${f.format === 'dgfip' ? 'brut DGFiP' : 'géolocalisé Etalab'}${f.encoding ? `, ${f.encoding}` : ''})` : ''} — ${n(f.lus)} lignes lues, ${n(f.rejetes)} rejetées`);
   }
   console.log(`Lues : ${n(s.lus)} · gardées : ${n(s.gardes)} · doublons : ${n(s.doublons)} · rejetées : ${n(s.rejetes)}`);
   for (const [rule, count] of Object.entries(s.rejetsParMotif).sort((a, b) => b[1] - a[1])) console.log(`  rejet « ${rule} » : ${n(count)}`);

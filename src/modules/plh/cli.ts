@@ -4,7 +4,7 @@ import { basename, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { HabitatModule } from '../types.ts';
 import { audit } from '../access/audit.ts';
-import { importProgrammeFile } from './programme-io.ts';
+import { importProgrammeFile, importSruFile } from './programme-io.ts';
 import { SHEET_NAMES, type SheetName } from './programme-sheet.ts';
 import { writeBilanFiles } from './report/render.ts';
 
@@ -43,4 +43,16 @@ export function plhCli({ program, importCommand, withContext }: CliArgs) {
           }),
         ),
     );
+  importCommand.addCommand(
+    new Command('plh-sru')
+      .description('Importer les inventaires SRU des communes (CSV : commune_code, annee, residences_principales, logements_sociaux, taux_legal, source…)')
+      .requiredOption('--file <chemin>', 'fichier .csv')
+      .action((opts) =>
+        withContext(async (ctx) => {
+          const r = await importSruFile(ctx.db, readFileSync(opts.file), basename(opts.file));
+          await audit(ctx.db, null, { action: 'import', entity: 'plh_sru_inventaire', detail: { via: 'cli', file: basename(opts.file), lignes: r.inventaires } });
+          console.log(`Inventaires SRU importés : ${r.inventaires}.`);
+        }),
+      ),
+  );
 }

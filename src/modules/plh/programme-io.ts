@@ -2,7 +2,8 @@
 // the HTTP routes. An import with any problem writes nothing; importing the same file twice changes nothing.
 import type { Db } from '../../platform/db.ts';
 import { AppError, formatProblem, type InputProblem } from '../../platform/errors.ts';
-import { readProgrammeXlsx, readSheetCsv, writeProgrammeXlsx, writeSheetCsv } from './ingest/spreadsheet.ts';
+import { readCsvRows, readProgrammeXlsx, readSheetCsv, writeProgrammeXlsx, writeSheetCsv } from './ingest/spreadsheet.ts';
+import { SRU_REQUIRED, parseSruRows } from './sru-sheet.ts';
 import { parseActions, parseBudgets, parseObjectifs, parseProgramme, programmeToSheets, SHEETS, type SheetName } from './programme-sheet.ts';
 import * as store from './store.ts';
 
@@ -81,4 +82,17 @@ export async function exportProgramme(db: Db, format: 'xlsx' | 'csv', sheet: She
       mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     };
   return { bytes: Buffer.from(writeSheetCsv(sheet, sheets[sheet]), 'utf8'), filename: `programme-plh-${sheet}.csv`, mediaType: 'text/csv; charset=utf-8' };
+}
+
+/** SRU inventories from a CSV (columns in docs/plh.md): all lines or none; the same file twice changes nothing. */
+export async function importSruFile(db: Db, bytes: Buffer, file: string): Promise<{ inventaires: number }> {
+  const communes = new Set((await store.instanceCommunes(db)).map((c) => c.code));
+  const { rows, problems } = readCsvRows(bytes.toString('utf8'), file, (headers) =>
+    SRU_REQUIRED.filter((c) => !headers.includes(c)).map((c) => ({ file, line: 1, column: c, rule: 'colonne_obligatoire', message: `la colonne « ${c} » manque` })),
+  );
+  if (problems.length) throw new ImportRejected(problems);
+  const parsed = parseSruRows(rows, file, communes);
+  if (parsed.problems.length) throw new ImportRejected(parsed.problems);
+  await store.upsertSruMany(db, parsed.inventaires);
+  return { inventaires: parsed.inventaires.length };
 }

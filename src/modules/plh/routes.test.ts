@@ -138,6 +138,22 @@ describe('aids, SRU and land register', () => {
     expect(staff.json().communes[0].prelevement_net_estime).toBe(160_000);
   });
 
+  it('imports SRU inventories from a CSV: all lines or none, the same file twice changes nothing', async () => {
+    const good = 'commune_code;annee;residences_principales;logements_sociaux;taux_legal;source\n31069;2025;12000;2000;25 %;Inventaire de test\n';
+    const post = (csv: string) => t.app.inject({ method: 'POST', url: '/api/plh/sru/import?nom=sru.csv', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: csv });
+    const count = async () => Number((await t.ctx.db.selectFrom('plh_sru_inventaire').select(t.ctx.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    expect((await post(good)).json()).toEqual({ inventaires: 1 });
+    expect((await post(good)).statusCode).toBe(200);
+    expect(await count()).toBe(before + 1);
+    const two = await post(good.replace('\n31069;2025', '\n31555;2024;1;1;25 %;S\n31069;2024'));
+    expect(two.statusCode, two.body).toBe(200); // two valid lines: two more rows
+    const worse = await post('commune_code;annee;residences_principales;logements_sociaux;taux_legal;source\n31555;2023;100;10;25 %;S\n31555;2023;abc;10;25 %;S\n');
+    expect(worse.statusCode).toBe(422);
+    expect(worse.json().detail).toContain('sru.csv, ligne 3, colonne « residences_principales » — règle entier');
+    expect(await count()).toBe(before + 3);
+  });
+
   it('keeps land opportunities with their point, served as GeoJSON to signed-in users only', async () => {
     const res = await t.app.inject({
       method: 'POST',

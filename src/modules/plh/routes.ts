@@ -24,7 +24,7 @@ import {
   triennialPeriod,
   mergeAchievements,
 } from './model.ts';
-import { exportProgramme, importProgrammeFile } from './programme-io.ts';
+import { exportProgramme, importProgrammeFile, importSruFile } from './programme-io.ts';
 import { SHEET_NAMES, type SheetName } from './programme-sheet.ts';
 import { loadBilan } from './report/bilan-data.ts';
 import { BILAN_MEDIA, bilanFileName, renderBilan } from './report/render.ts';
@@ -260,6 +260,21 @@ export async function plhRoutes(app: App, ctx: AppContext) {
         if (!bytes.length) throw new AppError('plh.fichier_vide', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
         const r = await importProgrammeFile(ctx.db, bytes, req.query.nom, req.query.feuille);
         return { programme_id: r.programmeId, orientations: r.orientations, actions: r.actions, budgets: r.budgets, objectifs: r.objectifs };
+      },
+    });
+    scope.withTypeProvider<ZodTypeProvider>().post('/api/plh/sru/import', {
+      config: { access: WRITE },
+      schema: {
+        tags: [TAG],
+        summary: 'Importer les inventaires SRU des communes (CSV, une ligne par commune et année)',
+        description: 'Colonnes : commune_code, annee, residences_principales, logements_sociaux, taux_legal, source (obligatoires), population, exemptee, potentiel_fiscal_par_habitant, depenses_reelles_fonctionnement, depenses_deductibles.',
+        querystring: z.object({ nom: z.string().max(200).default('inventaires-sru.csv') }),
+        response: { 200: z.object({ inventaires: z.number() }) },
+      },
+      handler: async (req) => {
+        const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        if (!bytes.length) throw new AppError('plh.fichier_vide', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
+        return importSruFile(ctx.db, bytes, req.query.nom);
       },
     });
   });

@@ -341,6 +341,13 @@ export async function upsertSru(db: Db, s: SruInventaire): Promise<void> {
     .execute();
 }
 
+/** Several inventories in one transaction (an import writes all its lines or none). */
+export async function upsertSruMany(db: Db, rows: SruInventaire[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const r of rows) await upsertSru(trx, r);
+  });
+}
+
 /** The latest inventory of each commune at or before `annee`. */
 export async function latestSruInventories(db: Db, annee: number): Promise<(SruInventaire & { nom: string; updatedAt: Date })[]> {
   const rows = await db

@@ -217,6 +217,12 @@ export async function notifyIncident(ctx: AppContext, req: FastifyRequest | null
         .where('u.role', '=', 'agent')
         .where('u.active', '=', true)
         .where('o.kind', '=', 'epci')
+        // The agents concerned: those of the EPCI the building's commune belongs to (an arrondissement through its city).
+        .where(
+          'o.siren',
+          '=',
+          sql<string>`(select coalesce(c.epci_siren, p.epci_siren) from commune c left join commune p on p.code = c.parent_code where c.code = ${incident.commune_code})`,
+        )
         .execute()) as { id: string; email: string }[])
     : [];
   const { mailer, sms } = channelsFor(ctx);

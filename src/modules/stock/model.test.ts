@@ -12,6 +12,8 @@ import {
   normaliseContactAddress,
   parseDpeClass,
   publishCount,
+  publishSum,
+  protectDistribution,
   renovationPriorities,
   retentionEnd,
   transitionProblem,
@@ -125,6 +127,39 @@ describe('renovation priorities', () => {
 });
 
 describe('secrecy', () => {
+  const countsArb = fc.record(Object.fromEntries([...DPE_CLASSES, 'inconnu'].map((k) => [k, fc.oneof(fc.constant(0), fc.nat(15), fc.nat(2000))])) as any) as fc.Arbitrary<any>;
+  const subsetArb = fc.subarray([...DPE_CLASSES, 'inconnu'] as const);
+
+  it('never lets a withheld class be worked out from the published figures (property)', () => {
+    fc.assert(
+      fc.property(countsArb, fc.integer({ min: 2, max: 20 }), subsetArb, (counts, min, subset) => {
+        const p = protectDistribution(counts, min);
+        const keys = Object.keys(counts) as (keyof typeof counts)[];
+        const hidden = keys.filter((k) => p.cells[k].secret);
+        for (const k of keys) if (!p.cells[k].secret) expect(p.cells[k].valeur === 0 || p.cells[k].valeur! >= min).toBe(true);
+        // What the total minus the published cells reveals: the withheld cells' sum, never a small non-zero number.
+        const hiddenSum = hidden.reduce((s, k) => s + counts[k], 0);
+        if (!p.total.secret) expect(hiddenSum === 0 || hiddenSum >= min).toBe(true);
+        // A published sum of classes is always computable from published figures (it adds nothing).
+        const sum = publishSum(counts, p, subset as any);
+        if (!sum.secret) {
+          const inside = subset.every((k) => !p.cells[k].secret);
+          const outside = !p.total.secret && keys.filter((k) => !subset.includes(k as any)).every((k) => !p.cells[k].secret);
+          expect(inside || outside).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('withholds one more class when a single withheld class could be deduced from the total', () => {
+    const p = protectDistribution({ ...emptyCounts(), C: 40, D: 30, F: 4 }, 11);
+    expect(p.total).toEqual({ valeur: 74, secret: false });
+    expect(p.cells.F.secret).toBe(true);
+    expect(p.cells.D).toMatchObject({ secret: true, raison: expect.stringMatching(/secret secondaire/) });
+    expect(p.cells.C).toEqual({ valeur: 40, secret: false });
+    expect(publishSum({ ...emptyCounts(), C: 40, D: 30, F: 4 }, p, ['G', 'F'])).toMatchObject({ secret: true });
+  });
+
   it('withholds small non-zero counts', () => {
     expect(publishCount(0, 11)).toEqual({ valeur: 0, secret: false });
     expect(publishCount(10, 11).secret).toBe(true);

@@ -154,6 +154,50 @@ export function publishCount(n: number, min: number): Published {
   return { valeur: null, secret: true, raison: `Secret statistique : moins de ${min} logements.` };
 }
 
+const SECONDARY = 'Secret statistique (secret secondaire) : masqué pour qu’un chiffre secret ne puisse pas être déduit du total.';
+
+/**
+ * Statistical secrecy for a distribution by class whose total is published. Primary: every non-zero cell under `min`
+ * is withheld. Secondary: the withheld cells must together count 0 or at least `min` dwellings, otherwise the total
+ * minus the published cells would reveal them; the smallest published non-zero cells are withheld with them until so.
+ * When the total itself is under `min`, everything is withheld.
+ */
+export function protectDistribution(counts: ClassCounts, min: number): { total: Published; cells: Record<keyof ClassCounts, Published> } {
+  const keys = Object.keys(counts) as (keyof ClassCounts)[];
+  const total = keys.reduce((s, k) => s + counts[k], 0);
+  const totalPub = publishCount(total, min);
+  const hidden = new Set<keyof ClassCounts>(totalPub.secret ? keys.filter((k) => counts[k] > 0) : keys.filter((k) => publishCount(counts[k], min).secret));
+  const hiddenSum = () => [...hidden].reduce((s, k) => s + counts[k], 0);
+  const candidates = keys.filter((k) => !hidden.has(k) && counts[k] > 0).sort((a, b) => counts[a] - counts[b]);
+  while (hidden.size && hiddenSum() < min && candidates.length) hidden.add(candidates.shift()!);
+  const cells = Object.fromEntries(
+    keys.map((k) => {
+      if (totalPub.secret && counts[k] > 0) return [k, totalPub];
+      if (!hidden.has(k)) return [k, { valeur: counts[k], secret: false }];
+      return [k, publishCount(counts[k], min).secret ? publishCount(counts[k], min) : { valeur: null, secret: true, raison: SECONDARY }];
+    }),
+  ) as Record<keyof ClassCounts, Published>;
+  return { total: totalPub, cells };
+}
+
+/**
+ * A sum of some classes, published only when the published figures already give it (all its classes published, or
+ * the total and all the other classes published): derived figures then reveal nothing the cells do not.
+ */
+export function publishSum(counts: ClassCounts, prot: ReturnType<typeof protectDistribution>, keys: (keyof ClassCounts)[]): Published {
+  const all = Object.keys(counts) as (keyof ClassCounts)[];
+  const value = keys.reduce((s, k) => s + counts[k], 0);
+  const inside = keys.every((k) => !prot.cells[k].secret);
+  const outside = !prot.total.secret && all.filter((k) => !keys.includes(k)).every((k) => !prot.cells[k].secret);
+  if (inside || outside) return { valeur: value, secret: false };
+  return { valeur: null, secret: true, raison: prot.total.secret ? (prot.total as { raison: string }).raison : SECONDARY };
+}
+
+/** The classes excluded from renting on a step's date, cumulated (G; G and F; G, F and E). */
+export function bannedClassesOn(day: string): DpeClass[] {
+  return DPE_CLASSES.filter((c) => isRentalBanned(c, day));
+}
+
 // ---------------------------------------------------------------- incidents
 
 export const INCIDENT_CATEGORIES = ['ascenseur', 'chauffage', 'eau', 'electricite', 'infiltration', 'securite', 'nuisibles', 'autre'] as const;

@@ -200,6 +200,16 @@ describe('incidents, alerts and consent', () => {
     expect(sms[0].text).toMatch(/Ascenseur en panne.*3 rue des Tilleuls/);
   });
 
+  it('alerts only the agents of the EPCI where the building stands', async () => {
+    const put = await t.app.inject({ method: 'PUT', url: '/api/stock/batiments', headers: bailleurA.headers, payload: { batiments: [{ reference: 'BAT-TLS', commune_code: '31555', nb_logements: 12 }] } });
+    expect(put.statusCode).toBe(200);
+    const list = (await t.app.inject({ url: '/api/stock/batiments', headers: bailleurA.headers })).json().batiments;
+    const toulouse = list.find((b: any) => b.reference === 'BAT-TLS').id;
+    const res = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: sensor, payload: { batiment_id: toulouse, type: 'chauffage', gravite: 'critique', debut: '2025-01-20T06:00:00Z', statut: 'resolu', resolution: '2025-01-20T10:00:00Z' } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().notifications).toEqual({ locataires: 0, agents: 0, echecs: 0, sans_fournisseur: 0 }); // the only agent works for the Métropole de Lyon
+  });
+
   it('audits every read of contacts, including the one the alert made', async () => {
     const rows = await t.ctx.db.selectFrom('audit_log').select(['action', 'entity', 'entity_id', 'actor_kind']).where('entity', '=', 'stock_contact').execute();
     expect(rows).toContainEqual({ action: 'read', entity: 'stock_contact', entity_id: buildingG, actor_kind: 'apikey' });
@@ -230,7 +240,7 @@ describe('incidents, alerts and consent', () => {
     const byBuilding = (await t.app.inject({ url: '/api/stock/incidents-durees?par=batiment', headers: bailleurA.headers })).json().lignes;
     expect(byBuilding.find((l: any) => l.key === buildingG)).toMatchObject({ incidents: 1, resolus: 1, duree_moyenne_h: 56.5 });
     const byLandlord = (await t.app.inject({ url: '/api/stock/incidents-durees?par=bailleur', headers: agent.headers })).json().lignes;
-    expect(byLandlord.find((l: any) => l.key === bailleurA.organisationId)).toMatchObject({ incidents: 2, resolus: 2, duree_max_h: 56.5, duree_mediane_h: 40.3 });
+    expect(byLandlord.find((l: any) => l.key === bailleurA.organisationId)).toMatchObject({ incidents: 3, resolus: 3, duree_max_h: 56.5, duree_mediane_h: 24 });
   });
 
   it('shows contacts masked to their landlord only, and erases a contact on request', async () => {

@@ -19,10 +19,14 @@ import {
   exposure,
   isoDay,
   normaliseContactAddress,
-  publishCount,
+  RENTAL_BAN_CALENDAR,
+  bannedClassesOn,
+  protectDistribution,
+  publishSum,
   renovationPriorities,
   retentionEnd,
   type ClassCounts,
+  type DpeClass,
 } from './model.ts';
 import { latestMillesime, readRplsManifest, rplsByCommune } from './lake.ts';
 import * as store from './store.ts';
@@ -51,8 +55,21 @@ const problemZ = z.object({ type: z.string().optional(), title: z.string().optio
 const uuid = z.string().uuid('identifiant attendu (UUID)');
 const communeCode = z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'code INSEE de commune sur 5 caractères');
 
-function publishCounts(c: ClassCounts, min: number) {
-  return Object.fromEntries(classKeys.map((k) => [k, publishCount(c[k], min)]));
+/**
+ * Every public figure of a commune comes from one protected distribution: the classes (with secondary secrecy), the
+ * total, and sums of classes published only when the published classes already give them. So no two public answers
+ * can be combined to reveal a withheld figure.
+ */
+function publicFigures(counts: ClassCounts, min: number, today: string) {
+  const prot = protectDistribution(counts, min);
+  const known = [...DPE_CLASSES] as DpeClass[];
+  return {
+    total: prot.total,
+    classes: prot.cells,
+    connus: publishSum(counts, prot, known),
+    interdits_aujourdhui: publishSum(counts, prot, bannedClassesOn(today)),
+    etapes: RENTAL_BAN_CALENDAR.map((s) => ({ date: s.from, classe_exclue: s.excludes, logements_interdits: publishSum(counts, prot, bannedClassesOn(s.from)) })),
+  };
 }
 
 /** Landlords act for their own organisation; only a bailleur's users or API keys may write stock data. */
@@ -110,14 +127,11 @@ export async function stockRoutes(app: App, ctx: AppContext) {
       const millesime = latestMillesime(ctx.lake.dir);
       const rpls = millesime ? (await rplsByCommune(ctx.lake, c.codes, millesime)) : [];
       const counts = emptyCounts();
-      let total = 0;
-      for (const f of rpls) {
-        total += f.total;
-        for (const k of classKeys) counts[k] += f.classes[k];
-      }
-      const e = exposure(counts, isoDay(new Date()));
+      for (const f of rpls) for (const k of classKeys) counts[k] += f.classes[k];
+      const pub = publicFigures(counts, min(), isoDay(new Date()));
       const dpe = await store.dpeCounts(ctx.db, c.codes);
-      const nbDpe = DPE_CLASSES.reduce((s, k) => s + dpe[k], 0);
+      const { dernier, ...dpeCounts } = dpe;
+      const dpePub = protectDistribution(dpeCounts, min());
       return {
         commune: { code: c.commune.code, nom: c.commune.nom },
         seuil_secret: min(),
@@ -126,13 +140,13 @@ export async function stockRoutes(app: App, ctx: AppContext) {
           ? {
               millesime,
               source: SOURCE_RPLS,
-              logements: publishCount(total, min()),
-              classes: publishCounts(counts, min()),
-              interdits_aujourdhui: publishCount(e.interditsAujourdhui, min()),
-              etapes: e.etapes.map((s) => ({ date: s.date, classe_exclue: s.classe_exclue, logements_interdits: publishCount(s.logements_interdits, min()) })),
+              logements: pub.total,
+              classes: pub.classes,
+              interdits_aujourdhui: pub.interdits_aujourdhui,
+              etapes: pub.etapes,
             }
           : null,
-        dpe_ademe: { source: SOURCE_DPE, nb_dpe: publishCount(nbDpe, min()), classes: publishCounts({ ...dpe }, min()), derniere_reception: dpe.dernier },
+        dpe_ademe: { source: SOURCE_DPE, nb_dpe: dpePub.total, classes: dpePub.cells, derniere_reception: dernier },
       };
     },
   });
@@ -173,16 +187,15 @@ export async function stockRoutes(app: App, ctx: AppContext) {
         calendrier: CALENDAR_NOTE,
         seuil_secret: min(),
         communes: communes.map((c) => {
-          const f = byCode.get(c.code);
-          const e = exposure(f?.classes ?? emptyCounts(), '2000-01-01');
+          const pub = publicFigures(byCode.get(c.code)?.classes ?? emptyCounts(), min(), isoDay(new Date()));
           return {
             code: c.code,
             nom: c.nom,
-            logements: publishCount(f?.total ?? 0, min()),
-            classes_connues: publishCount(e.connus, min()),
-            interdits_2025: publishCount(e.etapes[0].logements_interdits, min()),
-            interdits_2028: publishCount(e.etapes[1].logements_interdits, min()),
-            interdits_2034: publishCount(e.etapes[2].logements_interdits, min()),
+            logements: pub.total,
+            classes_connues: pub.connus,
+            interdits_2025: pub.etapes[0].logements_interdits,
+            interdits_2028: pub.etapes[1].logements_interdits,
+            interdits_2034: pub.etapes[2].logements_interdits,
           };
         }),
       };

@@ -21,6 +21,8 @@ export interface ImportedDemand {
   demand: Demand;
   person: DemandPerson;
   attribution: Attribution | null;
+  /** Line in the source file, to place problems found later (unknown EPCI or commune). */
+  line?: number;
 }
 
 export const SNE_COLUMNS = [
@@ -239,5 +241,5 @@ function readLine(
   if (dateDepot && dateRenouvellement && dateRenouvellement < dateDepot) {
     problems.push({ file, line, column: 'date_renouvellement', rule: 'chronologie', value: dateRenouvellement, message: 'le renouvellement précède le dépôt' });
   }
-  return problems.length > before ? null : { demand, person, attribution };
+  return problems.length > before ? null : { demand, person, attribution, line };
 }

@@ -17,8 +17,7 @@ import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { LAKE_COLUMNS, type DvfLine } from '../model.ts';
 import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
-import { isGzip, listDvfFiles, readDvfFile, readHeaderLine, sha256File } from './read.ts';
-import { importGeodvfFast, type FastResult } from './fast-geodvf.ts';
+import { listDvfFiles, readDvfFile, readHeaderLine, sha256File } from './read.ts';
 import {
   acquireLock,
   applySwap,
@@ -47,8 +46,6 @@ export interface FileSummary {
   format?: DvfFormat;
   encoding?: string;
   status: 'importé' | 'déjà importé' | 'refusé';
-  /** How it was read: by DuckDB in SQL (clean Etalab file) or line by line. */
-  lecture?: 'sql' | 'ligne';
   lus: number;
   valides: number;
   rejetes: number;
@@ -73,11 +70,6 @@ export interface ImportSummary {
 export interface ImportOptions {
   /** How many rejects are kept in full in the summary. */
   maxRejectsListed?: number;
-  /**
-   * `auto` (default): a clean Etalab file is read by DuckDB in SQL (fast-geodvf.ts), any other file line by line;
-   * `ligne`: every file line by line (the reference the fast path is tested against).
-   */
-  lecture?: 'auto' | 'ligne';
   /** Import even when the manifest says a file is already in the lake. */
   force?: boolean;
   onProgress?(p: { file: string; bytes: number; totalBytes: number; lines: number }): void;
@@ -227,7 +219,6 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
     const staging = new PartitionStaging(join(stagingDir, 'lignes'));
     const manifest = readManifest(lakeDir);
     const added: ManifestEntry[] = [];
-    const fastFiles: FastResult[] = [];
     const files = listDvfFiles(paths);
     const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
     let bytesBefore = 0;
@@ -252,26 +243,8 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
           continue;
         }
       }
-      if (format === 'geodvf' && opts.lecture !== 'ligne') {
-        const fields = header.replace(/^\uFEFF/, '').split(',').map((f) => f.trim());
-        if (!missingColumns(format, fields).length) {
-          const target = join(stagingDir, 'rapide', `${fastFiles.length + 1}.parquet`);
-          mkdirSync(join(stagingDir, 'rapide'), { recursive: true });
-          const fast = await importGeodvfFast(conn, file, fields, await isGzip(file), target);
-          if (fast) {
-            fastFiles.push(fast);
-            summary.lus += fast.lines;
-            summary.files.push({ file: name, format, encoding: 'utf-8', status: 'importé', lecture: 'sql', lus: fast.lines, valides: fast.lines, rejetes: 0 });
-            added.push({ sha256: await sha256File(file), file: name, size, importedAt: new Date().toISOString(), lines: fast.lines, communeYears: fast.communeYears });
-            bytesBefore += size;
-            opts.onProgress?.({ file: name, bytes: bytesBefore, totalBytes, lines: summary.lus });
-            continue;
-          }
-          rmSync(target, { force: true });
-        }
-      }
       let map: ((record: string[], lineNo: number) => ReturnType<ReturnType<typeof geodvfMapper>>) | undefined;
-      const fileSummary: FileSummary = { file: name, format, status: 'importé', lecture: 'ligne', lus: 0, valides: 0, rejetes: 0 };
+      const fileSummary: FileSummary = { file: name, format, status: 'importé', lus: 0, valides: 0, rejetes: 0 };
       const communeYears = new Set<string>();
       const prefixSha = format === 'dgfip' ? await sha256File(file) : '';
       let headerProblem = false;
@@ -334,7 +307,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
 
     const staged = await staging.finish();
     conn2 = await instance.connect();
-    const partitions = await mergePartitions([conn, conn2], lakeDir, stagingDir, staged, fastFiles, summary);
+    const partitions = await mergePartitions([conn, conn2], lakeDir, stagingDir, staged, summary);
     summary.partitions = partitions.map((p) => `${p.departement}/${p.annee}`);
     const journal = { partitions, manifest: nextManifest(manifest, added) };
     await opts.beforeSwap?.();
@@ -371,7 +344,6 @@ async function mergePartitions(
   lakeDir: string,
   stagingDir: string,
   staged: { departement: string; annee: number; tsv: string; lines: number }[],
-  fastFiles: FastResult[],
   summary: ImportSummary,
 ) {
   const cols = LAKE_COLUMNS.map(([c]) => c).join(', ');
@@ -388,19 +360,13 @@ async function mergePartitions(
     byDep.set(p.departement, list);
   };
   for (const p of staged) add(p);
-  for (const f of fastFiles) for (const p of f.partitions) add(p);
   mkdirSync(join(stagingDir, 'partitions'), { recursive: true });
   let incoming = 0;
   const mergeOne = async (conn: DuckDBConnection, departement: string, parts: Part[]) => {
     incoming += parts.reduce((n, p) => n + p.lines, 0);
     const depDir = join(stagingDir, 'partitions', `dep-${departement}`);
     const tsvs = parts.flatMap((p) => (p.tsv ? [p.tsv] : []));
-    const fast = fastFiles.filter((f) => f.partitions.some((p) => p.departement === departement)).map((f) => f.parquet);
-    const sources = [
-      ...(tsvs.length ? [`SELECT ${cols} FROM ${readStagingTsv(tsvs)}`] : []),
-      ...(fast.length ? [`SELECT ${cols} FROM read_parquet([${fast.map(sqlString).join(', ')}]) WHERE departement = ${sqlString(departement)}`] : []),
-    ];
-    const fresh = `(${sources.join(' UNION ALL ')})`;
+    const fresh = `(SELECT ${cols} FROM ${readStagingTsv(tsvs)})`;
     const live = parts.map((p) => partitionFile(lakeDir, p.departement, p.annee)).filter((f) => existsSync(f));
     let kept = 0;
     let keptSql = '';

@@ -27,7 +27,7 @@ export function listDvfFiles(paths: string[]): string[] {
   return out;
 }
 
-export async function isGzip(path: string): Promise<boolean> {
+async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(2);

@@ -61,6 +61,11 @@ export async function readProgrammeXlsx(buffer: Buffer, file: string): Promise<{
 
 /** One sheet from a CSV file (header on line 1). */
 export function readSheetCsv(sheet: SheetName, text: string, file: string): { rows: SheetRow[]; problems: InputProblem[] } {
+  return readCsvRows(text, file, (headers) => checkHeaders(sheet, headers, file));
+}
+
+/** Rows of a CSV file by column name, with the header checked by `checkHeader`. */
+export function readCsvRows(text: string, file: string, checkHeader: (headers: string[]) => InputProblem[]): { rows: SheetRow[]; problems: InputProblem[] } {
   const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
   const delimiter = (firstLine.match(/;/g)?.length ?? 0) >= (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
   let records: string[][];
@@ -72,7 +77,7 @@ export function readSheetCsv(sheet: SheetName, text: string, file: string): { ro
   }
   if (!records.length) return { rows: [], problems: [{ file, line: 1, rule: 'fichier_vide', message: 'le fichier est vide' }] };
   const headers = records[0].map((h) => h.trim());
-  const problems = checkHeaders(sheet, headers, file);
+  const problems = checkHeader(headers);
   const rows: SheetRow[] = records.slice(1).map((rec, i) => {
     const cells: Record<string, string> = {};
     headers.forEach((h, j) => (cells[h] = (rec[j] ?? '').trim()));

@@ -29,8 +29,18 @@ function ProgressCells({ row }: { row: DashboardRow }) {
       </td>
       <td className="num">{formatNumber(row.commences)}</td>
       <td className="num">{formatNumber(row.livres)}</td>
-      <td className="num">{row.avancement.yearsLeft ? formatNumber(Math.ceil(row.avancement.pacePerYear)) : `${formatNumber(row.avancement.remaining)} (période close)`}</td>
-      <td>{row.avancement.behind ? <strong className="behind">En retard</strong> : 'Dans le rythme'}</td>
+      <td className="num">
+        {row.avancement.yearsLeft
+          ? `${formatNumber(Math.ceil(row.avancement.pacePerYear))} dont ${formatNumber(Math.ceil(row.avancement.pacePerYearSocial))} sociaux`
+          : `période close ; reste ${formatNumber(row.avancement.remaining)} dont ${formatNumber(row.avancement.remainingSocial)} sociaux`}
+      </td>
+      <td>
+        {row.avancement.behind ? (
+          <strong className="behind">En retard{row.avancement.behindTotal ? '' : ' (logements sociaux)'}</strong>
+        ) : (
+          'Dans le rythme'
+        )}
+      </td>
     </>
   );
 }

@@ -51,7 +51,10 @@ export interface Progress {
   yearsLeft: number;
   pacePerYear: number;
   pacePerYearSocial: number;
+  remainingSocial: number;
   behind: boolean;
+  behindTotal: boolean;
+  behindSocial: boolean;
   rate: number | null;
 }
 

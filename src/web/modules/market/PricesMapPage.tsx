@@ -1,7 +1,7 @@
 // « Prix de l’immobilier »: the territory's communes coloured by median price per m², the same figures in a table
 // (keyboard and screen-reader users open each commune's page from it), search, and downloads.
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { bboxOf } from '../../../modules/territory/model.ts';
 import { api, formatNumber } from '../../platform/api.ts';
@@ -9,6 +9,7 @@ import { ChoroplethMap, type MapClass } from '../../platform/ChoroplethMap.tsx';
 import { CommuneSearch } from './CommuneSearch.tsx';
 import { PortalControls, portalQuery, usePortalState } from './Controls.tsx';
 import { DataTableView, Downloads, SourceLine } from './DataTableView.tsx';
+import { SvgChoropleth, type SvgFeature } from './SvgChoropleth.tsx';
 import { TYPE_LABEL, type MapAnswer } from './types.ts';
 import './portal.css';
 
@@ -58,6 +59,11 @@ export function PricesMapPage() {
     },
     [seuil, state.type, data?.periode],
   );
+  const describeFeature = useCallback((f: SvgFeature) => describe(f.properties), [describe]);
+  const valueOf = useCallback((f: SvgFeature) => f.properties.prix as number, []);
+  const hrefOf = useCallback((code: string) => `/prix/communes/${code}${linkQuery}`, [linkQuery]);
+  // MapLibre (zoom, 1 MB of script, WebGL) only when asked for: the SVG map answers most visits at a fraction of the cost.
+  const [zoomable, setZoomable] = useState(false);
   const onSelect = useCallback((code: string) => navigate(`/prix/communes/${code}${linkQuery}`), [navigate, linkQuery]);
 
   const shownRows = useMemo(() => (data ? { ...data.tableau, lignes: data.tableau.lignes.filter((l) => l.epci_siren === epci) } : undefined), [data, epci]);
@@ -92,15 +98,32 @@ export function PricesMapPage() {
             Prix au m² médian des {TYPE_LABEL[state.type]}, {data.periode}
           </h2>
           {data.annee === null && <p>Aucune vente n’est encore chargée pour ce territoire.</p>}
+          {geojson &&
+            (zoomable ? (
+              <ChoroplethMap
+                geojson={geojson}
+                valueProperty="prix"
+                classes={classes}
+                label={`Carte zoomable des communes de ${epciName} colorées selon le prix au m² médian des ${TYPE_LABEL[state.type]} (${data.periode}) ; le tableau plus bas donne les mêmes chiffres`}
+                describe={describe}
+                onSelect={onSelect}
+              />
+            ) : (
+              <SvgChoropleth
+                features={geojson.features}
+                value={valueOf}
+                classes={classes}
+                label={`Carte des communes de ${epciName} colorées selon le prix au m² médian des ${TYPE_LABEL[state.type]} (${data.periode})`}
+                describe={describeFeature}
+                hrefOf={hrefOf}
+              />
+            ))}
           {geojson && (
-            <ChoroplethMap
-              geojson={geojson}
-              valueProperty="prix"
-              classes={classes}
-              label={`Carte des communes de ${epciName} colorées selon le prix au m² médian des ${TYPE_LABEL[state.type]} (${data.periode}) ; le tableau plus bas donne les mêmes chiffres`}
-              describe={describe}
-              onSelect={onSelect}
-            />
+            <p>
+              <button type="button" className="link-button" onClick={() => setZoomable(!zoomable)}>
+                {zoomable ? 'Revenir à la carte simple' : 'Carte zoomable (plus lourde à charger)'}
+              </button>
+            </p>
           )}
           <SourceLine table={data.tableau} />
           <h2>Les communes en tableau</h2>

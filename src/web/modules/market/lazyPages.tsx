@@ -4,7 +4,7 @@ import { lazy, Suspense, type ComponentType } from 'react';
 function lazyPage(load: () => Promise<ComponentType>) {
   const Page = lazy(async () => ({ default: await load() }));
   return (
-    <Suspense fallback={<p>Chargement…</p>}>
+    <Suspense fallback={<p className="page-loading">Chargement…</p>}>
       <Page />
     </Suspense>
   );

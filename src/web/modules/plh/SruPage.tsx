@@ -1,10 +1,12 @@
 // Public page: each SRU commune's social housing rate, deficit, triennial objective and what was produced.
-import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { api, formatNumber } from '../../platform/api.ts';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api, formatNumber, useMe } from '../../platform/api.ts';
 import { pct, type SruLine } from './types.ts';
 
 export function SruPage() {
+  const me = useMe();
+  const canWrite = me.data?.role === 'admin' || me.data?.role === 'agent';
   const [annee, setAnnee] = useState(new Date().getFullYear());
   const q = useQuery({
     queryKey: ['plh', 'sru', annee],
@@ -62,6 +64,45 @@ export function SruPage() {
           </table>
         </div>
       )}
+      {canWrite && <SruImport />}
     </section>
+  );
+}
+
+/** For EPCI agents: the inventories notified by the State, one CSV line per commune and year. */
+function SruImport() {
+  const qc = useQueryClient();
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const file = new FormData(e.currentTarget).get('fichier') as File | null;
+    if (!file || !file.size) return setMessage({ ok: false, text: 'Choisissez un fichier CSV.' });
+    const res = await fetch(`/api/plh/sru/import?nom=${encodeURIComponent(file.name)}`, {
+      method: 'POST',
+      body: file,
+      headers: { 'content-type': 'text/csv', accept: 'application/json' },
+      credentials: 'same-origin',
+    });
+    const body = await res.json();
+    setMessage(res.ok ? { ok: true, text: `Inventaires importés : ${body.inventaires}.` } : { ok: false, text: body.detail ?? `Erreur ${res.status}` });
+    if (res.ok) await qc.invalidateQueries({ queryKey: ['plh', 'sru'] });
+  }
+  return (
+    <form onSubmit={submit} aria-labelledby="sru-import">
+      <h2 id="sru-import">Importer les inventaires SRU</h2>
+      <p>
+        Un fichier CSV, une ligne par commune et par année : commune_code, annee, residences_principales, logements_sociaux, taux_legal (20 % ou 25 %),
+        source ; facultatifs : population, exemptee (oui/non), potentiel_fiscal_par_habitant, depenses_reelles_fonctionnement, depenses_deductibles.
+      </p>
+      <label>
+        Fichier CSV <input type="file" name="fichier" accept=".csv" />
+      </label>{' '}
+      <button type="submit">Importer</button>
+      {message && (
+        <p role="status" className={message.ok ? undefined : 'error'}>
+          {message.text}
+        </p>
+      )}
+    </form>
   );
 }

@@ -1,0 +1,72 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLake, type Lake } from '../../platform/lake.ts';
+import { DEMO_RPLS } from './demo.ts';
+import { importRpls, latestMillesime, readRplsManifest, rplsByCommune, rplsPartition } from './lake.ts';
+
+let dir: string;
+let lake: Lake;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stock-lake-'));
+  lake = await openLake(dir);
+});
+afterAll(() => {
+  lake.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('RPLS in the lake', () => {
+  it('imports the demo extract and answers per commune with the real 2019 figures', async () => {
+    const r = await importRpls(lake, DEMO_RPLS, { millesime: 2019 });
+    expect(r).toMatchObject({ status: 'importe', millesime: 2019, lines: 16_366, cells: 16_366, dwellings: 217_525, problems: [] });
+    expect(latestMillesime(lake.dir)).toBe(2019);
+    const [lyon] = await rplsByCommune(lake, ['69123'], 2019);
+    expect(lyon).toMatchObject({ total: 51_865, collectifs: 51_660, individuels: 205, qpv: 12_433 });
+    expect(lyon.classes.F + lyon.classes.G).toBe(1918);
+  });
+
+  it('re-importing the same file does nothing; a broken file leaves the lake as it was', async () => {
+    const file = rplsPartition(lake.dir, 2019);
+    const before = statSync(file).mtimeMs;
+    expect((await importRpls(lake, DEMO_RPLS, { millesime: 2019 })).status).toBe('deja-importe');
+    expect(statSync(file).mtimeMs).toBe(before);
+
+    const broken = join(dir, 'rpls_2019_casse.csv');
+    writeFileSync(broken, '"DEPCOM","construct","dpeenergie","dpeserre","nbpiece","typeconst","qpv","n"\n"69123",1970,"C","D","3","Logements collectifs","En QPV",4\n"69123,1970\n');
+    const r = await importRpls(lake, broken);
+    expect(r.status).toBe('refuse');
+    expect(r.problems[0].rule).toBe('csv.syntaxe');
+    expect(statSync(file).mtimeMs).toBe(before);
+    expect(readRplsManifest(lake.dir)['2019'].dwellings).toBe(217_525);
+  });
+
+  it('skips and reports bad lines in French, with line, column and value', async () => {
+    const f = join(dir, 'rpls_par_date_2020.csv');
+    writeFileSync(
+      f,
+      '"DEPCOM","construct","dpeenergie","dpeserre","nbpiece","typeconst","qpv","n"\n' +
+        '"69123",1970,"C","D","3","Logements collectifs","En QPV",4\n' +
+        '"69123",1970,"H","D","3","Logements collectifs","En QPV",4\n' +
+        '"69123",1970,"C","D","3","Logements collectifs","Peut-être",4\n',
+    );
+    const r = await importRpls(lake, f);
+    expect(r).toMatchObject({ status: 'importe', millesime: 2020, lines: 3, cells: 1, dwellings: 4 });
+    expect(r.problems.map((p) => [p.line, p.column, p.value])).toEqual([
+      [3, 'dpeenergie', 'H'],
+      [4, 'qpv', 'Peut-être'],
+    ]);
+    expect(r.problems[1].message).toBe('Valeur attendue : « En QPV » ou « Hors QPV ».');
+    expect(JSON.parse(readFileSync(join(lake.dir, 'rpls', 'manifest.json'), 'utf8'))['2020'].dwellings).toBe(4);
+  });
+
+  it('a demo load never replaces a national import of the same vintage', async () => {
+    const f = join(dir, 'rpls_national_2021.csv');
+    writeFileSync(f, '"DEPCOM","construct","dpeenergie","dpeserre","nbpiece","typeconst","qpv","n"\n"31555",1990,"G","G","2","Logements collectifs","Hors QPV",7\n');
+    await importRpls(lake, f);
+    const demo = await importRpls(lake, DEMO_RPLS, { millesime: 2021, perimetre: { epci: ['243100518'] }, keepIfFrance: true });
+    expect(demo.status).toBe('deja-importe');
+    expect((await rplsByCommune(lake, ['31555'], 2021))[0].total).toBe(7);
+  });
+});
