@@ -20,7 +20,7 @@ b.page.on('pageerror', (e) => errors.push(`pageerror ${e.message}`));
 b.page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
 for (const path of process.argv.slice(2)) {
   await b.page.goto(server.url + path);
-  await new Promise((r) => setTimeout(r, 8000));
+  await new Promise((r) => setTimeout(r, 5000));
   if (path.startsWith('/prix?')) {
     const map = b.page.getByTestId('carte');
     console.log('ready', await map.getAttribute('data-map-ready'), await map.getAttribute('data-rendered-communes'));
