@@ -67,10 +67,10 @@ describe.skipIf(!browserAvailable() || !webBuilt)('construction in the browser',
     await page.getByRole('heading', { level: 1, name: 'Programmes de logements' }).waitFor();
     await page.getByText('Mise à jour en direct : en direct').waitFor();
     const filters = page.getByRole('form', { name: 'Filtres' });
-    await filters.getByLabel('État', { exact: true }).selectOption('livre');
+    await filters.getByRole('combobox', { name: /^État/ }).selectOption('livre');
     await page.getByRole('table', { name: /^1 021 programme\(s\)/ }).waitFor();
     await filters.getByLabel('Recherche (nom, adresse, permis)').fill('03155511C1330');
-    await filters.getByLabel('État', { exact: true }).selectOption('');
+    await filters.getByRole('combobox', { name: /^État/ }).selectOption('');
     await page.getByRole('table', { name: /^1 programme\(s\)/ }).waitFor();
     expect(await page.getByRole('link', { name: 'Exporter la liste en CSV' }).getAttribute('href')).toContain('q=03155511C1330');
     await page.locator('[data-map-ready="true"]').waitFor();

@@ -18,6 +18,7 @@ import {
   retentionEnd,
   transitionProblem,
   worseClass,
+  type ClassCounts,
   type DpeClass,
 } from './model.ts';
 
@@ -127,14 +128,14 @@ describe('renovation priorities', () => {
 });
 
 describe('secrecy', () => {
-  const countsArb = fc.record(Object.fromEntries([...DPE_CLASSES, 'inconnu'].map((k) => [k, fc.oneof(fc.constant(0), fc.nat(15), fc.nat(2000))])) as any) as fc.Arbitrary<any>;
+  const countsArb = fc.record(Object.fromEntries([...DPE_CLASSES, 'inconnu'].map((k) => [k, fc.oneof(fc.constant(0), fc.nat(15), fc.nat(2000))])) as any) as fc.Arbitrary<ClassCounts>;
   const subsetArb = fc.subarray([...DPE_CLASSES, 'inconnu'] as const);
 
   it('never lets a withheld class be worked out from the published figures (property)', () => {
     fc.assert(
       fc.property(countsArb, fc.integer({ min: 2, max: 20 }), subsetArb, (counts, min, subset) => {
         const p = protectDistribution(counts, min);
-        const keys = Object.keys(counts) as (keyof typeof counts)[];
+        const keys = Object.keys(counts) as (keyof ClassCounts)[];
         const hidden = keys.filter((k) => p.cells[k].secret);
         for (const k of keys) if (!p.cells[k].secret) expect(p.cells[k].valeur === 0 || p.cells[k].valeur! >= min).toBe(true);
         // What the total minus the published cells reveals: the withheld cells' sum, never a small non-zero number.

@@ -76,7 +76,9 @@ export class Utf8OrLatin1Decoder extends Transform {
   }
   override _flush(cb: (e?: Error | null, d?: string) => void) {
     if (!this.pending.length) return cb();
-    cb(null, this.pending.toString(this.encoding === 'latin1' ? 'latin1' : 'utf-8'));
+    // A UTF-8 sequence cut by the end of the file is no UTF-8: these last bytes are Latin-1 (e.g. a final « ê »).
+    this.encoding = 'latin1';
+    cb(null, this.pending.toString('latin1'));
   }
 }
 

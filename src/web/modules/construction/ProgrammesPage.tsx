@@ -15,6 +15,17 @@ const CLASSES: MapClass[] = [
   { min: 1000, max: 1e9, color: '#1c4f82', label: '1 000 et plus' },
 ];
 
+function bboxOf(features: { geometry: { coordinates: unknown } }[]) {
+  const b = { west: 180, south: 90, east: -180, north: -90 };
+  const walk = (c: any): void => {
+    if (typeof c[0] === 'number') {
+      b.west = Math.min(b.west, c[0]); b.east = Math.max(b.east, c[0]); b.south = Math.min(b.south, c[1]); b.north = Math.max(b.north, c[1]);
+    } else for (const x of c) walk(x);
+  };
+  for (const f of features) walk(f.geometry.coordinates);
+  return b;
+}
+
 function NewProgrammeForm() {
   const client = useQueryClient();
   const navigate = useNavigate();
@@ -79,7 +90,11 @@ export function ProgrammesPage() {
     if (!map.data) return null;
     const perCommune = new Map<string, number>();
     for (const p of active.data?.programmes ?? []) perCommune.set(p.code_commune, (perCommune.get(p.code_commune) ?? 0) + p.logements);
-    return { ...map.data, features: map.data.features.map((f: any) => ({ ...f, properties: { ...f.properties, chantier: perCommune.get(f.properties.code) ?? 0 } })) };
+    const features = map.data.features.map((f: any) => ({ ...f, properties: { ...f.properties, chantier: perCommune.get(f.properties.code) ?? 0 } }));
+    // Show only the EPCIs where works are under way (a club instance spans several, far apart), framed on them.
+    const epcis = new Set(features.filter((f: any) => f.properties.chantier > 0).map((f: any) => f.properties.epci));
+    const shown = epcis.size ? features.filter((f: any) => epcis.has(f.properties.epci)) : features;
+    return { ...map.data, features: shown, bbox: epcis.size ? bboxOf(shown) : map.data.bbox };
   }, [map.data, active.data]);
   const describe = useCallback((p: Record<string, unknown>) => `${p.nom} : ${formatNumber(p.chantier as number)} logements en chantier`, []);
   const canWrite = me.data?.role === 'admin' || me.data?.role === 'agent';
