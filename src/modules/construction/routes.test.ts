@@ -67,6 +67,8 @@ describe('programmes pipeline', () => {
     expect(csvLines[0]).toMatch(/^id;nom;code_commune;commune;adresse/);
     expect(csvLines).toHaveLength(list.total + 1);
     expect(csvLines.slice(1).every((l) => l.includes(';Livré;'))).toBe(true);
+    const map = (await t.app.inject({ url: '/api/construction/communes', headers: readonly.headers })).json();
+    expect(map.communes['31555'].livre).toEqual({ logements: sumWhere((r) => r.ETAT_DAU === '6'), programmes: list.total });
   });
 });
 

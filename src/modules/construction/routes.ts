@@ -14,7 +14,7 @@ import { BUILDING_TYPES, FINANCINGS, SOURCES, STATES } from './model.ts';
 import { PARTNER_SCHEMA, syncPartnerProgrammes } from './partners.ts';
 import { programmesCsv } from './export.ts';
 import { changeState, createProgramme, decideMatch, getProgramme, listProgrammes, programmeEvents, updateProgramme, type Actor } from './store.ts';
-import { dashboard, deleteTarget, publicByCommune, upsertTargets } from './targets.ts';
+import { dashboard, deleteTarget, publicByCommune, unitsByCommune, upsertTargets } from './targets.ts';
 
 const TAGS = ['construction'];
 const STAFF = { roles: ['admin', 'agent', 'readonly'] as ('admin' | 'agent' | 'readonly')[] };
@@ -93,6 +93,12 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
         .header('content-disposition', `attachment; filename="programmes-${today()}.csv"`)
         .send(programmesCsv(programmes));
     },
+  });
+
+  app.get('/api/construction/communes', {
+    config: { access: STAFF },
+    schema: { tags: TAGS, summary: 'Logements comptés par commune et par état du pipeline (pour la carte)', response: { 200: z.any() } },
+    handler: async () => ({ communes: await unitsByCommune(ctx.db) }),
   });
 
   app.get('/api/construction/programmes/:id', {

@@ -192,3 +192,18 @@ export async function publicByCommune(db: Db, minCount: number, opts: { epci?: s
   }
   return [...out.values()].sort((a, b) => a.commune.localeCompare(b.commune) || a.annee - b.annee);
 }
+
+/** Counted dwellings per commune and pipeline state, for the map (staff only: no secrecy applied). */
+export async function unitsByCommune(db: Db) {
+  const rows = await db
+    .selectFrom('construction_programme as p')
+    .select(['p.commune_code', 'p.state'])
+    .select(sql<number>`sum(p.units)`.as('units'))
+    .select(sql<number>`count(*)`.as('n'))
+    .where(countedProgramme)
+    .groupBy(['p.commune_code', 'p.state'])
+    .execute();
+  const out: Record<string, Record<string, { logements: number; programmes: number }>> = {};
+  for (const r of rows as any[]) (out[r.commune_code] ??= {})[r.state] = { logements: Number(r.units), programmes: Number(r.n) };
+  return out;
+}

@@ -158,6 +158,10 @@ describe('buildings, exposure and priorities', () => {
     expect(list[0].raison).toMatch(/location interdite depuis le 01\/01\/2025/);
     const other = await t.app.inject({ url: `/api/stock/priorites?niveau=bailleur&code=${bailleurA.organisationId}`, headers: bailleurB.headers });
     expect(other.statusCode).toBe(403);
+    const epciView = (await t.app.inject({ url: '/api/stock/priorites?niveau=commune&code=69123', headers: agent.headers })).json().priorites;
+    expect(epciView.map((p: any) => p.nb_logements)).toEqual([24]);
+    const promoteur = await t.login('partner', 'promoteur');
+    expect((await t.app.inject({ url: '/api/stock/priorites?niveau=commune&code=69123', headers: promoteur.headers })).json().priorites).toEqual([]);
   });
 });
 

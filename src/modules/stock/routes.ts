@@ -301,6 +301,9 @@ export async function stockRoutes(app: App, ctx: AppContext) {
     },
     handler: async (req) => {
       const scope = await resolveScope(ctx, req, req.query.niveau, req.query.code);
+      const p = requirePrincipal(req);
+      // A building list names landlords' buildings: for the EPCI's staff and each landlord's own, not other partners.
+      if (!isEpciStaff(p) && p.organisationKind !== 'bailleur') return { nom: scope.nom, priorites: [] };
       const buildings = await store.listBuildings(ctx.db, { organisationId: scope.organisationId, communes: scope.communes });
       const list = renovationPriorities(
         buildings.map((b) => ({

@@ -85,11 +85,10 @@ export function ProgrammesPage() {
   const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v));
   const list = useQuery({ queryKey: ['construction', 'programmes', params.toString()], queryFn: () => api<{ total: number; programmes: Programme[] }>(`/api/construction/programmes?${params}&limit=200`), enabled: signedIn });
   const map = useQuery({ queryKey: ['territory', 'map'], queryFn: () => api<any>('/api/territory/map'), enabled: signedIn });
-  const active = useQuery({ queryKey: ['construction', 'programmes', 'en-cours'], queryFn: () => api<{ total: number; programmes: Programme[] }>('/api/construction/programmes?etat=chantier_ouvert&limit=1000'), enabled: signedIn });
+  const active = useQuery({ queryKey: ['construction', 'communes'], queryFn: () => api<{ communes: Record<string, Record<string, { logements: number }>> }>('/api/construction/communes'), enabled: signedIn });
   const geojson = useMemo(() => {
     if (!map.data) return null;
-    const perCommune = new Map<string, number>();
-    for (const p of active.data?.programmes ?? []) perCommune.set(p.code_commune, (perCommune.get(p.code_commune) ?? 0) + p.logements);
+    const perCommune = new Map<string, number>(Object.entries(active.data?.communes ?? {}).map(([code, s]) => [code, s.chantier_ouvert?.logements ?? 0]));
     const features = map.data.features.map((f: any) => ({ ...f, properties: { ...f.properties, chantier: perCommune.get(f.properties.code) ?? 0 } }));
     // Show only the EPCIs where works are under way (a club instance spans several, far apart), framed on them.
     const epcis = new Set(features.filter((f: any) => f.properties.chantier > 0).map((f: any) => f.properties.epci));
