@@ -2,7 +2,7 @@
 // QPV, F/G classes, vacancy), summed for a scope. Read through the referential's `acceptedRows`, as its comment
 // invites; only each landlord's newest delivery counts (a delivery replaces the previous one).
 import type { Db } from '../../platform/db.ts';
-import { acceptedRows } from '../referential/store.ts';
+import { acceptedRows } from '../referential/index.ts';
 
 export interface DeclaredStock {
   source: string;
