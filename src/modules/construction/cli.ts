@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { formatProblem } from '../../platform/errors.ts';
-import { acceptedRows } from '../referential/store.ts';
+import { acceptedRows } from '../referential/index.ts';
 import type { WithContext } from '../types.ts';
 import { runAlerts } from './alerts.ts';
 import { busFor, publishChanges } from './bus.ts';

@@ -47,6 +47,10 @@ export function partnerProgramme(row: PartnerRow): { ref: string; input: Program
       maitre_ouvrage: s('maitre_ouvrage_siren') ? `SIREN ${s('maitre_ouvrage_siren')}` : null,
       logements: n('nb_logements_total'),
       financement: { plai: n('nb_plai'), plus: n('nb_plus'), pls: n('nb_pls'), psla: n('nb_psla'), brs: n('nb_brs'), libre: n('nb_libre') },
+      dates_etapes: {
+        ...(dates.pc_accorde ? { date_autorisation: dates.pc_accorde } : {}),
+        ...(dates.chantier_ouvert ? { date_chantier: dates.chantier_ouvert } : {}),
+      },
     },
   };
 }

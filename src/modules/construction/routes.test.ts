@@ -162,10 +162,20 @@ describe('partner feed', () => {
     expect(back.rejets[0]).toMatchObject({ column: 'etat', rule: 'transition_interdite', value: 'autorise' });
   });
 
-  it('the sync route reads the referential feed', async () => {
+  it('the sync route takes in what a promoteur delivered through the referential', async () => {
+    const key = await t.apiKey('promoteur');
+    const csv = readFileSync(join(import.meta.dirname, '..', '..', '..', 'referential', 'programmes-logements', '1.0.0', 'exemples', 'valide.csv'));
+    const delivered = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/programmes-logements?nom=programmes.csv', headers: { ...key.headers, 'content-type': 'text/csv' }, payload: csv });
+    expect(delivered.statusCode, delivered.body).toBe(201);
+    const accepted = delivered.json().delivery.rowsAccepted;
+    expect(accepted).toBeGreaterThan(0);
     const res = await post('/api/construction/sync', {});
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toHaveProperty('lignes');
+    expect(res.json()).toMatchObject({ lignes: accepted, crees: accepted, rejets: [] });
+    const mine = (await t.app.inject({ url: '/api/construction/programmes?source=partenaire&limit=1000', headers: readonly.headers })).json();
+    expect(mine.programmes.filter((p: any) => p.reference_source?.startsWith(`partenaire:${key.organisationId}:`))).toHaveLength(accepted);
+    // Synchronising again changes nothing.
+    expect((await post('/api/construction/sync', {})).json()).toMatchObject({ crees: 0, misAJour: 0, inchanges: accepted });
   });
 });
 
@@ -192,10 +202,11 @@ describe('alerts', () => {
   afterAll(() => new Promise<void>((r) => smtp.close(() => r())));
 
   it('notifies agents in the app and by e-mail, once per situation', async () => {
-    // Blagnac: a target of 1,200 for 2020–2025 and nothing authorised there in the store.
+    // Blagnac: a target of 1,200 for 2020–2025; only the promoteur's "Cœur de Blagnac, tranche 2" (62 dwellings,
+    // permit of 2023-11-02, from the partner feed above) authorised there.
     const r = await runAlerts(t.ctx.db, new Date('2024-01-01T12:00:00Z'), { smtpUrl });
     const blagnac = r.created.find((a) => a.rule === 'commune_en_retard' && a.communeCode === '31069');
-    expect(blagnac?.message).toMatch(/^Blagnac est en retard sur son objectif PLH 2020–2025 : 0 logements autorisés pour 800 attendus/);
+    expect(blagnac?.message).toMatch(/^Blagnac est en retard sur son objectif PLH 2020–2025 : 62 logements autorisés pour 800 attendus/);
     const stalled = r.created.filter((a) => a.rule === 'programme_bloque');
     expect(stalled.length).toBeGreaterThan(0);
     expect(r.emailed).toBeGreaterThan(0);

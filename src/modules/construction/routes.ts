@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import { requirePrincipal } from '../../platform/http/access.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { App } from '../types.ts';
-import { acceptedRows } from '../referential/store.ts';
+import { acceptedRows } from '../referential/index.ts';
 import { listNotifications, markRead, runAlerts } from './alerts.ts';
 import { readTargetsCsv } from './ingest/targets-csv.ts';
 import { busFor, publishChanges } from './bus.ts';

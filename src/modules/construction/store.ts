@@ -180,6 +180,8 @@ export interface ProgrammeInput {
   financement?: Partial<Record<(typeof FINANCINGS)[number], number>>;
   types?: Partial<Record<(typeof BUILDING_TYPES)[number], number>>;
   permis?: string[];
+  /** Dates of earlier steps the source knows (a partner's programme already under way gives its permit date). */
+  dates_etapes?: Partial<Record<'date_depot' | 'date_autorisation' | 'date_chantier' | 'date_livraison', string>>;
 }
 
 export interface Actor {
@@ -246,6 +248,7 @@ export async function createProgramme(db: Db, input: ProgrammeInput, actor: Acto
         maitre_ouvrage: input.maitre_ouvrage ?? null,
         units: input.logements,
         ...mixColumns(input),
+        ...(input.dates_etapes ?? {}),
         ...datesFor(input.etat, input.date_etat),
       })
       .execute();
