@@ -27,7 +27,9 @@ const connections = Number(arg('connexions', '10'));
 const dataDir = mkdtempSync(join(tmpdir(), 'habitat-bench-portal-'));
 const started = Date.now();
 // No rate limit: the bench measures the server, not the limiter.
+console.log('préparation du magasin et du territoire…');
 const ctx = await prepareContext({ ...loadConfig({ HABITAT_DATA_DIR: dataDir }), loadDemo: false, logLevel: 'warn', rateLimitPerMinute: 1e9 });
+console.log('import DVF de démonstration…');
 await marketModule.loadDemo!(ctx);
 const app = await buildApp(ctx, { logger: false });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -58,6 +60,7 @@ for (const type of ['maison', 'maison_appartement']) {
 
 // 2. Under load.
 async function load(path: string) {
+  console.log(`autocannon ${path}`);
   const r = await autocannon({ url: url + path, connections, duration });
   if (r.non2xx || r.errors) throw new Error(`${path} : ${r.non2xx} réponses non 2xx, ${r.errors} erreurs`);
   return { path, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total };
@@ -82,3 +85,5 @@ for (const l of loads) console.log(`| \`${l.path}\` | ${Math.round(l.rps)} | ${l
 await app.close();
 await ctx.close();
 rmSync(dataDir, { recursive: true, force: true });
+// fetch keeps idle sockets open; the bench is done.
+process.exit(0);

@@ -89,6 +89,8 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
     expect(await villeurbanneRow.textContent()).toMatch(/\d/);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-carte.png') });
 
+    // JS budget: the map page runs without MapLibre (1 MB); it is fetched only for the zoomable map.
+    expect(requests.filter((u) => u.includes('maplibre'))).toEqual([]);
     // The zoomable MapLibre map draws the same 58 communes when asked for.
     await page.getByRole('button', { name: /Carte zoomable/ }).click();
     await page.locator('[data-testid="carte"][data-map-ready="true"]').waitFor({ timeout: 60_000 });

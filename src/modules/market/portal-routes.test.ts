@@ -136,7 +136,7 @@ describe('portal commune page', () => {
     for (const m of monthly) expect(m.periode).toMatch(/^20(19|2[0-3])-(0[1-9]|1[0-2])$/);
   });
 
-  it('Lyon 2018: the EPCI comparison equals the EPCI route; sections add up; latest sales carry type and price per m²', async () => {
+  it('Lyon 2018: the EPCI and département comparisons equal their routes; a section equals its route; latest sales carry type and price per m²', async () => {
     const page = await json('/api/market/portail/communes/69123?type=appartement');
     const epci = await json('/api/market/epci/200046977/indicateurs?types=appartement&debut=2018&fin=2018');
     const dep = await json('/api/market/departements/69/indicateurs?types=appartement&debut=2018&fin=2018');

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
-import { computeIndicators, latestSales } from './indicators.ts';
+import { computeIndicators, latestSales, type Queryable } from './indicators.ts';
 import { applySecrecy, departementOf, type IndicatorRow, type Method, type PropertyType } from './model.ts';
 import {
   INDICATOR_COLUMNS,
@@ -162,14 +162,43 @@ class AnswerCache {
   }
 }
 
-export function portalRoutes(app: App, ctx: AppContext) {
+/**
+ * A reader over a few DuckDB connections of the lake's instance, so one page's independent reads run side by side
+ * (the platform's shared connection runs one query at a time).
+ */
+async function connectionPool(ctx: AppContext, size: number): Promise<{ reader: Queryable & { dir: string }; close(): void }> {
+  const conns = await Promise.all(Array.from({ length: size }, () => ctx.lake.connect()));
+  let next = 0;
+  return {
+    reader: {
+      dir: ctx.lake.dir,
+      async query<T>(text: string, params?: Record<string, unknown> | unknown[]): Promise<T[]> {
+        const conn = conns[next++ % conns.length];
+        const rows = (await conn.runAndReadAll(text, params as any)).getRowObjectsJS();
+        return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]))) as T[];
+      },
+    },
+    close: () => conns.forEach((c) => c.closeSync()),
+  };
+}
+
+export async function portalRoutes(app: App, ctx: AppContext) {
   const cache = new AnswerCache(ctx.lake.dir);
+  const pool = await connectionPool(ctx, 3);
+  app.addHook('onClose', async () => pool.close());
+  const lake = pool.reader;
   const seuil = () => ctx.config.secrecyMinCount;
 
-  async function metaFor(departements: string[], titre: string, periode: string, methode: Method): Promise<TableMeta> {
-    const dates = await dataDates(ctx.lake, departements);
-    return { titre, periode, methode: PORTAL_METHOD[methode], source: SOURCE_DVF, ...dates, seuil_secret: seuil(), secret_statistique: secrecyNote(seuil()) };
-  }
+  type Dates = Awaited<ReturnType<typeof dataDates>>;
+  const metaFor = (dates: Dates, titre: string, periode: string, methode: Method): TableMeta => ({
+    titre,
+    periode,
+    methode: PORTAL_METHOD[methode],
+    source: SOURCE_DVF,
+    ...dates,
+    seuil_secret: seuil(),
+    secret_statistique: secrecyNote(seuil()),
+  });
 
   async function mapAnswer(qs: PortalQs) {
     const territory = await instanceTerritory(ctx.db);
@@ -182,7 +211,7 @@ export function portalRoutes(app: App, ctx: AppContext) {
     const figures =
       annee === null
         ? []
-        : await communeFigures(ctx.lake, { communes: communes.map((c) => c.code), type: qs.type, ...yearWindow(annee, fenetre), methode: qs.methode });
+        : await communeFigures(lake, { communes: communes.map((c) => c.code), type: qs.type, ...yearWindow(annee, fenetre), methode: qs.methode });
     const byCode = new Map(figures.map((f) => [f.code, f]));
     const lignes: Record<string, Cell>[] = communes.map((c) => ({
       code: c.code,
@@ -194,7 +223,7 @@ export function portalRoutes(app: App, ctx: AppContext) {
     const published = lignes.filter((l) => l.secret === false).map((l) => l.prix_m2_median as number);
     const tableau: DataTable = {
       nom: 'carte',
-      meta: await metaFor(deps, `Prix au m² médian par commune — ${TYPE_LABEL[qs.type]}, ${periode}`, periode, qs.methode),
+      meta: metaFor(await dataDates(lake, deps), `Prix au m² médian par commune — ${TYPE_LABEL[qs.type]}, ${periode}`, periode, qs.methode),
       colonnes: [...PLACE_COLUMNS, { cle: 'epci_siren', libelle: 'SIREN de l’intercommunalité' }, { cle: 'epci', libelle: 'Intercommunalité' }, ...INDICATOR_COLUMNS],
       lignes,
     };
@@ -221,16 +250,30 @@ export function portalRoutes(app: App, ctx: AppContext) {
     const periode = annee === null ? 'aucune donnée' : describeWindow(annee, fenetre);
     const win = annee === null ? { debut: 0, fin: 0 } : yearWindow(annee, fenetre);
     const toutes = annees.length ? `${annees.at(-1)} à ${annees[0]}` : 'aucune donnée';
-    const meta = (titre: string, p: string) => metaFor([dep], `${titre} — ${card.nom} (${code})`, p, methode);
     const s = seuil();
+    const area = (c: string[] | null) => (c ? { communes: c } : { departement: dep });
+    const epci = card.epci_siren ? await epciCommunes(ctx.db, card.epci_siren) : undefined;
+    const comparisons: { niveau: string; code: string; nom: string; communes: string[] | null }[] = [
+      { niveau: 'Commune', code, nom: card.nom, communes: [code] },
+      ...(epci ? [{ niveau: 'Intercommunalité', code: card.epci_siren!, nom: epci.nom, communes: epci.communes }] : []),
+      { niveau: 'Département', code: dep, nom: card.departement_nom ?? dep, communes: null },
+    ];
+    // The lake reads are independent: they run together, over the portal's own DuckDB connections.
+    const [dates, yearlyRows, monthlyRows, prices, compared, sectionRows, sales] = await Promise.all([
+      dataDates(lake, [dep]),
+      computeIndicators(lake, { scope: { niveau: 'commune', code }, periode: 'annee', types: ['maison', 'appartement', 'maison_appartement', 'local', 'terrain_a_batir'], methode }),
+      computeIndicators(lake, { scope: { niveau: 'commune', code }, periode: 'mois', types: [qs.type], methode }),
+      annee === null ? [] : communePrices(lake, { commune: code, type: qs.type, ...win, methode }),
+      Promise.all(comparisons.map((c) => (annee === null ? undefined : pooledFigures(lake, { ...area(c.communes), type: qs.type, ...win, methode })))),
+      annee === null ? [] : sectionFigures(lake, { commune: code, type: qs.type, ...win, methode }),
+      latestSales(lake, code, 30),
+    ]);
+    const points = await salePoints(lake, code, sales.map((v) => v.id_mutation));
+    const meta = (titre: string, p: string) => metaFor(dates, `${titre} — ${card.nom} (${code})`, p, methode);
 
     // One pass for every yearly figure: prices by type, land, and the volumes by type.
-    const yearly = (
-      await computeIndicators(ctx.lake, { scope: { niveau: 'commune', code }, periode: 'annee', types: ['maison', 'appartement', 'maison_appartement', 'local', 'terrain_a_batir'], methode })
-    ).map((r) => applySecrecy(r, s));
-    const monthly = (await computeIndicators(ctx.lake, { scope: { niveau: 'commune', code }, periode: 'mois', types: [qs.type], methode })).map((r) =>
-      applySecrecy(r, s),
-    );
+    const yearly = yearlyRows.map((r) => applySecrecy(r, s));
+    const monthly = monthlyRows.map((r) => applySecrecy(r, s));
     const typed = (i: { type: PropertyType; periode: string }) => ({ periode: i.periode, type: i.type, type_libelle: TYPE_LABEL[i.type] });
     const seriesColumns: Column[] = [
       { cle: 'periode', libelle: 'Période' },
@@ -241,25 +284,25 @@ export function portalRoutes(app: App, ctx: AppContext) {
 
     const serie_annuelle: DataTable = {
       nom: 'serie_annuelle',
-      meta: await meta('Prix au m² par année', toutes),
+      meta: meta('Prix au m² par année', toutes),
       colonnes: seriesColumns,
       lignes: yearly.filter((i) => PORTAL_TYPES.includes(i.type as PortalType)).map((i) => ({ ...typed(i), ...indicatorCells(i) })),
     };
     const serie_mensuelle: DataTable = {
       nom: 'serie_mensuelle',
-      meta: await meta(`Prix au m² par mois — ${TYPE_LABEL[qs.type]}`, toutes),
+      meta: meta(`Prix au m² par mois — ${TYPE_LABEL[qs.type]}`, toutes),
       colonnes: seriesColumns,
       lignes: monthly.map((i) => ({ ...typed(i), ...indicatorCells(i) })),
     };
     const terrains: DataTable = {
       nom: 'terrains',
-      meta: await meta('Prix des terrains à bâtir par année (€/m² de terrain)', toutes),
+      meta: meta('Prix des terrains à bâtir par année (€/m² de terrain)', toutes),
       colonnes: seriesColumns,
       lignes: yearly.filter((i) => i.type === 'terrain_a_batir').map((i) => ({ ...typed(i), ...indicatorCells(i) })),
     };
     const volumes: DataTable = {
       nom: 'volumes',
-      meta: await meta('Nombre de ventes d’un seul bien par type et par année', toutes),
+      meta: meta('Nombre de ventes d’un seul bien par type et par année', toutes),
       colonnes: [
         { cle: 'periode', libelle: 'Année' },
         { cle: 'type', libelle: 'Type de bien (code)' },
@@ -273,10 +316,9 @@ export function portalRoutes(app: App, ctx: AppContext) {
     };
 
     // The chosen type and period: distribution, comparison, sections.
-    const prices = annee === null ? [] : await communePrices(ctx.lake, { commune: code, type: qs.type, ...win, methode });
     const distribution: DataTable = {
       nom: 'distribution',
-      meta: await meta(`Répartition des prix au m² — ${TYPE_LABEL[qs.type]}`, periode),
+      meta: meta(`Répartition des prix au m² — ${TYPE_LABEL[qs.type]}`, periode),
       colonnes: [
         { cle: 'prix_m2_min', libelle: 'De (inclus)', unite: '€/m²' },
         { cle: 'prix_m2_max', libelle: 'À (exclu)', unite: '€/m²' },
@@ -287,40 +329,23 @@ export function portalRoutes(app: App, ctx: AppContext) {
     };
     if (prices.length < s) distribution.meta.titre += ` — non publiée : ${prices.length ? `moins de ${s} ventes` : 'aucune vente'}`;
 
-    const comparisons: { niveau: string; code: string; nom: string; communes: string[] | null }[] = [{ niveau: 'Commune', code, nom: card.nom, communes: [code] }];
-    if (card.epci_siren) {
-      const epci = await epciCommunes(ctx.db, card.epci_siren);
-      if (epci) comparisons.push({ niveau: 'Intercommunalité', code: card.epci_siren, nom: epci.nom, communes: epci.communes });
-    }
-    comparisons.push({ niveau: 'Département', code: dep, nom: card.departement_nom ?? dep, communes: null });
-    const compared = await Promise.all(
-      comparisons.map(async (c) => {
-        if (annee === null) return undefined;
-        // A commune's own code gathers its arrondissements; an EPCI pools its members; a département all its sales.
-        const area = c.communes ? { communes: c.communes } : { departement: dep };
-        return pooledFigures(ctx.lake, { ...area, type: qs.type, ...win, methode });
-      }),
-    );
     const comparaison: DataTable = {
       nom: 'comparaison',
-      meta: await meta(`Comparaison avec l’intercommunalité et le département — ${TYPE_LABEL[qs.type]}`, periode),
+      meta: meta(`Comparaison avec l’intercommunalité et le département — ${TYPE_LABEL[qs.type]}`, periode),
       colonnes: [{ cle: 'niveau', libelle: 'Niveau' }, { cle: 'code', libelle: 'Code' }, { cle: 'nom', libelle: 'Nom' }, ...INDICATOR_COLUMNS],
       lignes: comparisons.map((c, i) => ({ niveau: c.niveau, code: c.code, nom: c.nom, ...secretFigures(compared[i], c.code, periode, qs.type, s) })),
     };
 
-    const sectionRows = annee === null ? [] : await sectionFigures(ctx.lake, { commune: code, type: qs.type, ...win, methode });
     const sections: DataTable = {
       nom: 'sections',
-      meta: await meta(`Prix au m² par section cadastrale — ${TYPE_LABEL[qs.type]}`, periode),
+      meta: meta(`Prix au m² par section cadastrale — ${TYPE_LABEL[qs.type]}`, periode),
       colonnes: [{ cle: 'section', libelle: 'Section cadastrale' }, ...INDICATOR_COLUMNS],
       lignes: sectionRows.map((f) => ({ section: f.code, ...secretFigures(f, f.code, periode, qs.type, s) })),
     };
 
-    const sales = await latestSales(ctx.lake, code, 30);
-    const points = await salePoints(ctx.lake, code, sales.map((v) => v.id_mutation));
     const ventes: DataTable = {
       nom: 'ventes',
-      meta: await meta('Dernières ventes (une ligne par vente, sans adresse ; position arrondie à 100 m environ)', toutes),
+      meta: meta('Dernières ventes (une ligne par vente, sans adresse ; position arrondie à 100 m environ)', toutes),
       colonnes: [
         { cle: 'date', libelle: 'Date de la vente' },
         { cle: 'type', libelle: 'Bien vendu' },
