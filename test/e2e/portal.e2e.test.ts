@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketModule } from '../../src/modules/market/index.ts';
-import { ARTIFACTS_DIR, CHROMIUM, browserAvailable, seriousViolations } from '../support/browser.ts';
+import { ARTIFACTS_DIR, CHROMIUM, CHROMIUM_ARGS, browserAvailable, seriousViolations } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /** A free loopback port for Chromium's DevTools endpoint, which Lighthouse drives. */
@@ -49,19 +49,7 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
       locale: 'fr-FR',
       viewport: { width: 1280, height: 800 },
       acceptDownloads: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--use-angle=swiftshader',
-        '--enable-unsafe-swiftshader',
-        `--remote-debugging-port=${debugPort}`,
-      ],
+      args: [...CHROMIUM_ARGS, `--remote-debugging-port=${debugPort}`],
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('request', (r) => requests.push(r.url()));

@@ -16,6 +16,20 @@ export function browserAvailable(): boolean {
   return false;
 }
 
+/** Debian's Chromium as root in a closed network: no sandbox, no background connections; WebGL through SwiftShader. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
 export interface Browser {
   context: BrowserContext;
   page: Page;
@@ -30,18 +44,7 @@ export async function openBrowser(): Promise<Browser> {
     locale: 'fr-FR',
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-    ],
+    args: CHROMIUM_ARGS,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {
