@@ -11,7 +11,8 @@ export function Layout() {
     document.querySelector<HTMLElement>('main h1')?.focus();
   }, [location.pathname]);
   const signedIn = !!me.data;
-  const links = routes.filter((r) => r.label && (r.audience !== 'connected' || signedIn));
+  // The header carries the public pages and « Mon espace »; the tools of a signed-in user are listed in their space.
+  const links = routes.filter((r) => r.label && (r.audience === 'public' || (signedIn && r.path === '/espace')));
   return (
     <>
       <a className="skip-link" href="#contenu">
