@@ -26,6 +26,7 @@ import {
   type Section,
   waitingTimes,
 } from './model.ts';
+import { demandArb } from './test-arbitraries.ts';
 
 const grids = readGridDir();
 const REF = '2026-11-01';
@@ -158,24 +159,6 @@ describe('facts', () => {
 // ---- properties --------------------------------------------------------------------------------------------
 
 const flagsArb = fc.subarray(PRIORITY_FLAG_NAMES) as fc.Arbitrary<PriorityFlag[]>;
-const demandArb: fc.Arbitrary<Demand> = fc.record({
-  numero: fc.constant('069SYN00000001'),
-  epciSiren: fc.constant('200046977'),
-  dateDepot: fc.date({ min: new Date('2015-01-01'), max: new Date('2026-11-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
-  dateRenouvellement: fc.constant(null),
-  status: fc.constant('active' as const),
-  adults: fc.integer({ min: 1, max: 3 }),
-  children: fc.integer({ min: 0, max: 6 }),
-  monthlyIncome: fc.option(fc.integer({ min: 0, max: 6000 })),
-  residualRent: fc.option(fc.integer({ min: 0, max: 2000 })),
-  housingSituation: fc.constantFrom('locataire_hlm', 'hotel', 'sans_abri', 'heberge_famille', 'autre' as const),
-  currentSurface: fc.option(fc.integer({ min: 5, max: 150 })),
-  typology: fc.constantFrom('T1', 'T2', 'T3' as const),
-  communes: fc.constant(['69266']),
-  mutation: fc.boolean(),
-  flags: flagsArb,
-  refusals: fc.integer({ min: 0, max: 5 }),
-});
 const boolFlag = fc.constantFrom(...PRIORITY_FLAG_NAMES);
 const sectionArb = (mode: 'meilleur' | 'somme'): fc.Arbitrary<Section> =>
   fc.record({
