@@ -1,7 +1,8 @@
 // Benchmark of the DVF import (not a test). Generates a national-shaped geo-DVF file from the real samples, then
 // measures, each in its own process, lines per second and peak memory (max RSS) of:
-//   1. our import (`importDvf`: csv-parse, rules, rejects, staging, dedup, partitioned Parquet, swap);
-//   2. DuckDB read_csv of the same file, counted (the floor of reading it) and written to one Parquet file;
+//   1. our import (`importDvf`: typed reading, rules, rejects, dedup, partitioned Parquet, swap);
+//   2. DuckDB read_csv of the same file: counted (the floor of reading it), every column converted, written to one
+//      Parquet file, and written partitioned like the lake (the floor of any import that writes this lake);
 //   3. PostgreSQL 15 COPY into a typed table, then one index (what a PostgreSQL-only observatory does).
 //
 //   npx tsx bench/market-ingest.ts --lignes 2000000            (default 200 000 lines; --garder keeps the files)
@@ -150,27 +151,43 @@ function ourImport(file: string, work: string): Measure {
      const s = await importDvf(${q(lake)}, [${q(file)}]);
      console.log('SECONDS=' + (performance.now() - t) / 1000);
      console.log(JSON.stringify({ lus: s.lus, gardes: s.gardes, doublons: s.doublons, rejetes: s.rejetes, partitions: s.partitions.length }));`,
-    'normalisation, rejets, dédoublonnage, Parquet partitionné département × année, bascule',
+    'contrôles et rejets, normalisation, dédoublonnage, Parquet partitionné département × année, bascule',
   );
 }
 
-function duckdb(file: string, work: string, mode: 'count' | 'parquet'): Measure {
-  const target = join(work, 'raw.parquet');
-  const sql =
-    mode === 'count'
-      ? `SELECT count(*) FROM read_csv(${q(file).replace(/"/g, "'")})`
-      : `COPY (SELECT * FROM read_csv(${q(file).replace(/"/g, "'")})) TO '${target}' (FORMAT parquet, COMPRESSION zstd)`;
-  return timed(
-    mode === 'count' ? 'DuckDB read_csv → count(*)' : 'DuckDB read_csv → un fichier Parquet',
-    `import { DuckDBInstance } from '@duckdb/node-api';
-     const i = await DuckDBInstance.create(':memory:', { threads: '2', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
-     const c = await i.connect();
-     const t = performance.now();
-     const r = await c.runAndReadAll(${q(sql)});
-     console.log('SECONDS=' + (performance.now() - t) / 1000);
-     console.log(JSON.stringify(r.getRows()[0], (k, v) => typeof v === 'bigint' ? Number(v) : v));`,
-    mode === 'count' ? 'le plancher : lire et découper le CSV' : 'lecture + écriture Parquet, sans aucune règle',
-  );
+type DuckMode = 'count' | 'colonnes' | 'parquet' | 'partitions';
+const DUCK_LABELS: Record<DuckMode, [string, string]> = {
+  count: ['DuckDB read_csv → count(*)', 'le plancher du sujet : découper le CSV (DuckDB ne convertit aucune valeur)'],
+  colonnes: ['DuckDB read_csv typé, toutes les colonnes lues', 'lire et convertir chaque cellule (dates, nombres), sans rien écrire'],
+  parquet: ['DuckDB read_csv → un fichier Parquet', 'lecture + écriture Parquet (snappy), sans aucune règle'],
+  partitions: ['DuckDB read_csv → Parquet partitionné', 'lecture + écriture Parquet département × année, sans règle ni dédoublonnage'],
+};
+
+function duckdb(file: string, work: string, mode: DuckMode): Measure {
+  const f = q(file).replace(/"/g, "'");
+  const cols = `SELECT count(*), max(id_mutation), max(date_mutation), sum(valeur_fonciere), max(adresse_nom_voie), max(id_parcelle), sum(surface_reelle_bati), sum(longitude), max(nom_commune), max(type_local), max(nature_culture), sum(surface_terrain) FROM read_csv(${f})`;
+  const sql = {
+    count: `SELECT count(*) FROM read_csv(${f})`,
+    colonnes: cols,
+    parquet: `COPY (SELECT * FROM read_csv(${f})) TO '${join(work, 'raw.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
+    partitions: `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM read_csv(${f})) TO '${join(work, 'raw-partitions')}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee), OVERWRITE_OR_IGNORE)`,
+  }[mode];
+  try {
+    return timed(
+      DUCK_LABELS[mode][0],
+      `import { DuckDBInstance } from '@duckdb/node-api';
+       const i = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB', temp_directory: ${q(join(work, 'spill'))}, preserve_insertion_order: 'false', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+       const c = await i.connect();
+       const t = performance.now();
+       const r = await c.runAndReadAll(${q(sql)});
+       console.log('SECONDS=' + (performance.now() - t) / 1000);
+       console.log(JSON.stringify(r.getRows()[0], (k, v) => typeof v === 'bigint' ? Number(v) : v));`,
+      DUCK_LABELS[mode][1],
+    );
+  } finally {
+    rmSync(join(work, 'raw.parquet'), { force: true });
+    rmSync(join(work, 'raw-partitions'), { recursive: true, force: true });
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -282,8 +299,7 @@ execFileSync('chmod', ['644', file]);
 if (flag('seulement-generer')) process.exit(0);
 
 const results: Measure[] = [];
-results.push(duckdb(file, work, 'count'));
-results.push(duckdb(file, work, 'parquet'));
+for (const mode of ['count', 'colonnes', 'parquet', 'partitions'] as const) results.push(duckdb(file, work, mode));
 results.push(ourImport(file, work));
 if (existsSync(join(PG_BIN, 'initdb'))) results.push(...(await postgres(file, work)));
 

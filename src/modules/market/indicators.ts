@@ -51,7 +51,7 @@ export function linesOf(lakeDir: string, departements: string[], debut?: number,
     return (debut === undefined || y >= debut) && (fin === undefined || y <= fin);
   });
   if (!files.length) return `(SELECT ${LAKE_COLUMNS.map(([c, t]) => `CAST(NULL AS ${t}) AS ${c}`).join(', ')} WHERE false)`;
-  return `read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false)`;
+  return `read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true)`;
 }
 
 /** SQL predicate on a line (columns code_commune, code_commune_parent, id_parcelle, departement). */
@@ -210,6 +210,6 @@ export async function lakeContents(lake: Queryable & { dir: string }) {
   if (!files.length) return [];
   return lake.query<{ departement: string; annee: number; lignes: number; mutations: number }>(`
     SELECT departement, annee, count(*) AS lignes, count(DISTINCT id_mutation) AS mutations
-    FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false)
+    FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true)
     GROUP BY ALL ORDER BY departement, annee`);
 }

@@ -1,13 +1,15 @@
 // Layout of the DVF part of the lake and its crash-safe partition swap.
 //
-//   <lake>/dvf/departement=69/annee=2018/data.parquet   one file per partition, read by DuckDB
-//   <lake>/dvf-manifest.json                             files already imported (sha256) and what they hold
-//   <lake>/.staging/dvf-<id>/                            an import in progress: chunks, new partitions, READY.json
+//   <lake>/dvf/departement=69/annee=2018/*.parquet   one folder per partition (one or a few files), read by DuckDB
+//   <lake>/dvf-manifest.json                          files already imported (sha256) and what they hold
+//   <lake>/.staging/dvf-<id>/                         an import in progress: new partitions, READY.json
 //
-// An import writes complete new partition files under .staging, then writes READY.json, then renames each
-// new file over the old one (rename is atomic on one file system). If the process dies before READY.json,
-// the staging folder is dropped at the next import and the lake is exactly as before; if it dies after,
-// the next import finishes the renames (roll forward), so the lake never mixes half of an import.
+// An import writes complete new partition folders under .staging, then writes READY.json, then moves each live
+// folder aside and the new one in its place (two renames on one file system). If the process dies before
+// READY.json, the staging folder is dropped at the next import and the lake is exactly as before; if it dies
+// after, the next import finishes the renames (roll forward), so the lake never mixes half of an import. A reader
+// that lists the files in the instant between the two renames of one partition misses that partition for that
+// one query; it never reads a half-written file.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAKE_COLUMNS } from './model.ts';
@@ -17,8 +19,14 @@ export const stagingRoot = (lakeDir: string) => join(lakeDir, '.staging');
 export const manifestPath = (lakeDir: string) => join(lakeDir, 'dvf-manifest.json');
 const lockPath = (lakeDir: string) => join(stagingRoot(lakeDir), 'dvf.lock');
 
-export const partitionFile = (lakeDir: string, departement: string, annee: number) =>
-  join(dvfDir(lakeDir), `departement=${departement}`, `annee=${annee}`, 'data.parquet');
+export const partitionDir = (lakeDir: string, departement: string, annee: number) =>
+  join(dvfDir(lakeDir), `departement=${departement}`, `annee=${annee}`);
+
+/** The Parquet files of one partition folder (none when it does not exist). */
+export function filesIn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.parquet')).sort().map((f) => join(dir, f));
+}
 
 export interface ManifestEntry {
   sha256: string;
@@ -57,7 +65,8 @@ export function nextManifest(old: Manifest, added: ManifestEntry[]): Manifest {
 }
 
 export interface ReadyJournal {
-  partitions: { departement: string; annee: number; staged: string }[];
+  /** `staged`: the new partition folder; `aside`: where the live folder goes before the new one takes its place. */
+  partitions: { departement: string; annee: number; staged: string; aside: string }[];
   manifest: Manifest;
 }
 
@@ -80,12 +89,16 @@ export function recoverStaging(lakeDir: string): { rolledForward: number; droppe
   return { rolledForward, dropped };
 }
 
-/** Renames every staged partition file over its live one, then records the manifest. Safe to repeat. */
+/** Puts every staged partition folder in place of its live one, then records the manifest. Safe to repeat. */
 export function applySwap(lakeDir: string, journal: ReadyJournal) {
   for (const p of journal.partitions) {
     if (!existsSync(p.staged)) continue; // already moved by an earlier, interrupted run
-    const target = partitionFile(lakeDir, p.departement, p.annee);
+    const target = partitionDir(lakeDir, p.departement, p.annee);
     mkdirSync(join(target, '..'), { recursive: true });
+    if (existsSync(target)) {
+      mkdirSync(join(p.aside, '..'), { recursive: true });
+      renameSync(target, p.aside);
+    }
     renameSync(p.staged, target);
   }
   writeAtomically(manifestPath(lakeDir), JSON.stringify(journal.manifest));
@@ -133,14 +146,12 @@ export function listPartitionFiles(lakeDir: string): string[] {
   const out: string[] = [];
   for (const d of readdirSync(root)) {
     if (!d.startsWith('departement=')) continue;
-    for (const y of readdirSync(join(root, d))) {
-      const f = join(root, d, y, 'data.parquet');
-      if (y.startsWith('annee=') && existsSync(f)) out.push(f);
-    }
+    for (const y of readdirSync(join(root, d))) if (y.startsWith('annee=')) out.push(...filesIn(join(root, d, y)));
   }
   return out.sort();
 }
 
+// Files of two lake versions (with and without the motif_rejet column) may be read together: union_by_name.
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** A DuckDB table expression over the whole DVF lake (an empty, typed relation when nothing is imported yet). */
@@ -150,7 +161,7 @@ export function dvfRelation(lakeDir: string): string {
   if (!files.length) {
     return `(SELECT ${LAKE_COLUMNS.map(([c, t]) => `CAST(NULL AS ${t}) AS ${c}`).join(', ')} WHERE false)`;
   }
-  return `(SELECT ${cols} FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false))`;
+  return `(SELECT ${cols} FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true))`;
 }
 
 export { sqlString };

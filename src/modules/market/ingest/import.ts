@@ -1,35 +1,44 @@
 // `habitat import dvf`: reads DVF files, keeps the valid lines, and swaps new lake partitions in.
 //
-// Flow: each file is streamed line by line (csv-parse for the rare quoted line, see read.ts), normalised, and
-// written to one tab-separated staging file per (département, année) partition; then, département by département
-// (two at a time), DuckDB merges the new lines with the old lines the import does not replace, removes exact
-// duplicates and writes one new Parquet file per partition; then the swap (../lake.ts).
-// Memory: Node holds a line at a time plus 64 KiB of pending text per partition (streams with backpressure);
-// DuckDB one département at a time, under a memory limit beyond which it spills to the staging folder.
-//
-// Replacement rule: an import replaces, for every (commune, année) it brings, the lines the lake held; lines of
-// other communes and years stay. DVF is published per commune and year, so importing a newer edition replaces
-// the older one instead of adding to it, and importing the same file twice changes nothing.
+// Flow (the SQL is in sql.ts):
+//   1. each file is recognised (header), hashed (sha256, to skip a file already imported) and checked for UTF-8;
+//      a raw DGFiP file is first turned into normalised lines by the Node mapper (its mutation ids depend on the
+//      order of the lines), an Etalab geo-DVF file is read by DuckDB directly;
+//   2. DuckDB hashes every line of the import and keeps the hashes that appear more than once (a small table);
+//   3. per file, one DuckDB statement reads, casts, normalises and checks every line and writes it to its
+//      département × année partition under .staging; rejected lines and lines whose hash repeats go to two side
+//      partitions; DuckDB's own reject table gives the line number of every cell that does not cast, and a line
+//      that breaks a rule after casting is explained by the Node mapper (a second reading, only of files that have
+//      such lines);
+//   4. the repeated lines are made distinct (exact duplicates removed on every column) and added to their
+//      partitions; the lines of the touched partitions that this import does not replace are copied in too;
+//   5. the swap (../lake.ts).
+// Memory: DuckDB works under a memory limit (it spills to the staging folder beyond it); Node holds a line at a
+// time. Replacement rule: an import replaces, for every (commune, année) it brings, the lines the lake held;
+// lines of other communes and years stay. DVF is published per commune and year, so importing a newer edition
+// replaces the older one instead of adding to it, and importing the same file twice changes nothing.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { LAKE_COLUMNS, type DvfLine } from '../model.ts';
 import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
-import { listDvfFiles, readDvfFile, readHeaderLine, sha256File } from './read.ts';
+import { listDvfFiles, readDvfFile, readHeaderLine, scanFile } from './read.ts';
+import { castRule, geodvfLines, geodvfReader, LINE_HASH, MOTIF, REJECT_PARTITION, REPEAT_PARTITION, stagedLines, stagedReader, stageLines, DEPARTEMENT, STAGED_COLUMNS } from './sql.ts';
 import {
   acquireLock,
   applySwap,
+  filesIn,
   nextManifest,
+  partitionDir,
   readManifest,
   recoverStaging,
   sqlString,
   stagingRoot,
   writeReady,
-  partitionFile,
   type ManifestEntry,
-  type ReadyJournal,
 } from '../lake.ts';
 
 export interface ImportProblem {
@@ -79,8 +88,265 @@ export interface ImportOptions {
   beforeSwap?(): void | Promise<void>;
   /** Test hook: runs between the commit point and the renames. */
   afterCommit?(): void | Promise<void>;
-  /** DuckDB memory limit for the merge (it spills to the staging folder beyond it). */
+  /** DuckDB memory limit (default 2 GB: the partitioned Parquet writer needs more than 1 GB for 500 partitions). */
   memoryLimit?: string;
+}
+
+
+/** Cast reject lines above which a file is refused whole: it is not the layout its header claims. */
+const MAX_CAST_REJECTS = 100_000;
+
+/** One file of the import, recognised and ready to be read by DuckDB. */
+interface Source {
+  index: number;
+  file: string;
+  name: string;
+  size: number;
+  format: DvfFormat;
+  header: string[];
+  sha256: string;
+  summary: FileSummary;
+  /** The lines as a DuckDB relation (lake columns + rule column), and the same without recording rejects. */
+  lines: string;
+  linesForHashes: string;
+  communeYears: string[];
+}
+
+const num = (v: unknown) => Number(v ?? 0);
+
+/** Imports DVF files into the lake. Never half-writes: see the header comment of ../lake.ts. */
+export async function importDvf(lakeDir: string, paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
+  const started = Date.now();
+  const maxListed = opts.maxRejectsListed ?? 1000;
+  const release = acquireLock(lakeDir);
+  const stagingDir = join(stagingRoot(lakeDir), `dvf-${Date.now()}-${randomUUID().slice(0, 8)}`);
+  const tree = join(stagingDir, 'nouveau');
+  const summary: ImportSummary = { files: [], lus: 0, gardes: 0, doublons: 0, rejetes: 0, rejetsParMotif: {}, rejets: [], partitions: [], dureeMs: 0 };
+  const reject = (p: ImportProblem, counted = true) => {
+    if (counted) {
+      summary.rejetes++;
+      summary.rejetsParMotif[p.rule] = (summary.rejetsParMotif[p.rule] ?? 0) + 1;
+    }
+    if (summary.rejets.length < maxListed) summary.rejets.push(p);
+    opts.onReject?.(p);
+  };
+  let instance: DuckDBInstance | undefined;
+  let conn: DuckDBConnection | undefined;
+  try {
+    recoverStaging(lakeDir);
+    mkdirSync(tree, { recursive: true });
+    instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      threads: '2',
+      memory_limit: opts.memoryLimit ?? '2GB',
+      temp_directory: join(stagingDir, 'debord'),
+      preserve_insertion_order: 'false',
+    });
+    conn = await instance.connect();
+    const db = traced(conn);
+    // Progress is tracked for the progress bar (db.progress), never printed by DuckDB itself.
+    await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
+    // A partition's buffered lines are written out sooner, so many open partitions fit under the memory limit.
+    await db.run('SET partitioned_write_flush_threshold = 100000');
+    const manifest = readManifest(lakeDir);
+    const files = listDvfFiles(paths);
+    const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
+    const progress = (file: string, bytes: number) => opts.onProgress?.({ file, bytes, totalBytes, lines: summary.lus });
+
+    // 1. Recognise every file; raw DGFiP files go through the Node mapper into a staging file.
+    const sources: Source[] = [];
+    let bytesBefore = 0;
+    for (const file of files) {
+      const name = basename(file);
+      const size = statSync(file).size;
+      const source = await recognise(file, name, size, sources.length);
+      bytesBefore += size;
+      if (source) sources.push(source);
+    }
+
+    // 2. The hashes of lines that appear more than once in the whole import.
+    await db.run('CREATE TEMP TABLE line_hashes (h UBIGINT)');
+    for (const s of sources) await db.run(`INSERT INTO line_hashes SELECT ${LINE_HASH} FROM (${s.linesForHashes})`);
+    await db.run('CREATE TEMP TABLE repeated_hashes AS SELECT h FROM line_hashes GROUP BY h HAVING count(*) > 1');
+    await db.run('DROP TABLE line_hashes');
+
+    // 3. Each file, read once more, into its partitions.
+    let rowsStaged = 0;
+    let rulesRejected = 0;
+    bytesBefore = 0;
+    for (const s of sources) {
+      progress(s.name, bytesBefore);
+      const written = await withProgress(db, () => db.runAndReadAll(stageLines(s.lines, tree, `f${s.index}`)), (pct) =>
+        progress(s.name, bytesBefore + (s.format === 'geodvf' ? (s.size * pct) / 100 : s.size)),
+      );
+      const rows = num(written.getRows()[0]?.[0]);
+      const castRejects = s.format === 'geodvf' ? await readCastRejects(db, s) : [];
+      if (castRejects.length >= MAX_CAST_REJECTS) {
+        // Not the layout its header claims: the whole file is refused, none of its lines are kept.
+        for (const f of stagedFilesOf(tree, s.index)) rmSync(f);
+        s.summary.status = 'refusé';
+        reject({ file: s.name, line: 1, rule: 'fichier_illisible', value: String(castRejects.length), message: `plus de ${MAX_CAST_REJECTS.toLocaleString('fr-FR')} lignes illisibles : le fichier est refusé en entier` });
+        bytesBefore += s.size;
+        continue;
+      }
+      for (const p of castRejects) reject(p);
+      const motifs = await ruleRejectCounts(db, tree, s.index);
+      const ruleCount = motifs.reduce((n, m) => n + m.n, 0);
+      for (const m of motifs) {
+        const rule = m.motif.split(':')[0];
+        summary.rejetsParMotif[rule] = (summary.rejetsParMotif[rule] ?? 0) + m.n;
+        summary.rejetes += m.n;
+      }
+      if (ruleCount) await explainRuleRejects(db, tree, s, new Set(castRejects.map((p) => p.line)), (p) => reject(p, false));
+      rowsStaged += rows;
+      rulesRejected += ruleCount;
+      s.summary.lus += rows + castRejects.length;
+      s.summary.valides += rows - ruleCount;
+      s.summary.rejetes += castRejects.length + ruleCount;
+      summary.lus += rows + castRejects.length;
+      s.communeYears = await communeYearsOf(db, tree, s.index);
+      bytesBefore += s.size;
+      progress(s.name, bytesBefore);
+    }
+
+    // 4. Repeated lines made distinct, then the live lines the import does not replace.
+    const repeated = filesIn(join(tree, `departement=${REPEAT_PARTITION}`, 'annee=0'));
+    let repeatedRows = 0;
+    let repeatedKept = 0;
+    if (repeated.length) {
+      repeatedRows = num((await db.runAndReadAll(`SELECT count(*) FROM read_parquet(${fileList(repeated)})`)).getRows()[0][0]);
+      const distinct = await db.runAndReadAll(`COPY (
+          SELECT ${STAGED_COLUMNS.map((c) => (c === 'departement' ? `${DEPARTEMENT} AS departement` : c === 'annee' ? 'year(date_mutation) AS annee' : c)).join(', ')}
+          FROM (SELECT DISTINCT * EXCLUDE (departement, annee) FROM read_parquet(${fileList(repeated)}))
+        ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'distinctes_{uuid}')`);
+      repeatedKept = num(distinct.getRows()[0]?.[0]);
+      rmSync(join(tree, `departement=${REPEAT_PARTITION}`), { recursive: true });
+    }
+    const touched = touchedPartitions(tree);
+    await keepUnreplacedLines(db, lakeDir, tree, touched);
+    summary.gardes = rowsStaged - rulesRejected - repeatedRows + repeatedKept;
+    summary.doublons = repeatedRows - repeatedKept;
+    summary.partitions = touched.map((p) => `${p.departement}/${p.annee}`);
+
+    // 5. Commit and swap.
+    const added: ManifestEntry[] = sources
+      .filter((s) => s.summary.status === 'importé')
+      .map((s) => ({ sha256: s.sha256, file: s.name, size: s.size, importedAt: new Date().toISOString(), lines: s.summary.valides, communeYears: s.communeYears }));
+    const journal = {
+      partitions: touched.map((p) => ({ ...p, staged: p.dir, aside: join(stagingDir, 'ancien', `${p.departement}-${p.annee}`) })).map(({ dir: _dir, ...p }) => p),
+      manifest: nextManifest(manifest, added),
+    };
+    await opts.beforeSwap?.();
+    // The commit point: from here on, a crash is completed by the next import instead of undone.
+    writeReady(stagingDir, journal);
+    await opts.afterCommit?.();
+    applySwap(lakeDir, journal);
+    summary.dureeMs = Date.now() - started;
+    return summary;
+
+    /** Reads the header, skips a file already imported, and prepares its DuckDB relation. */
+    async function recognise(file: string, name: string, size: number, index: number): Promise<Source | undefined> {
+      const headerLine = await readHeaderLine(file);
+      const format = detectFormat(headerLine);
+      if (!format) {
+        reject({ file: name, line: 1, rule: 'format_inconnu', value: headerLine.slice(0, 80), message: "l'en-tête n'est ni celui du DVF géolocalisé d'Etalab ni celui du fichier brut de la DGFiP" });
+        summary.files.push({ file: name, status: 'refusé', lus: 0, valides: 0, rejetes: 1 });
+        return;
+      }
+      const delimiter = format === 'dgfip' ? '|' : ',';
+      const header = headerLine.replace(/^\uFEFF/, '').split(delimiter).map((h) => h.trim());
+      const missing = missingColumns(format, header);
+      if (missing.length) {
+        reject({ file: name, line: 1, column: missing[0], rule: 'colonne_manquante', value: missing.join(', '), message: 'colonnes obligatoires absentes de l’en-tête' });
+        summary.files.push({ file: name, format, status: 'refusé', lus: 0, valides: 0, rejetes: 1 });
+        return;
+      }
+      progress(name, bytesBefore);
+      const scan = await scanFile(file);
+      if (!opts.force && manifest.files.some((e) => e.sha256 === scan.sha256)) {
+        summary.files.push({ file: name, format, status: 'déjà importé', lus: 0, valides: 0, rejetes: 0 });
+        return;
+      }
+      const fileSummary: FileSummary = { file: name, format, encoding: scan.encoding, status: 'importé', lus: 0, valides: 0, rejetes: 0 };
+      summary.files.push(fileSummary);
+      const base = { index, file, name, size, format, header, sha256: scan.sha256, summary: fileSummary, communeYears: [] };
+      if (format === 'geodvf') {
+        const read = { encoding: scan.encoding === 'latin1' ? ('latin-1' as const) : ('utf-8' as const), gzip: scan.gzip };
+        return {
+          ...base,
+          lines: geodvfLines(geodvfReader(file, header, { ...read, rejects: true }), header),
+          linesForHashes: geodvfLines(geodvfReader(file, header, { ...read, rejects: false }), header),
+        };
+      }
+      const tsv = join(stagingDir, `dgfip-${index}.tsv`);
+      await mapDgfip(file, name, scan.sha256, tsv, fileSummary);
+      const lines = stagedLines(stagedReader(tsv));
+      return { ...base, lines, linesForHashes: lines };
+    }
+
+    /** The raw DGFiP layout, through the Node mapper, into a staging file of normalised lines. */
+    async function mapDgfip(file: string, name: string, sha256: string, tsv: string, fileSummary: FileSummary) {
+      const out = createWriteStream(tsv, { highWaterMark: 1 << 20 });
+      let map: ReturnType<typeof dgfipMapper> | undefined;
+      let width = 0;
+      let sinceReport = 0;
+      await readDvfFile(file, 'dgfip', {
+        header(fields) {
+          width = fields.length;
+          map = dgfipMapper(fields, 'D' + sha256.slice(0, 8));
+        },
+        record(fields, lineNo) {
+          summary.lus++;
+          fileSummary.lus++;
+          if (++sinceReport >= 10_000) {
+            sinceReport = 0;
+            progress(name, bytesBefore);
+          }
+          if (fields.length !== width) {
+            fileSummary.rejetes++;
+            reject({ file: name, line: lineNo, rule: 'nombre_de_colonnes', value: String(fields.length), message: `${width} colonnes attendues` });
+            return;
+          }
+          const r = map!(fields, lineNo);
+          if (!r.ok) {
+            fileSummary.rejetes++;
+            reject({ file: name, ...r.reject });
+            return;
+          }
+          fileSummary.valides++;
+          if (!out.write(toTsv(r.line))) return once(out, 'drain').then(() => undefined);
+        },
+        malformed(lineNo, message) {
+          summary.lus++;
+          fileSummary.lus++;
+          fileSummary.rejetes++;
+          reject({ file: name, line: lineNo, rule: 'csv_illisible', message: `ligne illisible (${message})` });
+        },
+        progress(bytes) {
+          progress(name, bytesBefore + bytes);
+        },
+      });
+      out.end();
+      await once(out, 'close');
+      // The DuckDB pass counts these lines again: the Node pass above already did.
+      summary.lus -= fileSummary.valides;
+      fileSummary.lus -= fileSummary.valides;
+      fileSummary.valides = 0;
+    }
+  } finally {
+    conn?.closeSync();
+    instance?.closeSync();
+    // Before READY.json this drops the attempt; after it the swap is done (or will be rolled forward).
+    if (existsSync(join(stagingDir, 'READY.json'))) {
+      try {
+        recoverStaging(lakeDir);
+      } catch {
+        /* left for the next import to roll forward */
+      }
+    } else rmSync(stagingDir, { recursive: true, force: true });
+    release();
+  }
 }
 
 const TSV_NULL = '';
@@ -95,314 +361,153 @@ function toTsv(line: DvfLine): string {
   return s + '\n';
 }
 
-/**
- * Routes normalised lines into one tab-separated staging file per (département, année) partition, so the final
- * merge handles one partition at a time and its memory is bounded by the largest partition, not by the import.
- * Open files are capped (least recently used closed, reopened in append mode).
- */
-class PartitionStaging {
-  private open = new Map<string, WriteStream>();
-  /** Text waiting to be written, per partition: one write call per 64 KiB instead of one per line. */
-  private pending = new Map<string, { parts: string[]; size: number }>();
-  readonly partitions = new Map<string, { departement: string; annee: number; tsv: string; lines: number }>();
-  constructor(
-    private dir: string,
-    private maxOpen = 1024,
-    private flushAt = 1 << 16,
-  ) {
-    mkdirSync(dir, { recursive: true });
-  }
-
-  /** Returns a promise only when the disk asks us to wait (backpressure). */
-  write(line: DvfLine): void | Promise<void> {
-    const key = `${line.departement}-${line.annee}`;
-    let part = this.partitions.get(key);
-    if (!part) {
-      part = { departement: line.departement, annee: line.annee, tsv: join(this.dir, `${key}.tsv`), lines: 0 };
-      this.partitions.set(key, part);
+/** HABITAT_TRACE_DVF=1 prints each DuckDB statement's duration (to find where an import spends its time). */
+function traced(conn: DuckDBConnection): DuckDBConnection {
+  if (!process.env.HABITAT_TRACE_DVF) return conn;
+  const wrap = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A) => {
+    const t = performance.now();
+    try {
+      return await f.apply(conn, a);
+    } finally {
+      console.error(`[dvf] ${((performance.now() - t) / 1000).toFixed(2)} s  ${String(a[0]).replace(/\s+/g, ' ').slice(0, 90)}`);
     }
-    part.lines++;
-    let buf = this.pending.get(key);
-    if (!buf) {
-      buf = { parts: [], size: 0 };
-      this.pending.set(key, buf);
-    }
-    const text = toTsv(line);
-    buf.parts.push(text);
-    buf.size += text.length;
-    if (buf.size < this.flushAt) return;
-    const out = this.stream(key, part.tsv);
-    const ok = out.write(buf.parts.join(''));
-    buf.parts = [];
-    buf.size = 0;
-    if (!ok) return once(out, 'drain').then(() => undefined);
-  }
-
-  private stream(key: string, path: string): WriteStream {
-    let out = this.open.get(key);
-    if (out) {
-      // Keep the map in recency order for the LRU.
-      this.open.delete(key);
-      this.open.set(key, out);
-      return out;
-    }
-    if (this.open.size >= this.maxOpen) {
-      const [oldest, stream] = this.open.entries().next().value!;
-      this.open.delete(oldest);
-      stream.end();
-    }
-    out = createWriteStream(path, { flags: 'a', highWaterMark: 1 << 18 });
-    this.open.set(key, out);
-    return out;
-  }
-
-  async finish() {
-    for (const [key, buf] of this.pending) if (buf.size) this.stream(key, this.partitions.get(key)!.tsv).write(buf.parts.join(''));
-    this.pending.clear();
-    const closing = [...this.open.values()].map((s) => {
-      s.end();
-      return once(s, 'close');
-    });
-    this.open.clear();
-    await Promise.all(closing);
-    return [...this.partitions.values()].sort((x, y) => x.departement.localeCompare(y.departement) || x.annee - y.annee);
-  }
-}
-
-function readStagingTsv(paths: string[]): string {
-  const columns = `{${LAKE_COLUMNS.map(([c, t]) => `'${c}': '${t}'`).join(', ')}}`;
-  return `read_csv([${paths.map(sqlString).join(', ')}], delim = '\t', header = false, quote = '', escape = '', nullstr = '', auto_detect = false, columns = ${columns})`;
-}
-
-function mutationPrefix(sha: string) {
-  return 'D' + sha.slice(0, 8);
-}
-
-/** Imports DVF files into the lake. Never half-writes: see the header comment of ../lake.ts. */
-export async function importDvf(lakeDir: string, paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
-  const started = Date.now();
-  const maxListed = opts.maxRejectsListed ?? 1000;
-  const release = acquireLock(lakeDir);
-  const stagingDir = join(stagingRoot(lakeDir), `dvf-${Date.now()}-${randomUUID().slice(0, 8)}`);
-  const summary: ImportSummary = {
-    files: [],
-    lus: 0,
-    gardes: 0,
-    doublons: 0,
-    rejetes: 0,
-    rejetsParMotif: {},
-    rejets: [],
-    partitions: [],
-    dureeMs: 0,
   };
-  const reject = (p: ImportProblem) => {
-    summary.rejetes++;
-    summary.rejetsParMotif[p.rule] = (summary.rejetsParMotif[p.rule] ?? 0) + 1;
-    if (summary.rejets.length < maxListed) summary.rejets.push(p);
-    opts.onReject?.(p);
-  };
-  let instance: DuckDBInstance | undefined;
-  let conn: DuckDBConnection | undefined;
-  let conn2: DuckDBConnection | undefined;
+  return Object.assign(Object.create(conn), { run: wrap(conn.run), runAndReadAll: wrap(conn.runAndReadAll) });
+}
+
+const fileList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
+
+/** Runs a long statement while reporting DuckDB's own progress estimate (percent) every quarter second. */
+async function withProgress<T>(db: DuckDBConnection, run: () => Promise<T>, report: (pct: number) => void): Promise<T> {
+  const timer = setInterval(() => {
+    const pct = db.progress.percentage;
+    if (pct >= 0) report(Math.min(100, pct));
+  }, 250);
   try {
-    recoverStaging(lakeDir);
-    mkdirSync(stagingDir, { recursive: true });
-    instance = await DuckDBInstance.create(':memory:', {
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-      threads: '2',
-      memory_limit: opts.memoryLimit ?? '1GB',
-      temp_directory: join(stagingDir, 'spill'),
-      preserve_insertion_order: 'false',
-    });
-    conn = await instance.connect();
-    const staging = new PartitionStaging(join(stagingDir, 'lignes'));
-    const manifest = readManifest(lakeDir);
-    const added: ManifestEntry[] = [];
-    const files = listDvfFiles(paths);
-    const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
-    let bytesBefore = 0;
-
-    for (const file of files) {
-      const name = basename(file);
-      const size = statSync(file).size;
-      const header = await readHeaderLine(file);
-      const format = detectFormat(header);
-      if (!format) {
-        reject({ file: name, line: 1, rule: 'format_inconnu', value: header.slice(0, 80), message: "l'en-tête n'est ni celui du DVF géolocalisé d'Etalab ni celui du fichier brut de la DGFiP" });
-        summary.files.push({ file: name, status: 'refusé', lus: 0, valides: 0, rejetes: 1 });
-        bytesBefore += size;
-        continue;
-      }
-      // A full hash before reading is only worth it when a file of that size was imported already.
-      if (!opts.force && manifest.files.some((e) => e.size === size)) {
-        const sha = await sha256File(file);
-        if (manifest.files.some((e) => e.sha256 === sha)) {
-          summary.files.push({ file: name, format, status: 'déjà importé', lus: 0, valides: 0, rejetes: 0 });
-          bytesBefore += size;
-          continue;
-        }
-      }
-      let map: ((record: string[], lineNo: number) => ReturnType<ReturnType<typeof geodvfMapper>>) | undefined;
-      const fileSummary: FileSummary = { file: name, format, status: 'importé', lus: 0, valides: 0, rejetes: 0 };
-      const communeYears = new Set<string>();
-      const prefixSha = format === 'dgfip' ? await sha256File(file) : '';
-      let headerProblem = false;
-      let sinceReport = 0;
-      let fileBytes = 0;
-      const result = await readDvfFile(file, format, {
-        header(fields) {
-          const missing = missingColumns(format, fields);
-          if (missing.length) {
-            headerProblem = true;
-            reject({ file: name, line: 1, column: missing[0], rule: 'colonne_manquante', value: missing.join(', '), message: 'colonnes obligatoires absentes de l’en-tête' });
-            return;
-          }
-          map = format === 'geodvf' ? geodvfMapper(fields) : dgfipMapper(fields, mutationPrefix(prefixSha));
-          (map as any).width = fields.length;
-        },
-        record(fields, lineNo) {
-          if (headerProblem || !map) return;
-          summary.lus++;
-          fileSummary.lus++;
-          if (++sinceReport >= 10_000) {
-            sinceReport = 0;
-            opts.onProgress?.({ file: name, bytes: bytesBefore + fileBytes, totalBytes, lines: summary.lus });
-          }
-          const width = (map as any).width as number;
-          if (fields.length !== width) {
-            fileSummary.rejetes++;
-            reject({ file: name, line: lineNo, rule: 'nombre_de_colonnes', value: String(fields.length), message: `${width} colonnes attendues` });
-            return;
-          }
-          const r = map(fields, lineNo);
-          if (!r.ok) {
-            fileSummary.rejetes++;
-            reject({ file: name, ...r.reject });
-            return;
-          }
-          fileSummary.valides++;
-          communeYears.add(`${r.line.code_commune}:${r.line.annee}`);
-          return staging.write(r.line);
-        },
-        malformed(lineNo, message) {
-          summary.lus++;
-          fileSummary.lus++;
-          fileSummary.rejetes++;
-          reject({ file: name, line: lineNo, rule: 'csv_illisible', message: `ligne illisible (${message})` });
-        },
-        progress(bytes) {
-          fileBytes = bytes;
-          opts.onProgress?.({ file: name, bytes: bytesBefore + bytes, totalBytes, lines: summary.lus });
-        },
-      });
-      bytesBefore += size;
-      fileSummary.encoding = result.encoding;
-      if (headerProblem) fileSummary.status = 'refusé';
-      summary.files.push(fileSummary);
-      if (!headerProblem) {
-        added.push({ sha256: result.sha256, file: name, size, importedAt: new Date().toISOString(), lines: fileSummary.valides, communeYears: [...communeYears].sort() });
-      }
-    }
-
-    const staged = await staging.finish();
-    conn2 = await instance.connect();
-    const partitions = await mergePartitions([conn, conn2], lakeDir, stagingDir, staged, summary);
-    summary.partitions = partitions.map((p) => `${p.departement}/${p.annee}`);
-    const journal = { partitions, manifest: nextManifest(manifest, added) };
-    await opts.beforeSwap?.();
-    // The commit point: from here on, a crash is completed by the next import instead of undone.
-    writeReady(stagingDir, journal);
-    await opts.afterCommit?.();
-    applySwap(lakeDir, journal);
-    summary.dureeMs = Date.now() - started;
-    return summary;
+    return await run();
   } finally {
-    conn?.closeSync();
-    conn2?.closeSync();
-    instance?.closeSync();
-    // Before READY.json this drops the attempt; after it the swap is done (or will be rolled forward).
-    if (existsSync(join(stagingDir, 'READY.json'))) {
-      try {
-        recoverStaging(lakeDir);
-      } catch {
-        /* left for the next import to roll forward */
-      }
-    } else rmSync(stagingDir, { recursive: true, force: true });
-    release();
+    clearInterval(timer);
   }
 }
 
+/** Staged files written from one source (its filename pattern), in every partition. */
+function stagedFilesOf(tree: string, index: number): string[] {
+  const out: string[] = [];
+  for (const d of readdirSync(tree)) for (const y of readdirSync(join(tree, d))) out.push(...filesIn(join(tree, d, y)).filter((f) => basename(f).startsWith(`f${index}_`)));
+  return out;
+}
+
+/** Cells DuckDB could not cast and lines with a wrong number of cells, one problem per line, first cell first. */
+async function readCastRejects(db: DuckDBConnection, s: Source): Promise<ImportProblem[]> {
+  const exists = (await db.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors'`)).getRows()[0][0];
+  if (!num(exists)) return [];
+  const rows = (
+    await db.runAndReadAll(`SELECT line, column_idx, column_name, error_type, csv_line FROM reject_errors ORDER BY line, column_idx`)
+  ).getRowObjectsJS() as { line: bigint; column_idx: bigint; column_name: string; error_type: string; csv_line: string }[];
+  await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans');
+  // One problem per line: a wrong number of cells first (it shifts every cell after it), else the first cell.
+  const byLine = new Map<number, (typeof rows)[number]>();
+  for (const r of rows) {
+    const line = Number(r.line);
+    const seen = byLine.get(line);
+    if (!seen || (isColumnCount(r.error_type) && !isColumnCount(seen.error_type))) byLine.set(line, r);
+  }
+  const out: ImportProblem[] = [];
+  for (const [line, r] of byLine) {
+    const cells = splitCsvLine(r.csv_line);
+    // DuckDB may report a shifted cell that fails to cast rather than the extra cell: count them here too.
+    if (isColumnCount(r.error_type) || cells.length !== s.header.length) {
+      out.push({ file: s.name, line, rule: 'nombre_de_colonnes', value: String(cells.length), message: `${s.header.length} colonnes attendues` });
+    } else if (r.error_type === 'CAST') {
+      const { rule, message } = castRule(r.column_name);
+      out.push({ file: s.name, line, column: r.column_name, rule, value: cells[Number(r.column_idx) - 1] ?? '' /* DuckDB counts columns from 1 */, message });
+    } else {
+      out.push({ file: s.name, line, rule: 'csv_illisible', value: r.csv_line.slice(0, 80), message: `ligne illisible (${r.error_type.toLowerCase()})` });
+    }
+  }
+  return out;
+}
+
+const isColumnCount = (errorType: string) => errorType === 'MISSING COLUMNS' || errorType === 'TOO MANY COLUMNS';
+
+function splitCsvLine(line: string): string[] {
+  if (line.indexOf('"') < 0) return line.split(',');
+  try {
+    return (parseCsv(line, { relax_quotes: true, relax_column_count: true }) as string[][])[0] ?? [];
+  } catch {
+    return line.split(',');
+  }
+}
+
+/** Lines of one source that broke a rule after casting, counted by rule. */
+async function ruleRejectCounts(db: DuckDBConnection, tree: string, index: number) {
+  const files = filesIn(join(tree, `departement=${REJECT_PARTITION}`, 'annee=0')).filter((f) => basename(f).startsWith(`f${index}_`));
+  if (!files.length) return [];
+  const rows = await db.runAndReadAll(`SELECT ${MOTIF} AS motif, count(*) AS n FROM read_parquet(${fileList(files)}) GROUP BY 1 ORDER BY 1`);
+  return (rows.getRowObjectsJS() as { motif: string; n: bigint }[]).map((r) => ({ motif: r.motif, n: Number(r.n) }));
+}
+
 /**
- * For each touched département: the new lines, plus the old lines of the touched years whose commune-year this
- * import does not bring, exact duplicates removed, into one new Parquet file per year beside the live ones.
- * One statement per département (not per partition) keeps DuckDB's fixed cost per statement low on a national
- * import (about 100 statements instead of 500), and memory bounded by one département.
+ * DuckDB has no line number for a line that casts but breaks a rule: the file is read once more in Node, and the
+ * lines of the rejected mutations go through the Node mapper, which names the line, column, rule and value.
+ * Only files with such lines pay for this second reading.
  */
-async function mergePartitions(
-  conns: DuckDBConnection[],
-  lakeDir: string,
-  stagingDir: string,
-  staged: { departement: string; annee: number; tsv: string; lines: number }[],
-  summary: ImportSummary,
-) {
-  const cols = LAKE_COLUMNS.map(([c]) => c).join(', ');
-  const out: ReadyJournal['partitions'] = [];
-  type Part = { departement: string; annee: number; tsv?: string; lines: number };
-  const byDep = new Map<string, Part[]>();
-  const add = (p: Part) => {
-    const list = byDep.get(p.departement) ?? [];
-    const same = list.find((x) => x.annee === p.annee);
-    if (same) {
-      same.lines += p.lines;
-      same.tsv ??= p.tsv;
-    } else list.push({ ...p });
-    byDep.set(p.departement, list);
-  };
-  for (const p of staged) add(p);
-  mkdirSync(join(stagingDir, 'partitions'), { recursive: true });
-  let incoming = 0;
-  const mergeOne = async (conn: DuckDBConnection, departement: string, parts: Part[]) => {
-    incoming += parts.reduce((n, p) => n + p.lines, 0);
-    const depDir = join(stagingDir, 'partitions', `dep-${departement}`);
-    const tsvs = parts.flatMap((p) => (p.tsv ? [p.tsv] : []));
-    const fresh = `(SELECT ${cols} FROM ${readStagingTsv(tsvs)})`;
-    const live = parts.map((p) => partitionFile(lakeDir, p.departement, p.annee)).filter((f) => existsSync(f));
-    let kept = 0;
-    let keptSql = '';
-    if (live.length) {
-      keptSql = `SELECT ${cols} FROM read_parquet([${live.map(sqlString).join(', ')}]) o
-        WHERE NOT EXISTS (SELECT 1 FROM (SELECT DISTINCT code_commune, annee FROM ${fresh}) f WHERE f.code_commune = o.code_commune AND f.annee = o.annee)`;
-      kept = Number((await conn.runAndReadAll(`SELECT count(*) FROM (${keptSql})`)).getRows()[0][0]);
-    }
-    const union = keptSql ? `SELECT * FROM ${fresh} UNION ALL ${keptSql}` : `SELECT * FROM ${fresh}`;
-    const reader = await conn.runAndReadAll(
-      `COPY (SELECT DISTINCT * FROM (${union})) TO ${sqlString(depDir)}
-       (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (annee), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'data_{i}')`,
-    );
-    summary.gardes += Number(reader.getRows()[0]?.[0] ?? 0) - kept;
-    for (const p of parts) {
-      if (p.tsv) rmSync(p.tsv);
-      out.push({ departement, annee: p.annee, staged: await singleFile(conn, join(depDir, `annee=${p.annee}`)) });
-    }
-  };
-  // Départements are independent: one worker per connection, so the fixed cost of each statement overlaps.
-  const queue = [...byDep];
-  await Promise.all(
-    conns.map(async (conn) => {
-      for (let next = queue.shift(); next; next = queue.shift()) await mergeOne(conn, next[0], next[1]);
-    }),
+async function explainRuleRejects(db: DuckDBConnection, tree: string, s: Source, castLines: Set<number>, report: (p: ImportProblem) => void) {
+  const files = filesIn(join(tree, `departement=${REJECT_PARTITION}`, 'annee=0')).filter((f) => basename(f).startsWith(`f${s.index}_`));
+  const ids = new Set(
+    ((await db.runAndReadAll(`SELECT DISTINCT coalesce(id_mutation, '') AS id FROM read_parquet(${fileList(files)})`)).getRowObjectsJS() as { id: string }[]).map((r) => r.id),
   );
-  summary.doublons = incoming - summary.gardes;
+  const idColumn = s.header.indexOf('id_mutation');
+  const map = geodvfMapper(s.header);
+  await readDvfFile(s.file, 'geodvf', {
+    header() {},
+    record(fields, lineNo) {
+      if (castLines.has(lineNo) || !ids.has((fields[idColumn] ?? '').trim()) || fields.length !== s.header.length) return;
+      const r = map(fields, lineNo);
+      if (!r.ok) report({ file: s.name, ...r.reject });
+    },
+    malformed() {},
+  });
+}
+
+/** `code_commune:annee` pairs one source brought (the manifest uses them to supersede older files). */
+async function communeYearsOf(db: DuckDBConnection, tree: string, index: number): Promise<string[]> {
+  const files = stagedFilesOf(tree, index).filter((f) => !f.includes(`departement=${REJECT_PARTITION}`));
+  if (!files.length) return [];
+  const rows = await db.runAndReadAll(`SELECT DISTINCT code_commune || ':' || year(date_mutation) AS cy FROM read_parquet(${fileList(files)}) ORDER BY 1`);
+  return (rows.getRowObjectsJS() as { cy: string }[]).map((r) => r.cy);
+}
+
+interface Touched {
+  departement: string;
+  annee: number;
+  dir: string;
+}
+
+/** The real partitions the import wrote (not its reject and repeat side partitions). */
+function touchedPartitions(tree: string): Touched[] {
+  const out: Touched[] = [];
+  for (const d of readdirSync(tree)) {
+    const departement = d.replace(/^departement=/, '');
+    if (departement === REJECT_PARTITION || departement === REPEAT_PARTITION) continue;
+    for (const y of readdirSync(join(tree, d))) out.push({ departement, annee: Number(y.replace(/^annee=/, '')), dir: join(tree, d, y) });
+  }
   return out.sort((x, y) => x.departement.localeCompare(y.departement) || x.annee - y.annee);
 }
 
-/** The one Parquet file of a staged partition (DuckDB may split a large one: then they are merged). */
-async function singleFile(conn: DuckDBConnection, dir: string): Promise<string> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.parquet')).map((f) => join(dir, f));
-  if (files.length === 1) return files[0];
-  const merged = join(dir, 'merged.parquet');
-  await conn.run(`COPY (SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}])) TO ${sqlString(merged)} (FORMAT parquet, COMPRESSION zstd)`);
-  for (const f of files) rmSync(f);
-  return merged;
+/**
+ * Copies into each touched partition the live lines of the commune-years this import does not bring. They cannot
+ * repeat a new line (commune and year are columns), and were made distinct when they were imported.
+ */
+async function keepUnreplacedLines(db: DuckDBConnection, lakeDir: string, tree: string, touched: Touched[]) {
+  const live = touched.flatMap((p) => filesIn(partitionDir(lakeDir, p.departement, p.annee)));
+  if (!live.length) return;
+  const fresh = touched.flatMap((p) => filesIn(p.dir));
+  await db.run(`CREATE TEMP TABLE brought AS SELECT DISTINCT code_commune, annee FROM read_parquet(${fileList(fresh)})`);
+  await db.run(`COPY (
+      SELECT ${STAGED_COLUMNS.map((c) => (c === MOTIF ? `CAST(NULL AS VARCHAR) AS ${c}` : c)).join(', ')}
+      FROM read_parquet(${fileList(live)}, union_by_name = true, hive_partitioning = false) o
+      WHERE NOT EXISTS (SELECT 1 FROM brought b WHERE b.code_commune = o.code_commune AND b.annee = o.annee)
+    ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'gardees_{uuid}')`);
+  await db.run('DROP TABLE brought');
 }

@@ -2,6 +2,7 @@
 // with the file's line numbers, so memory stays flat whatever the file size.
 import { parse as parseSync } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { AppError } from '../../../platform/errors.ts';
 import { open } from 'node:fs/promises';
@@ -191,6 +192,46 @@ export async function readDvfFile(path: string, format: DvfFormat, handlers: Rea
   const stages: any[] = gz ? [source, createGunzip(), decoder, sink] : [source, decoder, sink];
   await pipeline(stages as any);
   return { format, encoding: decoder.encoding, sha256: hash.digest('hex') };
+}
+
+/**
+ * One pass over a file's bytes: its sha256 (the manifest's identity of a file), whether it is gzip-compressed, and
+ * whether its text is valid UTF-8 (else it is read as Latin-1, the other encoding DVF files come in).
+ */
+export async function scanFile(path: string): Promise<{ sha256: string; gzip: boolean; encoding: 'utf-8' | 'latin1' }> {
+  const gzip = await isGzip(path);
+  const hash = createHash('sha256');
+  let utf8 = true;
+  let carry: Buffer = Buffer.alloc(0);
+  const checkText = (chunk: Buffer) => {
+    if (!utf8) return;
+    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    // Keep an incomplete trailing UTF-8 sequence for the next chunk.
+    let end = buf.length;
+    for (let i = Math.max(0, buf.length - 3); i < buf.length; i++) {
+      const need = buf[i] >= 0xf0 ? 4 : buf[i] >= 0xe0 ? 3 : buf[i] >= 0xc0 ? 2 : 1;
+      if (need > 1 && i + need > buf.length) {
+        end = i;
+        break;
+      }
+    }
+    carry = Buffer.from(buf.subarray(end));
+    if (!isUtf8(buf.subarray(0, end))) utf8 = false;
+  };
+  const hashing = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+  });
+  const check = async function* (src: AsyncIterable<Buffer>) {
+    for await (const b of src) checkText(b);
+  };
+  const source = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (gzip) await pipeline(source, hashing, createGunzip(), check);
+  else await pipeline(source, hashing, check);
+  if (carry.length) utf8 = false;
+  return { sha256: hash.digest('hex'), gzip, encoding: utf8 ? 'utf-8' : 'latin1' };
 }
 
 export async function sha256File(path: string): Promise<string> {

@@ -1,0 +1,162 @@
+// The SQL that DuckDB runs on a DVF file during an import: typed reading, normalisation, the line rules and the
+// partition keys, written once here and used by import.ts. DuckDB parses and casts the CSV natively (about ten
+// times faster than doing it in Node, see docs/benchmarks.md); the rules below are the same as the Node mappers of
+// formats.ts, which are kept to explain a rejected line (its line number, column, value and French message) and
+// for the raw DGFiP layout, whose mutation ids depend on line order. A property test checks the two agree.
+import { LAKE_COLUMNS, type LakeType } from '../model.ts';
+import { sqlString } from '../lake.ts';
+
+/** Column types DuckDB casts the geo-DVF cells to; a cell that does not cast is a reject with its line number. */
+const GEODVF_TYPES: Record<string, string> = {
+  date_mutation: 'DATE',
+  valeur_fonciere: 'DOUBLE',
+  lot1_surface_carrez: 'DOUBLE',
+  lot2_surface_carrez: 'DOUBLE',
+  lot3_surface_carrez: 'DOUBLE',
+  lot4_surface_carrez: 'DOUBLE',
+  lot5_surface_carrez: 'DOUBLE',
+  surface_reelle_bati: 'DOUBLE',
+  surface_terrain: 'DOUBLE',
+  longitude: 'DOUBLE',
+  latitude: 'DOUBLE',
+};
+
+/** The rule and French message of a cell DuckDB could not cast, by the column's type. */
+export function castRule(column: string): { rule: string; message: string } {
+  switch (GEODVF_TYPES[column]) {
+    case 'DATE':
+      return { rule: 'date_invalide', message: "date attendue au format AAAA-MM-JJ, et qui existe" };
+    default:
+      return { rule: 'nombre_invalide', message: "ce n'est pas un nombre décimal" };
+  }
+}
+
+/** A staging column holding the rejected rule (`rule:column`) of a line that failed a rule after casting. */
+export const MOTIF = 'motif_rejet';
+/** Partition values that are not a département: lines rejected by a rule, and lines whose hash repeats. */
+export const REJECT_PARTITION = '_rejet';
+export const REPEAT_PARTITION = '_repetees';
+
+const COLS = LAKE_COLUMNS.map(([c]) => c);
+/** The normalised columns of a line, without the partition keys (computed from them). */
+const LINE_COLS = COLS.filter((c) => c !== 'departement' && c !== 'annee');
+
+/** read_csv of one geo-DVF file, each column of its own header typed (unknown extra columns stay text). */
+export function geodvfReader(
+  file: string,
+  header: string[],
+  o: { encoding: 'utf-8' | 'latin-1'; gzip: boolean; rejects: boolean },
+): string {
+  const columns = header.map((h) => `${sqlString(h)}: '${GEODVF_TYPES[h] ?? 'VARCHAR'}'`).join(', ');
+  const errors = o.rejects ? 'store_rejects = true, rejects_limit = 100000' : 'ignore_errors = true';
+  return `read_csv(${sqlString(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+    encoding = '${o.encoding}', compression = '${o.gzip ? 'gzip' : 'none'}', columns = {${columns}}, ${errors})`;
+}
+
+/** read_csv of a staging file written by the Node mapper (raw DGFiP layout): already the lake's columns. */
+export function stagedReader(file: string): string {
+  const columns = LAKE_COLUMNS.map(([c, t]) => `'${c}': '${t}'`).join(', ');
+  return `read_csv(${sqlString(file)}, delim = '\t', header = false, quote = '', escape = '', nullstr = '', auto_detect = false, columns = {${columns}})`;
+}
+
+const text = (c: string, header: Set<string>) => (header.has(c) ? `nullif(trim(${c}), '')` : 'CAST(NULL AS VARCHAR)');
+const typed = (c: string, header: Set<string>, t: string) => (header.has(c) ? `CAST(${c} AS ${t})` : `CAST(NULL AS ${t})`);
+
+/** Paris, Lyon and Marseille arrondissements roll up to their commune (as parentCommune in model.ts). */
+const PARENT = `CASE WHEN code_commune BETWEEN '75101' AND '75120' THEN '75056'
+  WHEN code_commune BETWEEN '69381' AND '69389' THEN '69123'
+  WHEN code_commune BETWEEN '13201' AND '13216' THEN '13055' ELSE code_commune END`;
+
+/**
+ * Whole numbers are read as text and checked here like parseInteger (1 to 9 digits): DuckDB's cast would round
+ * `1.5` to 2 instead of refusing it.
+ */
+const INTEGER_COLUMNS = ['numero_disposition', 'nombre_lots', 'code_type_local', 'nombre_pieces_principales'];
+const rawInteger = (c: string) => `${c}__texte`;
+/**
+ * The first rule a cast line breaks, as `rule:column`, in the order the Node mapper checks them (formats.ts),
+ * or NULL for a good line. Cells that do not cast never get here: DuckDB rejects them with their line number.
+ */
+const RULES: [string, string][] = [
+  [`code_commune IS NULL OR NOT regexp_full_match(code_commune, '(\\d{2}|2A|2B)\\d{3}')`, 'code_commune_invalide:code_commune'],
+  [`date_mutation IS NULL OR NOT isfinite(date_mutation) OR year(date_mutation) NOT BETWEEN 1900 AND 2199`, 'date_invalide:date_mutation'],
+  ['id_mutation IS NULL', 'valeur_manquante:id_mutation'],
+  integerRule('numero_disposition'),
+  ['nature_mutation IS NULL', 'valeur_manquante:nature_mutation'],
+  ...amountRules('valeur_fonciere'),
+  ['id_parcelle IS NULL', 'valeur_manquante:id_parcelle'],
+  ...[1, 2, 3, 4, 5].flatMap((i) => amountRules(`lot${i}_surface_carrez`)),
+  integerRule('nombre_lots'),
+  integerRule('code_type_local'),
+  ['code_type_local NOT BETWEEN 1 AND 4', 'code_type_local_invalide:code_type_local'],
+  ...amountRules('surface_reelle_bati'),
+  integerRule('nombre_pieces_principales'),
+  ...amountRules('surface_terrain'),
+  ['NOT isfinite(longitude)', 'nombre_invalide:longitude'],
+  ['NOT isfinite(latitude)', 'nombre_invalide:latitude'],
+];
+function integerRule(c: string): [string, string] {
+  return [`${rawInteger(c)} IS NOT NULL AND NOT regexp_full_match(${rawInteger(c)}, '\\d{1,9}')`, `entier_invalide:${c}`];
+}
+function amountRules(c: string): [string, string][] {
+  return [
+    [`NOT isfinite(${c})`, `nombre_invalide:${c}`],
+    [`${c} < 0`, `nombre_negatif:${c}`],
+  ];
+}
+
+/** The lines of a geo-DVF file in the lake's columns, plus the rule they break (NULL when none). */
+export function geodvfLines(reader: string, headerFields: string[]): string {
+  const h = new Set(headerFields);
+  const select = LINE_COLS.map((c) => {
+    const t = LAKE_COLUMNS.find(([n]) => n === c)![1] as LakeType;
+    if (c === 'code_commune_parent') return `${PARENT} AS ${c}`;
+    if (c === 'code_commune') return `${c}`;
+    if (INTEGER_COLUMNS.includes(c)) {
+      return `${text(c, h)} AS ${rawInteger(c)}, TRY_CAST(CASE WHEN regexp_full_match(${text(c, h)}, '\\d{1,9}') THEN ${text(c, h)} END AS INTEGER) AS ${c}`;
+    }
+    return `${t === 'VARCHAR' ? text(c, h) : typed(c, h, t)} AS ${c}`;
+  });
+  // A spreadsheet may drop the leading zero of a commune code: 4 digits get it back (normaliseCommuneCode).
+  const commune = h.has('code_commune')
+    ? `CASE WHEN regexp_full_match(trim(code_commune), '\\d{4}') THEN '0' || trim(code_commune) ELSE nullif(upper(trim(code_commune)), '') END`
+    : 'CAST(NULL AS VARCHAR)';
+  const normalised = `SELECT ${select.join(', ')} FROM (SELECT * REPLACE (${commune} AS code_commune) FROM ${reader})`;
+  const checked = `SELECT *, CASE ${RULES.map(([cond, motif]) => `WHEN ${cond} THEN '${motif}'`).join(' ')} END AS ${MOTIF} FROM (${normalised})`;
+  return `SELECT * EXCLUDE (${INTEGER_COLUMNS.map(rawInteger).join(', ')}) FROM (${checked})`;
+}
+
+/** The lines of a staged file written by the Node mapper: already normalised and checked. */
+export function stagedLines(reader: string): string {
+  return `SELECT ${LINE_COLS.join(', ')}, CAST(NULL AS VARCHAR) AS ${MOTIF} FROM ${reader}`;
+}
+
+/**
+ * A hash of the columns that tell the lines of one mutation apart. Two equal lines have equal keys, so a line whose
+ * key hash appears once in the import has no duplicate; the few lines whose key hash repeats are compared on every
+ * column (DISTINCT). Hashing a few columns lets DuckDB skip parsing the others in the first reading.
+ */
+export const LINE_HASH = `hash(${['id_mutation', 'id_parcelle', 'numero_volume', 'lot1_numero', 'code_type_local', 'surface_reelle_bati', 'code_nature_culture', 'code_nature_culture_speciale', 'surface_terrain'].join(', ')})`;
+
+/** The département of a commune code (departementOf in model.ts). */
+export const DEPARTEMENT = `CASE WHEN code_commune LIKE '97%' THEN code_commune[1:3] ELSE code_commune[1:2] END`;
+
+/**
+ * Writes the lines of one source into the staging tree, partitioned by département and year: a line that breaks
+ * a rule goes to the REJECT partition, a line whose hash appears more than once in the import to the REPEAT
+ * partition (made distinct afterwards), all others straight to their partition, so only the few repeated lines
+ * ever go through a DISTINCT.
+ */
+export function stageLines(lines: string, stagingTree: string, pattern: string): string {
+  return `COPY (
+      SELECT * EXCLUDE (repetee),
+        CASE WHEN ${MOTIF} IS NOT NULL THEN '${REJECT_PARTITION}' WHEN repetee THEN '${REPEAT_PARTITION}' ELSE ${DEPARTEMENT} END AS departement,
+        CASE WHEN ${MOTIF} IS NOT NULL OR repetee THEN 0 ELSE year(date_mutation) END AS annee
+      FROM (SELECT *, ${LINE_HASH} IN (SELECT h FROM repeated_hashes) AS repetee FROM (${lines}))
+    ) TO ${sqlString(stagingTree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee),
+      WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN '${pattern}_{uuid}')`;
+}
+
+/** The staged columns, in lake order, then the rule column (all lake files share this schema). */
+export const STAGED_COLUMNS = [...COLS, MOTIF];
+export const LINE_COLUMNS = LINE_COLS;
