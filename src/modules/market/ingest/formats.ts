@@ -1,4 +1,7 @@
 // The two published DVF layouts and how each raw record becomes a normalised DvfLine (or a reject).
+// The raw DGFiP file is imported through dgfipMapper. Etalab's geo-DVF file is read by DuckDB (sql.ts holds the
+// same rules in SQL); geodvfMapper explains its rejected lines (line, column, rule, value) and is the reference
+// the SQL rules are tested against (rules.test.ts).
 import {
   CellError,
   departementOf,
