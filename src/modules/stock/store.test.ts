@@ -1,11 +1,15 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
 import { createOrganisation } from '../access/store.ts';
 import { DEMO_DPE } from './demo.ts';
 import { dpeCounts, importDpe, listBuildings, upsertBuildings } from './store.ts';
+
+// Every file a test writes lives under one folder, removed at the end.
+const TMP = mkdtempSync(join(tmpdir(), 'habitat-stock-test-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 describeStores('stock store', (getDb) => {
   it('imports the real DPE extract: every line kept, the 16 Ancy DPEs in Ancy, the rest in Lyon 8e', async () => {
@@ -29,7 +33,7 @@ describeStores('stock store', (getDb) => {
   });
 
   it('corrects a postcode found in the INSEE field and rejects an unknown code, reporting both in French', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dpe-'));
+    const dir = mkdtempSync(join(TMP, 'dpe-'));
     const f = join(dir, 'dpe_anomalies.csv');
     // Real rows of the extract; the second has its INSEE field replaced by its postcode, the third by a code that exists nowhere.
     writeFileSync(
@@ -51,7 +55,7 @@ describeStores('stock store', (getDb) => {
   });
 
   it('a broken file writes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dpe-'));
+    const dir = mkdtempSync(join(TMP, 'dpe-'));
     const f = join(dir, 'casse.csv');
     copyFileSync(DEMO_DPE, f);
     writeFileSync(f, 'numero_dpe,date_reception_dpe,etiquette_dpe,code_insee_ban\n"2469N0000000A,2024-03-12,C,69388\n');

@@ -1,10 +1,14 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DPE_LAYOUTS, detectLayout, linkCommune, readDpeFile, readDpeLine, type CommuneLookup, type DpeRow } from './dpe.ts';
 import { DEMO_DPE } from '../demo.ts';
+
+// Every file a test writes lives under one folder, removed at the end.
+const TMP = mkdtempSync(join(tmpdir(), 'habitat-stock-test-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 const SNAKE = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'stock', 'dpe_snake_case_12_lignes.csv');
 
@@ -45,7 +49,7 @@ describe('ADEME DPE reader, current snake_case layout (test file built from real
   });
 
   it('refuses a file of another kind, naming the missing columns in French', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dpe-'));
+    const dir = mkdtempSync(join(TMP, 'dpe-'));
     const f = join(dir, 'autre.csv');
     writeFileSync(f, 'a,b\n1,2\n');
     const r = await readDpeFile(f);
@@ -54,7 +58,7 @@ describe('ADEME DPE reader, current snake_case layout (test file built from real
   });
 
   it('reports a bad line with file, line, column, rule and value', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dpe-'));
+    const dir = mkdtempSync(join(TMP, 'dpe-'));
     const f = join(dir, 'mauvais.csv');
     writeFileSync(f, 'numero_dpe,date_reception_dpe,etiquette_dpe,code_insee_ban\n2469N0892797M,2024-03-12,C,69388\n2469N0892783Y,2024-02-30,C,69388\n2469N0892780V,2024-03-12,H,69388\n2469N0892797M,2024-03-12,C,69388\n');
     const r = await readDpeFile(f);
