@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it, vi } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { demandModule } from './index.ts';
@@ -11,6 +11,7 @@ import { SNE_COLUMNS } from './ingest/sne-csv.ts';
 import { syntheticDemandCsv } from './synthetic.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'habitat-demand-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const grids = readGridDir();
 
 describeStores('demand CLI', (getDb) => {
