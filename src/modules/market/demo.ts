@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AppContext } from '../../platform/context.ts';
 import { importDvf } from './ingest/import.ts';
 import { readManifest } from './lake.ts';
-import { sha256File } from './ingest/read.ts';
+import { sha256File } from '../../platform/files.ts';
 
 export const DEMO_DVF_DIR = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'dvf');
 

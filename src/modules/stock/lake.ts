@@ -4,8 +4,8 @@
 //   <lake>/rpls/manifest.json                 per vintage: source file, sha256, lines, dwellings, perimeter
 //   <lake>/.staging/rpls-<id>/                an import in progress (dropped if the process dies before the rename)
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { sha256File } from '../../platform/files.ts';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import type { Lake } from '../../platform/lake.ts';
@@ -39,11 +39,6 @@ function writeManifest(lakeDir: string, m: Record<string, RplsManifestEntry>) {
   renameSync(manifestPath(lakeDir) + '.tmp', manifestPath(lakeDir));
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 export function millesimeFromName(path: string): number | null {
   const m = /(?:^|[^0-9])((?:19|20)\d{2})(?:[^0-9]|$)/.exec(basename(path));

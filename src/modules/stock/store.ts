@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { basename } from 'node:path';
 import type { Db } from '../../platform/db.ts';
 import type { InputProblem } from '../../platform/errors.ts';
-import { sha256File } from './lake.ts';
+import { sha256File } from '../../platform/files.ts';
 import { readDpeFile, linkCommune, DPE_LAYOUTS, type CommuneLookup, type DpeRow } from './ingest/dpe.ts';
 import { emptyCounts, parseDpeClass, type ClassCounts, type DpeClass } from './model.ts';
 

@@ -288,6 +288,13 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
     /** The raw DGFiP layout, through the Node mapper, into a staging file of normalised lines. */
     async function mapDgfip(file: string, name: string, sha256: string, tsv: string, fileSummary: FileSummary) {
       const out = createWriteStream(tsv, { highWaterMark: 1 << 20 });
+      // Node counts the lines it rejects; the lines it keeps are counted by the DuckDB write, as for geo-DVF.
+      const rejected = (p: ImportProblem) => {
+        summary.lus++;
+        fileSummary.lus++;
+        fileSummary.rejetes++;
+        reject(p);
+      };
       let map: ReturnType<typeof dgfipMapper> | undefined;
       let width = 0;
       let sinceReport = 0;
@@ -297,31 +304,19 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
           map = dgfipMapper(fields, 'D' + sha256.slice(0, 8));
         },
         record(fields, lineNo) {
-          summary.lus++;
-          fileSummary.lus++;
           if (++sinceReport >= 10_000) {
             sinceReport = 0;
             progress(name, bytesBefore);
           }
           if (fields.length !== width) {
-            fileSummary.rejetes++;
-            reject({ file: name, line: lineNo, rule: 'nombre_de_colonnes', value: String(fields.length), message: `${width} colonnes attendues` });
-            return;
+            return rejected({ file: name, line: lineNo, rule: 'nombre_de_colonnes', value: String(fields.length), message: `${width} colonnes attendues` });
           }
           const r = map!(fields, lineNo);
-          if (!r.ok) {
-            fileSummary.rejetes++;
-            reject({ file: name, ...r.reject });
-            return;
-          }
-          fileSummary.valides++;
+          if (!r.ok) return rejected({ file: name, ...r.reject });
           if (!out.write(toTsv(r.line))) return once(out, 'drain').then(() => undefined);
         },
         malformed(lineNo, message) {
-          summary.lus++;
-          fileSummary.lus++;
-          fileSummary.rejetes++;
-          reject({ file: name, line: lineNo, rule: 'csv_illisible', message: `ligne illisible (${message})` });
+          rejected({ file: name, line: lineNo, rule: 'csv_illisible', message: `ligne illisible (${message})` });
         },
         progress(bytes) {
           progress(name, bytesBefore + bytes);
@@ -329,10 +324,6 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
       });
       out.end();
       await once(out, 'close');
-      // The DuckDB pass counts these lines again: the Node pass above already did.
-      summary.lus -= fileSummary.valides;
-      fileSummary.lus -= fileSummary.valides;
-      fileSummary.valides = 0;
     }
   } finally {
     conn?.closeSync();
@@ -397,6 +388,10 @@ function stagedFilesOf(tree: string, index: number): string[] {
   return out;
 }
 
+/** The lines of one source that a rule rejected (its files in the reject side partition). */
+const rejectFilesOf = (tree: string, index: number) =>
+  filesIn(join(tree, `departement=${REJECT_PARTITION}`, 'annee=0')).filter((f) => basename(f).startsWith(`f${index}_`));
+
 /** Cells DuckDB could not cast and lines with a wrong number of cells, one problem per line, first cell first. */
 async function readCastRejects(db: DuckDBConnection, s: Source): Promise<ImportProblem[]> {
   const exists = (await db.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors'`)).getRows()[0][0];
@@ -441,7 +436,7 @@ function splitCsvLine(line: string): string[] {
 
 /** Lines of one source that broke a rule after casting, counted by rule. */
 async function ruleRejectCounts(db: DuckDBConnection, tree: string, index: number) {
-  const files = filesIn(join(tree, `departement=${REJECT_PARTITION}`, 'annee=0')).filter((f) => basename(f).startsWith(`f${index}_`));
+  const files = rejectFilesOf(tree, index);
   if (!files.length) return [];
   const rows = await db.runAndReadAll(`SELECT ${MOTIF} AS motif, count(*) AS n FROM read_parquet(${fileList(files)}) GROUP BY 1 ORDER BY 1`);
   return (rows.getRowObjectsJS() as { motif: string; n: bigint }[]).map((r) => ({ motif: r.motif, n: Number(r.n) }));
@@ -453,7 +448,7 @@ async function ruleRejectCounts(db: DuckDBConnection, tree: string, index: numbe
  * Only files with such lines pay for this second reading.
  */
 async function explainRuleRejects(db: DuckDBConnection, tree: string, s: Source, castLines: Set<number>, report: (p: ImportProblem) => void) {
-  const files = filesIn(join(tree, `departement=${REJECT_PARTITION}`, 'annee=0')).filter((f) => basename(f).startsWith(`f${s.index}_`));
+  const files = rejectFilesOf(tree, s.index);
   const ids = new Set(
     ((await db.runAndReadAll(`SELECT DISTINCT coalesce(id_mutation, '') AS id FROM read_parquet(${fileList(files)})`)).getRowObjectsJS() as { id: string }[]).map((r) => r.id),
   );

@@ -39,6 +39,16 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
+/** The length of `buf` without an incomplete UTF-8 sequence at its end (a chunk boundary may cut one). */
+function completeUtf8Length(buf: Buffer): number {
+  for (let i = Math.max(0, buf.length - 3); i < buf.length; i++) {
+    const b = buf[i];
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    if (need > 1 && i + need > buf.length) return i;
+  }
+  return buf.length;
+}
+
 /**
  * Decodes UTF-8 until the first byte sequence that is not, then Latin-1 for the rest: a Latin-1 DGFiP file
  * is pure ASCII until its first accent, where the two encodings agree.
@@ -55,15 +65,7 @@ export class Utf8OrLatin1Decoder extends Transform {
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     if (this.encoding === 'latin1') return cb(null, buf.toString('latin1'));
     // Keep an incomplete trailing UTF-8 sequence for the next chunk.
-    let end = buf.length;
-    for (let i = Math.max(0, buf.length - 3); i < buf.length; i++) {
-      const b = buf[i];
-      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-      if (need > 1 && i + need > buf.length) {
-        end = i;
-        break;
-      }
-    }
+    const end = completeUtf8Length(buf);
     this.pending = buf.subarray(end);
     buf = buf.subarray(0, end);
     try {
@@ -207,14 +209,7 @@ export async function scanFile(path: string): Promise<{ sha256: string; gzip: bo
     if (!utf8) return;
     const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
     // Keep an incomplete trailing UTF-8 sequence for the next chunk.
-    let end = buf.length;
-    for (let i = Math.max(0, buf.length - 3); i < buf.length; i++) {
-      const need = buf[i] >= 0xf0 ? 4 : buf[i] >= 0xe0 ? 3 : buf[i] >= 0xc0 ? 2 : 1;
-      if (need > 1 && i + need > buf.length) {
-        end = i;
-        break;
-      }
-    }
+    const end = completeUtf8Length(buf);
     carry = Buffer.from(buf.subarray(end));
     if (!isUtf8(buf.subarray(0, end))) utf8 = false;
   };
@@ -234,12 +229,5 @@ export async function scanFile(path: string): Promise<{ sha256: string; gzip: bo
   return { sha256: hash.digest('hex'), gzip, encoding: utf8 ? 'utf-8' : 'latin1' };
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), async function* (src) {
-    for await (const b of src) hash.update(b as Buffer);
-  });
-  return hash.digest('hex');
-}
 
 export { detectFormat, basename };
