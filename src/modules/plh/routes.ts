@@ -176,23 +176,7 @@ async function sruLines(ctx: AppContext, annee: number) {
   });
 }
 
-const aideOut = (a: store.AideRow) => ({
-  id: a.id,
-  reference: a.reference,
-  type: a.type,
-  commune_code: a.communeCode,
-  annee: a.annee,
-  montant_euros: a.montantEuros,
-  nb_logements: a.nbLogements,
-  nb_plai: a.nbPlai,
-  nb_plus: a.nbPlus,
-  nb_pls: a.nbPls,
-  gain_energetique_pct: a.gainEnergetiquePct ?? null,
-  operation: a.operation ?? '',
-  organisation_id: a.organisationId,
-  action_code: a.actionCode ?? null,
-  commentaire: a.commentaire,
-});
+const aideOut = (a: store.AideRow) => ({ id: a.id, ...store.aideColumns(a) });
 
 const foncierOut = (f: store.Foncier) => ({
   id: f.id!,

@@ -270,8 +270,9 @@ export async function listAides(db: Db, f: { annee?: number; communeCode?: strin
 export type AideInput = Omit<AideRow, 'id'>;
 
 /** Upsert by case reference: entering or importing the same case twice changes nothing. */
-export async function upsertAide(db: Db, a: AideInput): Promise<AideRow> {
-  const values = {
+/** An aid's columns, as the table and the API name them (snake case). */
+export function aideColumns(a: AideInput) {
+  return {
     reference: a.reference,
     type: a.type,
     commune_code: a.communeCode,
@@ -287,6 +288,10 @@ export async function upsertAide(db: Db, a: AideInput): Promise<AideRow> {
     action_code: a.actionCode ?? null,
     commentaire: a.commentaire ?? '',
   };
+}
+
+export async function upsertAide(db: Db, a: AideInput): Promise<AideRow> {
+  const values = aideColumns(a);
   const { reference: _r, ...update } = values;
   const row = await db
     .insertInto('plh_aide_accordee')

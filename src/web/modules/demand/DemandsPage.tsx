@@ -6,6 +6,7 @@ import { api, formatNumber, useMe } from '../../platform/api.ts';
 import { ImportForm } from './ImportForm.tsx';
 import { PartnersPanel } from './PartnersPanel.tsx';
 import './demand.css';
+import { HOUSING_SITUATIONS } from '../../../modules/demand/model.ts';
 
 interface Item {
   numero: string;
@@ -27,18 +28,7 @@ export const FLAGS: Record<string, string> = {
   decohabitation: 'Cesser d’habiter avec une autre personne',
   chez_parents: 'Habite chez ses parents',
 };
-export const SITUATIONS: Record<string, string> = {
-  locataire_hlm: 'Locataire du parc social',
-  locataire_prive: 'Locataire du parc privé',
-  proprietaire: 'Propriétaire occupant',
-  heberge_famille: 'Hébergé par la famille',
-  heberge_tiers: 'Hébergé chez un particulier',
-  hotel: 'À l’hôtel',
-  structure_hebergement: 'En structure d’hébergement',
-  sans_abri: 'Sans abri ou habitat de fortune',
-  logement_fonction: 'En logement de fonction',
-  autre: 'Autre situation',
-};
+export const SITUATIONS: Record<string, string> = HOUSING_SITUATIONS;
 
 export function DemandsPage() {
   const me = useMe();

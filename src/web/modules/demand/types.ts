@@ -1,28 +1,9 @@
-// Shapes of the demand API answers used by the pages (kept by hand in step with src/modules/demand/routes.ts).
-export interface ScoreLine {
-  criterionId: string;
-  label: string;
-  satisfied: boolean;
-  points: number;
-  potential: number;
-  note: string;
-}
-export interface SectionScore {
-  id: string;
-  label: string;
-  mode: string;
-  cap: number | null;
-  raw: number;
-  points: number;
-  capped: boolean;
-  lines: ScoreLine[];
-}
-export interface Score {
-  total: number;
-  refDate: string;
-  gridVersion: number;
-  sections: SectionScore[];
-}
+// Shapes of the demand API answers used by the pages (kept by hand in step with src/modules/demand/routes.ts,
+// except the score, which is the model's own type).
+// The score as the server computes it (JSON keeps these shapes as they are).
+import type { ScoreResult } from '../../../modules/demand/model.ts';
+export type { ScoreLine, SectionScore } from '../../../modules/demand/model.ts';
+export type Score = ScoreResult;
 export type Withheld = { withheld: true; reason: string };
 export interface ApplicantView {
   numero: string;

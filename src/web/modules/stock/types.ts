@@ -1,4 +1,6 @@
-// Shapes of the stock API answers the pages read.
+// Shapes of the stock API answers the pages read; labels and summaries the server defines come from its model.
+import { INCIDENT_CATEGORY_LABELS, type DurationSummary } from '../../../modules/stock/model.ts';
+
 export type DpeClass = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
 export const CLASSES: DpeClass[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
 export type Published = { valeur: number | null; secret: boolean; raison?: string };
@@ -75,28 +77,12 @@ export interface Incident {
   resolution: string | null;
 }
 
-export interface DurationLine {
-  key: string;
+export interface DurationLine extends DurationSummary {
   libelle: string;
-  incidents: number;
-  en_cours: number;
-  resolus: number;
-  duree_moyenne_h: number | null;
-  duree_mediane_h: number | null;
-  duree_max_h: number | null;
-  plus_ancien_en_cours_h: number | null;
 }
 
-export const INCIDENT_TYPES: Record<string, string> = {
-  ascenseur: 'Ascenseur en panne',
-  chauffage: 'Panne de chauffage',
-  eau: "Coupure ou fuite d'eau",
-  electricite: "Panne d'électricité",
-  infiltration: 'Infiltration',
-  securite: 'Sécurité',
-  nuisibles: 'Nuisibles',
-  autre: 'Autre incident',
-};
+/** The server's labels, indexed by any string (an unknown type falls back to its code where shown). */
+export const INCIDENT_TYPES: Record<string, string> = INCIDENT_CATEGORY_LABELS;
 export const STATUS_LABELS = { ouvert: 'Ouvert', 'en-cours': 'En cours', resolu: 'Résolu' } as const;
 
 export const showPublished = (p: Published) => (p.secret ? 'secret' : (p.valeur ?? 0).toLocaleString('fr-FR'));
