@@ -34,7 +34,8 @@ program
   .option('--host <host>', 'adresse d’écoute', process.env.HOST ?? '127.0.0.1')
   .option('--no-demo', 'ne pas charger les données de démonstration')
   .action(async (opts) => {
-    const config = { ...loadConfig(), port: Number(opts.port), host: opts.host, loadDemo: opts.demo && loadConfig().loadDemo };
+    // The listening address decides the cookie's Secure flag by default: read the configuration with it.
+    const config = { ...loadConfig({ ...process.env, HOST: opts.host }), port: Number(opts.port), loadDemo: opts.demo && loadConfig().loadDemo };
     const { url, ctx } = await startServer(config);
     ctx.log.info(`Habitat Commun prêt sur ${url} (stockage : ${ctx.store.kind})`);
   });

@@ -12,7 +12,7 @@ export interface Config {
   epciSirens: string[];
   /** Statistical secrecy: a public figure computed from fewer cases than this is withheld. */
   secrecyMinCount: number;
-  /** Secure flag on session cookies; off only for plain-HTTP local use. */
+  /** Secure flag on session cookies: on unless the server listens on a loopback address (plain-HTTP local use). */
   cookieSecure: boolean;
   /** Load the demo data (territory, real open data extracts) at start. */
   loadDemo: boolean;
@@ -24,11 +24,15 @@ export interface Config {
 /** Default demo club: Métropole de Lyon and Toulouse Métropole, the EPCIs shared/data holds real data for. */
 export const DEMO_EPCI_SIRENS = ['200046977', '243100518'];
 
+/** A loopback listening address: only this machine reaches the server, over plain HTTP. */
+export const isLoopbackHost = (host: string) => /^(127(\.\d{1,3}){3}|::1|\[::1\]|localhost)$/i.test(host.trim());
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.HABITAT_DATA_DIR ?? 'data');
+  const host = env.HOST ?? '127.0.0.1';
   return {
     port: Number(env.PORT ?? 3000),
-    host: env.HOST ?? '127.0.0.1',
+    host,
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     epciSirens: (env.HABITAT_EPCI ?? DEMO_EPCI_SIRENS.join(','))
@@ -36,7 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     secrecyMinCount: Number(env.HABITAT_SECRECY_MIN ?? 11),
-    cookieSecure: (env.HABITAT_COOKIE_SECURE ?? (env.NODE_ENV === 'production' ? 'true' : 'false')) === 'true',
+    cookieSecure: (env.HABITAT_COOKIE_SECURE ?? (isLoopbackHost(host) ? 'false' : 'true')) === 'true',
     loadDemo: (env.HABITAT_DEMO ?? 'true') !== 'false',
     logLevel: env.LOG_LEVEL ?? 'info',
     rateLimitPerMinute: Number(env.HABITAT_RATE_LIMIT ?? 600),
