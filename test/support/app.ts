@@ -53,6 +53,8 @@ export interface TestApp {
   login(role: Role, orgKind?: OrganisationKind, organisationId?: string): Promise<Actor>;
   /** The organisation of an instance EPCI (to sign in as its staff: `login('agent', 'epci', await t.epciOrg(siren))`). */
   epciOrg(siren: string): Promise<string>;
+  /** A new organisation: a partner linked to these EPCIs, or a commune organisation of that commune. */
+  org(kind: OrganisationKind, opts?: { epcis?: string[]; commune?: string; siren?: string }): Promise<string>;
   /** A partner organisation with an API key: headers carry `Authorization: Bearer …`. */
   apiKey(orgKind?: OrganisationKind): Promise<{ organisationId: string; key: string; headers: { authorization: string } }>;
   close(): Promise<void>;
@@ -77,6 +79,10 @@ export async function createTestApp(opts: { kind?: StoreKind; config?: Partial<C
     ctx,
     async epciOrg(siren) {
       return (await access.ensureEpciOrganisation(ctx.db, siren)).id;
+    },
+    async org(kind, opts = {}) {
+      const name = `${kind} ${randomUUID().slice(0, 6)}`;
+      return (await access.createOrganisation(ctx.db, { kind, name, commune_code: opts.commune ?? null, siren: opts.siren ?? null }, opts.epcis ?? [])).id;
     },
     async login(role, orgKind, organisationId) {
       const kind = orgKind ?? (role === 'admin' || role === 'agent' ? 'epci' : role === 'operator' ? 'club' : 'bailleur');

@@ -234,11 +234,13 @@ export interface DemandSummary {
 
 export async function listDemands(
   db: Db,
-  f: { epciSiren?: string; epciSirens?: string[]; status?: string; typology?: string; commune?: string; limit?: number; offset?: number },
+  f: { epciSiren?: string; epciSirens?: string[]; communesAny?: string[]; status?: string; typology?: string; commune?: string; limit?: number; offset?: number },
 ): Promise<{ total: number; items: DemandSummary[] }> {
   let q = db.selectFrom('demand as d');
   if (f.epciSiren) q = q.where('d.epci_siren', '=', f.epciSiren);
   if (f.epciSirens) q = q.where('d.epci_siren', 'in', f.epciSirens.length ? f.epciSirens : ['']);
+  // A commune reads only the demands that name it (a commune or one of its arrondissements).
+  if (f.communesAny) q = q.where(sql<boolean>`d.communes && ${sql.val(f.communesAny)}::text[]`);
   if (f.status) q = q.where('d.statut', '=', f.status);
   if (f.typology) q = q.where('d.typologie', '=', f.typology);
   if (f.commune) q = q.where(sql<boolean>`${f.commune} = any(d.communes)`);
