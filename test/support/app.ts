@@ -55,8 +55,8 @@ export interface TestApp {
   epciOrg(siren: string): Promise<string>;
   /** A new organisation: a partner linked to these EPCIs, or a commune organisation of that commune. */
   org(kind: OrganisationKind, opts?: { epcis?: string[]; commune?: string; siren?: string }): Promise<string>;
-  /** A partner organisation with an API key: headers carry `Authorization: Bearer …`. */
-  apiKey(orgKind?: OrganisationKind): Promise<{ organisationId: string; key: string; headers: { authorization: string } }>;
+  /** A partner organisation (new, or the one given) with an API key: headers carry `Authorization: Bearer …`. */
+  apiKey(orgKind?: OrganisationKind, organisationId?: string): Promise<{ organisationId: string; key: string; headers: { authorization: string } }>;
   close(): Promise<void>;
 }
 
@@ -92,8 +92,8 @@ export async function createTestApp(opts: { kind?: StoreKind; config?: Partial<C
       const opened = await access.login(ctx.db, email, TEST_PASSWORD);
       return { userId: user.id, organisationId: orgId, headers: { cookie: `hc_session=${opened!.token}` } };
     },
-    async apiKey(orgKind = 'bailleur') {
-      const organisationId = await organisationFor(orgKind);
+    async apiKey(orgKind = 'bailleur', existing) {
+      const organisationId = existing ?? (await organisationFor(orgKind));
       const { key } = await access.createApiKey(ctx.db, organisationId, 'clé de test');
       return { organisationId, key, headers: { authorization: `Bearer ${key}` } };
     },
