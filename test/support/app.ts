@@ -48,7 +48,7 @@ export interface TestApp {
   /**
    * Creates a user of that role in an organisation of that kind and signs it in: for 'epci' the instance's first EPCI,
    * for 'commune' its most populous commune, for 'club' the club's organisation (the operator's), for a partner kind
-   * a new organisation linked to the first EPCI.
+   * a new organisation linked to every EPCI of the instance (as partners were before perimeters).
    */
   login(role: Role, orgKind?: OrganisationKind, organisationId?: string): Promise<Actor>;
   /** The organisation of an instance EPCI (to sign in as its staff: `login('agent', 'epci', await t.epciOrg(siren))`). */
@@ -72,7 +72,7 @@ export async function createTestApp(opts: { kind?: StoreKind; config?: Partial<C
       const c = await ctx.db.selectFrom('commune').select('code').where('epci_siren', '=', first).where('type', '=', 'commune-actuelle').orderBy('population', 'desc').executeTakeFirstOrThrow();
       return (await access.createOrganisation(ctx.db, { kind, name, commune_code: c.code })).id;
     }
-    return (await access.createOrganisation(ctx.db, { kind, name }, [first])).id;
+    return (await access.createOrganisation(ctx.db, { kind, name }, ctx.config.epciSirens)).id;
   };
   return {
     app,
