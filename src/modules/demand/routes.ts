@@ -17,8 +17,8 @@ import * as store from './store.ts';
 import { applicantView, exportCsv, gridForSimulation, parseGridOrProblem, publishGrid, simulate, statistics } from './views.ts';
 
 const STAFF: { roles: Role[] } = { roles: ['admin', 'agent'] };
-/** Reads of demands: staff, and partners whose organisation the EPCI authorised (checked in the handler). */
-const READERS: { roles: Role[] } = { roles: ['admin', 'agent', 'partner'] };
+/** Reads of demands: staff, and partners (or the club's operator) whose organisation the EPCI authorised (checked in the handler). */
+const READERS: { roles: Role[] } = { roles: ['admin', 'agent', 'partner', 'operator'] };
 const tags = ['demande'];
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
 const siren = z.string().regex(/^\d{9}$/, 'SIREN de 9 chiffres');

@@ -519,7 +519,10 @@ export async function exportRows(db: Db, epciSiren?: string) {
 export async function grantPartner(db: Db, organisationId: string, epciSiren: string): Promise<void> {
   const org = await db.selectFrom('organisation').select('kind').where('id', '=', organisationId).executeTakeFirst();
   if (!org) throw notFound('Organisation');
-  if (org.kind !== 'bailleur') throw new AppError('demand.partner_not_bailleur', 'Seul un bailleur social peut être autorisé à lire les demandes.', 400);
+  // A landlord prepares its allocation committees; a commune reads the demands naming it; the club's operator reads
+  // them only when an EPCI asks it to (support, audit).
+  if (!['bailleur', 'commune', 'club'].includes(org.kind))
+    throw new AppError('demand.partner_not_bailleur', 'Seuls un bailleur social, une commune (pour les demandes qui la citent) ou l’opérateur du club peuvent être autorisés à lire les demandes.', 400);
   await db.insertInto('demand_partner_access').values({ organisation_id: organisationId, epci_siren: epciSiren }).onConflict((oc) => oc.doNothing()).execute();
 }
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { assertOwnOrganisation, isEpciStaff, requirePrincipal, type Principal } from '../../platform/http/access.ts';
-import { assertInPerimeter, perimeterFilter } from '../../platform/http/perimeter.ts';
+import { assertInPerimeter, perimeterFilter, perimeterRefused } from '../../platform/http/perimeter.ts';
 import type { App } from '../types.ts';
 import {
   CONTACT_CHANNELS,
@@ -106,6 +106,7 @@ async function resolveScope(ctx: AppContext, req: FastifyRequest, niveau: 'commu
   if (niveau === 'epci') {
     const e = await store.epciCommunes(ctx.db, code);
     if (!e.epci) throw notFound('EPCI');
+    if (p.perimeter.kind === 'commune') throw perimeterRefused('Une commune consulte le parc de son territoire : choisissez le niveau « commune ».');
     if (territorial) assertInPerimeter(req, { epci: code });
     const codes = e.communes.map((c) => c.code);
     const arr = codes.length ? await ctx.db.selectFrom('commune').select('code').where('parent_code', 'in', codes).execute() : [];
