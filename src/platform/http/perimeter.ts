@@ -219,11 +219,11 @@ export function requestedEpci(req: FastifyRequest, asked: string | undefined, mo
  * Outside HTTP (the CLI): the EPCI a command acts on — the one given, which the instance must serve, else the
  * instance's only EPCI; a club must say which.
  */
-export function chooseEpci(instanceEpcis: string[], asked: string | undefined, option = '--epci'): string {
+export function chooseEpci(instanceEpcis: string[], asked: string | undefined, how = 'avec --epci <SIREN>'): string {
   if (asked) {
     if (!instanceEpcis.includes(asked)) throw new AppError('cli.epci_inconnu', `L’EPCI ${asked} n’est pas servi par cette instance (EPCI servis : ${instanceEpcis.join(', ')}).`, 400);
     return asked;
   }
   if (instanceEpcis.length === 1) return instanceEpcis[0];
-  throw new AppError('cli.epci_a_preciser', `Cette instance sert plusieurs EPCI (${instanceEpcis.join(', ')}) : précisez lequel avec ${option} <SIREN>.`, 400);
+  throw new AppError('cli.epci_a_preciser', `Cette instance sert plusieurs EPCI (${instanceEpcis.join(', ')}) : précisez lequel ${how}.`, 400);
 }
