@@ -36,6 +36,7 @@ export function dvfCommand(importCommand: Command, withContext: WithContext, io:
         try {
           summary = await importDvf(ctx.lake.dir, paths.map(io.path), {
             force: opts.force,
+            trace: io.env.HABITAT_TRACE_DVF ? (line) => void io.stderr.write(`${line}\n`) : undefined,
             onProgress: (p) => {
               if (!bar) return;
               if (!started) {
