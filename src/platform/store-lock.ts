@@ -193,7 +193,14 @@ export function lockedMessage(storeDir: string, holder: LockHolder, asking: Hold
 
 function createExclusive(path: string, text: string): boolean {
   const tmp = tempName(path);
-  writeFileSync(tmp, text, { mode: 0o600 });
+  try {
+    writeFileSync(tmp, text, { mode: 0o600 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      throw new AppError('store.lock_denied', `Impossible d’écrire le verrou ${path} (${code}) : lancez la commande sous l’utilisateur propriétaire du dossier de données, celui du serveur.`, 403);
+    throw err;
+  }
   try {
     linkSync(tmp, path);
     return true;
