@@ -1,10 +1,14 @@
 // The `habitat` command: serve, migrate, users, organisations, API keys, and the imports each module adds.
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { inspect } from 'node:util';
+import { makeCliIO, type CliIO } from '../platform/cli-io.ts';
 import { loadConfig } from '../platform/config.ts';
 import { createContext, type AppContext } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
 import { startServer } from '../platform/boot.ts';
+import { describeThisProcess, StoreLockedError } from '../platform/store-lock.ts';
 import { modules } from '../modules/index.ts';
+import type { WithContext } from '../modules/types.ts';
 import { loadTerritory } from '../modules/territory/index.ts';
 import { ROLES, type Role } from '../platform/http/access.ts';
 import { ORGANISATION_KINDS, type OrganisationKind } from '../modules/access/model.ts';
@@ -12,108 +16,129 @@ import * as access from '../modules/access/store.ts';
 import { audit } from '../modules/access/audit.ts';
 import { readSecret } from './prompt.ts';
 
-const program = new Command('habitat')
-  .description('Habitat Commun — la plateforme de la politique locale de l’habitat')
-  .showHelpAfterError('(ajoutez --help pour l’aide)');
+const quoteArg = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
-const withContext = async <T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> => {
-  const config = loadConfig();
-  const ctx = await createContext({ ...config, logLevel: process.env.LOG_LEVEL ?? 'warn' });
-  try {
-    await loadTerritory(ctx.db, config.epciSirens);
-    return await fn(ctx);
-  } finally {
-    await ctx.close();
+/** The whole `habitat` program, built afresh for each run: its commands write to `io` and open the store with `withContext`. */
+export function buildProgram(io: CliIO, withContext: WithContext): Command {
+  const program = new Command('habitat')
+    .description('Habitat Commun — la plateforme de la politique locale de l’habitat')
+    .showHelpAfterError('(ajoutez --help pour l’aide)');
+
+  program
+    .command('serve')
+    .description('Démarrer l’API et l’application web (PGlite embarqué par défaut, DATABASE_URL pour un serveur PostgreSQL)')
+    .option('-p, --port <port>', 'port HTTP', process.env.PORT ?? '3000')
+    .option('--host <host>', 'adresse d’écoute', process.env.HOST ?? '127.0.0.1')
+    .option('--no-demo', 'ne pas charger les données de démonstration')
+    .action(async (opts) => {
+      if (io.inServer) throw new AppError('cli.serve_in_server', 'Un serveur tourne déjà sur ce stockage : « habitat serve » ne se lance pas à travers lui.');
+      const config = { ...loadConfig(), port: Number(opts.port), host: opts.host, loadDemo: opts.demo && loadConfig().loadDemo };
+      // Commands typed in other terminals while this server holds the embedded store run here, on its context.
+      const runCommand = (ctx: AppContext, argv: string[], clientIO: CliIO) => runProgram(argv, clientIO, (fn) => fn(ctx));
+      const { url, ctx } = await startServer(config, { runCommand });
+      ctx.log.info(`Habitat Commun prêt sur ${url} (stockage : ${ctx.store.kind})`);
+    });
+
+  program
+    .command('migrate')
+    .description('Appliquer les migrations SQL au stockage et charger le référentiel des territoires')
+    .action(() =>
+      withContext(async (ctx) => {
+        io.print(`Migrations à jour (${ctx.store.kind}).`);
+      }),
+    );
+
+  const users = program.command('users').description('Gérer les comptes utilisateurs');
+  users
+    .command('add')
+    .description('Créer un compte (le premier administrateur notamment). Mot de passe demandé, ou lu dans HABITAT_PASSWORD')
+    .requiredOption('--email <email>', 'adresse e-mail de connexion')
+    .requiredOption('--name <nom>', 'nom affiché')
+    .addOption(new Option('--role <rôle>', 'rôle').choices(ROLES).default('admin'))
+    .option('--org <siren|id>', 'organisation : SIREN ou identifiant (par défaut : le premier EPCI de l’instance)')
+    .action((opts) =>
+      withContext(async (ctx) => {
+        const organisationId = await resolveOrganisation(ctx, opts.org);
+        const password = io.env.HABITAT_PASSWORD ?? (await io.readSecret('Mot de passe (12 caractères au moins) : '));
+        const user = await access.createUser(ctx.db, { email: opts.email, name: opts.name, role: opts.role as Role, organisationId, password });
+        await audit(ctx.db, null, { action: 'create', entity: 'app_user', entityId: user.id, detail: { via: 'cli', role: user.role } });
+        io.print(`Compte créé : ${user.email} (${user.role}).`);
+      }),
+    );
+  users
+    .command('list')
+    .description('Lister les comptes')
+    .action(() =>
+      withContext(async (ctx) => {
+        for (const u of await access.listUsers(ctx.db)) io.print(`${u.email}\t${u.role}\t${u.organisation_name}${u.active ? '' : '\t(désactivé)'}`);
+      }),
+    );
+
+  const orgs = program.command('orgs').description('Gérer les organisations partenaires');
+  orgs
+    .command('add')
+    .description('Créer une organisation')
+    .addOption(new Option('--kind <type>', 'type').choices(ORGANISATION_KINDS).makeOptionMandatory())
+    .requiredOption('--name <nom>', 'nom')
+    .option('--siren <siren>', 'SIREN')
+    .option('--commune <code>', 'code INSEE de la commune (pour une commune)')
+    .action((opts) =>
+      withContext(async (ctx) => {
+        const org = await access.createOrganisation(ctx.db, { kind: opts.kind as OrganisationKind, name: opts.name, siren: opts.siren, commune_code: opts.commune });
+        await audit(ctx.db, null, { action: 'create', entity: 'organisation', entityId: org.id, detail: { via: 'cli' } });
+        io.print(`Organisation créée : ${org.name} (${org.id}).`);
+      }),
+    );
+  orgs
+    .command('list')
+    .description('Lister les organisations')
+    .action(() =>
+      withContext(async (ctx) => {
+        for (const o of await access.listOrganisations(ctx.db)) io.print(`${o.id}\t${o.kind}\t${o.name}${o.siren ? `\t${o.siren}` : ''}`);
+      }),
+    );
+
+  program
+    .command('api-key')
+    .description('Créer une clé d’API pour une organisation partenaire (affichée une seule fois)')
+    .requiredOption('--org <siren|id>', 'organisation : SIREN ou identifiant')
+    .requiredOption('--name <nom>', 'nom de la clé (ex. : flux du bailleur)')
+    .action((opts) =>
+      withContext(async (ctx) => {
+        const organisationId = await resolveOrganisation(ctx, opts.org);
+        const key = await access.createApiKey(ctx.db, organisationId, opts.name);
+        await audit(ctx.db, null, { action: 'create', entity: 'api_key', entityId: key.id, detail: { via: 'cli' } });
+        io.print(key.key);
+      }),
+    );
+
+  const importCommand = program.command('import').description('Importer des données ouvertes (DVF, Sitadel, RPLS, DPE…)');
+  for (const m of modules) m.cli?.({ program, importCommand, withContext, io });
+  for (const c of allCommands(program)) {
+    c.exitOverride(); // report the exit code to runProgram instead of ending the process (it may be the server)
+    c.configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      getOutHelpWidth: () => io.stdout.columns ?? 80,
+      getErrHelpWidth: () => io.stderr.columns ?? 80,
+    });
   }
-};
+  return program;
+}
 
-program
-  .command('serve')
-  .description('Démarrer l’API et l’application web (PGlite embarqué par défaut, DATABASE_URL pour un serveur PostgreSQL)')
-  .option('-p, --port <port>', 'port HTTP', process.env.PORT ?? '3000')
-  .option('--host <host>', 'adresse d’écoute', process.env.HOST ?? '127.0.0.1')
-  .option('--no-demo', 'ne pas charger les données de démonstration')
-  .action(async (opts) => {
-    const config = { ...loadConfig(), port: Number(opts.port), host: opts.host, loadDemo: opts.demo && loadConfig().loadDemo };
-    const { url, ctx } = await startServer(config);
-    ctx.log.info(`Habitat Commun prêt sur ${url} (stockage : ${ctx.store.kind})`);
-  });
+const allCommands = (c: Command): Command[] => [c, ...c.commands.flatMap(allCommands)];
 
-program
-  .command('migrate')
-  .description('Appliquer les migrations SQL au stockage et charger le référentiel des territoires')
-  .action(() =>
-    withContext(async (ctx) => {
-      console.log(`Migrations à jour (${ctx.store.kind}).`);
-    }),
-  );
-
-const users = program.command('users').description('Gérer les comptes utilisateurs');
-users
-  .command('add')
-  .description('Créer un compte (le premier administrateur notamment). Mot de passe demandé, ou lu dans HABITAT_PASSWORD')
-  .requiredOption('--email <email>', 'adresse e-mail de connexion')
-  .requiredOption('--name <nom>', 'nom affiché')
-  .addOption(new Option('--role <rôle>', 'rôle').choices(ROLES).default('admin'))
-  .option('--org <siren|id>', 'organisation : SIREN ou identifiant (par défaut : le premier EPCI de l’instance)')
-  .action((opts) =>
-    withContext(async (ctx) => {
-      const organisationId = await resolveOrganisation(ctx, opts.org);
-      const password = process.env.HABITAT_PASSWORD ?? (await readSecret('Mot de passe (12 caractères au moins) : '));
-      const user = await access.createUser(ctx.db, { email: opts.email, name: opts.name, role: opts.role as Role, organisationId, password });
-      await audit(ctx.db, null, { action: 'create', entity: 'app_user', entityId: user.id, detail: { via: 'cli', role: user.role } });
-      console.log(`Compte créé : ${user.email} (${user.role}).`);
-    }),
-  );
-users
-  .command('list')
-  .description('Lister les comptes')
-  .action(() =>
-    withContext(async (ctx) => {
-      for (const u of await access.listUsers(ctx.db)) console.log(`${u.email}\t${u.role}\t${u.organisation_name}${u.active ? '' : '\t(désactivé)'}`);
-    }),
-  );
-
-const orgs = program.command('orgs').description('Gérer les organisations partenaires');
-orgs
-  .command('add')
-  .description('Créer une organisation')
-  .addOption(new Option('--kind <type>', 'type').choices(ORGANISATION_KINDS).makeOptionMandatory())
-  .requiredOption('--name <nom>', 'nom')
-  .option('--siren <siren>', 'SIREN')
-  .option('--commune <code>', 'code INSEE de la commune (pour une commune)')
-  .action((opts) =>
-    withContext(async (ctx) => {
-      const org = await access.createOrganisation(ctx.db, { kind: opts.kind as OrganisationKind, name: opts.name, siren: opts.siren, commune_code: opts.commune });
-      await audit(ctx.db, null, { action: 'create', entity: 'organisation', entityId: org.id, detail: { via: 'cli' } });
-      console.log(`Organisation créée : ${org.name} (${org.id}).`);
-    }),
-  );
-orgs
-  .command('list')
-  .description('Lister les organisations')
-  .action(() =>
-    withContext(async (ctx) => {
-      for (const o of await access.listOrganisations(ctx.db)) console.log(`${o.id}\t${o.kind}\t${o.name}${o.siren ? `\t${o.siren}` : ''}`);
-    }),
-  );
-
-program
-  .command('api-key')
-  .description('Créer une clé d’API pour une organisation partenaire (affichée une seule fois)')
-  .requiredOption('--org <siren|id>', 'organisation : SIREN ou identifiant')
-  .requiredOption('--name <nom>', 'nom de la clé (ex. : flux du bailleur)')
-  .action((opts) =>
-    withContext(async (ctx) => {
-      const organisationId = await resolveOrganisation(ctx, opts.org);
-      const key = await access.createApiKey(ctx.db, organisationId, opts.name);
-      await audit(ctx.db, null, { action: 'create', entity: 'api_key', entityId: key.id, detail: { via: 'cli' } });
-      console.log(key.key);
-    }),
-  );
-
-const importCommand = program.command('import').description('Importer des données ouvertes (DVF, Sitadel, RPLS, DPE…)');
-for (const m of modules) m.cli?.({ program, importCommand, withContext });
+/** Runs one command line (without `node habitat`) and gives its exit code; errors are written to `io` in French. */
+export async function runProgram(argv: string[], io: CliIO, withContext: WithContext): Promise<number> {
+  try {
+    await buildProgram(io, withContext).parseAsync(argv, { from: 'user' });
+    return io.exitCode ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode; // commander has written its message (or the help)
+    io.stderr.write(err instanceof AppError ? `Erreur : ${err.message}\n` : `${inspect(err)}\n`);
+    return 1;
+  }
+}
 
 async function resolveOrganisation(ctx: AppContext, ref: string | undefined): Promise<string> {
   if (!ref) return (await access.ensureEpciOrganisation(ctx.db, ctx.config.epciSirens[0])).id;
@@ -129,7 +154,30 @@ async function resolveOrganisation(ctx: AppContext, ref: string | undefined): Pr
   throw new AppError('cli.unknown_organisation', `Organisation introuvable : ${ref}. Créez-la avec « habitat orgs add ».`);
 }
 
-program.parseAsync(process.argv).catch((err) => {
-  console.error(err instanceof AppError ? `Erreur : ${err.message}` : err);
-  process.exit(1);
-});
+// This process's own run: the store is opened here (and locked: see src/platform/store-lock.ts). bin/habitat.js has
+// already sent the command to a running server if one holds the embedded store.
+const argv = process.argv.slice(2);
+const serving = argv.find((a) => !a.startsWith('-')) === 'serve';
+describeThisProcess(serving ? 'serve' : 'cli', ['habitat', ...argv].map(quoteArg).join(' '));
+const localIO = makeCliIO({ stdout: process.stdout, stderr: process.stderr, readSecret, env: process.env, cwd: process.cwd(), inServer: false });
+const localContext: WithContext = async (fn) => {
+  const config = loadConfig();
+  const ctx = await createContext({ ...config, logLevel: process.env.LOG_LEVEL ?? 'warn' }).catch(async (err) => {
+    if (err instanceof StoreLockedError && err.holder.kind === 'serve') {
+      // A server took the store after bin/habitat.js looked (it was starting): it runs the command once it is ready.
+      const { forwardToServer } = await import('../../bin/forward.js');
+      const code = await forwardToServer(argv);
+      if (code !== undefined) process.exit(code);
+    }
+    throw err;
+  });
+  try {
+    await loadTerritory(ctx.db, config.epciSirens);
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+};
+const code = await runProgram(argv, localIO, localContext);
+// On success the process ends by itself (a server keeps listening); a failure ends it now, as before.
+if (code !== 0) process.exit(code);

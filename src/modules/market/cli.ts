@@ -3,6 +3,7 @@
 import cliProgress from 'cli-progress';
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
+import type { CliIO } from '../../platform/cli-io.ts';
 import type { WithContext } from '../types.ts';
 import { formatProblem } from '../../platform/errors.ts';
 import { importDvf, type ImportProblem, type ImportSummary } from './ingest/import.ts';
@@ -12,7 +13,7 @@ const csvCell = (s: string | number | undefined) => {
   return /[",\n;]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 };
 
-export function dvfCommand(importCommand: Command, withContext: WithContext) {
+export function dvfCommand(importCommand: Command, withContext: WithContext, io: CliIO) {
   importCommand
     .command('dvf')
     .description('Importer des fichiers DVF (géolocalisé Etalab .csv/.csv.gz, ou brut DGFiP valeursfoncieres-AAAA.txt) ou un dossier de fichiers')
@@ -21,20 +22,21 @@ export function dvfCommand(importCommand: Command, withContext: WithContext) {
     .option('--rejets <fichier.csv>', 'écrire toutes les lignes rejetées dans ce fichier CSV')
     .action((paths: string[], opts: { force?: boolean; rejets?: string }) =>
       withContext(async (ctx) => {
-        const bar = process.stderr.isTTY
+        const bar = io.isTTY
           ? new cliProgress.SingleBar(
-              { format: 'DVF |{bar}| {percentage}% | {lignes} lignes lues | {fichier}', hideCursor: true, stream: process.stderr },
+              { format: 'DVF |{bar}| {percentage}% | {lignes} lignes lues | {fichier}', hideCursor: true, stream: io.stderr },
               cliProgress.Presets.shades_classic,
             )
           : undefined;
         let started = false;
         let lines = 0;
-        const rejectsOut = opts.rejets ? createWriteStream(opts.rejets) : undefined;
+        const rejectsOut = opts.rejets ? createWriteStream(io.path(opts.rejets)) : undefined;
         rejectsOut?.write('fichier,ligne,colonne,regle,valeur,message\n');
         let summary: ImportSummary;
         try {
-          summary = await importDvf(ctx.lake.dir, paths, {
+          summary = await importDvf(ctx.lake.dir, paths.map(io.path), {
             force: opts.force,
+            trace: io.env.HABITAT_TRACE_DVF ? (line) => void io.stderr.write(`${line}\n`) : undefined,
             onProgress: (p) => {
               if (!bar) return;
               if (!started) {
@@ -55,20 +57,20 @@ export function dvfCommand(importCommand: Command, withContext: WithContext) {
           }
           rejectsOut?.end();
         }
-        printSummary(summary, opts.rejets);
+        printSummary(io, summary, opts.rejets);
       }),
     );
 }
 
-function printSummary(s: ImportSummary, rejectsFile?: string) {
+function printSummary(io: CliIO, s: ImportSummary, rejectsFile?: string) {
   const n = (x: number) => x.toLocaleString('fr-FR');
   for (const f of s.files) {
-    console.log(`${f.file} : ${f.status}${f.format ? ` (${f.format === 'dgfip' ? 'brut DGFiP' : 'géolocalisé Etalab'}${f.encoding ? `, ${f.encoding}` : ''})` : ''} — ${n(f.lus)} lignes lues, ${n(f.rejetes)} rejetées`);
+    io.print(`${f.file} : ${f.status}${f.format ? ` (${f.format === 'dgfip' ? 'brut DGFiP' : 'géolocalisé Etalab'}${f.encoding ? `, ${f.encoding}` : ''})` : ''} — ${n(f.lus)} lignes lues, ${n(f.rejetes)} rejetées`);
   }
-  console.log(`Lues : ${n(s.lus)} · gardées : ${n(s.gardes)} · doublons : ${n(s.doublons)} · rejetées : ${n(s.rejetes)}`);
-  for (const [rule, count] of Object.entries(s.rejetsParMotif).sort((a, b) => b[1] - a[1])) console.log(`  rejet « ${rule} » : ${n(count)}`);
-  for (const r of s.rejets.slice(0, 10)) console.log(`  ${formatProblem(r)}`);
-  if (s.rejetes > 10) console.log(rejectsFile ? `  … liste complète dans ${rejectsFile}` : '  … (option --rejets fichier.csv pour la liste complète)');
-  if (s.partitions.length) console.log(`Partitions remplacées (département/année) : ${s.partitions.join(', ')} — en ${(s.dureeMs / 1000).toFixed(1)} s`);
-  else console.log('Lac DVF inchangé.');
+  io.print(`Lues : ${n(s.lus)} · gardées : ${n(s.gardes)} · doublons : ${n(s.doublons)} · rejetées : ${n(s.rejetes)}`);
+  for (const [rule, count] of Object.entries(s.rejetsParMotif).sort((a, b) => b[1] - a[1])) io.print(`  rejet « ${rule} » : ${n(count)}`);
+  for (const r of s.rejets.slice(0, 10)) io.print(`  ${formatProblem(r)}`);
+  if (s.rejetes > 10) io.print(rejectsFile ? `  … liste complète dans ${rejectsFile}` : '  … (option --rejets fichier.csv pour la liste complète)');
+  if (s.partitions.length) io.print(`Partitions remplacées (département/année) : ${s.partitions.join(', ')} — en ${(s.dureeMs / 1000).toFixed(1)} s`);
+  else io.print('Lac DVF inchangé.');
 }

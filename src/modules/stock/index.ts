@@ -6,6 +6,6 @@ import { stockRoutes } from './routes.ts';
 export const stockModule: HabitatModule = {
   name: 'stock',
   routes: stockRoutes,
-  cli: ({ importCommand, withContext }) => stockCommands(importCommand, withContext),
+  cli: ({ importCommand, withContext, io }) => stockCommands(importCommand, withContext, io),
   loadDemo: loadStockDemo,
 };

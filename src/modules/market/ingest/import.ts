@@ -84,6 +84,8 @@ export interface ImportOptions {
   onProgress?(p: { file: string; bytes: number; totalBytes: number; lines: number }): void;
   /** Every reject as it happens (the summary keeps only the first ones in full). */
   onReject?(p: ImportProblem): void;
+  /** Where each DuckDB statement's duration goes (diagnostic); by default stderr when HABITAT_TRACE_DVF is set. */
+  trace?(line: string): void;
   /** Test hook: runs after the new partitions are staged and before the import commits (READY.json). */
   beforeSwap?(): void | Promise<void>;
   /** Test hook: runs between the commit point and the renames. */
@@ -144,7 +146,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
       preserve_insertion_order: 'false',
     });
     conn = await instance.connect();
-    const db = traced(conn);
+    const db = traced(conn, opts.trace);
     // Progress is tracked for the progress bar (db.progress), never printed by DuckDB itself.
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     // A partition's buffered lines are written out sooner, so many open partitions fit under the memory limit.
@@ -353,14 +355,15 @@ function toTsv(line: DvfLine): string {
 }
 
 /** HABITAT_TRACE_DVF=1 prints each DuckDB statement's duration (to find where an import spends its time). */
-function traced(conn: DuckDBConnection): DuckDBConnection {
-  if (!process.env.HABITAT_TRACE_DVF) return conn;
+function traced(conn: DuckDBConnection, sink?: (line: string) => void): DuckDBConnection {
+  const trace = sink ?? (process.env.HABITAT_TRACE_DVF ? (line: string) => console.error(line) : undefined);
+  if (!trace) return conn;
   const wrap = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A) => {
     const t = performance.now();
     try {
       return await f.apply(conn, a);
     } finally {
-      console.error(`[dvf] ${((performance.now() - t) / 1000).toFixed(2)} s  ${String(a[0]).replace(/\s+/g, ' ').slice(0, 90)}`);
+      trace(`[dvf] ${((performance.now() - t) / 1000).toFixed(2)} s  ${String(a[0]).replace(/\s+/g, ' ').slice(0, 90)}`);
     }
   };
   return Object.assign(Object.create(conn), { run: wrap(conn.run), runAndReadAll: wrap(conn.runAndReadAll) });
