@@ -33,7 +33,8 @@ describe('social-housing ceilings (PLUS, PLS, PLAI), each year, zone and categor
           checked++;
         }
       }
-      expect(checked).toBeGreaterThanOrEqual(table.dispositif === 'PLAI' ? 10 : 24);
+      // Every table is complete now: 3 zones × 8 ranks (6 categories and two persons beyond).
+      expect(checked).toBe(24);
     });
   }
 
@@ -54,9 +55,11 @@ describe('social-housing ceilings (PLUS, PLS, PLAI), each year, zone and categor
   });
 
   it('knows a household above the PLUS ceiling is above PLAI too, where the PLAI table of the year is missing', () => {
-    const answer = simulateSocialHousing({ annee: 2026, commune: '69123', personnes: 2, revenu_fiscal: 31255 }, t);
+    // The PLAI table of 2026 taken out: the 2025 one only settles « below ».
+    const without = { ...t, ceilings: t.ceilings.filter((c) => !(c.dispositif === 'PLAI' && c.annee === 2026)) };
+    const answer = simulateSocialHousing({ annee: 2026, commune: '69123', personnes: 2, revenu_fiscal: 31255 }, without);
     expect(verdict(answer, 'PLAI')).toBe('non_eligible');
-    const below = simulateSocialHousing({ annee: 2026, commune: '69123', personnes: 2, revenu_fiscal: 20000 }, t);
+    const below = simulateSocialHousing({ annee: 2026, commune: '69123', personnes: 2, revenu_fiscal: 20000 }, without);
     expect(verdict(below, 'PLAI')).toBe('inconnu');
     expect(below.aides.find((a) => a.id === 'PLAI')!.conditions[1]!.table!.verification).toBe('secondaire');
   });

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { allOf, RuleModel, statusOf, verdictFromStatus, verdictOf, type Rules } from '../engine.ts';
 import {
+  cellVerification,
   ceilingFor,
   euros,
   HOUSING_TYPE_LABEL,
@@ -219,6 +220,7 @@ export function simulateOwnership(
     ceiling: ptzCeiling?.value,
     ceilingHow: ptzCeiling?.how,
     table: ptzPicked?.table,
+    verification: ptzPicked && zone && ptzCeiling ? cellVerification(ptzPicked.table, ptzColumn(zone), ptzCeiling) : undefined,
     strict: true,
   });
   const ptzInfo: string[] = [];
@@ -265,6 +267,7 @@ export function simulateOwnership(
       ceiling: ceiling?.value,
       ceilingHow: ceiling?.how,
       table,
+      verification: table && zone && ceiling ? cellVerification(table, zone, ceiling) : undefined,
       unknownWhy: `au-dessus du plafond ${tableYear}, le plafond ${annee} n’étant pas disponible on ne peut pas conclure`,
     });
     aides.push({

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { RuleModel, statusOf, verdictOf, type Rules } from '../engine.ts';
 import {
+  cellVerification,
   ceilingFor,
   householdCategory,
   pickTable,
@@ -153,6 +154,7 @@ export function simulateSocialHousing(input: SocialHousingInput, t: TableSet): S
       ceiling: ceiling?.value,
       ceilingHow: ceiling?.how,
       table: table?.table,
+      verification: table && zone && ceiling ? cellVerification(table.table, zone, ceiling) : undefined,
       unknownWhy: `au-dessus du plafond ${tableYear}, le plafond ${annee} n’étant pas disponible on ne peut pas conclure`,
     });
   };
