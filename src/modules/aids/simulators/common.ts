@@ -170,8 +170,6 @@ export function localAidPlaceCondition(aid: LocalAid, place: Place, epciName: (s
   };
 }
 
-export { parentCommune };
-
 export const EPCI_NAMES: Record<string, string> = {
   '200046977': 'Métropole de Lyon',
   '243100518': 'Toulouse Métropole',
