@@ -66,6 +66,9 @@ describe('public simulators', () => {
     expect(c.table.verification).toBe('deduit');
     expect(c.table.verification_libelle).toContain('Non vérifié');
     expect(c.table.sources.map((x: any) => x.titre).join(' ')).toContain('Arrêté du 29 juillet 1987');
+    expect(plai.informations.join(' ')).toContain('Le plafond utilisé n’est pas vérifié dans le texte officiel');
+    // The PLUS figure is official: no such notice.
+    expect(res.json().aides.find((a: any) => a.id === 'PLUS').informations).toEqual([]);
   });
 
   it('answers the household of issue 19 in Villeurbanne (3 persons), a commune of the instance zoned from the national file', async () => {

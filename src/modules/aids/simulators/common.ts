@@ -5,6 +5,7 @@ import {
   parentCommune,
   placeOfCommune,
   VERIFICATION_LABEL,
+  VERIFICATION_ORDER,
   tableRef,
   ZONE_ABC_LABEL,
   ZONE_HLM_LABEL,
@@ -145,6 +146,13 @@ export function ceilingCondition(args: {
     seuil: ceiling,
     table: args.table ? tableRef(args.table, args.verification) : undefined,
   };
+}
+
+/** A plain sentence for the household when the figure its answer rests on was not read in an official text. */
+export function unverifiedNotice(c: Condition | undefined): string[] {
+  const v = c?.table?.verification;
+  if (!c || !v || VERIFICATION_ORDER.indexOf(v) < VERIFICATION_ORDER.indexOf('secondaire') || c.seuil === undefined) return [];
+  return [`Le plafond utilisé n’est pas vérifié dans le texte officiel (${VERIFICATION_LABEL[v].toLowerCase()}) : faites confirmer votre situation par l’organisme.`];
 }
 
 /** Does the local aid apply in the household's commune? Unknown when the commune was not given. */

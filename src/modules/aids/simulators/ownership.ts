@@ -25,6 +25,7 @@ import {
   localAidPlaceCondition,
   resolvePlace,
   todayIso,
+  unverifiedNotice,
   type Question,
 } from './common.ts';
 
@@ -285,6 +286,7 @@ export function simulateOwnership(
         p === 'PSLA'
           ? 'Le PSLA s’applique à des programmes précis : vous louez d’abord le logement, puis vous l’achetez à un prix plafonné.'
           : 'Le BRS s’applique à des programmes précis : vous achetez le logement, le terrain reste à un organisme de foncier solidaire (OFS) contre une redevance.',
+        ...unverifiedNotice(cond),
       ],
       manque: missingLabels(r[`${p} . éligible`]!.missing),
       contact: CONTACT_ADIL,
