@@ -89,4 +89,14 @@ describe('explanations', () => {
     expect(brs.conditions[0]!.texte).toContain('barème 2026 faute du barème 2027');
     expect(brs.conditions[0]!.texte).toContain('on ne peut pas conclure');
   });
+  it('says which year’s MaPrimeRénov’ barème placed the household when a local aid depends on the category', () => {
+    const cond = (annee: number) =>
+      simulateRenovation(
+        { annee, commune: '69123', personnes: 2, revenu_fiscal: 30000, statut: 'proprietaire_occupant', logement_plus_15_ans: true, classe_dpe: 'F' },
+        t,
+        [renovationAid],
+      ).aides.find((a) => a.id === 'local-r1')!.conditions.find((c) => c.id === 'categorie')!.texte;
+    expect(cond(2025)).toBe('Catégorie de revenus MaPrimeRénov’ : modestes (jaune) ; aide réservée aux catégories très modestes (bleu), modestes (jaune)');
+    expect(cond(2026)).toContain('modestes (jaune) (barème 2025, celui de 2026 n’a pas été relu)');
+  });
 });

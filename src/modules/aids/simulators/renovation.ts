@@ -314,7 +314,7 @@ export function simulateRenovation(
       conditions.push({
         id: 'categorie',
         statut: !category ? 'inconnue' : aid.categories_mpr.includes(category) ? 'remplie' : 'non_remplie',
-        texte: `Catégorie de revenus MaPrimeRénov’ : ${category ? MPR_CATEGORY_LABEL[category] : 'inconnue'} ; aide réservée aux catégories ${aid.categories_mpr.map((c) => MPR_CATEGORY_LABEL[c]).join(', ')}`,
+        texte: `Catégorie de revenus MaPrimeRénov’ : ${category ? MPR_CATEGORY_LABEL[category] : 'inconnue'}${category && staleVerification ? ` (barème ${tableYear}, celui de ${annee} n’a pas été relu)` : ''} ; aide réservée aux catégories ${aid.categories_mpr.map((c) => MPR_CATEGORY_LABEL[c]).join(', ')}`,
       });
     }
     if (aid.classes_dpe.length) {
