@@ -87,6 +87,8 @@ export interface CommuneZone {
   zone_logement_social: ZoneHlm;
   ile_de_france: boolean;
   note?: string;
+  /** How sure the zone is, when less than the zoning file (a recoded commune). */
+  verification?: Verification;
 }
 
 export type DpeClass = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';

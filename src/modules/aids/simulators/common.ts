@@ -81,7 +81,7 @@ export function resolvePlace(input: PlaceInput, t: TableSet): Place {
   const commune: CommuneZone | undefined =
     named ??
     (national && input.commune
-      ? { code: input.commune, nom: `Commune ${input.commune}`, epci_siren: '', ...national }
+      ? { code: input.commune, nom: '', epci_siren: '', ...national }
       : undefined);
   const avertissements: string[] = [];
   if (input.commune && input.commune !== COMMUNE_OTHER && !commune) {
@@ -89,14 +89,15 @@ export function resolvePlace(input: PlaceInput, t: TableSet): Place {
   }
   if (commune) {
     const note = commune.note ? ` (${commune.note})` : '';
-    const unsure = national && national.verification !== 'officiel' ? ` — zone ${VERIFICATION_LABEL[national.verification].toLowerCase()}` : '';
+    const v = commune.verification ?? 'officiel';
+    const unsure = v !== 'officiel' ? ` (zone : ${VERIFICATION_LABEL[v].toLowerCase()})` : '';
     return {
       commune,
       zoneAbc: commune.zone_abc,
       zoneHlm: commune.zone_logement_social,
       ileDeFrance: commune.ile_de_france,
       contexte: [
-        `Commune : ${commune.nom} (${commune.code}), zone ${ZONE_ABC_LABEL[commune.zone_abc]} du zonage ABC, plafonds HLM « ${ZONE_HLM_LABEL[commune.zone_logement_social]} »${note}${unsure}.`,
+        `Commune : ${commune.nom ? `${commune.nom} (${commune.code})` : `code INSEE ${commune.code}`}, zone ${ZONE_ABC_LABEL[commune.zone_abc]} du zonage ABC, plafonds HLM « ${ZONE_HLM_LABEL[commune.zone_logement_social]} »${note}${unsure}.`,
       ],
       avertissements,
     };
@@ -174,7 +175,7 @@ export function localAidPlaceCondition(aid: LocalAid, place: Place, epciName: (s
     statut: ok ? 'remplie' : 'non_remplie',
     texte: ok
       ? `Commune du projet : ${c.nom}, dans le périmètre de l’aide (${epciName(aid.epci_siren)}).`
-      : `Commune du projet : ${c.nom}, hors du périmètre de l’aide (${epciName(aid.epci_siren)}${aid.communes.length ? ', communes listées' : ''}).`,
+      : `Commune du projet : ${c.nom || c.code}, hors du périmètre de l’aide (${epciName(aid.epci_siren)}${aid.communes.length ? ', communes listées' : ''}).`,
   };
 }
 
