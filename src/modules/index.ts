@@ -9,6 +9,7 @@ import { referentialModule } from './referential/index.ts';
 import { plhModule } from './plh/index.ts';
 import { stockModule } from './stock/index.ts';
 import { constructionModule } from './construction/index.ts';
+import { observatoryModule } from './observatory/index.ts';
 
 export const modules: HabitatModule[] = [
   territoryModule,
@@ -20,4 +21,5 @@ export const modules: HabitatModule[] = [
   plhModule,
   stockModule,
   constructionModule,
+  observatoryModule,
 ];
