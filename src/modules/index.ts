@@ -10,6 +10,7 @@ import { plhModule } from './plh/index.ts';
 import { stockModule } from './stock/index.ts';
 import { constructionModule } from './construction/index.ts';
 import { observatoryModule } from './observatory/index.ts';
+import { sourcesModule } from './sources/index.ts';
 
 export const modules: HabitatModule[] = [
   territoryModule,
@@ -22,4 +23,5 @@ export const modules: HabitatModule[] = [
   stockModule,
   constructionModule,
   observatoryModule,
+  sourcesModule,
 ];
