@@ -68,11 +68,12 @@ export type DownloadResult =
       validators: Validators;
       /** The publisher's Last-Modified, as a date (the edition's date when the publisher gives no other). */
       lastModified?: Date;
+      /** The last attempt appended to the bytes of an interrupted one (206). */
       resumed: boolean;
       attempts: number;
     };
 
-const USER_AGENT = 'HabitatCommun/0.1 (plateforme de la politique locale de l’habitat; +docs/sources.md)';
+const USER_AGENT = 'HabitatCommun/0.1 (plateforme de la politique locale de l habitat; docs/sources.md)'; // header values must be ASCII
 const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 /** The dispatcher of every download: proxies from the configuration, redirects followed (files.data.gouv.fr redirects). */
@@ -181,13 +182,10 @@ export async function download(req: DownloadRequest, opts: DownloadOptions = {})
   const ownAgent = opts.dispatcher ? undefined : downloadAgent();
   const dispatcher = opts.dispatcher ?? ownAgent!;
   mkdirSync(dirname(req.dest), { recursive: true });
-  let resumedOnce = false;
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        const r = await attemptOnce(req, dispatcher, opts, attempt);
-        if (r.status === 'telecharge') r.resumed ||= resumedOnce;
-        return r;
+        return await attemptOnce(req, dispatcher, opts, attempt);
       } catch (err) {
         const code = errorCode(err);
         let reason: string;
@@ -204,7 +202,6 @@ export async function download(req: DownloadRequest, opts: DownloadOptions = {})
           if (code && OFFLINE_CODES.has(code)) throw offlineError(req.url, code);
           throw new AppError('download.echec', `Téléchargement de ${req.url} impossible après ${attempt} tentatives : ${reason}. Les données déjà chargées restent en place.`, 502);
         }
-        if (readPart(req.dest, req.url)) resumedOnce = true;
         const delayMs = wait ?? backoff * 2 ** (attempt - 1);
         opts.onRetry?.({ url: req.url, attempt: attempt + 1, reason, delayMs });
         await sleep(delayMs);
