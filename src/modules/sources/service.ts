@@ -103,7 +103,9 @@ export async function fetchSource(ctx: AppContext, id: string, opts: FetchRunOpt
   } catch (err) {
     const message = err instanceof AppError ? err.message : `Erreur inattendue : ${(err as Error)?.message ?? String(err)}`;
     await endRun(ctx.db, runId, { result: 'echec', edition: null, lines: null, message }).catch(() => undefined);
-    ctx.log.warn({ source, err }, 'source : échec du téléchargement ou de l’import');
+    // An expected failure (offline, refused file) is told to the person and kept in the history; only surprises are warnings.
+    if (err instanceof AppError) ctx.log.info({ source, code: err.code, message }, 'source : échec du téléchargement ou de l’import');
+    else ctx.log.warn({ source, err }, 'source : échec inattendu du téléchargement ou de l’import');
     throw err instanceof AppError ? err : new AppError('sources.echec', message, 500);
   } finally {
     busy.delete(source);
