@@ -9,3 +9,7 @@ export const marketModule: HabitatModule = {
   cli: ({ importCommand, withContext, io }) => dvfCommand(importCommand, withContext, io),
   loadDemo: loadMarketDemo,
 };
+
+// For the sources module (connectors and catalogue): the DVF import and what the lake says it holds.
+export { importDvf, type ImportSummary as DvfImportSummary } from './ingest/import.ts';
+export { readManifest as readDvfManifest, type ManifestEntry as DvfManifestEntry } from './lake.ts';
