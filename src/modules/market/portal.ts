@@ -2,7 +2,7 @@
 // tables every figure is published in (JSON with its method and source beside, or CSV with them as comment lines).
 // No I/O here; the lake queries are in portal-queries.ts.
 import type { SaleRow } from './indicators.ts';
-import type { IndicatorRow, Method, PropertyType, PublicIndicator } from './model.ts';
+import { cellKey, type IndicatorRow, type Method, type PropertyType, type PublicIndicator } from './model.ts';
 
 /** The types shown on the map and the commune page's price charts. */
 export type PortalType = 'maison' | 'appartement' | 'maison_appartement';
@@ -140,6 +140,28 @@ export function describeSale(s: SaleRow): { type: SaleKind; prix_m2: number | nu
       ? Math.round(s.valeur_fonciere / s.surface_reelle_bati)
       : null;
   return { type, prix_m2 };
+}
+
+const FIGURES_OF: Partial<Record<SaleKind, PropertyType[]>> = {
+  maison: ['maison', 'maison_appartement'],
+  appartement: ['appartement', 'maison_appartement'],
+  local: ['local'],
+  terrain: ['terrain_a_batir'],
+};
+
+/**
+ * The commune's figures (`type|periode` cells) a listed sale may be counted in: its type, and maison_appartement for
+ * a house or a flat, for its year and its month. A sale of several properties or of outbuildings only is in none.
+ * Deliberately wide (a house sold without a surface is not in the medians): a list must not complete a withheld cell.
+ */
+export function saleCells(s: SaleRow): string[] {
+  const types = FIGURES_OF[describeSale(s).type] ?? [];
+  return types.flatMap((t) => [cellKey(t, s.date_mutation.slice(0, 4)), cellKey(t, s.date_mutation.slice(0, 7))]);
+}
+
+/** The portal types a sale counts in (its section's figures on the commune page). */
+export function saleTypes(s: SaleRow): PortalType[] {
+  return (FIGURES_OF[describeSale(s).type] ?? []).filter((t): t is PortalType => (PORTAL_TYPES as string[]).includes(t));
 }
 
 /** Sale points are shown at about 100 m: enough to see where the market is, not which house was sold. */
