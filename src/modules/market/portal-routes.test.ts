@@ -55,7 +55,8 @@ describe('portal map', () => {
       // The partial Rhône file leaves enough sales for a real map.
       expect(published).toBeGreaterThan(10);
     }
-  });
+    // 285 answers of the commune route, each protecting every type and month of its year: no timing asserted here.
+  }, 300_000);
 
   it('classes the published medians: each falls in exactly one class; withheld ones carry no figure', async () => {
     const map = await json('/api/market/portail/carte?type=appartement');
