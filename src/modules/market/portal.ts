@@ -197,7 +197,7 @@ export interface DataTable {
 }
 
 export function secrecyNote(seuil: number): string {
-  return `Secret statistique : un chiffre calculé sur moins de ${seuil} ventes n’est pas publié (colonne « secret » = oui, raison donnée).`;
+  return `Secret statistique : un chiffre calculé sur moins de ${seuil} ventes n’est pas publié (colonne « secret » = oui, raison donnée) ; un chiffre qui le ferait retrouver par différence avec un total publié ne l’est pas non plus (secret secondaire).`;
 }
 
 /** The columns of an indicator row; `secret` and `raison` say when and why a figure is withheld. */
