@@ -9,6 +9,14 @@ export type CsvValue = string | number | boolean | null | undefined;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/**
+ * The text as it was before `neutraliseFormula`, for the readers of files we wrote and people edit and send back
+ * (the PLH programme): an exported then re-imported file changes nothing.
+ */
+export function restoreNeutralised(text: string): string {
+  return /^'[=+\-@\t\r]/.test(text) ? text.slice(1) : text;
+}
+
 /** A text a spreadsheet would read as a formula, made inert with a leading single quote (OWASP). */
 export function neutraliseFormula(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;

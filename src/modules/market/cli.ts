@@ -4,13 +4,10 @@ import cliProgress from 'cli-progress';
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import type { WithContext } from '../types.ts';
+import { csvLine } from '../../platform/csv.ts';
 import { formatProblem } from '../../platform/errors.ts';
 import { importDvf, type ImportProblem, type ImportSummary } from './ingest/import.ts';
 
-const csvCell = (s: string | number | undefined) => {
-  const v = s === undefined ? '' : String(s);
-  return /[",\n;]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-};
 
 export function dvfCommand(importCommand: Command, withContext: WithContext) {
   importCommand
@@ -45,7 +42,7 @@ export function dvfCommand(importCommand: Command, withContext: WithContext) {
               bar.update(p.bytes, { lignes: p.lines.toLocaleString('fr-FR'), fichier: p.file });
             },
             onReject: rejectsOut
-              ? (r: ImportProblem) => rejectsOut.write([r.file, r.line, r.column, r.rule, r.value, r.message].map(csvCell).join(',') + '\n')
+              ? (r: ImportProblem) => rejectsOut.write(csvLine([r.file, r.line, r.column, r.rule, r.value, r.message], { newline: '\n' }))
               : undefined,
           });
         } finally {

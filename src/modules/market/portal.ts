@@ -1,6 +1,7 @@
 // The public price portal's pure rules: map classes, price distribution, what a sale is, period windows, and the
 // tables every figure is published in (JSON with its method and source beside, or CSV with them as comment lines).
 // No I/O here; the lake queries are in portal-queries.ts.
+import { toCsv as writeCsv } from '../../platform/csv.ts';
 import type { SaleRow } from './indicators.ts';
 import { cellKey, type IndicatorRow, type Method, type PropertyType, type PublicIndicator } from './model.ts';
 
@@ -217,12 +218,6 @@ export function indicatorCells(i: PublicIndicator): Record<string, Cell> {
   return { secret: false, raison: null, nb_ventes: i.nb_ventes, prix_m2_q1: i.prix_m2_q1, prix_m2_median: i.prix_m2_median, prix_m2_q3: i.prix_m2_q3, prix_median: i.prix_median };
 }
 
-function csvCell(v: Cell): string {
-  if (v === null) return '';
-  if (typeof v === 'boolean') return v ? 'oui' : 'non';
-  const s = String(v);
-  return /[",\n\r#]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * CSV (RFC 4180, comma, UTF-8, `.` decimals) preceded by `#` comment lines carrying the title, period, method,
@@ -240,12 +235,9 @@ export function toCsv(t: DataTable): string {
     t.meta.secret_statistique,
     ...t.colonnes.map((c) => `Colonne ${c.cle} : ${c.libelle}${c.unite ? ` (${c.unite})` : ''}`),
   ];
-  const lines = [
-    ...notes.map((n) => `# ${oneLine(n)}`),
-    t.colonnes.map((c) => c.cle).join(','),
-    ...t.lignes.map((r) => t.colonnes.map((c) => csvCell(r[c.cle] ?? null)).join(',')),
-  ];
-  return lines.join('\r\n') + '\r\n';
+  // A `#` anywhere is quoted (csv-parse reads an unquoted one as the start of a comment), and so are edge spaces.
+  const rows = [t.colonnes.map((c) => c.cle), ...t.lignes.map((r) => t.colonnes.map((c) => r[c.cle] ?? null))];
+  return notes.map((n) => `# ${oneLine(n)}\r\n`).join('') + writeCsv(rows, { quoteAlso: [/#/, /^\s|\s$/] });
 }
 
 /** Indicator rows of one commune, indexed for the page: `type|periode` → row. */

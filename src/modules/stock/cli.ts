@@ -1,16 +1,13 @@
 // `habitat import rpls PATH` and `habitat import dpe PATH…`: a French summary, rejects listed (all of them with --rejets).
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
+import { csvLine } from '../../platform/csv.ts';
 import { formatProblem, type InputProblem } from '../../platform/errors.ts';
 import type { WithContext } from '../types.ts';
 import { importRpls } from './lake.ts';
 import { importDpe } from './store.ts';
 
 const n = (x: number) => x.toLocaleString('fr-FR');
-const csvCell = (v: unknown) => {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 function reportProblems(title: string, problems: InputProblem[], file?: string) {
   if (!problems.length) return;
@@ -23,7 +20,7 @@ function writeRejects(path: string | undefined, problems: InputProblem[]) {
   if (!path) return;
   const out = createWriteStream(path);
   out.write('fichier,ligne,colonne,regle,valeur,message\n');
-  for (const p of problems) out.write([p.file, p.line, p.column, p.rule, p.value, p.message].map(csvCell).join(',') + '\n');
+  for (const p of problems) out.write(csvLine([p.file, p.line, p.column, p.rule, p.value, p.message], { newline: '\n' }));
   out.end();
 }
 
