@@ -16,7 +16,8 @@ export function dvfCommand(importCommand: Command, withContext: WithContext) {
     .argument('<chemins...>', 'fichiers ou dossiers')
     .option('--force', 'réimporter même les fichiers déjà importés (le résultat est identique)')
     .option('--rejets <fichier.csv>', 'écrire toutes les lignes rejetées dans ce fichier CSV')
-    .action((paths: string[], opts: { force?: boolean; rejets?: string }) =>
+    .option('--remplacer', 'remplacer une commune et une année même si le fichier en apporte moins de la moitié des lignes déjà présentes')
+    .action((paths: string[], opts: { force?: boolean; rejets?: string; remplacer?: boolean }) =>
       withContext(async (ctx) => {
         const bar = process.stderr.isTTY
           ? new cliProgress.SingleBar(
@@ -32,6 +33,7 @@ export function dvfCommand(importCommand: Command, withContext: WithContext) {
         try {
           summary = await importDvf(ctx.lake.dir, paths, {
             force: opts.force,
+            remplacer: opts.remplacer,
             onProgress: (p) => {
               if (!bar) return;
               if (!started) {
