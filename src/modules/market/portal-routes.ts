@@ -7,7 +7,7 @@ import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { listableSales, protectedArea, type Queryable, type Scope } from './indicators.ts';
-import { cellKey, departementOf, protectPooled, protectYears, publicIndicator, type IndicatorRow, type Method, type PropertyType } from './model.ts';
+import { cellKey, departementOf, protectPooled, protectYears, publicIndicator, type Method, type PropertyType } from './model.ts';
 import { isPrimary, protect, type Status } from '../../platform/secrecy.ts';
 import {
   INDICATOR_COLUMNS,
