@@ -7,7 +7,7 @@
 // is itself a figure from few cases when it is small. So, for every relation `total = sum of parts` the table obeys,
 // repeated until nothing changes:
 //   - a relation with exactly one withheld cell gets a second one: the smallest published part (the classic rule),
-//     or the total when no part can be withheld;
+//     or the total when no part can be withheld (or when the relation says its total goes first);
 //   - a relation whose total is published must leave its withheld parts summing to 0 or at least the threshold;
 //     the smallest published parts are withheld with them until so;
 // and then, because those two rules alone do not cover every pattern of a table with both row and column margins
@@ -26,6 +26,12 @@ export type Status = 'published' | 'primary' | 'secondary';
 export interface Relation {
   total: number;
   parts: readonly number[];
+  /**
+   * Which cell to withhold first when this relation needs a second one: the smallest published part (the classic
+   * rule, the default), or its total, when the parts are the figures readers look for and the total adds nothing to
+   * them but the withheld part.
+   */
+  prefer?: 'parts' | 'total';
 }
 
 export interface ProtectOptions {
@@ -73,7 +79,8 @@ export function protect(values: readonly number[], relations: readonly Relation[
   };
   const candidates = (r: Relation): number[] => {
     const parts = r.parts.filter((i) => free(i) && !hidden(i)).sort(byCost);
-    return parts.length ? parts : free(r.total) && !hidden(r.total) ? [r.total] : [];
+    const total = free(r.total) && !hidden(r.total) ? [r.total] : [];
+    return r.prefer === 'total' ? [...total, ...parts] : parts.length ? parts : total;
   };
 
   for (;;) {

@@ -269,7 +269,10 @@ export function applySecrecy(row: IndicatorRow, minCount: number): PublicIndicat
 // and the total are published is a subtraction away (Abzac 2021: 31 − 27 = 4 flats). So the cells of one area and
 // one year (the year and its twelve months × the five types) are protected together as one table with those
 // relations (platform/secrecy.ts). Each year is a table of its own: the same year always gets the same pattern,
-// whichever route or page publishes it.
+// whichever route or page publishes it. For a year the classic rule holds (the smallest part goes with the withheld
+// one: the yearly houses-and-flats figure is the map's). For a month the total goes first: a month's few houses
+// would otherwise take the month's flats with them in every city (Lyon: 1 to 5 houses, 19 to 177 flats a month),
+// while houses-and-flats adds nothing to the flats but the withheld houses.
 
 const MONTHS = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'];
 
@@ -285,7 +288,11 @@ export function protectYears(counts: ReadonlyMap<string, number>, years: readonl
     const at = new Map(keys.map((k, i) => [k, i]));
     const ix = (t: PropertyType, p: string) => at.get(cellKey(t, p))!;
     const relations: Relation[] = [
-      ...periods.map((p) => ({ total: ix('maison_appartement', p), parts: [ix('maison', p), ix('appartement', p)] })),
+      ...periods.map((p) => ({
+        total: ix('maison_appartement', p),
+        parts: [ix('maison', p), ix('appartement', p)],
+        prefer: p.length > 4 ? ('total' as const) : ('parts' as const),
+      })),
       ...PROPERTY_TYPES.map((t) => ({ total: ix(t, String(y)), parts: MONTHS.map((m) => ix(t, `${y}-${m}`)) })),
     ];
     const status = protect(keys.map((k) => counts.get(k) ?? 0), relations, { min: minCount });

@@ -151,13 +151,15 @@ const FIGURES_OF: Partial<Record<SaleKind, PropertyType[]>> = {
 };
 
 /**
- * The commune's figures (`type|periode` cells) a listed sale may be counted in: its type, and maison_appartement for
- * a house or a flat, for its year and its month. A sale of several properties or of outbuildings only is in none.
- * Deliberately wide (a house sold without a surface is not in the medians): a list must not complete a withheld cell.
+ * The commune's finest figures (`type|periode` cells) a listed sale may be counted in: its own type for its year and
+ * its month. A sale of several properties or of outbuildings only is in none. Deliberately wide (a house sold without
+ * a surface is not in the medians). Houses-and-flats is not a cell of its own here: when it is withheld, one of its
+ * two parts is too (platform/secrecy.ts never leaves a lone withheld cell in a relation), and leaving out that part's
+ * sales is enough for the list not to complete it.
  */
 export function saleCells(s: SaleRow): string[] {
-  const types = FIGURES_OF[describeSale(s).type] ?? [];
-  return types.flatMap((t) => [cellKey(t, s.date_mutation.slice(0, 4)), cellKey(t, s.date_mutation.slice(0, 7))]);
+  const type = FIGURES_OF[describeSale(s).type]?.[0];
+  return type ? [cellKey(type, s.date_mutation.slice(0, 4)), cellKey(type, s.date_mutation.slice(0, 7))] : [];
 }
 
 /** The portal types a sale counts in (its section's figures on the commune page). */
