@@ -5,13 +5,10 @@ import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import type { CliIO } from '../../platform/cli-io.ts';
 import type { WithContext } from '../types.ts';
+import { csvLine } from '../../platform/csv.ts';
 import { formatProblem } from '../../platform/errors.ts';
 import { importDvf, type ImportProblem, type ImportSummary } from './ingest/import.ts';
 
-const csvCell = (s: string | number | undefined) => {
-  const v = s === undefined ? '' : String(s);
-  return /[",\n;]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-};
 
 export function dvfCommand(importCommand: Command, withContext: WithContext, io: CliIO) {
   importCommand
@@ -20,7 +17,8 @@ export function dvfCommand(importCommand: Command, withContext: WithContext, io:
     .argument('<chemins...>', 'fichiers ou dossiers')
     .option('--force', 'réimporter même les fichiers déjà importés (le résultat est identique)')
     .option('--rejets <fichier.csv>', 'écrire toutes les lignes rejetées dans ce fichier CSV')
-    .action((paths: string[], opts: { force?: boolean; rejets?: string }) =>
+    .option('--remplacer', 'remplacer une commune et une année même si le fichier en apporte moins de la moitié des lignes déjà présentes')
+    .action((paths: string[], opts: { force?: boolean; rejets?: string; remplacer?: boolean }) =>
       withContext(async (ctx) => {
         const bar = io.isTTY
           ? new cliProgress.SingleBar(
@@ -36,7 +34,9 @@ export function dvfCommand(importCommand: Command, withContext: WithContext, io:
         try {
           summary = await importDvf(ctx.lake.dir, paths.map(io.path), {
             force: opts.force,
-            trace: io.env.HABITAT_TRACE_DVF ? (line) => void io.stderr.write(`${line}\n`) : undefined,
+            trace: io.env.HABITAT_TRACE_DVF ? (line) => void io.stderr.write(`${line}
+`) : undefined,
+            remplacer: opts.remplacer,
             onProgress: (p) => {
               if (!bar) return;
               if (!started) {
@@ -47,7 +47,7 @@ export function dvfCommand(importCommand: Command, withContext: WithContext, io:
               bar.update(p.bytes, { lignes: p.lines.toLocaleString('fr-FR'), fichier: p.file });
             },
             onReject: rejectsOut
-              ? (r: ImportProblem) => rejectsOut.write([r.file, r.line, r.column, r.rule, r.value, r.message].map(csvCell).join(',') + '\n')
+              ? (r: ImportProblem) => rejectsOut.write(csvLine([r.file, r.line, r.column, r.rule, r.value, r.message], { newline: '\n' }))
               : undefined,
           });
         } finally {

@@ -2,16 +2,13 @@
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import type { CliIO } from '../../platform/cli-io.ts';
+import { csvLine } from '../../platform/csv.ts';
 import { formatProblem, type InputProblem } from '../../platform/errors.ts';
 import type { WithContext } from '../types.ts';
 import { importRpls } from './lake.ts';
 import { importDpe } from './store.ts';
 
 const n = (x: number) => x.toLocaleString('fr-FR');
-const csvCell = (v: unknown) => {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 function reportProblems(io: CliIO, title: string, problems: InputProblem[], file?: string) {
   if (!problems.length) return;
@@ -24,7 +21,7 @@ function writeRejects(path: string | undefined, problems: InputProblem[]) {
   if (!path) return;
   const out = createWriteStream(path);
   out.write('fichier,ligne,colonne,regle,valeur,message\n');
-  for (const p of problems) out.write([p.file, p.line, p.column, p.rule, p.value, p.message].map(csvCell).join(',') + '\n');
+  for (const p of problems) out.write(csvLine([p.file, p.line, p.column, p.rule, p.value, p.message], { newline: '\n' }));
   out.end();
 }
 

@@ -16,13 +16,16 @@
 // Memory: DuckDB works under a memory limit (it spills to the staging folder beyond it); Node holds a line at a
 // time. Replacement rule: an import replaces, for every (commune, année) it brings, the lines the lake held;
 // lines of other communes and years stay. DVF is published per commune and year, so importing a newer edition
-// replaces the older one instead of adding to it, and importing the same file twice changes nothing.
+// replaces the older one instead of adding to it, and importing the same file twice changes nothing. An import
+// that would leave a (commune, année) with less than half its lines stops before the swap (a partial file), unless
+// `remplacer` is set.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { AppError } from '../../../platform/errors.ts';
 import { LAKE_COLUMNS, type DvfLine } from '../model.ts';
 import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
 import { listDvfFiles, readDvfFile, readHeaderLine, scanFile } from './read.ts';
@@ -92,6 +95,11 @@ export interface ImportOptions {
   afterCommit?(): void | Promise<void>;
   /** DuckDB memory limit (default 2 GB: the partitioned Parquet writer needs more than 1 GB for 500 partitions). */
   memoryLimit?: string;
+  /**
+   * Replace a (commune, année) even when the import brings less than half the lines the lake holds for it. Without
+   * it such an import stops before the swap: a partial file would silently replace complete data.
+   */
+  remplacer?: boolean;
 }
 
 
@@ -226,6 +234,10 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
       rmSync(join(tree, `departement=${REPEAT_PARTITION}`), { recursive: true });
     }
     const touched = touchedPartitions(tree);
+    if (!opts.remplacer) {
+      const shrinking = await shrinkingCommuneYears(db, lakeDir, touched);
+      if (shrinking.length) throw new AppError('dvf.reduction', shrinkMessage(shrinking), 409, { communes: shrinking });
+    }
     await keepUnreplacedLines(db, lakeDir, tree, touched);
     summary.gardes = rowsStaged - rulesRejected - repeatedRows + repeatedKept;
     summary.doublons = repeatedRows - repeatedKept;
@@ -491,6 +503,40 @@ function touchedPartitions(tree: string): Touched[] {
     for (const y of readdirSync(join(tree, d))) out.push({ departement, annee: Number(y.replace(/^annee=/, '')), dir: join(tree, d, y) });
   }
   return out.sort((x, y) => x.departement.localeCompare(y.departement) || x.annee - y.annee);
+}
+
+export interface Shrink {
+  code_commune: string;
+  nom_commune: string;
+  annee: number;
+  avant: number;
+  apres: number;
+}
+
+/** The (commune, année) the import brings with fewer than half the lines the lake holds for them. */
+async function shrinkingCommuneYears(db: DuckDBConnection, lakeDir: string, touched: Touched[]): Promise<Shrink[]> {
+  const live = touched.flatMap((p) => filesIn(partitionDir(lakeDir, p.departement, p.annee)));
+  const fresh = touched.flatMap((p) => filesIn(p.dir));
+  if (!live.length || !fresh.length) return [];
+  const read = (files: string[]) => `read_parquet(${fileList(files)}, union_by_name = true, hive_partitioning = false)`;
+  const rows = await db.runAndReadAll(`
+    WITH avant AS (SELECT code_commune, annee, min(nom_commune) AS nom_commune, count(*) AS n FROM ${read(live)} GROUP BY code_commune, annee),
+    apres AS (SELECT code_commune, annee, count(*) AS n FROM ${read(fresh)} GROUP BY code_commune, annee)
+    SELECT v.code_commune, v.nom_commune, CAST(v.annee AS INTEGER) AS annee, v.n AS avant, a.n AS apres
+    FROM avant v JOIN apres a ON a.code_commune = v.code_commune AND a.annee = v.annee
+    WHERE a.n * 2 < v.n
+    ORDER BY v.code_commune, v.annee`);
+  return (rows.getRowObjectsJS() as any[]).map((r) => ({ code_commune: r.code_commune, nom_commune: r.nom_commune ?? r.code_commune, annee: num(r.annee), avant: num(r.avant), apres: num(r.apres) }));
+}
+
+function shrinkMessage(shrinking: Shrink[]): string {
+  const n = (x: number) => x.toLocaleString('fr-FR');
+  const listed = shrinking.slice(0, 5).map((s) => `${s.nom_commune} (${s.code_commune}) en ${s.annee} : ${n(s.avant)} lignes avant, ${n(s.apres)} après`);
+  const more = shrinking.length > 5 ? ` ; et ${n(shrinking.length - 5)} autres` : '';
+  return (
+    `Import arrêté, rien n’a été modifié : ce fichier réduirait de plus de moitié les lignes déjà présentes pour ${listed.join(' ; ')}${more}. ` +
+    'Un fichier incomplet remplacerait des données complètes. Si c’est bien voulu (une édition corrigée), relancez avec --remplacer.'
+  );
 }
 
 /**
