@@ -17,8 +17,8 @@ const program = new Command('habitat')
   .showHelpAfterError('(ajoutez --help pour l’aide)');
 
 const withContext = async <T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> => {
-  const config = loadConfig();
-  const ctx = await createContext({ ...config, logLevel: process.env.LOG_LEVEL ?? 'warn' });
+  const config = loadConfig(undefined, { logLevel: 'warn' }); // commands are quiet unless LOG_LEVEL says otherwise
+  const ctx = await createContext(config);
   try {
     await loadTerritory(ctx.db, config.epciSirens);
     return await fn(ctx);
@@ -30,11 +30,12 @@ const withContext = async <T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> =
 program
   .command('serve')
   .description('Démarrer l’API et l’application web (PGlite embarqué par défaut, DATABASE_URL pour un serveur PostgreSQL)')
-  .option('-p, --port <port>', 'port HTTP', process.env.PORT ?? '3000')
-  .option('--host <host>', 'adresse d’écoute', process.env.HOST ?? '127.0.0.1')
+  .option('-p, --port <port>', 'port HTTP (par défaut : PORT, sinon 3000)')
+  .option('--host <host>', 'adresse d’écoute (par défaut : HOST, sinon 127.0.0.1)')
   .option('--no-demo', 'ne pas charger les données de démonstration')
   .action(async (opts) => {
-    const config = { ...loadConfig(), port: Number(opts.port), host: opts.host, loadDemo: opts.demo && loadConfig().loadDemo };
+    const base = loadConfig();
+    const config = { ...base, port: opts.port === undefined ? base.port : Number(opts.port), host: opts.host ?? base.host, loadDemo: opts.demo && base.loadDemo };
     const { url, ctx } = await startServer(config);
     ctx.log.info(`Habitat Commun prêt sur ${url} (stockage : ${ctx.store.kind})`);
   });
@@ -59,7 +60,7 @@ users
   .action((opts) =>
     withContext(async (ctx) => {
       const organisationId = await resolveOrganisation(ctx, opts.org);
-      const password = process.env.HABITAT_PASSWORD ?? (await readSecret('Mot de passe (12 caractères au moins) : '));
+      const password = ctx.config.cliPassword ?? (await readSecret('Mot de passe (12 caractères au moins) : '));
       const user = await access.createUser(ctx.db, { email: opts.email, name: opts.name, role: opts.role as Role, organisationId, password });
       await audit(ctx.db, null, { action: 'create', entity: 'app_user', entityId: user.id, detail: { via: 'cli', role: user.role } });
       console.log(`Compte créé : ${user.email} (${user.role}).`);

@@ -75,7 +75,7 @@ export function constructionCli({ program, importCommand, withContext }: { progr
     .description('Appliquer les règles d’alerte (commune en retard, programme bloqué) ; courriels si HABITAT_SMTP_URL est défini')
     .action(() =>
       withContext(async (ctx) => {
-        const r = await runAlerts(ctx.db, new Date(), { smtpUrl: process.env.HABITAT_SMTP_URL, log: ctx.log });
+        const r = await runAlerts(ctx.db, new Date(), { smtpUrl: ctx.config.smtpUrl, from: ctx.config.smtpFrom, log: ctx.log });
         console.log(`${n(r.created.length)} nouvelle(s) alerte(s), ${n(r.emailed)} courriel(s) envoyé(s).`);
       }),
     );

@@ -269,7 +269,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     schema: { tags: TAGS, summary: 'Appliquer les règles d’alerte maintenant (notifications et courriels)', body: z.object({ date: isoDate.optional() }).optional(), response: { 200: z.any() } },
     handler: async (req) => {
       const now = req.body?.date ? new Date(`${req.body.date}T12:00:00Z`) : new Date();
-      const r = await runAlerts(ctx.db, now, { smtpUrl: process.env.HABITAT_SMTP_URL, log: ctx.log });
+      const r = await runAlerts(ctx.db, now, { smtpUrl: ctx.config.smtpUrl, from: ctx.config.smtpFrom, log: ctx.log });
       if (r.created.length) await publishChanges(bus, [{ type: 'alerte', detail: `${r.created.length} nouvelle(s) alerte(s)`, at: new Date().toISOString() }], ctx.log);
       return { nouvelles: r.created.length, courriels: r.emailed };
     },

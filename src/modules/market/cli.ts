@@ -35,6 +35,7 @@ export function dvfCommand(importCommand: Command, withContext: WithContext) {
         try {
           summary = await importDvf(ctx.lake.dir, paths, {
             force: opts.force,
+            trace: ctx.config.traceDvf,
             onProgress: (p) => {
               if (!bar) return;
               if (!started) {

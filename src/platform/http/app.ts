@@ -33,7 +33,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   const app = Fastify({
     ...(opts.logger === false ? { logger: false } : { loggerInstance: ctx.log as any }),
     bodyLimit: 50 * 1024 * 1024,
-    trustProxy: process.env.HABITAT_TRUST_PROXY === 'true',
+    trustProxy: ctx.config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

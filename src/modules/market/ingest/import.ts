@@ -81,6 +81,8 @@ export interface ImportOptions {
   maxRejectsListed?: number;
   /** Import even when the manifest says a file is already in the lake. */
   force?: boolean;
+  /** Print each DuckDB statement's duration (HABITAT_TRACE_DVF). */
+  trace?: boolean;
   onProgress?(p: { file: string; bytes: number; totalBytes: number; lines: number }): void;
   /** Every reject as it happens (the summary keeps only the first ones in full). */
   onReject?(p: ImportProblem): void;
@@ -144,7 +146,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
       preserve_insertion_order: 'false',
     });
     conn = await instance.connect();
-    const db = traced(conn);
+    const db = opts.trace ? traced(conn) : conn;
     // Progress is tracked for the progress bar (db.progress), never printed by DuckDB itself.
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     // A partition's buffered lines are written out sooner, so many open partitions fit under the memory limit.
@@ -352,9 +354,8 @@ function toTsv(line: DvfLine): string {
   return s + '\n';
 }
 
-/** HABITAT_TRACE_DVF=1 prints each DuckDB statement's duration (to find where an import spends its time). */
+/** HABITAT_TRACE_DVF=1 (`opts.trace`) prints each DuckDB statement's duration (to find where an import spends its time). */
 function traced(conn: DuckDBConnection): DuckDBConnection {
-  if (!process.env.HABITAT_TRACE_DVF) return conn;
   const wrap = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A) => {
     const t = performance.now();
     try {
