@@ -189,7 +189,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
   });
 
   app.post('/api/demand/simulation', {
-    config: { access: STAFF },
+    config: { access: STAFF, audit: false }, // a computation: nothing is written
     schema: {
       tags,
       summary: 'Comparer deux grilles sur les demandes en cours (qui monte, qui descend)',
