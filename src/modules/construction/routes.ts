@@ -167,6 +167,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
   app.put('/api/construction/objectifs', {
     config: { access: WRITERS },
     schema: { tags: TAGS, summary: 'Saisir ou remplacer des objectifs (par commune et année de début)', body: z.object({ objectifs: z.array(targetBody).min(1).max(2000) }), response: { 200: z.any() } },
+    bodyLimit: 1024 * 1024, // up to 2,000 targets
     handler: async (req) => {
       const n = await upsertTargets(ctx.db, req.body.objectifs);
       await publishChanges(bus, [{ type: 'objectif', detail: `${n} objectif(s) enregistré(s)`, at: new Date().toISOString() }], ctx.log);
@@ -177,6 +178,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
   app.post('/api/construction/objectifs/csv', {
     config: { access: WRITERS },
     schema: { tags: TAGS, summary: 'Importer des objectifs depuis un CSV (tout ou rien)', body: z.object({ csv: z.string().min(1).max(2_000_000), fichier: z.string().max(200).optional() }), response: { 200: z.any() } },
+    bodyLimit: 8 * 1024 * 1024, // a CSV of up to 2,000,000 characters, as a JSON string
     handler: async (req) => {
       const { targets, problems } = readTargetsCsv(req.body.csv, req.body.fichier ?? 'objectifs.csv');
       if (problems.length) throw new AppError('construction.objectifs_invalides', `${problems.length} ligne(s) refusée(s) : rien n’a été enregistré.`, 422, { rejets: problems });
