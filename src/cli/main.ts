@@ -4,6 +4,7 @@ import { loadConfig } from '../platform/config.ts';
 import { createContext, type AppContext } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
 import { startServer } from '../platform/boot.ts';
+import { describePurge, runPurge } from '../platform/purge.ts';
 import { modules } from '../modules/index.ts';
 import { loadTerritory } from '../modules/territory/index.ts';
 import { ROLES, type Role } from '../platform/http/access.ts';
@@ -46,6 +47,17 @@ program
   .action(() =>
     withContext(async (ctx) => {
       console.log(`Migrations à jour (${ctx.store.kind}).`);
+    }),
+  );
+
+program
+  .command('purge')
+  .description(
+    'Supprimer ce qui a dépassé sa durée de conservation : journal d’audit (HABITAT_AUDIT_RETENTION_DAYS), sessions expirées, contacts de locataires échus. Pour cron ; un serveur lancé le fait aussi toutes les HABITAT_PURGE_INTERVAL_MINUTES minutes',
+  )
+  .action(() =>
+    withContext(async (ctx) => {
+      console.log(describePurge(await runPurge(ctx, modules)));
     }),
   );
 

@@ -14,6 +14,7 @@ import { modules } from '../../modules/index.ts';
 import { audit } from '../../modules/access/audit.ts';
 import { principalResolver } from '../../modules/access/routes.ts';
 import type { AppContext } from '../context.ts';
+import { schedulePurge } from '../purge.ts';
 import { describeAccess, installAccessControl, type RouteAccess } from './access.ts';
 import { clientErrorHandler, frameworkErrors, installInputGuards, JSON_BODY_LIMIT, MAX_PARAM_LENGTH } from './input.ts';
 import { errorHandler, problem, sendProblem } from './problems.ts';
@@ -122,6 +123,15 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
       req.log.error({ err }, 'journal d’audit : écriture impossible');
     }
   });
+
+  // Retention (docs/security.md): a listening server purges on a schedule; `habitat purge` does the same for cron.
+  let stopPurge: (() => Promise<void>) | undefined;
+  if (ctx.config.purgeIntervalMinutes > 0) {
+    app.addHook('onListen', async () => {
+      stopPurge ??= schedulePurge(ctx, modules, ctx.config.purgeIntervalMinutes * 60_000);
+    });
+    app.addHook('preClose', async () => stopPurge?.());
+  }
 
   app.get('/health', {
     config: { access: 'public' },
