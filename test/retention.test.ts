@@ -13,7 +13,7 @@ import { loadConfig } from '../src/platform/config.ts';
 import { createContext } from '../src/platform/context.ts';
 import type { Db } from '../src/platform/db.ts';
 import { runPurge, schedulePurge } from '../src/platform/purge.ts';
-import { createTestApp, type TestApp } from './support/app.ts';
+import { createTestApp, createTestContext, type TestApp } from './support/app.ts';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-06-15T12:00:00Z');
@@ -99,7 +99,7 @@ describe('the scheduled purge', () => {
   });
 
   it('repeats on its interval, never two runs at once, and stops without leaving one running', async () => {
-    const t = await createTestApp();
+    const ctx = await createTestContext(); // a store for the purge's audit row; no HTTP needed
     const runs: number[] = [];
     let inside = 0;
     const source = {
@@ -114,7 +114,7 @@ describe('the scheduled purge', () => {
       },
     };
     try {
-      const stop = schedulePurge(t.ctx, [source], 5);
+      const stop = schedulePurge(ctx, [source], 5);
       await expect.poll(() => runs.length, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(3);
       await stop();
       const after = runs.length;
@@ -122,7 +122,7 @@ describe('the scheduled purge', () => {
       expect(runs.length).toBe(after);
       expect(inside).toBe(0);
     } finally {
-      await t.close();
+      await ctx.close();
     }
   });
 
