@@ -2,11 +2,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { inspect } from 'node:util';
 import { makeCliIO, type CliIO } from '../platform/cli-io.ts';
-import { loadConfig } from '../platform/config.ts';
+import { loadConfig, terminalEnvironment } from '../platform/config.ts';
 import { createContext, type AppContext } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
 import { startServer } from '../platform/boot.ts';
 import { describeThisProcess, StoreLockedError } from '../platform/store-lock.ts';
+import { describePurge, runPurge } from '../platform/purge.ts';
 import { modules } from '../modules/index.ts';
 import type { WithContext } from '../modules/types.ts';
 import { loadTerritory } from '../modules/territory/index.ts';
@@ -27,12 +28,13 @@ export function buildProgram(io: CliIO, withContext: WithContext): Command {
   program
     .command('serve')
     .description('Démarrer l’API et l’application web (PGlite embarqué par défaut, DATABASE_URL pour un serveur PostgreSQL)')
-    .option('-p, --port <port>', 'port HTTP', process.env.PORT ?? '3000')
-    .option('--host <host>', 'adresse d’écoute', process.env.HOST ?? '127.0.0.1')
+    .option('-p, --port <port>', 'port HTTP (par défaut : PORT, sinon 3000)')
+    .option('--host <host>', 'adresse d’écoute (par défaut : HOST, sinon 127.0.0.1)')
     .option('--no-demo', 'ne pas charger les données de démonstration')
     .action(async (opts) => {
       if (io.inServer) throw new AppError('cli.serve_in_server', 'Un serveur tourne déjà sur ce stockage : « habitat serve » ne se lance pas à travers lui.');
-      const config = { ...loadConfig(), port: Number(opts.port), host: opts.host, loadDemo: opts.demo && loadConfig().loadDemo };
+      const base = loadConfig();
+      const config = { ...base, port: opts.port === undefined ? base.port : Number(opts.port), host: opts.host ?? base.host, loadDemo: opts.demo && base.loadDemo };
       // Commands typed in other terminals while this server holds the embedded store run here, on its context.
       const runCommand = (ctx: AppContext, argv: string[], clientIO: CliIO) => runProgram(argv, clientIO, (fn) => fn(ctx));
       const { url, ctx } = await startServer(config, { runCommand });
@@ -45,6 +47,17 @@ export function buildProgram(io: CliIO, withContext: WithContext): Command {
     .action(() =>
       withContext(async (ctx) => {
         io.print(`Migrations à jour (${ctx.store.kind}).`);
+      }),
+    );
+
+  program
+    .command('purge')
+    .description(
+      'Supprimer ce qui a dépassé sa durée de conservation : journal d’audit (HABITAT_AUDIT_RETENTION_DAYS), sessions expirées, contacts de locataires échus. Pour cron ; un serveur lancé le fait aussi toutes les HABITAT_PURGE_INTERVAL_MINUTES minutes',
+    )
+    .action(() =>
+      withContext(async (ctx) => {
+        io.print(describePurge(await runPurge(ctx, modules)));
       }),
     );
 
@@ -159,10 +172,10 @@ async function resolveOrganisation(ctx: AppContext, ref: string | undefined): Pr
 const argv = process.argv.slice(2);
 const serving = argv.find((a) => !a.startsWith('-')) === 'serve';
 describeThisProcess(serving ? 'serve' : 'cli', ['habitat', ...argv].map(quoteArg).join(' '));
-const localIO = makeCliIO({ stdout: process.stdout, stderr: process.stderr, readSecret, env: process.env, cwd: process.cwd(), inServer: false });
+const localIO = makeCliIO({ stdout: process.stdout, stderr: process.stderr, readSecret, env: terminalEnvironment(), cwd: process.cwd(), inServer: false });
 const localContext: WithContext = async (fn) => {
-  const config = loadConfig();
-  const ctx = await createContext({ ...config, logLevel: process.env.LOG_LEVEL ?? 'warn' }).catch(async (err) => {
+  const config = loadConfig(undefined, { logLevel: 'warn' }); // commands are quiet unless LOG_LEVEL says otherwise
+  const ctx = await createContext(config).catch(async (err) => {
     if (err instanceof StoreLockedError && err.holder.kind === 'serve') {
       // A server took the store after bin/habitat.js looked (it was starting): it runs the command once it is ready.
       const { forwardToServer } = await import('../../bin/forward.js');

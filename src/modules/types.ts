@@ -22,4 +22,6 @@ export interface HabitatModule {
   cli?(cli: { program: Command; importCommand: Command; withContext: WithContext; io: CliIO }): void;
   /** Loads the module's demo data at start when HABITAT_DEMO is on; must be idempotent and fast when already done. */
   loadDemo?(ctx: AppContext): Promise<void>;
+  /** Deletes what is past its retention period at `now`; returns how many of each, by French label (docs/security.md). */
+  purge?(ctx: AppContext, now: Date): Promise<Record<string, number>>;
 }

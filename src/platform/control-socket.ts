@@ -21,12 +21,13 @@ import { StringDecoder } from 'node:string_decoder';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { makeCliIO, noTerminal, type CliIO, type CliStream } from './cli-io.ts';
+import { TERMINAL_VARIABLES, terminalEnvironment } from './config.ts';
 import { AppError } from './errors.ts';
 import type { Logger } from './log.ts';
 
 export const CONTROL_PROTOCOL = 1;
 /** The variables of the client's environment a command may read (bin/forward.js sends these, when set). */
-export const FORWARDED_ENV = ['HABITAT_PASSWORD', 'HABITAT_SMTP_URL', 'HABITAT_TRACE_DVF'] as const;
+export const FORWARDED_ENV = TERMINAL_VARIABLES;
 const MAX_LINE = 1024 * 1024;
 
 export type RunCommand = (argv: string[], io: CliIO) => Promise<number>;
@@ -185,7 +186,7 @@ function serve(socket: Socket, run: RunCommand, log: Logger, running: Set<Promis
         });
       },
       // The server's environment, except that what the person set (or not) in their terminal wins.
-      env: { ...process.env, ...clientEnv },
+      env: { ...terminalEnvironment(), ...clientEnv },
       cwd: req.cwd,
       inServer: true,
     });

@@ -25,7 +25,7 @@ describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
     t = await startTestServer();
     base = t.url;
     browser = await openBrowser();
-  }, 240_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -35,7 +35,7 @@ describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
   it('fills the social-housing simulator with the keyboard and reads the explained answer', async () => {
     const page = browser.page;
     await page.goto(`${base}/aides/logement-social`, { waitUntil: 'networkidle', timeout: 180_000 });
-    await page.getByRole('heading', { level: 1, name: 'Logement social' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('heading', { level: 1, name: 'Logement social' }).waitFor();
 
     // Submitting the empty form: an error summary takes the focus, each error linked to its field.
     await tabTo(page, 'button[type=submit]');
@@ -83,7 +83,7 @@ describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
     expect(await plai.innerText()).toContain('Chiffre non vérifié');
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'aids-logement-social.png'), fullPage: true });
-  }, 240_000);
+  });
 
   it('answers the household of issue 19 (2 persons in Toulouse, 15 000 €) on PLAI with the figure, its year and its source', async () => {
     const page = browser.page;
@@ -127,5 +127,5 @@ describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'aids-accession-mobile.png'), fullPage: true });
-  }, 120_000);
+  });
 });

@@ -1,9 +1,11 @@
 import type { HabitatModule } from '../types.ts';
+import { purgeAccess } from './retention.ts';
 import { accessRoutes } from './routes.ts';
 
 export const accessModule: HabitatModule = {
   name: 'access',
   routes: accessRoutes,
+  purge: purgeAccess,
 };
 
 /** E-mail addresses of the active administrators (alerts of the platform itself, e.g. a failed data refresh). */

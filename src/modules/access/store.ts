@@ -23,11 +23,23 @@ export interface NewOrganisation {
 }
 
 export async function createOrganisation(db: Db, o: NewOrganisation) {
-  return db
-    .insertInto('organisation')
-    .values({ kind: o.kind, name: o.name, siren: o.siren ?? null, commune_code: o.commune_code ?? null })
-    .returning(['id', 'kind', 'name', 'siren', 'commune_code'])
-    .executeTakeFirstOrThrow();
+  const sirenTaken = async () => {
+    const other = o.siren ? await db.selectFrom('organisation').select('name').where('siren', '=', o.siren).executeTakeFirst() : undefined;
+    return other && new AppError('access.siren_taken', `Une organisation porte déjà le SIREN ${o.siren} : « ${other.name} ».`, 409);
+  };
+  const taken = await sirenTaken();
+  if (taken) throw taken;
+  try {
+    return await db
+      .insertInto('organisation')
+      .values({ kind: o.kind, name: o.name, siren: o.siren ?? null, commune_code: o.commune_code ?? null })
+      .returning(['id', 'kind', 'name', 'siren', 'commune_code'])
+      .executeTakeFirstOrThrow();
+  } catch (e) {
+    // Two creations at the same moment: the unique index lets one through; the other is told why.
+    if ((e as { code?: string }).code === '23505') throw (await sirenTaken()) ?? e;
+    throw e;
+  }
 }
 
 export async function listOrganisations(db: Db) {

@@ -153,7 +153,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
 
   for (const s of SIMULATORS) {
     app.post(`/api/aids/simulate/${s.id}`, {
-      config: { access: 'public' },
+      config: { access: 'public', audit: false },
       schema: {
         tags: ['aides'],
         summary: `Simulation « ${s.titre} » : chaque aide, éligible ou non, avec chaque condition et le chiffre comparé`,

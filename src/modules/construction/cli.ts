@@ -76,7 +76,7 @@ export function constructionCli({ program, importCommand, withContext, io }: { p
     .description('Appliquer les règles d’alerte (commune en retard, programme bloqué) ; courriels si HABITAT_SMTP_URL est défini')
     .action(() =>
       withContext(async (ctx) => {
-        const r = await runAlerts(ctx.db, new Date(), { smtpUrl: io.env.HABITAT_SMTP_URL, log: ctx.log });
+        const r = await runAlerts(ctx.db, new Date(), { smtpUrl: ctx.config.smtpUrl, from: ctx.config.smtpFrom, log: ctx.log });
         io.print(`${n(r.created.length)} nouvelle(s) alerte(s), ${n(r.emailed)} courriel(s) envoyé(s).`);
       }),
     );

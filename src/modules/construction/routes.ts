@@ -167,6 +167,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
   app.put('/api/construction/objectifs', {
     config: { access: WRITERS },
     schema: { tags: TAGS, summary: 'Saisir ou remplacer des objectifs (par commune et année de début)', body: z.object({ objectifs: z.array(targetBody).min(1).max(2000) }), response: { 200: z.any() } },
+    bodyLimit: 1024 * 1024, // up to 2,000 targets
     handler: async (req) => {
       const n = await upsertTargets(ctx.db, req.body.objectifs);
       await publishChanges(bus, [{ type: 'objectif', detail: `${n} objectif(s) enregistré(s)`, at: new Date().toISOString() }], ctx.log);
@@ -177,6 +178,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
   app.post('/api/construction/objectifs/csv', {
     config: { access: WRITERS },
     schema: { tags: TAGS, summary: 'Importer des objectifs depuis un CSV (tout ou rien)', body: z.object({ csv: z.string().min(1).max(2_000_000), fichier: z.string().max(200).optional() }), response: { 200: z.any() } },
+    bodyLimit: 8 * 1024 * 1024, // a CSV of up to 2,000,000 characters, as a JSON string
     handler: async (req) => {
       const { targets, problems } = readTargetsCsv(req.body.csv, req.body.fichier ?? 'objectifs.csv');
       if (problems.length) throw new AppError('construction.objectifs_invalides', `${problems.length} ligne(s) refusée(s) : rien n’a été enregistré.`, 422, { rejets: problems });
@@ -269,7 +271,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     schema: { tags: TAGS, summary: 'Appliquer les règles d’alerte maintenant (notifications et courriels)', body: z.object({ date: isoDate.optional() }).optional(), response: { 200: z.any() } },
     handler: async (req) => {
       const now = req.body?.date ? new Date(`${req.body.date}T12:00:00Z`) : new Date();
-      const r = await runAlerts(ctx.db, now, { smtpUrl: process.env.HABITAT_SMTP_URL, log: ctx.log });
+      const r = await runAlerts(ctx.db, now, { smtpUrl: ctx.config.smtpUrl, from: ctx.config.smtpFrom, log: ctx.log });
       if (r.created.length) await publishChanges(bus, [{ type: 'alerte', detail: `${r.created.length} nouvelle(s) alerte(s)`, at: new Date().toISOString() }], ctx.log);
       return { nouvelles: r.created.length, courriels: r.emailed };
     },

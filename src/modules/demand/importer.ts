@@ -8,7 +8,7 @@ import * as store from './store.ts';
 
 /** Reads and writes a demand file: nothing is written unless every line is valid. */
 export async function importDemandFile(db: Db, file: string, opts: { defaultEpci?: string; refDate?: string } = {}) {
-  return importDemandText(db, decodeText(readFileSync(file)), basename(file), opts);
+  return importDemandText(db, decodeText(readFileSync(file), basename(file)), basename(file), opts);
 }
 
 /** Imports CSV text: nothing is written unless every line is valid; the error lists the problems in French. */

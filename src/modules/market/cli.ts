@@ -34,8 +34,8 @@ export function dvfCommand(importCommand: Command, withContext: WithContext, io:
         try {
           summary = await importDvf(ctx.lake.dir, paths.map(io.path), {
             force: opts.force,
-            trace: io.env.HABITAT_TRACE_DVF ? (line) => void io.stderr.write(`${line}
-`) : undefined,
+            // The trace goes to the terminal of the command, also when the server runs it (HABITAT_TRACE_DVF of either).
+            trace: ctx.config.traceDvf || io.env.HABITAT_TRACE_DVF ? (line: string) => void io.stderr.write(`${line}\n`) : undefined,
             remplacer: opts.remplacer,
             onProgress: (p) => {
               if (!bar) return;

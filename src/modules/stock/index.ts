@@ -1,6 +1,7 @@
 import type { HabitatModule } from '../types.ts';
 import { stockCommands } from './cli.ts';
 import { loadStockDemo } from './demo.ts';
+import { purgeExpiredContacts } from './incidents.ts';
 import { stockRoutes } from './routes.ts';
 
 export const stockModule: HabitatModule = {
@@ -8,6 +9,7 @@ export const stockModule: HabitatModule = {
   routes: stockRoutes,
   cli: ({ importCommand, withContext, io }) => stockCommands(importCommand, withContext, io),
   loadDemo: loadStockDemo,
+  purge: async (ctx, now) => ({ 'contacts de locataires échus (fin de conservation)': await purgeExpiredContacts(ctx.db, now) }),
 };
 
 // For the sources module (connectors, catalogue, alerts): the RPLS and DPE imports, what they hold, the mail channel.

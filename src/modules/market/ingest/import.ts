@@ -87,7 +87,7 @@ export interface ImportOptions {
   onProgress?(p: { file: string; bytes: number; totalBytes: number; lines: number }): void;
   /** Every reject as it happens (the summary keeps only the first ones in full). */
   onReject?(p: ImportProblem): void;
-  /** Where each DuckDB statement's duration goes (diagnostic); by default stderr when HABITAT_TRACE_DVF is set. */
+  /** Where each DuckDB statement's duration goes (diagnostic, HABITAT_TRACE_DVF); none by default. */
   trace?(line: string): void;
   /** Test hook: runs after the new partitions are staged and before the import commits (READY.json). */
   beforeSwap?(): void | Promise<void>;
@@ -366,9 +366,8 @@ function toTsv(line: DvfLine): string {
   return s + '\n';
 }
 
-/** HABITAT_TRACE_DVF=1 prints each DuckDB statement's duration (to find where an import spends its time). */
-function traced(conn: DuckDBConnection, sink?: (line: string) => void): DuckDBConnection {
-  const trace = sink ?? (process.env.HABITAT_TRACE_DVF ? (line: string) => console.error(line) : undefined);
+/** HABITAT_TRACE_DVF=1 (`opts.trace`) prints each DuckDB statement's duration (to find where an import spends its time). */
+function traced(conn: DuckDBConnection, trace?: (line: string) => void): DuckDBConnection {
   if (!trace) return conn;
   const wrap = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A) => {
     const t = performance.now();

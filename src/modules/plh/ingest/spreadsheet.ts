@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { neutraliseFormula, restoreNeutralised, toCsv } from '../../../platform/csv.ts';
 import type { InputProblem } from '../../../platform/errors.ts';
 import { SHEETS, SHEET_NAMES, checkHeaders, type SheetName, type SheetRow, type Sheets } from '../programme-sheet.ts';
+import { csvErrorInFrench } from '../../../platform/text-input.ts';
 
 function cellText(v: ExcelJS.CellValue): string {
   if (v === null || v === undefined) return '';
@@ -73,8 +74,8 @@ export function readCsvRows(text: string, file: string, checkHeader: (headers: s
   try {
     records = parse(text, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true }) as string[][];
   } catch (err) {
-    const line = (err as { lines?: number }).lines ?? 1;
-    return { rows: [], problems: [{ file, line, rule: 'format_csv', message: `fichier CSV illisible (${(err as Error).message})` }] };
+    const fault = csvErrorInFrench(err, { text, delimiter });
+    return { rows: [], problems: [{ file, line: fault.line, rule: 'format_csv', message: `fichier CSV illisible : ${fault.message}` }] };
   }
   if (!records.length) return { rows: [], problems: [{ file, line: 1, rule: 'fichier_vide', message: 'le fichier est vide' }] };
   const headers = records[0].map((h) => h.trim());
