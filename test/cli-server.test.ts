@@ -168,7 +168,8 @@ describe('habitat commands beside a running server (embedded store)', () => {
     const etat = await (await fetch(`${server.url}/api/market/etat`)).json();
     expect(etat.partitions).toContainEqual(expect.objectContaining({ departement: '33', annee: 2021 }));
     const figures = await (await fetch(`${server.url}/api/market/communes/33001/indicateurs?periode=annee&types=maison`)).json();
-    expect(figures.indicateurs.find((i: any) => i.periode === '2021')?.nb_ventes).toBeGreaterThan(0);
+    // Abzac's 27 houses are withheld by secondary secrecy (docs/security.md): the year is there, its figure protected.
+    expect(figures.indicateurs.map((i: any) => i.periode)).toContain('2021');
   }, 300_000);
 
   it('a password the server asks for is typed in the client’s terminal (control socket protocol)', async () => {
