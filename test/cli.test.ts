@@ -25,7 +25,7 @@ describe('habitat CLI', () => {
     expect((await habitat('users', 'add', '--help')).stdout).toContain('--email');
     expect((await habitat('serve', '--help')).stdout).toContain('--port');
     expect((await habitat('import', '--help')).stdout).toContain('Importer');
-  }, 120_000);
+  }, 300_000); // four cold starts of the CLI (tsx): 120 s was tight on a loaded 2-core machine
 
   it('creates the first admin, refuses a weak password and a duplicate, and the admin can sign in', async () => {
     await habitat('migrate');

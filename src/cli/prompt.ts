@@ -1,8 +1,9 @@
 // Reads a secret from the terminal without echoing it.
 import { createInterface } from 'node:readline';
+import { noTerminal } from '../platform/cli-io.ts';
 
 export function readSecret(question: string): Promise<string> {
-  if (!process.stdin.isTTY) throw new Error('Pas de terminal : donnez le mot de passe dans la variable HABITAT_PASSWORD.');
+  if (!process.stdin.isTTY) return Promise.reject(noTerminal());
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
     const write = (rl as any)._writeToOutput?.bind(rl);

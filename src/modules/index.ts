@@ -9,6 +9,8 @@ import { referentialModule } from './referential/index.ts';
 import { plhModule } from './plh/index.ts';
 import { stockModule } from './stock/index.ts';
 import { constructionModule } from './construction/index.ts';
+import { observatoryModule } from './observatory/index.ts';
+import { sourcesModule } from './sources/index.ts';
 
 export const modules: HabitatModule[] = [
   territoryModule,
@@ -20,4 +22,6 @@ export const modules: HabitatModule[] = [
   plhModule,
   stockModule,
   constructionModule,
+  observatoryModule,
+  sourcesModule,
 ];

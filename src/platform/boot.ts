@@ -2,8 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { modules } from '../modules/index.ts';
 import { loadTerritory } from '../modules/territory/index.ts';
+import type { CliIO } from './cli-io.ts';
 import type { Config } from './config.ts';
 import { createContext, type AppContext } from './context.ts';
+import { listenControlSocket } from './control-socket.ts';
 import { buildApp } from './http/app.ts';
 
 export async function prepareContext(config: Config): Promise<AppContext> {
@@ -25,11 +27,22 @@ export async function prepareContext(config: Config): Promise<AppContext> {
   }
 }
 
-export async function startServer(config: Config): Promise<{ app: FastifyInstance; ctx: AppContext; url: string }> {
+export interface ServerOptions {
+  /** Runs a `habitat` command line typed in another terminal, on this server's context (the CLI's program). */
+  runCommand?(ctx: AppContext, argv: string[], io: CliIO): Promise<number>;
+}
+
+export async function startServer(config: Config, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext; url: string }> {
   const ctx = await prepareContext(config);
   const app = await buildApp(ctx);
   const url = await app.listen({ port: config.port, host: config.host });
+  // On the embedded store this server is the only process allowed to open it: the CLI's commands come to it through
+  // the control socket, whose path goes into the lock file with the URL (docs/decisions/0002).
+  const run = opts.runCommand;
+  const control = ctx.store.lock && run ? await listenControlSocket(config.dataDir, (argv, io) => run(ctx, argv, io), ctx.log) : undefined;
+  ctx.store.lock?.update({ url, socket: control?.path });
   const stop = async () => {
+    await control?.close(); // commands under way finish first
     await app.close();
     await ctx.close();
     process.exit(0);

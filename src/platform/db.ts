@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Config } from './config.ts';
+import { acquireStoreLock, type StoreLock } from './store-lock.ts';
 
 export type Db = Kysely<any>;
 export interface Store {
@@ -13,6 +14,8 @@ export interface Store {
   /** Runs a multi-statement SQL script in one transaction (simple protocol: Kysely prepares single statements). */
   execScript(text: string): Promise<void>;
   close(): Promise<void>;
+  /** The embedded store's lock (PGlite under a data folder); none on a PostgreSQL server or in memory. */
+  lock?: StoreLock;
 }
 
 const INT8 = 20;
@@ -25,7 +28,25 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>)
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
   const dir = join(config.dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
-  return openPglite(dir);
+  // Before PGlite touches the folder: a second process must be refused, never let in (see store-lock.ts).
+  const lock = acquireStoreLock(dir);
+  try {
+    const store = await openPglite(dir);
+    return {
+      ...store,
+      lock,
+      async close() {
+        try {
+          await store.close();
+        } finally {
+          lock.release(); // only once PGlite has written everything and let go of the files
+        }
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }
 
 export async function openPostgres(url: string): Promise<Store> {
@@ -60,7 +81,12 @@ export async function openPglite(dir?: string): Promise<Store> {
       await tx.exec(text);
     });
   };
-  return { db, kind: 'pglite', execScript, close: () => db.destroy() };
+  const close = async () => {
+    await db.destroy();
+    // Kysely closes PGlite only if it ran a query; a store closed unused must let go of its files too.
+    if (!pglite.closed) await pglite.close();
+  };
+  return { db, kind: 'pglite', execScript, close };
 }
 
 /** Insert rows in batches: PGlite (and PostgreSQL's 65535-parameter limit) want bounded statements. */

@@ -29,6 +29,7 @@ import { ConstructionDashboardPage } from './modules/construction/ConstructionDa
 import { ProgrammesPage } from './modules/construction/ProgrammesPage.tsx';
 import { ProgrammePage } from './modules/construction/ProgrammePage.tsx';
 import { PublicConstructionPage } from './modules/construction/PublicConstructionPage.tsx';
+import { SourcesPage } from './modules/sources/SourcesPage.tsx';
 export interface PageRoute {
   path: string;
   element: ReactElement;
@@ -69,4 +70,5 @@ export const routes: PageRoute[] = [
   { path: '/construction/programmes', element: <ProgrammesPage />, label: 'Programmes de logements', audience: 'connected' },
   { path: '/construction/programmes/:id', element: <ProgrammePage /> },
   { path: '/construction-neuve', element: <PublicConstructionPage />, label: 'Construction neuve', audience: 'public' },
+  { path: '/sources', element: <SourcesPage />, label: 'Sources et couverture', audience: 'public' },
 ];

@@ -40,8 +40,9 @@ describe.skipIf(!browserAvailable() || !webBuilt)('construction in the browser',
     await page.goto(`${base}/construction`);
     await page.getByRole('heading', { level: 1, name: 'Construction neuve : objectifs du PLH' }).waitFor();
     await page.getByText('Mise à jour en direct : en direct').waitFor();
-    expect(await page.getByRole('row').filter({ hasText: 'Toulouse' }).filter({ hasText: 'SRU' }).count()).toBe(1);
-    expect(await page.getByText('Aucun changement depuis l’ouverture de la page.').count()).toBe(1);
+    // Counts do not wait for the page: poll until the rendering settles.
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'Toulouse' }).filter({ hasText: 'SRU' }).count()).toBe(1);
+    await expect.poll(() => page.getByText('Aucun changement depuis l’ouverture de la page.').count()).toBe(1);
 
     // Another agent, through the API: the open page hears it.
     const other = await t.login('agent', 'epci', await t.epciOrg('243100518'));
@@ -55,7 +56,7 @@ describe.skipIf(!browserAvailable() || !webBuilt)('construction in the browser',
     await page.getByRole('heading', { level: 1, name: 'Cartoucherie lot 7' }).waitFor();
     await page.getByRole('button', { name: 'PC accordé' }).click();
     await page.getByText(/PC accordé depuis le/).waitFor();
-    expect(await page.getByRole('row').filter({ hasText: 'PC déposé → PC accordé' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'PC déposé → PC accordé' }).count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
   });
 
@@ -84,7 +85,7 @@ describe.skipIf(!browserAvailable() || !webBuilt)('construction in the browser',
     await page.goto(`${base}/construction-neuve`);
     await page.getByRole('heading', { level: 1, name: 'Construction neuve par commune' }).waitFor();
     await page.getByRole('table', { name: /Toulouse : logements par année/ }).waitFor();
-    expect(await page.getByRole('row').filter({ hasText: '2019' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('row').filter({ hasText: '2019' }).count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

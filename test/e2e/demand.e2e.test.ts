@@ -48,7 +48,7 @@ describe.skipIf(!browserAvailable())('cotation pages in Chromium', () => {
     await vite.listen();
     base = vite.resolvedUrls!.local[0]!.replace(/\/$/, '');
     browser = await openBrowser();
-  }, 240_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -60,11 +60,11 @@ describe.skipIf(!browserAvailable())('cotation pages in Chromium', () => {
   it('publishes the grids in force in words', async () => {
     const { page } = browser;
     await page.goto(`${base}/cotation`, { waitUntil: 'networkidle', timeout: 180_000 });
-    await page.getByRole('heading', { level: 1, name: 'La cotation des demandes de logement social' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('heading', { level: 1, name: 'La cotation des demandes de logement social' }).waitFor();
     const row = page.getByRole('row', { name: /Taux d'effort trop élevé/ });
     await row.waitFor();
     expect(await row.textContent()).toContain('supérieur à 30');
-    expect(await page.locator('main').textContent()).toContain('Délai anormalement long dépassé (plus de 36 mois) : 20 points après 36 mois');
+    await expect.poll(() => page.locator('main').textContent()).toContain('Délai anormalement long dépassé (plus de 36 mois) : 20 points après 36 mois');
     expect(await seriousViolations(page)).toEqual([]);
   });
 
@@ -76,7 +76,7 @@ describe.skipIf(!browserAvailable())('cotation pages in Chromium', () => {
     await page.getByLabel('Numéro unique de la demande').fill(d.numero);
     await page.getByLabel('Code d’accès').fill('AAAA-BBBB-CCCC');
     await page.getByRole('button', { name: 'Voir ma note' }).click();
-    expect(await page.getByRole('alert').textContent()).toBe('Numéro de demande ou code d’accès incorrect.');
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Numéro de demande ou code d’accès incorrect.');
     await page.getByLabel('Code d’accès').fill(code);
     await page.getByRole('button', { name: 'Voir ma note' }).click();
     const note = page.getByTestId('note');
@@ -105,7 +105,7 @@ describe.skipIf(!browserAvailable())('cotation pages in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await first.click();
     await page.getByRole('heading', { level: 1, name: `Demande n° ${numero}` }).waitFor();
-    expect(await page.locator('main').textContent()).toMatch(/FICTIF-\d{4}/);
+    await expect.poll(() => page.locator('main').textContent()).toMatch(/FICTIF-\d{4}/);
     expect(await seriousViolations(page)).toEqual([]);
     const reads = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'read').where('entity_id', '=', numero).execute();
     expect(reads.map((r: any) => r.actor_id)).toContain(admin.userId);
@@ -117,7 +117,7 @@ describe.skipIf(!browserAvailable())('cotation pages in Chromium', () => {
     await page.getByRole('button', { name: 'Simuler sur les demandes en cours' }).click();
     const result = page.getByRole('heading', { name: /Effet sur les \d+ demandes en cours/ });
     await result.waitFor();
-    expect(await page.locator('main').textContent()).toMatch(/\d+ demande\(s\) montent/);
+    await expect.poll(() => page.locator('main').textContent()).toMatch(/\d+ demande\(s\) montent/);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'cotation-simulation.png'), fullPage: false });
     expect(await seriousViolations(page)).toEqual([]);
   });

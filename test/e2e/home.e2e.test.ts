@@ -29,11 +29,11 @@ describe.skipIf(!browserAvailable())('home page in Chromium', () => {
     await page.getByText('Métropole de Lyon', { exact: false }).first().waitFor();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Métropole de Lyon');
     const map = page.getByTestId('carte');
-    await map.and(page.locator('[data-map-ready="true"]')).waitFor({ timeout: 30_000 });
+    await map.and(page.locator('[data-map-ready="true"]')).waitFor();
     // The Métropole de Lyon's 58 communes; the 2018 contours miss none of them.
     expect(Number(await map.getAttribute('data-rendered-communes'))).toBe(58);
     await page.getByLabel('Intercommunalité affichée').selectOption({ label: 'Toulouse Métropole' });
-    await page.locator('[data-map-ready="true"][data-rendered-communes="37"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-map-ready="true"][data-rendered-communes="37"]').waitFor();
     const villeurbanne = page.getByRole('row', { name: /Villeurbanne/ });
     expect(await villeurbanne.textContent()).toMatch(/163\s684/);
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
@@ -54,11 +54,11 @@ describe.skipIf(!browserAvailable())('home page in Chromium', () => {
     await page.getByLabel('Adresse e-mail').fill(user.email);
     await page.getByLabel('Mot de passe').fill('pas le bon mot de passe');
     await page.getByRole('button', { name: 'Se connecter' }).click();
-    expect(await page.getByRole('alert').textContent()).toContain('incorrect');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('incorrect');
     await page.getByLabel('Mot de passe').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByRole('heading', { name: 'Mon espace' }).waitFor();
-    expect(await page.locator('main').textContent()).toContain('Agent de l’intercommunalité');
+    await expect.poll(() => page.locator('main').textContent()).toContain('Agent de l’intercommunalité');
     expect(await page.locator('main').textContent()).toContain('Votre périmètre : Métropole de Lyon (SIREN 200046977).');
     expect(await seriousViolations(page)).toEqual([]);
   });

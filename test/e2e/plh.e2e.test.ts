@@ -98,7 +98,7 @@ describe.skipIf(!browserAvailable())('PLH pages in Chromium', () => {
       payload: { reference: 'F-E2E', nature: 'friche', commune_code: '31069', surface_m2: 5000, logements_potentiels: 40, longitude: 1.39, latitude: 43.64 },
     });
     await page.goto(`${server.url}/plh/foncier`);
-    await page.locator('[data-testid="carte-foncier"][data-map-ready="true"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="carte-foncier"][data-map-ready="true"]').waitFor();
     expect(await page.getByRole('row', { name: /F-E2E/ }).textContent()).toContain('40');
     expect(await seriousViolations(page)).toEqual([]);
   });

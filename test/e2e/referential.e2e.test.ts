@@ -29,11 +29,11 @@ describe.skipIf(!browserAvailable() || !webBuilt)('referential in the browser', 
     await page.goto(`${base}/referentiel`);
     await page.getByRole('heading', { level: 1, name: 'Référentiel territorial des données' }).waitFor();
     await page.getByRole('link', { name: 'Programmes de logements neufs' }).first().waitFor();
-    expect(await page.getByRole('heading', { name: 'Charte des communes membres' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { name: 'Charte des communes membres' }).count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'Programmes de logements neufs' }).first().click();
     await page.getByRole('heading', { level: 1, name: 'Programmes de logements neufs' }).waitFor();
-    expect(await page.getByRole('rowheader', { name: 'nb_plai' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('rowheader', { name: 'nb_plai' }).count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
   });
 
@@ -49,7 +49,7 @@ describe.skipIf(!browserAvailable() || !webBuilt)('referential in the browser', 
     await page.getByRole('button', { name: 'Livrer et vérifier' }).click();
     const verdict = page.getByRole('status');
     await verdict.waitFor();
-    expect(await verdict.textContent()).toContain('Livraison refusée');
+    await expect.poll(() => verdict.textContent()).toContain('Livraison refusée');
     const row = page.getByRole('row').filter({ hasText: 'en chantier' });
     expect(await row.textContent()).toContain('enum');
     expect(await row.textContent()).toContain('Utilisez l\'une des valeurs');
@@ -58,7 +58,7 @@ describe.skipIf(!browserAvailable() || !webBuilt)('referential in the browser', 
     // The delivery is listed below, and its permanent page shows the same report.
     await page.getByRole('link', { name: 'Lien permanent vers ce rapport' }).click();
     await page.getByRole('heading', { level: 1, name: /Livraison programmes-logements/ }).waitFor();
-    expect(await page.getByRole('status').textContent()).toContain('Livraison refusée');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Livraison refusée');
   });
 
   it('shows EPCI staff the compliance of every partner: a promoteur whose only delivery was refused has never delivered', async () => {

@@ -32,7 +32,7 @@ describe.skipIf(!browserAvailable())('stock pages in Chromium', () => {
     expect(await page.getByRole('row', { name: /Pin-Balma/ }).textContent()).toContain('secret');
     await page.getByLabel('Voir le détail d’une commune').selectOption({ label: 'Lyon (69123)' });
     await page.getByRole('heading', { level: 2, name: 'Lyon' }).waitFor();
-    expect(await page.locator('main').textContent()).toMatch(/2\s835 DPE de logements/);
+    await expect.poll(() => page.locator('main').textContent()).toMatch(/2\s835 DPE de logements/);
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'parc-social.png'), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
@@ -60,7 +60,7 @@ describe.skipIf(!browserAvailable())('stock pages in Chromium', () => {
     await page.getByLabel('Bâtiment', { exact: true }).selectOption({ label: 'BAT-G — 3 rue des Tilleuls' });
     await page.getByLabel('Type d’incident').selectOption('ascenseur');
     await page.getByRole('button', { name: 'Signaler et prévenir les locataires inscrits' }).click();
-    expect(await page.getByRole('status').textContent()).toContain('Incident enregistré');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Incident enregistré');
     await page.getByRole('button', { name: 'Marquer résolu' }).click();
     await page.getByText(/Résolu le/).waitFor();
     expect(await seriousViolations(page)).toEqual([]);

@@ -5,8 +5,17 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { vi } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from './browser-flags.ts';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM, CHROMIUM_ARGS };
+
+// Timeouts are ceilings, not expectations: a passing test never waits for them, and a loaded 2-core machine (the
+// suite's own workers, SwiftShader drawing the maps) made Playwright's 30 s and Vitest's 60 s fail tests that were
+// right. Every browser test file imports this module, so these apply to all of them and only to them.
+export const BROWSER_WAIT = 120_000;
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
+
 export const hasBrowser = () => existsSync(CHROMIUM);
 
 /** `describe.skipIf(!browserAvailable())` — in CI the browser must be there, so this is false only on a dev machine. */
@@ -15,20 +24,6 @@ export function browserAvailable(): boolean {
   if (process.env.CI === 'true') throw new Error(`CI : Chromium doit être installé (${CHROMIUM}, paquet « chromium »).`);
   return false;
 }
-
-/** Debian's Chromium as root in a closed network: no sandbox, no background connections; WebGL through SwiftShader. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
 
 export interface Browser {
   context: BrowserContext;
@@ -46,6 +41,8 @@ export async function openBrowser(): Promise<Browser> {
     acceptDownloads: true,
     args: CHROMIUM_ARGS,
   });
+  context.setDefaultTimeout(BROWSER_WAIT);
+  context.setDefaultNavigationTimeout(BROWSER_WAIT);
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,

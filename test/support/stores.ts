@@ -59,7 +59,7 @@ export function describeStores(name: string, block: (getDb: () => Db, kind: Stor
       let store: Store | undefined;
       beforeAll(async () => {
         store = await openTestStore(kind, opts);
-      }, 120_000);
+      }); // the config's hookTimeout (180 s): 120 s here was below it, for no reason
       afterAll(async () => {
         await store?.close();
       });

@@ -28,17 +28,27 @@ export interface NewOrganisation {
 
 /** Creates an organisation and links it to these EPCIs (a partner's; an EPCI or a commune needs no link). */
 export async function createOrganisation(db: Db, o: NewOrganisation, epcis: string[] = []) {
-  if (o.siren && (await db.selectFrom('organisation').select('id').where('siren', '=', o.siren).executeTakeFirst()))
-    throw new AppError('access.siren_taken', `Une organisation porte déjà le SIREN ${o.siren}.`, 409);
-  return db.transaction().execute(async (trx) => {
-    const org = await trx
-      .insertInto('organisation')
-      .values({ kind: o.kind, name: o.name, siren: o.siren ?? null, commune_code: o.commune_code ?? null })
-      .returning(['id', 'kind', 'name', 'siren', 'commune_code'])
-      .executeTakeFirstOrThrow();
-    for (const epci of epcis) await linkOrganisation(trx, org.id, epci);
-    return org;
-  });
+  const sirenTaken = async () => {
+    const other = o.siren ? await db.selectFrom('organisation').select('name').where('siren', '=', o.siren).executeTakeFirst() : undefined;
+    return other && new AppError('access.siren_taken', `Une organisation porte déjà le SIREN ${o.siren} : « ${other.name} ».`, 409);
+  };
+  const taken = await sirenTaken();
+  if (taken) throw taken;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const org = await trx
+        .insertInto('organisation')
+        .values({ kind: o.kind, name: o.name, siren: o.siren ?? null, commune_code: o.commune_code ?? null })
+        .returning(['id', 'kind', 'name', 'siren', 'commune_code'])
+        .executeTakeFirstOrThrow();
+      for (const epci of epcis) await linkOrganisation(trx, org.id, epci);
+      return org;
+    });
+  } catch (e) {
+    // Two creations at the same moment: the unique index lets one through; the other is told why.
+    if ((e as { code?: string }).code === '23505') throw (await sirenTaken()) ?? e;
+    throw e;
+  }
 }
 
 /** Links a partner organisation to an EPCI (idempotent). */

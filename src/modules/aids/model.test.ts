@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ceilingFor, classOf, dpeClass, euros, householdCategory, pickTable, rentalStatus } from './model.ts';
+import {
+  cellVerification,
+  ceilingFor,
+  classOf,
+  dpeClass,
+  euros,
+  householdCategory,
+  pickTable,
+  placeOfCommune,
+  rentalStatus,
+  weakest,
+} from './model.ts';
 import { tables } from './tables.ts';
 
 const t = tables();
@@ -53,16 +64,32 @@ describe('ceiling look-up', () => {
   });
 
   it('gives nothing for a cell a partial table lacks, rather than a guess', () => {
+    // A partial row, as a table read in a press article may be: only size 1 and the step.
+    const partial = { '1': 12759, par_personne_supplementaire: 3657 };
+    expect(ceilingFor(partial, 1)!.value).toBe(12759);
+    expect(ceilingFor(partial, 2)).toBeUndefined();
+    expect(ceilingFor(partial, 7)).toBeUndefined();
     const plai2025 = pickTable(t.ceilings, 'PLAI', 2025)!.table;
-    expect(ceilingFor(plai2025.valeurs.autres_regions, 1)!.value).toBe(12759);
-    expect(ceilingFor(plai2025.valeurs.autres_regions, 2)).toBeUndefined();
-    expect(ceilingFor(plai2025.valeurs.autres_regions, 7)).toBeUndefined();
-    expect(ceilingFor(plai2025.valeurs.paris_communes_limitrophes, 7)!.value).toBe(45968 + 5121);
+    expect(ceilingFor(plai2025.valeurs.paris_communes_limitrophes, 7)).toMatchObject({
+      value: 45968 + 5121,
+      keys: ['6', 'par_personne_supplementaire'],
+    });
+  });
+
+  it('tells how sure a looked-up figure is, cell by cell', () => {
+    const plai2025 = pickTable(t.ceilings, 'PLAI', 2025)!.table;
+    const at = (zone: string, n: number) => cellVerification(plai2025, zone, ceilingFor(plai2025.valeurs[zone], n));
+    expect(at('autres_regions', 4)).toBe('secondaire'); // read in the press
+    expect(at('autres_regions', 5)).toBe('deduit'); // computed from 2024 and the IRL
+    expect(at('paris_communes_limitrophes', 7)).toBe('secondaire');
+    expect(at('ile_de_france', 7)).toBe('deduit'); // the step per person is deduced
+    expect(weakest(['officiel', 'calcule'])).toBe('calcule');
   });
 
   it('picks the year asked, or the latest earlier year flagged as not exact', () => {
     expect(pickTable(t.ceilings, 'PLUS', 2024)).toMatchObject({ exact: true, table: { annee: 2024 } });
-    expect(pickTable(t.ceilings, 'BRS', 2026)).toMatchObject({ exact: false, table: { annee: 2025 } });
+    expect(pickTable(t.ceilings, 'BRS', 2027)).toMatchObject({ exact: false, table: { annee: 2026 } });
+    expect(pickTable(t.mpr, "MaPrimeRénov'", 2026)).toMatchObject({ exact: false, table: { annee: 2025 } });
     expect(pickTable(t.ceilings, 'PLUS', 2022)).toBeUndefined();
   });
 
@@ -124,4 +151,17 @@ it('writes euros the French way', () => {
   expect(euros(31254)).toBe('31 254 €');
   expect(euros(1234567.4)).toBe('1 234 567 €');
   expect(euros(800)).toBe('800 €');
+});
+
+describe('places from the national zoning', () => {
+  it('gives the three zones of any commune of the file, arrondissements and recoded communes included', () => {
+    expect(placeOfCommune('33063', t.national)).toMatchObject({ zone_abc: 'A', zone_logement_social: 'autres_regions', ile_de_france: false }); // Bordeaux
+    expect(placeOfCommune('75056', t.national)).toMatchObject({ zone_abc: 'Abis', zone_logement_social: 'paris_communes_limitrophes', ile_de_france: true });
+    expect(placeOfCommune('75111', t.national)).toMatchObject({ zone_abc: 'Abis', zone_logement_social: 'paris_communes_limitrophes' }); // Paris 11e
+    expect(placeOfCommune('93066', t.national)).toMatchObject({ zone_logement_social: 'paris_communes_limitrophes' }); // Saint-Denis
+    expect(placeOfCommune('77288', t.national)).toMatchObject({ zone_abc: 'A', zone_logement_social: 'ile_de_france', ile_de_france: true }); // Meaux
+    expect(placeOfCommune('69114', t.national)).toMatchObject({ zone_abc: 'B1', verification: 'deduit' }); // new code of 69159
+    expect(placeOfCommune('97502', t.national)).toBeUndefined(); // Saint-Pierre: no ABC zoning
+    expect(placeOfCommune('99999', t.national)).toBeUndefined();
+  });
 });

@@ -14,6 +14,12 @@ export const VERIFICATION_LABEL: Record<Verification, string> = {
 
 export const isVerified = (v: Verification) => v === 'officiel' || v === 'calcule';
 
+/** From the most to the least trustworthy: a figure built from several is only as sure as its weakest part. */
+export const VERIFICATION_ORDER: Verification[] = ['officiel', 'calcule', 'secondaire', 'deduit', 'a_verifier'];
+export function weakest(vs: Verification[]): Verification {
+  return vs.reduce((a, b) => (VERIFICATION_ORDER.indexOf(b) > VERIFICATION_ORDER.indexOf(a) ? b : a), 'officiel' as Verification);
+}
+
 export interface Source {
   titre: string;
   url?: string;
@@ -47,6 +53,8 @@ export interface CeilingTable extends TableInfo {
   comparaison: 'inferieur_ou_egal' | 'strictement_inferieur';
   unite: string;
   valeurs: Record<string, Record<string, number>>;
+  /** Cells less sure than the table as a whole (e.g. PLAI 2025: categories 5 and 6 deduced), zone -> key -> level. */
+  verification_valeurs?: Record<string, Record<string, Verification>>;
 }
 
 export interface PtzTable extends CeilingTable {
@@ -79,6 +87,8 @@ export interface CommuneZone {
   zone_logement_social: ZoneHlm;
   ile_de_france: boolean;
   note?: string;
+  /** How sure the zone is, when less than the zoning file (a recoded commune). */
+  verification?: Verification;
 }
 
 export type DpeClass = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
@@ -93,12 +103,31 @@ export interface DpeTable extends TableInfo {
   gel_des_loyers: { classes: string[]; depuis: string; texte: string };
 }
 
+/**
+ * The national ABC zoning (every commune of the file in force) and the two other geographic facts the
+ * ceilings need: Île-de-France or not, and the « Paris et communes limitrophes » column of the HLM ceilings.
+ */
+export interface NationalZoning {
+  /** INSEE code -> zone, as in the zoning file. */
+  zones: Map<string, ZoneAbc>;
+  /** COG codes created after the file (code changes, restored communes) -> zone and the 2024 code it comes from. */
+  recoded: Map<string, { zone: ZoneAbc; code_2024: string; mouvement: string }>;
+  parisLimitrophes: Set<string>;
+  info: TableInfo & { titre: string };
+  recodedInfo: TableInfo & { titre: string };
+  parisInfo: TableInfo & { titre: string };
+}
+
 export interface TableSet {
   ceilings: CeilingTable[];
   ptz: PtzTable[];
   mpr: MprTable[];
+  /** Named communes offered in the forms: the demo territory by default, the instance's communes in the API. */
   communes: CommuneZone[];
   zonage: TableInfo & { titre: string };
+  national: NationalZoning;
+  /** IRL of the 3rd quarter, by year: the yearly revaluation of the HLM and BRS ceilings (CCH R441-1). */
+  irl: Record<number, number>;
   dpe: DpeTable;
 }
 
@@ -108,6 +137,8 @@ export interface CeilingLookup {
   value: number;
   /** How the figure was obtained, in French, e.g. « plafond 6 personnes + 2 × 6 710 € ». */
   how?: string;
+  /** The cells of the row the figure comes from, so their verification can be told. */
+  keys: string[];
 }
 
 /**
@@ -118,14 +149,14 @@ export interface CeilingLookup {
 export function ceilingFor(row: Record<string, number> | undefined, n: number): CeilingLookup | undefined {
   if (!row || !Number.isInteger(n) || n < 1) return undefined;
   const exact = row[String(n)];
-  if (exact !== undefined) return { value: exact };
+  if (exact !== undefined) return { value: exact, keys: [String(n)] };
   const open = Object.keys(row)
     .map((k) => /^(\d+)_et_plus$/.exec(k))
     .filter((m): m is RegExpExecArray => !!m)
     .map((m) => Number(m[1]))
     .filter((k) => k <= n)
     .sort((a, b) => b - a)[0];
-  if (open !== undefined) return { value: row[`${open}_et_plus`]!, how: `plafond « ${open} personnes et plus »` };
+  if (open !== undefined) return { value: row[`${open}_et_plus`]!, how: `plafond « ${open} personnes et plus »`, keys: [`${open}_et_plus`] };
   const extra = row.par_personne_supplementaire;
   const sizes = Object.keys(row).filter((k) => /^\d+$/.test(k)).map(Number);
   const last = Math.max(...sizes);
@@ -133,7 +164,17 @@ export function ceilingFor(row: Record<string, number> | undefined, n: number): 
   // Extrapolation only from the last explicit size: a partial row (e.g. only size 1) gives nothing.
   if (sizes.length < 2) return undefined;
   const value = row[String(last)]! + (n - last) * extra;
-  return { value, how: `plafond pour ${last} + ${n - last} × ${euros(extra)} par personne supplémentaire` };
+  return {
+    value,
+    how: `plafond pour ${last} + ${n - last} × ${euros(extra)} par personne supplémentaire`,
+    keys: [String(last), 'par_personne_supplementaire'],
+  };
+}
+
+/** How sure a looked-up figure is: the table's level, lowered by any of its cells marked less sure. */
+export function cellVerification(table: CeilingTable, zone: string, lookup: CeilingLookup | undefined): Verification {
+  const cells = table.verification_valeurs?.[zone] ?? {};
+  return weakest([table.verification, ...(lookup?.keys ?? []).map((k) => cells[k] ?? table.verification)]);
 }
 
 /** The table of a scheme for a year: that year's, or else the latest earlier one (flagged `exact: false`). */
@@ -145,6 +186,54 @@ export function pickTable<T extends { dispositif: string; annee: number }>(
   const mine = all.filter((t) => t.dispositif === dispositif && t.annee <= year).sort((a, b) => b.annee - a.annee);
   const table = mine[0];
   return table ? { table, exact: table.annee === year } : undefined;
+}
+
+// ---------------------------------------------------------------- places
+
+export const ILE_DE_FRANCE_DEPARTEMENTS = ['75', '77', '78', '91', '92', '93', '94', '95'];
+
+/** Paris, Lyon and Marseille for their municipal arrondissements. */
+export function parentCommune(code: string): string | undefined {
+  if (/^751(0[1-9]|1\d|20)$/.test(code)) return '75056';
+  if (/^6938[1-9]$/.test(code)) return '69123';
+  if (/^132(0[1-9]|1[0-6])$/.test(code)) return '13055';
+  return undefined;
+}
+
+export interface CommunePlace {
+  zone_abc: ZoneAbc;
+  zone_logement_social: ZoneHlm;
+  ile_de_france: boolean;
+  /** Why the zone is not read directly under this code (arrondissement, recoded commune). */
+  note?: string;
+  verification: Verification;
+}
+
+/**
+ * The zones of any commune of the national file, by INSEE code. An arrondissement takes its city's zone;
+ * a commune whose code changed after the file takes the zone of the code it replaced. Undefined when the
+ * file does not know the code (overseas collectivities, a typo): the household is then asked for the zone.
+ */
+export function placeOfCommune(code: string, z: NationalZoning): CommunePlace | undefined {
+  const parent = parentCommune(code);
+  const key = parent ?? code;
+  let zone = z.zones.get(key);
+  let note = parent ? `arrondissement : zone de la commune ${parent}` : undefined;
+  let verification: Verification = z.info.verification;
+  if (!zone) {
+    const r = z.recoded.get(key);
+    if (!r) return undefined;
+    zone = r.zone;
+    note = `${r.mouvement} : zone de l’ancienne commune ${r.code_2024}`;
+    verification = z.recodedInfo.verification;
+  }
+  const ile_de_france = ILE_DE_FRANCE_DEPARTEMENTS.includes(key.slice(0, 2));
+  const zone_logement_social: ZoneHlm = z.parisLimitrophes.has(key)
+    ? 'paris_communes_limitrophes'
+    : ile_de_france
+      ? 'ile_de_france'
+      : 'autres_regions';
+  return { zone_abc: zone, zone_logement_social, ile_de_france, note, verification };
 }
 
 /** Column of the PTZ, BRS and PSLA tables for a zone. The PTZ has a single A column, also used for A bis. */
@@ -331,11 +420,12 @@ export function frenchDate(iso: string): string {
   return `${d === 1 ? '1er' : d} ${months[m! - 1]} ${y}`;
 }
 
-export function tableRef(t: TableInfo): NonNullable<Condition['table']> {
+/** The table a figure comes from, as the answer shows it; `verification` overrides the table's level for one cell. */
+export function tableRef(t: TableInfo, verification: Verification = t.verification): NonNullable<Condition['table']> {
   return {
     fichier: t.fichier,
-    verification: t.verification,
-    verification_libelle: VERIFICATION_LABEL[t.verification],
+    verification,
+    verification_libelle: VERIFICATION_LABEL[verification],
     note: t.verification_note,
     sources: t.sources,
   };

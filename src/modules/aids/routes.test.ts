@@ -49,6 +49,59 @@ describe('public simulators', () => {
     expect(plus.conditions[0].table.verification).toBe('officiel');
   });
 
+  it('answers the household of issue 19: 2 persons in Toulouse, 15 000 €, PLAI — with the figure, its year and its source', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/aids/simulate/logement-social',
+      payload: { commune: '31555', personnes: 2, revenu_fiscal: 15000, date: '2026-03-01' },
+    });
+    const plai = res.json().aides.find((a: any) => a.id === 'PLAI');
+    expect(plai.verdict).toBe('eligible');
+    expect(plai.resume).not.toContain('non disponible');
+    const c = plai.conditions.find((x: any) => x.id === 'PLAI.ressources');
+    // The 2026 PLAI figure is deduced (annexe II not read): the answer gives it and says it is not verified.
+    expect(c.texte).toMatch(/^revenu fiscal de référence 2024 : 15 000 € ≤ plafond PLAI 2026 pour la catégorie 2 en autres régions : [\d ]+ €$/);
+    expect(c.seuil).toBeGreaterThan(15000);
+    expect(c.table.fichier).toBe('logement-social/PLAI-2026.json');
+    expect(c.table.verification).toBe('deduit');
+    expect(c.table.verification_libelle).toContain('Non vérifié');
+    expect(c.table.sources.map((x: any) => x.titre).join(' ')).toContain('Arrêté du 29 juillet 1987');
+    expect(plai.informations.join(' ')).toContain('Le plafond utilisé n’est pas vérifié dans le texte officiel');
+    // The PLUS figure is official: no such notice.
+    expect(res.json().aides.find((a: any) => a.id === 'PLUS').informations).toEqual([]);
+  });
+
+  it('answers the household of issue 19 in Villeurbanne (3 persons), a commune of the instance zoned from the national file', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/aids/simulate/logement-social',
+      payload: { commune: '69266', personnes: 3, revenu_fiscal: 15000, date: '2026-03-01' },
+    });
+    const body = res.json();
+    expect(body.contexte[0]).toContain('Villeurbanne (69266), zone A du zonage ABC, plafonds HLM « autres régions »');
+    for (const a of body.aides) expect(a.verdict).toBe('eligible');
+    expect(body.aides.find((a: any) => a.id === 'PLAI').conditions[1].texte).toContain('plafond PLAI 2026 pour la catégorie 3');
+  });
+
+  it('offers every commune and arrondissement of the instance, named and zoned', async () => {
+    const body = (await t.app.inject({ method: 'GET', url: '/api/aids/simulators' })).json();
+    const options = body[0].questions.find((q: any) => q.id === 'commune').options;
+    const codes = options.map((o: any) => o.valeur);
+    // Every commune of the two default EPCIs in the territory store, plus « Autre commune ».
+    const rows = await t.ctx.db.selectFrom('commune').select('code').where('epci_siren', 'in', ['200046977', '243100518']).execute();
+    expect(rows.length).toBeGreaterThan(90);
+    for (const r of rows) expect(codes).toContain(r.code);
+    expect(codes.at(-1)).toBe('autre');
+  });
+
+  it('publishes every table with its figures and which cells are not verified', async () => {
+    const body = (await t.app.inject({ method: 'GET', url: '/api/aids/tables' })).json();
+    const plai2025 = body.find((r: any) => r.fichier === 'logement-social/PLAI-2025.json');
+    expect(plai2025.valeurs.paris_communes_limitrophes['1']).toBeGreaterThan(0);
+    expect(plai2025.verification_valeurs.autres_regions['5']).toBe('deduit');
+    expect(body.find((r: any) => r.fichier === 'zonage/zonage-abc-2024.csv').verification).toBe('officiel');
+  });
+
   it('refuses a bad answer with a French problem naming the field', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/aids/simulate/logement-social', payload: { personnes: 0 } });
     expect(res.statusCode).toBe(400);

@@ -9,8 +9,11 @@ import {
   DPE_CLASSES,
   INCOME_REFERENCES,
   MPR_CATEGORIES,
+  placeOfCommune,
   VERIFICATION_LABEL,
+  type CommuneZone,
   type LocalAid,
+  type TableSet,
 } from './model.ts';
 import { SIMULATORS, simulatorById } from './simulators/index.ts';
 import { EPCI_NAMES } from './simulators/common.ts';
@@ -20,6 +23,7 @@ import {
   deleteLocalAid,
   epciNames,
   getLocalAid,
+  instanceCommunes,
   listLocalAids,
   updateLocalAid,
   type LocalAidInput,
@@ -107,8 +111,32 @@ const localAidBody = z.object({
 });
 const localAidSchema = localAidBody.extend({ id: z.string() });
 
+/**
+ * The tables with the instance's own communes in the forms, zoned from the national file, so an instance
+ * configured with other EPCIs gets its communes and their zones without any table to edit.
+ */
+export async function instanceTables(ctx: AppContext, t: TableSet = tables()): Promise<TableSet> {
+  const rows = await instanceCommunes(ctx.db, ctx.config.epciSirens);
+  const communes: CommuneZone[] = [];
+  for (const r of rows) {
+    const place = placeOfCommune(r.code, t.national);
+    // A commune unknown to the zoning file stays out of the list: the household then gives its zone.
+    if (!place) continue;
+    communes.push({ code: r.code, nom: r.nom, epci_siren: r.epci_siren, zone_abc: place.zone_abc, zone_logement_social: place.zone_logement_social, ile_de_france: place.ile_de_france, note: place.note, verification: place.verification });
+  }
+  return communes.length ? { ...t, communes } : t;
+}
+
 export function aidsRoutes(app: App, ctx: AppContext) {
-  const t = tables();
+  const base = tables();
+  let cached: Promise<TableSet> | undefined;
+  const forInstance = () => {
+    cached ??= instanceTables(ctx, base).catch((e) => {
+      cached = undefined;
+      throw e;
+    });
+    return cached;
+  };
   const names = async () => ({ ...EPCI_NAMES, ...(await epciNames(ctx.db, ctx.config.epciSirens)) });
 
   app.get('/api/aids/simulators', {
@@ -118,12 +146,15 @@ export function aidsRoutes(app: App, ctx: AppContext) {
       summary: 'Les simulateurs d’aides et leurs questions',
       response: { 200: z.array(simulatorSchema) },
     },
-    handler: async () => SIMULATORS.map((s) => ({ id: s.id, titre: s.titre, description: s.description, questions: s.questions(t) })),
+    handler: async () => {
+      const t = await forInstance();
+      return SIMULATORS.map((s) => ({ id: s.id, titre: s.titre, description: s.description, questions: s.questions(t) }));
+    },
   });
 
   for (const s of SIMULATORS) {
     app.post(`/api/aids/simulate/${s.id}`, {
-      config: { access: 'public' },
+      config: { access: 'public', audit: false },
       schema: {
         tags: ['aides'],
         summary: `Simulation « ${s.titre} » : chaque aide, éligible ou non, avec chaque condition et le chiffre comparé`,
@@ -134,7 +165,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
         // Nothing from the household is stored or logged: the answer is computed and returned.
         const local = s.id === 'logement-social' ? [] : await listLocalAids(ctx.db, { sirens: ctx.config.epciSirens, activeOnly: true });
         const n = await names();
-        return s.simulate(req.body, t, local, (siren) => n[siren] ?? `l’EPCI ${siren}`);
+        return s.simulate(req.body, await forInstance(), local, (siren) => n[siren] ?? `l’EPCI ${siren}`);
       },
     });
   }
@@ -154,12 +185,19 @@ export function aidsRoutes(app: App, ctx: AppContext) {
             verification_libelle: z.string(),
             note: z.string(),
             sources: z.array(sourceSchema),
+            valeurs: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+            verification_valeurs: z.record(z.string(), z.record(z.string(), verificationSchema)).optional(),
           }),
         ),
       },
     },
     handler: async () => {
-      const row = (x: { fichier: string; verification: any; verification_note: string; sources: any[] }, dispositif: string, annee: number | null) => ({
+      const t = base;
+      const row = (
+        x: { fichier: string; verification: any; verification_note: string; sources: any[]; valeurs?: any; verification_valeurs?: any },
+        dispositif: string,
+        annee: number | null,
+      ) => ({
         fichier: x.fichier,
         dispositif,
         annee,
@@ -167,13 +205,21 @@ export function aidsRoutes(app: App, ctx: AppContext) {
         verification_libelle: VERIFICATION_LABEL[x.verification as keyof typeof VERIFICATION_LABEL],
         note: x.verification_note,
         sources: x.sources,
+        valeurs: x.valeurs,
+        verification_valeurs: x.verification_valeurs,
       });
+      // MaPrimeRénov' rows are nested one level deeper (region -> category -> persons): flattened for display.
+      const mprRows = (v: any) =>
+        Object.fromEntries(Object.entries(v).flatMap(([region, cats]: [string, any]) => Object.entries(cats).map(([cat, r]) => [`${region} · ${cat}`, r]))) as any;
       return [
         ...t.ceilings.map((c) => row(c, c.dispositif, c.annee)),
         ...t.ptz.map((c) => row(c, c.dispositif, c.annee)),
-        ...t.mpr.map((c) => row(c, c.dispositif, c.annee)),
+        ...t.mpr.map((c) => row({ ...c, valeurs: mprRows(c.valeurs) }, c.dispositif, c.annee)),
         row(t.dpe, 'DPE et calendrier de location', null),
-        row(t.zonage, 'Zonage ABC des communes de démonstration', null),
+        row(t.national.info, 'Zonage ABC de toutes les communes', 2024),
+        row(t.national.recodedInfo, 'Zonage ABC des communes au code changé depuis', null),
+        row(t.national.parisInfo, 'Paris et communes limitrophes (plafonds HLM)', null),
+        row(t.zonage, 'Communes de démonstration (noms et zones)', null),
       ];
     },
   });

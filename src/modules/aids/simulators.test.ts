@@ -54,10 +54,16 @@ describe('the EPCI’s renovation top-ups', () => {
 
 describe('places', () => {
   it('asks for the zone of a commune the table does not know, and says so', () => {
-    const a = simulateSocialHousing({ commune: '33063', personnes: 1, revenu_fiscal: 10000, annee: 2026 }, t);
-    expect(a.avertissements[0]).toContain('33063');
+    const a = simulateSocialHousing({ commune: '97502', personnes: 1, revenu_fiscal: 10000, annee: 2026 }, t);
+    expect(a.avertissements[0]).toContain('97502');
     expect(a.aides.every((x) => x.verdict === 'inconnu')).toBe(true);
     expect(a.aides[1]!.manque).toContain('commune ou zone');
+  });
+
+  it('zones any commune of the national file by its INSEE code, outside the named communes too', () => {
+    const a = simulateSocialHousing({ commune: '33063', personnes: 1, revenu_fiscal: 10000, annee: 2026 }, t);
+    expect(a.contexte[0]).toContain('zone A du zonage ABC, plafonds HLM « autres régions »');
+    expect(a.aides.every((x) => x.verdict === 'eligible')).toBe(true);
   });
 
   it('answers « autre commune » from the zone given', () => {
@@ -76,10 +82,21 @@ describe('explanations', () => {
   });
 
   it('says when a figure comes from an earlier year and cannot settle the answer', () => {
-    const a = simulateOwnership({ commune: '31555', personnes: 1, revenu_fiscal: 38509, annee: 2026 }, t);
+    // 2027: no table yet; the 2026 one only settles « below ».
+    const a = simulateOwnership({ commune: '31555', personnes: 1, revenu_fiscal: 38845, annee: 2027 }, t);
     const brs = a.aides.find((x) => x.id === 'BRS')!;
     expect(brs.verdict).toBe('inconnu');
-    expect(brs.conditions[0]!.texte).toContain('barème 2025 faute du barème 2026');
+    expect(brs.conditions[0]!.texte).toContain('barème 2026 faute du barème 2027');
     expect(brs.conditions[0]!.texte).toContain('on ne peut pas conclure');
+  });
+  it('says which year’s MaPrimeRénov’ barème placed the household when a local aid depends on the category', () => {
+    const cond = (annee: number) =>
+      simulateRenovation(
+        { annee, commune: '69123', personnes: 2, revenu_fiscal: 30000, statut: 'proprietaire_occupant', logement_plus_15_ans: true, classe_dpe: 'F' },
+        t,
+        [renovationAid],
+      ).aides.find((a) => a.id === 'local-r1')!.conditions.find((c) => c.id === 'categorie')!.texte;
+    expect(cond(2025)).toBe('Catégorie de revenus MaPrimeRénov’ : modestes (jaune) ; aide réservée aux catégories très modestes (bleu), modestes (jaune)');
+    expect(cond(2026)).toContain('modestes (jaune) (barème 2025, celui de 2026 n’a pas été relu)');
   });
 });

@@ -93,3 +93,15 @@ export async function communesOutsideEpci(db: Db, siren: string, codes: string[]
   const inside = new Set(rows.map((r: any) => r.code));
   return codes.filter((c) => !inside.has(c));
 }
+
+/** The instance's communes and municipal arrondissements, named, for the simulators' forms and zones. */
+export async function instanceCommunes(db: Db, sirens: string[]): Promise<{ code: string; nom: string; epci_siren: string }[]> {
+  if (!sirens.length) return [];
+  const rows = await db
+    .selectFrom('commune')
+    .select(['code', 'nom', 'epci_siren'])
+    .where('epci_siren', 'in', sirens)
+    .orderBy('code')
+    .execute();
+  return rows as { code: string; nom: string; epci_siren: string }[];
+}

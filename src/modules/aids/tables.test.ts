@@ -20,8 +20,8 @@ describe('tables', () => {
     const t = loadTables();
     const ids = t.ceilings.map((c) => `${c.dispositif}-${c.annee}`).sort();
     expect(ids).toEqual([
-      'BRS-2024', 'BRS-2025', 'PLAI-2025', 'PLS-2023', 'PLS-2024', 'PLS-2025', 'PLS-2026',
-      'PLUS-2023', 'PLUS-2024', 'PLUS-2025', 'PLUS-2026', 'PSLA-2024', 'PSLA-2025',
+      'BRS-2024', 'BRS-2025', 'BRS-2026', 'PLAI-2024', 'PLAI-2025', 'PLAI-2026', 'PLS-2023', 'PLS-2024', 'PLS-2025', 'PLS-2026',
+      'PLUS-2023', 'PLUS-2024', 'PLUS-2025', 'PLUS-2026', 'PSLA-2024', 'PSLA-2025', 'PSLA-2026',
     ]);
     expect(t.ptz.map((p) => p.annee)).toEqual([2024]);
     expect(t.mpr.map((m) => m.annee)).toEqual([2024, 2025]);

@@ -3,18 +3,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type {
-  CeilingTable,
-  CommuneZone,
-  DpeTable,
-  PtzTable,
-  TableSet,
-  Verification,
+import {
+  ZONES_ABC,
+  type CeilingTable,
+  type CommuneZone,
+  type DpeTable,
+  type NationalZoning,
+  type PtzTable,
+  type TableSet,
+  type Verification,
+  type ZoneAbc,
 } from './model.ts';
 
 export const TABLES_DIR = join(import.meta.dirname, 'tables');
 
-const verification = z.enum(['officiel', 'calcule', 'secondaire', 'deduit']) satisfies z.ZodType<Verification>;
+const verification = z.enum(['officiel', 'calcule', 'secondaire', 'deduit', 'a_verifier']) satisfies z.ZodType<Verification>;
 const source = z.object({ titre: z.string().min(1), url: z.string().url().optional() });
 const row = z.record(z.string(), z.number().int().positive());
 
@@ -28,6 +31,7 @@ const ceilingSchema = z.object({
   verification_note: z.string(),
   sources: z.array(source).min(1),
   valeurs: z.record(z.string(), row),
+  verification_valeurs: z.record(z.string(), z.record(z.string(), verification)).optional(),
 });
 const ptzSchema = ceilingSchema.extend({ cout_operation: z.record(z.string(), row) });
 const zonageSchema = z.object({
@@ -60,6 +64,64 @@ const dpeSchema = z.object({
   ),
   gel_des_loyers: z.object({ classes: z.array(z.string()), depuis: z.string(), texte: z.string() }),
 });
+
+const infoSchema = z.object({ titre: z.string(), verification, verification_note: z.string(), sources: z.array(source).min(1) });
+const recodedSchema = infoSchema.extend({
+  communes: z.array(
+    z.object({
+      code: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/),
+      nom: z.string(),
+      zone_abc: z.enum(['Abis', 'A', 'B1', 'B2', 'C']),
+      code_2024: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/),
+      mouvement: z.string(),
+      date: z.string(),
+    }),
+  ),
+});
+const parisSchema = infoSchema.extend({ communes: z.array(z.string().regex(/^[0-9][0-9AB][0-9]{3}$/)).min(1) });
+const irlSchema = infoSchema.extend({ valeurs: z.record(z.string().regex(/^\d{4}-T3$/), z.number().positive()) });
+
+/** The national zoning file: `code;zone`, one commune a line, as the arrêté's annex lists them. */
+function readZoningCsv(file: string): Map<string, ZoneAbc> {
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter(Boolean);
+  if (lines[0] !== 'code;zone') throw new Error(`Table d'aides invalide : ${file}, en-tête attendu « code;zone »`);
+  const zones = new Map<string, ZoneAbc>();
+  lines.slice(1).forEach((line, i) => {
+    const [code, zone] = line.split(';');
+    if (!code || !/^[0-9][0-9AB][0-9]{3}$/.test(code) || !ZONES_ABC.includes(zone as ZoneAbc) || zones.has(code)) {
+      throw new Error(`Table d'aides invalide : ${file}, ligne ${i + 2} : « ${line} »`);
+    }
+    zones.set(code, zone as ZoneAbc);
+  });
+  return zones;
+}
+
+function loadNationalZoning(root: string): NationalZoning {
+  const dir = join(root, 'zonage');
+  const recoded = parseFile(recodedSchema, join(dir, 'communes-recodees.json'));
+  const paris = parseFile(parisSchema, join(dir, 'paris-communes-limitrophes.json'));
+  return {
+    zones: readZoningCsv(join(dir, 'zonage-abc-2024.csv')),
+    recoded: new Map(recoded.communes.map((c) => [c.code, { zone: c.zone_abc, code_2024: c.code_2024, mouvement: c.mouvement }])),
+    parisLimitrophes: new Set(paris.communes),
+    info: {
+      titre: 'Zonage ABC de toutes les communes (arrêté du 5 juillet 2024)',
+      verification: 'officiel',
+      verification_note:
+        'Fichier communal du zonage en vigueur depuis le 5 juillet 2024 (arrêté du 5 juillet 2024 modifiant l’arrêté du 1er août 2014, CCH art. D304-1), repris sans changement par OpenFisca France : code INSEE et zone de ses 34 935 communes.',
+      sources: [
+        { titre: 'Arrêté du 5 juillet 2024 modifiant l’arrêté du 1er août 2014 pris en application de l’article D. 304-1 du CCH (zonage ABC)' },
+        {
+          titre: 'OpenFisca France, openfisca_france/assets/zonage-communes/zonage-abc-juillet-2024.csv',
+          url: 'https://github.com/openfisca/openfisca-france/blob/a7038ee49132b842612b2e3d1ca0ba202c6a796d/openfisca_france/assets/zonage-communes/zonage-abc-juillet-2024.csv',
+        },
+      ],
+      fichier: 'zonage/zonage-abc-2024.csv',
+    },
+    recodedInfo: { titre: recoded.titre, verification: recoded.verification, verification_note: recoded.verification_note, sources: recoded.sources, fichier: 'zonage/communes-recodees.json' },
+    parisInfo: { titre: paris.titre, verification: paris.verification, verification_note: paris.verification_note, sources: paris.sources, fichier: 'zonage/paris-communes-limitrophes.json' },
+  };
+}
 
 function parseFile<T>(schema: z.ZodType<T>, file: string): T {
   let raw: unknown;
@@ -97,12 +159,15 @@ export function loadTables(root = TABLES_DIR): TableSet {
     .map((f) => ({ ...parseFile(mprSchema, join(mprDir, f)), fichier: `renovation/${f}` }));
   const zonage = parseFile(zonageSchema, join(root, 'zonage', 'communes-demo.json'));
   const dpe: DpeTable = { ...parseFile(dpeSchema, join(root, 'renovation', 'dpe.json')), fichier: 'renovation/dpe.json' };
+  const irl = parseFile(irlSchema, join(root, 'irl.json'));
   return {
     ceilings: [...readCeilings(root, 'logement-social'), ...readCeilings(root, 'accession')],
     ptz,
     mpr,
     communes: zonage.communes as CommuneZone[],
     zonage: { titre: zonage.titre, verification: zonage.verification, verification_note: zonage.verification_note, sources: zonage.sources, fichier: 'zonage/communes-demo.json' },
+    national: loadNationalZoning(root),
+    irl: Object.fromEntries(Object.entries(irl.valeurs).map(([k, v]) => [Number(k.slice(0, 4)), v])),
     dpe,
   };
 }

@@ -85,7 +85,7 @@ export async function runAlerts(db: Db, now: Date, opts: { smtpUrl?: string; fro
     for (const [to, list] of perRecipient) {
       try {
         await transport.sendMail({
-          from: opts.from ?? process.env.HABITAT_SMTP_FROM ?? 'Habitat Commun <ne-pas-repondre@habitat-commun.local>',
+          from: opts.from ?? 'Habitat Commun <ne-pas-repondre@habitat-commun.fr>',
           to,
           subject: `Construction neuve : ${list.length} nouvelle(s) alerte(s)`,
           text: ['Bonjour,', '', 'Nouvelles alertes sur la construction neuve :', '', ...list.map((a) => `- ${a.message}`), '', 'Retrouvez-les dans l’application, rubrique Construction neuve.'].join('\n'),

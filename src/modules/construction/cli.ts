@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import type { CliIO } from '../../platform/cli-io.ts';
 import { formatProblem } from '../../platform/errors.ts';
 import { acceptedRows } from '../referential/index.ts';
 import type { WithContext } from '../types.ts';
@@ -15,7 +16,7 @@ import { upsertTargets } from './targets.ts';
 
 const n = (x: number) => x.toLocaleString('fr-FR');
 
-export function constructionCli({ program, importCommand, withContext }: { program: Command; importCommand: Command; withContext: WithContext }) {
+export function constructionCli({ program, importCommand, withContext, io }: { program: Command; importCommand: Command; withContext: WithContext; io: CliIO }) {
   importCommand
     .command('sitadel')
     .description('Importer un fichier Sitadel « autorisations d’urbanisme créant des logements » (CSV ;)')
@@ -23,20 +24,20 @@ export function constructionCli({ program, importCommand, withContext }: { progr
     .option('--force', 'relire le fichier même s’il a déjà été importé (le résultat est identique)')
     .action((path: string, opts: { force?: boolean }) =>
       withContext(async (ctx) => {
-        const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'Sitadel |{bar}| {value} lignes', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
+        const bar = io.isTTY ? new cliProgress.SingleBar({ format: 'Sitadel |{bar}| {value} lignes', stream: io.stderr }, cliProgress.Presets.shades_classic) : undefined;
         bar?.start(1, 0);
-        const s = await importSitadel(ctx.db, path, { force: opts.force });
+        const s = await importSitadel(ctx.db, io.path(path), { force: opts.force });
         bar?.update(s.lus, { total: s.lus });
         bar?.stop();
         if (s.dejaImporte) {
-          console.log(`${s.fichier} : déjà importé, rien à faire (option --force pour relire).`);
+          io.print(`${s.fichier} : déjà importé, rien à faire (option --force pour relire).`);
           return;
         }
-        console.log(`${s.fichier} : ${n(s.lus)} lignes lues · ${n(s.crees)} programmes créés · ${n(s.misAJour)} mis à jour · ${n(s.inchanges)} inchangés · ${n(s.rejetes)} rejetées · ${n(s.avertissements)} avec avertissement · ${n(s.rapprochements)} rapprochements — ${(s.dureeMs / 1000).toFixed(1)} s`);
-        for (const r of s.rejets.slice(0, 20)) console.log(`  ${formatProblem(r)}`);
-        if (s.rejets.length > 20) console.log(`  … et ${s.rejets.length - 20} autres rejets`);
+        io.print(`${s.fichier} : ${n(s.lus)} lignes lues · ${n(s.crees)} programmes créés · ${n(s.misAJour)} mis à jour · ${n(s.inchanges)} inchangés · ${n(s.rejetes)} rejetées · ${n(s.avertissements)} avec avertissement · ${n(s.rapprochements)} rapprochements — ${(s.dureeMs / 1000).toFixed(1)} s`);
+        for (const r of s.rejets.slice(0, 20)) io.print(`  ${formatProblem(r)}`);
+        if (s.rejets.length > 20) io.print(`  … et ${s.rejets.length - 20} autres rejets`);
         await publishChanges(busFor(ctx), s.changes.slice(0, 500), ctx.log);
-        await busFor(ctx).close();
+        if (!io.inServer) await busFor(ctx).close(); // in the server, its live bus carries the changes to open pages
       }),
     );
 
@@ -46,14 +47,14 @@ export function constructionCli({ program, importCommand, withContext }: { progr
     .argument('<chemin>', 'fichier CSV')
     .action((path: string) =>
       withContext(async (ctx) => {
-        const { targets, problems } = readTargetsCsv(readFileSync(path, 'utf8'), basename(path));
+        const { targets, problems } = readTargetsCsv(readFileSync(io.path(path), 'utf8'), basename(path));
         if (problems.length) {
-          for (const p of problems) console.log(`  ${formatProblem(p)}`);
-          console.log(`${problems.length} ligne(s) refusée(s) : rien n’a été enregistré.`);
-          process.exitCode = 1;
+          for (const p of problems) io.print(`  ${formatProblem(p)}`);
+          io.print(`${problems.length} ligne(s) refusée(s) : rien n’a été enregistré.`);
+          io.exitCode = 1;
           return;
         }
-        console.log(`${n(await upsertTargets(ctx.db, targets))} objectif(s) enregistré(s).`);
+        io.print(`${n(await upsertTargets(ctx.db, targets))} objectif(s) enregistré(s).`);
       }),
     );
 
@@ -64,10 +65,10 @@ export function constructionCli({ program, importCommand, withContext }: { progr
     .action(() =>
       withContext(async (ctx) => {
         const s = await syncPartnerProgrammes(ctx.db, await acceptedRows(ctx.db, PARTNER_SCHEMA, { latestPerOrganisation: true }), 'flux partenaires (ligne de commande)');
-        console.log(`${n(s.lignes)} lignes · ${n(s.crees)} créés · ${n(s.misAJour)} mis à jour · ${n(s.inchanges)} inchangés · ${n(s.rejets.length)} refusées`);
-        for (const r of s.rejets) console.log(`  ${formatProblem(r)}`);
+        io.print(`${n(s.lignes)} lignes · ${n(s.crees)} créés · ${n(s.misAJour)} mis à jour · ${n(s.inchanges)} inchangés · ${n(s.rejets.length)} refusées`);
+        for (const r of s.rejets) io.print(`  ${formatProblem(r)}`);
         await publishChanges(busFor(ctx), s.changes, ctx.log);
-        await busFor(ctx).close();
+        if (!io.inServer) await busFor(ctx).close(); // in the server, its live bus carries the changes to open pages
       }),
     );
   construction
@@ -75,8 +76,8 @@ export function constructionCli({ program, importCommand, withContext }: { progr
     .description('Appliquer les règles d’alerte (commune en retard, programme bloqué) ; courriels si HABITAT_SMTP_URL est défini')
     .action(() =>
       withContext(async (ctx) => {
-        const r = await runAlerts(ctx.db, new Date(), { smtpUrl: process.env.HABITAT_SMTP_URL, log: ctx.log });
-        console.log(`${n(r.created.length)} nouvelle(s) alerte(s), ${n(r.emailed)} courriel(s) envoyé(s).`);
+        const r = await runAlerts(ctx.db, new Date(), { smtpUrl: ctx.config.smtpUrl, from: ctx.config.smtpFrom, log: ctx.log });
+        io.print(`${n(r.created.length)} nouvelle(s) alerte(s), ${n(r.emailed)} courriel(s) envoyé(s).`);
       }),
     );
 }

@@ -1,5 +1,6 @@
 // The construction API on the real Toulouse permits: entry and pipeline, duplicates, targets dashboard, export,
 // public figures, partner feed, and alerts in the app and by e-mail (to a local SMTP server).
+import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -181,6 +182,27 @@ describe('partner feed', () => {
     expect(mine.programmes.filter((p: any) => p.reference_source?.startsWith(`partenaire:${key.organisationId}:`))).toHaveLength(accepted);
     // Synchronising again changes nothing.
     expect((await post('/api/construction/sync', {})).json()).toMatchObject({ crees: 0, misAJour: 0, inchanges: accepted });
+  });
+
+  it('a formula delivered as a programme name reaches agents’ programmes.csv as inert text', async () => {
+    const key = await t.apiKey('promoteur');
+    const formula = '=HYPERLINK("http://x","clic")';
+    const cells = example[1].split(',');
+    cells[header.indexOf('identifiant_programme')] = 'PRG-FORMULE-1';
+    cells[header.indexOf('nom_programme')] = `"${formula.replace(/"/g, '""')}"`;
+    const delivered = await t.app.inject({
+      method: 'POST',
+      url: '/api/referential/deliveries/programmes-logements?nom=formule.csv',
+      headers: { ...key.headers, 'content-type': 'text/csv' },
+      payload: [example[0], cells.join(',')].join('\n') + '\n',
+    });
+    expect(delivered.statusCode, delivered.body).toBe(201);
+    expect((await post('/api/construction/sync', {})).statusCode).toBe(200);
+    const csv = await t.app.inject({ url: '/api/construction/programmes.csv?source=partenaire', headers: agent.headers });
+    const rows = parse(csv.body, { bom: true, delimiter: ';', columns: true }) as Record<string, string>[];
+    const row = rows.find((r) => r.nom.includes('HYPERLINK'));
+    expect(row?.nom).toBe(`'${formula}`);
+    for (const r of rows) for (const v of Object.values(r)) expect(/^[=+@\t\r]/.test(v) || (/^-/.test(v) && Number.isNaN(Number(v))), v).toBe(false);
   });
 });
 

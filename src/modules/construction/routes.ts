@@ -204,6 +204,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
   app.put('/api/construction/objectifs', {
     config: { access: WRITERS },
     schema: { tags: TAGS, summary: 'Saisir ou remplacer des objectifs (par commune et année de début)', body: z.object({ objectifs: z.array(targetBody).min(1).max(2000) }), response: { 200: z.any() } },
+    bodyLimit: 1024 * 1024, // up to 2,000 targets
     handler: async (req) => {
       assertTargetsWritable(req, req.body.objectifs.map((o) => o.code_commune));
       const n = await upsertTargets(ctx.db, req.body.objectifs);
@@ -215,6 +216,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
   app.post('/api/construction/objectifs/csv', {
     config: { access: WRITERS },
     schema: { tags: TAGS, summary: 'Importer des objectifs depuis un CSV (tout ou rien)', body: z.object({ csv: z.string().min(1).max(2_000_000), fichier: z.string().max(200).optional() }), response: { 200: z.any() } },
+    bodyLimit: 8 * 1024 * 1024, // a CSV of up to 2,000,000 characters, as a JSON string
     handler: async (req) => {
       const { targets, problems } = readTargetsCsv(req.body.csv, req.body.fichier ?? 'objectifs.csv');
       if (problems.length) throw new AppError('construction.objectifs_invalides', `${problems.length} ligne(s) refusée(s) : rien n’a été enregistré.`, 422, { rejets: problems });
@@ -331,7 +333,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     handler: async (req) => {
       const now = req.body?.date ? new Date(`${req.body.date}T12:00:00Z`) : new Date();
       const epci = requestedEpci(req, undefined, 'ecrire');
-      const r = await runAlerts(ctx.db, now, { smtpUrl: process.env.HABITAT_SMTP_URL, log: ctx.log, communes: perimeterFilter(req).communes });
+      const r = await runAlerts(ctx.db, now, { smtpUrl: ctx.config.smtpUrl, from: ctx.config.smtpFrom, log: ctx.log, communes: perimeterFilter(req).communes });
       if (r.created.length) await publishChanges(bus, [{ type: 'alerte', detail: `${r.created.length} nouvelle(s) alerte(s)`, epci, at: new Date().toISOString() }], ctx.log);
       return { nouvelles: r.created.length, courriels: r.emailed };
     },

@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it, vi } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import { captureIO } from '../../../test/support/cli-io.ts';
 import { describeStores } from '../../../test/support/stores.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { demandModule } from './index.ts';
@@ -19,15 +20,10 @@ describeStores('demand CLI', (getDb) => {
     const program = new Command('habitat').exitOverride();
     const importCommand = program.command('import');
     const ctx = { db: getDb(), config: { epciSirens: ['200046977', '243100518'], secrecyMinCount: 11 } } as unknown as AppContext;
-    demandModule.cli!({ program, importCommand, withContext: (fn) => fn(ctx) as any });
-    const out: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((m) => void out.push(String(m)));
-    try {
-      await program.parseAsync(['node', 'habitat', ...args]);
-    } finally {
-      log.mockRestore();
-    }
-    return out.join('\n');
+    const io = captureIO();
+    demandModule.cli!({ program, importCommand, withContext: (fn) => fn(ctx) as any, io });
+    await program.parseAsync(['node', 'habitat', ...args]);
+    return io.out().replace(/\n$/, '');
   }
   const count = async () => Number((await getDb().selectFrom('demand').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 

@@ -15,7 +15,7 @@ export interface ImportOptions {
 }
 
 export async function importDemandFile(db: Db, file: string, opts: ImportOptions = {}) {
-  return importDemandText(db, decodeText(readFileSync(file)), basename(file), opts);
+  return importDemandText(db, decodeText(readFileSync(file), basename(file)), basename(file), opts);
 }
 
 /** Imports CSV text: nothing is written unless every line is valid; the error lists the problems in French. */

@@ -43,16 +43,16 @@ export const demandModule: HabitatModule = {
   name: 'demand',
   routes: demandRoutes,
   loadDemo: (ctx) => loadDemandDemo(ctx.db, ctx.config.epciSirens),
-  cli({ program, importCommand, withContext }) {
+  cli({ program, importCommand, withContext, io }) {
     importCommand
       .command('demandes <fichier>')
       .description('Importer des demandes de logement social (CSV « ; » aux champs usuels du SNE) ; tout ou rien')
       .option('--epci <siren>', 'EPCI des lignes sans colonne epci_siren')
       .action((file: string, opts) =>
         withContext(async (ctx) => {
-          const r = await importDemandFile(ctx.db, file, { defaultEpci: opts.epci });
+          const r = await importDemandFile(ctx.db, io.path(file), { defaultEpci: opts.epci });
           await audit(ctx.db, null, { action: 'import', entity: 'demand', detail: { file: basename(file), ...r }, epci: opts.epci ?? null });
-          console.log(`Demandes : ${r.created} créée(s), ${r.updated} modifiée(s), ${r.unchanged} inchangée(s). Notes recalculées.`);
+          io.print(`Demandes : ${r.created} créée(s), ${r.updated} modifiée(s), ${r.unchanged} inchangée(s). Notes recalculées.`);
         }),
       );
     importCommand
@@ -65,7 +65,7 @@ export const demandModule: HabitatModule = {
           if (!ctx.config.epciSirens.includes(opts.epci)) throw new AppError('demand.unknown_epci', `L’EPCI ${opts.epci} n’est pas servi par cette instance.`);
           let grid;
           try {
-            grid = readGridFile(file);
+            grid = readGridFile(io.path(file));
           } catch (e) {
             if (e instanceof GridError) throw new AppError('demand.grid_invalid', e.message);
             throw e;
@@ -73,7 +73,7 @@ export const demandModule: HabitatModule = {
           let g = await store.createGrid(ctx.db, opts.epci, grid);
           if (opts.adopter) g = await store.adoptGrid(ctx.db, g.id);
           await audit(ctx.db, null, { action: opts.adopter ? 'adopt' : 'create', entity: 'demand_grid', entityId: g.id, detail: { via: 'cli', version: g.version }, epci: opts.epci });
-          console.log(`Grille « ${g.name} » version ${g.version} ${g.status === 'adoptee' ? `adoptée (du ${g.validFrom} ${g.validTo ? `au ${g.validTo}` : 'sans fin'})` : 'enregistrée en brouillon'}.`);
+          io.print(`Grille « ${g.name} » version ${g.version} ${g.status === 'adoptee' ? `adoptée (du ${g.validFrom} ${g.validTo ? `au ${g.validTo}` : 'sans fin'})` : 'enregistrée en brouillon'}.`);
         }),
       );
     const demand = program.command('demand').description('Demandes de logement social : notes, conservation, export');
@@ -87,7 +87,7 @@ export const demandModule: HabitatModule = {
           const months = Number(opts.months);
           if (!Number.isInteger(months) || months < 0) throw new AppError('cli.bad_months', `--months attend un nombre entier de mois, pas « ${opts.months} ».`);
           const r = await store.purgeDemands(ctx.db, { months, dryRun: !!opts.dryRun });
-          console.log(`${r.numeros.length} demande(s) ${opts.dryRun ? 'à supprimer' : 'supprimée(s)'} (conservation : ${months} mois).`);
+          io.print(`${r.numeros.length} demande(s) ${opts.dryRun ? 'à supprimer' : 'supprimée(s)'} (conservation : ${months} mois).`);
         }),
       );
     demand
@@ -98,7 +98,7 @@ export const demandModule: HabitatModule = {
           const found = await store.getDemand(ctx.db, numero);
           if (!found || !(await store.deleteDemand(ctx.db, numero))) throw new AppError('not_found', `Demande ${numero} introuvable.`, 404);
           await audit(ctx.db, null, { action: 'delete', entity: 'demand', entityId: numero, detail: { via: 'cli', motif: 'demande du ménage' }, epci: found.demand.epciSiren });
-          console.log(`Demande ${numero} supprimée.`);
+          io.print(`Demande ${numero} supprimée.`);
         }),
       );
     demand
@@ -106,7 +106,7 @@ export const demandModule: HabitatModule = {
       .description('Recalculer toutes les notes avec la grille en vigueur aujourd’hui (à lancer chaque jour : l’ancienneté avance)')
       .action(() =>
         withContext(async (ctx) => {
-          console.log(`${await store.rescore(ctx.db, {})} note(s) recalculée(s).`);
+          io.print(`${await store.rescore(ctx.db, {})} note(s) recalculée(s).`);
         }),
       );
     demand
@@ -117,7 +117,7 @@ export const demandModule: HabitatModule = {
         withContext(async (ctx) => {
           const { csv, count } = await exportCsv(ctx.db, opts.epci);
           await audit(ctx.db, null, { action: 'export', entity: 'demand', detail: { via: 'cli', count }, epci: opts.epci ?? null });
-          process.stdout.write(csv);
+          io.stdout.write(csv);
         }),
       );
   },

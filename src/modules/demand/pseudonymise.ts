@@ -1,6 +1,7 @@
 // Pseudonymised export of demands for analysis: the number becomes an HMAC with the instance's secret (stable
 // across exports, not reversible without the secret), no names or contacts, ages and incomes in bands, months only.
 import { createHmac } from 'node:crypto';
+import { toCsv, type CsvValue } from '../../platform/csv.ts';
 import { ageBand, type Demand, incomeBand, monthsBetween } from './model.ts';
 
 export function pseudonym(secret: string, numero: string): string {
@@ -34,13 +35,9 @@ export interface ExportInput extends Demand {
   score: number | null;
 }
 
-const cell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[;"\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 export function pseudonymisedCsv(rows: ExportInput[], secret: string, refDate: string): string {
-  const lines = [EXPORT_COLUMNS.join(';')];
+  const lines: CsvValue[][] = [[...EXPORT_COLUMNS]];
   for (const r of rows) {
     const values: Record<(typeof EXPORT_COLUMNS)[number], unknown> = {
       pseudonyme: pseudonym(secret, r.numero),
@@ -61,7 +58,7 @@ export function pseudonymisedCsv(rows: ExportInput[], secret: string, refDate: s
       mois_attribution: r.dateAttribution?.slice(0, 7) ?? null,
       commune_attribution: r.communeAttribution,
     };
-    lines.push(EXPORT_COLUMNS.map((c) => cell(values[c])).join(';'));
+    lines.push(EXPORT_COLUMNS.map((c) => values[c] as CsvValue));
   }
-  return lines.join('\n') + '\n';
+  return toCsv(lines, { delimiter: ';', newline: '\n' });
 }

@@ -230,4 +230,27 @@ describe('demand HTTP routes', () => {
     for (const t of s.byTypology) expect(t.activeDemands === null || t.activeDemands === 0 || t.activeDemands >= 11).toBe(true);
     expect(JSON.stringify(s)).not.toMatch(/SYN|FICTIF/);
   });
+
+  it('publishes no total that gives a withheld typology back by subtraction (demands and attributions)', async () => {
+    const partner = await t.login('partner', 'bailleur');
+    for (const epci of [TOULOUSE, LYON]) {
+      const [s] = (await t.app.inject({ method: 'GET', url: `/api/demand/stats?epci=${epci}`, headers: partner.headers })).json();
+      // Count per typology as the store has it, to know which figures are really small.
+      const real = await t.ctx.db.selectFrom('demand').select(['typologie']).select((eb) => eb.fn.countAll<number>().as('n')).where('epci_siren', '=', epci).where('statut', '=', 'active').groupBy('typologie').execute();
+      const small = real.filter((r) => Number(r.n) > 0 && Number(r.n) < 11).map((r) => r.typologie);
+      expect(small.length, 'the demo has a small typology to protect').toBeGreaterThan(0);
+      for (const typ of small) expect(s.byTypology.find((x: any) => x.typology === typ).activeDemands).toBeNull();
+      // The reader's attack: total minus the published typologies.
+      const attack = (total: number | null, cells: (number | null)[]) => {
+        if (total === null) return;
+        const withheld = cells.filter((c) => c === null).length;
+        const rest = total - cells.reduce((a: number, c) => a + (c ?? 0), 0);
+        expect(withheld, 'a lone withheld cell is a subtraction away').not.toBe(1);
+        expect(rest === 0 || rest >= 11, `the withheld cells together count ${rest}`).toBe(true);
+      };
+      attack(s.activeDemands, s.byTypology.map((x: any) => x.activeDemands));
+      attack(s.attributions, s.byTypology.map((x: any) => (x.waiting.withheld ? null : x.waiting.count)));
+      for (const x of s.byTypology) if (x.activeDemands === null) expect(x.activeDemandsReason).toMatch(/secret/i);
+    }
+  });
 });

@@ -200,6 +200,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
   app.post('/api/demand/grids', {
     config: { access: STAFF },
     schema: { tags, summary: 'Enregistrer une nouvelle version de grille (brouillon)', body: z.object({ epciSiren: siren, definition: z.unknown() }), response: { 201: gridOut } },
+    bodyLimit: 256 * 1024, // a grid definition (the demo grids weigh 2 KB)
     handler: async (req, reply) => {
       if (!ctx.config.epciSirens.includes(req.body.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
       assertInPerimeter(req, { epci: req.body.epciSiren }, 'ecrire');
@@ -211,6 +212,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
   app.put('/api/demand/grids/:id', {
     config: { access: STAFF },
     schema: { tags, summary: 'Modifier un brouillon de grille', params: z.object({ id: z.string() }), body: z.object({ definition: z.unknown() }), response: { 200: gridOut } },
+    bodyLimit: 256 * 1024, // a grid definition (the demo grids weigh 2 KB)
     handler: async (req) => {
       await gridOf(ctx, req, req.params.id, 'ecrire');
       return store.updateDraftGrid(ctx.db, req.params.id, parseGridOrProblem(req.body.definition));
@@ -227,7 +229,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
   });
 
   app.post('/api/demand/simulation', {
-    config: { access: STAFF },
+    config: { access: STAFF, audit: false }, // a computation: nothing is written
     schema: {
       tags,
       summary: 'Comparer deux grilles sur les demandes en cours (qui monte, qui descend)',
@@ -245,6 +247,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
         }),
       },
     },
+    bodyLimit: 256 * 1024, // may carry a draft grid definition
     handler: async (req) => {
       assertInPerimeter(req, { epci: req.body.epciSiren }, 'ecrire');
       const before = await gridForSimulation(ctx.db, req.body.epciSiren, req.body.before);
@@ -331,10 +334,11 @@ export async function demandRoutes(app: App, ctx: AppContext) {
         querystring: z.object({ epci: siren.optional(), nom: z.string().max(200).default('fichier envoyé') }),
         response: { 200: z.object({ created: z.number(), updated: z.number(), unchanged: z.number() }) },
       },
+      bodyLimit: 50 * 1024 * 1024, // the CSV file itself
       handler: async (req) => {
         if (!Buffer.isBuffer(req.body)) throw new AppError('demand.import_no_file', 'Envoyez le fichier CSV comme corps de la requête (Content-Type: text/csv).', 415);
         const epci = requestedEpci(req, req.query.epci, 'ecrire');
-        return importDemandText(ctx.db, decodeText(req.body), req.query.nom, { defaultEpci: epci, allowedEpcis: [epci] });
+        return importDemandText(ctx.db, decodeText(req.body, req.query.nom), req.query.nom, { defaultEpci: epci, allowedEpcis: [epci] });
       },
     });
   });

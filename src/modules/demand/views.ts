@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
+import { protectTotal, SECONDARY_REASON, type Status } from '../../platform/secrecy.ts';
 import { describeCondition } from './conditions.ts';
 import {
   compareScores,
@@ -122,7 +123,11 @@ export function parseGridOrProblem(input: unknown): Grid {
   }
 }
 
-/** Statistics for the EPCI and its partners: no personal data, and secrecy below the threshold. */
+/**
+ * Statistics for the EPCI and its partners: no personal data, and secrecy below the threshold. Both the demands and
+ * the attributions are published per typology and in total, so each is protected as a table with its total
+ * (platform/secrecy.ts): a lone small typology would otherwise be the total minus the others.
+ */
 export async function statistics(db: Db, epciSiren: string, minCount: number, refDate = store.todayIso()) {
   const grid = await store.gridInForce(db, epciSiren, refDate);
   const byTypology = await db
@@ -134,24 +139,31 @@ export async function statistics(db: Db, epciSiren: string, minCount: number, re
     .groupBy('d.typologie')
     .execute();
   const atts = await store.attributionsFor(db, { epciSiren, since: monthsBefore(refDate, WAITING_WINDOW_MONTHS) });
+  const rows = TYPOLOGIES.map((t) => {
+    const r: any = byTypology.find((x: any) => x.typologie === t);
+    return { typology: t, n: (r?.n ?? 0) as number, scores: (r?.scores ?? []) as number[], atts: atts.filter((a) => a.typology === t) };
+  });
+  const demands = protectTotal(rows.map((r) => r.n), { min: minCount });
+  const attributions = protectTotal(rows.map((r) => r.atts.length), { min: minCount });
+  const reason = (s: Status) =>
+    s === 'primary' ? `Moins de ${minCount} cas : le chiffre n’est pas publié (secret statistique).` : s === 'secondary' ? SECONDARY_REASON : null;
   return {
     epciSiren,
     refDate,
     grid: grid ? { name: grid.name, version: grid.version } : null,
     secrecyMinCount: minCount,
-    activeDemands: byTypology.reduce((a: number, r: any) => a + r.n, 0),
-    attributions: atts.length,
-    byTypology: TYPOLOGIES.map((t) => {
-      const r: any = byTypology.find((x: any) => x.typologie === t);
-      const n = r?.n ?? 0;
-      const scores: number[] = r?.scores ?? [];
-      const tAtts = atts.filter((a) => a.typology === t);
-      const dist = scoreDistribution(scores, 0, minCount);
+    activeDemands: demands.total === 'published' ? rows.reduce((a, r) => a + r.n, 0) : null,
+    attributions: attributions.total === 'published' ? atts.length : null,
+    byTypology: rows.map((r, i) => {
+      const dist = scoreDistribution(r.scores, 0, minCount);
+      const waiting = waitingTimes(r.atts, minCount);
       return {
-        typology: t,
-        activeDemands: n > 0 && n < minCount ? null : n,
+        typology: r.typology,
+        activeDemands: demands.parts[i] === 'published' ? r.n : null,
+        activeDemandsReason: reason(demands.parts[i]),
+        // Quartiles of a group of at least the threshold reveal no count: kept even when the count is withheld.
         scoreQuartiles: dist.withheld ? null : dist.quartiles,
-        waiting: waitingTimes(tAtts, minCount),
+        waiting: attributions.parts[i] === 'secondary' ? { withheld: true as const, reason: SECONDARY_REASON } : waiting,
       };
     }),
   };

@@ -1,6 +1,23 @@
 // Market indicators computed by DuckDB over the DVF lake. The SQL follows the rules documented in docs/market.md;
 // `etalab` reproduces data.gouv.fr's « Statistiques DVF » method, `habitat` is ours (see model.ts `Method`).
-import { LAND_NATURES, MAX_PRICE_PER_M2, SALE_NATURES, departementOf, type IndicatorRow, type Method, type Period, type PropertyType } from './model.ts';
+import {
+  LAND_NATURES,
+  MAX_PRICE_PER_M2,
+  PROPERTY_TYPES,
+  SALE_NATURES,
+  cellKey,
+  countsOf,
+  departementOf,
+  protectYears,
+  publicIndicator,
+  yearsOf,
+  type IndicatorRow,
+  type Method,
+  type Period,
+  type PropertyType,
+  type PublicIndicator,
+} from './model.ts';
+import type { Status } from '../../platform/secrecy.ts';
 import { listPartitionFiles, sqlString } from './lake.ts';
 import { LAKE_COLUMNS } from './model.ts';
 
@@ -76,9 +93,10 @@ const TYPE_CODES: Record<Exclude<PropertyType, 'terrain_a_batir'>, number[]> = {
   local: [4],
 };
 
-export function indicatorSql(lakeDir: string, q: IndicatorQuery): string {
+/** With `yearsAndMonths`, one pass gives both the yearly and the monthly rows (periode `2021` and `2021-03`). */
+export function indicatorSql(lakeDir: string, q: IndicatorQuery, opts: { yearsAndMonths?: boolean } = {}): string {
   const rel = linesOf(lakeDir, scopeDepartements(q.scope), q.debut, q.fin);
-  const periode = q.periode === 'mois' ? `strftime(date_mutation, '%Y-%m')` : `CAST(year(date_mutation) AS VARCHAR)`;
+  const periode = q.periode === 'mois' || opts.yearsAndMonths ? `strftime(date_mutation, '%Y-%m')` : `CAST(year(date_mutation) AS VARCHAR)`;
   const round = q.methode === 'etalab' ? (x: string) => `round_even(${x}, 0)` : (x: string) => `round(${x}, 0)`;
   // A house on a parcel with two cultures (sol + jardin) is published on two lines: both methods collapse lines
   // that describe the same premises. Etalab compares only the columns it reads, so two identical flats of one
@@ -137,13 +155,13 @@ SELECT type, periode, count(*) AS nb_ventes,
   ${round('median(prix_m2)')} AS prix_m2_median,
   ${round('quantile_cont(prix_m2, 0.75)')} AS prix_m2_q3,
   ${round('median(valeur_fonciere)')} AS prix_median
-FROM picked
+FROM ${opts.yearsAndMonths ? `(SELECT type, periode, prix_m2, valeur_fonciere FROM picked UNION ALL SELECT type, left(periode, 4), prix_m2, valeur_fonciere FROM picked)` : 'picked'}
 GROUP BY type, periode
 ORDER BY periode, type`;
 }
 
-export async function computeIndicators(lake: Queryable & { dir: string }, q: IndicatorQuery): Promise<IndicatorRow[]> {
-  const rows = await lake.query<Omit<IndicatorRow, 'code'>>(indicatorSql(lake.dir, q));
+export async function computeIndicators(lake: Queryable & { dir: string }, q: IndicatorQuery, opts: { yearsAndMonths?: boolean } = {}): Promise<IndicatorRow[]> {
+  const rows = await lake.query<Omit<IndicatorRow, 'code'>>(indicatorSql(lake.dir, q, opts));
   const order = new Map(q.types.map((t, i) => [t, i]));
   return rows
     .map((r) => ({
@@ -176,6 +194,8 @@ export interface SaleRow {
   surface_terrain: number | null;
 }
 
+const MAX_SALES_READ = 5000;
+
 /** The latest mutations of a commune, one row each; no address, no parcel number (see docs/market.md). */
 export async function latestSales(lake: Queryable & { dir: string }, commune: string, limit: number): Promise<SaleRow[]> {
   const rel = linesOf(lake.dir, [departementOf(commune)]);
@@ -194,7 +214,7 @@ export async function latestSales(lake: Queryable & { dir: string }, commune: st
     WHERE code_commune = ${sqlString(commune)} OR code_commune_parent = ${sqlString(commune)}
     GROUP BY id_mutation
     ORDER BY date_mutation DESC, id_mutation DESC
-    LIMIT ${Math.max(1, Math.min(500, Math.floor(limit)))}`);
+    LIMIT ${Math.max(1, Math.min(MAX_SALES_READ, Math.floor(limit)))}`);
   return rows.map((r) => ({
     ...r,
     valeur_fonciere: r.valeur_fonciere === null ? null : Number(r.valeur_fonciere),
@@ -202,6 +222,45 @@ export async function latestSales(lake: Queryable & { dir: string }, commune: st
     nombre_pieces_principales: r.nombre_pieces_principales === null ? null : Number(r.nombre_pieces_principales),
     surface_terrain: r.surface_terrain === null ? null : Number(r.surface_terrain),
   }));
+}
+
+/**
+ * The latest sales of a commune that are behind no withheld figure (`withheld` says which are): a list that gave the
+ * four flats of a year whose flat count is withheld would give the count and the median back. Reads further back
+ * until `limit` sales are kept or the commune has no more.
+ */
+export async function listableSales(lake: Queryable & { dir: string }, commune: string, limit: number, withheld: (s: SaleRow) => boolean): Promise<SaleRow[]> {
+  for (let read = limit * 4; ; read *= 4) {
+    const rows = await latestSales(lake, commune, Math.min(read, MAX_SALES_READ));
+    const kept = rows.filter((s) => !withheld(s));
+    if (kept.length >= limit || rows.length < Math.min(read, MAX_SALES_READ) || read >= MAX_SALES_READ) return kept.slice(0, limit);
+  }
+}
+
+/** An area's yearly and monthly figures of every type, and the secrecy status of each (model.ts `protectYears`). */
+export async function protectedArea(
+  lake: Queryable & { dir: string },
+  q: { scope: Scope; methode: Method; debut?: number; fin?: number },
+  minCount: number,
+): Promise<{ yearly: IndicatorRow[]; monthly: IndicatorRow[]; counts: Map<string, number>; status: Map<string, Status> }> {
+  const rows = await computeIndicators(lake, { ...q, periode: 'mois', types: PROPERTY_TYPES }, { yearsAndMonths: true });
+  const yearly = rows.filter((r) => r.periode.length === 4);
+  const monthly = rows.filter((r) => r.periode.length > 4);
+  const counts = countsOf([...yearly, ...monthly]);
+  return { yearly, monthly, counts, status: protectYears(counts, yearsOf(yearly), minCount) };
+}
+
+/**
+ * Indicator rows as published. Every type and month of the years asked is computed and protected together, so a row
+ * has the same secrecy whichever types and period are asked.
+ */
+export async function publishedIndicators(lake: Queryable & { dir: string }, q: IndicatorQuery, minCount: number): Promise<PublicIndicator[]> {
+  const area = await protectedArea(lake, q, minCount);
+  const order = new Map(q.types.map((t, i) => [t, i]));
+  return (q.periode === 'mois' ? area.monthly : area.yearly)
+    .filter((r) => order.has(r.type))
+    .sort((a, b) => a.periode.localeCompare(b.periode) || order.get(a.type)! - order.get(b.type)!)
+    .map((r) => publicIndicator(r, area.status.get(cellKey(r.type, r.periode)) ?? 'primary', minCount));
 }
 
 /** What the lake holds: lines and mutations per partition. */

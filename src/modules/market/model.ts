@@ -1,5 +1,6 @@
 // DVF market model: the normalised sale line kept in the lake, the parsers that build it from both published
 // formats, and the pure rules of the indicators (types, secrecy). No I/O here.
+import { protect, SECONDARY_REASON, type Relation, type Status } from '../../platform/secrecy.ts';
 
 /** One DVF line as stored in the lake (one lot × parcel × culture of a mutation; the price repeats). */
 export interface DvfLine {
@@ -256,18 +257,93 @@ export type PublicIndicator =
   | ({ code: string; periode: string; type: PropertyType; secret: false } & IndicatorValues)
   | ({ code: string; periode: string; type: PropertyType } & Withheld);
 
-/** Statistical secrecy: a figure from fewer sales than the threshold is withheld, and the answer says why. */
+/** Primary secrecy alone: a figure from fewer sales than the threshold is withheld, and the answer says why. */
 export function applySecrecy(row: IndicatorRow, minCount: number): PublicIndicator {
-  if (row.nb_ventes < minCount) {
-    return {
-      code: row.code,
-      periode: row.periode,
-      type: row.type,
-      secret: true,
-      raison: `Moins de ${minCount} ventes sur la période (secret statistique) : le chiffre n'est pas publié.`,
-    };
+  return publicIndicator(row, row.nb_ventes < minCount ? 'primary' : 'published', minCount);
+}
+
+// ---------- secondary secrecy of the published figures ----------
+//
+// The figures of one area obey two kinds of totals that readers can use: maison_appartement = maison + appartement
+// (same sales, same period), and a year = the sum of its months (same type). A flat count withheld while the houses
+// and the total are published is a subtraction away (Abzac 2021: 31 − 27 = 4 flats). So the cells of one area and
+// one year (the year and its twelve months × the five types) are protected together as one table with those
+// relations (platform/secrecy.ts). Each year is a table of its own: the same year always gets the same pattern,
+// whichever route or page publishes it. For a year the classic rule holds (the smallest part goes with the withheld
+// one: the yearly houses-and-flats figure is the map's). For a month the total goes first: a month's few houses
+// would otherwise take the month's flats with them in every city (Lyon: 1 to 5 houses, 19 to 177 flats a month),
+// while houses-and-flats adds nothing to the flats but the withheld houses.
+
+const MONTHS = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'];
+
+/** `type|periode`, periode being `2021` or `2021-03`. */
+export const cellKey = (type: PropertyType, periode: string) => `${type}|${periode}`;
+
+/** The status of every cell (type × year and months) of these years, from the area's sale counts (missing = 0). */
+export function protectYears(counts: ReadonlyMap<string, number>, years: readonly number[], minCount: number): Map<string, Status> {
+  const out = new Map<string, Status>();
+  for (const y of years) {
+    const periods = [String(y), ...MONTHS.map((m) => `${y}-${m}`)];
+    const keys = periods.flatMap((p) => PROPERTY_TYPES.map((t) => cellKey(t, p)));
+    const at = new Map(keys.map((k, i) => [k, i]));
+    const ix = (t: PropertyType, p: string) => at.get(cellKey(t, p))!;
+    const relations: Relation[] = [
+      ...periods.map((p) => ({
+        total: ix('maison_appartement', p),
+        parts: [ix('maison', p), ix('appartement', p)],
+        prefer: p.length > 4 ? ('total' as const) : ('parts' as const),
+      })),
+      ...PROPERTY_TYPES.map((t) => ({ total: ix(t, String(y)), parts: MONTHS.map((m) => ix(t, `${y}-${m}`)) })),
+    ];
+    const status = protect(keys.map((k) => counts.get(k) ?? 0), relations, { min: minCount });
+    keys.forEach((k, i) => out.set(k, status[i]));
   }
-  return { ...row, secret: false };
+  return out;
+}
+
+/**
+ * The status of figures pooled over several years (the portal's five-year window), the yearly ones being decided by
+ * `protectYears`: a pooled figure is withheld when it would give back a withheld year (it is their sum) or a withheld
+ * type (maison_appartement = maison + appartement over the pool too).
+ */
+export function protectPooled(
+  counts: ReadonlyMap<string, number>,
+  yearly: ReadonlyMap<string, Status>,
+  years: readonly number[],
+  minCount: number,
+): Record<PropertyType, Status> {
+  const keys = [...PROPERTY_TYPES.flatMap((t) => years.map((y) => cellKey(t, String(y)))), ...PROPERTY_TYPES.map((t) => cellKey(t, 'pool'))];
+  const at = new Map(keys.map((k, i) => [k, i]));
+  const ix = (t: PropertyType, p: string) => at.get(cellKey(t, p))!;
+  const values = keys.map((k) => {
+    const [t, p] = k.split('|') as [PropertyType, string];
+    return p === 'pool' ? years.reduce((s, y) => s + (counts.get(cellKey(t, String(y))) ?? 0), 0) : (counts.get(k) ?? 0);
+  });
+  const relations: Relation[] = [
+    ...PROPERTY_TYPES.map((t) => ({ total: ix(t, 'pool'), parts: years.map((y) => ix(t, String(y))) })),
+    { total: ix('maison_appartement', 'pool'), parts: [ix('maison', 'pool'), ix('appartement', 'pool')] },
+  ];
+  const known = keys.map((k) => (k.endsWith('|pool') ? undefined : (yearly.get(k) ?? 'published')));
+  const status = protect(values, relations, { min: minCount, known });
+  return Object.fromEntries(PROPERTY_TYPES.map((t) => [t, status[ix(t, 'pool')]])) as Record<PropertyType, Status>;
+}
+
+/** The sale counts of indicator rows, by `type|periode`. */
+export function countsOf(rows: readonly Pick<IndicatorRow, 'type' | 'periode' | 'nb_ventes'>[]): Map<string, number> {
+  return new Map(rows.map((r) => [cellKey(r.type, r.periode), r.nb_ventes]));
+}
+
+/** The years (YYYY) of indicator rows, yearly or monthly. */
+export const yearsOf = (rows: readonly { periode: string }[]) => [...new Set(rows.map((r) => Number(r.periode.slice(0, 4))))].sort();
+
+export function withheldReason(status: Exclude<Status, 'published'>, minCount: number): string {
+  return status === 'primary' ? `Moins de ${minCount} ventes sur la période (secret statistique) : le chiffre n'est pas publié.` : SECONDARY_REASON;
+}
+
+/** A row as published, once its status is known. */
+export function publicIndicator(row: IndicatorRow, status: Status, minCount: number): PublicIndicator {
+  if (status === 'published') return { ...row, secret: false };
+  return { code: row.code, periode: row.periode, type: row.type, secret: true, raison: withheldReason(status, minCount) };
 }
 
 /** numpy's `round` (half to even), which Etalab applies to its medians. */

@@ -82,6 +82,31 @@ export async function communeFigures(
 }
 
 /**
+ * Sales of houses and flats of every commune by month (`type|YYYY-MM` → count, with maison_appartement and the
+ * yearly cells added up): what the map needs to give each commune the secrecy its own page gives it.
+ */
+export async function communeMonthCounts(
+  lake: LakeReader,
+  q: { communes: string[]; debut: number; fin: number; methode: Method },
+): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
+  if (!q.communes.length) return out;
+  const deps = [...new Set(q.communes.map(departementOf))];
+  const rows = await lake.query<{ code: string; mois: string; t: number; n: number }>(`${pricedSalesSql(lake.dir, deps, q.methode, q.debut, q.fin)}
+    SELECT commune AS code, mois, code_type_local AS t, count(*) AS n FROM priced
+    WHERE commune IN (${list(q.communes)}) AND code_type_local IN (1, 2)
+    GROUP BY ALL`);
+  for (const r of rows) {
+    const counts = out.get(String(r.code)) ?? new Map<string, number>();
+    const type = Number(r.t) === 1 ? 'maison' : 'appartement';
+    for (const key of [`${type}|${r.mois}`, `maison_appartement|${r.mois}`, `${type}|${r.mois.slice(0, 4)}`, `maison_appartement|${r.mois.slice(0, 4)}`])
+      counts.set(key, (counts.get(key) ?? 0) + Number(r.n));
+    out.set(String(r.code), counts);
+  }
+  return out;
+}
+
+/**
  * Figures pooled over an area and a span of years (the comparison: commune, EPCI, département). For one year they
  * equal computeIndicators' yearly figures; over five years they pool the sales, which computeIndicators does not.
  */

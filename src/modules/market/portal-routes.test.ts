@@ -55,7 +55,7 @@ describe('portal map', () => {
       // The partial Rhône file leaves enough sales for a real map.
       expect(published).toBeGreaterThan(10);
     }
-  });
+  }, 600_000); // 3 × 95 commune routes, each a few DuckDB queries: 60 s were not enough at a load of 16 on 2 cores
 
   it('classes the published medians: each falls in exactly one class; withheld ones carry no figure', async () => {
     const map = await json('/api/market/portail/carte?type=appartement');
@@ -184,6 +184,44 @@ describe('portal commune page', () => {
         }
       }
     }
+  });
+
+  it('a commune page gives no withheld figure back: not by its totals, its sections, its distribution or its list of sales', async () => {
+    const lone = (total: number | null, parts: (number | null)[], what: string) => {
+      if (total === null) return;
+      const unknown = parts.filter((p) => p === null).length;
+      const rest = total - parts.reduce((a: number, p) => a + (p ?? 0), 0);
+      expect(unknown, `${what}: a lone withheld figure`).not.toBe(1);
+      expect(rest === 0 || rest >= 11, `${what}: withheld figures together count ${rest}`).toBe(true);
+    };
+    const KIND: Record<string, string> = { Maison: 'maison', Appartement: 'appartement' };
+    for (const code of ['33001', '64260', '69266'])
+      for (const qs of ['type=appartement&methode=etalab', 'type=maison&methode=habitat', 'type=maison_appartement&methode=habitat&fenetre=5ans']) {
+        const page = await json(`/api/market/portail/communes/${code}?${qs}`);
+        const what = `${code} ${qs}`;
+        const annual = page.tableaux.serie_annuelle.lignes;
+        const cell = (rows: any[], type: string, periode: string) => {
+          const r = rows.find((x) => x.type === type && x.periode === periode);
+          return r === undefined ? 0 : r.nb_ventes;
+        };
+        for (const y of new Set<string>(annual.map((r: any) => r.periode)))
+          lone(cell(annual, 'maison_appartement', y), [cell(annual, 'maison', y), cell(annual, 'appartement', y)], `${what} ${y}`);
+        // The sections add up to the commune's line of the comparison.
+        const commune = page.tableaux.comparaison.lignes[0];
+        lone(commune.nb_ventes, page.tableaux.sections.lignes.map((r: any) => r.nb_ventes), `${what} sections`);
+        // The distribution's bins add up to the commune's figure.
+        if (commune.secret) expect(page.tableaux.distribution.lignes, what).toEqual([]);
+        // No listed house or flat sits in a withheld year or month of its type.
+        const monthly = page.tableaux.serie_mensuelle.lignes;
+        for (const v of page.tableaux.ventes.lignes) {
+          const type = KIND[v.type];
+          if (!type) continue;
+          const year = annual.find((r: any) => r.type === type && r.periode === v.date.slice(0, 4));
+          expect(year?.secret, `${what}: sale of ${v.date} (${type}) listed under a withheld year`).not.toBe(true);
+          const month = monthly.find((r: any) => r.type === type && r.periode === v.date.slice(0, 7));
+          expect(month?.secret, `${what}: sale of ${v.date} (${type}) listed under a withheld month`).not.toBe(true);
+        }
+      }
   });
 
   it('refuses bad parameters in French and unknown communes', async () => {

@@ -6,8 +6,9 @@ import { z } from 'zod';
 import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
-import { computeIndicators, latestSales, type Queryable } from './indicators.ts';
-import { applySecrecy, departementOf, type IndicatorRow, type Method, type PropertyType } from './model.ts';
+import { listableSales, protectedArea, type Queryable, type Scope } from './indicators.ts';
+import { cellKey, departementOf, protectPooled, protectYears, publicIndicator, type Method, type PropertyType } from './model.ts';
+import { isPrimary, protect, type Status } from '../../platform/secrecy.ts';
 import {
   INDICATOR_COLUMNS,
   PORTAL_TYPES,
@@ -18,6 +19,8 @@ import {
   indicatorCells,
   priceClasses,
   roundCoordinate,
+  saleCells,
+  saleTypes,
   secrecyNote,
   toCsv,
   yearWindow,
@@ -31,6 +34,7 @@ import {
 import {
   communeCard,
   communeFigures,
+  communeMonthCounts,
   communePrices,
   dataDates,
   instanceTerritory,
@@ -130,11 +134,18 @@ const PLACE_COLUMNS: Column[] = [
   { cle: 'nom', libelle: 'Commune' },
 ];
 
-function secretFigures(f: GroupFigures | undefined, code: string, periode: string, type: PropertyType, seuil: number) {
-  const row: IndicatorRow = f
-    ? { ...f, code, periode, type }
-    : { code, periode, type, nb_ventes: 0, prix_m2_q1: 0, prix_m2_median: 0, prix_m2_q3: 0, prix_median: 0 };
-  return indicatorCells(applySecrecy(row, seuil));
+/** A group's figures as published, given the status its table gave it (no sales at all: withheld, nothing to show). */
+function secretFigures(f: GroupFigures | undefined, code: string, periode: string, type: PropertyType, seuil: number, status: Status) {
+  if (!f) return indicatorCells(publicIndicator({ code, periode, type, nb_ventes: 0, prix_m2_q1: 0, prix_m2_median: 0, prix_m2_q3: 0, prix_median: 0 }, 'primary', seuil));
+  return indicatorCells(publicIndicator({ ...f, code, periode, type }, isPrimary(f.nb_ventes, seuil) ? 'primary' : status, seuil));
+}
+
+const range = (w: { debut: number; fin: number }) => Array.from({ length: w.fin - w.debut + 1 }, (_, i) => w.debut + i);
+
+/** The status of an area's figure of one type over a window: the year's own, or the pooled one (model.ts). */
+function windowStatus(area: { counts: Map<string, number>; status: Map<string, Status> }, type: PropertyType, win: { debut: number; fin: number }, seuil: number): Status {
+  if (win.debut === win.fin) return area.status.get(cellKey(type, String(win.debut))) ?? 'published';
+  return protectPooled(area.counts, area.status, range(win), seuil)[type];
 }
 
 /** Small bounded cache of answers, dropped whenever an import changes the lake. */
@@ -213,12 +224,21 @@ export async function portalRoutes(app: App, ctx: AppContext) {
         ? []
         : await communeFigures(lake, { communes: communes.map((c) => c.code), type: qs.type, ...yearWindow(annee, fenetre), methode: qs.methode });
     const byCode = new Map(figures.map((f) => [f.code, f]));
+    // Each commune's figure gets the secrecy its own page and routes give it: its year's table of months and types.
+    const win = annee === null ? { debut: 0, fin: 0 } : yearWindow(annee, fenetre);
+    const monthCounts = annee === null ? new Map() : await communeMonthCounts(lake, { communes: communes.map((c) => c.code), ...win, methode: qs.methode });
+    const statusOf = (code: string): Status => {
+      const counts = monthCounts.get(code) ?? new Map<string, number>();
+      return windowStatus({ counts, status: protectYears(counts, range(win), seuil()) }, qs.type, win, seuil());
+    };
     const lignes: Record<string, Cell>[] = communes.map((c) => ({
       code: c.code,
       nom: c.nom,
       epci_siren: c.epci_siren,
       epci: c.epci,
-      ...(byCode.has(c.code) ? secretFigures(byCode.get(c.code), c.code, periode, qs.type, seuil()) : { ...secretFigures(undefined, c.code, periode, qs.type, seuil()), raison: 'Aucune vente retenue dans les données.' }),
+      ...(byCode.has(c.code)
+        ? secretFigures(byCode.get(c.code), c.code, periode, qs.type, seuil(), statusOf(c.code))
+        : { ...secretFigures(undefined, c.code, periode, qs.type, seuil(), 'primary'), raison: 'Aucune vente retenue dans les données.' }),
     }));
     const published = lignes.filter((l) => l.secret === false).map((l) => l.prix_m2_median as number);
     const tableau: DataTable = {
@@ -253,27 +273,53 @@ export async function portalRoutes(app: App, ctx: AppContext) {
     const s = seuil();
     const area = (c: string[] | null) => (c ? { communes: c } : { departement: dep });
     const epci = card.epci_siren ? await epciCommunes(ctx.db, card.epci_siren) : undefined;
-    const comparisons: { niveau: string; code: string; nom: string; communes: string[] | null }[] = [
-      { niveau: 'Commune', code, nom: card.nom, communes: [code] },
-      ...(epci ? [{ niveau: 'Intercommunalité', code: card.epci_siren!, nom: epci.nom, communes: epci.communes }] : []),
-      { niveau: 'Département', code: dep, nom: card.departement_nom ?? dep, communes: null },
+    const comparisons: { niveau: string; code: string; nom: string; communes: string[] | null; scope: Scope }[] = [
+      { niveau: 'Commune', code, nom: card.nom, communes: [code], scope: { niveau: 'commune', code } },
+      ...(epci ? [{ niveau: 'Intercommunalité', code: card.epci_siren!, nom: epci.nom, communes: epci.communes, scope: { niveau: 'epci' as const, code: card.epci_siren!, communes: epci.communes } }] : []),
+      { niveau: 'Département', code: dep, nom: card.departement_nom ?? dep, communes: null, scope: { niveau: 'departement', code: dep } },
     ];
+    const other: Method = methode === 'habitat' ? 'etalab' : 'habitat';
     // The lake reads are independent: they run together, over the portal's own DuckDB connections.
-    const [dates, yearlyRows, monthlyRows, prices, compared, sectionRows, sales] = await Promise.all([
+    const [dates, own, ownOther, prices, compared, comparedAreas, sectionsByType] = await Promise.all([
       dataDates(lake, [dep]),
-      computeIndicators(lake, { scope: { niveau: 'commune', code }, periode: 'annee', types: ['maison', 'appartement', 'maison_appartement', 'local', 'terrain_a_batir'], methode }),
-      computeIndicators(lake, { scope: { niveau: 'commune', code }, periode: 'mois', types: [qs.type], methode }),
+      // Every year, month and type of the commune, protected together (model.ts protectYears): the series, the
+      // volumes and the comparison's commune line all take their secrecy from it, as the indicator routes do.
+      protectedArea(lake, { scope: { niveau: 'commune', code }, methode }, s),
+      protectedArea(lake, { scope: { niveau: 'commune', code }, methode: other }, s),
       annee === null ? [] : communePrices(lake, { commune: code, type: qs.type, ...win, methode }),
       Promise.all(comparisons.map((c) => (annee === null ? undefined : pooledFigures(lake, { ...area(c.communes), type: qs.type, ...win, methode })))),
-      annee === null ? [] : sectionFigures(lake, { commune: code, type: qs.type, ...win, methode }),
-      latestSales(lake, code, 30),
+      Promise.all(comparisons.slice(1).map((c) => (annee === null ? undefined : protectedArea(lake, { scope: c.scope, methode, ...win }, s)))),
+      Promise.all(PORTAL_TYPES.map((t) => (annee === null ? [] : sectionFigures(lake, { commune: code, type: t, ...win, methode })))),
     ]);
-    const points = await salePoints(lake, code, sales.map((v) => v.id_mutation));
     const meta = (titre: string, p: string) => metaFor(dates, `${titre} — ${card.nom} (${code})`, p, methode);
+    const areas = [own, ...comparedAreas];
+    const statusIn = (i: number, type: PropertyType): Status => (annee === null || !areas[i] ? 'primary' : windowStatus(areas[i]!, type, win, s));
+    const communeStatus = statusIn(0, qs.type);
 
-    // One pass for every yearly figure: prices by type, land, and the volumes by type.
-    const yearly = yearlyRows.map((r) => applySecrecy(r, s));
-    const monthly = monthlyRows.map((r) => applySecrecy(r, s));
+    // Sections: a table whose total is the commune's line of the comparison. Its secrecy is decided with that
+    // total's status fixed, for each type, so that the list of sales below can leave out the withheld sections.
+    const sectionStatus = PORTAL_TYPES.map((t, ti) => {
+      const rows = sectionsByType[ti];
+      const total = rows.reduce((n, f) => n + f.nb_ventes, 0);
+      const st = protect([...rows.map((f) => f.nb_ventes), total], [{ total: rows.length, parts: rows.map((_, i) => i) }], {
+        min: s,
+        known: [...rows.map(() => undefined), statusIn(0, t)],
+      });
+      return new Map(rows.map((f, i) => [f.code, st[i]]));
+    });
+    const sectionRows = sectionsByType[PORTAL_TYPES.indexOf(qs.type)];
+
+    // The latest sales, without those counted in a withheld figure: a year, a month (by either method) or, in the
+    // chosen window, a section.
+    const withheldCell = (k: string) => [own, ownOther].some((a) => (a.status.get(k) ?? 'published') !== 'published');
+    const inWindow = (v: { date_mutation: string }) => annee !== null && Number(v.date_mutation.slice(0, 4)) >= win.debut && Number(v.date_mutation.slice(0, 4)) <= win.fin;
+    const sales = await listableSales(lake, code, 30, (v) =>
+      saleCells(v).some(withheldCell) || (inWindow(v) && saleTypes(v).some((t) => (sectionStatus[PORTAL_TYPES.indexOf(t)].get(v.section) ?? 'published') !== 'published')),
+    );
+    const points = await salePoints(lake, code, sales.map((v) => v.id_mutation));
+
+    const yearly = own.yearly.map((r) => publicIndicator(r, own.status.get(cellKey(r.type, r.periode)) ?? 'primary', s));
+    const monthly = own.monthly.filter((r) => r.type === qs.type).map((r) => publicIndicator(r, own.status.get(cellKey(r.type, r.periode)) ?? 'primary', s));
     const typed = (i: { type: PropertyType; periode: string }) => ({ periode: i.periode, type: i.type, type_libelle: TYPE_LABEL[i.type] });
     const seriesColumns: Column[] = [
       { cle: 'periode', libelle: 'Période' },
@@ -324,23 +370,24 @@ export async function portalRoutes(app: App, ctx: AppContext) {
         { cle: 'prix_m2_max', libelle: 'À (exclu)', unite: '€/m²' },
         { cle: 'nb_ventes', libelle: 'Nombre de ventes', unite: 'ventes' },
       ],
-      // Withheld as a whole under the threshold: bins would give the figures away.
-      lignes: prices.length >= s ? histogram(prices).map((b) => ({ prix_m2_min: b.min, prix_m2_max: b.max, nb_ventes: b.nb_ventes })) : [],
+      // Withheld as a whole when the commune's figure is: the bins add up to it.
+      lignes: prices.length >= s && communeStatus === 'published' ? histogram(prices).map((b) => ({ prix_m2_min: b.min, prix_m2_max: b.max, nb_ventes: b.nb_ventes })) : [],
     };
     if (prices.length < s) distribution.meta.titre += ` — non publiée : ${prices.length ? `moins de ${s} ventes` : 'aucune vente'}`;
+    else if (communeStatus !== 'published') distribution.meta.titre += ' — non publiée : secret statistique secondaire';
 
     const comparaison: DataTable = {
       nom: 'comparaison',
       meta: meta(`Comparaison avec l’intercommunalité et le département — ${TYPE_LABEL[qs.type]}`, periode),
       colonnes: [{ cle: 'niveau', libelle: 'Niveau' }, { cle: 'code', libelle: 'Code' }, { cle: 'nom', libelle: 'Nom' }, ...INDICATOR_COLUMNS],
-      lignes: comparisons.map((c, i) => ({ niveau: c.niveau, code: c.code, nom: c.nom, ...secretFigures(compared[i], c.code, periode, qs.type, s) })),
+      lignes: comparisons.map((c, i) => ({ niveau: c.niveau, code: c.code, nom: c.nom, ...secretFigures(compared[i], c.code, periode, qs.type, s, statusIn(i, qs.type)) })),
     };
 
     const sections: DataTable = {
       nom: 'sections',
       meta: meta(`Prix au m² par section cadastrale — ${TYPE_LABEL[qs.type]}`, periode),
       colonnes: [{ cle: 'section', libelle: 'Section cadastrale' }, ...INDICATOR_COLUMNS],
-      lignes: sectionRows.map((f) => ({ section: f.code, ...secretFigures(f, f.code, periode, qs.type, s) })),
+      lignes: sectionRows.map((f) => ({ section: f.code, ...secretFigures(f, f.code, periode, qs.type, s, sectionStatus[PORTAL_TYPES.indexOf(qs.type)].get(f.code)!) })),
     };
 
     const ventes: DataTable = {

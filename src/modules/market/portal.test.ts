@@ -2,6 +2,7 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { neutraliseFormula } from '../../platform/csv.ts';
 import type { SaleRow } from './indicators.ts';
 import { classOf, describeSale, histogram, priceClasses, quantile, roundCoordinate, secrecyNote, toCsv, yearWindow, type DataTable } from './portal.ts';
 
@@ -118,7 +119,8 @@ describe('CSV downloads', () => {
         const csv = toCsv(t);
         const back = parse(csv, { comment: '#', columns: true, relax_column_count: false, skip_empty_lines: false }) as Record<string, string>[];
         expect(back).toHaveLength(rows.length);
-        const asText = (v: unknown) => (v === null ? '' : typeof v === 'boolean' ? (v ? 'oui' : 'non') : String(v));
+        // Text a spreadsheet would run as a formula comes back with its protecting quote (platform/csv.ts).
+        const asText = (v: unknown) => (v === null ? '' : typeof v === 'boolean' ? (v ? 'oui' : 'non') : typeof v === 'string' ? neutraliseFormula(v) : String(v));
         back.forEach((r, i) => expect([r.a, r.b, r.c]).toEqual(rows[i].map(asText)));
         // The notes stay notes: one line each, before the header.
         const lines = csv.split('\r\n');

@@ -1,8 +1,9 @@
 // The public price portal's pure rules: map classes, price distribution, what a sale is, period windows, and the
 // tables every figure is published in (JSON with its method and source beside, or CSV with them as comment lines).
 // No I/O here; the lake queries are in portal-queries.ts.
+import { toCsv as writeCsv } from '../../platform/csv.ts';
 import type { SaleRow } from './indicators.ts';
-import type { IndicatorRow, Method, PropertyType, PublicIndicator } from './model.ts';
+import { cellKey, type IndicatorRow, type Method, type PropertyType, type PublicIndicator } from './model.ts';
 
 /** The types shown on the map and the commune page's price charts. */
 export type PortalType = 'maison' | 'appartement' | 'maison_appartement';
@@ -142,6 +143,30 @@ export function describeSale(s: SaleRow): { type: SaleKind; prix_m2: number | nu
   return { type, prix_m2 };
 }
 
+const FIGURES_OF: Partial<Record<SaleKind, PropertyType[]>> = {
+  maison: ['maison', 'maison_appartement'],
+  appartement: ['appartement', 'maison_appartement'],
+  local: ['local'],
+  terrain: ['terrain_a_batir'],
+};
+
+/**
+ * The commune's finest figures (`type|periode` cells) a listed sale may be counted in: its own type for its year and
+ * its month. A sale of several properties or of outbuildings only is in none. Deliberately wide (a house sold without
+ * a surface is not in the medians). Houses-and-flats is not a cell of its own here: when it is withheld, one of its
+ * two parts is too (platform/secrecy.ts never leaves a lone withheld cell in a relation), and leaving out that part's
+ * sales is enough for the list not to complete it.
+ */
+export function saleCells(s: SaleRow): string[] {
+  const type = FIGURES_OF[describeSale(s).type]?.[0];
+  return type ? [cellKey(type, s.date_mutation.slice(0, 4)), cellKey(type, s.date_mutation.slice(0, 7))] : [];
+}
+
+/** The portal types a sale counts in (its section's figures on the commune page). */
+export function saleTypes(s: SaleRow): PortalType[] {
+  return (FIGURES_OF[describeSale(s).type] ?? []).filter((t): t is PortalType => (PORTAL_TYPES as string[]).includes(t));
+}
+
 /** Sale points are shown at about 100 m: enough to see where the market is, not which house was sold. */
 export const roundCoordinate = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1000) / 1000);
 
@@ -175,7 +200,7 @@ export interface DataTable {
 }
 
 export function secrecyNote(seuil: number): string {
-  return `Secret statistique : un chiffre calculé sur moins de ${seuil} ventes n’est pas publié (colonne « secret » = oui, raison donnée).`;
+  return `Secret statistique : un chiffre calculé sur moins de ${seuil} ventes n’est pas publié (colonne « secret » = oui, raison donnée) ; un chiffre qui le ferait retrouver par différence avec un total publié ne l’est pas non plus (secret secondaire).`;
 }
 
 /** The columns of an indicator row; `secret` and `raison` say when and why a figure is withheld. */
@@ -195,12 +220,6 @@ export function indicatorCells(i: PublicIndicator): Record<string, Cell> {
   return { secret: false, raison: null, nb_ventes: i.nb_ventes, prix_m2_q1: i.prix_m2_q1, prix_m2_median: i.prix_m2_median, prix_m2_q3: i.prix_m2_q3, prix_median: i.prix_median };
 }
 
-function csvCell(v: Cell): string {
-  if (v === null) return '';
-  if (typeof v === 'boolean') return v ? 'oui' : 'non';
-  const s = String(v);
-  return /[",\n\r#]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * CSV (RFC 4180, comma, UTF-8, `.` decimals) preceded by `#` comment lines carrying the title, period, method,
@@ -218,12 +237,9 @@ export function toCsv(t: DataTable): string {
     t.meta.secret_statistique,
     ...t.colonnes.map((c) => `Colonne ${c.cle} : ${c.libelle}${c.unite ? ` (${c.unite})` : ''}`),
   ];
-  const lines = [
-    ...notes.map((n) => `# ${oneLine(n)}`),
-    t.colonnes.map((c) => c.cle).join(','),
-    ...t.lignes.map((r) => t.colonnes.map((c) => csvCell(r[c.cle] ?? null)).join(',')),
-  ];
-  return lines.join('\r\n') + '\r\n';
+  // A `#` anywhere is quoted (csv-parse reads an unquoted one as the start of a comment), and so are edge spaces.
+  const rows = [t.colonnes.map((c) => c.cle), ...t.lignes.map((r) => t.colonnes.map((c) => r[c.cle] ?? null))];
+  return notes.map((n) => `# ${oneLine(n)}\r\n`).join('') + writeCsv(rows, { quoteAlso: [/#/, /^\s|\s$/] });
 }
 
 /** Indicator rows of one commune, indexed for the page: `type|periode` → row. */

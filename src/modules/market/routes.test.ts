@@ -20,11 +20,64 @@ describe('market routes (public)', () => {
     const body = res.json();
     expect(body).toMatchObject({ niveau: 'commune', code: '33001', nom: 'Abzac', methode: 'etalab', seuil_secret: 11 });
     expect(body.source).toContain('DVF');
+    // A single flat: withheld. The 27 houses too, since houses and flats together are published (a subtraction away).
     expect(body.indicateurs).toEqual([
-      expect.objectContaining({ periode: '2021', type: 'maison', secret: false, nb_ventes: 27, prix_m2_median: 1759 }),
-      { code: '33001', periode: '2021', type: 'appartement', secret: true, raison: expect.stringContaining('secret statistique') },
+      { code: '33001', periode: '2021', type: 'maison', secret: true, raison: expect.stringContaining('Secret statistique secondaire') },
+      { code: '33001', periode: '2021', type: 'appartement', secret: true, raison: expect.stringContaining('Moins de 11 ventes') },
     ]);
     expect(body.indicateurs[1]).not.toHaveProperty('nb_ventes');
+    const both = (await get('/api/market/communes/33001/indicateurs?types=maison_appartement&methode=etalab')).json();
+    expect(both.indicateurs).toEqual([expect.objectContaining({ type: 'maison_appartement', secret: false })]);
+  });
+
+  /** The reader's attack on every published relation: a total and all but one of its parts, or a small remainder. */
+  function attack(rows: any[], label: string) {
+    const get = (type: string, periode: string) => rows.find((r) => r.type === type && r.periode === periode);
+    const count = (r: any) => (r === undefined ? 0 : r.secret ? null : r.nb_ventes); // no row: no sale
+    const check = (total: any, parts: any[], what: string) => {
+      const t = count(total);
+      const ps = parts.map(count);
+      const unknown = [t, ...ps].filter((v) => v === null).length;
+      expect(unknown, `${label} ${what}: a lone withheld figure`).not.toBe(1);
+      if (t !== null && unknown > 0) {
+        const rest = t - ps.reduce((a: number, v) => a + (v ?? 0), 0);
+        expect(rest === 0 || rest >= 11, `${label} ${what}: withheld figures together count ${rest}`).toBe(true);
+      }
+    };
+    const periods = [...new Set(rows.map((r) => r.periode as string))];
+    for (const p of periods) check(get('maison_appartement', p), [get('maison', p), get('appartement', p)], p);
+    for (const y of periods.filter((p) => p.length === 4))
+      for (const type of ['maison', 'appartement', 'maison_appartement', 'local', 'terrain_a_batir'])
+        check(get(type, y), Array.from({ length: 12 }, (_, m) => get(type, `${y}-${String(m + 1).padStart(2, '0')}`)), `${type} ${y}`);
+  }
+
+  it('publishes no figure that gives a withheld one back by subtraction: types, months and years (Abzac, Hendaye, Lyon)', async () => {
+    const all = 'types=maison,appartement,maison_appartement,local,terrain_a_batir';
+    for (const url of ['/api/market/communes/33001', '/api/market/communes/64260', '/api/market/communes/69123', '/api/market/communes/69266', '/api/market/epci/200046977'])
+      for (const methode of ['habitat', 'etalab']) {
+        const yearly = (await get(`${url}/indicateurs?${all}&methode=${methode}`)).json().indicateurs;
+        const monthly = (await get(`${url}/indicateurs?${all}&methode=${methode}&periode=mois`)).json().indicateurs;
+        expect(yearly.length).toBeGreaterThan(0);
+        attack([...yearly, ...monthly], `${url} ${methode}`);
+      }
+  });
+
+  it('lists no sale counted in a withheld figure (Abzac 2021: the 4 flats are not listed)', async () => {
+    const { ventes } = (await get('/api/market/communes/33001/ventes?limite=500')).json();
+    const kind = (v: any) =>
+      v.nb_maisons + v.nb_appartements + v.nb_locaux !== 1 ? null : v.nb_maisons ? 'maison' : v.nb_appartements ? 'appartement' : 'local';
+    const figures: any[] = [];
+    for (const methode of ['habitat', 'etalab'])
+      for (const periode of ['annee', 'mois'])
+        figures.push(...(await get(`/api/market/communes/33001/indicateurs?types=maison,appartement,local&methode=${methode}&periode=${periode}`)).json().indicateurs);
+    const withheld = (type: string, periode: string) => figures.some((f) => f.type === type && f.periode === periode && f.secret);
+    for (const v of ventes) {
+      const k = kind(v);
+      if (!k) continue;
+      expect(withheld(k, v.date_mutation.slice(0, 4)), `${v.id_mutation} (${k}) is in a withheld year`).toBe(false);
+      expect(withheld(k, v.date_mutation.slice(0, 7)), `${v.id_mutation} (${k}) is in a withheld month`).toBe(false);
+    }
+    expect(ventes.filter((v: any) => kind(v) === 'appartement')).toEqual([]);
   });
 
   it('gives monthly figures and building land', async () => {

@@ -5,8 +5,9 @@ import { z } from 'zod';
 import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
-import { PROPERTY_TYPES, applySecrecy, type Method, type Period, type PropertyType } from './model.ts';
-import { computeIndicators, lakeContents, latestSales, type Scope } from './indicators.ts';
+import { PROPERTY_TYPES, type Method, type Period, type PropertyType } from './model.ts';
+import { lakeContents, listableSales, protectedArea, publishedIndicators, type Scope } from './indicators.ts';
+import { saleCells } from './portal.ts';
 import { communeName, epciCommunes, territoryCommunes } from './store.ts';
 import { readManifest } from './lake.ts';
 
@@ -64,14 +65,11 @@ const COMMUNE = /^[0-9][0-9AB][0-9]{3}$/;
 
 export function marketRoutes(app: App, ctx: AppContext) {
   async function answer(scope: Scope, nom: string | null, qs: IndicatorQs) {
-    const rows = await computeIndicators(ctx.lake, {
-      scope,
-      periode: qs.periode as Period,
-      types: qs.types.split(',') as PropertyType[],
-      methode: qs.methode as Method,
-      debut: qs.debut,
-      fin: qs.fin,
-    });
+    const indicateurs = await publishedIndicators(
+      ctx.lake,
+      { scope, periode: qs.periode as Period, types: qs.types.split(',') as PropertyType[], methode: qs.methode as Method, debut: qs.debut, fin: qs.fin },
+      ctx.config.secrecyMinCount,
+    );
     return {
       niveau: scope.niveau,
       code: scope.code,
@@ -81,7 +79,7 @@ export function marketRoutes(app: App, ctx: AppContext) {
       methode_description: METHOD_TEXT[qs.methode as Method],
       seuil_secret: ctx.config.secrecyMinCount,
       source: SOURCE_DVF,
-      indicateurs: rows.map((r) => applySecrecy(r, ctx.config.secrecyMinCount)),
+      indicateurs,
     };
   }
 
@@ -142,7 +140,8 @@ export function marketRoutes(app: App, ctx: AppContext) {
     config: { access: 'public' },
     schema: {
       tags: ['marché'],
-      summary: 'Dernières ventes d’une commune (une ligne par mutation, sans adresse ni numéro de parcelle ; non indexable)',
+      summary:
+        'Dernières ventes d’une commune (une ligne par mutation, sans adresse ni numéro de parcelle ; non indexable). Les ventes comptées dans un chiffre non publié (secret statistique) ne sont pas listées.',
       params: z.object({ code: z.string().regex(COMMUNE, 'Code INSEE de commune ou d’arrondissement sur 5 caractères') }),
       querystring: z.object({ limite: z.coerce.number().int().min(1).max(500).default(50) }),
       response: {
@@ -173,7 +172,14 @@ export function marketRoutes(app: App, ctx: AppContext) {
     handler: async (req, reply) => {
       // DVF's terms of use forbid indexing by search engines.
       reply.header('X-Robots-Tag', 'noindex, nofollow');
-      return { code: req.params.code, source: SOURCE_DVF, ventes: await latestSales(ctx.lake, req.params.code, req.query.limite) };
+      // A sale counted in a withheld figure (its type, year or month, by either method) is not listed: the list
+      // would give the withheld count and median back.
+      const scope: Scope = { niveau: 'commune', code: req.params.code };
+      const min = ctx.config.secrecyMinCount;
+      const areas = await Promise.all((['habitat', 'etalab'] as const).map((methode) => protectedArea(ctx.lake, { scope, methode }, min)));
+      const withheld = (k: string) => areas.some((a) => (a.status.get(k) ?? 'published') !== 'published');
+      const ventes = await listableSales(ctx.lake, req.params.code, req.query.limite, (v) => saleCells(v).some(withheld));
+      return { code: req.params.code, source: SOURCE_DVF, ventes };
     },
   });
 

@@ -1,6 +1,6 @@
 // `habitat report bilan` and `habitat import plh-programme`: the same services as the HTTP routes.
 import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import type { HabitatModule } from '../types.ts';
 import { audit } from '../access/audit.ts';
@@ -11,7 +11,7 @@ import { writeBilanFiles } from './report/render.ts';
 
 type CliArgs = Parameters<NonNullable<HabitatModule['cli']>>[0];
 
-export function plhCli({ program, importCommand, withContext }: CliArgs) {
+export function plhCli({ program, importCommand, withContext, io }: CliArgs) {
   // Another module may have created `report` already: add to it rather than declare it twice.
   const report = program.commands.find((c) => c.name() === 'report') ?? program.command('report').description('Produire des rapports (bilans du PLH…)');
   report
@@ -26,9 +26,9 @@ export function plhCli({ program, importCommand, withContext }: CliArgs) {
         const annee = Number(opts.year);
         if (!Number.isInteger(annee) || annee < 2000 || annee > 2100) throw new Error(`Année invalide : « ${opts.year} » (attendu : 2000 à 2100).`);
         const epci = chooseEpci(ctx.config.epciSirens, opts.epci);
-        const paths = await writeBilanFiles(ctx.db, { epci, annee, triennal: !!opts.triennal, outDir: resolve(opts.out) });
+        const paths = await writeBilanFiles(ctx.db, { epci, annee, triennal: !!opts.triennal, outDir: io.path(opts.out) });
         await audit(ctx.db, null, { action: 'export', entity: 'plh_bilan', detail: { via: 'cli', annee, triennal: !!opts.triennal }, epci });
-        for (const p of paths) console.log(p);
+        for (const p of paths) io.print(p);
       }),
     );
 
@@ -42,10 +42,10 @@ export function plhCli({ program, importCommand, withContext }: CliArgs) {
         .action((opts) =>
           withContext(async (ctx) => {
             const epci = chooseEpci(ctx.config.epciSirens, opts.epci);
-            const bytes = readFileSync(opts.file);
+            const bytes = readFileSync(io.path(opts.file));
             const r = await importProgrammeFile(ctx.db, epci, bytes, basename(opts.file), opts.feuille as SheetName | undefined);
             await audit(ctx.db, null, { action: 'import', entity: 'plh_programme', entityId: r.programmeId, detail: { via: 'cli', file: basename(opts.file) }, epci });
-            console.log(`Programme importé : ${r.orientations} orientation(s), ${r.actions} action(s), ${r.budgets} budget(s), ${r.objectifs} objectif(s).`);
+            io.print(`Programme importé : ${r.orientations} orientation(s), ${r.actions} action(s), ${r.budgets} budget(s), ${r.objectifs} objectif(s).`);
           }),
         ),
     );
@@ -57,9 +57,9 @@ export function plhCli({ program, importCommand, withContext }: CliArgs) {
       .action((opts) =>
         withContext(async (ctx) => {
           const epci = opts.epci ? chooseEpci(ctx.config.epciSirens, opts.epci) : undefined;
-          const r = await importSruFile(ctx.db, readFileSync(opts.file), basename(opts.file), epci);
+          const r = await importSruFile(ctx.db, readFileSync(io.path(opts.file)), basename(opts.file), epci);
           await audit(ctx.db, null, { action: 'import', entity: 'plh_sru_inventaire', detail: { via: 'cli', file: basename(opts.file), lignes: r.inventaires }, epci: epci ?? null });
-          console.log(`Inventaires SRU importés : ${r.inventaires}.`);
+          io.print(`Inventaires SRU importés : ${r.inventaires}.`);
         }),
       ),
   );

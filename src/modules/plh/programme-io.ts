@@ -6,6 +6,7 @@ import { readCsvRows, readProgrammeXlsx, readSheetCsv, writeProgrammeXlsx, write
 import { SRU_REQUIRED, parseSruRows } from './sru-sheet.ts';
 import { parseActions, parseBudgets, parseObjectifs, parseProgramme, programmeToSheets, SHEETS, type SheetName } from './programme-sheet.ts';
 import * as store from './store.ts';
+import { decodeUserText } from '../../platform/text-input.ts';
 
 export interface ImportResult {
   programmeId: string;
@@ -45,7 +46,7 @@ export async function importProgrammeFile(db: Db, epci: string, bytes: Buffer, f
     throw new AppError('plh.feuille_requise', 'Pour un fichier CSV, précisez la feuille importée : actions, budgets ou objectifs (le classeur XLSX contient tout le programme).', 400);
   const head = await store.currentProgramme(db, epci);
   if (!head) throw new AppError('plh.pas_de_programme', 'Aucun programme enregistré : importez d’abord le classeur XLSX complet (feuille Programme comprise).', 409);
-  const text = bytes.toString('utf8');
+  const text = decodeUserText(bytes, file);
   const { rows, problems } = readSheetCsv(sheet, text, file);
   if (problems.length) throw new ImportRejected(problems);
   const current = await store.loadProgramme(db, head);
@@ -91,7 +92,7 @@ export async function exportProgramme(db: Db, epci: string, format: 'xlsx' | 'cs
  */
 export async function importSruFile(db: Db, bytes: Buffer, file: string, epci?: string): Promise<{ inventaires: number }> {
   const communes = new Set((await store.instanceCommunes(db, epci)).map((c) => c.code));
-  const { rows, problems } = readCsvRows(bytes.toString('utf8'), file, (headers) =>
+  const { rows, problems } = readCsvRows(decodeUserText(bytes, file), file, (headers) =>
     SRU_REQUIRED.filter((c) => !headers.includes(c)).map((c) => ({ file, line: 1, column: c, rule: 'colonne_obligatoire', message: `la colonne « ${c} » manque` })),
   );
   if (problems.length) throw new ImportRejected(problems);

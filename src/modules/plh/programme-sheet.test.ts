@@ -1,3 +1,5 @@
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../platform/errors.ts';
@@ -31,6 +33,29 @@ describe('programme workbook', () => {
       sheets[name] = rows;
     }
     expect(parseProgramme(sheets, { fileOf: (s) => `${s}.csv`, communes: COMMUNES }).programme).toEqual(SAMPLE);
+  });
+
+  it('writes no cell a spreadsheet would run as a formula, XLSX or CSV, and reads its own files back unchanged', async () => {
+    const formula = '=HYPERLINK("http://x","clic")';
+    const tricky: typeof SAMPLE = {
+      ...SAMPLE,
+      actions: SAMPLE.actions.map((a, i) => (i === 0 ? { ...a, titre: formula, partenaires: '@Bailleurs', commentaire: '-10 % sur 2026' } : a)),
+    };
+    const data = programmeToSheets(tricky, NAMES);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await writeProgrammeXlsx(data)) as any);
+    const texts: string[] = [];
+    wb.eachSheet((ws) => ws.eachRow((row) => row.eachCell((c) => void (typeof c.value === 'string' && texts.push(c.value)))));
+    expect(texts).toContain(`'${formula}`);
+    expect(texts.filter((v) => /^[=+\-@\t\r]/.test(v))).toEqual([]);
+    const csv = parse(writeSheetCsv('actions', data.actions), { bom: true, delimiter: ';' }) as string[][];
+    expect(csv.flat()).toContain(`'${formula}`);
+    expect(csv.flat().filter((v) => /^[=+@\t\r]/.test(v) || (/^-/.test(v) && Number.isNaN(Number(v))))).toEqual([]);
+    // Exported, then imported again as is: the same programme.
+    const { sheets } = await readProgrammeXlsx(await writeProgrammeXlsx(data), 'plh.xlsx');
+    expect(parseProgramme(sheets, { fileOf, communes: COMMUNES }).programme).toEqual(tricky);
+    const actions = readSheetCsv('actions', writeSheetCsv('actions', data.actions), 'actions.csv').rows;
+    expect(actions[0].cells).toMatchObject({ action: formula, partenaires: '@Bailleurs', commentaire: '-10 % sur 2026' });
   });
 
   it('reads a comma-separated CSV and French labels, numbers and a leading zero lost by a spreadsheet', () => {

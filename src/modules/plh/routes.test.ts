@@ -12,6 +12,7 @@ import { SAMPLE } from './sample-programme.test-support.ts';
 import { plhCli } from './cli.ts';
 import { writeBilanFiles } from './report/render.ts';
 import { docxParagraphs, docxTableRows, pdfTextLines } from './report/read-files.test-support.ts';
+import { captureIO } from '../../../test/support/cli-io.ts';
 
 let t: TestApp;
 let agent: Actor;
@@ -251,7 +252,7 @@ describe('bilans', () => {
 
   it('`habitat report bilan` is declared, and its service writes the HTML, DOCX and PDF files', async () => {
     const program = new Command('habitat');
-    plhCli({ program, importCommand: program.command('import'), withContext: (async () => undefined) as any });
+    plhCli({ program, importCommand: program.command('import'), withContext: (async () => undefined) as any, io: captureIO() });
     const report = program.commands.find((c) => c.name() === 'report');
     expect(report?.commands.map((c) => c.name())).toContain('bilan');
     const dir = mkdtempSync(join(tmpdir(), 'plh-bilan-'));

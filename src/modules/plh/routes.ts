@@ -254,6 +254,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
         querystring: z.object({ feuille: z.enum(SHEET_NAMES as [SheetName, ...SheetName[]]).optional(), nom: z.string().max(200).default('programme') }),
         response: { 200: z.object({ programme_id: z.string(), orientations: z.number(), actions: z.number(), budgets: z.number(), objectifs: z.number() }) },
       },
+      bodyLimit: MAX_FILE, // the workbook itself
       handler: async (req) => {
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         if (!bytes.length) throw new AppError('plh.fichier_vide', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
@@ -270,6 +271,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
         querystring: z.object({ nom: z.string().max(200).default('inventaires-sru.csv') }),
         response: { 200: z.object({ inventaires: z.number() }) },
       },
+      bodyLimit: MAX_FILE, // the CSV file itself
       handler: async (req) => {
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         if (!bytes.length) throw new AppError('plh.fichier_vide', 'Aucun fichier reçu : le corps de la requête est vide.', 400);

@@ -19,7 +19,7 @@ export const referentialModule: HabitatModule = {
   name: 'referential',
   routes: (app, ctx) => referentialRoutes(app, ctx, referentialCatalogue()),
   loadDemo: (ctx) => loadReferentialDemo(ctx, referentialCatalogue()),
-  cli({ program, withContext }) {
+  cli({ program, withContext, io }) {
     program
       .command('referentiel-valider')
       .description('Valider un fichier contre un schéma du référentiel, sans rien enregistrer (rapport en français)')
@@ -29,14 +29,14 @@ export const referentialModule: HabitatModule = {
       .action((schema: string, file: string, opts: { version?: string }) =>
         withContext(async (ctx) => {
           const entry = findSchema(referentialCatalogue(), schema, opts.version);
-          const report = await validateFile(readFileSync(file), { filename: basename(file) }, entry.compiled, { communes: await territoryCommuneCodes(ctx.db) });
-          console.log(`${entry.schema.title} ${entry.schema.version} — ${STATUS_LABELS[report.status]}`);
-          console.log(`${report.verdict} (Simple vérification : rien n’est enregistré.)`);
+          const report = await validateFile(readFileSync(io.path(file)), { filename: basename(file) }, entry.compiled, { communes: await territoryCommuneCodes(ctx.db) });
+          io.print(`${entry.schema.title} ${entry.schema.version} — ${STATUS_LABELS[report.status]}`);
+          io.print(`${report.verdict} (Simple vérification : rien n’est enregistré.)`);
           for (const p of [...report.header, ...report.problems].slice(0, 50))
-            console.log(`${basename(file)}, ligne ${p.line}${p.column ? `, colonne « ${p.column} »` : ''} — ${p.rule}${p.value !== undefined ? ` (« ${p.value} »)` : ''} : ${p.message} ${p.fix}`);
+            io.print(`${basename(file)}, ligne ${p.line}${p.column ? `, colonne « ${p.column} »` : ''} — ${p.rule}${p.value !== undefined ? ` (« ${p.value} »)` : ''} : ${p.message} ${p.fix}`);
           const shown = report.header.length + Math.min(report.problems.length, 50);
-          if (report.summary.errors + report.summary.warnings > shown) console.log(`… ${report.summary.errors + report.summary.warnings - shown} autre(s) problème(s).`);
-          if (report.status === 'refusee') process.exitCode = 1;
+          if (report.summary.errors + report.summary.warnings > shown) io.print(`… ${report.summary.errors + report.summary.warnings - shown} autre(s) problème(s).`);
+          if (report.status === 'refusee') io.exitCode = 1;
         }),
       );
   },

@@ -312,6 +312,7 @@ function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
       headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).passthrough(),
       response: { 200: z.object({ delivery: deliveryZ, report: reportZ }), 201: z.object({ delivery: deliveryZ, report: reportZ }) },
     },
+    bodyLimit: MAX_FILE, // the file itself (multipart or raw body)
     handler: async (req, reply) => {
       const p = requirePrincipal(req);
       const entry = findSchema(cat, req.params.schema, req.query.version);

@@ -1,33 +1,31 @@
 // `habitat import rpls PATH` and `habitat import dpe PATH…`: a French summary, rejects listed (all of them with --rejets).
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
+import type { CliIO } from '../../platform/cli-io.ts';
+import { csvLine } from '../../platform/csv.ts';
 import { formatProblem, type InputProblem } from '../../platform/errors.ts';
 import type { WithContext } from '../types.ts';
 import { importRpls } from './lake.ts';
 import { importDpe } from './store.ts';
 
 const n = (x: number) => x.toLocaleString('fr-FR');
-const csvCell = (v: unknown) => {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
-function reportProblems(title: string, problems: InputProblem[], file?: string) {
+function reportProblems(io: CliIO, title: string, problems: InputProblem[], file?: string) {
   if (!problems.length) return;
-  console.log(`${title} : ${n(problems.length)}`);
-  for (const p of problems.slice(0, 10)) console.log(`  ${formatProblem(p)}`);
-  if (problems.length > 10) console.log(`  … et ${n(problems.length - 10)} autres${file ? ` (liste complète dans ${file})` : ' (option --rejets pour la liste complète)'}`);
+  io.print(`${title} : ${n(problems.length)}`);
+  for (const p of problems.slice(0, 10)) io.print(`  ${formatProblem(p)}`);
+  if (problems.length > 10) io.print(`  … et ${n(problems.length - 10)} autres${file ? ` (liste complète dans ${file})` : ' (option --rejets pour la liste complète)'}`);
 }
 
 function writeRejects(path: string | undefined, problems: InputProblem[]) {
   if (!path) return;
   const out = createWriteStream(path);
   out.write('fichier,ligne,colonne,regle,valeur,message\n');
-  for (const p of problems) out.write([p.file, p.line, p.column, p.rule, p.value, p.message].map(csvCell).join(',') + '\n');
+  for (const p of problems) out.write(csvLine([p.file, p.line, p.column, p.rule, p.value, p.message], { newline: '\n' }));
   out.end();
 }
 
-export function stockCommands(importCommand: Command, withContext: WithContext) {
+export function stockCommands(importCommand: Command, withContext: WithContext, io: CliIO) {
   importCommand
     .command('rpls')
     .description('Importer l’agrégat RPLS « rpls_par_date » (commune × année de construction × DPE × pièces × type × QPV), .csv ou .csv.gz, dans le lac')
@@ -37,13 +35,13 @@ export function stockCommands(importCommand: Command, withContext: WithContext) 
     .option('--rejets <fichier.csv>', 'écrire toutes les lignes rejetées dans ce fichier CSV')
     .action((path: string, opts: { millesime?: string; force?: boolean; rejets?: string }) =>
       withContext(async (ctx) => {
-        const r = await importRpls(ctx.lake, path, { millesime: opts.millesime ? Number(opts.millesime) : undefined, force: opts.force });
-        if (r.status === 'deja-importe') console.log(`RPLS ${r.millesime} : fichier déjà importé, rien à faire (${n(r.dwellings)} logements).`);
-        else if (r.status === 'refuse') console.log(`RPLS : fichier refusé, rien n’a été écrit.`);
-        else console.log(`RPLS ${r.millesime} : ${n(r.lines)} lignes lues, ${n(r.cells)} gardées, ${n(r.dwellings)} logements.`);
-        reportProblems('Lignes rejetées', r.problems, opts.rejets);
-        writeRejects(opts.rejets, r.problems);
-        if (r.status === 'refuse') process.exitCode = 1;
+        const r = await importRpls(ctx.lake, io.path(path), { millesime: opts.millesime ? Number(opts.millesime) : undefined, force: opts.force });
+        if (r.status === 'deja-importe') io.print(`RPLS ${r.millesime} : fichier déjà importé, rien à faire (${n(r.dwellings)} logements).`);
+        else if (r.status === 'refuse') io.print(`RPLS : fichier refusé, rien n’a été écrit.`);
+        else io.print(`RPLS ${r.millesime} : ${n(r.lines)} lignes lues, ${n(r.cells)} gardées, ${n(r.dwellings)} logements.`);
+        reportProblems(io, 'Lignes rejetées', r.problems, opts.rejets);
+        writeRejects(opts.rejets && io.path(opts.rejets), r.problems);
+        if (r.status === 'refuse') io.exitCode = 1;
       }),
     );
 
@@ -57,20 +55,20 @@ export function stockCommands(importCommand: Command, withContext: WithContext) 
       withContext(async (ctx) => {
         const all: InputProblem[] = [];
         for (const path of paths) {
-          const r = await importDpe(ctx.db, path, { force: opts.force });
-          if (r.status === 'deja-importe') console.log(`${r.file} : déjà importé, rien à faire (${n(r.accepted)} DPE).`);
+          const r = await importDpe(ctx.db, io.path(path), { force: opts.force });
+          if (r.status === 'deja-importe') io.print(`${r.file} : déjà importé, rien à faire (${n(r.accepted)} DPE).`);
           else if (r.status === 'refuse') {
-            console.log(`${r.file} : fichier refusé, rien n’a été écrit.`);
-            process.exitCode = 1;
+            io.print(`${r.file} : fichier refusé, rien n’a été écrit.`);
+            io.exitCode = 1;
           } else
-            console.log(
+            io.print(
               `${r.file} (format ${r.layout}) : ${n(r.lines)} lignes, ${n(r.accepted)} DPE enregistrés dont ${n(r.corrections.length)} avec commune corrigée, ${n(r.problems.length)} rejetés, ${n(r.linkedToBuildings)} rattachés à un bâtiment.`,
             );
-          reportProblems('Communes corrigées', r.corrections, opts.rejets);
-          reportProblems('Lignes rejetées', r.problems, opts.rejets);
+          reportProblems(io, 'Communes corrigées', r.corrections, opts.rejets);
+          reportProblems(io, 'Lignes rejetées', r.problems, opts.rejets);
           all.push(...r.corrections, ...r.problems);
         }
-        writeRejects(opts.rejets, all);
+        writeRejects(opts.rejets && io.path(opts.rejets), all);
       }),
     );
 }

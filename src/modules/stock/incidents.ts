@@ -140,7 +140,7 @@ export async function addContact(
   return { id: row.id as string };
 }
 
-/** Erases contacts past their retention date: run before every read, so no expired contact is ever seen or used. */
+/** Erases contacts past their retention date: run by the scheduled purge (stockModule.purge, `habitat purge`). */
 export async function purgeExpiredContacts(db: Db, now = new Date()): Promise<number> {
   const r = await db.deleteFrom('stock_contact').where('retention_until', '<=', now).executeTakeFirst();
   return Number(r.numDeletedRows ?? 0);
@@ -148,11 +148,12 @@ export async function purgeExpiredContacts(db: Db, now = new Date()): Promise<nu
 
 /** A building's contacts, masked, for its landlord. The read is audited. */
 export async function readContacts(db: Db, req: FastifyRequest, buildingId: string) {
-  await purgeExpiredContacts(db);
+  // Between two purges an expired contact may still be stored: it is never shown.
   const rows = await db
     .selectFrom('stock_contact')
     .select(['id', 'channel', 'address', 'purpose', 'consent', 'consent_at', 'withdrawn_at', 'retention_until'])
     .where('building_id', '=', buildingId)
+    .where('retention_until', '>', new Date())
     .orderBy('created_at')
     .execute();
   await audit(db, req, { action: 'read', entity: 'stock_contact', entityId: buildingId, detail: { contacts: rows.length, motif: 'consultation par le bailleur' } });
@@ -195,11 +196,12 @@ export interface NotificationSummary {
 export async function notifyIncident(ctx: AppContext, req: FastifyRequest | null, incident: IncidentRow, event: 'ouverture' | 'resolution'): Promise<NotificationSummary> {
   const db = ctx.db;
   const now = new Date();
-  await purgeExpiredContacts(db, now);
+  // Between two purges an expired contact may still be stored: it is never read nor alerted.
   const contacts = (await db
     .selectFrom('stock_contact')
     .select(['id', 'channel', 'address', 'consent', 'purpose', 'withdrawn_at', 'retention_until'])
     .where('building_id', '=', incident.building_id)
+    .where('retention_until', '>', now)
     .execute()) as any[];
   const eligible = contacts.filter((c) =>
     mayNotify({ consent: c.consent, purpose: c.purpose, withdrawn_at: c.withdrawn_at ? new Date(c.withdrawn_at) : null, retention_until: new Date(c.retention_until) }, now),

@@ -6,6 +6,8 @@
 // - rental calendar: loi n° 2021-1104 Climat et Résilience, loi 89-462 art. 6 modifié (G excluded from 2025-01-01,
 //   F from 2028-01-01, E from 2034-01-01).
 
+import { protectTotal } from '../../platform/secrecy.ts';
+
 export const DPE_CLASSES = ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const;
 export type DpeClass = (typeof DPE_CLASSES)[number];
 
@@ -157,24 +159,22 @@ export function publishCount(n: number, min: number): Published {
 const SECONDARY = 'Secret statistique (secret secondaire) : masqué pour qu’un chiffre secret ne puisse pas être déduit du total.';
 
 /**
- * Statistical secrecy for a distribution by class whose total is published. Primary: every non-zero cell under `min`
- * is withheld. Secondary: the withheld cells must together count 0 or at least `min` dwellings, otherwise the total
- * minus the published cells would reveal them; the smallest published non-zero cells are withheld with them until so.
- * When the total itself is under `min`, everything is withheld.
+ * Statistical secrecy for a distribution by class whose total is published: the platform's rule for a table with its
+ * total (platform/secrecy.ts). Primary: every non-zero cell under `min` is withheld. Secondary: the withheld cells
+ * must together count 0 or at least `min` dwellings, otherwise the total minus the published cells would reveal them;
+ * the smallest published non-zero cells are withheld with them until so. When the total itself is under `min`,
+ * everything is withheld.
  */
 export function protectDistribution(counts: ClassCounts, min: number): { total: Published; cells: Record<keyof ClassCounts, Published> } {
   const keys = Object.keys(counts) as (keyof ClassCounts)[];
   const total = keys.reduce((s, k) => s + counts[k], 0);
   const totalPub = publishCount(total, min);
-  const hidden = new Set<keyof ClassCounts>(totalPub.secret ? keys.filter((k) => counts[k] > 0) : keys.filter((k) => publishCount(counts[k], min).secret));
-  const hiddenSum = () => [...hidden].reduce((s, k) => s + counts[k], 0);
-  const candidates = keys.filter((k) => !hidden.has(k) && counts[k] > 0).sort((a, b) => counts[a] - counts[b]);
-  while (hidden.size && hiddenSum() < min && candidates.length) hidden.add(candidates.shift()!);
+  const status = protectTotal(keys.map((k) => counts[k]), { min });
   const cells = Object.fromEntries(
-    keys.map((k) => {
+    keys.map((k, i) => {
       if (totalPub.secret && counts[k] > 0) return [k, totalPub];
-      if (!hidden.has(k)) return [k, { valeur: counts[k], secret: false }];
-      return [k, publishCount(counts[k], min).secret ? publishCount(counts[k], min) : { valeur: null, secret: true, raison: SECONDARY }];
+      if (status.parts[i] === 'published') return [k, { valeur: counts[k], secret: false }];
+      return [k, status.parts[i] === 'primary' ? publishCount(counts[k], min) : { valeur: null, secret: true, raison: SECONDARY }];
     }),
   ) as Record<keyof ClassCounts, Published>;
   return { total: totalPub, cells };

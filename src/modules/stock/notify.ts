@@ -24,7 +24,7 @@ export interface NotificationChannels {
   sms: SmsProvider | null;
 }
 
-export function smtpMailer(url: string, from = process.env.HABITAT_SMTP_FROM ?? 'Habitat Commun <ne-pas-repondre@habitat-commun.fr>'): Mailer {
+export function smtpMailer(url: string, from = 'Habitat Commun <ne-pas-repondre@habitat-commun.fr>'): Mailer {
   const transport = nodemailer.createTransport(url);
   return {
     async send(m) {
@@ -43,8 +43,8 @@ export function useNotificationChannels(ctx: AppContext, channels: Partial<Notif
 export function channelsFor(ctx: AppContext): NotificationChannels {
   const set = installed.get(ctx);
   if (set) return set;
-  const url = process.env.HABITAT_SMTP_URL;
-  const channels: NotificationChannels = { mailer: url ? smtpMailer(url) : null, sms: null };
+  const url = ctx.config.smtpUrl;
+  const channels: NotificationChannels = { mailer: url ? smtpMailer(url, ctx.config.smtpFrom) : null, sms: null };
   installed.set(ctx, channels);
   return channels;
 }

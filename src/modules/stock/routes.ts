@@ -354,6 +354,7 @@ export async function stockRoutes(app: App, ctx: AppContext) {
       body: z.object({ batiments: z.array(buildingZ).min(1).max(10_000) }),
       response: { 200: z.object({ crees: z.number(), mis_a_jour: z.number(), dpe_rattaches: z.number() }) },
     },
+    bodyLimit: 8 * 1024 * 1024, // up to 10,000 buildings
     handler: async (req) => {
       const p = requireBailleur(req);
       const refs = new Set<string>();

@@ -13,3 +13,21 @@ export async function loadTerritory(db: import('../../platform/db.ts').Db, siren
   await loadContours(db);
   await syncInstanceEpcis(db, sirens);
 }
+
+// For the sources module: the instance's communes (what the connectors fetch), the COG version loaded, and loading a
+// newer COG that the connector fetched.
+export { instanceCommunes, loadCog } from './store.ts';
+export { COG_VERSION, compareVersions } from './ingest/cog.ts';
+
+/** The COG version loaded and when (the @etalab/decoupage-administratif version; 6.0.0 is COG 2026). */
+export async function cogLoaded(db: import('../../platform/db.ts').Db): Promise<{ version: string; loadedAt: string } | null> {
+  const r = await db.selectFrom('territory_load').select(['version', 'loaded_at']).where('name', '=', 'cog').executeTakeFirst();
+  return r ? { version: r.version as string, loadedAt: new Date(r.loaded_at as string).toISOString() } : null;
+}
+
+/** Codes of the municipal arrondissements of these communes (Lyon's 69381…69389 for 69123): DPE and DVF use them. */
+export async function arrondissementsOf(db: import('../../platform/db.ts').Db, codes: string[]): Promise<{ code: string; parent: string }[]> {
+  if (!codes.length) return [];
+  const rows = await db.selectFrom('commune').select(['code', 'parent_code']).where('parent_code', 'in', codes).orderBy('code').execute();
+  return rows.map((r) => ({ code: r.code as string, parent: r.parent_code as string }));
+}

@@ -3,13 +3,17 @@ import { sql } from 'kysely';
 import { insertInBatches, type Db } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { communeRows, unknownSirens } from './model.ts';
-import { COG_VERSION, readCog, readContours } from './ingest/cog.ts';
+import { COG_VERSION, compareVersions, readCog, readContours } from './ingest/cog.ts';
 
-/** Loads the COG once per package version; re-running with the same version changes nothing. */
-export async function loadCog(db: Db): Promise<boolean> {
+/**
+ * Loads the COG once per package version; re-running with the same version changes nothing. `source` is a folder of
+ * a newer version fetched by the COG connector; the installed package never replaces a newer version loaded so.
+ */
+export async function loadCog(db: Db, source?: { dir: string; version: string }): Promise<boolean> {
+  const version = source?.version ?? COG_VERSION;
   const done = await db.selectFrom('territory_load').select('version').where('name', '=', 'cog').executeTakeFirst();
-  if (done?.version === COG_VERSION) return false;
-  const cog = readCog();
+  if (done && (source ? done.version === version : compareVersions(done.version, version) >= 0)) return false;
+  const cog = readCog(source?.dir);
   await db.transaction().execute(async (trx) => {
     const upsert = (cols: string[]) => (oc: any) =>
       oc.column(cols[0]).doUpdateSet(Object.fromEntries(cols.slice(1).map((c) => [c, sql.ref(`excluded.${c}`)])));
@@ -38,8 +42,8 @@ export async function loadCog(db: Db): Promise<boolean> {
     );
     await trx
       .insertInto('territory_load')
-      .values({ name: 'cog', version: COG_VERSION })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ version: COG_VERSION, loaded_at: sql`now()` }))
+      .values({ name: 'cog', version })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ version, loaded_at: sql`now()` }))
       .execute();
   });
   return true;

@@ -82,8 +82,8 @@ export interface RouteAccess {
 
 /**
  * Guards every route: refuses at registration a route under /api that does not say who may call it, then on each
- * request resolves the caller (session or API key) and checks the declaration before anything else runs, so an
- * unauthorised caller learns nothing, not even whether its input was valid. Returns the table of declared routes
+ * request (once counted by the rate limiter) resolves the caller (session or API key) and checks the declaration
+ * before the body is read, so an unauthorised caller learns nothing, not even whether its input was valid. Returns the table of declared routes
  * (the permission test walks it).
  */
 export function installAccessControl(
@@ -102,7 +102,9 @@ export function installAccessControl(
     if (!declared) throw new Error(`La route ${route.method} ${url} ne déclare pas qui peut l'appeler (config.access).`);
     if (url.startsWith('/api/')) for (const method of [route.method].flat()) if (method !== 'HEAD') table.push({ method, url, access: declared });
   });
-  app.addHook('onRequest', async (req) => {
+  // preParsing, not onRequest: the rate limiter (a route-level onRequest hook, run after the app-level ones) must count
+  // a request before it can be refused here, or a flood of bad API keys is never limited. Still before the body is read.
+  app.addHook('preParsing', async (req) => {
     await resolvePrincipal(req);
     if (req.is404) return; // the not-found answer reveals nothing
     const access = (req.routeOptions.config as any)?.access as Access | undefined;

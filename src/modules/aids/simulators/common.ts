@@ -2,6 +2,10 @@
 // and conditions « value ≤ ceiling » written with their figures and the table they come from.
 import {
   euros,
+  parentCommune,
+  placeOfCommune,
+  VERIFICATION_LABEL,
+  VERIFICATION_ORDER,
   tableRef,
   ZONE_ABC_LABEL,
   ZONE_HLM_LABEL,
@@ -11,6 +15,7 @@ import {
   type ConditionStatus,
   type LocalAid,
   type TableSet,
+  type Verification,
   type ZoneAbc,
   type ZoneHlm,
 } from '../model.ts';
@@ -43,7 +48,7 @@ export function communeQuestion(t: TableSet, libelle: string): Question {
   return {
     id: 'commune',
     libelle,
-    aide: 'Les communes de la Métropole de Lyon et de Toulouse Métropole sont connues ; pour une autre commune, choisissez « Autre commune » et indiquez sa zone.',
+    aide: 'Les communes du territoire sont listées ; pour une autre commune, choisissez « Autre commune » et indiquez sa zone.',
     type: 'commune',
     options: [...options, { valeur: COMMUNE_OTHER, libelle: 'Autre commune' }],
     obligatoire: true,
@@ -66,22 +71,33 @@ export interface Place {
   avertissements: string[];
 }
 
-/** The commune's zones from the zoning table, else the zones the household gave. */
+/**
+ * The commune's zones: from the named communes of the form, else from the national zoning by INSEE code,
+ * else the zones the household gave.
+ */
 export function resolvePlace(input: PlaceInput, t: TableSet): Place {
-  const commune = input.commune ? t.communes.find((c) => c.code === input.commune) : undefined;
+  const named = input.commune ? t.communes.find((c) => c.code === input.commune) : undefined;
+  const national = !named && input.commune && input.commune !== COMMUNE_OTHER ? placeOfCommune(input.commune, t.national) : undefined;
+  const commune: CommuneZone | undefined =
+    named ??
+    (national && input.commune
+      ? { code: input.commune, nom: '', epci_siren: '', ...national }
+      : undefined);
   const avertissements: string[] = [];
   if (input.commune && input.commune !== COMMUNE_OTHER && !commune) {
-    avertissements.push(`La commune ${input.commune} n’est pas dans la table de zonage : indiquez sa zone.`);
+    avertissements.push(`La commune ${input.commune} n’est pas dans le zonage national de juillet 2024 : indiquez sa zone.`);
   }
   if (commune) {
     const note = commune.note ? ` (${commune.note})` : '';
+    const v = commune.verification ?? 'officiel';
+    const unsure = v !== 'officiel' ? ` (zone : ${VERIFICATION_LABEL[v].toLowerCase()})` : '';
     return {
       commune,
       zoneAbc: commune.zone_abc,
       zoneHlm: commune.zone_logement_social,
       ileDeFrance: commune.ile_de_france,
       contexte: [
-        `Commune : ${commune.nom} (${commune.code}), zone ${ZONE_ABC_LABEL[commune.zone_abc]} du zonage ABC, plafonds HLM « ${ZONE_HLM_LABEL[commune.zone_logement_social]} »${note}.`,
+        `Commune : ${commune.nom ? `${commune.nom} (${commune.code})` : `code INSEE ${commune.code}`}, zone ${ZONE_ABC_LABEL[commune.zone_abc]} du zonage ABC, plafonds HLM « ${ZONE_HLM_LABEL[commune.zone_logement_social]} »${note}${unsure}.`,
       ],
       avertissements,
     };
@@ -107,6 +123,8 @@ export function ceilingCondition(args: {
   ceiling?: number;
   ceilingHow?: string;
   table?: CeilingTable | { fichier: string; verification: any; verification_note: string; sources: any[]; comparaison?: string };
+  /** How sure this very figure is, when less than its table (a deduced cell, an earlier year's table). */
+  verification?: Verification;
   strict?: boolean;
   /** Why an unknown status could not be settled although both figures are known. */
   unknownWhy?: string;
@@ -127,8 +145,15 @@ export function ceilingCondition(args: {
     texte,
     valeur: value,
     seuil: ceiling,
-    table: args.table ? tableRef(args.table) : undefined,
+    table: args.table ? tableRef(args.table, args.verification) : undefined,
   };
+}
+
+/** A plain sentence for the household when the figure its answer rests on was not read in an official text. */
+export function unverifiedNotice(c: Condition | undefined): string[] {
+  const v = c?.table?.verification;
+  if (!c || !v || VERIFICATION_ORDER.indexOf(v) < VERIFICATION_ORDER.indexOf('secondaire') || c.seuil === undefined) return [];
+  return [`Le plafond utilisé n’est pas vérifié dans le texte officiel (${VERIFICATION_LABEL[v].toLowerCase()}) : faites confirmer votre situation par l’organisme.`];
 }
 
 /** Does the local aid apply in the household's commune? Unknown when the commune was not given. */
@@ -150,16 +175,8 @@ export function localAidPlaceCondition(aid: LocalAid, place: Place, epciName: (s
     statut: ok ? 'remplie' : 'non_remplie',
     texte: ok
       ? `Commune du projet : ${c.nom}, dans le périmètre de l’aide (${epciName(aid.epci_siren)}).`
-      : `Commune du projet : ${c.nom}, hors du périmètre de l’aide (${epciName(aid.epci_siren)}${aid.communes.length ? ', communes listées' : ''}).`,
+      : `Commune du projet : ${c.nom || c.code}, hors du périmètre de l’aide (${epciName(aid.epci_siren)}${aid.communes.length ? ', communes listées' : ''}).`,
   };
-}
-
-/** Paris, Lyon and Marseille for their municipal arrondissements. */
-export function parentCommune(code: string): string | undefined {
-  if (/^751(0[1-9]|1\d|20)$/.test(code)) return '75056';
-  if (/^6938[1-9]$/.test(code)) return '69123';
-  if (/^132(0[1-9]|1[0-6])$/.test(code)) return '13055';
-  return undefined;
 }
 
 export const EPCI_NAMES: Record<string, string> = {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { allOf, RuleModel, statusOf, verdictFromStatus, verdictOf, type Rules } from '../engine.ts';
 import {
+  cellVerification,
   ceilingFor,
   euros,
   HOUSING_TYPE_LABEL,
@@ -24,6 +25,7 @@ import {
   localAidPlaceCondition,
   resolvePlace,
   todayIso,
+  unverifiedNotice,
   type Question,
 } from './common.ts';
 
@@ -219,6 +221,7 @@ export function simulateOwnership(
     ceiling: ptzCeiling?.value,
     ceilingHow: ptzCeiling?.how,
     table: ptzPicked?.table,
+    verification: ptzPicked && zone && ptzCeiling ? cellVerification(ptzPicked.table, ptzColumn(zone), ptzCeiling) : undefined,
     strict: true,
   });
   const ptzInfo: string[] = [];
@@ -265,6 +268,7 @@ export function simulateOwnership(
       ceiling: ceiling?.value,
       ceilingHow: ceiling?.how,
       table,
+      verification: table && zone && ceiling ? cellVerification(table, zone, ceiling) : undefined,
       unknownWhy: `au-dessus du plafond ${tableYear}, le plafond ${annee} n’étant pas disponible on ne peut pas conclure`,
     });
     aides.push({
@@ -282,6 +286,7 @@ export function simulateOwnership(
         p === 'PSLA'
           ? 'Le PSLA s’applique à des programmes précis : vous louez d’abord le logement, puis vous l’achetez à un prix plafonné.'
           : 'Le BRS s’applique à des programmes précis : vous achetez le logement, le terrain reste à un organisme de foncier solidaire (OFS) contre une redevance.',
+        ...unverifiedNotice(cond),
       ],
       manque: missingLabels(r[`${p} . éligible`]!.missing),
       contact: CONTACT_ADIL,

@@ -168,7 +168,13 @@ export function simulateRenovation(
   const category = r['MaPrimeRénov . catégorie']!.value as MprCategory | undefined;
   const region = idf === undefined ? 'région non indiquée' : idf ? 'en Île-de-France' : 'hors Île-de-France';
   const tableYear = picked?.table.annee ?? annee;
-  const stale = picked && !picked.exact ? ` (barème ${tableYear}, le barème ${annee} n’est pas encore intégré)` : '';
+  // An earlier year's barème still places the household: bounds are revalued upwards each year, so the
+  // category of the year is the same or a more favourable one. Said, and flagged as not verified.
+  const stale =
+    picked && !picked.exact
+      ? ` (barème ${tableYear} : le barème ${annee} n’a pas été relu ; avec des plafonds revalorisés à la hausse, votre catégorie ${annee} est la même ou plus favorable)`
+      : '';
+  const staleVerification = picked && !picked.exact ? ('deduit' as const) : undefined;
 
   // The category is shown as the checks that place the household: under its bound, above the one before.
   const order: Exclude<MprCategory, 'superieur'>[] = ['tres_modeste', 'modeste', 'intermediaire'];
@@ -187,6 +193,7 @@ export function simulateRenovation(
           ceiling: bounds[prev]?.value,
           ceilingHow: bounds[prev]?.how,
           table: picked?.table,
+          verification: staleVerification,
         }),
       );
     }
@@ -202,6 +209,7 @@ export function simulateRenovation(
           ceiling: bounds[cur]?.value,
           ceilingHow: bounds[cur]?.how,
           table: picked?.table,
+          verification: staleVerification,
         }),
       );
     }
@@ -306,7 +314,7 @@ export function simulateRenovation(
       conditions.push({
         id: 'categorie',
         statut: !category ? 'inconnue' : aid.categories_mpr.includes(category) ? 'remplie' : 'non_remplie',
-        texte: `Catégorie de revenus MaPrimeRénov’ : ${category ? MPR_CATEGORY_LABEL[category] : 'inconnue'} ; aide réservée aux catégories ${aid.categories_mpr.map((c) => MPR_CATEGORY_LABEL[c]).join(', ')}`,
+        texte: `Catégorie de revenus MaPrimeRénov’ : ${category ? MPR_CATEGORY_LABEL[category] : 'inconnue'}${category && staleVerification ? ` (barème ${tableYear}, celui de ${annee} n’a pas été relu)` : ''} ; aide réservée aux catégories ${aid.categories_mpr.map((c) => MPR_CATEGORY_LABEL[c]).join(', ')}`,
       });
     }
     if (aid.classes_dpe.length) {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { RuleModel, statusOf, verdictOf, type Rules } from '../engine.ts';
 import {
+  cellVerification,
   ceilingFor,
   householdCategory,
   pickTable,
@@ -12,7 +13,7 @@ import {
   type SimulationAnswer,
   type TableSet,
 } from '../model.ts';
-import { ceilingCondition, communeQuestion, resolvePlace, todayIso, type Question } from './common.ts';
+import { ceilingCondition, communeQuestion, resolvePlace, todayIso, unverifiedNotice, type Question } from './common.ts';
 
 export const PRODUCTS = ['PLAI', 'PLUS', 'PLS'] as const;
 export type Product = (typeof PRODUCTS)[number];
@@ -153,6 +154,7 @@ export function simulateSocialHousing(input: SocialHousingInput, t: TableSet): S
       ceiling: ceiling?.value,
       ceilingHow: ceiling?.how,
       table: table?.table,
+      verification: table && zone && ceiling ? cellVerification(table.table, zone, ceiling) : undefined,
       unknownWhy: `au-dessus du plafond ${tableYear}, le plafond ${annee} n’étant pas disponible on ne peut pas conclure`,
     });
   };
@@ -181,7 +183,7 @@ export function simulateSocialHousing(input: SocialHousingInput, t: TableSet): S
               : `Vos revenus dépassent le plafond ${p}.`
             : `Impossible de conclure pour le ${p} : ${manque.join(', ') || 'information manquante'}.`,
       conditions,
-      informations: [],
+      informations: unverifiedNotice(conditions.at(-1)),
       manque,
       contact: {
         nom: 'Demande de logement social',

@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { InputProblem } from '../../../platform/errors.ts';
 import { parseSitadelRecord, REQUIRED_COLUMNS, type SitadelPermit } from './sitadel-row.ts';
+import { csvErrorInFrench } from '../../../platform/text-input.ts';
 
 export type SitadelItem = { permit: SitadelPermit; problems?: undefined } | { permit?: undefined; problems: InputProblem[] };
 
@@ -14,12 +15,23 @@ export class SitadelFileError extends Error {
   }
 }
 
+/** csv-parse's English errors become a SitadelFileError in French, with the line. */
+async function* frenchCsvErrors<T>(records: AsyncIterable<T>, file: string): AsyncGenerator<T> {
+  try {
+    yield* records;
+  } catch (err) {
+    if (err instanceof SitadelFileError) throw err;
+    const fault = csvErrorInFrench(err);
+    throw new SitadelFileError({ file, line: fault.line, rule: 'csv', message: `fichier CSV illisible : ${fault.message}.` });
+  }
+}
+
 export async function* readSitadel(path: string, name = basename(path)): AsyncGenerator<SitadelItem> {
   const parser = createReadStream(path).pipe(
     parse({ delimiter: ';', bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true }),
   );
   let codes: string[] | undefined;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  for await (const { record, info } of frenchCsvErrors(parser as AsyncIterable<{ record: string[]; info: { lines: number } }>, name)) {
     const line = info.lines;
     if (!codes) {
       const lower = record.map((c) => c.trim().toLowerCase());

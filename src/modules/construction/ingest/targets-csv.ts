@@ -4,6 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import type { InputProblem } from '../../../platform/errors.ts';
 import { targetProblems, type TargetInput } from '../targets.ts';
+import { csvErrorInFrench } from '../../../platform/text-input.ts';
 
 export const TARGET_COLUMNS = ['code_commune', 'periode_debut', 'periode_fin', 'objectif_logements', 'objectif_logements_sociaux'] as const;
 
@@ -15,7 +16,8 @@ export function readTargetsCsv(text: string, file: string): { targets: TargetInp
   try {
     records = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
   } catch (err) {
-    return { targets: [], problems: [{ file, line: (err as any).lines ?? 1, rule: 'csv', message: `fichier CSV illisible : ${(err as Error).message}` }] };
+    const fault = csvErrorInFrench(err, { text, delimiter });
+    return { targets: [], problems: [{ file, line: fault.line, rule: 'csv', message: `fichier CSV illisible : ${fault.message}` }] };
   }
   const header = (records[0] ?? []).map((h) => h.toLowerCase());
   const missing = TARGET_COLUMNS.filter((c) => !header.includes(c));

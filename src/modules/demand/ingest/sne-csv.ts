@@ -3,6 +3,7 @@
 import { parse } from 'csv-parse';
 import { Readable } from 'node:stream';
 import type { InputProblem } from '../../../platform/errors.ts';
+import { csvErrorInFrench, decodeUserText } from '../../../platform/text-input.ts';
 import {
   type Attribution,
   type Demand,
@@ -88,13 +89,12 @@ export function parseAmount(s: string, integer = false): Cell<number> {
 
 const COMMUNE = /^[0-9][0-9AB][0-9]{3}$/;
 
-/** SNE extracts come out of Windows tools as often in Latin-1 as in UTF-8: bytes that are not UTF-8 are read as Latin-1. */
-export function decodeText(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('latin1').decode(bytes);
-  }
+/**
+ * SNE extracts come out of Windows tools as often in Latin-1 as in UTF-8: bytes that are not UTF-8 are read as Latin-1.
+ * A UTF-16, compressed or binary file is refused (400) with the reason in French.
+ */
+export function decodeText(bytes: Uint8Array, file = 'fichier envoyé'): string {
+  return decodeUserText(bytes, file);
 }
 
 export async function readDemandCsv(
@@ -145,7 +145,8 @@ export async function readDemandCsv(
       rows.push(r);
     }
   } catch (e: any) {
-    problems.push({ file, line: e?.lines ?? 0, rule: 'csv', message: `fichier CSV illisible : ${e?.message ?? e}` });
+    const fault = csvErrorInFrench(e, typeof input === 'string' ? { text: input, delimiter: ';' } : undefined);
+    problems.push({ file, line: fault.line, rule: 'csv', message: `fichier CSV illisible : ${fault.message}` });
     return { rows, problems };
   }
   if (!headerChecked) {

@@ -222,6 +222,32 @@ describe('lake updates', () => {
     expect(await fingerprint(dataDir)).toEqual(both);
   });
 
+  it('a partial file that would shrink a commune-year by more than half stops, in French, unless told to replace', async () => {
+    const { dataDir, lakeDir } = freshDataDir();
+    await importDvf(lakeDir, [ABZAC, HENDAYE]);
+    const before = await fingerprint(dataDir);
+    const abzacLines = (await (await lakeOf(dataDir)).query<{ n: number }>(`SELECT count(*) AS n FROM ${dvfRelation(lakeDir)} WHERE code_commune = '33001'`))[0].n;
+    // The first three sales' lines of the real file: what a partial download leaves.
+    const lines = readFileSync(ABZAC, 'utf8').trimEnd().split('\n');
+    const partial = join(tmp, 'abzac-2021-partiel.csv');
+    writeFileSync(partial, lines.slice(0, 4).join('\n') + '\n');
+    const kept = new Set(lines.slice(1, 4)).size; // exact duplicate lines are kept once
+    const error = await importDvf(lakeDir, [partial]).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toContain('Abzac (33001)');
+    expect(error?.message).toContain(`2021 : ${abzacLines} lignes avant, ${kept} après`);
+    expect(error?.message).toContain('--remplacer');
+    expect(await fingerprint(dataDir)).toEqual(before);
+    expect(readManifest(lakeDir).files.map((f) => f.file)).not.toContain('abzac-2021-partiel.csv');
+    expect(readdirSync(stagingRoot(lakeDir)).filter((f) => f !== '.lock')).toEqual([]);
+    // Told to replace: those lines are what the lake holds for Abzac 2021.
+    const s = await importDvf(lakeDir, [partial], { remplacer: true });
+    expect(s.gardes).toBe(kept);
+    expect((await fingerprint(dataDir)).lines).toBe(before.lines - abzacLines + kept);
+  });
+
   it('a failed import leaves the lake exactly as before and no staging behind', async () => {
     const { dataDir, lakeDir } = freshDataDir();
     await importDvf(lakeDir, [ABZAC]);

@@ -16,13 +16,16 @@
 // Memory: DuckDB works under a memory limit (it spills to the staging folder beyond it); Node holds a line at a
 // time. Replacement rule: an import replaces, for every (commune, année) it brings, the lines the lake held;
 // lines of other communes and years stay. DVF is published per commune and year, so importing a newer edition
-// replaces the older one instead of adding to it, and importing the same file twice changes nothing.
+// replaces the older one instead of adding to it, and importing the same file twice changes nothing. An import
+// that would leave a (commune, année) with less than half its lines stops before the swap (a partial file), unless
+// `remplacer` is set.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { AppError } from '../../../platform/errors.ts';
 import { LAKE_COLUMNS, type DvfLine } from '../model.ts';
 import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
 import { listDvfFiles, readDvfFile, readHeaderLine, scanFile } from './read.ts';
@@ -84,12 +87,19 @@ export interface ImportOptions {
   onProgress?(p: { file: string; bytes: number; totalBytes: number; lines: number }): void;
   /** Every reject as it happens (the summary keeps only the first ones in full). */
   onReject?(p: ImportProblem): void;
+  /** Where each DuckDB statement's duration goes (diagnostic, HABITAT_TRACE_DVF); none by default. */
+  trace?(line: string): void;
   /** Test hook: runs after the new partitions are staged and before the import commits (READY.json). */
   beforeSwap?(): void | Promise<void>;
   /** Test hook: runs between the commit point and the renames. */
   afterCommit?(): void | Promise<void>;
   /** DuckDB memory limit (default 2 GB: the partitioned Parquet writer needs more than 1 GB for 500 partitions). */
   memoryLimit?: string;
+  /**
+   * Replace a (commune, année) even when the import brings less than half the lines the lake holds for it. Without
+   * it such an import stops before the swap: a partial file would silently replace complete data.
+   */
+  remplacer?: boolean;
 }
 
 
@@ -144,7 +154,7 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
       preserve_insertion_order: 'false',
     });
     conn = await instance.connect();
-    const db = traced(conn);
+    const db = traced(conn, opts.trace);
     // Progress is tracked for the progress bar (db.progress), never printed by DuckDB itself.
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     // A partition's buffered lines are written out sooner, so many open partitions fit under the memory limit.
@@ -224,6 +234,10 @@ export async function importDvf(lakeDir: string, paths: string[], opts: ImportOp
       rmSync(join(tree, `departement=${REPEAT_PARTITION}`), { recursive: true });
     }
     const touched = touchedPartitions(tree);
+    if (!opts.remplacer) {
+      const shrinking = await shrinkingCommuneYears(db, lakeDir, touched);
+      if (shrinking.length) throw new AppError('dvf.reduction', shrinkMessage(shrinking), 409, { communes: shrinking });
+    }
     await keepUnreplacedLines(db, lakeDir, tree, touched);
     summary.gardes = rowsStaged - rulesRejected - repeatedRows + repeatedKept;
     summary.doublons = repeatedRows - repeatedKept;
@@ -352,15 +366,15 @@ function toTsv(line: DvfLine): string {
   return s + '\n';
 }
 
-/** HABITAT_TRACE_DVF=1 prints each DuckDB statement's duration (to find where an import spends its time). */
-function traced(conn: DuckDBConnection): DuckDBConnection {
-  if (!process.env.HABITAT_TRACE_DVF) return conn;
+/** HABITAT_TRACE_DVF=1 (`opts.trace`) prints each DuckDB statement's duration (to find where an import spends its time). */
+function traced(conn: DuckDBConnection, trace?: (line: string) => void): DuckDBConnection {
+  if (!trace) return conn;
   const wrap = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A) => {
     const t = performance.now();
     try {
       return await f.apply(conn, a);
     } finally {
-      console.error(`[dvf] ${((performance.now() - t) / 1000).toFixed(2)} s  ${String(a[0]).replace(/\s+/g, ' ').slice(0, 90)}`);
+      trace(`[dvf] ${((performance.now() - t) / 1000).toFixed(2)} s  ${String(a[0]).replace(/\s+/g, ' ').slice(0, 90)}`);
     }
   };
   return Object.assign(Object.create(conn), { run: wrap(conn.run), runAndReadAll: wrap(conn.runAndReadAll) });
@@ -488,6 +502,40 @@ function touchedPartitions(tree: string): Touched[] {
     for (const y of readdirSync(join(tree, d))) out.push({ departement, annee: Number(y.replace(/^annee=/, '')), dir: join(tree, d, y) });
   }
   return out.sort((x, y) => x.departement.localeCompare(y.departement) || x.annee - y.annee);
+}
+
+export interface Shrink {
+  code_commune: string;
+  nom_commune: string;
+  annee: number;
+  avant: number;
+  apres: number;
+}
+
+/** The (commune, année) the import brings with fewer than half the lines the lake holds for them. */
+async function shrinkingCommuneYears(db: DuckDBConnection, lakeDir: string, touched: Touched[]): Promise<Shrink[]> {
+  const live = touched.flatMap((p) => filesIn(partitionDir(lakeDir, p.departement, p.annee)));
+  const fresh = touched.flatMap((p) => filesIn(p.dir));
+  if (!live.length || !fresh.length) return [];
+  const read = (files: string[]) => `read_parquet(${fileList(files)}, union_by_name = true, hive_partitioning = false)`;
+  const rows = await db.runAndReadAll(`
+    WITH avant AS (SELECT code_commune, annee, min(nom_commune) AS nom_commune, count(*) AS n FROM ${read(live)} GROUP BY code_commune, annee),
+    apres AS (SELECT code_commune, annee, count(*) AS n FROM ${read(fresh)} GROUP BY code_commune, annee)
+    SELECT v.code_commune, v.nom_commune, CAST(v.annee AS INTEGER) AS annee, v.n AS avant, a.n AS apres
+    FROM avant v JOIN apres a ON a.code_commune = v.code_commune AND a.annee = v.annee
+    WHERE a.n * 2 < v.n
+    ORDER BY v.code_commune, v.annee`);
+  return (rows.getRowObjectsJS() as any[]).map((r) => ({ code_commune: r.code_commune, nom_commune: r.nom_commune ?? r.code_commune, annee: num(r.annee), avant: num(r.avant), apres: num(r.apres) }));
+}
+
+function shrinkMessage(shrinking: Shrink[]): string {
+  const n = (x: number) => x.toLocaleString('fr-FR');
+  const listed = shrinking.slice(0, 5).map((s) => `${s.nom_commune} (${s.code_commune}) en ${s.annee} : ${n(s.avant)} lignes avant, ${n(s.apres)} après`);
+  const more = shrinking.length > 5 ? ` ; et ${n(shrinking.length - 5)} autres` : '';
+  return (
+    `Import arrêté, rien n’a été modifié : ce fichier réduirait de plus de moitié les lignes déjà présentes pour ${listed.join(' ; ')}${more}. ` +
+    'Un fichier incomplet remplacerait des données complètes. Si c’est bien voulu (une édition corrigée), relancez avec --remplacer.'
+  );
 }
 
 /**

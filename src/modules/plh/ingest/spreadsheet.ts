@@ -2,13 +2,15 @@
 // as French spreadsheets save them). Unreadable files become problems, never exceptions.
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
+import { neutraliseFormula, restoreNeutralised, toCsv } from '../../../platform/csv.ts';
 import type { InputProblem } from '../../../platform/errors.ts';
 import { SHEETS, SHEET_NAMES, checkHeaders, type SheetName, type SheetRow, type Sheets } from '../programme-sheet.ts';
+import { csvErrorInFrench } from '../../../platform/text-input.ts';
 
 function cellText(v: ExcelJS.CellValue): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return restoreNeutralised(v);
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
@@ -72,15 +74,15 @@ export function readCsvRows(text: string, file: string, checkHeader: (headers: s
   try {
     records = parse(text, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true }) as string[][];
   } catch (err) {
-    const line = (err as { lines?: number }).lines ?? 1;
-    return { rows: [], problems: [{ file, line, rule: 'format_csv', message: `fichier CSV illisible (${(err as Error).message})` }] };
+    const fault = csvErrorInFrench(err, { text, delimiter });
+    return { rows: [], problems: [{ file, line: fault.line, rule: 'format_csv', message: `fichier CSV illisible : ${fault.message}` }] };
   }
   if (!records.length) return { rows: [], problems: [{ file, line: 1, rule: 'fichier_vide', message: 'le fichier est vide' }] };
   const headers = records[0].map((h) => h.trim());
   const problems = checkHeader(headers);
   const rows: SheetRow[] = records.slice(1).map((rec, i) => {
     const cells: Record<string, string> = {};
-    headers.forEach((h, j) => (cells[h] = (rec[j] ?? '').trim()));
+    headers.forEach((h, j) => (cells[h] = restoreNeutralised((rec[j] ?? '').trim())));
     return { line: i + 2, cells };
   });
   return { rows, problems };
@@ -94,19 +96,15 @@ export async function writeProgrammeXlsx(data: Record<SheetName, Record<string, 
     const columns = SHEETS[name].columns as readonly string[];
     ws.columns = columns.map((c) => ({ header: c, key: c, width: Math.max(12, c.length + 2) }));
     ws.getRow(1).font = { bold: true };
-    for (const row of data[name]) ws.addRow(row);
+    // Text cells get the CSV files' protection against formulas (platform/csv.ts); numbers stay numbers.
+    for (const row of data[name]) ws.addRow(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? neutraliseFormula(v) : v])));
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-const csvCell = (v: string | number) => {
-  const s = String(v ?? '');
-  return /[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 /** Semicolon-separated with a BOM, the way French spreadsheet software opens CSV without asking. */
 export function writeSheetCsv(sheet: SheetName, rows: Record<string, string | number>[]): string {
   const columns = SHEETS[sheet].columns as readonly string[];
-  const lines = [columns.join(';'), ...rows.map((r) => columns.map((c) => csvCell(r[c] ?? '')).join(';'))];
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return toCsv([columns, ...rows.map((r) => columns.map((c) => r[c] ?? ''))], { delimiter: ';', bom: true });
 }

@@ -3,6 +3,7 @@
 // filling memory); whether they are finally kept depends on the report's status, decided at the end.
 import { parse } from 'csv-parse';
 import { Readable } from 'node:stream';
+import { csvErrorInFrench, jsonErrorInFrench, nulPath, textFileProblem } from '../../../platform/text-input.ts';
 import { createValidator, type CompiledSchema, type Row, type ValidationContext, type ValidationReport, type Validator } from '../model.ts';
 import { decodeBytes, detectDelimiter, ENCODING_LABELS, looksLikeJson } from './decode.ts';
 
@@ -28,6 +29,17 @@ export async function validateFile(
   const v = createValidator(compiled, ctx, { maxProblems: opts.maxProblems });
   const decoded = decodeBytes(bytes);
   const encoding = ENCODING_LABELS[decoded.encoding];
+  // Not text (gzip, xlsx, PDF) or text with a NUL in it (PostgreSQL refuses U+0000): refused as a whole, with where.
+  const notText = textFileProblem(bytes, decoded.text, { utf16Decoded: decoded.bom && decoded.encoding !== 'utf-8' });
+  if (notText) {
+    v.fileProblem({
+      line: notText.line,
+      rule: 'format-fichier',
+      message: `Le fichier n'a pas pu être lu : ${notText.message}.`,
+      fix: 'Envoyez un fichier texte CSV (enregistré en « CSV UTF-8 » depuis le tableur) ou JSON, non compressé.',
+    });
+    return v.report({ name: meta.filename, format: 'csv', encoding });
+  }
   if (decoded.text.trim() === '') {
     v.fileProblem({ rule: 'fichier-vide', message: 'Le fichier est vide.', fix: "Envoyez un fichier dont la première ligne contient les noms des colonnes." });
     return v.report({ name: meta.filename, format: 'csv', encoding });
@@ -68,11 +80,11 @@ async function readCsv(text: string, delimiter: string, v: Validator, opts: Vali
       }
     }
   } catch (e: any) {
-    const line = typeof e?.lines === 'number' ? e.lines : 0;
+    const fault = csvErrorInFrench(e, { text, delimiter });
     v.fileProblem({
-      line,
+      line: fault.line,
       rule: 'format-fichier',
-      message: `Le fichier n'a pas pu être lu comme un CSV${line ? ` à partir de la ligne ${line}` : ''} : ${csvErrorInFrench(e)}.`,
+      message: `Le fichier n'a pas pu être lu comme un CSV : ${fault.message}.`,
       fix: 'Vérifiez les guillemets : une valeur qui commence par " doit se terminer par ", et un " à l’intérieur d’une valeur s’écrit "".',
     });
     parser.destroy();
@@ -90,30 +102,24 @@ function newlinesIn(record: string[]): number {
   return n;
 }
 
-function csvErrorInFrench(e: any): string {
-  switch (e?.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return "des guillemets ouverts ne sont jamais fermés";
-    case 'CSV_INVALID_CLOSING_QUOTE':
-      return 'un caractère suit des guillemets fermants';
-    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-      return 'un caractère suit des guillemets fermants';
-    default:
-      return 'structure CSV invalide';
-  }
-}
-
 async function readJson(text: string, v: Validator, opts: ValidateOptions): Promise<void> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (e: any) {
-    v.fileProblem({ rule: 'format-fichier', message: `Le fichier n'est pas un JSON valide (${String(e?.message ?? '').slice(0, 120)}).`, fix: 'Envoyez un tableau d’objets JSON, un objet par ligne de données : [{"colonne": "valeur", …}, …].' });
+  } catch {
+    v.fileProblem({ rule: 'format-fichier', message: `Le fichier n'est pas un JSON valide : ${jsonErrorInFrench(text) ?? 'structure invalide'}.`, fix: 'Envoyez un tableau d’objets JSON, un objet par ligne de données : [{"colonne": "valeur", …}, …].' });
     return;
   }
   const records = Array.isArray(doc) ? doc : Array.isArray((doc as any)?.data) ? (doc as any).data : null;
   if (!records || records.some((r: unknown) => typeof r !== 'object' || r === null || Array.isArray(r))) {
     v.fileProblem({ rule: 'format-fichier', message: 'Le JSON doit être un tableau d’objets (ou un objet dont la clé « data » est ce tableau).', fix: 'Envoyez [{"colonne": "valeur", …}, …], un objet par ligne de données.' });
+    return;
+  }
+  // An escaped NUL (\u0000) in a value: PostgreSQL could not keep the row.
+  const nul = nulPath(records, 'objet');
+  if (nul) {
+    const index = Number(/^objet\.(\d+)/.exec(nul)?.[1] ?? 0);
+    v.fileProblem({ line: index + 1, rule: 'format-fichier', message: `Le fichier contient un caractère nul (\\u0000) dans « ${nul.replace(/^objet\.\d+\.?/, '') || 'une clé'} » de l’objet n° ${index + 1}.`, fix: 'Retirez ce caractère des données, puis livrez le fichier à nouveau.' });
     return;
   }
   // Keys in order of first appearance, over all records: a key missing from a record is an empty value.

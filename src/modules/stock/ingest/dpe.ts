@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { InputProblem } from '../../../platform/errors.ts';
 import { parseDpeClass, type DpeClass } from '../model.ts';
+import { csvErrorInFrench } from '../../../platform/text-input.ts';
 
 export interface DpeRow {
   line: number;
@@ -249,7 +250,7 @@ export async function readDpeFile(path: string, name = basename(path)): Promise<
       out.rows.push(r.row);
     }
   } catch (err) {
-    out.problems.push({ file: name, line: out.lines + 2, rule: 'csv.syntaxe', message: `Fichier CSV illisible à partir de cette ligne : ${(err as Error).message}` });
+    out.problems.push({ file: name, line: out.lines + 2, rule: 'csv.syntaxe', message: `Fichier CSV illisible à partir de cette ligne : ${csvErrorInFrench(err).message}` });
     out.rows = []; // a broken file is refused whole: nothing half-read is written
   }
   return out;

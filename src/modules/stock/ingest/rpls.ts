@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { InputProblem } from '../../../platform/errors.ts';
 import { parseDpeClass, type DpeClass } from '../model.ts';
+import { csvErrorInFrench } from '../../../platform/text-input.ts';
 
 export const RPLS_COLUMNS = ['DEPCOM', 'construct', 'dpeenergie', 'dpeserre', 'nbpiece', 'typeconst', 'qpv', 'n'] as const;
 
@@ -108,7 +109,7 @@ export async function readRplsFile(path: string, onCell: (c: RplsCell) => void, 
       else onCell(r.cell);
     }
   } catch (err) {
-    out.problems.push({ file: name, line: out.lines + 2, rule: 'csv.syntaxe', message: `Fichier illisible à partir de cette ligne : ${(err as Error).message}` });
+    out.problems.push({ file: name, line: out.lines + 2, rule: 'csv.syntaxe', message: `Fichier illisible à partir de cette ligne : ${csvErrorInFrench(err).message}` });
     out.broken = true;
   }
   return out;

@@ -7,17 +7,26 @@ import type { CogCommune, CogEpci } from '../model.ts';
 
 const require = createRequire(import.meta.url);
 const packageDir = dirname(require.resolve('@etalab/decoupage-administratif/package.json'));
-const readJson = (file: string) => JSON.parse(readFileSync(join(packageDir, 'data', file), 'utf8'));
+const readJson = (file: string, dir = join(packageDir, 'data')) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
 
 export const COG_VERSION: string = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
 
-export function readCog() {
+/** The COG files of the installed package, or of a folder holding the same four files (a fetched newer version). */
+export function readCog(dir?: string) {
   return {
-    regions: readJson('regions.json') as { code: string; nom: string }[],
-    departements: readJson('departements.json') as { code: string; nom: string; region: string }[],
-    epcis: readJson('epci.json') as CogEpci[],
-    communes: readJson('communes.json') as CogCommune[],
+    regions: readJson('regions.json', dir) as { code: string; nom: string }[],
+    departements: readJson('departements.json', dir) as { code: string; nom: string; region: string }[],
+    epcis: readJson('epci.json', dir) as CogEpci[],
+    communes: readJson('communes.json', dir) as CogCommune[],
   };
+}
+
+/** -1, 0 or 1 as semver-like version a is older, equal or newer than b (x.y.z, numbers only). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const pb = b.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) < (pb[i] ?? 0) ? -1 : 1;
+  return 0;
 }
 
 export const CONTOURS_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'data', 'demo', 'contours');

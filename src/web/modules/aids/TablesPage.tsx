@@ -13,6 +13,86 @@ interface TableRow {
   verification_libelle: string;
   note: string;
   sources: { titre: string; url?: string }[];
+  valeurs?: Record<string, Record<string, number>>;
+  verification_valeurs?: Record<string, Record<string, Verification>>;
+}
+
+const COLUMN_LABEL: Record<string, string> = {
+  paris_communes_limitrophes: 'Paris et communes limitrophes',
+  ile_de_france: 'Île-de-France hors Paris et communes limitrophes',
+  autres_regions: 'Autres régions',
+  Abis: 'Zone A bis',
+  A: 'Zone A',
+  B1: 'Zone B1',
+  B2: 'Zone B2',
+  C: 'Zone C',
+};
+const MPR_LABEL: Record<string, string> = {
+  ile_de_france: 'Île-de-France',
+  hors_ile_de_france: 'hors Île-de-France',
+  tres_modeste: 'très modestes',
+  modeste: 'modestes',
+  intermediaire: 'intermédiaires',
+};
+const columnLabel = (k: string) => COLUMN_LABEL[k] ?? k.split(' · ').map((p) => MPR_LABEL[p] ?? p).join(', ');
+const rowLabel = (k: string) =>
+  k === 'par_personne_supplementaire'
+    ? 'Par personne supplémentaire'
+    : /^\d+_et_plus$/.test(k)
+      ? `${k.split('_')[0]} personnes et plus`
+      : k;
+const euros = (n: number) => `${String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ')} €`;
+
+/** The figures of one table, columns = zones, a mark on each cell less sure than the table. */
+function Figures({ r }: { r: TableRow }) {
+  const columns = Object.keys(r.valeurs!);
+  const keys = [...new Set(columns.flatMap((c) => Object.keys(r.valeurs![c]!)))].sort((a, b) => {
+    const n = (k: string) => (k === 'par_personne_supplementaire' ? 1000 : parseInt(k, 10));
+    return n(a) - n(b);
+  });
+  const marked = Object.values(r.verification_valeurs ?? {}).some((cells) => Object.keys(cells).length > 0);
+  return (
+    <details className="figures">
+      <summary>
+        Chiffres : {r.dispositif} {r.annee ?? ''}
+      </summary>
+      <div className="table-wrap">
+        <table>
+          <caption>
+            {r.dispositif} {r.annee ?? ''} — plafonds en euros{marked ? ' ; * chiffre non vérifié (déduit)' : ''}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Catégorie ou personnes</th>
+              {columns.map((c) => (
+                <th scope="col" key={c}>
+                  {columnLabel(c)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((k) => (
+              <tr key={k}>
+                <th scope="row">{rowLabel(k)}</th>
+                {columns.map((c) => {
+                  const v = r.valeurs![c]![k];
+                  const cell = r.verification_valeurs?.[c]?.[k];
+                  const unsure = cell !== undefined && !isVerified(cell);
+                  return (
+                    <td key={c} className={unsure ? 'warn' : undefined}>
+                      {v === undefined ? '—' : euros(v)}
+                      {unsure && <abbr title="chiffre non vérifié (déduit)">*</abbr>}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  );
 }
 
 export function TablesPage() {
@@ -59,6 +139,14 @@ export function TablesPage() {
             </tbody>
           </table>
         </div>
+      )}
+      {rows.data && (
+        <>
+          <h2>Les chiffres de chaque barème</h2>
+          {rows.data.filter((r) => r.valeurs).map((r) => (
+            <Figures key={r.fichier} r={r} />
+          ))}
+        </>
       )}
     </section>
   );

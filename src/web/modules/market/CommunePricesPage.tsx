@@ -116,7 +116,7 @@ export function CommunePricesPage() {
         </div>
         <div>
           <dt>Nombre de ventes</dt>
-          <dd>{own.secret ? (String(own.raison).startsWith('Aucune') ? '0' : `moins de ${seuil}`) : formatNumber(own.nb_ventes as number)}</dd>
+          <dd>{own.secret ? (String(own.raison).startsWith('Aucune') ? '0' : String(own.raison).includes('secondaire') ? 'non publié (secret statistique)' : `moins de ${seuil}`) : formatNumber(own.nb_ventes as number)}</dd>
         </div>
         <div>
           <dt>Prix de vente médian</dt>
@@ -175,7 +175,7 @@ export function CommunePricesPage() {
           <DataTableView table={t.distribution} caption={`Ventes par tranche de prix au m², ${typeLabel}, ${d.periode}`} />
         </>
       ) : (
-        <p>Répartition non publiée : moins de {seuil} ventes sur la période (secret statistique).</p>
+        <p>Répartition non publiée (secret statistique) : moins de {seuil} ventes sur la période, ou chiffre masqué pour qu’un autre ne puisse pas s’en déduire.</p>
       )}
       <SourceLine table={t.distribution} extra="Les 1 % de ventes les moins chères et les plus chères sont comptées dans la première et la dernière tranche." />
       <Downloads href={href('distribution')} what="la répartition" />

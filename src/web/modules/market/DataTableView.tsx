@@ -9,8 +9,12 @@ const FIGURES = new Set(['prix_m2_q1', 'prix_m2_median', 'prix_m2_q3', 'prix_med
 
 /** What a withheld row shows instead of its figures. */
 export function withheldText(row: Record<string, Cell>, seuil: number): string {
-  return String(row.raison ?? '').startsWith('Aucune') ? 'aucune vente' : `secret statistique (moins de ${seuil} ventes)`;
+  if (String(row.raison ?? '').startsWith('Aucune')) return 'aucune vente';
+  return isSecondary(row) ? 'secret statistique (masqué pour protéger un chiffre voisin)' : `secret statistique (moins de ${seuil} ventes)`;
 }
+
+/** Withheld although from enough sales: it would give a small withheld figure back by subtraction. */
+export const isSecondary = (row: Record<string, Cell>) => String(row.raison ?? '').includes('secondaire');
 
 export function formatCell(key: string, v: Cell): string {
   if (v === null || v === undefined) return '—';
@@ -89,7 +93,7 @@ export function DataTableView({
                 let content: ReactNode = custom ?? formatCell(c.cle, row[c.cle]);
                 if (custom === undefined && row.secret === true) {
                   if (c.cle === 'prix_m2_median') content = withheldText(row, seuil);
-                  else if (c.cle === 'nb_ventes') content = String(row.raison ?? '').startsWith('Aucune') ? '0' : `moins de ${seuil}`;
+                  else if (c.cle === 'nb_ventes') content = String(row.raison ?? '').startsWith('Aucune') ? '0' : isSecondary(row) ? 'non publié' : `moins de ${seuil}`;
                   else if (FIGURES.has(c.cle)) content = '—';
                 }
                 const className = isNumeric(table, c.cle) ? 'num' : undefined;

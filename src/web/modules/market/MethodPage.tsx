@@ -51,8 +51,11 @@ export function MethodPage() {
       <h2>Le secret statistique</h2>
       <p>
         Un chiffre calculé sur moins de 11 ventes n’est pas publié : avec si peu de ventes, il renseignerait sur des
-        ventes particulières et ne serait pas fiable. Il apparaît comme « secret statistique », en gris sur la carte. La
-        liste des dernières ventes ne donne ni adresse ni numéro de parcelle, et leur position est arrondie à 100 m environ.
+        ventes particulières et ne serait pas fiable. Il apparaît comme « secret statistique », en gris sur la carte.
+        Quand un total est publié (maisons et appartements, une année et ses mois, une commune et ses sections), un
+        chiffre voisin est aussi masqué (« secret secondaire ») pour que le chiffre secret ne se retrouve pas par une
+        soustraction. La liste des dernières ventes ne montre pas les ventes comptées dans un chiffre non publié, ne
+        donne ni adresse ni numéro de parcelle, et leur position est arrondie à 100 m environ.
       </p>
       <h2>Réutiliser les chiffres</h2>
       <p>

@@ -31,7 +31,7 @@ export function PricesMapPage() {
   const classes = useMemo<MapClass[]>(() => {
     if (!data) return [];
     return [
-      { min: SECRET, max: NO_SALE, color: '#969696', label: `secret statistique (moins de ${seuil} ventes)` },
+      { min: SECRET, max: NO_SALE, color: '#969696', label: `secret statistique (moins de ${seuil} ventes) ou masqué pour protéger un chiffre voisin` },
       { min: NO_SALE, max: 0, color: '#ffffff', label: 'aucune vente dans les données' },
       ...data.classes.map((c) => ({ ...c, max: c.max ?? Infinity })),
     ];
@@ -53,7 +53,7 @@ export function PricesMapPage() {
   const describe = useCallback(
     (p: Record<string, unknown>) => {
       const prix = p.prix as number;
-      if (prix === SECRET) return `${p.nom} : chiffre non publié, moins de ${seuil} ventes (secret statistique)`;
+      if (prix === SECRET) return `${p.nom} : chiffre non publié (secret statistique)`;
       if (prix === NO_SALE) return `${p.nom} : aucune vente dans les données`;
       return `${p.nom} : ${formatNumber(prix)} €/m² (médiane, ${TYPE_LABEL[state.type]}, ${data?.periode}, ${formatNumber(p.nb_ventes as number)} ventes)`;
     },

@@ -1,0 +1,260 @@
+// Use cases of the sources module: run a connector (recorded, validators kept only once its import succeeded), refresh
+// the sources that are due (alerting the admins on failure), and build the catalogue with what each module holds.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppContext } from '../../platform/context.ts';
+import { download, downloadAgent, type DownloadOptions, type DownloadProgress, type DownloadResult } from '../../platform/download.ts';
+import { AppError } from '../../platform/errors.ts';
+import { adminEmails } from '../access/index.ts';
+import { sitadelCoverage } from '../construction/index.ts';
+import { readDvfManifest } from '../market/index.ts';
+import { inseeEditions, inseeFigures } from '../observatory/index.ts';
+import { channelsFor, dpeCoverage, readRplsManifest } from '../stock/index.ts';
+import { arrondissementsOf, cogLoaded, instanceCommunes } from '../territory/index.ts';
+import { cogConnector } from './connectors/cog.ts';
+import { dpeConnector } from './connectors/dpe.ts';
+import { dvfConnector } from './connectors/dvf.ts';
+import { inseeConnector } from './connectors/insee.ts';
+import { rplsConnector } from './connectors/rpls.ts';
+import { sitadelConnector } from './connectors/sitadel.ts';
+import type { Connector, ConnectorOutcome, ConnectorRun } from './connectors/types.ts';
+import type { CatalogueEntry, SourcesAnswer } from './contract.ts';
+import { CONNECTORS, findSource, isDue, SOURCES, type ConnectorId, type FetchOptions } from './model.ts';
+import { endRun, knownDownload, lastRuns, markChecked, recordDownloads, startRun, type DownloadRecord } from './store.ts';
+
+const CONNECTOR: Record<ConnectorId, Connector> = {
+  dvf: dvfConnector,
+  sitadel: sitadelConnector,
+  rpls: rplsConnector,
+  dpe: dpeConnector,
+  insee: inseeConnector,
+  cog: cogConnector,
+};
+
+export interface RunReporter {
+  say?(line: string): void;
+  progress?(p: DownloadProgress): void;
+  retry?(r: { url: string; attempt: number; reason: string; delayMs: number }): void;
+}
+
+export interface FetchRunOptions extends FetchOptions {
+  trigger?: 'commande' | 'planification';
+  /** Download settings (tests shorten the back-off; a dispatcher may be given). */
+  download?: Omit<DownloadOptions, 'onProgress' | 'onRetry'>;
+  reporter?: RunReporter;
+  now?: Date;
+}
+
+export interface RunOutcome extends ConnectorOutcome {
+  runId: string;
+  source: ConnectorId;
+}
+
+// One run per source at a time in this process (the schedule and a command typed in another terminal may meet).
+const running = new WeakMap<AppContext, Set<string>>();
+
+export function connectorOf(id: string): ConnectorId {
+  const def = findSource(id);
+  if (!def) throw new AppError('sources.inconnue', `Source inconnue : « ${id} ». Sources à télécharger : ${CONNECTORS.join(', ')}.`, 404);
+  if (def.canal !== 'connecteur')
+    throw new AppError('sources.fichier_transmis', `« ${def.nom} » n’est pas en données ouvertes : c’est un fichier transmis à l’EPCI (${def.licence}).`, 400);
+  return def.id as ConnectorId;
+}
+
+/** Runs one connector and records the run; throws the French error of a failed run after recording it. */
+export async function fetchSource(ctx: AppContext, id: string, opts: FetchRunOptions = {}): Promise<RunOutcome> {
+  const source = connectorOf(id);
+  const busy = running.get(ctx) ?? new Set<string>();
+  running.set(ctx, busy);
+  if (busy.has(source)) throw new AppError('sources.en_cours', `Un téléchargement de la source « ${source} » est déjà en cours.`, 409);
+  busy.add(source);
+  const options: FetchOptions = { departements: opts.departements, annees: opts.annees };
+  const runId = await startRun(ctx.db, source, opts.trigger ?? 'commande', JSON.parse(JSON.stringify(options)));
+  const dispatcher = opts.download?.dispatcher ?? downloadAgent(ctx.config.proxy);
+  const pending: DownloadRecord[] = [];
+  const checked: string[] = [];
+  const dir = join(ctx.config.dataDir, 'sources', source);
+  mkdirSync(dir, { recursive: true });
+  try {
+    const run: ConnectorRun = {
+      ctx,
+      dir,
+      options,
+      communes: (await instanceCommunes(ctx.db)).map((c: any) => ({ code: c.code, nom: c.nom, departement_code: c.departement_code })),
+      now: opts.now ?? new Date(),
+      say: (line) => opts.reporter?.say?.(line),
+      async fetchFile(url, dest, o = {}) {
+        const known = o.conditional === false ? undefined : await knownDownload(ctx.db, url);
+        const r: DownloadResult = await download(
+          { url, dest, known, expectedSha256: o.expectedSha256 },
+          { ...opts.download, dispatcher, onProgress: opts.reporter?.progress, onRetry: opts.reporter?.retry },
+        );
+        if (r.status === 'inchange') checked.push(url);
+        else if (o.record !== false) pending.push({ url, source, path: r.path, validators: r.validators, sha256: r.sha256, bytes: r.bytes });
+        return r;
+      },
+    };
+    const outcome = await CONNECTOR[source](run);
+    // Only now, the import having succeeded, may the next run skip these files.
+    await recordDownloads(ctx.db, pending);
+    await markChecked(ctx.db, checked);
+    await endRun(ctx.db, runId, outcome);
+    return { ...outcome, runId, source };
+  } catch (err) {
+    const message = err instanceof AppError ? err.message : `Erreur inattendue : ${(err as Error)?.message ?? String(err)}`;
+    await endRun(ctx.db, runId, { result: 'echec', edition: null, lines: null, message }).catch(() => undefined);
+    // An expected failure (offline, refused file) is told to the person and kept in the history; only surprises are warnings.
+    if (err instanceof AppError) ctx.log.info({ source, code: err.code, message }, 'source : échec du téléchargement ou de l’import');
+    else ctx.log.warn({ source, err }, 'source : échec inattendu du téléchargement ou de l’import');
+    throw err instanceof AppError ? err : new AppError('sources.echec', message, 500);
+  } finally {
+    busy.delete(source);
+    if (!opts.download?.dispatcher) await dispatcher.close();
+  }
+}
+
+export interface RefreshReport {
+  source: ConnectorId;
+  result: 'importe' | 'inchange' | 'echec' | 'pas-du' | 'non-configure';
+  message: string;
+}
+
+/**
+ * Checks every connector source that is due (all of them with `all`), one after the other. A failure is recorded,
+ * alerts the admins, and does not stop the others; the previous edition stays in place.
+ */
+export async function refreshSources(ctx: AppContext, opts: FetchRunOptions & { all?: boolean } = {}): Promise<RefreshReport[]> {
+  const now = opts.now ?? new Date();
+  const last = await lastRuns(ctx.db);
+  const out: RefreshReport[] = [];
+  for (const source of CONNECTORS) {
+    if (source === 'rpls' && !ctx.config.sourceUrls.rpls) {
+      out.push({ source, result: 'non-configure', message: 'HABITAT_SOURCE_RPLS_URL non défini.' });
+      continue;
+    }
+    const started = last.get(source)?.last?.debut;
+    if (!opts.all && !isDue(findSource(source)!, started ? new Date(started) : null, now)) {
+      out.push({ source, result: 'pas-du', message: `Dernière vérification le ${started?.slice(0, 10)}.` });
+      continue;
+    }
+    try {
+      const r = await fetchSource(ctx, source, { ...opts, departements: undefined, annees: undefined, trigger: opts.trigger ?? 'planification', now });
+      out.push({ source, result: r.result, message: r.message });
+    } catch (err) {
+      const message = (err as Error).message;
+      out.push({ source, result: 'echec', message });
+      await alertAdmins(ctx, source, message);
+    }
+  }
+  return out;
+}
+
+/** Tells the admins by e-mail (HABITAT_SMTP_URL) that a refresh failed; the run history shows it in the app anyway. */
+export async function alertAdmins(ctx: AppContext, source: string, message: string): Promise<number> {
+  const def = findSource(source);
+  const mailer = channelsFor(ctx).mailer;
+  const to = await adminEmails(ctx.db);
+  if (!mailer || !to.length) {
+    ctx.log.warn({ source, message, admins: to.length, smtp: !!mailer }, 'source : échec de mise à jour (aucun courriel envoyé)');
+    return 0;
+  }
+  let sent = 0;
+  for (const address of to) {
+    try {
+      await mailer.send({
+        to: address,
+        subject: `Habitat Commun : échec de la mise à jour « ${def?.nom ?? source} »`,
+        text: [
+          'Bonjour,',
+          '',
+          `La mise à jour automatique de la source « ${def?.nom ?? source} » a échoué :`,
+          '',
+          message,
+          '',
+          'L’édition précédente reste en place. L’historique des mises à jour est sur la page « Sources et couverture » (/sources).',
+          `Pour relancer à la main : habitat fetch ${source}`,
+        ].join('\n'),
+      });
+      sent++;
+    } catch (err) {
+      ctx.log.warn({ err, to: address }, 'source : courriel d’alerte non envoyé');
+    }
+  }
+  return sent;
+}
+
+const maxDate = (dates: string[]) => (dates.length ? dates.reduce((a, b) => (a > b ? a : b)) : null);
+const yearsText = (years: number[]) => (years.length ? (Math.min(...years) === Math.max(...years) ? String(years[0]) : `${Math.min(...years)}–${Math.max(...years)}`) : null);
+
+/** The catalogue: every source, its edition loaded and what it covers of the instance's territory. */
+export async function catalogue(ctx: AppContext): Promise<SourcesAnswer> {
+  const communes = await instanceCommunes(ctx.db);
+  const codes = communes.map((c: any) => c.code as string);
+  const arr = await arrondissementsOf(ctx.db, codes);
+  const parentOf = new Map<string, string>([...codes.map((c) => [c, c] as [string, string]), ...arr.map((a) => [a.code, a.parent] as [string, string])]);
+  const covered = (list: Iterable<string>) => new Set([...list].map((c) => parentOf.get(c)).filter(Boolean)).size;
+  const runs = await lastRuns(ctx.db);
+  const entries: CatalogueEntry[] = [];
+  for (const def of SOURCES) {
+    const r = runs.get(def.id);
+    const e: CatalogueEntry = {
+      id: def.id,
+      nom: def.nom,
+      editeur: def.editeur,
+      licence: def.licence,
+      url: def.url,
+      rythme: def.rythme,
+      canal: def.canal,
+      usage: def.usage,
+      commande: def.commande,
+      edition: r?.lastOk?.edition ?? null,
+      charge_le: null,
+      communes_couvertes: null,
+      periode: null,
+      dernier_passage: r?.last ? { resultat: r.last.resultat, debut: r.last.debut } : null,
+    };
+    if (def.id === 'dvf') {
+      const files = readDvfManifest(ctx.lake.dir).files;
+      const pairs = files.flatMap((f) => f.communeYears);
+      e.charge_le = maxDate(files.map((f) => f.importedAt));
+      e.communes_couvertes = covered(pairs.map((p) => p.split(':')[0]));
+      e.periode = yearsText(pairs.map((p) => Number(p.split(':')[1])));
+      e.edition ??= files.length ? `${files.length} fichier(s) importé(s)` : null;
+    } else if (def.id === 'sitadel') {
+      const s = await sitadelCoverage(ctx.db);
+      e.charge_le = s.imports[0]?.importedAt ?? null;
+      e.communes_couvertes = covered(s.communes);
+      e.periode = s.years ? yearsText(s.years) : null;
+      e.edition ??= s.imports[0]?.file ?? null;
+    } else if (def.id === 'rpls') {
+      const m = Object.values(readRplsManifest(ctx.lake.dir));
+      e.charge_le = maxDate(m.map((x) => x.importedAt));
+      e.periode = yearsText(m.map((x) => x.millesime));
+      e.edition ??= m.length ? `millésime ${Math.max(...m.map((x) => x.millesime))}` : null;
+      e.communes_couvertes = m.length ? null : 0;
+    } else if (def.id === 'dpe') {
+      const d = await dpeCoverage(ctx.db);
+      e.charge_le = d.imports[0]?.importedAt ?? null;
+      e.communes_couvertes = covered(d.communes);
+      e.periode = d.dates ? `${d.dates[0]} → ${d.dates[1]}` : null;
+      e.edition ??= d.imports[0]?.file ?? null;
+    } else if (def.id === 'insee') {
+      const [ed] = await inseeEditions(ctx.db);
+      if (ed) {
+        e.edition = `édition ${ed.edition}`;
+        e.charge_le = new Date(ed.imported_at).toISOString();
+        e.communes_couvertes = covered((await inseeFigures(ctx.db, codes, ed.edition)).map((f) => f.commune_code));
+        e.periode = ed.published_at ? `publiée le ${ed.published_at}` : null;
+      }
+    } else if (def.id === 'cog') {
+      const c = await cogLoaded(ctx.db);
+      if (c) {
+        e.edition = `${c.version} (@etalab/decoupage-administratif)`;
+        e.charge_le = c.loadedAt;
+        e.communes_couvertes = codes.length;
+      }
+    }
+    entries.push(e);
+  }
+  return { communes_du_territoire: codes.length, sources: entries };
+}

@@ -1,0 +1,150 @@
+// Public page « Sources et couverture »: every data source the platform knows, its publisher, licence, rhythm and
+// channel, the edition loaded and what it covers of the territory; for the EPCI's staff, the history of the updates.
+import { useQuery } from '@tanstack/react-query';
+import type { HistoryAnswer, SourcesAnswer } from '../../../modules/sources/contract.ts';
+import { api, formatNumber, useMe } from '../../platform/api.ts';
+
+const RESULT: Record<string, string> = { importe: 'Importée', inchange: 'Inchangée', echec: 'Échec', 'en-cours': 'En cours' };
+const frenchDate = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleDateString('fr-FR', { day: 'numeric', month: 'short', year: 'numeric' }) : '—';
+const frenchDateTime = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleString('fr-FR', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }) : '—';
+
+export function SourcesPage() {
+  const q = useQuery({ queryKey: ['sources'], queryFn: () => api<SourcesAnswer>('/api/sources') });
+  const me = useMe();
+  const staff = !!me.data && ['admin', 'agent'].includes(me.data.role);
+  if (q.isLoading) return <p>Chargement…</p>;
+  if (q.error) return <p className="error">{(q.error as Error).message}</p>;
+  const d = q.data!;
+  const open = d.sources.filter((s) => s.canal === 'connecteur');
+  const transmitted = d.sources.filter((s) => s.canal === 'fichier transmis');
+  return (
+    <section>
+      <h1 tabIndex={-1}>Sources et couverture</h1>
+      <p>
+        Les chiffres de la plateforme viennent de données publiques, téléchargées chez leur éditeur à leur rythme, et de fichiers transmis à
+        l’EPCI sous convention. Pour chacune : qui la publie, sous quelle licence, l’édition chargée et ce qu’elle couvre des{' '}
+        {formatNumber(d.communes_du_territoire)} communes du territoire.
+      </p>
+      <div className="table-wrap">
+        <table>
+          <caption>Données ouvertes téléchargées par la plateforme</caption>
+          <thead>
+            <tr>
+              <th scope="col">Source</th>
+              <th scope="col">Éditeur et licence</th>
+              <th scope="col">Rythme de publication</th>
+              <th scope="col">Édition chargée</th>
+              <th scope="col">Chargée le</th>
+              <th scope="col" className="num">Communes couvertes</th>
+              <th scope="col">Période</th>
+            </tr>
+          </thead>
+          <tbody>
+            {open.map((s) => (
+              <tr key={s.id}>
+                <th scope="row">
+                  {s.nom}
+                  <br />
+                  <small>{s.usage}</small>
+                </th>
+                <td>
+                  {s.editeur}
+                  <br />
+                  <small>{s.licence}</small>
+                </td>
+                <td>{s.rythme}</td>
+                <td>{s.edition ?? 'aucune'}</td>
+                <td>{frenchDate(s.charge_le)}</td>
+                <td className="num">{s.communes_couvertes === null ? '—' : `${formatNumber(s.communes_couvertes)} sur ${formatNumber(d.communes_du_territoire)}`}</td>
+                <td>{s.periode ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="table-wrap">
+        <table>
+          <caption>Fichiers transmis à l’EPCI sous convention (pas en données ouvertes)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Source</th>
+              <th scope="col">Éditeur</th>
+              <th scope="col">Conditions</th>
+              <th scope="col">Rythme</th>
+              <th scope="col">Usage</th>
+            </tr>
+          </thead>
+          <tbody>
+            {transmitted.map((s) => (
+              <tr key={s.id}>
+                <th scope="row">{s.nom}</th>
+                <td>{s.editeur}</td>
+                <td>{s.licence}</td>
+                <td>{s.rythme}</td>
+                <td>{s.usage}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <details>
+        <summary>Adresses de téléchargement</summary>
+        <ul>
+          {open.map((s) => (
+            <li key={s.id}>
+              {s.nom} : <code>{s.url}</code>
+            </li>
+          ))}
+        </ul>
+      </details>
+      {staff && <History />}
+    </section>
+  );
+}
+
+function History() {
+  const q = useQuery({ queryKey: ['sources', 'historique'], queryFn: () => api<HistoryAnswer>('/api/sources/historique?limite=50') });
+  return (
+    <section aria-labelledby="historique">
+      <h2 id="historique">Historique des mises à jour</h2>
+      {q.isLoading && <p>Chargement…</p>}
+      {q.error && <p className="error">{(q.error as Error).message}</p>}
+      {q.data && q.data.passages.length === 0 && <p>Aucune mise à jour pour l’instant (commande « habitat fetch » ou « habitat refresh »).</p>}
+      {q.data && q.data.passages.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <caption>Les 50 derniers passages des connecteurs (commande ou planification)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Source</th>
+                <th scope="col">Début</th>
+                <th scope="col">Fin</th>
+                <th scope="col">Déclenchement</th>
+                <th scope="col">Résultat</th>
+                <th scope="col">Édition</th>
+                <th scope="col" className="num">Lignes</th>
+                <th scope="col">Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {q.data.passages.map((r) => (
+                <tr key={r.id}>
+                  <th scope="row">{r.source}</th>
+                  <td>{frenchDateTime(r.debut)}</td>
+                  <td>{frenchDateTime(r.fin)}</td>
+                  <td>{r.declenchement}</td>
+                  <td>{RESULT[r.resultat] ?? r.resultat}</td>
+                  <td>{r.edition ?? '—'}</td>
+                  <td className="num">{formatNumber(r.lignes)}</td>
+                  <td>{r.message ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
