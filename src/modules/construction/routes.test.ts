@@ -185,10 +185,12 @@ describe('partner feed', () => {
   });
 
   it('a formula delivered as a programme name reaches agents’ programmes.csv as inert text', async () => {
-    const key = await t.apiKey('promoteur');
+    // A developer working with Toulouse Métropole, delivering its own row (its SIREN as maître d'ouvrage).
+    const key = await t.apiKey('promoteur', await t.org('promoteur', { epcis: [TOULOUSE], siren: '800000001' }));
     const formula = '=HYPERLINK("http://x","clic")';
     const cells = example[1].split(',');
     cells[header.indexOf('identifiant_programme')] = 'PRG-FORMULE-1';
+    cells[header.indexOf('maitre_ouvrage_siren')] = '800000001';
     cells[header.indexOf('nom_programme')] = `"${formula.replace(/"/g, '""')}"`;
     const delivered = await t.app.inject({
       method: 'POST',
