@@ -228,11 +228,12 @@ describe('habitat commands beside a running server (embedded store)', () => {
     server = await startServer(dataDir);
     expect(server.pid).not.toBe(killed);
     expect(readLock(dataDir).pid).toBe(server.pid);
-    const users = await habitat(dataDir, ['users', 'list']);
+    // In a club, an admin command says on whose perimeter it acts: here the operator's, every account.
+    const users = await habitat(dataDir, ['users', 'list', '--operateur']);
     expect(users.code).toBe(0);
     expect(users.stdout).toContain('admin@exemple.fr\tadmin');
     expect(users.stdout).toContain('agent@exemple.fr\tagent');
-    expect((await habitat(dataDir, ['orgs', 'list'])).stdout).toContain('Lyon Métropole Habitat\t123456789');
+    expect((await habitat(dataDir, ['orgs', 'list', '--operateur'])).stdout).toContain('Lyon Métropole Habitat\t123456789');
     expect((await login(server.url, 'admin@exemple.fr')).status).toBe(200);
     expect((await (await fetch(`${server.url}/api/market/portail/communes/33001`)).json()).annees).toEqual([2021]);
   }, 300_000);
@@ -242,7 +243,7 @@ describe('habitat commands beside a running server (embedded store)', () => {
     expect(await server.exited).toBe(0);
     expect(readLock(dataDir)).toBeUndefined();
     expect(existsSync(server.socket)).toBe(false);
-    const users = await habitat(dataDir, ['users', 'list']);
+    const users = await habitat(dataDir, ['users', 'list', '--epci', '200046977']);
     expect(users.code).toBe(0);
     expect(users.stdout).toContain('admin@exemple.fr\tadmin'); // after a restart, the account is still there
     expect(readLock(dataDir)).toBeUndefined();
