@@ -132,18 +132,18 @@ describe('habitat commands beside a running server (embedded store)', () => {
 
   it('users add: the account is created in the server’s store and signs in at once', async () => {
     server = await startServer(dataDir);
-    const r = await habitat(dataDir, ['users', 'add', '--email', 'admin@exemple.fr', '--name', 'Admin'], { env: { HABITAT_PASSWORD: PASSWORD } });
+    const r = await habitat(dataDir, ['users', 'add', '--email', 'admin@exemple.fr', '--name', 'Admin', '--org', '200046977'], { env: { HABITAT_PASSWORD: PASSWORD } });
     expect(r).toMatchObject({ code: 0, stdout: 'Compte créé : admin@exemple.fr (admin).\n' });
     expect(await login(server.url, 'admin@exemple.fr')).toMatchObject({ status: 200, body: { ok: true, role: 'admin' } });
     expect(readLock(dataDir).pid).toBe(server.pid); // nobody else opened the store
     // A duplicate is refused with the same French error as in a process of its own.
-    const again = await habitat(dataDir, ['users', 'add', '--email', 'admin@exemple.fr', '--name', 'Admin'], { env: { HABITAT_PASSWORD: PASSWORD } });
+    const again = await habitat(dataDir, ['users', 'add', '--email', 'admin@exemple.fr', '--name', 'Admin', '--org', '200046977'], { env: { HABITAT_PASSWORD: PASSWORD } });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('existe déjà');
   }, 300_000);
 
   it('orgs add then api-key: the key works on the server’s API', async () => {
-    const org = await habitat(dataDir, ['orgs', 'add', '--kind', 'bailleur', '--name', 'Lyon Métropole Habitat', '--siren', '123456789']);
+    const org = await habitat(dataDir, ['orgs', 'add', '--kind', 'bailleur', '--name', 'Lyon Métropole Habitat', '--siren', '123456789', '--epci', '200046977']);
     expect(org.code).toBe(0);
     expect(org.stdout).toMatch(/^Organisation créée : Lyon Métropole Habitat \(/);
     const key = await habitat(dataDir, ['api-key', '--org', '123456789', '--name', 'flux patrimoine']);
@@ -190,7 +190,7 @@ describe('habitat commands beside a running server (embedded store)', () => {
       }
     });
     socket.write(
-      `${JSON.stringify({ type: 'run', protocol: 1, argv: ['users', 'add', '--email', 'agent@exemple.fr', '--name', 'Agent', '--role', 'agent'], cwd: tmp, env: {}, stdinIsTTY: true, stdoutIsTTY: false, stderrIsTTY: false })}\n`,
+      `${JSON.stringify({ type: 'run', protocol: 1, argv: ['users', 'add', '--email', 'agent@exemple.fr', '--name', 'Agent', '--role', 'agent', '--org', '200046977'], cwd: tmp, env: {}, stdinIsTTY: true, stdoutIsTTY: false, stderrIsTTY: false })}\n`,
     );
     await done;
     expect(messages.find((m) => m.type === 'secret')?.question).toContain('Mot de passe');
@@ -206,7 +206,7 @@ describe('habitat commands beside a running server (embedded store)', () => {
     expect(forwarded).toEqual(local);
     const missing = await habitat(dataDir, ['api-key', '--org', '999999999', '--name', 'x']);
     expect(missing).toMatchObject({ code: 1, stdout: '', stderr: 'Erreur : Organisation introuvable : 999999999. Créez-la avec « habitat orgs add ».\n' });
-    const noTerminal = await habitat(dataDir, ['users', 'add', '--email', 'x@exemple.fr', '--name', 'X']);
+    const noTerminal = await habitat(dataDir, ['users', 'add', '--email', 'x@exemple.fr', '--name', 'X', '--org', '200046977']);
     expect(noTerminal).toMatchObject({ code: 1, stderr: 'Erreur : Pas de terminal : donnez le mot de passe dans la variable HABITAT_PASSWORD.\n' });
   }, 300_000);
 
@@ -228,11 +228,12 @@ describe('habitat commands beside a running server (embedded store)', () => {
     server = await startServer(dataDir);
     expect(server.pid).not.toBe(killed);
     expect(readLock(dataDir).pid).toBe(server.pid);
-    const users = await habitat(dataDir, ['users', 'list']);
+    // In a club, an admin command says on whose perimeter it acts: here the operator's, every account.
+    const users = await habitat(dataDir, ['users', 'list', '--operateur']);
     expect(users.code).toBe(0);
     expect(users.stdout).toContain('admin@exemple.fr\tadmin');
     expect(users.stdout).toContain('agent@exemple.fr\tagent');
-    expect((await habitat(dataDir, ['orgs', 'list'])).stdout).toContain('Lyon Métropole Habitat\t123456789');
+    expect((await habitat(dataDir, ['orgs', 'list', '--operateur'])).stdout).toContain('Lyon Métropole Habitat\t123456789');
     expect((await login(server.url, 'admin@exemple.fr')).status).toBe(200);
     expect((await (await fetch(`${server.url}/api/market/portail/communes/33001`)).json()).annees).toEqual([2021]);
   }, 300_000);
@@ -242,7 +243,7 @@ describe('habitat commands beside a running server (embedded store)', () => {
     expect(await server.exited).toBe(0);
     expect(readLock(dataDir)).toBeUndefined();
     expect(existsSync(server.socket)).toBe(false);
-    const users = await habitat(dataDir, ['users', 'list']);
+    const users = await habitat(dataDir, ['users', 'list', '--epci', '200046977']);
     expect(users.code).toBe(0);
     expect(users.stdout).toContain('admin@exemple.fr\tadmin'); // after a restart, the account is still there
     expect(readLock(dataDir)).toBeUndefined();
@@ -273,7 +274,7 @@ describe('a CLI command holding the embedded store', () => {
     holder.stdin.write('fin\n');
     await new Promise((r) => holder.on('exit', r));
     expect(readLock(dataDir)).toBeUndefined();
-    expect((await habitat(dataDir, ['users', 'list'])).code).toBe(0);
+    expect((await habitat(dataDir, ['users', 'list', '--epci', '200046977'])).code).toBe(0);
   }, 300_000);
 });
 
@@ -284,7 +285,7 @@ describe.runIf(process.env.HABITAT_TEST_PG_URL)('habitat commands beside a runni
     const env = { DATABASE_URL: await createPostgresDatabase() };
     const server = await startServer(dataDir, env);
     try {
-      const r = await habitat(dataDir, ['users', 'add', '--email', 'admin@exemple.fr', '--name', 'Admin'], { env: { ...env, HABITAT_PASSWORD: PASSWORD } });
+      const r = await habitat(dataDir, ['users', 'add', '--email', 'admin@exemple.fr', '--name', 'Admin', '--org', '200046977'], { env: { ...env, HABITAT_PASSWORD: PASSWORD } });
       expect(r).toMatchObject({ code: 0, stdout: 'Compte créé : admin@exemple.fr (admin).\n' });
       expect(await login(server.url, 'admin@exemple.fr')).toMatchObject({ status: 200, body: { ok: true } });
       expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);

@@ -29,17 +29,17 @@ describe('habitat CLI', () => {
 
   it('creates the first admin, refuses a weak password and a duplicate, and the admin can sign in', async () => {
     await habitat('migrate');
-    const weak = await run(process.execPath, [BIN, 'users', 'add', '--email', 'admin@exemple.fr', '--name', 'Admin'], {
+    const weak = await run(process.execPath, [BIN, 'users', 'add', '--email', 'admin@exemple.fr', '--name', 'Admin', '--org', '200046977'], {
       env: { ...env, HABITAT_PASSWORD: 'court' },
     }).catch((e) => e);
     expect(weak.code).toBe(1);
     expect(weak.stderr).toContain('au moins 12 caractères');
 
-    const ok = await run(process.execPath, [BIN, 'users', 'add', '--email', 'Admin@Exemple.fr', '--name', 'Admin'], {
+    const ok = await run(process.execPath, [BIN, 'users', 'add', '--email', 'Admin@Exemple.fr', '--name', 'Admin', '--org', '200046977'], {
       env: { ...env, HABITAT_PASSWORD: 'un-mot-de-passe-solide' },
     });
     expect(ok.stdout).toContain('Compte créé : admin@exemple.fr (admin)');
-    const again = await run(process.execPath, [BIN, 'users', 'add', '--email', 'admin@exemple.fr', '--name', 'Admin'], {
+    const again = await run(process.execPath, [BIN, 'users', 'add', '--email', 'admin@exemple.fr', '--name', 'Admin', '--org', '200046977'], {
       env: { ...env, HABITAT_PASSWORD: 'un-mot-de-passe-solide' },
     }).catch((e) => e);
     expect(again.stderr).toContain('existe déjà');
@@ -54,6 +54,7 @@ describe('habitat CLI', () => {
       expect(me.organisation).toMatchObject({ kind: 'epci', name: 'Métropole de Lyon' });
       const audit = await ctx.db.selectFrom('audit_log').selectAll().where('entity', '=', 'app_user').execute();
       expect(audit).toHaveLength(1);
+      expect(audit[0].epci_siren).toBe('200046977');
     } finally {
       await app.close();
       await ctx.close();

@@ -66,7 +66,7 @@ describe('loadConfig', () => {
       epciSirens: ['200046977', '243100518'],
       secrecyMinCount: 5,
       loadDemo: false,
-      cookieSecure: true, // production without HABITAT_COOKIE_SECURE
+      cookieSecure: true, // HOST is not a loopback address, and HABITAT_COOKIE_SECURE is not set
       logLevel: 'debug',
       rateLimitPerMinute: 1200,
       trustProxy: true,

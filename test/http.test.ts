@@ -64,7 +64,8 @@ describe('HTTP surface', () => {
     const statuses: number[] = [];
     let last;
     for (let i = 0; i < 12; i++) {
-      last = await t.app.inject({ method: 'POST', url: '/api/access/login', payload: { email: 'x@exemple.fr', password: 'faux' } });
+      // A different address each time: the per-account lock (after 5 failures) is another rule, tested with the access module.
+      last = await t.app.inject({ method: 'POST', url: '/api/access/login', payload: { email: `x${i}@exemple.fr`, password: 'faux' } });
       statuses.push(last.statusCode);
     }
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
@@ -200,7 +201,8 @@ describe('bad input over HTTP', () => {
     const sru = isFrenchProblem(await t.app.inject({ method: 'POST', url: '/api/plh/sru/import', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: utf16('commune_code;annee\n31555;2024\n') }), 400);
     expect(sru.detail).toContain('le fichier est en UTF-16 ; enregistrez-le en UTF-8');
     // The referential reads UTF-16 through its byte order mark: accepted as any other encoding.
-    const partner = await t.apiKey('promoteur');
+    // The example's developer (its rows name SIREN 552049447): a partner delivers its own rows only.
+    const partner = await t.apiKey('promoteur', await t.org('promoteur', { epcis: t.ctx.config.epciSirens, siren: '552049447' }));
     const delivered = await deliver(partner.headers, utf16(PROGRAMMES));
     expect(delivered.json().delivery.status).toBe('acceptee');
   });

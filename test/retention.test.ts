@@ -50,6 +50,7 @@ describe('the purge', () => {
     expect(counts).toEqual({
       'entrées du journal d’audit de plus de 365 jours': expect.any(Number),
       'sessions expirées': 1,
+      'échecs de connexion passés': 0,
       'contacts de locataires échus (fin de conservation)': 1,
     });
     expect(counts['entrées du journal d’audit de plus de 365 jours']).toBeGreaterThanOrEqual(1);

@@ -1,7 +1,7 @@
 // The terminal a `habitat` command talks to. A command runs either in its own process (its terminal is this process's)
 // or inside the running server that holds the embedded store, for a client in another terminal
 // (src/platform/control-socket.ts): so commands never write to console or process.stdout, and never read
-// process.env, process.cwd() or process.exitCode directly; they use this.
+// the environment, process.cwd() or process.exitCode directly; they use this.
 import { resolve } from 'node:path';
 import { AppError } from './errors.ts';
 

@@ -16,7 +16,7 @@ export interface Config {
   epciSirens: string[];
   /** Statistical secrecy: a public figure computed from fewer cases than this is withheld. */
   secrecyMinCount: number;
-  /** Secure flag on session cookies; off only for plain-HTTP local use. */
+  /** Secure flag on session cookies: on unless the server listens on a loopback address (plain-HTTP local use). */
   cookieSecure: boolean;
   /** Load the demo data (territory, real open data extracts) at start. */
   loadDemo: boolean;
@@ -132,8 +132,12 @@ export class ConfigError extends AppError {
   }
 }
 
+/** A loopback listening address: only this machine reaches the server, over plain HTTP. */
+export const isLoopbackHost = (host: string) => /^(127(\.\d{1,3}){3}|::1|\[::1\]|localhost)$/i.test(host.trim());
+
 /** Reads and checks the environment; throws a ConfigError naming every faulty variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { logLevel?: string } = {}): Config {
+/** `defaults.host`: a listening address given on the command line (`habitat serve --host`), which wins over HOST. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { logLevel?: string; host?: string } = {}): Config {
   const v: Parsed = {};
   const problems: ConstructorParameters<typeof ConfigError>[0] = [];
   for (const name of CONFIG_VARIABLES) {
@@ -148,14 +152,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { log
     }
   }
   if (problems.length) throw new ConfigError(problems);
+  const host = defaults.host ?? v.HOST ?? '127.0.0.1';
   return {
     port: v.PORT ?? 3000,
-    host: v.HOST ?? '127.0.0.1',
+    host,
     dataDir: resolve(v.HABITAT_DATA_DIR ?? 'data'),
     databaseUrl: v.DATABASE_URL,
     epciSirens: v.HABITAT_EPCI ?? DEMO_EPCI_SIRENS,
     secrecyMinCount: v.HABITAT_SECRECY_MIN ?? 11,
-    cookieSecure: v.HABITAT_COOKIE_SECURE ?? v.NODE_ENV === 'production',
+    cookieSecure: v.HABITAT_COOKIE_SECURE ?? !isLoopbackHost(host),
     loadDemo: v.HABITAT_DEMO ?? true,
     logLevel: v.LOG_LEVEL ?? defaults.logLevel ?? 'info',
     rateLimitPerMinute: v.HABITAT_RATE_LIMIT ?? 600,

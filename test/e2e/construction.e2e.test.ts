@@ -28,7 +28,7 @@ describe.skipIf(!browserAvailable() || !webBuilt)('construction in the browser',
   });
 
   it('updates the dashboard live when another agent enters a programme', async () => {
-    const agent = await t.login('agent');
+    const agent = await t.login('agent', 'epci', await t.epciOrg('243100518')); // the demo permits are Toulouse Métropole's
     await t.app.inject({
       method: 'PUT',
       url: '/api/construction/objectifs',
@@ -45,7 +45,7 @@ describe.skipIf(!browserAvailable() || !webBuilt)('construction in the browser',
     await expect.poll(() => page.getByText('Aucun changement depuis l’ouverture de la page.').count()).toBe(1);
 
     // Another agent, through the API: the open page hears it.
-    const other = await t.login('agent');
+    const other = await t.login('agent', 'epci', await t.epciOrg('243100518'));
     const created = await t.app.inject({ method: 'POST', url: '/api/construction/programmes', headers: other.headers, payload: { nom: 'Cartoucherie lot 7', code_commune: '31555', logements: 48, etat: 'pc_depose', date_etat: '2026-02-10' } });
     expect(created.statusCode).toBe(201);
     await page.getByRole('link', { name: `programme ${created.json().id.slice(0, 8)}` }).waitFor();
@@ -61,7 +61,7 @@ describe.skipIf(!browserAvailable() || !webBuilt)('construction in the browser',
   });
 
   it('lists programmes with filters, a map and a CSV export', async () => {
-    const agent = await t.login('agent');
+    const agent = await t.login('agent', 'epci', await t.epciOrg('243100518')); // the demo permits are Toulouse Métropole's
     await browser.context.addCookies([{ name: 'hc_session', value: agent.headers.cookie.split('=')[1], url: base }]);
     const { page } = browser;
     await page.goto(`${base}/construction/programmes`);

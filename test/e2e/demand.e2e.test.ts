@@ -93,7 +93,7 @@ describe.skipIf(!browserAvailable())('cotation pages in Chromium', () => {
   });
 
   it('lets an agent open a demand (audited) and simulate the draft grid', async () => {
-    const admin = await t.login('admin');
+    const admin = await t.login('admin', 'epci', await t.epciOrg('243100518')); // the draft grid is Toulouse Métropole's
     const token = admin.headers.cookie.split('=')[1];
     const { page, context } = browser;
     await context.addCookies([{ name: 'hc_session', value: token, url: base }]);
@@ -127,7 +127,8 @@ describe.skipIf(!browserAvailable())('cotation pages in Chromium', () => {
     await page.goto(`${base}/demandes`, { waitUntil: 'networkidle' });
     const header = SNE_COLUMNS.join(';');
     const line = (adults: string) =>
-      SNE_COLUMNS.map((c) => ({ numero_unique: '069WEB0000001', epci_siren: '200046977', date_depot: '01/02/2025', nom: 'FICTIF-Web', prenom: 'Zoé', nb_adultes: adults, typologie_souhaitee: 'T2', communes_souhaitees: '69266' } as Record<string, string>)[c] ?? '').join(';');
+      // Still signed in as Toulouse Métropole's admin: a demand of its own EPCI.
+      SNE_COLUMNS.map((c) => ({ numero_unique: '031WEB0000001', epci_siren: '243100518', date_depot: '01/02/2025', nom: 'FICTIF-Web', prenom: 'Zoé', nb_adultes: adults, typologie_souhaitee: 'T2', communes_souhaitees: '31555' } as Record<string, string>)[c] ?? '').join(';');
     const file = (adults: string) => ({ name: 'web.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${line(adults)}\n`, 'latin1') });
     await page.getByLabel('Fichier CSV').setInputFiles(file('deux'));
     await page.getByRole('button', { name: 'Importer' }).click();

@@ -59,6 +59,26 @@ describe.skipIf(!browserAvailable())('home page in Chromium', () => {
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByRole('heading', { name: 'Mon espace' }).waitFor();
     await expect.poll(() => page.locator('main').textContent()).toContain('Agent de l’intercommunalité');
+    expect(await page.locator('main').textContent()).toContain('Votre périmètre : Métropole de Lyon (SIREN 200046977).');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('lets an EPCI’s admin deactivate an account of its perimeter and choose what it shares with the club', async () => {
+    const admin = await server.login('admin');
+    const agent = await server.login('agent');
+    const email = (await server.ctx.db.selectFrom('app_user').select('email').where('id', '=', agent.userId).executeTakeFirstOrThrow()).email;
+    await browser.context.addCookies([{ name: 'hc_session', value: admin.headers.cookie.split('=')[1], url: server.url }]);
+    const { page } = browser;
+    await page.goto(server.url + '/espace');
+    await page.getByRole('heading', { name: 'Comptes de votre périmètre' }).waitFor();
+    await page.getByRole('button', { name: `Désactiver ${email}` }).click();
+    await page.getByRole('status').filter({ hasText: `${email} : désactivé, ses sessions sont fermées` }).waitFor();
+    expect((await server.app.inject({ url: '/api/access/me', headers: agent.headers })).statusCode).toBe(401);
+    await page.getByLabel('Indicateurs du PLH (objectifs, réalisations, situation SRU)').check();
+    await page.getByRole('button', { name: 'Enregistrer le partage' }).click();
+    await page.getByRole('status').filter({ hasText: 'Partage enregistré.' }).waitFor();
+    const shared = await server.ctx.db.selectFrom('epci_partage').select(['epci_siren', 'objet']).execute();
+    expect(shared).toEqual([{ epci_siren: '200046977', objet: 'indicateurs_plh' }]);
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

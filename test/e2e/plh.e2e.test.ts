@@ -25,7 +25,7 @@ describe.skipIf(!browserAvailable())('PLH pages in Chromium', () => {
   });
 
   it('shows the public SRU situation without login', async () => {
-    const agent = await server.login('agent');
+    const agent = await server.login('agent', 'epci', await server.epciOrg('243100518')); // Toulouse Métropole's PLH
     await server.app.inject({
       method: 'PUT',
       url: `/api/plh/sru/31555/${year}`,
@@ -43,7 +43,7 @@ describe.skipIf(!browserAvailable())('PLH pages in Chromium', () => {
   });
 
   it('lets an agent import the programme workbook and download the Word bilan with its figures', async () => {
-    const agent = await server.login('agent');
+    const agent = await server.login('agent', 'epci', await server.epciOrg('243100518')); // Toulouse Métropole's PLH
     await browser.context.addCookies([{ name: 'hc_session', value: agent.headers.cookie.split('=')[1], url: server.url }]);
     const { page } = browser;
     await page.goto(`${server.url}/plh`);
@@ -87,7 +87,7 @@ describe.skipIf(!browserAvailable())('PLH pages in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'Aide enregistrée.' }).waitFor();
     expect(await page.getByRole('row', { name: /LLS-E2E-1/ }).textContent()).toContain('16 (6 / 10 / 0)');
     expect(await seriousViolations(page)).toEqual([]);
-    const agent = await server.login('agent');
+    const agent = await server.login('agent', 'epci', await server.epciOrg('243100518')); // Toulouse Métropole's PLH
     const res = await server.app.inject({ method: 'GET', url: '/api/plh/objectifs?annee=2026&commune=31069', headers: agent.headers });
     expect(res.json().objectifs[0]).toMatchObject({ categorie: 'logements_sociaux', objectif: 600, realise: 16 });
 

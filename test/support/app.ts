@@ -45,33 +45,55 @@ export interface Actor {
 export interface TestApp {
   app: FastifyInstance;
   ctx: AppContext;
-  /** Creates a user of that role in an organisation of that kind (the instance EPCI for 'epci') and signs it in. */
+  /**
+   * Creates a user of that role in an organisation of that kind and signs it in: for 'epci' the instance's first EPCI,
+   * for 'commune' its most populous commune, for 'club' the club's organisation (the operator's), for a partner kind
+   * a new organisation linked to every EPCI of the instance (as partners were before perimeters).
+   */
   login(role: Role, orgKind?: OrganisationKind, organisationId?: string): Promise<Actor>;
-  /** A partner organisation with an API key: headers carry `Authorization: Bearer …`. */
-  apiKey(orgKind?: OrganisationKind): Promise<{ organisationId: string; key: string; headers: { authorization: string } }>;
+  /** The organisation of an instance EPCI (to sign in as its staff: `login('agent', 'epci', await t.epciOrg(siren))`). */
+  epciOrg(siren: string): Promise<string>;
+  /** A new organisation: a partner linked to these EPCIs, or a commune organisation of that commune. */
+  org(kind: OrganisationKind, opts?: { epcis?: string[]; commune?: string; siren?: string }): Promise<string>;
+  /** A partner organisation (new, or the one given) with an API key: headers carry `Authorization: Bearer …`. */
+  apiKey(orgKind?: OrganisationKind, organisationId?: string): Promise<{ organisationId: string; key: string; headers: { authorization: string } }>;
   close(): Promise<void>;
 }
 
 export async function createTestApp(opts: { kind?: StoreKind; config?: Partial<Config> } = {}): Promise<TestApp> {
   const ctx = await createTestContext(opts);
   const app = await buildApp(ctx, { logger: false });
-  const organisationFor = async (kind: OrganisationKind) =>
-    kind === 'epci'
-      ? (await access.ensureEpciOrganisation(ctx.db, ctx.config.epciSirens[0])).id
-      : (await access.createOrganisation(ctx.db, { kind, name: `${kind} ${randomUUID().slice(0, 6)}` })).id;
+  const first = ctx.config.epciSirens[0];
+  const organisationFor = async (kind: OrganisationKind) => {
+    if (kind === 'epci') return (await access.ensureEpciOrganisation(ctx.db, first)).id;
+    if (kind === 'club') return (await access.ensureClubOrganisation(ctx.db)).id;
+    const name = `${kind} ${randomUUID().slice(0, 6)}`;
+    if (kind === 'commune') {
+      const c = await ctx.db.selectFrom('commune').select('code').where('epci_siren', '=', first).where('type', '=', 'commune-actuelle').orderBy('population', 'desc').executeTakeFirstOrThrow();
+      return (await access.createOrganisation(ctx.db, { kind, name, commune_code: c.code })).id;
+    }
+    return (await access.createOrganisation(ctx.db, { kind, name }, ctx.config.epciSirens)).id;
+  };
   return {
     app,
     ctx,
+    async epciOrg(siren) {
+      return (await access.ensureEpciOrganisation(ctx.db, siren)).id;
+    },
+    async org(kind, opts = {}) {
+      const name = `${kind} ${randomUUID().slice(0, 6)}`;
+      return (await access.createOrganisation(ctx.db, { kind, name, commune_code: opts.commune ?? null, siren: opts.siren ?? null }, opts.epcis ?? [])).id;
+    },
     async login(role, orgKind, organisationId) {
-      const kind = orgKind ?? (role === 'admin' || role === 'agent' ? 'epci' : 'bailleur');
+      const kind = orgKind ?? (role === 'admin' || role === 'agent' ? 'epci' : role === 'operator' ? 'club' : 'bailleur');
       const orgId = organisationId ?? (await organisationFor(kind));
       const email = `${role}-${randomUUID().slice(0, 8)}@exemple.fr`;
       const user = await access.createUser(ctx.db, { email, name: `${role} test`, role, organisationId: orgId, password: TEST_PASSWORD });
       const opened = await access.login(ctx.db, email, TEST_PASSWORD);
       return { userId: user.id, organisationId: orgId, headers: { cookie: `hc_session=${opened!.token}` } };
     },
-    async apiKey(orgKind = 'bailleur') {
-      const organisationId = await organisationFor(orgKind);
+    async apiKey(orgKind = 'bailleur', existing) {
+      const organisationId = existing ?? (await organisationFor(orgKind));
       const { key } = await access.createApiKey(ctx.db, organisationId, 'clé de test');
       return { organisationId, key, headers: { authorization: `Bearer ${key}` } };
     },

@@ -1,5 +1,5 @@
-// The audit log: who did what to which entity. Writes through HTTP are logged by the platform hook;
-// modules call `audit` for reads of personal data and for writes made outside HTTP (CLI).
+// The audit log: who did what to which entity, on whose perimeter (EPCI). Writes through HTTP are logged by the
+// platform hook; modules call `audit` for reads of personal data and for writes made outside HTTP (CLI).
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db.ts';
 
@@ -8,6 +8,8 @@ export interface AuditEntry {
   entity: string;
   entityId?: string | null;
   detail?: unknown;
+  /** The EPCI on whose perimeter the action was; by default the one the request checked, else the caller's own. */
+  epci?: string | null;
 }
 
 export async function audit(db: Db, req: FastifyRequest | null, entry: AuditEntry): Promise<void> {
@@ -23,6 +25,7 @@ export async function audit(db: Db, req: FastifyRequest | null, entry: AuditEntr
       entity_id: entry.entityId ?? null,
       detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
       ip: req?.ip ?? null,
+      epci_siren: entry.epci !== undefined ? entry.epci : (req?.auditEpci ?? p?.perimeter.epci ?? null),
     })
     .execute();
 }

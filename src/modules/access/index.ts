@@ -2,14 +2,18 @@ import type { HabitatModule } from '../types.ts';
 import { purgeAccess } from './retention.ts';
 import { accessRoutes } from './routes.ts';
 
+// The read API other modules may use: what each EPCI shares with the club (docs/modules.md, « Between modules »).
+export { organisationsOfEpci, sharedBy } from './store.ts';
+export { SHARABLE_LABELS, type Sharable } from './model.ts';
+
 export const accessModule: HabitatModule = {
   name: 'access',
   routes: accessRoutes,
   purge: purgeAccess,
 };
 
-/** E-mail addresses of the active administrators (alerts of the platform itself, e.g. a failed data refresh). */
+/** E-mail addresses of the active administrators and club operators (alerts of the platform itself, e.g. a failed data refresh). */
 export async function adminEmails(db: import('../../platform/db.ts').Db): Promise<string[]> {
-  const rows = await db.selectFrom('app_user').select('email').where('role', '=', 'admin').where('active', '=', true).orderBy('email').execute();
+  const rows = await db.selectFrom('app_user').select('email').where('role', 'in', ['admin', 'operator']).where('active', '=', true).orderBy('email').execute();
   return rows.map((r) => r.email as string);
 }

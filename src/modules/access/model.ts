@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../../platform/http/access.ts';
 
-export const ORGANISATION_KINDS = ['epci', 'commune', 'bailleur', 'promoteur', 'etat', 'adil', 'public'] as const;
+export const ORGANISATION_KINDS = ['epci', 'commune', 'bailleur', 'promoteur', 'etat', 'adil', 'public', 'club'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 export const ORGANISATION_KIND_LABELS: Record<OrganisationKind, string> = {
   epci: 'EPCI',
@@ -12,18 +12,55 @@ export const ORGANISATION_KIND_LABELS: Record<OrganisationKind, string> = {
   etat: 'Services de l’État',
   adil: 'ADIL',
   public: 'Public',
+  club: 'Opérateur du club',
 };
+/** Kinds an admin may create: EPCI organisations come from the configuration, the club's from the first operator. */
+export const PARTNER_KINDS = ORGANISATION_KINDS.filter((k) => k !== 'epci' && k !== 'club');
 export const ROLE_LABELS: Record<Role, string> = {
+  operator: 'Opérateur du club',
   admin: 'Administrateur',
   agent: 'Agent de l’EPCI',
   partner: 'Partenaire',
   readonly: 'Lecture seule',
 };
 
-/** Staff roles (admin, agent) belong to the EPCI; a partner organisation's users are partners or read-only. */
+/**
+ * Staff roles (admin, agent) belong to an EPCI; the operator to the club's organisation, which has no other role;
+ * any other organisation's users are partners or read-only.
+ */
 export function roleFitsOrganisation(role: Role, kind: OrganisationKind): boolean {
   if (role === 'admin' || role === 'agent') return kind === 'epci';
+  if (role === 'operator' || kind === 'club') return role === 'operator' && kind === 'club';
   return true;
+}
+
+/** Lock an address for a while after repeated failed logins (counted per address, whether an account exists or not). */
+export const LOGIN_MAX_FAILURES = 5;
+export const LOGIN_WINDOW_MINUTES = 15;
+export const LOGIN_LOCK_MINUTES = 15;
+
+/** After a failed login: the new count, and until when the address is locked (null: not locked). */
+export function afterFailure(prev: { failures: number; firstFailedAt: Date } | undefined, now: Date): { failures: number; firstFailedAt: Date; lockedUntil: Date | null } {
+  const fresh = !prev || now.getTime() - prev.firstFailedAt.getTime() > LOGIN_WINDOW_MINUTES * 60_000;
+  const failures = fresh ? 1 : prev.failures + 1;
+  const firstFailedAt = fresh ? now : prev.firstFailedAt;
+  return { failures, firstFailedAt, lockedUntil: failures >= LOGIN_MAX_FAILURES ? new Date(now.getTime() + LOGIN_LOCK_MINUTES * 60_000) : null };
+}
+
+export const lockedMessage = (until: Date) =>
+  `Trop d’échecs de connexion avec cette adresse : la connexion est bloquée jusqu’à ${until.toLocaleTimeString('fr-FR', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' })} (heure de Paris). Réessayez ensuite, ou demandez à votre administrateur de réinitialiser votre mot de passe.`;
+
+/** What an EPCI may share with the club (table epci_partage). */
+export const SHARABLE = ['indicateurs_plh', 'conformite_referentiel'] as const;
+export type Sharable = (typeof SHARABLE)[number];
+export const SHARABLE_LABELS: Record<Sharable, string> = {
+  indicateurs_plh: 'Indicateurs du PLH (objectifs, réalisations, situation SRU)',
+  conformite_referentiel: 'Conformité des partenaires au référentiel',
+};
+
+/** Audit entries that name a person's data: an operator sees them without their identifiers or details. */
+export function isPersonalAudit(entity: string): boolean {
+  return /^(demand|stock_contact)$/.test(entity) || entity.startsWith('/api/demand/demands') || entity.startsWith('/api/demand/import') || /\/contacts\b/.test(entity);
 }
 
 export const SESSION_DAYS = 7;

@@ -4,7 +4,10 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Principal, Role } from '../../platform/http/access.ts';
+import { perimeterOf, type Perimeter } from '../../platform/http/perimeter.ts';
 import {
+  afterFailure,
+  lockedMessage,
   newApiKey,
   newSecret,
   normaliseEmail,
@@ -13,6 +16,7 @@ import {
   SESSION_DAYS,
   sha256,
   type OrganisationKind,
+  type Sharable,
 } from './model.ts';
 
 export interface NewOrganisation {
@@ -22,7 +26,8 @@ export interface NewOrganisation {
   commune_code?: string | null;
 }
 
-export async function createOrganisation(db: Db, o: NewOrganisation) {
+/** Creates an organisation and links it to these EPCIs (a partner's; an EPCI or a commune needs no link). */
+export async function createOrganisation(db: Db, o: NewOrganisation, epcis: string[] = []) {
   const sirenTaken = async () => {
     const other = o.siren ? await db.selectFrom('organisation').select('name').where('siren', '=', o.siren).executeTakeFirst() : undefined;
     return other && new AppError('access.siren_taken', `Une organisation porte déjà le SIREN ${o.siren} : « ${other.name} ».`, 409);
@@ -30,11 +35,15 @@ export async function createOrganisation(db: Db, o: NewOrganisation) {
   const taken = await sirenTaken();
   if (taken) throw taken;
   try {
-    return await db
-      .insertInto('organisation')
-      .values({ kind: o.kind, name: o.name, siren: o.siren ?? null, commune_code: o.commune_code ?? null })
-      .returning(['id', 'kind', 'name', 'siren', 'commune_code'])
-      .executeTakeFirstOrThrow();
+    return await db.transaction().execute(async (trx) => {
+      const org = await trx
+        .insertInto('organisation')
+        .values({ kind: o.kind, name: o.name, siren: o.siren ?? null, commune_code: o.commune_code ?? null })
+        .returning(['id', 'kind', 'name', 'siren', 'commune_code'])
+        .executeTakeFirstOrThrow();
+      for (const epci of epcis) await linkOrganisation(trx, org.id, epci);
+      return org;
+    });
   } catch (e) {
     // Two creations at the same moment: the unique index lets one through; the other is told why.
     if ((e as { code?: string }).code === '23505') throw (await sirenTaken()) ?? e;
@@ -42,12 +51,48 @@ export async function createOrganisation(db: Db, o: NewOrganisation) {
   }
 }
 
-export async function listOrganisations(db: Db) {
-  return db.selectFrom('organisation').select(['id', 'kind', 'name', 'siren', 'commune_code']).orderBy('name').execute();
+/** Links a partner organisation to an EPCI (idempotent). */
+export async function linkOrganisation(db: Db, organisationId: string, epci: string) {
+  await db.insertInto('organisation_epci').values({ organisation_id: organisationId, epci_siren: epci }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function unlinkOrganisation(db: Db, organisationId: string, epci: string): Promise<boolean> {
+  const r = await db.deleteFrom('organisation_epci').where('organisation_id', '=', organisationId).where('epci_siren', '=', epci).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** The EPCIs an organisation belongs to or works with: its own, its commune's, or those that linked it. */
+export async function organisationEpcis(db: Db, organisationId: string): Promise<string[]> {
+  const org = await db
+    .selectFrom('organisation as o')
+    .leftJoin('commune as c', 'c.code', 'o.commune_code')
+    .select(['o.kind', 'o.siren', 'c.epci_siren'])
+    .where('o.id', '=', organisationId)
+    .executeTakeFirst();
+  if (!org) return [];
+  if (org.kind === 'epci' && org.siren) return [org.siren];
+  if (org.kind === 'commune') return org.epci_siren ? [org.epci_siren] : [];
+  const links = await db.selectFrom('organisation_epci').select('epci_siren').where('organisation_id', '=', organisationId).orderBy('epci_siren').execute();
+  return links.map((l) => l.epci_siren);
+}
+
+export async function listOrganisations(db: Db, ids?: string[]) {
+  let q = db.selectFrom('organisation').select(['id', 'kind', 'name', 'siren', 'commune_code']);
+  if (ids) q = q.where('id', 'in', ids.length ? ids : ['00000000-0000-0000-0000-000000000000']);
+  const orgs = await q.orderBy('name').execute();
+  const links = await db.selectFrom('organisation_epci').select(['organisation_id', 'epci_siren']).orderBy('epci_siren').execute();
+  return orgs.map((o) => ({ ...o, epcis: links.filter((l) => l.organisation_id === o.id).map((l) => l.epci_siren) }));
 }
 
 export async function findOrganisation(db: Db, id: string) {
   return db.selectFrom('organisation').select(['id', 'kind', 'name', 'siren', 'commune_code']).where('id', '=', id).executeTakeFirst();
+}
+
+/** The club's own organisation, home of its operators, created on first use. */
+export async function ensureClubOrganisation(db: Db) {
+  const found = await db.selectFrom('organisation').select(['id', 'kind', 'name']).where('kind', '=', 'club').orderBy('created_at').executeTakeFirst();
+  if (found) return found;
+  return createOrganisation(db, { kind: 'club', name: 'Opérateur du club' });
 }
 
 /** The organisation of an instance EPCI, created on first use so the first admin has a home. */
@@ -84,35 +129,120 @@ export async function createUser(db: Db, u: NewUser) {
     .executeTakeFirstOrThrow();
 }
 
-export async function listUsers(db: Db, organisationId?: string) {
+/** Users, all of them or those of these organisations. */
+export async function listUsers(db: Db, organisationIds?: string[]) {
   let q = db
     .selectFrom('app_user as u')
     .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
-    .select(['u.id', 'u.email', 'u.name', 'u.role', 'u.active', 'u.organisation_id', 'o.name as organisation_name']);
-  if (organisationId) q = q.where('u.organisation_id', '=', organisationId);
+    .select(['u.id', 'u.email', 'u.name', 'u.role', 'u.active', 'u.organisation_id', 'o.name as organisation_name', 'o.kind as organisation_kind']);
+  if (organisationIds) q = q.where('u.organisation_id', 'in', organisationIds.length ? organisationIds : ['00000000-0000-0000-0000-000000000000']);
   return q.orderBy('u.email').execute();
 }
+
+export async function findUser(db: Db, ref: { id?: string; email?: string }) {
+  let q = db
+    .selectFrom('app_user as u')
+    .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
+    .select(['u.id', 'u.email', 'u.name', 'u.role', 'u.active', 'u.organisation_id', 'o.kind as organisation_kind', 'o.name as organisation_name']);
+  if (ref.id) q = q.where('u.id', '=', ref.id);
+  else q = q.where(sql`lower(u.email)`, '=', normaliseEmail(ref.email ?? ''));
+  return q.executeTakeFirst();
+}
+
+/** Deactivates or reactivates an account; deactivation closes its sessions at once. */
+export async function setUserActive(db: Db, userId: string, active: boolean) {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('app_user').set({ active }).where('id', '=', userId).execute();
+    if (!active) await trx.deleteFrom('user_session').where('user_id', '=', userId).execute();
+  });
+}
+
+/** Changes a role (it applies from the next request: the role is read with the session). */
+export async function setUserRole(db: Db, userId: string, role: Role) {
+  const user = await findUser(db, { id: userId });
+  if (!user) throw new AppError('not_found', 'Compte introuvable.', 404);
+  if (!roleFitsOrganisation(role, user.organisation_kind as OrganisationKind))
+    throw new AppError('access.role_mismatch', `Le rôle « ${role} » ne convient pas à une organisation de type « ${user.organisation_kind} ».`, 400);
+  await db.updateTable('app_user').set({ role }).where('id', '=', userId).execute();
+}
+
+/** Sets a new password, closes the account's sessions and lifts a login lock on its address. */
+export async function resetPassword(db: Db, userId: string, password: string) {
+  const problem = passwordProblem(password);
+  if (problem) throw new AppError('access.weak_password', problem, 400);
+  const user = await findUser(db, { id: userId });
+  if (!user) throw new AppError('not_found', 'Compte introuvable.', 404);
+  const passwordHash = await hash(password);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('app_user').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+    await trx.deleteFrom('user_session').where('user_id', '=', userId).execute();
+    await trx.deleteFrom('login_failure').where('email_hash', '=', sha256(normaliseEmail(user.email))).execute();
+  });
+}
+
+export async function listSessions(db: Db, userId: string) {
+  return db
+    .selectFrom('user_session')
+    .select(['created_at', 'expires_at', 'ip', 'user_agent'])
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', new Date())
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+export async function revokeSessions(db: Db, userId: string): Promise<number> {
+  const r = await db.deleteFrom('user_session').where('user_id', '=', userId).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+const locked = (until: Date) => new AppError('auth.trop_d_echecs', lockedMessage(until), 429);
 
 // A fixed hash to verify against when the e-mail is unknown, so response time does not reveal which accounts exist.
 let decoyHash: Promise<string> | undefined;
 
-/** Checks e-mail and password and opens a session; returns the raw token for the cookie. */
-export async function login(db: Db, email: string, password: string): Promise<{ token: string; userId: string } | null> {
+/**
+ * Checks e-mail and password and opens a session; returns the raw token for the cookie. Failures are counted per
+ * address (known or not, so that the lock tells nothing about which accounts exist); after too many, the address is
+ * locked for a while, even with the right password: that refusal is thrown (429) with the French message.
+ */
+export async function login(db: Db, email: string, password: string, from: { ip?: string; userAgent?: string } = {}): Promise<{ token: string; userId: string } | null> {
+  const address = normaliseEmail(email);
+  const emailHash = sha256(address);
+  const now = new Date();
+  const failure = await db.selectFrom('login_failure').selectAll().where('email_hash', '=', emailHash).executeTakeFirst();
+  if (failure?.locked_until && new Date(failure.locked_until) > now) throw locked(new Date(failure.locked_until));
   const user = await db
     .selectFrom('app_user')
     .select(['id', 'password_hash', 'active'])
-    .where(sql`lower(email)`, '=', normaliseEmail(email))
+    .where(sql`lower(email)`, '=', address)
     .executeTakeFirst();
+  let ok = false;
   if (!user || !user.active) {
     decoyHash ??= hash('leurre-pour-temps-constant');
     await verify(await decoyHash, password).catch(() => false);
+  } else ok = await verify(user.password_hash, password);
+  if (!ok || !user) {
+    const next = afterFailure(failure ? { failures: failure.failures, firstFailedAt: new Date(failure.first_failed_at) } : undefined, now);
+    const row = { failures: next.failures, first_failed_at: next.firstFailedAt, locked_until: next.lockedUntil };
+    await db
+      .insertInto('login_failure')
+      .values({ email_hash: emailHash, ...row })
+      .onConflict((oc) => oc.column('email_hash').doUpdateSet(row))
+      .execute();
+    if (next.lockedUntil) throw locked(next.lockedUntil);
     return null;
   }
-  if (!(await verify(user.password_hash, password))) return null;
+  if (failure) await db.deleteFrom('login_failure').where('email_hash', '=', emailHash).execute();
   const token = newSecret();
   await db
     .insertInto('user_session')
-    .values({ token_hash: sha256(token), user_id: user.id, expires_at: new Date(Date.now() + SESSION_DAYS * 86400_000) })
+    .values({
+      token_hash: sha256(token),
+      user_id: user.id,
+      expires_at: new Date(Date.now() + SESSION_DAYS * 86400_000),
+      ip: from.ip ?? null,
+      user_agent: from.userAgent?.slice(0, 300) ?? null,
+    })
     .execute();
   return { token, userId: user.id };
 }
@@ -126,12 +256,96 @@ export async function principalFromSession(db: Db, token: string): Promise<Princ
     .selectFrom('user_session as s')
     .innerJoin('app_user as u', 'u.id', 's.user_id')
     .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
-    .select(['u.id', 'u.name', 'u.role', 'u.active', 'o.id as org_id', 'o.kind as org_kind'])
+    .select(['u.id', 'u.name', 'u.role', 'u.active', 'o.id as org_id', 'o.kind as org_kind', 'o.siren as org_siren', 'o.commune_code as org_commune'])
     .where('s.token_hash', '=', sha256(token))
     .where('s.expires_at', '>', new Date())
     .executeTakeFirst();
   if (!row || !row.active) return undefined;
-  return { kind: 'user', userId: row.id, name: row.name, role: row.role, organisationId: row.org_id, organisationKind: row.org_kind };
+  const perimeter = await loadPerimeter(db, row.role, { id: row.org_id, kind: row.org_kind, siren: row.org_siren, communeCode: row.org_commune });
+  return { kind: 'user', userId: row.id, name: row.name, role: row.role, organisationId: row.org_id, organisationKind: row.org_kind, perimeter };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Perimeters: the facts `perimeterOf` needs, read once per request.
+
+interface TerritoryIndex {
+  territory: Record<string, string[]>;
+  noms: Record<string, string>;
+}
+// The COG is loaded at start and never changes while the process runs: the communes of a set of EPCIs are read once.
+const territories = new WeakMap<object, Map<string, Promise<TerritoryIndex>>>();
+
+/** The instance's EPCIs with their communes (arrondissements included) and names. */
+export async function instanceTerritory(db: Db): Promise<TerritoryIndex> {
+  const sirens = (await db.selectFrom('instance_epci').select('siren').orderBy('siren').execute()).map((r) => r.siren as string);
+  const key = sirens.join(',');
+  let byKey = territories.get(db);
+  if (!byKey) territories.set(db, (byKey = new Map()));
+  let found = byKey.get(key);
+  if (!found) {
+    found = (async () => {
+      const territory: Record<string, string[]> = Object.fromEntries(sirens.map((s) => [s, []]));
+      const noms: Record<string, string> = {};
+      if (sirens.length) {
+        const communes = await db.selectFrom('commune').select(['code', 'epci_siren']).where('epci_siren', 'in', sirens).orderBy('code').execute();
+        for (const c of communes) territory[c.epci_siren as string].push(c.code);
+        for (const e of await db.selectFrom('epci').select(['siren', 'nom']).where('siren', 'in', sirens).execute()) noms[e.siren] = e.nom;
+      }
+      return { territory, noms };
+    })();
+    found.catch(() => byKey!.delete(key));
+    byKey.set(key, found);
+  }
+  return found;
+}
+
+const grantsTables = new WeakMap<object, Promise<boolean>>();
+
+/** EPCIs that authorised an organisation to read their demands (the demand module's table, read if it exists). */
+async function demandGrants(db: Db, organisationId: string): Promise<string[]> {
+  let exists = grantsTables.get(db);
+  if (!exists) {
+    exists = sql<{ t: string | null }>`select to_regclass('demand_partner_access')::text as t`.execute(db).then((r) => !!r.rows[0]?.t);
+    grantsTables.set(db, exists);
+  }
+  if (!(await exists)) return [];
+  const rows = await db.selectFrom('demand_partner_access').select('epci_siren').where('organisation_id', '=', organisationId).execute();
+  return rows.map((r) => r.epci_siren as string);
+}
+
+export async function loadPerimeter(db: Db, role: Role, organisation: { id: string; kind: string; siren: string | null; communeCode: string | null }): Promise<Perimeter> {
+  const { territory, noms } = await instanceTerritory(db);
+  const links = (await db.selectFrom('organisation_epci').select('epci_siren').where('organisation_id', '=', organisation.id).execute()).map((r) => r.epci_siren as string);
+  let commune: { epci: string | null; codes: string[] } | undefined;
+  if (organisation.kind === 'commune' && organisation.communeCode) {
+    const rows = await db
+      .selectFrom('commune')
+      .select(['code', 'epci_siren'])
+      .where((eb) => eb.or([eb('code', '=', organisation.communeCode!), eb('parent_code', '=', organisation.communeCode!)]))
+      .orderBy('code')
+      .execute();
+    commune = { epci: rows.find((r) => r.code === organisation.communeCode)?.epci_siren ?? null, codes: rows.map((r) => r.code) };
+  }
+  let epciOrganisations: string[] = [];
+  if (organisation.kind === 'epci' && organisation.siren && territory[organisation.siren]) epciOrganisations = await organisationsOfEpci(db, organisation.siren);
+  return perimeterOf({ role, organisation, territory, noms, commune, links, epciOrganisations, demandGrants: await demandGrants(db, organisation.id) });
+}
+
+/** The organisations attached to an EPCI: its own, the partners it linked, the organisations of its communes. */
+export async function organisationsOfEpci(db: Db, epci: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('organisation as o')
+    .leftJoin('commune as c', 'c.code', 'o.commune_code')
+    .select('o.id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('o.kind', '=', 'epci'), eb('o.siren', '=', epci)]),
+        eb.and([eb('o.kind', '=', 'commune'), eb('c.epci_siren', '=', epci)]),
+        eb('o.id', 'in', eb.selectFrom('organisation_epci').select('organisation_id').where('epci_siren', '=', epci)),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => r.id as string);
 }
 
 export async function createApiKey(db: Db, organisationId: string, name: string) {
@@ -144,9 +358,10 @@ export async function createApiKey(db: Db, organisationId: string, name: string)
   return { ...row, key };
 }
 
-export async function listApiKeys(db: Db, organisationId?: string) {
+/** API keys, all of them or those of these organisations. */
+export async function listApiKeys(db: Db, organisationIds?: string[]) {
   let q = db.selectFrom('api_key').select(['id', 'organisation_id', 'name', 'prefix', 'created_at', 'revoked_at', 'last_used_at']);
-  if (organisationId) q = q.where('organisation_id', '=', organisationId);
+  if (organisationIds) q = q.where('organisation_id', 'in', organisationIds.length ? organisationIds : ['00000000-0000-0000-0000-000000000000']);
   return q.orderBy('created_at', 'desc').execute();
 }
 
@@ -159,18 +374,50 @@ export async function principalFromApiKey(db: Db, key: string): Promise<Principa
   const row = await db
     .selectFrom('api_key as k')
     .innerJoin('organisation as o', 'o.id', 'k.organisation_id')
-    .select(['k.id', 'k.name', 'o.id as org_id', 'o.kind as org_kind'])
+    .select(['k.id', 'k.name', 'o.id as org_id', 'o.kind as org_kind', 'o.siren as org_siren', 'o.commune_code as org_commune'])
     .where('k.key_hash', '=', sha256(key))
     .where('k.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
   await db.updateTable('api_key').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
-  return { kind: 'apikey', apiKeyId: row.id, name: row.name, role: 'partner', organisationId: row.org_id, organisationKind: row.org_kind };
+  const perimeter = await loadPerimeter(db, 'partner', { id: row.org_id, kind: row.org_kind, siren: row.org_siren, communeCode: row.org_commune });
+  return { kind: 'apikey', apiKeyId: row.id, name: row.name, role: 'partner', organisationId: row.org_id, organisationKind: row.org_kind, perimeter };
 }
 
-export async function listAudit(db: Db, opts: { limit: number; organisationId?: string; entity?: string }) {
+/** The audit log, newest first: all of it, or the entries on these EPCIs' perimeter or by these organisations. */
+export async function listAudit(db: Db, opts: { limit: number; epcis?: string[]; organisationIds?: string[]; entity?: string }) {
   let q = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(opts.limit);
-  if (opts.organisationId) q = q.where('organisation_id', '=', opts.organisationId);
+  if (opts.epcis || opts.organisationIds)
+    q = q.where((eb) =>
+      eb.or([
+        ...(opts.epcis?.length ? [eb('epci_siren', 'in', opts.epcis)] : []),
+        ...(opts.organisationIds?.length ? [eb('organisation_id', 'in', opts.organisationIds)] : []),
+        eb.val(false),
+      ]),
+    );
   if (opts.entity) q = q.where('entity', '=', opts.entity);
   return q.execute();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sharing with the club.
+
+/** For every instance EPCI, what it shares with the club. */
+export async function listSharing(db: Db): Promise<{ epci: string; nom: string; objets: Sharable[] }[]> {
+  const epcis = await db.selectFrom('instance_epci as i').innerJoin('epci as e', 'e.siren', 'i.siren').select(['e.siren', 'e.nom']).orderBy('e.nom').execute();
+  const rows = await db.selectFrom('epci_partage').select(['epci_siren', 'objet']).orderBy('objet').execute();
+  return epcis.map((e) => ({ epci: e.siren, nom: e.nom, objets: rows.filter((r) => r.epci_siren === e.siren).map((r) => r.objet as Sharable) }));
+}
+
+/** The EPCIs that share this with the club. */
+export async function sharedBy(db: Db, objet: Sharable): Promise<string[]> {
+  return (await db.selectFrom('epci_partage').select('epci_siren').where('objet', '=', objet).orderBy('epci_siren').execute()).map((r) => r.epci_siren as string);
+}
+
+export async function setSharing(db: Db, epci: string, objets: Sharable[], userId: string | null) {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('epci_partage').where('epci_siren', '=', epci).where('objet', 'not in', objets.length ? objets : ['']).execute();
+    for (const objet of objets)
+      await trx.insertInto('epci_partage').values({ epci_siren: epci, objet, partage_par: userId }).onConflict((oc) => oc.doNothing()).execute();
+  });
 }

@@ -143,14 +143,16 @@ describe('the EPCI’s own aids', () => {
     expect((await t.app.inject({ method: 'POST', url: '/api/aids/local-aids', payload: aid })).statusCode).toBe(401);
     const partner = await t.login('partner');
     expect((await t.app.inject({ method: 'POST', url: '/api/aids/local-aids', payload: aid, headers: partner.headers })).statusCode).toBe(403);
-    const agent = await t.login('agent');
+    const lyonAgent = await t.login('agent');
+    expect((await t.app.inject({ method: 'POST', url: '/api/aids/local-aids', payload: aid, headers: lyonAgent.headers })).statusCode).toBe(403);
+    const agent = await t.login('agent', 'epci', await t.epciOrg(TOULOUSE));
     const res = await t.app.inject({ method: 'POST', url: '/api/aids/local-aids', payload: aid, headers: agent.headers });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ nom: aid.nom, communes: ['31555'], types_logement: ['neuf'], actif: true });
   });
 
   it('refuses a commune outside the EPCI', async () => {
-    const agent = await t.login('agent');
+    const agent = await t.login('agent', 'epci', await t.epciOrg(TOULOUSE));
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/aids/local-aids',
@@ -162,7 +164,7 @@ describe('the EPCI’s own aids', () => {
   });
 
   it('appear in the ownership answer with their conditions, and disappear once deactivated', async () => {
-    const admin = await t.login('admin');
+    const admin = await t.login('admin', 'epci', await t.epciOrg(TOULOUSE));
     const list = (await t.app.inject({ method: 'GET', url: '/api/aids/local-aids' })).json();
     const mine = list.find((a: any) => a.nom === aid.nom);
     expect(mine).toBeTruthy();

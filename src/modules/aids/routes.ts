@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
+import { assertInPerimeter, perimeterFilter } from '../../platform/http/perimeter.ts';
 import type { App } from '../types.ts';
 import {
   DPE_CLASSES,
@@ -237,10 +238,10 @@ export function aidsRoutes(app: App, ctx: AppContext) {
     config: { access: STAFF },
     schema: {
       tags: ['aides'],
-      summary: 'Toutes les aides propres des EPCI, y compris inactives (agents et administrateurs)',
+      summary: 'Toutes les aides propres de son EPCI, y compris inactives (agents et administrateurs)',
       response: { 200: z.array(localAidSchema) },
     },
-    handler: async () => (await listLocalAids(ctx.db, { sirens: ctx.config.epciSirens })) as any,
+    handler: async (req) => (await listLocalAids(ctx.db, { sirens: ctx.config.epciSirens.filter((s) => perimeterFilter(req).epcis.includes(s)) })) as any,
   });
 
   const check = async (body: LocalAidInput) => {
@@ -262,6 +263,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
     handler: async (req, reply) => {
       const body = req.body as LocalAidInput;
       await check(body);
+      assertInPerimeter(req, { epci: body.epci_siren }, 'ecrire');
       const created = await createLocalAid(ctx.db, body, req.principal?.userId);
       return reply.code(201).send(created as any);
     },
@@ -281,6 +283,8 @@ export function aidsRoutes(app: App, ctx: AppContext) {
       await check(body);
       const existing = await getLocalAid(ctx.db, req.params.id);
       if (!existing || !ctx.config.epciSirens.includes(existing.epci_siren)) throw notFound('Aide');
+      assertInPerimeter(req, { epci: existing.epci_siren }, 'ecrire');
+      assertInPerimeter(req, { epci: body.epci_siren }, 'ecrire');
       return (await updateLocalAid(ctx.db, req.params.id, body, req.principal?.userId)) as any;
     },
   });
@@ -296,6 +300,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
     handler: async (req, reply) => {
       const existing: LocalAid | undefined = await getLocalAid(ctx.db, req.params.id);
       if (!existing || !ctx.config.epciSirens.includes(existing.epci_siren)) throw notFound('Aide');
+      assertInPerimeter(req, { epci: existing.epci_siren }, 'ecrire');
       await deleteLocalAid(ctx.db, req.params.id);
       return reply.code(204).send(null);
     },

@@ -8,10 +8,11 @@ import { behindAlert, stalledAlert, STALL_MONTHS, type Alert, type ProgrammeStat
 import { countedProgramme } from './store.ts';
 import { dashboard } from './targets.ts';
 
-export async function evaluateAlerts(db: Db, now: Date): Promise<Alert[]> {
+/** The alerts of these communes (an EPCI's territory), or of every commune. */
+export async function evaluateAlerts(db: Db, now: Date, communes?: string[]): Promise<Alert[]> {
   const alerts: Alert[] = [];
   const year = now.getUTCFullYear();
-  for (const row of (await dashboard(db, now)).communes) {
+  for (const row of (await dashboard(db, now, { communes })).communes) {
     if (year < row.periode_debut || year > row.periode_fin) continue;
     const a = behindAlert(
       row.commune,
@@ -21,10 +22,12 @@ export async function evaluateAlerts(db: Db, now: Date): Promise<Alert[]> {
     );
     if (a) alerts.push(a);
   }
-  const programmes = await db
+  let stalled = db
     .selectFrom('construction_programme as p')
     .select(['p.id', 'p.name', 'p.commune_code', 'p.state'])
-    .select(sql<string>`p.state_since::text`.as('since'))
+    .select(sql<string>`p.state_since::text`.as('since'));
+  if (communes) stalled = stalled.where('p.commune_code', 'in', communes.length ? communes : ['']);
+  const programmes = await stalled
     .where('p.state', 'in', Object.keys(STALL_MONTHS))
     .where(countedProgramme)
     .execute();
@@ -35,8 +38,9 @@ export async function evaluateAlerts(db: Db, now: Date): Promise<Alert[]> {
   return alerts;
 }
 
-/** EPCI agents and admins see every alert; a commune's own users see those of their commune. */
+/** The agents and admins of the commune's EPCI (not of the club's other EPCIs), and the commune's own users. */
 async function recipients(db: Db, communeCode: string): Promise<string[]> {
+  const commune = await db.selectFrom('commune').select('epci_siren').where('code', '=', communeCode).executeTakeFirst();
   const rows = await db
     .selectFrom('app_user as u')
     .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
@@ -44,7 +48,7 @@ async function recipients(db: Db, communeCode: string): Promise<string[]> {
     .where('u.active', '=', true)
     .where((eb) =>
       eb.or([
-        eb.and([eb('o.kind', '=', 'epci'), eb('u.role', 'in', ['agent', 'admin'])]),
+        eb.and([eb('o.kind', '=', 'epci'), eb('o.siren', '=', commune?.epci_siren ?? ''), eb('u.role', 'in', ['agent', 'admin'])]),
         eb.and([eb('o.kind', '=', 'commune'), eb('o.commune_code', '=', communeCode)]),
       ]),
     )
@@ -52,8 +56,8 @@ async function recipients(db: Db, communeCode: string): Promise<string[]> {
   return rows.map((r) => r.email as string).sort();
 }
 
-export async function runAlerts(db: Db, now: Date, opts: { smtpUrl?: string; from?: string; log?: Logger } = {}): Promise<{ created: Alert[]; emailed: number }> {
-  const alerts = await evaluateAlerts(db, now);
+export async function runAlerts(db: Db, now: Date, opts: { smtpUrl?: string; from?: string; log?: Logger; communes?: string[] } = {}): Promise<{ created: Alert[]; emailed: number }> {
+  const alerts = await evaluateAlerts(db, now, opts.communes);
   const created: (Alert & { id: string })[] = [];
   for (let i = 0; i < alerts.length; i += 500) {
     const batch = alerts.slice(i, i + 500);
@@ -99,7 +103,7 @@ export async function runAlerts(db: Db, now: Date, opts: { smtpUrl?: string; fro
   return { created, emailed };
 }
 
-export async function listNotifications(db: Db, opts: { unreadOnly?: boolean; limit?: number } = {}) {
+export async function listNotifications(db: Db, opts: { unreadOnly?: boolean; limit?: number; communes?: string[] } = {}) {
   let q = db
     .selectFrom('construction_notification as n')
     .leftJoin('commune as c', 'c.code', 'n.commune_code')
@@ -109,6 +113,7 @@ export async function listNotifications(db: Db, opts: { unreadOnly?: boolean; li
     .orderBy('n.id')
     .limit(opts.limit ?? 200);
   if (opts.unreadOnly) q = q.where('n.read_at', 'is', null);
+  if (opts.communes) q = q.where('n.commune_code', 'in', opts.communes.length ? opts.communes : ['']);
   return (await q.execute()).map((r: any) => ({
     id: r.id,
     regle: r.rule,
@@ -120,6 +125,12 @@ export async function listNotifications(db: Db, opts: { unreadOnly?: boolean; li
     lue_le: r.read_at ? new Date(r.read_at).toISOString() : null,
     courriels: Number(r.courriels),
   }));
+}
+
+/** The commune an alert is about (to check the perimeter before marking it read). */
+export async function notificationCommune(db: Db, id: string): Promise<string | null | undefined> {
+  const row = await db.selectFrom('construction_notification').select('commune_code').where('id', '=', id).executeTakeFirst();
+  return row ? (row.commune_code ?? null) : undefined;
 }
 
 export async function markRead(db: Db, id: string): Promise<boolean> {

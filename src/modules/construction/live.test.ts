@@ -14,6 +14,8 @@ import { openLake } from '../../platform/lake.ts';
 import { createLogger } from '../../platform/log.ts';
 import * as access from '../access/store.ts';
 import { inProcessBus, postgresBus } from './live.ts';
+import { busFor, publishChanges } from './bus.ts';
+import { syncPartnerProgrammes } from './partners.ts';
 
 interface SseEvent {
   event: string;
@@ -92,7 +94,7 @@ describe.skipIf(!process.env.HABITAT_TEST_PG_URL)('live events between two serve
     const b = await instance(url);
     cleanup.push(b.close);
 
-    const org = await access.ensureEpciOrganisation(a.ctx.db, a.ctx.config.epciSirens[0]);
+    const org = await access.ensureEpciOrganisation(a.ctx.db, '243100518'); // Toulouse Métropole: 31555 is its commune
     await access.createUser(a.ctx.db, { email: 'agent.direct@exemple.fr', name: 'Agent direct', role: 'agent', organisationId: org.id, password: 'mot-de-passe-de-test-solide' });
     const { token } = (await access.login(a.ctx.db, 'agent.direct@exemple.fr', 'mot-de-passe-de-test-solide'))!;
     const cookie = `hc_session=${token}`;
@@ -164,5 +166,51 @@ describe('live events on the embedded store', () => {
     const plain = await t.app.inject({ url: '/api/construction/events', headers: agent.headers });
     expect(plain.statusCode).toBe(406);
     expect(plain.json().detail).toMatch(/text\/event-stream/);
+  });
+
+  it('a partner sees on the stream its own programmes only, an agent those of its EPCI only (issue 21)', async () => {
+    const t = await createTestApp();
+    cleanup.push(() => t.close());
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const TOULOUSE = '243100518';
+    const toulouseAgent = await t.login('agent', 'epci', await t.epciOrg(TOULOUSE));
+    const lyonAgent = await t.login('agent');
+    const devA = await t.login('partner', 'promoteur', await t.org('promoteur', { epcis: [TOULOUSE] }));
+    const devB = await t.login('readonly', 'promoteur', await t.org('promoteur', { epcis: [TOULOUSE] }));
+    const open = async (who: { headers: { cookie: string } }) => {
+      const s = await openSse(`${base}/api/construction/events`, who.headers.cookie);
+      cleanup.push(async () => s.close());
+      await s.next((e) => e.event === 'pret');
+      return s;
+    };
+    const [onToulouse, onLyon, onA, onB] = [await open(toulouseAgent), await open(lyonAgent), await open(devA), await open(devB)];
+    const changed = (e: { event: string }) => e.event === 'changement';
+    const partnerProgramme = async (organisationId: string, ref: string, commune: string) => {
+      const row = { deliveryId: 'd', organisationId, receivedAt: new Date('2026-03-01'), line: 2, data: { identifiant_programme: ref, nom_programme: ref, code_commune: commune, etat: 'projet', nb_logements_total: 12, nb_libre: 12 } };
+      const s = await syncPartnerProgrammes(t.ctx.db, [row], 'flux');
+      await publishChanges(busFor(t.ctx), s.changes);
+      return s.changes[0].id;
+    };
+    // In order: developer A's unannounced project, an agent's programme in Toulouse, then developer B's own project
+    // and a programme in Lyon. Each stream keeps the order, so the first change a subscriber gets tells what it was
+    // not shown before it.
+    const ofA = await partnerProgramme(devA.organisationId, 'A-1', '31555');
+    const byAgent = await t.app.inject({ method: 'POST', url: '/api/construction/programmes', headers: toulouseAgent.headers, payload: { nom: 'Cartoucherie', code_commune: '31555', logements: 30, etat: 'pc_depose', date_etat: '2026-02-10' } });
+    expect(byAgent.statusCode, byAgent.body).toBe(201);
+    const ofB = await partnerProgramme(devB.organisationId, 'B-1', '31069');
+    const inLyon = await t.app.inject({ method: 'POST', url: '/api/construction/programmes', headers: lyonAgent.headers, payload: { nom: 'Confluence', code_commune: '69382', logements: 20, etat: 'pc_depose', date_etat: '2026-02-10' } });
+    expect(inLyon.statusCode, inLyon.body).toBe(201);
+
+    const ofA2 = await partnerProgramme(devA.organisationId, 'A-2', '31069');
+
+    const ids = async (stream: Awaited<ReturnType<typeof open>>, n: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) out.push((await stream.next(changed)).data.id);
+      return out;
+    };
+    expect(await ids(onA, 2)).toEqual([ofA, ofA2]);
+    expect(await ids(onB, 1)).toEqual([ofB]);
+    expect(await ids(onLyon, 1)).toEqual([inLyon.json().id]);
+    expect(await ids(onToulouse, 4)).toEqual([ofA, byAgent.json().id, ofB, ofA2]);
   });
 });

@@ -262,3 +262,19 @@ export function behindAlert(communeName: string, target: Target, achieved: Achie
       `rythme nécessaire : ${Math.ceil(p.pacePerYear)} logements par an.`,
   };
 }
+
+/**
+ * Whether a live change reaches a subscriber (issue 21): an EPCI's staff see the changes of its communes and those
+ * about its EPCI (or about none: an import summary); anyone else sees only the changes of its own organisation's
+ * programmes, never another landlord's or developer's.
+ */
+export function liveChangeVisible(
+  c: { type: string; commune?: string; epci?: string | null; organisation?: string | null },
+  to: { staff: boolean; communes: string[]; epcis: string[]; organisations: string[] },
+): boolean {
+  if (to.staff) {
+    if (c.commune) return to.communes.includes(c.commune);
+    return !c.epci || to.epcis.includes(c.epci);
+  }
+  return c.type === 'programme' && !!c.organisation && to.organisations.includes(c.organisation);
+}

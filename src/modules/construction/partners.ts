@@ -94,7 +94,7 @@ export async function syncPartnerProgrammes(db: Db, rows: PartnerRow[], author: 
       if (!sameFigures) out.changes.push(...(await updateProgramme(db, current.id, { nom: input.nom, adresse: input.adresse, logements: input.logements, financement: input.financement }, actor)).changes);
       if (from !== input.etat) {
         await db.transaction().execute((trx) => applyState(trx, current.id, from, input.etat, dates[input.etat] ?? input.date_etat, actor, { livraison: row.deliveryId }));
-        out.changes.push({ type: 'programme', id: current.id, commune: input.code_commune, de: from, etat: input.etat, source: 'partenaire', at: new Date().toISOString() });
+        out.changes.push({ type: 'programme', id: current.id, commune: input.code_commune, de: from, etat: input.etat, source: 'partenaire', organisation: row.organisationId, at: new Date().toISOString() });
       }
       out.misAJour++;
     } catch (err) {

@@ -11,6 +11,7 @@ import { SITADEL_DEMO_FILE } from './demo.ts';
 import { runAlerts } from './alerts.ts';
 import { syncPartnerProgrammes, type PartnerRow } from './partners.ts';
 
+const TOULOUSE = '243100518';
 let t: TestApp;
 let agent: Actor;
 let readonly: Actor;
@@ -25,8 +26,10 @@ const year = (d: string) => Number(d.slice(0, 4));
 beforeAll(async () => {
   t = await createTestApp();
   await importSitadel(t.ctx.db, SITADEL_DEMO_FILE);
-  agent = await t.login('agent');
-  readonly = await t.login('readonly', 'epci');
+  // The demo permits are Toulouse Métropole's: its staff.
+  const toulouse = await t.epciOrg(TOULOUSE);
+  agent = await t.login('agent', 'epci', toulouse);
+  readonly = await t.login('readonly', 'epci', toulouse);
 });
 afterAll(() => t?.close());
 
@@ -151,7 +154,7 @@ describe('partner feed', () => {
   const first = Object.fromEntries(example[1].split(',').map((v, i) => [header[i], /^\d+(\.\d+)?$/.test(v) ? Number(v) : v || null])) as PartnerRow['data'];
 
   it('creates the partner programme, changes nothing on a second sync, and moves it forward on a newer delivery', async () => {
-    const org = await t.apiKey('promoteur');
+    const org = await t.apiKey('promoteur', await t.org('promoteur', { epcis: [TOULOUSE] }));
     const row = (data: PartnerRow['data'], receivedAt: string): PartnerRow => ({ deliveryId: 'd1', organisationId: org.organisationId, receivedAt: new Date(receivedAt), line: 2, data });
     const s1 = await syncPartnerProgrammes(t.ctx.db, [row(first, '2026-03-01')], 'flux');
     expect(s1).toMatchObject({ crees: 1, rejets: [] });
@@ -163,13 +166,15 @@ describe('partner feed', () => {
     expect(back.rejets[0]).toMatchObject({ column: 'etat', rule: 'transition_interdite', value: 'autorise' });
   });
 
-  it('the sync route takes in what a promoteur delivered through the referential', async () => {
-    const key = await t.apiKey('promoteur');
+  it('the sync route takes in what a promoteur delivered through the referential, for the agent’s EPCI only', async () => {
+    // The example's developer (its rows name SIREN 552049447), working with both EPCIs of the club.
+    const key = await t.apiKey('promoteur', await t.org('promoteur', { epcis: [TOULOUSE, '200046977'], siren: '552049447' }));
     const csv = readFileSync(join(import.meta.dirname, '..', '..', '..', 'referential', 'programmes-logements', '1.0.0', 'exemples', 'valide.csv'));
     const delivered = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/programmes-logements?nom=programmes.csv', headers: { ...key.headers, 'content-type': 'text/csv' }, payload: csv });
     expect(delivered.statusCode, delivered.body).toBe(201);
-    const accepted = delivered.json().delivery.rowsAccepted;
-    expect(accepted).toBeGreaterThan(0);
+    expect(delivered.json().delivery.rowsAccepted).toBe(4);
+    // Two of the example's programmes are in Toulouse Métropole, two in Lyon: Toulouse's agent takes in its own.
+    const accepted = 2;
     const res = await post('/api/construction/sync', {});
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ lignes: accepted, crees: accepted, rejets: [] });
@@ -180,10 +185,12 @@ describe('partner feed', () => {
   });
 
   it('a formula delivered as a programme name reaches agents’ programmes.csv as inert text', async () => {
-    const key = await t.apiKey('promoteur');
+    // A developer working with Toulouse Métropole, delivering its own row (its SIREN as maître d'ouvrage).
+    const key = await t.apiKey('promoteur', await t.org('promoteur', { epcis: [TOULOUSE], siren: '800000001' }));
     const formula = '=HYPERLINK("http://x","clic")';
     const cells = example[1].split(',');
     cells[header.indexOf('identifiant_programme')] = 'PRG-FORMULE-1';
+    cells[header.indexOf('maitre_ouvrage_siren')] = '800000001';
     cells[header.indexOf('nom_programme')] = `"${formula.replace(/"/g, '""')}"`;
     const delivered = await t.app.inject({
       method: 'POST',

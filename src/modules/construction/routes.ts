@@ -4,19 +4,23 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { requirePrincipal } from '../../platform/http/access.ts';
+import { assertInPerimeter, perimeterFilter, perimeterRefused, requestedEpci } from '../../platform/http/perimeter.ts';
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import type { App } from '../types.ts';
 import { acceptedRows } from '../referential/index.ts';
-import { listNotifications, markRead, runAlerts } from './alerts.ts';
+import { listNotifications, markRead, notificationCommune, runAlerts } from './alerts.ts';
 import { readTargetsCsv } from './ingest/targets-csv.ts';
 import { busFor, publishChanges } from './bus.ts';
-import { BUILDING_TYPES, FINANCINGS, SOURCES, STATES } from './model.ts';
+import { BUILDING_TYPES, FINANCINGS, liveChangeVisible, SOURCES, STATES } from './model.ts';
 import { PARTNER_SCHEMA, syncPartnerProgrammes } from './partners.ts';
 import { programmesCsv } from './export.ts';
 import { changeState, createProgramme, decideMatch, getProgramme, listProgrammes, programmeEvents, updateProgramme, type Actor } from './store.ts';
 import { dashboard, deleteTarget, publicByCommune, unitsByCommune, upsertTargets } from './targets.ts';
 
 const TAGS = ['construction'];
+// `readonly` here is a read-only user of an EPCI organisation (src/platform/http/access.ts); every answer is limited
+// to the communes of the caller's EPCI (docs/security.md, « Périmètres »).
 const STAFF = { roles: ['admin', 'agent', 'readonly'] as ('admin' | 'agent' | 'readonly')[] };
 const WRITERS = { roles: ['admin', 'agent'] as ('admin' | 'agent')[] };
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
@@ -48,7 +52,28 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
-const filtersOf = (q: z.infer<typeof listQuery>) => ({ ...q, avecCoordonnees: q.coordonnees === 'oui', doublons: q.doublons === 'oui' });
+/** The list's filters, limited to the caller's perimeter (an EPCI asked for must be its own). */
+function filtersOf(req: FastifyRequest, q: z.infer<typeof listQuery>) {
+  if (q.epci) assertInPerimeter(req, { epci: q.epci });
+  if (q.commune) assertInPerimeter(req, { commune: q.commune });
+  return { ...q, communes: perimeterFilter(req).communes, avecCoordonnees: q.coordonnees === 'oui', doublons: q.doublons === 'oui' };
+}
+
+/** A programme the caller's EPCI may read (or change). */
+async function programmeOf(ctx: AppContext, req: FastifyRequest, id: string, mode: 'lire' | 'ecrire' = 'lire') {
+  const programme = await getProgramme(ctx.db, id);
+  if (!programme) throw notFound('Programme');
+  assertInPerimeter(req, { commune: programme.code_commune }, mode);
+  return programme;
+}
+
+/** Every commune of a batch of targets must be of the caller's EPCI; says which are not. */
+function assertTargetsWritable(req: FastifyRequest, codes: string[]) {
+  const mine = new Set(perimeterFilter(req).communes);
+  const outside = [...new Set(codes)].filter((c) => !mine.has(c));
+  if (outside.length) throw perimeterRefused(`Communes hors de votre périmètre : ${outside.join(', ')}. Vous ne saisissez que les objectifs des communes de votre EPCI.`);
+  assertInPerimeter(req, { commune: codes[0] }, 'ecrire');
+}
 
 const targetBody = z.object({
   code_commune: z.string(),
@@ -80,14 +105,14 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
   app.get('/api/construction/programmes', {
     config: { access: STAFF },
     schema: { tags: TAGS, summary: 'Liste des programmes de logements, avec filtres', querystring: listQuery, response: { 200: z.any() } },
-    handler: async (req) => listProgrammes(ctx.db, filtersOf(req.query)),
+    handler: async (req) => listProgrammes(ctx.db, filtersOf(req, req.query)),
   });
 
   app.get('/api/construction/programmes.csv', {
     config: { access: STAFF },
     schema: { tags: TAGS, summary: 'Export CSV des programmes (mêmes filtres que la liste)', querystring: listQuery.omit({ limit: true, offset: true }) },
     handler: async (req, reply) => {
-      const { programmes } = await listProgrammes(ctx.db, { ...filtersOf(req.query as any), limit: 100_000 });
+      const { programmes } = await listProgrammes(ctx.db, { ...filtersOf(req, req.query as any), limit: 100_000 });
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="programmes-${today()}.csv"`)
@@ -98,15 +123,14 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
   app.get('/api/construction/communes', {
     config: { access: STAFF },
     schema: { tags: TAGS, summary: 'Logements comptés par commune et par état du pipeline (pour la carte)', response: { 200: z.any() } },
-    handler: async () => ({ communes: await unitsByCommune(ctx.db) }),
+    handler: async (req) => ({ communes: await unitsByCommune(ctx.db, perimeterFilter(req).communes) }),
   });
 
   app.get('/api/construction/programmes/:id', {
     config: { access: STAFF },
     schema: { tags: TAGS, summary: 'Un programme, ses permis et l’historique de ses états', params: z.object({ id: z.uuid() }), response: { 200: z.any() } },
     handler: async (req) => {
-      const programme = await getProgramme(ctx.db, req.params.id);
-      if (!programme) throw notFound('Programme');
+      const programme = await programmeOf(ctx, req, req.params.id);
       const doublon = programme.rapprochement ? await getProgramme(ctx.db, programme.rapprochement.programme_id) : undefined;
       return { programme, evenements: await programmeEvents(ctx.db, programme.id), rapproche_de: doublon ?? null };
     },
@@ -117,6 +141,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     schema: { tags: TAGS, summary: 'Saisir un programme', body: programmeBody, response: { 201: z.any() } },
     handler: async (req, reply) => {
       const b = req.body;
+      assertInPerimeter(req, { commune: b.code_commune }, 'ecrire');
       const { programme, changes } = await createProgramme(ctx.db, { ...b, date_etat: b.date_etat ?? today() } as any, actorOf(req));
       await publishChanges(bus, changes, ctx.log);
       return reply.code(201).send(programme);
@@ -127,6 +152,8 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     config: { access: WRITERS },
     schema: { tags: TAGS, summary: 'Modifier un programme (hors état)', params: z.object({ id: z.uuid() }), body: programmeBody.omit({ etat: true, date_etat: true, permis: true }).partial(), response: { 200: z.any() } },
     handler: async (req) => {
+      await programmeOf(ctx, req, req.params.id, 'ecrire');
+      if (req.body.code_commune) assertInPerimeter(req, { commune: req.body.code_commune }, 'ecrire');
       const { programme, changes } = await updateProgramme(ctx.db, req.params.id, req.body as any, actorOf(req));
       await publishChanges(bus, changes, ctx.log);
       return programme;
@@ -137,6 +164,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     config: { access: WRITERS },
     schema: { tags: TAGS, summary: 'Faire avancer un programme dans le pipeline (ou l’abandonner)', params: z.object({ id: z.uuid() }), body: z.object({ etat: z.enum(STATES), date: isoDate.optional() }), response: { 200: z.any() } },
     handler: async (req) => {
+      await programmeOf(ctx, req, req.params.id, 'ecrire');
       const { programme, changes } = await changeState(ctx.db, req.params.id, req.body.etat, req.body.date ?? today(), actorOf(req));
       await publishChanges(bus, changes, ctx.log);
       return programme;
@@ -147,8 +175,9 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     config: { access: WRITERS },
     schema: { tags: TAGS, summary: 'Confirmer ou rejeter un rapprochement de doublons', params: z.object({ id: z.uuid() }), body: z.object({ decision: z.enum(['confirme', 'rejete']) }), response: { 200: z.any() } },
     handler: async (req) => {
+      await programmeOf(ctx, req, req.params.id, 'ecrire');
       const programme = await decideMatch(ctx.db, req.params.id, req.body.decision, requirePrincipal(req).name);
-      await publishChanges(bus, [{ type: 'programme', id: programme.id, commune: programme.code_commune, etat: programme.etat, detail: `rapprochement ${req.body.decision}`, source: 'saisie', at: new Date().toISOString() }], ctx.log);
+      await publishChanges(bus, [{ type: 'programme', id: programme.id, commune: programme.code_commune, etat: programme.etat, detail: `rapprochement ${req.body.decision}`, source: 'saisie', organisation: programme.organisation_id, at: new Date().toISOString() }], ctx.log);
       return programme;
     },
   });
@@ -156,8 +185,16 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
   app.get('/api/construction/objectifs', {
     config: { access: STAFF },
     schema: { tags: TAGS, summary: 'Objectifs de production du PLH par commune et période', response: { 200: z.any() } },
-    handler: async () => {
-      const rows = await ctx.db.selectFrom('construction_target as t').innerJoin('commune as c', 'c.code', 't.commune_code').select(['t.commune_code', 'c.nom', 't.period_start', 't.period_end', 't.total', 't.social', 't.sru']).orderBy('c.nom').orderBy('t.period_start').execute();
+    handler: async (req) => {
+      const communes = perimeterFilter(req).communes;
+      const rows = await ctx.db
+        .selectFrom('construction_target as t')
+        .innerJoin('commune as c', 'c.code', 't.commune_code')
+        .select(['t.commune_code', 'c.nom', 't.period_start', 't.period_end', 't.total', 't.social', 't.sru'])
+        .where('t.commune_code', 'in', communes.length ? communes : [''])
+        .orderBy('c.nom')
+        .orderBy('t.period_start')
+        .execute();
       return {
         objectifs: rows.map((r: any) => ({ code_commune: r.commune_code, commune: r.nom, periode_debut: r.period_start, periode_fin: r.period_end, objectif_logements: r.total, objectif_logements_sociaux: r.social, sru: r.sru })),
       };
@@ -169,8 +206,9 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     schema: { tags: TAGS, summary: 'Saisir ou remplacer des objectifs (par commune et année de début)', body: z.object({ objectifs: z.array(targetBody).min(1).max(2000) }), response: { 200: z.any() } },
     bodyLimit: 1024 * 1024, // up to 2,000 targets
     handler: async (req) => {
+      assertTargetsWritable(req, req.body.objectifs.map((o) => o.code_commune));
       const n = await upsertTargets(ctx.db, req.body.objectifs);
-      await publishChanges(bus, [{ type: 'objectif', detail: `${n} objectif(s) enregistré(s)`, at: new Date().toISOString() }], ctx.log);
+      await publishChanges(bus, [{ type: 'objectif', detail: `${n} objectif(s) enregistré(s)`, epci: req.auditEpci ?? null, at: new Date().toISOString() }], ctx.log);
       return { enregistres: n };
     },
   });
@@ -182,8 +220,9 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     handler: async (req) => {
       const { targets, problems } = readTargetsCsv(req.body.csv, req.body.fichier ?? 'objectifs.csv');
       if (problems.length) throw new AppError('construction.objectifs_invalides', `${problems.length} ligne(s) refusée(s) : rien n’a été enregistré.`, 422, { rejets: problems });
+      if (targets.length) assertTargetsWritable(req, targets.map((o) => o.code_commune));
       const n = await upsertTargets(ctx.db, targets);
-      await publishChanges(bus, [{ type: 'objectif', detail: `${n} objectif(s) importé(s)`, at: new Date().toISOString() }], ctx.log);
+      await publishChanges(bus, [{ type: 'objectif', detail: `${n} objectif(s) importé(s)`, epci: req.auditEpci ?? null, at: new Date().toISOString() }], ctx.log);
       return { enregistres: n };
     },
   });
@@ -192,6 +231,7 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     config: { access: WRITERS },
     schema: { tags: TAGS, summary: 'Supprimer un objectif', params: z.object({ code: z.string(), annee: z.coerce.number().int() }), response: { 200: z.any() } },
     handler: async (req) => {
+      assertInPerimeter(req, { commune: req.params.code }, 'ecrire');
       if (!(await deleteTarget(ctx.db, req.params.code, req.params.annee))) throw notFound('Objectif');
       return { supprime: true };
     },
@@ -205,13 +245,22 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
       querystring: z.object({ epci: z.string().optional(), commune: z.string().optional(), date: isoDate.optional() }),
       response: { 200: z.any() },
     },
-    handler: async (req) => dashboard(ctx.db, req.query.date ? new Date(`${req.query.date}T12:00:00Z`) : new Date(), req.query),
+    handler: async (req) => {
+      if (req.query.epci) requestedEpci(req, req.query.epci);
+      if (req.query.commune) assertInPerimeter(req, { commune: req.query.commune });
+      return dashboard(ctx.db, req.query.date ? new Date(`${req.query.date}T12:00:00Z`) : new Date(), { ...req.query, communes: perimeterFilter(req).communes });
+    },
   });
 
   app.get('/api/construction/events', {
     config: { access: 'authenticated' },
-    schema: { tags: TAGS, summary: 'Flux en direct des changements (server-sent events ; en-tête Accept: text/event-stream)' },
+    schema: {
+      tags: TAGS,
+      summary:
+        'Flux en direct des changements (server-sent events ; en-tête Accept: text/event-stream) : ceux des communes de son EPCI pour ses agents, ceux des programmes de son organisation pour un partenaire',
+    },
     handler: async (req, reply) => {
+      const visibleTo = perimeterFilter(req);
       if (!(req.headers.accept ?? '').includes('text/event-stream'))
         throw new AppError('construction.flux_sse', 'Ce flux en direct s’ouvre avec l’en-tête « Accept: text/event-stream » (EventSource).', 406);
       reply.hijack();
@@ -219,7 +268,9 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       let seq = 0;
       const send = (event: string, data: unknown) => res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      const unsubscribe = bus.subscribe('construction', (payload) => send('changement', payload));
+      const unsubscribe = bus.subscribe('construction', (payload) => {
+        if (liveChangeVisible(payload as any, visibleTo)) send('changement', payload);
+      });
       streams.add(res);
       const heartbeat = setInterval(() => res.write(': battement\n\n'), 15_000);
       req.raw.on('close', () => {
@@ -243,7 +294,12 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     },
     handler: async (req) => {
       const since = req.body?.depuis ? new Date(`${req.body.depuis}T00:00:00Z`) : undefined;
-      const rows = await acceptedRows(ctx.db, PARTNER_SCHEMA, { since, latestPerOrganisation: true });
+      // The partners of the agent's EPCI, for its communes: another EPCI's feed is that EPCI's to integrate.
+      const mine = perimeterFilter(req);
+      assertInPerimeter(req, { epci: mine.epcis[0] }, 'ecrire');
+      const rows = (await acceptedRows(ctx.db, PARTNER_SCHEMA, { since, latestPerOrganisation: true })).filter(
+        (r) => mine.organisations.includes(r.organisationId) && mine.communes.includes(String(r.data.code_commune)),
+      );
       const s = await syncPartnerProgrammes(ctx.db, rows, `flux partenaires (${requirePrincipal(req).name})`);
       await publishChanges(bus, s.changes, ctx.log);
       const { changes: _c, ...summary } = s;
@@ -254,13 +310,18 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
   app.get('/api/construction/notifications', {
     config: { access: STAFF },
     schema: { tags: TAGS, summary: 'Alertes de la construction neuve (commune en retard, programme bloqué)', querystring: z.object({ non_lues: z.enum(['oui', 'non']).optional(), limit: z.coerce.number().int().min(1).max(5000).default(200) }), response: { 200: z.any() } },
-    handler: async (req) => ({ notifications: await listNotifications(ctx.db, { unreadOnly: req.query.non_lues === 'oui', limit: req.query.limit }) }),
+    handler: async (req) => ({ notifications: await listNotifications(ctx.db, { unreadOnly: req.query.non_lues === 'oui', limit: req.query.limit, communes: perimeterFilter(req).communes }) }),
   });
 
   app.post('/api/construction/notifications/:id/lue', {
-    config: { access: STAFF },
+    // Marking read is a write shared by the whole EPCI: its admins and agents only (issue 21).
+    config: { access: WRITERS },
     schema: { tags: TAGS, summary: 'Marquer une alerte comme lue', params: z.object({ id: z.uuid() }), response: { 200: z.any() } },
     handler: async (req) => {
+      const commune = await notificationCommune(ctx.db, req.params.id);
+      if (commune === undefined) throw notFound('Alerte');
+      if (commune) assertInPerimeter(req, { commune }, 'ecrire');
+      else requestedEpci(req, undefined, 'ecrire');
       if (!(await markRead(ctx.db, req.params.id))) throw notFound('Alerte');
       return { lue: true };
     },
@@ -271,8 +332,9 @@ export async function constructionRoutes(app: App, ctx: AppContext) {
     schema: { tags: TAGS, summary: 'Appliquer les règles d’alerte maintenant (notifications et courriels)', body: z.object({ date: isoDate.optional() }).optional(), response: { 200: z.any() } },
     handler: async (req) => {
       const now = req.body?.date ? new Date(`${req.body.date}T12:00:00Z`) : new Date();
-      const r = await runAlerts(ctx.db, now, { smtpUrl: ctx.config.smtpUrl, from: ctx.config.smtpFrom, log: ctx.log });
-      if (r.created.length) await publishChanges(bus, [{ type: 'alerte', detail: `${r.created.length} nouvelle(s) alerte(s)`, at: new Date().toISOString() }], ctx.log);
+      const epci = requestedEpci(req, undefined, 'ecrire');
+      const r = await runAlerts(ctx.db, now, { smtpUrl: ctx.config.smtpUrl, from: ctx.config.smtpFrom, log: ctx.log, communes: perimeterFilter(req).communes });
+      if (r.created.length) await publishChanges(bus, [{ type: 'alerte', detail: `${r.created.length} nouvelle(s) alerte(s)`, epci, at: new Date().toISOString() }], ctx.log);
       return { nouvelles: r.created.length, courriels: r.emailed };
     },
   });

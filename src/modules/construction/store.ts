@@ -26,6 +26,10 @@ export interface LiveChange {
   de?: string;
   source?: string;
   detail?: string;
+  /** The organisation that owns the programme (a partner sees the live changes of its own programmes only). */
+  organisation?: string | null;
+  /** The EPCI a change without a commune is about (targets, alerts). */
+  epci?: string | null;
   at: string;
 }
 
@@ -52,6 +56,8 @@ export interface Programme {
   date_livraison: string | null;
   rapprochement: { programme_id: string; statut: 'suggere' | 'confirme' | 'rejete'; motif: string | null } | null;
   permis: string[];
+  /** The organisation that owns it (a partner's, the EPCI agent's), null for Sitadel. */
+  organisation_id: string | null;
 }
 
 const DATE_COLS = ['state_since', 'date_depot', 'date_autorisation', 'date_chantier', 'date_livraison'] as const;
@@ -91,12 +97,15 @@ function toProgramme(r: any): Programme {
     date_livraison: r.date_livraison_t,
     rapprochement: r.duplicate_of ? { programme_id: r.duplicate_of, statut: r.match_status, motif: r.match_reason } : null,
     permis: (typeof r.permits === 'string' ? parsePgArray(r.permits) : r.permits) ?? [],
+    organisation_id: r.organisation_id ?? null,
   };
 }
 
 const parsePgArray = (s: string) => (s === '{}' ? [] : s.slice(1, -1).split(',').map((x) => x.replace(/^"|"$/g, '')));
 
 export interface ProgrammeFilters {
+  /** Only these communes (the caller's perimeter). */
+  communes?: string[];
   commune?: string;
   epci?: string;
   etat?: ProgrammeState;
@@ -110,6 +119,7 @@ export interface ProgrammeFilters {
 
 export async function listProgrammes(db: Db, f: ProgrammeFilters = {}): Promise<{ total: number; programmes: Programme[] }> {
   let q = programmeQuery(db);
+  if (f.communes) q = q.where('p.commune_code', 'in', f.communes.length ? f.communes : ['']);
   if (f.commune) q = q.where('p.commune_code', '=', f.commune);
   if (f.epci) q = q.where('c.epci_siren', '=', f.epci);
   if (f.etat) q = q.where('p.state', '=', f.etat);
@@ -256,7 +266,7 @@ export async function createProgramme(db: Db, input: ProgrammeInput, actor: Acto
       .insertInto('construction_event')
       .values({ programme_id: id, kind: 'creation', to_state: input.etat, event_date: input.date_etat, source: actor.source, author: actor.author })
       .execute();
-    const out: LiveChange[] = [{ type: 'programme', id, commune: input.code_commune, etat: input.etat, source: actor.source, detail: 'création', at: new Date().toISOString() }];
+    const out: LiveChange[] = [{ type: 'programme', id, commune: input.code_commune, etat: input.etat, source: actor.source, detail: 'création', organisation: actor.organisationId ?? null, at: new Date().toISOString() }];
     const match = await findMatch(trx, { id, source: actor.source, communeCode: input.code_commune, permits: input.permis ?? [], address: input.adresse, lat: input.lat, lon: input.lon, units: input.logements });
     if (match) await recordMatch(trx, id, actor.source, match, actor.author);
     return out;
@@ -306,20 +316,20 @@ export async function updateProgramme(db: Db, id: string, patch: Partial<Omit<Pr
   });
   return {
     programme: (await getProgramme(db, id))!,
-    changes: [{ type: 'programme', id, commune: merged.code_commune, etat: current.etat, source: actor.source, detail: 'modification', at: new Date().toISOString() }],
+    changes: [{ type: 'programme', id, commune: merged.code_commune, etat: current.etat, source: actor.source, detail: 'modification', organisation: current.organisation_id, at: new Date().toISOString() }],
   };
 }
 
 /** Moves a programme along its pipeline; refuses a move the state rules forbid, with the reason in French. */
 export async function changeState(db: Db, id: string, to: ProgrammeState, date: string, actor: Actor): Promise<{ programme: Programme; changes: LiveChange[] }> {
   const changes = await db.transaction().execute(async (trx) => {
-    const cur = await trx.selectFrom('construction_programme').select(['state', 'commune_code']).where('id', '=', id).forUpdate().executeTakeFirst();
+    const cur = await trx.selectFrom('construction_programme').select(['state', 'commune_code', 'organisation_id']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!cur) throw notFound('Programme');
     const from = cur.state as ProgrammeState;
     const refusal = transitionRefusal(from, to);
     if (refusal) throw new AppError('construction.transition_interdite', refusal, 409);
     await applyState(trx, id, from, to, date, actor);
-    return [{ type: 'programme', id, commune: cur.commune_code, de: from, etat: to, source: actor.source, at: new Date().toISOString() }] as LiveChange[];
+    return [{ type: 'programme', id, commune: cur.commune_code, de: from, etat: to, source: actor.source, organisation: cur.organisation_id ?? null, at: new Date().toISOString() }] as LiveChange[];
   });
   return { programme: (await getProgramme(db, id))!, changes };
 }

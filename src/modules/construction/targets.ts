@@ -84,7 +84,7 @@ export interface Dashboard {
 const inPeriod = (col: string) => sql`extract(year from ${sql.ref(`p.${col}`)}) between t.period_start and t.period_end`;
 const socialSum = sql`(p.plai + p.plus + p.pls + p.lls_non_ventile)`;
 
-export async function dashboard(db: Db, now: Date, opts: { epci?: string; commune?: string } = {}): Promise<Dashboard> {
+export async function dashboard(db: Db, now: Date, opts: { epci?: string; commune?: string; communes?: string[] } = {}): Promise<Dashboard> {
   let q = db
     .selectFrom('construction_target as t')
     .innerJoin('commune as c', 'c.code', 't.commune_code')
@@ -100,6 +100,7 @@ export async function dashboard(db: Db, now: Date, opts: { epci?: string; commun
     .groupBy(['t.commune_code', 'c.nom', 'c.epci_siren', 'e.nom', 't.period_start', 't.period_end', 't.total', 't.social', 't.sru']);
   if (opts.epci) q = q.where('c.epci_siren', '=', opts.epci);
   if (opts.commune) q = q.where('t.commune_code', '=', opts.commune);
+  if (opts.communes) q = q.where('t.commune_code', 'in', opts.communes.length ? opts.communes : ['']);
   const rows = await q.orderBy('c.nom').orderBy('t.period_start').execute();
   const communes: DashboardRow[] = rows.map((r: any) => {
     const target: Target = { communeCode: r.commune_code, periodStart: r.period_start, periodEnd: r.period_end, total: r.total, social: r.social, sru: r.sru };
@@ -193,13 +194,15 @@ export async function publicByCommune(db: Db, minCount: number, opts: { epci?: s
   return [...out.values()].sort((a, b) => a.commune.localeCompare(b.commune) || a.annee - b.annee);
 }
 
-/** Counted dwellings per commune and pipeline state, for the map (staff only: no secrecy applied). */
-export async function unitsByCommune(db: Db) {
-  const rows = await db
+/** Counted dwellings per commune (of all, or of these) and pipeline state, for the map (staff only: no secrecy applied). */
+export async function unitsByCommune(db: Db, communes?: string[]) {
+  let q = db
     .selectFrom('construction_programme as p')
     .select(['p.commune_code', 'p.state'])
     .select(sql<number>`sum(p.units)`.as('units'))
-    .select(sql<number>`count(*)`.as('n'))
+    .select(sql<number>`count(*)`.as('n'));
+  if (communes) q = q.where('p.commune_code', 'in', communes.length ? communes : ['']);
+  const rows = await q
     .where(countedProgramme)
     .groupBy(['p.commune_code', 'p.state'])
     .execute();

@@ -51,7 +51,7 @@ export const demandModule: HabitatModule = {
       .action((file: string, opts) =>
         withContext(async (ctx) => {
           const r = await importDemandFile(ctx.db, io.path(file), { defaultEpci: opts.epci });
-          await audit(ctx.db, null, { action: 'import', entity: 'demand', detail: { file: basename(file), ...r } });
+          await audit(ctx.db, null, { action: 'import', entity: 'demand', detail: { file: basename(file), ...r }, epci: opts.epci ?? null });
           io.print(`Demandes : ${r.created} créée(s), ${r.updated} modifiée(s), ${r.unchanged} inchangée(s). Notes recalculées.`);
         }),
       );
@@ -72,7 +72,7 @@ export const demandModule: HabitatModule = {
           }
           let g = await store.createGrid(ctx.db, opts.epci, grid);
           if (opts.adopter) g = await store.adoptGrid(ctx.db, g.id);
-          await audit(ctx.db, null, { action: opts.adopter ? 'adopt' : 'create', entity: 'demand_grid', entityId: g.id, detail: { via: 'cli', version: g.version } });
+          await audit(ctx.db, null, { action: opts.adopter ? 'adopt' : 'create', entity: 'demand_grid', entityId: g.id, detail: { via: 'cli', version: g.version }, epci: opts.epci });
           io.print(`Grille « ${g.name} » version ${g.version} ${g.status === 'adoptee' ? `adoptée (du ${g.validFrom} ${g.validTo ? `au ${g.validTo}` : 'sans fin'})` : 'enregistrée en brouillon'}.`);
         }),
       );
@@ -95,8 +95,9 @@ export const demandModule: HabitatModule = {
       .description('Supprimer une demande à la demande du ménage (droit à l’effacement)')
       .action((numero: string) =>
         withContext(async (ctx) => {
-          if (!(await store.deleteDemand(ctx.db, numero))) throw new AppError('not_found', `Demande ${numero} introuvable.`, 404);
-          await audit(ctx.db, null, { action: 'delete', entity: 'demand', entityId: numero, detail: { via: 'cli', motif: 'demande du ménage' } });
+          const found = await store.getDemand(ctx.db, numero);
+          if (!found || !(await store.deleteDemand(ctx.db, numero))) throw new AppError('not_found', `Demande ${numero} introuvable.`, 404);
+          await audit(ctx.db, null, { action: 'delete', entity: 'demand', entityId: numero, detail: { via: 'cli', motif: 'demande du ménage' }, epci: found.demand.epciSiren });
           io.print(`Demande ${numero} supprimée.`);
         }),
       );
@@ -115,7 +116,7 @@ export const demandModule: HabitatModule = {
       .action((opts) =>
         withContext(async (ctx) => {
           const { csv, count } = await exportCsv(ctx.db, opts.epci);
-          await audit(ctx.db, null, { action: 'export', entity: 'demand', detail: { via: 'cli', count } });
+          await audit(ctx.db, null, { action: 'export', entity: 'demand', detail: { via: 'cli', count }, epci: opts.epci ?? null });
           io.stdout.write(csv);
         }),
       );

@@ -119,7 +119,7 @@ describe('demand HTTP routes', () => {
   });
 
   it('simulates the draft v2 against v1 on the current Toulouse demands; only an admin adopts', async () => {
-    const agent = await t.login('agent');
+    const agent = await t.login('agent', 'epci', await t.epciOrg(TOULOUSE));
     const all = (await t.app.inject({ method: 'GET', url: `/api/demand/grids?epci=${TOULOUSE}`, headers: agent.headers })).json();
     const v1 = all.find((g: any) => g.version === 1);
     const v2 = all.find((g: any) => g.version === 2);
@@ -222,7 +222,7 @@ describe('demand HTTP routes', () => {
   });
 
   it('gives partners statistics with secrecy, not demands', async () => {
-    const partner = await t.login('partner', 'bailleur');
+    const partner = await t.login('partner', 'bailleur', await t.org('bailleur', { epcis: [TOULOUSE] }));
     const r = await t.app.inject({ method: 'GET', url: `/api/demand/stats?epci=${TOULOUSE}`, headers: partner.headers });
     expect(r.statusCode).toBe(200);
     const [s] = r.json();

@@ -5,7 +5,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
-import { requirePrincipal, type Role } from '../../platform/http/access.ts';
+import { type Role } from '../../platform/http/access.ts';
+import { assertInPerimeter, epcisOf, perimeterOfRequest, perimeterRefused, requestedEpci } from '../../platform/http/perimeter.ts';
 import { audit } from '../access/audit.ts';
 import type { App } from '../types.ts';
 import { DEMAND_STATUSES, HOUSING_SITUATIONS, type HousingSituation, PRIORITY_FLAG_NAMES, TYPOLOGIES } from './model.ts';
@@ -16,8 +17,8 @@ import * as store from './store.ts';
 import { applicantView, exportCsv, gridForSimulation, parseGridOrProblem, publishGrid, simulate, statistics } from './views.ts';
 
 const STAFF: { roles: Role[] } = { roles: ['admin', 'agent'] };
-/** Reads of demands: staff, and partners whose organisation the EPCI authorised (checked in the handler). */
-const READERS: { roles: Role[] } = { roles: ['admin', 'agent', 'partner'] };
+/** Reads of demands: staff, and partners (or the club's operator) whose organisation the EPCI authorised (checked in the handler). */
+const READERS: { roles: Role[] } = { roles: ['admin', 'agent', 'partner', 'operator'] };
 const tags = ['demande'];
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
 const siren = z.string().regex(/^\d{9}$/, 'SIREN de 9 chiffres');
@@ -101,13 +102,44 @@ const gridOut = z.object({
 });
 const publishedGrid = z.any();
 
-/** EPCIs whose demands the caller may read: undefined = all (EPCI staff); a partner only those that authorised it. */
-async function readableEpcis(ctx: AppContext, req: FastifyRequest): Promise<string[] | undefined> {
-  const p = requirePrincipal(req);
-  if (p.role === 'admin' || p.role === 'agent') return undefined;
-  const epcis = await store.partnerEpcis(ctx.db, p.organisationId);
-  if (!epcis.length) throw forbidden('Votre organisation n’est autorisée par aucun EPCI à lire les demandes.');
-  return epcis;
+/**
+ * Demands the caller may read (its perimeter): an EPCI's admins and agents those of their EPCI; another organisation
+ * those of the EPCIs that authorised it (a commune's, only those naming its commune); the operator none unless granted.
+ */
+function readableDemands(req: FastifyRequest): { epcis: string[]; communes?: string[] } {
+  const p = perimeterOfRequest(req);
+  if (!p.demandes.length)
+    throw perimeterRefused(
+      p.kind === 'operateur'
+        ? 'L’opérateur du club ne lit pas les demandes : aucun EPCI n’a autorisé son organisation à les lire.'
+        : 'Votre organisation n’est autorisée par aucun EPCI à lire les demandes.',
+    );
+  const limited = p.demandes.filter((d) => d.communes).flatMap((d) => d.communes!);
+  return { epcis: p.demandes.map((d) => d.epci), communes: limited.length ? limited : undefined };
+}
+
+/** Refuses a demand outside the caller's perimeter (403) and notes its EPCI for the audit log. */
+function assertReadable(req: FastifyRequest, d: { epciSiren: string; communes: string[] }) {
+  const r = readableDemands(req);
+  if (!r.epcis.includes(d.epciSiren) || (r.communes && !d.communes.some((c) => r.communes!.includes(c))))
+    throw perimeterRefused('Cette demande relève d’un EPCI hors de votre périmètre, ou qui n’a pas autorisé votre organisation à lire ses demandes.');
+  req.auditEpci = d.epciSiren;
+}
+
+/** A demand the caller's EPCI may change (its admins and agents). */
+async function writableDemand(ctx: AppContext, req: FastifyRequest, numero: string) {
+  const s = await store.getDemand(ctx.db, numero);
+  if (!s) throw notFound('Demande');
+  assertInPerimeter(req, { epci: s.demand.epciSiren }, 'ecrire');
+  return s;
+}
+
+/** A grid the caller's EPCI may read or change. */
+async function gridOf(ctx: AppContext, req: FastifyRequest, id: string, mode: 'lire' | 'ecrire' = 'lire') {
+  const g = await store.getGrid(ctx.db, id);
+  if (!g) throw notFound('Grille');
+  assertInPerimeter(req, { epci: g.epciSiren }, mode);
+  return g;
 }
 
 async function auditRead(ctx: AppContext, req: FastifyRequest, entityId: string, action = 'read') {
@@ -152,16 +184,15 @@ export async function demandRoutes(app: App, ctx: AppContext) {
 
   app.get('/api/demand/grids', {
     config: { access: STAFF },
-    schema: { tags, summary: 'Toutes les versions des grilles (brouillons compris)', querystring: z.object({ epci: siren.optional() }), response: { 200: z.array(gridOut) } },
-    handler: async (req) => store.listGrids(ctx.db, req.query.epci),
+    schema: { tags, summary: 'Toutes les versions des grilles de son EPCI (brouillons compris)', querystring: z.object({ epci: siren.optional() }), response: { 200: z.array(gridOut) } },
+    handler: async (req) => store.listGrids(ctx.db, requestedEpci(req, req.query.epci)),
   });
 
   app.get('/api/demand/grids/:id', {
     config: { access: STAFF },
     schema: { tags, summary: 'Une version de grille', params: z.object({ id: z.string() }), response: { 200: gridOut.extend({ published: publishedGrid }) } },
     handler: async (req) => {
-      const g = await store.getGrid(ctx.db, req.params.id);
-      if (!g) throw notFound('Grille');
+      const g = await gridOf(ctx, req, req.params.id);
       return { ...g, published: publishGrid(g.definition) };
     },
   });
@@ -172,6 +203,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     bodyLimit: 256 * 1024, // a grid definition (the demo grids weigh 2 KB)
     handler: async (req, reply) => {
       if (!ctx.config.epciSirens.includes(req.body.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
+      assertInPerimeter(req, { epci: req.body.epciSiren }, 'ecrire');
       const g = await store.createGrid(ctx.db, req.body.epciSiren, parseGridOrProblem(req.body.definition));
       return reply.code(201).send(g);
     },
@@ -181,13 +213,19 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     config: { access: STAFF },
     schema: { tags, summary: 'Modifier un brouillon de grille', params: z.object({ id: z.string() }), body: z.object({ definition: z.unknown() }), response: { 200: gridOut } },
     bodyLimit: 256 * 1024, // a grid definition (the demo grids weigh 2 KB)
-    handler: async (req) => store.updateDraftGrid(ctx.db, req.params.id, parseGridOrProblem(req.body.definition)),
+    handler: async (req) => {
+      await gridOf(ctx, req, req.params.id, 'ecrire');
+      return store.updateDraftGrid(ctx.db, req.params.id, parseGridOrProblem(req.body.definition));
+    },
   });
 
   app.post('/api/demand/grids/:id/adopt', {
     config: { access: { roles: ['admin'] } },
     schema: { tags, summary: 'Adopter une grille (elle s’applique à ses dates ; les notes sont recalculées)', params: z.object({ id: z.string() }), response: { 200: gridOut } },
-    handler: async (req) => store.adoptGrid(ctx.db, req.params.id),
+    handler: async (req) => {
+      await gridOf(ctx, req, req.params.id, 'ecrire');
+      return store.adoptGrid(ctx.db, req.params.id);
+    },
   });
 
   app.post('/api/demand/simulation', {
@@ -211,6 +249,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     },
     bodyLimit: 256 * 1024, // may carry a draft grid definition
     handler: async (req) => {
+      assertInPerimeter(req, { epci: req.body.epciSiren }, 'ecrire');
       const before = await gridForSimulation(ctx.db, req.body.epciSiren, req.body.before);
       const after = await gridForSimulation(ctx.db, req.body.epciSiren, req.body.after);
       return simulate(ctx.db, req.body.epciSiren, before, after);
@@ -240,10 +279,10 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     },
     handler: async (req) => {
       const q = req.query;
-      const allowed = await readableEpcis(ctx, req);
-      if (allowed && q.epci && !allowed.includes(q.epci)) throw forbidden('Cet EPCI n’a pas autorisé votre organisation à lire ses demandes.');
-      const r = await store.listDemands(ctx.db, { epciSiren: q.epci, epciSirens: allowed, status: q.statut, typology: q.typologie, commune: q.commune, limit: q.limit, offset: q.offset });
-      await audit(ctx.db, req, { action: 'list', entity: 'demand', detail: { ...q, count: r.items.length } });
+      const allowed = readableDemands(req);
+      if (q.epci && !allowed.epcis.includes(q.epci)) throw perimeterRefused('Cet EPCI est hors de votre périmètre, ou n’a pas autorisé votre organisation à lire ses demandes.');
+      const r = await store.listDemands(ctx.db, { epciSiren: q.epci, epciSirens: allowed.epcis, communesAny: allowed.communes, status: q.statut, typology: q.typologie, commune: q.commune, limit: q.limit, offset: q.offset });
+      await audit(ctx.db, req, { action: 'list', entity: 'demand', detail: { ...q, count: r.items.length }, epci: q.epci ?? (allowed.epcis.length === 1 ? allowed.epcis[0] : null) });
       return r;
     },
   });
@@ -257,10 +296,10 @@ export async function demandRoutes(app: App, ctx: AppContext) {
       response: { 200: z.object({ demand: demandInput, person: personInput.nullable(), attribution: z.any(), view: applicantSchema }) },
     },
     handler: async (req) => {
-      const allowed = await readableEpcis(ctx, req);
+      readableDemands(req);
       const s = await store.getDemand(ctx.db, req.params.numero);
       if (!s) throw notFound('Demande');
-      if (allowed && !allowed.includes(s.demand.epciSiren)) throw forbidden('Cet EPCI n’a pas autorisé votre organisation à lire ses demandes.');
+      assertReadable(req, s.demand);
       await auditRead(ctx, req, req.params.numero);
       return { demand: s.demand, person: s.person, attribution: s.attribution, view: await applicantView(ctx.db, s.demand, ctx.config.secrecyMinCount) };
     },
@@ -277,6 +316,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     handler: async (req, reply) => {
       const { demand, person } = req.body;
       if (!ctx.config.epciSirens.includes(demand.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
+      assertInPerimeter(req, { epci: demand.epciSiren }, 'ecrire');
       if (await store.getDemand(ctx.db, demand.numero)) throw new AppError('demand.exists', 'Une demande porte déjà ce numéro.', 409);
       await store.upsertDemands(ctx.db, [{ demand: demand as any, person, attribution: null }]);
       return reply.code(201).send({ numero: demand.numero, accessCode: await store.newAccessCode(ctx.db, demand.numero) });
@@ -297,7 +337,8 @@ export async function demandRoutes(app: App, ctx: AppContext) {
       bodyLimit: 50 * 1024 * 1024, // the CSV file itself
       handler: async (req) => {
         if (!Buffer.isBuffer(req.body)) throw new AppError('demand.import_no_file', 'Envoyez le fichier CSV comme corps de la requête (Content-Type: text/csv).', 415);
-        return importDemandText(ctx.db, decodeText(req.body, req.query.nom), req.query.nom, { defaultEpci: req.query.epci });
+        const epci = requestedEpci(req, req.query.epci, 'ecrire');
+        return importDemandText(ctx.db, decodeText(req.body, req.query.nom), req.query.nom, { defaultEpci: epci, allowedEpcis: [epci] });
       },
     });
   });
@@ -306,9 +347,9 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     config: { access: STAFF },
     schema: { tags, summary: 'Modifier une demande (la note est recalculée)', params: numeroParam, body: demandBody, response: { 200: z.object({ numero: z.string(), score: z.number().nullable() }) } },
     handler: async (req) => {
-      const s = await store.getDemand(ctx.db, req.params.numero);
-      if (!s) throw notFound('Demande');
+      const s = await writableDemand(ctx, req, req.params.numero);
       if (!ctx.config.epciSirens.includes(req.body.demand.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
+      assertInPerimeter(req, { epci: req.body.demand.epciSiren }, 'ecrire');
       if (req.body.demand.numero !== req.params.numero) throw new AppError('demand.numero_fixed', 'Le numéro d’une demande ne change pas.', 400);
       await store.upsertDemands(ctx.db, [{ demand: { ...(req.body.demand as any), status: s.demand.status }, person: req.body.person, attribution: s.attribution }]);
       const g = await store.gridInForce(ctx.db, s.demand.epciSiren);
@@ -320,6 +361,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     config: { access: STAFF },
     schema: { tags, summary: 'Supprimer une demande à la demande du ménage (droit à l’effacement)', params: numeroParam, response: { 200: z.object({ ok: z.literal(true) }) } },
     handler: async (req) => {
+      await writableDemand(ctx, req, req.params.numero);
       if (!(await store.deleteDemand(ctx.db, req.params.numero))) throw notFound('Demande');
       return { ok: true as const };
     },
@@ -335,6 +377,10 @@ export async function demandRoutes(app: App, ctx: AppContext) {
       response: { 200: z.object({ ok: z.literal(true) }) },
     },
     handler: async (req) => {
+      await writableDemand(ctx, req, req.params.numero);
+      // An unknown commune is the store's 400; a known one must be of the EPCI's territory.
+      if (await ctx.db.selectFrom('commune').select('code').where('code', '=', req.body.communeCode).executeTakeFirst())
+        assertInPerimeter(req, { commune: req.body.communeCode }, 'ecrire');
       await store.recordAttribution(ctx.db, req.params.numero, req.body);
       return { ok: true as const };
     },
@@ -343,15 +389,19 @@ export async function demandRoutes(app: App, ctx: AppContext) {
   app.post('/api/demand/demands/:numero/access-code', {
     config: { access: STAFF },
     schema: { tags, summary: 'Nouveau code d’accès du demandeur (l’ancien ne marche plus)', params: numeroParam, response: { 200: z.object({ accessCode: z.string() }) } },
-    handler: async (req) => ({ accessCode: await store.newAccessCode(ctx.db, req.params.numero) }),
+    handler: async (req) => {
+      await writableDemand(ctx, req, req.params.numero);
+      return { accessCode: await store.newAccessCode(ctx.db, req.params.numero) };
+    },
   });
 
   app.get('/api/demand/export.csv', {
     config: { access: STAFF },
-    schema: { tags, summary: 'Export pseudonymisé des demandes (CSV ; ni nom ni contact ; âges et ressources en tranches)', querystring: z.object({ epci: siren.optional() }) },
+    schema: { tags, summary: 'Export pseudonymisé des demandes de son EPCI (CSV ; ni nom ni contact ; âges et ressources en tranches)', querystring: z.object({ epci: siren.optional() }) },
     handler: async (req, reply) => {
-      const { csv, count } = await exportCsv(ctx.db, req.query.epci);
-      await audit(ctx.db, req, { action: 'export', entity: 'demand', detail: { epci: req.query.epci ?? null, count } });
+      const epci = requestedEpci(req, req.query.epci, 'ecrire');
+      const { csv, count } = await exportCsv(ctx.db, epci);
+      await audit(ctx.db, req, { action: 'export', entity: 'demand', detail: { epci, count } });
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="demandes-pseudonymisees.csv"').send(csv);
     },
   });
@@ -362,16 +412,20 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     config: { access: { roles: ['admin'] } },
     schema: {
       tags,
-      summary: 'Bailleurs autorisés à lire les demandes d’un EPCI',
+      summary: 'Organisations autorisées à lire les demandes de son EPCI',
       response: { 200: z.array(z.object({ organisationId: z.string(), name: z.string(), epciSiren: z.string(), grantedAt: z.string() })) },
     },
-    handler: async () => store.listPartners(ctx.db),
+    handler: async (req) => {
+      const epcis = epcisOf(perimeterOfRequest(req));
+      return (await store.listPartners(ctx.db)).filter((g) => epcis.includes(g.epciSiren));
+    },
   });
   app.post('/api/demand/partners', {
     config: { access: { roles: ['admin'] } },
     schema: { tags, summary: 'Autoriser un bailleur à lire les demandes d’un EPCI', body: partnerBody, response: { 200: z.object({ ok: z.literal(true) }) } },
     handler: async (req) => {
       if (!ctx.config.epciSirens.includes(req.body.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
+      assertInPerimeter(req, { epci: req.body.epciSiren }, 'ecrire');
       await store.grantPartner(ctx.db, req.body.organisationId, req.body.epciSiren);
       return { ok: true as const };
     },
@@ -380,6 +434,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     config: { access: { roles: ['admin'] } },
     schema: { tags, summary: 'Retirer à un bailleur l’accès aux demandes d’un EPCI', params: z.object({ organisationId: z.string().uuid(), epciSiren: siren }), response: { 200: z.object({ ok: z.literal(true) }) } },
     handler: async (req) => {
+      assertInPerimeter(req, { epci: req.params.epciSiren }, 'ecrire');
       if (!(await store.revokePartner(ctx.db, req.params.organisationId, req.params.epciSiren))) throw notFound('Autorisation');
       return { ok: true as const };
     },
@@ -409,12 +464,15 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     config: { access: 'authenticated' },
     schema: {
       tags,
-      summary: 'Statistiques de la demande par typologie (secret statistique appliqué)',
+      summary: 'Statistiques de la demande par typologie (secret statistique appliqué), pour les EPCI de son périmètre',
       querystring: z.object({ epci: siren.optional() }),
       response: { 200: z.array(z.any()) },
     },
     handler: async (req) => {
-      const sirens = req.query.epci ? [req.query.epci] : ctx.config.epciSirens;
+      const p = perimeterOfRequest(req);
+      const mine = [...new Set([...epcisOf(p), ...p.demandes.map((d) => d.epci)])].filter((e) => ctx.config.epciSirens.includes(e));
+      if (req.query.epci && !mine.includes(req.query.epci)) throw perimeterRefused('Cet EPCI est hors de votre périmètre.');
+      const sirens = req.query.epci ? [req.query.epci] : mine;
       return Promise.all(sirens.map((e) => statistics(ctx.db, e, ctx.config.secrecyMinCount)));
     },
   });

@@ -234,11 +234,13 @@ export interface DemandSummary {
 
 export async function listDemands(
   db: Db,
-  f: { epciSiren?: string; epciSirens?: string[]; status?: string; typology?: string; commune?: string; limit?: number; offset?: number },
+  f: { epciSiren?: string; epciSirens?: string[]; communesAny?: string[]; status?: string; typology?: string; commune?: string; limit?: number; offset?: number },
 ): Promise<{ total: number; items: DemandSummary[] }> {
   let q = db.selectFrom('demand as d');
   if (f.epciSiren) q = q.where('d.epci_siren', '=', f.epciSiren);
   if (f.epciSirens) q = q.where('d.epci_siren', 'in', f.epciSirens.length ? f.epciSirens : ['']);
+  // A commune reads only the demands that name it (a commune or one of its arrondissements).
+  if (f.communesAny) q = q.where(sql<boolean>`d.communes && ${sql.val(f.communesAny)}::text[]`);
   if (f.status) q = q.where('d.statut', '=', f.status);
   if (f.typology) q = q.where('d.typologie', '=', f.typology);
   if (f.commune) q = q.where(sql<boolean>`${f.commune} = any(d.communes)`);
@@ -517,7 +519,10 @@ export async function exportRows(db: Db, epciSiren?: string) {
 export async function grantPartner(db: Db, organisationId: string, epciSiren: string): Promise<void> {
   const org = await db.selectFrom('organisation').select('kind').where('id', '=', organisationId).executeTakeFirst();
   if (!org) throw notFound('Organisation');
-  if (org.kind !== 'bailleur') throw new AppError('demand.partner_not_bailleur', 'Seul un bailleur social peut être autorisé à lire les demandes.', 400);
+  // A landlord prepares its allocation committees; a commune reads the demands naming it; the club's operator reads
+  // them only when an EPCI asks it to (support, audit).
+  if (!['bailleur', 'commune', 'club'].includes(org.kind))
+    throw new AppError('demand.partner_not_bailleur', 'Seuls un bailleur social, une commune (pour les demandes qui la citent) ou l’opérateur du club peuvent être autorisés à lire les demandes.', 400);
   await db.insertInto('demand_partner_access').values({ organisation_id: organisationId, epci_siren: epciSiren }).onConflict((oc) => oc.doNothing()).execute();
 }
 

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import type { HabitatModule } from '../types.ts';
 import { audit } from '../access/audit.ts';
+import { chooseEpci } from '../../platform/http/perimeter.ts';
 import { importProgrammeFile, importSruFile } from './programme-io.ts';
 import { SHEET_NAMES, type SheetName } from './programme-sheet.ts';
 import { writeBilanFiles } from './report/render.ts';
@@ -17,13 +18,16 @@ export function plhCli({ program, importCommand, withContext, io }: CliArgs) {
     .command('bilan')
     .description('Produire le bilan annuel (ou triennal) du PLH en HTML, DOCX et PDF')
     .requiredOption('--year <année>', 'année du bilan (dernière année de la période pour un bilan triennal)')
+    .option('--epci <siren>', 'l’EPCI dont c’est le PLH (obligatoire si l’instance en sert plusieurs)')
     .option('--triennal', 'bilan triennal : l’année et les deux précédentes')
     .option('--out <dossier>', 'dossier où écrire les fichiers', '.')
     .action((opts) =>
       withContext(async (ctx) => {
         const annee = Number(opts.year);
         if (!Number.isInteger(annee) || annee < 2000 || annee > 2100) throw new Error(`Année invalide : « ${opts.year} » (attendu : 2000 à 2100).`);
-        const paths = await writeBilanFiles(ctx.db, { annee, triennal: !!opts.triennal, outDir: io.path(opts.out) });
+        const epci = chooseEpci(ctx.config.epciSirens, opts.epci);
+        const paths = await writeBilanFiles(ctx.db, { epci, annee, triennal: !!opts.triennal, outDir: io.path(opts.out) });
+        await audit(ctx.db, null, { action: 'export', entity: 'plh_bilan', detail: { via: 'cli', annee, triennal: !!opts.triennal }, epci });
         for (const p of paths) io.print(p);
       }),
     );
@@ -33,12 +37,14 @@ export function plhCli({ program, importCommand, withContext, io }: CliArgs) {
       new Command('plh-programme')
         .description('Importer le programme d’actions du PLH : classeur XLSX complet, ou une feuille CSV (--feuille)')
         .requiredOption('--file <chemin>', 'fichier .xlsx ou .csv')
+        .option('--epci <siren>', 'l’EPCI dont c’est le programme (obligatoire si l’instance en sert plusieurs)')
         .addOption(new Option('--feuille <feuille>', 'pour un CSV : la feuille importée').choices(SHEET_NAMES))
         .action((opts) =>
           withContext(async (ctx) => {
+            const epci = chooseEpci(ctx.config.epciSirens, opts.epci);
             const bytes = readFileSync(io.path(opts.file));
-            const r = await importProgrammeFile(ctx.db, bytes, basename(opts.file), opts.feuille as SheetName | undefined);
-            await audit(ctx.db, null, { action: 'import', entity: 'plh_programme', entityId: r.programmeId, detail: { via: 'cli', file: basename(opts.file) } });
+            const r = await importProgrammeFile(ctx.db, epci, bytes, basename(opts.file), opts.feuille as SheetName | undefined);
+            await audit(ctx.db, null, { action: 'import', entity: 'plh_programme', entityId: r.programmeId, detail: { via: 'cli', file: basename(opts.file) }, epci });
             io.print(`Programme importé : ${r.orientations} orientation(s), ${r.actions} action(s), ${r.budgets} budget(s), ${r.objectifs} objectif(s).`);
           }),
         ),
@@ -47,10 +53,12 @@ export function plhCli({ program, importCommand, withContext, io }: CliArgs) {
     new Command('plh-sru')
       .description('Importer les inventaires SRU des communes (CSV : commune_code, annee, residences_principales, logements_sociaux, taux_legal, source…)')
       .requiredOption('--file <chemin>', 'fichier .csv')
+      .option('--epci <siren>', 'n’accepter que les communes de cet EPCI')
       .action((opts) =>
         withContext(async (ctx) => {
-          const r = await importSruFile(ctx.db, readFileSync(io.path(opts.file)), basename(opts.file));
-          await audit(ctx.db, null, { action: 'import', entity: 'plh_sru_inventaire', detail: { via: 'cli', file: basename(opts.file), lignes: r.inventaires } });
+          const epci = opts.epci ? chooseEpci(ctx.config.epciSirens, opts.epci) : undefined;
+          const r = await importSruFile(ctx.db, readFileSync(io.path(opts.file)), basename(opts.file), epci);
+          await audit(ctx.db, null, { action: 'import', entity: 'plh_sru_inventaire', detail: { via: 'cli', file: basename(opts.file), lignes: r.inventaires }, epci: epci ?? null });
           io.print(`Inventaires SRU importés : ${r.inventaires}.`);
         }),
       ),

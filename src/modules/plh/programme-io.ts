@@ -30,20 +30,21 @@ export class ImportRejected extends AppError {
 
 const isZip = (b: Buffer) => b.length > 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 
-export async function importProgrammeFile(db: Db, bytes: Buffer, file: string, sheet?: SheetName): Promise<ImportResult> {
-  const communes = new Set((await store.instanceCommunes(db)).map((c) => c.code));
+/** Imports an EPCI's programme; its targets may name only that EPCI's communes. */
+export async function importProgrammeFile(db: Db, epci: string, bytes: Buffer, file: string, sheet?: SheetName): Promise<ImportResult> {
+  const communes = new Set((await store.instanceCommunes(db, epci)).map((c) => c.code));
   if (isZip(bytes)) {
     const { sheets, problems } = await readProgrammeXlsx(bytes, file);
     if (problems.length) throw new ImportRejected(problems);
     const parsed = parseProgramme(sheets, { fileOf: (s) => `${file}, feuille ${SHEETS[s].title}`, communes });
     if (!parsed.programme) throw new ImportRejected(parsed.problems);
     const p = parsed.programme;
-    const programmeId = await store.replaceProgramme(db, p);
+    const programmeId = await store.replaceProgramme(db, p, epci);
     return { programmeId, orientations: p.orientations.length, actions: p.actions.length, budgets: p.budgets.length, objectifs: p.objectifs.length };
   }
   if (!sheet || sheet === 'programme')
     throw new AppError('plh.feuille_requise', 'Pour un fichier CSV, précisez la feuille importée : actions, budgets ou objectifs (le classeur XLSX contient tout le programme).', 400);
-  const head = await store.currentProgramme(db);
+  const head = await store.currentProgramme(db, epci);
   if (!head) throw new AppError('plh.pas_de_programme', 'Aucun programme enregistré : importez d’abord le classeur XLSX complet (feuille Programme comprise).', 409);
   const text = decodeUserText(bytes, file);
   const { rows, problems } = readSheetCsv(sheet, text, file);
@@ -70,11 +71,11 @@ export async function importProgrammeFile(db: Db, bytes: Buffer, file: string, s
   return { ...out, objectifs: objectifs.length };
 }
 
-export async function exportProgramme(db: Db, format: 'xlsx' | 'csv', sheet: SheetName = 'actions'): Promise<{ bytes: Buffer; filename: string; mediaType: string }> {
-  const head = await store.currentProgramme(db);
+export async function exportProgramme(db: Db, epci: string, format: 'xlsx' | 'csv', sheet: SheetName = 'actions'): Promise<{ bytes: Buffer; filename: string; mediaType: string }> {
+  const head = await store.currentProgramme(db, epci);
   if (!head) throw new AppError('plh.pas_de_programme', 'Aucun programme enregistré à exporter.', 404);
   const p = await store.loadProgramme(db, head);
-  const names = new Map((await store.instanceCommunes(db)).map((c) => [c.code, c.nom]));
+  const names = new Map((await store.instanceCommunes(db, epci)).map((c) => [c.code, c.nom]));
   const sheets = programmeToSheets(p, names);
   if (format === 'xlsx')
     return {
@@ -85,9 +86,12 @@ export async function exportProgramme(db: Db, format: 'xlsx' | 'csv', sheet: She
   return { bytes: Buffer.from(writeSheetCsv(sheet, sheets[sheet]), 'utf8'), filename: `programme-plh-${sheet}.csv`, mediaType: 'text/csv; charset=utf-8' };
 }
 
-/** SRU inventories from a CSV (columns in docs/plh.md): all lines or none; the same file twice changes nothing. */
-export async function importSruFile(db: Db, bytes: Buffer, file: string): Promise<{ inventaires: number }> {
-  const communes = new Set((await store.instanceCommunes(db)).map((c) => c.code));
+/**
+ * SRU inventories from a CSV (columns in docs/plh.md): all lines or none; the same file twice changes nothing. With
+ * an EPCI, only its communes are accepted (an agent imports its own EPCI's inventories).
+ */
+export async function importSruFile(db: Db, bytes: Buffer, file: string, epci?: string): Promise<{ inventaires: number }> {
+  const communes = new Set((await store.instanceCommunes(db, epci)).map((c) => c.code));
   const { rows, problems } = readCsvRows(decodeUserText(bytes, file), file, (headers) =>
     SRU_REQUIRED.filter((c) => !headers.includes(c)).map((c) => ({ file, line: 1, column: c, rule: 'colonne_obligatoire', message: `la colonne « ${c} » manque` })),
   );

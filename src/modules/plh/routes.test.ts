@@ -18,6 +18,7 @@ let t: TestApp;
 let agent: Actor;
 let bailleur: Actor;
 let xlsx: Buffer;
+const TOULOUSE = '243100518';
 const NAMES = new Map([
   ['31069', 'Blagnac'],
   ['31555', 'Toulouse'],
@@ -25,8 +26,9 @@ const NAMES = new Map([
 
 beforeAll(async () => {
   t = await createTestApp();
-  agent = await t.login('agent');
-  bailleur = await t.login('partner', 'bailleur');
+  // The sample programme is Toulouse Métropole's: its agent, and a landlord that works with it.
+  agent = await t.login('agent', 'epci', await t.epciOrg(TOULOUSE));
+  bailleur = await t.login('partner', 'bailleur', await t.org('bailleur', { epcis: [TOULOUSE] }));
   xlsx = await writeProgrammeXlsx(programmeToSheets(SAMPLE, NAMES));
 });
 afterAll(() => t?.close());
@@ -255,7 +257,7 @@ describe('bilans', () => {
     expect(report?.commands.map((c) => c.name())).toContain('bilan');
     const dir = mkdtempSync(join(tmpdir(), 'plh-bilan-'));
     try {
-      const paths = await writeBilanFiles(t.ctx.db, { annee: 2026, triennal: true, outDir: dir });
+      const paths = await writeBilanFiles(t.ctx.db, { epci: TOULOUSE, annee: 2026, triennal: true, outDir: dir });
       expect(paths.map((p) => basename(p))).toEqual(['bilan-plh-triennal-2024-2026.html', 'bilan-plh-triennal-2024-2026.docx', 'bilan-plh-triennal-2024-2026.pdf']);
       expect(docxParagraphs(readFileSync(paths[1]))[0]).toBe('Bilan triennal 2024–2026 du programme local de l’habitat');
       expect(pdfTextLines(readFileSync(paths[2]))).toContain('420 000 €');

@@ -1,16 +1,19 @@
-// PLH HTTP. Who may do what (docs/plh.md):
-// - admin and agent (EPCI staff) write everything;
-// - any signed-in user reads the programme, targets, SRU inventories and the land register (partners take part in
-//   the PLH; none of it is personal data); aids granted: EPCI staff see all, a partner sees the aids of its own
-//   organisation and, for a commune, those granted on its territory;
-// - bilans: admin, agent, readonly;
+// PLH HTTP. Who may do what (docs/plh.md, docs/security.md « Périmètres »): each EPCI of the club has its own PLH.
+// - an EPCI's admins and agents write its programme and its communes' figures, nothing of another EPCI;
+// - a signed-in user reads the programme, targets, SRU inventories and the land register of the EPCIs of its
+//   perimeter (an EPCI's staff its own; a partner those that linked it; a commune its commune's lines); aids granted:
+//   an EPCI's staff see its communes', a partner those of its own organisation and, for a commune, those on its territory;
+// - bilans: an EPCI's admin, agent, readonly, for their EPCI;
+// - the club: each EPCI's PLH indicators, if it shares them (its own always);
 // - public: the SRU summary per commune (official counts, no personal data).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { isEpciStaff, requirePrincipal, type Access } from '../../platform/http/access.ts';
+import { assertInPerimeter, perimeterFilter, perimeterOfRequest, perimeterRefused, requestedEpci } from '../../platform/http/perimeter.ts';
+import { sharedBy } from '../access/index.ts';
 import type { App } from '../types.ts';
 import {
   ACTION_STATUTS,
@@ -34,6 +37,7 @@ const TAG = 'plh';
 const WRITE: Access = { roles: ['admin', 'agent'] };
 const BILAN: Access = { roles: ['admin', 'agent', 'readonly'] };
 const COMMUNE = z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'Code INSEE de commune sur 5 caractères');
+const SIREN = z.string().regex(/^[0-9]{9}$/, 'SIREN de l’EPCI, 9 chiffres');
 const YEAR = z.coerce.number().int().min(2000).max(2100);
 const MAX_FILE = 20 * 1024 * 1024;
 
@@ -132,17 +136,23 @@ const sruInZ = z.object({
   source: z.string().trim().min(1).max(300).describe('Ex. : « Inventaire SRU notifié par la DDT, 1er janvier 2025 »'),
 });
 
-async function assertInstanceCommune(ctx: AppContext, code: string) {
+/** A commune of the instance's territory (422 otherwise) that the caller's EPCI may write (403 otherwise). */
+async function assertWritableCommune(ctx: AppContext, req: FastifyRequest, code: string) {
   const communes = await store.instanceCommunes(ctx.db);
   if (!communes.some((c) => c.code === code)) throw new AppError('plh.commune_hors_territoire', `La commune ${code} n’est pas dans le territoire de l’instance.`, 422);
+  assertInPerimeter(req, { commune: code }, 'ecrire');
 }
 
-async function sruLines(ctx: AppContext, annee: number) {
-  const head = await store.currentProgramme(ctx.db);
-  const inventories = await store.latestSruInventories(ctx.db, annee);
+/** SRU lines of these communes (all the instance's without): each EPCI's catch-up rate comes from its own programme. */
+async function sruLines(ctx: AppContext, annee: number, communes?: string[]) {
+  const inventories = await store.latestSruInventories(ctx.db, annee, communes);
+  const epciOf = await store.epciOfCommunes(ctx.db, inventories.map((s) => s.communeCode));
+  const heads = new Map<string, Awaited<ReturnType<typeof store.currentProgramme>>>();
+  for (const e of new Set(epciOf.values())) if (e) heads.set(e, await store.currentProgramme(ctx.db, e));
   const periode = triennialPeriod(annee);
-  const aides = (await store.listAides(ctx.db, { type: 'logement_social' })).filter((a) => a.annee >= periode.debut && a.annee <= periode.fin);
+  const aides = (await store.listAides(ctx.db, { type: 'logement_social', communes })).filter((a) => a.annee >= periode.debut && a.annee <= periode.fin);
   return inventories.map((s) => {
+    const head = heads.get(epciOf.get(s.communeCode) ?? '') ?? null;
     const situation = sruSituation({ residencesPrincipales: s.residencesPrincipales, logementsSociaux: s.logementsSociaux, tauxLegal: s.tauxLegal, tauxRattrapage: head?.tauxRattrapageSru });
     const mine = aides.filter((a) => a.communeCode === s.communeCode);
     const produits = { plai: mine.reduce((x, a) => x + a.nbPlai, 0), plus: mine.reduce((x, a) => x + a.nbPlus, 0), pls: mine.reduce((x, a) => x + a.nbPls, 0) };
@@ -196,9 +206,14 @@ const foncierOut = (f: store.Foncier) => ({
 export async function plhRoutes(app: App, ctx: AppContext) {
   app.get('/api/plh/programme', {
     config: { access: 'authenticated' },
-    schema: { tags: [TAG], summary: 'Le programme d’actions en cours : orientations, actions, budgets', response: { 200: z.object({ programme: programmeZ.nullable() }) } },
-    handler: async () => {
-      const head = await store.currentProgramme(ctx.db);
+    schema: {
+      tags: [TAG],
+      summary: 'Le programme d’actions en cours d’un EPCI de son périmètre (le sien par défaut) : orientations, actions, budgets',
+      querystring: z.object({ epci: SIREN.optional() }),
+      response: { 200: z.object({ programme: programmeZ.nullable() }) },
+    },
+    handler: async (req) => {
+      const head = await store.currentProgramme(ctx.db, requestedEpci(req, req.query.epci));
       if (!head) return { programme: null };
       const p = await store.loadProgramme(ctx.db, head);
       return {
@@ -243,7 +258,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       handler: async (req) => {
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         if (!bytes.length) throw new AppError('plh.fichier_vide', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
-        const r = await importProgrammeFile(ctx.db, bytes, req.query.nom, req.query.feuille);
+        const r = await importProgrammeFile(ctx.db, requestedEpci(req, undefined, 'ecrire'), bytes, req.query.nom, req.query.feuille);
         return { programme_id: r.programmeId, orientations: r.orientations, actions: r.actions, budgets: r.budgets, objectifs: r.objectifs };
       },
     });
@@ -260,7 +275,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       handler: async (req) => {
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         if (!bytes.length) throw new AppError('plh.fichier_vide', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
-        return importSruFile(ctx.db, bytes, req.query.nom);
+        return importSruFile(ctx.db, bytes, req.query.nom, requestedEpci(req, undefined, 'ecrire'));
       },
     });
   });
@@ -270,10 +285,10 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     schema: {
       tags: [TAG],
       summary: 'Exporter le programme : classeur XLSX (toutes les feuilles) ou une feuille en CSV',
-      querystring: z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx'), feuille: z.enum(SHEET_NAMES as [SheetName, ...SheetName[]]).default('actions') }),
+      querystring: z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx'), feuille: z.enum(SHEET_NAMES as [SheetName, ...SheetName[]]).default('actions'), epci: SIREN.optional() }),
     },
     handler: async (req, reply) => {
-      const out = await exportProgramme(ctx.db, req.query.format, req.query.feuille);
+      const out = await exportProgramme(ctx.db, requestedEpci(req, req.query.epci), req.query.format, req.query.feuille);
       return reply.type(out.mediaType).header('content-disposition', `attachment; filename="${out.filename}"`).send(out.bytes);
     },
   });
@@ -288,7 +303,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       response: { 200: z.object({ ok: z.literal(true) }) },
     },
     handler: async (req) => {
-      const head = await store.currentProgramme(ctx.db);
+      const head = await store.currentProgramme(ctx.db, requestedEpci(req, undefined, 'ecrire'));
       if (!head || !(await store.updateAction(ctx.db, head.id, req.params.code, req.body))) throw notFound(`Action ${req.params.code}`);
       return { ok: true as const };
     },
@@ -299,7 +314,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     schema: {
       tags: [TAG],
       summary: 'Objectifs territorialisés et réalisations (cumulées jusqu’à l’année donnée)',
-      querystring: z.object({ annee: YEAR.optional(), commune: COMMUNE.optional() }),
+      querystring: z.object({ annee: YEAR.optional(), commune: COMMUNE.optional(), epci: SIREN.optional() }),
       response: {
         200: z.object({
           annee: z.number(),
@@ -323,12 +338,16 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     },
     handler: async (req) => {
       const annee = req.query.annee ?? new Date().getFullYear();
-      const head = await store.currentProgramme(ctx.db);
+      if (req.query.commune) assertInPerimeter(req, { commune: req.query.commune });
+      const epci = requestedEpci(req, req.query.epci);
+      const head = await store.currentProgramme(ctx.db, epci);
       if (!head) return { annee, objectifs: [] };
       const p = await store.loadProgramme(ctx.db, head);
-      const names = new Map((await store.instanceCommunes(ctx.db)).map((c) => [c.code, c.nom]));
-      const ach = mergeAchievements(await store.listRealisations(ctx.db), await store.listAides(ctx.db), await store.platformAchievements(ctx.db));
+      const names = new Map((await store.instanceCommunes(ctx.db, epci)).map((c) => [c.code, c.nom]));
+      const mine = perimeterFilter(req).communes;
+      const ach = mergeAchievements(await store.listRealisations(ctx.db, mine), await store.listAides(ctx.db, { communes: mine }), await store.platformAchievements(ctx.db, mine));
       const objectifs = p.objectifs
+        .filter((o) => mine.includes(o.communeCode))
         .filter((o) => !req.query.commune || o.communeCode === req.query.commune)
         .map((o) => {
           const t = targetStatus(o, ach, annee);
@@ -359,7 +378,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       response: { 200: z.object({ ok: z.literal(true) }) },
     },
     handler: async (req) => {
-      await assertInstanceCommune(ctx, req.body.commune_code);
+      await assertWritableCommune(ctx, req, req.body.commune_code);
       await store.upsertRealisation(ctx.db, { communeCode: req.body.commune_code, categorie: req.body.categorie, annee: req.body.annee, valeur: req.body.valeur, source: req.body.source });
       return { ok: true as const };
     },
@@ -369,7 +388,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     config: { access: 'authenticated' },
     schema: {
       tags: [TAG],
-      summary: 'Situation SRU des communes : déficit, objectif triennal, production, prélèvement estimé',
+      summary: 'Situation SRU des communes de son périmètre : déficit, objectif triennal, production, prélèvement estimé',
       querystring: z.object({ annee: YEAR.optional() }),
       response: {
         200: z.object({
@@ -381,8 +400,9 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     },
     handler: async (req) => {
       const annee = req.query.annee ?? new Date().getFullYear();
-      const head = await store.currentProgramme(ctx.db);
-      const lines = await sruLines(ctx, annee);
+      const f = perimeterFilter(req);
+      const head = f.epcis.length === 1 ? await store.currentProgramme(ctx.db, f.epcis[0]) : null;
+      const lines = await sruLines(ctx, annee, f.communes);
       return {
         annee,
         taux_rattrapage: head?.tauxRattrapageSru ?? 0.33,
@@ -426,7 +446,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       response: { 200: z.object({ ok: z.literal(true) }) },
     },
     handler: async (req) => {
-      await assertInstanceCommune(ctx, req.params.code);
+      await assertWritableCommune(ctx, req, req.params.code);
       const b = req.body;
       await store.upsertSru(ctx.db, {
         communeCode: req.params.code,
@@ -449,13 +469,14 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     config: { access: 'authenticated' },
     schema: {
       tags: [TAG],
-      summary: 'Aides accordées par l’EPCI (un partenaire ne voit que celles de son organisation ou de sa commune)',
+      summary: 'Aides accordées par l’EPCI sur son territoire (un partenaire ne voit que celles de son organisation, une commune celles de son territoire)',
       querystring: z.object({ annee: YEAR.optional(), commune: COMMUNE.optional(), type: z.enum(AIDE_TYPES).optional() }),
       response: { 200: z.object({ aides: z.array(aideOutZ) }) },
     },
     handler: async (req) => {
       const p = requirePrincipal(req);
-      const filter: Parameters<typeof store.listAides>[1] = { annee: req.query.annee, communeCode: req.query.commune, type: req.query.type };
+      const f = perimeterFilter(req);
+      const filter: Parameters<typeof store.listAides>[1] = { annee: req.query.annee, communeCode: req.query.commune, type: req.query.type, communes: f.communes };
       if (!isEpciStaff(p)) {
         const org = await ctx.db.selectFrom('organisation').select(['commune_code']).where('id', '=', p.organisationId).executeTakeFirst();
         filter.organisationId = p.organisationId;
@@ -475,7 +496,10 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     },
     handler: async (req) => {
       const b = req.body;
-      await assertInstanceCommune(ctx, b.commune_code);
+      await assertWritableCommune(ctx, req, b.commune_code);
+      // The reference identifies the case across the instance: never let one EPCI overwrite another's case.
+      const same = await store.findAide(ctx.db, { reference: b.reference });
+      if (same) assertInPerimeter(req, { commune: same.communeCode }, 'ecrire');
       if (b.type === 'logement_social' && b.nb_plai + b.nb_plus + b.nb_pls === 0 && b.nb_logements === 0)
         throw new AppError('plh.aide_sans_logement', 'Une aide au logement social porte sur au moins un logement (PLAI, PLUS ou PLS).', 422);
       const saved = await store.upsertAide(ctx.db, {
@@ -502,6 +526,9 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     config: { access: WRITE },
     schema: { tags: [TAG], summary: 'Supprimer une aide enregistrée par erreur', params: z.object({ id: z.uuid() }), response: { 200: z.object({ ok: z.literal(true) }) } },
     handler: async (req) => {
+      const aide = await store.findAide(ctx.db, { id: req.params.id });
+      if (!aide) throw notFound('Aide');
+      assertInPerimeter(req, { commune: aide.communeCode }, 'ecrire');
       if (!(await store.deleteAide(ctx.db, req.params.id))) throw notFound('Aide');
       return { ok: true as const };
     },
@@ -511,11 +538,11 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     config: { access: 'authenticated' },
     schema: {
       tags: [TAG],
-      summary: 'Registre des gisements fonciers et friches',
+      summary: 'Registre des gisements fonciers et friches des communes de son périmètre',
       querystring: z.object({ commune: COMMUNE.optional() }),
       response: { 200: z.object({ sites: z.array(foncierOutZ) }) },
     },
-    handler: async (req) => ({ sites: (await store.listFoncier(ctx.db, req.query.commune)).map(foncierOut) }),
+    handler: async (req) => ({ sites: (await store.listFoncier(ctx.db, req.query.commune, perimeterFilter(req).communes)).map(foncierOut) }),
   });
 
   app.get('/api/plh/foncier/geojson', {
@@ -525,9 +552,9 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       summary: 'Gisements fonciers et friches localisés, en GeoJSON (points WGS84) pour la carte',
       response: { 200: z.object({ type: z.literal('FeatureCollection'), features: z.array(z.any()) }) },
     },
-    handler: async () => ({
+    handler: async (req) => ({
       type: 'FeatureCollection' as const,
-      features: (await store.listFoncier(ctx.db))
+      features: (await store.listFoncier(ctx.db, undefined, perimeterFilter(req).communes))
         .filter((f) => f.longitude !== null && f.latitude !== null)
         .map((f) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [f.longitude, f.latitude] }, properties: foncierOut(f) })),
     }),
@@ -538,7 +565,9 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     schema: { tags: [TAG], summary: 'Enregistrer un gisement foncier ou une friche (par référence)', body: foncierZ, response: { 200: foncierOutZ } },
     handler: async (req) => {
       const b = req.body;
-      await assertInstanceCommune(ctx, b.commune_code);
+      await assertWritableCommune(ctx, req, b.commune_code);
+      const same = await store.findFoncier(ctx.db, { reference: b.reference });
+      if (same) assertInPerimeter(req, { commune: same.communeCode }, 'ecrire');
       if (b.parcelle && !b.parcelle.startsWith(b.commune_code))
         throw new AppError('plh.parcelle_hors_commune', `La parcelle ${b.parcelle} n’est pas dans la commune ${b.commune_code} (ses 5 premiers caractères sont le code INSEE).`, 422);
       if ((b.longitude === null) !== (b.latitude === null)) throw new AppError('plh.coordonnees', 'Indiquez la longitude et la latitude ensemble, ou aucune des deux.', 422);
@@ -563,8 +592,76 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     config: { access: WRITE },
     schema: { tags: [TAG], summary: 'Supprimer un site du registre foncier', params: z.object({ id: z.uuid() }), response: { 200: z.object({ ok: z.literal(true) }) } },
     handler: async (req) => {
+      const site = await store.findFoncier(ctx.db, { id: req.params.id });
+      if (!site) throw notFound('Site foncier');
+      assertInPerimeter(req, { commune: site.communeCode }, 'ecrire');
       if (!(await store.deleteFoncier(ctx.db, req.params.id))) throw notFound('Site foncier');
       return { ok: true as const };
+    },
+  });
+
+  app.get('/api/plh/club', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: [TAG],
+      summary: 'Comparaison du club : les indicateurs du PLH de chaque EPCI qui les partage (et ceux de son propre EPCI)',
+      querystring: z.object({ annee: YEAR.optional() }),
+      response: {
+        200: z.object({
+          annee: z.number(),
+          epcis: z.array(
+            z.object({
+              epci: z.string(),
+              nom: z.string(),
+              partage: z.boolean().describe('false : l’EPCI ne partage pas ses indicateurs avec le club'),
+              programme: z.object({ nom: z.string(), annee_debut: z.number(), annee_fin: z.number() }).nullable(),
+              objectifs: z.array(z.object({ categorie: z.enum(CATEGORIES), objectif: z.number(), realise: z.number(), taux_realisation: z.number().nullable() })),
+              sru: z.object({ communes: z.number(), deficitaires: z.number(), deficit: z.number(), objectif_triennal: z.number() }).nullable(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: async (req) => {
+      const annee = req.query.annee ?? new Date().getFullYear();
+      const p = perimeterOfRequest(req);
+      const shared = new Set(await sharedBy(ctx.db, 'indicateurs_plh'));
+      const epcis = await ctx.db.selectFrom('instance_epci as i').innerJoin('epci as e', 'e.siren', 'i.siren').select(['e.siren', 'e.nom']).orderBy('e.nom').execute();
+      const out = [];
+      for (const e of epcis) {
+        const visible = shared.has(e.siren) || (p.kind === 'epci' && p.epci === e.siren);
+        if (!visible) {
+          out.push({ epci: e.siren, nom: e.nom, partage: false, programme: null, objectifs: [], sru: null });
+          continue;
+        }
+        const communes = (await store.instanceCommunes(ctx.db, e.siren)).map((c) => c.code);
+        const head = await store.currentProgramme(ctx.db, e.siren);
+        const prog = head ? await store.loadProgramme(ctx.db, head) : null;
+        const ach = mergeAchievements(await store.listRealisations(ctx.db, communes), await store.listAides(ctx.db, { communes }), await store.platformAchievements(ctx.db, communes));
+        const byCat = new Map<string, { objectif: number; realise: number }>();
+        for (const o of prog?.objectifs ?? []) {
+          const t = targetStatus(o, ach, annee);
+          const c = byCat.get(t.categorie) ?? { objectif: 0, realise: 0 };
+          c.objectif += t.objectif;
+          c.realise += t.realise;
+          byCat.set(t.categorie, c);
+        }
+        const sru = (await sruLines(ctx, annee, communes)).map((l) => l.line);
+        out.push({
+          epci: e.siren,
+          nom: e.nom,
+          partage: true,
+          programme: head ? { nom: head.nom, annee_debut: head.anneeDebut, annee_fin: head.anneeFin } : null,
+          objectifs: CATEGORIES.filter((c) => byCat.has(c)).map((categorie) => {
+            const c = byCat.get(categorie)!;
+            return { categorie, objectif: c.objectif, realise: c.realise, taux_realisation: c.objectif ? c.realise / c.objectif : null };
+          }),
+          sru: sru.length
+            ? { communes: sru.length, deficitaires: sru.filter((l) => l.deficit > 0 && !l.exemptee).length, deficit: sru.reduce((x, l) => x + l.deficit, 0), objectif_triennal: sru.reduce((x, l) => x + l.objectif_triennal, 0) }
+            : null,
+        });
+      }
+      return { annee, epcis: out };
     },
   });
 
@@ -572,15 +669,16 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     config: { access: BILAN },
     schema: {
       tags: [TAG],
-      summary: 'Bilan annuel ou triennal du PLH : HTML, DOCX (modifiable) ou PDF',
+      summary: 'Bilan annuel ou triennal du PLH de son EPCI : HTML, DOCX (modifiable) ou PDF',
       querystring: z.object({
+        epci: SIREN.optional(),
         annee: YEAR,
         triennal: z.enum(['true', 'false']).default('false').describe('true : bilan triennal (l’année et les deux précédentes)'),
         format: z.enum(['html', 'docx', 'pdf']).default('html'),
       }),
     },
     handler: async (req, reply) => {
-      const b = await loadBilan(ctx.db, { annee: req.query.annee, triennal: req.query.triennal === 'true' });
+      const b = await loadBilan(ctx.db, { epci: requestedEpci(req, req.query.epci), annee: req.query.annee, triennal: req.query.triennal === 'true' });
       const bytes = await renderBilan(b, req.query.format);
       const disposition = req.query.format === 'html' ? 'inline' : 'attachment';
       return reply.type(BILAN_MEDIA[req.query.format]).header('content-disposition', `${disposition}; filename="${bilanFileName(b, req.query.format)}"`).send(bytes);

@@ -7,10 +7,11 @@ import * as store from './store.ts';
 describeStores('plh store', (getDb) => {
   it('replaces the programme starting the same year, leaving the same rows when run twice', async () => {
     const db = getDb();
-    const id1 = await store.replaceProgramme(db, SAMPLE);
-    const id2 = await store.replaceProgramme(db, SAMPLE);
+    const id1 = await store.replaceProgramme(db, SAMPLE, '243100518');
+    const id2 = await store.replaceProgramme(db, SAMPLE, '243100518');
     expect(id2).toBe(id1);
-    const head = await store.currentProgramme(db);
+    expect(await store.currentProgramme(db, '200046977')).toBeNull();
+    const head = await store.currentProgramme(db, '243100518');
     expect(head).toMatchObject({ id: id1, nom: SAMPLE.nom, anneeDebut: 2025, tauxRattrapageSru: 0.33 });
     expect(await store.loadProgramme(db, head!)).toEqual(SAMPLE);
   });

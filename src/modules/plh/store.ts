@@ -15,8 +15,11 @@ export interface ProgrammeHead {
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-export async function currentProgramme(db: Db): Promise<ProgrammeHead | null> {
-  const row = await db.selectFrom('plh_programme').selectAll().orderBy('annee_debut', 'desc').orderBy('updated_at', 'desc').executeTakeFirst();
+/** The current programme (the latest by start year) of an EPCI; without one, of the whole instance (single EPCI). */
+export async function currentProgramme(db: Db, epci?: string): Promise<ProgrammeHead | null> {
+  let q = db.selectFrom('plh_programme').selectAll();
+  if (epci) q = q.where('epci_siren', '=', epci);
+  const row = await q.orderBy('annee_debut', 'desc').orderBy('updated_at', 'desc').executeTakeFirst();
   return row ? { id: row.id, nom: row.nom, anneeDebut: row.annee_debut, anneeFin: row.annee_fin, tauxRattrapageSru: Number(row.taux_rattrapage_sru) } : null;
 }
 
@@ -92,13 +95,13 @@ async function insertAll(trx: Db, table: string, rows: object[]) {
 }
 
 /**
- * Replaces the programme that starts the same year (or creates it) with the workbook's content, in one transaction:
- * importing the same workbook twice leaves the same rows.
+ * Replaces the EPCI's programme that starts the same year (or creates it) with the workbook's content, in one
+ * transaction: importing the same workbook twice leaves the same rows.
  */
-export async function replaceProgramme(db: Db, p: ProgrammeData): Promise<string> {
+export async function replaceProgramme(db: Db, p: ProgrammeData, epci: string): Promise<string> {
   return db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('plh_programme').select('id').where('annee_debut', '=', p.anneeDebut).executeTakeFirst();
-    const head = { nom: p.nom, annee_debut: p.anneeDebut, annee_fin: p.anneeFin, taux_rattrapage_sru: p.tauxRattrapageSru, updated_at: new Date() };
+    const existing = await trx.selectFrom('plh_programme').select('id').where('annee_debut', '=', p.anneeDebut).where('epci_siren', '=', epci).executeTakeFirst();
+    const head = { nom: p.nom, annee_debut: p.anneeDebut, annee_fin: p.anneeFin, taux_rattrapage_sru: p.tauxRattrapageSru, updated_at: new Date(), epci_siren: epci };
     let id: string;
     if (existing) {
       id = existing.id;
@@ -173,28 +176,40 @@ export interface CommuneRef {
   population: number | null;
 }
 
-/** The instance's communes (arrondissements excluded: PLH targets and SRU apply to the commune). */
-export async function instanceCommunes(db: Db): Promise<CommuneRef[]> {
-  const rows = await db
+/** The instance's communes, or one EPCI's (arrondissements excluded: PLH targets and SRU apply to the commune). */
+export async function instanceCommunes(db: Db, epci?: string): Promise<CommuneRef[]> {
+  let q = db
     .selectFrom('commune')
     .innerJoin('instance_epci', 'instance_epci.siren', 'commune.epci_siren')
     .select(['commune.code', 'commune.nom', 'commune.population'])
-    .where('commune.type', '=', 'commune-actuelle')
-    .orderBy('commune.code')
-    .execute();
+    .where('commune.type', '=', 'commune-actuelle');
+  if (epci) q = q.where('commune.epci_siren', '=', epci);
+  const rows = await q.orderBy('commune.code').execute();
   return rows.map((r) => ({ code: r.code, nom: r.nom, population: n(r.population) }));
 }
 
-export async function instanceEpciNames(db: Db): Promise<string[]> {
-  const rows = await db.selectFrom('epci').innerJoin('instance_epci', 'instance_epci.siren', 'epci.siren').select('epci.nom').orderBy('epci.nom').execute();
+export async function instanceEpciNames(db: Db, epci?: string): Promise<string[]> {
+  let q = db.selectFrom('epci').innerJoin('instance_epci', 'instance_epci.siren', 'epci.siren').select('epci.nom');
+  if (epci) q = q.where('epci.siren', '=', epci);
+  const rows = await q.orderBy('epci.nom').execute();
   return rows.map((r) => r.nom);
+}
+
+/** The EPCI of each of these communes (arrondissements included). */
+export async function epciOfCommunes(db: Db, codes: string[]): Promise<Map<string, string | null>> {
+  if (!codes.length) return new Map();
+  const rows = await db.selectFrom('commune').select(['code', 'epci_siren']).where('code', 'in', codes).execute();
+  return new Map(rows.map((r) => [r.code as string, (r.epci_siren as string | null) ?? null]));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Achievements and aids
 
-export async function listRealisations(db: Db): Promise<AchievementRow[]> {
-  const rows = await db.selectFrom('plh_realisation').selectAll().orderBy('commune_code').orderBy('categorie').orderBy('annee').execute();
+/** Achievements entered, of every commune or of these. */
+export async function listRealisations(db: Db, communes?: string[]): Promise<AchievementRow[]> {
+  let q = db.selectFrom('plh_realisation').selectAll();
+  if (communes) q = q.where('commune_code', 'in', communes.length ? communes : ['']);
+  const rows = await q.orderBy('commune_code').orderBy('categorie').orderBy('annee').execute();
   return rows.map((r) => ({ communeCode: r.commune_code, categorie: r.categorie as Categorie, annee: r.annee, valeur: r.valeur, source: r.source }));
 }
 
@@ -205,7 +220,7 @@ export const SOURCE_SITADEL = 'Sitadel, logements autorisés (permis de construi
  * dwellings authorised per commune and year from the construction module's permits (arrondissements counted in their
  * commune, cancelled permits left out).
  */
-export async function platformAchievements(db: Db): Promise<AchievementRow[]> {
+export async function platformAchievements(db: Db, communes?: string[]): Promise<AchievementRow[]> {
   const exists = await sql<{ t: string | null }>`select to_regclass('construction_permit')::text as t`.execute(db);
   if (!exists.rows[0]?.t) return [];
   const rows = await sql<{ commune_code: string; annee: number; valeur: number }>`
@@ -215,7 +230,10 @@ export async function platformAchievements(db: Db): Promise<AchievementRow[]> {
     from construction_permit p join commune c on c.code = p.commune_code
     where p.date_autorisation is not null and p.etat <> 'annule'
     group by 1, 2`.execute(db);
-  return rows.rows.map((r) => ({ communeCode: r.commune_code, categorie: 'logements' as const, annee: Number(r.annee), valeur: Number(r.valeur), source: SOURCE_SITADEL }));
+  const keep = communes ? new Set(communes) : undefined;
+  return rows.rows
+    .filter((r) => !keep || keep.has(r.commune_code))
+    .map((r) => ({ communeCode: r.commune_code, categorie: 'logements' as const, annee: Number(r.annee), valeur: Number(r.valeur), source: SOURCE_SITADEL }));
 }
 
 export async function upsertRealisation(db: Db, r: AchievementRow): Promise<void> {
@@ -250,8 +268,12 @@ const aideFromRow = (r: any): AideRow => ({
   commentaire: r.commentaire,
 });
 
-export async function listAides(db: Db, f: { annee?: number; communeCode?: string; type?: AideType; organisationId?: string; communeOnly?: string } = {}): Promise<AideRow[]> {
+export async function listAides(
+  db: Db,
+  f: { annee?: number; communeCode?: string; type?: AideType; organisationId?: string; communeOnly?: string; communes?: string[] } = {},
+): Promise<AideRow[]> {
   let q = db.selectFrom('plh_aide_accordee').selectAll();
+  if (f.communes) q = q.where('commune_code', 'in', f.communes.length ? f.communes : ['']);
   if (f.annee) q = q.where('annee', '=', f.annee);
   if (f.communeCode) q = q.where('commune_code', '=', f.communeCode);
   if (f.type) q = q.where('type', '=', f.type);
@@ -300,6 +322,14 @@ export async function upsertAide(db: Db, a: AideInput): Promise<AideRow> {
     .returningAll()
     .executeTakeFirstOrThrow();
   return aideFromRow(row);
+}
+
+/** An aid by its id or its case reference (to check whose it is before changing it). */
+export async function findAide(db: Db, ref: { id?: string; reference?: string }): Promise<AideRow | undefined> {
+  let q = db.selectFrom('plh_aide_accordee').selectAll();
+  q = ref.id ? q.where('id', '=', ref.id) : q.where('reference', '=', ref.reference ?? '');
+  const row = await q.executeTakeFirst();
+  return row ? aideFromRow(row) : undefined;
 }
 
 export async function deleteAide(db: Db, id: string): Promise<boolean> {
@@ -353,13 +383,15 @@ export async function upsertSruMany(db: Db, rows: SruInventaire[]): Promise<void
   });
 }
 
-/** The latest inventory of each commune at or before `annee`. */
-export async function latestSruInventories(db: Db, annee: number): Promise<(SruInventaire & { nom: string; updatedAt: Date })[]> {
-  const rows = await db
+/** The latest inventory of each commune (of all, or of these) at or before `annee`. */
+export async function latestSruInventories(db: Db, annee: number, communes?: string[]): Promise<(SruInventaire & { nom: string; updatedAt: Date })[]> {
+  let q = db
     .selectFrom('plh_sru_inventaire as s')
     .innerJoin('commune as c', 'c.code', 's.commune_code')
     .selectAll('s')
-    .select('c.nom')
+    .select('c.nom');
+  if (communes) q = q.where('s.commune_code', 'in', communes.length ? communes : ['']);
+  const rows = await q
     .where('s.annee', '<=', annee)
     .where(({ eb, selectFrom }: any) =>
       eb('s.annee', '=', selectFrom('plh_sru_inventaire as t').select(sql`max(t.annee)`.as('m')).whereRef('t.commune_code', '=', 's.commune_code').where('t.annee', '<=', annee)),
@@ -440,10 +472,19 @@ const foncierFromRow = (r: any): Foncier => ({
   commentaire: r.commentaire,
 });
 
-export async function listFoncier(db: Db, communeCode?: string): Promise<Foncier[]> {
+export async function listFoncier(db: Db, communeCode?: string, communes?: string[]): Promise<Foncier[]> {
   let q = db.selectFrom('plh_foncier').selectAll();
   if (communeCode) q = q.where('commune_code', '=', communeCode);
+  if (communes) q = q.where('commune_code', 'in', communes.length ? communes : ['']);
   return (await q.orderBy('commune_code').orderBy('reference').execute()).map(foncierFromRow);
+}
+
+/** A site by its id or its reference (to check whose it is before changing it). */
+export async function findFoncier(db: Db, ref: { id?: string; reference?: string }): Promise<Foncier | undefined> {
+  let q = db.selectFrom('plh_foncier').selectAll();
+  q = ref.id ? q.where('id', '=', ref.id) : q.where('reference', '=', ref.reference ?? '');
+  const row = await q.executeTakeFirst();
+  return row ? foncierFromRow(row) : undefined;
 }
 
 export async function deleteFoncier(db: Db, id: string): Promise<boolean> {

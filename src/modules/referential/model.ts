@@ -26,6 +26,7 @@ export type Rule =
   | 'unicite'
   | 'cle-primaire'
   | 'reference'
+  | 'producteur'
   | 'somme'
   | 'inferieur-ou-egal';
 
@@ -78,7 +79,15 @@ export interface ValidationReport {
 export interface ValidationContext {
   /** INSEE codes of the territory's communes; reference checks are skipped when absent. */
   communes?: ReadonlySet<string>;
+  /**
+   * The SIREN of the organisation the file is delivered for (null: none recorded). When given, a row whose
+   * producer column (`PRODUCER_SIREN_COLUMNS`) names another organisation is refused: a partner delivers for itself.
+   */
+  producerSiren?: string | null;
 }
+
+/** Columns that name the organisation whose data a row is: the landlord of a building, the developer of a programme. */
+export const PRODUCER_SIREN_COLUMNS = ['bailleur_siren', 'maitre_ouvrage_siren'];
 
 export type Row = Record<string, CellValue | null>;
 export type RowOutcome = { valid: true; data: Row } | { valid: false; data: Row };
@@ -306,6 +315,18 @@ export function createValidator(compiled: CompiledSchema, ctx: ValidationContext
           data[name] = null; // so that cross-field controls do not report the same cell twice
           continue;
         }
+        if (ctx.producerSiren !== undefined && PRODUCER_SIREN_COLUMNS.includes(name) && String(parsed.value) !== ctx.producerSiren)
+          fail({
+            column: name,
+            rule: 'producteur',
+            value: raw,
+            message: ctx.producerSiren
+              ? `Ligne ${line} : la colonne ${quote(name)} nomme l’organisation ${quote(raw)}, mais la livraison est faite au nom de l’organisation ${ctx.producerSiren} : un partenaire ne livre que ses propres données.`
+              : `Ligne ${line} : la colonne ${quote(name)} nomme l’organisation ${quote(raw)}, mais aucun SIREN n’est enregistré pour l’organisation qui livre : ses lignes ne peuvent pas être rattachées à elle.`,
+            fix: ctx.producerSiren
+              ? `Ne livrez que les lignes de votre organisation (${name} = ${ctx.producerSiren}) ; chaque partenaire livre les siennes avec sa propre clé.`
+              : 'Demandez à l’administrateur de votre EPCI d’enregistrer le SIREN de votre organisation.',
+          });
         if (f.reference && ctx.communes && !ctx.communes.has(String(parsed.value)))
           fail({ column: name, rule: 'reference', value: raw, message: `Le code commune ${quote(raw)} n'est pas une commune du territoire.`, fix: "Utilisez le code INSEE à 5 caractères d'une commune du territoire, et non son code postal ; la liste des communes et de leurs codes est sur la page du référentiel." });
         const seen = uniques[i];

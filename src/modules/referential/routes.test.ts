@@ -6,6 +6,8 @@ import { exampleFile, findSchema, loadCatalogue } from './catalogue.ts';
 const cat = loadCatalogue();
 const permis = findSchema(cat, 'permis-declares');
 const programmes = findSchema(cat, 'programmes-logements');
+const LYON = '200046977';
+const TOULOUSE = '243100518';
 
 function multipartBody(filename: string, content: Buffer, type = 'text/csv') {
   const boundary = '----habitat' + Math.random().toString(16).slice(2);
@@ -38,7 +40,8 @@ describe('referential HTTP', () => {
   });
 
   it('takes a raw CSV body with an API key, and the same Idempotency-Key returns the same delivery', async () => {
-    const key = await t.apiKey('commune');
+    // The example's permits are Toulouse's: the city delivers them.
+    const key = await t.apiKey('commune', await t.org('commune', { commune: '31555' }));
     const send = () =>
       t.app.inject({
         method: 'POST',
@@ -59,7 +62,7 @@ describe('referential HTTP', () => {
   });
 
   it('takes a raw JSON body as a file, not as parsed JSON', async () => {
-    const key = await t.apiKey('promoteur');
+    const key = await t.apiKey('promoteur', await t.org('promoteur', { epcis: [LYON], siren: '552049447' }));
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/referential/deliveries/programmes-logements',
@@ -110,9 +113,17 @@ describe('referential HTTP', () => {
     expect(readOnly.statusCode).toBe(403);
   });
 
-  it('lets an EPCI agent deliver on behalf of a commune, recorded as such', async () => {
-    const commune = await t.apiKey('commune');
-    const agent = await t.login('agent');
+  it('lets an EPCI agent deliver on behalf of a commune of its EPCI, recorded as such', async () => {
+    const commune = await t.apiKey('commune', await t.org('commune', { commune: '31555' }));
+    const agent = await t.login('agent', 'epci', await t.epciOrg(TOULOUSE));
+    const lyonAgent = await t.login('agent');
+    const fromLyon = await t.app.inject({
+      method: 'POST',
+      url: `/api/referential/deliveries/permis-declares?organisation=${commune.organisationId}`,
+      headers: { ...lyonAgent.headers, 'content-type': 'text/csv' },
+      payload: exampleFile(permis, 'valide'),
+    });
+    expect(fromLyon.statusCode, fromLyon.body).toBe(403);
     const res = await t.app.inject({
       method: 'POST',
       url: `/api/referential/deliveries/permis-declares?organisation=${commune.organisationId}`,
@@ -147,5 +158,57 @@ describe('referential HTTP', () => {
     const agent = await t.login('agent');
     const all = await t.app.inject({ method: 'GET', url: '/api/referential/compliance', headers: agent.headers });
     expect(all.json().partenaires.length).toBeGreaterThan(3);
+  });
+
+  it('refuses the rows of a delivery that name another organisation, saying which line (issue 21)', async () => {
+    // A landlord of SIREN 987654321 sends the example, whose rows are those of landlord 999000001.
+    const key = await t.apiKey('bailleur', await t.org('bailleur', { epcis: [LYON, TOULOUSE], siren: '987654321' }));
+    const incidents = findSchema(cat, 'incidents-batiments');
+    const res = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/incidents-batiments', headers: { ...key.headers, 'content-type': 'text/csv' }, payload: exampleFile(incidents, 'valide') });
+    expect(res.statusCode, res.body).toBe(201);
+    const { delivery, report } = res.json();
+    expect(delivery.rowsAccepted).toBe(0);
+    const foreign = report.problems.filter((p: any) => p.rule === 'producteur');
+    expect(foreign.length).toBe(delivery.rowsTotal);
+    expect(foreign[0]).toMatchObject({ line: 2, column: 'bailleur_siren', value: '999000001' });
+    expect(foreign[0].message).toBe('Ligne 2 : la colonne « bailleur_siren » nomme l’organisation « 999000001 », mais la livraison est faite au nom de l’organisation 987654321 : un partenaire ne livre que ses propres données.');
+    // The same file from the landlord it names is accepted.
+    const owner = await t.apiKey('bailleur', await t.org('bailleur', { epcis: [LYON, TOULOUSE], siren: '999000001' }));
+    const ok = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/incidents-batiments', headers: { ...owner.headers, 'content-type': 'text/csv' }, payload: exampleFile(incidents, 'valide') });
+    expect(ok.json().delivery).toMatchObject({ status: 'acceptee', rowsAccepted: ok.json().delivery.rowsTotal });
+  });
+
+  it('a partner delivers for the communes of the EPCIs it works with, and each EPCI sees its own partners only', async () => {
+    const unlinked = await t.apiKey('bailleur', await t.org('bailleur', { siren: '999000002' }));
+    const refused = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/incidents-batiments', headers: { ...unlinked.headers, 'content-type': 'text/csv' }, payload: 'x' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().detail).toMatch(/rattachée à aucun EPCI/);
+
+    const toulousePartner = await t.apiKey('commune', await t.org('commune', { commune: '31555' }));
+    const sent = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/permis-declares', headers: { ...toulousePartner.headers, 'content-type': 'text/csv' }, payload: exampleFile(permis, 'valide') });
+    const id = sent.json().delivery.id;
+    const lyon = await t.login('agent');
+    const toulouse = await t.login('readonly', 'epci', await t.epciOrg(TOULOUSE));
+    const listed = async (who: { headers: Record<string, string> }) => (await t.app.inject({ url: '/api/referential/deliveries?limit=500', headers: who.headers })).json().livraisons.map((d: any) => d.id);
+    expect(await listed(toulouse)).toContain(id);
+    expect(await listed(lyon)).not.toContain(id);
+    expect((await t.app.inject({ url: `/api/referential/deliveries/${id}`, headers: lyon.headers })).statusCode).toBe(403);
+    const lyonCompliance = (await t.app.inject({ url: '/api/referential/compliance', headers: lyon.headers })).json().partenaires.map((p: any) => p.organisation.id);
+    expect(lyonCompliance).not.toContain(toulousePartner.organisationId);
+  });
+
+  it('compares compliance across the club only where an EPCI shares it', async () => {
+    const lyonAdmin = await t.login('admin');
+    const toulouseAgent = await t.login('agent', 'epci', await t.epciOrg(TOULOUSE));
+    const club = async () => (await t.app.inject({ url: '/api/referential/compliance/club', headers: toulouseAgent.headers })).json().epcis;
+    const lyonLine = (rows: any[]) => rows.find((e: any) => e.epci === LYON);
+    expect(lyonLine(await club())).toMatchObject({ partage: false, partenaires: null });
+    const share = await t.app.inject({ method: 'PUT', url: `/api/access/partages/${LYON}`, headers: lyonAdmin.headers, payload: { objets: ['conformite_referentiel'] } });
+    expect(share.statusCode, share.body).toBe(200);
+    expect(lyonLine(await club())).toMatchObject({ partage: true });
+    expect(lyonLine(await club()).partenaires).toBeGreaterThan(0);
+    // Toulouse's agent may not decide what Lyon shares.
+    const notHis = await t.app.inject({ method: 'PUT', url: `/api/access/partages/${LYON}`, headers: toulouseAgent.headers, payload: { objets: [] } });
+    expect(notHis.statusCode).toBe(403);
   });
 });

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { assertOwnOrganisation, isEpciStaff, requirePrincipal } from '../../platform/http/access.ts';
+import { communesOf, describePerimeter, perimeterFilter, perimeterOfRequest, perimeterRefused } from '../../platform/http/perimeter.ts';
+import { organisationsOfEpci, sharedBy } from '../access/index.ts';
 import type { App } from '../types.ts';
 import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
 import { tableSchemaZ } from './schema.ts';
@@ -177,8 +179,11 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
     },
     handler: async (req) => {
       const p = requirePrincipal(req);
+      if (req.query.organisation) assertOwnOrganisation(req, req.query.organisation);
       const organisationId = isEpciStaff(p) ? req.query.organisation : p.organisationId;
-      return { livraisons: await store.listDeliveries(ctx.db, { organisationId, schemaName: req.query.schema, limit: req.query.limit }) };
+      // An EPCI's staff see the deliveries of the organisations of its perimeter (its partners, its communes).
+      const organisationIds = isEpciStaff(p) ? p.perimeter.organisations : undefined;
+      return { livraisons: await store.listDeliveries(ctx.db, { organisationId, organisationIds, schemaName: req.query.schema, limit: req.query.limit }) };
     },
   });
 
@@ -217,7 +222,7 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
     config: { access: 'authenticated' },
     schema: {
       tags: [TAG],
-      summary: 'Conformité des partenaires à leur charte : dernière livraison, fraîcheur, part de lignes valides, tendance',
+      summary: 'Conformité à leur charte des partenaires de son EPCI (la sienne pour un partenaire) : dernière livraison, fraîcheur, part de lignes valides, tendance',
       response: {
         200: z.object({
           genereLe: z.string(),
@@ -232,8 +237,59 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
       const now = new Date();
       return {
         genereLe: now.toISOString(),
-        partenaires: await store.compliance(ctx.db, cat, now, isEpciStaff(p) ? undefined : p.organisationId),
+        partenaires: await store.compliance(ctx.db, cat, now, isEpciStaff(p) ? undefined : p.organisationId, p.perimeter.organisations),
       };
+    },
+  });
+
+  app.get('/api/referential/compliance/club', {
+    config: { access: 'authenticated' },
+    schema: {
+      tags: [TAG],
+      summary: 'Comparaison du club : la conformité des partenaires de chaque EPCI qui la partage (et celle de son propre EPCI)',
+      response: {
+        200: z.object({
+          genereLe: z.string(),
+          epcis: z.array(
+            z.object({
+              epci: z.string(),
+              nom: z.string(),
+              partage: z.boolean().describe('false : l’EPCI ne partage pas la conformité de ses partenaires'),
+              partenaires: z.number().nullable(),
+              flux_attendus: z.number().nullable(),
+              a_jour: z.number().nullable(),
+              en_retard: z.number().nullable(),
+              jamais_livres: z.number().nullable(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: async (req) => {
+      const p = perimeterOfRequest(req);
+      const now = new Date();
+      const shared = new Set(await sharedBy(ctx.db, 'conformite_referentiel'));
+      const epcis = await ctx.db.selectFrom('instance_epci as i').innerJoin('epci as e', 'e.siren', 'i.siren').select(['e.siren', 'e.nom']).orderBy('e.nom').execute();
+      const out = [];
+      for (const e of epcis) {
+        if (!shared.has(e.siren) && !(p.kind === 'epci' && p.epci === e.siren)) {
+          out.push({ epci: e.siren, nom: e.nom, partage: false, partenaires: null, flux_attendus: null, a_jour: null, en_retard: null, jamais_livres: null });
+          continue;
+        }
+        const rows = await store.compliance(ctx.db, cat, now, undefined, await organisationsOfEpci(ctx.db, e.siren));
+        const expected = rows.flatMap((r) => r.flux.filter((f) => f.attendu));
+        out.push({
+          epci: e.siren,
+          nom: e.nom,
+          partage: true,
+          partenaires: rows.length,
+          flux_attendus: expected.length,
+          a_jour: expected.filter((f) => f.fraicheur === 'a-jour').length,
+          en_retard: expected.filter((f) => f.fraicheur === 'en-retard').length,
+          jamais_livres: expected.filter((f) => f.fraicheur === 'jamais-livre').length,
+        });
+      }
+      return { genereLe: now.toISOString(), epcis: out };
     },
   });
 }
@@ -266,8 +322,20 @@ function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
         if (!isEpciStaff(p) || p.role === 'readonly') throw forbidden('Un partenaire ne peut livrer que pour sa propre organisation.');
         organisationId = req.query.organisation!;
       }
-      const org = await ctx.db.selectFrom('organisation').select(['id', 'kind', 'name']).where('id', '=', organisationId).executeTakeFirst();
+      const org = await ctx.db.selectFrom('organisation').select(['id', 'kind', 'name', 'siren']).where('id', '=', organisationId).executeTakeFirst();
       if (!org) throw notFound('Organisation');
+      // An agent delivers for the organisations of its EPCI only; rows must be of the communes of the perimeter.
+      if (onBehalf) assertOwnOrganisation(req, organisationId);
+      const communes = new Set(communesOf(p.perimeter));
+      if (!communes.size)
+        throw perimeterRefused(
+          `Votre organisation n’est rattachée à aucun EPCI de l’instance (${describePerimeter(p.perimeter)}) : demandez à l’administrateur de l’EPCI avec lequel vous travaillez de la rattacher.`,
+        );
+      if (onBehalf) req.auditEpci = p.perimeter.epci;
+      else {
+        const epcis = perimeterFilter(req).epcis;
+        if (epcis.length === 1) req.auditEpci = epcis[0];
+      }
       const producers = entry.schema['x-habitat'].producteurs;
       if (producers.length && !producers.includes(org.kind))
         throw new AppError(
@@ -301,7 +369,8 @@ function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
         sentByUserId: p.userId,
         sentByApiKeyId: p.apiKeyId,
         onBehalf,
-        communes: await store.territoryCommuneCodes(ctx.db),
+        communes,
+        producerSiren: org.siren ?? null,
       });
       return reply
         .code(result.created ? 201 : 200)

@@ -37,6 +37,8 @@ export interface NewDelivery {
   sentByApiKeyId?: string;
   onBehalf?: boolean;
   communes: ReadonlySet<string>;
+  /** The SIREN rows must name in their producer column (see ValidationContext); undefined: not checked. */
+  producerSiren?: string | null;
 }
 
 export interface DeliverySummary {
@@ -105,7 +107,7 @@ export async function deliver(db: Db, d: NewDelivery): Promise<{ delivery: Deliv
         await sql`insert into referential_delivery_row (delivery_id, line, data)
           select ${deliveryId}::uuid, (e->>'l')::int, e->'d' from jsonb_array_elements(${payload}::jsonb) e`.execute(trx);
       };
-      const report = await validateFile(d.bytes, { filename: d.filename, contentType: d.mediaType }, d.entry.compiled, { communes: d.communes }, {
+      const report = await validateFile(d.bytes, { filename: d.filename, contentType: d.mediaType }, d.entry.compiled, { communes: d.communes, producerSiren: d.producerSiren }, {
         onValidRow: async (row: Row, line: number) => {
           batch.push({ l: line, d: row });
           if (batch.length >= ROW_BATCH) await flush();
@@ -217,9 +219,10 @@ function toSummary(r: any): DeliverySummary {
   };
 }
 
-export async function listDeliveries(db: Db, opts: { organisationId?: string; schemaName?: string; limit?: number } = {}): Promise<DeliverySummary[]> {
+export async function listDeliveries(db: Db, opts: { organisationId?: string; organisationIds?: string[]; schemaName?: string; limit?: number } = {}): Promise<DeliverySummary[]> {
   let q = db.selectFrom('referential_delivery as d').innerJoin('organisation as o', 'o.id', 'd.organisation_id').select(summaryColumns as any);
   if (opts.organisationId) q = q.where('d.organisation_id', '=', opts.organisationId);
+  if (opts.organisationIds) q = q.where('d.organisation_id', 'in', opts.organisationIds.length ? opts.organisationIds : ['00000000-0000-0000-0000-000000000000']);
   if (opts.schemaName) q = q.where('d.schema_name', '=', opts.schemaName);
   const rows = await q.orderBy('d.received_at', 'desc').orderBy('d.id').limit(opts.limit ?? 100).execute();
   return rows.map(toSummary);
@@ -300,10 +303,15 @@ export interface PartnerCompliance {
 }
 
 /** Compliance of every partner whose kind has a charter (or of one organisation), at `now`. */
-export async function compliance(db: Db, cat: Catalogue, now: Date, organisationId?: string): Promise<PartnerCompliance[]> {
+/**
+ * Compliance of one organisation (a partner's own), or of every organisation with a charter among these (an EPCI's
+ * partners), or of all of them.
+ */
+export async function compliance(db: Db, cat: Catalogue, now: Date, organisationId?: string, among?: string[]): Promise<PartnerCompliance[]> {
   const kinds = cat.charters.chartes.map((c) => c.type_partenaire);
   let orgs = db.selectFrom('organisation').select(['id', 'name', 'kind']);
   orgs = organisationId ? orgs.where('id', '=', organisationId) : orgs.where('kind', 'in', kinds);
+  if (among) orgs = orgs.where('id', 'in', among.length ? among : ['00000000-0000-0000-0000-000000000000']);
   const organisations = await orgs.orderBy('kind').orderBy('name').execute();
   if (!organisations.length) return [];
   const facts = await db

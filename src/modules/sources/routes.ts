@@ -17,7 +17,8 @@ export async function sourcesRoutes(app: App, ctx: AppContext) {
   });
 
   app.get('/api/sources/historique', {
-    config: { access: { roles: ['admin', 'agent'] } },
+    // The open-data runs are the instance's, not one EPCI's data: every EPCI's staff and the club's operator follow them.
+    config: { access: { roles: ['admin', 'agent', 'operator'] } },
     schema: {
       tags: ['sources'],
       summary: 'Historique des téléchargements et mises à jour des sources (début, fin, lignes, résultat)',

@@ -45,7 +45,7 @@ export async function getIncident(db: Db, id: string): Promise<IncidentRow | und
   return rows[0];
 }
 
-export async function listIncidents(db: Db, f: { organisationId?: string; status?: IncidentStatus; ids?: string[]; buildingId?: string } = {}): Promise<IncidentRow[]> {
+export async function listIncidents(db: Db, f: { organisationId?: string; status?: IncidentStatus; ids?: string[]; buildingId?: string; communes?: string[] } = {}): Promise<IncidentRow[]> {
   let q = db
     .selectFrom('stock_incident as i')
     .innerJoin('stock_building as b', 'b.id', 'i.building_id')
@@ -57,6 +57,7 @@ export async function listIncidents(db: Db, f: { organisationId?: string; status
   if (f.status) q = q.where('i.status', '=', f.status);
   if (f.buildingId) q = q.where('i.building_id', '=', f.buildingId);
   if (f.ids) q = q.where('i.id', 'in', f.ids);
+  if (f.communes) q = q.where('b.commune_code', 'in', f.communes.length ? f.communes : ['']);
   const rows = await q.orderBy('i.started_at', 'desc').limit(1000).execute();
   return rows.map((r: any) => ({ ...r, started_at: new Date(r.started_at), resolved_at: r.resolved_at ? new Date(r.resolved_at) : null }));
 }
@@ -257,13 +258,14 @@ export async function notifyIncident(ctx: AppContext, req: FastifyRequest | null
   return summary;
 }
 
-export async function incidentSpans(db: Db, f: { organisationId?: string }) {
+export async function incidentSpans(db: Db, f: { organisationId?: string; communes?: string[] }) {
   let q = db
     .selectFrom('stock_incident as i')
     .innerJoin('stock_building as b', 'b.id', 'i.building_id')
     .innerJoin('organisation as o', 'o.id', 'i.organisation_id')
     .select(['i.building_id', 'b.reference', 'b.adresse', 'i.organisation_id', 'o.name', 'i.started_at', 'i.resolved_at']);
   if (f.organisationId) q = q.where('i.organisation_id', '=', f.organisationId);
+  if (f.communes) q = q.where('b.commune_code', 'in', f.communes.length ? f.communes : ['']);
   return (await q.execute()).map((r: any) => ({ ...r, started_at: new Date(r.started_at), resolved_at: r.resolved_at ? new Date(r.resolved_at) : null }));
 }
 

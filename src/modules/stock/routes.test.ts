@@ -56,7 +56,8 @@ beforeAll(async () => {
   await loadStockDemo(t.ctx);
   const port = await startSmtp();
   useNotificationChannels(t.ctx, { mailer: smtpMailer(`smtp://127.0.0.1:${port}`), sms: recordingSms });
-  bailleurA = await t.login('partner', 'bailleur');
+  // The landlord of the referential's examples (SIREN 999000001), working with both EPCIs of the demo club.
+  bailleurA = await t.login('partner', 'bailleur', await t.org('bailleur', { epcis: ['200046977', '243100518'], siren: '999000001' }));
   bailleurB = await t.login('partner', 'bailleur');
   agent = await t.login('agent');
   const key = await createApiKey(t.ctx.db, bailleurA.organisationId, 'capteur ascenseurs');
@@ -141,8 +142,10 @@ describe('buildings, exposure and priorities', () => {
     const csv = readFileSync(join(import.meta.dirname, '..', '..', '..', 'referential', 'parc-social', '1.0.0', 'exemples', 'valide.csv'));
     const delivered = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/parc-social?nom=parc-2019.csv', headers: { ...bailleurA.headers, 'content-type': 'text/csv' }, payload: csv });
     expect(delivered.statusCode).toBe(201);
-    const toulouse = (await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=243100518', headers: agent.headers })).json().referentiel;
-    expect(toulouse).toMatchObject({ bailleurs: 1, annee: 2019, lignes: 4, nb_logements: 2384 + 4456 + 46684 + 1911, nb_logements_dpe_f_g: 63 + 59 + 748 + 4 });
+    const lyon = (await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=200046977', headers: agent.headers })).json().referentiel;
+    expect(lyon).toMatchObject({ bailleurs: 1, annee: 2019, lignes: 3, nb_logements: 51865 + 12394 + 19507, nb_logements_dpe_f_g: 1918 + 82 + 608 });
+    // Lyon's agent does not read Toulouse's stock.
+    expect((await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=243100518', headers: agent.headers })).statusCode).toBe(403);
     const own = (await t.app.inject({ url: `/api/stock/exposition?niveau=bailleur&code=${bailleurA.organisationId}`, headers: bailleurA.headers })).json().referentiel;
     expect(own.lignes).toBe(7);
     const other = (await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=243100518', headers: bailleurB.headers })).json().referentiel;
@@ -162,6 +165,17 @@ describe('buildings, exposure and priorities', () => {
     expect(epciView.map((p: any) => p.nb_logements)).toEqual([24]);
     const promoteur = await t.login('partner', 'promoteur');
     expect((await t.app.inject({ url: '/api/stock/priorites?niveau=commune&code=69123', headers: promoteur.headers })).json().priorites).toEqual([]);
+  });
+
+  it('shows a partner the exposure of its own buildings only, never another landlord’s (issue 21)', async () => {
+    const exposure = async (who: { headers: Record<string, string> }) =>
+      (await t.app.inject({ url: '/api/stock/exposition?niveau=commune&code=69123', headers: who.headers })).json().parc_declare;
+    expect((await exposure(agent)).batiments).toBe(2);
+    expect((await exposure(bailleurA)).batiments).toBe(2);
+    // Another landlord, a developer, a read-only user of a landlord: none of them sees landlord A's buildings.
+    expect((await exposure(bailleurB)).batiments).toBe(0);
+    expect((await exposure(await t.login('partner', 'promoteur'))).batiments).toBe(0);
+    expect((await exposure(await t.login('readonly', 'bailleur'))).batiments).toBe(0);
   });
 });
 
@@ -243,8 +257,11 @@ describe('incidents, alerts and consent', () => {
     await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: bailleurA.headers, payload: { batiment_id: buildingC, type: 'chauffage', debut: '2025-01-10T08:00:00Z', statut: 'resolu', resolution: '2025-01-11T08:00:00Z' } });
     const byBuilding = (await t.app.inject({ url: '/api/stock/incidents-durees?par=batiment', headers: bailleurA.headers })).json().lignes;
     expect(byBuilding.find((l: any) => l.key === buildingG)).toMatchObject({ incidents: 1, resolus: 1, duree_moyenne_h: 56.5 });
+    // Lyon's agent counts the incidents of Lyon's buildings only: not the one of the building in Toulouse.
     const byLandlord = (await t.app.inject({ url: '/api/stock/incidents-durees?par=bailleur', headers: agent.headers })).json().lignes;
-    expect(byLandlord.find((l: any) => l.key === bailleurA.organisationId)).toMatchObject({ incidents: 3, resolus: 3, duree_max_h: 56.5, duree_mediane_h: 24 });
+    expect(byLandlord.find((l: any) => l.key === bailleurA.organisationId)).toMatchObject({ incidents: 2, resolus: 2, duree_max_h: 56.5, duree_moyenne_h: 40.3 });
+    const mine = (await t.app.inject({ url: '/api/stock/incidents-durees?par=bailleur', headers: bailleurA.headers })).json().lignes;
+    expect(mine.find((l: any) => l.key === bailleurA.organisationId)).toMatchObject({ incidents: 3, resolus: 3, duree_max_h: 56.5, duree_mediane_h: 24 });
   });
 
   it('shows contacts masked to their landlord only, and erases a contact on request', async () => {

@@ -4,7 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
-import { isEpciStaff, requirePrincipal, type Principal } from '../../platform/http/access.ts';
+import { assertOwnOrganisation, isEpciStaff, requirePrincipal, type Principal } from '../../platform/http/access.ts';
+import { assertInPerimeter, perimeterFilter, perimeterRefused } from '../../platform/http/perimeter.ts';
 import type { App } from '../types.ts';
 import {
   CONTACT_CHANNELS,
@@ -87,23 +88,33 @@ async function ownBuilding(ctx: AppContext, req: FastifyRequest, buildingId: str
   return b;
 }
 
-/** The scope of an exposure or priority request: communes, and for a landlord its organisation. */
+/**
+ * The scope of an exposure or priority request: communes, and whose buildings. An EPCI's staff see every landlord's
+ * buildings of its communes, a commune's users the buildings of their commune (counts only); any other organisation
+ * sees its own buildings only, never another landlord's (issue 21).
+ */
 async function resolveScope(ctx: AppContext, req: FastifyRequest, niveau: 'commune' | 'epci' | 'bailleur', code: string) {
   const p = requirePrincipal(req);
+  const territorial = p.perimeter.kind === 'epci' || p.perimeter.kind === 'commune';
+  const ownOnly = territorial ? undefined : p.organisationId;
   if (niveau === 'commune') {
     const c = await store.communeWithArrondissements(ctx.db, code);
     if (!c) throw notFound('Commune');
-    return { nom: c.commune.nom, communes: c.codes, organisationId: isEpciStaff(p) ? undefined : p.organisationKind === 'bailleur' ? p.organisationId : undefined };
+    if (territorial) assertInPerimeter(req, { commune: code });
+    return { nom: c.commune.nom, communes: c.codes, organisationId: ownOnly };
   }
   if (niveau === 'epci') {
     const e = await store.epciCommunes(ctx.db, code);
     if (!e.epci) throw notFound('EPCI');
+    if (p.perimeter.kind === 'commune') throw perimeterRefused('Une commune consulte le parc de son territoire : choisissez le niveau « commune ».');
+    if (territorial) assertInPerimeter(req, { epci: code });
     const codes = e.communes.map((c) => c.code);
     const arr = codes.length ? await ctx.db.selectFrom('commune').select('code').where('parent_code', 'in', codes).execute() : [];
-    return { nom: e.epci.nom, communes: [...codes, ...arr.map((r: any) => r.code as string)], organisationId: isEpciStaff(p) ? undefined : p.organisationKind === 'bailleur' ? p.organisationId : undefined };
+    return { nom: e.epci.nom, communes: [...codes, ...arr.map((r: any) => r.code as string)], organisationId: ownOnly };
   }
   if (!uuid.safeParse(code).success) throw new AppError('stock.code', 'Pour un bailleur, le code est l’identifiant de son organisation.', 400);
   if (!isEpciStaff(p) && p.organisationId !== code) throw forbidden('Vous ne pouvez consulter que le parc de votre organisation.');
+  assertOwnOrganisation(req, code);
   const org = await ctx.db.selectFrom('organisation').select(['id', 'name', 'kind']).where('id', '=', code).executeTakeFirst();
   if (!org || org.kind !== 'bailleur') throw notFound('Bailleur');
   return { nom: org.name as string, communes: undefined, organisationId: code };
@@ -372,9 +383,10 @@ export async function stockRoutes(app: App, ctx: AppContext) {
     handler: async (req) => {
       const p = requirePrincipal(req);
       if (!isEpciStaff(p) && p.organisationKind !== 'bailleur') return { batiments: [] };
+      if (req.query.commune && isEpciStaff(p)) assertInPerimeter(req, { commune: req.query.commune });
       const batiments = await store.listBuildings(ctx.db, {
         organisationId: isEpciStaff(p) ? undefined : p.organisationId,
-        communes: req.query.commune ? [req.query.commune] : undefined,
+        communes: req.query.commune ? [req.query.commune] : isEpciStaff(p) ? perimeterFilter(req).communes : undefined,
       });
       return { batiments };
     },
@@ -479,7 +491,12 @@ export async function stockRoutes(app: App, ctx: AppContext) {
     handler: async (req) => {
       const p = requirePrincipal(req);
       if (!isEpciStaff(p) && p.organisationKind !== 'bailleur') return { incidents: [] };
-      const rows = await inc.listIncidents(ctx.db, { organisationId: isEpciStaff(p) ? undefined : p.organisationId, status: req.query.statut, buildingId: req.query.batiment });
+      const rows = await inc.listIncidents(ctx.db, {
+        organisationId: isEpciStaff(p) ? undefined : p.organisationId,
+        communes: isEpciStaff(p) ? perimeterFilter(req).communes : undefined,
+        status: req.query.statut,
+        buildingId: req.query.batiment,
+      });
       return { incidents: rows.map(incidentOut) };
     },
   });
@@ -497,6 +514,7 @@ export async function stockRoutes(app: App, ctx: AppContext) {
       const i = await inc.getIncident(ctx.db, req.params.incidentId);
       if (!i) throw notFound('Incident');
       if (!isEpciStaff(p) && p.organisationId !== i.organisation_id) throw forbidden('Cet incident appartient à un autre bailleur.');
+      if (isEpciStaff(p)) assertInPerimeter(req, { commune: i.commune_code });
       return { notifications: (await inc.notificationsOf(ctx.db, i.id)) as any };
     },
   });
@@ -512,7 +530,7 @@ export async function stockRoutes(app: App, ctx: AppContext) {
     handler: async (req) => {
       const p = requirePrincipal(req);
       if (!isEpciStaff(p) && p.organisationKind !== 'bailleur') return { par: req.query.par, lignes: [] };
-      const spans = await inc.incidentSpans(ctx.db, { organisationId: isEpciStaff(p) ? undefined : p.organisationId });
+      const spans = await inc.incidentSpans(ctx.db, { organisationId: isEpciStaff(p) ? undefined : p.organisationId, communes: isEpciStaff(p) ? perimeterFilter(req).communes : undefined });
       const byBuilding = req.query.par === 'batiment';
       const labels = new Map(spans.map((s: any) => [byBuilding ? s.building_id : s.organisation_id, byBuilding ? `${s.name} — ${s.reference}${s.adresse ? `, ${s.adresse}` : ''}` : s.name]));
       const lignes = durationSummaries(

@@ -2,14 +2,18 @@
 // a route without a declaration is refused at registration, so none can be forgotten.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, forbidden, unauthenticated } from '../errors.ts';
+import type { Perimeter } from './perimeter.ts';
 
-export type Role = 'admin' | 'agent' | 'partner' | 'readonly';
-export const ROLES: Role[] = ['admin', 'agent', 'partner', 'readonly'];
+/** `operator`: the club's operator, administers the instance's organisations and users (no EPCI data). */
+export type Role = 'operator' | 'admin' | 'agent' | 'partner' | 'readonly';
+export const ROLES: Role[] = ['operator', 'admin', 'agent', 'partner', 'readonly'];
 
 /**
  * - `public`: anyone, no personal data may be returned;
- * - `authenticated`: any signed-in user or API key;
- * - `{ roles }`: only these roles (API keys act with the role `partner`).
+ * - `authenticated`: any signed-in user or API key (the handler scopes the answer to the caller's perimeter);
+ * - `{ roles }`: only these roles (API keys act with the role `partner`). `readonly` there means a read-only user of
+ *   an EPCI organisation: a read-only user of any other organisation reads what a partner of its organisation reads,
+ *   never more, so it passes only `public` and `authenticated` routes.
  */
 export type Access = 'public' | 'authenticated' | { roles: Role[] };
 
@@ -21,6 +25,8 @@ export interface Principal {
   organisationKind: string;
   role: Role;
   name: string;
+  /** Where the caller acts: computed once when it is resolved (src/platform/http/perimeter.ts). */
+  perimeter: Perimeter;
 }
 
 declare module 'fastify' {
@@ -46,20 +52,21 @@ export function isAllowed(access: Access, principal: Principal | undefined): boo
   if (access === 'public') return true;
   if (!principal) return false;
   if (access === 'authenticated') return true;
+  if (principal.role === 'readonly' && principal.organisationKind !== 'epci') return false;
   return access.roles.includes(principal.role);
 }
 
-/** Staff of the instance's EPCI(s): may see every partner's data. */
+/** Staff of an EPCI of the instance (admin, agent, read-only user of its organisation): sees the data of its territory. */
 export function isEpciStaff(p: Principal | undefined): boolean {
-  return !!p && (p.role === 'admin' || p.role === 'agent' || (p.role === 'readonly' && p.organisationKind === 'epci'));
+  return !!p && p.perimeter.kind === 'epci';
 }
 
-/** A partner may only touch its own organisation's data; EPCI staff may touch all. */
+/** A partner may only touch its own organisation's data; an EPCI's staff, that of the organisations of its perimeter. */
 export function assertOwnOrganisation(req: FastifyRequest, organisationId: string): void {
   const p = req.principal;
   if (!p) throw unauthenticated();
-  if (isEpciStaff(p)) return;
-  if (p.organisationId !== organisationId) throw forbidden("Ces données appartiennent à une autre organisation.");
+  if (p.perimeter.organisations.includes(organisationId)) return;
+  throw forbidden(p.perimeter.kind === 'epci' ? 'Ces données appartiennent à une organisation hors du périmètre de votre EPCI.' : 'Ces données appartiennent à une autre organisation.');
 }
 
 export function requirePrincipal(req: FastifyRequest): Principal {

@@ -22,6 +22,16 @@ export interface Me {
   name: string;
   role: string;
   organisation: { id: string; kind: string; name: string };
+  /** Where the caller acts (docs/security.md, « Périmètres »). */
+  perimetre: {
+    type: 'operateur' | 'epci' | 'commune' | 'partenaire';
+    description: string;
+    epci: string | null;
+    epcis: { siren: string; nom: string }[];
+    communes: number;
+    ecrit: boolean;
+    administre: 'instance' | 'epci' | null;
+  };
 }
 
 /** The signed-in user, or null for a visitor. */

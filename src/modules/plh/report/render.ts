@@ -26,7 +26,7 @@ export async function renderBilan(b: Bilan, format: BilanFormat): Promise<Buffer
 }
 
 /** Writes the three files into `outDir` and returns their paths. */
-export async function writeBilanFiles(db: Db, opts: { annee: number; triennal: boolean; outDir: string }): Promise<string[]> {
+export async function writeBilanFiles(db: Db, opts: { epci: string; annee: number; triennal: boolean; outDir: string }): Promise<string[]> {
   const b = await loadBilan(db, opts);
   mkdirSync(opts.outDir, { recursive: true });
   const paths: string[] = [];

@@ -3,13 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { api, useMe } from '../../platform/api.ts';
 import { routes } from '../../routes.tsx';
-
-const ROLE_LABELS: Record<string, string> = {
-  admin: 'Administrateur',
-  agent: 'Agent de l’intercommunalité',
-  partner: 'Partenaire',
-  readonly: 'Lecture seule',
-};
+import { AccountsPanel, PartnerLinksPanel, ROLE_LABELS, SharingPanel } from './AdminPanels.tsx';
 
 export function SpacePage() {
   const me = useMe();
@@ -37,6 +31,7 @@ export function SpacePage() {
       <p>
         {me.data.name} — {ROLE_LABELS[me.data.role] ?? me.data.role}, {me.data.organisation.name}.
       </p>
+      <p>Votre périmètre : {me.data.perimetre.description}.</p>
       <h2>Mes outils</h2>
       {tools.length ? (
         <ul>
@@ -52,6 +47,13 @@ export function SpacePage() {
       <button type="button" onClick={logout}>
         Se déconnecter
       </button>
+      {me.data.perimetre.administre && <AccountsPanel me={me.data} />}
+      {me.data.perimetre.administre === 'epci' && me.data.perimetre.epci && (
+        <>
+          <PartnerLinksPanel epci={me.data.perimetre.epci} />
+          <SharingPanel epci={me.data.perimetre.epci} />
+        </>
+      )}
     </section>
   );
 }

@@ -145,6 +145,64 @@ export function PlhPage() {
         )}
       </p>
       {canWrite && <ImportForm />}
+      <ClubComparison annee={annee} />
+    </section>
+  );
+}
+
+interface ClubLine {
+  epci: string;
+  nom: string;
+  partage: boolean;
+  programme: { nom: string; annee_debut: number; annee_fin: number } | null;
+  objectifs: { categorie: keyof typeof CATEGORIE_LABELS; objectif: number; realise: number; taux_realisation: number | null }[];
+  sru: { communes: number; deficitaires: number; deficit: number; objectif_triennal: number } | null;
+}
+
+/** The club's members side by side, from what each one shares (and one's own EPCI). */
+function ClubComparison({ annee }: { annee: number }) {
+  const club = useQuery({ queryKey: ['plh', 'club', annee], queryFn: () => api<{ epcis: ClubLine[] }>(`/api/plh/club?annee=${annee}`) });
+  if (!club.data || club.data.epcis.length < 2) return null;
+  return (
+    <section aria-labelledby="club">
+      <h2 id="club">Comparaison avec le club</h2>
+      <p>Chaque intercommunalité choisit ce qu’elle partage avec les autres membres du club (dans « Mon espace »). Réalisations cumulées jusqu’à {annee}.</p>
+      <table>
+        <caption>Indicateurs du PLH des membres du club</caption>
+        <thead>
+          <tr>
+            <th scope="col">Intercommunalité</th>
+            <th scope="col">Programme</th>
+            <th scope="col">Logements : réalisés / objectif</th>
+            <th scope="col">Logements sociaux : réalisés / objectif</th>
+            <th scope="col">Communes SRU déficitaires</th>
+          </tr>
+        </thead>
+        <tbody>
+          {club.data.epcis.map((e) => {
+            const cat = (c: string) => e.objectifs.find((o) => o.categorie === c);
+            const cell = (c: string) => {
+              const o = cat(c);
+              return o ? `${formatNumber(o.realise)} / ${formatNumber(o.objectif)}${o.taux_realisation !== null ? ` (${pct(o.taux_realisation)})` : ''}` : '—';
+            };
+            return (
+              <tr key={e.epci}>
+                <th scope="row">{e.nom}</th>
+                {e.partage ? (
+                  <>
+                    <td>{e.programme ? `${e.programme.nom}, ${e.programme.annee_debut}–${e.programme.annee_fin}` : 'aucun programme enregistré'}</td>
+                    <td>{cell('logements')}</td>
+                    <td>{cell('logements_sociaux')}</td>
+                    <td>{e.sru ? `${e.sru.deficitaires} sur ${e.sru.communes} (déficit : ${formatNumber(e.sru.deficit)} logements)` : '—'}</td>
+                  </>
+                ) : (
+                  <td colSpan={4}>Non partagé par cette intercommunalité.</td>
+                )}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
     </section>
   );
 }

@@ -104,6 +104,54 @@ export function CompliancePage() {
         </section>
       ))}
       {q.data && <p className="source">Calculé le {formatDate(q.data.genereLe)} à partir des livraisons reçues sur la plateforme.</p>}
+      <ClubCompliance />
+    </section>
+  );
+}
+
+interface ClubCompliance {
+  epci: string;
+  nom: string;
+  partage: boolean;
+  partenaires: number | null;
+  flux_attendus: number | null;
+  a_jour: number | null;
+  en_retard: number | null;
+  jamais_livres: number | null;
+}
+
+/** The club's members side by side, for those that share their partners' compliance (and one's own EPCI). */
+function ClubCompliance() {
+  const club = useQuery({ queryKey: ['referential', 'compliance', 'club'], queryFn: () => api<{ epcis: ClubCompliance[] }>('/api/referential/compliance/club') });
+  if (!club.data || club.data.epcis.length < 2) return null;
+  return (
+    <section aria-labelledby="conformite-club">
+      <h2 id="conformite-club">Le club</h2>
+      <table>
+        <caption>Flux attendus des partenaires de chaque intercommunalité, selon leur fraîcheur</caption>
+        <thead>
+          <tr>
+            <th scope="col">Intercommunalité</th>
+            <th scope="col">Partenaires</th>
+            <th scope="col">Flux attendus</th>
+            <th scope="col">À jour</th>
+            <th scope="col">En retard</th>
+            <th scope="col">Jamais livrés</th>
+          </tr>
+        </thead>
+        <tbody>
+          {club.data.epcis.map((e) => (
+            <tr key={e.epci}>
+              <th scope="row">{e.nom}</th>
+              {e.partage ? (
+                [e.partenaires, e.flux_attendus, e.a_jour, e.en_retard, e.jamais_livres].map((v, i) => <td key={i}>{v ?? '—'}</td>)
+              ) : (
+                <td colSpan={5}>Non partagé par cette intercommunalité.</td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }
