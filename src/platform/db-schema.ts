@@ -284,6 +284,26 @@ export interface InstanceEpci {
   siren: string;
 }
 
+export interface ObservatoryInseeEdition {
+  columns: string[];
+  communes: number;
+  edition: string;
+  file: string;
+  imported_at: Generated<Timestamp>;
+  lines: number;
+  published_at: Timestamp | null;
+  rejected: number;
+  sha256: string;
+}
+
+export interface ObservatoryInseeFigure {
+  commune_code: string;
+  edition: string;
+  figures: Json;
+  libelle: string | null;
+  secrets: Generated<string[]>;
+}
+
 export interface Organisation {
   commune_code: string | null;
   created_at: Generated<Timestamp>;
@@ -435,6 +455,31 @@ export interface Region {
   nom: string;
 }
 
+export interface SourceDownload {
+  bytes: number;
+  checked_at: Generated<Timestamp>;
+  downloaded_at: Generated<Timestamp>;
+  etag: string | null;
+  last_modified: string | null;
+  path: string;
+  sha256: string;
+  source: string;
+  url: string;
+}
+
+export interface SourceRun {
+  edition: string | null;
+  ended_at: Timestamp | null;
+  id: Generated<string>;
+  lines: number | null;
+  message: string | null;
+  options: Generated<Json>;
+  result: string;
+  source: string;
+  started_at: Timestamp;
+  trigger: string;
+}
+
 export interface StockBuilding {
   adresse: string | null;
   annee_construction: number | null;
@@ -569,6 +614,8 @@ export interface DB {
   departement: Departement;
   epci: Epci;
   instance_epci: InstanceEpci;
+  observatory_insee_edition: ObservatoryInseeEdition;
+  observatory_insee_figure: ObservatoryInseeFigure;
   organisation: Organisation;
   plh_action: PlhAction;
   plh_action_budget: PlhActionBudget;
@@ -582,6 +629,8 @@ export interface DB {
   referential_delivery: ReferentialDelivery;
   referential_delivery_row: ReferentialDeliveryRow;
   region: Region;
+  source_download: SourceDownload;
+  source_run: SourceRun;
   stock_building: StockBuilding;
   stock_contact: StockContact;
   stock_dpe: StockDpe;
