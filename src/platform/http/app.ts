@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -15,7 +15,8 @@ import { audit } from '../../modules/access/audit.ts';
 import { principalResolver } from '../../modules/access/routes.ts';
 import type { AppContext } from '../context.ts';
 import { schedulePurge } from '../purge.ts';
-import { describeAccess, installAccessControl, type RouteAccess } from './access.ts';
+import { installAccessControl, type RouteAccess } from './access.ts';
+import { swaggerOptions } from './openapi.ts';
 import { clientErrorHandler, frameworkErrors, installInputGuards, JSON_BODY_LIMIT, MAX_PARAM_LENGTH } from './input.ts';
 import { errorHandler, problem, sendProblem } from './problems.ts';
 
@@ -81,28 +82,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     }),
   });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: {
-        title: 'Habitat Commun — API',
-        description:
-          'API de la plateforme Habitat Commun. Chaque route indique qui peut l’appeler (x-acces). Les erreurs suivent application/problem+json (RFC 9457), messages en français.',
-        version: '0.1.0',
-      },
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'hc_session' },
-          cleApi: { type: 'http', scheme: 'bearer', description: 'Clé d’API d’un partenaire (hc_…)' },
-        },
-      },
-    },
-    transform: (args: any) => {
-      const out = jsonSchemaTransform(args);
-      const access = args.route?.config?.access;
-      if (access) (out.schema as any)['x-acces'] = describeAccess(access);
-      return out;
-    },
-  });
+  await app.register(fastifySwagger, swaggerOptions());
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   // Every successful write through HTTP is logged: who, which route, which resource. An anonymous caller writes
