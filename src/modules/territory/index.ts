@@ -4,6 +4,8 @@ import { loadContours, loadCog, syncInstanceEpcis } from './store.ts';
 
 export const territoryModule: HabitatModule = {
   name: 'territory',
+  // Every other module refers to the COG and to the instance's EPCIs: loaded first, a no-op when unchanged.
+  prepare: (ctx) => loadTerritory(ctx.db, ctx.config.epciSirens),
   routes: territoryRoutes,
 };
 
