@@ -70,6 +70,7 @@ export interface AuditLog {
   detail: Json | null;
   entity: string;
   entity_id: string | null;
+  epci_siren: string | null;
   id: Generated<number>;
   ip: string | null;
   organisation_id: string | null;
@@ -279,9 +280,23 @@ export interface Epci {
   type: string;
 }
 
+export interface EpciPartage {
+  epci_siren: string;
+  objet: string;
+  partage_le: Generated<Timestamp>;
+  partage_par: string | null;
+}
+
 export interface InstanceEpci {
   added_at: Generated<Timestamp>;
   siren: string;
+}
+
+export interface LoginFailure {
+  email_hash: string;
+  failures: Generated<number>;
+  first_failed_at: Generated<Timestamp>;
+  locked_until: Timestamp | null;
 }
 
 export interface ObservatoryInseeEdition {
@@ -311,6 +326,12 @@ export interface Organisation {
   kind: string;
   name: string;
   siren: string | null;
+}
+
+export interface OrganisationEpci {
+  added_at: Generated<Timestamp>;
+  epci_siren: string;
+  organisation_id: string;
 }
 
 export interface PlhAction {
@@ -390,6 +411,7 @@ export interface PlhOrientation {
 export interface PlhProgramme {
   annee_debut: number;
   annee_fin: number;
+  epci_siren: string | null;
   id: Generated<string>;
   nom: string;
   taux_rattrapage_sru: Generated<number>;
@@ -587,7 +609,9 @@ export interface TerritoryLoad {
 export interface UserSession {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
+  ip: string | null;
   token_hash: string;
+  user_agent: string | null;
   user_id: string;
 }
 
@@ -613,10 +637,13 @@ export interface DB {
   demand_secret: DemandSecret;
   departement: Departement;
   epci: Epci;
+  epci_partage: EpciPartage;
   instance_epci: InstanceEpci;
+  login_failure: LoginFailure;
   observatory_insee_edition: ObservatoryInseeEdition;
   observatory_insee_figure: ObservatoryInseeFigure;
   organisation: Organisation;
+  organisation_epci: OrganisationEpci;
   plh_action: PlhAction;
   plh_action_budget: PlhActionBudget;
   plh_aide_accordee: PlhAideAccordee;

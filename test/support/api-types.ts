@@ -126,12 +126,46 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Les organisations (un partenaire ne voit que la sienne) */
+        /** Les organisations : toutes pour l’opérateur, celles du périmètre de son EPCI pour un agent, la sienne pour un partenaire */
         get: operations["getAccessOrganisations"];
         put?: never;
-        /** Créer une organisation partenaire */
+        /** Créer une organisation partenaire ou une commune (rattachée à l’EPCI de l’administrateur) */
         post: operations["postAccessOrganisations"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/organisations/{id}/epcis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rattacher un partenaire à un EPCI (l’administrateur de l’EPCI, ou l’opérateur) */
+        post: operations["postAccessOrganisationsIdEpcis"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/organisations/{id}/epcis/{siren}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Retirer le rattachement d’un partenaire à un EPCI */
+        delete: operations["deleteAccessOrganisationsIdEpcisSiren"];
         options?: never;
         head?: never;
         patch?: never;
@@ -144,12 +178,64 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Les comptes utilisateurs */
+        /** Les comptes utilisateurs (ceux des organisations du périmètre de l’EPCI ; tous pour l’opérateur) */
         get: operations["getAccessUsers"];
         put?: never;
         /** Créer un compte utilisateur */
         post: operations["postAccessUsers"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Désactiver ou réactiver un compte (ses sessions sont fermées aussitôt), changer son rôle */
+        patch: operations["patchAccessUsersId"];
+        trace?: never;
+    };
+    "/api/access/users/{id}/mot-de-passe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Réinitialiser le mot de passe d’un compte (ses sessions sont fermées) */
+        post: operations["postAccessUsersIdMotDePasse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Les sessions ouvertes d’un compte */
+        get: operations["getAccessUsersIdSessions"];
+        put?: never;
+        post?: never;
+        /** Fermer toutes les sessions d’un compte */
+        delete: operations["deleteAccessUsersIdSessions"];
         options?: never;
         head?: never;
         patch?: never;
@@ -162,7 +248,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Les clés d’API (un partenaire ne voit que celles de son organisation) */
+        /** Les clés d’API (un partenaire ne voit que celles de son organisation, un administrateur celles du périmètre de son EPCI) */
         get: operations["getAccessApiKeys"];
         put?: never;
         /** Créer une clé d’API pour une organisation (la clé n’est montrée qu’une fois) */
@@ -197,9 +283,43 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Le journal d’audit (écritures et lectures de données personnelles) */
+        /** Le journal d’audit (écritures et lectures de données personnelles) : celui du périmètre de son EPCI ; pour l’opérateur, celui de tous, sans les identifiants ni le détail des entrées qui touchent des données personnelles */
         get: operations["getAccessAudit"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/partages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ce que chaque EPCI de l’instance partage avec le club (indicateurs du PLH, conformité au référentiel) */
+        get: operations["getAccessPartages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/partages/{siren}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Choisir ce que son EPCI partage avec le club (l’administrateur de l’EPCI) */
+        put: operations["putAccessPartagesSiren"];
         post?: never;
         delete?: never;
         options?: never;
@@ -317,7 +437,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Toutes les aides propres des EPCI, y compris inactives (agents et administrateurs) */
+        /** Toutes les aides propres de son EPCI, y compris inactives (agents et administrateurs) */
         get: operations["getAidsLocalAidsAll"];
         put?: never;
         post?: never;
@@ -403,7 +523,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Toutes les versions des grilles (brouillons compris) */
+        /** Toutes les versions des grilles de son EPCI (brouillons compris) */
         get: operations["getDemandGrids"];
         put?: never;
         /** Enregistrer une nouvelle version de grille (brouillon) */
@@ -561,7 +681,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export pseudonymisé des demandes (CSV ; ni nom ni contact ; âges et ressources en tranches) */
+        /** Export pseudonymisé des demandes de son EPCI (CSV ; ni nom ni contact ; âges et ressources en tranches) */
         get: operations["getDemandExportCsv"];
         put?: never;
         post?: never;
@@ -578,7 +698,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bailleurs autorisés à lire les demandes d’un EPCI */
+        /** Organisations autorisées à lire les demandes de son EPCI */
         get: operations["getDemandPartners"];
         put?: never;
         /** Autoriser un bailleur à lire les demandes d’un EPCI */
@@ -630,7 +750,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Statistiques de la demande par typologie (secret statistique appliqué) */
+        /** Statistiques de la demande par typologie (secret statistique appliqué), pour les EPCI de son périmètre */
         get: operations["getDemandStats"];
         put?: never;
         post?: never;
@@ -895,7 +1015,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/referential/deliveries/{schema}": {
+    "/api/referential/schemas/{schema}/deliveries": {
         parameters: {
             query?: never;
             header?: never;
@@ -908,7 +1028,7 @@ export interface paths {
          * Livrer un fichier (CSV « , » ou « ; », UTF-8 ou Latin-1, ou JSON) : envoi de formulaire (multipart) ou corps brut
          * @description La livraison est faite au nom de l’organisation de l’appelant. Un agent de l’EPCI peut livrer au nom d’un partenaire avec le paramètre organisation. L’en-tête Idempotency-Key, ou un fichier identique, renvoie la livraison déjà reçue (200) au lieu d’en créer une autre (201).
          */
-        post: operations["postReferentialDeliveriesSchema"];
+        post: operations["postReferentialSchemasSchemaDeliveries"];
         delete?: never;
         options?: never;
         head?: never;
@@ -973,8 +1093,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Conformité des partenaires à leur charte : dernière livraison, fraîcheur, part de lignes valides, tendance */
+        /** Conformité à leur charte des partenaires de son EPCI (la sienne pour un partenaire) : dernière livraison, fraîcheur, part de lignes valides, tendance */
         get: operations["getReferentialCompliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/referential/compliance/club": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Comparaison du club : la conformité des partenaires de chaque EPCI qui la partage (et celle de son propre EPCI) */
+        get: operations["getReferentialComplianceClub"];
         put?: never;
         post?: never;
         delete?: never;
@@ -990,7 +1127,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Le programme d’actions en cours : orientations, actions, budgets */
+        /** Le programme d’actions en cours d’un EPCI de son périmètre (le sien par défaut) : orientations, actions, budgets */
         get: operations["getPlhProgramme"];
         put?: never;
         post?: never;
@@ -1115,7 +1252,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Situation SRU des communes : déficit, objectif triennal, production, prélèvement estimé */
+        /** Situation SRU des communes de son périmètre : déficit, objectif triennal, production, prélèvement estimé */
         get: operations["getPlhSru"];
         put?: never;
         post?: never;
@@ -1166,7 +1303,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Aides accordées par l’EPCI (un partenaire ne voit que celles de son organisation ou de sa commune) */
+        /** Aides accordées par l’EPCI sur son territoire (un partenaire ne voit que celles de son organisation, une commune celles de son territoire) */
         get: operations["getPlhAides"];
         put?: never;
         /** Enregistrer une aide accordée (par référence de dossier : la même référence met à jour le dossier) */
@@ -1201,7 +1338,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registre des gisements fonciers et friches */
+        /** Registre des gisements fonciers et friches des communes de son périmètre */
         get: operations["getPlhFoncier"];
         put?: never;
         /** Enregistrer un gisement foncier ou une friche (par référence) */
@@ -1246,6 +1383,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/plh/club": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Comparaison du club : les indicateurs du PLH de chaque EPCI qui les partage (et ceux de son propre EPCI) */
+        get: operations["getPlhClub"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/plh/bilan": {
         parameters: {
             query?: never;
@@ -1253,7 +1407,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bilan annuel ou triennal du PLH : HTML, DOCX (modifiable) ou PDF */
+        /** Bilan annuel ou triennal du PLH de son EPCI : HTML, DOCX (modifiable) ou PDF */
         get: operations["getPlhBilan"];
         put?: never;
         post?: never;
@@ -1666,7 +1820,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Flux en direct des changements (server-sent events ; en-tête Accept: text/event-stream) */
+        /** Flux en direct des changements (server-sent events ; en-tête Accept: text/event-stream) : ceux des communes de son EPCI pour ses agents, ceux des programmes de son organisation pour un partenaire */
         get: operations["getConstructionEvents"];
         put?: never;
         post?: never;
@@ -2166,6 +2320,20 @@ export interface operations {
                             siren: string | null;
                             commune_code: string | null;
                         };
+                        perimetre: {
+                            /** @enum {string} */
+                            type: "operateur" | "epci" | "commune" | "partenaire";
+                            description: string;
+                            epci: string | null;
+                            epcis: {
+                                siren: string;
+                                nom: string;
+                            }[];
+                            /** @description Nombre de communes (et arrondissements) dont les données sont lisibles */
+                            communes: number;
+                            ecrit: boolean;
+                            administre: ("instance" | "epci") | null;
+                        };
                     };
                 };
             };
@@ -2229,6 +2397,8 @@ export interface operations {
                             name: string;
                             siren: string | null;
                             commune_code: string | null;
+                            /** @description EPCI avec lesquels travaille un partenaire */
+                            epcis: string[];
                         }[];
                     };
                 };
@@ -2282,10 +2452,12 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    kind: "epci" | "commune" | "bailleur" | "promoteur" | "etat" | "adil" | "public";
+                    kind: "commune" | "bailleur" | "promoteur" | "etat" | "adil" | "public";
                     name: string;
                     siren?: string | null;
                     commune_code?: string | null;
+                    /** @description Opérateur : EPCI avec lesquels travaille le partenaire */
+                    epcis?: string[];
                 };
             };
         };
@@ -2302,6 +2474,8 @@ export interface operations {
                         name: string;
                         siren: string | null;
                         commune_code: string | null;
+                        /** @description EPCI avec lesquels travaille un partenaire */
+                        epcis: string[];
                     };
                 };
             };
@@ -2325,6 +2499,153 @@ export interface operations {
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+        };
+    };
+    postAccessOrganisationsIdEpcis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    epci: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Connexion requise : pas de session ni de clé d’API valide. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+        };
+    };
+    deleteAccessOrganisationsIdEpcisSiren: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                siren: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Connexion requise : pas de session ni de clé d’API valide. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2367,6 +2688,7 @@ export interface operations {
                             organisation_id: string;
                             active: boolean;
                             organisation_name: string;
+                            organisation_kind: string;
                         }[];
                     };
                 };
@@ -2424,7 +2746,7 @@ export interface operations {
                     name: string;
                     password: string;
                     /** @enum {string} */
-                    role: "admin" | "agent" | "partner" | "readonly";
+                    role: "operator" | "admin" | "agent" | "partner" | "readonly";
                     /** Format: uuid */
                     organisation_id: string;
                 };
@@ -2466,6 +2788,311 @@ export interface operations {
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+        };
+    };
+    patchAccessUsersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    active?: boolean;
+                    /** @enum {string} */
+                    role?: "operator" | "admin" | "agent" | "partner" | "readonly";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        email: string;
+                        name: string;
+                        role: string;
+                        organisation_id: string;
+                        active: boolean;
+                        organisation_name: string;
+                        organisation_kind: string;
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Connexion requise : pas de session ni de clé d’API valide. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+        };
+    };
+    postAccessUsersIdMotDePasse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Connexion requise : pas de session ni de clé d’API valide. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+        };
+    };
+    getAccessUsersIdSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sessions: {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            ip: string | null;
+                            user_agent: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Connexion requise : pas de session ni de clé d’API valide. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+        };
+    };
+    deleteAccessUsersIdSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        fermees: number;
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Connexion requise : pas de session ni de clé d’API valide. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2696,6 +3323,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 entity?: string;
+                epci?: string;
             };
             header?: never;
             path?: never;
@@ -2734,6 +3362,145 @@ export interface operations {
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+        };
+    };
+    getAccessPartages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        partages: {
+                            epci: string;
+                            nom: string;
+                            objets: ("indicateurs_plh" | "conformite_referentiel")[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Connexion requise : pas de session ni de clé d’API valide. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+        };
+    };
+    putAccessPartagesSiren: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                siren: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    objets: ("indicateurs_plh" | "conformite_referentiel")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        epci: string;
+                        nom: string;
+                        objets: ("indicateurs_plh" | "conformite_referentiel")[];
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Connexion requise : pas de session ni de clé d’API valide. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6729,7 +7496,7 @@ export interface operations {
             };
         };
     };
-    postReferentialDeliveriesSchema: {
+    postReferentialSchemasSchemaDeliveries: {
         parameters: {
             query?: {
                 version?: string;
@@ -7328,9 +8095,80 @@ export interface operations {
             };
         };
     };
-    getPlhProgramme: {
+    getReferentialComplianceClub: {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        genereLe: string;
+                        epcis: {
+                            epci: string;
+                            nom: string;
+                            /** @description false : l’EPCI ne partage pas la conformité de ses partenaires */
+                            partage: boolean;
+                            partenaires: number | null;
+                            flux_attendus: number | null;
+                            a_jour: number | null;
+                            en_retard: number | null;
+                            jamais_livres: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Connexion requise : pas de session ni de clé d’API valide. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+        };
+    };
+    getPlhProgramme: {
+        parameters: {
+            query?: {
+                epci?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7543,6 +8381,7 @@ export interface operations {
             query?: {
                 format?: "xlsx" | "csv";
                 feuille?: "programme" | "actions" | "budgets" | "objectifs";
+                epci?: string;
             };
             header?: never;
             path?: never;
@@ -7680,6 +8519,7 @@ export interface operations {
             query?: {
                 annee?: number;
                 commune?: string;
+                epci?: string;
             };
             header?: never;
             path?: never;
@@ -8663,9 +9503,94 @@ export interface operations {
             };
         };
     };
+    getPlhClub: {
+        parameters: {
+            query?: {
+                annee?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        annee: number;
+                        epcis: {
+                            epci: string;
+                            nom: string;
+                            /** @description false : l’EPCI ne partage pas ses indicateurs avec le club */
+                            partage: boolean;
+                            programme: {
+                                nom: string;
+                                annee_debut: number;
+                                annee_fin: number;
+                            } | null;
+                            objectifs: {
+                                /** @enum {string} */
+                                categorie: "logements" | "logements_sociaux" | "accession_aidee" | "renovation" | "hebergement";
+                                objectif: number;
+                                realise: number;
+                                taux_realisation: number | null;
+                            }[];
+                            sru: {
+                                communes: number;
+                                deficitaires: number;
+                                deficit: number;
+                                objectif_triennal: number;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Connexion requise : pas de session ni de clé d’API valide. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Probleme"];
+                };
+            };
+        };
+    };
     getPlhBilan: {
         parameters: {
             query: {
+                epci?: string;
                 annee: number;
                 /** @description true : bilan triennal (l’année et les deux précédentes) */
                 triennal?: "true" | "false";
