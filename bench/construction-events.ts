@@ -5,6 +5,7 @@
 // Embedded PGlite: one server, in-process relay. With --pg (an empty database you own): two servers on that
 // PostgreSQL, writes sent to A, the stream read on B, so every event crosses LISTEN/NOTIFY. --pg-temp starts a
 // throwaway local cluster (needs the Debian postgresql package, as the tests do).
+import { modules } from '../src/modules/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,7 @@ async function server(store: Store, url?: string) {
     db: store.db, store, lake, log: createLogger('silent'),
     async close() { lake.close(); await store.close(); rmSync(dataDir, { recursive: true, force: true }); },
   };
-  const app = await buildApp(ctx, { logger: false });
+  const app = await buildApp(ctx, modules, { logger: false });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { ctx, address, close: async () => { await app.close(); await ctx.close(); } };
 }

@@ -6,6 +6,7 @@
 //
 //   npm run build && npx tsx bench/lighthouse.ts              (3 runs on /prix)
 //   npx tsx bench/lighthouse.ts --passages 5 --page '/prix/communes/69266?type=appartement' --rapport /tmp/lh.json
+import { modules } from '../src/modules/index.ts';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -45,9 +46,9 @@ function freePort(): Promise<number> {
 const dataDir = mkdtempSync(join(tmpdir(), 'habitat-bench-lighthouse-'));
 const profile = mkdtempSync(join(tmpdir(), 'habitat-bench-chromium-'));
 console.log('préparation du magasin, du territoire et des ventes DVF de démonstration…');
-const ctx = await prepareContext({ ...loadConfig({ HABITAT_DATA_DIR: dataDir }), loadDemo: false, logLevel: 'warn', rateLimitPerMinute: 1e9, purgeIntervalMinutes: 0 });
+const ctx = await prepareContext({ ...loadConfig({ HABITAT_DATA_DIR: dataDir }), loadDemo: false, logLevel: 'warn', rateLimitPerMinute: 1e9, purgeIntervalMinutes: 0 }, modules);
 await marketModule.loadDemo!(ctx);
-const app = await buildApp(ctx, { logger: false });
+const app = await buildApp(ctx, modules, { logger: false });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 const debugPort = await freePort();
 const browser = await chromium.launchPersistentContext(profile, {

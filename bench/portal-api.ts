@@ -6,6 +6,7 @@
 //
 //   npx tsx bench/portal-api.ts                 (5 s per route, 10 connections)
 //   npx tsx bench/portal-api.ts --duree 20 --connexions 50
+import { modules } from '../src/modules/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,10 +29,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'habitat-bench-portal-'));
 const started = Date.now();
 // No rate limit: the bench measures the server, not the limiter.
 console.log('préparation du magasin et du territoire…');
-const ctx = await prepareContext({ ...loadConfig({ HABITAT_DATA_DIR: dataDir }), loadDemo: false, logLevel: 'warn', rateLimitPerMinute: 1e9 });
+const ctx = await prepareContext({ ...loadConfig({ HABITAT_DATA_DIR: dataDir }), loadDemo: false, logLevel: 'warn', rateLimitPerMinute: 1e9 }, modules);
 console.log('import DVF de démonstration…');
 await marketModule.loadDemo!(ctx);
-const app = await buildApp(ctx, { logger: false });
+const app = await buildApp(ctx, modules, { logger: false });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 console.log(`serveur prêt en ${((Date.now() - started) / 1000).toFixed(1)} s sur ${url} (${cpus().length} cœurs, charge ${loadavg()[0].toFixed(2)})`);
 

@@ -1,5 +1,6 @@
 // The admin commands follow the perimeters (issue 14) and manage accounts (issue 21): a club's admin command says on
 // whose perimeter it acts (--org of an EPCI, --epci) or acts as the operator (--operateur), and the audit log says so.
+import { modules } from '../src/modules/index.ts';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +57,7 @@ describe('habitat admin commands in a club of EPCIs', () => {
     expect((await habitat('api-key', '--org', '999000001', '--name', 'flux', '--epci', '200046977')).stdout).toMatch(/^hc_/);
 
     const ctx = await createContext({ ...loadConfig(env), logLevel: 'silent' });
-    const app = await buildApp(ctx, { logger: false });
+    const app = await buildApp(ctx, modules, { logger: false });
     try {
       const rows = await ctx.db.selectFrom('audit_log').select(['action', 'entity', 'epci_siren', 'detail']).where('actor_kind', '=', 'system').orderBy('id').execute();
       const on = (action: string, entity: string) => rows.filter((r) => r.action === action && r.entity === entity).map((r) => r.epci_siren);

@@ -1,5 +1,6 @@
 // The `habitat` command as an operator uses it: help for each command, and creating the first admin, who can then
 // sign in through the API.
+import { modules } from '../src/modules/index.ts';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,7 @@ describe('habitat CLI', () => {
     expect(again.stderr).toContain('existe déjà');
 
     const ctx = await createContext({ ...loadConfig(env), logLevel: 'silent' });
-    const app = await buildApp(ctx, { logger: false });
+    const app = await buildApp(ctx, modules, { logger: false });
     try {
       const login = await app.inject({ method: 'POST', url: '/api/access/login', payload: { email: 'admin@exemple.fr', password: 'un-mot-de-passe-solide' } });
       expect(login.json()).toMatchObject({ ok: true, role: 'admin' });

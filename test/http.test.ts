@@ -111,7 +111,7 @@ describe('bad input over HTTP', () => {
     return res.json() as { code: string; detail: string };
   };
   const deliver = (headers: Record<string, string>, payload: string | Buffer, contentType = 'text/csv') =>
-    t.app.inject({ method: 'POST', url: '/api/referential/deliveries/programmes-logements', headers: { ...headers, 'content-type': contentType }, payload });
+    t.app.inject({ method: 'POST', url: '/api/referential/schemas/programmes-logements/deliveries', headers: { ...headers, 'content-type': contentType }, payload });
   const demandCsv = (cells: Record<string, string>) => {
     const line: Record<string, string> = { numero_unique: '069HTTP000001', epci_siren: '200046977', date_depot: '01/02/2025', nom: 'FICTIF', prenom: 'Zoé', nb_adultes: '1', typologie_souhaitee: 'T2', communes_souhaitees: '69266', ...cells };
     return `${SNE_COLUMNS.join(';')}\n${SNE_COLUMNS.map((c) => line[c] ?? '').join(';')}\n`;

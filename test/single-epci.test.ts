@@ -58,7 +58,7 @@ describe('an instance serving one EPCI', () => {
     const parc = findSchema(loadCatalogue(), 'parc-social');
     // The example's rows in Toulouse Métropole (its Lyon rows are outside this instance's territory, as before).
     const rows = exampleFile(parc, 'valide').toString('utf8').trim().split('\n').filter((l, i) => i === 0 || /,31\d{3},/.test(l));
-    const sent = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/parc-social', headers: { ...partner.headers, 'content-type': 'text/csv' }, payload: rows.join('\n') });
+    const sent = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/parc-social/deliveries', headers: { ...partner.headers, 'content-type': 'text/csv' }, payload: rows.join('\n') });
     expect(sent.statusCode, sent.body).toBe(201);
     expect(sent.json().delivery).toMatchObject({ status: 'acceptee', rowsAccepted: 4 });
     expect((await get('/api/referential/compliance')).json().partenaires.map((p: any) => p.organisation.id)).toContain(created.json().id);

@@ -9,8 +9,7 @@ import { startServer } from '../platform/boot.ts';
 import { describeThisProcess, StoreLockedError } from '../platform/store-lock.ts';
 import { describePurge, runPurge } from '../platform/purge.ts';
 import { modules } from '../modules/index.ts';
-import type { WithContext } from '../modules/types.ts';
-import { loadTerritory } from '../modules/territory/index.ts';
+import { prepareModules, type WithContext } from '../platform/module.ts';
 import { ROLES, type Role } from '../platform/http/access.ts';
 import { chooseEpci } from '../platform/http/perimeter.ts';
 import { ORGANISATION_KINDS, type OrganisationKind } from '../modules/access/model.ts';
@@ -39,7 +38,7 @@ export function buildProgram(io: CliIO, withContext: WithContext): Command {
       const config = { ...base, port: opts.port === undefined ? base.port : Number(opts.port), loadDemo: opts.demo && base.loadDemo };
       // Commands typed in other terminals while this server holds the embedded store run here, on its context.
       const runCommand = (ctx: AppContext, argv: string[], clientIO: CliIO) => runProgram(argv, clientIO, (fn) => fn(ctx));
-      const { url, ctx } = await startServer(config, { runCommand });
+      const { url, ctx } = await startServer(config, modules, { runCommand });
       ctx.log.info(`Habitat Commun prêt sur ${url} (stockage : ${ctx.store.kind})`);
     });
 
@@ -331,7 +330,7 @@ const localContext: WithContext = async (fn) => {
     throw err;
   });
   try {
-    await loadTerritory(ctx.db, config.epciSirens);
+    await prepareModules(ctx, modules);
     return await fn(ctx);
   } finally {
     await ctx.close();

@@ -1,17 +1,17 @@
-// Start-up sequence shared by `habitat serve` and the tests: store, migrations, territory, demo data, HTTP.
+// Start-up sequence shared by `habitat serve` and the tests: store, migrations, what modules prepare (the territory),
+// demo data, HTTP. The modules are given by the caller: the platform knows none by name.
 import type { FastifyInstance } from 'fastify';
-import { modules } from '../modules/index.ts';
-import { loadTerritory } from '../modules/territory/index.ts';
 import type { CliIO } from './cli-io.ts';
 import type { Config } from './config.ts';
 import { createContext, type AppContext } from './context.ts';
 import { listenControlSocket } from './control-socket.ts';
 import { buildApp } from './http/app.ts';
+import { prepareModules, type HabitatModule } from './module.ts';
 
-export async function prepareContext(config: Config): Promise<AppContext> {
+export async function prepareContext(config: Config, modules: HabitatModule[]): Promise<AppContext> {
   const ctx = await createContext(config);
   try {
-    await loadTerritory(ctx.db, config.epciSirens);
+    await prepareModules(ctx, modules);
     if (config.loadDemo) {
       for (const m of modules) {
         if (!m.loadDemo) continue;
@@ -32,9 +32,9 @@ export interface ServerOptions {
   runCommand?(ctx: AppContext, argv: string[], io: CliIO): Promise<number>;
 }
 
-export async function startServer(config: Config, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext; url: string }> {
-  const ctx = await prepareContext(config);
-  const app = await buildApp(ctx);
+export async function startServer(config: Config, modules: HabitatModule[], opts: ServerOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext; url: string }> {
+  const ctx = await prepareContext(config, modules);
+  const app = await buildApp(ctx, modules);
   const url = await app.listen({ port: config.port, host: config.host });
   // On the embedded store this server is the only process allowed to open it: the CLI's commands come to it through
   // the control socket, whose path goes into the lock file with the URL (docs/decisions/0002).

@@ -35,3 +35,12 @@ export function formatProblem(p: InputProblem): string {
   const value = p.value === undefined ? '' : ` (valeur : « ${p.value} »)`;
   return `${where} — règle ${p.rule} : ${p.message}${value}`;
 }
+
+/**
+ * The one refusal of an input as a whole (a file, a sheet, a batch): nothing was written. HTTP 422, and the answer's
+ * `details.problems` lists every problem with file, line, column, rule and value. Every module refuses this way.
+ */
+export function inputRefused(code: string, problems: InputProblem[], what = 'Le fichier'): AppError {
+  const n = problems.length;
+  return new AppError(code, `${what} est refusé : ${n} problème${n > 1 ? 's' : ''} (${formatProblem(problems[0])}${n > 1 ? ', …' : ''}). Rien n’a été enregistré.`, 422, { problems });
+}

@@ -1,12 +1,9 @@
 // Retention: what is past its keeping period is deleted on a schedule inside the running server, and by
 // `habitat purge` (for cron), never at the next read. Each module says what it purges (HabitatModule.purge).
-import { audit } from '../modules/access/audit.ts';
 import type { AppContext } from './context.ts';
+import { recordAudit, type HabitatModule } from './module.ts';
 
-export interface PurgeSource {
-  name: string;
-  purge?(ctx: AppContext, now: Date): Promise<Record<string, number>>;
-}
+export type PurgeSource = Pick<HabitatModule, 'name' | 'purge' | 'record'>;
 
 /** Runs every module's purge; returns the counts by French label. One audit row says what was deleted, if anything. */
 export async function runPurge(ctx: AppContext, sources: PurgeSource[], now = new Date()): Promise<Record<string, number>> {
@@ -16,7 +13,7 @@ export async function runPurge(ctx: AppContext, sources: PurgeSource[], now = ne
     for (const [label, n] of Object.entries(await s.purge(ctx, now))) counts[label] = (counts[label] ?? 0) + n;
   }
   if (Object.values(counts).some((n) => n > 0))
-    await audit(ctx.db, null, { action: 'purge', entity: 'conservation', detail: { ...counts, le: now.toISOString() } });
+    await recordAudit(ctx, sources, null, { action: 'purge', entity: 'conservation', detail: { ...counts, le: now.toISOString() } });
   return counts;
 }
 

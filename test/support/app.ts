@@ -1,5 +1,6 @@
 // An application for HTTP tests: a fresh store copied from the template, a lake in a temporary folder, and helpers to
 // act as a given role of a given organisation.
+import { modules } from '../../src/modules/index.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +63,7 @@ export interface TestApp {
 
 export async function createTestApp(opts: { kind?: StoreKind; config?: Partial<Config> } = {}): Promise<TestApp> {
   const ctx = await createTestContext(opts);
-  const app = await buildApp(ctx, { logger: false });
+  const app = await buildApp(ctx, modules, { logger: false });
   const first = ctx.config.epciSirens[0];
   const organisationFor = async (kind: OrganisationKind) => {
     if (kind === 'epci') return (await access.ensureEpciOrganisation(ctx.db, first)).id;

@@ -2,15 +2,9 @@
 // platform hook; modules call `audit` for reads of personal data and for writes made outside HTTP (CLI).
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db.ts';
+import type { AuditEntry } from '../../platform/module.ts';
 
-export interface AuditEntry {
-  action: string;
-  entity: string;
-  entityId?: string | null;
-  detail?: unknown;
-  /** The EPCI on whose perimeter the action was; by default the one the request checked, else the caller's own. */
-  epci?: string | null;
-}
+export type { AuditEntry } from '../../platform/module.ts';
 
 export async function audit(db: Db, req: FastifyRequest | null, entry: AuditEntry): Promise<void> {
   const p = req?.principal;

@@ -1,6 +1,7 @@
 import type { HabitatModule } from '../types.ts';
+import { audit } from './audit.ts';
 import { purgeAccess } from './retention.ts';
-import { accessRoutes } from './routes.ts';
+import { accessRoutes, principalResolver } from './routes.ts';
 
 // The read API other modules may use: what each EPCI shares with the club (docs/modules.md, « Between modules »).
 export { organisationsOfEpci, sharedBy } from './store.ts';
@@ -8,6 +9,8 @@ export { SHARABLE_LABELS, type Sharable } from './model.ts';
 
 export const accessModule: HabitatModule = {
   name: 'access',
+  identify: principalResolver,
+  record: (ctx, req, entry) => audit(ctx.db, req, entry),
   routes: accessRoutes,
   purge: purgeAccess,
 };

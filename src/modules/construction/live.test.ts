@@ -1,5 +1,6 @@
 // Live events: a change made through one server reaches a dashboard connected to another server of the same PostgreSQL,
 // relayed by LISTEN/NOTIFY. Two application instances with their own pools and LISTEN connections, on real sockets.
+import { modules } from '../index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +77,7 @@ async function instance(url: string) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  const app = await buildApp(ctx, { logger: false });
+  const app = await buildApp(ctx, modules, { logger: false });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { ctx, app, address, close: async () => { await app.close(); await ctx.close(); } };
 }

@@ -45,7 +45,7 @@ describe('referential HTTP', () => {
     const send = () =>
       t.app.inject({
         method: 'POST',
-        url: '/api/referential/deliveries/permis-declares?nom=permis-juin.csv',
+        url: '/api/referential/schemas/permis-declares/deliveries?nom=permis-juin.csv',
         headers: { ...key.headers, 'content-type': 'text/csv', 'idempotency-key': 'juin-2025' },
         payload: exampleFile(permis, 'invalide'),
       });
@@ -65,7 +65,7 @@ describe('referential HTTP', () => {
     const key = await t.apiKey('promoteur', await t.org('promoteur', { epcis: [LYON], siren: '552049447' }));
     const res = await t.app.inject({
       method: 'POST',
-      url: '/api/referential/deliveries/programmes-logements',
+      url: '/api/referential/schemas/programmes-logements/deliveries',
       headers: { ...key.headers, 'content-type': 'application/json' },
       payload: JSON.stringify([{ identifiant_programme: 'P1', nom_programme: 'Essai', code_commune: '69266', maitre_ouvrage_siren: '552049447', etat: 'projet', nb_logements_total: 2, nb_plai: 0, nb_plus: 0, nb_pls: 0, nb_psla: 0, nb_brs: 0, nb_libre: 2 }]),
     });
@@ -77,7 +77,7 @@ describe('referential HTTP', () => {
   it('takes a multipart upload from a signed-in partner and answers with the report', async () => {
     const user = await t.login('partner', 'promoteur');
     const { payload, contentType } = multipartBody('programmes.csv', exampleFile(programmes, 'invalide'));
-    const res = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/programmes-logements', headers: { ...user.headers, 'content-type': contentType }, payload });
+    const res = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/programmes-logements/deliveries', headers: { ...user.headers, 'content-type': contentType }, payload });
     expect(res.statusCode).toBe(201);
     expect(res.json().delivery).toMatchObject({ status: 'refusee', filename: 'programmes.csv', rowsAccepted: 0 });
     expect(res.json().report.verdict).toContain('tout ou rien');
@@ -88,7 +88,7 @@ describe('referential HTTP', () => {
     const b = await t.apiKey('commune');
     const forOther = await t.app.inject({
       method: 'POST',
-      url: `/api/referential/deliveries/permis-declares?organisation=${b.organisationId}`,
+      url: `/api/referential/schemas/permis-declares/deliveries?organisation=${b.organisationId}`,
       headers: { ...a.headers, 'content-type': 'text/csv' },
       payload: exampleFile(permis, 'valide'),
     });
@@ -96,7 +96,7 @@ describe('referential HTTP', () => {
     expect(forOther.json().detail).toContain('propre organisation');
     const wrongFeed = await t.app.inject({
       method: 'POST',
-      url: '/api/referential/deliveries/parc-social',
+      url: '/api/referential/schemas/parc-social/deliveries',
       headers: { ...a.headers, 'content-type': 'text/csv' },
       payload: exampleFile(findSchema(cat, 'parc-social'), 'valide'),
     });
@@ -106,7 +106,7 @@ describe('referential HTTP', () => {
     const reader = await t.login('readonly', 'commune');
     const readOnly = await t.app.inject({
       method: 'POST',
-      url: '/api/referential/deliveries/permis-declares',
+      url: '/api/referential/schemas/permis-declares/deliveries',
       headers: { ...reader.headers, 'content-type': 'text/csv' },
       payload: exampleFile(permis, 'valide'),
     });
@@ -119,14 +119,14 @@ describe('referential HTTP', () => {
     const lyonAgent = await t.login('agent');
     const fromLyon = await t.app.inject({
       method: 'POST',
-      url: `/api/referential/deliveries/permis-declares?organisation=${commune.organisationId}`,
+      url: `/api/referential/schemas/permis-declares/deliveries?organisation=${commune.organisationId}`,
       headers: { ...lyonAgent.headers, 'content-type': 'text/csv' },
       payload: exampleFile(permis, 'valide'),
     });
     expect(fromLyon.statusCode, fromLyon.body).toBe(403);
     const res = await t.app.inject({
       method: 'POST',
-      url: `/api/referential/deliveries/permis-declares?organisation=${commune.organisationId}`,
+      url: `/api/referential/schemas/permis-declares/deliveries?organisation=${commune.organisationId}`,
       headers: { ...agent.headers, 'content-type': 'text/csv' },
       payload: exampleFile(permis, 'valide'),
     });
@@ -138,7 +138,7 @@ describe('referential HTTP', () => {
     const a = await t.apiKey('bailleur');
     const b = await t.apiKey('bailleur');
     const incidents = findSchema(cat, 'incidents-batiments');
-    const sent = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/incidents-batiments', headers: { ...a.headers, 'content-type': 'text/csv' }, payload: exampleFile(incidents, 'valide') });
+    const sent = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/incidents-batiments/deliveries', headers: { ...a.headers, 'content-type': 'text/csv' }, payload: exampleFile(incidents, 'valide') });
     const id = sent.json().delivery.id;
     expect((await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${id}`, headers: a.headers })).statusCode).toBe(200);
     const other = await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${id}`, headers: b.headers });
@@ -164,7 +164,7 @@ describe('referential HTTP', () => {
     // A landlord of SIREN 987654321 sends the example, whose rows are those of landlord 999000001.
     const key = await t.apiKey('bailleur', await t.org('bailleur', { epcis: [LYON, TOULOUSE], siren: '987654321' }));
     const incidents = findSchema(cat, 'incidents-batiments');
-    const res = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/incidents-batiments', headers: { ...key.headers, 'content-type': 'text/csv' }, payload: exampleFile(incidents, 'valide') });
+    const res = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/incidents-batiments/deliveries', headers: { ...key.headers, 'content-type': 'text/csv' }, payload: exampleFile(incidents, 'valide') });
     expect(res.statusCode, res.body).toBe(201);
     const { delivery, report } = res.json();
     expect(delivery.rowsAccepted).toBe(0);
@@ -174,18 +174,18 @@ describe('referential HTTP', () => {
     expect(foreign[0].message).toBe('Ligne 2 : la colonne « bailleur_siren » nomme l’organisation « 999000001 », mais la livraison est faite au nom de l’organisation 987654321 : un partenaire ne livre que ses propres données.');
     // The same file from the landlord it names is accepted.
     const owner = await t.apiKey('bailleur', await t.org('bailleur', { epcis: [LYON, TOULOUSE], siren: '999000001' }));
-    const ok = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/incidents-batiments', headers: { ...owner.headers, 'content-type': 'text/csv' }, payload: exampleFile(incidents, 'valide') });
+    const ok = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/incidents-batiments/deliveries', headers: { ...owner.headers, 'content-type': 'text/csv' }, payload: exampleFile(incidents, 'valide') });
     expect(ok.json().delivery).toMatchObject({ status: 'acceptee', rowsAccepted: ok.json().delivery.rowsTotal });
   });
 
   it('a partner delivers for the communes of the EPCIs it works with, and each EPCI sees its own partners only', async () => {
     const unlinked = await t.apiKey('bailleur', await t.org('bailleur', { siren: '999000002' }));
-    const refused = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/incidents-batiments', headers: { ...unlinked.headers, 'content-type': 'text/csv' }, payload: 'x' });
+    const refused = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/incidents-batiments/deliveries', headers: { ...unlinked.headers, 'content-type': 'text/csv' }, payload: 'x' });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().detail).toMatch(/rattachée à aucun EPCI/);
 
     const toulousePartner = await t.apiKey('commune', await t.org('commune', { commune: '31555' }));
-    const sent = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/permis-declares', headers: { ...toulousePartner.headers, 'content-type': 'text/csv' }, payload: exampleFile(permis, 'valide') });
+    const sent = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/permis-declares/deliveries', headers: { ...toulousePartner.headers, 'content-type': 'text/csv' }, payload: exampleFile(permis, 'valide') });
     const id = sent.json().delivery.id;
     const lyon = await t.login('agent');
     const toulouse = await t.login('readonly', 'epci', await t.epciOrg(TOULOUSE));

@@ -295,7 +295,7 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
 }
 
 function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
-  app.post('/api/referential/deliveries/:schema', {
+  app.post('/api/referential/schemas/:schema/deliveries', {
     config: { access: { roles: ['partner', 'agent', 'admin'] } },
     schema: {
       tags: [TAG],

@@ -140,7 +140,7 @@ describe('buildings, exposure and priorities', () => {
 
   it('adds up what landlords delivered in the referential’s parc-social feed', async () => {
     const csv = readFileSync(join(import.meta.dirname, '..', '..', '..', 'referential', 'parc-social', '1.0.0', 'exemples', 'valide.csv'));
-    const delivered = await t.app.inject({ method: 'POST', url: '/api/referential/deliveries/parc-social?nom=parc-2019.csv', headers: { ...bailleurA.headers, 'content-type': 'text/csv' }, payload: csv });
+    const delivered = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/parc-social/deliveries?nom=parc-2019.csv', headers: { ...bailleurA.headers, 'content-type': 'text/csv' }, payload: csv });
     expect(delivered.statusCode).toBe(201);
     const lyon = (await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=200046977', headers: agent.headers })).json().referentiel;
     expect(lyon).toMatchObject({ bailleurs: 1, annee: 2019, lignes: 3, nb_logements: 51865 + 12394 + 19507, nb_logements_dpe_f_g: 1918 + 82 + 608 });

@@ -4,6 +4,8 @@ import { loadContours, loadCog, syncInstanceEpcis } from './store.ts';
 
 export const territoryModule: HabitatModule = {
   name: 'territory',
+  // Every other module refers to the COG and to the instance's EPCIs: loaded first, a no-op when unchanged.
+  prepare: (ctx) => loadTerritory(ctx.db, ctx.config.epciSirens),
   routes: territoryRoutes,
 };
 
@@ -13,6 +15,22 @@ export async function loadTerritory(db: import('../../platform/db.ts').Db, siren
   await loadContours(db);
   await syncInstanceEpcis(db, sirens);
 }
+
+// The places API: what other modules may ask the territory (they never read its tables). Identifiers are checked with
+// the contract's schemas (communeCode, siren, cadastralSection, parcelId) and the model's patterns.
+export {
+  arrondissementParents,
+  departementNames,
+  epciCommunes,
+  findCommune,
+  findEpci,
+  instanceEpciOf,
+  instanceEpcis,
+  placesByCode,
+  type Place,
+} from './store.ts';
+export { cadastralSection, communeCode, parcelId, siren } from './contract.ts';
+export { CADASTRAL_SECTION, COMMUNE_CODE, PARCEL_ID, SIREN, isCommuneCode } from './model.ts';
 
 // For the sources module: the instance's communes (what the connectors fetch), the COG version loaded, and loading a
 // newer COG that the connector fetched.

@@ -31,8 +31,18 @@ export interface CommuneRow {
   codes_postaux: string[];
 }
 
-export const isCommuneCode = (code: string) => /^[0-9][0-9AB][0-9]{3}$/.test(code);
-export const isSiren = (s: string) => /^[0-9]{9}$/.test(s);
+/**
+ * An INSEE commune code: 5 characters, digits, or `2A`/`2B` then 3 digits in Corsica (2A004). `0A123` is not one.
+ * Every module checks codes with this pattern (through `communeCode` in contract.ts), never with its own.
+ */
+export const COMMUNE_CODE = /^(?:[0-9]{2}|2[AB])[0-9]{3}$/;
+/** A cadastral section as DVF writes it in `id_parcelle`: commune (5), prefix (3), section (2) — 10 characters. */
+export const CADASTRAL_SECTION = /^(?:[0-9]{2}|2[AB])[0-9]{3}[0-9A-Z]{3}[0-9A-Z]{2}$/;
+/** A DVF `id_parcelle`: the section then the plot number (4 digits) — 14 characters. */
+export const PARCEL_ID = /^(?:[0-9]{2}|2[AB])[0-9]{3}[0-9A-Z]{3}[0-9A-Z]{2}[0-9]{4}$/;
+export const SIREN = /^[0-9]{9}$/;
+
+export const isCommuneCode = (code: string) => COMMUNE_CODE.test(code);
 
 /**
  * Keeps current communes and municipal arrondissements; the COG repeats a code for communes déléguées and
@@ -45,7 +55,7 @@ export function communeRows(communes: CogCommune[], epcis: CogEpci[]): CommuneRo
   const rows: CommuneRow[] = [];
   for (const c of communes) {
     if (c.type !== 'commune-actuelle' && c.type !== 'arrondissement-municipal') continue;
-    if (!isCommuneCode(c.code)) continue;
+    if (!isCommuneCode(c.code)) continue; // the COG has none, but a malformed code would break every lookup
     const parent = c.type === 'arrondissement-municipal' ? (c.commune ?? null) : null;
     rows.push({
       code: c.code,

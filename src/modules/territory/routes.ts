@@ -1,22 +1,12 @@
 // Territory HTTP: the instance's EPCIs and communes, a commune's card, search, and the map's GeoJSON. All public:
 // COG figures are public open data.
 import { z } from 'zod';
+import { communeCard, communeCode, communeSearchAnswer, territoryAnswer } from './contract.ts';
 import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
 import { bboxOf } from './model.ts';
 import { findCommune, instanceCommunes, instanceContours, instanceEpcis, searchCommunes } from './store.ts';
-
-const communeSchema = z.object({
-  code: z.string(),
-  nom: z.string(),
-  type: z.string(),
-  parent_code: z.string().nullable(),
-  departement_code: z.string().nullable(),
-  epci_siren: z.string().nullable(),
-  population: z.number().nullable(),
-  codes_postaux: z.array(z.string()),
-});
 
 const SOURCE_COG = 'INSEE, Code officiel géographique 2026 (@etalab/decoupage-administratif 6.0.0), population municipale';
 
@@ -26,13 +16,7 @@ export function territoryRoutes(app: App, ctx: AppContext) {
     schema: {
       tags: ['territoire'],
       summary: 'Le territoire de l’instance : ses EPCI et leurs communes',
-      response: {
-        200: z.object({
-          epcis: z.array(z.object({ siren: z.string(), nom: z.string(), type: z.string(), population: z.number().nullable() })),
-          communes: z.array(communeSchema),
-          source: z.string(),
-        }),
-      },
+      response: { 200: territoryAnswer },
     },
     handler: async () => ({ epcis: await instanceEpcis(ctx.db), communes: await instanceCommunes(ctx.db), source: SOURCE_COG }),
   });
@@ -42,12 +26,8 @@ export function territoryRoutes(app: App, ctx: AppContext) {
     schema: {
       tags: ['territoire'],
       summary: 'Une commune (avec ses arrondissements municipaux le cas échéant)',
-      params: z.object({ code: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'Code INSEE de commune sur 5 caractères') }),
-      response: {
-        200: communeSchema.extend({
-          arrondissements: z.array(z.object({ code: z.string(), nom: z.string(), population: z.number().nullable() })),
-        }),
-      },
+      params: z.object({ code: communeCode }),
+      response: { 200: communeCard },
     },
     handler: async (req) => {
       const commune = await findCommune(ctx.db, req.params.code);
@@ -62,7 +42,7 @@ export function territoryRoutes(app: App, ctx: AppContext) {
       tags: ['territoire'],
       summary: 'Chercher une commune par nom, code INSEE ou code postal',
       querystring: z.object({ q: z.string().min(2).max(80) }),
-      response: { 200: z.object({ communes: z.array(communeSchema) }) },
+      response: { 200: communeSearchAnswer },
     },
     handler: async (req) => ({ communes: await searchCommunes(ctx.db, req.query.q) }),
   });

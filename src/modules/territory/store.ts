@@ -1,6 +1,6 @@
 // Territory storage: COG load (idempotent, versioned), contours, the instance's EPCIs and read queries.
 import { sql } from 'kysely';
-import { insertInBatches, type Db } from '../../platform/db.ts';
+import { insertInBatches, type Db, type TypedDb } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { communeRows, unknownSirens } from './model.ts';
 import { COG_VERSION, compareVersions, readCog, readContours } from './ingest/cog.ts';
@@ -139,4 +139,72 @@ export async function instanceContours(db: Db) {
     .orderBy('c.code')
     .execute();
   return rows;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The places other modules ask about. They never read the territory's tables themselves: they call these (through
+// the module's index.ts), so the COG's shape (arrondissements, parents, EPCI membership) is known in one place.
+
+export interface Place {
+  code: string;
+  nom: string;
+  /** The commune an arrondissement belongs to (Lyon 69123 for 69381), from the COG; null for a commune. */
+  parent_code: string | null;
+  epci_siren: string | null;
+  departement_code: string | null;
+  population: number | null;
+}
+
+const placeColumns = ['code', 'nom', 'parent_code', 'epci_siren', 'departement_code', 'population'] as const;
+
+/**
+ * The communes of an EPCI, by name; with `arrondissements: true` the municipal arrondissements of its member
+ * communes too (DVF and the DPE record sales and diagnoses by arrondissement).
+ */
+export async function epciCommunes(db: TypedDb, siren: string, opts: { arrondissements?: boolean } = {}): Promise<Place[]> {
+  let q = db.selectFrom('commune').select(placeColumns).where('epci_siren', '=', siren);
+  if (!opts.arrondissements) q = q.where('type', '=', 'commune-actuelle');
+  return q.orderBy('nom').execute();
+}
+
+/** The places with these codes (communes or arrondissements), by code; unknown codes are absent. */
+export async function placesByCode(db: TypedDb, codes: Iterable<string>): Promise<Map<string, Place>> {
+  const list = [...new Set(codes)];
+  const out = new Map<string, Place>();
+  for (let i = 0; i < list.length; i += 5000) {
+    const rows = await db.selectFrom('commune').select(placeColumns).where('code', 'in', list.slice(i, i + 5000)).execute();
+    for (const r of rows) out.set(r.code, r);
+  }
+  return out;
+}
+
+/** Every municipal arrondissement and its commune (Paris, Lyon, Marseille), from the COG's parent_code. */
+export async function arrondissementParents(db: TypedDb): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('commune').select(['code', 'parent_code']).where('parent_code', 'is not', null).execute();
+  return new Map(rows.map((r) => [r.code, r.parent_code as string]));
+}
+
+/** The EPCI of the instance that a commune or an arrondissement belongs to, or undefined outside the instance. */
+export async function instanceEpciOf(db: TypedDb, code: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('commune as c')
+    .leftJoin('commune as p', 'p.code', 'c.parent_code')
+    .innerJoin('instance_epci as i', (j) => j.on((eb) => eb('i.siren', '=', eb.fn.coalesce('c.epci_siren', 'p.epci_siren'))))
+    .select('i.siren')
+    .where('c.code', '=', code)
+    .executeTakeFirst();
+  return row?.siren;
+}
+
+/** An EPCI of the COG (any, not only the instance's), or undefined. */
+export async function findEpci(db: TypedDb, siren: string) {
+  return db.selectFrom('epci').select(['siren', 'nom', 'type', 'population']).where('siren', '=', siren).executeTakeFirst();
+}
+
+/** Names of départements by code. */
+export async function departementNames(db: TypedDb, codes: Iterable<string>): Promise<Map<string, string>> {
+  const list = [...new Set(codes)];
+  if (!list.length) return new Map();
+  const rows = await db.selectFrom('departement').select(['code', 'nom']).where('code', 'in', list).execute();
+  return new Map(rows.map((r) => [r.code, r.nom]));
 }

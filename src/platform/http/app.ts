@@ -5,17 +5,16 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { modules } from '../../modules/index.ts';
-import { audit } from '../../modules/access/audit.ts';
-import { principalResolver } from '../../modules/access/routes.ts';
 import type { AppContext } from '../context.ts';
+import { recordAudit, type HabitatModule } from '../module.ts';
 import { schedulePurge } from '../purge.ts';
-import { describeAccess, installAccessControl, type RouteAccess } from './access.ts';
+import { installAccessControl, type RouteAccess } from './access.ts';
+import { swaggerOptions } from './openapi.ts';
 import { clientErrorHandler, frameworkErrors, installInputGuards, JSON_BODY_LIMIT, MAX_PARAM_LENGTH } from './input.ts';
 import { errorHandler, problem, sendProblem } from './problems.ts';
 
@@ -35,7 +34,7 @@ declare module 'fastify' {
   }
 }
 
-export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, modules: HabitatModule[], opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...(opts.logger === false ? { logger: false } : { loggerInstance: ctx.log as any }),
     // A few KB unless the route says otherwise (uploads): eight 45 MB anonymous POSTs once took the server to 1.1 GB.
@@ -50,7 +49,14 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   app.setErrorHandler(errorHandler);
   await app.register(fastifyCookie); // before the access hook, which reads the session cookie
   // Next, so that every route registered afterwards (plugins' included) is checked and guarded.
-  const routeTable = installAccessControl(app, principalResolver(ctx));
+  const identifiers = modules.flatMap((m) => (m.identify ? [m.identify(ctx)] : []));
+  const identify = async (req: FastifyRequest) => {
+    for (const id of identifiers) {
+      await id(req);
+      if (req.principal) return;
+    }
+  };
+  const routeTable = installAccessControl(app, identify);
   app.decorate('routeTable', routeTable);
   installInputGuards(app); // after the access check: a caller without the right learns nothing about its input
 
@@ -81,28 +87,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     }),
   });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: {
-        title: 'Habitat Commun — API',
-        description:
-          'API de la plateforme Habitat Commun. Chaque route indique qui peut l’appeler (x-acces). Les erreurs suivent application/problem+json (RFC 9457), messages en français.',
-        version: '0.1.0',
-      },
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'hc_session' },
-          cleApi: { type: 'http', scheme: 'bearer', description: 'Clé d’API d’un partenaire (hc_…)' },
-        },
-      },
-    },
-    transform: (args: any) => {
-      const out = jsonSchemaTransform(args);
-      const access = args.route?.config?.access;
-      if (access) (out.schema as any)['x-acces'] = describeAccess(access);
-      return out;
-    },
-  });
+  await app.register(fastifySwagger, swaggerOptions());
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   // Every successful write through HTTP is logged: who, which route, which resource. An anonymous caller writes
@@ -113,7 +98,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     if (!WRITE_METHODS.has(req.method) || reply.statusCode >= 400 || !req.url.startsWith('/api/')) return;
     if (!req.principal || req.routeOptions.config?.audit === false) return;
     try {
-      await audit(ctx.db, req, {
+      await recordAudit(ctx, modules, req, {
         action: req.method.toLowerCase(),
         entity: req.routeOptions.url ?? req.url,
         entityId: Object.values((req.params as Record<string, string>) ?? {}).join('/') || null,

@@ -34,7 +34,7 @@ export function DeliveryPage() {
       const body = new FormData();
       body.append('fichier', file, file.name);
       const params = new URLSearchParams(organisation ? { organisation } : {});
-      return api<{ delivery: Delivery; report: Report }>(`/api/referential/deliveries/${encodeURIComponent(schema)}?${params}`, { method: 'POST', body });
+      return api<{ delivery: Delivery; report: Report }>(`/api/referential/schemas/${encodeURIComponent(schema)}/deliveries?${params}`, { method: 'POST', body });
     },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['referential', 'deliveries'] }),
   });
