@@ -14,6 +14,7 @@ import type { AppContext } from '../context.ts';
 import { recordAudit, type HabitatModule } from '../module.ts';
 import { schedulePurge } from '../purge.ts';
 import { installAccessControl, type RouteAccess } from './access.ts';
+import { installCaching } from './caching.ts';
 import { swaggerOptions } from './openapi.ts';
 import { clientErrorHandler, frameworkErrors, installInputGuards, JSON_BODY_LIMIT, MAX_PARAM_LENGTH } from './input.ts';
 import { errorHandler, problem, sendProblem } from './problems.ts';
@@ -87,6 +88,7 @@ export async function buildApp(ctx: AppContext, modules: HabitatModule[], opts: 
     }),
   });
 
+  await installCaching(app);
   await app.register(fastifySwagger, swaggerOptions());
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
