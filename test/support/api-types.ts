@@ -9809,7 +9809,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
