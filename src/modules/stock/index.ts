@@ -18,12 +18,15 @@ export {
   ENERGY_BOUNDS_KWH_EP_M2,
   GES_BOUNDS_KG_CO2_M2,
   RENTAL_BAN_CALENDAR,
+  classUnder,
   climateClass,
   dpeClassFromValues,
   energyClass,
   isRentalBanned,
   rentalBanDate,
+  worseClass,
   type BanStep,
+  type ClassBounds,
   type DpeClass,
 } from './model.ts';
 

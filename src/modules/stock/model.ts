@@ -28,7 +28,8 @@ export const ENERGY_BOUNDS_KWH_EP_M2: ClassBounds = { A: 70, B: 110, C: 180, D: 
 /** Greenhouse-gas emissions, kgCO2eq per m² and year. */
 export const GES_BOUNDS_KG_CO2_M2: ClassBounds = { A: 6, B: 11, C: 30, D: 50, E: 70, F: 100 };
 
-function classUnder(value: number, bounds: ClassBounds): DpeClass {
+/** The class of one indicator: the first class whose upper bound is not exceeded, else G. */
+export function classUnder(value: number, bounds: ClassBounds): DpeClass {
   for (const c of DPE_CLASSES) if (c !== 'G' && value <= bounds[c]) return c;
   return 'G';
 }
