@@ -19,20 +19,18 @@ const byClass = <T extends z.ZodTypeAny>(value: T) =>
   z.object(Object.fromEntries(CLASS_KEYS.map((k) => [k, value])) as Record<ClassKey, T>);
 
 /** A published figure, or a withheld one (statistical secrecy) with its French reason. */
-export const published = z.object({ value: z.number().nullable(), withheld: z.boolean(), reason: z.string().optional() });
+const published = z.object({ value: z.number().nullable(), withheld: z.boolean(), reason: z.string().optional() });
 export type PublishedFigure = z.infer<typeof published>;
 
-export const classCounts = byClass(z.number());
-export type ClassCountsAnswer = z.infer<typeof classCounts>;
+const classCounts = byClass(z.number());
 
-export const exposureAnswer = z.object({
+const exposureAnswer = z.object({
   total: z.number(),
   known: z.number(),
   unknown: z.number(),
   banned_today: z.number(),
   steps: z.array(z.object({ date: z.string(), excluded_class: dpeClass, banned_dwellings: z.number(), share_of_known: z.number().nullable() })),
 });
-export type ExposureFigures = z.infer<typeof exposureAnswer>;
 
 // ---------------------------------------------------------------- public figures
 
@@ -94,7 +92,7 @@ export type StockSources = z.infer<typeof stockSources>;
 
 // ---------------------------------------------------------------- exposure and priorities
 
-export const SCOPE_LEVELS = ['commune', 'epci', 'bailleur'] as const;
+const SCOPE_LEVELS = ['commune', 'epci', 'bailleur'] as const;
 export type ScopeLevel = (typeof SCOPE_LEVELS)[number];
 
 export const scopeQuery = z.object({
@@ -102,7 +100,7 @@ export const scopeQuery = z.object({
   code: z.string().min(1).max(40),
 });
 
-export const declaredStock = z.object({
+const declaredStock = z.object({
   source: z.string(),
   bailleurs_count: z.number(),
   rows_count: z.number(),
@@ -124,7 +122,7 @@ export const exposurePage = z.object({
 });
 export type ExposurePage = z.infer<typeof exposurePage>;
 
-export const priority = z.object({
+const priority = z.object({
   rank: z.number(),
   id: z.string(),
   label: z.string(),
@@ -140,7 +138,7 @@ export type PrioritiesPage = z.infer<typeof prioritiesPage>;
 
 // ---------------------------------------------------------------- buildings
 
-export const buildingInput = z.object({
+const buildingInput = z.object({
   reference: z.string().trim().min(1).max(60).describe('Identifiant du bâtiment chez le bailleur'),
   commune_code: communeCode,
   address: z.string().max(300).nullish(),
@@ -161,7 +159,7 @@ export type BuildingsSaved = z.infer<typeof buildingsSaved>;
 
 export const buildingsQuery = z.object({ commune: communeCode.optional() });
 
-export const building = z.object({
+const building = z.object({
   id: z.string(),
   organisation_id: z.string(),
   bailleur: z.string(),
@@ -188,7 +186,7 @@ export type BuildingList = z.infer<typeof buildingList>;
 
 // ---------------------------------------------------------------- incidents and alerts
 
-export const incident = z.object({
+const incident = z.object({
   id: z.string(),
   building_id: z.string(),
   building_reference: z.string(),
@@ -204,7 +202,7 @@ export const incident = z.object({
 });
 export type Incident = z.infer<typeof incident>;
 
-export const notificationSummary = z.object({ tenants: z.number(), agents: z.number(), failures: z.number(), no_provider: z.number() });
+const notificationSummary = z.object({ tenants: z.number(), agents: z.number(), failures: z.number(), no_provider: z.number() });
 
 export const newIncident = z.object({
   building_id: uuid,
@@ -237,10 +235,10 @@ export const notificationList = z.object({
   notifications: z.array(z.object({ event: z.string(), recipient_kind: z.string(), channel: z.string(), status: z.string(), at: z.string() })),
 });
 
-export const DURATION_GROUPS = ['building', 'bailleur'] as const;
+const DURATION_GROUPS = ['building', 'bailleur'] as const;
 export type DurationGroup = (typeof DURATION_GROUPS)[number];
 export const durationsQuery = z.object({ by: z.enum(DURATION_GROUPS).default('building') });
-export const durationRow = z.object({
+const durationRow = z.object({
   key: z.string(),
   label: z.string(),
   incidents: z.number(),

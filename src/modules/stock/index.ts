@@ -15,17 +15,11 @@ export const stockModule: HabitatModule = {
 // The DPE classes and the rental-ban calendar: the platform's one copy of these rules (the aids module uses them).
 export {
   DPE_CLASSES,
-  ENERGY_BOUNDS_KWH_EP_M2,
-  GES_BOUNDS_KG_CO2_M2,
   RENTAL_BAN_CALENDAR,
   classUnder,
-  climateClass,
-  dpeClassFromValues,
-  energyClass,
   isRentalBanned,
   rentalBanDate,
   worseClass,
-  type BanStep,
   type ClassBounds,
   type DpeClass,
 } from './model.ts';

@@ -13,7 +13,7 @@ import { isPrimary, protectTotal } from '../../platform/secrecy.ts';
 export const DPE_CLASSES = ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const;
 export type DpeClass = (typeof DPE_CLASSES)[number];
 
-export const isDpeClass = (s: string): s is DpeClass => (DPE_CLASSES as readonly string[]).includes(s);
+const isDpeClass = (s: string): s is DpeClass => (DPE_CLASSES as readonly string[]).includes(s);
 
 /** 'Inconnu', empty or anything else is "no class": the dwelling's exposure is unknown, not zero. */
 export function parseDpeClass(s: string | null | undefined): DpeClass | null {
@@ -24,9 +24,9 @@ export function parseDpeClass(s: string | null | undefined): DpeClass | null {
 /** Upper bounds of each class (value ≤ bound); G above F's bound. */
 export type ClassBounds = Record<Exclude<DpeClass, 'G'>, number>;
 /** Primary energy, kWhEP per m² and year. */
-export const ENERGY_BOUNDS_KWH_EP_M2: ClassBounds = { A: 70, B: 110, C: 180, D: 250, E: 330, F: 420 };
+const ENERGY_BOUNDS_KWH_EP_M2: ClassBounds = { A: 70, B: 110, C: 180, D: 250, E: 330, F: 420 };
 /** Greenhouse-gas emissions, kgCO2eq per m² and year. */
-export const GES_BOUNDS_KG_CO2_M2: ClassBounds = { A: 6, B: 11, C: 30, D: 50, E: 70, F: 100 };
+const GES_BOUNDS_KG_CO2_M2: ClassBounds = { A: 6, B: 11, C: 30, D: 50, E: 70, F: 100 };
 
 /** The class of one indicator: the first class whose upper bound is not exceeded, else G. */
 export function classUnder(value: number, bounds: ClassBounds): DpeClass {
@@ -35,9 +35,9 @@ export function classUnder(value: number, bounds: ClassBounds): DpeClass {
 }
 
 /** The energy class of a primary energy consumption (kWhEP/m²/year). */
-export const energyClass = (kwhEpM2: number): DpeClass => classUnder(kwhEpM2, ENERGY_BOUNDS_KWH_EP_M2);
+const energyClass = (kwhEpM2: number): DpeClass => classUnder(kwhEpM2, ENERGY_BOUNDS_KWH_EP_M2);
 /** The climate class of greenhouse-gas emissions (kgCO2eq/m²/year). */
-export const climateClass = (kgCo2M2: number): DpeClass => classUnder(kgCo2M2, GES_BOUNDS_KG_CO2_M2);
+const climateClass = (kgCo2M2: number): DpeClass => classUnder(kgCo2M2, GES_BOUNDS_KG_CO2_M2);
 
 const rank = (c: DpeClass) => DPE_CLASSES.indexOf(c);
 export const worseClass = (a: DpeClass, b: DpeClass): DpeClass => (rank(a) >= rank(b) ? a : b);
@@ -80,11 +80,11 @@ export function isRentalBanned(c: DpeClass, day: string): boolean {
 }
 
 /** The classes excluded from renting on a day, cumulated (G; G and F; G, F and E). */
-export function bannedClassesOn(day: string): DpeClass[] {
+function bannedClassesOn(day: string): DpeClass[] {
   return DPE_CLASSES.filter((c) => isRentalBanned(c, day));
 }
 
-export function frenchDate(iso: string): string {
+function frenchDate(iso: string): string {
   const [y, m, d] = iso.slice(0, 10).split('-');
   return `${d}/${m}/${y}`;
 }
@@ -260,7 +260,7 @@ export function publicFigures(counts: ClassCounts, min: number, today: string) {
 
 // ---------------------------------------------------------------- what landlords deliver to the referential
 
-export const SOURCE_DECLARED_STOCK =
+const SOURCE_DECLARED_STOCK =
   'Livraisons « parc-social » des bailleurs au référentiel (dernière livraison de chaque bailleur, année la plus récente).';
 
 /** The sums of the referential's « parc-social » rows (per landlord × commune × year) for a scope. */
@@ -308,7 +308,6 @@ export function sumDeclaredStock(rows: { organisationId: string; data: Record<st
 // ---------------------------------------------------------------- buildings
 
 export const FINANCINGS = ['PLAI', 'PLUS', 'PLS', 'PLI', 'other'] as const;
-export type Financing = (typeof FINANCINGS)[number];
 
 // ---------------------------------------------------------------- incidents
 
@@ -394,8 +393,7 @@ export function durationSummaries(spans: IncidentSpan[], now: Date): DurationSum
 
 // ---------------------------------------------------------------- alerts
 
-export const NOTIFICATION_EVENTS = ['opened', 'resolved'] as const;
-export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+export type NotificationEvent = 'opened' | 'resolved';
 export type RecipientKind = 'tenant' | 'agent';
 export type NotificationStatus = 'sent' | 'failed' | 'no_provider';
 
@@ -427,7 +425,7 @@ export const CONTACT_PURPOSE = 'incident_alerts' as const;
 export const CONTACT_PURPOSE_TEXT =
   'Recevoir les alertes sur les incidents du bâtiment (ascenseur, chauffage, eau…) et leur résolution.';
 /** Retention: a contact is erased this many months after its opt-in unless renewed (decision, see docs/stock.md). */
-export const CONTACT_RETENTION_MONTHS = 36;
+const CONTACT_RETENTION_MONTHS = 36;
 
 export function retentionEnd(optIn: Date): Date {
   const d = new Date(optIn);

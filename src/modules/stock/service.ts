@@ -427,7 +427,7 @@ export async function prioritiesPage(db: TypedDb, scope: StockScope): Promise<Pr
 
 // ---------------------------------------------------------------- incidents
 
-export const incidentAnswer = (i: store.IncidentRow): Incident => ({
+const incidentAnswer = (i: store.IncidentRow): Incident => ({
   id: i.id,
   building_id: i.building_id,
   building_reference: i.building_reference,

@@ -263,20 +263,10 @@ export async function incidentWithReference(db: TypedDb, organisationId: string,
   return r?.id;
 }
 
-export async function insertIncident(
-  db: TypedDb,
-  n: {
-    organisation_id: string;
-    building_id: string;
-    reference: string | null;
-    category: IncidentCategory;
-    severity: IncidentSeverity;
-    status: IncidentStatus;
-    affected_dwellings: number | null;
-    started_at: Date;
-    resolved_at: Date | null;
-  },
-): Promise<string> {
+/** An incident's own columns (the building's reference, commune and address come from the building). */
+export type IncidentValues = Omit<IncidentRow, 'id' | 'building_reference' | 'commune_code' | 'address'>;
+
+export async function insertIncident(db: TypedDb, n: IncidentValues): Promise<string> {
   const row = await db.insertInto('stock_incident').values(n).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }

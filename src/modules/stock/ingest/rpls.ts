@@ -38,7 +38,7 @@ export function vintageFromFileName(path: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export function headerProblem(header: string[], file: string): InputProblem | null {
+function headerProblem(header: string[], file: string): InputProblem | null {
   const clean = header.map((h) => h.replace(/^\uFEFF/, '').trim());
   const missing = RPLS_COLUMNS.filter((c) => !clean.includes(c));
   if (!missing.length) return null;
