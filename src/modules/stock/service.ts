@@ -152,7 +152,7 @@ async function communeLookup(db: TypedDb, rows: DpeRow[]): Promise<CommuneLookup
   const byPostcode = await placesByPostcode(db, fields);
   const places = await placesByCode(db, [...fields, ...[...byPostcode.values()].flat()]);
   const byCode: CommuneLookup['byCode'] = new Map();
-  for (const p of places.values()) byCode.set(p.code, { name: p.nom, postcodes: p.codes_postaux, parent_code: p.parent_code });
+  for (const p of places.values()) byCode.set(p.code, { name: p.nom, postal_codes: p.codes_postaux, parent_code: p.parent_code });
   return { byCode, byPostcode };
 }
 

@@ -15,9 +15,9 @@ const SNAKE = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixture
 // The real COG values (decoupage-administratif) of the communes involved.
 const lookup: CommuneLookup = {
   byCode: new Map([
-    ['69008', { name: 'Ancy', postcodes: ['69490'], parent_code: null }],
-    ['69123', { name: 'Lyon', postcodes: ['69001', '69002', '69003', '69004', '69005', '69006', '69007', '69008', '69009'], parent_code: null }],
-    ['69388', { name: 'Lyon 8e Arrondissement', postcodes: ['69008'], parent_code: '69123' }],
+    ['69008', { name: 'Ancy', postal_codes: ['69490'], parent_code: null }],
+    ['69123', { name: 'Lyon', postal_codes: ['69001', '69002', '69003', '69004', '69005', '69006', '69007', '69008', '69009'], parent_code: null }],
+    ['69388', { name: 'Lyon 8e Arrondissement', postal_codes: ['69008'], parent_code: '69123' }],
   ]),
   byPostcode: new Map([
     ['69490', ['69008']],

@@ -149,7 +149,7 @@ export function readDpeLine(cells: string[], index: Record<Field, number>, layou
 /** What the commune link needs of the COG (the territory module's places), for the codes a file holds. */
 export interface CommuneLookup {
   /** Communes and arrondissements by INSEE code. */
-  byCode: Map<string, { name: string; postcodes: string[]; parent_code: string | null }>;
+  byCode: Map<string, { name: string; postal_codes: string[]; parent_code: string | null }>;
   /** INSEE codes by postcode. */
   byPostcode: Map<string, string[]>;
 }
@@ -165,7 +165,7 @@ export type CommuneLink =
  */
 export function linkCommune(row: DpeRow, lookup: CommuneLookup, file: string, column: string): CommuneLink {
   const known = lookup.byCode.get(row.code_insee);
-  const postcodeOk = (code: string) => !row.code_postal || (lookup.byCode.get(code)?.postcodes ?? []).includes(row.code_postal);
+  const postcodeOk = (code: string) => !row.code_postal || (lookup.byCode.get(code)?.postal_codes ?? []).includes(row.code_postal);
   if (known && postcodeOk(row.code_insee)) return { code: row.code_insee };
   // Candidates: communes whose postcodes include the value found in the INSEE field; arrondissements before their city.
   let candidates = (lookup.byPostcode.get(row.code_insee) ?? []).filter(postcodeOk);
