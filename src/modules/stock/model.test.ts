@@ -1,7 +1,11 @@
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   DPE_CLASSES,
+  RENTAL_BAN_CALENDAR,
+  classUnder,
   classDistribution,
   dpeClassFromValues,
   durationSummaries,
@@ -79,6 +83,23 @@ describe('rental-ban calendar', () => {
     expect(e.steps.map((s) => s.banned_dwellings)).toEqual([3, 8, 15]);
     expect(e.unknown).toBe(4);
     expect(e.steps[2].share_of_known).toBe(60);
+  });
+});
+
+describe('one DPE rule for the platform', () => {
+  it('the aids table shows the thresholds and the calendar this rule applies', () => {
+    // The aids module computes with this module's rule; its published table must say the same figures and dates.
+    const table = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'aids', 'tables', 'renovation', 'dpe.json'), 'utf8'));
+    const energy = table.seuils_energie_primaire_kwhep_m2_an;
+    const climate = table.seuils_ges_kgco2eq_m2_an;
+    // At each of the table's bounds and just above it, this rule gives the class the table gives.
+    for (const c of DPE_CLASSES.slice(0, 6))
+      for (const v of [energy[c], energy[c] + 0.1]) expect(dpeClassFromValues(v, 0), `énergie ${v}`).toBe(classUnder(v, energy));
+    for (const c of DPE_CLASSES.slice(0, 6))
+      for (const v of [climate[c], climate[c] + 0.1]) expect(dpeClassFromValues(0, v), `climat ${v}`).toBe(classUnder(v, climate));
+    expect(table.interdiction_location.map((s: { classe: string; depuis: string }) => [s.classe, s.depuis])).toEqual(
+      RENTAL_BAN_CALENDAR.map((s) => [s.excludes, s.from]),
+    );
   });
 });
 
