@@ -1954,17 +1954,18 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @description Erreur au format application/problem+json (RFC 9457), message en français. */
-        Probleme: {
+        Problem: {
             type: string;
             title: string;
             status: number;
             /** @description Le message pour les personnes, en français. */
             detail: string;
-            /** @description Code stable de l’erreur, `<module>.<cause>`. */
+            /** @description Code stable de l’erreur, `<module>.<cause>` (ex. `access.role_refused`, `platform.body_too_large`). */
             code: string;
             instance?: string;
-            erreurs?: {
-                champ?: string;
+            /** @description Les champs refusés (validation de la requête), chacun avec son message en français. */
+            errors?: {
+                field?: string;
                 message?: string;
             }[];
         };
@@ -2019,7 +2020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2028,7 +2029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2073,7 +2074,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -2082,7 +2083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2091,7 +2092,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2133,7 +2134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2142,7 +2143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2171,7 +2172,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2180,7 +2181,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2221,7 +2222,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2230,7 +2231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2262,7 +2263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2271,7 +2272,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2280,7 +2281,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2289,7 +2290,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2343,7 +2344,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2352,7 +2353,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2361,7 +2362,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2370,7 +2371,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2409,7 +2410,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2418,7 +2419,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2427,7 +2428,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2436,7 +2437,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2485,7 +2486,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2494,7 +2495,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2503,7 +2504,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2512,7 +2513,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2552,7 +2553,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2561,7 +2562,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2570,7 +2571,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -2579,7 +2580,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2588,7 +2589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2623,7 +2624,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2632,7 +2633,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2641,7 +2642,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -2650,7 +2651,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2659,7 +2660,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2699,7 +2700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2708,7 +2709,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2717,7 +2718,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2726,7 +2727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2774,7 +2775,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2783,7 +2784,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2792,7 +2793,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2801,7 +2802,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2849,7 +2850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2858,7 +2859,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2867,7 +2868,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -2876,7 +2877,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2885,7 +2886,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2925,7 +2926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2934,7 +2935,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2943,7 +2944,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -2952,7 +2953,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2961,7 +2962,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3001,7 +3002,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3010,7 +3011,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3019,7 +3020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -3028,7 +3029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3037,7 +3038,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3070,7 +3071,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3079,7 +3080,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3088,7 +3089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -3097,7 +3098,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3106,7 +3107,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3146,7 +3147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3155,7 +3156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3164,7 +3165,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3173,7 +3174,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3216,7 +3217,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3225,7 +3226,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3234,7 +3235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3243,7 +3244,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3277,7 +3278,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3286,7 +3287,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3295,7 +3296,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -3304,7 +3305,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3313,7 +3314,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3348,7 +3349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3357,7 +3358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3366,7 +3367,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3375,7 +3376,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3410,7 +3411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3419,7 +3420,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3428,7 +3429,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3437,7 +3438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3478,7 +3479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3487,7 +3488,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3496,7 +3497,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -3505,7 +3506,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3514,7 +3515,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3568,7 +3569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3577,7 +3578,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3663,7 +3664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3672,7 +3673,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3759,7 +3760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3768,7 +3769,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3857,7 +3858,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3866,7 +3867,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3917,7 +3918,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3926,7 +3927,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3986,7 +3987,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3995,7 +3996,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4089,7 +4090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4098,7 +4099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4107,7 +4108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4116,7 +4117,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4176,7 +4177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4185,7 +4186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4194,7 +4195,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4203,7 +4204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4299,7 +4300,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4308,7 +4309,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4317,7 +4318,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4326,7 +4327,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4335,7 +4336,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4364,7 +4365,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4373,7 +4374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4382,7 +4383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4391,7 +4392,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4400,7 +4401,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4431,7 +4432,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4440,7 +4441,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4449,7 +4450,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4484,7 +4485,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4493,7 +4494,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4526,7 +4527,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4535,7 +4536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4575,7 +4576,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4584,7 +4585,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4593,7 +4594,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4602,7 +4603,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4647,7 +4648,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4656,7 +4657,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4665,7 +4666,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4674,7 +4675,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4715,7 +4716,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4724,7 +4725,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4733,7 +4734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4742,7 +4743,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4751,7 +4752,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4797,7 +4798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4806,7 +4807,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4815,7 +4816,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4824,7 +4825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4833,7 +4834,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4873,7 +4874,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4882,7 +4883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4891,7 +4892,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4900,7 +4901,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4909,7 +4910,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4964,7 +4965,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4973,7 +4974,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4982,7 +4983,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4991,7 +4992,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5038,7 +5039,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5047,7 +5048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5056,7 +5057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5065,7 +5066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5140,7 +5141,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5149,7 +5150,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5158,7 +5159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5167,7 +5168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5303,7 +5304,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5312,7 +5313,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5321,7 +5322,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5330,7 +5331,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5339,7 +5340,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5416,7 +5417,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5425,7 +5426,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5434,7 +5435,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5443,7 +5444,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5452,7 +5453,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5486,7 +5487,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5495,7 +5496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5504,7 +5505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5513,7 +5514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5522,7 +5523,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5558,7 +5559,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5567,7 +5568,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5576,7 +5577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5585,7 +5586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5630,7 +5631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5639,7 +5640,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5648,7 +5649,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5657,7 +5658,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5666,7 +5667,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5699,7 +5700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5708,7 +5709,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5717,7 +5718,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5726,7 +5727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5735,7 +5736,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5766,7 +5767,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5775,7 +5776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5784,7 +5785,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5793,7 +5794,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5827,7 +5828,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5836,7 +5837,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5845,7 +5846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5854,7 +5855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5894,7 +5895,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5903,7 +5904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5912,7 +5913,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5921,7 +5922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5956,7 +5957,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5965,7 +5966,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5974,7 +5975,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5983,7 +5984,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5992,7 +5993,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6092,7 +6093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6101,7 +6102,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6132,7 +6133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -6141,7 +6142,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -6150,7 +6151,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6159,7 +6160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6242,7 +6243,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -6251,7 +6252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6260,7 +6261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6342,7 +6343,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -6351,7 +6352,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6360,7 +6361,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6442,7 +6443,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -6451,7 +6452,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6460,7 +6461,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6542,7 +6543,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -6551,7 +6552,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6560,7 +6561,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6640,7 +6641,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6649,7 +6650,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6702,7 +6703,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -6711,7 +6712,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6720,7 +6721,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6761,7 +6762,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6770,7 +6771,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6859,7 +6860,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6868,7 +6869,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6908,7 +6909,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6917,7 +6918,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7222,7 +7223,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7231,7 +7232,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7240,7 +7241,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7285,7 +7286,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7294,7 +7295,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7303,7 +7304,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7343,7 +7344,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7352,7 +7353,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7454,7 +7455,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7463,7 +7464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7472,7 +7473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7506,7 +7507,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7515,7 +7516,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7524,7 +7525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7576,7 +7577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7585,7 +7586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7775,7 +7776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -7784,7 +7785,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -7793,7 +7794,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7802,7 +7803,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7811,7 +7812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7864,7 +7865,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -7873,7 +7874,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -7882,7 +7883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7891,7 +7892,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7994,7 +7995,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8003,7 +8004,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8012,7 +8013,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -8021,7 +8022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8030,7 +8031,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8061,7 +8062,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8070,7 +8071,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8079,7 +8080,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -8088,7 +8089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8097,7 +8098,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8157,7 +8158,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8166,7 +8167,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8175,7 +8176,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8184,7 +8185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8226,7 +8227,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8235,7 +8236,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8244,7 +8245,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8253,7 +8254,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8313,7 +8314,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8322,7 +8323,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8331,7 +8332,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8340,7 +8341,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8378,7 +8379,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8387,7 +8388,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8396,7 +8397,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8405,7 +8406,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8438,7 +8439,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8447,7 +8448,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8456,7 +8457,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8465,7 +8466,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8498,7 +8499,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8507,7 +8508,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8516,7 +8517,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8525,7 +8526,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8567,7 +8568,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8576,7 +8577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8585,7 +8586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -8594,7 +8595,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8603,7 +8604,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8652,7 +8653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8661,7 +8662,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8670,7 +8671,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8679,7 +8680,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8722,7 +8723,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8731,7 +8732,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8740,7 +8741,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8749,7 +8750,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8811,7 +8812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8820,7 +8821,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8829,7 +8830,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8838,7 +8839,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8899,7 +8900,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8908,7 +8909,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8963,7 +8964,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8972,7 +8973,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8981,7 +8982,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -8990,7 +8991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8999,7 +9000,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9061,7 +9062,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9070,7 +9071,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9079,7 +9080,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9088,7 +9089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9174,7 +9175,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9183,7 +9184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9192,7 +9193,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9201,7 +9202,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9235,7 +9236,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9244,7 +9245,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9253,7 +9254,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -9262,7 +9263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9271,7 +9272,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9328,7 +9329,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9337,7 +9338,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9346,7 +9347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9355,7 +9356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9435,7 +9436,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9444,7 +9445,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9453,7 +9454,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9462,7 +9463,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9495,7 +9496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9504,7 +9505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9513,7 +9514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9522,7 +9523,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9556,7 +9557,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9565,7 +9566,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9574,7 +9575,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -9583,7 +9584,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9592,7 +9593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9649,7 +9650,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9658,7 +9659,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9667,7 +9668,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9676,7 +9677,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9711,7 +9712,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9720,7 +9721,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9729,7 +9730,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9738,7 +9739,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9769,7 +9770,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Default Response */
@@ -9795,7 +9796,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9858,7 +9859,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9867,7 +9868,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9896,7 +9897,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9905,7 +9906,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10007,7 +10008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10016,7 +10017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10025,7 +10026,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10034,7 +10035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10080,7 +10081,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10089,7 +10090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10098,7 +10099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10107,7 +10108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10140,7 +10141,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10149,7 +10150,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10158,7 +10159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10167,7 +10168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10220,7 +10221,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10229,7 +10230,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10238,7 +10239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10247,7 +10248,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10297,7 +10298,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10306,7 +10307,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10315,7 +10316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10324,7 +10325,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10401,7 +10402,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10410,7 +10411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10419,7 +10420,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10428,7 +10429,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10493,7 +10494,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10502,7 +10503,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10511,7 +10512,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -10520,7 +10521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10529,7 +10530,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10568,7 +10569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10577,7 +10578,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10586,7 +10587,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -10595,7 +10596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10604,7 +10605,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10638,7 +10639,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10647,7 +10648,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10656,7 +10657,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10665,7 +10666,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10712,7 +10713,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10721,7 +10722,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10730,7 +10731,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10739,7 +10740,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10772,7 +10773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10781,7 +10782,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10790,7 +10791,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -10799,7 +10800,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10808,7 +10809,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10841,7 +10842,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10850,7 +10851,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10859,7 +10860,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -10868,7 +10869,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10877,7 +10878,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10916,7 +10917,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10925,7 +10926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10934,7 +10935,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10943,7 +10944,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11007,7 +11008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11016,7 +11017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11025,7 +11026,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11034,7 +11035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11071,7 +11072,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11080,7 +11081,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11089,7 +11090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11098,7 +11099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11127,7 +11128,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11136,7 +11137,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11145,7 +11146,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11154,7 +11155,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11185,7 +11186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11194,7 +11195,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11203,7 +11204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -11212,7 +11213,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11221,7 +11222,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11280,7 +11281,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11289,7 +11290,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11298,7 +11299,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -11307,7 +11308,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11316,7 +11317,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11355,7 +11356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11364,7 +11365,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11373,7 +11374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -11382,7 +11383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11391,7 +11392,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11429,7 +11430,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11438,7 +11439,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11447,7 +11448,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -11456,7 +11457,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11465,7 +11466,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11494,7 +11495,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11503,7 +11504,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11512,7 +11513,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11521,7 +11522,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11563,7 +11564,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11572,7 +11573,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11581,7 +11582,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11590,7 +11591,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11626,7 +11627,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11635,7 +11636,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11644,7 +11645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11653,7 +11654,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11685,7 +11686,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11694,7 +11695,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11703,7 +11704,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -11712,7 +11713,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11721,7 +11722,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11754,7 +11755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11763,7 +11764,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11772,7 +11773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11781,7 +11782,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11810,7 +11811,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11819,7 +11820,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11828,7 +11829,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11837,7 +11838,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11872,7 +11873,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11881,7 +11882,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11890,7 +11891,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11899,7 +11900,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11931,7 +11932,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11940,7 +11941,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11949,7 +11950,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11958,7 +11959,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11989,7 +11990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11998,7 +11999,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -12007,7 +12008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -12016,7 +12017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12025,7 +12026,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12060,7 +12061,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -12069,7 +12070,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -12078,7 +12079,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12087,7 +12088,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12116,7 +12117,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12125,7 +12126,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12176,7 +12177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12185,7 +12186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12231,7 +12232,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -12240,7 +12241,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -12249,7 +12250,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12258,7 +12259,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
