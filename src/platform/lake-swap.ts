@@ -72,7 +72,7 @@ export function partitionFiles(ds: LakeDataset): PartitionFile[] {
 }
 
 /** What READY.json records: the partitions to put in place (paths under the dataset's root) and the new manifest. */
-export interface SwapJournal<M> {
+interface SwapJournal<M> {
   partitions: string[];
   manifest: M;
 }
@@ -128,7 +128,7 @@ export function beginSwap<M>(ds: LakeDataset, label: string): Swap<M> {
 }
 
 /** Completes every staged import of the dataset whose READY.json exists; drops the others. */
-export function recoverStaging(ds: LakeDataset): { rolledForward: number; dropped: number } {
+function recoverStaging(ds: LakeDataset): { rolledForward: number; dropped: number } {
   const root = stagingRoot(ds.lakeDir);
   let rolledForward = 0;
   let dropped = 0;

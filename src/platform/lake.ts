@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A value bound to a `$name` parameter: a scalar, or a list of text or of numbers. */
-export type LakeParam = string | number | boolean | null | readonly string[] | readonly number[];
+type LakeParam = string | number | boolean | null | readonly string[] | readonly number[];
 export type LakeParams = Readonly<Record<string, LakeParam>>;
 
 /** What reads the lake: the platform's shared connection, or a pool of connections (lakePool). */

@@ -60,7 +60,7 @@ export type IndicatorsAnswer = z.infer<typeof indicatorsAnswer>;
 export const salesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 /** One mutation of a commune, without address or parcel number (DVF's columns keep their names). */
-export const latestSale = z.object({
+const latestSale = z.object({
   id_mutation: z.string(),
   date_mutation: z.string(),
   nature_mutation: z.string(),
@@ -159,10 +159,6 @@ const saleRow = z.object({
 });
 export type MapRow = z.infer<typeof mapRow>;
 export type SeriesRow = z.infer<typeof seriesRow>;
-export type VolumesRow = z.infer<typeof volumesRow>;
-export type DistributionRow = z.infer<typeof distributionRow>;
-export type ComparisonRow = z.infer<typeof comparisonRow>;
-export type SectionRow = z.infer<typeof sectionRow>;
 export type SaleRow = z.infer<typeof saleRow>;
 
 export const mapAnswer = z.object({
@@ -187,9 +183,8 @@ const communeTables = z.object({
   sections: dataTable(sectionRow),
   sales: dataTable(saleRow),
 });
-export type CommuneTables = z.infer<typeof communeTables>;
-export type CommuneTable = keyof CommuneTables;
-export const COMMUNE_TABLES = Object.keys(communeTables.shape) as CommuneTable[];
+export type CommuneTable = keyof z.infer<typeof communeTables>;
+const COMMUNE_TABLES = Object.keys(communeTables.shape) as CommuneTable[];
 
 export const communeTableParams = communeParams.extend({
   table: z.enum(COMMUNE_TABLES as [CommuneTable, ...CommuneTable[]]).describe(`Tableau : ${COMMUNE_TABLES.join(', ')}`),

@@ -255,8 +255,6 @@ export const SALE_NATURES = ['Vente', "Vente en l'état futur d'achèvement", 'A
 export const LAND_NATURES = [...SALE_NATURES, 'Vente terrain à bâtir'];
 export const MAX_PRICE_PER_M2 = 100_000;
 
-export type Level = 'commune' | 'epci' | 'departement' | 'section' | 'territory';
-export type Period = 'year' | 'month';
 
 /** Where to compute: one geographic unit, given by its code or the communes it covers. */
 export type Scope =

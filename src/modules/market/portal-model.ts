@@ -123,7 +123,7 @@ export function histogram(values: number[], target = 12): Bin[] {
 
 export type SaleKind = 'maison' | 'appartement' | 'local' | 'terrain' | 'dépendance' | 'plusieurs biens';
 
-export const SALE_KIND_LABELS: Record<SaleKind, string> = {
+const SALE_KIND_LABELS: Record<SaleKind, string> = {
   maison: 'Maison',
   appartement: 'Appartement',
   local: 'Local d’activité',

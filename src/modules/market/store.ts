@@ -50,7 +50,7 @@ export function yearsInLake(lakeDir: string, departements: string[]): number[] {
 // ---------- the selection of sales ----------
 
 /** Where: an area (scope), every commune of a list (grouped by commune), or the communes of a list. */
-export type Area = Scope | { level: 'communes'; communes: string[] };
+type Area = Scope | { level: 'communes'; communes: string[] };
 
 function areaDepartements(area: Area): string[] {
   switch (area.level) {

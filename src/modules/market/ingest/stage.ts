@@ -63,7 +63,7 @@ export interface StageOptions {
 }
 
 /** A file of the import that was read: what the manifest records of it. */
-export interface StagedFile {
+interface StagedFile {
   sha256: string;
   name: string;
   size: number;
@@ -407,7 +407,7 @@ async function communeYearsOf(db: DuckDBConnection, tree: string, index: number)
   return (rows.getRowObjectsJS() as { cy: string }[]).map((r) => r.cy);
 }
 
-export interface Touched {
+interface Touched {
   departement: string;
   annee: number;
   dir: string;

@@ -20,9 +20,9 @@ export function withheldText(row: Row, min: number): string {
 }
 
 /** Withheld although from enough sales: it would give a small withheld figure back by subtraction. */
-export const isSecondary = (row: Row) => String(row.reason ?? '').includes('secondaire');
+const isSecondary = (row: Row) => String(row.reason ?? '').includes('secondaire');
 
-export function formatCell(key: string, v: Cell): string {
+function formatCell(key: string, v: Cell): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'boolean') return v ? 'oui' : 'non';
   if (typeof v === 'number') return key === 'longitude' || key === 'latitude' ? v.toFixed(3).replace('.', ',') : formatNumber(v);
