@@ -110,7 +110,7 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
     expect(text).toContain('# Source : DGFiP, Demandes de valeurs foncières (DVF)');
     const rows = parse(text, { comment: '#', columns: true }) as Record<string, string>[];
     expect(rows[0]).toMatchObject({ level: 'Commune', code: '69266', price_m2_median: String(own.price_m2_median), sales_count: String(own.sales_count) });
-    expect(rows.map((r) => r.niveau)).toEqual(['Commune', 'Intercommunalité', 'Département']);
+    expect(rows.map((r) => r.level)).toEqual(['Commune', 'Intercommunalité', 'Département']);
     await page.getByTestId('carte-ventes').and(page.locator('[data-map-ready="true"]')).waitFor();
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-villeurbanne.png'), fullPage: true });
     // Everything came from our own server.
