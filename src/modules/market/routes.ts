@@ -3,6 +3,7 @@
 // the lake holds; the public price portal's map and commune page, and every table of both as CSV or JSON. Thin:
 // validate (contract.ts) → service.ts → reply.
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { lakePool } from '../../platform/lake.ts';
@@ -15,6 +16,8 @@ import {
   epciParams,
   indicatorQuery,
   indicatorsAnswer,
+  type IndicatorQuery,
+  type IndicatorsAnswer,
   lakeAnswer,
   mapAnswer,
   portalQuery,
@@ -33,45 +36,28 @@ export async function marketRoutes(app: App, ctx: AppContext) {
   app.addHook('onClose', async () => pool.close());
   const market = marketService({ db: ctx.db, lake: pool, secrecyMinCount: ctx.config.secrecyMinCount });
 
-  const indicators = { tags: ['marché'], querystring: indicatorQuery, response: { 200: indicatorsAnswer } };
+  /** An area's indicators: the same query, answer and secrecy at every level; only the place and its name differ. */
+  function indicatorRoute<P extends z.ZodObject>(path: string, summary: string, params: P, answer: (p: z.infer<P>, q: IndicatorQuery) => Promise<IndicatorsAnswer>) {
+    app.get(path, {
+      config: { access: 'public' },
+      schema: { tags: ['marché'], summary, params, querystring: indicatorQuery, response: { 200: indicatorsAnswer } },
+      handler: (req) => answer(req.params as z.infer<P>, req.query),
+    });
+  }
+  const summary = (what: string) => `Indicateurs du marché immobilier ${what}`;
 
-  app.get('/api/market/communes/:code/indicators', {
-    config: { access: 'public' },
-    schema: {
-      ...indicators,
-      summary: 'Indicateurs du marché immobilier d’une commune (Paris, Lyon, Marseille : avec leurs arrondissements)',
-      params: communeParams,
-    },
-    handler: (req) => market.communeIndicators(req.params.code, req.query),
-  });
-
-  app.get('/api/market/epci/:siren/indicators', {
-    config: { access: 'public' },
-    schema: { ...indicators, summary: 'Indicateurs du marché immobilier d’un EPCI (ensemble de ses communes)', params: epciParams },
-    handler: (req) => market.epciIndicators(req.params.siren, req.query),
-  });
-
-  app.get('/api/market/departements/:code/indicators', {
-    config: { access: 'public' },
-    schema: { ...indicators, summary: 'Indicateurs du marché immobilier d’un département', params: departementParams },
-    handler: (req) => market.departementIndicators(req.params.code, req.query),
-  });
-
-  app.get('/api/market/sections/:code/indicators', {
-    config: { access: 'public' },
-    schema: {
-      ...indicators,
-      summary: 'Indicateurs du marché immobilier d’une section cadastrale (10 premiers caractères de l’identifiant de parcelle)',
-      params: sectionParams,
-    },
-    handler: (req) => market.sectionIndicators(req.params.code, req.query),
-  });
-
-  app.get('/api/market/territory/indicators', {
-    config: { access: 'public' },
-    schema: { ...indicators, summary: 'Indicateurs du marché immobilier de l’ensemble du territoire de l’instance (tous ses EPCI)' },
-    handler: (req) => market.territoryIndicators(req.query),
-  });
+  indicatorRoute('/api/market/communes/:code/indicators', summary('d’une commune (Paris, Lyon, Marseille : avec leurs arrondissements)'), communeParams, (p, q) =>
+    market.communeIndicators(p.code, q),
+  );
+  indicatorRoute('/api/market/epci/:siren/indicators', summary('d’un EPCI (ensemble de ses communes)'), epciParams, (p, q) => market.epciIndicators(p.siren, q));
+  indicatorRoute('/api/market/departements/:code/indicators', summary('d’un département'), departementParams, (p, q) => market.departementIndicators(p.code, q));
+  indicatorRoute(
+    '/api/market/sections/:code/indicators',
+    summary('d’une section cadastrale (10 premiers caractères de l’identifiant de parcelle)'),
+    sectionParams,
+    (p, q) => market.sectionIndicators(p.code, q),
+  );
+  indicatorRoute('/api/market/territory/indicators', summary('de l’ensemble du territoire de l’instance (tous ses EPCI)'), z.object({}), (_, q) => market.territoryIndicators(q));
 
   app.get('/api/market/communes/:code/sales', {
     config: { access: 'public' },
