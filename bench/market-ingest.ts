@@ -146,11 +146,12 @@ function ourImport(file: string, work: string): Measure {
   rmSync(lake, { recursive: true, force: true });
   return timed(
     'Habitat Commun : habitat import dvf',
-    `import { importDvf } from ${q(join(ROOT, 'src/modules/market/ingest/import.ts'))};
+    // No store here: no arrondissement roll-up (the COG's 45 pairs would only add a CASE to the SQL).
+    `import { importDvfFiles } from ${q(join(ROOT, 'src/modules/market/service.ts'))};
      const t = performance.now();
-     const s = await importDvf(${q(lake)}, [${q(file)}]);
+     const s = await importDvfFiles(${q(lake)}, [${q(file)}], { parents: new Map() });
      console.log('SECONDS=' + (performance.now() - t) / 1000);
-     console.log(JSON.stringify({ lus: s.lus, gardes: s.gardes, doublons: s.doublons, rejetes: s.rejetes, partitions: s.partitions.length }));`,
+     console.log(JSON.stringify({ read: s.linesRead, kept: s.linesKept, duplicates: s.duplicates, rejected: s.linesRejected, partitions: s.partitions.length }));`,
     'contrôles et rejets, normalisation, dédoublonnage, Parquet partitionné département × année, bascule',
   );
 }

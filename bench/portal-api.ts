@@ -40,21 +40,21 @@ const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 // 1. Uncached: the first answer for each commune with sales.
-const map = await (await fetch(`${url}/api/market/portail/carte?type=appartement`)).json();
-const withSales = map.tableau.lignes.filter((r: any) => r.raison !== 'Aucune vente retenue dans les données.').map((r: any) => r.code as string);
+const map = await (await fetch(`${url}/api/market/portal/map?type=appartement`)).json();
+const withSales = map.table.rows.filter((r: any) => r.reason !== 'Aucune vente retenue dans les données.').map((r: any) => r.code as string);
 const cold: number[] = [];
 for (const code of withSales) {
   const t0 = process.hrtime.bigint();
-  const res = await fetch(`${url}/api/market/portail/communes/${code}?type=appartement`);
+  const res = await fetch(`${url}/api/market/portal/communes/${code}?type=appartement`);
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`${code} → ${res.status}`);
   cold.push(ms(t0));
 }
 const coldMap: number[] = [];
 for (const type of ['maison', 'maison_appartement']) {
-  for (const fenetre of ['annee', '5ans']) {
+  for (const window of ['year', 'five_years']) {
     const t0 = process.hrtime.bigint();
-    await (await fetch(`${url}/api/market/portail/carte?type=${type}&fenetre=${fenetre}`)).arrayBuffer();
+    await (await fetch(`${url}/api/market/portal/map?type=${type}&window=${window}`)).arrayBuffer();
     coldMap.push(ms(t0));
   }
 }
@@ -68,10 +68,10 @@ async function load(path: string) {
 }
 const loads = [];
 for (const path of [
-  '/api/market/portail/communes/69266?type=appartement',
-  '/api/market/portail/carte?type=appartement',
-  '/api/market/portail/communes/69266/telechargement/serie_annuelle?format=csv',
-  '/api/market/communes/69266/indicateurs?types=appartement',
+  '/api/market/portal/communes/69266?type=appartement',
+  '/api/market/portal/map?type=appartement',
+  '/api/market/portal/communes/69266/download/yearly_series?format=csv',
+  '/api/market/communes/69266/indicators?types=appartement',
 ]) {
   loads.push(await load(path));
 }

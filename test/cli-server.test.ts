@@ -154,8 +154,8 @@ describe('habitat commands beside a running server (embedded store)', () => {
   }, 300_000);
 
   it('import dvf with paths relative to the terminal’s folder: the server shows the new figures', async () => {
-    const before = await (await fetch(`${server.url}/api/market/portail/communes/33001`)).json();
-    expect(before.annees).toEqual([]); // and now cached by the portal
+    const before = await (await fetch(`${server.url}/api/market/portal/communes/33001`)).json();
+    expect(before.years).toEqual([]); // and now cached by the portal
     const work = join(tmp, 'terminal');
     mkdirSync(work);
     copyFileSync(ABZAC, join(work, 'abzac.csv'));
@@ -163,13 +163,13 @@ describe('habitat commands beside a running server (embedded store)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('abzac.csv : importé');
     expect(existsSync(join(work, 'rejets.csv'))).toBe(true); // written where the person is, not where the server runs
-    const after = await (await fetch(`${server.url}/api/market/portail/communes/33001`)).json();
-    expect(after.annees).toEqual([2021]);
-    const etat = await (await fetch(`${server.url}/api/market/etat`)).json();
-    expect(etat.partitions).toContainEqual(expect.objectContaining({ departement: '33', annee: 2021 }));
-    const figures = await (await fetch(`${server.url}/api/market/communes/33001/indicateurs?periode=annee&types=maison`)).json();
+    const after = await (await fetch(`${server.url}/api/market/portal/communes/33001`)).json();
+    expect(after.years).toEqual([2021]);
+    const lake = await (await fetch(`${server.url}/api/market/lake`)).json();
+    expect(lake.partitions).toContainEqual(expect.objectContaining({ departement: '33', year: 2021 }));
+    const figures = await (await fetch(`${server.url}/api/market/communes/33001/indicators?period=year&types=maison`)).json();
     // Abzac's 27 houses are withheld by secondary secrecy (docs/security.md): the year is there, its figure protected.
-    expect(figures.indicateurs.map((i: any) => i.periode)).toContain('2021');
+    expect(figures.indicators.map((i: any) => i.period)).toContain('2021');
   }, 300_000);
 
   it('a password the server asks for is typed in the client’s terminal (control socket protocol)', async () => {
@@ -235,7 +235,7 @@ describe('habitat commands beside a running server (embedded store)', () => {
     expect(users.stdout).toContain('agent@exemple.fr\tagent');
     expect((await habitat(dataDir, ['orgs', 'list', '--operateur'])).stdout).toContain('Lyon Métropole Habitat\t123456789');
     expect((await login(server.url, 'admin@exemple.fr')).status).toBe(200);
-    expect((await (await fetch(`${server.url}/api/market/portail/communes/33001`)).json()).annees).toEqual([2021]);
+    expect((await (await fetch(`${server.url}/api/market/portal/communes/33001`)).json()).years).toEqual([2021]);
   }, 300_000);
 
   it('stopped by SIGTERM it releases the lock and the socket; a command then opens the store itself', async () => {

@@ -75,15 +75,15 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
     expect(page.url()).toContain('annee=2018');
     await page.getByRole('heading', { level: 1, name: /^Prix de l’immobilier à / }).waitFor();
     const shown = await page.getByTestId('prix-median').textContent();
-    const api = await (await fetch(`${server.url}/api/market/portail/communes/${code}?type=appartement&annee=2018`)).json();
-    const own = api.tableaux.comparaison.lignes[0];
-    if (own.secret) {
+    const api = await (await fetch(`${server.url}/api/market/portal/communes/${code}?type=appartement&year=2018`)).json();
+    const own = api.tables.comparison.rows[0];
+    if (own.withheld) {
       expect(shown).toContain('secret statistique');
       expect(hover).toContain('secret statistique');
     } else {
-      expect(frenchNumber(shown!)).toBe(own.prix_m2_median);
+      expect(frenchNumber(shown!)).toBe(own.price_m2_median);
       // The hover text on the map gave the same figure.
-      expect(frenchNumber(/: ([\d\s  ]+) €\/m²/.exec(hover!)![1])).toBe(own.prix_m2_median);
+      expect(frenchNumber(/: ([\d\s  ]+) €\/m²/.exec(hover!)![1])).toBe(own.price_m2_median);
     }
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-commune-carte.png') });
   });
@@ -94,10 +94,10 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
     await page.locator('.search-results').getByRole('link', { name: /^Villeurbanne \(69100\)/ }).click();
     await page.waitForURL(/\/prix\/communes\/69266\?/);
     const median = await page.getByTestId('prix-median').textContent();
-    const api = await (await fetch(`${server.url}/api/market/portail/communes/69266?type=appartement&annee=2018`)).json();
-    const own = api.tableaux.comparaison.lignes[0];
-    expect(own.secret).toBe(false);
-    expect(frenchNumber(median!)).toBe(own.prix_m2_median);
+    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266?type=appartement&year=2018`)).json();
+    const own = api.tables.comparison.rows[0];
+    expect(own.withheld).toBe(false);
+    expect(frenchNumber(median!)).toBe(own.price_m2_median);
     // The yearly chart and its table are there, with units and the source beside.
     await expect.poll(() => page.getByRole('img', { name: /Prix au m² médian par année à Villeurbanne/ }).count()).toBe(1);
     expect(await page.locator('.source').first().textContent()).toContain('ventes jusqu’au 31 décembre 2018');
@@ -109,8 +109,8 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
     expect(text).toMatch(/^# Comparaison avec l’intercommunalité et le département/);
     expect(text).toContain('# Source : DGFiP, Demandes de valeurs foncières (DVF)');
     const rows = parse(text, { comment: '#', columns: true }) as Record<string, string>[];
-    expect(rows[0]).toMatchObject({ niveau: 'Commune', code: '69266', prix_m2_median: String(own.prix_m2_median), nb_ventes: String(own.nb_ventes) });
-    expect(rows.map((r) => r.niveau)).toEqual(['Commune', 'Intercommunalité', 'Département']);
+    expect(rows[0]).toMatchObject({ level: 'Commune', code: '69266', price_m2_median: String(own.price_m2_median), sales_count: String(own.sales_count) });
+    expect(rows.map((r) => r.level)).toEqual(['Commune', 'Intercommunalité', 'Département']);
     await page.getByTestId('carte-ventes').and(page.locator('[data-map-ready="true"]')).waitFor();
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-villeurbanne.png'), fullPage: true });
     // Everything came from our own server.

@@ -760,7 +760,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/market/communes/{code}/indicateurs": {
+    "/api/market/communes/{code}/indicators": {
         parameters: {
             query?: never;
             header?: never;
@@ -768,7 +768,7 @@ export interface paths {
             cookie?: never;
         };
         /** Indicateurs du marché immobilier d’une commune (Paris, Lyon, Marseille : avec leurs arrondissements) */
-        get: operations["getMarketCommunesCodeIndicateurs"];
+        get: operations["getMarketCommunesCodeIndicators"];
         put?: never;
         post?: never;
         delete?: never;
@@ -777,7 +777,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/market/epci/{siren}/indicateurs": {
+    "/api/market/epci/{siren}/indicators": {
         parameters: {
             query?: never;
             header?: never;
@@ -785,7 +785,7 @@ export interface paths {
             cookie?: never;
         };
         /** Indicateurs du marché immobilier d’un EPCI (ensemble de ses communes) */
-        get: operations["getMarketEpciSirenIndicateurs"];
+        get: operations["getMarketEpciSirenIndicators"];
         put?: never;
         post?: never;
         delete?: never;
@@ -794,7 +794,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/market/departements/{code}/indicateurs": {
+    "/api/market/departements/{code}/indicators": {
         parameters: {
             query?: never;
             header?: never;
@@ -802,7 +802,7 @@ export interface paths {
             cookie?: never;
         };
         /** Indicateurs du marché immobilier d’un département */
-        get: operations["getMarketDepartementsCodeIndicateurs"];
+        get: operations["getMarketDepartementsCodeIndicators"];
         put?: never;
         post?: never;
         delete?: never;
@@ -811,7 +811,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/market/sections/{code}/indicateurs": {
+    "/api/market/sections/{code}/indicators": {
         parameters: {
             query?: never;
             header?: never;
@@ -819,7 +819,7 @@ export interface paths {
             cookie?: never;
         };
         /** Indicateurs du marché immobilier d’une section cadastrale (10 premiers caractères de l’identifiant de parcelle) */
-        get: operations["getMarketSectionsCodeIndicateurs"];
+        get: operations["getMarketSectionsCodeIndicators"];
         put?: never;
         post?: never;
         delete?: never;
@@ -828,7 +828,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/market/territoire/indicateurs": {
+    "/api/market/territory/indicators": {
         parameters: {
             query?: never;
             header?: never;
@@ -836,7 +836,7 @@ export interface paths {
             cookie?: never;
         };
         /** Indicateurs du marché immobilier de l’ensemble du territoire de l’instance (tous ses EPCI) */
-        get: operations["getMarketTerritoireIndicateurs"];
+        get: operations["getMarketTerritoryIndicators"];
         put?: never;
         post?: never;
         delete?: never;
@@ -845,7 +845,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/market/communes/{code}/ventes": {
+    "/api/market/communes/{code}/sales": {
         parameters: {
             query?: never;
             header?: never;
@@ -853,7 +853,7 @@ export interface paths {
             cookie?: never;
         };
         /** Dernières ventes d’une commune (une ligne par mutation, sans adresse ni numéro de parcelle ; non indexable). Les ventes comptées dans un chiffre non publié (secret statistique) ne sont pas listées. */
-        get: operations["getMarketCommunesCodeVentes"];
+        get: operations["getMarketCommunesCodeSales"];
         put?: never;
         post?: never;
         delete?: never;
@@ -862,7 +862,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/market/etat": {
+    "/api/market/lake": {
         parameters: {
             query?: never;
             header?: never;
@@ -870,7 +870,7 @@ export interface paths {
             cookie?: never;
         };
         /** Ce que contient le lac DVF : lignes et mutations par département et année, fichiers importés */
-        get: operations["getMarketEtat"];
+        get: operations["getMarketLake"];
         put?: never;
         post?: never;
         delete?: never;
@@ -879,7 +879,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/market/portail/carte": {
+    "/api/market/portal/map": {
         parameters: {
             query?: never;
             header?: never;
@@ -887,7 +887,7 @@ export interface paths {
             cookie?: never;
         };
         /** Carte des prix : prix au m² médian de chaque commune du territoire, classes de la légende, secret statistique */
-        get: operations["getMarketPortailCarte"];
+        get: operations["getMarketPortalMap"];
         put?: never;
         post?: never;
         delete?: never;
@@ -896,7 +896,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/market/portail/carte/telechargement": {
+    "/api/market/portal/map/download": {
         parameters: {
             query?: never;
             header?: never;
@@ -904,7 +904,7 @@ export interface paths {
             cookie?: never;
         };
         /** Télécharger le tableau de la carte des prix (CSV ou JSON, avec méthode et source) */
-        get: operations["getMarketPortailCarteTelechargement"];
+        get: operations["getMarketPortalMapDownload"];
         put?: never;
         post?: never;
         delete?: never;
@@ -913,7 +913,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/market/portail/communes/{code}": {
+    "/api/market/portal/communes/{code}": {
         parameters: {
             query?: never;
             header?: never;
@@ -921,7 +921,7 @@ export interface paths {
             cookie?: never;
         };
         /** Page d’une commune : séries annuelle et mensuelle, répartition, volumes, terrains, comparaison, sections, dernières ventes */
-        get: operations["getMarketPortailCommunesCode"];
+        get: operations["getMarketPortalCommunesCode"];
         put?: never;
         post?: never;
         delete?: never;
@@ -930,7 +930,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/market/portail/communes/{code}/telechargement/{tableau}": {
+    "/api/market/portal/communes/{code}/download/{table}": {
         parameters: {
             query?: never;
             header?: never;
@@ -938,7 +938,7 @@ export interface paths {
             cookie?: never;
         };
         /** Télécharger un tableau de la page d’une commune (CSV ou JSON, avec méthode et source) */
-        get: operations["getMarketPortailCommunesCodeTelechargementTableau"];
+        get: operations["getMarketPortalCommunesCodeDownloadTable"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6165,22 +6165,23 @@ export interface operations {
             };
         };
     };
-    getMarketCommunesCodeIndicateurs: {
+    getMarketCommunesCodeIndicators: {
         parameters: {
             query?: {
-                /** @description Regroupement par année ou par mois */
-                periode?: "annee" | "mois";
+                /** @description Regroupement par année (year) ou par mois (month) */
+                period?: "year" | "month";
                 /** @description Types de biens, séparés par des virgules : maison, appartement, maison_appartement, local, terrain_a_batir */
                 types?: string;
                 /** @description habitat (par défaut) ou etalab (statistiques DVF de data.gouv.fr) */
-                methode?: "habitat" | "etalab";
+                method?: "habitat" | "etalab";
                 /** @description Première année (incluse) */
-                debut?: number;
+                from?: number;
                 /** @description Dernière année (incluse) */
-                fin?: number;
+                to?: number;
             };
             header?: never;
             path: {
+                /** @description Code INSEE de commune ou d’arrondissement */
                 code: string;
             };
             cookie?: never;
@@ -6195,42 +6196,43 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        niveau: "commune" | "epci" | "departement" | "section" | "territoire";
+                        level: "commune" | "epci" | "departement" | "section" | "territory";
                         code: string;
-                        nom: string | null;
+                        name: string | null;
                         /** @enum {string} */
-                        periode: "annee" | "mois";
+                        period: "year" | "month";
                         /** @enum {string} */
-                        methode: "habitat" | "etalab";
-                        methode_description: string;
+                        method: "habitat" | "etalab";
+                        method_description: string;
                         /** @description Nombre de ventes minimal pour publier un chiffre */
-                        seuil_secret: number;
+                        secrecy_min_count: number;
                         source: string;
-                        indicateurs: ({
+                        indicators: ({
                             code: string;
-                            periode: string;
+                            period: string;
                             /** @enum {string} */
                             type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
                             /** @enum {boolean} */
-                            secret: false;
+                            withheld: false;
                             /** @description Nombre de ventes */
-                            nb_ventes: number;
+                            sales_count: number;
                             /** @description Premier quartile du prix au m² (€) */
-                            prix_m2_q1: number;
+                            price_m2_q1: number;
                             /** @description Prix au m² médian (€) */
-                            prix_m2_median: number;
+                            price_m2_median: number;
                             /** @description Troisième quartile du prix au m² (€) */
-                            prix_m2_q3: number;
+                            price_m2_q3: number;
                             /** @description Prix de vente médian (€) */
-                            prix_median: number;
+                            price_median: number;
                         } | {
                             code: string;
-                            periode: string;
+                            period: string;
                             /** @enum {string} */
                             type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
                             /** @enum {boolean} */
-                            secret: true;
-                            raison: string;
+                            withheld: true;
+                            /** @description Pourquoi le chiffre n’est pas publié (secret statistique) */
+                            reason: string;
                         })[];
                     };
                 };
@@ -6264,19 +6266,19 @@ export interface operations {
             };
         };
     };
-    getMarketEpciSirenIndicateurs: {
+    getMarketEpciSirenIndicators: {
         parameters: {
             query?: {
-                /** @description Regroupement par année ou par mois */
-                periode?: "annee" | "mois";
+                /** @description Regroupement par année (year) ou par mois (month) */
+                period?: "year" | "month";
                 /** @description Types de biens, séparés par des virgules : maison, appartement, maison_appartement, local, terrain_a_batir */
                 types?: string;
                 /** @description habitat (par défaut) ou etalab (statistiques DVF de data.gouv.fr) */
-                methode?: "habitat" | "etalab";
+                method?: "habitat" | "etalab";
                 /** @description Première année (incluse) */
-                debut?: number;
+                from?: number;
                 /** @description Dernière année (incluse) */
-                fin?: number;
+                to?: number;
             };
             header?: never;
             path: {
@@ -6294,42 +6296,43 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        niveau: "commune" | "epci" | "departement" | "section" | "territoire";
+                        level: "commune" | "epci" | "departement" | "section" | "territory";
                         code: string;
-                        nom: string | null;
+                        name: string | null;
                         /** @enum {string} */
-                        periode: "annee" | "mois";
+                        period: "year" | "month";
                         /** @enum {string} */
-                        methode: "habitat" | "etalab";
-                        methode_description: string;
+                        method: "habitat" | "etalab";
+                        method_description: string;
                         /** @description Nombre de ventes minimal pour publier un chiffre */
-                        seuil_secret: number;
+                        secrecy_min_count: number;
                         source: string;
-                        indicateurs: ({
+                        indicators: ({
                             code: string;
-                            periode: string;
+                            period: string;
                             /** @enum {string} */
                             type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
                             /** @enum {boolean} */
-                            secret: false;
+                            withheld: false;
                             /** @description Nombre de ventes */
-                            nb_ventes: number;
+                            sales_count: number;
                             /** @description Premier quartile du prix au m² (€) */
-                            prix_m2_q1: number;
+                            price_m2_q1: number;
                             /** @description Prix au m² médian (€) */
-                            prix_m2_median: number;
+                            price_m2_median: number;
                             /** @description Troisième quartile du prix au m² (€) */
-                            prix_m2_q3: number;
+                            price_m2_q3: number;
                             /** @description Prix de vente médian (€) */
-                            prix_median: number;
+                            price_median: number;
                         } | {
                             code: string;
-                            periode: string;
+                            period: string;
                             /** @enum {string} */
                             type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
                             /** @enum {boolean} */
-                            secret: true;
-                            raison: string;
+                            withheld: true;
+                            /** @description Pourquoi le chiffre n’est pas publié (secret statistique) */
+                            reason: string;
                         })[];
                     };
                 };
@@ -6363,19 +6366,19 @@ export interface operations {
             };
         };
     };
-    getMarketDepartementsCodeIndicateurs: {
+    getMarketDepartementsCodeIndicators: {
         parameters: {
             query?: {
-                /** @description Regroupement par année ou par mois */
-                periode?: "annee" | "mois";
+                /** @description Regroupement par année (year) ou par mois (month) */
+                period?: "year" | "month";
                 /** @description Types de biens, séparés par des virgules : maison, appartement, maison_appartement, local, terrain_a_batir */
                 types?: string;
                 /** @description habitat (par défaut) ou etalab (statistiques DVF de data.gouv.fr) */
-                methode?: "habitat" | "etalab";
+                method?: "habitat" | "etalab";
                 /** @description Première année (incluse) */
-                debut?: number;
+                from?: number;
                 /** @description Dernière année (incluse) */
-                fin?: number;
+                to?: number;
             };
             header?: never;
             path: {
@@ -6393,42 +6396,43 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        niveau: "commune" | "epci" | "departement" | "section" | "territoire";
+                        level: "commune" | "epci" | "departement" | "section" | "territory";
                         code: string;
-                        nom: string | null;
+                        name: string | null;
                         /** @enum {string} */
-                        periode: "annee" | "mois";
+                        period: "year" | "month";
                         /** @enum {string} */
-                        methode: "habitat" | "etalab";
-                        methode_description: string;
+                        method: "habitat" | "etalab";
+                        method_description: string;
                         /** @description Nombre de ventes minimal pour publier un chiffre */
-                        seuil_secret: number;
+                        secrecy_min_count: number;
                         source: string;
-                        indicateurs: ({
+                        indicators: ({
                             code: string;
-                            periode: string;
+                            period: string;
                             /** @enum {string} */
                             type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
                             /** @enum {boolean} */
-                            secret: false;
+                            withheld: false;
                             /** @description Nombre de ventes */
-                            nb_ventes: number;
+                            sales_count: number;
                             /** @description Premier quartile du prix au m² (€) */
-                            prix_m2_q1: number;
+                            price_m2_q1: number;
                             /** @description Prix au m² médian (€) */
-                            prix_m2_median: number;
+                            price_m2_median: number;
                             /** @description Troisième quartile du prix au m² (€) */
-                            prix_m2_q3: number;
+                            price_m2_q3: number;
                             /** @description Prix de vente médian (€) */
-                            prix_median: number;
+                            price_median: number;
                         } | {
                             code: string;
-                            periode: string;
+                            period: string;
                             /** @enum {string} */
                             type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
                             /** @enum {boolean} */
-                            secret: true;
-                            raison: string;
+                            withheld: true;
+                            /** @description Pourquoi le chiffre n’est pas publié (secret statistique) */
+                            reason: string;
                         })[];
                     };
                 };
@@ -6462,19 +6466,19 @@ export interface operations {
             };
         };
     };
-    getMarketSectionsCodeIndicateurs: {
+    getMarketSectionsCodeIndicators: {
         parameters: {
             query?: {
-                /** @description Regroupement par année ou par mois */
-                periode?: "annee" | "mois";
+                /** @description Regroupement par année (year) ou par mois (month) */
+                period?: "year" | "month";
                 /** @description Types de biens, séparés par des virgules : maison, appartement, maison_appartement, local, terrain_a_batir */
                 types?: string;
                 /** @description habitat (par défaut) ou etalab (statistiques DVF de data.gouv.fr) */
-                methode?: "habitat" | "etalab";
+                method?: "habitat" | "etalab";
                 /** @description Première année (incluse) */
-                debut?: number;
+                from?: number;
                 /** @description Dernière année (incluse) */
-                fin?: number;
+                to?: number;
             };
             header?: never;
             path: {
@@ -6492,42 +6496,43 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        niveau: "commune" | "epci" | "departement" | "section" | "territoire";
+                        level: "commune" | "epci" | "departement" | "section" | "territory";
                         code: string;
-                        nom: string | null;
+                        name: string | null;
                         /** @enum {string} */
-                        periode: "annee" | "mois";
+                        period: "year" | "month";
                         /** @enum {string} */
-                        methode: "habitat" | "etalab";
-                        methode_description: string;
+                        method: "habitat" | "etalab";
+                        method_description: string;
                         /** @description Nombre de ventes minimal pour publier un chiffre */
-                        seuil_secret: number;
+                        secrecy_min_count: number;
                         source: string;
-                        indicateurs: ({
+                        indicators: ({
                             code: string;
-                            periode: string;
+                            period: string;
                             /** @enum {string} */
                             type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
                             /** @enum {boolean} */
-                            secret: false;
+                            withheld: false;
                             /** @description Nombre de ventes */
-                            nb_ventes: number;
+                            sales_count: number;
                             /** @description Premier quartile du prix au m² (€) */
-                            prix_m2_q1: number;
+                            price_m2_q1: number;
                             /** @description Prix au m² médian (€) */
-                            prix_m2_median: number;
+                            price_m2_median: number;
                             /** @description Troisième quartile du prix au m² (€) */
-                            prix_m2_q3: number;
+                            price_m2_q3: number;
                             /** @description Prix de vente médian (€) */
-                            prix_median: number;
+                            price_median: number;
                         } | {
                             code: string;
-                            periode: string;
+                            period: string;
                             /** @enum {string} */
                             type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
                             /** @enum {boolean} */
-                            secret: true;
-                            raison: string;
+                            withheld: true;
+                            /** @description Pourquoi le chiffre n’est pas publié (secret statistique) */
+                            reason: string;
                         })[];
                     };
                 };
@@ -6561,19 +6566,19 @@ export interface operations {
             };
         };
     };
-    getMarketTerritoireIndicateurs: {
+    getMarketTerritoryIndicators: {
         parameters: {
             query?: {
-                /** @description Regroupement par année ou par mois */
-                periode?: "annee" | "mois";
+                /** @description Regroupement par année (year) ou par mois (month) */
+                period?: "year" | "month";
                 /** @description Types de biens, séparés par des virgules : maison, appartement, maison_appartement, local, terrain_a_batir */
                 types?: string;
                 /** @description habitat (par défaut) ou etalab (statistiques DVF de data.gouv.fr) */
-                methode?: "habitat" | "etalab";
+                method?: "habitat" | "etalab";
                 /** @description Première année (incluse) */
-                debut?: number;
+                from?: number;
                 /** @description Dernière année (incluse) */
-                fin?: number;
+                to?: number;
             };
             header?: never;
             path?: never;
@@ -6589,42 +6594,43 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        niveau: "commune" | "epci" | "departement" | "section" | "territoire";
+                        level: "commune" | "epci" | "departement" | "section" | "territory";
                         code: string;
-                        nom: string | null;
+                        name: string | null;
                         /** @enum {string} */
-                        periode: "annee" | "mois";
+                        period: "year" | "month";
                         /** @enum {string} */
-                        methode: "habitat" | "etalab";
-                        methode_description: string;
+                        method: "habitat" | "etalab";
+                        method_description: string;
                         /** @description Nombre de ventes minimal pour publier un chiffre */
-                        seuil_secret: number;
+                        secrecy_min_count: number;
                         source: string;
-                        indicateurs: ({
+                        indicators: ({
                             code: string;
-                            periode: string;
+                            period: string;
                             /** @enum {string} */
                             type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
                             /** @enum {boolean} */
-                            secret: false;
+                            withheld: false;
                             /** @description Nombre de ventes */
-                            nb_ventes: number;
+                            sales_count: number;
                             /** @description Premier quartile du prix au m² (€) */
-                            prix_m2_q1: number;
+                            price_m2_q1: number;
                             /** @description Prix au m² médian (€) */
-                            prix_m2_median: number;
+                            price_m2_median: number;
                             /** @description Troisième quartile du prix au m² (€) */
-                            prix_m2_q3: number;
+                            price_m2_q3: number;
                             /** @description Prix de vente médian (€) */
-                            prix_median: number;
+                            price_median: number;
                         } | {
                             code: string;
-                            periode: string;
+                            period: string;
                             /** @enum {string} */
                             type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
                             /** @enum {boolean} */
-                            secret: true;
-                            raison: string;
+                            withheld: true;
+                            /** @description Pourquoi le chiffre n’est pas publié (secret statistique) */
+                            reason: string;
                         })[];
                     };
                 };
@@ -6649,13 +6655,14 @@ export interface operations {
             };
         };
     };
-    getMarketCommunesCodeVentes: {
+    getMarketCommunesCodeSales: {
         parameters: {
             query?: {
-                limite?: number;
+                limit?: number;
             };
             header?: never;
             path: {
+                /** @description Code INSEE de commune ou d’arrondissement */
                 code: string;
             };
             cookie?: never;
@@ -6671,18 +6678,18 @@ export interface operations {
                     "application/json": {
                         code: string;
                         source: string;
-                        ventes: {
+                        sales: {
                             id_mutation: string;
                             date_mutation: string;
                             nature_mutation: string;
                             valeur_fonciere: number | null;
                             code_commune: string;
                             section: string;
-                            nb_lignes: number;
-                            nb_maisons: number;
-                            nb_appartements: number;
-                            nb_dependances: number;
-                            nb_locaux: number;
+                            lines_count: number;
+                            houses_count: number;
+                            flats_count: number;
+                            outbuildings_count: number;
+                            premises_count: number;
                             surface_reelle_bati: number | null;
                             nombre_pieces_principales: number | null;
                             surface_terrain: number | null;
@@ -6719,7 +6726,7 @@ export interface operations {
             };
         };
     };
-    getMarketEtat: {
+    getMarketLake: {
         parameters: {
             query?: never;
             header?: never;
@@ -6737,14 +6744,14 @@ export interface operations {
                     "application/json": {
                         partitions: {
                             departement: string;
-                            annee: number;
-                            lignes: number;
+                            year: number;
+                            lines: number;
                             mutations: number;
                         }[];
-                        fichiers: {
-                            fichier: string;
-                            importe_le: string;
-                            lignes: number;
+                        files: {
+                            file: string;
+                            imported_at: string;
+                            lines: number;
                         }[];
                     };
                 };
@@ -6769,16 +6776,16 @@ export interface operations {
             };
         };
     };
-    getMarketPortailCarte: {
+    getMarketPortalMap: {
         parameters: {
             query?: {
                 /** @description maison, appartement ou maison_appartement (les deux) */
                 type?: "maison" | "appartement" | "maison_appartement";
                 /** @description Année (par défaut : la dernière des données) */
-                annee?: number;
-                /** @description annee : l’année choisie ; 5ans : les cinq ans qui finissent avec elle, cumulés */
-                fenetre?: "annee" | "5ans";
-                methode?: "habitat" | "etalab";
+                year?: number;
+                /** @description year : l’année choisie ; five_years : les cinq ans qui finissent avec elle, cumulés */
+                window?: "year" | "five_years";
+                method?: "habitat" | "etalab";
             };
             header?: never;
             path?: never;
@@ -6793,14 +6800,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        annees: number[];
-                        annee: number | null;
-                        type: string;
-                        fenetre: string;
-                        periode: string;
+                        years: number[];
+                        year: number | null;
+                        /** @enum {string} */
+                        type: "maison" | "appartement" | "maison_appartement";
+                        /** @enum {string} */
+                        window: "year" | "five_years";
+                        period: string;
                         epcis: {
                             siren: string;
-                            nom: string;
+                            name: string;
                         }[];
                         classes: {
                             min: number;
@@ -6809,26 +6818,37 @@ export interface operations {
                             color: string;
                             label: string;
                         }[];
-                        tableau: {
-                            nom: string;
+                        table: {
+                            name: string;
                             meta: {
-                                titre: string;
-                                periode: string;
-                                methode: string;
+                                title: string;
+                                period: string;
+                                method: string;
                                 source: string;
                                 /** @description Date de la dernière vente présente dans les données (AAAA-MM-JJ) */
-                                donnees_jusqu_au: string | null;
-                                importe_le: string | null;
-                                seuil_secret: number;
+                                data_until: string | null;
+                                imported_at: string | null;
+                                secrecy_min_count: number;
+                                /** @description La règle du secret statistique, en français */
                                 secret_statistique: string;
                             };
-                            colonnes: {
-                                cle: string;
-                                libelle: string;
-                                unite?: string;
+                            columns: {
+                                key: string;
+                                label: string;
+                                unit?: string;
                             }[];
-                            lignes: {
-                                [key: string]: string | number | boolean | null;
+                            rows: {
+                                code: string;
+                                name: string;
+                                epci_siren: string;
+                                epci_name: string;
+                                withheld: boolean;
+                                reason: string | null;
+                                sales_count: number | null;
+                                price_m2_q1: number | null;
+                                price_m2_median: number | null;
+                                price_m2_q3: number | null;
+                                price_median: number | null;
                             }[];
                         };
                     };
@@ -6854,16 +6874,16 @@ export interface operations {
             };
         };
     };
-    getMarketPortailCarteTelechargement: {
+    getMarketPortalMapDownload: {
         parameters: {
             query?: {
                 /** @description maison, appartement ou maison_appartement (les deux) */
                 type?: "maison" | "appartement" | "maison_appartement";
                 /** @description Année (par défaut : la dernière des données) */
-                annee?: number;
-                /** @description annee : l’année choisie ; 5ans : les cinq ans qui finissent avec elle, cumulés */
-                fenetre?: "annee" | "5ans";
-                methode?: "habitat" | "etalab";
+                year?: number;
+                /** @description year : l’année choisie ; five_years : les cinq ans qui finissent avec elle, cumulés */
+                window?: "year" | "five_years";
+                method?: "habitat" | "etalab";
                 /** @description csv (avec méthode et source en lignes de commentaire #) ou json (avec meta) */
                 format?: "csv" | "json";
             };
@@ -6903,19 +6923,20 @@ export interface operations {
             };
         };
     };
-    getMarketPortailCommunesCode: {
+    getMarketPortalCommunesCode: {
         parameters: {
             query?: {
                 /** @description maison, appartement ou maison_appartement (les deux) */
                 type?: "maison" | "appartement" | "maison_appartement";
                 /** @description Année (par défaut : la dernière des données) */
-                annee?: number;
-                /** @description annee : l’année choisie ; 5ans : les cinq ans qui finissent avec elle, cumulés */
-                fenetre?: "annee" | "5ans";
-                methode?: "habitat" | "etalab";
+                year?: number;
+                /** @description year : l’année choisie ; five_years : les cinq ans qui finissent avec elle, cumulés */
+                window?: "year" | "five_years";
+                method?: "habitat" | "etalab";
             };
             header?: never;
             path: {
+                /** @description Code INSEE de commune ou d’arrondissement */
                 code: string;
             };
             cookie?: never;
@@ -6931,193 +6952,265 @@ export interface operations {
                     "application/json": {
                         commune: {
                             code: string;
-                            nom: string;
+                            name: string;
                             departement_code: string | null;
-                            departement_nom: string | null;
+                            departement_name: string | null;
                             epci_siren: string | null;
-                            epci_nom: string | null;
-                            codes_postaux: string[];
+                            epci_name: string | null;
+                            postal_codes: string[];
                         };
-                        annees: number[];
-                        annee: number | null;
-                        type: string;
-                        fenetre: string;
-                        periode: string;
-                        tableaux: {
-                            serie_annuelle: {
-                                nom: string;
+                        years: number[];
+                        year: number | null;
+                        /** @enum {string} */
+                        type: "maison" | "appartement" | "maison_appartement";
+                        /** @enum {string} */
+                        window: "year" | "five_years";
+                        period: string;
+                        tables: {
+                            yearly_series: {
+                                name: string;
                                 meta: {
-                                    titre: string;
-                                    periode: string;
-                                    methode: string;
+                                    title: string;
+                                    period: string;
+                                    method: string;
                                     source: string;
                                     /** @description Date de la dernière vente présente dans les données (AAAA-MM-JJ) */
-                                    donnees_jusqu_au: string | null;
-                                    importe_le: string | null;
-                                    seuil_secret: number;
+                                    data_until: string | null;
+                                    imported_at: string | null;
+                                    secrecy_min_count: number;
+                                    /** @description La règle du secret statistique, en français */
                                     secret_statistique: string;
                                 };
-                                colonnes: {
-                                    cle: string;
-                                    libelle: string;
-                                    unite?: string;
+                                columns: {
+                                    key: string;
+                                    label: string;
+                                    unit?: string;
                                 }[];
-                                lignes: {
-                                    [key: string]: string | number | boolean | null;
+                                rows: {
+                                    period: string;
+                                    /** @enum {string} */
+                                    type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
+                                    type_label: string;
+                                    withheld: boolean;
+                                    reason: string | null;
+                                    sales_count: number | null;
+                                    price_m2_q1: number | null;
+                                    price_m2_median: number | null;
+                                    price_m2_q3: number | null;
+                                    price_median: number | null;
                                 }[];
                             };
-                            serie_mensuelle: {
-                                nom: string;
+                            monthly_series: {
+                                name: string;
                                 meta: {
-                                    titre: string;
-                                    periode: string;
-                                    methode: string;
+                                    title: string;
+                                    period: string;
+                                    method: string;
                                     source: string;
                                     /** @description Date de la dernière vente présente dans les données (AAAA-MM-JJ) */
-                                    donnees_jusqu_au: string | null;
-                                    importe_le: string | null;
-                                    seuil_secret: number;
+                                    data_until: string | null;
+                                    imported_at: string | null;
+                                    secrecy_min_count: number;
+                                    /** @description La règle du secret statistique, en français */
                                     secret_statistique: string;
                                 };
-                                colonnes: {
-                                    cle: string;
-                                    libelle: string;
-                                    unite?: string;
+                                columns: {
+                                    key: string;
+                                    label: string;
+                                    unit?: string;
                                 }[];
-                                lignes: {
-                                    [key: string]: string | number | boolean | null;
+                                rows: {
+                                    period: string;
+                                    /** @enum {string} */
+                                    type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
+                                    type_label: string;
+                                    withheld: boolean;
+                                    reason: string | null;
+                                    sales_count: number | null;
+                                    price_m2_q1: number | null;
+                                    price_m2_median: number | null;
+                                    price_m2_q3: number | null;
+                                    price_median: number | null;
                                 }[];
                             };
                             distribution: {
-                                nom: string;
+                                name: string;
                                 meta: {
-                                    titre: string;
-                                    periode: string;
-                                    methode: string;
+                                    title: string;
+                                    period: string;
+                                    method: string;
                                     source: string;
                                     /** @description Date de la dernière vente présente dans les données (AAAA-MM-JJ) */
-                                    donnees_jusqu_au: string | null;
-                                    importe_le: string | null;
-                                    seuil_secret: number;
+                                    data_until: string | null;
+                                    imported_at: string | null;
+                                    secrecy_min_count: number;
+                                    /** @description La règle du secret statistique, en français */
                                     secret_statistique: string;
                                 };
-                                colonnes: {
-                                    cle: string;
-                                    libelle: string;
-                                    unite?: string;
+                                columns: {
+                                    key: string;
+                                    label: string;
+                                    unit?: string;
                                 }[];
-                                lignes: {
-                                    [key: string]: string | number | boolean | null;
+                                rows: {
+                                    price_m2_min: number;
+                                    price_m2_max: number;
+                                    sales_count: number;
                                 }[];
                             };
                             volumes: {
-                                nom: string;
+                                name: string;
                                 meta: {
-                                    titre: string;
-                                    periode: string;
-                                    methode: string;
+                                    title: string;
+                                    period: string;
+                                    method: string;
                                     source: string;
                                     /** @description Date de la dernière vente présente dans les données (AAAA-MM-JJ) */
-                                    donnees_jusqu_au: string | null;
-                                    importe_le: string | null;
-                                    seuil_secret: number;
+                                    data_until: string | null;
+                                    imported_at: string | null;
+                                    secrecy_min_count: number;
+                                    /** @description La règle du secret statistique, en français */
                                     secret_statistique: string;
                                 };
-                                colonnes: {
-                                    cle: string;
-                                    libelle: string;
-                                    unite?: string;
+                                columns: {
+                                    key: string;
+                                    label: string;
+                                    unit?: string;
                                 }[];
-                                lignes: {
-                                    [key: string]: string | number | boolean | null;
+                                rows: {
+                                    period: string;
+                                    /** @enum {string} */
+                                    type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
+                                    type_label: string;
+                                    withheld: boolean;
+                                    sales_count: number | null;
                                 }[];
                             };
-                            terrains: {
-                                nom: string;
+                            building_land: {
+                                name: string;
                                 meta: {
-                                    titre: string;
-                                    periode: string;
-                                    methode: string;
+                                    title: string;
+                                    period: string;
+                                    method: string;
                                     source: string;
                                     /** @description Date de la dernière vente présente dans les données (AAAA-MM-JJ) */
-                                    donnees_jusqu_au: string | null;
-                                    importe_le: string | null;
-                                    seuil_secret: number;
+                                    data_until: string | null;
+                                    imported_at: string | null;
+                                    secrecy_min_count: number;
+                                    /** @description La règle du secret statistique, en français */
                                     secret_statistique: string;
                                 };
-                                colonnes: {
-                                    cle: string;
-                                    libelle: string;
-                                    unite?: string;
+                                columns: {
+                                    key: string;
+                                    label: string;
+                                    unit?: string;
                                 }[];
-                                lignes: {
-                                    [key: string]: string | number | boolean | null;
+                                rows: {
+                                    period: string;
+                                    /** @enum {string} */
+                                    type: "maison" | "appartement" | "maison_appartement" | "local" | "terrain_a_batir";
+                                    type_label: string;
+                                    withheld: boolean;
+                                    reason: string | null;
+                                    sales_count: number | null;
+                                    price_m2_q1: number | null;
+                                    price_m2_median: number | null;
+                                    price_m2_q3: number | null;
+                                    price_median: number | null;
                                 }[];
                             };
-                            comparaison: {
-                                nom: string;
+                            comparison: {
+                                name: string;
                                 meta: {
-                                    titre: string;
-                                    periode: string;
-                                    methode: string;
+                                    title: string;
+                                    period: string;
+                                    method: string;
                                     source: string;
                                     /** @description Date de la dernière vente présente dans les données (AAAA-MM-JJ) */
-                                    donnees_jusqu_au: string | null;
-                                    importe_le: string | null;
-                                    seuil_secret: number;
+                                    data_until: string | null;
+                                    imported_at: string | null;
+                                    secrecy_min_count: number;
+                                    /** @description La règle du secret statistique, en français */
                                     secret_statistique: string;
                                 };
-                                colonnes: {
-                                    cle: string;
-                                    libelle: string;
-                                    unite?: string;
+                                columns: {
+                                    key: string;
+                                    label: string;
+                                    unit?: string;
                                 }[];
-                                lignes: {
-                                    [key: string]: string | number | boolean | null;
+                                rows: {
+                                    level: string;
+                                    code: string;
+                                    name: string;
+                                    withheld: boolean;
+                                    reason: string | null;
+                                    sales_count: number | null;
+                                    price_m2_q1: number | null;
+                                    price_m2_median: number | null;
+                                    price_m2_q3: number | null;
+                                    price_median: number | null;
                                 }[];
                             };
                             sections: {
-                                nom: string;
+                                name: string;
                                 meta: {
-                                    titre: string;
-                                    periode: string;
-                                    methode: string;
+                                    title: string;
+                                    period: string;
+                                    method: string;
                                     source: string;
                                     /** @description Date de la dernière vente présente dans les données (AAAA-MM-JJ) */
-                                    donnees_jusqu_au: string | null;
-                                    importe_le: string | null;
-                                    seuil_secret: number;
+                                    data_until: string | null;
+                                    imported_at: string | null;
+                                    secrecy_min_count: number;
+                                    /** @description La règle du secret statistique, en français */
                                     secret_statistique: string;
                                 };
-                                colonnes: {
-                                    cle: string;
-                                    libelle: string;
-                                    unite?: string;
+                                columns: {
+                                    key: string;
+                                    label: string;
+                                    unit?: string;
                                 }[];
-                                lignes: {
-                                    [key: string]: string | number | boolean | null;
+                                rows: {
+                                    section: string;
+                                    withheld: boolean;
+                                    reason: string | null;
+                                    sales_count: number | null;
+                                    price_m2_q1: number | null;
+                                    price_m2_median: number | null;
+                                    price_m2_q3: number | null;
+                                    price_median: number | null;
                                 }[];
                             };
-                            ventes: {
-                                nom: string;
+                            sales: {
+                                name: string;
                                 meta: {
-                                    titre: string;
-                                    periode: string;
-                                    methode: string;
+                                    title: string;
+                                    period: string;
+                                    method: string;
                                     source: string;
                                     /** @description Date de la dernière vente présente dans les données (AAAA-MM-JJ) */
-                                    donnees_jusqu_au: string | null;
-                                    importe_le: string | null;
-                                    seuil_secret: number;
+                                    data_until: string | null;
+                                    imported_at: string | null;
+                                    secrecy_min_count: number;
+                                    /** @description La règle du secret statistique, en français */
                                     secret_statistique: string;
                                 };
-                                colonnes: {
-                                    cle: string;
-                                    libelle: string;
-                                    unite?: string;
+                                columns: {
+                                    key: string;
+                                    label: string;
+                                    unit?: string;
                                 }[];
-                                lignes: {
-                                    [key: string]: string | number | boolean | null;
+                                rows: {
+                                    date: string;
+                                    type: string;
+                                    surface: number | null;
+                                    rooms: number | null;
+                                    surface_terrain: number | null;
+                                    price: number | null;
+                                    price_m2: number | null;
+                                    section: string;
+                                    longitude: number | null;
+                                    latitude: number | null;
                                 }[];
                             };
                         };
@@ -7153,24 +7246,25 @@ export interface operations {
             };
         };
     };
-    getMarketPortailCommunesCodeTelechargementTableau: {
+    getMarketPortalCommunesCodeDownloadTable: {
         parameters: {
             query?: {
                 /** @description maison, appartement ou maison_appartement (les deux) */
                 type?: "maison" | "appartement" | "maison_appartement";
                 /** @description Année (par défaut : la dernière des données) */
-                annee?: number;
-                /** @description annee : l’année choisie ; 5ans : les cinq ans qui finissent avec elle, cumulés */
-                fenetre?: "annee" | "5ans";
-                methode?: "habitat" | "etalab";
+                year?: number;
+                /** @description year : l’année choisie ; five_years : les cinq ans qui finissent avec elle, cumulés */
+                window?: "year" | "five_years";
+                method?: "habitat" | "etalab";
                 /** @description csv (avec méthode et source en lignes de commentaire #) ou json (avec meta) */
                 format?: "csv" | "json";
             };
             header?: never;
             path: {
+                /** @description Code INSEE de commune ou d’arrondissement */
                 code: string;
-                /** @description Tableau : serie_annuelle, serie_mensuelle, distribution, volumes, terrains, comparaison, sections, ventes */
-                tableau: "serie_annuelle" | "serie_mensuelle" | "distribution" | "volumes" | "terrains" | "comparaison" | "sections" | "ventes";
+                /** @description Tableau : yearly_series, monthly_series, distribution, volumes, building_land, comparison, sections, sales */
+                table: "yearly_series" | "monthly_series" | "distribution" | "volumes" | "building_land" | "comparison" | "sections" | "sales";
             };
             cookie?: never;
         };
@@ -9672,7 +9766,7 @@ export interface operations {
                             code: string;
                             name: string;
                         };
-                        secrecy_threshold: number;
+                        secrecy_min_count: number;
                         calendar: string;
                         rpls: {
                             vintage: number;
@@ -9842,7 +9936,7 @@ export interface operations {
                         vintage: number | null;
                         source: string;
                         calendar: string;
-                        secrecy_threshold: number;
+                        secrecy_min_count: number;
                         communes: {
                             code: string;
                             name: string;

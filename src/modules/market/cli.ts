@@ -6,9 +6,12 @@ import type { Command } from 'commander';
 import type { CliIO } from '../../platform/cli-io.ts';
 import type { WithContext } from '../types.ts';
 import { csvLine } from '../../platform/csv.ts';
-import { formatProblem } from '../../platform/errors.ts';
-import { importDvf, type ImportProblem, type ImportSummary } from './ingest/import.ts';
+import { formatProblem, type InputProblem } from '../../platform/errors.ts';
+import type { FileSummary } from './ingest/stage.ts';
+import { importDvf, type ImportSummary } from './service.ts';
 
+/** How the summary says what became of a file. */
+const FILE_STATUS: Record<FileSummary['status'], string> = { imported: 'importé', already_imported: 'déjà importé', refused: 'refusé' };
 
 export function dvfCommand(importCommand: Command, withContext: WithContext, io: CliIO) {
   importCommand
@@ -32,11 +35,11 @@ export function dvfCommand(importCommand: Command, withContext: WithContext, io:
         rejectsOut?.write('fichier,ligne,colonne,regle,valeur,message\n');
         let summary: ImportSummary;
         try {
-          summary = await importDvf(ctx.lake.dir, paths.map(io.path), {
+          summary = await importDvf(ctx, paths.map(io.path), {
             force: opts.force,
             // The trace goes to the terminal of the command, also when the server runs it (HABITAT_TRACE_DVF of either).
             trace: ctx.config.traceDvf || io.env.HABITAT_TRACE_DVF ? (line: string) => void io.stderr.write(`${line}\n`) : undefined,
-            remplacer: opts.remplacer,
+            replace: opts.remplacer,
             onProgress: (p) => {
               if (!bar) return;
               if (!started) {
@@ -47,7 +50,7 @@ export function dvfCommand(importCommand: Command, withContext: WithContext, io:
               bar.update(p.bytes, { lignes: p.lines.toLocaleString('fr-FR'), fichier: p.file });
             },
             onReject: rejectsOut
-              ? (r: ImportProblem) => rejectsOut.write(csvLine([r.file, r.line, r.column, r.rule, r.value, r.message], { newline: '\n' }))
+              ? (r: InputProblem) => rejectsOut.write(csvLine([r.file, r.line, r.column, r.rule, r.value, r.message], { newline: '\n' }))
               : undefined,
           });
         } finally {
@@ -65,12 +68,12 @@ export function dvfCommand(importCommand: Command, withContext: WithContext, io:
 function printSummary(io: CliIO, s: ImportSummary, rejectsFile?: string) {
   const n = (x: number) => x.toLocaleString('fr-FR');
   for (const f of s.files) {
-    io.print(`${f.file} : ${f.status}${f.format ? ` (${f.format === 'dgfip' ? 'brut DGFiP' : 'géolocalisé Etalab'}${f.encoding ? `, ${f.encoding}` : ''})` : ''} — ${n(f.lus)} lignes lues, ${n(f.rejetes)} rejetées`);
+    io.print(`${f.file} : ${FILE_STATUS[f.status]}${f.format ? ` (${f.format === 'dgfip' ? 'brut DGFiP' : 'géolocalisé Etalab'}${f.encoding ? `, ${f.encoding}` : ''})` : ''} — ${n(f.linesRead)} lignes lues, ${n(f.linesRejected)} rejetées`);
   }
-  io.print(`Lues : ${n(s.lus)} · gardées : ${n(s.gardes)} · doublons : ${n(s.doublons)} · rejetées : ${n(s.rejetes)}`);
-  for (const [rule, count] of Object.entries(s.rejetsParMotif).sort((a, b) => b[1] - a[1])) io.print(`  rejet « ${rule} » : ${n(count)}`);
-  for (const r of s.rejets.slice(0, 10)) io.print(`  ${formatProblem(r)}`);
-  if (s.rejetes > 10) io.print(rejectsFile ? `  … liste complète dans ${rejectsFile}` : '  … (option --rejets fichier.csv pour la liste complète)');
-  if (s.partitions.length) io.print(`Partitions remplacées (département/année) : ${s.partitions.join(', ')} — en ${(s.dureeMs / 1000).toFixed(1)} s`);
+  io.print(`Lues : ${n(s.linesRead)} · gardées : ${n(s.linesKept)} · doublons : ${n(s.duplicates)} · rejetées : ${n(s.linesRejected)}`);
+  for (const [rule, count] of Object.entries(s.rejectsByRule).sort((a, b) => b[1] - a[1])) io.print(`  rejet « ${rule} » : ${n(count)}`);
+  for (const r of s.rejects.slice(0, 10)) io.print(`  ${formatProblem(r)}`);
+  if (s.linesRejected > 10) io.print(rejectsFile ? `  … liste complète dans ${rejectsFile}` : '  … (option --rejets fichier.csv pour la liste complète)');
+  if (s.partitions.length) io.print(`Partitions remplacées (département/année) : ${s.partitions.join(', ')} — en ${(s.durationMs / 1000).toFixed(1)} s`);
   else io.print('Lac DVF inchangé.');
 }

@@ -1,15 +1,16 @@
+// The market module's face: DVF sales in the lake, price indicators with statistical secrecy, the public price portal.
 import type { HabitatModule } from '../types.ts';
 import { dvfCommand } from './cli.ts';
-import { loadMarketDemo } from './demo.ts';
 import { marketRoutes } from './routes.ts';
+import { loadDemo } from './service.ts';
 
 export const marketModule: HabitatModule = {
   name: 'market',
-  routes: async (app, ctx) => { await marketRoutes(app, ctx); await (await import('./portal-routes.ts')).portalRoutes(app, ctx); }, // portal (issue 4)
+  routes: marketRoutes,
   cli: ({ importCommand, withContext, io }) => dvfCommand(importCommand, withContext, io),
-  loadDemo: loadMarketDemo,
+  loadDemo,
 };
 
 // For the sources module (connectors and catalogue): the DVF import and what the lake says it holds.
-export { importDvf, type ImportSummary as DvfImportSummary } from './ingest/import.ts';
-export { readManifest as readDvfManifest, type ManifestEntry as DvfManifestEntry } from './lake.ts';
+export { importDvf } from './service.ts';
+export { readDvfManifest } from './store.ts';

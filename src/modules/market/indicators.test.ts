@@ -5,8 +5,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLake, type Lake } from '../../platform/lake.ts';
-import { importDvf } from './ingest/import.ts';
-import { computeIndicators } from './indicators.ts';
+import { openTestStore } from '../../../test/support/stores.ts';
+import { arrondissementParents } from '../territory/index.ts';
+import { importDvfFiles } from './service.ts';
+import { figures, type FigureQuery } from './store.ts';
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'dvf');
 const ABZAC = join(DEMO, 'geodvf_commune_33001_Abzac_2021.csv');
@@ -18,12 +20,17 @@ let lake: Lake;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'habitat-dvf-ind-'));
   lake = await openLake(dataDir);
-  await importDvf(lake.dir, [ABZAC, DEP69, HENDAYE]);
+  const store = await openTestStore('pglite');
+  await importDvfFiles(lake.dir, [ABZAC, DEP69, HENDAYE], { parents: await arrondissementParents(store.db) });
+  await store.close();
 });
 afterAll(() => {
   lake.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** The figures of one area: the computation behind every published indicator (store.ts). */
+const computeIndicators = (l: Lake, q: Omit<FigureQuery, 'by'>) => figures(l, q);
 
 // ---- the hand computation: no DuckDB, no code shared with the module ----
 
@@ -77,25 +84,25 @@ describe('Etalab method, checked by hand on real files', () => {
     expect(byHand.get('2021|maison')).toEqual({ n: 27, median: 1759 });
     expect(byHand.get('2021|appartement')).toEqual({ n: 1, median: 1530 });
     const rows = await computeIndicators(lake, {
-      scope: { niveau: 'commune', code: '33001' },
-      periode: 'annee',
+      area: { level: 'commune', code: '33001' },
+      period: 'year',
       types: ['maison', 'appartement', 'maison_appartement'],
-      methode: 'etalab',
+      method: 'etalab',
     });
-    const got = new Map(rows.map((r) => [`${r.periode}|${r.type}`, { n: r.nb_ventes, median: r.prix_m2_median }]));
+    const got = new Map(rows.map((r) => [`${r.period}|${r.type}`, { n: r.sales_count, median: r.price_m2_median }]));
     expect(got).toEqual(byHand);
   });
 
   it('Hendaye, every month of 2019–2023 and every type, equals the hand computation', async () => {
     const byHand = etalabByHand(readCsv(HENDAYE), (r) => r.date_mutation.slice(0, 7));
     const rows = await computeIndicators(lake, {
-      scope: { niveau: 'commune', code: '64260' },
-      periode: 'mois',
+      area: { level: 'commune', code: '64260' },
+      period: 'month',
       types: ['maison', 'appartement', 'maison_appartement', 'local'],
-      methode: 'etalab',
+      method: 'etalab',
     });
     expect(rows.length).toBeGreaterThan(100);
-    const got = new Map(rows.map((r) => [`${r.periode}|${r.type}`, { n: r.nb_ventes, median: r.prix_m2_median }]));
+    const got = new Map(rows.map((r) => [`${r.period}|${r.type}`, { n: r.sales_count, median: r.price_m2_median }]));
     expect(got).toEqual(byHand);
   });
 
@@ -105,8 +112,8 @@ describe('Etalab method, checked by hand on real files', () => {
     const communes = [...new Set(rows69.map((r) => r.code_commune))];
     const got = new Map<string, { n: number; median: number }>();
     for (const code of communes.slice(0, 40).concat(['69381', '69389'])) {
-      for (const r of await computeIndicators(lake, { scope: { niveau: 'commune', code }, periode: 'mois', types: ['maison', 'appartement', 'maison_appartement', 'local'], methode: 'etalab' })) {
-        got.set(`${code}|${r.periode}|${r.type}`, { n: r.nb_ventes, median: r.prix_m2_median });
+      for (const r of await computeIndicators(lake, { area: { level: 'commune', code }, period: 'month', types: ['maison', 'appartement', 'maison_appartement', 'local'], method: 'etalab' })) {
+        got.set(`${code}|${r.period}|${r.type}`, { n: r.sales_count, median: r.price_m2_median });
       }
     }
     const expected = new Map([...byHand].filter(([k]) => communes.slice(0, 40).concat(['69381', '69389']).includes(k.split('|')[0])));
@@ -116,34 +123,34 @@ describe('Etalab method, checked by hand on real files', () => {
 
 describe('geographic levels', () => {
   it('Lyon (69123) gathers its arrondissements: its count is the sum of theirs', async () => {
-    const q = { periode: 'annee' as const, types: ['appartement' as const], methode: 'etalab' as const };
-    const lyon = await computeIndicators(lake, { ...q, scope: { niveau: 'commune', code: '69123' } });
+    const q = { period: 'year' as const, types: ['appartement' as const], method: 'etalab' as const };
+    const lyon = await computeIndicators(lake, { ...q, area: { level: 'commune', code: '69123' } });
     let sum = 0;
     for (let i = 1; i <= 9; i++) {
-      const a = await computeIndicators(lake, { ...q, scope: { niveau: 'commune', code: `6938${i}` } });
-      sum += a[0]?.nb_ventes ?? 0;
+      const a = await computeIndicators(lake, { ...q, area: { level: 'commune', code: `6938${i}` } });
+      sum += a[0]?.sales_count ?? 0;
     }
-    expect(lyon[0].nb_ventes).toBe(sum);
+    expect(lyon[0].sales_count).toBe(sum);
     expect(sum).toBeGreaterThan(100);
   });
 
   it('an EPCI or territory is the sum of its member communes; a département covers them all', async () => {
-    const q = { periode: 'annee' as const, types: ['maison' as const], methode: 'habitat' as const };
+    const q = { period: 'year' as const, types: ['maison' as const], method: 'habitat' as const };
     const members = ['69123', '69266', '69259'];
-    const epci = await computeIndicators(lake, { ...q, scope: { niveau: 'epci', code: '200046977', communes: members } });
+    const epci = await computeIndicators(lake, { ...q, area: { level: 'epci', code: '200046977', communes: members } });
     let sum = 0;
-    for (const code of members) sum += (await computeIndicators(lake, { ...q, scope: { niveau: 'commune', code } }))[0]?.nb_ventes ?? 0;
-    expect(epci[0]?.nb_ventes ?? 0).toBe(sum);
-    const dep = await computeIndicators(lake, { ...q, scope: { niveau: 'departement', code: '69' } });
-    expect(dep[0].nb_ventes).toBeGreaterThanOrEqual(sum);
+    for (const code of members) sum += (await computeIndicators(lake, { ...q, area: { level: 'commune', code } }))[0]?.sales_count ?? 0;
+    expect(epci[0]?.sales_count ?? 0).toBe(sum);
+    const dep = await computeIndicators(lake, { ...q, area: { level: 'departement', code: '69' } });
+    expect(dep[0].sales_count).toBeGreaterThanOrEqual(sum);
   });
 
   it('a cadastral section (id_parcelle[:10]) holds only its own sales', async () => {
     const rows = readCsv(DEP69).filter((r) => r.id_parcelle.startsWith('69389000BV'));
     const byHand = etalabByHand(readCsv(DEP69), (r) => r.id_parcelle.slice(0, 10));
-    const got = await computeIndicators(lake, { scope: { niveau: 'section', code: '69389000BV' }, periode: 'annee', types: ['appartement'], methode: 'etalab' });
+    const got = await computeIndicators(lake, { area: { level: 'section', code: '69389000BV' }, period: 'year', types: ['appartement'], method: 'etalab' });
     expect(rows.length).toBeGreaterThan(0);
-    expect(got[0].nb_ventes).toBe(byHand.get('69389000BV|appartement')!.n);
+    expect(got[0].sales_count).toBe(byHand.get('69389000BV|appartement')!.n);
   });
 });
 
@@ -169,8 +176,8 @@ describe('building land', () => {
       if (ls[0].valeur_fonciere === '' || surface <= 0) continue;
       prices.push(Number(ls[0].valeur_fonciere) / surface);
     }
-    const got = await computeIndicators(lake, { scope: { niveau: 'commune', code: '33001' }, periode: 'annee', types: ['terrain_a_batir'], methode: 'habitat' });
-    expect(got[0]).toMatchObject({ type: 'terrain_a_batir', nb_ventes: prices.length, prix_m2_median: Math.round(median(prices)) });
+    const got = await computeIndicators(lake, { area: { level: 'commune', code: '33001' }, period: 'year', types: ['terrain_a_batir'], method: 'habitat' });
+    expect(got[0]).toMatchObject({ type: 'terrain_a_batir', sales_count: prices.length, price_m2_median: Math.round(median(prices)) });
     expect(prices.length).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { openTestStore } from '../../../test/support/stores.ts';
+import { arrondissementParents } from '../territory/index.ts';
 import {
   CellError,
   applySecrecy,
@@ -118,11 +120,15 @@ describe('commune code', () => {
     expect(normaliseCommuneCode('1004')).toBe('01004');
     expect(rule(() => normaliseCommuneCode('330011'))).toBe('code_commune_invalide');
   });
-  it('rolls Paris, Lyon and Marseille arrondissements up to their commune, and nothing else', () => {
-    for (let i = 1; i <= 20; i++) expect(parentCommune(`751${String(i).padStart(2, '0')}`)).toBe('75056');
-    for (let i = 1; i <= 9; i++) expect(parentCommune(`6938${i}`)).toBe('69123');
-    for (let i = 1; i <= 16; i++) expect(parentCommune(`132${String(i).padStart(2, '0')}`)).toBe('13055');
-    for (const c of ['75121', '69380', '13217', '33001', '69123']) expect(parentCommune(c)).toBe(c);
+  it('rolls Paris, Lyon and Marseille arrondissements up to their commune, and nothing else (the COG’s parents)', async () => {
+    const store = await openTestStore('pglite');
+    const parents = await arrondissementParents(store.db);
+    await store.close();
+    for (let i = 1; i <= 20; i++) expect(parentCommune(parents, `751${String(i).padStart(2, '0')}`)).toBe('75056');
+    for (let i = 1; i <= 9; i++) expect(parentCommune(parents, `6938${i}`)).toBe('69123');
+    for (let i = 1; i <= 16; i++) expect(parentCommune(parents, `132${String(i).padStart(2, '0')}`)).toBe('13055');
+    for (const c of ['75121', '69380', '13217', '33001', '69123']) expect(parentCommune(parents, c)).toBe(c);
+    expect(parents.size).toBe(45);
   });
 });
 
@@ -131,12 +137,12 @@ describe('rounding and secrecy', () => {
     expect([0.5, 1.5, 2.5, 1759.5, 1760.5, 1530.4, 1530.6].map(roundHalfEven)).toEqual([0, 2, 2, 1760, 1760, 1530, 1531]);
   });
   it('withholds a figure from fewer sales than the threshold, and says why', () => {
-    const row = { code: '33001', periode: '2021', type: 'appartement' as const, nb_ventes: 1, prix_m2_q1: 1530, prix_m2_median: 1530, prix_m2_q3: 1530, prix_median: 153000 };
+    const row = { code: '33001', period: '2021', type: 'appartement' as const, sales_count: 1, price_m2_q1: 1530, price_m2_median: 1530, price_m2_q3: 1530, price_median: 153000 };
     const hidden = applySecrecy(row, 11);
-    expect(hidden).toMatchObject({ secret: true });
-    expect(hidden).not.toHaveProperty('prix_m2_median');
-    expect((hidden as any).raison).toContain('11');
-    expect(applySecrecy({ ...row, nb_ventes: 11 }, 11)).toMatchObject({ secret: false, prix_m2_median: 1530 });
+    expect(hidden).toMatchObject({ withheld: true });
+    expect(hidden).not.toHaveProperty('price_m2_median');
+    expect(hidden.withheld && hidden.reason).toContain('11');
+    expect(applySecrecy({ ...row, sales_count: 11 }, 11)).toMatchObject({ withheld: false, price_m2_median: 1530 });
   });
 });
 
@@ -151,7 +157,12 @@ describe('secondary secrecy of an area’s year', () => {
         const add = (type: any, periode: string, n: number) => counts.set(cellKey(type, periode), (counts.get(cellKey(type, periode)) ?? 0) + n);
         MONTHS.forEach((m, i) => {
           const [maison, appartement] = ma[i];
-          for (const p of [m, '2021']) (add('maison', p, maison), add('appartement', p, appartement), add('maison_appartement', p, maison + appartement), add('terrain_a_batir', p, land[i]));
+          for (const p of [m, '2021']) {
+            add('maison', p, maison);
+            add('appartement', p, appartement);
+            add('maison_appartement', p, maison + appartement);
+            add('terrain_a_batir', p, land[i]);
+          }
         });
         const status = protectYears(counts, [2021], 11);
         const hidden = (t: string, p: string) => (status.get(`${t}|${p}`) ?? 'published') !== 'published';

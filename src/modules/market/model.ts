@@ -1,6 +1,9 @@
 // DVF market model: the normalised sale line kept in the lake, the parsers that build it from both published
-// formats, and the pure rules of the indicators (types, secrecy). No I/O here.
+// formats, the lake's manifest, and the pure rules of the indicators (types, secrecy). No I/O here. The portal's
+// tables are portal-model.ts.
+import type { LakeColumnType } from '../../platform/lake.ts';
 import { protect, SECONDARY_REASON, type Relation, type Status } from '../../platform/secrecy.ts';
+import { COMMUNE_CODE } from '../territory/index.ts';
 
 /** One DVF line as stored in the lake (one lot × parcel × culture of a mutation; the price repeats). */
 export interface DvfLine {
@@ -16,7 +19,7 @@ export interface DvfLine {
   code_postal: string;
   /** As published: Paris/Lyon/Marseille sales carry their arrondissement code. */
   code_commune: string;
-  /** The commune the line rolls up to: the arrondissement's city, else code_commune. */
+  /** The commune the line rolls up to: the arrondissement's city (the COG's parent), else code_commune. */
   code_commune_parent: string;
   nom_commune: string;
   id_parcelle: string;
@@ -48,10 +51,8 @@ export interface DvfLine {
   annee: number;
 }
 
-export type LakeType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'DATE';
-
 /** Column order and DuckDB types of the lake files (and of the staging TSV written during an import). */
-export const LAKE_COLUMNS: ReadonlyArray<readonly [keyof DvfLine, LakeType]> = [
+export const LAKE_COLUMNS: ReadonlyArray<readonly [keyof DvfLine, LakeColumnType]> = [
   ['id_mutation', 'VARCHAR'],
   ['date_mutation', 'DATE'],
   ['numero_disposition', 'INTEGER'],
@@ -156,8 +157,6 @@ export function parseFrenchDate(raw: string): string {
   return checkCalendar(Number(m[3]), Number(m[2]), Number(m[1]));
 }
 
-export const COMMUNE_CODE = /^(\d{2}|2A|2B)\d{3}$/;
-
 /**
  * Rebuilds the 5-character INSEE code from the DGFiP columns, which drop leading zeros:
  * département `1` + commune `4` → `01004`; overseas départements have 3 digits and 2-digit communes
@@ -195,29 +194,44 @@ export function departementOf(code: string): string {
   return code.startsWith('97') ? code.slice(0, 3) : code.slice(0, 2);
 }
 
-/** Paris, Lyon and Marseille arrondissements roll up to their commune. */
-export function parentCommune(code: string): string {
-  if (/^751(0[1-9]|1\d|20)$/.test(code)) return '75056';
-  if (/^6938[1-9]$/.test(code)) return '69123';
-  if (/^132(0[1-9]|1[0-6])$/.test(code)) return '13055';
-  return code;
+/** Arrondissement → its commune (Paris, Lyon, Marseille), from the COG (the territory's `arrondissementParents`). */
+export type ArrondissementParents = ReadonlyMap<string, string>;
+
+/** The commune a line rolls up to: an arrondissement's city, else the code itself. */
+export const parentCommune = (parents: ArrondissementParents, code: string): string => parents.get(code) ?? code;
+
+// ---------- the lake's manifest ----------
+
+/** A file already imported: the import skips it when it comes again (same sha256). */
+export interface ManifestEntry {
+  sha256: string;
+  file: string;
+  size: number;
+  importedAt: string;
+  lines: number;
+  /** `code_commune:annee` pairs the file brought; a later file that replaces one of them supersedes this entry. */
+  communeYears: string[];
 }
 
-export function isArrondissement(code: string): boolean {
-  return parentCommune(code) !== code;
+export interface Manifest {
+  files: ManifestEntry[];
+}
+
+/**
+ * The manifest after an import: entries whose commune-years the new files replaced are dropped (their data is
+ * no longer what the lake holds, so importing them again must not be skipped).
+ */
+export function nextManifest(old: Manifest, added: ManifestEntry[]): Manifest {
+  const replaced = new Set(added.flatMap((e) => e.communeYears));
+  const addedHashes = new Set(added.map((e) => e.sha256));
+  const kept = old.files.filter((e) => !addedHashes.has(e.sha256) && !e.communeYears.some((cy) => replaced.has(cy)));
+  return { files: [...kept, ...added] };
 }
 
 // ---------- indicators ----------
 
 export type PropertyType = 'maison' | 'appartement' | 'maison_appartement' | 'local' | 'terrain_a_batir';
 export const PROPERTY_TYPES: PropertyType[] = ['maison', 'appartement', 'maison_appartement', 'local', 'terrain_a_batir'];
-export const PROPERTY_TYPE_LABELS: Record<PropertyType, string> = {
-  maison: 'Maisons',
-  appartement: 'Appartements',
-  maison_appartement: 'Maisons et appartements',
-  local: 'Locaux industriels et commerciaux',
-  terrain_a_batir: 'Terrains à bâtir',
-};
 
 /**
  * `etalab`: the method of data.gouv.fr's « Statistiques DVF », reproduced rule for rule (see docs/market.md).
@@ -225,41 +239,53 @@ export const PROPERTY_TYPE_LABELS: Record<PropertyType, string> = {
  */
 export type Method = 'etalab' | 'habitat';
 
+export const METHOD_DESCRIPTION: Record<Method, string> = {
+  etalab:
+    'Méthode des « Statistiques DVF » de data.gouv.fr : ventes, VEFA et adjudications d’un seul bien (maison, appartement ou local), prix au m² = valeur foncière / surface réelle bâtie, inférieur à 100 000 €/m², médianes arrondies à l’euro.',
+  habitat:
+    'Méthode Habitat Commun : celle d’Etalab, mais deux lots distincts d’un même immeuble vendus ensemble ne comptent pas comme une vente d’un seul bien. Terrains à bâtir : ventes sans local bâti, prix au m² de terrain.',
+};
+
+export const SOURCE_DVF =
+  'DGFiP, Demandes de valeurs foncières (DVF), édition géolocalisée d’Etalab ; calculs Habitat Commun. Réutilisation soumise aux conditions générales d’utilisation de la DGFiP.';
+
 /** The natures of mutation that are market sales for both methods. */
 export const SALE_NATURES = ['Vente', "Vente en l'état futur d'achèvement", 'Adjudication'];
 /** Land sales also include this nature, which has no built premises by definition. */
 export const LAND_NATURES = [...SALE_NATURES, 'Vente terrain à bâtir'];
 export const MAX_PRICE_PER_M2 = 100_000;
 
-export type Level = 'commune' | 'epci' | 'departement' | 'section' | 'territoire';
-export type Period = 'annee' | 'mois';
 
-export interface IndicatorValues {
-  nb_ventes: number;
-  prix_m2_q1: number;
-  prix_m2_median: number;
-  prix_m2_q3: number;
-  prix_median: number;
+/** Where to compute: one geographic unit, given by its code or the communes it covers. */
+export type Scope =
+  | { level: 'commune'; code: string }
+  | { level: 'section'; code: string }
+  | { level: 'departement'; code: string }
+  /** EPCI or the instance's territory: the member communes come from the territory module. */
+  | { level: 'epci' | 'territory'; code: string; communes: string[] };
+
+/** The figures of a group of sales. */
+interface FigureValues {
+  sales_count: number;
+  price_m2_q1: number;
+  price_m2_median: number;
+  price_m2_q3: number;
+  price_median: number;
 }
 
-export interface IndicatorRow extends IndicatorValues {
+export interface IndicatorRow extends FigureValues {
   code: string;
-  periode: string; // `2021` or `2021-03`
+  period: string; // `2021` or `2021-03`
   type: PropertyType;
 }
 
-export interface Withheld {
-  secret: true;
-  raison: string;
-}
-
 export type PublicIndicator =
-  | ({ code: string; periode: string; type: PropertyType; secret: false } & IndicatorValues)
-  | ({ code: string; periode: string; type: PropertyType } & Withheld);
+  | ({ code: string; period: string; type: PropertyType; withheld: false } & FigureValues)
+  | { code: string; period: string; type: PropertyType; withheld: true; reason: string };
 
 /** Primary secrecy alone: a figure from fewer sales than the threshold is withheld, and the answer says why. */
 export function applySecrecy(row: IndicatorRow, minCount: number): PublicIndicator {
-  return publicIndicator(row, row.nb_ventes < minCount ? 'primary' : 'published', minCount);
+  return publicIndicator(row, row.sales_count < minCount ? 'primary' : 'published', minCount);
 }
 
 // ---------- secondary secrecy of the published figures ----------
@@ -276,8 +302,8 @@ export function applySecrecy(row: IndicatorRow, minCount: number): PublicIndicat
 
 const MONTHS = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'];
 
-/** `type|periode`, periode being `2021` or `2021-03`. */
-export const cellKey = (type: PropertyType, periode: string) => `${type}|${periode}`;
+/** `type|period`, period being `2021` or `2021-03`. */
+export const cellKey = (type: PropertyType, period: string) => `${type}|${period}`;
 
 /** The status of every cell (type × year and months) of these years, from the area's sale counts (missing = 0). */
 export function protectYears(counts: ReadonlyMap<string, number>, years: readonly number[], minCount: number): Map<string, Status> {
@@ -328,22 +354,39 @@ export function protectPooled(
   return Object.fromEntries(PROPERTY_TYPES.map((t) => [t, status[ix(t, 'pool')]])) as Record<PropertyType, Status>;
 }
 
-/** The sale counts of indicator rows, by `type|periode`. */
-export function countsOf(rows: readonly Pick<IndicatorRow, 'type' | 'periode' | 'nb_ventes'>[]): Map<string, number> {
-  return new Map(rows.map((r) => [cellKey(r.type, r.periode), r.nb_ventes]));
+/**
+ * The status of an area's figure of one type over a window of years: the year's own (protectYears), or, for
+ * several years pooled, protectPooled's.
+ */
+export function windowStatus(
+  area: { counts: ReadonlyMap<string, number>; status: ReadonlyMap<string, Status> },
+  type: PropertyType,
+  window: { from: number; to: number },
+  minCount: number,
+): Status {
+  if (window.from === window.to) return area.status.get(cellKey(type, String(window.from))) ?? 'published';
+  return protectPooled(area.counts, area.status, yearRange(window), minCount)[type];
+}
+
+/** The sale counts of indicator rows, by `type|period`. */
+export function countsOf(rows: readonly Pick<IndicatorRow, 'type' | 'period' | 'sales_count'>[]): Map<string, number> {
+  return new Map(rows.map((r) => [cellKey(r.type, r.period), r.sales_count]));
 }
 
 /** The years (YYYY) of indicator rows, yearly or monthly. */
-export const yearsOf = (rows: readonly { periode: string }[]) => [...new Set(rows.map((r) => Number(r.periode.slice(0, 4))))].sort();
+export const yearsOf = (rows: readonly { period: string }[]) => [...new Set(rows.map((r) => Number(r.period.slice(0, 4))))].sort();
 
-export function withheldReason(status: Exclude<Status, 'published'>, minCount: number): string {
+/** Every year from `from` to `to`. */
+export const yearRange = (w: { from: number; to: number }) => Array.from({ length: w.to - w.from + 1 }, (_, i) => w.from + i);
+
+function withheldReason(status: Exclude<Status, 'published'>, minCount: number): string {
   return status === 'primary' ? `Moins de ${minCount} ventes sur la période (secret statistique) : le chiffre n'est pas publié.` : SECONDARY_REASON;
 }
 
 /** A row as published, once its status is known. */
 export function publicIndicator(row: IndicatorRow, status: Status, minCount: number): PublicIndicator {
-  if (status === 'published') return { ...row, secret: false };
-  return { code: row.code, periode: row.periode, type: row.type, secret: true, raison: withheldReason(status, minCount) };
+  if (status === 'published') return { ...row, withheld: false };
+  return { code: row.code, period: row.period, type: row.type, withheld: true, reason: withheldReason(status, minCount) };
 }
 
 /** numpy's `round` (half to even), which Etalab applies to its medians. */

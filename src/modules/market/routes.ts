@@ -1,203 +1,152 @@
 // Market HTTP, all public (DVF is open data): indicators per commune, EPCI, département, cadastral section and the
-// instance's territory, with statistical secrecy; a commune's latest sales (not indexable: DVF's terms of use);
-// what the lake holds. The public portal (issue 4) builds on these.
+// instance's territory, with statistical secrecy; a commune's latest sales (not indexable: DVF's terms of use); what
+// the lake holds; the public price portal's map and commune page, and every table of both as CSV or JSON. Thin:
+// validate (contract.ts) → service.ts → reply.
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { notFound } from '../../platform/errors.ts';
-import { PROPERTY_TYPES, type Method, type Period, type PropertyType } from './model.ts';
-import { lakeContents, listableSales, protectedArea, publishedIndicators, type Scope } from './indicators.ts';
-import { saleCells } from './portal.ts';
-import { communeName, epciCommunes, territoryCommunes } from './store.ts';
-import { readManifest } from './lake.ts';
+import { lakePool } from '../../platform/lake.ts';
+import {
+  communePageAnswer,
+  communeParams,
+  communeTableParams,
+  departementParams,
+  downloadQuery,
+  epciParams,
+  indicatorQuery,
+  indicatorsAnswer,
+  type IndicatorQuery,
+  type IndicatorsAnswer,
+  lakeAnswer,
+  mapAnswer,
+  portalQuery,
+  salesAnswer,
+  salesQuery,
+  sectionParams,
+  type DataTable,
+} from './contract.ts';
+import { SOURCE_DVF } from './model.ts';
+import { toCsv } from './portal-model.ts';
+import { marketService } from './service.ts';
 
-export const SOURCE_DVF =
-  'DGFiP, Demandes de valeurs foncières (DVF), édition géolocalisée d’Etalab ; calculs Habitat Commun. Réutilisation soumise aux conditions générales d’utilisation de la DGFiP.';
+export async function marketRoutes(app: App, ctx: AppContext) {
+  // A few connections, so that the independent reads of one page run side by side.
+  const pool = await lakePool(ctx.lake, 3);
+  app.addHook('onClose', async () => pool.close());
+  const market = marketService({ db: ctx.db, lake: pool, secrecyMinCount: ctx.config.secrecyMinCount });
 
-const METHOD_TEXT: Record<Method, string> = {
-  etalab:
-    'Méthode des « Statistiques DVF » de data.gouv.fr : ventes, VEFA et adjudications d’un seul bien (maison, appartement ou local), prix au m² = valeur foncière / surface réelle bâtie, inférieur à 100 000 €/m², médianes arrondies à l’euro.',
-  habitat:
-    'Méthode Habitat Commun : celle d’Etalab, mais deux lots distincts d’un même immeuble vendus ensemble ne comptent pas comme une vente d’un seul bien. Terrains à bâtir : ventes sans local bâti, prix au m² de terrain.',
-};
-
-const typesParam = z
-  .string()
-  .regex(new RegExp(`^(${PROPERTY_TYPES.join('|')})(,(${PROPERTY_TYPES.join('|')}))*$`), `Types possibles, séparés par des virgules : ${PROPERTY_TYPES.join(', ')}`)
-  .default('maison,appartement,maison_appartement')
-  .describe(`Types de biens, séparés par des virgules : ${PROPERTY_TYPES.join(', ')}`);
-
-const indicatorQuery = z.object({
-  periode: z.enum(['annee', 'mois']).default('annee').describe('Regroupement par année ou par mois'),
-  types: typesParam,
-  methode: z.enum(['habitat', 'etalab']).default('habitat').describe('habitat (par défaut) ou etalab (statistiques DVF de data.gouv.fr)'),
-  debut: z.coerce.number().int().min(2000).max(2100).optional().describe('Première année (incluse)'),
-  fin: z.coerce.number().int().min(2000).max(2100).optional().describe('Dernière année (incluse)'),
-});
-
-const values = {
-  nb_ventes: z.number().describe('Nombre de ventes'),
-  prix_m2_q1: z.number().describe('Premier quartile du prix au m² (€)'),
-  prix_m2_median: z.number().describe('Prix au m² médian (€)'),
-  prix_m2_q3: z.number().describe('Troisième quartile du prix au m² (€)'),
-  prix_median: z.number().describe('Prix de vente médian (€)'),
-};
-const head = { code: z.string(), periode: z.string(), type: z.enum(PROPERTY_TYPES as [PropertyType, ...PropertyType[]]) };
-const indicatorSchema = z.union([
-  z.object({ ...head, secret: z.literal(false), ...values }),
-  z.object({ ...head, secret: z.literal(true), raison: z.string() }),
-]);
-const indicatorsResponse = z.object({
-  niveau: z.enum(['commune', 'epci', 'departement', 'section', 'territoire']),
-  code: z.string(),
-  nom: z.string().nullable(),
-  periode: z.enum(['annee', 'mois']),
-  methode: z.enum(['habitat', 'etalab']),
-  methode_description: z.string(),
-  seuil_secret: z.number().describe('Nombre de ventes minimal pour publier un chiffre'),
-  source: z.string(),
-  indicateurs: z.array(indicatorSchema),
-});
-
-type IndicatorQs = z.infer<typeof indicatorQuery>;
-
-const COMMUNE = /^[0-9][0-9AB][0-9]{3}$/;
-
-export function marketRoutes(app: App, ctx: AppContext) {
-  async function answer(scope: Scope, nom: string | null, qs: IndicatorQs) {
-    const indicateurs = await publishedIndicators(
-      ctx.lake,
-      { scope, periode: qs.periode as Period, types: qs.types.split(',') as PropertyType[], methode: qs.methode as Method, debut: qs.debut, fin: qs.fin },
-      ctx.config.secrecyMinCount,
-    );
-    return {
-      niveau: scope.niveau,
-      code: scope.code,
-      nom,
-      periode: qs.periode,
-      methode: qs.methode,
-      methode_description: METHOD_TEXT[qs.methode as Method],
-      seuil_secret: ctx.config.secrecyMinCount,
-      source: SOURCE_DVF,
-      indicateurs,
-    };
+  /** An area's indicators: the same query, answer and secrecy at every level; only the place and its name differ. */
+  function indicatorRoute<P extends z.ZodObject>(path: string, summary: string, params: P, answer: (p: z.infer<P>, q: IndicatorQuery) => Promise<IndicatorsAnswer>) {
+    app.get(path, {
+      config: { access: 'public' },
+      schema: { tags: ['marché'], summary, params, querystring: indicatorQuery, response: { 200: indicatorsAnswer } },
+      handler: (req) => answer(req.params as z.infer<P>, req.query),
+    });
   }
+  const summary = (what: string) => `Indicateurs du marché immobilier ${what}`;
 
-  const common = { tags: ['marché'], querystring: indicatorQuery, response: { 200: indicatorsResponse } };
+  indicatorRoute('/api/market/communes/:code/indicators', summary('d’une commune (Paris, Lyon, Marseille : avec leurs arrondissements)'), communeParams, (p, q) =>
+    market.communeIndicators(p.code, q),
+  );
+  indicatorRoute('/api/market/epci/:siren/indicators', summary('d’un EPCI (ensemble de ses communes)'), epciParams, (p, q) => market.epciIndicators(p.siren, q));
+  indicatorRoute('/api/market/departements/:code/indicators', summary('d’un département'), departementParams, (p, q) => market.departementIndicators(p.code, q));
+  indicatorRoute(
+    '/api/market/sections/:code/indicators',
+    summary('d’une section cadastrale (10 premiers caractères de l’identifiant de parcelle)'),
+    sectionParams,
+    (p, q) => market.sectionIndicators(p.code, q),
+  );
+  indicatorRoute('/api/market/territory/indicators', summary('de l’ensemble du territoire de l’instance (tous ses EPCI)'), z.object({}), (_, q) => market.territoryIndicators(q));
 
-  app.get('/api/market/communes/:code/indicateurs', {
-    config: { access: 'public' },
-    schema: {
-      ...common,
-      summary: 'Indicateurs du marché immobilier d’une commune (Paris, Lyon, Marseille : avec leurs arrondissements)',
-      params: z.object({ code: z.string().regex(COMMUNE, 'Code INSEE de commune ou d’arrondissement sur 5 caractères') }),
-    },
-    handler: async (req) => answer({ niveau: 'commune', code: req.params.code }, (await communeName(ctx.db, req.params.code)) ?? null, req.query),
-  });
-
-  app.get('/api/market/epci/:siren/indicateurs', {
-    config: { access: 'public' },
-    schema: {
-      ...common,
-      summary: 'Indicateurs du marché immobilier d’un EPCI (ensemble de ses communes)',
-      params: z.object({ siren: z.string().regex(/^[0-9]{9}$/, 'SIREN à 9 chiffres') }),
-    },
-    handler: async (req) => {
-      const epci = await epciCommunes(ctx.db, req.params.siren);
-      if (!epci) throw notFound(`EPCI ${req.params.siren}`);
-      return answer({ niveau: 'epci', code: req.params.siren, communes: epci.communes }, epci.nom, req.query);
-    },
-  });
-
-  app.get('/api/market/departements/:code/indicateurs', {
-    config: { access: 'public' },
-    schema: {
-      ...common,
-      summary: 'Indicateurs du marché immobilier d’un département',
-      params: z.object({ code: z.string().regex(/^([0-9]{2}|2A|2B|97[0-9])$/, 'Code de département (ex. 69, 2A, 974)') }),
-    },
-    handler: async (req) => answer({ niveau: 'departement', code: req.params.code }, null, req.query),
-  });
-
-  app.get('/api/market/sections/:code/indicateurs', {
-    config: { access: 'public' },
-    schema: {
-      ...common,
-      summary: 'Indicateurs du marché immobilier d’une section cadastrale (10 premiers caractères de l’identifiant de parcelle)',
-      params: z.object({ code: z.string().regex(/^[0-9][0-9AB][0-9]{3}[0-9A-Z]{3}[0-9A-Z]{2}$/, 'Section cadastrale sur 10 caractères (ex. 69389000BV)') }),
-    },
-    handler: async (req) => answer({ niveau: 'section', code: req.params.code }, null, req.query),
-  });
-
-  app.get('/api/market/territoire/indicateurs', {
-    config: { access: 'public' },
-    schema: { ...common, summary: 'Indicateurs du marché immobilier de l’ensemble du territoire de l’instance (tous ses EPCI)' },
-    handler: async (req) =>
-      answer({ niveau: 'territoire', code: 'territoire', communes: await territoryCommunes(ctx.db) }, 'Territoire de l’instance', req.query),
-  });
-
-  app.get('/api/market/communes/:code/ventes', {
+  app.get('/api/market/communes/:code/sales', {
     config: { access: 'public' },
     schema: {
       tags: ['marché'],
       summary:
         'Dernières ventes d’une commune (une ligne par mutation, sans adresse ni numéro de parcelle ; non indexable). Les ventes comptées dans un chiffre non publié (secret statistique) ne sont pas listées.',
-      params: z.object({ code: z.string().regex(COMMUNE, 'Code INSEE de commune ou d’arrondissement sur 5 caractères') }),
-      querystring: z.object({ limite: z.coerce.number().int().min(1).max(500).default(50) }),
-      response: {
-        200: z.object({
-          code: z.string(),
-          source: z.string(),
-          ventes: z.array(
-            z.object({
-              id_mutation: z.string(),
-              date_mutation: z.string(),
-              nature_mutation: z.string(),
-              valeur_fonciere: z.number().nullable(),
-              code_commune: z.string(),
-              section: z.string(),
-              nb_lignes: z.number(),
-              nb_maisons: z.number(),
-              nb_appartements: z.number(),
-              nb_dependances: z.number(),
-              nb_locaux: z.number(),
-              surface_reelle_bati: z.number().nullable(),
-              nombre_pieces_principales: z.number().nullable(),
-              surface_terrain: z.number().nullable(),
-            }),
-          ),
-        }),
-      },
+      params: communeParams,
+      querystring: salesQuery,
+      response: { 200: salesAnswer },
     },
     handler: async (req, reply) => {
-      // DVF's terms of use forbid indexing by search engines.
-      reply.header('X-Robots-Tag', 'noindex, nofollow');
-      // A sale counted in a withheld figure (its type, year or month, by either method) is not listed: the list
-      // would give the withheld count and median back.
-      const scope: Scope = { niveau: 'commune', code: req.params.code };
-      const min = ctx.config.secrecyMinCount;
-      const areas = await Promise.all((['habitat', 'etalab'] as const).map((methode) => protectedArea(ctx.lake, { scope, methode }, min)));
-      const withheld = (k: string) => areas.some((a) => (a.status.get(k) ?? 'published') !== 'published');
-      const ventes = await listableSales(ctx.lake, req.params.code, req.query.limite, (v) => saleCells(v).some(withheld));
-      return { code: req.params.code, source: SOURCE_DVF, ventes };
+      reply.header('X-Robots-Tag', 'noindex, nofollow'); // DVF's terms of use forbid indexing by search engines
+      return { code: req.params.code, source: SOURCE_DVF, sales: await market.latestSales(req.params.code, req.query.limit) };
     },
   });
 
-  app.get('/api/market/etat', {
+  app.get('/api/market/lake', {
     config: { access: 'public' },
     schema: {
       tags: ['marché'],
       summary: 'Ce que contient le lac DVF : lignes et mutations par département et année, fichiers importés',
-      response: {
-        200: z.object({
-          partitions: z.array(z.object({ departement: z.string(), annee: z.number(), lignes: z.number(), mutations: z.number() })),
-          fichiers: z.array(z.object({ fichier: z.string(), importe_le: z.string(), lignes: z.number() })),
-        }),
-      },
+      response: { 200: lakeAnswer },
     },
-    handler: async () => ({
-      partitions: await lakeContents(ctx.lake),
-      fichiers: readManifest(ctx.lake.dir).files.map((f) => ({ fichier: f.file, importe_le: f.importedAt, lignes: f.lines })),
-    }),
+    handler: () => market.lake(),
+  });
+
+  // ---------- the price portal ----------
+
+  const portal = ['marché', 'portail des prix'];
+  const download = <Row extends object>(reply: FastifyReply, t: DataTable<Row>, name: string, format: 'csv' | 'json') => {
+    reply.header('content-disposition', `attachment; filename="${name}.${format}"`);
+    if (format === 'json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(t));
+    return reply.type('text/csv; charset=utf-8').send(toCsv(t));
+  };
+
+  app.get('/api/market/portal/map', {
+    config: { access: 'public' },
+    schema: {
+      tags: portal,
+      summary: 'Carte des prix : prix au m² médian de chaque commune du territoire, classes de la légende, secret statistique',
+      querystring: portalQuery,
+      response: { 200: mapAnswer },
+    },
+    handler: (req) => market.mapPage(req.query),
+  });
+
+  app.get('/api/market/portal/map/download', {
+    config: { access: 'public' },
+    schema: {
+      tags: portal,
+      summary: 'Télécharger le tableau de la carte des prix (CSV ou JSON, avec méthode et source)',
+      querystring: downloadQuery,
+      produces: ['text/csv', 'application/json'],
+    },
+    handler: async (req, reply) => {
+      const { table, fileName } = await market.mapDownload(req.query);
+      return download(reply, table, fileName, req.query.format);
+    },
+  });
+
+  app.get('/api/market/portal/communes/:code', {
+    config: { access: 'public' },
+    schema: {
+      tags: portal,
+      summary: 'Page d’une commune : séries annuelle et mensuelle, répartition, volumes, terrains, comparaison, sections, dernières ventes',
+      params: communeParams,
+      querystring: portalQuery,
+      response: { 200: communePageAnswer },
+    },
+    handler: async (req, reply) => {
+      reply.header('X-Robots-Tag', 'noindex, nofollow'); // it carries sale rows: DVF's terms forbid indexing them
+      return market.communePage(req.params.code, req.query);
+    },
+  });
+
+  app.get('/api/market/portal/communes/:code/download/:table', {
+    config: { access: 'public' },
+    schema: {
+      tags: portal,
+      summary: 'Télécharger un tableau de la page d’une commune (CSV ou JSON, avec méthode et source)',
+      params: communeTableParams,
+      querystring: downloadQuery,
+      produces: ['text/csv', 'application/json'],
+    },
+    handler: async (req, reply) => {
+      const { table, fileName } = await market.communeDownload(req.params.code, req.params.table, req.query);
+      reply.header('X-Robots-Tag', 'noindex, nofollow');
+      return download(reply, table, fileName, req.query.format);
+    },
   });
 }

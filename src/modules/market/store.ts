@@ -1,34 +1,348 @@
-// What the market module reads from the store: the member communes of an EPCI and of the instance's territory
-// (COG tables of the territory module). Lake queries live in indicators.ts.
-import type { Db } from '../../platform/db.ts';
+// The DVF part of the lake and its queries (DuckDB over Parquet; the market has no table in PostgreSQL).
+//
+//   <lake>/dvf/departement=69/annee=2018/*.parquet   one folder per partition, written by the journaled swap
+//   <lake>/dvf-manifest.json                          files already imported (sha256) and what they hold
+//
+// The selection of sales behind every figure is written once, in `salesSql`; `figures` groups it (by area, commune
+// or section; by year, month or a span of years) and is the one place figures are computed. Values that come from
+// a request are bound as parameters.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { join } from 'node:path';
+import { parquetRelation, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
+import { lakeDataset, parquetFilesIn, partitionFiles, readManifest, type LakeDataset } from '../../platform/lake-swap.ts';
+import type { LatestSale } from './contract.ts';
+import { LAKE_COLUMNS, LAND_NATURES, MAX_PRICE_PER_M2, SALE_NATURES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType, type Scope } from './model.ts';
 
-/** Current communes of an EPCI (arrondissements roll up to them in the lake). Empty when the SIREN is unknown. */
-export async function epciCommunes(db: Db, siren: string): Promise<{ nom: string; communes: string[] } | undefined> {
-  const epci = await db.selectFrom('epci').select(['nom']).where('siren', '=', siren).executeTakeFirst();
-  if (!epci) return undefined;
-  const rows = await db
-    .selectFrom('commune')
-    .select(['code'])
-    .where('epci_siren', '=', siren)
-    .where('type', '=', 'commune-actuelle')
-    .orderBy('code')
-    .execute();
-  return { nom: epci.nom as string, communes: rows.map((r) => r.code as string) };
+// ---------- layout ----------
+
+/** The DVF dataset; its manifest stays where the first versions wrote it. */
+export const dvfDataset = (lakeDir: string): LakeDataset => lakeDataset(lakeDir, 'dvf', { manifestPath: join(lakeDir, 'dvf-manifest.json') });
+
+export const readDvfManifest = (lakeDir: string): Manifest => readManifest<Manifest>(dvfDataset(lakeDir), { files: [] });
+
+/** A partition's path under the dataset's root. */
+export const partitionPath = (departement: string, year: number) => join(`departement=${departement}`, `annee=${year}`);
+
+/** The Parquet files of one live partition. */
+export const liveFiles = (lakeDir: string, departement: string, year: number) => parquetFilesIn(join(dvfDataset(lakeDir).root, partitionPath(departement, year)));
+
+/** The live files of these départements (all when not given) and years (file pruning: others are not opened). */
+function dvfFiles(lakeDir: string, q: { departements?: readonly string[]; from?: number; to?: number } = {}): string[] {
+  const wanted = q.departements && new Set(q.departements);
+  return partitionFiles(dvfDataset(lakeDir))
+    .filter(({ keys }) => {
+      const y = Number(keys.annee);
+      return (!wanted || wanted.has(keys.departement)) && (q.from === undefined || y >= q.from) && (q.to === undefined || y <= q.to);
+    })
+    .map((f) => f.path);
 }
 
-/** Current communes of all the EPCIs the instance serves. */
-export async function territoryCommunes(db: Db): Promise<string[]> {
-  const rows = await db
-    .selectFrom('commune as c')
-    .innerJoin('instance_epci as i', 'i.siren', 'c.epci_siren')
-    .select(['c.code'])
-    .where('c.type', '=', 'commune-actuelle')
-    .orderBy('c.code')
-    .execute();
-  return rows.map((r) => r.code as string);
+/** The lines of the lake's DVF partitions as a DuckDB relation (an empty one before the first import). */
+export const dvfLines = (lakeDir: string, q: { departements?: readonly string[]; from?: number; to?: number } = {}) => parquetRelation(dvfFiles(lakeDir, q), LAKE_COLUMNS);
+
+/** Years with sales in these départements, newest first. */
+export function yearsInLake(lakeDir: string, departements: string[]): number[] {
+  const wanted = new Set(departements);
+  const years = new Set(partitionFiles(dvfDataset(lakeDir)).filter((f) => wanted.has(f.keys.departement)).map((f) => Number(f.keys.annee)));
+  return [...years].sort((a, b) => b - a);
 }
 
-export async function communeName(db: Db, code: string): Promise<string | undefined> {
-  const row = await db.selectFrom('commune').select(['nom']).where('code', '=', code).executeTakeFirst();
-  return row?.nom as string | undefined;
+// ---------- the selection of sales ----------
+
+/** Where: an area (scope), every commune of a list (grouped by commune), or the communes of a list. */
+type Area = Scope | { level: 'communes'; communes: string[] };
+
+function areaDepartements(area: Area): string[] {
+  switch (area.level) {
+    case 'commune':
+      return [departementOf(area.code)];
+    case 'section':
+      return [departementOf(area.code.slice(0, 5))];
+    case 'departement':
+      return [area.code];
+    default:
+      return [...new Set(area.communes.map(departementOf))];
+  }
+}
+
+/** The SQL predicate of an area on a sale (columns commune, code_commune, section, departement) and its parameters. */
+function areaPredicate(area: Area): [string, LakeParams] {
+  switch (area.level) {
+    case 'commune':
+      // A city with arrondissements is asked by its own code and gathers them; an arrondissement alone also works.
+      return ['(code_commune = $area OR commune = $area)', { area: area.code }];
+    case 'section':
+      return ['section = $area', { area: area.code }];
+    case 'departement':
+      return ['departement = $area', { area: area.code }];
+    default:
+      return ['list_contains($communes, commune)', { communes: area.communes }];
+  }
+}
+
+/** The kinds of sale each published type gathers (houses and flats together are one figure too). */
+const KINDS_OF: Record<PropertyType, string[]> = {
+  maison: ['maison'],
+  appartement: ['appartement'],
+  maison_appartement: ['maison', 'appartement'],
+  local: ['local'],
+  terrain_a_batir: ['terrain_a_batir'],
+};
+
+interface Selection {
+  area: Area;
+  types: readonly PropertyType[];
+  method: Method;
+  /** Inclusive year bounds. */
+  from?: number;
+  to?: number;
+}
+
+/**
+ * The sales behind the figures, one row per sale and published type (a house counts for `maison` and for
+ * `maison_appartement`): `typed(type, commune, code_commune, section, departement, date_mutation, price_m2,
+ * valeur_fonciere)`. The rules are those of docs/market.md; `etalab` reproduces data.gouv.fr's « Statistiques DVF »,
+ * `habitat` is ours (model.ts `Method`).
+ */
+function salesSql(lakeDir: string, s: Selection): [string, LakeParams] {
+  const rel = dvfLines(lakeDir, { departements: areaDepartements(s.area), from: s.from, to: s.to });
+  const years = [s.from !== undefined ? 'year(date_mutation) >= $from' : '', s.to !== undefined ? 'year(date_mutation) <= $to' : ''].filter(Boolean).join(' AND ');
+  // A house on a parcel with two cultures (sol + jardin) is published on two lines: both methods collapse lines
+  // that describe the same premises. Etalab compares only the columns it reads, so two identical flats of one
+  // building sold together also collapse into one (and the sale looks like a single flat at twice the price);
+  // ours also compares the lot number, so such a sale stays a multi-property sale and is left out.
+  const premises = `id_mutation, date_mutation, departement, code_commune, code_commune_parent, id_parcelle, nature_mutation, code_type_local, type_local, valeur_fonciere, surface_reelle_bati${s.method === 'etalab' ? '' : ', lot1_numero'}`;
+  const kinds = [...new Set(s.types.flatMap((t) => KINDS_OF[t]))];
+  const built = kinds.some((k) => k !== 'terrain_a_batir');
+  const land = kinds.includes('terrain_a_batir');
+  const [where, areaParams] = areaPredicate(s.area);
+  const ctes = [`lines AS (SELECT * FROM ${rel} ${years ? `WHERE ${years}` : ''})`];
+  const parts: string[] = [];
+  if (built) {
+    ctes.push(
+      `dedup AS (SELECT DISTINCT ${premises} FROM lines)`,
+      `ventes AS (SELECT * FROM dedup WHERE list_contains($sale_natures, nature_mutation) AND code_type_local IN (1, 2, 4))`,
+      // Sales of a single property: mutations with exactly one house, flat or commercial premises line (outbuildings
+      // and land lines do not count). Counted over whole partitions, before the geographic filter.
+      `mono AS (SELECT * FROM ventes QUALIFY count(*) OVER (PARTITION BY id_mutation) = 1)`,
+    );
+    parts.push(`SELECT CASE code_type_local WHEN 1 THEN 'maison' WHEN 2 THEN 'appartement' ELSE 'local' END AS kind,
+        code_commune_parent AS commune, code_commune, left(id_parcelle, 10) AS section, departement, date_mutation,
+        valeur_fonciere / surface_reelle_bati AS price_m2, valeur_fonciere
+      FROM mono
+      WHERE valeur_fonciere IS NOT NULL AND surface_reelle_bati IS NOT NULL AND surface_reelle_bati <> 0
+        AND valeur_fonciere / surface_reelle_bati < ${MAX_PRICE_PER_M2}`);
+  }
+  if (land) {
+    // Building land: mutations with no built premises at all and land declared « terrain à bâtir ».
+    ctes.push(`land_mutations AS (
+      SELECT id_mutation, min(date_mutation) AS date_mutation, any_value(valeur_fonciere) AS valeur_fonciere,
+             sum(surface_terrain) AS surface, min(code_commune) AS code_commune, min(code_commune_parent) AS code_commune_parent,
+             min(id_parcelle) AS id_parcelle, min(departement) AS departement
+      FROM lines
+      WHERE list_contains($land_natures, nature_mutation)
+      GROUP BY id_mutation
+      HAVING count(code_type_local) = 0
+         AND (bool_or(code_nature_culture = 'AB') OR bool_or(nature_mutation = 'Vente terrain à bâtir')))`);
+    parts.push(`SELECT 'terrain_a_batir' AS kind, code_commune_parent AS commune, code_commune, left(id_parcelle, 10) AS section,
+        departement, date_mutation, valeur_fonciere / surface AS price_m2, valeur_fonciere
+      FROM land_mutations
+      WHERE valeur_fonciere IS NOT NULL AND surface > 0 AND valeur_fonciere / surface < ${MAX_PRICE_PER_M2}`);
+  }
+  if (!parts.length) throw new Error('Aucun type de bien demandé.');
+  ctes.push(
+    `sales AS (${parts.join('\nUNION ALL\n')})`,
+    `typed AS (
+      SELECT t.type, s.* EXCLUDE (kind) FROM sales s
+      JOIN (VALUES ('maison', 'maison'), ('appartement', 'appartement'), ('maison', 'maison_appartement'),
+                   ('appartement', 'maison_appartement'), ('local', 'local'), ('terrain_a_batir', 'terrain_a_batir')) t(kind, type)
+        ON t.kind = s.kind
+      WHERE list_contains($types, t.type) AND ${where})`,
+  );
+  const params: LakeParams = {
+    ...areaParams,
+    types: [...s.types],
+    ...(built ? { sale_natures: SALE_NATURES } : {}),
+    ...(land ? { land_natures: LAND_NATURES } : {}),
+    ...(s.from !== undefined ? { from: s.from } : {}),
+    ...(s.to !== undefined ? { to: s.to } : {}),
+  };
+  return [`WITH ${ctes.join(',\n')}`, params];
+}
+
+// ---------- figures ----------
+
+export interface FigureQuery extends Selection {
+  /** One row per area (its code), per commune of a list, or per cadastral section. */
+  by?: 'area' | 'commune' | 'section';
+  /** Periods: each year, each month, both at once, or the whole span pooled (period `span`). */
+  period: 'year' | 'month' | 'year_and_month' | 'span';
+}
+
+const PERIOD_SQL = { year: `CAST(year(date_mutation) AS VARCHAR)`, month: `strftime(date_mutation, '%Y-%m')`, span: `'span'` };
+
+/**
+ * Count, quartiles and medians of the sales of each group: the one computation behind every published figure
+ * (indicator routes, map, commune page). Rows sorted by period, then in the order of `types`, then by code.
+ */
+export async function figures(lake: LakeReader, q: FigureQuery): Promise<IndicatorRow[]> {
+  const [sales, params] = salesSql(lake.dir, q);
+  const round = (x: string) => (q.method === 'etalab' ? `round_even(${x}, 0)` : `round(${x}, 0)`);
+  const key = q.by === 'commune' ? 'commune' : q.by === 'section' ? 'section' : `'area'`;
+  const periods = q.period === 'year_and_month' ? [PERIOD_SQL.year, PERIOD_SQL.month] : [PERIOD_SQL[q.period]];
+  const grouped = periods.map((p) => `SELECT ${key} AS code, type, ${p} AS period, price_m2, valeur_fonciere FROM typed`).join(' UNION ALL ');
+  const rows = await lake.query<{ code: string; type: PropertyType; period: string; sales_count: number; q1: number; median: number; q3: number; price: number }>(
+    `${sales}
+    SELECT code, type, period, count(*) AS sales_count, ${round('quantile_cont(price_m2, 0.25)')} AS q1, ${round('median(price_m2)')} AS median,
+      ${round('quantile_cont(price_m2, 0.75)')} AS q3, ${round('median(valeur_fonciere)')} AS price
+    FROM (${grouped}) GROUP BY code, type, period`,
+    params,
+  );
+  const order = new Map(q.types.map((t, i) => [t, i]));
+  const code = 'code' in q.area ? q.area.code : 'area';
+  return rows
+    .map((r) => ({
+      code: q.by === 'commune' || q.by === 'section' ? String(r.code) : code,
+      period: String(r.period),
+      type: r.type,
+      sales_count: Number(r.sales_count),
+      price_m2_q1: Number(r.q1),
+      price_m2_median: Number(r.median),
+      price_m2_q3: Number(r.q3),
+      price_median: Number(r.price),
+    }))
+    .sort((a, b) => a.period.localeCompare(b.period) || order.get(a.type)! - order.get(b.type)! || a.code.localeCompare(b.code));
+}
+
+/** The number of sales of each group, by `type|period`, years and months (what secrecy is decided from). */
+export async function saleCounts(lake: LakeReader, q: Selection & { by: 'commune' }): Promise<Map<string, Map<string, number>>> {
+  const [sales, params] = salesSql(lake.dir, q);
+  const rows = await lake.query<{ code: string; type: PropertyType; month: string; n: number }>(
+    `${sales}
+    SELECT commune AS code, type, strftime(date_mutation, '%Y-%m') AS month, count(*) AS n FROM typed GROUP BY ALL`,
+    params,
+  );
+  const out = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const counts = out.get(r.code) ?? new Map<string, number>();
+    for (const key of [`${r.type}|${r.month}`, `${r.type}|${r.month.slice(0, 4)}`]) counts.set(key, (counts.get(key) ?? 0) + Number(r.n));
+    out.set(r.code, counts);
+  }
+  return out;
+}
+
+/** The prices per m² behind a median: the distribution's raw material (never published sale by sale). */
+export async function salePrices(lake: LakeReader, q: Selection): Promise<number[]> {
+  const [sales, params] = salesSql(lake.dir, q);
+  const rows = await lake.query<{ price_m2: number }>(`${sales} SELECT price_m2 FROM typed`, params);
+  return rows.map((r) => Number(r.price_m2));
+}
+
+// ---------- sales, dates, contents ----------
+
+/** How many mutations `latestSales` reads at the most. */
+export const MAX_SALES_READ = 5000;
+
+/** The latest mutations of a commune, one row each; no address, no parcel number (see docs/market.md). */
+export async function latestSales(lake: LakeReader, commune: string, limit: number): Promise<LatestSale[]> {
+  const rows = await lake.query<LatestSale>(
+    `SELECT id_mutation, strftime(min(date_mutation), '%Y-%m-%d') AS date_mutation, any_value(nature_mutation) AS nature_mutation,
+      any_value(valeur_fonciere) AS valeur_fonciere, min(code_commune) AS code_commune, min(left(id_parcelle, 10)) AS section,
+      count(*) AS lines_count,
+      count(*) FILTER (WHERE code_type_local = 1) AS houses_count,
+      count(*) FILTER (WHERE code_type_local = 2) AS flats_count,
+      count(*) FILTER (WHERE code_type_local = 3) AS outbuildings_count,
+      count(*) FILTER (WHERE code_type_local = 4) AS premises_count,
+      sum(surface_reelle_bati) FILTER (WHERE code_type_local IN (1, 2)) AS surface_reelle_bati,
+      sum(nombre_pieces_principales) FILTER (WHERE code_type_local IN (1, 2)) AS nombre_pieces_principales,
+      sum(surface_terrain) AS surface_terrain
+    FROM ${dvfLines(lake.dir, { departements: [departementOf(commune)] })}
+    WHERE code_commune = $commune OR code_commune_parent = $commune
+    GROUP BY id_mutation
+    ORDER BY date_mutation DESC, id_mutation DESC
+    LIMIT $limit`,
+    { commune, limit: Math.max(1, Math.min(MAX_SALES_READ, Math.floor(limit))) },
+  );
+  const num = (v: number | null) => (v === null ? null : Number(v));
+  return rows.map((r) => ({
+    ...r,
+    valeur_fonciere: num(r.valeur_fonciere),
+    surface_reelle_bati: num(r.surface_reelle_bati),
+    nombre_pieces_principales: num(r.nombre_pieces_principales),
+    surface_terrain: num(r.surface_terrain),
+  }));
+}
+
+/** Mean position of each mutation's geolocated lines (Etalab's geocoding of the parcels). */
+export async function salePoints(lake: LakeReader, commune: string, ids: string[]): Promise<Map<string, { lon: number; lat: number }>> {
+  if (!ids.length) return new Map();
+  const rows = await lake.query<{ id: string; lon: number; lat: number }>(
+    `SELECT id_mutation AS id, avg(longitude) AS lon, avg(latitude) AS lat FROM ${dvfLines(lake.dir, { departements: [departementOf(commune)] })}
+    WHERE list_contains($ids, id_mutation) AND longitude IS NOT NULL AND latitude IS NOT NULL GROUP BY id_mutation`,
+    { ids },
+  );
+  return new Map(rows.map((r) => [r.id, { lon: Number(r.lon), lat: Number(r.lat) }]));
+}
+
+/** The last sale date these départements' data reach, and when the lake was last fed. */
+export async function dataDates(lake: LakeReader, departements: string[]): Promise<{ data_until: string | null; imported_at: string | null }> {
+  const files = readDvfManifest(lake.dir).files;
+  const imported_at = files.length ? files.map((f) => f.importedAt).sort().at(-1)! : null;
+  const rows = await lake.query<{ d: string | null }>(`SELECT strftime(max(date_mutation), '%Y-%m-%d') AS d FROM ${dvfLines(lake.dir, { departements })}`);
+  return { data_until: rows[0]?.d ?? null, imported_at };
+}
+
+/** What the lake holds: lines and mutations per partition. */
+export async function lakeContents(lake: LakeReader) {
+  return lake.query<{ departement: string; year: number; lines: number; mutations: number }>(`
+    SELECT departement, annee AS year, count(*) AS lines, count(DISTINCT id_mutation) AS mutations
+    FROM ${dvfLines(lake.dir)} GROUP BY ALL ORDER BY departement, year`);
+}
+
+// ---------- what an import reads of the live lake (on its own DuckDB connection) ----------
+
+const fileList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
+const readFiles = (files: string[]) => `read_parquet(${fileList(files)}, union_by_name = true, hive_partitioning = false)`;
+
+export interface Shrink {
+  code_commune: string;
+  nom_commune: string;
+  annee: number;
+  lines_before: number;
+  lines_after: number;
+}
+
+/** The (commune, year) an import brings with fewer than half the lines the lake holds for them. */
+export async function shrinkingCommuneYears(db: DuckDBConnection, live: string[], fresh: string[]): Promise<Shrink[]> {
+  if (!live.length || !fresh.length) return [];
+  const rows = await db.runAndReadAll(`
+    WITH live_counts AS (SELECT code_commune, annee, min(nom_commune) AS nom_commune, count(*) AS n FROM ${readFiles(live)} GROUP BY code_commune, annee),
+    new_counts AS (SELECT code_commune, annee, count(*) AS n FROM ${readFiles(fresh)} GROUP BY code_commune, annee)
+    SELECT b.code_commune, b.nom_commune, CAST(b.annee AS INTEGER) AS annee, b.n AS lines_before, a.n AS lines_after
+    FROM live_counts b JOIN new_counts a ON a.code_commune = b.code_commune AND a.annee = b.annee
+    WHERE a.n * 2 < b.n
+    ORDER BY b.code_commune, b.annee`);
+  const num = (v: unknown) => Number(v ?? 0);
+  return (rows.getRowObjectsJS() as { code_commune: string; nom_commune: string | null; annee: number; lines_before: bigint; lines_after: bigint }[]).map((r) => ({
+    code_commune: r.code_commune,
+    nom_commune: r.nom_commune ?? r.code_commune,
+    annee: num(r.annee),
+    lines_before: num(r.lines_before),
+    lines_after: num(r.lines_after),
+  }));
+}
+
+/**
+ * Copies into the staged partitions the live lines of the commune-years the import does not bring. They cannot
+ * repeat a new line (commune and year are columns), and were made distinct when they were imported.
+ */
+export async function keepUnreplacedLines(db: DuckDBConnection, live: string[], fresh: string[], tree: string, columns: string[]) {
+  if (!live.length) return;
+  await db.run(`CREATE TEMP TABLE brought AS SELECT DISTINCT code_commune, annee FROM read_parquet(${fileList(fresh)})`);
+  await db.run(`COPY (
+      SELECT ${columns.join(', ')}
+      FROM ${readFiles(live)} o
+      WHERE NOT EXISTS (SELECT 1 FROM brought b WHERE b.code_commune = o.code_commune AND b.annee = o.annee)
+    ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'gardees_{uuid}')`);
+  await db.run('DROP TABLE brought');
 }

@@ -38,7 +38,7 @@ export const communeEnergyParams = z.object({ code: communeCode });
 
 export const communeEnergy = z.object({
   commune: z.object({ code: z.string(), name: z.string() }),
-  secrecy_threshold: z.number(),
+  secrecy_min_count: z.number(),
   calendar: z.string(),
   rpls: z
     .object({
@@ -58,7 +58,7 @@ export const territoryEnergy = z.object({
   vintage: z.number().nullable(),
   source: z.string(),
   calendar: z.string(),
-  secrecy_threshold: z.number(),
+  secrecy_min_count: z.number(),
   communes: z.array(
     z.object({
       code: z.string(),

@@ -267,7 +267,7 @@ export async function communeEnergy(ctx: AppContext, code: string): Promise<Comm
   const dpePub = protectDistribution(dpe.counts, min);
   return {
     commune: { code, name: c.name },
-    secrecy_threshold: min,
+    secrecy_min_count: min,
     calendar: CALENDAR_NOTE,
     rpls: vintage ? { vintage, source: SOURCE_RPLS, dwellings: pub.total, classes: pub.classes, banned_today: pub.banned_today, steps: pub.steps } : null,
     ademe_dpe: { source: SOURCE_DPE, dpe_count: dpePub.total, classes: dpePub.cells, last_received: dpe.last },
@@ -285,7 +285,7 @@ export async function territoryEnergy(ctx: AppContext): Promise<TerritoryEnergy>
     vintage,
     source: SOURCE_RPLS,
     calendar: CALENDAR_NOTE,
-    secrecy_threshold: min,
+    secrecy_min_count: min,
     communes: communes.map((c) => {
       const pub = publicFigures(byCode.get(c.code)?.classes ?? emptyCounts(), min, today);
       return {

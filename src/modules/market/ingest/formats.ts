@@ -13,12 +13,13 @@ import {
   parseInteger,
   parseIsoDate,
   rebuildCommuneCode,
+  type ArrondissementParents,
   type DvfLine,
 } from '../model.ts';
 
 export type DvfFormat = 'geodvf' | 'dgfip';
 
-export interface LineReject {
+interface LineReject {
   line: number;
   column?: string;
   rule: string;
@@ -97,8 +98,11 @@ const typeLocal = (raw: string): number | null => {
 
 const coordinate = (raw: string) => parseDecimal(raw);
 
-/** Builds a record → DvfLine mapper for a header, by column name (a variant may add or reorder columns). */
-export function geodvfMapper(header: string[]): (record: string[], lineNo: number) => MapResult {
+/**
+ * Builds a record → DvfLine mapper for a header, by column name (a variant may add or reorder columns); `parents`
+ * (the COG's arrondissements) gives each line the commune it rolls up to.
+ */
+export function geodvfMapper(header: string[], parents: ArrondissementParents): (record: string[], lineNo: number) => MapResult {
   const index = new Map(header.map((h, i) => [h.trim(), i]));
   return (record, lineNo) => {
     const cell: Cell = (name) => {
@@ -121,7 +125,7 @@ export function geodvfMapper(header: string[]): (record: string[], lineNo: numbe
         adresse_code_voie: clean(cell('adresse_code_voie')),
         code_postal: clean(cell('code_postal')),
         code_commune,
-        code_commune_parent: parentCommune(code_commune),
+        code_commune_parent: parentCommune(parents, code_commune),
         nom_commune: clean(cell('nom_commune')),
         id_parcelle: required(cell, 'id_parcelle'),
         numero_volume: clean(cell('numero_volume')),
@@ -159,7 +163,7 @@ export function geodvfMapper(header: string[]): (record: string[], lineNo: numbe
  * date or the price changes from one line to the next; the document reference and disposition number are
  * part of the key too, since the ayants-droit edition fills them (the open-data edition leaves them empty).
  */
-export function dgfipMapper(header: string[], idPrefix: string): (record: string[], lineNo: number) => MapResult {
+export function dgfipMapper(header: string[], idPrefix: string, parents: ArrondissementParents): (record: string[], lineNo: number) => MapResult {
   const index = new Map(header.map((h, i) => [h.trim(), i]));
   let lastKey = '';
   let seq = 0;
@@ -201,7 +205,7 @@ export function dgfipMapper(header: string[], idPrefix: string): (record: string
         adresse_code_voie: codeVoie ? codeVoie.padStart(4, '0') : '',
         code_postal: codePostal ? codePostal.padStart(5, '0') : '',
         code_commune: commune,
-        code_commune_parent: parentCommune(commune),
+        code_commune_parent: parentCommune(parents, commune),
         nom_commune: clean(cell('Commune')),
         id_parcelle: commune + prefixe + section + plan,
         numero_volume: clean(cell('No Volume')),

@@ -34,7 +34,7 @@ describe('UTF-8 or Latin-1 decoding', () => {
   });
   it('reads Latin-1 text exactly, switching at the first byte that is not UTF-8', async () => {
     await fc.assert(
-      fc.asyncProperty(frenchText.filter((s) => /[^\x00-\x7f]/.test(s)), fc.array(fc.nat(), { maxLength: 8 }), async (s, cuts) => {
+      fc.asyncProperty(frenchText.filter((s) => [...s].some((c) => c.charCodeAt(0) > 0x7f)), fc.array(fc.nat(), { maxLength: 8 }), async (s, cuts) => {
         const r = await decode(Buffer.from(s, 'latin1'), cuts);
         expect(r.text).toBe(s);
         expect(r.encoding).toBe('latin1');

@@ -6,11 +6,11 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { AppError } from '../../../platform/errors.ts';
 import { open } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { detectFormat, type DvfFormat } from './formats.ts';
+import type { DvfFormat } from './formats.ts';
 
 /** Files an import takes from a folder: the published names end so. */
 const DVF_FILE = /\.(csv|txt)(\.gz)?$/i;
@@ -19,7 +19,7 @@ const DVF_FILE = /\.(csv|txt)(\.gz)?$/i;
 export function listDvfFiles(paths: string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
-    if (!existsSync(p)) throw new AppError('dvf.chemin_introuvable', `Fichier ou dossier introuvable : ${p}`);
+    if (!existsSync(p)) throw new AppError('market.path_not_found', `Fichier ou dossier introuvable : ${p}`);
     const st = statSync(p);
     if (st.isDirectory()) {
       for (const name of readdirSync(p).sort()) if (DVF_FILE.test(name) && statSync(join(p, name)).isFile()) out.push(join(p, name));
@@ -191,8 +191,8 @@ export async function readDvfFile(path: string, format: DvfFormat, handlers: Rea
       lines('', true).then(() => cb(), cb);
     },
   });
-  const stages: any[] = gz ? [source, createGunzip(), decoder, sink] : [source, decoder, sink];
-  await pipeline(stages as any);
+  if (gz) await pipeline(source, createGunzip(), decoder, sink);
+  else await pipeline(source, decoder, sink);
   return { format, encoding: decoder.encoding, sha256: hash.digest('hex') };
 }
 
@@ -219,7 +219,7 @@ export async function scanFile(path: string): Promise<{ sha256: string; gzip: bo
       cb(null, chunk);
     },
   });
-  const check = async function* (src: AsyncIterable<Buffer>) {
+  const check = async (src: AsyncIterable<Buffer>) => {
     for await (const b of src) checkText(b);
   };
   const source = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -229,5 +229,3 @@ export async function scanFile(path: string): Promise<{ sha256: string; gzip: bo
   return { sha256: hash.digest('hex'), gzip, encoding: utf8 ? 'utf-8' : 'latin1' };
 }
 
-
-export { detectFormat, basename };

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { geodvfMapper } from './formats.ts';
-import { importDvf } from './import.ts';
+import { importDvfFiles } from '../service.ts';
 import { splitLine } from './read.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
@@ -47,7 +47,7 @@ describe('geo-DVF rules: DuckDB and the Node mapper agree', () => {
         const text = lines.map((l) => l.join(',')).join('\n') + '\n';
         const file = join(tmp, `f${++run}.csv`);
         writeFileSync(file, text);
-        const map = geodvfMapper(HEADER);
+        const map = geodvfMapper(HEADER, new Map()); // Abzac has no arrondissement
         // What the Node reader makes of the written text (a value with a comma adds a column).
         const expected = text.trimEnd().split('\n').slice(1).flatMap((line, i) => {
           let cells = splitLine(line, ',', true);
@@ -60,14 +60,14 @@ describe('geo-DVF rules: DuckDB and the Node mapper agree', () => {
           if (r.ok) return [];
           return [trailing ? { line: i + 2, column: undefined, rule: 'nombre_de_colonnes' } : { line: r.reject.line, column: r.reject.column, rule: r.reject.rule }];
         });
-        const s = await importDvf(join(tmp, `lake${run}`), [file]);
-        const got = s.rejets.map((r) => ({ line: r.line, column: r.column, rule: r.rule })).sort((a, b) => a.line - b.line);
+        const s = await importDvfFiles(join(tmp, `lake${run}`), [file], { parents: new Map() });
+        const got = s.rejects.map((r) => ({ line: r.line, column: r.column, rule: r.rule })).sort((a, b) => a.line - b.line);
         // Two different cells of one line: DuckDB may name the cell that fails to cast, the mapper the first rule.
         expect(got.map((r) => r.line)).toEqual(expected.map((r) => r.line));
         const singleFault = new Set(changes.filter((c, _, all) => all.filter((o) => 1 + (o.row % 39) === 1 + (c.row % 39)).length === 1).map((c) => 1 + (c.row % 39) + 1));
         for (const e of expected) if (singleFault.has(e.line)) expect(got).toContainEqual(e);
-        expect(s.rejetes).toBe(expected.length);
-        expect(s.lus).toBe(39);
+        expect(s.linesRejected).toBe(expected.length);
+        expect(s.linesRead).toBe(39);
         rmSync(join(tmp, `lake${run}`), { recursive: true, force: true });
       }),
       { numRuns: 40 },

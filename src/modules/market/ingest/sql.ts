@@ -3,8 +3,9 @@
 // times faster than doing it in Node, see docs/benchmarks.md); the rules below are the same as the Node mappers of
 // formats.ts, which are kept to explain a rejected line (its line number, column, value and French message) and
 // for the raw DGFiP layout, whose mutation ids depend on line order. A property test checks the two agree.
-import { LAKE_COLUMNS, type LakeType } from '../model.ts';
-import { sqlString } from '../lake.ts';
+import { sqlString } from '../../../platform/lake.ts';
+import { COMMUNE_CODE } from '../../territory/index.ts';
+import { LAKE_COLUMNS, type ArrondissementParents } from '../model.ts';
 
 /** Column types DuckDB casts the geo-DVF cells to; a cell that does not cast is a reject with its line number. */
 const GEODVF_TYPES: Record<string, string> = {
@@ -32,7 +33,7 @@ export function castRule(column: string): { rule: string; message: string } {
 }
 
 /** A staging column holding the rejected rule (`rule:column`) of a line that failed a rule after casting. */
-export const MOTIF = 'motif_rejet';
+export const MOTIF = 'reject_rule';
 /** Partition values that are not a département: lines rejected by a rule, and lines whose hash repeats. */
 export const REJECT_PARTITION = '_rejet';
 export const REPEAT_PARTITION = '_repetees';
@@ -62,10 +63,12 @@ export function stagedReader(file: string): string {
 const text = (c: string, header: Set<string>) => (header.has(c) ? `nullif(trim(${c}), '')` : 'CAST(NULL AS VARCHAR)');
 const typed = (c: string, header: Set<string>, t: string) => (header.has(c) ? `CAST(${c} AS ${t})` : `CAST(NULL AS ${t})`);
 
-/** Paris, Lyon and Marseille arrondissements roll up to their commune (as parentCommune in model.ts). */
-const PARENT = `CASE WHEN code_commune BETWEEN '75101' AND '75120' THEN '75056'
-  WHEN code_commune BETWEEN '69381' AND '69389' THEN '69123'
-  WHEN code_commune BETWEEN '13201' AND '13216' THEN '13055' ELSE code_commune END`;
+/** Arrondissements roll up to their commune, from the COG (as parentCommune in model.ts). */
+const parentSql = (parents: ArrondissementParents) =>
+  parents.size ? `CASE code_commune ${[...parents].map(([a, c]) => `WHEN ${sqlString(a)} THEN ${sqlString(c)}`).join(' ')} ELSE code_commune END` : 'code_commune';
+
+/** The territory's commune-code pattern, for DuckDB's regexp_full_match (RE2: no anchors needed). */
+const COMMUNE_CODE_SQL = sqlString(COMMUNE_CODE.source.replace(/^\^|\$$/g, ''));
 
 /**
  * Whole numbers are read as text and checked here like parseInteger (1 to 9 digits): DuckDB's cast would round
@@ -78,7 +81,7 @@ const rawInteger = (c: string) => `${c}__texte`;
  * or NULL for a good line. Cells that do not cast never get here: DuckDB rejects them with their line number.
  */
 const RULES: [string, string][] = [
-  [`code_commune IS NULL OR NOT regexp_full_match(code_commune, '(\\d{2}|2A|2B)\\d{3}')`, 'code_commune_invalide:code_commune'],
+  [`code_commune IS NULL OR NOT regexp_full_match(code_commune, ${COMMUNE_CODE_SQL})`, 'code_commune_invalide:code_commune'],
   [`date_mutation IS NULL OR NOT isfinite(date_mutation) OR year(date_mutation) NOT BETWEEN 1900 AND 2199`, 'date_invalide:date_mutation'],
   ['id_mutation IS NULL', 'valeur_manquante:id_mutation'],
   integerRule('numero_disposition'),
@@ -106,11 +109,11 @@ function amountRules(c: string): [string, string][] {
 }
 
 /** The lines of a geo-DVF file in the lake's columns, plus the rule they break (NULL when none). */
-export function geodvfLines(reader: string, headerFields: string[]): string {
+export function geodvfLines(reader: string, headerFields: string[], parents: ArrondissementParents): string {
   const h = new Set(headerFields);
   const select = LINE_COLS.map((c) => {
-    const t = LAKE_COLUMNS.find(([n]) => n === c)![1] as LakeType;
-    if (c === 'code_commune_parent') return `${PARENT} AS ${c}`;
+    const t = LAKE_COLUMNS.find(([n]) => n === c)![1];
+    if (c === 'code_commune_parent') return `${parentSql(parents)} AS ${c}`;
     if (c === 'code_commune') return `${c}`;
     if (INTEGER_COLUMNS.includes(c)) {
       return `${text(c, h)} AS ${rawInteger(c)}, TRY_CAST(CASE WHEN regexp_full_match(${text(c, h)}, '\\d{1,9}') THEN ${text(c, h)} END AS INTEGER) AS ${c}`;
@@ -159,4 +162,3 @@ export function stageLines(lines: string, stagingTree: string, pattern: string):
 
 /** The staged columns, in lake order, then the rule column (all lake files share this schema). */
 export const STAGED_COLUMNS = [...COLS, MOTIF];
-export const LINE_COLUMNS = LINE_COLS;

@@ -1,19 +1,24 @@
-// The portal's choices (type of property, year, one year or five) kept in the URL, so any view can be shared.
+// The portal's choices (type of property, year, one year or five) kept in the page's URL, so any view can be shared.
+// The page's address is French (`?type=maison&annee=2021&fenetre=5ans`: people share it); the API's is English.
 import { useSearchParams } from 'react-router';
-import { TYPE_OPTIONS, type PortalType, type Window } from './types.ts';
+import type { PortalType, Window } from '../../../modules/market/contract.ts';
+import { TYPE_OPTIONS } from './labels.ts';
 
 export interface PortalState {
   type: PortalType;
-  annee?: number;
-  fenetre: Window;
+  year?: number;
+  window: Window;
 }
 
-export function usePortalState(): [PortalState, (patch: Partial<PortalState> & Record<string, unknown>) => void, URLSearchParams] {
+/** A change of the page's URL parameters (French names: `type`, `annee`, `fenetre`, `epci`); empty removes one. */
+export type PortalUpdate = (patch: Record<string, string | number | undefined>) => void;
+
+export function usePortalState(): [PortalState, PortalUpdate, URLSearchParams] {
   const [params, setParams] = useSearchParams();
   const type = (TYPE_OPTIONS.some((o) => o.value === params.get('type')) ? params.get('type') : 'maison_appartement') as PortalType;
-  const annee = /^\d{4}$/.test(params.get('annee') ?? '') ? Number(params.get('annee')) : undefined;
-  const fenetre: Window = params.get('fenetre') === '5ans' ? '5ans' : 'annee';
-  const update = (patch: Record<string, unknown>) => {
+  const year = /^\d{4}$/.test(params.get('annee') ?? '') ? Number(params.get('annee')) : undefined;
+  const window: Window = params.get('fenetre') === '5ans' ? 'five_years' : 'year';
+  const update: PortalUpdate = (patch) => {
     const next = new URLSearchParams(params);
     for (const [k, v] of Object.entries(patch)) {
       if (v === undefined || v === '' || v === null) next.delete(k);
@@ -21,17 +26,24 @@ export function usePortalState(): [PortalState, (patch: Partial<PortalState> & R
     }
     setParams(next, { replace: true });
   };
-  return [{ type, annee, fenetre }, update, params];
+  return [{ type, year, window }, update, params];
 }
 
-/** The query string the API and the links share. */
-export function portalQuery(s: PortalState, annee: number | null | undefined): string {
-  const q = new URLSearchParams({ type: s.type, fenetre: s.fenetre });
-  if (annee) q.set('annee', String(annee));
+/** The query string of the page links (French, as the page's address). */
+export function pageQuery(s: PortalState, year: number | null | undefined): string {
+  const q = new URLSearchParams({ type: s.type, fenetre: s.window === 'five_years' ? '5ans' : 'annee' });
+  if (year) q.set('annee', String(year));
   return q.toString();
 }
 
-export function PortalControls({ state, update, annees }: { state: PortalState; update: (p: Partial<PortalState>) => void; annees: number[] }) {
+/** The query string of the API and its downloads (contract.ts `portalQuery`). */
+export function apiQuery(s: PortalState, year: number | null | undefined): string {
+  const q = new URLSearchParams({ type: s.type, window: s.window });
+  if (year) q.set('year', String(year));
+  return q.toString();
+}
+
+export function PortalControls({ state, update, years }: { state: PortalState; update: PortalUpdate; years: number[] }) {
   return (
     <fieldset className="portal-controls">
       <legend>Ce que vous voulez voir</legend>
@@ -47,8 +59,8 @@ export function PortalControls({ state, update, annees }: { state: PortalState; 
       </div>
       <div className="field">
         <label htmlFor="prix-annee">Année</label>
-        <select id="prix-annee" value={state.annee ?? annees[0] ?? ''} onChange={(e) => update({ annee: Number(e.target.value) })} disabled={!annees.length}>
-          {annees.map((a) => (
+        <select id="prix-annee" value={state.year ?? years[0] ?? ''} onChange={(e) => update({ annee: Number(e.target.value) })} disabled={!years.length}>
+          {years.map((a) => (
             <option key={a} value={a}>
               {a}
             </option>
@@ -57,7 +69,7 @@ export function PortalControls({ state, update, annees }: { state: PortalState; 
       </div>
       <div className="field">
         <label htmlFor="prix-fenetre">Période</label>
-        <select id="prix-fenetre" value={state.fenetre} onChange={(e) => update({ fenetre: e.target.value as Window })}>
+        <select id="prix-fenetre" value={state.window === 'five_years' ? '5ans' : 'annee'} onChange={(e) => update({ fenetre: e.target.value })}>
           <option value="annee">L’année choisie</option>
           <option value="5ans">Les 5 ans jusqu’à l’année choisie</option>
         </select>

@@ -3,32 +3,38 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { formatNumber } from '../../platform/api.ts';
-import { frenchDate, type Cell, type DataTable } from './types.ts';
+import type { Cell, DataTable } from '../../../modules/market/contract.ts';
+import { frenchDate } from './labels.ts';
 
-const FIGURES = new Set(['prix_m2_q1', 'prix_m2_median', 'prix_m2_q3', 'prix_median']);
+const FIGURES = new Set(['price_m2_q1', 'price_m2_median', 'price_m2_q3', 'price_median']);
+
+/** Any published table's row: the pages read its cells by column key. */
+type Row = Record<string, Cell>;
+type AnyTable = DataTable<object>;
+const rowsOf = (t: AnyTable) => t.rows as Row[];
 
 /** What a withheld row shows instead of its figures. */
-export function withheldText(row: Record<string, Cell>, seuil: number): string {
-  if (String(row.raison ?? '').startsWith('Aucune')) return 'aucune vente';
-  return isSecondary(row) ? 'secret statistique (masqué pour protéger un chiffre voisin)' : `secret statistique (moins de ${seuil} ventes)`;
+export function withheldText(row: Row, min: number): string {
+  if (String(row.reason ?? '').startsWith('Aucune')) return 'aucune vente';
+  return isSecondary(row) ? 'secret statistique (masqué pour protéger un chiffre voisin)' : `secret statistique (moins de ${min} ventes)`;
 }
 
 /** Withheld although from enough sales: it would give a small withheld figure back by subtraction. */
-export const isSecondary = (row: Record<string, Cell>) => String(row.raison ?? '').includes('secondaire');
+const isSecondary = (row: Row) => String(row.reason ?? '').includes('secondaire');
 
-export function formatCell(key: string, v: Cell): string {
+function formatCell(key: string, v: Cell): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'boolean') return v ? 'oui' : 'non';
   if (typeof v === 'number') return key === 'longitude' || key === 'latitude' ? v.toFixed(3).replace('.', ',') : formatNumber(v);
   return v;
 }
 
-export function SourceLine({ table, extra }: { table: DataTable; extra?: ReactNode }) {
+export function SourceLine({ table, extra }: { table: AnyTable; extra?: ReactNode }) {
   const m = table.meta;
   return (
     <p className="source">
-      Période : {m.periode}. Source : DVF (DGFiP, édition géolocalisée d’Etalab), ventes jusqu’au {frenchDate(m.donnees_jusqu_au)}
-      {m.importe_le ? `, données importées le ${frenchDate(m.importe_le)}` : ''}. Chiffres publiés à partir de {m.seuil_secret} ventes.{' '}
+      Période : {m.period}. Source : DVF (DGFiP, édition géolocalisée d’Etalab), ventes jusqu’au {frenchDate(m.data_until)}
+      {m.imported_at ? `, données importées le ${frenchDate(m.imported_at)}` : ''}. Chiffres publiés à partir de {m.secrecy_min_count} ventes.{' '}
       <Link to="/prix/methode">Comment ces chiffres sont calculés</Link>. {extra}
     </p>
   );
@@ -58,19 +64,19 @@ export function DataTableView({
   rowHeader,
   cell,
 }: {
-  table: DataTable;
+  table: AnyTable;
   caption: string;
-  /** Keys to show, in order (default: every column but secret/raison). */
+  /** Keys to show, in order (default: every column but withheld/reason). */
   columns?: string[];
   /** The key whose cell names the row (a <th scope="row">). */
   rowHeader?: string;
   /** Custom rendering of a cell (links); undefined = default. */
-  cell?: (key: string, row: Record<string, Cell>) => ReactNode | undefined;
+  cell?: (key: string, row: Row) => ReactNode | undefined;
 }) {
-  const keys = columns ?? table.colonnes.map((c) => c.cle).filter((k) => k !== 'secret' && k !== 'raison');
-  const cols = keys.map((k) => table.colonnes.find((c) => c.cle === k) ?? { cle: k, libelle: k });
-  const seuil = table.meta.seuil_secret;
-  if (!table.lignes.length) return <p>Aucune ligne pour cette période et ce type de bien.</p>;
+  const keys = columns ?? table.columns.map((c) => c.key).filter((k) => k !== 'withheld' && k !== 'reason');
+  const cols = keys.map((k) => table.columns.find((c) => c.key === k) ?? { key: k, label: k, unit: undefined });
+  const min = table.meta.secrecy_min_count;
+  if (!table.rows.length) return <p>Aucune ligne pour cette période et ce type de bien.</p>;
   return (
     <div className="table-wrap">
       <table>
@@ -78,31 +84,31 @@ export function DataTableView({
         <thead>
           <tr>
             {cols.map((c) => (
-              <th key={c.cle} scope="col" className={isNumeric(table, c.cle) ? 'num' : undefined}>
-                {c.libelle}
-                {c.unite ? ` (${c.unite})` : ''}
+              <th key={c.key} scope="col" className={isNumeric(table, c.key) ? 'num' : undefined}>
+                {c.label}
+                {c.unit ? ` (${c.unit})` : ''}
               </th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {table.lignes.map((row, i) => (
+          {rowsOf(table).map((row, i) => (
             <tr key={i}>
               {cols.map((c) => {
-                const custom = cell?.(c.cle, row);
-                let content: ReactNode = custom ?? formatCell(c.cle, row[c.cle]);
-                if (custom === undefined && row.secret === true) {
-                  if (c.cle === 'prix_m2_median') content = withheldText(row, seuil);
-                  else if (c.cle === 'nb_ventes') content = String(row.raison ?? '').startsWith('Aucune') ? '0' : isSecondary(row) ? 'non publié' : `moins de ${seuil}`;
-                  else if (FIGURES.has(c.cle)) content = '—';
+                const custom = cell?.(c.key, row);
+                let content: ReactNode = custom ?? formatCell(c.key, row[c.key]);
+                if (custom === undefined && row.withheld === true) {
+                  if (c.key === 'price_m2_median') content = withheldText(row, min);
+                  else if (c.key === 'sales_count') content = String(row.reason ?? '').startsWith('Aucune') ? '0' : isSecondary(row) ? 'non publié' : `moins de ${min}`;
+                  else if (FIGURES.has(c.key)) content = '—';
                 }
-                const className = isNumeric(table, c.cle) ? 'num' : undefined;
-                return c.cle === rowHeader ? (
-                  <th key={c.cle} scope="row" className={className}>
+                const className = isNumeric(table, c.key) ? 'num' : undefined;
+                return c.key === rowHeader ? (
+                  <th key={c.key} scope="row" className={className}>
                     {content}
                   </th>
                 ) : (
-                  <td key={c.cle} className={className}>
+                  <td key={c.key} className={className}>
                     {content}
                   </td>
                 );
@@ -115,6 +121,6 @@ export function DataTableView({
   );
 }
 
-function isNumeric(table: DataTable, key: string): boolean {
-  return table.lignes.some((r) => typeof r[key] === 'number');
+function isNumeric(table: AnyTable, key: string): boolean {
+  return rowsOf(table).some((r) => typeof r[key] === 'number');
 }

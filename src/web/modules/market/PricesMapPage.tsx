@@ -7,47 +7,53 @@ import { bboxOf } from '../../../modules/territory/model.ts';
 import { api, formatNumber } from '../../platform/api.ts';
 import { ChoroplethMap, type MapClass } from '../../platform/ChoroplethMap.tsx';
 import { CommuneSearch } from './CommuneSearch.tsx';
-import { PortalControls, portalQuery, usePortalState } from './Controls.tsx';
+import type { MapAnswer } from '../../../modules/market/contract.ts';
+import { PortalControls, apiQuery, pageQuery, usePortalState } from './Controls.tsx';
 import { DataTableView, Downloads, SourceLine } from './DataTableView.tsx';
 import { SvgChoropleth, type SvgFeature } from './SvgChoropleth.tsx';
-import { TYPE_LABEL, type MapAnswer } from './types.ts';
+import { TYPE_LABEL } from './labels.ts';
 import './portal.css';
 
 // Withheld and empty communes get their own grey, below every price class (see ChoroplethMap's step expression).
 const SECRET = -2;
 const NO_SALE = -1;
 
+/** The territory's contours (/api/territory/map): each commune with its EPCI. */
+interface Contours {
+  features: (SvgFeature & { type: 'Feature'; properties: { code: string; nom: string; epci: string } })[];
+}
+
 export function PricesMapPage() {
   const [state, update, params] = usePortalState();
   const navigate = useNavigate();
-  const query = portalQuery(state, state.annee);
-  const answer = useQuery({ queryKey: ['prix-carte', query], queryFn: () => api<MapAnswer>(`/api/market/portail/carte?${query}`) });
-  const contours = useQuery({ queryKey: ['territory-map'], queryFn: () => api<any>('/api/territory/map') });
+  const query = apiQuery(state, state.year);
+  const answer = useQuery({ queryKey: ['prix-carte', query], queryFn: () => api<MapAnswer>(`/api/market/portal/map?${query}`) });
+  const contours = useQuery({ queryKey: ['territory-map'], queryFn: () => api<Contours>('/api/territory/map') });
   const data = answer.data;
   const epci = params.get('epci') || data?.epcis[0]?.siren || '';
-  const seuil = data?.tableau.meta.seuil_secret ?? 11;
-  const linkQuery = data ? `?${portalQuery(state, data.annee)}` : '';
+  const min = data?.table.meta.secrecy_min_count ?? 11;
+  const linkQuery = data ? `?${pageQuery(state, data.year)}` : '';
 
   const classes = useMemo<MapClass[]>(() => {
     if (!data) return [];
     return [
-      { min: SECRET, max: NO_SALE, color: '#969696', label: `secret statistique (moins de ${seuil} ventes) ou masqué pour protéger un chiffre voisin` },
+      { min: SECRET, max: NO_SALE, color: '#969696', label: `secret statistique (moins de ${min} ventes) ou masqué pour protéger un chiffre voisin` },
       { min: NO_SALE, max: 0, color: '#ffffff', label: 'aucune vente dans les données' },
       ...data.classes.map((c) => ({ ...c, max: c.max ?? Infinity })),
     ];
-  }, [data, seuil]);
+  }, [data, min]);
 
   const geojson = useMemo(() => {
     if (!data || !contours.data) return undefined;
-    const byCode = new Map(data.tableau.lignes.map((l) => [l.code as string, l]));
+    const byCode = new Map(data.table.rows.map((l) => [l.code, l]));
     const features = contours.data.features
-      .filter((f: any) => f.properties.epci === epci)
-      .map((f: any) => {
+      .filter((f) => f.properties.epci === epci)
+      .map((f) => {
         const row = byCode.get(f.properties.code);
-        const prix = !row ? NO_SALE : row.secret ? (String(row.raison).startsWith('Aucune') ? NO_SALE : SECRET) : (row.prix_m2_median as number);
-        return { ...f, properties: { code: f.properties.code, nom: f.properties.nom, prix, nb_ventes: row?.nb_ventes ?? null } };
+        const prix = !row ? NO_SALE : row.withheld ? (String(row.reason).startsWith('Aucune') ? NO_SALE : SECRET) : (row.price_m2_median as number);
+        return { ...f, properties: { code: f.properties.code, nom: f.properties.nom, prix, sales_count: row?.sales_count ?? null } };
       });
-    return { type: 'FeatureCollection' as const, features, bbox: bboxOf(features.map((f: any) => f.geometry)) };
+    return { type: 'FeatureCollection' as const, features, bbox: bboxOf(features.map((f) => f.geometry)) };
   }, [data, contours.data, epci]);
 
   const describe = useCallback(
@@ -55,9 +61,9 @@ export function PricesMapPage() {
       const prix = p.prix as number;
       if (prix === SECRET) return `${p.nom} : chiffre non publié (secret statistique)`;
       if (prix === NO_SALE) return `${p.nom} : aucune vente dans les données`;
-      return `${p.nom} : ${formatNumber(prix)} €/m² (médiane, ${TYPE_LABEL[state.type]}, ${data?.periode}, ${formatNumber(p.nb_ventes as number)} ventes)`;
+      return `${p.nom} : ${formatNumber(prix)} €/m² (médiane, ${TYPE_LABEL[state.type]}, ${data?.period}, ${formatNumber(p.sales_count as number)} ventes)`;
     },
-    [seuil, state.type, data?.periode],
+    [state.type, data?.period],
   );
   const describeFeature = useCallback((f: SvgFeature) => describe(f.properties), [describe]);
   const valueOf = useCallback((f: SvgFeature) => f.properties.prix as number, []);
@@ -66,8 +72,8 @@ export function PricesMapPage() {
   const [zoomable, setZoomable] = useState(false);
   const onSelect = useCallback((code: string) => navigate(`/prix/communes/${code}${linkQuery}`), [navigate, linkQuery]);
 
-  const shownRows = useMemo(() => (data ? { ...data.tableau, lignes: data.tableau.lignes.filter((l) => l.epci_siren === epci) } : undefined), [data, epci]);
-  const epciName = data?.epcis.find((e) => e.siren === epci)?.nom ?? '';
+  const shownRows = useMemo(() => (data ? { ...data.table, rows: data.table.rows.filter((l) => l.epci_siren === epci) } : undefined), [data, epci]);
+  const epciName = data?.epcis.find((e) => e.siren === epci)?.name ?? '';
 
   return (
     <section className="portal">
@@ -81,30 +87,30 @@ export function PricesMapPage() {
       {answer.isError && <p role="alert">Les prix n’ont pas pu être chargés : {(answer.error as Error).message}</p>}
       {data && (
         <>
-          <PortalControls state={{ ...state, annee: data.annee ?? undefined }} update={update} annees={data.annees} />
+          <PortalControls state={{ ...state, year: data.year ?? undefined }} update={update} years={data.years} />
           {data.epcis.length > 1 && (
             <div className="field inline">
               <label htmlFor="prix-epci">Intercommunalité affichée</label>
               <select id="prix-epci" value={epci} onChange={(e) => update({ epci: e.target.value })}>
                 {data.epcis.map((e) => (
                   <option key={e.siren} value={e.siren}>
-                    {e.nom}
+                    {e.name}
                   </option>
                 ))}
               </select>
             </div>
           )}
           <h2>
-            Prix au m² médian des {TYPE_LABEL[state.type]}, {data.periode}
+            Prix au m² médian des {TYPE_LABEL[state.type]}, {data.period}
           </h2>
-          {data.annee === null && <p>Aucune vente n’est encore chargée pour ce territoire.</p>}
+          {data.year === null && <p>Aucune vente n’est encore chargée pour ce territoire.</p>}
           {geojson &&
             (zoomable ? (
               <ChoroplethMap
                 geojson={geojson}
                 valueProperty="prix"
                 classes={classes}
-                label={`Carte zoomable des communes de ${epciName} colorées selon le prix au m² médian des ${TYPE_LABEL[state.type]} (${data.periode}) ; le tableau plus bas donne les mêmes chiffres`}
+                label={`Carte zoomable des communes de ${epciName} colorées selon le prix au m² médian des ${TYPE_LABEL[state.type]} (${data.period}) ; le tableau plus bas donne les mêmes chiffres`}
                 describe={describe}
                 onSelect={onSelect}
               />
@@ -113,7 +119,7 @@ export function PricesMapPage() {
                 features={geojson.features}
                 value={valueOf}
                 classes={classes}
-                label={`Carte des communes de ${epciName} colorées selon le prix au m² médian des ${TYPE_LABEL[state.type]} (${data.periode})`}
+                label={`Carte des communes de ${epciName} colorées selon le prix au m² médian des ${TYPE_LABEL[state.type]} (${data.period})`}
                 describe={describeFeature}
                 hrefOf={hrefOf}
               />
@@ -125,18 +131,18 @@ export function PricesMapPage() {
               </button>
             </p>
           )}
-          <SourceLine table={data.tableau} />
+          <SourceLine table={data.table} />
           <h2>Les communes en tableau</h2>
           {shownRows && (
             <DataTableView
               table={shownRows}
-              caption={`Prix au m² des ${TYPE_LABEL[state.type]} par commune, ${epciName}, ${data.periode} (€/m², nombre de ventes)`}
-              columns={['nom', 'nb_ventes', 'prix_m2_median', 'prix_m2_q1', 'prix_m2_q3', 'prix_median']}
-              rowHeader="nom"
-              cell={(key, row) => (key === 'nom' ? <Link to={`/prix/communes/${row.code}${linkQuery}`}>{row.nom}</Link> : undefined)}
+              caption={`Prix au m² des ${TYPE_LABEL[state.type]} par commune, ${epciName}, ${data.period} (€/m², nombre de ventes)`}
+              columns={['name', 'sales_count', 'price_m2_median', 'price_m2_q1', 'price_m2_q3', 'price_median']}
+              rowHeader="name"
+              cell={(key, row) => (key === 'name' ? <Link to={`/prix/communes/${row.code}${linkQuery}`}>{row.name}</Link> : undefined)}
             />
           )}
-          <Downloads href={`/api/market/portail/carte/telechargement?${portalQuery(state, data.annee)}`} what="le tableau de toutes les communes" />
+          <Downloads href={`/api/market/portal/map/download?${apiQuery(state, data.year)}`} what="le tableau de toutes les communes" />
           <p>
             Pour les applications et les partenaires : <a href="/api/docs">l’API publique documentée (OpenAPI)</a>.
           </p>

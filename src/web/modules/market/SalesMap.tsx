@@ -29,7 +29,8 @@ export function SalesMap({ points, label }: { points: SalePoint[]; label: string
           type: 'FeatureCollection' as const,
           features: points.map((p) => ({ type: 'Feature' as const, properties: { label: p.label, kind: p.kind }, geometry: { type: 'Point' as const, coordinates: [p.lon, p.lat] } })),
         };
-        const color: any = ['match', ['get', 'kind'], ...Object.entries(KIND_COLORS).flat(), '#b35806'];
+        // A `match` expression built from a list: its length is not known to the compiler, hence the cast.
+        const color = ['match', ['get', 'kind'], ...Object.entries(KIND_COLORS).flat(), '#b35806'] as unknown as import('maplibre-gl').ExpressionSpecification;
         map = new maplibregl.Map({
           container: container.current,
           style: {

@@ -6,7 +6,7 @@ import { useNavigate } from 'react-router';
 
 export interface SvgFeature {
   properties: { code: string; nom: string; [k: string]: unknown };
-  geometry: { type: string; coordinates: any };
+  geometry: { type: string; coordinates: unknown };
 }
 
 export interface SvgClass {
@@ -21,7 +21,8 @@ const WIDTH = 800;
 /** Equirectangular projection scaled at the territory's latitude: faithful enough at the scale of an EPCI. */
 function projector(features: SvgFeature[]) {
   let west = Infinity, south = Infinity, east = -Infinity, north = -Infinity;
-  const visit = (c: any): void => {
+  const visit = (c: unknown): void => {
+    if (!Array.isArray(c)) return;
     if (typeof c[0] === 'number') {
       west = Math.min(west, c[0]); east = Math.max(east, c[0]);
       south = Math.min(south, c[1]); north = Math.max(north, c[1]);
@@ -36,7 +37,8 @@ function projector(features: SvgFeature[]) {
 }
 
 function pathOf(geometry: SvgFeature['geometry'], project: (c: number[]) => string): string {
-  const polygons: number[][][][] = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.type === 'MultiPolygon' ? geometry.coordinates : [];
+  // GeoJSON: a Polygon's coordinates are rings of [lon, lat]; a MultiPolygon's, a list of such polygons.
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates as number[][][]] : geometry.type === 'MultiPolygon' ? (geometry.coordinates as number[][][][]) : [];
   return polygons.map((rings) => rings.map((ring) => `M${ring.map(project).join('L')}Z`).join('')).join('');
 }
 

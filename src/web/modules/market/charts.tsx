@@ -3,7 +3,7 @@
 import { useId } from 'react';
 import { formatNumber } from '../../platform/api.ts';
 
-export interface SeriesPoint {
+interface SeriesPoint {
   x: string;
   y: number | null;
 }

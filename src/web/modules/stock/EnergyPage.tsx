@@ -65,7 +65,7 @@ export function EnergyPage() {
             </table>
           </div>
           <p className="source">
-            Unité : logements. « secret » : chiffre calculé sur moins de {territory.data.secrecy_threshold} logements, non publié (secret statistique).
+            Unité : logements. « secret » : chiffre calculé sur moins de {territory.data.secrecy_min_count} logements, non publié (secret statistique).
             Source : {territory.data.source}
           </p>
         </>

@@ -4,12 +4,15 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { openLake, type Lake } from '../../../platform/lake.ts';
-import { LAKE_COLUMNS } from '../model.ts';
-import { dvfRelation, listPartitionFiles, readManifest, stagingRoot } from '../lake.ts';
-import { importDvf } from './import.ts';
+import { openLake, type Lake } from '../../platform/lake.ts';
+import { partitionFiles, stagingRoot } from '../../platform/lake-swap.ts';
+import { openTestStore } from '../../../test/support/stores.ts';
+import { arrondissementParents } from '../territory/index.ts';
+import { LAKE_COLUMNS, type ArrondissementParents } from './model.ts';
+import { importDvfFiles, type ImportOptions } from './service.ts';
+import { dvfDataset, dvfLines as dvfRelation, readDvfManifest as readManifest } from './store.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..', '..');
 const DEMO = join(ROOT, 'data', 'demo', 'dvf');
 const ABZAC = join(DEMO, 'geodvf_commune_33001_Abzac_2021.csv');
 const DEP69 = join(DEMO, 'geodvf_dep69_2018_partial_chunk.csv');
@@ -42,6 +45,17 @@ async function fingerprint(dataDir: string) {
   return { lines: r.n, hash: r.h, partitions };
 }
 
+const listPartitionFiles = (lakeDir: string) => partitionFiles(dvfDataset(lakeDir)).map((f) => f.path);
+
+// Arrondissements roll up to their commune as the COG of the test store says.
+let parents: ArrondissementParents;
+beforeAll(async () => {
+  const store = await openTestStore('pglite');
+  parents = await arrondissementParents(store.db);
+  await store.close();
+});
+const importDvf = (lakeDir: string, paths: string[], opts: ImportOptions = {}) => importDvfFiles(lakeDir, paths, { ...opts, parents });
+
 afterAll(() => {
   for (const l of lakes) l.close();
   rmSync(tmp, { recursive: true, force: true });
@@ -51,7 +65,7 @@ describe('import of the real DVF formats', () => {
   it('imports Etalab geo-DVF: Abzac 2021, exact duplicate lines kept once', async () => {
     const { dataDir, lakeDir } = freshDataDir();
     const s = await importDvf(lakeDir, [ABZAC]);
-    expect(s).toMatchObject({ lus: 164, rejetes: 0, doublons: 5, gardes: 159, partitions: ['33/2021'] });
+    expect(s).toMatchObject({ linesRead: 164, linesRejected: 0, duplicates: 5, linesKept: 159, partitions: ['33/2021'] });
     const lake = await lakeOf(dataDir);
     const [m] = await lake.query<{ mutations: number; big: number }>(
       `SELECT count(DISTINCT id_mutation) AS mutations, max(c) AS big FROM (SELECT id_mutation, count(*) OVER (PARTITION BY id_mutation) c FROM ${dvfRelation(lake.dir)})`,
@@ -64,7 +78,7 @@ describe('import of the real DVF formats', () => {
   it('imports the Rhône 2018 chunk with Lyon arrondissements kept and rolled up to Lyon', async () => {
     const { dataDir, lakeDir } = freshDataDir();
     const s = await importDvf(lakeDir, [DEP69]);
-    expect(s).toMatchObject({ lus: 14518, rejetes: 0, doublons: 303, gardes: 14518 - 303 });
+    expect(s).toMatchObject({ linesRead: 14518, linesRejected: 0, duplicates: 303, linesKept: 14518 - 303 });
     const lake = await lakeOf(dataDir);
     const rows = await lake.query<{ code_commune: string; code_commune_parent: string }>(
       `SELECT DISTINCT code_commune, code_commune_parent FROM ${dvfRelation(lake.dir)} WHERE code_commune LIKE '6938%' ORDER BY 1`,
@@ -76,21 +90,21 @@ describe('import of the real DVF formats', () => {
   it('imports a geo-DVF variant with an extra column and unpadded numbers (Hendaye)', async () => {
     const { dataDir, lakeDir } = freshDataDir();
     const s = await importDvf(lakeDir, [HENDAYE]);
-    expect(s).toMatchObject({ lus: 2575, rejetes: 0 });
+    expect(s).toMatchObject({ linesRead: 2575, linesRejected: 0 });
     expect(s.partitions).toEqual(['64/2019', '64/2020', '64/2021', '64/2022', '64/2023']);
     const lake = await lakeOf(dataDir);
     const years = await lake.query<{ annee: number; n: number }>(`SELECT annee, count(*) AS n FROM ${dvfRelation(lake.dir)} GROUP BY 1 ORDER BY 1`);
     // Lines per year from PROVENANCE.md, less exact duplicates (none of them span two years).
     expect(years.map((y) => y.annee)).toEqual([2019, 2020, 2021, 2022, 2023]);
-    expect(years.reduce((t, y) => t + y.n, 0)).toBe(s.gardes);
+    expect(years.reduce((t, y) => t + y.n, 0)).toBe(s.linesKept);
   });
 
   it('imports the raw DGFiP file: decimal commas, DD/MM/YYYY, 5-character commune codes rebuilt', async () => {
     const { dataDir, lakeDir } = freshDataDir();
     const s = await importDvf(lakeDir, [RAW]);
-    expect(s.files[0]).toMatchObject({ format: 'dgfip', status: 'importé', lus: 2500, rejetes: 0 });
+    expect(s.files[0]).toMatchObject({ format: 'dgfip', status: 'imported', linesRead: 2500, linesRejected: 0 });
     const lake = await lakeOf(dataDir);
-    const [r] = await lake.query<any>(`
+    const [r] = await lake.query<Record<string, number | string>>(`
       SELECT count(*) FILTER (WHERE length(code_commune) <> 5) AS bad_codes,
              count(*) FILTER (WHERE length(id_parcelle) <> 14) AS bad_parcels,
              min(CAST(date_mutation AS VARCHAR)) AS d1, max(CAST(date_mutation AS VARCHAR)) AS d2,
@@ -102,7 +116,7 @@ describe('import of the real DVF formats', () => {
     expect(r.lille).toBeGreaterThan(1000);
     expect(r.dependances).toBeGreaterThan(0);
     // The first line: département 59, commune 410, section AI, plan 150 → 59410000AI0150.
-    const [first] = await lake.query<any>(`SELECT id_parcelle, code_postal, adresse_nom_voie FROM ${dvfRelation(lake.dir)} WHERE id_parcelle = '59410000AI0150'`);
+    const [first] = await lake.query<Record<string, number | string>>(`SELECT id_parcelle, code_postal, adresse_nom_voie FROM ${dvfRelation(lake.dir)} WHERE id_parcelle = '59410000AI0150'`);
     expect(first).toMatchObject({ code_postal: '59370', adresse_nom_voie: 'RUE DE NORMANDIE' });
   });
 
@@ -113,13 +127,13 @@ describe('import of the real DVF formats', () => {
     const b = freshDataDir();
     const sa = await importDvf(a.lakeDir, [RAW]);
     const sb = await importDvf(b.lakeDir, [latin1]);
-    expect(sb.files[0]).toMatchObject({ format: 'dgfip', encoding: 'latin1', lus: 2500, rejetes: 0 });
-    expect(sb.gardes).toBe(sa.gardes);
+    expect(sb.files[0]).toMatchObject({ format: 'dgfip', encoding: 'latin1', linesRead: 2500, linesRejected: 0 });
+    expect(sb.linesKept).toBe(sa.linesKept);
     const fa = await fingerprint(a.dataDir);
     const fb = await fingerprint(b.dataDir);
     // Mutation ids carry the file's hash, so compare every column but that one.
     const lake = await lakeOf(b.dataDir);
-    const [r] = await lake.query<any>(`SELECT count(*) FILTER (WHERE type_local = 'Dépendance') AS dep, count(*) FILTER (WHERE nature_mutation = 'Vente en l''état futur d''achèvement') AS vefa FROM ${dvfRelation(lake.dir)}`);
+    const [r] = await lake.query<Record<string, number | string>>(`SELECT count(*) FILTER (WHERE type_local = 'Dépendance') AS dep, count(*) FILTER (WHERE nature_mutation = 'Vente en l''état futur d''achèvement') AS vefa FROM ${dvfRelation(lake.dir)}`);
     expect(r.dep).toBeGreaterThan(0);
     expect(r.vefa).toBeGreaterThan(0);
     expect(fb.lines).toBe(fa.lines);
@@ -154,10 +168,10 @@ describe('rejects', () => {
     );
     const { lakeDir } = freshDataDir();
     const s = await importDvf(lakeDir, [file]);
-    expect(s.lus).toBe(9);
-    expect(s.rejetes).toBe(6);
-    expect(s.gardes).toBe(3);
-    expect(s.rejetsParMotif).toEqual({
+    expect(s.linesRead).toBe(9);
+    expect(s.linesRejected).toBe(6);
+    expect(s.linesKept).toBe(3);
+    expect(s.rejectsByRule).toEqual({
       date_invalide: 1,
       nombre_invalide: 1,
       code_commune_invalide: 1,
@@ -165,17 +179,17 @@ describe('rejects', () => {
       code_type_local_invalide: 1,
       valeur_manquante: 1,
     });
-    expect(s.rejets).toContainEqual(
+    expect(s.rejects).toContainEqual(
       expect.objectContaining({ file: 'abzac-fautes.csv', line: 3, column: 'date_mutation', rule: 'date_invalide', value: '2021-02-30' }),
     );
-    expect(s.rejets).toContainEqual(
+    expect(s.rejects).toContainEqual(
       expect.objectContaining({ file: 'abzac-fautes.csv', line: 4, column: 'valeur_fonciere', rule: 'nombre_invalide', value: '12 000' }),
     );
-    expect(s.rejets).toContainEqual(expect.objectContaining({ line: 6, column: 'code_commune', rule: 'code_commune_invalide', value: 'ABCDE' }));
-    expect(s.rejets).toContainEqual(expect.objectContaining({ line: 7, rule: 'nombre_de_colonnes', value: '10' }));
-    expect(s.rejets).toContainEqual(expect.objectContaining({ line: 8, column: 'code_type_local', value: '7' }));
-    expect(s.rejets).toContainEqual(expect.objectContaining({ line: 9, column: 'id_mutation', rule: 'valeur_manquante' }));
-    for (const r of s.rejets) expect(r.message).toMatch(/[a-zé]/);
+    expect(s.rejects).toContainEqual(expect.objectContaining({ line: 6, column: 'code_commune', rule: 'code_commune_invalide', value: 'ABCDE' }));
+    expect(s.rejects).toContainEqual(expect.objectContaining({ line: 7, rule: 'nombre_de_colonnes', value: '10' }));
+    expect(s.rejects).toContainEqual(expect.objectContaining({ line: 8, column: 'code_type_local', value: '7' }));
+    expect(s.rejects).toContainEqual(expect.objectContaining({ line: 9, column: 'id_mutation', rule: 'valeur_manquante' }));
+    for (const r of s.rejects) expect(r.message).toMatch(/[a-zé]/);
   });
 
   it('refuses a file that is not DVF without touching the lake', async () => {
@@ -185,8 +199,8 @@ describe('rejects', () => {
     const other = join(tmp, 'autre.csv');
     writeFileSync(other, 'code,nom\n33001,Abzac\n');
     const s = await importDvf(lakeDir, [other]);
-    expect(s.files[0].status).toBe('refusé');
-    expect(s.rejets[0]).toMatchObject({ file: 'autre.csv', line: 1, rule: 'format_inconnu' });
+    expect(s.files[0].status).toBe('refused');
+    expect(s.rejects[0]).toMatchObject({ file: 'autre.csv', line: 1, rule: 'format_inconnu' });
     expect(await fingerprint(dataDir)).toEqual(before);
   });
 });
@@ -197,10 +211,10 @@ describe('lake updates', () => {
     await importDvf(lakeDir, [ABZAC, DEP69]);
     const before = await fingerprint(dataDir);
     const again = await importDvf(lakeDir, [ABZAC, DEP69]);
-    expect(again.files.map((f) => f.status)).toEqual(['déjà importé', 'déjà importé']);
+    expect(again.files.map((f) => f.status)).toEqual(['already_imported', 'already_imported']);
     expect(await fingerprint(dataDir)).toEqual(before);
     const forced = await importDvf(lakeDir, [DEP69, ABZAC], { force: true });
-    expect(forced.gardes).toBe(before.lines);
+    expect(forced.linesKept).toBe(before.lines);
     expect(await fingerprint(dataDir)).toEqual(before);
   });
 
@@ -214,11 +228,11 @@ describe('lake updates', () => {
     writeFileSync(edition, lines.slice(0, lines.length - 30).join('\n') + '\n');
     const s = await importDvf(lakeDir, [edition]);
     const after = await fingerprint(dataDir);
-    expect(after.lines).toBe(both.lines - 159 + s.gardes);
+    expect(after.lines).toBe(both.lines - 159 + s.linesKept);
     expect(readManifest(lakeDir).files.map((f) => f.file).sort()).toEqual(['abzac-2021-v2.csv', 'dvf_variant_64260_Hendaye_2019-2023_apt_maison.csv']);
     // Importing the first edition again is not skipped: its data is no longer what the lake holds.
     const back = await importDvf(lakeDir, [ABZAC]);
-    expect(back.files[0].status).toBe('importé');
+    expect(back.files[0].status).toBe('imported');
     expect(await fingerprint(dataDir)).toEqual(both);
   });
 
@@ -243,8 +257,8 @@ describe('lake updates', () => {
     expect(readManifest(lakeDir).files.map((f) => f.file)).not.toContain('abzac-2021-partiel.csv');
     expect(readdirSync(stagingRoot(lakeDir)).filter((f) => f !== '.lock')).toEqual([]);
     // Told to replace: those lines are what the lake holds for Abzac 2021.
-    const s = await importDvf(lakeDir, [partial], { remplacer: true });
-    expect(s.gardes).toBe(kept);
+    const s = await importDvf(lakeDir, [partial], { replace: true });
+    expect(s.linesKept).toBe(kept);
     expect((await fingerprint(dataDir)).lines).toBe(before.lines - abzacLines + kept);
   });
 
@@ -267,10 +281,12 @@ describe('lake updates', () => {
   /** Starts an import of DEP69 + HENDAYE in a child process and SIGKILLs it at `phase`. */
   async function killChildAt(lakeDir: string, phase: string) {
     const marker = join(tmp, `marker-${phase}-${++n}`);
+    const parentsFile = join(tmp, 'parents.json');
+    writeFileSync(parentsFile, JSON.stringify([...parents]));
     const child = spawn(
       process.execPath,
       // One process (tsx as a loader, not its CLI wrapper), so SIGKILL reaches the importer itself.
-      ['--import', 'tsx', join(ROOT, 'test', 'fixtures', 'market', 'import-child.ts'), lakeDir, marker, phase, DEP69, HENDAYE],
+      ['--import', 'tsx', join(ROOT, 'test', 'fixtures', 'market', 'import-child.ts'), lakeDir, marker, phase, parentsFile, DEP69, HENDAYE],
       { stdio: ['ignore', 'ignore', 'pipe'], cwd: ROOT },
     );
     let stderr = '';
@@ -294,7 +310,7 @@ describe('lake updates', () => {
     await killChildAt(lakeDir, 'validation');
     expect(await fingerprint(dataDir)).toEqual(before);
     const s = await importDvf(lakeDir, [ABZAC]);
-    expect(s.files[0].status).toBe('déjà importé');
+    expect(s.files[0].status).toBe('already_imported');
     expect((await fingerprint(dataDir)).hash).toBe((await fingerprint(expected.dataDir)).hash);
     expect(readdirSync(stagingRoot(lakeDir))).toEqual([]);
   });
@@ -310,9 +326,9 @@ describe('lake updates', () => {
       expect(await fingerprint(dataDir)).toEqual(before);
       // …and the next import clears the abandoned attempt, then works normally.
       const s = await importDvf(lakeDir, [HENDAYE]);
-      expect(s.files[0].status).toBe('importé');
+      expect(s.files[0].status).toBe('imported');
       expect(readdirSync(stagingRoot(lakeDir))).toEqual([]);
-      expect((await fingerprint(dataDir)).lines).toBe(before.lines + s.gardes);
+      expect((await fingerprint(dataDir)).lines).toBe(before.lines + s.linesKept);
     });
   }
 });

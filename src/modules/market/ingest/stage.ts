@@ -1,0 +1,426 @@
+// Reads the DVF files of one import into a staging tree of partitions, with DuckDB: never the live lake.
+//
+//   1. each file is recognised (header), hashed (sha256, to skip a file already imported) and checked for UTF-8;
+//      a raw DGFiP file is first turned into normalised lines by the Node mapper (its mutation ids depend on the
+//      order of the lines), an Etalab geo-DVF file is read by DuckDB directly (the SQL is in sql.ts);
+//   2. DuckDB hashes every line of the import and keeps the hashes that appear more than once (a small table);
+//   3. per file, one DuckDB statement reads, casts, normalises and checks every line and writes it to its
+//      département × année partition of the staging tree; rejected lines and lines whose hash repeats go to two
+//      side partitions; DuckDB's own reject table gives the line number of every cell that does not cast, and a
+//      line that breaks a rule after casting is explained by the Node mapper (a second reading, only of files that
+//      have such lines);
+//   4. the repeated lines are made distinct (exact duplicates removed on every column) and added to their partitions.
+// The service (../service.ts) then adds the live lines the import does not replace and swaps the partitions in.
+// Memory: DuckDB works under a memory limit (it spills to the staging folder beyond it); Node holds a line at a time.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { createWriteStream, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { once } from 'node:events';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { InputProblem } from '../../../platform/errors.ts';
+import { parquetFilesIn } from '../../../platform/lake-swap.ts';
+import { sqlString } from '../../../platform/lake.ts';
+import { LAKE_COLUMNS, type ArrondissementParents, type DvfLine } from '../model.ts';
+import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
+import { listDvfFiles, readDvfFile, readHeaderLine, scanFile } from './read.ts';
+import { castRule, geodvfLines, geodvfReader, LINE_HASH, MOTIF, REJECT_PARTITION, REPEAT_PARTITION, stagedLines, stagedReader, stageLines, DEPARTEMENT, STAGED_COLUMNS } from './sql.ts';
+
+export interface FileSummary {
+  file: string;
+  format?: DvfFormat;
+  encoding?: string;
+  status: 'imported' | 'already_imported' | 'refused';
+  linesRead: number;
+  linesValid: number;
+  linesRejected: number;
+}
+
+export interface StageSummary {
+  files: FileSummary[];
+  /** Data lines read (header excluded). */
+  linesRead: number;
+  /** Lines written to the staging tree from these files (after duplicates). */
+  linesKept: number;
+  /** Exact duplicate lines removed (same line twice in the files of this import). */
+  duplicates: number;
+  linesRejected: number;
+  rejectsByRule: Record<string, number>;
+  /** The first rejects in full (file, line, column, rule, value); all are counted in rejectsByRule. */
+  rejects: InputProblem[];
+}
+
+export interface StageOptions {
+  /** Arrondissement → commune, from the COG: lines roll up to their commune. */
+  parents: ArrondissementParents;
+  /** The sha256 of the files the lake already holds: skipped unless `force`. */
+  known: ReadonlySet<string>;
+  force?: boolean;
+  /** How many rejects are kept in full in the summary. */
+  maxRejectsListed?: number;
+  onProgress?(p: { file: string; bytes: number; totalBytes: number; lines: number }): void;
+  /** Every reject as it happens (the summary keeps only the first ones in full). */
+  onReject?(p: InputProblem): void;
+}
+
+/** A file of the import that was read: what the manifest records of it. */
+interface StagedFile {
+  sha256: string;
+  name: string;
+  size: number;
+  lines: number;
+  communeYears: string[];
+}
+
+export interface Staged {
+  summary: StageSummary;
+  files: StagedFile[];
+  /** The real partitions written (not the reject and repeat side partitions), with their folder in the tree. */
+  partitions: Touched[];
+}
+
+/** Cast reject lines above which a file is refused whole: it is not the layout its header claims. */
+const MAX_CAST_REJECTS = 100_000;
+
+/** One file of the import, recognised and ready to be read by DuckDB. */
+interface Source {
+  index: number;
+  file: string;
+  name: string;
+  size: number;
+  format: DvfFormat;
+  header: string[];
+  sha256: string;
+  summary: FileSummary;
+  /** The lines as a DuckDB relation (lake columns + rule column), and the same without recording rejects. */
+  lines: string;
+  linesForHashes: string;
+  communeYears: string[];
+}
+
+const num = (v: unknown) => Number(v ?? 0);
+
+/** Reads the files at `paths` into partitions under `tree`; `scratch` holds the DGFiP files' normalised lines. */
+export async function stageDvfFiles(db: DuckDBConnection, paths: string[], tree: string, scratch: string, opts: StageOptions): Promise<Staged> {
+  const maxListed = opts.maxRejectsListed ?? 1000;
+  const { parents } = opts;
+  const summary: StageSummary = { files: [], linesRead: 0, linesKept: 0, duplicates: 0, linesRejected: 0, rejectsByRule: {}, rejects: [] };
+  const reject = (p: InputProblem, counted = true) => {
+    if (counted) {
+      summary.linesRejected++;
+      summary.rejectsByRule[p.rule] = (summary.rejectsByRule[p.rule] ?? 0) + 1;
+    }
+    if (summary.rejects.length < maxListed) summary.rejects.push(p);
+    opts.onReject?.(p);
+  };
+  const files = listDvfFiles(paths);
+  const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  const progress = (file: string, bytes: number) => opts.onProgress?.({ file, bytes, totalBytes, lines: summary.linesRead });
+
+  // 1. Recognise every file; raw DGFiP files go through the Node mapper into a staging file.
+  const sources: Source[] = [];
+  let bytesBefore = 0;
+  for (const file of files) {
+    const name = basename(file);
+    const size = statSync(file).size;
+    const source = await recognise(file, name, size, sources.length);
+    bytesBefore += size;
+    if (source) sources.push(source);
+  }
+
+  // 2. The hashes of lines that appear more than once in the whole import.
+  await db.run('CREATE TEMP TABLE line_hashes (h UBIGINT)');
+  for (const s of sources) await db.run(`INSERT INTO line_hashes SELECT ${LINE_HASH} FROM (${s.linesForHashes})`);
+  await db.run('CREATE TEMP TABLE repeated_hashes AS SELECT h FROM line_hashes GROUP BY h HAVING count(*) > 1');
+  await db.run('DROP TABLE line_hashes');
+
+  // 3. Each file, read once more, into its partitions.
+  let rowsStaged = 0;
+  let rulesRejected = 0;
+  bytesBefore = 0;
+  for (const s of sources) {
+    progress(s.name, bytesBefore);
+    const written = await withProgress(db, () => db.runAndReadAll(stageLines(s.lines, tree, `f${s.index}`)), (pct) =>
+      progress(s.name, bytesBefore + (s.format === 'geodvf' ? (s.size * pct) / 100 : s.size)),
+    );
+    const rows = num(written.getRows()[0]?.[0]);
+    const castRejects = s.format === 'geodvf' ? await readCastRejects(db, s) : [];
+    if (castRejects.length >= MAX_CAST_REJECTS) {
+      // Not the layout its header claims: the whole file is refused, none of its lines are kept.
+      for (const f of stagedFilesOf(tree, s.index)) rmSync(f);
+      s.summary.status = 'refused';
+      reject({ file: s.name, line: 1, rule: 'fichier_illisible', value: String(castRejects.length), message: `plus de ${MAX_CAST_REJECTS.toLocaleString('fr-FR')} lignes illisibles : le fichier est refusé en entier` });
+      bytesBefore += s.size;
+      continue;
+    }
+    for (const p of castRejects) reject(p);
+    const motifs = await ruleRejectCounts(db, tree, s.index);
+    const ruleCount = motifs.reduce((n, m) => n + m.n, 0);
+    for (const m of motifs) {
+      const rule = m.motif.split(':')[0];
+      summary.rejectsByRule[rule] = (summary.rejectsByRule[rule] ?? 0) + m.n;
+      summary.linesRejected += m.n;
+    }
+    if (ruleCount) await explainRuleRejects(db, tree, s, parents, new Set(castRejects.map((p) => p.line)), (p) => reject(p, false));
+    rowsStaged += rows;
+    rulesRejected += ruleCount;
+    s.summary.linesRead += rows + castRejects.length;
+    s.summary.linesValid += rows - ruleCount;
+    s.summary.linesRejected += castRejects.length + ruleCount;
+    summary.linesRead += rows + castRejects.length;
+    s.communeYears = await communeYearsOf(db, tree, s.index);
+    bytesBefore += s.size;
+    progress(s.name, bytesBefore);
+  }
+
+  // 4. Repeated lines made distinct.
+  const repeated = parquetFilesIn(join(tree, `departement=${REPEAT_PARTITION}`, 'annee=0'));
+  let repeatedRows = 0;
+  let repeatedKept = 0;
+  if (repeated.length) {
+    repeatedRows = num((await db.runAndReadAll(`SELECT count(*) FROM read_parquet(${fileList(repeated)})`)).getRows()[0][0]);
+    const distinct = await db.runAndReadAll(`COPY (
+        SELECT ${STAGED_COLUMNS.map((c) => (c === 'departement' ? `${DEPARTEMENT} AS departement` : c === 'annee' ? 'year(date_mutation) AS annee' : c)).join(', ')}
+        FROM (SELECT DISTINCT * EXCLUDE (departement, annee) FROM read_parquet(${fileList(repeated)}))
+      ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'distinctes_{uuid}')`);
+    repeatedKept = num(distinct.getRows()[0]?.[0]);
+    rmSync(join(tree, `departement=${REPEAT_PARTITION}`), { recursive: true });
+  }
+  summary.linesKept = rowsStaged - rulesRejected - repeatedRows + repeatedKept;
+  summary.duplicates = repeatedRows - repeatedKept;
+  const staged = sources
+    .filter((s) => s.summary.status === 'imported')
+    .map((s) => ({ sha256: s.sha256, name: s.name, size: s.size, lines: s.summary.linesValid, communeYears: s.communeYears }));
+  return { summary, files: staged, partitions: touchedPartitions(tree) };
+
+  /** Reads the header, skips a file already imported, and prepares its DuckDB relation. */
+  async function recognise(file: string, name: string, size: number, index: number): Promise<Source | undefined> {
+    const headerLine = await readHeaderLine(file);
+    const format = detectFormat(headerLine);
+    if (!format) {
+      reject({ file: name, line: 1, rule: 'format_inconnu', value: headerLine.slice(0, 80), message: "l'en-tête n'est ni celui du DVF géolocalisé d'Etalab ni celui du fichier brut de la DGFiP" });
+      summary.files.push({ file: name, status: 'refused', linesRead: 0, linesValid: 0, linesRejected: 1 });
+      return;
+    }
+    const delimiter = format === 'dgfip' ? '|' : ',';
+    const header = headerLine.replace(/^\uFEFF/, '').split(delimiter).map((h) => h.trim());
+    const missing = missingColumns(format, header);
+    if (missing.length) {
+      reject({ file: name, line: 1, column: missing[0], rule: 'colonne_manquante', value: missing.join(', '), message: 'colonnes obligatoires absentes de l’en-tête' });
+      summary.files.push({ file: name, format, status: 'refused', linesRead: 0, linesValid: 0, linesRejected: 1 });
+      return;
+    }
+    progress(name, bytesBefore);
+    const scan = await scanFile(file);
+    if (!opts.force && opts.known.has(scan.sha256)) {
+      summary.files.push({ file: name, format, status: 'already_imported', linesRead: 0, linesValid: 0, linesRejected: 0 });
+      return;
+    }
+    const fileSummary: FileSummary = { file: name, format, encoding: scan.encoding, status: 'imported', linesRead: 0, linesValid: 0, linesRejected: 0 };
+    summary.files.push(fileSummary);
+    const base = { index, file, name, size, format, header, sha256: scan.sha256, summary: fileSummary, communeYears: [] };
+    if (format === 'geodvf') {
+      const read = { encoding: scan.encoding === 'latin1' ? ('latin-1' as const) : ('utf-8' as const), gzip: scan.gzip };
+      return {
+        ...base,
+        lines: geodvfLines(geodvfReader(file, header, { ...read, rejects: true }), header, parents),
+        linesForHashes: geodvfLines(geodvfReader(file, header, { ...read, rejects: false }), header, parents),
+      };
+    }
+    const tsv = join(scratch, `dgfip-${index}.tsv`);
+    await mapDgfip(file, name, scan.sha256, tsv, fileSummary);
+    const lines = stagedLines(stagedReader(tsv));
+    return { ...base, lines, linesForHashes: lines };
+  }
+
+  /** The raw DGFiP layout, through the Node mapper, into a staging file of normalised lines. */
+  async function mapDgfip(file: string, name: string, sha256: string, tsv: string, fileSummary: FileSummary) {
+    const out = createWriteStream(tsv, { highWaterMark: 1 << 20 });
+    // Node counts the lines it rejects; the lines it keeps are counted by the DuckDB write, as for geo-DVF.
+    const rejected = (p: InputProblem) => {
+      summary.linesRead++;
+      fileSummary.linesRead++;
+      fileSummary.linesRejected++;
+      reject(p);
+    };
+    let map: ReturnType<typeof dgfipMapper> | undefined;
+    let width = 0;
+    let sinceReport = 0;
+    await readDvfFile(file, 'dgfip', {
+      header(fields) {
+        width = fields.length;
+        map = dgfipMapper(fields, 'D' + sha256.slice(0, 8), parents);
+      },
+      record(fields, lineNo) {
+        if (++sinceReport >= 10_000) {
+          sinceReport = 0;
+          progress(name, bytesBefore);
+        }
+        if (fields.length !== width) {
+          return rejected({ file: name, line: lineNo, rule: 'nombre_de_colonnes', value: String(fields.length), message: `${width} colonnes attendues` });
+        }
+        const r = map!(fields, lineNo);
+        if (!r.ok) return rejected({ file: name, ...r.reject });
+        if (!out.write(toTsv(r.line))) return once(out, 'drain').then(() => undefined);
+      },
+      malformed(lineNo, message) {
+        rejected({ file: name, line: lineNo, rule: 'csv_illisible', message: `ligne illisible (${message})` });
+      },
+      progress(bytes) {
+        progress(name, bytesBefore + bytes);
+      },
+    });
+    out.end();
+    await once(out, 'close');
+  }
+}
+
+const TSV_NULL = '';
+
+function toTsv(line: DvfLine): string {
+  let s = '';
+  for (let i = 0; i < LAKE_COLUMNS.length; i++) {
+    const v = line[LAKE_COLUMNS[i][0]];
+    if (i) s += '\t';
+    s += v === null || v === undefined ? TSV_NULL : String(v);
+  }
+  return s + '\n';
+}
+
+/** HABITAT_TRACE_DVF=1 (`opts.trace`) prints each DuckDB statement's duration (to find where an import spends its time). */
+export function traced(conn: DuckDBConnection, trace?: (line: string) => void): DuckDBConnection {
+  if (!trace) return conn;
+  const wrap = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A) => {
+    const t = performance.now();
+    try {
+      return await f.apply(conn, a);
+    } finally {
+      trace(`[dvf] ${((performance.now() - t) / 1000).toFixed(2)} s  ${String(a[0]).replace(/\s+/g, ' ').slice(0, 90)}`);
+    }
+  };
+  return Object.assign(Object.create(conn), { run: wrap(conn.run), runAndReadAll: wrap(conn.runAndReadAll) });
+}
+
+const fileList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
+
+/** Runs a long statement while reporting DuckDB's own progress estimate (percent) every quarter second. */
+async function withProgress<T>(db: DuckDBConnection, run: () => Promise<T>, report: (pct: number) => void): Promise<T> {
+  const timer = setInterval(() => {
+    const pct = db.progress.percentage;
+    if (pct >= 0) report(Math.min(100, pct));
+  }, 250);
+  try {
+    return await run();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Staged files written from one source (its filename pattern), in every partition. */
+function stagedFilesOf(tree: string, index: number): string[] {
+  const out: string[] = [];
+  for (const d of readdirSync(tree)) for (const y of readdirSync(join(tree, d))) out.push(...parquetFilesIn(join(tree, d, y)).filter((f) => basename(f).startsWith(`f${index}_`)));
+  return out;
+}
+
+/** The lines of one source that a rule rejected (its files in the reject side partition). */
+const rejectFilesOf = (tree: string, index: number) =>
+  parquetFilesIn(join(tree, `departement=${REJECT_PARTITION}`, 'annee=0')).filter((f) => basename(f).startsWith(`f${index}_`));
+
+/** Cells DuckDB could not cast and lines with a wrong number of cells, one problem per line, first cell first. */
+async function readCastRejects(db: DuckDBConnection, s: Source): Promise<InputProblem[]> {
+  const exists = (await db.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors'`)).getRows()[0][0];
+  if (!num(exists)) return [];
+  const rows = (
+    await db.runAndReadAll(`SELECT line, column_idx, column_name, error_type, csv_line FROM reject_errors ORDER BY line, column_idx`)
+  ).getRowObjectsJS() as { line: bigint; column_idx: bigint; column_name: string; error_type: string; csv_line: string }[];
+  await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans');
+  // One problem per line: a wrong number of cells first (it shifts every cell after it), else the first cell.
+  const byLine = new Map<number, (typeof rows)[number]>();
+  for (const r of rows) {
+    const line = Number(r.line);
+    const seen = byLine.get(line);
+    if (!seen || (isColumnCount(r.error_type) && !isColumnCount(seen.error_type))) byLine.set(line, r);
+  }
+  const out: InputProblem[] = [];
+  for (const [line, r] of byLine) {
+    const cells = splitCsvLine(r.csv_line);
+    // DuckDB may report a shifted cell that fails to cast rather than the extra cell: count them here too.
+    if (isColumnCount(r.error_type) || cells.length !== s.header.length) {
+      out.push({ file: s.name, line, rule: 'nombre_de_colonnes', value: String(cells.length), message: `${s.header.length} colonnes attendues` });
+    } else if (r.error_type === 'CAST') {
+      const { rule, message } = castRule(r.column_name);
+      out.push({ file: s.name, line, column: r.column_name, rule, value: cells[Number(r.column_idx) - 1] ?? '' /* DuckDB counts columns from 1 */, message });
+    } else {
+      out.push({ file: s.name, line, rule: 'csv_illisible', value: r.csv_line.slice(0, 80), message: `ligne illisible (${r.error_type.toLowerCase()})` });
+    }
+  }
+  return out;
+}
+
+const isColumnCount = (errorType: string) => errorType === 'MISSING COLUMNS' || errorType === 'TOO MANY COLUMNS';
+
+function splitCsvLine(line: string): string[] {
+  if (line.indexOf('"') < 0) return line.split(',');
+  try {
+    return (parseCsv(line, { relax_quotes: true, relax_column_count: true }) as string[][])[0] ?? [];
+  } catch {
+    return line.split(',');
+  }
+}
+
+/** Lines of one source that broke a rule after casting, counted by rule. */
+async function ruleRejectCounts(db: DuckDBConnection, tree: string, index: number) {
+  const files = rejectFilesOf(tree, index);
+  if (!files.length) return [];
+  const rows = await db.runAndReadAll(`SELECT ${MOTIF} AS motif, count(*) AS n FROM read_parquet(${fileList(files)}) GROUP BY 1 ORDER BY 1`);
+  return (rows.getRowObjectsJS() as { motif: string; n: bigint }[]).map((r) => ({ motif: r.motif, n: Number(r.n) }));
+}
+
+/**
+ * DuckDB has no line number for a line that casts but breaks a rule: the file is read once more in Node, and the
+ * lines of the rejected mutations go through the Node mapper, which names the line, column, rule and value.
+ * Only files with such lines pay for this second reading.
+ */
+async function explainRuleRejects(db: DuckDBConnection, tree: string, s: Source, parents: ArrondissementParents, castLines: Set<number>, report: (p: InputProblem) => void) {
+  const files = rejectFilesOf(tree, s.index);
+  const ids = new Set(
+    ((await db.runAndReadAll(`SELECT DISTINCT coalesce(id_mutation, '') AS id FROM read_parquet(${fileList(files)})`)).getRowObjectsJS() as { id: string }[]).map((r) => r.id),
+  );
+  const idColumn = s.header.indexOf('id_mutation');
+  const map = geodvfMapper(s.header, parents);
+  await readDvfFile(s.file, 'geodvf', {
+    header() {},
+    record(fields, lineNo) {
+      if (castLines.has(lineNo) || !ids.has((fields[idColumn] ?? '').trim()) || fields.length !== s.header.length) return;
+      const r = map(fields, lineNo);
+      if (!r.ok) report({ file: s.name, ...r.reject });
+    },
+    malformed() {},
+  });
+}
+
+/** `code_commune:annee` pairs one source brought (the manifest uses them to supersede older files). */
+async function communeYearsOf(db: DuckDBConnection, tree: string, index: number): Promise<string[]> {
+  const files = stagedFilesOf(tree, index).filter((f) => !f.includes(`departement=${REJECT_PARTITION}`));
+  if (!files.length) return [];
+  const rows = await db.runAndReadAll(`SELECT DISTINCT code_commune || ':' || year(date_mutation) AS cy FROM read_parquet(${fileList(files)}) ORDER BY 1`);
+  return (rows.getRowObjectsJS() as { cy: string }[]).map((r) => r.cy);
+}
+
+interface Touched {
+  departement: string;
+  annee: number;
+  dir: string;
+}
+
+/** The real partitions the import wrote (not its reject and repeat side partitions). */
+function touchedPartitions(tree: string): Touched[] {
+  const out: Touched[] = [];
+  for (const d of readdirSync(tree)) {
+    const departement = d.replace(/^departement=/, '');
+    if (departement === REJECT_PARTITION || departement === REPEAT_PARTITION) continue;
+    for (const y of readdirSync(join(tree, d))) out.push({ departement, annee: Number(y.replace(/^annee=/, '')), dir: join(tree, d, y) });
+  }
+  return out.sort((x, y) => x.departement.localeCompare(y.departement) || x.annee - y.annee);
+}
+

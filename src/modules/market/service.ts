@@ -1,0 +1,465 @@
+// The market's use cases: import DVF files into the lake (one swap), and build every published answer — an area's
+// indicators, a commune's latest sales, what the lake holds, the price portal's map and commune page. Figures come
+// from store.ts `figures` (the one computation) and their secrecy from `protectedArea` here (model.ts rules).
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnswerCache } from '../../platform/answer-cache.ts';
+import type { AppContext } from '../../platform/context.ts';
+import type { TypedDb } from '../../platform/db.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import { sha256File } from '../../platform/files.ts';
+import { beginSwap, datasetVersion, parquetFilesIn } from '../../platform/lake-swap.ts';
+import { openDuckDB, type LakeReader } from '../../platform/lake.ts';
+import { protect, type Status } from '../../platform/secrecy.ts';
+import { arrondissementParents, departementNames, epciCommunes, findCommune, findEpci, instanceCommunes, instanceEpcis, placesByCode } from '../territory/index.ts';
+import type {
+  CommunePageAnswer,
+  CommuneTable,
+  DataTable,
+  IndicatorQuery,
+  IndicatorsAnswer,
+  LakeAnswer,
+  LatestSale,
+  MapAnswer,
+  MapRow,
+  PortalQuery,
+  TableMeta,
+} from './contract.ts';
+import { PORTAL_TYPES } from './contract.ts';
+import { stageDvfFiles, traced, type StageOptions, type StageSummary } from './ingest/stage.ts';
+import { MOTIF, STAGED_COLUMNS } from './ingest/sql.ts';
+import {
+  METHOD_DESCRIPTION,
+  PROPERTY_TYPES,
+  SOURCE_DVF,
+  cellKey,
+  countsOf,
+  departementOf,
+  nextManifest,
+  protectYears,
+  publicIndicator,
+  windowStatus,
+  yearRange,
+  yearsOf,
+  type ArrondissementParents,
+  type IndicatorRow,
+  type Manifest,
+  type Method,
+  type PropertyType,
+  type Scope,
+} from './model.ts';
+import {
+  COLUMNS,
+  PORTAL_METHOD,
+  TYPE_LABEL,
+  describeWindow,
+  figureCells,
+  histogram,
+  indicatorCells,
+  priceClasses,
+  saleCells,
+  saleRow,
+  saleTypes,
+  secrecyNote,
+  yearWindow,
+} from './portal-model.ts';
+import {
+  MAX_SALES_READ,
+  dataDates,
+  dvfDataset,
+  figures,
+  keepUnreplacedLines,
+  lakeContents,
+  latestSales,
+  liveFiles,
+  partitionPath,
+  readDvfManifest,
+  saleCounts,
+  salePoints,
+  salePrices,
+  shrinkingCommuneYears,
+  yearsInLake,
+  type Shrink,
+} from './store.ts';
+
+// ---------- import ----------
+
+export interface ImportSummary extends StageSummary {
+  /** The partitions replaced, `departement/year`. */
+  partitions: string[];
+  durationMs: number;
+}
+
+export interface ImportOptions extends Omit<StageOptions, 'parents' | 'known'> {
+  /** Where each DuckDB statement's duration goes (diagnostic, HABITAT_TRACE_DVF); none by default. */
+  trace?(line: string): void;
+  /** Test hook: runs after the new partitions are staged and before the import commits (READY.json). */
+  beforeSwap?(): void | Promise<void>;
+  /** Test hook: runs between the commit point and the renames. */
+  afterCommit?(): void | Promise<void>;
+  /** DuckDB memory limit (default 2 GB: the partitioned Parquet writer needs more than 1 GB for 500 partitions). */
+  memoryLimit?: string;
+  /**
+   * Replace a (commune, year) even when the import brings less than half the lines the lake holds for it. Without
+   * it such an import stops before the swap: a partial file would silently replace complete data.
+   */
+  replace?: boolean;
+}
+
+/** Imports DVF files into the lake, arrondissements rolled up to their commune as the territory's COG says. */
+export async function importDvf(ctx: { db: TypedDb; lake: { dir: string } }, paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
+  return importDvfFiles(ctx.lake.dir, paths, { ...opts, parents: await arrondissementParents(ctx.db) });
+}
+
+/**
+ * The import itself. Replacement rule: an import replaces, for every (commune, year) it brings, the lines the lake
+ * held; lines of other communes and years stay. DVF is published per commune and year, so importing a newer edition
+ * replaces the older one instead of adding to it, and importing the same file twice changes nothing. Never
+ * half-writes: the journaled swap of the platform (lake-swap.ts).
+ */
+export async function importDvfFiles(lakeDir: string, paths: string[], opts: ImportOptions & { parents: ArrondissementParents }): Promise<ImportSummary> {
+  const started = Date.now();
+  const swap = beginSwap<Manifest>(dvfDataset(lakeDir), 'DVF');
+  const instance = await openDuckDB({ memory_limit: opts.memoryLimit ?? '2GB', temp_directory: join(swap.dir, 'spill'), preserve_insertion_order: 'false' }).catch((e) => {
+    swap.close();
+    throw e;
+  });
+  const conn = await instance.connect();
+  try {
+    const db = traced(conn, opts.trace);
+    // Progress is tracked for the progress bar (db.progress), never printed by DuckDB itself.
+    await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
+    // A partition's buffered lines are written out sooner, so many open partitions fit under the memory limit.
+    await db.run('SET partitioned_write_flush_threshold = 100000');
+    const manifest = readDvfManifest(lakeDir);
+    const staged = await stageDvfFiles(db, paths, swap.tree, swap.dir, { ...opts, known: new Set(manifest.files.map((f) => f.sha256)) });
+    const touched = staged.partitions;
+    const live = touched.flatMap((p) => liveFiles(lakeDir, p.departement, p.annee));
+    const fresh = touched.flatMap((p) => parquetFilesIn(p.dir));
+    if (!opts.replace) {
+      const shrinking = await shrinkingCommuneYears(db, live, fresh);
+      if (shrinking.length) throw new AppError('market.import_would_shrink', shrinkMessage(shrinking), 409, { communes: shrinking });
+    }
+    await keepUnreplacedLines(db, live, fresh, swap.tree, STAGED_COLUMNS.map((c) => (c === MOTIF ? `CAST(NULL AS VARCHAR) AS ${c}` : c)));
+    const importedAt = new Date().toISOString();
+    const added = staged.files.map((f) => ({ sha256: f.sha256, file: f.name, size: f.size, importedAt, lines: f.lines, communeYears: f.communeYears }));
+    await opts.beforeSwap?.();
+    // The commit point: from here on, a crash is completed by the next import instead of undone.
+    await swap.commit({ partitions: touched.map((p) => partitionPath(p.departement, p.annee)), manifest: nextManifest(manifest, added) }, { afterCommit: opts.afterCommit });
+    return { ...staged.summary, partitions: touched.map((p) => `${p.departement}/${p.annee}`), durationMs: Date.now() - started };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+    swap.close();
+  }
+}
+
+function shrinkMessage(shrinking: Shrink[]): string {
+  const n = (x: number) => x.toLocaleString('fr-FR');
+  const listed = shrinking.slice(0, 5).map((s) => `${s.nom_commune} (${s.code_commune}) en ${s.annee} : ${n(s.lines_before)} lignes avant, ${n(s.lines_after)} après`);
+  const more = shrinking.length > 5 ? ` ; et ${n(shrinking.length - 5)} autres` : '';
+  return (
+    `Import arrêté, rien n’a été modifié : ce fichier réduirait de plus de moitié les lignes déjà présentes pour ${listed.join(' ; ')}${more}. ` +
+    'Un fichier incomplet remplacerait des données complètes. Si c’est bien voulu (une édition corrigée), relancez avec --remplacer.'
+  );
+}
+
+/** The demo's real DVF samples (data/demo/dvf: Rhône 2018 for the Métropole de Lyon, Abzac, Hendaye), once. */
+export async function loadDemo(ctx: AppContext): Promise<void> {
+  const dir = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'dvf');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).map((f) => join(dir, f));
+  const known = new Set(readDvfManifest(ctx.lake.dir).files.map((f) => f.sha256));
+  const missing: string[] = [];
+  for (const f of files) if (!known.has(await sha256File(f))) missing.push(f);
+  if (!missing.length) return;
+  const s = await importDvf(ctx, missing);
+  ctx.log.info({ read: s.linesRead, kept: s.linesKept, duplicates: s.duplicates, rejected: s.linesRejected }, 'démo DVF importée');
+}
+
+// ---------- published answers ----------
+
+type ProtectedArea = { yearly: IndicatorRow[]; monthly: IndicatorRow[]; counts: Map<string, number>; status: Map<string, Status> };
+
+/** The answers of the market's public routes, read from the lake through `lake` (a pool) and cached until an import. */
+export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb; lake: LakeReader; secrecyMinCount: number }) {
+  const cache = new AnswerCache(() => datasetVersion(dvfDataset(lake.dir)));
+
+  /**
+   * An area's yearly and monthly figures of every type and the secrecy status of each: every type and month of a
+   * year are protected together (model.ts protectYears), so a figure has the same secrecy wherever it is published.
+   */
+  async function protectedArea(area: Scope, method: Method, years: { from?: number; to?: number } = {}): Promise<ProtectedArea> {
+    const rows = await figures(lake, { area, types: PROPERTY_TYPES, method, ...years, period: 'year_and_month' });
+    const yearly = rows.filter((r) => r.period.length === 4);
+    const monthly = rows.filter((r) => r.period.length > 4);
+    const counts = countsOf(rows);
+    return { yearly, monthly, counts, status: protectYears(counts, yearsOf(yearly), min) };
+  }
+
+  async function indicators(scope: Scope, name: string | null, q: IndicatorQuery): Promise<IndicatorsAnswer> {
+    const area = await protectedArea(scope, q.method, { from: q.from, to: q.to });
+    const order = new Map(q.types.split(',').map((t, i) => [t as PropertyType, i]));
+    const published = (q.period === 'month' ? area.monthly : area.yearly)
+      .filter((r) => order.has(r.type))
+      .sort((a, b) => a.period.localeCompare(b.period) || order.get(a.type)! - order.get(b.type)!)
+      .map((r) => publicIndicator(r, area.status.get(cellKey(r.type, r.period)) ?? 'primary', min));
+    return {
+      level: scope.level,
+      code: scope.code,
+      name,
+      period: q.period,
+      method: q.method,
+      method_description: METHOD_DESCRIPTION[q.method],
+      secrecy_min_count: min,
+      source: SOURCE_DVF,
+      indicators: published,
+    };
+  }
+
+  /**
+   * The latest sales of a commune that are behind no withheld figure (`withheld` says which are): a list that gave
+   * the four flats of a year whose flat count is withheld would give the count and the median back. Reads further
+   * back until `limit` sales are kept or the commune has no more.
+   */
+  async function listableSales(commune: string, limit: number, withheld: (s: LatestSale) => boolean): Promise<LatestSale[]> {
+    for (let read = limit * 4; ; read *= 4) {
+      const rows = await latestSales(lake, commune, Math.min(read, MAX_SALES_READ));
+      const kept = rows.filter((s) => !withheld(s));
+      if (kept.length >= limit || rows.length < Math.min(read, MAX_SALES_READ) || read >= MAX_SALES_READ) return kept.slice(0, limit);
+    }
+  }
+
+  const meta = (dates: { data_until: string | null; imported_at: string | null }, title: string, period: string, method: Method): TableMeta => ({
+    title,
+    period,
+    method: PORTAL_METHOD[method],
+    source: SOURCE_DVF,
+    ...dates,
+    secrecy_min_count: min,
+    secret_statistique: secrecyNote(min),
+  });
+
+  async function mapPage(q: PortalQuery): Promise<MapAnswer> {
+    const [epcis, communes] = await Promise.all([instanceEpcis(db), instanceCommunes(db)]);
+    // The EPCIs by name, each with its communes by name.
+    const places = epcis.flatMap((e) => communes.filter((c) => c.epci_siren === e.siren).map((c) => ({ code: c.code, name: c.nom, epci_siren: e.siren, epci_name: e.nom })));
+    const codes = places.map((c) => c.code);
+    const deps = [...new Set(codes.map(departementOf))];
+    const years = yearsInLake(lake.dir, deps);
+    const year = q.year ?? years[0] ?? null;
+    const period = year === null ? 'aucune donnée' : describeWindow(year, q.window);
+    const win = year === null ? undefined : yearWindow(year, q.window);
+    const area = { level: 'communes' as const, communes: codes };
+    const [groups, counts, dates] = await Promise.all([
+      win ? figures(lake, { area, by: 'commune', types: [q.type], method: q.method, ...win, period: 'span' }) : [],
+      // Each commune's figure gets the secrecy its own page gives it: its years' tables of months and types.
+      win ? saleCounts(lake, { area, by: 'commune', types: PORTAL_TYPES, method: q.method, ...win }) : new Map<string, Map<string, number>>(),
+      dataDates(lake, deps),
+    ]);
+    const byCode = new Map(groups.map((f) => [f.code, f]));
+    const statusOf = (code: string): Status => {
+      const c = counts.get(code) ?? new Map<string, number>();
+      return windowStatus({ counts: c, status: protectYears(c, yearRange(win!), min) }, q.type, win!, min);
+    };
+    const rows: MapRow[] = places.map((c) => {
+      const f = byCode.get(c.code);
+      const at = { code: c.code, period, type: q.type };
+      return { ...c, ...(f ? figureCells(f, at, statusOf(c.code), min) : { ...figureCells(undefined, at, 'primary', min), reason: 'Aucune vente retenue dans les données.' }) };
+    });
+    const published = rows.filter((r) => !r.withheld).map((r) => r.price_m2_median as number);
+    return {
+      years,
+      year,
+      type: q.type,
+      window: q.window,
+      period,
+      epcis: epcis.map((e) => ({ siren: e.siren, name: e.nom })),
+      classes: priceClasses(published).map((c) => ({ ...c, max: Number.isFinite(c.max) ? c.max : null })),
+      table: { name: 'map', meta: meta(dates, `Prix au m² médian par commune — ${TYPE_LABEL[q.type]}, ${period}`, period, q.method), columns: COLUMNS.map, rows },
+    };
+  }
+
+  async function communePage(code: string, q: PortalQuery): Promise<CommunePageAnswer> {
+    const place = await findCommune(db, code);
+    if (!place) throw notFound(`Commune ${code}`);
+    const dep = departementOf(code);
+    const [epci, epciMembers, depNames] = await Promise.all([
+      place.epci_siren ? findEpci(db, place.epci_siren) : undefined,
+      place.epci_siren ? epciCommunes(db, place.epci_siren) : [],
+      departementNames(db, place.departement_code ? [place.departement_code] : []),
+    ]);
+    const departementName = place.departement_code ? (depNames.get(place.departement_code) ?? null) : null;
+    const years = yearsInLake(lake.dir, [dep]);
+    const year = q.year ?? years[0] ?? null;
+    const { type, method } = q;
+    const period = year === null ? 'aucune donnée' : describeWindow(year, q.window);
+    const win = year === null ? undefined : yearWindow(year, q.window);
+    const allYears = years.length ? `${years.at(-1)} à ${years[0]}` : 'aucune donnée';
+    const comparisons: { level: string; code: string; name: string; scope: Scope }[] = [
+      { level: 'Commune', code, name: place.nom, scope: { level: 'commune', code } },
+      ...(epci ? [{ level: 'Intercommunalité', code: epci.siren, name: epci.nom, scope: { level: 'epci' as const, code: epci.siren, communes: epciMembers.map((c) => c.code) } }] : []),
+      { level: 'Département', code: dep, name: departementName ?? dep, scope: { level: 'departement', code: dep } },
+    ];
+    const other: Method = method === 'habitat' ? 'etalab' : 'habitat';
+    // The lake reads are independent: they run together, over the pool's connections.
+    const [dates, own, ownOther, prices, compared, comparedAreas, sectionsByType] = await Promise.all([
+      dataDates(lake, [dep]),
+      // Every year, month and type of the commune, protected together: the series, the volumes and the comparison's
+      // commune line all take their secrecy from it, as the indicator routes do.
+      protectedArea({ level: 'commune', code }, method),
+      protectedArea({ level: 'commune', code }, other),
+      win ? salePrices(lake, { area: { level: 'commune', code }, types: [type], method, ...win }) : [],
+      Promise.all(comparisons.map((c) => (win ? figures(lake, { area: c.scope, types: [type], method, ...win, period: 'span' }).then((r) => r[0]) : undefined))),
+      Promise.all(comparisons.slice(1).map((c) => (win ? protectedArea(c.scope, method, win) : undefined))),
+      Promise.all(PORTAL_TYPES.map((t) => (win ? figures(lake, { area: { level: 'commune', code }, by: 'section', types: [t], method, ...win, period: 'span' }) : []))),
+    ]);
+    const tableMeta = (title: string, p: string) => meta(dates, `${title} — ${place.nom} (${code})`, p, method);
+    const areas = [own, ...comparedAreas];
+    const statusIn = (i: number, t: PropertyType): Status => (!win || !areas[i] ? 'primary' : windowStatus(areas[i]!, t, win, min));
+    const communeStatus = statusIn(0, type);
+
+    // Sections: a table whose total is the commune's line of the comparison. Its secrecy is decided with that
+    // total's status fixed, for each type, so that the list of sales below can leave out the withheld sections.
+    const sectionStatus = new Map(
+      PORTAL_TYPES.map((t, ti) => {
+        const rows = sectionsByType[ti];
+        const total = rows.reduce((n, f) => n + f.sales_count, 0);
+        const st = protect([...rows.map((f) => f.sales_count), total], [{ total: rows.length, parts: rows.map((_, i) => i) }], {
+          min,
+          known: [...rows.map(() => undefined), statusIn(0, t)],
+        });
+        return [t, new Map(rows.map((f, i) => [f.code, st[i]]))];
+      }),
+    );
+
+    // The latest sales, without those counted in a withheld figure: a year, a month (by either method) or, in the
+    // chosen window, a section.
+    const withheldCell = (k: string) => [own, ownOther].some((a) => (a.status.get(k) ?? 'published') !== 'published');
+    const inWindow = (v: LatestSale) => !!win && Number(v.date_mutation.slice(0, 4)) >= win.from && Number(v.date_mutation.slice(0, 4)) <= win.to;
+    const sales = await listableSales(code, 30, (v) =>
+      saleCells(v).some(withheldCell) || (inWindow(v) && saleTypes(v).some((t) => (sectionStatus.get(t)!.get(v.section) ?? 'published') !== 'published')),
+    );
+    const points = await salePoints(lake, code, sales.map((v) => v.id_mutation));
+
+    const published = (r: IndicatorRow) => publicIndicator(r, own.status.get(cellKey(r.type, r.period)) ?? 'primary', min);
+    const yearly = own.yearly.map(published);
+    const series = (rows: typeof yearly) => rows.map((i) => ({ period: i.period, type: i.type, type_label: TYPE_LABEL[i.type], ...indicatorCells(i) }));
+
+    const distribution: DataTable<{ price_m2_min: number; price_m2_max: number; sales_count: number }> = {
+      name: 'distribution',
+      meta: tableMeta(`Répartition des prix au m² — ${TYPE_LABEL[type]}`, period),
+      columns: COLUMNS.distribution,
+      // Withheld as a whole when the commune's figure is: the bins add up to it.
+      rows: prices.length >= min && communeStatus === 'published' ? histogram(prices).map((b) => ({ price_m2_min: b.min, price_m2_max: b.max, sales_count: b.sales_count })) : [],
+    };
+    if (prices.length < min) distribution.meta.title += ` — non publiée : ${prices.length ? `moins de ${min} ventes` : 'aucune vente'}`;
+    else if (communeStatus !== 'published') distribution.meta.title += ' — non publiée : secret statistique secondaire';
+
+    return {
+      commune: {
+        code: place.code,
+        name: place.nom,
+        departement_code: place.departement_code,
+        departement_name: departementName,
+        epci_siren: place.epci_siren,
+        epci_name: epci?.nom ?? null,
+        postal_codes: place.codes_postaux,
+      },
+      years,
+      year,
+      type,
+      window: q.window,
+      period,
+      tables: {
+        yearly_series: {
+          name: 'yearly_series',
+          meta: tableMeta('Prix au m² par année', allYears),
+          columns: COLUMNS.series,
+          rows: series(yearly.filter((i) => (PORTAL_TYPES as PropertyType[]).includes(i.type))),
+        },
+        monthly_series: {
+          name: 'monthly_series',
+          meta: tableMeta(`Prix au m² par mois — ${TYPE_LABEL[type]}`, allYears),
+          columns: COLUMNS.series,
+          rows: series(own.monthly.filter((r) => r.type === type).map(published)),
+        },
+        distribution,
+        volumes: {
+          name: 'volumes',
+          meta: tableMeta('Nombre de ventes d’un seul bien par type et par année', allYears),
+          columns: COLUMNS.volumes,
+          rows: yearly
+            .filter((i) => i.type !== 'maison_appartement')
+            .map((i) => ({ period: i.period, type: i.type, type_label: TYPE_LABEL[i.type], withheld: i.withheld, sales_count: i.withheld ? null : i.sales_count })),
+        },
+        building_land: {
+          name: 'building_land',
+          meta: tableMeta('Prix des terrains à bâtir par année (€/m² de terrain)', allYears),
+          columns: COLUMNS.series,
+          rows: series(yearly.filter((i) => i.type === 'terrain_a_batir')),
+        },
+        comparison: {
+          name: 'comparison',
+          meta: tableMeta(`Comparaison avec l’intercommunalité et le département — ${TYPE_LABEL[type]}`, period),
+          columns: COLUMNS.comparison,
+          rows: comparisons.map((c, i) => ({ level: c.level, code: c.code, name: c.name, ...figureCells(compared[i], { code: c.code, period, type }, statusIn(i, type), min) })),
+        },
+        sections: {
+          name: 'sections',
+          meta: tableMeta(`Prix au m² par section cadastrale — ${TYPE_LABEL[type]}`, period),
+          columns: COLUMNS.sections,
+          rows: sectionsByType[PORTAL_TYPES.indexOf(type)].map((f) => ({ section: f.code, ...figureCells(f, { code: f.code, period, type }, sectionStatus.get(type)!.get(f.code)!, min) })),
+        },
+        sales: {
+          name: 'sales',
+          meta: tableMeta('Dernières ventes (une ligne par vente, sans adresse ; position arrondie à 100 m environ)', allYears),
+          columns: COLUMNS.sales,
+          rows: sales.map((v) => saleRow(v, points.get(v.id_mutation))),
+        },
+      },
+    };
+  }
+
+  const cachedMap = (q: PortalQuery) => cache.get(`map|${JSON.stringify(q)}`, () => mapPage(q));
+  const cachedCommune = (code: string, q: PortalQuery) => cache.get(`commune|${code}|${JSON.stringify(q)}`, () => communePage(code, q));
+  /** The end of a download's file name: year, window and type. */
+  const slug = (q: PortalQuery, year: number | null) => `${year ?? 'sans-donnees'}${q.window === 'five_years' ? '-5ans' : ''}-${q.type}`;
+
+  return {
+    communeIndicators: async (code: string, q: IndicatorQuery) => indicators({ level: 'commune', code }, (await placesByCode(db, [code])).get(code)?.nom ?? null, q),
+    epciIndicators: async (siren: string, q: IndicatorQuery) => {
+      const epci = await findEpci(db, siren);
+      if (!epci) throw notFound(`EPCI ${siren}`);
+      return indicators({ level: 'epci', code: siren, communes: (await epciCommunes(db, siren)).map((c) => c.code) }, epci.nom, q);
+    },
+    departementIndicators: (code: string, q: IndicatorQuery) => indicators({ level: 'departement', code }, null, q),
+    sectionIndicators: (code: string, q: IndicatorQuery) => indicators({ level: 'section', code }, null, q),
+    territoryIndicators: async (q: IndicatorQuery) =>
+      indicators({ level: 'territory', code: 'territory', communes: (await instanceCommunes(db)).map((c) => c.code) }, 'Territoire de l’instance', q),
+
+    /** A commune's latest sales, without any counted in a withheld figure (its type, year or month, by either method). */
+    async latestSales(code: string, limit: number): Promise<LatestSale[]> {
+      const areas = await Promise.all((['habitat', 'etalab'] as const).map((m) => protectedArea({ level: 'commune', code }, m)));
+      const withheld = (k: string) => areas.some((a) => (a.status.get(k) ?? 'published') !== 'published');
+      return listableSales(code, limit, (v) => saleCells(v).some(withheld));
+    },
+
+    async lake(): Promise<LakeAnswer> {
+      return {
+        partitions: await lakeContents(lake),
+        files: readDvfManifest(lake.dir).files.map((f) => ({ file: f.file, imported_at: f.importedAt, lines: f.lines })),
+      };
+    },
+
+    mapPage: cachedMap,
+    communePage: cachedCommune,
+    async mapDownload(q: PortalQuery) {
+      const answer = await cachedMap(q);
+      return { table: answer.table, fileName: `prix-communes-${slug(q, answer.year)}` };
+    },
+    async communeDownload(code: string, table: CommuneTable, q: PortalQuery) {
+      const answer = await cachedCommune(code, q);
+      return { table: answer.tables[table] as DataTable<object>, fileName: `prix-${code}-${table}-${slug(q, answer.year)}` };
+    },
+  };
+}
