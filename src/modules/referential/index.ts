@@ -7,7 +7,7 @@ import { validateFile } from './ingest/validate-file.ts';
 import { STATUS_LABELS } from './model.ts';
 import { loadReferentialDemo } from './demo.ts';
 import { referentialRoutes } from './routes.ts';
-import { territoryCommuneCodes } from './store.ts';
+import { territoryCommuneCodes } from './service.ts';
 
 export { acceptedRows, type AcceptedRow } from './store.ts';
 

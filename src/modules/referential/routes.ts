@@ -13,6 +13,7 @@ import type { App } from '../types.ts';
 import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
 import { tableSchemaZ } from './schema.ts';
 import { chartersZ } from './compliance.ts';
+import { acceptDelivery } from './service.ts';
 import * as store from './store.ts';
 
 const TAG = 'référentiel';
@@ -359,7 +360,7 @@ function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
       }
       if (!bytes.length) throw new AppError('referential.no_file', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
 
-      const result = await store.deliver(ctx.db, {
+      const result = await acceptDelivery(ctx.db, {
         organisationId,
         entry,
         bytes,

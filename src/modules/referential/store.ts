@@ -3,28 +3,9 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db.ts';
-import { AppError } from '../../platform/errors.ts';
 import type { Catalogue, SchemaEntry } from './catalogue.ts';
 import { complianceOf, type DeliveryFact, type FeedCompliance } from './compliance.ts';
 import type { DeliveryStatus, Row, ValidationReport } from './model.ts';
-import { validateFile } from './ingest/validate-file.ts';
-
-const ROW_BATCH = 5000;
-
-/** INSEE codes a delivery may refer to: the communes of the instance's EPCIs and their arrondissements. */
-export async function territoryCommuneCodes(db: Db): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom('commune as c')
-    .select('c.code')
-    .where((eb) =>
-      eb.or([
-        eb('c.epci_siren', 'in', eb.selectFrom('instance_epci').select('siren')),
-        eb('c.parent_code', 'in', eb.selectFrom('commune as p').select('p.code').where('p.epci_siren', 'in', eb.selectFrom('instance_epci').select('siren'))),
-      ]),
-    )
-    .execute();
-  return new Set(rows.map((r) => r.code as string));
-}
 
 export interface NewDelivery {
   organisationId: string;
@@ -62,121 +43,92 @@ export interface DeliverySummary {
 
 export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/**
- * Records a delivery: validated while its valid rows are written in batches, in one transaction, so a failure
- * leaves nothing behind. The same Idempotency-Key, or the same file for the same feed, returns the first delivery.
- */
-export async function deliver(db: Db, d: NewDelivery): Promise<{ delivery: DeliverySummary; report: ValidationReport; created: boolean }> {
-  const sha = sha256Hex(d.bytes);
-  const { name, version } = d.entry.schema;
-  const existing = await findSame(db, d, sha);
-  if (existing) return existing;
-  try {
-    const id = await db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('referential_delivery')
-        .values({
-          organisation_id: d.organisationId,
-          schema_name: name,
-          schema_version: version,
-          sent_by_user_id: d.sentByUserId ?? null,
-          sent_by_api_key_id: d.sentByApiKeyId ?? null,
-          on_behalf: !!d.onBehalf,
-          filename: d.filename ?? null,
-          media_type: d.mediaType ?? null,
-          // Bound as base64 text: PGlite binds a large bytea parameter about 15 times slower than a text one.
-          content: sql`decode(${Buffer.from(d.bytes).toString('base64')}, 'base64')`,
-          content_sha256: sha,
-          byte_size: d.bytes.byteLength,
-          idempotency_key: d.idempotencyKey ?? null,
-          status: 'refusee',
-          rows_total: 0,
-          rows_valid: 0,
-          rows_accepted: 0,
-          report: '{}',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const deliveryId = inserted.id as string;
-      let batch: { l: number; d: Row }[] = [];
-      // One JSON parameter per batch rather than three per row: far less for the driver to bind and the server to parse.
-      const flush = async () => {
-        if (!batch.length) return;
-        const payload = JSON.stringify(batch);
-        batch = [];
-        await sql`insert into referential_delivery_row (delivery_id, line, data)
-          select ${deliveryId}::uuid, (e->>'l')::int, e->'d' from jsonb_array_elements(${payload}::jsonb) e`.execute(trx);
-      };
-      const report = await validateFile(d.bytes, { filename: d.filename, contentType: d.mediaType }, d.entry.compiled, { communes: d.communes, producerSiren: d.producerSiren }, {
-        onValidRow: async (row: Row, line: number) => {
-          batch.push({ l: line, d: row });
-          if (batch.length >= ROW_BATCH) await flush();
-        },
-      });
-      // The policy is known only at the end: an all-or-nothing delivery with one bad row keeps none.
-      if (report.status === 'refusee') {
-        batch = [];
-        await trx.deleteFrom('referential_delivery_row').where('delivery_id', '=', deliveryId).execute();
-      } else await flush();
-      await trx
-        .updateTable('referential_delivery')
-        .set({
-          status: report.status,
-          rows_total: report.summary.rowsTotal,
-          rows_valid: report.summary.rowsValid,
-          rows_accepted: report.summary.rowsAccepted,
-          report: JSON.stringify(report),
-        })
-        .where('id', '=', deliveryId)
-        .execute();
-      return deliveryId;
-    });
-    const found = await getDelivery(db, id);
-    return { ...found!, created: true };
-  } catch (e: any) {
-    // Two identical sends at the same moment: the unique indexes let one through, the other returns it.
-    if (e?.code === '23505') {
-      const again = await findSame(db, d, sha);
-      if (again) return again;
-    }
-    throw e;
-  }
+/** The delivery's row, before its file is read: refused and empty until `completeDelivery` writes the outcome. */
+export async function insertDelivery(db: Db, d: Omit<NewDelivery, 'communes' | 'producerSiren'>, sha: string): Promise<string> {
+  const inserted = await db
+    .insertInto('referential_delivery')
+    .values({
+      organisation_id: d.organisationId,
+      schema_name: d.entry.schema.name,
+      schema_version: d.entry.schema.version,
+      sent_by_user_id: d.sentByUserId ?? null,
+      sent_by_api_key_id: d.sentByApiKeyId ?? null,
+      on_behalf: !!d.onBehalf,
+      filename: d.filename ?? null,
+      media_type: d.mediaType ?? null,
+      // Bound as base64 text: PGlite binds a large bytea parameter about 15 times slower than a text one.
+      content: sql`decode(${Buffer.from(d.bytes).toString('base64')}, 'base64')`,
+      content_sha256: sha,
+      byte_size: d.bytes.byteLength,
+      idempotency_key: d.idempotencyKey ?? null,
+      status: 'refusee',
+      rows_total: 0,
+      rows_valid: 0,
+      rows_accepted: 0,
+      report: '{}',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return inserted.id as string;
 }
 
-async function findSame(db: Db, d: NewDelivery, sha: string) {
-  const { name, version } = d.entry.schema;
-  if (d.idempotencyKey) {
-    const byKey = await db
-      .selectFrom('referential_delivery')
-      .select(['id', 'content_sha256', 'schema_name'])
-      .where('organisation_id', '=', d.organisationId)
-      .where('idempotency_key', '=', d.idempotencyKey)
-      .executeTakeFirst();
-    if (byKey) {
-      if (byKey.content_sha256 !== sha || byKey.schema_name !== name)
-        throw new AppError(
-          'referential.idempotency_conflict',
-          'Cette clé d’idempotence (Idempotency-Key) a déjà servi pour une autre livraison. Utilisez une nouvelle clé pour un nouveau fichier.',
-          409,
-        );
-      return { ...(await getDelivery(db, byKey.id))!, created: false };
-    }
-  }
-  const same = await db
+/** Accepted rows of a delivery, in one JSON parameter per batch rather than three per row (less to bind and parse). */
+export async function insertDeliveryRows(db: Db, deliveryId: string, rows: { l: number; d: Row }[]): Promise<void> {
+  if (!rows.length) return;
+  await sql`insert into referential_delivery_row (delivery_id, line, data)
+    select ${deliveryId}::uuid, (e->>'l')::int, e->'d' from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) e`.execute(db);
+}
+
+export async function deleteDeliveryRows(db: Db, deliveryId: string): Promise<void> {
+  await db.deleteFrom('referential_delivery_row').where('delivery_id', '=', deliveryId).execute();
+}
+
+/** The outcome of the validation: status, counts and the report kept with the file. */
+export async function completeDelivery(db: Db, deliveryId: string, report: ValidationReport): Promise<void> {
+  await db
+    .updateTable('referential_delivery')
+    .set({
+      status: report.status,
+      rows_total: report.summary.rowsTotal,
+      rows_valid: report.summary.rowsValid,
+      rows_accepted: report.summary.rowsAccepted,
+      report: JSON.stringify(report),
+    })
+    .where('id', '=', deliveryId)
+    .execute();
+}
+
+/** The organisation's delivery sent with this Idempotency-Key, with what identifies its content. */
+export async function deliveryByIdempotencyKey(db: Db, organisationId: string, key: string) {
+  return db
+    .selectFrom('referential_delivery')
+    .select(['id', 'content_sha256', 'schema_name'])
+    .where('organisation_id', '=', organisationId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst() as Promise<{ id: string; content_sha256: string; schema_name: string } | undefined>;
+}
+
+/** The organisation's delivery of this very file to this feed (name and version), if any. */
+export async function sameContentDelivery(db: Db, organisationId: string, name: string, version: string, sha: string): Promise<string | undefined> {
+  const r = await db
     .selectFrom('referential_delivery')
     .select('id')
-    .where('organisation_id', '=', d.organisationId)
+    .where('organisation_id', '=', organisationId)
     .where('schema_name', '=', name)
     .where('schema_version', '=', version)
     .where('content_sha256', '=', sha)
     .executeTakeFirst();
-  if (!same) return null;
-  await db
-    .updateTable('referential_delivery')
-    .set({ last_received_at: sql`now()`, times_received: sql`times_received + 1` })
-    .where('id', '=', same.id)
-    .execute();
-  return { ...(await getDelivery(db, same.id))!, created: false };
+  return r?.id as string | undefined;
+}
+
+/** The same file received again: the partner's data is still current (freshness). */
+export async function markReceivedAgain(db: Db, id: string): Promise<void> {
+  await db.updateTable('referential_delivery').set({ last_received_at: sql`now()`, times_received: sql`times_received + 1` }).where('id', '=', id).execute();
+}
+
+/** Whether this organisation already delivered this content, to any feed (the demo delivers each file once). */
+export async function deliveredContent(db: Db, organisationId: string, sha: string): Promise<boolean> {
+  return !!(await db.selectFrom('referential_delivery').select('id').where('organisation_id', '=', organisationId).where('content_sha256', '=', sha).executeTakeFirst());
 }
 
 const summaryColumns = [
