@@ -119,7 +119,8 @@ export function compileSchema(schema: TableSchema): CompiledSchema {
       field,
       // A one-column primary key implies required and unique (Table Schema).
       required: !!c.required || (pk.length === 1 && pk[0] === field.name) || pk.includes(field.name),
-      parse: compileParser(field as any),
+      // The catalogue checked the type against FIELD_TYPES when it loaded the schema (schema.ts).
+      parse: compileParser({ ...field, type: field.type as FieldType }),
       checks: compileChecks(field),
       unique: !!c.unique || (pk.length === 1 && pk[0] === field.name),
       reference: refs.has(field.name),
@@ -299,7 +300,7 @@ export function createValidator(compiled: CompiledSchema, ctx: ValidationContext
         const parsed = f.parse(raw);
         if (!parsed.ok) {
           data[name] = null;
-          fail({ column: name, rule: 'type', value: raw, message: `La valeur ${quote(raw)} n'est pas du type attendu (${TYPE_LABELS[f.field.type as FieldType] ?? f.field.type}).`, fix: `Écrivez ${expectedWriting(f.field as any)}.` });
+          fail({ column: name, rule: 'type', value: raw, message: `La valeur ${quote(raw)} n'est pas du type attendu (${TYPE_LABELS[f.field.type as FieldType] ?? f.field.type}).`, fix: `Écrivez ${expectedWriting({ ...f.field, type: f.field.type as FieldType })}.` });
           continue;
         }
         data[name] = parsed.value;

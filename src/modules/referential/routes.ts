@@ -13,7 +13,7 @@ import type { App } from '../types.ts';
 import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
 import { tableSchemaZ } from './schema.ts';
 import { chartersZ } from './compliance.ts';
-import { acceptDelivery } from './service.ts';
+import { acceptDelivery, compliance } from './service.ts';
 import * as store from './store.ts';
 
 const TAG = 'référentiel';
@@ -238,7 +238,7 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
       const now = new Date();
       return {
         genereLe: now.toISOString(),
-        partenaires: await store.compliance(ctx.db, cat, now, isEpciStaff(p) ? undefined : p.organisationId, p.perimeter.organisations),
+        partenaires: await compliance(ctx.db, cat, now, isEpciStaff(p) ? undefined : p.organisationId, p.perimeter.organisations),
       };
     },
   });
@@ -277,7 +277,7 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
           out.push({ epci: e.siren, nom: e.nom, partage: false, partenaires: null, flux_attendus: null, a_jour: null, en_retard: null, jamais_livres: null });
           continue;
         }
-        const rows = await store.compliance(ctx.db, cat, now, undefined, await organisationsOfEpci(ctx.db, e.siren));
+        const rows = await compliance(ctx.db, cat, now, undefined, await organisationsOfEpci(ctx.db, e.siren));
         const expected = rows.flatMap((r) => r.flux.filter((f) => f.attendu));
         out.push({
           epci: e.siren,

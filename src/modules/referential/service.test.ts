@@ -3,8 +3,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
 import type { Db } from '../../platform/db.ts';
 import { exampleFile, findSchema, loadCatalogue } from './catalogue.ts';
-import { acceptDelivery, territoryCommuneCodes } from './service.ts';
-import { acceptedRows, compliance, getDeliveryContent, listDeliveries, sha256Hex } from './store.ts';
+import { acceptDelivery, compliance, territoryCommuneCodes } from './service.ts';
+import { acceptedRows, getDeliveryContent, listDeliveries, sha256Hex } from './store.ts';
 
 const cat = loadCatalogue();
 const programmes = findSchema(cat, 'programmes-logements');

@@ -1,8 +1,11 @@
 // The referential's use cases: accept a partner's delivery (the reader validates, the store writes, one transaction),
 // and the communes a delivery may name. The store never calls the reader; the reader never touches the store.
-import type { Db } from '../../platform/db.ts';
+import type { TypedDb } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
+import { listOrganisations } from '../access/index.ts';
 import { arrondissementParents, instanceCommunes } from '../territory/index.ts';
+import type { Catalogue } from './catalogue.ts';
+import { complianceOf, type FeedCompliance } from './compliance.ts';
 import { validateFile } from './ingest/validate-file.ts';
 import type { Row, ValidationReport } from './model.ts';
 import * as store from './store.ts';
@@ -10,7 +13,7 @@ import * as store from './store.ts';
 const ROW_BATCH = 5000;
 
 /** INSEE codes a delivery may refer to: the communes of the instance's EPCIs and their arrondissements. */
-export async function territoryCommuneCodes(db: Db): Promise<Set<string>> {
+export async function territoryCommuneCodes(db: TypedDb): Promise<Set<string>> {
   const codes = new Set((await instanceCommunes(db)).map((c) => c.code as string));
   for (const [arrondissement, parent] of await arrondissementParents(db)) if (codes.has(parent)) codes.add(arrondissement);
   return codes;
@@ -24,7 +27,7 @@ type Accepted = { delivery: store.DeliverySummary; report: ValidationReport; cre
  * keeps none (the policy is known only at the end). The same Idempotency-Key, or the same file for the same feed,
  * returns the first delivery.
  */
-export async function acceptDelivery(db: Db, d: store.NewDelivery): Promise<Accepted> {
+export async function acceptDelivery(db: TypedDb, d: store.NewDelivery): Promise<Accepted> {
   const sha = store.sha256Hex(d.bytes);
   const existing = await sameDelivery(db, d, sha);
   if (existing) return existing;
@@ -62,7 +65,7 @@ export async function acceptDelivery(db: Db, d: store.NewDelivery): Promise<Acce
 }
 
 /** The first delivery of this Idempotency-Key (a different file with it is refused), or of this very file to this feed. */
-async function sameDelivery(db: Db, d: store.NewDelivery, sha: string): Promise<Accepted | null> {
+async function sameDelivery(db: TypedDb, d: store.NewDelivery, sha: string): Promise<Accepted | null> {
   const { name, version } = d.entry.schema;
   if (d.idempotencyKey) {
     const byKey = await store.deliveryByIdempotencyKey(db, d.organisationId, d.idempotencyKey);
@@ -80,4 +83,32 @@ async function sameDelivery(db: Db, d: store.NewDelivery, sha: string): Promise<
   if (!same) return null;
   await store.markReceivedAgain(db, same);
   return { ...(await store.getDelivery(db, same))!, created: false };
+}
+
+export interface PartnerCompliance {
+  organisation: { id: string; name: string; kind: string };
+  charte: string | null;
+  flux: FeedCompliance[];
+}
+
+/**
+ * Compliance of one organisation (a partner's own), or of every organisation with a charter among these (an EPCI's
+ * partners), or of all of them, at `now`. Organisations come from the access module.
+ */
+export async function compliance(db: TypedDb, cat: Catalogue, now: Date, organisationId?: string, among?: string[]): Promise<PartnerCompliance[]> {
+  const kinds = cat.charters.chartes.map((c) => c.type_partenaire);
+  const organisations = (await listOrganisations(db, organisationId ? [organisationId] : among))
+    .filter((o) => (organisationId ? true : kinds.includes(o.kind as string)) && (!among || among.includes(o.id as string)))
+    .map((o) => ({ id: o.id as string, name: o.name as string, kind: o.kind as string }))
+    .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (!organisations.length) return [];
+  const byOrg = await store.deliveryFacts(db, organisations.map((o) => o.id));
+  return organisations.map((o) => {
+    const charter = cat.charters.chartes.find((c) => c.type_partenaire === o.kind);
+    return {
+      organisation: o,
+      charte: charter?.titre ?? null,
+      flux: complianceOf(charter?.flux ?? [], cat.charters.frequences, byOrg.get(o.id) ?? [], now),
+    };
+  });
 }
