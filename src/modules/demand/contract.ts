@@ -20,7 +20,7 @@ import {
 
 export const numberParam = z.object({ number: z.string().min(1).max(40) });
 
-export const demandZ = z.object({
+const demandZ = z.object({
   number: z.string().regex(DEMAND_NUMBER, 'numéro unique de 6 à 20 chiffres ou lettres majuscules'),
   epci_siren: siren,
   filing_date: isoDate,
@@ -39,7 +39,7 @@ export const demandZ = z.object({
   refusals: z.number().int().min(0).default(0),
 });
 
-export const personZ = z.object({
+const personZ = z.object({
   last_name: z.string().min(1).max(200),
   first_name: z.string().min(1).max(200),
   birth_date: isoDate.nullable().default(null),
@@ -49,7 +49,6 @@ export const personZ = z.object({
 
 /** A demand as an agent enters or changes it. */
 export const demandBody = z.object({ demand: demandZ, person: personZ });
-export type DemandBody = z.infer<typeof demandBody>;
 
 export const demandListQuery = z.object({
   epci: siren.optional(),
@@ -90,7 +89,7 @@ const sectionScoreZ = z.object({
   capped: z.boolean(),
   lines: z.array(scoreLineZ),
 });
-export const scoreZ = z.object({ total: z.number(), ref_date: z.string(), grid_version: z.number(), sections: z.array(sectionScoreZ) });
+const scoreZ = z.object({ total: z.number(), ref_date: z.string(), grid_version: z.number(), sections: z.array(sectionScoreZ) });
 export type Score = z.infer<typeof scoreZ>;
 
 const withheldZ = z.object({ withheld: z.literal(true), reason: z.string() });
@@ -163,7 +162,7 @@ export type StoredGridAnswer = z.infer<typeof storedGridZ>;
 
 const ruleZ = <T extends z.ZodRawShape>(shape: T) => z.object({ label: z.string(), ...shape }).nullable();
 /** The grid as published: every criterion with its condition in words. */
-export const publishedGridZ = z.object({
+const publishedGridZ = z.object({
   name: z.string(),
   version: z.number(),
   valid_from: z.string(),
@@ -209,7 +208,7 @@ export type SimulationAnswer = z.infer<typeof simulationAnswer>;
 
 // ---- statistics (public figures under statistical secrecy) -------------------------------------------------------
 
-export const statisticsZ = z.object({
+const statisticsZ = z.object({
   epci_siren: z.string(),
   ref_date: z.string(),
   grid: z.object({ name: z.string(), version: z.number() }).nullable(),

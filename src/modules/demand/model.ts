@@ -12,7 +12,7 @@ import {
   type Facts,
 } from './conditions.ts';
 
-export { type Condition, type Facts, type FactValue } from './conditions.ts';
+export { type Facts } from './conditions.ts';
 
 export const TYPOLOGIES = ['T1', 'T2', 'T3', 'T4', 'T5', 'T6'] as const;
 export type Typology = (typeof TYPOLOGIES)[number];
@@ -33,7 +33,7 @@ export const HOUSING_SITUATIONS = {
 export type HousingSituation = keyof typeof HOUSING_SITUATIONS;
 
 /** Priority situations (CCH L441-1 and the usual SNE motives), each a yes/no fact. */
-export const PRIORITY_FLAGS = {
+const PRIORITY_FLAGS = {
   dalo: 'Reconnu prioritaire DALO',
   pdalhpd: 'Public prioritaire du PDALHPD',
   handicap: 'Handicap ou perte d’autonomie',
@@ -181,7 +181,7 @@ const CriterionSchema = z.object({
 });
 export type Criterion = z.infer<typeof CriterionSchema>;
 
-export const SECTION_MODES = { meilleur: 'Meilleur critère', somme: 'Somme' } as const;
+const SECTION_MODES = { meilleur: 'Meilleur critère', somme: 'Somme' } as const;
 const SectionSchema = z.object({
   id,
   label: z.string().min(1),
@@ -208,7 +208,7 @@ function fromLegacyKeys(input: unknown): unknown {
 }
 
 /** A cotation grid: the document an EPCI adopts (files, the web form, the API) and the store keeps. */
-export const gridSchema = z
+const gridSchema = z
   .object({
     name: z.string().min(1),
     epci_siren: z.string().regex(SIREN).nullable().default(null),
@@ -307,7 +307,7 @@ export function publishGrid(g: Grid) {
 // ---------------------------------------------------------------------------------------------------------
 // Scoring.
 
-export interface ScoreLine {
+interface ScoreLine {
   criterion_id: string;
   label: string;
   /** Whether the demand meets the criterion. */
@@ -343,7 +343,7 @@ export function scoreDemand(grid: Grid, demand: Demand, refDate: string): ScoreR
   return scoreFacts(grid, deriveFacts(demand, refDate), refDate);
 }
 
-export function scoreFacts(grid: Grid, facts: Facts, refDate: string): ScoreResult {
+function scoreFacts(grid: Grid, facts: Facts, refDate: string): ScoreResult {
   const sections: SectionScore[] = [];
   const seniority = seniorityLines(grid, facts);
   if (seniority.length) sections.push(capSection({ id: 'anciennete', label: 'Ancienneté', mode: 'somme', cap: null }, seniority));
@@ -489,7 +489,7 @@ export interface Distribution {
   bands: { from: number; to: number; count: number }[];
 }
 
-export function quantile(sorted: number[], q: number): number {
+function quantile(sorted: number[], q: number): number {
   if (!sorted.length) return NaN;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
@@ -550,7 +550,7 @@ export function waitingTimes(attributions: Pick<Attribution, 'filing_date' | 'at
 // ---------------------------------------------------------------------------------------------------------
 // Simulation: two grids on the same demands.
 
-export interface Comparison {
+interface Comparison {
   number: string;
   before: number;
   after: number;

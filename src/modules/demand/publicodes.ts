@@ -71,7 +71,7 @@ export function gridToPublicodes(grid: Grid): Rules {
 }
 
 /** The situation publicodes wants for a demand's facts: oui/non, quoted texts, and « connu = non » for a missing fact. */
-export function factsToSituation(facts: Facts): Record<string, string | number> {
+function factsToSituation(facts: Facts): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const [name, spec] of Object.entries(FACT_FIELDS)) {
     const v = facts[name];

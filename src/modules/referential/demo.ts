@@ -9,9 +9,9 @@ import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
 import { acceptDelivery, territoryCommuneCodes } from './service.ts';
 import { deliveredContent, sha256Hex, type NewDelivery } from './store.ts';
 
-export const DEMO_DIR = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'referential');
+const DEMO_DIR = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'referential');
 /** The fictitious landlord SIREN of the referential's examples. */
-export const DEMO_BAILLEUR_SIREN = '999000001';
+const DEMO_BAILLEUR_SIREN = '999000001';
 
 /**
  * The organisation of that kind and commune (or name), created when absent: other modules' demos may make it first.

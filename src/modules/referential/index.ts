@@ -9,11 +9,11 @@ import { loadReferentialDemo } from './demo.ts';
 import { referentialRoutes } from './routes.ts';
 import { territoryCommuneCodes } from './service.ts';
 
-export { acceptedRows, type AcceptedRow } from './store.ts';
+export { acceptedRows } from './store.ts';
 
 let catalogue: Catalogue | undefined;
 /** Read once per process: the schemas are files of the repository, they change with a deployment. */
-export const referentialCatalogue = () => (catalogue ??= loadCatalogue());
+const referentialCatalogue = () => (catalogue ??= loadCatalogue());
 
 export const referentialModule: HabitatModule = {
   name: 'referential',

@@ -29,7 +29,7 @@ const problemZ = z.object({
   message: z.string(),
   fix: z.string(),
 });
-export const reportZ = z.object({
+const reportZ = z.object({
   schema: z.object({ name: z.string(), version: z.string(), title: z.string() }),
   policy: z.string(),
   status: z.enum(['acceptee', 'partielle', 'refusee']),

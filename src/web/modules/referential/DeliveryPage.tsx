@@ -115,7 +115,7 @@ export function DeliveryPage() {
   );
 }
 
-export function DeliveryTable({ deliveries, showOrganisation }: { deliveries: Delivery[]; showOrganisation: boolean }) {
+function DeliveryTable({ deliveries, showOrganisation }: { deliveries: Delivery[]; showOrganisation: boolean }) {
   if (!deliveries.length) return <p>Aucune livraison pour l’instant.</p>;
   return (
     <div className="table-wrap">

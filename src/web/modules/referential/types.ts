@@ -124,6 +124,7 @@ export const PARTNER_LABELS: Record<string, string> = {
   adil: 'ADIL',
   epci: 'EPCI',
 };
-export const FRESHNESS_LABELS: Record<string, string> = { 'a-jour': 'À jour', 'en-retard': 'En retard', 'jamais-livre': 'Aucune livraison acceptée' };
+// The labels are the module's (compliance.ts, pure): one copy.
+export { FRESHNESS_LABELS } from '../../../modules/referential/compliance.ts';
 export const formatDate = (iso: string) => new Date(iso).toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric' });
 export const formatShare = (x: number | null) => (x === null ? '—' : `${(x * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} %`);
