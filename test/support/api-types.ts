@@ -8171,7 +8171,8 @@ export interface operations {
                                 frequence: string | null;
                                 derniereLivraison: {
                                     date: string;
-                                    statut: string;
+                                    /** @enum {string} */
+                                    statut: "acceptee" | "partielle" | "refusee";
                                     partValide: number | null;
                                 } | null;
                                 derniereAcceptee: string | null;

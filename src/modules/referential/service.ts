@@ -2,10 +2,11 @@
 // and the communes a delivery may name. The store never calls the reader; the reader never touches the store.
 import type { TypedDb } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
-import { listOrganisations } from '../access/index.ts';
-import { arrondissementParents, instanceCommunes } from '../territory/index.ts';
+import { listOrganisations, organisationsOfEpci } from '../access/index.ts';
+import { arrondissementParents, instanceCommunes, instanceEpcis } from '../territory/index.ts';
 import type { Catalogue } from './catalogue.ts';
 import { complianceOf, type FeedCompliance } from './compliance.ts';
+import type { ClubComplianceAnswer } from './contract.ts';
 import { validateFile } from './ingest/validate-file.ts';
 import type { Row, ValidationReport } from './model.ts';
 import * as store from './store.ts';
@@ -111,4 +112,33 @@ export async function compliance(db: TypedDb, cat: Catalogue, now: Date, organis
       flux: complianceOf(charter?.flux ?? [], cat.charters.frequences, byOrg.get(o.id) ?? [], now),
     };
   });
+}
+
+/**
+ * The club's comparison: per EPCI of the instance, how many of its partners' expected feeds are up to date, late or
+ * never delivered; an EPCI that `shows` says no is listed without figures.
+ */
+export async function clubCompliance(db: TypedDb, cat: Catalogue, now: Date, shows: (siren: string) => boolean): Promise<ClubComplianceAnswer['epcis']> {
+  const out: ClubComplianceAnswer['epcis'] = [];
+  for (const e of await instanceEpcis(db)) {
+    const siren = e.siren as string;
+    const name = e.nom as string;
+    if (!shows(siren)) {
+      out.push({ epci: siren, nom: name, partage: false, partenaires: null, flux_attendus: null, a_jour: null, en_retard: null, jamais_livres: null });
+      continue;
+    }
+    const rows = await compliance(db, cat, now, undefined, await organisationsOfEpci(db, siren));
+    const expected = rows.flatMap((r) => r.flux.filter((f) => f.attendu));
+    out.push({
+      epci: siren,
+      nom: name,
+      partage: true,
+      partenaires: rows.length,
+      flux_attendus: expected.length,
+      a_jour: expected.filter((f) => f.fraicheur === 'a-jour').length,
+      en_retard: expected.filter((f) => f.fraicheur === 'en-retard').length,
+      jamais_livres: expected.filter((f) => f.fraicheur === 'jamais-livre').length,
+    });
+  }
+  return out;
 }
