@@ -11,7 +11,7 @@ import { loadTerritory } from '../src/modules/territory/index.ts';
 import { readGridDir } from '../src/modules/demand/ingest/grid-files.ts';
 import { readDemandCsv } from '../src/modules/demand/ingest/sne-csv.ts';
 import { compareScores, scoreDemand } from '../src/modules/demand/model.ts';
-import * as store from '../src/modules/demand/store.ts';
+import * as service from '../src/modules/demand/service.ts';
 import { syntheticDemandCsv } from '../src/modules/demand/synthetic.ts';
 
 const args = process.argv.slice(2);
@@ -30,15 +30,15 @@ const csv = syntheticDemandCsv(n, 1);
 const { rows } = await time(`lecture CSV (${n} demandes)`, n, () => readDemandCsv(csv, 'bench.csv'));
 await time('note en mémoire, grille v2 (toutes les règles)', n, () => rows.map((r) => scoreDemand(grids.toulouse_metropole_v2_projet, r.demand, REF)));
 await time('simulation v1 → v2 en mémoire', n, () =>
-  compareScores(rows.map((r) => ({ numero: r.demand.numero, before: scoreDemand(grids.toulouse_metropole, r.demand, REF).total, after: scoreDemand(grids.toulouse_metropole_v2_projet, r.demand, REF).total }))),
+  compareScores(rows.map((r) => ({ number: r.demand.number, before: scoreDemand(grids.toulouse_metropole, r.demand, REF).total, after: scoreDemand(grids.toulouse_metropole_v2_projet, r.demand, REF).total }))),
 );
 const s = await openPglite();
 await migrate(s);
 await loadTerritory(s.db, ['200046977', '243100518']);
 for (const [epci, g] of [['200046977', grids.rhone_lyon_csf69], ['243100518', grids.toulouse_metropole]] as const) {
-  await store.adoptGrid(s.db, (await store.createGrid(s.db, epci, g)).id, REF);
+  await service.adoptGrid(s.db, (await service.createGrid(s.db, epci, g)).id, REF);
 }
-await time('import PGlite + notes (une transaction)', n, () => store.upsertDemands(s.db, rows, REF));
-await time('réimport identique (rien ne change)', n, () => store.upsertDemands(s.db, rows, REF));
-await time('recalcul de toutes les notes (PGlite)', n, () => store.rescore(s.db, { refDate: REF }));
+await time('import PGlite + notes (une transaction)', n, () => service.saveDemands(s.db, rows, REF));
+await time('réimport identique (rien ne change)', n, () => service.saveDemands(s.db, rows, REF));
+await time('recalcul de toutes les notes (PGlite)', n, () => service.rescore(s.db, { refDate: REF }));
 await s.close();

@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { Readable } from 'node:stream';
 import { exampleFile, findSchema, loadCatalogue } from '../src/modules/referential/catalogue.ts';
 import { validateFile } from '../src/modules/referential/ingest/validate-file.ts';
-import { deliver } from '../src/modules/referential/store.ts';
+import { acceptDelivery } from '../src/modules/referential/service.ts';
 import { openPglite } from '../src/platform/db.ts';
 import { migrate } from '../src/platform/migrate.ts';
 
@@ -71,11 +71,11 @@ if (withStore) {
   await migrate(store);
   const org = await store.db.insertInto('organisation').values({ kind: 'promoteur', name: 'Banc d’essai' }).returning('id').executeTakeFirstOrThrow();
   await measure('livraison enregistrée (PGlite)', async () => {
-    const r = await deliver(store.db, { organisationId: org.id, entry, bytes, filename: 'bench.csv', communes });
+    const r = await acceptDelivery(store.db, { organisationId: org.id, entry, bytes, filename: 'bench.csv', communes });
     return r.delivery.rowsAccepted;
   });
   await measure('même fichier renvoyé (rien d’écrit)', async () => {
-    const r = await deliver(store.db, { organisationId: org.id, entry, bytes, filename: 'bench.csv', communes });
+    const r = await acceptDelivery(store.db, { organisationId: org.id, entry, bytes, filename: 'bench.csv', communes });
     if (r.created) throw new Error('doublon créé');
     return r.delivery.rowsAccepted;
   });

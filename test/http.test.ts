@@ -196,7 +196,7 @@ describe('bad input over HTTP', () => {
   it('names a UTF-16 file as such', async () => {
     const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     const agent = await t.login('agent');
-    const demand = isFrenchProblem(await t.app.inject({ method: 'POST', url: '/api/demand/import?nom=demandes.csv', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: utf16(demandCsv({})) }), 400);
+    const demand = isFrenchProblem(await t.app.inject({ method: 'POST', url: '/api/demand/import?name=demandes.csv', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: utf16(demandCsv({})) }), 400);
     expect(demand.detail).toBe('demandes.csv : le fichier est en UTF-16 ; enregistrez-le en UTF-8 (dans le tableur : « CSV UTF-8 »).');
     const sru = isFrenchProblem(await t.app.inject({ method: 'POST', url: '/api/plh/sru/import', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: utf16('commune_code;annee\n31555;2024\n') }), 400);
     expect(sru.detail).toContain('le fichier est en UTF-16 ; enregistrez-le en UTF-8');
@@ -216,7 +216,7 @@ describe('bad input over HTTP', () => {
       'Le fichier n\'a pas pu être lu comme un CSV : des guillemets ouverts ligne 3, colonne 4 ne sont jamais fermés : la valeur court jusqu’à la fin du fichier.',
     );
     const agent = await t.login('agent');
-    const demand = isFrenchProblem(await t.app.inject({ method: 'POST', url: '/api/demand/import', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: demandCsv({ nom: '"FICTIF' }) }), 400);
+    const demand = isFrenchProblem(await t.app.inject({ method: 'POST', url: '/api/demand/import', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: demandCsv({ nom: '"FICTIF' }) }), 422);
     expect(demand.detail).toContain('des guillemets ouverts ligne 2, colonne 6 ne sont jamais fermés');
     const sru = isFrenchProblem(await t.app.inject({ method: 'POST', url: '/api/plh/sru/import', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: 'commune_code;annee\n31555;"2024"x\n' }), 422);
     expect(sru.detail).toContain('ligne 2, colonne 2 : un caractère (« x ») suit des guillemets fermants');

@@ -89,15 +89,15 @@ async function seed(siren: string, commune: string, secondCommune: string, mark:
   const body = exampleFile(permis, 'valide').toString('utf8').replaceAll('31555', commune);
   ids.livraison = (await must(await t.app.inject({ method: 'POST', url: `/api/referential/schemas/permis-declares/deliveries?nom=${mark}.csv`, headers: { ...city.headers, 'content-type': 'text/csv' }, payload: body }), [201])).delivery.id;
   // Demands (the synthetic demo ones) and grids.
-  const demands = await t.ctx.db.selectFrom('demand').select('numero').where('epci_siren', '=', siren).orderBy('numero').execute();
-  ids.demande = demands[0].numero;
-  ids.demandeVictime = demands[1].numero;
+  const demands = await t.ctx.db.selectFrom('demand').select('number').where('epci_siren', '=', siren).orderBy('number').execute();
+  ids.demande = demands[0].number;
+  ids.demandeVictime = demands[1].number;
   const grids = await t.ctx.db.selectFrom('demand_grid').select('id').where('epci_siren', '=', siren).orderBy('version').execute();
   ids.grille = grids[0].id;
   // Accounts and organisations an admin or the operator may act on (never one of the callers of the matrix).
   ids.compte = (await t.login('agent', 'epci', await t.epciOrg(siren))).userId;
   ids.organisation = await t.org('bailleur', { epcis: [siren] });
-  const tokens = [mark, ...Object.entries(ids).filter(([k]) => !['compte', 'organisation'].includes(k)).map(([, v]) => v), ...demands.map((d) => d.numero), ...grids.map((g) => g.id)];
+  const tokens = [mark, ...Object.entries(ids).filter(([k]) => !['compte', 'organisation'].includes(k)).map(([, v]) => v), ...demands.map((d) => d.number), ...grids.map((g) => g.id)];
   return { siren, commune, tokens, ids };
 }
 
@@ -117,11 +117,11 @@ function fillParams(url: string, s: Seeded) {
   ];
   const routeId = byRoute.find(([re]) => re.test(url))?.[1] ?? ZERO_UUID;
   return url
-    .replace(/:numero\b/g, url.startsWith('/api/demand/demands/:numero') && !url.endsWith(':numero') ? s.ids.demande : s.ids.demandeVictime)
+    .replace(/:number\b/g, url.startsWith('/api/demand/demands/:number') && !url.endsWith(':number') ? s.ids.demande : s.ids.demandeVictime)
     .replace(/:incidentId\b/g, id('incident'))
     .replace(/:buildingId\b/g, id('building'))
-    .replace(/:organisationId\b/g, id('organisation'))
-    .replace(/:epciSiren\b|:siren\b/g, s.siren)
+    .replace(/:organisationId\b|:organisation_id\b/g, id('organisation'))
+    .replace(/:epciSiren\b|:epci_siren\b|:siren\b/g, s.siren)
     .replace(/^\/api\/plh\/actions\/:code/, '/api/plh/actions/9.9') // an action of the caller's own programme
     .replace(/:code\b/g, s.commune)
     .replace(/:id\b/g, routeId)
@@ -299,7 +299,7 @@ describe('the club’s operator', () => {
   it('reads a demand once an EPCI authorises its organisation, and that EPCI’s only', async () => {
     const lyonAdmin = (await t.login('admin')).headers;
     const me = (await t.app.inject({ url: '/api/access/me', headers: headers.operateur })).json();
-    const grant = await t.app.inject({ method: 'POST', url: '/api/demand/partners', headers: lyonAdmin, payload: { organisationId: me.organisation.id, epciSiren: LYON } });
+    const grant = await t.app.inject({ method: 'POST', url: '/api/demand/partners', headers: lyonAdmin, payload: { organisation_id: me.organisation.id, epci_siren: LYON } });
     expect(grant.statusCode, grant.body).toBe(200);
     expect((await t.app.inject({ url: `/api/demand/demands/${seeded.meme!.ids.demande}`, headers: headers.operateur })).statusCode).toBe(200);
     expect((await t.app.inject({ url: `/api/demand/demands/${seeded.autre!.ids.demande}`, headers: headers.operateur })).statusCode).toBe(403);

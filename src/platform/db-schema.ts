@@ -191,37 +191,37 @@ export interface ConstructionTarget {
 
 export interface Demand {
   access_code_hash: string | null;
+  adults: number;
+  children: Generated<number>;
   communes: string[];
   created_at: Generated<Timestamp>;
-  date_depot: Timestamp;
-  date_renouvellement: Timestamp | null;
+  current_surface: number | null;
   epci_siren: string;
+  filing_date: Timestamp;
+  flags: Generated<string[]>;
+  housing_situation: string;
   id: Generated<string>;
-  loyer_residuel: number | null;
+  monthly_income: number | null;
   mutation: Generated<boolean>;
-  nb_adultes: number;
-  nb_enfants: Generated<number>;
-  nb_refus: Generated<number>;
-  numero: string;
-  priorites: Generated<string[]>;
-  ressources_mensuelles: number | null;
-  situation_logement: string;
-  statut: Generated<string>;
-  surface_logement: number | null;
-  typologie: string;
+  number: string;
+  refusals: Generated<number>;
+  renewal_date: Timestamp | null;
+  residual_rent: number | null;
+  status: Generated<string>;
+  typology: string;
   updated_at: Generated<Timestamp>;
 }
 
 export interface DemandAttribution {
+  attribution_date: Timestamp;
   bailleur_id: string | null;
   commune_code: string;
   created_at: Generated<Timestamp>;
-  date_attribution: Timestamp;
-  date_depot: Timestamp;
   demand_id: string | null;
   epci_siren: string;
+  filing_date: Timestamp;
   id: Generated<string>;
-  typologie: string;
+  typology: string;
 }
 
 export interface DemandGrid {
@@ -244,12 +244,12 @@ export interface DemandPartnerAccess {
 }
 
 export interface DemandPerson {
-  courriel: string | null;
-  date_naissance: Timestamp | null;
+  birth_date: Timestamp | null;
   demand_id: string;
-  nom: string;
-  prenom: string;
-  telephone: string | null;
+  email: string | null;
+  first_name: string;
+  last_name: string;
+  phone: string | null;
 }
 
 export interface DemandScore {

@@ -9,6 +9,7 @@ import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemandDemo } from '../../src/modules/demand/index.ts';
 import { SNE_COLUMNS } from '../../src/modules/demand/ingest/sne-csv.ts';
+import * as service from '../../src/modules/demand/service.ts';
 import * as store from '../../src/modules/demand/store.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { ARTIFACTS_DIR, browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';
@@ -70,10 +71,10 @@ describe.skipIf(!browserAvailable())('cotation pages in Chromium', () => {
 
   it('shows a household its score with the number and access code, and logs the read', async () => {
     const [d] = await store.loadDemands(t.ctx.db, { epciSiren: '243100518', status: 'active' });
-    const code = await store.newAccessCode(t.ctx.db, d.numero);
+    const code = await service.newAccessCode(t.ctx.db, d.number);
     const { page } = browser;
     await page.goto(`${base}/cotation/ma-demande`, { waitUntil: 'networkidle' });
-    await page.getByLabel('Numéro unique de la demande').fill(d.numero);
+    await page.getByLabel('Numéro unique de la demande').fill(d.number);
     await page.getByLabel('Code d’accès').fill('AAAA-BBBB-CCCC');
     await page.getByRole('button', { name: 'Voir ma note' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('Numéro de demande ou code d’accès incorrect.');
@@ -81,14 +82,14 @@ describe.skipIf(!browserAvailable())('cotation pages in Chromium', () => {
     await page.getByRole('button', { name: 'Voir ma note' }).click();
     const note = page.getByTestId('note');
     await note.waitFor();
-    const view = await (await import('../../src/modules/demand/views.ts')).applicantView(t.ctx.db, d, t.ctx.config.secrecyMinCount);
+    const view = await service.applicantView(t.ctx.db, d, t.ctx.config.secrecyMinCount);
     expect((await note.textContent())?.replace(/\s/g, ' ')).toBe(`${view.score!.total.toLocaleString('fr-FR', { maximumFractionDigits: 2 })} points`);
     await page.getByRole('row', { name: /Mois d'ancienneté de la demande/ }).waitFor();
     await page.getByRole('heading', { name: 'Délai d’attente constaté' }).waitFor();
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'cotation-ma-demande.png'), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
-    const logged = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'read_by_applicant').where('entity_id', '=', d.numero).execute();
+    const logged = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'read_by_applicant').where('entity_id', '=', d.number).execute();
     expect(logged).toHaveLength(1);
   });
 

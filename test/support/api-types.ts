@@ -604,7 +604,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/demand/demands/{numero}": {
+    "/api/demand/demands/{number}": {
         parameters: {
             query?: never;
             header?: never;
@@ -612,12 +612,12 @@ export interface paths {
             cookie?: never;
         };
         /** Une demande : ménage, identité, attribution et note détaillée (lecture journalisée) */
-        get: operations["getDemandDemandsNumero"];
+        get: operations["getDemandDemandsNumber"];
         /** Modifier une demande (la note est recalculée) */
-        put: operations["putDemandDemandsNumero"];
+        put: operations["putDemandDemandsNumber"];
         post?: never;
         /** Supprimer une demande à la demande du ménage (droit à l’effacement) */
-        delete: operations["deleteDemandDemandsNumero"];
+        delete: operations["deleteDemandDemandsNumber"];
         options?: never;
         head?: never;
         patch?: never;
@@ -640,7 +640,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/demand/demands/{numero}/attribution": {
+    "/api/demand/demands/{number}/attribution": {
         parameters: {
             query?: never;
             header?: never;
@@ -650,14 +650,14 @@ export interface paths {
         get?: never;
         put?: never;
         /** Enregistrer l’attribution d’un logement à la demande */
-        post: operations["postDemandDemandsNumeroAttribution"];
+        post: operations["postDemandDemandsNumberAttribution"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/demand/demands/{numero}/access-code": {
+    "/api/demand/demands/{number}/access-code": {
         parameters: {
             query?: never;
             header?: never;
@@ -667,7 +667,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Nouveau code d’accès du demandeur (l’ancien ne marche plus) */
-        post: operations["postDemandDemandsNumeroAccessCode"];
+        post: operations["postDemandDemandsNumberAccessCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -709,7 +709,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/demand/partners/{organisationId}/{epciSiren}": {
+    "/api/demand/partners/{organisation_id}/{epci_siren}": {
         parameters: {
             query?: never;
             header?: never;
@@ -4472,9 +4472,47 @@ export interface operations {
                 content: {
                     "application/json": {
                         grids: {
-                            epciSiren: string;
-                            epciNom: string;
-                            grid: unknown;
+                            epci_siren: string;
+                            epci_name: string;
+                            grid: {
+                                name: string;
+                                version: number;
+                                valid_from: string;
+                                valid_to: string | null;
+                                seniority: {
+                                    label: string;
+                                    points_per_month: number;
+                                    cap: number | null;
+                                } | null;
+                                abnormal_delay: {
+                                    label: string;
+                                    months: number;
+                                    points: number;
+                                } | null;
+                                refusals: {
+                                    label: string;
+                                    points_per_refusal: number;
+                                    max_loss: number | null;
+                                } | null;
+                                sections: {
+                                    id: string;
+                                    label: string;
+                                    mode: string;
+                                    mode_label: string;
+                                    cap: number | null;
+                                    criteria: {
+                                        id: string;
+                                        label: string;
+                                        points: number;
+                                        condition_text: string;
+                                    }[];
+                                }[];
+                                provenance: {
+                                    sources: string[];
+                                    completeness: string;
+                                    note?: string;
+                                } | null;
+                            };
                         }[];
                     };
                 };
@@ -4560,13 +4598,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
-                        epciSiren: string;
+                        epci_siren: string;
                         version: number;
                         name: string;
-                        status: string;
-                        validFrom: string;
-                        validTo: string | null;
-                        definition: unknown;
+                        /** @enum {string} */
+                        status: "draft" | "adopted";
+                        valid_from: string;
+                        valid_to: string | null;
+                        /** @description La grille (format de docs/demand.md). */
+                        definition: {
+                            [key: string]: unknown;
+                        };
                     }[];
                 };
             };
@@ -4618,7 +4660,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    epciSiren: string;
+                    epci_siren: string;
                     definition: unknown;
                 };
             };
@@ -4632,13 +4674,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
-                        epciSiren: string;
+                        epci_siren: string;
                         version: number;
                         name: string;
-                        status: string;
-                        validFrom: string;
-                        validTo: string | null;
-                        definition: unknown;
+                        /** @enum {string} */
+                        status: "draft" | "adopted";
+                        valid_from: string;
+                        valid_to: string | null;
+                        /** @description La grille (format de docs/demand.md). */
+                        definition: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -4699,14 +4745,56 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
-                        epciSiren: string;
+                        epci_siren: string;
                         version: number;
                         name: string;
-                        status: string;
-                        validFrom: string;
-                        validTo: string | null;
-                        definition: unknown;
-                        published: unknown;
+                        /** @enum {string} */
+                        status: "draft" | "adopted";
+                        valid_from: string;
+                        valid_to: string | null;
+                        /** @description La grille (format de docs/demand.md). */
+                        definition: {
+                            [key: string]: unknown;
+                        };
+                        published: {
+                            name: string;
+                            version: number;
+                            valid_from: string;
+                            valid_to: string | null;
+                            seniority: {
+                                label: string;
+                                points_per_month: number;
+                                cap: number | null;
+                            } | null;
+                            abnormal_delay: {
+                                label: string;
+                                months: number;
+                                points: number;
+                            } | null;
+                            refusals: {
+                                label: string;
+                                points_per_refusal: number;
+                                max_loss: number | null;
+                            } | null;
+                            sections: {
+                                id: string;
+                                label: string;
+                                mode: string;
+                                mode_label: string;
+                                cap: number | null;
+                                criteria: {
+                                    id: string;
+                                    label: string;
+                                    points: number;
+                                    condition_text: string;
+                                }[];
+                            }[];
+                            provenance: {
+                                sources: string[];
+                                completeness: string;
+                                note?: string;
+                            } | null;
+                        };
                     };
                 };
             };
@@ -4782,13 +4870,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
-                        epciSiren: string;
+                        epci_siren: string;
                         version: number;
                         name: string;
-                        status: string;
-                        validFrom: string;
-                        validTo: string | null;
-                        definition: unknown;
+                        /** @enum {string} */
+                        status: "draft" | "adopted";
+                        valid_from: string;
+                        valid_to: string | null;
+                        /** @description La grille (format de docs/demand.md). */
+                        definition: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -4858,13 +4950,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
-                        epciSiren: string;
+                        epci_siren: string;
                         version: number;
                         name: string;
-                        status: string;
-                        validFrom: string;
-                        validTo: string | null;
-                        definition: unknown;
+                        /** @enum {string} */
+                        status: "draft" | "adopted";
+                        valid_from: string;
+                        valid_to: string | null;
+                        /** @description La grille (format de docs/demand.md). */
+                        definition: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -4925,7 +5021,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    epciSiren: string;
+                    epci_siren: string;
                     before: string;
                     after: string | {
                         [key: string]: unknown;
@@ -4945,16 +5041,16 @@ export interface operations {
                         up: number;
                         down: number;
                         same: number;
-                        meanDelta: number;
-                        maxUp: number;
-                        maxDown: number;
+                        mean_delta: number;
+                        max_up: number;
+                        max_down: number;
                         rows: {
-                            numero: string;
+                            number: string;
                             before: number;
                             after: number;
                             delta: number;
-                            rankBefore: number;
-                            rankAfter: number;
+                            rank_before: number;
+                            rank_after: number;
                         }[];
                     };
                 };
@@ -5001,8 +5097,8 @@ export interface operations {
         parameters: {
             query?: {
                 epci?: string;
-                statut?: "active" | "attribuee" | "radiee";
-                typologie?: "T1" | "T2" | "T3" | "T4" | "T5" | "T6";
+                status?: "active" | "attribuee" | "radiee";
+                typology?: "T1" | "T2" | "T3" | "T4" | "T5" | "T6";
                 commune?: string;
                 limit?: number;
                 offset?: number;
@@ -5022,9 +5118,9 @@ export interface operations {
                     "application/json": {
                         total: number;
                         items: {
-                            numero: string;
-                            epciSiren: string;
-                            dateDepot: string;
+                            number: string;
+                            epci_siren: string;
+                            filing_date: string;
                             status: string;
                             typology: string;
                             communes: string[];
@@ -5082,11 +5178,11 @@ export interface operations {
             content: {
                 "application/json": {
                     demand: {
-                        numero: string;
-                        epciSiren: string;
-                        dateDepot: string;
+                        number: string;
+                        epci_siren: string;
+                        filing_date: string;
                         /** @default null */
-                        dateRenouvellement?: string | null;
+                        renewal_date?: string | null;
                         /**
                          * @default active
                          * @enum {string}
@@ -5094,11 +5190,11 @@ export interface operations {
                         status?: "active" | "attribuee" | "radiee";
                         adults: number;
                         children: number;
-                        monthlyIncome: number | null;
-                        residualRent: number | null;
+                        monthly_income: number | null;
+                        residual_rent: number | null;
                         /** @enum {string} */
-                        housingSituation: "locataire_hlm" | "locataire_prive" | "proprietaire" | "heberge_famille" | "heberge_tiers" | "hotel" | "structure_hebergement" | "sans_abri" | "logement_fonction" | "autre";
-                        currentSurface: number | null;
+                        housing_situation: "locataire_hlm" | "locataire_prive" | "proprietaire" | "heberge_famille" | "heberge_tiers" | "hotel" | "structure_hebergement" | "sans_abri" | "logement_fonction" | "autre";
+                        current_surface: number | null;
                         /** @enum {string} */
                         typology: "T1" | "T2" | "T3" | "T4" | "T5" | "T6";
                         communes: string[];
@@ -5110,10 +5206,10 @@ export interface operations {
                         refusals?: number;
                     };
                     person: {
-                        lastName: string;
-                        firstName: string;
+                        last_name: string;
+                        first_name: string;
                         /** @default null */
-                        birthDate?: string | null;
+                        birth_date?: string | null;
                         /** @default null */
                         email?: string | null;
                         /** @default null */
@@ -5130,8 +5226,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        numero: string;
-                        accessCode: string;
+                        number: string;
+                        access_code: string;
                     };
                 };
             };
@@ -5173,12 +5269,12 @@ export interface operations {
             };
         };
     };
-    getDemandDemandsNumero: {
+    getDemandDemandsNumber: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                numero: string;
+                number: string;
             };
             cookie?: never;
         };
@@ -5192,11 +5288,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         demand: {
-                            numero: string;
-                            epciSiren: string;
-                            dateDepot: string;
+                            number: string;
+                            epci_siren: string;
+                            filing_date: string;
                             /** @default null */
-                            dateRenouvellement: string | null;
+                            renewal_date: string | null;
                             /**
                              * @default active
                              * @enum {string}
@@ -5204,11 +5300,11 @@ export interface operations {
                             status: "active" | "attribuee" | "radiee";
                             adults: number;
                             children: number;
-                            monthlyIncome: number | null;
-                            residualRent: number | null;
+                            monthly_income: number | null;
+                            residual_rent: number | null;
                             /** @enum {string} */
-                            housingSituation: "locataire_hlm" | "locataire_prive" | "proprietaire" | "heberge_famille" | "heberge_tiers" | "hotel" | "structure_hebergement" | "sans_abri" | "logement_fonction" | "autre";
-                            currentSurface: number | null;
+                            housing_situation: "locataire_hlm" | "locataire_prive" | "proprietaire" | "heberge_famille" | "heberge_tiers" | "hotel" | "structure_hebergement" | "sans_abri" | "logement_fonction" | "autre";
+                            current_surface: number | null;
                             /** @enum {string} */
                             typology: "T1" | "T2" | "T3" | "T4" | "T5" | "T6";
                             communes: string[];
@@ -5220,24 +5316,30 @@ export interface operations {
                             refusals: number;
                         };
                         person: {
-                            lastName: string;
-                            firstName: string;
+                            last_name: string;
+                            first_name: string;
                             /** @default null */
-                            birthDate: string | null;
+                            birth_date: string | null;
                             /** @default null */
                             email: string | null;
                             /** @default null */
                             phone: string | null;
                         } | null;
-                        attribution: unknown;
+                        attribution: {
+                            id: string;
+                            commune_code: string;
+                            typology: string;
+                            filing_date: string;
+                            attribution_date: string;
+                        } | null;
                         view: {
-                            numero: string;
-                            epciSiren: string;
+                            number: string;
+                            epci_siren: string;
                             status: string;
                             typology: string;
                             communes: {
                                 code: string;
-                                nom: string;
+                                name: string;
                             }[];
                             grid: {
                                 name: string;
@@ -5245,18 +5347,19 @@ export interface operations {
                             } | null;
                             score: {
                                 total: number;
-                                refDate: string;
-                                gridVersion: number;
+                                ref_date: string;
+                                grid_version: number;
                                 sections: {
                                     id: string;
                                     label: string;
-                                    mode: string;
+                                    /** @enum {string} */
+                                    mode: "meilleur" | "somme";
                                     cap: number | null;
                                     raw: number;
                                     points: number;
                                     capped: boolean;
                                     lines: {
-                                        criterionId: string;
+                                        criterion_id: string;
                                         label: string;
                                         satisfied: boolean;
                                         points: number;
@@ -5273,7 +5376,7 @@ export interface operations {
                                 /** @enum {boolean} */
                                 withheld: false;
                                 count: number;
-                                shareBelow: number;
+                                share_below: number;
                                 quartiles: number[];
                                 bands: {
                                     from: number;
@@ -5289,11 +5392,11 @@ export interface operations {
                                 /** @enum {boolean} */
                                 withheld: false;
                                 count: number;
-                                medianMonths: number;
-                                meanMonths: number;
+                                median_months: number;
+                                mean_months: number;
                             };
-                            waitingWindowMonths: number;
-                            secrecyMinCount: number;
+                            waiting_window_months: number;
+                            secrecy_min_count: number;
                         };
                     };
                 };
@@ -5345,12 +5448,12 @@ export interface operations {
             };
         };
     };
-    putDemandDemandsNumero: {
+    putDemandDemandsNumber: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                numero: string;
+                number: string;
             };
             cookie?: never;
         };
@@ -5358,11 +5461,11 @@ export interface operations {
             content: {
                 "application/json": {
                     demand: {
-                        numero: string;
-                        epciSiren: string;
-                        dateDepot: string;
+                        number: string;
+                        epci_siren: string;
+                        filing_date: string;
                         /** @default null */
-                        dateRenouvellement?: string | null;
+                        renewal_date?: string | null;
                         /**
                          * @default active
                          * @enum {string}
@@ -5370,11 +5473,11 @@ export interface operations {
                         status?: "active" | "attribuee" | "radiee";
                         adults: number;
                         children: number;
-                        monthlyIncome: number | null;
-                        residualRent: number | null;
+                        monthly_income: number | null;
+                        residual_rent: number | null;
                         /** @enum {string} */
-                        housingSituation: "locataire_hlm" | "locataire_prive" | "proprietaire" | "heberge_famille" | "heberge_tiers" | "hotel" | "structure_hebergement" | "sans_abri" | "logement_fonction" | "autre";
-                        currentSurface: number | null;
+                        housing_situation: "locataire_hlm" | "locataire_prive" | "proprietaire" | "heberge_famille" | "heberge_tiers" | "hotel" | "structure_hebergement" | "sans_abri" | "logement_fonction" | "autre";
+                        current_surface: number | null;
                         /** @enum {string} */
                         typology: "T1" | "T2" | "T3" | "T4" | "T5" | "T6";
                         communes: string[];
@@ -5386,10 +5489,10 @@ export interface operations {
                         refusals?: number;
                     };
                     person: {
-                        lastName: string;
-                        firstName: string;
+                        last_name: string;
+                        first_name: string;
                         /** @default null */
-                        birthDate?: string | null;
+                        birth_date?: string | null;
                         /** @default null */
                         email?: string | null;
                         /** @default null */
@@ -5406,7 +5509,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        numero: string;
+                        number: string;
                         score: number | null;
                     };
                 };
@@ -5458,12 +5561,12 @@ export interface operations {
             };
         };
     };
-    deleteDemandDemandsNumero: {
+    deleteDemandDemandsNumber: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                numero: string;
+                number: string;
             };
             cookie?: never;
         };
@@ -5532,7 +5635,7 @@ export interface operations {
         parameters: {
             query?: {
                 epci?: string;
-                nom?: string;
+                name?: string;
             };
             header?: never;
             path?: never;
@@ -5591,24 +5694,24 @@ export interface operations {
             };
         };
     };
-    postDemandDemandsNumeroAttribution: {
+    postDemandDemandsNumberAttribution: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                numero: string;
+                number: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    dateAttribution: string;
-                    communeCode: string;
+                    attribution_date: string;
+                    commune_code: string;
                     /** @enum {string} */
                     typology: "T1" | "T2" | "T3" | "T4" | "T5" | "T6";
                     /** @default null */
-                    bailleurId?: string | null;
+                    bailleur_id?: string | null;
                 };
             };
         };
@@ -5672,12 +5775,12 @@ export interface operations {
             };
         };
     };
-    postDemandDemandsNumeroAccessCode: {
+    postDemandDemandsNumberAccessCode: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                numero: string;
+                number: string;
             };
             cookie?: never;
         };
@@ -5690,7 +5793,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        accessCode: string;
+                        access_code: string;
                     };
                 };
             };
@@ -5815,10 +5918,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        organisationId: string;
+                        organisation_id: string;
                         name: string;
-                        epciSiren: string;
-                        grantedAt: string;
+                        epci_siren: string;
+                        granted_at: string;
                     }[];
                 };
             };
@@ -5871,8 +5974,8 @@ export interface operations {
             content: {
                 "application/json": {
                     /** Format: uuid */
-                    organisationId: string;
-                    epciSiren: string;
+                    organisation_id: string;
+                    epci_siren: string;
                 };
             };
         };
@@ -5932,8 +6035,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                organisationId: string;
-                epciSiren: string;
+                organisation_id: string;
+                epci_siren: string;
             };
             cookie?: never;
         };
@@ -6008,7 +6111,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    numero: string;
+                    number: string;
                     code: string;
                 };
             };
@@ -6021,13 +6124,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        numero: string;
-                        epciSiren: string;
+                        number: string;
+                        epci_siren: string;
                         status: string;
                         typology: string;
                         communes: {
                             code: string;
-                            nom: string;
+                            name: string;
                         }[];
                         grid: {
                             name: string;
@@ -6035,18 +6138,19 @@ export interface operations {
                         } | null;
                         score: {
                             total: number;
-                            refDate: string;
-                            gridVersion: number;
+                            ref_date: string;
+                            grid_version: number;
                             sections: {
                                 id: string;
                                 label: string;
-                                mode: string;
+                                /** @enum {string} */
+                                mode: "meilleur" | "somme";
                                 cap: number | null;
                                 raw: number;
                                 points: number;
                                 capped: boolean;
                                 lines: {
-                                    criterionId: string;
+                                    criterion_id: string;
                                     label: string;
                                     satisfied: boolean;
                                     points: number;
@@ -6063,7 +6167,7 @@ export interface operations {
                             /** @enum {boolean} */
                             withheld: false;
                             count: number;
-                            shareBelow: number;
+                            share_below: number;
                             quartiles: number[];
                             bands: {
                                 from: number;
@@ -6079,11 +6183,11 @@ export interface operations {
                             /** @enum {boolean} */
                             withheld: false;
                             count: number;
-                            medianMonths: number;
-                            meanMonths: number;
+                            median_months: number;
+                            mean_months: number;
                         };
-                        waitingWindowMonths: number;
-                        secrecyMinCount: number;
+                        waiting_window_months: number;
+                        secrecy_min_count: number;
                     };
                 };
             };
@@ -6124,7 +6228,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown[];
+                    "application/json": {
+                        epci_siren: string;
+                        ref_date: string;
+                        grid: {
+                            name: string;
+                            version: number;
+                        } | null;
+                        secrecy_min_count: number;
+                        active_demands: number | null;
+                        attributions: number | null;
+                        by_typology: {
+                            typology: string;
+                            active_demands: number | null;
+                            active_demands_reason: string | null;
+                            score_quartiles: number[] | null;
+                            waiting: {
+                                /** @enum {boolean} */
+                                withheld: true;
+                                reason: string;
+                            } | {
+                                /** @enum {boolean} */
+                                withheld: false;
+                                count: number;
+                                median_months: number;
+                                mean_months: number;
+                            };
+                        }[];
+                    }[];
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -8134,7 +8265,8 @@ export interface operations {
                                 frequence: string | null;
                                 derniereLivraison: {
                                     date: string;
-                                    statut: string;
+                                    /** @enum {string} */
+                                    statut: "acceptee" | "partielle" | "refusee";
                                     partValide: number | null;
                                 } | null;
                                 derniereAcceptee: string | null;

@@ -4,7 +4,9 @@ import { purgeAccess } from './retention.ts';
 import { accessRoutes, principalResolver } from './routes.ts';
 
 // The read API other modules may use: what each EPCI shares with the club (docs/modules.md, « Between modules »).
-export { organisationsOfEpci, sharedBy } from './store.ts';
+export { findOrganisation, listOrganisations, organisationsOfEpci, sharedBy } from './store.ts';
+// For modules that log reads of personal data and writes made outside HTTP (CLI, purges).
+export { audit } from './audit.ts';
 export { SHARABLE_LABELS, type Sharable } from './model.ts';
 
 export const accessModule: HabitatModule = {

@@ -16,11 +16,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const grids = readGridDir();
 
 describeStores('demand CLI', (getDb) => {
+  let io = captureIO();
   async function run(...args: string[]): Promise<string> {
     const program = new Command('habitat').exitOverride();
     const importCommand = program.command('import');
     const ctx = { db: getDb(), config: { epciSirens: ['200046977', '243100518'], secrecyMinCount: 11 } } as unknown as AppContext;
-    const io = captureIO();
+    io = captureIO();
     demandModule.cli!({ program, importCommand, withContext: (fn) => fn(ctx) as any, io });
     await program.parseAsync(['node', 'habitat', ...args]);
     return io.out().replace(/\n$/, '');
@@ -46,7 +47,10 @@ describeStores('demand CLI', (getDb) => {
     good[5] = cells.join(';');
     const file = join(dir, 'mauvais.csv');
     writeFileSync(file, good.join('\n'));
-    await expect(run('import', 'demandes', file)).rejects.toThrow(/Import refusé, rien n’a été écrit \(1 problème\(s\)\) :\nmauvais\.csv, ligne 6, colonne « nb_adultes » — règle nombre : nombre attendu \(valeur : « deux »\)/);
+    await expect(run('import', 'demandes', file)).rejects.toThrow(
+      'Le fichier est refusé : 1 problème (mauvais.csv, ligne 6, colonne « nb_adultes » — règle nombre : nombre attendu (valeur : « deux »)). Rien n’a été enregistré.',
+    );
+    expect(io.err()).toBe('mauvais.csv, ligne 6, colonne « nb_adultes » — règle nombre : nombre attendu (valeur : « deux »)\n');
     expect(await count()).toBe(0);
   });
 
@@ -63,7 +67,9 @@ describeStores('demand CLI', (getDb) => {
     writeFileSync(file, lines.join('\n'));
     const err = await run('import', 'demandes', file).catch((e) => e as Error);
     expect(String(err)).toContain('references.csv, ligne 3, colonne « epci_siren » — règle epci_connu : aucun EPCI de ce SIREN dans le référentiel des territoires (valeur : « 123456789 »)');
-    expect(String(err)).toContain('references.csv, ligne 4, colonne « commune_attribution » — règle commune_connue');
+    // The message names the first problem; the terminal lists them all.
+    expect(io.err()).toContain('references.csv, ligne 3, colonne « epci_siren » — règle epci_connu');
+    expect(io.err()).toContain('references.csv, ligne 4, colonne « commune_attribution » — règle commune_connue');
     expect(await count()).toBe(0);
   });
 
@@ -76,7 +82,7 @@ describeStores('demand CLI', (getDb) => {
   });
 
   it('purges attributed demands past the retention period, dry run first', async () => {
-    const attributed = await getDb().selectFrom('demand').select('numero').where('statut', '=', 'attribuee').execute();
+    const attributed = await getDb().selectFrom('demand').select('number').where('status', '=', 'attribuee').execute();
     expect(attributed.length).toBeGreaterThan(0);
     // The synthetic attributions are all before 2026-11: with 0 months of retention every one goes.
     expect(await run('demand', 'purge', '--months', '0', '--dry-run')).toBe(`${attributed.length} demande(s) à supprimer (conservation : 0 mois).`);
@@ -87,10 +93,10 @@ describeStores('demand CLI', (getDb) => {
   });
 
   it('forgets a demand on request and logs it', async () => {
-    const [d] = await getDb().selectFrom('demand').select('numero').limit(1).execute();
-    expect(await run('demand', 'forget', d.numero)).toBe(`Demande ${d.numero} supprimée.`);
-    await expect(run('demand', 'forget', d.numero)).rejects.toThrow(/introuvable/);
-    const logged = await getDb().selectFrom('audit_log').selectAll().where('entity_id', '=', d.numero).execute();
+    const [d] = await getDb().selectFrom('demand').select('number').limit(1).execute();
+    expect(await run('demand', 'forget', d.number)).toBe(`Demande ${d.number} supprimée.`);
+    await expect(run('demand', 'forget', d.number)).rejects.toThrow(/introuvable/);
+    const logged = await getDb().selectFrom('audit_log').selectAll().where('entity_id', '=', d.number).execute();
     expect(logged.map((l: any) => l.action)).toEqual(['delete']);
   });
 });

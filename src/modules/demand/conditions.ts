@@ -5,7 +5,7 @@ import { z } from 'zod';
 export type FactValue = number | boolean | string | null;
 export type Facts = Record<string, FactValue>;
 
-export type Comparison = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in';
+type Comparison = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in';
 export type Condition =
   | { field: string; op: Comparison; value: number | boolean | string | (number | string)[] }
   | { all: Condition[] }

@@ -34,17 +34,17 @@ const REF = '2026-11-01';
 /** A plain demand: nothing special about it, so each test changes only what it checks. */
 function demand(over: Partial<Demand> = {}): Demand {
   return {
-    numero: '031SYN24000001',
-    epciSiren: '243100518',
-    dateDepot: REF,
-    dateRenouvellement: null,
+    number: '031SYN24000001',
+    epci_siren: '243100518',
+    filing_date: REF,
+    renewal_date: null,
     status: 'active',
     adults: 2,
     children: 0,
-    monthlyIncome: 2000,
-    residualRent: 400,
-    housingSituation: 'locataire_prive',
-    currentSurface: 50,
+    monthly_income: 2000,
+    residual_rent: 400,
+    housing_situation: 'locataire_prive',
+    current_surface: 50,
     typology: 'T2',
     communes: ['31555'],
     mutation: false,
@@ -53,11 +53,11 @@ function demand(over: Partial<Demand> = {}): Demand {
     ...over,
   };
 }
-const line = (r: ReturnType<typeof scoreDemand>, id: string) => r.sections.flatMap((s) => s.lines).find((l) => l.criterionId === id)!;
+const line = (r: ReturnType<typeof scoreDemand>, id: string) => r.sections.flatMap((s) => s.lines).find((l) => l.criterion_id === id)!;
 
 describe('worked examples from the published grids (shared/data/rules/cotation)', () => {
   it('Rhône/Lyon (CSF 69): threatened with eviction, alone with 2 children, 1300 €, rent 500 € -> 35 points', () => {
-    const d = demand({ epciSiren: '200046977', adults: 1, children: 2, monthlyIncome: 1300, residualRent: 500, flags: ['menace_expulsion'] });
+    const d = demand({ epci_siren: '200046977', adults: 1, children: 2, monthly_income: 1300, residual_rent: 500, flags: ['menace_expulsion'] });
     const r = scoreDemand(grids.rhone_lyon_csf69, d, REF);
     expect(r.total).toBe(35);
     expect(line(r, 'menace_expulsion').points).toBe(20);
@@ -67,7 +67,7 @@ describe('worked examples from the published grids (shared/data/rules/cotation)'
   });
 
   it('Toulouse Métropole: DALO household, demand 40 months old -> 40 + 20 + 50 = 110 points', () => {
-    const r = scoreDemand(grids.toulouse_metropole, demand({ dateDepot: '2023-07-01', flags: ['dalo'] }), REF);
+    const r = scoreDemand(grids.toulouse_metropole, demand({ filing_date: '2023-07-01', flags: ['dalo'] }), REF);
     expect(r.total).toBe(110);
     expect(line(r, 'anciennete_mois')).toMatchObject({ points: 40, note: '40 mois × 1 point(s) par mois.' });
     expect(line(r, 'delai_anormalement_long').points).toBe(20);
@@ -76,11 +76,11 @@ describe('worked examples from the published grids (shared/data/rules/cotation)'
   });
 
   it('Toulouse Métropole: exactly 36 months is not « plus de 36 mois » -> 36 points', () => {
-    const r = scoreDemand(grids.toulouse_metropole, demand({ dateDepot: '2023-11-01' }), REF);
+    const r = scoreDemand(grids.toulouse_metropole, demand({ filing_date: '2023-11-01' }), REF);
     expect(r.total).toBe(36);
     expect(line(r, 'delai_anormalement_long').satisfied).toBe(false);
     // One more month crosses the threshold.
-    expect(scoreDemand(grids.toulouse_metropole, demand({ dateDepot: '2023-10-01' }), REF).total).toBe(37 + 20);
+    expect(scoreDemand(grids.toulouse_metropole, demand({ filing_date: '2023-10-01' }), REF).total).toBe(37 + 20);
   });
 
   it('Paris 2014: both « cesser de cohabiter » and « chez ses parents » -> only the best counts, 2 points', () => {
@@ -91,7 +91,7 @@ describe('worked examples from the published grids (shared/data/rules/cotation)'
   });
 
   it('the fictitious Toulouse v2 draft applies caps and refusal losses', () => {
-    const d = demand({ dateDepot: '2018-11-01', refusals: 5, flags: ['dalo', 'violences'], housingSituation: 'hotel', currentSurface: 10, adults: 2, children: 2 });
+    const d = demand({ filing_date: '2018-11-01', refusals: 5, flags: ['dalo', 'violences'], housing_situation: 'hotel', current_surface: 10, adults: 2, children: 2 });
     const r = scoreDemand(grids.toulouse_metropole_v2_projet, d, REF);
     // 96 months capped at 60, +20 abnormal delay, best priority 50, housing 20+10 capped at 30, refusals -30.
     expect(r.sections.map((s) => [s.id, s.points])).toEqual([
@@ -141,16 +141,16 @@ describe('facts', () => {
     expect(monthsBetween('2024-01-31', '2024-02-29')).toBe(0);
     expect(monthsBetween('2024-01-31', '2024-03-01')).toBe(1);
     expect(monthsBetween('2026-12-01', REF)).toBe(0);
-    expect(deriveFacts(demand({ dateDepot: '2025-11-01', dateRenouvellement: '2026-10-01' }), REF).anciennete_mois).toBe(12);
+    expect(deriveFacts(demand({ filing_date: '2025-11-01', renewal_date: '2026-10-01' }), REF).anciennete_mois).toBe(12);
   });
   it('marks overcrowding with the décence norm (16 m² for two, +9 per person)', () => {
     expect(minimumSurface(1)).toBe(9);
     expect(minimumSurface(4)).toBe(34);
-    expect(deriveFacts(demand({ adults: 2, children: 2, currentSurface: 33 }), REF).sur_occupation).toBe(true);
-    expect(deriveFacts(demand({ adults: 2, children: 2, currentSurface: 34 }), REF).sur_occupation).toBe(false);
+    expect(deriveFacts(demand({ adults: 2, children: 2, current_surface: 33 }), REF).sur_occupation).toBe(true);
+    expect(deriveFacts(demand({ adults: 2, children: 2, current_surface: 34 }), REF).sur_occupation).toBe(false);
   });
   it('gives no effort rate, hence no effort points, when income is unknown', () => {
-    const d = demand({ monthlyIncome: null, adults: 1, children: 1 });
+    const d = demand({ monthly_income: null, adults: 1, children: 1 });
     expect(deriveFacts(d, REF).taux_effort).toBeNull();
     expect(scoreDemand(grids.rhone_lyon_csf69, d, REF).total).toBe(5);
   });
@@ -158,7 +158,6 @@ describe('facts', () => {
 
 // ---- properties --------------------------------------------------------------------------------------------
 
-const flagsArb = fc.subarray(PRIORITY_FLAG_NAMES) as fc.Arbitrary<PriorityFlag[]>;
 const boolFlag = fc.constantFrom(...PRIORITY_FLAG_NAMES);
 const sectionArb = (mode: 'meilleur' | 'somme'): fc.Arbitrary<Section> =>
   fc.record({
@@ -215,10 +214,10 @@ describe('properties of sections', () => {
   it('an older demand never scores lower under a grid with seniority', () => {
     fc.assert(
       fc.property(demandArb, fc.integer({ min: 1, max: 60 }), (d, extra) => {
-        const [y, m, day] = d.dateDepot.split('-').map(Number);
+        const [y, m, day] = d.filing_date.split('-').map(Number);
         const total = y * 12 + m - 1 - extra;
-        const older = { ...d, dateDepot: `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}-${String(Math.min(day, 28)).padStart(2, '0')}` };
-        const young = { ...d, dateDepot: d.dateDepot.slice(0, 8) + String(Math.min(day, 28)).padStart(2, '0') };
+        const older = { ...d, filing_date: `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}-${String(Math.min(day, 28)).padStart(2, '0')}` };
+        const young = { ...d, filing_date: d.filing_date.slice(0, 8) + String(Math.min(day, 28)).padStart(2, '0') };
         for (const g of [grids.toulouse_metropole, grids.toulouse_metropole_v2_projet]) {
           expect(scoreDemand(g, older, REF).total).toBeGreaterThanOrEqual(scoreDemand(g, young, REF).total);
         }
@@ -228,7 +227,7 @@ describe('properties of sections', () => {
 });
 
 describe('versions', () => {
-  const v = (id: string, validFrom: string, validTo: string | null) => ({ id, validFrom, validTo });
+  const v = (id: string, valid_from: string, valid_to: string | null) => ({ id, valid_from, valid_to });
   it('finds the grid in force at a date', () => {
     const versions = [v('a', '2021-09-01', '2024-01-01'), v('b', '2024-01-01', null)];
     expect(inForce(versions, '2023-12-31')?.id).toBe('a');
@@ -258,7 +257,7 @@ describe('what the applicant is told', () => {
     const r = scoreDistribution(scores, 30, 11);
     if (r.withheld) throw new Error('withheld');
     expect(r.count).toBe(31);
-    expect(r.shareBelow).toBe(Math.round((30 / 31) * 100));
+    expect(r.share_below).toBe(Math.round((30 / 31) * 100));
     expect(r.quartiles[1]).toBe(15);
     // 0-19: 20 scores; 20-29 (10) and 95 (1) make the last band 20-100.
     expect(r.bands).toEqual([
@@ -282,8 +281,8 @@ describe('what the applicant is told', () => {
     );
   });
   it('computes observed waiting times in months, median and mean', () => {
-    const atts = [6, 12, 18, 24, 30].map((m) => ({ dateDepot: '2020-01-01', dateAttribution: `${2020 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01` }));
-    expect(waitingTimes(atts, 5)).toEqual({ withheld: false, count: 5, medianMonths: 18, meanMonths: 18 });
+    const atts = [6, 12, 18, 24, 30].map((m) => ({ filing_date: '2020-01-01', attribution_date: `${2020 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01` }));
+    expect(waitingTimes(atts, 5)).toEqual({ withheld: false, count: 5, median_months: 18, mean_months: 18 });
     expect(waitingTimes(atts, 6)).toMatchObject({ withheld: true });
   });
 });
@@ -294,13 +293,13 @@ describe('simulation and export helpers', () => {
   });
   it('says who goes up and down and by how much', () => {
     const s = compareScores([
-      { numero: 'A', before: 10, after: 30 },
-      { numero: 'B', before: 40, after: 20 },
-      { numero: 'C', before: 5, after: 5 },
+      { number: 'A', before: 10, after: 30 },
+      { number: 'B', before: 40, after: 20 },
+      { number: 'C', before: 5, after: 5 },
     ]);
-    expect(s).toMatchObject({ count: 3, up: 1, down: 1, same: 1, maxUp: 20, maxDown: -20, meanDelta: 0 });
-    expect(s.rows.find((r) => r.numero === 'A')).toMatchObject({ rankBefore: 2, rankAfter: 1 });
-    expect(s.rows[0].numero).toBe('B');
+    expect(s).toMatchObject({ count: 3, up: 1, down: 1, same: 1, max_up: 20, max_down: -20, mean_delta: 0 });
+    expect(s.rows.find((r) => r.number === 'A')).toMatchObject({ rank_before: 2, rank_after: 1 });
+    expect(s.rows[0].number).toBe('B');
   });
   it('puts ages and incomes in bands', () => {
     expect(ageBand('2000-11-02', REF)).toBe('25-34 ans');
@@ -312,6 +311,6 @@ describe('simulation and export helpers', () => {
   });
   it('both grids of a simulation score the same demands', () => {
     const g: Grid = grids.toulouse_metropole;
-    expect(scoreDemand(g, demand(), REF).gridVersion).toBe(1);
+    expect(scoreDemand(g, demand(), REF).grid_version).toBe(1);
   });
 });

@@ -2,16 +2,17 @@
 // A grid is data (JSON validated here); `scoreDemand` evaluates it and returns one line per criterion,
 // so every point of a score can be explained to the household.
 import { z } from 'zod';
+import { SIREN } from '../territory/model.ts';
 import {
-  type Condition,
   ConditionSchema,
   checkCondition,
+  describeCondition,
   evaluateCondition,
   type FactValue,
   type Facts,
 } from './conditions.ts';
 
-export { type Condition, type Facts, type FactValue } from './conditions.ts';
+export { type Facts } from './conditions.ts';
 
 export const TYPOLOGIES = ['T1', 'T2', 'T3', 'T4', 'T5', 'T6'] as const;
 export type Typology = (typeof TYPOLOGIES)[number];
@@ -32,7 +33,7 @@ export const HOUSING_SITUATIONS = {
 export type HousingSituation = keyof typeof HOUSING_SITUATIONS;
 
 /** Priority situations (CCH L441-1 and the usual SNE motives), each a yes/no fact. */
-export const PRIORITY_FLAGS = {
+const PRIORITY_FLAGS = {
   dalo: 'Reconnu prioritaire DALO',
   pdalhpd: 'Public prioritaire du PDALHPD',
   handicap: 'Handicap ou perte d’autonomie',
@@ -45,26 +46,35 @@ export const PRIORITY_FLAGS = {
 export type PriorityFlag = keyof typeof PRIORITY_FLAGS;
 export const PRIORITY_FLAG_NAMES = Object.keys(PRIORITY_FLAGS) as PriorityFlag[];
 
+/** The SNE's statuses of a demand: waiting, attributed (attribuée), struck off (radiée). */
 export const DEMAND_STATUSES = ['active', 'attribuee', 'radiee'] as const;
 export type DemandStatus = (typeof DEMAND_STATUSES)[number];
 
+/** The SNE's « numéro unique »: 6 to 20 digits or capital letters. */
+export const DEMAND_NUMBER = /^[0-9A-Z]{6,20}$/;
+
+/** A grid version is a draft until an administrator adopts it; an adopted one never changes. */
+export const GRID_STATUSES = ['draft', 'adopted'] as const;
+export type GridStatus = (typeof GRID_STATUSES)[number];
+
 /** What the score depends on. Identity and contact details live apart (DemandPerson): the score never needs them. */
 export interface Demand {
-  numero: string;
-  epciSiren: string;
+  /** The SNE's « numéro unique ». */
+  number: string;
+  epci_siren: string;
   /** ISO date of first registration: seniority counts from it, renewals do not reset it. */
-  dateDepot: string;
-  dateRenouvellement: string | null;
+  filing_date: string;
+  renewal_date: string | null;
   status: DemandStatus;
   adults: number;
   children: number;
   /** Household resources per month, euros. */
-  monthlyIncome: number | null;
+  monthly_income: number | null;
   /** Current rent after housing aid, euros per month. */
-  residualRent: number | null;
-  housingSituation: HousingSituation;
+  residual_rent: number | null;
+  housing_situation: HousingSituation;
   /** Living area of the current dwelling, m². */
-  currentSurface: number | null;
+  current_surface: number | null;
   typology: Typology;
   /** Wished communes, INSEE codes, first choice first. */
   communes: string[];
@@ -76,17 +86,17 @@ export interface Demand {
 }
 
 export interface DemandPerson {
-  lastName: string;
-  firstName: string;
-  birthDate: string | null;
+  last_name: string;
+  first_name: string;
+  birth_date: string | null;
   email: string | null;
   phone: string | null;
 }
 
 export interface Attribution {
-  dateDepot: string;
-  dateAttribution: string;
-  communeCode: string;
+  filing_date: string;
+  attribution_date: string;
+  commune_code: string;
   typology: Typology;
 }
 
@@ -131,21 +141,21 @@ export function minimumSurface(persons: number): number {
 export function deriveFacts(d: Demand, refDate: string): Facts {
   const persons = d.adults + d.children;
   const effort =
-    d.monthlyIncome && d.monthlyIncome > 0 && d.residualRent !== null
-      ? Math.round((d.residualRent / d.monthlyIncome) * 1000) / 10
+    d.monthly_income && d.monthly_income > 0 && d.residual_rent !== null
+      ? Math.round((d.residual_rent / d.monthly_income) * 1000) / 10
       : null;
   const facts: Record<string, FactValue> = {
-    anciennete_mois: monthsBetween(d.dateDepot, refDate),
+    anciennete_mois: monthsBetween(d.filing_date, refDate),
     nb_adultes: d.adults,
     nb_enfants: d.children,
     nb_personnes: persons,
     parent_isole: d.adults === 1 && d.children > 0,
-    ressources_mensuelles: d.monthlyIncome,
-    loyer_residuel: d.residualRent,
+    ressources_mensuelles: d.monthly_income,
+    loyer_residuel: d.residual_rent,
     taux_effort: effort,
-    surface_logement: d.currentSurface,
-    sur_occupation: d.currentSurface !== null && d.currentSurface < minimumSurface(persons),
-    situation_logement: d.housingSituation,
+    surface_logement: d.current_surface,
+    sur_occupation: d.current_surface !== null && d.current_surface < minimumSurface(persons),
+    situation_logement: d.housing_situation,
     typologie: d.typology,
     mutation: d.mutation,
     nb_refus: d.refusals,
@@ -158,9 +168,10 @@ export function deriveFacts(d: Demand, refDate: string): Facts {
 // The grid.
 
 const id = z.string().regex(/^[a-z][a-z0-9_]*$/, 'identifiant en minuscules, chiffres et _ (ex. menace_expulsion)');
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
+/** An ISO date (AAAA-MM-JJ): grids, demands and attributions use no other. */
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
 
-export const CriterionSchema = z.object({
+const CriterionSchema = z.object({
   id,
   label: z.string().min(1),
   /** Points when the condition holds. Losses come only from the refusal rule, so sections stay monotone. */
@@ -170,8 +181,8 @@ export const CriterionSchema = z.object({
 });
 export type Criterion = z.infer<typeof CriterionSchema>;
 
-export const SECTION_MODES = { meilleur: 'Meilleur critère', somme: 'Somme' } as const;
-export const SectionSchema = z.object({
+const SECTION_MODES = { meilleur: 'Meilleur critère', somme: 'Somme' } as const;
+const SectionSchema = z.object({
   id,
   label: z.string().min(1),
   /** « meilleur »: only the satisfied criterion with the most points counts; « somme »: all satisfied criteria add up. */
@@ -182,23 +193,38 @@ export const SectionSchema = z.object({
 });
 export type Section = z.infer<typeof SectionSchema>;
 
-export const GridSchema = z
+/**
+ * The keys of a grid written before the naming rule (API 1.0.0): such files are still read, their keys renamed.
+ * The conditions' fields and the section modes are the grid's own French vocabulary and did not change.
+ */
+const LEGACY_GRID_KEYS: Record<string, string> = { epciSiren: 'epci_siren', validFrom: 'valid_from', validTo: 'valid_to', abnormalDelay: 'abnormal_delay' };
+const LEGACY_RULE_KEYS: Record<string, string> = { pointsPerMonth: 'points_per_month', pointsPerRefusal: 'points_per_refusal', maxLoss: 'max_loss' };
+const renameKeys = (o: unknown, names: Record<string, string>): unknown =>
+  o && typeof o === 'object' && !Array.isArray(o) ? Object.fromEntries(Object.entries(o).map(([k, v]) => [names[k] ?? k, v])) : o;
+function fromLegacyKeys(input: unknown): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input) || !Object.keys(input).some((k) => k in LEGACY_GRID_KEYS)) return input;
+  const g = renameKeys(input, LEGACY_GRID_KEYS) as Record<string, unknown>;
+  return { ...g, seniority: renameKeys(g.seniority, LEGACY_RULE_KEYS), refusals: renameKeys(g.refusals, LEGACY_RULE_KEYS) };
+}
+
+/** A cotation grid: the document an EPCI adopts (files, the web form, the API) and the store keeps. */
+const gridSchema = z
   .object({
     name: z.string().min(1),
-    epciSiren: z.string().regex(/^\d{9}$/).nullable().default(null),
+    epci_siren: z.string().regex(SIREN).nullable().default(null),
     version: z.number().int().min(1),
-    validFrom: isoDate,
-    validTo: isoDate.nullable().default(null),
+    valid_from: isoDate,
+    valid_to: isoDate.nullable().default(null),
     sections: z.array(SectionSchema),
     seniority: z
       .object({
         label: z.string().default('Ancienneté de la demande'),
-        pointsPerMonth: z.number().min(0),
+        points_per_month: z.number().min(0),
         cap: z.number().min(0).nullable().default(null),
       })
       .nullable()
       .default(null),
-    abnormalDelay: z
+    abnormal_delay: z
       .object({
         label: z.string().default('Délai anormalement long dépassé'),
         /** The bonus applies when seniority is strictly greater than this many months. */
@@ -211,9 +237,9 @@ export const GridSchema = z
       .object({
         label: z.string().default('Refus d’un logement adapté'),
         /** Points lost per refusal of an adapted proposal. */
-        pointsPerRefusal: z.number().min(0),
+        points_per_refusal: z.number().min(0),
         /** Most points the refusals may take away; null = no limit. */
-        maxLoss: z.number().min(0).nullable().default(null),
+        max_loss: z.number().min(0).nullable().default(null),
       })
       .nullable()
       .default(null),
@@ -235,17 +261,16 @@ export const GridSchema = z
         }
       }
     }
-    if (g.validTo && g.validTo <= g.validFrom) {
-      ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'la fin de validité doit suivre le début' });
+    if (g.valid_to && g.valid_to <= g.valid_from) {
+      ctx.addIssue({ code: 'custom', path: ['valid_to'], message: 'la fin de validité doit suivre le début' });
     }
   });
-export type Grid = z.infer<typeof GridSchema>;
-export type GridInput = z.input<typeof GridSchema>;
+export type Grid = z.infer<typeof gridSchema>;
 const RESERVED_SECTIONS = ['anciennete', 'refus'];
 
 /** Parses a grid, or throws an Error whose message lists every problem in French with its place. */
 export function parseGrid(input: unknown): Grid {
-  const r = GridSchema.safeParse(input);
+  const r = gridSchema.safeParse(fromLegacyKeys(input));
   if (r.success) return r.data;
   throw new GridError(r.error.issues.map((i) => `${i.path.join('.') || 'grille'} : ${i.message}`));
 }
@@ -257,11 +282,33 @@ export class GridError extends Error {
   }
 }
 
+/** The grid as published (R441-2-17): every criterion with its condition in words. */
+export function publishGrid(g: Grid) {
+  return {
+    name: g.name,
+    version: g.version,
+    valid_from: g.valid_from,
+    valid_to: g.valid_to,
+    seniority: g.seniority,
+    abnormal_delay: g.abnormal_delay,
+    refusals: g.refusals,
+    sections: g.sections.map((s) => ({
+      id: s.id,
+      label: s.label,
+      mode: s.mode,
+      mode_label: SECTION_MODES[s.mode],
+      cap: s.cap,
+      criteria: s.criteria.map((c) => ({ id: c.id, label: c.label, points: c.points, condition_text: describeCondition(c.condition, FACT_FIELDS) })),
+    })),
+    provenance: g.provenance ?? null,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Scoring.
 
-export interface ScoreLine {
-  criterionId: string;
+interface ScoreLine {
+  criterion_id: string;
   label: string;
   /** Whether the demand meets the criterion. */
   satisfied: boolean;
@@ -285,8 +332,8 @@ export interface SectionScore {
 }
 export interface ScoreResult {
   total: number;
-  refDate: string;
-  gridVersion: number;
+  ref_date: string;
+  grid_version: number;
   sections: SectionScore[];
 }
 
@@ -296,7 +343,7 @@ export function scoreDemand(grid: Grid, demand: Demand, refDate: string): ScoreR
   return scoreFacts(grid, deriveFacts(demand, refDate), refDate);
 }
 
-export function scoreFacts(grid: Grid, facts: Facts, refDate: string): ScoreResult {
+function scoreFacts(grid: Grid, facts: Facts, refDate: string): ScoreResult {
   const sections: SectionScore[] = [];
   const seniority = seniorityLines(grid, facts);
   if (seniority.length) sections.push(capSection({ id: 'anciennete', label: 'Ancienneté', mode: 'somme', cap: null }, seniority));
@@ -304,23 +351,23 @@ export function scoreFacts(grid: Grid, facts: Facts, refDate: string): ScoreResu
   if (grid.refusals) {
     const r = grid.refusals;
     const count = Number(facts.nb_refus ?? 0);
-    const loss = Math.min(count * r.pointsPerRefusal, r.maxLoss ?? Infinity);
+    const loss = Math.min(count * r.points_per_refusal, r.max_loss ?? Infinity);
     const line: ScoreLine = {
-      criterionId: 'refus',
+      criterion_id: 'refus',
       label: r.label,
       satisfied: count > 0,
       points: -round2(loss),
-      potential: -r.pointsPerRefusal,
+      potential: -r.points_per_refusal,
       note:
         count > 0
-          ? `${count} refus × ${r.pointsPerRefusal} point(s)${r.maxLoss !== null && count * r.pointsPerRefusal > r.maxLoss ? `, limité à ${r.maxLoss} points` : ''}.`
+          ? `${count} refus × ${r.points_per_refusal} point(s)${r.max_loss !== null && count * r.points_per_refusal > r.max_loss ? `, limité à ${r.max_loss} points` : ''}.`
           : 'Aucun refus enregistré.',
     };
     sections.push({ id: 'refus', label: 'Refus', mode: 'somme', cap: null, raw: line.points, points: line.points, capped: false, lines: [line] });
   }
   // A score is never negative: refusals lower a score, they do not create a debt.
   const total = Math.max(0, round2(sections.reduce((a, s) => a + s.points, 0)));
-  return { total, refDate, gridVersion: grid.version, sections };
+  return { total, ref_date: refDate, grid_version: grid.version, sections };
 }
 
 function seniorityLines(grid: Grid, facts: Facts): ScoreLine[] {
@@ -328,22 +375,22 @@ function seniorityLines(grid: Grid, facts: Facts): ScoreLine[] {
   const lines: ScoreLine[] = [];
   if (grid.seniority) {
     const s = grid.seniority;
-    const raw = months * s.pointsPerMonth;
+    const raw = months * s.points_per_month;
     const pts = round2(Math.min(raw, s.cap ?? Infinity));
     lines.push({
-      criterionId: 'anciennete_mois',
+      criterion_id: 'anciennete_mois',
       label: s.label,
       satisfied: months > 0,
       points: pts,
-      potential: s.pointsPerMonth,
-      note: `${months} mois × ${s.pointsPerMonth} point(s) par mois${s.cap !== null && raw > s.cap ? `, plafonné à ${s.cap} points` : ''}.`,
+      potential: s.points_per_month,
+      note: `${months} mois × ${s.points_per_month} point(s) par mois${s.cap !== null && raw > s.cap ? `, plafonné à ${s.cap} points` : ''}.`,
     });
   }
-  if (grid.abnormalDelay) {
-    const a = grid.abnormalDelay;
+  if (grid.abnormal_delay) {
+    const a = grid.abnormal_delay;
     const met = months > a.months;
     lines.push({
-      criterionId: 'delai_anormalement_long',
+      criterion_id: 'delai_anormalement_long',
       label: a.label,
       satisfied: met,
       points: met ? a.points : 0,
@@ -363,10 +410,10 @@ export function scoreSection(s: Section, facts: Facts): SectionScore {
     }
   }
   const lines: ScoreLine[] = s.criteria.map((c, i) => {
-    if (!met[i]) return { criterionId: c.id, label: c.label, satisfied: false, points: 0, potential: c.points, note: 'Ne s’applique pas à cette demande.' };
+    if (!met[i]) return { criterion_id: c.id, label: c.label, satisfied: false, points: 0, potential: c.points, note: 'Ne s’applique pas à cette demande.' };
     const counted = s.mode === 'somme' || i === best;
     return {
-      criterionId: c.id,
+      criterion_id: c.id,
       label: c.label,
       satisfied: true,
       points: counted ? c.points : 0,
@@ -392,23 +439,33 @@ function capSection(s: Pick<Section, 'id' | 'label' | 'mode' | 'cap'>, lines: Sc
 
 export interface GridPeriod {
   id: string;
-  validFrom: string;
-  validTo: string | null;
+  valid_from: string;
+  valid_to: string | null;
 }
 
 export function inForce<T extends GridPeriod>(versions: T[], date: string): T | undefined {
   return versions
-    .filter((v) => v.validFrom <= date && (v.validTo === null || date < v.validTo))
-    .sort((a, b) => (a.validFrom < b.validFrom ? 1 : -1))[0];
+    .filter((v) => v.valid_from <= date && (v.valid_to === null || date < v.valid_to))
+    .sort((a, b) => (a.valid_from < b.valid_from ? 1 : -1))[0];
 }
 
 export function overlapping<T extends GridPeriod>(versions: T[], candidate: GridPeriod): T | undefined {
-  const end = (v: GridPeriod) => v.validTo ?? '9999-12-31';
-  return versions.find((v) => v.id !== candidate.id && v.validFrom < end(candidate) && candidate.validFrom < end(v));
+  const end = (v: GridPeriod) => v.valid_to ?? '9999-12-31';
+  return versions.find((v) => v.id !== candidate.id && v.valid_from < end(candidate) && candidate.valid_from < end(v));
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // What the applicant is told: position among similar demands, observed waiting times. Secrecy below a threshold.
+
+/** How far back attributions count for the observed waiting time. */
+export const WAITING_WINDOW_MONTHS = 36;
+
+/** The ISO date `months` months before `iso` (day kept, at most the 28th). */
+export function monthsBefore(iso: string, months: number): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  const total = y * 12 + (m - 1) - months;
+  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}-${String(Math.min(d, 28)).padStart(2, '0')}`;
+}
 
 /** Similar demands (R441-2-17 « demande analogue »): same typology and at least one wished commune in common. */
 export function isSimilar(a: Pick<Demand, 'typology' | 'communes'>, b: Pick<Demand, 'typology' | 'communes'>): boolean {
@@ -426,13 +483,13 @@ export interface Distribution {
   withheld: false;
   count: number;
   /** Share of similar demands with a strictly lower score, in percent. */
-  shareBelow: number;
+  share_below: number;
   quartiles: [number, number, number];
   /** Counts per score band; narrow bands are merged until each holds at least the threshold. */
   bands: { from: number; to: number; count: number }[];
 }
 
-export function quantile(sorted: number[], q: number): number {
+function quantile(sorted: number[], q: number): number {
   if (!sorted.length) return NaN;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
@@ -466,7 +523,7 @@ export function scoreDistribution(scores: number[], own: number, minCount: numbe
   return {
     withheld: false,
     count: sorted.length,
-    shareBelow: Math.round((below / sorted.length) * 100),
+    share_below: Math.round((below / sorted.length) * 100),
     quartiles: [quantile(sorted, 0.25), quantile(sorted, 0.5), quantile(sorted, 0.75)],
     bands,
   };
@@ -475,40 +532,40 @@ export function scoreDistribution(scores: number[], own: number, minCount: numbe
 export interface WaitingTimes {
   withheld: false;
   count: number;
-  medianMonths: number;
-  meanMonths: number;
+  median_months: number;
+  mean_months: number;
 }
 
-export function waitingTimes(attributions: Pick<Attribution, 'dateDepot' | 'dateAttribution'>[], minCount: number): WaitingTimes | Withheld {
+export function waitingTimes(attributions: Pick<Attribution, 'filing_date' | 'attribution_date'>[], minCount: number): WaitingTimes | Withheld {
   if (attributions.length < minCount) return withheldFigure(minCount);
-  const months = attributions.map((a) => monthsBetween(a.dateDepot, a.dateAttribution)).sort((a, b) => a - b);
+  const months = attributions.map((a) => monthsBetween(a.filing_date, a.attribution_date)).sort((a, b) => a - b);
   return {
     withheld: false,
     count: months.length,
-    medianMonths: quantile(months, 0.5),
-    meanMonths: round2(months.reduce((a, b) => a + b, 0) / months.length),
+    median_months: quantile(months, 0.5),
+    mean_months: round2(months.reduce((a, b) => a + b, 0) / months.length),
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Simulation: two grids on the same demands.
 
-export interface Comparison {
-  numero: string;
+interface Comparison {
+  number: string;
   before: number;
   after: number;
   delta: number;
-  rankBefore: number;
-  rankAfter: number;
+  rank_before: number;
+  rank_after: number;
 }
 export interface ComparisonSummary {
   count: number;
   up: number;
   down: number;
   same: number;
-  meanDelta: number;
-  maxUp: number;
-  maxDown: number;
+  mean_delta: number;
+  max_up: number;
+  max_down: number;
   rows: Comparison[];
 }
 
@@ -518,16 +575,16 @@ export function ranks(scores: number[]): number[] {
   return scores.map((s) => sorted.indexOf(s) + 1);
 }
 
-export function compareScores(rows: { numero: string; before: number; after: number }[]): ComparisonSummary {
+export function compareScores(rows: { number: string; before: number; after: number }[]): ComparisonSummary {
   const rb = ranks(rows.map((r) => r.before));
   const ra = ranks(rows.map((r) => r.after));
   const out: Comparison[] = rows.map((r, i) => ({
-    numero: r.numero,
+    number: r.number,
     before: r.before,
     after: r.after,
     delta: round2(r.after - r.before),
-    rankBefore: rb[i],
-    rankAfter: ra[i],
+    rank_before: rb[i],
+    rank_after: ra[i],
   }));
   const deltas = out.map((r) => r.delta);
   return {
@@ -535,10 +592,10 @@ export function compareScores(rows: { numero: string; before: number; after: num
     up: deltas.filter((d) => d > 0).length,
     down: deltas.filter((d) => d < 0).length,
     same: deltas.filter((d) => d === 0).length,
-    meanDelta: out.length ? round2(deltas.reduce((a, b) => a + b, 0) / out.length) : 0,
-    maxUp: Math.max(0, ...deltas),
-    maxDown: Math.min(0, ...deltas),
-    rows: out.sort((a, b) => a.delta - b.delta || a.numero.localeCompare(b.numero)),
+    mean_delta: out.length ? round2(deltas.reduce((a, b) => a + b, 0) / out.length) : 0,
+    max_up: Math.max(0, ...deltas),
+    max_down: Math.min(0, ...deltas),
+    rows: out.sort((a, b) => a.delta - b.delta || a.number.localeCompare(b.number)),
   };
 }
 

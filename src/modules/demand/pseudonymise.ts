@@ -4,8 +4,8 @@ import { createHmac } from 'node:crypto';
 import { toCsv, type CsvValue } from '../../platform/csv.ts';
 import { ageBand, type Demand, incomeBand, monthsBetween } from './model.ts';
 
-export function pseudonym(secret: string, numero: string): string {
-  return createHmac('sha256', secret).update(numero).digest('hex').slice(0, 20);
+export function pseudonym(secret: string, demandNumber: string): string {
+  return createHmac('sha256', secret).update(demandNumber).digest('hex').slice(0, 20);
 }
 
 export const EXPORT_COLUMNS = [
@@ -29,9 +29,9 @@ export const EXPORT_COLUMNS = [
 ] as const;
 
 export interface ExportInput extends Demand {
-  birthDate: string | null;
-  dateAttribution: string | null;
-  communeAttribution: string | null;
+  birth_date: string | null;
+  attribution_date: string | null;
+  attribution_commune: string | null;
   score: number | null;
 }
 
@@ -40,23 +40,23 @@ export function pseudonymisedCsv(rows: ExportInput[], secret: string, refDate: s
   const lines: CsvValue[][] = [[...EXPORT_COLUMNS]];
   for (const r of rows) {
     const values: Record<(typeof EXPORT_COLUMNS)[number], unknown> = {
-      pseudonyme: pseudonym(secret, r.numero),
-      epci_siren: r.epciSiren,
-      mois_depot: r.dateDepot.slice(0, 7),
-      anciennete_mois: monthsBetween(r.dateDepot, refDate),
+      pseudonyme: pseudonym(secret, r.number),
+      epci_siren: r.epci_siren,
+      mois_depot: r.filing_date.slice(0, 7),
+      anciennete_mois: monthsBetween(r.filing_date, refDate),
       statut: r.status,
-      tranche_age: ageBand(r.birthDate, refDate),
+      tranche_age: ageBand(r.birth_date, refDate),
       nb_adultes: r.adults,
       nb_enfants: r.children,
-      tranche_ressources: incomeBand(r.monthlyIncome),
-      situation_logement: r.housingSituation,
+      tranche_ressources: incomeBand(r.monthly_income),
+      situation_logement: r.housing_situation,
       typologie: r.typology,
       communes_souhaitees: r.communes.join('|'),
       priorites: r.flags.join('|'),
       nb_refus: r.refusals,
       note: r.score,
-      mois_attribution: r.dateAttribution?.slice(0, 7) ?? null,
-      commune_attribution: r.communeAttribution,
+      mois_attribution: r.attribution_date?.slice(0, 7) ?? null,
+      commune_attribution: r.attribution_commune,
     };
     lines.push(EXPORT_COLUMNS.map((c) => values[c] as CsvValue));
   }

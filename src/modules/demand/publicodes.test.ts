@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Condition } from './conditions.ts';
 import { readGridDir } from './ingest/grid-files.ts';
-import { type Demand, deriveFacts, parseGrid, PRIORITY_FLAG_NAMES, type PriorityFlag, scoreDemand } from './model.ts';
+import { deriveFacts, parseGrid, PRIORITY_FLAG_NAMES, scoreDemand } from './model.ts';
 import { publicodesEngine, publicodesTotal } from './publicodes.ts';
 import { demandArb } from './test-arbitraries.ts';
 
@@ -33,17 +33,17 @@ const gridArb = fc
       }),
       { minLength: 1, maxLength: 3 },
     ),
-    seniority: fc.option(fc.record({ pointsPerMonth: fc.constantFrom(0.5, 1, 2), cap: fc.option(fc.integer({ min: 0, max: 100 })) })),
-    abnormalDelay: fc.option(fc.record({ months: fc.integer({ min: 1, max: 60 }), points: fc.integer({ min: 0, max: 40 }) })),
-    refusals: fc.option(fc.record({ pointsPerRefusal: fc.integer({ min: 0, max: 20 }), maxLoss: fc.option(fc.integer({ min: 0, max: 50 })) })),
+    seniority: fc.option(fc.record({ points_per_month: fc.constantFrom(0.5, 1, 2), cap: fc.option(fc.integer({ min: 0, max: 100 })) })),
+    abnormal_delay: fc.option(fc.record({ months: fc.integer({ min: 1, max: 60 }), points: fc.integer({ min: 0, max: 40 }) })),
+    refusals: fc.option(fc.record({ points_per_refusal: fc.integer({ min: 0, max: 20 }), max_loss: fc.option(fc.integer({ min: 0, max: 50 })) })),
   })
   .map((g) =>
     parseGrid({
       name: 'aléatoire',
       version: 1,
-      validFrom: '2024-01-01',
+      valid_from: '2024-01-01',
       seniority: g.seniority,
-      abnormalDelay: g.abnormalDelay,
+      abnormal_delay: g.abnormal_delay,
       refusals: g.refusals,
       sections: g.sections.map((s, si) => ({ id: `r${si}`, label: `R${si}`, mode: s.mode, cap: s.cap, criteria: s.criteria.map((c, ci) => ({ id: `c${si}_${ci}`, label: 'C', ...c })) })),
     }),
@@ -51,9 +51,9 @@ const gridArb = fc
 
 describe('the same grid in publicodes', () => {
   it('gives the worked examples of the published grids', () => {
-    const lyon = deriveFacts({ ...fc.sample(demandArb, { numRuns: 1, seed: 1 })[0], adults: 1, children: 2, monthlyIncome: 1300, residualRent: 500, flags: ['menace_expulsion'] }, REF);
+    const lyon = deriveFacts({ ...fc.sample(demandArb, { numRuns: 1, seed: 1 })[0], adults: 1, children: 2, monthly_income: 1300, residual_rent: 500, flags: ['menace_expulsion'] }, REF);
     expect(publicodesTotal(publicodesEngine(grids.rhone_lyon_csf69), lyon)).toBe(35);
-    const toulouse = deriveFacts({ ...fc.sample(demandArb, { numRuns: 1, seed: 1 })[0], dateDepot: '2023-07-01', flags: ['dalo'] }, REF);
+    const toulouse = deriveFacts({ ...fc.sample(demandArb, { numRuns: 1, seed: 1 })[0], filing_date: '2023-07-01', flags: ['dalo'] }, REF);
     expect(publicodesTotal(publicodesEngine(grids.toulouse_metropole), toulouse)).toBe(110);
     const paris = deriveFacts({ ...fc.sample(demandArb, { numRuns: 1, seed: 1 })[0], flags: ['decohabitation', 'chez_parents'] }, REF);
     expect(publicodesTotal(publicodesEngine(grids.ville_de_paris_2014), paris)).toBe(2);

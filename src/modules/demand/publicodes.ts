@@ -1,7 +1,7 @@
 // A grid written as publicodes rules (the French public rules engine): the same grid, readable and runnable by the
 // tools of that ecosystem. Our own evaluator (model.ts) stays the one that scores; the test compares both on random
 // demands, so each checks the other. See docs/decisions/demand-cotation-evaluator.md.
-import Engine from 'publicodes';
+import Engine, { type Logger, type RawPublicodes, type Situation } from 'publicodes';
 import type { Condition, Facts } from './conditions.ts';
 import { FACT_FIELDS, type Grid } from './model.ts';
 
@@ -44,11 +44,11 @@ export function gridToPublicodes(grid: Grid): Rules {
   }
   const parts: string[] = [];
   if (grid.seniority) {
-    rules['anciennete'] = { titre: grid.seniority.label, valeur: `faits . anciennete_mois * ${grid.seniority.pointsPerMonth}`, ...(grid.seniority.cap !== null ? { plafond: grid.seniority.cap } : {}) };
+    rules['anciennete'] = { titre: grid.seniority.label, valeur: `faits . anciennete_mois * ${grid.seniority.points_per_month}`, ...(grid.seniority.cap !== null ? { plafond: grid.seniority.cap } : {}) };
     parts.push('anciennete');
   }
-  if (grid.abnormalDelay) {
-    rules['delai_anormalement_long'] = { titre: grid.abnormalDelay.label, 'applicable si': `faits . anciennete_mois > ${grid.abnormalDelay.months}`, valeur: grid.abnormalDelay.points };
+  if (grid.abnormal_delay) {
+    rules['delai_anormalement_long'] = { titre: grid.abnormal_delay.label, 'applicable si': `faits . anciennete_mois > ${grid.abnormal_delay.months}`, valeur: grid.abnormal_delay.points };
     parts.push('delai_anormalement_long');
   }
   for (const s of grid.sections) {
@@ -63,7 +63,7 @@ export function gridToPublicodes(grid: Grid): Rules {
     parts.push(s.id);
   }
   if (grid.refusals) {
-    rules['refus'] = { titre: grid.refusals.label, valeur: `faits . nb_refus * ${grid.refusals.pointsPerRefusal}`, ...(grid.refusals.maxLoss !== null ? { plafond: grid.refusals.maxLoss } : {}) };
+    rules['refus'] = { titre: grid.refusals.label, valeur: `faits . nb_refus * ${grid.refusals.points_per_refusal}`, ...(grid.refusals.max_loss !== null ? { plafond: grid.refusals.max_loss } : {}) };
   }
   rules['note'] = { titre: grid.name, valeur: grid.refusals ? `somme_des_rubriques - refus` : 'somme_des_rubriques', plancher: 0 };
   rules['somme_des_rubriques'] = { somme: parts.length ? parts : [0] };
@@ -71,7 +71,7 @@ export function gridToPublicodes(grid: Grid): Rules {
 }
 
 /** The situation publicodes wants for a demand's facts: oui/non, quoted texts, and « connu = non » for a missing fact. */
-export function factsToSituation(facts: Facts): Record<string, string | number> {
+function factsToSituation(facts: Facts): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const [name, spec] of Object.entries(FACT_FIELDS)) {
     const v = facts[name];
@@ -85,11 +85,12 @@ export function factsToSituation(facts: Facts): Record<string, string | number> 
 }
 
 export function publicodesEngine(grid: Grid): Engine {
-  const quiet = { log() {}, warn() {}, error() {} };
-  return new Engine(gridToPublicodes(grid) as any, { logger: quiet } as any);
+  const quiet: Logger = { log() {}, warn() {}, error() {} };
+  // Our rules are plain publicodes documents (strings, numbers, nested objects): the engine parses and checks them.
+  return new Engine(gridToPublicodes(grid) as RawPublicodes<string>, { logger: quiet });
 }
 
 export function publicodesTotal(engine: Engine, facts: Facts): number {
-  engine.setSituation(factsToSituation(facts) as any);
+  engine.setSituation(factsToSituation(facts) as Situation<string>);
   return Number(engine.evaluate('note').nodeValue ?? 0);
 }

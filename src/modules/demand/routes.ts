@@ -1,106 +1,54 @@
 // HTTP of the demand module. Personal data (a demand, its person, its score lines) only to admin and agent, each
 // read written to the audit log; the public gets the grid in force; the applicant gets their own page with the
-// demand number and the access code given at registration.
+// demand number and the access code given at registration. Thin: validate (contract.ts) → permission → service.
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { TypedDb } from '../../platform/db.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { AppError, forbidden, notFound } from '../../platform/errors.ts';
-import { type Role } from '../../platform/http/access.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import type { Role } from '../../platform/http/access.ts';
 import { assertInPerimeter, epcisOf, perimeterOfRequest, perimeterRefused, requestedEpci } from '../../platform/http/perimeter.ts';
-import { audit } from '../access/audit.ts';
-import type { App } from '../types.ts';
-import { DEMAND_STATUSES, HOUSING_SITUATIONS, type HousingSituation, PRIORITY_FLAG_NAMES, TYPOLOGIES } from './model.ts';
-import { importDemandText } from './importer.ts';
-import { decodeText } from './ingest/sne-csv.ts';
+import type { App } from '../../platform/module.ts';
+import { decodeUserText } from '../../platform/text-input.ts';
+import { audit } from '../access/index.ts';
+import { placesByCode, siren } from '../territory/index.ts';
+import {
+  accessCodeAnswer,
+  applicantBody,
+  applicantView as applicantViewZ,
+  attributionBody,
+  createdAnswer,
+  demandBody,
+  demandDetail,
+  demandListAnswer,
+  demandListQuery,
+  grantBody,
+  grantParams,
+  grantsAnswer,
+  gridChangeBody,
+  gridIdParam,
+  gridWithPublished,
+  importAnswer,
+  importQuery,
+  newGridBody,
+  numberParam,
+  okAnswer,
+  publicGridsAnswer,
+  simulationAnswer,
+  simulationBody,
+  statisticsAnswer,
+  storedGridZ,
+  updatedAnswer,
+} from './contract.ts';
+import { publishGrid } from './model.ts';
 import { gridToPublicodes } from './publicodes.ts';
+import * as service from './service.ts';
 import * as store from './store.ts';
-import { applicantView, exportCsv, gridForSimulation, parseGridOrProblem, publishGrid, simulate, statistics } from './views.ts';
 
 const STAFF: { roles: Role[] } = { roles: ['admin', 'agent'] };
 /** Reads of demands: staff, and partners (or the club's operator) whose organisation the EPCI authorised (checked in the handler). */
 const READERS: { roles: Role[] } = { roles: ['admin', 'agent', 'partner', 'operator'] };
 const tags = ['demande'];
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
-const siren = z.string().regex(/^\d{9}$/, 'SIREN de 9 chiffres');
-const commune = z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'code commune INSEE');
-const numeroParam = z.object({ numero: z.string().min(1).max(40) });
-
-const lineSchema = z.object({ criterionId: z.string(), label: z.string(), satisfied: z.boolean(), points: z.number(), potential: z.number(), note: z.string() });
-const sectionSchema = z.object({
-  id: z.string(),
-  label: z.string(),
-  mode: z.string(),
-  cap: z.number().nullable(),
-  raw: z.number(),
-  points: z.number(),
-  capped: z.boolean(),
-  lines: z.array(lineSchema),
-});
-const scoreSchema = z.object({ total: z.number(), refDate: z.string(), gridVersion: z.number(), sections: z.array(sectionSchema) });
-const withheld = z.object({ withheld: z.literal(true), reason: z.string() });
-const distributionSchema = z.union([
-  withheld,
-  z.object({
-    withheld: z.literal(false),
-    count: z.number(),
-    shareBelow: z.number(),
-    quartiles: z.array(z.number()),
-    bands: z.array(z.object({ from: z.number(), to: z.number(), count: z.number() })),
-  }),
-]);
-const waitingSchema = z.union([withheld, z.object({ withheld: z.literal(false), count: z.number(), medianMonths: z.number(), meanMonths: z.number() })]);
-const applicantSchema = z.object({
-  numero: z.string(),
-  epciSiren: z.string(),
-  status: z.string(),
-  typology: z.string(),
-  communes: z.array(z.object({ code: z.string(), nom: z.string() })),
-  grid: z.object({ name: z.string(), version: z.number() }).nullable(),
-  score: scoreSchema.nullable(),
-  distribution: distributionSchema.nullable(),
-  waiting: waitingSchema,
-  waitingWindowMonths: z.number(),
-  secrecyMinCount: z.number(),
-});
-
-const demandInput = z.object({
-  numero: z.string().regex(/^[0-9A-Z]{6,20}$/, 'numéro unique de 6 à 20 chiffres ou lettres majuscules'),
-  epciSiren: siren,
-  dateDepot: isoDate,
-  dateRenouvellement: isoDate.nullable().default(null),
-  status: z.enum(DEMAND_STATUSES).default('active'),
-  adults: z.number().int().min(1).max(20),
-  children: z.number().int().min(0).max(20),
-  monthlyIncome: z.number().min(0).nullable(),
-  residualRent: z.number().min(0).nullable(),
-  housingSituation: z.enum(Object.keys(HOUSING_SITUATIONS) as [HousingSituation, ...HousingSituation[]]),
-  currentSurface: z.number().min(0).nullable(),
-  typology: z.enum(TYPOLOGIES),
-  communes: z.array(commune).min(1).max(20),
-  mutation: z.boolean().default(false),
-  flags: z.array(z.enum(PRIORITY_FLAG_NAMES as [string, ...string[]])).default([]),
-  refusals: z.number().int().min(0).default(0),
-});
-const personInput = z.object({
-  lastName: z.string().min(1).max(200),
-  firstName: z.string().min(1).max(200),
-  birthDate: isoDate.nullable().default(null),
-  email: z.string().max(200).nullable().default(null),
-  phone: z.string().max(40).nullable().default(null),
-});
-const demandBody = z.object({ demand: demandInput, person: personInput });
-
-const gridOut = z.object({
-  id: z.string(),
-  epciSiren: z.string(),
-  version: z.number(),
-  name: z.string(),
-  status: z.string(),
-  validFrom: z.string(),
-  validTo: z.string().nullable(),
-  definition: z.any(),
-});
-const publishedGrid = z.any();
 
 /**
  * Demands the caller may read (its perimeter): an EPCI's admins and agents those of their EPCI; another organisation
@@ -114,57 +62,45 @@ function readableDemands(req: FastifyRequest): { epcis: string[]; communes?: str
         ? 'L’opérateur du club ne lit pas les demandes : aucun EPCI n’a autorisé son organisation à les lire.'
         : 'Votre organisation n’est autorisée par aucun EPCI à lire les demandes.',
     );
-  const limited = p.demandes.filter((d) => d.communes).flatMap((d) => d.communes!);
+  const limited = p.demandes.flatMap((d) => d.communes ?? []);
   return { epcis: p.demandes.map((d) => d.epci), communes: limited.length ? limited : undefined };
 }
 
 /** Refuses a demand outside the caller's perimeter (403) and notes its EPCI for the audit log. */
-function assertReadable(req: FastifyRequest, d: { epciSiren: string; communes: string[] }) {
+function assertReadable(req: FastifyRequest, d: { epci_siren: string; communes: string[] }) {
   const r = readableDemands(req);
-  if (!r.epcis.includes(d.epciSiren) || (r.communes && !d.communes.some((c) => r.communes!.includes(c))))
+  if (!r.epcis.includes(d.epci_siren) || (r.communes && !d.communes.some((c) => r.communes!.includes(c))))
     throw perimeterRefused('Cette demande relève d’un EPCI hors de votre périmètre, ou qui n’a pas autorisé votre organisation à lire ses demandes.');
-  req.auditEpci = d.epciSiren;
+  req.auditEpci = d.epci_siren;
 }
 
 /** A demand the caller's EPCI may change (its admins and agents). */
-async function writableDemand(ctx: AppContext, req: FastifyRequest, numero: string) {
-  const s = await store.getDemand(ctx.db, numero);
+async function writableDemand(db: TypedDb, req: FastifyRequest, demandNumber: string) {
+  const s = await store.getDemand(db, demandNumber);
   if (!s) throw notFound('Demande');
-  assertInPerimeter(req, { epci: s.demand.epciSiren }, 'ecrire');
+  assertInPerimeter(req, { epci: s.demand.epci_siren }, 'ecrire');
   return s;
 }
 
 /** A grid the caller's EPCI may read or change. */
-async function gridOf(ctx: AppContext, req: FastifyRequest, id: string, mode: 'lire' | 'ecrire' = 'lire') {
-  const g = await store.getGrid(ctx.db, id);
+async function gridOf(db: TypedDb, req: FastifyRequest, id: string, mode: 'lire' | 'ecrire' = 'lire') {
+  const g = await store.getGrid(db, id);
   if (!g) throw notFound('Grille');
-  assertInPerimeter(req, { epci: g.epciSiren }, mode);
+  assertInPerimeter(req, { epci: g.epci_siren }, mode);
   return g;
 }
 
-async function auditRead(ctx: AppContext, req: FastifyRequest, entityId: string, action = 'read') {
-  await audit(ctx.db, req, { action, entity: 'demand', entityId });
-}
-
 export async function demandRoutes(app: App, ctx: AppContext) {
+  const db: TypedDb = ctx.db;
+  const served = (epci: string) => {
+    if (!ctx.config.epciSirens.includes(epci)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
+  };
+
   // ---- grids ----
   app.get('/api/demand/grids/public', {
     config: { access: 'public' },
-    schema: {
-      tags,
-      summary: 'Grilles de cotation en vigueur, publiées (une par EPCI de l’instance)',
-      response: { 200: z.object({ grids: z.array(z.object({ epciSiren: z.string(), epciNom: z.string(), grid: publishedGrid })) }) },
-    },
-    handler: async () => {
-      const grids = [];
-      for (const e of ctx.config.epciSirens) {
-        const g = await store.gridInForce(ctx.db, e);
-        if (!g) continue;
-        const epci = await ctx.db.selectFrom('epci').select('nom').where('siren', '=', e).executeTakeFirst();
-        grids.push({ epciSiren: e, epciNom: epci?.nom ?? e, grid: publishGrid(g.definition) });
-      }
-      return { grids };
-    },
+    schema: { tags, summary: 'Grilles de cotation en vigueur, publiées (une par EPCI de l’instance)', response: { 200: publicGridsAnswer } },
+    handler: async () => service.publicGrids(db, ctx.config.epciSirens),
   });
 
   app.get('/api/demand/grids/public/publicodes', {
@@ -176,7 +112,7 @@ export async function demandRoutes(app: App, ctx: AppContext) {
       response: { 200: z.record(z.string(), z.unknown()) },
     },
     handler: async (req) => {
-      const g = await store.gridInForce(ctx.db, req.query.epci);
+      const g = await service.gridInForce(db, req.query.epci);
       if (!g) throw notFound('Grille en vigueur');
       return gridToPublicodes(g.definition);
     },
@@ -184,124 +120,85 @@ export async function demandRoutes(app: App, ctx: AppContext) {
 
   app.get('/api/demand/grids', {
     config: { access: STAFF },
-    schema: { tags, summary: 'Toutes les versions des grilles de son EPCI (brouillons compris)', querystring: z.object({ epci: siren.optional() }), response: { 200: z.array(gridOut) } },
-    handler: async (req) => store.listGrids(ctx.db, requestedEpci(req, req.query.epci)),
+    schema: { tags, summary: 'Toutes les versions des grilles de son EPCI (brouillons compris)', querystring: z.object({ epci: siren.optional() }), response: { 200: z.array(storedGridZ) } },
+    handler: async (req) => store.listGrids(db, requestedEpci(req, req.query.epci)),
   });
 
   app.get('/api/demand/grids/:id', {
     config: { access: STAFF },
-    schema: { tags, summary: 'Une version de grille', params: z.object({ id: z.string() }), response: { 200: gridOut.extend({ published: publishedGrid }) } },
+    schema: { tags, summary: 'Une version de grille', params: gridIdParam, response: { 200: gridWithPublished } },
     handler: async (req) => {
-      const g = await gridOf(ctx, req, req.params.id);
+      const g = await gridOf(db, req, req.params.id);
       return { ...g, published: publishGrid(g.definition) };
     },
   });
 
   app.post('/api/demand/grids', {
     config: { access: STAFF },
-    schema: { tags, summary: 'Enregistrer une nouvelle version de grille (brouillon)', body: z.object({ epciSiren: siren, definition: z.unknown() }), response: { 201: gridOut } },
+    schema: { tags, summary: 'Enregistrer une nouvelle version de grille (brouillon)', body: newGridBody, response: { 201: storedGridZ } },
     bodyLimit: 256 * 1024, // a grid definition (the demo grids weigh 2 KB)
     handler: async (req, reply) => {
-      if (!ctx.config.epciSirens.includes(req.body.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
-      assertInPerimeter(req, { epci: req.body.epciSiren }, 'ecrire');
-      const g = await store.createGrid(ctx.db, req.body.epciSiren, parseGridOrProblem(req.body.definition));
-      return reply.code(201).send(g);
+      served(req.body.epci_siren);
+      assertInPerimeter(req, { epci: req.body.epci_siren }, 'ecrire');
+      return reply.code(201).send(await service.createGrid(db, req.body.epci_siren, service.parseGridOrProblem(req.body.definition)));
     },
   });
 
   app.put('/api/demand/grids/:id', {
     config: { access: STAFF },
-    schema: { tags, summary: 'Modifier un brouillon de grille', params: z.object({ id: z.string() }), body: z.object({ definition: z.unknown() }), response: { 200: gridOut } },
+    schema: { tags, summary: 'Modifier un brouillon de grille', params: gridIdParam, body: gridChangeBody, response: { 200: storedGridZ } },
     bodyLimit: 256 * 1024, // a grid definition (the demo grids weigh 2 KB)
     handler: async (req) => {
-      await gridOf(ctx, req, req.params.id, 'ecrire');
-      return store.updateDraftGrid(ctx.db, req.params.id, parseGridOrProblem(req.body.definition));
+      await gridOf(db, req, req.params.id, 'ecrire');
+      return service.updateDraftGrid(db, req.params.id, service.parseGridOrProblem(req.body.definition));
     },
   });
 
   app.post('/api/demand/grids/:id/adopt', {
     config: { access: { roles: ['admin'] } },
-    schema: { tags, summary: 'Adopter une grille (elle s’applique à ses dates ; les notes sont recalculées)', params: z.object({ id: z.string() }), response: { 200: gridOut } },
+    schema: { tags, summary: 'Adopter une grille (elle s’applique à ses dates ; les notes sont recalculées)', params: gridIdParam, response: { 200: storedGridZ } },
     handler: async (req) => {
-      await gridOf(ctx, req, req.params.id, 'ecrire');
-      return store.adoptGrid(ctx.db, req.params.id);
+      await gridOf(db, req, req.params.id, 'ecrire');
+      return service.adoptGrid(db, req.params.id);
     },
   });
 
   app.post('/api/demand/simulation', {
     config: { access: STAFF, audit: false }, // a computation: nothing is written
-    schema: {
-      tags,
-      summary: 'Comparer deux grilles sur les demandes en cours (qui monte, qui descend)',
-      body: z.object({ epciSiren: siren, before: z.string(), after: z.union([z.string(), z.record(z.string(), z.unknown())]) }),
-      response: {
-        200: z.object({
-          count: z.number(),
-          up: z.number(),
-          down: z.number(),
-          same: z.number(),
-          meanDelta: z.number(),
-          maxUp: z.number(),
-          maxDown: z.number(),
-          rows: z.array(z.object({ numero: z.string(), before: z.number(), after: z.number(), delta: z.number(), rankBefore: z.number(), rankAfter: z.number() })),
-        }),
-      },
-    },
+    schema: { tags, summary: 'Comparer deux grilles sur les demandes en cours (qui monte, qui descend)', body: simulationBody, response: { 200: simulationAnswer } },
     bodyLimit: 256 * 1024, // may carry a draft grid definition
     handler: async (req) => {
-      assertInPerimeter(req, { epci: req.body.epciSiren }, 'ecrire');
-      const before = await gridForSimulation(ctx.db, req.body.epciSiren, req.body.before);
-      const after = await gridForSimulation(ctx.db, req.body.epciSiren, req.body.after);
-      return simulate(ctx.db, req.body.epciSiren, before, after);
+      assertInPerimeter(req, { epci: req.body.epci_siren }, 'ecrire');
+      const before = await service.gridForSimulation(db, req.body.epci_siren, req.body.before);
+      const after = await service.gridForSimulation(db, req.body.epci_siren, req.body.after);
+      return service.simulate(db, req.body.epci_siren, before, after);
     },
   });
 
-  // ---- demands (personal data: staff only, every read audited) ----
+  // ---- demands (personal data: every read audited) ----
   app.get('/api/demand/demands', {
     config: { access: READERS },
-    schema: {
-      tags,
-      summary: 'Liste des demandes avec leur note (sans identité)',
-      querystring: z.object({
-        epci: siren.optional(),
-        statut: z.enum(DEMAND_STATUSES).optional(),
-        typologie: z.enum(TYPOLOGIES).optional(),
-        commune: commune.optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(50),
-        offset: z.coerce.number().int().min(0).default(0),
-      }),
-      response: {
-        200: z.object({
-          total: z.number(),
-          items: z.array(z.object({ numero: z.string(), epciSiren: z.string(), dateDepot: z.string(), status: z.string(), typology: z.string(), communes: z.array(z.string()), score: z.number().nullable() })),
-        }),
-      },
-    },
+    schema: { tags, summary: 'Liste des demandes avec leur note (sans identité)', querystring: demandListQuery, response: { 200: demandListAnswer } },
     handler: async (req) => {
       const q = req.query;
       const allowed = readableDemands(req);
       if (q.epci && !allowed.epcis.includes(q.epci)) throw perimeterRefused('Cet EPCI est hors de votre périmètre, ou n’a pas autorisé votre organisation à lire ses demandes.');
-      const r = await store.listDemands(ctx.db, { epciSiren: q.epci, epciSirens: allowed.epcis, communesAny: allowed.communes, status: q.statut, typology: q.typologie, commune: q.commune, limit: q.limit, offset: q.offset });
-      await audit(ctx.db, req, { action: 'list', entity: 'demand', detail: { ...q, count: r.items.length }, epci: q.epci ?? (allowed.epcis.length === 1 ? allowed.epcis[0] : null) });
+      const r = await store.listDemands(db, { epciSiren: q.epci, epciSirens: allowed.epcis, communesAny: allowed.communes, status: q.status, typology: q.typology, commune: q.commune, limit: q.limit, offset: q.offset });
+      await audit(db, req, { action: 'list', entity: 'demand', detail: { ...q, count: r.items.length }, epci: q.epci ?? (allowed.epcis.length === 1 ? allowed.epcis[0] : null) });
       return r;
     },
   });
 
-  app.get('/api/demand/demands/:numero', {
+  app.get('/api/demand/demands/:number', {
     config: { access: READERS },
-    schema: {
-      tags,
-      summary: 'Une demande : ménage, identité, attribution et note détaillée (lecture journalisée)',
-      params: numeroParam,
-      response: { 200: z.object({ demand: demandInput, person: personInput.nullable(), attribution: z.any(), view: applicantSchema }) },
-    },
+    schema: { tags, summary: 'Une demande : ménage, identité, attribution et note détaillée (lecture journalisée)', params: numberParam, response: { 200: demandDetail } },
     handler: async (req) => {
       readableDemands(req);
-      const s = await store.getDemand(ctx.db, req.params.numero);
+      const s = await store.getDemand(db, req.params.number);
       if (!s) throw notFound('Demande');
       assertReadable(req, s.demand);
-      await auditRead(ctx, req, req.params.numero);
-      return { demand: s.demand, person: s.person, attribution: s.attribution, view: await applicantView(ctx.db, s.demand, ctx.config.secrecyMinCount) };
+      await audit(db, req, { action: 'read', entity: 'demand', entityId: req.params.number });
+      return { demand: s.demand, person: s.person, attribution: s.attribution, view: await service.applicantView(db, s.demand, ctx.config.secrecyMinCount) };
     },
   });
 
@@ -311,15 +208,15 @@ export async function demandRoutes(app: App, ctx: AppContext) {
       tags,
       summary: 'Enregistrer une demande (saisie par un agent) ; renvoie le code d’accès du demandeur, montré une seule fois',
       body: demandBody,
-      response: { 201: z.object({ numero: z.string(), accessCode: z.string() }) },
+      response: { 201: createdAnswer },
     },
     handler: async (req, reply) => {
       const { demand, person } = req.body;
-      if (!ctx.config.epciSirens.includes(demand.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
-      assertInPerimeter(req, { epci: demand.epciSiren }, 'ecrire');
-      if (await store.getDemand(ctx.db, demand.numero)) throw new AppError('demand.exists', 'Une demande porte déjà ce numéro.', 409);
-      await store.upsertDemands(ctx.db, [{ demand: demand as any, person, attribution: null }]);
-      return reply.code(201).send({ numero: demand.numero, accessCode: await store.newAccessCode(ctx.db, demand.numero) });
+      served(demand.epci_siren);
+      assertInPerimeter(req, { epci: demand.epci_siren }, 'ecrire');
+      if (await store.getDemand(db, demand.number)) throw new AppError('demand.exists', 'Une demande porte déjà ce numéro.', 409);
+      await service.saveDemands(db, [{ demand, person, attribution: null }]);
+      return reply.code(201).send({ number: demand.number, access_code: await service.newAccessCode(db, demand.number) });
     },
   });
 
@@ -331,67 +228,59 @@ export async function demandRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'Importer un fichier CSV de demandes (corps brut text/csv, UTF-8 ou Latin-1) ; tout ou rien, problèmes listés',
-        querystring: z.object({ epci: siren.optional(), nom: z.string().max(200).default('fichier envoyé') }),
-        response: { 200: z.object({ created: z.number(), updated: z.number(), unchanged: z.number() }) },
+        querystring: importQuery,
+        response: { 200: importAnswer },
       },
       bodyLimit: 50 * 1024 * 1024, // the CSV file itself
       handler: async (req) => {
         if (!Buffer.isBuffer(req.body)) throw new AppError('demand.import_no_file', 'Envoyez le fichier CSV comme corps de la requête (Content-Type: text/csv).', 415);
         const epci = requestedEpci(req, req.query.epci, 'ecrire');
-        return importDemandText(ctx.db, decodeText(req.body, req.query.nom), req.query.nom, { defaultEpci: epci, allowedEpcis: [epci] });
+        return service.importDemandText(db, decodeUserText(req.body, req.query.name), req.query.name, { defaultEpci: epci, allowedEpcis: [epci] });
       },
     });
   });
 
-  app.put('/api/demand/demands/:numero', {
+  app.put('/api/demand/demands/:number', {
     config: { access: STAFF },
-    schema: { tags, summary: 'Modifier une demande (la note est recalculée)', params: numeroParam, body: demandBody, response: { 200: z.object({ numero: z.string(), score: z.number().nullable() }) } },
+    schema: { tags, summary: 'Modifier une demande (la note est recalculée)', params: numberParam, body: demandBody, response: { 200: updatedAnswer } },
     handler: async (req) => {
-      const s = await writableDemand(ctx, req, req.params.numero);
-      if (!ctx.config.epciSirens.includes(req.body.demand.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
-      assertInPerimeter(req, { epci: req.body.demand.epciSiren }, 'ecrire');
-      if (req.body.demand.numero !== req.params.numero) throw new AppError('demand.numero_fixed', 'Le numéro d’une demande ne change pas.', 400);
-      await store.upsertDemands(ctx.db, [{ demand: { ...(req.body.demand as any), status: s.demand.status }, person: req.body.person, attribution: s.attribution }]);
-      const g = await store.gridInForce(ctx.db, s.demand.epciSiren);
-      return { numero: req.params.numero, score: g ? ((await store.getScore(ctx.db, s.id, g.id))?.total ?? null) : null };
+      const s = await writableDemand(db, req, req.params.number);
+      served(req.body.demand.epci_siren);
+      assertInPerimeter(req, { epci: req.body.demand.epci_siren }, 'ecrire');
+      if (req.body.demand.number !== req.params.number) throw new AppError('demand.number_fixed', 'Le numéro d’une demande ne change pas.', 400);
+      await service.saveDemands(db, [{ demand: { ...req.body.demand, status: s.demand.status }, person: req.body.person, attribution: s.attribution }]);
+      return { number: req.params.number, score: await service.currentScore(db, s) };
     },
   });
 
-  app.delete('/api/demand/demands/:numero', {
+  app.delete('/api/demand/demands/:number', {
     config: { access: STAFF },
-    schema: { tags, summary: 'Supprimer une demande à la demande du ménage (droit à l’effacement)', params: numeroParam, response: { 200: z.object({ ok: z.literal(true) }) } },
+    schema: { tags, summary: 'Supprimer une demande à la demande du ménage (droit à l’effacement)', params: numberParam, response: { 200: okAnswer } },
     handler: async (req) => {
-      await writableDemand(ctx, req, req.params.numero);
-      if (!(await store.deleteDemand(ctx.db, req.params.numero))) throw notFound('Demande');
+      await writableDemand(db, req, req.params.number);
+      if (!(await store.deleteDemand(db, req.params.number))) throw notFound('Demande');
       return { ok: true as const };
     },
   });
 
-  app.post('/api/demand/demands/:numero/attribution', {
+  app.post('/api/demand/demands/:number/attribution', {
     config: { access: STAFF },
-    schema: {
-      tags,
-      summary: 'Enregistrer l’attribution d’un logement à la demande',
-      params: numeroParam,
-      body: z.object({ dateAttribution: isoDate, communeCode: commune, typology: z.enum(TYPOLOGIES), bailleurId: z.string().uuid().nullable().default(null) }),
-      response: { 200: z.object({ ok: z.literal(true) }) },
-    },
+    schema: { tags, summary: 'Enregistrer l’attribution d’un logement à la demande', params: numberParam, body: attributionBody, response: { 200: okAnswer } },
     handler: async (req) => {
-      await writableDemand(ctx, req, req.params.numero);
-      // An unknown commune is the store's 400; a known one must be of the EPCI's territory.
-      if (await ctx.db.selectFrom('commune').select('code').where('code', '=', req.body.communeCode).executeTakeFirst())
-        assertInPerimeter(req, { commune: req.body.communeCode }, 'ecrire');
-      await store.recordAttribution(ctx.db, req.params.numero, req.body);
+      await writableDemand(db, req, req.params.number);
+      // An unknown commune is the service's 400; a known one must be of the EPCI's territory.
+      if ((await placesByCode(db, [req.body.commune_code])).size) assertInPerimeter(req, { commune: req.body.commune_code }, 'ecrire');
+      await service.recordAttribution(db, req.params.number, req.body);
       return { ok: true as const };
     },
   });
 
-  app.post('/api/demand/demands/:numero/access-code', {
+  app.post('/api/demand/demands/:number/access-code', {
     config: { access: STAFF },
-    schema: { tags, summary: 'Nouveau code d’accès du demandeur (l’ancien ne marche plus)', params: numeroParam, response: { 200: z.object({ accessCode: z.string() }) } },
+    schema: { tags, summary: 'Nouveau code d’accès du demandeur (l’ancien ne marche plus)', params: numberParam, response: { 200: accessCodeAnswer } },
     handler: async (req) => {
-      await writableDemand(ctx, req, req.params.numero);
-      return { accessCode: await store.newAccessCode(ctx.db, req.params.numero) };
+      await writableDemand(db, req, req.params.number);
+      return { access_code: await service.newAccessCode(db, req.params.number) };
     },
   });
 
@@ -400,42 +289,34 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     schema: { tags, summary: 'Export pseudonymisé des demandes de son EPCI (CSV ; ni nom ni contact ; âges et ressources en tranches)', querystring: z.object({ epci: siren.optional() }) },
     handler: async (req, reply) => {
       const epci = requestedEpci(req, req.query.epci, 'ecrire');
-      const { csv, count } = await exportCsv(ctx.db, epci);
-      await audit(ctx.db, req, { action: 'export', entity: 'demand', detail: { epci, count } });
+      const { csv, count } = await service.exportCsv(db, epci);
+      await audit(db, req, { action: 'export', entity: 'demand', detail: { epci, count } });
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="demandes-pseudonymisees.csv"').send(csv);
     },
   });
 
-  // ---- bailleurs authorised to read demands ----
-  const partnerBody = z.object({ organisationId: z.string().uuid(), epciSiren: siren });
+  // ---- organisations authorised to read demands ----
   app.get('/api/demand/partners', {
     config: { access: { roles: ['admin'] } },
-    schema: {
-      tags,
-      summary: 'Organisations autorisées à lire les demandes de son EPCI',
-      response: { 200: z.array(z.object({ organisationId: z.string(), name: z.string(), epciSiren: z.string(), grantedAt: z.string() })) },
-    },
-    handler: async (req) => {
-      const epcis = epcisOf(perimeterOfRequest(req));
-      return (await store.listPartners(ctx.db)).filter((g) => epcis.includes(g.epciSiren));
-    },
+    schema: { tags, summary: 'Organisations autorisées à lire les demandes de son EPCI', response: { 200: grantsAnswer } },
+    handler: async (req) => service.listPartners(db, epcisOf(perimeterOfRequest(req))),
   });
   app.post('/api/demand/partners', {
     config: { access: { roles: ['admin'] } },
-    schema: { tags, summary: 'Autoriser un bailleur à lire les demandes d’un EPCI', body: partnerBody, response: { 200: z.object({ ok: z.literal(true) }) } },
+    schema: { tags, summary: 'Autoriser un bailleur à lire les demandes d’un EPCI', body: grantBody, response: { 200: okAnswer } },
     handler: async (req) => {
-      if (!ctx.config.epciSirens.includes(req.body.epciSiren)) throw new AppError('demand.unknown_epci', 'Cet EPCI n’est pas servi par cette instance.', 400);
-      assertInPerimeter(req, { epci: req.body.epciSiren }, 'ecrire');
-      await store.grantPartner(ctx.db, req.body.organisationId, req.body.epciSiren);
+      served(req.body.epci_siren);
+      assertInPerimeter(req, { epci: req.body.epci_siren }, 'ecrire');
+      await service.grantPartner(db, req.body.organisation_id, req.body.epci_siren);
       return { ok: true as const };
     },
   });
-  app.delete('/api/demand/partners/:organisationId/:epciSiren', {
+  app.delete('/api/demand/partners/:organisation_id/:epci_siren', {
     config: { access: { roles: ['admin'] } },
-    schema: { tags, summary: 'Retirer à un bailleur l’accès aux demandes d’un EPCI', params: z.object({ organisationId: z.string().uuid(), epciSiren: siren }), response: { 200: z.object({ ok: z.literal(true) }) } },
+    schema: { tags, summary: 'Retirer à un bailleur l’accès aux demandes d’un EPCI', params: grantParams, response: { 200: okAnswer } },
     handler: async (req) => {
-      assertInPerimeter(req, { epci: req.params.epciSiren }, 'ecrire');
-      if (!(await store.revokePartner(ctx.db, req.params.organisationId, req.params.epciSiren))) throw notFound('Autorisation');
+      assertInPerimeter(req, { epci: req.params.epci_siren }, 'ecrire');
+      if (!(await store.deleteGrant(db, req.params.organisation_id, req.params.epci_siren))) throw notFound('Autorisation');
       return { ok: true as const };
     },
   });
@@ -445,18 +326,13 @@ export async function demandRoutes(app: App, ctx: AppContext) {
     // Public by necessity (households have no account): the access code is the key, tries are rate-limited,
     // and the answer carries no identity, contact or income — only what R441-2-17 says the applicant is told.
     config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
-    schema: {
-      tags,
-      summary: 'Ma demande : ma note, le détail des critères, ma position et le délai d’attente constaté',
-      body: z.object({ numero: z.string().min(1).max(40), code: z.string().min(1).max(40) }),
-      response: { 200: applicantSchema },
-    },
+    schema: { tags, summary: 'Ma demande : ma note, le détail des critères, ma position et le délai d’attente constaté', body: applicantBody, response: { 200: applicantViewZ } },
     handler: async (req) => {
-      const numero = req.body.numero.replace(/\s/g, '').toUpperCase();
-      const s = (await store.checkAccessCode(ctx.db, numero, req.body.code)) ? await store.getDemand(ctx.db, numero) : undefined;
+      const demandNumber = req.body.number.replace(/\s/g, '').toUpperCase();
+      const s = (await service.checkAccessCode(db, demandNumber, req.body.code)) ? await store.getDemand(db, demandNumber) : undefined;
       if (!s) throw new AppError('demand.bad_access_code', 'Numéro de demande ou code d’accès incorrect.', 404);
-      await auditRead(ctx, req, numero, 'read_by_applicant');
-      return applicantView(ctx.db, s.demand, ctx.config.secrecyMinCount);
+      await audit(db, req, { action: 'read_by_applicant', entity: 'demand', entityId: demandNumber });
+      return service.applicantView(db, s.demand, ctx.config.secrecyMinCount);
     },
   });
 
@@ -466,14 +342,14 @@ export async function demandRoutes(app: App, ctx: AppContext) {
       tags,
       summary: 'Statistiques de la demande par typologie (secret statistique appliqué), pour les EPCI de son périmètre',
       querystring: z.object({ epci: siren.optional() }),
-      response: { 200: z.array(z.any()) },
+      response: { 200: statisticsAnswer },
     },
     handler: async (req) => {
       const p = perimeterOfRequest(req);
       const mine = [...new Set([...epcisOf(p), ...p.demandes.map((d) => d.epci)])].filter((e) => ctx.config.epciSirens.includes(e));
       if (req.query.epci && !mine.includes(req.query.epci)) throw perimeterRefused('Cet EPCI est hors de votre périmètre.');
       const sirens = req.query.epci ? [req.query.epci] : mine;
-      return Promise.all(sirens.map((e) => statistics(ctx.db, e, ctx.config.secrecyMinCount)));
+      return Promise.all(sirens.map((e) => service.statistics(db, e, ctx.config.secrecyMinCount)));
     },
   });
 }

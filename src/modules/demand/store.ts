@@ -1,93 +1,110 @@
-// SQL of the demand module (Kysely, PostgreSQL and PGlite alike): demands, grids, scores, attributions, purge.
+// SQL of the demand module (Kysely on the typed store, PostgreSQL and PGlite alike): demands and their person,
+// attributions, grids, scores, the instance's export secret and the partners an EPCI authorised. No rule lives here:
+// which grid is in force, what a score is, what may be purged are decided in model.ts and service.ts.
 import { sql } from 'kysely';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Db } from '../../platform/db.ts';
-import { AppError, notFound } from '../../platform/errors.ts';
+import { randomBytes } from 'node:crypto';
+import type { TypedDb } from '../../platform/db.ts';
 import type { ImportedDemand } from './ingest/sne-csv.ts';
 import {
   type Attribution,
   type Demand,
   type DemandPerson,
+  type DemandStatus,
   type Grid,
-  inForce,
-  monthsBetween,
-  overlapping,
+  type GridStatus,
+  type HousingSituation,
   parseGrid,
   PRIORITY_FLAG_NAMES,
   type PriorityFlag,
-  type ScoreResult,
-  scoreDemand,
   type Typology,
 } from './model.ts';
-
-export const todayIso = () => new Date().toISOString().slice(0, 10);
 
 // ---- demands ----------------------------------------------------------------------------------------------
 
 const DEMAND_COLUMNS = [
   'd.id',
-  'd.numero',
+  'd.number',
   'd.epci_siren',
-  sql<string>`d.date_depot::text`.as('date_depot'),
-  sql<string | null>`d.date_renouvellement::text`.as('date_renouvellement'),
-  'd.statut',
-  'd.nb_adultes',
-  'd.nb_enfants',
-  'd.ressources_mensuelles',
-  'd.loyer_residuel',
-  'd.situation_logement',
-  'd.surface_logement',
-  'd.typologie',
+  sql<string>`d.filing_date::text`.as('filing_date'),
+  sql<string | null>`d.renewal_date::text`.as('renewal_date'),
+  'd.status',
+  'd.adults',
+  'd.children',
+  'd.monthly_income',
+  'd.residual_rent',
+  'd.housing_situation',
+  'd.current_surface',
+  'd.typology',
   'd.communes',
   'd.mutation',
-  'd.priorites',
-  'd.nb_refus',
+  'd.flags',
+  'd.refusals',
 ] as const;
 
-function toDemand(r: any): Demand {
+interface DemandRow {
+  id: string;
+  number: string;
+  epci_siren: string;
+  filing_date: string;
+  renewal_date: string | null;
+  status: string;
+  adults: number;
+  children: number;
+  monthly_income: number | null;
+  residual_rent: number | null;
+  housing_situation: string;
+  current_surface: number | null;
+  typology: string;
+  communes: string[];
+  mutation: boolean;
+  flags: string[];
+  refusals: number;
+}
+
+// The table's check constraints and the readers keep statuses, situations, typologies and flags to the model's values.
+function toDemand(r: DemandRow): Demand {
   return {
-    numero: r.numero,
-    epciSiren: r.epci_siren,
-    dateDepot: r.date_depot,
-    dateRenouvellement: r.date_renouvellement,
-    status: r.statut,
-    adults: r.nb_adultes,
-    children: r.nb_enfants,
-    monthlyIncome: r.ressources_mensuelles,
-    residualRent: r.loyer_residuel,
-    housingSituation: r.situation_logement,
-    currentSurface: r.surface_logement,
-    typology: r.typologie,
+    number: r.number,
+    epci_siren: r.epci_siren,
+    filing_date: r.filing_date,
+    renewal_date: r.renewal_date,
+    status: r.status as DemandStatus,
+    adults: r.adults,
+    children: r.children,
+    monthly_income: r.monthly_income,
+    residual_rent: r.residual_rent,
+    housing_situation: r.housing_situation as HousingSituation,
+    current_surface: r.current_surface,
+    typology: r.typology as Typology,
     communes: r.communes,
     mutation: r.mutation,
-    flags: PRIORITY_FLAG_NAMES.filter((f) => (r.priorites as PriorityFlag[]).includes(f)),
-    refusals: r.nb_refus,
+    flags: PRIORITY_FLAG_NAMES.filter((f) => r.flags.includes(f)),
+    refusals: r.refusals,
   };
 }
 
+/** A demand's columns in a fixed order (an import compares old and new as JSON). */
 function demandRow(d: Demand) {
   return {
-    numero: d.numero,
-    epci_siren: d.epciSiren,
-    date_depot: d.dateDepot,
-    date_renouvellement: d.dateRenouvellement,
-    statut: d.status,
-    nb_adultes: d.adults,
-    nb_enfants: d.children,
-    ressources_mensuelles: d.monthlyIncome,
-    loyer_residuel: d.residualRent,
-    situation_logement: d.housingSituation,
-    surface_logement: d.currentSurface,
-    typologie: d.typology,
+    number: d.number,
+    epci_siren: d.epci_siren,
+    filing_date: d.filing_date,
+    renewal_date: d.renewal_date,
+    status: d.status,
+    adults: d.adults,
+    children: d.children,
+    monthly_income: d.monthly_income,
+    residual_rent: d.residual_rent,
+    housing_situation: d.housing_situation,
+    current_surface: d.current_surface,
+    typology: d.typology,
     communes: d.communes,
     mutation: d.mutation,
-    priorites: PRIORITY_FLAG_NAMES.filter((f) => d.flags.includes(f)),
-    nb_refus: d.refusals,
+    flags: PRIORITY_FLAG_NAMES.filter((f: PriorityFlag) => d.flags.includes(f)),
+    refusals: d.refusals,
   };
 }
-function personRow(p: DemandPerson) {
-  return { nom: p.lastName, prenom: p.firstName, date_naissance: p.birthDate, courriel: p.email, telephone: p.phone };
-}
+const personRow = (p: DemandPerson) => ({ last_name: p.last_name, first_name: p.first_name, birth_date: p.birth_date, email: p.email, phone: p.phone });
 
 export interface StoredDemand {
   id: string;
@@ -96,34 +113,34 @@ export interface StoredDemand {
   attribution: (Attribution & { id: string }) | null;
 }
 
-export async function getDemand(db: Db, numero: string): Promise<StoredDemand | undefined> {
-  return (await loadStoredDemands(db, [numero])).get(numero);
+export async function getDemand(db: TypedDb, demandNumber: string): Promise<StoredDemand | undefined> {
+  return (await loadStoredDemands(db, [demandNumber])).get(demandNumber);
 }
 
 /** Demands with person and attribution, by number, in two queries per call (callers chunk long lists). */
-export async function loadStoredDemands(db: Db, numeros: string[]): Promise<Map<string, StoredDemand>> {
+async function loadStoredDemands(db: TypedDb, numbers: string[]): Promise<Map<string, StoredDemand>> {
   const out = new Map<string, StoredDemand>();
-  if (!numeros.length) return out;
+  if (!numbers.length) return out;
   const rows = await db
     .selectFrom('demand as d')
     .leftJoin('demand_person as p', 'p.demand_id', 'd.id')
-    .select([...DEMAND_COLUMNS, 'p.nom', 'p.prenom', sql<string | null>`p.date_naissance::text`.as('date_naissance'), 'p.courriel', 'p.telephone'])
-    .where('d.numero', 'in', numeros)
+    .select([...DEMAND_COLUMNS, 'p.last_name', 'p.first_name', sql<string | null>`p.birth_date::text`.as('birth_date'), 'p.email', 'p.phone'])
+    .where('d.number', 'in', numbers)
     .execute();
   if (!rows.length) return out;
   const atts = await db
     .selectFrom('demand_attribution')
-    .select(['id', 'demand_id', 'commune_code', 'typologie', sql<string>`date_depot::text`.as('date_depot'), sql<string>`date_attribution::text`.as('date_attribution')])
-    .where('demand_id', 'in', rows.map((r: any) => r.id))
+    .select(['id', 'demand_id', 'commune_code', 'typology', sql<string>`filing_date::text`.as('filing_date'), sql<string>`attribution_date::text`.as('attribution_date')])
+    .where('demand_id', 'in', rows.map((r) => r.id))
     .execute();
-  const byDemand = new Map(atts.map((a: any) => [a.demand_id, a]));
-  for (const r of rows as any[]) {
-    const a: any = byDemand.get(r.id);
-    out.set(r.numero, {
+  const byDemand = new Map(atts.map((a) => [a.demand_id, a]));
+  for (const r of rows) {
+    const a = byDemand.get(r.id);
+    out.set(r.number, {
       id: r.id,
       demand: toDemand(r),
-      person: r.nom === null ? null : { lastName: r.nom, firstName: r.prenom, birthDate: r.date_naissance, email: r.courriel, phone: r.telephone },
-      attribution: a ? { id: a.id, communeCode: a.commune_code, typology: a.typologie, dateDepot: a.date_depot, dateAttribution: a.date_attribution } : null,
+      person: r.last_name === null ? null : { last_name: r.last_name, first_name: r.first_name ?? '', birth_date: r.birth_date, email: r.email, phone: r.phone },
+      attribution: a ? { id: a.id, commune_code: a.commune_code, typology: a.typology as Typology, filing_date: a.filing_date, attribution_date: a.attribution_date } : null,
     });
   }
   return out;
@@ -132,100 +149,96 @@ export async function loadStoredDemands(db: Db, numeros: string[]): Promise<Map<
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Writes demands (insert or update by number) in one transaction, then rescores the ones that changed.
- * Re-running the same import changes nothing: unchanged demands are left untouched.
+ * Writes demands (insert or update by number) on the store it is given (the caller's transaction). Unchanged demands
+ * are left untouched, so re-running an import changes nothing. Returns the counts and the numbers that changed.
  */
-export async function upsertDemands(db: Db, rows: ImportedDemand[], refDate = todayIso()): Promise<{ created: number; updated: number; unchanged: number }> {
+export async function writeDemands(db: TypedDb, rows: ImportedDemand[]): Promise<{ created: number; updated: number; unchanged: number; changed: string[] }> {
   const counts = { created: 0, updated: 0, unchanged: 0 };
-  await db.transaction().execute(async (trx) => {
-    const changed: string[] = [];
-    // Chunks keep each statement bounded; new demands go in batches, changed ones one by one (they are few).
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500);
-      const existing = await loadStoredDemands(trx, chunk.map((r) => r.demand.numero));
-      const fresh: ImportedDemand[] = [];
-      for (const row of chunk) {
-        const old = existing.get(row.demand.numero);
-        if (!old) {
-          fresh.push(row);
-          continue;
-        }
-        const wanted = { demand: demandRow(row.demand), person: personRow(row.person), attribution: attributionKey(row.attribution) };
-        const now = { demand: demandRow(old.demand), person: old.person ? personRow(old.person) : null, attribution: attributionKey(old.attribution) };
-        if (same(now, wanted)) {
-          counts.unchanged++;
-          continue;
-        }
-        if (!same(now.demand, wanted.demand)) {
-          await trx.updateTable('demand').set({ ...wanted.demand, updated_at: sql`now()` }).where('id', '=', old.id).execute();
-        }
-        if (!same(now.person, wanted.person)) {
-          await trx.deleteFrom('demand_person').where('demand_id', '=', old.id).execute();
-          await trx.insertInto('demand_person').values({ demand_id: old.id, ...wanted.person }).execute();
-        }
-        // An unchanged attribution is left alone: it may carry the bailleur recorded through the web.
-        if (!same(now.attribution, wanted.attribution)) await writeAttribution(trx, old.id, row.demand, row.attribution);
-        counts.updated++;
-        changed.push(row.demand.numero);
+  const changed: string[] = [];
+  // Chunks keep each statement bounded; new demands go in batches, changed ones one by one (they are few).
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    const existing = await loadStoredDemands(db, chunk.map((r) => r.demand.number));
+    const fresh: ImportedDemand[] = [];
+    for (const row of chunk) {
+      const old = existing.get(row.demand.number);
+      if (!old) {
+        fresh.push(row);
+        continue;
       }
-      if (fresh.length) {
-        const ids = await trx.insertInto('demand').values(fresh.map((r) => demandRow(r.demand))).returning(['id', 'numero']).execute();
-        const idOf = new Map(ids.map((r: any) => [r.numero, r.id]));
-        await trx.insertInto('demand_person').values(fresh.map((r) => ({ demand_id: idOf.get(r.demand.numero), ...personRow(r.person) }))).execute();
-        const atts = fresh.filter((r) => r.attribution).map((r) => attributionRow(idOf.get(r.demand.numero), r.demand, r.attribution!, null));
-        if (atts.length) await trx.insertInto('demand_attribution').values(atts).execute();
-        counts.created += fresh.length;
-        changed.push(...fresh.map((r) => r.demand.numero));
+      const wanted = { demand: demandRow(row.demand), person: personRow(row.person), attribution: attributionKey(row.attribution) };
+      const now = { demand: demandRow(old.demand), person: old.person ? personRow(old.person) : null, attribution: attributionKey(old.attribution) };
+      if (same(now, wanted)) {
+        counts.unchanged++;
+        continue;
       }
+      if (!same(now.demand, wanted.demand)) {
+        await db.updateTable('demand').set({ ...wanted.demand, updated_at: sql`now()` }).where('id', '=', old.id).execute();
+      }
+      if (!same(now.person, wanted.person)) {
+        await db.deleteFrom('demand_person').where('demand_id', '=', old.id).execute();
+        await db.insertInto('demand_person').values({ demand_id: old.id, ...wanted.person }).execute();
+      }
+      // An unchanged attribution is left alone: it may carry the bailleur recorded through the web.
+      if (!same(now.attribution, wanted.attribution)) await writeAttribution(db, old.id, row.demand, row.attribution);
+      counts.updated++;
+      changed.push(row.demand.number);
     }
-    for (let i = 0; i < changed.length; i += 500) await rescore(trx, { numeros: changed.slice(i, i + 500), refDate });
-  });
-  return counts;
+    if (fresh.length) {
+      const ids = await db.insertInto('demand').values(fresh.map((r) => demandRow(r.demand))).returning(['id', 'number']).execute();
+      const idOf = new Map(ids.map((r) => [r.number, r.id]));
+      await db.insertInto('demand_person').values(fresh.map((r) => ({ demand_id: idOf.get(r.demand.number)!, ...personRow(r.person) }))).execute();
+      const atts = fresh.flatMap((r) => (r.attribution ? [attributionRow(idOf.get(r.demand.number)!, r.demand, r.attribution, null)] : []));
+      if (atts.length) await db.insertInto('demand_attribution').values(atts).execute();
+      counts.created += fresh.length;
+      changed.push(...fresh.map((r) => r.demand.number));
+    }
+  }
+  return { ...counts, changed };
 }
 
 /** The fields of an attribution an import can set, in a fixed order, to compare old and new. */
 function attributionKey(a: Attribution | null) {
-  return a ? { dateDepot: a.dateDepot, dateAttribution: a.dateAttribution, communeCode: a.communeCode, typology: a.typology } : null;
+  return a ? { filing_date: a.filing_date, attribution_date: a.attribution_date, commune_code: a.commune_code, typology: a.typology } : null;
 }
 
 function attributionRow(demandId: string, d: Demand, a: Attribution, bailleurId: string | null) {
   return {
     demand_id: demandId,
-    epci_siren: d.epciSiren,
-    commune_code: a.communeCode,
-    typologie: a.typology,
-    date_depot: d.dateDepot,
-    date_attribution: a.dateAttribution,
+    epci_siren: d.epci_siren,
+    commune_code: a.commune_code,
+    typology: a.typology,
+    filing_date: d.filing_date,
+    attribution_date: a.attribution_date,
     bailleur_id: bailleurId,
   };
 }
 
-async function writeAttribution(db: Db, demandId: string, d: Demand, a: Attribution | null, bailleurId: string | null = null) {
+async function writeAttribution(db: TypedDb, demandId: string, d: Demand, a: Attribution | null, bailleurId: string | null = null) {
   await db.deleteFrom('demand_attribution').where('demand_id', '=', demandId).execute();
   if (a) await db.insertInto('demand_attribution').values(attributionRow(demandId, d, a, bailleurId)).execute();
 }
 
-/** Records an attribution: the demand leaves the queue (statut « attribuée ») and its waiting time becomes observable. */
-export async function recordAttribution(
-  db: Db,
-  numero: string,
-  a: { dateAttribution: string; communeCode: string; typology: Typology; bailleurId?: string | null },
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const s = await getDemand(trx, numero);
-    if (!s) throw notFound('Demande');
-    if (a.dateAttribution < s.demand.dateDepot) throw new AppError('demand.attribution_before_depot', 'La date d’attribution précède le dépôt de la demande.', 400);
-    const commune = await trx.selectFrom('commune').select('code').where('code', '=', a.communeCode).executeTakeFirst();
-    if (!commune) throw new AppError('demand.unknown_commune', `Commune ${a.communeCode} inconnue du code officiel géographique.`, 400);
-    await trx.updateTable('demand').set({ statut: 'attribuee', updated_at: sql`now()` }).where('id', '=', s.id).execute();
-    await writeAttribution(trx, s.id, s.demand, { ...a, dateDepot: s.demand.dateDepot }, a.bailleurId ?? null);
-  });
+/** The demand leaves the queue (status « attribuee ») with its attribution, which outlives it (waiting times). */
+export async function markAttributed(db: TypedDb, s: StoredDemand, a: Attribution, bailleurId: string | null): Promise<void> {
+  await db.updateTable('demand').set({ status: 'attribuee', updated_at: sql`now()` }).where('id', '=', s.id).execute();
+  await writeAttribution(db, s.id, s.demand, a, bailleurId);
+}
+
+/** Which EPCI each of these demand numbers belongs to (numbers not in the store are absent). */
+export async function demandOwners(db: TypedDb, numbers: string[]): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (let i = 0; i < numbers.length; i += 1000) {
+    const rows = await db.selectFrom('demand').select(['number', 'epci_siren']).where('number', 'in', numbers.slice(i, i + 1000)).execute();
+    for (const r of rows) owners.set(r.number, r.epci_siren);
+  }
+  return owners;
 }
 
 export interface DemandSummary {
-  numero: string;
-  epciSiren: string;
-  dateDepot: string;
+  number: string;
+  epci_siren: string;
+  filing_date: string;
   status: string;
   typology: string;
   communes: string[];
@@ -233,7 +246,7 @@ export interface DemandSummary {
 }
 
 export async function listDemands(
-  db: Db,
+  db: TypedDb,
   f: { epciSiren?: string; epciSirens?: string[]; communesAny?: string[]; status?: string; typology?: string; commune?: string; limit?: number; offset?: number },
 ): Promise<{ total: number; items: DemandSummary[] }> {
   let q = db.selectFrom('demand as d');
@@ -241,201 +254,150 @@ export async function listDemands(
   if (f.epciSirens) q = q.where('d.epci_siren', 'in', f.epciSirens.length ? f.epciSirens : ['']);
   // A commune reads only the demands that name it (a commune or one of its arrondissements).
   if (f.communesAny) q = q.where(sql<boolean>`d.communes && ${sql.val(f.communesAny)}::text[]`);
-  if (f.status) q = q.where('d.statut', '=', f.status);
-  if (f.typology) q = q.where('d.typologie', '=', f.typology);
+  if (f.status) q = q.where('d.status', '=', f.status);
+  if (f.typology) q = q.where('d.typology', '=', f.typology);
   if (f.commune) q = q.where(sql<boolean>`${f.commune} = any(d.communes)`);
   const { n } = await q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
   const rows = await q
     .leftJoin('demand_score as s', (j) =>
-      j.onRef('s.demand_id', '=', 'd.id').on('s.grid_id', '=', sql<string>`(select g.id from demand_grid g where g.epci_siren = d.epci_siren and g.status = 'adoptee' and g.valid_from <= current_date and (g.valid_to is null or g.valid_to > current_date) order by g.valid_from desc limit 1)`),
+      j.onRef('s.demand_id', '=', 'd.id').on('s.grid_id', '=', sql<string>`(select g.id from demand_grid g where g.epci_siren = d.epci_siren and g.status = 'adopted' and g.valid_from <= current_date and (g.valid_to is null or g.valid_to > current_date) order by g.valid_from desc limit 1)`),
     )
-    .select(['d.numero', 'd.epci_siren', sql<string>`d.date_depot::text`.as('date_depot'), 'd.statut', 'd.typologie', 'd.communes', 's.total'])
+    .select(['d.number', 'd.epci_siren', sql<string>`d.filing_date::text`.as('filing_date'), 'd.status', 'd.typology', 'd.communes', 's.total'])
     .orderBy(sql`s.total desc nulls last`)
-    .orderBy('d.date_depot')
+    .orderBy('d.filing_date')
     .limit(f.limit ?? 50)
     .offset(f.offset ?? 0)
     .execute();
   return {
     total: n,
-    items: rows.map((r: any) => ({ numero: r.numero, epciSiren: r.epci_siren, dateDepot: r.date_depot, status: r.statut, typology: r.typologie, communes: r.communes, score: r.total })),
+    items: rows.map((r) => ({ number: r.number, epci_siren: r.epci_siren, filing_date: r.filing_date, status: r.status, typology: r.typology, communes: r.communes, score: r.total })),
   };
 }
 
 /** Right to erasure: the demand and its person are deleted; a past attribution stays, anonymous. */
-export async function deleteDemand(db: Db, numero: string): Promise<boolean> {
-  const r = await db.deleteFrom('demand').where('numero', '=', numero).executeTakeFirst();
+export async function deleteDemand(db: TypedDb, demandNumber: string): Promise<boolean> {
+  const r = await db.deleteFrom('demand').where('number', '=', demandNumber).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
 
-/**
- * Retention (CNIL, pack logement social, fiche 3): demands attributed, or struck off (radiées), more than
- * `months` months before `refDate` are deleted with their person and scores. Attributions stay, anonymous.
- */
-export async function purgeDemands(db: Db, opts: { months: number; refDate?: string; dryRun?: boolean }): Promise<{ numeros: string[] }> {
-  const refDate = opts.refDate ?? todayIso();
-  const candidates = await db
+export async function deleteDemands(db: TypedDb, numbers: string[]): Promise<void> {
+  if (numbers.length) await db.deleteFrom('demand').where('number', 'in', numbers).execute();
+}
+
+/** Attributed or struck-off demands, with the date their retention period runs from (attribution, or last change). */
+export async function closedDemands(db: TypedDb): Promise<{ number: string; status: string; attribution_date: string | null; updated: string }[]> {
+  return db
     .selectFrom('demand as d')
     .leftJoin('demand_attribution as a', 'a.demand_id', 'd.id')
-    .select(['d.numero', 'd.statut', sql<string | null>`a.date_attribution::text`.as('date_attribution'), sql<string>`d.updated_at::date::text`.as('updated')])
-    .where('d.statut', 'in', ['attribuee', 'radiee'])
+    .select(['d.number', 'd.status', sql<string | null>`a.attribution_date::text`.as('attribution_date'), sql<string>`d.updated_at::date::text`.as('updated')])
+    .where('d.status', 'in', ['attribuee', 'radiee'])
     .execute();
-  const numeros = candidates
-    .filter((c: any) => monthsBetween(c.statut === 'attribuee' && c.date_attribution ? c.date_attribution : c.updated, refDate) >= opts.months)
-    .map((c: any) => c.numero as string)
-    .sort();
-  if (!opts.dryRun && numeros.length) {
-    await db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('demand').where('numero', 'in', numeros).execute();
-      await trx
-        .insertInto('audit_log')
-        .values({ actor_kind: 'system', action: 'purge', entity: 'demand', detail: JSON.stringify({ count: numeros.length, months: opts.months, refDate }) })
-        .execute();
-    });
-  }
-  return { numeros };
 }
 
 // ---- applicant access code --------------------------------------------------------------------------------
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const normaliseCode = (code: string) => code.toUpperCase().replace(/[^0-9A-Z]/g, '');
-const hashCode = (code: string) => createHash('sha256').update(normaliseCode(code)).digest('hex');
-
-/** A new 12-character code (60 bits) for the applicant; only its hash is kept. Returns it once. */
-export async function newAccessCode(db: Db, numero: string): Promise<string> {
-  const bytes = randomBytes(12);
-  const raw = [...bytes].map((b) => CROCKFORD[b % 32]).join('');
-  const code = `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8, 12)}`;
-  const r = await db.updateTable('demand').set({ access_code_hash: hashCode(code) }).where('numero', '=', numero).executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0) throw notFound('Demande');
-  return code;
+/** Keeps the hash of a new access code; false when there is no such demand. */
+export async function setAccessCodeHash(db: TypedDb, demandNumber: string, hash: string): Promise<boolean> {
+  const r = await db.updateTable('demand').set({ access_code_hash: hash }).where('number', '=', demandNumber).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
-export async function checkAccessCode(db: Db, numero: string, code: string): Promise<boolean> {
-  const r = await db.selectFrom('demand').select('access_code_hash').where('numero', '=', numero).executeTakeFirst();
-  if (!r?.access_code_hash) return false;
-  return timingSafeEqual(Buffer.from(r.access_code_hash, 'hex'), Buffer.from(hashCode(code), 'hex'));
+export async function accessCodeHash(db: TypedDb, demandNumber: string): Promise<string | null> {
+  const r = await db.selectFrom('demand').select('access_code_hash').where('number', '=', demandNumber).executeTakeFirst();
+  return r?.access_code_hash ?? null;
 }
 
 // ---- grids ------------------------------------------------------------------------------------------------
 
 export interface StoredGrid {
   id: string;
-  epciSiren: string;
+  epci_siren: string;
   version: number;
   name: string;
-  status: 'brouillon' | 'adoptee';
-  validFrom: string;
-  validTo: string | null;
+  status: GridStatus;
+  valid_from: string;
+  valid_to: string | null;
   definition: Grid;
 }
 
 const GRID_COLUMNS = ['id', 'epci_siren', 'version', 'name', 'status', sql<string>`valid_from::text`.as('valid_from'), sql<string | null>`valid_to::text`.as('valid_to'), 'definition'] as const;
-const toGrid = (r: any): StoredGrid => ({
+const toGrid = (r: { id: string; epci_siren: string; version: number; name: string; status: string; valid_from: string; valid_to: string | null; definition: unknown }): StoredGrid => ({
   id: r.id,
-  epciSiren: r.epci_siren,
+  epci_siren: r.epci_siren,
   version: r.version,
   name: r.name,
-  status: r.status,
-  validFrom: r.valid_from,
-  validTo: r.valid_to,
-  definition: { ...parseGrid(r.definition), validFrom: r.valid_from, validTo: r.valid_to },
+  status: r.status as GridStatus,
+  valid_from: r.valid_from,
+  valid_to: r.valid_to,
+  definition: { ...parseGrid(r.definition), valid_from: r.valid_from, valid_to: r.valid_to },
 });
 
-export async function listGrids(db: Db, epciSiren?: string): Promise<StoredGrid[]> {
-  let q = db.selectFrom('demand_grid').select(GRID_COLUMNS as any);
+export async function listGrids(db: TypedDb, epciSiren?: string): Promise<StoredGrid[]> {
+  let q = db.selectFrom('demand_grid').select(GRID_COLUMNS);
   if (epciSiren) q = q.where('epci_siren', '=', epciSiren);
   return (await q.orderBy('epci_siren').orderBy('version').execute()).map(toGrid);
 }
 
-export async function getGrid(db: Db, id: string): Promise<StoredGrid | undefined> {
+export async function getGrid(db: TypedDb, id: string): Promise<StoredGrid | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  const r = await db.selectFrom('demand_grid').select(GRID_COLUMNS as any).where('id', '=', id).executeTakeFirst();
+  const r = await db.selectFrom('demand_grid').select(GRID_COLUMNS).where('id', '=', id).executeTakeFirst();
   return r ? toGrid(r) : undefined;
 }
 
-export async function gridInForce(db: Db, epciSiren: string, date = todayIso()): Promise<StoredGrid | undefined> {
-  return inForce((await listGrids(db, epciSiren)).filter((g) => g.status === 'adoptee'), date);
+export async function gridVersionTaken(db: TypedDb, epciSiren: string, version: number): Promise<boolean> {
+  return !!(await db.selectFrom('demand_grid').select('id').where('epci_siren', '=', epciSiren).where('version', '=', version).executeTakeFirst());
 }
 
-/** Saves a draft version. The version number comes from the definition; it must be new for the EPCI. */
-export async function createGrid(db: Db, epciSiren: string, grid: Grid): Promise<StoredGrid> {
-  const taken = await db.selectFrom('demand_grid').select('id').where('epci_siren', '=', epciSiren).where('version', '=', grid.version).executeTakeFirst();
-  if (taken) throw new AppError('demand.grid_version_taken', `La version ${grid.version} de la grille existe déjà pour cet EPCI.`, 409);
+export async function insertGrid(db: TypedDb, epciSiren: string, grid: Grid): Promise<string> {
   const { id } = await db
     .insertInto('demand_grid')
-    .values({ epci_siren: epciSiren, version: grid.version, name: grid.name, valid_from: grid.validFrom, valid_to: grid.validTo, definition: JSON.stringify({ ...grid, epciSiren }) })
+    .values({ epci_siren: epciSiren, version: grid.version, name: grid.name, valid_from: grid.valid_from, valid_to: grid.valid_to, definition: JSON.stringify({ ...grid, epci_siren: epciSiren }) })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return (await getGrid(db, id))!;
+  return id;
 }
 
-/** Only a draft may change: an adopted grid is what scores were published with. */
-export async function updateDraftGrid(db: Db, id: string, grid: Grid): Promise<StoredGrid> {
-  const g = await getGrid(db, id);
-  if (!g) throw notFound('Grille');
-  if (g.status !== 'brouillon') throw new AppError('demand.grid_adopted', 'Une grille adoptée ne se modifie plus : créez une nouvelle version.', 409);
-  if (grid.version !== g.version) throw new AppError('demand.grid_version_fixed', 'Le numéro de version d’un brouillon ne change pas.', 400);
+export async function updateGrid(db: TypedDb, id: string, epciSiren: string, grid: Grid): Promise<void> {
   await db
     .updateTable('demand_grid')
-    .set({ name: grid.name, valid_from: grid.validFrom, valid_to: grid.validTo, definition: JSON.stringify({ ...grid, epciSiren: g.epciSiren }) })
+    .set({ name: grid.name, valid_from: grid.valid_from, valid_to: grid.valid_to, definition: JSON.stringify({ ...grid, epci_siren: epciSiren }) })
     .where('id', '=', id)
     .execute();
-  return (await getGrid(db, id))!;
 }
 
-/**
- * Adopts a draft: an open-ended version in force before it is closed at the new start date, any other overlap
- * is refused; then every demand of the EPCI is rescored with the grid in force today.
- */
-export async function adoptGrid(db: Db, id: string, refDate = todayIso()): Promise<StoredGrid> {
-  return db.transaction().execute(async (trx) => {
-    const g = await getGrid(trx, id);
-    if (!g) throw notFound('Grille');
-    if (g.status === 'adoptee') return g;
-    const adopted = (await listGrids(trx, g.epciSiren)).filter((x) => x.status === 'adoptee');
-    for (const prev of adopted) {
-      if (prev.validTo === null && prev.validFrom < g.validFrom) {
-        await trx.updateTable('demand_grid').set({ valid_to: g.validFrom }).where('id', '=', prev.id).execute();
-        prev.validTo = g.validFrom;
-      }
-    }
-    const clash = overlapping(adopted, g);
-    if (clash) throw new AppError('demand.grid_overlap', `Cette grille chevauche la version ${clash.version} (du ${clash.validFrom} au ${clash.validTo ?? '…'}).`, 409);
-    await trx.updateTable('demand_grid').set({ status: 'adoptee', adopted_at: sql`now()` }).where('id', '=', id).execute();
-    await rescore(trx, { epciSiren: g.epciSiren, refDate });
-    return (await getGrid(trx, id))!;
-  });
+export async function closeGrid(db: TypedDb, id: string, validTo: string): Promise<void> {
+  await db.updateTable('demand_grid').set({ valid_to: validTo }).where('id', '=', id).execute();
+}
+
+export async function markGridAdopted(db: TypedDb, id: string): Promise<void> {
+  await db.updateTable('demand_grid').set({ status: 'adopted', adopted_at: sql`now()` }).where('id', '=', id).execute();
 }
 
 // ---- scores -----------------------------------------------------------------------------------------------
 
 /** Demands by EPCI, numbers or status, for scoring. */
-export async function loadDemands(db: Db, f: { epciSiren?: string; numeros?: string[]; status?: string }): Promise<(Demand & { id: string })[]> {
-  let q = db.selectFrom('demand as d').select(DEMAND_COLUMNS as any);
+export async function loadDemands(db: TypedDb, f: { epciSiren?: string; numbers?: string[]; status?: string }): Promise<(Demand & { id: string })[]> {
+  let q = db.selectFrom('demand as d').select(DEMAND_COLUMNS);
   if (f.epciSiren) q = q.where('d.epci_siren', '=', f.epciSiren);
-  if (f.numeros) q = q.where('d.numero', 'in', f.numeros.length ? f.numeros : ['']);
-  if (f.status) q = q.where('d.statut', '=', f.status);
-  return (await q.orderBy('d.numero').execute()).map((r: any) => ({ ...toDemand(r), id: r.id }));
+  if (f.numbers) q = q.where('d.number', 'in', f.numbers.length ? f.numbers : ['']);
+  if (f.status) q = q.where('d.status', '=', f.status);
+  return (await q.orderBy('d.number').execute()).map((r) => ({ ...toDemand(r), id: r.id }));
 }
 
-/** Scores the chosen demands with the grid in force for their EPCI at `refDate`; demands without a grid keep none. */
-export async function rescore(db: Db, f: { epciSiren?: string; numeros?: string[]; refDate?: string }): Promise<number> {
-  const refDate = f.refDate ?? todayIso();
-  const demands = await loadDemands(db, f);
-  const grids = new Map<string, StoredGrid | undefined>();
-  const rows = [];
-  for (const d of demands) {
-    if (!grids.has(d.epciSiren)) grids.set(d.epciSiren, await gridInForce(db, d.epciSiren, refDate));
-    const g = grids.get(d.epciSiren);
-    if (!g) continue;
-    const r = scoreDemand(g.definition, d, refDate);
-    rows.push({ demand_id: d.id, grid_id: g.id, total: r.total, sections: JSON.stringify(r.sections), ref_date: refDate, computed_at: sql`now()` });
-  }
+export interface ScoreRow {
+  demand_id: string;
+  grid_id: string;
+  total: number;
+  /** The score's sections and lines, as JSON text. */
+  sections: string;
+  ref_date: string;
+}
+
+export async function writeScores(db: TypedDb, rows: ScoreRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
     await db
       .insertInto('demand_score')
-      .values(rows.slice(i, i + 500))
+      .values(rows.slice(i, i + 500).map((r) => ({ ...r, computed_at: sql<Date>`now()` })))
       .onConflict((oc) =>
         oc.columns(['demand_id', 'grid_id']).doUpdateSet((eb) => ({
           total: eb.ref('excluded.total'),
@@ -446,50 +408,57 @@ export async function rescore(db: Db, f: { epciSiren?: string; numeros?: string[
       )
       .execute();
   }
-  return rows.length;
 }
 
-export async function getScore(db: Db, demandId: string, gridId: string): Promise<ScoreResult | undefined> {
-  const r = await db
-    .selectFrom('demand_score as s')
-    .innerJoin('demand_grid as g', 'g.id', 's.grid_id')
-    .select(['s.total', 's.sections', sql<string>`s.ref_date::text`.as('ref_date'), 'g.version'])
-    .where('s.demand_id', '=', demandId)
-    .where('s.grid_id', '=', gridId)
-    .executeTakeFirst();
-  return r ? { total: r.total, sections: r.sections, refDate: r.ref_date, gridVersion: r.version } : undefined;
+export async function scoreTotal(db: TypedDb, demandId: string, gridId: string): Promise<number | undefined> {
+  const r = await db.selectFrom('demand_score').select('total').where('demand_id', '=', demandId).where('grid_id', '=', gridId).executeTakeFirst();
+  return r?.total;
 }
 
 /** Scores under one grid of the active demands similar to this one (same typology, a wished commune in common). */
-export async function similarScores(db: Db, gridId: string, d: Pick<Demand, 'epciSiren' | 'typology' | 'communes'>): Promise<number[]> {
+export async function similarScores(db: TypedDb, gridId: string, d: Pick<Demand, 'epci_siren' | 'typology' | 'communes'>): Promise<number[]> {
   const rows = await db
     .selectFrom('demand as d')
     .innerJoin('demand_score as s', 's.demand_id', 'd.id')
     .select('s.total')
     .where('s.grid_id', '=', gridId)
-    .where('d.statut', '=', 'active')
-    .where('d.epci_siren', '=', d.epciSiren)
-    .where('d.typologie', '=', d.typology)
+    .where('d.status', '=', 'active')
+    .where('d.epci_siren', '=', d.epci_siren)
+    .where('d.typology', '=', d.typology)
     .where(sql<boolean>`d.communes && ${sql.val(d.communes)}::text[]`)
     .execute();
-  return rows.map((r: any) => r.total);
+  return rows.map((r) => r.total);
+}
+
+/** Active demands of an EPCI per typology: how many, and their scores under one grid (none when `gridId` is absent). */
+export async function activeByTypology(db: TypedDb, epciSiren: string, gridId: string | undefined): Promise<{ typology: string; n: number; scores: number[] }[]> {
+  const rows = await db
+    .selectFrom('demand as d')
+    .leftJoin('demand_score as s', (j) => j.onRef('s.demand_id', '=', 'd.id').on('s.grid_id', '=', gridId ?? '00000000-0000-0000-0000-000000000000'))
+    .select(['d.typology', sql<number>`count(*)::int`.as('n'), sql<number[] | null>`array_agg(s.total) filter (where s.total is not null)`.as('scores')])
+    .where('d.epci_siren', '=', epciSiren)
+    .where('d.status', '=', 'active')
+    .groupBy('d.typology')
+    .execute();
+  return rows.map((r) => ({ typology: r.typology, n: r.n, scores: r.scores ?? [] }));
 }
 
 /** Attributions of that typology in those communes since `since` (ISO date). */
-export async function attributionsFor(db: Db, f: { epciSiren: string; typology?: string; communes?: string[]; since?: string }): Promise<Attribution[]> {
+export async function attributionsFor(db: TypedDb, f: { epciSiren: string; typology?: string; communes?: string[]; since?: string }): Promise<Attribution[]> {
   let q = db
     .selectFrom('demand_attribution')
-    .select(['commune_code', 'typologie', sql<string>`date_depot::text`.as('date_depot'), sql<string>`date_attribution::text`.as('date_attribution')])
+    .select(['commune_code', 'typology', sql<string>`filing_date::text`.as('filing_date'), sql<string>`attribution_date::text`.as('attribution_date')])
     .where('epci_siren', '=', f.epciSiren);
-  if (f.typology) q = q.where('typologie', '=', f.typology);
+  if (f.typology) q = q.where('typology', '=', f.typology);
   if (f.communes) q = q.where('commune_code', 'in', f.communes.length ? f.communes : ['']);
-  if (f.since) q = q.where('date_attribution', '>=', f.since);
-  return (await q.execute()).map((r: any) => ({ communeCode: r.commune_code, typology: r.typologie, dateDepot: r.date_depot, dateAttribution: r.date_attribution }));
+  if (f.since) q = q.where('attribution_date', '>=', sql<Date>`${f.since}::date`);
+  return (await q.execute()).map((r) => ({ commune_code: r.commune_code, typology: r.typology as Typology, filing_date: r.filing_date, attribution_date: r.attribution_date }));
 }
 
 // ---- pseudonymised export -----------------------------------------------------------------------------------
 
-export async function instanceSecret(db: Db): Promise<string> {
+/** The instance's export secret, made on first use. */
+export async function instanceSecret(db: TypedDb): Promise<string> {
   await db
     .insertInto('demand_secret')
     .values({ id: 1, secret: randomBytes(32).toString('hex') })
@@ -498,51 +467,47 @@ export async function instanceSecret(db: Db): Promise<string> {
   return (await db.selectFrom('demand_secret').select('secret').where('id', '=', 1).executeTakeFirstOrThrow()).secret;
 }
 
-export async function exportRows(db: Db, epciSiren?: string) {
+export async function exportRows(db: TypedDb, epciSiren?: string) {
   let q = db
     .selectFrom('demand as d')
     .leftJoin('demand_person as p', 'p.demand_id', 'd.id')
     .leftJoin('demand_attribution as a', 'a.demand_id', 'd.id')
-    .select([...DEMAND_COLUMNS, sql<string | null>`p.date_naissance::text`.as('date_naissance'), sql<string | null>`a.date_attribution::text`.as('date_attribution'), 'a.commune_code as commune_attribution']);
+    .select([...DEMAND_COLUMNS, sql<string | null>`p.birth_date::text`.as('birth_date'), sql<string | null>`a.attribution_date::text`.as('attribution_date'), 'a.commune_code as attribution_commune']);
   if (epciSiren) q = q.where('d.epci_siren', '=', epciSiren);
-  return (await q.orderBy('d.numero').execute()).map((r: any) => ({
+  return (await q.orderBy('d.number').execute()).map((r) => ({
     ...toDemand(r),
-    id: r.id as string,
-    birthDate: r.date_naissance as string | null,
-    dateAttribution: r.date_attribution as string | null,
-    communeAttribution: r.commune_attribution as string | null,
+    birth_date: r.birth_date,
+    attribution_date: r.attribution_date,
+    attribution_commune: r.attribution_commune,
   }));
 }
 
-// ---- partner bailleurs authorised by the EPCI ----------------------------------------------------------------
+// ---- organisations an EPCI authorised to read its demands -------------------------------------------------------
 
-export async function grantPartner(db: Db, organisationId: string, epciSiren: string): Promise<void> {
-  const org = await db.selectFrom('organisation').select('kind').where('id', '=', organisationId).executeTakeFirst();
-  if (!org) throw notFound('Organisation');
-  // A landlord prepares its allocation committees; a commune reads the demands naming it; the club's operator reads
-  // them only when an EPCI asks it to (support, audit).
-  if (!['bailleur', 'commune', 'club'].includes(org.kind))
-    throw new AppError('demand.partner_not_bailleur', 'Seuls un bailleur social, une commune (pour les demandes qui la citent) ou l’opérateur du club peuvent être autorisés à lire les demandes.', 400);
+export async function insertGrant(db: TypedDb, organisationId: string, epciSiren: string): Promise<void> {
   await db.insertInto('demand_partner_access').values({ organisation_id: organisationId, epci_siren: epciSiren }).onConflict((oc) => oc.doNothing()).execute();
 }
 
-export async function revokePartner(db: Db, organisationId: string, epciSiren: string): Promise<boolean> {
+export async function deleteGrant(db: TypedDb, organisationId: string, epciSiren: string): Promise<boolean> {
   const r = await db.deleteFrom('demand_partner_access').where('organisation_id', '=', organisationId).where('epci_siren', '=', epciSiren).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
 
-export async function listPartners(db: Db): Promise<{ organisationId: string; name: string; epciSiren: string; grantedAt: string }[]> {
-  const rows = await db
-    .selectFrom('demand_partner_access as a')
-    .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
-    .select(['a.organisation_id', 'o.name', 'a.epci_siren', sql<string>`a.granted_at::text`.as('granted_at')])
-    .orderBy('o.name')
-    .execute();
-  return rows.map((r: any) => ({ organisationId: r.organisation_id, name: r.name, epciSiren: r.epci_siren, grantedAt: r.granted_at }));
+export async function listGrants(db: TypedDb): Promise<{ organisation_id: string; epci_siren: string; granted_at: string }[]> {
+  return db.selectFrom('demand_partner_access').select(['organisation_id', 'epci_siren', sql<string>`granted_at::text`.as('granted_at')]).execute();
 }
 
-/** The EPCIs whose demands this organisation may read. */
-export async function partnerEpcis(db: Db, organisationId: string): Promise<string[]> {
-  const rows = await db.selectFrom('demand_partner_access').select('epci_siren').where('organisation_id', '=', organisationId).execute();
-  return rows.map((r: any) => r.epci_siren);
+// ---- demo ---------------------------------------------------------------------------------------------------------
+
+export async function anyGrid(db: TypedDb): Promise<boolean> {
+  return !!(await db.selectFrom('demand_grid').select('id').limit(1).executeTakeFirst());
+}
+
+export async function anyDemand(db: TypedDb): Promise<boolean> {
+  return !!(await db.selectFrom('demand').select('id').limit(1).executeTakeFirst());
+}
+
+/** Whether a score was computed before `date` (seniority has moved on since). */
+export async function anyScoreBefore(db: TypedDb, date: string): Promise<boolean> {
+  return !!(await db.selectFrom('demand_score').select('demand_id').where('ref_date', '<', sql<Date>`${date}::date`).limit(1).executeTakeFirst());
 }

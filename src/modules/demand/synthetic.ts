@@ -4,7 +4,7 @@ import { PRIORITY_FLAG_NAMES, TYPOLOGIES } from './model.ts';
 import { SNE_COLUMNS } from './ingest/sne-csv.ts';
 
 /** Real INSEE codes of communes of the two demo EPCIs. */
-export const DEMO_COMMUNES: Record<string, string[]> = {
+const DEMO_COMMUNES: Record<string, string[]> = {
   '200046977': ['69381', '69383', '69388', '69266', '69259', '69256', '69029'],
   '243100518': ['31555', '31069', '31149', '31557', '31044'],
 };

@@ -66,3 +66,7 @@ export function findSchema(cat: Catalogue, name: string, version?: string): Sche
 export function exampleFile(entry: SchemaEntry, which: 'valide' | 'invalide'): Buffer {
   return readFileSync(join(entry.dir, 'exemples', `${which}.csv`));
 }
+
+let catalogue: Catalogue | undefined;
+/** The catalogue, read once per process: the schemas are files of the repository, they change with a deployment. */
+export const referentialCatalogue = () => (catalogue ??= loadCatalogue());

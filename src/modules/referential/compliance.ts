@@ -44,7 +44,7 @@ export interface DeliveryFact {
   rowsValid: number;
 }
 
-export type Freshness = 'a-jour' | 'en-retard' | 'jamais-livre';
+type Freshness = 'a-jour' | 'en-retard' | 'jamais-livre';
 export const FRESHNESS_LABELS: Record<Freshness, string> = {
   'a-jour': 'À jour',
   'en-retard': 'En retard',

@@ -6,11 +6,12 @@ import type { AppContext } from '../../platform/context.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db.ts';
 import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
-import { deliver, sha256Hex, territoryCommuneCodes, type NewDelivery } from './store.ts';
+import { acceptDelivery, territoryCommuneCodes } from './service.ts';
+import { deliveredContent, sha256Hex, type NewDelivery } from './store.ts';
 
-export const DEMO_DIR = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'referential');
+const DEMO_DIR = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'referential');
 /** The fictitious landlord SIREN of the referential's examples. */
-export const DEMO_BAILLEUR_SIREN = '999000001';
+const DEMO_BAILLEUR_SIREN = '999000001';
 
 /**
  * The organisation of that kind and commune (or name), created when absent: other modules' demos may make it first.
@@ -31,13 +32,7 @@ async function demoOrganisation(db: Db, kind: string, name: string, communeCode:
 
 /** A demo file already delivered is left alone: a restart must change nothing, not even the "last received" date. */
 async function deliverOnce(db: Db, d: NewDelivery): Promise<void> {
-  const done = await db
-    .selectFrom('referential_delivery')
-    .select('id')
-    .where('organisation_id', '=', d.organisationId)
-    .where('content_sha256', '=', sha256Hex(d.bytes))
-    .executeTakeFirst();
-  if (!done) await deliver(db, d);
+  if (!(await deliveredContent(db, d.organisationId, sha256Hex(d.bytes)))) await acceptDelivery(db, d);
 }
 
 /** Idempotent: see `deliverOnce`. */

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toCsv } from '../../platform/csv.ts';
 import { exampleFile, loadCatalogue } from './catalogue.ts';
 import { validateFile } from './ingest/validate-file.ts';
 import { territoryCommunes } from './test-support.ts';
@@ -43,7 +44,17 @@ describe('the published referential', () => {
       });
 
       it('gives every field a description and an example that the schema accepts', async () => {
-        for (const f of entry.schema.fields) expect(f.description.length, f.name).toBeGreaterThan(5);
+        for (const f of entry.schema.fields) {
+          expect(f.description.length, f.name).toBeGreaterThan(5);
+          expect(f.example, `${f.name} : exemple`).toBeDefined();
+        }
+        // One line made of the fields' examples, validated like a delivery: every example is a value the schema takes.
+        const fields = entry.schema.fields;
+        const line = fields.map((f) => (typeof f.example === 'boolean' ? String(f.example) : (f.example ?? null)));
+        const report = await validateFile(Buffer.from(toCsv([fields.map((f) => f.name), line])), { filename: 'exemples.csv' }, entry.compiled, { communes });
+        expect(report.header).toEqual([]);
+        expect(report.problems.map((p) => `${p.column} : ${p.rule} (« ${p.value} »)`)).toEqual([]);
+        expect(report.summary.rowsAccepted).toBe(1);
       });
     });
   }

@@ -3,11 +3,11 @@
 import { compileParser, expectedWriting, TYPE_LABELS, type CellValue, type FieldType, type Parsed } from './values.ts';
 import { primaryKeyOf, type Policy, type SchemaField, type TableSchema } from './schema.ts';
 
-export type { Policy, TableSchema, SchemaField } from './schema.ts';
-export type { CellValue } from './values.ts';
+export type { Policy, TableSchema } from './schema.ts';
+
 
 /** Stable rule codes: they appear in reports and in the API, partners may key on them. */
-export type Rule =
+type Rule =
   | 'colonne-manquante'
   | 'colonne-inconnue'
   | 'colonne-en-double'
@@ -30,9 +30,9 @@ export type Rule =
   | 'somme'
   | 'inferieur-ou-egal';
 
-export type Severity = 'erreur' | 'avertissement';
+type Severity = 'erreur' | 'avertissement';
 
-export interface Problem {
+interface Problem {
   /** Line in the file (the header is line 1); for JSON, the record number. 0 for the file as a whole. */
   line: number;
   column?: string;
@@ -51,7 +51,7 @@ export const STATUS_LABELS: Record<DeliveryStatus, string> = {
   refusee: 'Refusée',
 };
 
-export interface ReportSummary {
+interface ReportSummary {
   rowsTotal: number;
   rowsValid: number;
   rowsInvalid: number;
@@ -87,10 +87,10 @@ export interface ValidationContext {
 }
 
 /** Columns that name the organisation whose data a row is: the landlord of a building, the developer of a programme. */
-export const PRODUCER_SIREN_COLUMNS = ['bailleur_siren', 'maitre_ouvrage_siren'];
+const PRODUCER_SIREN_COLUMNS = ['bailleur_siren', 'maitre_ouvrage_siren'];
 
 export type Row = Record<string, CellValue | null>;
-export type RowOutcome = { valid: true; data: Row } | { valid: false; data: Row };
+type RowOutcome = { valid: true; data: Row } | { valid: false; data: Row };
 
 interface CompiledField {
   field: SchemaField;
@@ -119,7 +119,8 @@ export function compileSchema(schema: TableSchema): CompiledSchema {
       field,
       // A one-column primary key implies required and unique (Table Schema).
       required: !!c.required || (pk.length === 1 && pk[0] === field.name) || pk.includes(field.name),
-      parse: compileParser(field as any),
+      // The catalogue checked the type against FIELD_TYPES when it loaded the schema (schema.ts).
+      parse: compileParser({ ...field, type: field.type as FieldType }),
       checks: compileChecks(field),
       unique: !!c.unique || (pk.length === 1 && pk[0] === field.name),
       reference: refs.has(field.name),
@@ -299,7 +300,7 @@ export function createValidator(compiled: CompiledSchema, ctx: ValidationContext
         const parsed = f.parse(raw);
         if (!parsed.ok) {
           data[name] = null;
-          fail({ column: name, rule: 'type', value: raw, message: `La valeur ${quote(raw)} n'est pas du type attendu (${TYPE_LABELS[f.field.type as FieldType] ?? f.field.type}).`, fix: `Écrivez ${expectedWriting(f.field as any)}.` });
+          fail({ column: name, rule: 'type', value: raw, message: `La valeur ${quote(raw)} n'est pas du type attendu (${TYPE_LABELS[f.field.type as FieldType] ?? f.field.type}).`, fix: `Écrivez ${expectedWriting({ ...f.field, type: f.field.type as FieldType })}.` });
           continue;
         }
         data[name] = parsed.value;
@@ -409,7 +410,3 @@ export function createValidator(compiled: CompiledSchema, ctx: ValidationContext
   };
 }
 
-/** Whether a row validated under this report is to be kept: the policy applied to one row. */
-export function rowIsAccepted(report: Pick<ValidationReport, 'status'>, outcome: RowOutcome): boolean {
-  return report.status !== 'refusee' && outcome.valid;
-}

@@ -8,78 +8,18 @@ import type { AppContext } from '../../platform/context.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { assertOwnOrganisation, isEpciStaff, requirePrincipal } from '../../platform/http/access.ts';
 import { communesOf, describePerimeter, perimeterFilter, perimeterOfRequest, perimeterRefused } from '../../platform/http/perimeter.ts';
-import { organisationsOfEpci, sharedBy } from '../access/index.ts';
+import { sharedBy } from '../access/index.ts';
 import type { App } from '../types.ts';
 import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
 import { tableSchemaZ } from './schema.ts';
 import { chartersZ } from './compliance.ts';
+import { clubComplianceAnswer, complianceAnswer, deliveriesAnswer, deliveryAnswer, schemaListAnswer } from './contract.ts';
+import { acceptDelivery, clubCompliance, compliance } from './service.ts';
 import * as store from './store.ts';
 
 const TAG = 'référentiel';
 const MAX_FILE = 50 * 1024 * 1024;
 const schemaName = z.string().regex(/^[a-z0-9-]+$/, 'nom de schéma en minuscules et tirets');
-
-const problemZ = z.object({
-  line: z.number(),
-  column: z.string().optional(),
-  rule: z.string(),
-  value: z.string().optional(),
-  severity: z.enum(['erreur', 'avertissement']),
-  message: z.string(),
-  fix: z.string(),
-});
-export const reportZ = z.object({
-  schema: z.object({ name: z.string(), version: z.string(), title: z.string() }),
-  policy: z.string(),
-  status: z.enum(['acceptee', 'partielle', 'refusee']),
-  verdict: z.string(),
-  summary: z.object({
-    rowsTotal: z.number(),
-    rowsValid: z.number(),
-    rowsInvalid: z.number(),
-    rowsAccepted: z.number(),
-    errors: z.number(),
-    warnings: z.number(),
-    byRule: z.record(z.string(), z.number()),
-    byColumn: z.record(z.string(), z.number()),
-  }),
-  header: z.array(problemZ),
-  problems: z.array(problemZ),
-  truncated: z.boolean(),
-  file: z.object({ name: z.string().optional(), format: z.string(), encoding: z.string().optional(), delimiter: z.string().optional() }).optional(),
-});
-const deliveryZ = z.object({
-  id: z.string(),
-  organisationId: z.string(),
-  organisationName: z.string(),
-  schemaName: z.string(),
-  schemaVersion: z.string(),
-  receivedAt: z.string(),
-  lastReceivedAt: z.string(),
-  timesReceived: z.number(),
-  filename: z.string().nullable(),
-  byteSize: z.number(),
-  sha256: z.string(),
-  status: z.enum(['acceptee', 'partielle', 'refusee']),
-  rowsTotal: z.number(),
-  rowsValid: z.number(),
-  rowsAccepted: z.number(),
-  onBehalf: z.boolean(),
-});
-const feedComplianceZ = z.object({
-  schema: z.string(),
-  attendu: z.boolean(),
-  obligatoire: z.boolean(),
-  frequence: z.string().nullable(),
-  derniereLivraison: z.object({ date: z.string(), statut: z.string(), partValide: z.number().nullable() }).nullable(),
-  derniereAcceptee: z.string().nullable(),
-  echeance: z.string().nullable(),
-  fraicheur: z.enum(['a-jour', 'en-retard', 'jamais-livre']).nullable(),
-  partValide: z.number().nullable(),
-  tendance: z.array(z.object({ date: z.string(), partValide: z.number().nullable() })),
-  sens: z.enum(['hausse', 'baisse', 'stable']).nullable(),
-  livraisons: z.number(),
-});
 
 export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogue): Promise<void> {
   app.get('/api/referential/schemas', {
@@ -87,22 +27,7 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
     schema: {
       tags: [TAG],
       summary: 'Les schémas de données publiés par l’EPCI (dernière version de chacun)',
-      response: {
-        200: z.object({
-          schemas: z.array(
-            z.object({
-              name: z.string(),
-              title: z.string(),
-              description: z.string(),
-              version: z.string(),
-              versions: z.array(z.string()),
-              politique: z.string(),
-              producteurs: z.array(z.string()),
-              champs: z.number(),
-            }),
-          ),
-        }),
-      },
+      response: { 200: schemaListAnswer },
     },
     handler: async () => ({
       schemas: [...cat.schemas.values()].map((versions) => {
@@ -175,7 +100,7 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
         organisation: z.uuid().optional(),
         limit: z.coerce.number().int().min(1).max(500).default(100),
       }),
-      response: { 200: z.object({ livraisons: z.array(deliveryZ) }) },
+      response: { 200: deliveriesAnswer },
     },
     handler: async (req) => {
       const p = requirePrincipal(req);
@@ -193,7 +118,7 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
       tags: [TAG],
       summary: 'Une livraison et son rapport de validation',
       params: z.object({ id: z.uuid() }),
-      response: { 200: z.object({ delivery: deliveryZ, report: reportZ }) },
+      response: { 200: deliveryAnswer },
     },
     handler: async (req) => {
       const found = await store.getDelivery(ctx.db, req.params.id);
@@ -223,21 +148,14 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
     schema: {
       tags: [TAG],
       summary: 'Conformité à leur charte des partenaires de son EPCI (la sienne pour un partenaire) : dernière livraison, fraîcheur, part de lignes valides, tendance',
-      response: {
-        200: z.object({
-          genereLe: z.string(),
-          partenaires: z.array(
-            z.object({ organisation: z.object({ id: z.string(), name: z.string(), kind: z.string() }), charte: z.string().nullable(), flux: z.array(feedComplianceZ) }),
-          ),
-        }),
-      },
+      response: { 200: complianceAnswer },
     },
     handler: async (req) => {
       const p = requirePrincipal(req);
       const now = new Date();
       return {
         genereLe: now.toISOString(),
-        partenaires: await store.compliance(ctx.db, cat, now, isEpciStaff(p) ? undefined : p.organisationId, p.perimeter.organisations),
+        partenaires: await compliance(ctx.db, cat, now, isEpciStaff(p) ? undefined : p.organisationId, p.perimeter.organisations),
       };
     },
   });
@@ -247,48 +165,14 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
     schema: {
       tags: [TAG],
       summary: 'Comparaison du club : la conformité des partenaires de chaque EPCI qui la partage (et celle de son propre EPCI)',
-      response: {
-        200: z.object({
-          genereLe: z.string(),
-          epcis: z.array(
-            z.object({
-              epci: z.string(),
-              nom: z.string(),
-              partage: z.boolean().describe('false : l’EPCI ne partage pas la conformité de ses partenaires'),
-              partenaires: z.number().nullable(),
-              flux_attendus: z.number().nullable(),
-              a_jour: z.number().nullable(),
-              en_retard: z.number().nullable(),
-              jamais_livres: z.number().nullable(),
-            }),
-          ),
-        }),
-      },
+      response: { 200: clubComplianceAnswer },
     },
     handler: async (req) => {
       const p = perimeterOfRequest(req);
       const now = new Date();
       const shared = new Set(await sharedBy(ctx.db, 'conformite_referentiel'));
-      const epcis = await ctx.db.selectFrom('instance_epci as i').innerJoin('epci as e', 'e.siren', 'i.siren').select(['e.siren', 'e.nom']).orderBy('e.nom').execute();
-      const out = [];
-      for (const e of epcis) {
-        if (!shared.has(e.siren) && !(p.kind === 'epci' && p.epci === e.siren)) {
-          out.push({ epci: e.siren, nom: e.nom, partage: false, partenaires: null, flux_attendus: null, a_jour: null, en_retard: null, jamais_livres: null });
-          continue;
-        }
-        const rows = await store.compliance(ctx.db, cat, now, undefined, await organisationsOfEpci(ctx.db, e.siren));
-        const expected = rows.flatMap((r) => r.flux.filter((f) => f.attendu));
-        out.push({
-          epci: e.siren,
-          nom: e.nom,
-          partage: true,
-          partenaires: rows.length,
-          flux_attendus: expected.length,
-          a_jour: expected.filter((f) => f.fraicheur === 'a-jour').length,
-          en_retard: expected.filter((f) => f.fraicheur === 'en-retard').length,
-          jamais_livres: expected.filter((f) => f.fraicheur === 'jamais-livre').length,
-        });
-      }
+      // An EPCI's figures are shown when it shares them with the club, and to its own staff.
+      const out = await clubCompliance(ctx.db, cat, now, (siren) => shared.has(siren) || (p.kind === 'epci' && p.epci === siren));
       return { genereLe: now.toISOString(), epcis: out };
     },
   });
@@ -310,7 +194,7 @@ function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
         nom: z.string().max(200).optional(),
       }),
       headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).passthrough(),
-      response: { 200: z.object({ delivery: deliveryZ, report: reportZ }), 201: z.object({ delivery: deliveryZ, report: reportZ }) },
+      response: { 200: deliveryAnswer, 201: deliveryAnswer },
     },
     bodyLimit: MAX_FILE, // the file itself (multipart or raw body)
     handler: async (req, reply) => {
@@ -359,7 +243,7 @@ function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
       }
       if (!bytes.length) throw new AppError('referential.no_file', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
 
-      const result = await store.deliver(ctx.db, {
+      const result = await acceptDelivery(ctx.db, {
         organisationId,
         entry,
         bytes,

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { FIELD_TYPES } from './values.ts';
 
-export const POLICIES = ['tout-ou-rien', 'ligne-à-ligne'] as const;
+const POLICIES = ['tout-ou-rien', 'ligne-à-ligne'] as const;
 export type Policy = (typeof POLICIES)[number];
 
 const constraintsZ = z
@@ -19,7 +19,7 @@ const constraintsZ = z
   })
   .strict();
 
-export const fieldZ = z.object({
+const fieldZ = z.object({
   name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'nom de champ en minuscules, chiffres et _'),
   title: z.string().optional(),
   description: z.string(),
@@ -39,7 +39,7 @@ const controlZ = z.discriminatedUnion('type', [
   z.object({ type: z.literal('inferieur-ou-egal'), champ: z.string(), limite: z.string() }),
 ]);
 
-export const habitatExtensionZ = z.object({
+const habitatExtensionZ = z.object({
   politique: z.enum(POLICIES),
   references: z.array(z.object({ champ: z.string(), vers: z.literal('communes-du-territoire') })).default([]),
   controles: z.array(controlZ).default([]),
@@ -66,7 +66,6 @@ export const tableSchemaZ = z.object({
 });
 
 export type SchemaField = z.infer<typeof fieldZ>;
-export type Control = z.infer<typeof controlZ>;
 export type TableSchema = z.infer<typeof tableSchemaZ>;
 
 /** Coherence a type checker cannot see: keys, references and controls must name existing fields. */

@@ -2,29 +2,13 @@
 // dashboard and the other modules (`acceptedRows`).
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db.ts';
-import { AppError } from '../../platform/errors.ts';
-import type { Catalogue, SchemaEntry } from './catalogue.ts';
-import { complianceOf, type DeliveryFact, type FeedCompliance } from './compliance.ts';
+import type { Selectable } from 'kysely';
+import type { ReferentialDelivery } from '../../platform/db-schema.ts';
+import type { TypedDb } from '../../platform/db.ts';
+import { listOrganisations } from '../access/index.ts';
+import type { SchemaEntry } from './catalogue.ts';
+import type { DeliveryFact } from './compliance.ts';
 import type { DeliveryStatus, Row, ValidationReport } from './model.ts';
-import { validateFile } from './ingest/validate-file.ts';
-
-const ROW_BATCH = 5000;
-
-/** INSEE codes a delivery may refer to: the communes of the instance's EPCIs and their arrondissements. */
-export async function territoryCommuneCodes(db: Db): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom('commune as c')
-    .select('c.code')
-    .where((eb) =>
-      eb.or([
-        eb('c.epci_siren', 'in', eb.selectFrom('instance_epci').select('siren')),
-        eb('c.parent_code', 'in', eb.selectFrom('commune as p').select('p.code').where('p.epci_siren', 'in', eb.selectFrom('instance_epci').select('siren'))),
-      ]),
-    )
-    .execute();
-  return new Set(rows.map((r) => r.code as string));
-}
 
 export interface NewDelivery {
   organisationId: string;
@@ -62,147 +46,120 @@ export interface DeliverySummary {
 
 export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/**
- * Records a delivery: validated while its valid rows are written in batches, in one transaction, so a failure
- * leaves nothing behind. The same Idempotency-Key, or the same file for the same feed, returns the first delivery.
- */
-export async function deliver(db: Db, d: NewDelivery): Promise<{ delivery: DeliverySummary; report: ValidationReport; created: boolean }> {
-  const sha = sha256Hex(d.bytes);
-  const { name, version } = d.entry.schema;
-  const existing = await findSame(db, d, sha);
-  if (existing) return existing;
-  try {
-    const id = await db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('referential_delivery')
-        .values({
-          organisation_id: d.organisationId,
-          schema_name: name,
-          schema_version: version,
-          sent_by_user_id: d.sentByUserId ?? null,
-          sent_by_api_key_id: d.sentByApiKeyId ?? null,
-          on_behalf: !!d.onBehalf,
-          filename: d.filename ?? null,
-          media_type: d.mediaType ?? null,
-          // Bound as base64 text: PGlite binds a large bytea parameter about 15 times slower than a text one.
-          content: sql`decode(${Buffer.from(d.bytes).toString('base64')}, 'base64')`,
-          content_sha256: sha,
-          byte_size: d.bytes.byteLength,
-          idempotency_key: d.idempotencyKey ?? null,
-          status: 'refusee',
-          rows_total: 0,
-          rows_valid: 0,
-          rows_accepted: 0,
-          report: '{}',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const deliveryId = inserted.id as string;
-      let batch: { l: number; d: Row }[] = [];
-      // One JSON parameter per batch rather than three per row: far less for the driver to bind and the server to parse.
-      const flush = async () => {
-        if (!batch.length) return;
-        const payload = JSON.stringify(batch);
-        batch = [];
-        await sql`insert into referential_delivery_row (delivery_id, line, data)
-          select ${deliveryId}::uuid, (e->>'l')::int, e->'d' from jsonb_array_elements(${payload}::jsonb) e`.execute(trx);
-      };
-      const report = await validateFile(d.bytes, { filename: d.filename, contentType: d.mediaType }, d.entry.compiled, { communes: d.communes, producerSiren: d.producerSiren }, {
-        onValidRow: async (row: Row, line: number) => {
-          batch.push({ l: line, d: row });
-          if (batch.length >= ROW_BATCH) await flush();
-        },
-      });
-      // The policy is known only at the end: an all-or-nothing delivery with one bad row keeps none.
-      if (report.status === 'refusee') {
-        batch = [];
-        await trx.deleteFrom('referential_delivery_row').where('delivery_id', '=', deliveryId).execute();
-      } else await flush();
-      await trx
-        .updateTable('referential_delivery')
-        .set({
-          status: report.status,
-          rows_total: report.summary.rowsTotal,
-          rows_valid: report.summary.rowsValid,
-          rows_accepted: report.summary.rowsAccepted,
-          report: JSON.stringify(report),
-        })
-        .where('id', '=', deliveryId)
-        .execute();
-      return deliveryId;
-    });
-    const found = await getDelivery(db, id);
-    return { ...found!, created: true };
-  } catch (e: any) {
-    // Two identical sends at the same moment: the unique indexes let one through, the other returns it.
-    if (e?.code === '23505') {
-      const again = await findSame(db, d, sha);
-      if (again) return again;
-    }
-    throw e;
-  }
+/** The delivery's row, before its file is read: refused and empty until `completeDelivery` writes the outcome. */
+export async function insertDelivery(db: TypedDb, d: Omit<NewDelivery, 'communes' | 'producerSiren'>, sha: string): Promise<string> {
+  const inserted = await db
+    .insertInto('referential_delivery')
+    .values({
+      organisation_id: d.organisationId,
+      schema_name: d.entry.schema.name,
+      schema_version: d.entry.schema.version,
+      sent_by_user_id: d.sentByUserId ?? null,
+      sent_by_api_key_id: d.sentByApiKeyId ?? null,
+      on_behalf: !!d.onBehalf,
+      filename: d.filename ?? null,
+      media_type: d.mediaType ?? null,
+      // Bound as base64 text: PGlite binds a large bytea parameter about 15 times slower than a text one.
+      content: sql`decode(${Buffer.from(d.bytes).toString('base64')}, 'base64')`,
+      content_sha256: sha,
+      byte_size: d.bytes.byteLength,
+      idempotency_key: d.idempotencyKey ?? null,
+      status: 'refusee',
+      rows_total: 0,
+      rows_valid: 0,
+      rows_accepted: 0,
+      report: '{}',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return inserted.id as string;
 }
 
-async function findSame(db: Db, d: NewDelivery, sha: string) {
-  const { name, version } = d.entry.schema;
-  if (d.idempotencyKey) {
-    const byKey = await db
-      .selectFrom('referential_delivery')
-      .select(['id', 'content_sha256', 'schema_name'])
-      .where('organisation_id', '=', d.organisationId)
-      .where('idempotency_key', '=', d.idempotencyKey)
-      .executeTakeFirst();
-    if (byKey) {
-      if (byKey.content_sha256 !== sha || byKey.schema_name !== name)
-        throw new AppError(
-          'referential.idempotency_conflict',
-          'Cette clé d’idempotence (Idempotency-Key) a déjà servi pour une autre livraison. Utilisez une nouvelle clé pour un nouveau fichier.',
-          409,
-        );
-      return { ...(await getDelivery(db, byKey.id))!, created: false };
-    }
-  }
-  const same = await db
+/** Accepted rows of a delivery, in one JSON parameter per batch rather than three per row (less to bind and parse). */
+export async function insertDeliveryRows(db: TypedDb, deliveryId: string, rows: { l: number; d: Row }[]): Promise<void> {
+  if (!rows.length) return;
+  await sql`insert into referential_delivery_row (delivery_id, line, data)
+    select ${deliveryId}::uuid, (e->>'l')::int, e->'d' from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) e`.execute(db);
+}
+
+export async function deleteDeliveryRows(db: TypedDb, deliveryId: string): Promise<void> {
+  await db.deleteFrom('referential_delivery_row').where('delivery_id', '=', deliveryId).execute();
+}
+
+/** The outcome of the validation: status, counts and the report kept with the file. */
+export async function completeDelivery(db: TypedDb, deliveryId: string, report: ValidationReport): Promise<void> {
+  await db
+    .updateTable('referential_delivery')
+    .set({
+      status: report.status,
+      rows_total: report.summary.rowsTotal,
+      rows_valid: report.summary.rowsValid,
+      rows_accepted: report.summary.rowsAccepted,
+      report: JSON.stringify(report),
+    })
+    .where('id', '=', deliveryId)
+    .execute();
+}
+
+/** The organisation's delivery sent with this Idempotency-Key, with what identifies its content. */
+export async function deliveryByIdempotencyKey(db: TypedDb, organisationId: string, key: string) {
+  return db
+    .selectFrom('referential_delivery')
+    .select(['id', 'content_sha256', 'schema_name'])
+    .where('organisation_id', '=', organisationId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst() as Promise<{ id: string; content_sha256: string; schema_name: string } | undefined>;
+}
+
+/** The organisation's delivery of this very file to this feed (name and version), if any. */
+export async function sameContentDelivery(db: TypedDb, organisationId: string, name: string, version: string, sha: string): Promise<string | undefined> {
+  const r = await db
     .selectFrom('referential_delivery')
     .select('id')
-    .where('organisation_id', '=', d.organisationId)
+    .where('organisation_id', '=', organisationId)
     .where('schema_name', '=', name)
     .where('schema_version', '=', version)
     .where('content_sha256', '=', sha)
     .executeTakeFirst();
-  if (!same) return null;
-  await db
-    .updateTable('referential_delivery')
-    .set({ last_received_at: sql`now()`, times_received: sql`times_received + 1` })
-    .where('id', '=', same.id)
-    .execute();
-  return { ...(await getDelivery(db, same.id))!, created: false };
+  return r?.id as string | undefined;
+}
+
+/** The same file received again: the partner's data is still current (freshness). */
+export async function markReceivedAgain(db: TypedDb, id: string): Promise<void> {
+  await db.updateTable('referential_delivery').set({ last_received_at: sql`now()`, times_received: sql`times_received + 1` }).where('id', '=', id).execute();
+}
+
+/** Whether this organisation already delivered this content, to any feed (the demo delivers each file once). */
+export async function deliveredContent(db: TypedDb, organisationId: string, sha: string): Promise<boolean> {
+  return !!(await db.selectFrom('referential_delivery').select('id').where('organisation_id', '=', organisationId).where('content_sha256', '=', sha).executeTakeFirst());
 }
 
 const summaryColumns = [
-  'd.id',
-  'd.organisation_id',
-  'o.name as organisation_name',
-  'd.schema_name',
-  'd.schema_version',
-  'd.received_at',
-  'd.last_received_at',
-  'd.times_received',
-  'd.filename',
-  'd.byte_size',
-  'd.content_sha256',
-  'd.status',
-  'd.rows_total',
-  'd.rows_valid',
-  'd.rows_accepted',
-  'd.on_behalf',
+  'id',
+  'organisation_id',
+  'schema_name',
+  'schema_version',
+  'received_at',
+  'last_received_at',
+  'times_received',
+  'filename',
+  'byte_size',
+  'content_sha256',
+  'status',
+  'rows_total',
+  'rows_valid',
+  'rows_accepted',
+  'on_behalf',
 ] as const;
+type SummaryRow = Pick<Selectable<ReferentialDelivery>, (typeof summaryColumns)[number]>;
 
-function toSummary(r: any): DeliverySummary {
-  return {
+/** Deliveries with their organisation's name (from the access module). */
+async function toSummaries(db: TypedDb, rows: SummaryRow[]): Promise<DeliverySummary[]> {
+  const names = new Map((await listOrganisations(db, [...new Set(rows.map((r) => r.organisation_id))])).map((o) => [o.id as string, o.name as string]));
+  return rows.map((r) => ({
     id: r.id,
     organisationId: r.organisation_id,
-    organisationName: r.organisation_name,
+    organisationName: names.get(r.organisation_id) ?? '',
     schemaName: r.schema_name,
     schemaVersion: r.schema_version,
     receivedAt: new Date(r.received_at).toISOString(),
@@ -211,36 +168,32 @@ function toSummary(r: any): DeliverySummary {
     filename: r.filename,
     byteSize: r.byte_size,
     sha256: r.content_sha256,
-    status: r.status,
+    // The table's check constraint keeps the status to the three of the model.
+    status: r.status as DeliveryStatus,
     rowsTotal: r.rows_total,
     rowsValid: r.rows_valid,
     rowsAccepted: r.rows_accepted,
     onBehalf: r.on_behalf,
-  };
+  }));
 }
 
-export async function listDeliveries(db: Db, opts: { organisationId?: string; organisationIds?: string[]; schemaName?: string; limit?: number } = {}): Promise<DeliverySummary[]> {
-  let q = db.selectFrom('referential_delivery as d').innerJoin('organisation as o', 'o.id', 'd.organisation_id').select(summaryColumns as any);
-  if (opts.organisationId) q = q.where('d.organisation_id', '=', opts.organisationId);
-  if (opts.organisationIds) q = q.where('d.organisation_id', 'in', opts.organisationIds.length ? opts.organisationIds : ['00000000-0000-0000-0000-000000000000']);
-  if (opts.schemaName) q = q.where('d.schema_name', '=', opts.schemaName);
-  const rows = await q.orderBy('d.received_at', 'desc').orderBy('d.id').limit(opts.limit ?? 100).execute();
-  return rows.map(toSummary);
+export async function listDeliveries(db: TypedDb, opts: { organisationId?: string; organisationIds?: string[]; schemaName?: string; limit?: number } = {}): Promise<DeliverySummary[]> {
+  let q = db.selectFrom('referential_delivery').select(summaryColumns);
+  if (opts.organisationId) q = q.where('organisation_id', '=', opts.organisationId);
+  if (opts.organisationIds) q = q.where('organisation_id', 'in', opts.organisationIds.length ? opts.organisationIds : ['00000000-0000-0000-0000-000000000000']);
+  if (opts.schemaName) q = q.where('schema_name', '=', opts.schemaName);
+  return toSummaries(db, await q.orderBy('received_at', 'desc').orderBy('id').limit(opts.limit ?? 100).execute());
 }
 
-export async function getDelivery(db: Db, id: string): Promise<{ delivery: DeliverySummary; report: ValidationReport } | undefined> {
-  const r = await db
-    .selectFrom('referential_delivery as d')
-    .innerJoin('organisation as o', 'o.id', 'd.organisation_id')
-    .select([...(summaryColumns as any), 'd.report'])
-    .where('d.id', '=', id)
-    .executeTakeFirst();
+export async function getDelivery(db: TypedDb, id: string): Promise<{ delivery: DeliverySummary; report: ValidationReport } | undefined> {
+  const r = await db.selectFrom('referential_delivery').select([...summaryColumns, 'report']).where('id', '=', id).executeTakeFirst();
   if (!r) return undefined;
-  const report = typeof (r as any).report === 'string' ? JSON.parse((r as any).report) : (r as any).report;
-  return { delivery: toSummary(r), report };
+  // The report is the JSON the validator wrote (ValidationReport); a driver may hand jsonb back as text.
+  const report = (typeof r.report === 'string' ? JSON.parse(r.report) : r.report) as ValidationReport;
+  return { delivery: (await toSummaries(db, [r]))[0], report };
 }
 
-export async function getDeliveryContent(db: Db, id: string) {
+export async function getDeliveryContent(db: TypedDb, id: string) {
   const r = await db
     .selectFrom('referential_delivery')
     .select(['organisation_id', 'filename', 'media_type', sql<string>`encode(content, 'base64')`.as('content_b64')])
@@ -268,7 +221,7 @@ export interface AcceptedRow {
  * replaces the previous one (programmes, parc social).
  */
 export async function acceptedRows(
-  db: Db,
+  db: TypedDb,
   schemaName: string,
   opts: { since?: Date; organisationId?: string; latestPerOrganisation?: boolean } = {},
 ): Promise<AcceptedRow[]> {
@@ -286,51 +239,30 @@ export async function acceptedRows(
         where schema_name = ${schemaName} and status <> 'refusee' order by organisation_id, received_at desc, id)`,
     );
   const rows = await q.orderBy('d.received_at').orderBy('r.delivery_id').orderBy('r.line').execute();
-  return rows.map((r: any) => ({
+  return rows.map((r) => ({
     deliveryId: r.delivery_id,
     organisationId: r.organisation_id,
     receivedAt: new Date(r.received_at),
     schemaVersion: r.schema_version,
     line: r.line,
-    data: typeof r.data === 'string' ? JSON.parse(r.data) : r.data,
+    // The rows the validator accepted (Row); a driver may hand jsonb back as text.
+    data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Row,
   }));
 }
 
-export interface PartnerCompliance {
-  organisation: { id: string; name: string; kind: string };
-  charte: string | null;
-  flux: FeedCompliance[];
-}
-
-/** Compliance of every partner whose kind has a charter (or of one organisation), at `now`. */
-/**
- * Compliance of one organisation (a partner's own), or of every organisation with a charter among these (an EPCI's
- * partners), or of all of them.
- */
-export async function compliance(db: Db, cat: Catalogue, now: Date, organisationId?: string, among?: string[]): Promise<PartnerCompliance[]> {
-  const kinds = cat.charters.chartes.map((c) => c.type_partenaire);
-  let orgs = db.selectFrom('organisation').select(['id', 'name', 'kind']);
-  orgs = organisationId ? orgs.where('id', '=', organisationId) : orgs.where('kind', 'in', kinds);
-  if (among) orgs = orgs.where('id', 'in', among.length ? among : ['00000000-0000-0000-0000-000000000000']);
-  const organisations = await orgs.orderBy('kind').orderBy('name').execute();
-  if (!organisations.length) return [];
+/** What compliance is computed from: each delivery of these organisations (last reception, outcome, counts). */
+export async function deliveryFacts(db: TypedDb, organisationIds: string[]): Promise<Map<string, DeliveryFact[]>> {
+  const byOrg = new Map<string, DeliveryFact[]>();
+  if (!organisationIds.length) return byOrg;
   const facts = await db
     .selectFrom('referential_delivery')
     .select(['organisation_id', 'schema_name', 'last_received_at', 'status', 'rows_total', 'rows_valid'])
-    .where('organisation_id', 'in', organisations.map((o) => o.id))
+    .where('organisation_id', 'in', organisationIds)
     .execute();
-  const byOrg = new Map<string, DeliveryFact[]>();
   for (const f of facts) {
     const list = byOrg.get(f.organisation_id) ?? [];
-    list.push({ schemaName: f.schema_name, receivedAt: new Date(f.last_received_at), status: f.status, rowsTotal: f.rows_total, rowsValid: f.rows_valid });
+    list.push({ schemaName: f.schema_name, receivedAt: new Date(f.last_received_at), status: f.status as DeliveryFact['status'], rowsTotal: f.rows_total, rowsValid: f.rows_valid });
     byOrg.set(f.organisation_id, list);
   }
-  return organisations.map((o) => {
-    const charter = cat.charters.chartes.find((c) => c.type_partenaire === o.kind);
-    return {
-      organisation: { id: o.id, name: o.name, kind: o.kind },
-      charte: charter?.titre ?? null,
-      flux: complianceOf(charter?.flux ?? [], cat.charters.frequences, byOrg.get(o.id) ?? [], now),
-    };
-  });
+  return byOrg;
 }

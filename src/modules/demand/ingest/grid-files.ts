@@ -10,8 +10,8 @@ export function readGridFile(path: string): Grid {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e: any) {
-    throw new GridError([`${path} : JSON illisible (${e.message})`]);
+  } catch (e) {
+    throw new GridError([`${path} : JSON illisible (${e instanceof Error ? e.message : String(e)})`]);
   }
   try {
     return parseGrid(json);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../../platform/errors.ts';
 import { syntheticDemandCsv } from '../synthetic.ts';
-import { decodeText, parseAmount, parseBool, parseDate, readDemandCsv, SNE_COLUMNS } from './sne-csv.ts';
+import { decodeUserText } from '../../../platform/text-input.ts';
+import { parseAmount, parseBool, parseDate, readDemandCsv, SNE_COLUMNS } from './sne-csv.ts';
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', '..', 'data', 'demo', 'demandes', 'demandes_synthetiques.csv');
 const HEADER = SNE_COLUMNS.join(';');
@@ -35,19 +36,19 @@ describe('SNE CSV reader', () => {
     expect(problems).toEqual([]);
     expect(rows).toHaveLength(400);
     expect(rows.filter((r) => r.attribution).length).toBe(rows.filter((r) => r.demand.status === 'attribuee').length);
-    expect(rows.every((r) => r.person.lastName.startsWith('FICTIF-'))).toBe(true);
+    expect(rows.every((r) => r.person.last_name.startsWith('FICTIF-'))).toBe(true);
   });
 
   it('reads one line into a demand, a person and no attribution', async () => {
     const { rows, problems } = await readDemandCsv(`${HEADER}\n${row({})}\n`, 'f.csv');
     expect(problems).toEqual([]);
     expect(rows[0].demand).toMatchObject({
-      numero: '069SYN2400001',
-      dateDepot: '2024-03-24',
+      number: '069SYN2400001',
+      filing_date: '2024-03-24',
       adults: 1,
       children: 2,
-      monthlyIncome: 1300,
-      residualRent: 500,
+      monthly_income: 1300,
+      residual_rent: 500,
       communes: ['69266', '69259'],
       flags: ['menace_expulsion'],
       typology: 'T3',
@@ -65,7 +66,7 @@ describe('SNE CSV reader', () => {
       row({ numero_unique: '069SYN2400004', statut: 'attribuee' }),
     ].join('\n');
     const { rows, problems } = await readDemandCsv(text, 'demandes.csv');
-    expect(rows.map((r) => r.demand.numero)).toEqual(['069SYN2400001']);
+    expect(rows.map((r) => r.demand.number)).toEqual(['069SYN2400001']);
     expect(problems.map(formatProblem)).toEqual([
       'demandes.csv, ligne 3, colonne « date_depot » — règle date : cette date n’existe pas (valeur : « 31/02/2024 »)',
       'demandes.csv, ligne 4, colonne « communes_souhaitees » — règle code_insee : code commune INSEE à 5 caractères attendu (valeur : « 6926 »)',
@@ -90,17 +91,17 @@ describe('SNE CSV reader', () => {
 
   it('uses the --epci default when the column is empty, and refuses a line without any', async () => {
     const text = `${HEADER}\n${row({ epci_siren: '' })}\n`;
-    expect((await readDemandCsv(text, 'f.csv', { defaultEpci: '243100518' })).rows[0].demand.epciSiren).toBe('243100518');
+    expect((await readDemandCsv(text, 'f.csv', { defaultEpci: '243100518' })).rows[0].demand.epci_siren).toBe('243100518');
     expect((await readDemandCsv(text, 'f.csv')).problems[0]).toMatchObject({ column: 'epci_siren', rule: 'obligatoire' });
   });
 
   it('reads a Latin-1 file as well as a UTF-8 one', async () => {
     const text = `${HEADER}\n${row({ nom: 'FICTIF-Hélène', prenom: 'Zoé' })}\n`;
     const latin1 = Buffer.from(text, 'latin1');
-    expect(decodeText(latin1)).toBe(text);
-    expect(decodeText(Buffer.from(text, 'utf8'))).toBe(text);
-    const { rows } = await readDemandCsv(decodeText(latin1), 'latin1.csv');
-    expect(rows[0].person).toMatchObject({ lastName: 'FICTIF-Hélène', firstName: 'Zoé' });
+    expect(decodeUserText(latin1, 'latin1.csv')).toBe(text);
+    expect(decodeUserText(Buffer.from(text, 'utf8'), 'utf8.csv')).toBe(text);
+    const { rows } = await readDemandCsv(decodeUserText(latin1, 'latin1.csv'), 'latin1.csv');
+    expect(rows[0].person).toMatchObject({ last_name: 'FICTIF-Hélène', first_name: 'Zoé' });
   });
 
   it('reports a broken CSV line instead of crashing', async () => {

@@ -3,10 +3,12 @@
 import { parse } from 'csv-parse';
 import { Readable } from 'node:stream';
 import type { InputProblem } from '../../../platform/errors.ts';
-import { csvErrorInFrench, decodeUserText } from '../../../platform/text-input.ts';
+import { csvErrorInFrench } from '../../../platform/text-input.ts';
+import { COMMUNE_CODE, SIREN } from '../../territory/model.ts';
 import {
   type Attribution,
   type Demand,
+  DEMAND_NUMBER,
   type DemandPerson,
   DEMAND_STATUSES,
   type DemandStatus,
@@ -87,16 +89,6 @@ export function parseAmount(s: string, integer = false): Cell<number> {
   return ok(n);
 }
 
-const COMMUNE = /^[0-9][0-9AB][0-9]{3}$/;
-
-/**
- * SNE extracts come out of Windows tools as often in Latin-1 as in UTF-8: bytes that are not UTF-8 are read as Latin-1.
- * A UTF-16, compressed or binary file is refused (400) with the reason in French.
- */
-export function decodeText(bytes: Uint8Array, file = 'fichier envoyé'): string {
-  return decodeUserText(bytes, file);
-}
-
 export async function readDemandCsv(
   input: Readable | string,
   file: string,
@@ -136,15 +128,15 @@ export async function readDemandCsv(
       const line = info.lines;
       const r = readLine(record, file, line, opts.defaultEpci, problems);
       if (!r) continue;
-      const previous = seen.get(r.demand.numero);
+      const previous = seen.get(r.demand.number);
       if (previous) {
-        problems.push({ file, line, column: 'numero_unique', rule: 'unique', value: r.demand.numero, message: `numéro déjà présent ligne ${previous}` });
+        problems.push({ file, line, column: 'numero_unique', rule: 'unique', value: r.demand.number, message: `numéro déjà présent ligne ${previous}` });
         continue;
       }
-      seen.set(r.demand.numero, line);
+      seen.set(r.demand.number, line);
       rows.push(r);
     }
-  } catch (e: any) {
+  } catch (e) {
     const fault = csvErrorInFrench(e, typeof input === 'string' ? { text: input, delimiter: ';' } : undefined);
     problems.push({ file, line: fault.line, rule: 'csv', message: `fichier CSV illisible : ${fault.message}` });
     return { rows, problems };
@@ -181,14 +173,14 @@ function readLine(
       (values as readonly string[]).includes(s) ? ok(s as T) : bad('valeur_connue', `${label} attendu parmi : ${values.join(', ')}`);
   const text = (s: string) => ok(s);
 
-  const numero = get('numero_unique', (s) => {
+  const demandNumber = get('numero_unique', (s) => {
     const v = s.replace(/\s/g, '').toUpperCase();
-    return /^[0-9A-Z]{6,20}$/.test(v) ? ok(v) : bad('numero', 'numéro unique de 6 à 20 chiffres ou lettres attendu');
+    return DEMAND_NUMBER.test(v) ? ok(v) : bad('numero', 'numéro unique de 6 à 20 chiffres ou lettres attendu');
   }, true);
-  const epci = get('epci_siren', (s) => (/^\d{9}$/.test(s) ? ok(s) : bad('siren', 'SIREN de 9 chiffres attendu')), false) ?? defaultEpci ?? null;
+  const epci = get('epci_siren', (s) => (SIREN.test(s) ? ok(s) : bad('siren', 'SIREN de 9 chiffres attendu')), false) ?? defaultEpci ?? null;
   if (!epci) problems.push({ file, line, column: 'epci_siren', rule: 'obligatoire', value: '', message: 'EPCI inconnu : renseignez la colonne ou l’option --epci' });
-  const dateDepot = get('date_depot', parseDate, true);
-  const dateRenouvellement = get('date_renouvellement', parseDate, false);
+  const filingDate = get('date_depot', parseDate, true);
+  const renewalDate = get('date_renouvellement', parseDate, false);
   const status = get('statut', oneOf(DEMAND_STATUSES, 'statut'), false) ?? 'active';
   const adults = get('nb_adultes', (s) => parseAmount(s, true), true);
   const children = get('nb_enfants', (s) => parseAmount(s, true), false) ?? 0;
@@ -196,25 +188,25 @@ function readLine(
   const communesRaw = get('communes_souhaitees', text, true);
   const communes = communesRaw ? communesRaw.split(/[|\s]+/).filter(Boolean) : [];
   for (const c of communes) {
-    if (!COMMUNE.test(c)) problems.push({ file, line, column: 'communes_souhaitees', rule: 'code_insee', value: c, message: 'code commune INSEE à 5 caractères attendu' });
+    if (!COMMUNE_CODE.test(c)) problems.push({ file, line, column: 'communes_souhaitees', rule: 'code_insee', value: c, message: 'code commune INSEE à 5 caractères attendu' });
   }
   const flags: PriorityFlag[] = [];
   for (const f of PRIORITY_FLAG_NAMES) if (get(f, parseBool, false)) flags.push(f);
-  const dateAttribution = get('date_attribution', parseDate, false);
-  const communeAttribution = get('commune_attribution', (s) => (COMMUNE.test(s) ? ok(s) : bad('code_insee', 'code commune INSEE à 5 caractères attendu')), false);
+  const attributionDate = get('date_attribution', parseDate, false);
+  const attributionCommune = get('commune_attribution', (s) => (COMMUNE_CODE.test(s) ? ok(s) : bad('code_insee', 'code commune INSEE à 5 caractères attendu')), false);
   const typologyAttribuee = get('typologie_attribuee', oneOf(TYPOLOGIES, 'typologie'), false);
   const demand = {
-    numero: numero ?? '',
-    epciSiren: epci ?? '',
-    dateDepot: dateDepot ?? '',
-    dateRenouvellement,
+    number: demandNumber ?? '',
+    epci_siren: epci ?? '',
+    filing_date: filingDate ?? '',
+    renewal_date: renewalDate,
     status: status as DemandStatus,
     adults: adults ?? 1,
     children,
-    monthlyIncome: get('ressources_mensuelles', (s) => parseAmount(s), false),
-    residualRent: get('loyer_residuel', (s) => parseAmount(s), false),
-    housingSituation: (get('situation_logement', oneOf(Object.keys(HOUSING_SITUATIONS) as HousingSituation[], 'situation'), false) ?? 'autre') as HousingSituation,
-    currentSurface: get('surface_logement', (s) => parseAmount(s), false),
+    monthly_income: get('ressources_mensuelles', (s) => parseAmount(s), false),
+    residual_rent: get('loyer_residuel', (s) => parseAmount(s), false),
+    housing_situation: (get('situation_logement', oneOf(Object.keys(HOUSING_SITUATIONS) as HousingSituation[], 'situation'), false) ?? 'autre') as HousingSituation,
+    current_surface: get('surface_logement', (s) => parseAmount(s), false),
     typology: (get('typologie_souhaitee', oneOf(TYPOLOGIES, 'typologie'), true) ?? 'T1') as Typology,
     communes,
     mutation: get('mutation', parseBool, false) ?? false,
@@ -222,25 +214,25 @@ function readLine(
     refusals: get('nb_refus', (s) => parseAmount(s, true), false) ?? 0,
   } satisfies Demand;
   const person: DemandPerson = {
-    lastName: get('nom', text, true) ?? '',
-    firstName: get('prenom', text, true) ?? '',
-    birthDate: get('date_naissance', parseDate, false),
+    last_name: get('nom', text, true) ?? '',
+    first_name: get('prenom', text, true) ?? '',
+    birth_date: get('date_naissance', parseDate, false),
     email: get('courriel', text, false),
     phone: get('telephone', text, false),
   };
   let attribution: Attribution | null = null;
   if (status === 'attribuee') {
-    if (!dateAttribution || !communeAttribution) {
-      problems.push({ file, line, column: 'date_attribution', rule: 'attribution', value: dateAttribution ?? '', message: 'une demande attribuée doit avoir une date et une commune d’attribution' });
+    if (!attributionDate || !attributionCommune) {
+      problems.push({ file, line, column: 'date_attribution', rule: 'attribution', value: attributionDate ?? '', message: 'une demande attribuée doit avoir une date et une commune d’attribution' });
     } else {
-      attribution = { dateDepot: demand.dateDepot, dateAttribution, communeCode: communeAttribution, typology: typologyAttribuee ?? demand.typology };
-      if (dateDepot && dateAttribution < dateDepot) {
-        problems.push({ file, line, column: 'date_attribution', rule: 'chronologie', value: dateAttribution, message: 'l’attribution précède le dépôt de la demande' });
+      attribution = { filing_date: demand.filing_date, attribution_date: attributionDate, commune_code: attributionCommune, typology: typologyAttribuee ?? demand.typology };
+      if (filingDate && attributionDate < filingDate) {
+        problems.push({ file, line, column: 'date_attribution', rule: 'chronologie', value: attributionDate, message: 'l’attribution précède le dépôt de la demande' });
       }
     }
   }
-  if (dateDepot && dateRenouvellement && dateRenouvellement < dateDepot) {
-    problems.push({ file, line, column: 'date_renouvellement', rule: 'chronologie', value: dateRenouvellement, message: 'le renouvellement précède le dépôt' });
+  if (filingDate && renewalDate && renewalDate < filingDate) {
+    problems.push({ file, line, column: 'date_renouvellement', rule: 'chronologie', value: renewalDate, message: 'le renouvellement précède le dépôt' });
   }
   return problems.length > before ? null : { demand, person, attribution, line };
 }

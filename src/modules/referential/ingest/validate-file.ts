@@ -79,7 +79,7 @@ async function readCsv(text: string, delimiter: string, v: Validator, opts: Vali
         if (pending) await pending; // a microtask per row is measurable at 200,000 rows
       }
     }
-  } catch (e: any) {
+  } catch (e) {
     const fault = csvErrorInFrench(e, { text, delimiter });
     v.fileProblem({
       line: fault.line,
@@ -110,11 +110,13 @@ async function readJson(text: string, v: Validator, opts: ValidateOptions): Prom
     v.fileProblem({ rule: 'format-fichier', message: `Le fichier n'est pas un JSON valide : ${jsonErrorInFrench(text) ?? 'structure invalide'}.`, fix: 'Envoyez un tableau d’objets JSON, un objet par ligne de données : [{"colonne": "valeur", …}, …].' });
     return;
   }
-  const records = Array.isArray(doc) ? doc : Array.isArray((doc as any)?.data) ? (doc as any).data : null;
-  if (!records || records.some((r: unknown) => typeof r !== 'object' || r === null || Array.isArray(r))) {
+  const data = (doc as { data?: unknown } | null)?.data;
+  const list: unknown[] | null = Array.isArray(doc) ? doc : Array.isArray(data) ? data : null;
+  if (!list || list.some((r) => typeof r !== 'object' || r === null || Array.isArray(r))) {
     v.fileProblem({ rule: 'format-fichier', message: 'Le JSON doit être un tableau d’objets (ou un objet dont la clé « data » est ce tableau).', fix: 'Envoyez [{"colonne": "valeur", …}, …], un objet par ligne de données.' });
     return;
   }
+  const records = list as Record<string, unknown>[];
   // An escaped NUL (\u0000) in a value: PostgreSQL could not keep the row.
   const nul = nulPath(records, 'objet');
   if (nul) {
@@ -128,7 +130,7 @@ async function readJson(text: string, v: Validator, opts: ValidateOptions): Prom
   const names = [...keys.keys()];
   v.header(names);
   for (let i = 0; i < records.length; i++) {
-    const r = records[i] as Record<string, unknown>;
+    const r = records[i];
     const cells = names.map((k) => cellText(r[k]));
     const outcome = v.row(cells, i + 1);
     if (outcome.valid && opts.onValidRow) await opts.onValidRow(outcome.data, i + 1);

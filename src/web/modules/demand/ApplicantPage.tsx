@@ -4,13 +4,13 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, formatNumber } from '../../platform/api.ts';
 import { Position, ScoreDetail } from './ScoreDetail.tsx';
-import type { ApplicantView } from './types.ts';
+import type { ApplicantView } from '../../../modules/demand/contract.ts';
 
 export function ApplicantPage() {
-  const [numero, setNumero] = useState('');
+  const [demandNumber, setDemandNumber] = useState('');
   const [code, setCode] = useState('');
   const m = useMutation({
-    mutationFn: () => api<ApplicantView>('/api/demand/applicant', { method: 'POST', body: JSON.stringify({ numero, code }) }),
+    mutationFn: () => api<ApplicantView>('/api/demand/applicant', { method: 'POST', body: JSON.stringify({ number: demandNumber, code }) }),
   });
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -27,7 +27,7 @@ export function ApplicantPage() {
         </p>
         <div className="field">
           <label htmlFor="numero">Numéro unique de la demande</label>
-          <input id="numero" name="numero" value={numero} onChange={(e) => setNumero(e.target.value)} required autoComplete="off" />
+          <input id="numero" name="numero" value={demandNumber} onChange={(e) => setDemandNumber(e.target.value)} required autoComplete="off" />
         </div>
         <div className="field">
           <label htmlFor="code">Code d’accès</label>
@@ -44,7 +44,7 @@ export function ApplicantPage() {
       </form>
       {v && (
         <div aria-live="polite">
-          <h2>Demande n° {v.numero}</h2>
+          <h2>Demande n° {v.number}</h2>
           {v.status !== 'active' && <p>Cette demande n’est plus en attente ({v.status === 'attribuee' ? 'un logement a été attribué' : 'radiée'}).</p>}
           {v.score ? (
             <>
@@ -54,7 +54,7 @@ export function ApplicantPage() {
                 </span>
               </p>
               <p>
-                Calculée le {new Date(v.score.refDate).toLocaleDateString('fr-FR')} avec la grille « {v.grid?.name} » (version {v.grid?.version}).
+                Calculée le {new Date(v.score.ref_date).toLocaleDateString('fr-FR')} avec la grille « {v.grid?.name} » (version {v.grid?.version}).
                 Le détail ci-dessous montre chaque critère : ceux qui s’appliquent à votre situation et ceux qui ne s’appliquent pas.
               </p>
               <ScoreDetail score={v.score} />

@@ -2,22 +2,22 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, formatNumber } from '../../platform/api.ts';
-import type { PublishedGrid } from './types.ts';
+import type { PublicGridsAnswer, PublishedGrid } from '../../../modules/demand/contract.ts';
 
 export function GridTables({ grid }: { grid: PublishedGrid }) {
   return (
     <>
-      {(grid.seniority || grid.abnormalDelay) && (
+      {(grid.seniority || grid.abnormal_delay) && (
         <ul>
           {grid.seniority && (
             <li>
-              {grid.seniority.label} : {formatNumber(grid.seniority.pointsPerMonth, 2)} point(s) par mois d’attente
+              {grid.seniority.label} : {formatNumber(grid.seniority.points_per_month, 2)} point(s) par mois d’attente
               {grid.seniority.cap !== null ? `, ${grid.seniority.cap} points au plus` : ''}.
             </li>
           )}
-          {grid.abnormalDelay && (
+          {grid.abnormal_delay && (
             <li>
-              {grid.abnormalDelay.label} : {grid.abnormalDelay.points} points après {grid.abnormalDelay.months} mois d’attente.
+              {grid.abnormal_delay.label} : {grid.abnormal_delay.points} points après {grid.abnormal_delay.months} mois d’attente.
             </li>
           )}
         </ul>
@@ -40,7 +40,7 @@ export function GridTables({ grid }: { grid: PublishedGrid }) {
               {s.criteria.map((c) => (
                 <tr key={c.id}>
                   <th scope="row">{c.label}</th>
-                  <td>{c.conditionText}</td>
+                  <td>{c.condition_text}</td>
                   <td className="num">{formatNumber(c.points, 2)}</td>
                 </tr>
               ))}
@@ -50,8 +50,8 @@ export function GridTables({ grid }: { grid: PublishedGrid }) {
       ))}
       <p>
         {grid.refusals
-          ? `Refus d’un logement adapté à vos besoins et à vos ressources : ${grid.refusals.pointsPerRefusal} points de moins par refus${
-              grid.refusals.maxLoss !== null ? `, ${grid.refusals.maxLoss} points au plus` : ''
+          ? `Refus d’un logement adapté à vos besoins et à vos ressources : ${grid.refusals.points_per_refusal} points de moins par refus${
+              grid.refusals.max_loss !== null ? `, ${grid.refusals.max_loss} points au plus` : ''
             }.`
           : 'Refuser un logement proposé ne change pas votre note.'}{' '}
         Une note n’est jamais négative.
@@ -67,7 +67,7 @@ export function GridTables({ grid }: { grid: PublishedGrid }) {
 }
 
 export function CotationPage() {
-  const q = useQuery({ queryKey: ['demand', 'public-grids'], queryFn: () => api<{ grids: { epciSiren: string; epciNom: string; grid: PublishedGrid }[] }>('/api/demand/grids/public') });
+  const q = useQuery({ queryKey: ['demand', 'public-grids'], queryFn: () => api<PublicGridsAnswer>('/api/demand/grids/public') });
   return (
     <section>
       <h1 tabIndex={-1}>La cotation des demandes de logement social</h1>
@@ -83,13 +83,13 @@ export function CotationPage() {
       {q.error && <p className="error">{(q.error as Error).message}</p>}
       {q.data && !q.data.grids.length && <p>Aucune grille n’est en vigueur aujourd’hui.</p>}
       {q.data?.grids.map((g) => (
-        <article key={g.epciSiren}>
+        <article key={g.epci_siren}>
           <h2>
-            {g.epciNom} — {g.grid.name}
+            {g.epci_name} — {g.grid.name}
           </h2>
           <p>
-            Version {g.grid.version}, en vigueur depuis le {new Date(g.grid.validFrom).toLocaleDateString('fr-FR')}
-            {g.grid.validTo ? ` jusqu’au ${new Date(g.grid.validTo).toLocaleDateString('fr-FR')}` : ''}.
+            Version {g.grid.version}, en vigueur depuis le {new Date(g.grid.valid_from).toLocaleDateString('fr-FR')}
+            {g.grid.valid_to ? ` jusqu’au ${new Date(g.grid.valid_to).toLocaleDateString('fr-FR')}` : ''}.
           </p>
           <GridTables grid={g.grid} />
         </article>

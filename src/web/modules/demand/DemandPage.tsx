@@ -5,26 +5,19 @@ import { useNavigate, useParams } from 'react-router';
 import { api, formatNumber } from '../../platform/api.ts';
 import { FLAGS, SITUATIONS } from './DemandsPage.tsx';
 import { Position, ScoreDetail } from './ScoreDetail.tsx';
-import type { ApplicantView } from './types.ts';
-
-interface Detail {
-  demand: Record<string, any>;
-  person: { lastName: string; firstName: string; birthDate: string | null; email: string | null; phone: string | null } | null;
-  attribution: { dateAttribution: string; communeCode: string; typology: string } | null;
-  view: ApplicantView;
-}
+import type { AccessCodeAnswer, DemandDetail } from '../../../modules/demand/contract.ts';
 
 export function DemandPage() {
   const { numero = '' } = useParams();
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const q = useQuery({ queryKey: ['demand', 'one', numero], queryFn: () => api<Detail>(`/api/demand/demands/${encodeURIComponent(numero)}`) });
-  const code = useMutation({ mutationFn: () => api<{ accessCode: string }>(`/api/demand/demands/${encodeURIComponent(numero)}/access-code`, { method: 'POST' }) });
+  const q = useQuery({ queryKey: ['demand', 'one', numero], queryFn: () => api<DemandDetail>(`/api/demand/demands/${encodeURIComponent(numero)}`) });
+  const code = useMutation({ mutationFn: () => api<AccessCodeAnswer>(`/api/demand/demands/${encodeURIComponent(numero)}/access-code`, { method: 'POST' }) });
   const erase = useMutation({
     mutationFn: () => api(`/api/demand/demands/${encodeURIComponent(numero)}`, { method: 'DELETE' }),
     onSuccess: () => navigate('/demandes'),
   });
-  const [att, setAtt] = useState({ dateAttribution: '', communeCode: '', typology: '' });
+  const [att, setAtt] = useState({ attribution_date: '', commune_code: '', typology: '' });
   const attribute = useMutation({
     mutationFn: () =>
       api(`/api/demand/demands/${encodeURIComponent(numero)}/attribution`, {
@@ -42,13 +35,13 @@ export function DemandPage() {
   }
   return (
     <section>
-      <h1 tabIndex={-1}>Demande n° {d.numero}</h1>
+      <h1 tabIndex={-1}>Demande n° {d.number}</h1>
       <p className="source">Votre consultation de cette demande est enregistrée dans le journal d’audit.</p>
       <h2>Ménage</h2>
       <dl className="key-figures">
         <div>
           <dt>Demandeur</dt>
-          <dd>{person ? `${person.firstName} ${person.lastName}` : '—'}</dd>
+          <dd>{person ? `${person.first_name} ${person.last_name}` : '—'}</dd>
         </div>
         <div>
           <dt>Composition</dt>
@@ -58,24 +51,24 @@ export function DemandPage() {
         </div>
         <div>
           <dt>Ressources mensuelles</dt>
-          <dd>{formatNumber(d.monthlyIncome)} €</dd>
+          <dd>{formatNumber(d.monthly_income)} €</dd>
         </div>
         <div>
           <dt>Loyer après aides</dt>
-          <dd>{formatNumber(d.residualRent)} €</dd>
+          <dd>{formatNumber(d.residual_rent)} €</dd>
         </div>
         <div>
           <dt>Logement actuel</dt>
-          <dd>{SITUATIONS[d.housingSituation] ?? d.housingSituation}</dd>
+          <dd>{SITUATIONS[d.housing_situation] ?? d.housing_situation}</dd>
         </div>
         <div>
           <dt>Demande</dt>
           <dd>
-            {d.typology} — {view.communes.map((c) => c.nom).join(', ')}
+            {d.typology} — {view.communes.map((c) => c.name).join(', ')}
           </dd>
         </div>
       </dl>
-      <p>Situations prioritaires : {d.flags.length ? d.flags.map((f: string) => FLAGS[f] ?? f).join(', ') : 'aucune'}.</p>
+      <p>Situations prioritaires : {d.flags.length ? d.flags.map((f) => FLAGS[f] ?? f).join(', ') : 'aucune'}.</p>
       <h2>Note</h2>
       {view.score ? (
         <>
@@ -91,17 +84,17 @@ export function DemandPage() {
       <h2>Attribution</h2>
       {attribution ? (
         <p>
-          Logement {attribution.typology} attribué le {new Date(attribution.dateAttribution).toLocaleDateString('fr-FR')} ({attribution.communeCode}).
+          Logement {attribution.typology} attribué le {new Date(attribution.attribution_date).toLocaleDateString('fr-FR')} ({attribution.commune_code}).
         </p>
       ) : (
         <form onSubmit={submitAttribution} className="narrow">
           <div className="field">
             <label htmlFor="a-date">Date de l’attribution</label>
-            <input id="a-date" type="date" required value={att.dateAttribution} onChange={(e) => setAtt({ ...att, dateAttribution: e.target.value })} />
+            <input id="a-date" type="date" required value={att.attribution_date} onChange={(e) => setAtt({ ...att, attribution_date: e.target.value })} />
           </div>
           <div className="field">
             <label htmlFor="a-commune">Commune du logement (code INSEE)</label>
-            <input id="a-commune" required value={att.communeCode} onChange={(e) => setAtt({ ...att, communeCode: e.target.value })} />
+            <input id="a-commune" required value={att.commune_code} onChange={(e) => setAtt({ ...att, commune_code: e.target.value })} />
           </div>
           <div className="field">
             <label htmlFor="a-typo">Typologie du logement</label>
@@ -122,7 +115,7 @@ export function DemandPage() {
         </button>{' '}
         {code.data && (
           <span role="status">
-            Nouveau code à remettre au demandeur : <strong>{code.data.accessCode}</strong>
+            Nouveau code à remettre au demandeur : <strong>{code.data.access_code}</strong>
           </span>
         )}
       </p>

@@ -6,17 +6,8 @@ import { api, formatNumber, useMe } from '../../platform/api.ts';
 import { ImportForm } from './ImportForm.tsx';
 import { PartnersPanel } from './PartnersPanel.tsx';
 import './demand.css';
+import type { CreatedAnswer, DemandListAnswer } from '../../../modules/demand/contract.ts';
 import { HOUSING_SITUATIONS } from '../../../modules/demand/model.ts';
-
-interface Item {
-  numero: string;
-  epciSiren: string;
-  dateDepot: string;
-  status: string;
-  typology: string;
-  communes: string[];
-  score: number | null;
-}
 const STATUS: Record<string, string> = { active: 'En attente', attribuee: 'Attribuée', radiee: 'Radiée' };
 export const FLAGS: Record<string, string> = {
   dalo: 'Reconnu prioritaire DALO',
@@ -32,11 +23,11 @@ export const SITUATIONS: Record<string, string> = HOUSING_SITUATIONS;
 
 export function DemandsPage() {
   const me = useMe();
-  const [statut, setStatut] = useState('active');
-  const [typologie, setTypologie] = useState('');
+  const [status, setStatus] = useState('active');
+  const [typology, setTypology] = useState('');
   const [page, setPage] = useState(0);
-  const params = new URLSearchParams({ limit: '50', offset: String(page * 50), ...(statut ? { statut } : {}), ...(typologie ? { typologie } : {}) });
-  const q = useQuery({ queryKey: ['demand', 'list', statut, typologie, page], queryFn: () => api<{ total: number; items: Item[] }>(`/api/demand/demands?${params}`) });
+  const params = new URLSearchParams({ limit: '50', offset: String(page * 50), ...(status ? { status } : {}), ...(typology ? { typology } : {}) });
+  const q = useQuery({ queryKey: ['demand', 'list', status, typology, page], queryFn: () => api<DemandListAnswer>(`/api/demand/demands?${params}`) });
   return (
     <section>
       <h1 tabIndex={-1}>Demandes de logement social</h1>
@@ -48,7 +39,7 @@ export function DemandsPage() {
       <form className="demand-filters" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor="f-statut">Statut</label>
-          <select id="f-statut" value={statut} onChange={(e) => (setStatut(e.target.value), setPage(0))}>
+          <select id="f-statut" value={status} onChange={(e) => (setStatus(e.target.value), setPage(0))}>
             <option value="">Tous</option>
             {Object.entries(STATUS).map(([k, v]) => (
               <option key={k} value={k}>
@@ -59,7 +50,7 @@ export function DemandsPage() {
         </div>
         <div className="field">
           <label htmlFor="f-typo">Typologie demandée</label>
-          <select id="f-typo" value={typologie} onChange={(e) => (setTypologie(e.target.value), setPage(0))}>
+          <select id="f-typo" value={typology} onChange={(e) => (setTypology(e.target.value), setPage(0))}>
             <option value="">Toutes</option>
             {['T1', 'T2', 'T3', 'T4', 'T5', 'T6'].map((t) => (
               <option key={t}>{t}</option>
@@ -86,11 +77,11 @@ export function DemandsPage() {
               </thead>
               <tbody>
                 {q.data.items.map((d) => (
-                  <tr key={d.numero}>
+                  <tr key={d.number}>
                     <th scope="row">
-                      <Link to={`/demandes/${d.numero}`}>{d.numero}</Link>
+                      <Link to={`/demandes/${d.number}`}>{d.number}</Link>
                     </th>
-                    <td>{new Date(d.dateDepot).toLocaleDateString('fr-FR')}</td>
+                    <td>{new Date(d.filing_date).toLocaleDateString('fr-FR')}</td>
                     <td>{STATUS[d.status] ?? d.status}</td>
                     <td>{d.typology}</td>
                     <td>{d.communes.join(', ')}</td>
@@ -123,30 +114,30 @@ export function DemandsPage() {
 
 function NewDemand() {
   const qc = useQueryClient();
-  const [f, setF] = useState<Record<string, string>>({ adults: '1', children: '0', typology: 'T2', housingSituation: 'locataire_prive' });
+  const [f, setF] = useState<Record<string, string>>({ adults: '1', children: '0', typology: 'T2', housing_situation: 'locataire_prive' });
   const [flags, setFlags] = useState<string[]>([]);
   const set = (k: string) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const num = (k: string) => (f[k] ? Number(f[k].replace(',', '.')) : null);
   const m = useMutation({
     mutationFn: () =>
-      api<{ numero: string; accessCode: string }>('/api/demand/demands', {
+      api<CreatedAnswer>('/api/demand/demands', {
         method: 'POST',
         body: JSON.stringify({
           demand: {
-            numero: (f.numero ?? '').replace(/\s/g, '').toUpperCase(),
-            epciSiren: f.epciSiren,
-            dateDepot: f.dateDepot,
+            number: (f.number ?? '').replace(/\s/g, '').toUpperCase(),
+            epci_siren: f.epci_siren,
+            filing_date: f.filing_date,
             adults: num('adults'),
             children: num('children'),
-            monthlyIncome: num('monthlyIncome'),
-            residualRent: num('residualRent'),
-            housingSituation: f.housingSituation,
-            currentSurface: num('currentSurface'),
+            monthly_income: num('monthly_income'),
+            residual_rent: num('residual_rent'),
+            housing_situation: f.housing_situation,
+            current_surface: num('current_surface'),
             typology: f.typology,
             communes: (f.communes ?? '').split(/[\s,;|]+/).filter(Boolean),
             flags,
           },
-          person: { lastName: f.lastName, firstName: f.firstName, birthDate: f.birthDate || null },
+          person: { last_name: f.last_name, first_name: f.first_name, birth_date: f.birth_date || null },
         }),
       }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['demand', 'list'] }),
@@ -164,20 +155,20 @@ function NewDemand() {
   return (
     <form onSubmit={submit} className="narrow">
       <h2>Enregistrer une demande</h2>
-      {input('numero', 'Numéro unique', 'text', true)}
-      {input('epciSiren', 'SIREN de l’EPCI', 'text', true)}
-      {input('dateDepot', 'Date de première demande', 'date', true)}
-      {input('lastName', 'Nom', 'text', true)}
-      {input('firstName', 'Prénom', 'text', true)}
-      {input('birthDate', 'Date de naissance', 'date')}
+      {input('number', 'Numéro unique', 'text', true)}
+      {input('epci_siren', 'SIREN de l’EPCI', 'text', true)}
+      {input('filing_date', 'Date de première demande', 'date', true)}
+      {input('last_name', 'Nom', 'text', true)}
+      {input('first_name', 'Prénom', 'text', true)}
+      {input('birth_date', 'Date de naissance', 'date')}
       {input('adults', 'Nombre d’adultes', 'number', true)}
       {input('children', 'Nombre d’enfants', 'number', true)}
-      {input('monthlyIncome', 'Ressources mensuelles du ménage (€)', 'number')}
-      {input('residualRent', 'Loyer actuel après aides (€ par mois)', 'number')}
-      {input('currentSurface', 'Surface du logement actuel (m²)', 'number')}
+      {input('monthly_income', 'Ressources mensuelles du ménage (€)', 'number')}
+      {input('residual_rent', 'Loyer actuel après aides (€ par mois)', 'number')}
+      {input('current_surface', 'Surface du logement actuel (m²)', 'number')}
       <div className="field">
         <label htmlFor="n-situation">Situation de logement actuelle</label>
-        <select id="n-situation" value={f.housingSituation} onChange={set('housingSituation')}>
+        <select id="n-situation" value={f.housing_situation} onChange={set('housing_situation')}>
           {Object.entries(SITUATIONS).map(([k, v]) => (
             <option key={k} value={k}>
               {v}
@@ -218,7 +209,7 @@ function NewDemand() {
       )}
       {m.data && (
         <p role="status">
-          Demande {m.data.numero} enregistrée. Code d’accès à remettre au demandeur (il ne sera plus affiché) : <strong>{m.data.accessCode}</strong>
+          Demande {m.data.number} enregistrée. Code d’accès à remettre au demandeur (il ne sera plus affiché) : <strong>{m.data.access_code}</strong>
         </p>
       )}
     </form>

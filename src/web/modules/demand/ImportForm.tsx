@@ -1,6 +1,8 @@
 // Agents: import a CSV extract of demands (SNE fields). All or nothing: the problems are listed, nothing is written.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import type { ImportAnswer } from '../../../modules/demand/contract.ts';
+import { formatProblem, type InputProblem } from '../../../platform/errors.ts';
 import { ApiError } from '../../platform/api.ts';
 
 export function ImportForm() {
@@ -9,15 +11,20 @@ export function ImportForm() {
   const m = useMutation({
     mutationFn: async () => {
       if (!file) throw new Error('Choisissez un fichier.');
-      const res = await fetch(`/api/demand/import?nom=${encodeURIComponent(file.name)}`, {
+      const res = await fetch(`/api/demand/import?name=${encodeURIComponent(file.name)}`, {
         method: 'POST',
         headers: { 'content-type': 'text/csv', accept: 'application/json' },
         body: await file.arrayBuffer(),
         credentials: 'same-origin',
       });
       const body = await res.json();
-      if (!res.ok) throw new ApiError(res.status, body?.detail ?? `Erreur ${res.status}`, body);
-      return body as { created: number; updated: number; unchanged: number };
+      if (!res.ok) {
+        // A refused file carries every problem (details.problems): all of them are listed, not only the first.
+        const problems: InputProblem[] = body?.details?.problems ?? [];
+        const listed = problems.slice(0, 50).map(formatProblem);
+        throw new ApiError(res.status, [body?.detail ?? `Erreur ${res.status}`, ...listed].join('\n'), body);
+      }
+      return body as ImportAnswer;
     },
     onSuccess: () => qc.invalidateQueries({ queryKey: ['demand'] }),
   });

@@ -1,14 +1,8 @@
 // Administrators: which bailleurs the EPCI authorises to read its demands (to prepare allocation committees).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import type { Grant, PublicGridsAnswer } from '../../../modules/demand/contract.ts';
 import { api } from '../../platform/api.ts';
-
-interface Grant {
-  organisationId: string;
-  name: string;
-  epciSiren: string;
-  grantedAt: string;
-}
 
 export function PartnersPanel() {
   const qc = useQueryClient();
@@ -17,20 +11,20 @@ export function PartnersPanel() {
     queryKey: ['access', 'organisations'],
     queryFn: () => api<{ organisations: { id: string; kind: string; name: string }[] }>('/api/access/organisations'),
   });
-  const epcis = useQuery({ queryKey: ['demand', 'public-grids'], queryFn: () => api<{ grids: { epciSiren: string; epciNom: string }[] }>('/api/demand/grids/public') });
+  const epcis = useQuery({ queryKey: ['demand', 'public-grids'], queryFn: () => api<PublicGridsAnswer>('/api/demand/grids/public') });
   const [org, setOrg] = useState('');
   const [epci, setEpci] = useState('');
   const refresh = () => qc.invalidateQueries({ queryKey: ['demand', 'partners'] });
   const grant = useMutation({
-    mutationFn: () => api('/api/demand/partners', { method: 'POST', body: JSON.stringify({ organisationId: org, epciSiren: epci }) }),
+    mutationFn: () => api('/api/demand/partners', { method: 'POST', body: JSON.stringify({ organisation_id: org, epci_siren: epci }) }),
     onSuccess: refresh,
   });
   const revoke = useMutation({
-    mutationFn: (g: Grant) => api(`/api/demand/partners/${g.organisationId}/${g.epciSiren}`, { method: 'DELETE' }),
+    mutationFn: (g: Grant) => api(`/api/demand/partners/${g.organisation_id}/${g.epci_siren}`, { method: 'DELETE' }),
     onSuccess: refresh,
   });
   const bailleurs = (orgs.data?.organisations ?? []).filter((o) => o.kind === 'bailleur');
-  const epciName = (s: string) => epcis.data?.grids.find((g) => g.epciSiren === s)?.epciNom ?? s;
+  const epciName = (s: string) => epcis.data?.grids.find((g) => g.epci_siren === s)?.epci_name ?? s;
   function submit(e: FormEvent) {
     e.preventDefault();
     grant.mutate();
@@ -43,8 +37,8 @@ export function PartnersPanel() {
       {!!grants.data?.length && (
         <ul>
           {grants.data.map((g) => (
-            <li key={`${g.organisationId}-${g.epciSiren}`}>
-              {g.name} — {epciName(g.epciSiren)}{' '}
+            <li key={`${g.organisation_id}-${g.epci_siren}`}>
+              {g.name} — {epciName(g.epci_siren)}{' '}
               <button type="button" onClick={() => revoke.mutate(g)}>
                 Retirer l’accès de {g.name}
               </button>
@@ -69,8 +63,8 @@ export function PartnersPanel() {
           <select id="p-epci" value={epci} onChange={(e) => setEpci(e.target.value)} required>
             <option value="">Choisir…</option>
             {epcis.data?.grids.map((g) => (
-              <option key={g.epciSiren} value={g.epciSiren}>
-                {g.epciNom}
+              <option key={g.epci_siren} value={g.epci_siren}>
+                {g.epci_name}
               </option>
             ))}
           </select>

@@ -1,6 +1,6 @@
 // The explanation of a score: one table per section, one row per criterion, in plain French.
 import { formatNumber } from '../../platform/api.ts';
-import type { ApplicantView, Score } from './types.ts';
+import type { ApplicantView, Score } from '../../../modules/demand/contract.ts';
 
 const pts = (n: number) => `${formatNumber(n, 2)} point${Math.abs(n) >= 2 ? 's' : ''}`;
 
@@ -24,7 +24,7 @@ export function ScoreDetail({ score }: { score: Score }) {
             </thead>
             <tbody>
               {s.lines.map((l) => (
-                <tr key={l.criterionId}>
+                <tr key={l.criterion_id}>
                   <th scope="row">{l.label}</th>
                   <td>{l.note}</td>
                   <td className="num">{formatNumber(l.points, 2)}</td>
@@ -42,7 +42,7 @@ export function ScoreDetail({ score }: { score: Score }) {
 export function Position({ view }: { view: ApplicantView }) {
   const d = view.distribution;
   const w = view.waiting;
-  const communes = view.communes.map((c) => c.nom).join(', ');
+  const communes = view.communes.map((c) => c.name).join(', ');
   return (
     <>
       <h2>Votre position parmi les demandes comparables</h2>
@@ -56,13 +56,13 @@ export function Position({ view }: { view: ApplicantView }) {
       ) : (
         <>
           <p>
-            Sur {formatNumber(d.count)} demandes comparables, <strong>{d.shareBelow} %</strong> ont une note inférieure à la vôtre.
+            Sur {formatNumber(d.count)} demandes comparables, <strong>{d.share_below} %</strong> ont une note inférieure à la vôtre.
             La moitié ont une note inférieure à {formatNumber(d.quartiles[1], 2)} points ; un quart dépassent{' '}
             {formatNumber(d.quartiles[2], 2)} points.
           </p>
           <div className="table-wrap">
             <table>
-              <caption>Répartition des notes des demandes comparables (tranches regroupées pour compter au moins {view.secrecyMinCount} demandes chacune)</caption>
+              <caption>Répartition des notes des demandes comparables (tranches regroupées pour compter au moins {view.secrecy_min_count} demandes chacune)</caption>
               <thead>
                 <tr>
                   <th scope="col">Note</th>
@@ -88,8 +88,8 @@ export function Position({ view }: { view: ApplicantView }) {
         <p>{w.reason}</p>
       ) : (
         <p>
-          Pour un logement {view.typology} dans vos communes, les {formatNumber(w.count)} ménages logés ces {view.waitingWindowMonths} derniers
-          mois avaient attendu <strong>{formatNumber(w.medianMonths, 1)} mois</strong> (valeur médiane ; moyenne : {formatNumber(w.meanMonths, 1)}{' '}
+          Pour un logement {view.typology} dans vos communes, les {formatNumber(w.count)} ménages logés ces {view.waiting_window_months} derniers
+          mois avaient attendu <strong>{formatNumber(w.median_months, 1)} mois</strong> (valeur médiane ; moyenne : {formatNumber(w.mean_months, 1)}{' '}
           mois) entre leur demande et l’attribution.
         </p>
       )}

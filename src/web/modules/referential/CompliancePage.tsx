@@ -4,20 +4,15 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, useMe } from '../../platform/api.ts';
 import './referential.css';
-import { FRESHNESS_LABELS, PARTNER_LABELS, STATUS_LABELS, formatDate, formatShare, type FeedCompliance } from './types.ts';
-
-interface Partner {
-  organisation: { id: string; name: string; kind: string };
-  charte: string | null;
-  flux: FeedCompliance[];
-}
+import type { ClubComplianceAnswer, ComplianceAnswer } from '../../../modules/referential/contract.ts';
+import { FRESHNESS_LABELS, PARTNER_LABELS, STATUS_LABELS, formatDate, formatShare } from './labels.ts';
 const TREND = { hausse: '↗ en hausse', baisse: '↘ en baisse', stable: '→ stable' } as const;
 
 export function CompliancePage() {
   const me = useMe();
   const q = useQuery({
     queryKey: ['referential', 'compliance'],
-    queryFn: () => api<{ genereLe: string; partenaires: Partner[] }>('/api/referential/compliance'),
+    queryFn: () => api<ComplianceAnswer>('/api/referential/compliance'),
     enabled: !!me.data,
   });
   if (me.isLoading) return <p>Chargement…</p>;
@@ -109,20 +104,9 @@ export function CompliancePage() {
   );
 }
 
-interface ClubCompliance {
-  epci: string;
-  nom: string;
-  partage: boolean;
-  partenaires: number | null;
-  flux_attendus: number | null;
-  a_jour: number | null;
-  en_retard: number | null;
-  jamais_livres: number | null;
-}
-
 /** The club's members side by side, for those that share their partners' compliance (and one's own EPCI). */
 function ClubCompliance() {
-  const club = useQuery({ queryKey: ['referential', 'compliance', 'club'], queryFn: () => api<{ epcis: ClubCompliance[] }>('/api/referential/compliance/club') });
+  const club = useQuery({ queryKey: ['referential', 'compliance', 'club'], queryFn: () => api<ClubComplianceAnswer>('/api/referential/compliance/club') });
   if (!club.data || club.data.epcis.length < 2) return null;
   return (
     <section aria-labelledby="conformite-club">

@@ -5,7 +5,8 @@ import { Link } from 'react-router';
 import { ApiError, api, formatNumber, useMe } from '../../platform/api.ts';
 import './referential.css';
 import { ReportView } from './ReportView.tsx';
-import { STATUS_LABELS, formatDate, type Delivery, type Report, type SchemaListItem } from './types.ts';
+import type { Delivery, DeliveryAnswer, SchemaListItem } from '../../../modules/referential/contract.ts';
+import { STATUS_LABELS, formatDate } from './labels.ts';
 
 const STAFF = new Set(['admin', 'agent']);
 
@@ -34,7 +35,7 @@ export function DeliveryPage() {
       const body = new FormData();
       body.append('fichier', file, file.name);
       const params = new URLSearchParams(organisation ? { organisation } : {});
-      return api<{ delivery: Delivery; report: Report }>(`/api/referential/schemas/${encodeURIComponent(schema)}/deliveries?${params}`, { method: 'POST', body });
+      return api<DeliveryAnswer>(`/api/referential/schemas/${encodeURIComponent(schema)}/deliveries?${params}`, { method: 'POST', body });
     },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['referential', 'deliveries'] }),
   });
@@ -115,7 +116,7 @@ export function DeliveryPage() {
   );
 }
 
-export function DeliveryTable({ deliveries, showOrganisation }: { deliveries: Delivery[]; showOrganisation: boolean }) {
+function DeliveryTable({ deliveries, showOrganisation }: { deliveries: Delivery[]; showOrganisation: boolean }) {
   if (!deliveries.length) return <p>Aucune livraison pour l’instant.</p>;
   return (
     <div className="table-wrap">

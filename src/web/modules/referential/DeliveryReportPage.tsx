@@ -4,11 +4,12 @@ import { Link, useParams } from 'react-router';
 import { api, formatNumber } from '../../platform/api.ts';
 import './referential.css';
 import { ReportView } from './ReportView.tsx';
-import { formatDate, type Delivery, type Report } from './types.ts';
+import type { DeliveryAnswer } from '../../../modules/referential/contract.ts';
+import { formatDate } from './labels.ts';
 
 export function DeliveryReportPage() {
   const { id = '' } = useParams();
-  const q = useQuery({ queryKey: ['referential', 'delivery', id], queryFn: () => api<{ delivery: Delivery; report: Report }>(`/api/referential/deliveries/${encodeURIComponent(id)}`) });
+  const q = useQuery({ queryKey: ['referential', 'delivery', id], queryFn: () => api<DeliveryAnswer>(`/api/referential/deliveries/${encodeURIComponent(id)}`) });
   if (q.isLoading) return <p>Chargement…</p>;
   if (q.error || !q.data)
     return (

@@ -3,7 +3,9 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../../platform/api.ts';
 import './referential.css';
-import { PARTNER_LABELS, POLICY_LABELS, type Charters, type SchemaListItem } from './types.ts';
+import type { Charters } from '../../../modules/referential/compliance.ts';
+import type { SchemaListItem } from '../../../modules/referential/contract.ts';
+import { PARTNER_LABELS, POLICY_LABELS } from './labels.ts';
 
 export function ReferentialPage() {
   const schemas = useQuery({ queryKey: ['referential', 'schemas'], queryFn: () => api<{ schemas: SchemaListItem[] }>('/api/referential/schemas') });

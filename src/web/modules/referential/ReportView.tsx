@@ -1,6 +1,7 @@
 // A validation report as a partner reads it: the verdict, the counts, then each problem with how to fix it.
 import { formatNumber } from '../../platform/api.ts';
-import { STATUS_LABELS, type Problem, type Report } from './types.ts';
+import type { Problem, Report } from '../../../modules/referential/contract.ts';
+import { STATUS_LABELS } from './labels.ts';
 
 export function ReportView({ report }: { report: Report }) {
   const s = report.summary;

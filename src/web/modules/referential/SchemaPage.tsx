@@ -3,7 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api } from '../../platform/api.ts';
 import './referential.css';
-import { PARTNER_LABELS, POLICY_LABELS, type SchemaField, type TableSchema } from './types.ts';
+import type { SchemaField, TableSchema } from '../../../modules/referential/schema.ts';
+import { PARTNER_LABELS, POLICY_LABELS } from './labels.ts';
 
 const TYPE_LABELS: Record<string, string> = {
   string: 'texte',

@@ -3,7 +3,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
 import type { Db } from '../../platform/db.ts';
 import { exampleFile, findSchema, loadCatalogue } from './catalogue.ts';
-import { acceptedRows, compliance, deliver, getDeliveryContent, listDeliveries, sha256Hex, territoryCommuneCodes } from './store.ts';
+import { acceptDelivery, compliance, territoryCommuneCodes } from './service.ts';
+import { acceptedRows, getDeliveryContent, listDeliveries, sha256Hex } from './store.ts';
 
 const cat = loadCatalogue();
 const programmes = findSchema(cat, 'programmes-logements');
@@ -38,7 +39,7 @@ describeStores('referential deliveries', (getDb) => {
   it('keeps a valid delivery as received, with its report and every row', async () => {
     const db = getDb();
     const bytes = exampleFile(programmes, 'valide');
-    const r = await deliver(db, { organisationId: promoteur, entry: programmes, bytes, filename: 'programmes.csv', mediaType: 'text/csv', communes });
+    const r = await acceptDelivery(db, { organisationId: promoteur, entry: programmes, bytes, filename: 'programmes.csv', mediaType: 'text/csv', communes });
     expect(r.created).toBe(true);
     expect(r.delivery).toMatchObject({ status: 'acceptee', rowsTotal: 4, rowsAccepted: 4, schemaVersion: '1.0.0', sha256: sha256Hex(bytes) });
     const content = await getDeliveryContent(db, r.delivery.id);
@@ -52,7 +53,7 @@ describeStores('referential deliveries', (getDb) => {
     const db = getDb();
     const bytes = exampleFile(programmes, 'valide');
     const before = [await count(db, 'referential_delivery'), await count(db, 'referential_delivery_row')];
-    const again = await deliver(db, { organisationId: promoteur, entry: programmes, bytes, communes });
+    const again = await acceptDelivery(db, { organisationId: promoteur, entry: programmes, bytes, communes });
     expect(again.created).toBe(false);
     expect(again.delivery.timesReceived).toBe(2);
     expect([await count(db, 'referential_delivery'), await count(db, 'referential_delivery_row')]).toEqual(before);
@@ -61,18 +62,18 @@ describeStores('referential deliveries', (getDb) => {
   it('returns the first delivery for a repeated Idempotency-Key and refuses the key for another file', async () => {
     const db = getDb();
     const bytes = exampleFile(permis, 'valide');
-    const first = await deliver(db, { organisationId: commune, entry: permis, bytes, idempotencyKey: 'envoi-2025-06', communes });
-    const second = await deliver(db, { organisationId: commune, entry: permis, bytes, idempotencyKey: 'envoi-2025-06', communes });
+    const first = await acceptDelivery(db, { organisationId: commune, entry: permis, bytes, idempotencyKey: 'envoi-2025-06', communes });
+    const second = await acceptDelivery(db, { organisationId: commune, entry: permis, bytes, idempotencyKey: 'envoi-2025-06', communes });
     expect(second.delivery.id).toBe(first.delivery.id);
     expect(second.created).toBe(false);
     await expect(
-      deliver(db, { organisationId: commune, entry: permis, bytes: exampleFile(permis, 'invalide'), idempotencyKey: 'envoi-2025-06', communes }),
+      acceptDelivery(db, { organisationId: commune, entry: permis, bytes: exampleFile(permis, 'invalide'), idempotencyKey: 'envoi-2025-06', communes }),
     ).rejects.toMatchObject({ status: 409, code: 'referential.idempotency_conflict' });
   });
 
   it('all-or-nothing: keeps the refused file and its report, and no row', async () => {
     const db = getDb();
-    const r = await deliver(db, { organisationId: promoteur, entry: programmes, bytes: exampleFile(programmes, 'invalide'), communes });
+    const r = await acceptDelivery(db, { organisationId: promoteur, entry: programmes, bytes: exampleFile(programmes, 'invalide'), communes });
     expect(r.delivery).toMatchObject({ status: 'refusee', rowsTotal: 4, rowsValid: 0, rowsAccepted: 0 });
     expect(r.report.problems.length).toBeGreaterThan(0);
     const rows = await db.selectFrom('referential_delivery_row').select('line').where('delivery_id', '=', r.delivery.id).execute();
@@ -81,7 +82,7 @@ describeStores('referential deliveries', (getDb) => {
 
   it('row-by-row: keeps the valid rows of a partly wrong file, under their file line numbers', async () => {
     const db = getDb();
-    const r = await deliver(db, { organisationId: bailleur, entry: permis, bytes: exampleFile(permis, 'invalide'), communes });
+    const r = await acceptDelivery(db, { organisationId: bailleur, entry: permis, bytes: exampleFile(permis, 'invalide'), communes });
     expect(r.delivery.status).toBe('partielle');
     const rows = await acceptedRows(db, 'permis-declares', { organisationId: bailleur });
     expect(rows.map((x) => x.line)).toEqual([2]);
@@ -93,7 +94,7 @@ describeStores('referential deliveries', (getDb) => {
     const text = exampleFile(programmes, 'valide').toString('utf8');
     const smaller = text.split('\n').slice(0, 2).join('\n') + '\n';
     await new Promise((r) => setTimeout(r, 5));
-    const r = await deliver(db, { organisationId: promoteur, entry: programmes, bytes: Buffer.from(smaller), communes });
+    const r = await acceptDelivery(db, { organisationId: promoteur, entry: programmes, bytes: Buffer.from(smaller), communes });
     expect(r.delivery.rowsAccepted).toBe(1);
     const latest = await acceptedRows(db, 'programmes-logements', { latestPerOrganisation: true });
     expect(latest.map((x) => x.deliveryId)).toEqual([r.delivery.id]);
@@ -106,7 +107,7 @@ describeStores('referential deliveries', (getDb) => {
     const db = getDb();
     const before = await count(db, 'referential_delivery');
     await expect(
-      deliver(db, { organisationId: '00000000-0000-4000-8000-000000000000', entry: permis, bytes: Buffer.from('numero_dau\n'), communes }),
+      acceptDelivery(db, { organisationId: '00000000-0000-4000-8000-000000000000', entry: permis, bytes: Buffer.from('numero_dau\n'), communes }),
     ).rejects.toThrow();
     expect(await count(db, 'referential_delivery')).toBe(before);
   });
