@@ -20,3 +20,20 @@ export async function adminEmails(db: import('../../platform/db.ts').Db): Promis
   const rows = await db.selectFrom('app_user').select('email').where('role', 'in', ['admin', 'operator']).where('active', '=', true).orderBy('email').execute();
   return rows.map((r) => r.email as string);
 }
+
+/** E-mail addresses of the active agents and admins of an EPCI's organisation and of a commune's users (alerts about that commune). */
+export async function territoryStaffEmails(db: import('../../platform/db.ts').Db, epci: string | null, commune: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('app_user as u')
+    .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
+    .select('u.email')
+    .where('u.active', '=', true)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('o.kind', '=', 'epci'), eb('o.siren', '=', epci ?? ''), eb('u.role', 'in', ['agent', 'admin'])]),
+        eb.and([eb('o.kind', '=', 'commune'), eb('o.commune_code', '=', commune)]),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => r.email as string).sort();
+}

@@ -56,16 +56,16 @@ describeStores('plh store', (getDb) => {
     // Skipped silently by the code when the construction module is absent; here its tables exist.
     const prog = await db
       .insertInto('construction_programme')
-      .values({ name: 'Opération test', commune_code: '69381', state: 'pc_accorde', state_since: '2025-03-01', source: 'saisie', units: 30 })
+      .values({ name: 'Opération test', commune_code: '69381', state: 'permit_granted', state_since: '2025-03-01', source: 'manual', units: 30 })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const permit = { programme_id: prog.id, type_dau: 'PC', etat: 'autorise', source: 'test', fingerprint: 'x' };
+    const permit = { programme_id: prog.id, type_dau: 'PC', state: 'authorised', source: 'test', fingerprint: 'x' };
     await db
       .insertInto('construction_permit')
       .values([
-        { ...permit, num_dau: 'T1', commune_code: '69381', date_autorisation: '2025-03-01', units: 30 },
-        { ...permit, num_dau: 'T2', commune_code: '69123', date_autorisation: '2025-06-01', units: 12 },
-        { ...permit, num_dau: 'T3', commune_code: '69123', date_autorisation: '2025-07-01', units: 99, etat: 'annule' },
+        { ...permit, num_dau: 'T1', commune_code: '69381', authorisation_date: '2025-03-01', units: 30 },
+        { ...permit, num_dau: 'T2', commune_code: '69123', authorisation_date: '2025-06-01', units: 12 },
+        { ...permit, num_dau: 'T3', commune_code: '69123', authorisation_date: '2025-07-01', units: 99, state: 'cancelled' },
       ])
       .execute();
     const rows = await store.platformAchievements(db);

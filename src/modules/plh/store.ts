@@ -2,6 +2,8 @@
 // achievements and the land register. Every multi-row write is one transaction.
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db.ts';
+import { authorisedPerYear } from '../construction/index.ts';
+import { arrondissementParents } from '../territory/index.ts';
 import type { AchievementRow, AideAccordee, AideType, Categorie, FoncierStatut, Objectif } from './model.ts';
 import type { Action, Budget, Orientation, ProgrammeData } from './programme-sheet.ts';
 
@@ -216,24 +218,21 @@ export async function listRealisations(db: Db, communes?: string[]): Promise<Ach
 export const SOURCE_SITADEL = 'Sitadel, logements autorisés (permis de construire, module construction de Habitat Commun)';
 
 /**
- * Achievements other modules hold, read defensively (the table may not exist on an instance without that module):
- * dwellings authorised per commune and year from the construction module's permits (arrondissements counted in their
- * commune, cancelled permits left out).
+ * Achievements the construction module holds, through its read API: dwellings authorised per commune and year by its
+ * permits (arrondissements counted in their commune, cancelled permits left out).
  */
 export async function platformAchievements(db: Db, communes?: string[]): Promise<AchievementRow[]> {
-  const exists = await sql<{ t: string | null }>`select to_regclass('construction_permit')::text as t`.execute(db);
-  if (!exists.rows[0]?.t) return [];
-  const rows = await sql<{ commune_code: string; annee: number; valeur: number }>`
-    select coalesce(c.parent_code, p.commune_code) as commune_code,
-           extract(year from p.date_autorisation)::int as annee,
-           sum(p.units)::int as valeur
-    from construction_permit p join commune c on c.code = p.commune_code
-    where p.date_autorisation is not null and p.etat <> 'annule'
-    group by 1, 2`.execute(db);
+  const parents = await arrondissementParents(db);
+  const perCommune = new Map<string, number>();
+  for (const r of await authorisedPerYear(db)) {
+    const key = `${parents.get(r.communeCode) ?? r.communeCode}|${r.year}`;
+    perCommune.set(key, (perCommune.get(key) ?? 0) + r.dwellings);
+  }
   const keep = communes ? new Set(communes) : undefined;
-  return rows.rows
-    .filter((r) => !keep || keep.has(r.commune_code))
-    .map((r) => ({ communeCode: r.commune_code, categorie: 'logements' as const, annee: Number(r.annee), valeur: Number(r.valeur), source: SOURCE_SITADEL }));
+  return [...perCommune]
+    .map(([key, valeur]) => ({ communeCode: key.split('|')[0], annee: Number(key.split('|')[1]), valeur }))
+    .filter((r) => !keep || keep.has(r.communeCode))
+    .map((r) => ({ communeCode: r.communeCode, categorie: 'logements' as const, annee: r.annee, valeur: r.valeur, source: SOURCE_SITADEL }));
 }
 
 export async function upsertRealisation(db: Db, r: AchievementRow): Promise<void> {
