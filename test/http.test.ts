@@ -33,7 +33,7 @@ describe('HTTP surface', () => {
     for (const r of t.app.routeTable) {
       const path = r.url.replace(/:(\w+)/g, '{$1}');
       expect(documented.has(`${r.method} ${path}`), `${r.method} ${path}`).toBe(true);
-      expect(doc.paths[path][r.method.toLowerCase()]['x-acces']).toBeTruthy();
+      expect(doc.paths[path][r.method.toLowerCase()]['x-access']).toBeTruthy();
     }
     const ui = await t.app.inject('/api/docs');
     expect([200, 302]).toContain(ui.statusCode);
@@ -149,7 +149,7 @@ describe('bad input over HTTP', () => {
 
   it('refuses a NUL character in the query, the path or a JSON field with 400 in French, never 500', async () => {
     const query = isFrenchProblem(await t.app.inject('/api/territory/search?q=Lyon%00'), 400);
-    expect(query).toMatchObject({ code: 'entree.caractere_nul' });
+    expect(query).toMatchObject({ code: 'platform.nul_character' });
     expect(query.detail).toBe('La requête contient un caractère nul (\\u0000) dans « paramètres.q » : ce caractère n’est pas accepté, retirez-le.');
     const agent = await t.login('agent');
     const path = isFrenchProblem(await t.app.inject({ method: 'DELETE', url: '/api/construction/objectifs/31555%00/2020', headers: agent.headers }), 400);
@@ -228,7 +228,7 @@ describe('bad input over HTTP', () => {
     const admin = await t.login('admin');
     const post = (payload: string) => t.app.inject({ method: 'POST', url: '/api/access/organisations', headers: { ...admin.headers, 'content-type': 'application/json' }, payload });
     const broken = isFrenchProblem(await post('{"kind": "bailleur",\n "name": }'), 400);
-    expect(broken).toMatchObject({ code: 'entree.json_invalide' });
+    expect(broken).toMatchObject({ code: 'platform.invalid_json' });
     expect(broken.detail).toMatch(/^Le corps de la requête n’est pas un JSON valide : JSON mal formé ligne 2, colonne 10 \(caractère n° 31\) : « } » inattendu/);
     expect(isFrenchProblem(await post(''), 400).detail).toBe('Le corps de la requête est vide alors que son type (Content-Type) annonce du JSON.');
     expect(isFrenchProblem(await post('{"__proto__": {"admin": true}}'), 400).detail).toContain('clé interdite');
@@ -276,7 +276,7 @@ describe('bad input over HTTP', () => {
       for (let i = 0; i < 2; i++) await t.ctx.db.insertInto('organisation').values({ kind: 'bailleur', name: 'Doublon', siren: '998877665' }).execute();
     });
     try {
-      for (const url of ['/nul', '/json-nul']) expect(isFrenchProblem(await net.inject(url), 400).code, url).toBe('entree.caractere_nul');
+      for (const url of ['/nul', '/json-nul']) expect(isFrenchProblem(await net.inject(url), 400).code, url).toBe('platform.nul_character');
       expect(isFrenchProblem(await net.inject('/doublon'), 409).detail).toBe('Ces données existent déjà (doublon) : rien n’a été enregistré.');
     } finally {
       await net.close();

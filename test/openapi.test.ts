@@ -33,7 +33,7 @@ describe('OpenAPI document', () => {
         ids.add(op.operationId);
         expect(Array.isArray(op.security), `${method} ${path}`).toBe(true);
         expect(op.responses['400']?.content?.['application/problem+json'], `${method} ${path}`).toBeDefined();
-        if (op['x-acces'] !== 'Public (sans connexion)') expect(op.security.length, `${method} ${path}`).toBeGreaterThan(0);
+        if (op['x-access'] !== 'Public (sans connexion)') expect(op.security.length, `${method} ${path}`).toBeGreaterThan(0);
       }
     }
     expect(ids.size).toBeGreaterThan(100);

@@ -173,7 +173,7 @@ describe('permission matrix', () => {
           });
           const where = `${route.method} ${url} par ${caller} (${side === 'autre' ? 'données de Toulouse' : 'données de Lyon'})`;
           const code = res.headers['content-type']?.toString().includes('json') ? res.json()?.code : undefined;
-          const refusedByHook = code === 'unauthenticated' || code === 'acces.role_insuffisant';
+          const refusedByHook = code === 'access.unauthenticated' || code === 'access.role_refused';
           const allowed = declaredAllowed(route.access, caller);
           if (allowed && refusedByHook) failures.push(`${where} : refusé (${res.statusCode})`);
           if (!allowed && !refusedByHook) failures.push(`${where} : ouvert (${res.statusCode})`);
@@ -209,7 +209,7 @@ describe('a Lyon agent and Toulouse’s data', () => {
   const refused = async (method: string, url: string, payload?: unknown) => {
     const res = await inject(method, url, payload);
     expect(res.statusCode, `${method} ${url} : ${res.body}`).toBe(403);
-    expect(res.json().code).toBe('acces.hors_perimetre');
+    expect(res.json().code).toBe('access.outside_perimeter');
     expect(res.json().detail).toMatch(/hors de votre périmètre|autorisé/);
   };
 
@@ -224,7 +224,7 @@ describe('a Lyon agent and Toulouse’s data', () => {
     await refused('GET', `/api/demand/grids?epci=${TOULOUSE}`);
     expect((await inject('POST', `/api/demand/grids/${s.ids.grille}/adopt`)).statusCode).toBe(403); // adopting is an admin's
     const adopt = await t.app.inject({ method: 'POST', url: `/api/demand/grids/${s.ids.grille}/adopt`, headers: headers.admin });
-    expect(adopt.json()).toMatchObject({ status: 403, code: 'acces.hors_perimetre' });
+    expect(adopt.json()).toMatchObject({ status: 403, code: 'access.outside_perimeter' });
     await refused('PUT', '/api/plh/sru/31555/2026', { residences_principales: 1, logements_sociaux: 1, taux_legal: 0.25, source: 'pirate' });
     await refused('GET', `/api/plh/programme?epci=${TOULOUSE}`);
     await refused('GET', `/api/plh/bilan?annee=2026&epci=${TOULOUSE}`);
@@ -237,7 +237,7 @@ describe('a Lyon agent and Toulouse’s data', () => {
     // The audit log is an admin's: the agent has no access to it at all, and Lyon's admin none to Toulouse's.
     expect((await inject('GET', `/api/access/audit?epci=${TOULOUSE}`)).statusCode).toBe(403);
     const lyonAdmin = await t.app.inject({ url: `/api/access/audit?epci=${TOULOUSE}`, headers: headers.admin });
-    expect(lyonAdmin.json()).toMatchObject({ status: 403, code: 'acces.hors_perimetre' });
+    expect(lyonAdmin.json()).toMatchObject({ status: 403, code: 'access.outside_perimeter' });
     const aide = await t.ctx.db.selectFrom('plh_aide_accordee').select(['commune_code', 'montant_euros']).where('reference', '=', 'TLSSECRET-AIDE').executeTakeFirstOrThrow();
     expect(aide).toEqual({ commune_code: '31555', montant_euros: 1000 });
   });

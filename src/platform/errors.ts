@@ -2,7 +2,7 @@
 
 export class AppError extends Error {
   constructor(
-    /** Stable machine code, e.g. `auth.invalid_credentials`. */
+    /** Stable machine code, e.g. `access.invalid_credentials` (`<module>.<snake_english>`, docs/decisions/0004-naming.md). */
     readonly code: string,
     /** French message shown to people. */
     message: string,
@@ -14,11 +14,11 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string) => new AppError('not_found', `${what} introuvable.`, 404);
+export const notFound = (what: string) => new AppError('platform.not_found', `${what} introuvable.`, 404);
 export const forbidden = (why = "Vous n'avez pas le droit d'accéder à cette ressource.") =>
-  new AppError('forbidden', why, 403);
+  new AppError('access.forbidden', why, 403);
 export const unauthenticated = () =>
-  new AppError('unauthenticated', 'Vous devez être connecté pour accéder à cette ressource.', 401);
+  new AppError('access.unauthenticated', 'Vous devez être connecté pour accéder à cette ressource.', 401);
 
 /** A rejected input line or cell: where it is, which rule it broke, the value, in French. */
 export interface InputProblem {

@@ -1954,17 +1954,18 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @description Erreur au format application/problem+json (RFC 9457), message en français. */
-        Probleme: {
+        Problem: {
             type: string;
             title: string;
             status: number;
             /** @description Le message pour les personnes, en français. */
             detail: string;
-            /** @description Code stable de l’erreur, `<module>.<cause>`. */
+            /** @description Code stable de l’erreur, `<module>.<cause>` (ex. `access.role_refused`, `platform.body_too_large`). */
             code: string;
             instance?: string;
-            erreurs?: {
-                champ?: string;
+            /** @description Les champs refusés (validation de la requête), chacun avec son message en français. */
+            errors?: {
+                field?: string;
                 message?: string;
             }[];
         };
@@ -2019,7 +2020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2028,7 +2029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2073,7 +2074,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -2082,7 +2083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2091,7 +2092,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2133,7 +2134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2142,7 +2143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2171,7 +2172,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2180,7 +2181,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2221,7 +2222,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2230,7 +2231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2262,7 +2263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2271,7 +2272,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2280,7 +2281,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2289,7 +2290,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2343,7 +2344,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2352,7 +2353,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2361,7 +2362,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2370,7 +2371,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2409,7 +2410,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2418,7 +2419,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2427,7 +2428,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2436,7 +2437,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2485,7 +2486,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2494,7 +2495,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2503,7 +2504,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2512,7 +2513,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2552,7 +2553,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2561,7 +2562,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2570,7 +2571,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -2579,7 +2580,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2588,7 +2589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2623,7 +2624,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2632,7 +2633,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2641,7 +2642,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -2650,7 +2651,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2659,7 +2660,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2699,7 +2700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2708,7 +2709,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2717,7 +2718,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2726,7 +2727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2774,7 +2775,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2783,7 +2784,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2792,7 +2793,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2801,7 +2802,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2849,7 +2850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2858,7 +2859,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2867,7 +2868,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -2876,7 +2877,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2885,7 +2886,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2925,7 +2926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -2934,7 +2935,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -2943,7 +2944,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -2952,7 +2953,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -2961,7 +2962,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3001,7 +3002,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3010,7 +3011,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3019,7 +3020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -3028,7 +3029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3037,7 +3038,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3070,7 +3071,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3079,7 +3080,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3088,7 +3089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -3097,7 +3098,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3106,7 +3107,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3146,7 +3147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3155,7 +3156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3164,7 +3165,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3173,7 +3174,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3216,7 +3217,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3225,7 +3226,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3234,7 +3235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3243,7 +3244,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3277,7 +3278,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3286,7 +3287,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3295,7 +3296,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -3304,7 +3305,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3313,7 +3314,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3348,7 +3349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3357,7 +3358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3366,7 +3367,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3375,7 +3376,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3410,7 +3411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3419,7 +3420,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3428,7 +3429,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3437,7 +3438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3478,7 +3479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -3487,7 +3488,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -3496,7 +3497,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -3505,7 +3506,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3514,7 +3515,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3568,7 +3569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3577,7 +3578,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3663,7 +3664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3672,7 +3673,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3759,7 +3760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3768,7 +3769,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3857,7 +3858,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3866,7 +3867,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3917,7 +3918,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3926,7 +3927,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3986,7 +3987,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -3995,7 +3996,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4089,7 +4090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4098,7 +4099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4107,7 +4108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4116,7 +4117,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4176,7 +4177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4185,7 +4186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4194,7 +4195,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4203,7 +4204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4299,7 +4300,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4308,7 +4309,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4317,7 +4318,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4326,7 +4327,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4335,7 +4336,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4364,7 +4365,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4373,7 +4374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4382,7 +4383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4391,7 +4392,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4400,7 +4401,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4431,7 +4432,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4440,7 +4441,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4449,7 +4450,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4484,7 +4485,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4493,7 +4494,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4526,7 +4527,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4535,7 +4536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4575,7 +4576,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4584,7 +4585,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4593,7 +4594,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4602,7 +4603,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4647,7 +4648,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4656,7 +4657,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4665,7 +4666,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4674,7 +4675,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4715,7 +4716,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4724,7 +4725,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4733,7 +4734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4742,7 +4743,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4751,7 +4752,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4797,7 +4798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4806,7 +4807,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4815,7 +4816,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4824,7 +4825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4833,7 +4834,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4873,7 +4874,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4882,7 +4883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4891,7 +4892,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -4900,7 +4901,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4909,7 +4910,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4964,7 +4965,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -4973,7 +4974,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -4982,7 +4983,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -4991,7 +4992,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5038,7 +5039,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5047,7 +5048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5056,7 +5057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5065,7 +5066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5140,7 +5141,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5149,7 +5150,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5158,7 +5159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5167,7 +5168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5303,7 +5304,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5312,7 +5313,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5321,7 +5322,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5330,7 +5331,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5339,7 +5340,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5416,7 +5417,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5425,7 +5426,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5434,7 +5435,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5443,7 +5444,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5452,7 +5453,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5486,7 +5487,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5495,7 +5496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5504,7 +5505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5513,7 +5514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5522,7 +5523,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5558,7 +5559,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5567,7 +5568,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5576,7 +5577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5585,7 +5586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5630,7 +5631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5639,7 +5640,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5648,7 +5649,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5657,7 +5658,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5666,7 +5667,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5699,7 +5700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5708,7 +5709,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5717,7 +5718,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5726,7 +5727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5735,7 +5736,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5766,7 +5767,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5775,7 +5776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5784,7 +5785,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5793,7 +5794,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5827,7 +5828,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5836,7 +5837,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5845,7 +5846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5854,7 +5855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5894,7 +5895,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5903,7 +5904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5912,7 +5913,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5921,7 +5922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5956,7 +5957,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -5965,7 +5966,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -5974,7 +5975,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -5983,7 +5984,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -5992,7 +5993,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6092,7 +6093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6101,7 +6102,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6132,7 +6133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -6141,7 +6142,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -6150,7 +6151,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6159,7 +6160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6240,7 +6241,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -6249,7 +6250,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6258,7 +6259,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6339,7 +6340,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -6348,7 +6349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6357,7 +6358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6438,7 +6439,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -6447,7 +6448,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6456,7 +6457,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6537,7 +6538,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -6546,7 +6547,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6555,7 +6556,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6634,7 +6635,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6643,7 +6644,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6695,7 +6696,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -6704,7 +6705,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6713,7 +6714,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6754,7 +6755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6763,7 +6764,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6839,7 +6840,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6848,7 +6849,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6888,7 +6889,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -6897,7 +6898,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7129,7 +7130,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7138,7 +7139,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7147,7 +7148,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7191,7 +7192,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7200,7 +7201,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7209,7 +7210,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7249,7 +7250,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7258,7 +7259,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7360,7 +7361,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7369,7 +7370,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7378,7 +7379,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7412,7 +7413,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7421,7 +7422,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7430,7 +7431,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7482,7 +7483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7491,7 +7492,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7681,7 +7682,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -7690,7 +7691,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -7699,7 +7700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7708,7 +7709,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7717,7 +7718,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7770,7 +7771,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -7779,7 +7780,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -7788,7 +7789,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7797,7 +7798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7900,7 +7901,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -7909,7 +7910,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -7918,7 +7919,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7927,7 +7928,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -7936,7 +7937,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7967,7 +7968,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -7976,7 +7977,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -7985,7 +7986,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -7994,7 +7995,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8003,7 +8004,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8063,7 +8064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8072,7 +8073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8081,7 +8082,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8090,7 +8091,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8132,7 +8133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8141,7 +8142,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8150,7 +8151,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8159,7 +8160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8219,7 +8220,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8228,7 +8229,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8237,7 +8238,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8246,7 +8247,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8284,7 +8285,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8293,7 +8294,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8302,7 +8303,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8311,7 +8312,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8344,7 +8345,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8353,7 +8354,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8362,7 +8363,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8371,7 +8372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8404,7 +8405,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8413,7 +8414,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8422,7 +8423,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8431,7 +8432,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8473,7 +8474,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8482,7 +8483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8491,7 +8492,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -8500,7 +8501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8509,7 +8510,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8558,7 +8559,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8567,7 +8568,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8576,7 +8577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8585,7 +8586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8628,7 +8629,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8637,7 +8638,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8646,7 +8647,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8655,7 +8656,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8717,7 +8718,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8726,7 +8727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8735,7 +8736,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8744,7 +8745,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8805,7 +8806,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8814,7 +8815,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8869,7 +8870,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8878,7 +8879,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8887,7 +8888,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -8896,7 +8897,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8905,7 +8906,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8967,7 +8968,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -8976,7 +8977,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -8985,7 +8986,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -8994,7 +8995,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9080,7 +9081,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9089,7 +9090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9098,7 +9099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9107,7 +9108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9141,7 +9142,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9150,7 +9151,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9159,7 +9160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -9168,7 +9169,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9177,7 +9178,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9234,7 +9235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9243,7 +9244,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9252,7 +9253,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9261,7 +9262,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9341,7 +9342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9350,7 +9351,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9359,7 +9360,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9368,7 +9369,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9401,7 +9402,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9410,7 +9411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9419,7 +9420,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9428,7 +9429,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9462,7 +9463,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9471,7 +9472,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9480,7 +9481,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -9489,7 +9490,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9498,7 +9499,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9555,7 +9556,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9564,7 +9565,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9573,7 +9574,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9582,7 +9583,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9617,7 +9618,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9626,7 +9627,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9635,7 +9636,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9644,7 +9645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9675,7 +9676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Default Response */
@@ -9701,7 +9702,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9764,7 +9765,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9773,7 +9774,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9802,7 +9803,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9811,7 +9812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9913,7 +9914,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9922,7 +9923,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -9931,7 +9932,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9940,7 +9941,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9986,7 +9987,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -9995,7 +9996,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10004,7 +10005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10013,7 +10014,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10046,7 +10047,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10055,7 +10056,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10064,7 +10065,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10073,7 +10074,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10126,7 +10127,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10135,7 +10136,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10144,7 +10145,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10153,7 +10154,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10203,7 +10204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10212,7 +10213,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10221,7 +10222,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10230,7 +10231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10307,7 +10308,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10316,7 +10317,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10325,7 +10326,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10334,7 +10335,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10399,7 +10400,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10408,7 +10409,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10417,7 +10418,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -10426,7 +10427,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10435,7 +10436,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10474,7 +10475,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10483,7 +10484,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10492,7 +10493,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -10501,7 +10502,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10510,7 +10511,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10544,7 +10545,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10553,7 +10554,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10562,7 +10563,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10571,7 +10572,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10618,7 +10619,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10627,7 +10628,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10636,7 +10637,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10645,7 +10646,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10678,7 +10679,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10687,7 +10688,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10696,7 +10697,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -10705,7 +10706,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10714,7 +10715,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10747,7 +10748,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10756,7 +10757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10765,7 +10766,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -10774,7 +10775,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10783,7 +10784,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10862,7 +10863,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10871,7 +10872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10880,7 +10881,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -10889,7 +10890,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10980,7 +10981,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -10989,7 +10990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -10998,7 +10999,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11007,7 +11008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11045,7 +11046,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11054,7 +11055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11063,7 +11064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11072,7 +11073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11110,7 +11111,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11119,7 +11120,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11128,7 +11129,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11137,7 +11138,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11255,7 +11256,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11264,7 +11265,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11273,7 +11274,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -11282,7 +11283,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11291,7 +11292,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11376,7 +11377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11385,7 +11386,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11394,7 +11395,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -11403,7 +11404,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11412,7 +11413,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11487,7 +11488,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11496,7 +11497,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11505,7 +11506,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -11514,7 +11515,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11523,7 +11524,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11597,7 +11598,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11606,7 +11607,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11615,7 +11616,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -11624,7 +11625,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11633,7 +11634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11673,7 +11674,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11682,7 +11683,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11691,7 +11692,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11700,7 +11701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11744,7 +11745,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11753,7 +11754,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11762,7 +11763,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11771,7 +11772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11809,7 +11810,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11818,7 +11819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11827,7 +11828,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11836,7 +11837,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11871,7 +11872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -11880,7 +11881,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -11889,7 +11890,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -11898,7 +11899,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -11907,7 +11908,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12001,7 +12002,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -12010,7 +12011,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -12019,7 +12020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12028,7 +12029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12057,7 +12058,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -12066,7 +12067,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -12075,7 +12076,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12084,7 +12085,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12132,7 +12133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -12141,7 +12142,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -12150,7 +12151,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12159,7 +12160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12204,7 +12205,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -12213,7 +12214,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -12222,7 +12223,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12231,7 +12232,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12265,7 +12266,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -12274,7 +12275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -12283,7 +12284,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Ressource introuvable. */
@@ -12292,7 +12293,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12301,7 +12302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12339,7 +12340,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -12348,7 +12349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -12357,7 +12358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12366,7 +12367,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12409,7 +12410,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12418,7 +12419,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12469,7 +12470,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12478,7 +12479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -12524,7 +12525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Connexion requise : pas de session ni de clé d’API valide. */
@@ -12533,7 +12534,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
@@ -12542,7 +12543,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -12551,7 +12552,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Probleme"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -79,7 +79,7 @@ describe('account lifecycle', () => {
 
   it('an admin manages the accounts of its EPCI’s perimeter only', async () => {
     const toulouseAgent = await t.login('agent', 'epci', await t.epciOrg(TOULOUSE));
-    expect((await patch(toulouseAgent.userId, { active: false })).json()).toMatchObject({ status: 403, code: 'acces.hors_perimetre' });
+    expect((await patch(toulouseAgent.userId, { active: false })).json()).toMatchObject({ status: 403, code: 'access.outside_perimeter' });
     expect((await t.app.inject({ url: `/api/access/users/${toulouseAgent.userId}/sessions`, headers: admin.headers })).statusCode).toBe(403);
     const users = (await t.app.inject({ url: '/api/access/users', headers: admin.headers })).json().users.map((u: any) => u.id);
     expect(users).not.toContain(toulouseAgent.userId);
@@ -144,7 +144,7 @@ describe('an EPCI’s partners and what it shares', () => {
     const partnerOrg = await t.org('bailleur');
     const partner = await t.login('partner', 'bailleur', partnerOrg);
     const programme = () => t.app.inject({ url: '/api/plh/programme', headers: partner.headers });
-    expect((await programme()).json()).toMatchObject({ code: 'acces.hors_perimetre' });
+    expect((await programme()).json()).toMatchObject({ code: 'access.outside_perimeter' });
     const toulouseAdmin = await t.login('admin', 'epci', await t.epciOrg(TOULOUSE));
     const wrong = await t.app.inject({ method: 'POST', url: `/api/access/organisations/${partnerOrg}/epcis`, headers: toulouseAdmin.headers, payload: { epci: LYON } });
     expect(wrong.statusCode).toBe(403);

@@ -200,7 +200,7 @@ describe('demand HTTP routes', () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/api/docs/json' })).json();
     const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/demand/'));
     expect(paths).toEqual(expect.arrayContaining(['/api/demand/grids/public', '/api/demand/applicant', '/api/demand/demands/{numero}', '/api/demand/simulation', '/api/demand/export.csv']));
-    for (const p of paths) for (const op of Object.values(doc.paths[p]) as any[]) expect(op['x-acces']).toBeTruthy();
+    for (const p of paths) for (const op of Object.values(doc.paths[p]) as any[]) expect(op['x-access']).toBeTruthy();
   });
 
   it('imports an uploaded CSV file all or nothing, Latin-1 accepted', async () => {

@@ -46,7 +46,7 @@ export function describeAccess(access: Access): string {
 
 /** The refusal of the access hook, with its own code so clients (and the permission test) can tell it apart. */
 export const roleRefused = (access: Access) =>
-  new AppError('acces.role_insuffisant', `Votre rôle ne permet pas cette action (${describeAccess(access)}).`, 403);
+  new AppError('access.role_refused', `Votre rôle ne permet pas cette action (${describeAccess(access)}).`, 403);
 
 export function isAllowed(access: Access, principal: Principal | undefined): boolean {
   if (access === 'public') return true;
@@ -108,7 +108,7 @@ export function installAccessControl(
     await resolvePrincipal(req);
     if (req.is404) return; // the not-found answer reveals nothing
     const access = (req.routeOptions.config as any)?.access as Access | undefined;
-    if (!access) throw new AppError('forbidden', 'Route sans règle d’accès.', 403);
+    if (!access) throw new AppError('access.forbidden', 'Route sans règle d’accès.', 403);
     if (isAllowed(access, req.principal)) return;
     throw req.principal ? roleRefused(access) : unauthenticated();
   });

@@ -82,7 +82,7 @@ export async function buildApp(ctx: AppContext, modules: HabitatModule[], opts: 
     max: ctx.config.rateLimitPerMinute,
     timeWindow: '1 minute',
     errorResponseBuilder: (_req, c) => ({
-      ...problem(429, 'trop_de_requetes', `Trop de requêtes : ${c.max} par ${c.after === '1 minute' ? 'minute' : c.after}. Réessayez plus tard.`),
+      ...problem(429, 'platform.too_many_requests', `Trop de requêtes : ${c.max} par ${c.after === '1 minute' ? 'minute' : c.after}. Réessayez plus tard.`),
       statusCode: 429,
     }),
   });
@@ -137,7 +137,7 @@ export async function buildApp(ctx: AppContext, modules: HabitatModule[], opts: 
     if (wantsPage && existsSync(join(WEB_DIST, 'index.html'))) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     }
-    return sendProblem(reply, problem(404, 'introuvable', `Aucune ressource à l’adresse ${req.url}.`, { instance: req.url }));
+    return sendProblem(reply, problem(404, 'platform.not_found', `Aucune ressource à l’adresse ${req.url}.`, { instance: req.url }));
   });
   await app.ready();
   return app;

@@ -17,7 +17,7 @@ export const JSON_BODY_LIMIT = 16 * 1024;
 export const MAX_PARAM_LENGTH = 100;
 
 export const nulRefused = (where: string) =>
-  new AppError('entree.caractere_nul', `La requête contient un caractère nul (\\u0000) dans « ${where} » : ce caractère n’est pas accepté, retirez-le.`, 400);
+  new AppError('platform.nul_character', `La requête contient un caractère nul (\\u0000) dans « ${where} » : ce caractère n’est pas accepté, retirez-le.`, 400);
 
 export function installInputGuards(app: FastifyInstance): void {
   // JSON bodies: Fastify's own parser (same protection against prototype poisoning), with a French message that
@@ -28,12 +28,12 @@ export function installInputGuards(app: FastifyInstance): void {
     parseJson(req, body as string, (err: Error | null, value?: unknown) => {
       if (!err) return done(null, value);
       if ((err as { code?: string }).code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
-        return done(new AppError('entree.json_vide', 'Le corps de la requête est vide alors que son type (Content-Type) annonce du JSON.', 400), undefined);
+        return done(new AppError('platform.empty_json', 'Le corps de la requête est vide alors que son type (Content-Type) annonce du JSON.', 400), undefined);
       const where = jsonErrorInFrench(body as string);
       done(
         where
-          ? new AppError('entree.json_invalide', `Le corps de la requête n’est pas un JSON valide : ${where}.`, 400)
-          : new AppError('entree.json_interdit', 'Le JSON envoyé contient une clé interdite (__proto__ ou constructor.prototype).', 400),
+          ? new AppError('platform.invalid_json', `Le corps de la requête n’est pas un JSON valide : ${where}.`, 400)
+          : new AppError('platform.forbidden_json_key', 'Le JSON envoyé contient une clé interdite (__proto__ ou constructor.prototype).', 400),
         undefined,
       );
     });
@@ -43,7 +43,7 @@ export function installInputGuards(app: FastifyInstance): void {
   app.addHook('preParsing', async (req) => {
     const encoding = req.headers['content-encoding'];
     if (encoding && encoding.trim().toLowerCase() !== 'identity')
-      throw new AppError('entree.compression', `Le contenu compressé (Content-Encoding: ${encoding}) n’est pas accepté : envoyez-le sans compression.`, 415);
+      throw new AppError('platform.compressed_body', `Le contenu compressé (Content-Encoding: ${encoding}) n’est pas accepté : envoyez-le sans compression.`, 415);
   });
 
   // After parsing, before validation: one look at everything the handler could pass on to the store.
@@ -60,11 +60,11 @@ export function frameworkErrors(error: Error & { code?: string }, req: FastifyRe
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
     return sendProblem(
       reply,
-      problem(414, 'adresse_trop_longue', `L’adresse demandée est trop longue : un de ses segments dépasse ${MAX_PARAM_LENGTH} caractères.`, { instance }),
+      problem(414, 'platform.url_too_long', `L’adresse demandée est trop longue : un de ses segments dépasse ${MAX_PARAM_LENGTH} caractères.`, { instance }),
     );
   if (error.code === 'FST_ERR_BAD_URL')
-    return sendProblem(reply, problem(400, 'adresse_invalide', 'L’adresse demandée contient un encodage invalide (un « % » qui n’est pas suivi de deux chiffres hexadécimaux valides).', { instance }));
-  return sendProblem(reply, problem(400, 'requete_invalide', 'La requête est invalide.', { instance }));
+    return sendProblem(reply, problem(400, 'platform.invalid_url', 'L’adresse demandée contient un encodage invalide (un « % » qui n’est pas suivi de deux chiffres hexadécimaux valides).', { instance }));
+  return sendProblem(reply, problem(400, 'platform.invalid_request', 'La requête est invalide.', { instance }));
 }
 
 /**
@@ -75,10 +75,10 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, code, detail] =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'entetes_trop_longs', 'L’adresse ou les en-têtes de la requête sont trop longs (16 Ko au plus en tout).']
+      ? [431, 'platform.headers_too_large', 'L’adresse ou les en-têtes de la requête sont trop longs (16 Ko au plus en tout).']
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'delai_depasse', 'La requête est arrivée trop lentement : le délai est dépassé.']
-        : [400, 'requete_mal_formee', 'La requête HTTP est mal formée.'];
+        ? [408, 'platform.request_timeout', 'La requête est arrivée trop lentement : le délai est dépassé.']
+        : [400, 'platform.malformed_request', 'La requête HTTP est mal formée.'];
   const body = JSON.stringify(problem(status, code, detail));
   if (socket.writable)
     socket.write(

@@ -18,30 +18,34 @@ const PROBLEM = {
     title: { type: 'string' },
     status: { type: 'integer' },
     detail: { type: 'string', description: 'Le message pour les personnes, en français.' },
-    code: { type: 'string', description: 'Code stable de l’erreur, `<module>.<cause>`.' },
+    code: { type: 'string', description: 'Code stable de l’erreur, `<module>.<cause>` (ex. `access.role_refused`, `platform.body_too_large`).' },
     instance: { type: 'string' },
-    erreurs: { type: 'array', items: { type: 'object', properties: { champ: { type: 'string' }, message: { type: 'string' } } } },
+    errors: {
+      type: 'array',
+      description: 'Les champs refusés (validation de la requête), chacun avec son message en français.',
+      items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+    },
   },
 } as const;
 
 const problemResponse = (description: string) => ({
   description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Probleme' } } },
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
 const RESPONSES = {
-  RequeteInvalide: problemResponse('Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi).'),
-  ConnexionRequise: problemResponse('Connexion requise : pas de session ni de clé d’API valide.'),
-  AccesRefuse: problemResponse('Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas.'),
-  Introuvable: problemResponse('Ressource introuvable.'),
-  TropDeRequetes: problemResponse('Trop de requêtes : réessayer plus tard.'),
+  BadRequest: problemResponse('Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi).'),
+  Unauthenticated: problemResponse('Connexion requise : pas de session ni de clé d’API valide.'),
+  Forbidden: problemResponse('Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas.'),
+  NotFound: problemResponse('Ressource introuvable.'),
+  TooManyRequests: problemResponse('Trop de requêtes : réessayer plus tard.'),
 };
 
 /** Who may call: the security requirement of an operation (an API key acts as a partner, src/platform/http/access.ts). */
 export function securityOf(access: Access | undefined): Record<string, string[]>[] {
   if (!access || access === 'public') return [];
   const keyAllowed = access === 'authenticated' || access.roles.includes('partner');
-  return keyAllowed ? [{ session: [] }, { cleApi: [] }] : [{ session: [] }];
+  return keyAllowed ? [{ session: [] }, { apiKey: [] }] : [{ session: [] }];
 }
 
 /** A stable, unique operationId from the method and the path: GET /api/market/communes/:code → getMarketCommunesCode. */
@@ -63,7 +67,7 @@ export function swaggerOptions(): FastifyDynamicSwaggerOptions {
       info: {
         title: 'Habitat Commun — API',
         description:
-          'API de la plateforme Habitat Commun. Chaque opération déclare qui peut l’appeler (security, et x-acces en clair). ' +
+          'API de la plateforme Habitat Commun. Chaque opération déclare qui peut l’appeler (security, et x-access en clair). ' +
           'Les erreurs suivent application/problem+json (RFC 9457), messages en français. Version 1.0.0 : noms des champs ' +
           'selon la règle de nommage (docs/decisions/0004-naming.md).',
         version: API_VERSION,
@@ -73,9 +77,9 @@ export function swaggerOptions(): FastifyDynamicSwaggerOptions {
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'hc_session', description: 'Session ouverte par POST /api/access/login' },
-          cleApi: { type: 'http', scheme: 'bearer', description: 'Clé d’API d’un partenaire (hc_…), créée par « habitat api-key » ou dans Mon espace' },
+          apiKey: { type: 'http', scheme: 'bearer', description: 'Clé d’API d’un partenaire (hc_…), créée par « habitat api-key » ou dans Mon espace' },
         },
-        schemas: { Probleme: PROBLEM as unknown as Record<string, unknown> },
+        schemas: { Problem: PROBLEM as unknown as Record<string, unknown> },
       },
     },
     transform: (args) => {
@@ -83,20 +87,20 @@ export function swaggerOptions(): FastifyDynamicSwaggerOptions {
       const route = args.route as { method: string | string[]; config?: { access?: Access } };
       const schema = out.schema as Schema;
       const access = route.config?.access;
-      if (access) schema['x-acces'] = describeAccess(access);
+      if (access) schema['x-access'] = describeAccess(access);
       schema.operationId = operationIdOf([route.method].flat()[0], args.url);
       schema.security = securityOf(access);
       const response = (schema.response ??= {});
       // A download (CSV, file) or a stream declares no JSON schema: say at least that it succeeds.
       if (!Object.keys(response).some((code) => code.startsWith('2'))) response['200'] = { description: 'Succès (fichier ou flux : voir le résumé)' };
       const ref = (name: keyof typeof RESPONSES) => RESPONSES[name];
-      response['400'] ??= ref('RequeteInvalide');
+      response['400'] ??= ref('BadRequest');
       if (access && access !== 'public') {
-        response['401'] ??= ref('ConnexionRequise');
-        response['403'] ??= ref('AccesRefuse');
+        response['401'] ??= ref('Unauthenticated');
+        response['403'] ??= ref('Forbidden');
       }
-      if (/[:{]/.test(args.url)) response['404'] ??= ref('Introuvable');
-      response['429'] ??= ref('TropDeRequetes');
+      if (/[:{]/.test(args.url)) response['404'] ??= ref('NotFound');
+      response['429'] ??= ref('TooManyRequests');
       return out;
     },
     transformObject: jsonSchemaTransformObject,

@@ -157,7 +157,7 @@ declare module 'fastify' {
   }
 }
 
-export const perimeterRefused = (why: string) => new AppError('acces.hors_perimetre', why, 403);
+export const perimeterRefused = (why: string) => new AppError('access.outside_perimeter', why, 403);
 
 export function perimeterOfRequest(req: FastifyRequest): Perimeter {
   const p: Principal | undefined = req.principal;
@@ -212,7 +212,7 @@ export function requestedEpci(req: FastifyRequest, asked: string | undefined, mo
     return epci;
   }
   if (!epcis.length) throw perimeterRefused(`Aucun EPCI n’est dans votre périmètre (${describePerimeter(p)}).`);
-  throw new AppError('acces.epci_a_preciser', `Précisez l’EPCI (paramètre epci) : ${epcis.map((e) => nameOf(p, e)).join(', ')}.`, 400);
+  throw new AppError('access.epci_required', `Précisez l’EPCI (paramètre epci) : ${epcis.map((e) => nameOf(p, e)).join(', ')}.`, 400);
 }
 
 /**
@@ -221,9 +221,9 @@ export function requestedEpci(req: FastifyRequest, asked: string | undefined, mo
  */
 export function chooseEpci(instanceEpcis: string[], asked: string | undefined, how = 'avec --epci <SIREN>'): string {
   if (asked) {
-    if (!instanceEpcis.includes(asked)) throw new AppError('cli.epci_inconnu', `L’EPCI ${asked} n’est pas servi par cette instance (EPCI servis : ${instanceEpcis.join(', ')}).`, 400);
+    if (!instanceEpcis.includes(asked)) throw new AppError('access.epci_not_served', `L’EPCI ${asked} n’est pas servi par cette instance (EPCI servis : ${instanceEpcis.join(', ')}).`, 400);
     return asked;
   }
   if (instanceEpcis.length === 1) return instanceEpcis[0];
-  throw new AppError('cli.epci_a_preciser', `Cette instance sert plusieurs EPCI (${instanceEpcis.join(', ')}) : précisez lequel ${how}.`, 400);
+  throw new AppError('access.epci_required', `Cette instance sert plusieurs EPCI (${instanceEpcis.join(', ')}) : précisez lequel ${how}.`, 400);
 }

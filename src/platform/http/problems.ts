@@ -10,7 +10,8 @@ export interface Problem {
   detail: string;
   code: string;
   instance?: string;
-  erreurs?: { champ: string; message: string }[];
+  /** The fields a request was refused for (a schema validation), each with its French message. */
+  errors?: { field: string; message: string }[];
   details?: unknown;
 }
 
@@ -47,9 +48,9 @@ const FASTIFY_DETAILS: Record<string, string> = {
 // PostgreSQL refusals that come from what a caller sent, not from a fault of ours: never a 500.
 const PG_INPUT_ERRORS: Record<string, [number, string, string]> = {
   // A NUL character in text (22021) or in JSON (22P05): the input guards catch it first; this is the safety net.
-  '22021': [400, 'entree.caractere_nul', 'Les données envoyées contiennent un caractère nul (\\u0000), refusé : retirez-le.'],
-  '22P05': [400, 'entree.caractere_nul', 'Les données envoyées contiennent un caractère nul (\\u0000), refusé : retirez-le.'],
-  '23505': [409, 'conflit', 'Ces données existent déjà (doublon) : rien n’a été enregistré.'],
+  '22021': [400, 'platform.nul_character', 'Les données envoyées contiennent un caractère nul (\\u0000), refusé : retirez-le.'],
+  '22P05': [400, 'platform.nul_character', 'Les données envoyées contiennent un caractère nul (\\u0000), refusé : retirez-le.'],
+  '23505': [409, 'platform.conflict', 'Ces données existent déjà (doublon) : rien n’a été enregistré.'],
 };
 
 /** "16 Ko", "50 Mo": the route's body limit, for the 413 answer. */
@@ -60,7 +61,7 @@ function sizeLimit(req: FastifyRequest): string | undefined {
 }
 
 export function problem(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {
-  return { type: `/api/docs#probleme-${code}`, title: TITLES[status] ?? 'Erreur', status, detail, code, ...extra };
+  return { type: `/api/docs#problem-${code}`, title: TITLES[status] ?? 'Erreur', status, detail, code, ...extra };
 }
 
 export function sendProblem(reply: FastifyReply, p: Problem) {
@@ -74,16 +75,16 @@ export function errorHandler(error: FastifyError | AppError | Error, req: Fastif
     return sendProblem(reply, problem(error.status, error.code, error.message, { instance, details: error.details }));
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const erreurs = error.validation.map((v) => ({
-      champ: [(error as any).validationContext, ...(v.instancePath || '').split('/').filter(Boolean)].filter(Boolean).join('.'),
+    const errors = error.validation.map((v) => ({
+      field: [(error as any).validationContext, ...(v.instancePath || '').split('/').filter(Boolean)].filter(Boolean).join('.'),
       message: v.message ?? 'valeur invalide',
     }));
-    const detail = `La requête est invalide : ${erreurs.map((e) => `${e.champ} — ${e.message}`).join(' ; ')}.`;
-    return sendProblem(reply, problem(400, 'requete_invalide', detail, { instance, erreurs }));
+    const detail = `La requête est invalide : ${errors.map((e) => `${e.field} — ${e.message}`).join(' ; ')}.`;
+    return sendProblem(reply, problem(400, 'platform.invalid_request', detail, { instance, errors }));
   }
   if (isResponseSerializationError(error)) {
     req.log.error({ err: error, issues: error.cause?.issues }, 'réponse non conforme au schéma');
-    return sendProblem(reply, problem(500, 'erreur_interne', 'Erreur interne. L’incident a été enregistré.', { instance }));
+    return sendProblem(reply, problem(500, 'platform.internal_error', 'Erreur interne. L’incident a été enregistré.', { instance }));
   }
   const pg = PG_INPUT_ERRORS[(error as { code?: string }).code ?? ''];
   if (pg && typeof (error as { severity?: unknown }).severity === 'string') {
@@ -96,14 +97,14 @@ export function errorHandler(error: FastifyError | AppError | Error, req: Fastif
     const limit = sizeLimit(req);
     return sendProblem(
       reply,
-      problem(413, 'contenu_trop_volumineux', `Le contenu envoyé dépasse la taille autorisée${limit ? ` pour cette adresse : ${limit} au plus` : ''}.`, { instance }),
+      problem(413, 'platform.body_too_large', `Le contenu envoyé dépasse la taille autorisée${limit ? ` pour cette adresse : ${limit} au plus` : ''}.`, { instance }),
     );
   }
   if (status >= 500) {
     req.log.error({ err: error }, 'erreur interne');
-    return sendProblem(reply, problem(500, 'erreur_interne', 'Erreur interne. L’incident a été enregistré.', { instance }));
+    return sendProblem(reply, problem(500, 'platform.internal_error', 'Erreur interne. L’incident a été enregistré.', { instance }));
   }
   const detail =
     (code && FASTIFY_DETAILS[code]) ?? DETAILS[status] ?? (status === 400 ? `La requête est invalide (${code ?? 'format'}).` : TITLES[status] ?? 'Erreur');
-  return sendProblem(reply, problem(status, (error as FastifyError).code?.toLowerCase() ?? `http_${status}`, detail, { instance }));
+  return sendProblem(reply, problem(status, `platform.${(error as FastifyError).code?.toLowerCase() ?? `http_${status}`}`, detail, { instance }));
 }

@@ -1,8 +1,11 @@
 // Calls to the platform's API; errors carry the French message of the problem+json answer.
 import { useQuery } from '@tanstack/react-query';
+import type { Problem } from '../../platform/http/problems.ts';
+
+export type { Problem };
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly problem?: unknown) {
+  constructor(readonly status: number, message: string, readonly problem?: Problem) {
     super(message);
   }
 }

@@ -68,8 +68,8 @@ export function SimulatorPage() {
     } catch (err) {
       const fieldErrors: Record<string, string> = {};
       if (err instanceof ApiError) {
-        for (const x of ((err.problem as any)?.erreurs ?? []) as { champ: string; message: string }[]) {
-          const id = x.champ.split('.').pop()!;
+        for (const x of err.problem?.errors ?? []) {
+          const id = x.field.split('.').pop()!;
           if (sim!.questions.some((q) => q.id === id)) fieldErrors[id] = x.message;
         }
       }
