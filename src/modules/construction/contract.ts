@@ -113,9 +113,11 @@ export const targetBody = z.object({
 export type TargetBody = z.infer<typeof targetBody>;
 
 export const targetsBody = z.object({ targets: z.array(targetBody).min(1).max(2000) });
+export type TargetsBody = z.infer<typeof targetsBody>;
 export const targetsCsvBody = z.object({ csv: z.string().min(1).max(2_000_000), file: z.string().max(200).optional() });
 export const targetParams = z.object({ code: communeCode, year: z.coerce.number().int() });
 export const savedAnswer = z.object({ saved: z.number() });
+export type SavedAnswer = z.infer<typeof savedAnswer>;
 
 export const target = targetBody.required({ sru: true }).extend({ commune: z.string().describe('nom de la commune') });
 export const targetList = z.object({ targets: z.array(target) });

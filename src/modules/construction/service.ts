@@ -194,7 +194,7 @@ export async function createProgramme(db: TypedDb, input: NewProgramme, actor: A
   await assertCommuneKnown(db, input.commune_code);
   const id = randomUUID();
   await db.transaction().execute(async (trx) => {
-    const dates = { ...(input.stepDates ?? {}), ...datesFor(input.state, input.state_date) };
+    const dates = { ...input.stepDates, ...datesFor(input.state, input.state_date) };
     await store.insertProgramme(trx, id, valuesOf(input), { state: input.state, since: input.state_date, dates }, actor, sourceRef);
     const match = await findMatch(trx, { id, source: actor.source, communeCode: input.commune_code, permits: input.permits ?? [], address: input.address, lat: input.lat, lon: input.lon, units: input.dwellings });
     if (match) await linkMatch(trx, id, actor.source, match, actor.author);
