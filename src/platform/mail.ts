@@ -3,7 +3,7 @@
 import nodemailer from 'nodemailer';
 import type { AppContext } from './context.ts';
 
-export interface OutgoingMail {
+interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
@@ -14,7 +14,7 @@ export interface Mailer {
 }
 
 /** The sender when `HABITAT_SMTP_FROM` is not set (the configuration's default). */
-export const DEFAULT_SENDER = 'Habitat Commun <ne-pas-repondre@habitat-commun.fr>';
+const DEFAULT_SENDER = 'Habitat Commun <ne-pas-repondre@habitat-commun.fr>';
 
 /** A mailer over SMTP (`smtp://host:port`, `smtps://user:password@host:465`), every message from `from`. */
 export function smtpMailer(url: string, from = DEFAULT_SENDER): Mailer {
@@ -32,9 +32,4 @@ const installed = new WeakMap<AppContext, Mailer | null>();
 export function mailerOf(ctx: AppContext): Mailer | null {
   if (!installed.has(ctx)) installed.set(ctx, ctx.config.smtpUrl ? smtpMailer(ctx.config.smtpUrl, ctx.config.smtpFrom) : null);
   return installed.get(ctx) ?? null;
-}
-
-/** Replaces the context's mailer (a test with its own SMTP server or a recording mailer). */
-export function useMailer(ctx: AppContext, mailer: Mailer | null): void {
-  installed.set(ctx, mailer);
 }

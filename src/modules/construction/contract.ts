@@ -78,7 +78,7 @@ export type Programme = z.infer<typeof programme>;
 export const programmeList = z.object({ total: z.number(), programmes: z.array(programme) });
 export type ProgrammeList = z.infer<typeof programmeList>;
 
-export const programmeEvent = z.object({
+const programmeEvent = z.object({
   id: z.number(),
   kind: z.enum(['created', 'state', 'updated', 'matched']),
   from: z.string().nullable(),
@@ -102,7 +102,7 @@ export type CommuneStates = z.infer<typeof communeStates>;
 // ---------------------------------------------------------------------------------------------------------------
 // Targets and the dashboard
 
-export const targetBody = z.object({
+const targetBody = z.object({
   commune_code: communeCode,
   period_start: z.number().int(),
   period_end: z.number().int(),
@@ -119,11 +119,10 @@ export const targetParams = z.object({ code: communeCode, year: z.coerce.number(
 export const savedAnswer = z.object({ saved: z.number() });
 export type SavedAnswer = z.infer<typeof savedAnswer>;
 
-export const target = targetBody.required({ sru: true }).extend({ commune: z.string().describe('nom de la commune') });
+const target = targetBody.required({ sru: true }).extend({ commune: z.string().describe('nom de la commune') });
 export const targetList = z.object({ targets: z.array(target) });
-export type TargetList = z.infer<typeof targetList>;
 
-export const progressZ = z.object({
+const progressZ = z.object({
   elapsed: z.number().describe('part de la période écoulée (0 à 1)'),
   expected_by_now: z.number(),
   remaining: z.number(),
@@ -152,9 +151,9 @@ const dashboardFigures = z.object({
   delivered: z.number(),
   progress: progressZ,
 });
-export const dashboardCommune = dashboardFigures.extend({ commune_code: z.string(), commune: z.string(), sru: z.boolean() });
+const dashboardCommune = dashboardFigures.extend({ commune_code: z.string(), commune: z.string(), sru: z.boolean() });
 export type DashboardCommune = z.infer<typeof dashboardCommune>;
-export const dashboardEpci = dashboardFigures.extend({ communes: z.number() });
+const dashboardEpci = dashboardFigures.extend({ communes: z.number() });
 export type DashboardEpci = z.infer<typeof dashboardEpci>;
 export const dashboardQuery = z.object({ epci: siren.optional(), commune: communeCode.optional(), date: isoDate.optional() });
 export const dashboard = z.object({ date: z.string(), communes: z.array(dashboardCommune), epci: z.array(dashboardEpci), note: z.string() });
@@ -164,7 +163,7 @@ export type Dashboard = z.infer<typeof dashboard>;
 // Live stream, partner feed, alerts, public figures
 
 /** What a change looks like on the live stream: small (NOTIFY payloads are limited to 8 kB), no personal data. */
-export const liveChange = z.object({
+const liveChange = z.object({
   type: z.enum(['programme', 'import', 'target', 'alert']),
   id: z.string().optional(),
   commune: z.string().optional(),
@@ -180,7 +179,7 @@ export const liveChange = z.object({
 });
 export type LiveChange = z.infer<typeof liveChange>;
 
-export const inputProblem = z.object({
+const inputProblem = z.object({
   file: z.string(),
   line: z.number(),
   column: z.string().optional(),
@@ -194,7 +193,7 @@ export const syncAnswer = z.object({ rows: z.number(), created: z.number(), upda
 export type SyncAnswer = z.infer<typeof syncAnswer>;
 
 export const notificationsQuery = z.object({ unread: yesNo.optional(), limit: z.coerce.number().int().min(1).max(5000).default(200) });
-export const notification = z.object({
+const notification = z.object({
   id: z.string(),
   rule: z.enum(['commune_behind', 'programme_stalled']),
   commune_code: z.string().nullable(),
@@ -213,7 +212,7 @@ export const notificationParams = z.object({ id: z.uuid() });
 export const alertsBody = z.object({ date: isoDate.optional() }).optional();
 export const alertsAnswer = z.object({ created: z.number(), emailed: z.number() });
 
-export const publicRow = z.object({
+const publicRow = z.object({
   commune_code: z.string(),
   commune: z.string(),
   year: z.number(),

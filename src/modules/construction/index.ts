@@ -12,7 +12,7 @@ export const constructionModule: HabitatModule = {
 };
 
 // For the sources module (connectors and catalogue): the Sitadel import and what it has brought.
-export { importSitadel, sitadelCoverage, type SitadelSummary } from './service.ts';
+export { importSitadel, sitadelCoverage } from './service.ts';
 
 // For the plh module: dwellings authorised per commune and year by the building permits (cancelled ones left out).
 export { authorisedPerYear } from './store.ts';

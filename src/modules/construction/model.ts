@@ -48,7 +48,7 @@ export const FINANCING_LABELS: Record<Financing, string> = {
   aided_ownership_unspecified: 'Accession aidée (produit non précisé)',
 };
 /** Social rented housing, the "logements sociaux" of PLH and SRU targets. */
-export const SOCIAL_FINANCINGS: Financing[] = ['plai', 'plus', 'pls', 'social_unspecified'];
+const SOCIAL_FINANCINGS: Financing[] = ['plai', 'plus', 'pls', 'social_unspecified'];
 
 export const BUILDING_TYPES = ['single_house', 'grouped_houses', 'collective', 'residence'] as const;
 export type BuildingType = (typeof BUILDING_TYPES)[number];
@@ -60,7 +60,7 @@ export const BUILDING_TYPE_LABELS: Record<BuildingType, string> = {
 };
 
 export type UnitMix = Record<Financing, number> & Record<BuildingType, number>;
-export const emptyMix = (): UnitMix =>
+const emptyMix = (): UnitMix =>
   Object.fromEntries([...FINANCINGS, ...BUILDING_TYPES].map((k) => [k, 0])) as UnitMix;
 export const socialUnits = (m: Partial<UnitMix>) => SOCIAL_FINANCINGS.reduce((s, k) => s + (m[k] ?? 0), 0);
 
@@ -96,7 +96,7 @@ export function normaliseAddress(a: string): string {
 }
 
 /** Great-circle distance in metres. */
-export function distanceMetres(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+function distanceMetres(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
   const R = 6_371_000;
   const rad = Math.PI / 180;
   const dLat = (b.lat - a.lat) * rad;
@@ -106,11 +106,11 @@ export function distanceMetres(a: { lat: number; lon: number }, b: { lat: number
 }
 
 /** Unit counts within 10 % of the larger, or 2 units, whichever is more tolerant (small operations vary by a unit or two). */
-export function similarUnits(a: number, b: number): boolean {
+function similarUnits(a: number, b: number): boolean {
   return Math.abs(a - b) <= Math.max(2, 0.1 * Math.max(a, b));
 }
 
-export const MATCH_DISTANCE_M = 100;
+const MATCH_DISTANCE_M = 100;
 
 /**
  * Are two programmes from different sources the same operation? Certain when they share a permit number; suggested when
@@ -218,7 +218,7 @@ export function monthsBetween(from: Date, to: Date): number {
  * Past this age a state is no longer "stalled" but over: a building permit lapses when works have not started within
  * three years, extendable twice by one year (code de l'urbanisme R424-17 and R424-21), so five years at most.
  */
-export const STALL_UNTIL_MONTHS: Partial<Record<ProgrammeState, number>> = { permit_granted: 60 };
+const STALL_UNTIL_MONTHS: Partial<Record<ProgrammeState, number>> = { permit_granted: 60 };
 
 export function isStalled(state: ProgrammeState, since: Date, now: Date, limits = STALL_MONTHS): boolean {
   const limit = limits[state];

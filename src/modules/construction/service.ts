@@ -60,7 +60,7 @@ import {
   type Target,
 } from './model.ts';
 import * as store from './store.ts';
-import type { Actor, EventValues, NewSitadelProgramme, PermitValues, ProgrammeValues, TargetRow } from './store.ts';
+import type { Actor, EventValues, NewSitadelProgramme, PermitValues, ProgrammeValues } from './store.ts';
 
 export type { Actor } from './store.ts';
 
@@ -523,7 +523,7 @@ export async function syncPartnerProgrammes(db: TypedDb, rows: PartnerRow[], aut
 // ---------------------------------------------------------------------------------------------------------------
 // Targets and the dashboard
 
-const targetRow = (t: TargetBody): TargetRow => ({
+const targetRow = (t: TargetBody): Target => ({
   communeCode: t.commune_code,
   periodStart: t.period_start,
   periodEnd: t.period_end,
@@ -638,7 +638,7 @@ export async function dashboard(db: TypedDb, at: Date, opts: { epci?: string; co
 // (its key is unique), shown in the app and sent by e-mail to the people concerned.
 
 /** The alerts of these communes (an EPCI's territory). */
-export async function evaluateAlerts(db: TypedDb, at: Date, communes: string[]): Promise<Alert[]> {
+async function evaluateAlerts(db: TypedDb, at: Date, communes: string[]): Promise<Alert[]> {
   const alerts: Alert[] = [];
   const year = at.getUTCFullYear();
   for (const row of (await dashboard(db, at, { communes })).communes) {

@@ -15,6 +15,7 @@ import {
   type ProgrammeState,
   type Source,
   type StepDate,
+  type Target,
   type UnitMix,
 } from './model.ts';
 
@@ -390,16 +391,8 @@ export async function authorisedPerYear(db: TypedDb, communes?: string[]): Promi
 // ---------------------------------------------------------------------------------------------------------------
 // Targets
 
-export interface TargetRow {
-  communeCode: string;
-  periodStart: number;
-  periodEnd: number;
-  total: number;
-  social: number;
-  sru: boolean;
-}
 
-export async function listTargets(db: TypedDb, communes: string[]): Promise<TargetRow[]> {
+export async function listTargets(db: TypedDb, communes: string[]): Promise<Target[]> {
   const rows = await db
     .selectFrom('construction_target')
     .select(['commune_code', 'period_start', 'period_end', 'total', 'social', 'sru'])
@@ -411,7 +404,7 @@ export async function listTargets(db: TypedDb, communes: string[]): Promise<Targ
 }
 
 /** One transaction: a batch of targets is saved whole or not at all; a target is keyed by commune and start year. */
-export async function upsertTargets(db: TypedDb, targets: TargetRow[]): Promise<void> {
+export async function upsertTargets(db: TypedDb, targets: Target[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const t of targets) {
       await trx

@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { mailerOf, type Mailer } from '../../platform/mail.ts';
 
 // The mailer is the platform's (one SMTP set-up, one sender for every module).
-export { smtpMailer, type Mailer, type OutgoingMail } from '../../platform/mail.ts';
+export { smtpMailer, type Mailer } from '../../platform/mail.ts';
 
 /** An SMS gateway. Implement this for the operator's provider and install it with `useNotificationChannels`. */
 export interface SmsProvider {

@@ -6,7 +6,7 @@ import { COMMUNE_CODE } from '../../territory/index.ts';
 import type { ProgrammeState } from '../model.ts';
 
 /** A permit's state as Sitadel's ETAT_DAU gives it. */
-export type PermitState = 'authorised' | 'cancelled' | 'started' | 'completed';
+type PermitState = 'authorised' | 'cancelled' | 'started' | 'completed';
 
 export interface SitadelPermit {
   line: number;
@@ -43,7 +43,7 @@ export const REQUIRED_COLUMNS = [
 // SDES dictionary: 2 = Autorisé, 4 = Annulé, 5 = Commencé, 6 = Terminé.
 const STATES: Record<string, PermitState> = { '2': 'authorised', '4': 'cancelled', '5': 'started', '6': 'completed' };
 
-export function validIsoDate(v: string): boolean {
+function validIsoDate(v: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
   const d = new Date(`${v}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
