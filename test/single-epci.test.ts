@@ -5,7 +5,7 @@ import { loadDemandDemo } from '../src/modules/demand/index.ts';
 import { syncInstanceEpcis } from '../src/modules/territory/store.ts';
 import { exampleFile, findSchema, loadCatalogue } from '../src/modules/referential/catalogue.ts';
 import { SAMPLE } from '../src/modules/plh/sample-programme.test-support.ts';
-import { programmeToSheets } from '../src/modules/plh/programme-sheet.ts';
+import { programmeToSheets } from '../src/modules/plh/ingest/programme-sheet.ts';
 import { writeProgrammeXlsx } from '../src/modules/plh/ingest/spreadsheet.ts';
 import { createTestApp, type Actor, type TestApp } from './support/app.ts';
 

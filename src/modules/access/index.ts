@@ -37,3 +37,9 @@ export async function territoryStaffEmails(db: import('../../platform/db.ts').Db
     .execute();
   return rows.map((r) => r.email as string).sort();
 }
+
+/** The commune an organisation belongs to (a commune's organisation), null otherwise. */
+export async function organisationCommune(db: import('../../platform/db.ts').Db, id: string): Promise<string | null> {
+  const row = await db.selectFrom('organisation').select('commune_code').where('id', '=', id).executeTakeFirst();
+  return (row?.commune_code as string | null | undefined) ?? null;
+}

@@ -271,3 +271,6 @@ export function formatPct(x: number | null, digits = 1): string {
   if (x === null || !Number.isFinite(x)) return '—';
   return `${(x * 100).toFixed(digits).replace('.', ',')} %`;
 }
+
+/** Where the dwellings authorised read from the construction module come from (a bilan names its sources). */
+export const SOURCE_SITADEL = 'Sitadel, logements autorisés (permis de construire, module construction de Habitat Commun)';

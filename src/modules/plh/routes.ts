@@ -13,7 +13,8 @@ import type { AppContext } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { isEpciStaff, requirePrincipal, type Access } from '../../platform/http/access.ts';
 import { assertInPerimeter, perimeterFilter, perimeterOfRequest, perimeterRefused, requestedEpci } from '../../platform/http/perimeter.ts';
-import { sharedBy } from '../access/index.ts';
+import { organisationCommune, sharedBy } from '../access/index.ts';
+import { communeCode, instanceEpcis, siren } from '../territory/index.ts';
 import type { App } from '../types.ts';
 import {
   ACTION_STATUTS,
@@ -27,8 +28,9 @@ import {
   triennialPeriod,
   mergeAchievements,
 } from './model.ts';
-import { exportProgramme, importProgrammeFile, importSruFile } from './programme-io.ts';
-import { SHEET_NAMES, type SheetName } from './programme-sheet.ts';
+import * as service from './service.ts';
+import { exportProgramme, importProgrammeFile, importSruFile } from './service.ts';
+import { SHEET_NAMES, type SheetName } from './ingest/programme-sheet.ts';
 import { loadBilan } from './report/bilan-data.ts';
 import { BILAN_MEDIA, bilanFileName, renderBilan } from './report/render.ts';
 import * as store from './store.ts';
@@ -36,8 +38,8 @@ import * as store from './store.ts';
 const TAG = 'plh';
 const WRITE: Access = { roles: ['admin', 'agent'] };
 const BILAN: Access = { roles: ['admin', 'agent', 'readonly'] };
-const COMMUNE = z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'Code INSEE de commune sur 5 caractères');
-const SIREN = z.string().regex(/^[0-9]{9}$/, 'SIREN de l’EPCI, 9 chiffres');
+const COMMUNE = communeCode;
+const SIREN = siren;
 const YEAR = z.coerce.number().int().min(2000).max(2100);
 const MAX_FILE = 20 * 1024 * 1024;
 
@@ -138,15 +140,15 @@ const sruInZ = z.object({
 
 /** A commune of the instance's territory (422 otherwise) that the caller's EPCI may write (403 otherwise). */
 async function assertWritableCommune(ctx: AppContext, req: FastifyRequest, code: string) {
-  const communes = await store.instanceCommunes(ctx.db);
+  const communes = await service.territoryCommunes(ctx.db);
   if (!communes.some((c) => c.code === code)) throw new AppError('plh.commune_hors_territoire', `La commune ${code} n’est pas dans le territoire de l’instance.`, 422);
   assertInPerimeter(req, { commune: code }, 'ecrire');
 }
 
 /** SRU lines of these communes (all the instance's without): each EPCI's catch-up rate comes from its own programme. */
 async function sruLines(ctx: AppContext, annee: number, communes?: string[]) {
-  const inventories = await store.latestSruInventories(ctx.db, annee, communes);
-  const epciOf = await store.epciOfCommunes(ctx.db, inventories.map((s) => s.communeCode));
+  const inventories = await service.latestSruInventories(ctx.db, annee, communes);
+  const epciOf = await service.epciOfCommunes(ctx.db, inventories.map((s) => s.communeCode));
   const heads = new Map<string, Awaited<ReturnType<typeof store.currentProgramme>>>();
   for (const e of new Set(epciOf.values())) if (e) heads.set(e, await store.currentProgramme(ctx.db, e));
   const periode = triennialPeriod(annee);
@@ -343,9 +345,9 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       const head = await store.currentProgramme(ctx.db, epci);
       if (!head) return { annee, objectifs: [] };
       const p = await store.loadProgramme(ctx.db, head);
-      const names = new Map((await store.instanceCommunes(ctx.db, epci)).map((c) => [c.code, c.nom]));
+      const names = new Map((await service.territoryCommunes(ctx.db, epci)).map((c) => [c.code, c.nom]));
       const mine = perimeterFilter(req).communes;
-      const ach = mergeAchievements(await store.listRealisations(ctx.db, mine), await store.listAides(ctx.db, { communes: mine }), await store.platformAchievements(ctx.db, mine));
+      const ach = mergeAchievements(await store.listRealisations(ctx.db, mine), await store.listAides(ctx.db, { communes: mine }), await service.platformAchievements(ctx.db, mine));
       const objectifs = p.objectifs
         .filter((o) => mine.includes(o.communeCode))
         .filter((o) => !req.query.commune || o.communeCode === req.query.commune)
@@ -478,9 +480,9 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       const f = perimeterFilter(req);
       const filter: Parameters<typeof store.listAides>[1] = { annee: req.query.annee, communeCode: req.query.commune, type: req.query.type, communes: f.communes };
       if (!isEpciStaff(p)) {
-        const org = await ctx.db.selectFrom('organisation').select(['commune_code']).where('id', '=', p.organisationId).executeTakeFirst();
+        const commune = p.organisationKind === 'commune' ? await organisationCommune(ctx.db, p.organisationId) : null;
         filter.organisationId = p.organisationId;
-        if (p.organisationKind === 'commune' && org?.commune_code) filter.communeOnly = org.commune_code;
+        if (commune) filter.communeOnly = commune;
       }
       return { aides: (await store.listAides(ctx.db, filter)).map(aideOut) };
     },
@@ -626,7 +628,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       const annee = req.query.annee ?? new Date().getFullYear();
       const p = perimeterOfRequest(req);
       const shared = new Set(await sharedBy(ctx.db, 'indicateurs_plh'));
-      const epcis = await ctx.db.selectFrom('instance_epci as i').innerJoin('epci as e', 'e.siren', 'i.siren').select(['e.siren', 'e.nom']).orderBy('e.nom').execute();
+      const epcis = await instanceEpcis(ctx.db);
       const out = [];
       for (const e of epcis) {
         const visible = shared.has(e.siren) || (p.kind === 'epci' && p.epci === e.siren);
@@ -634,10 +636,10 @@ export async function plhRoutes(app: App, ctx: AppContext) {
           out.push({ epci: e.siren, nom: e.nom, partage: false, programme: null, objectifs: [], sru: null });
           continue;
         }
-        const communes = (await store.instanceCommunes(ctx.db, e.siren)).map((c) => c.code);
+        const communes = (await service.territoryCommunes(ctx.db, e.siren)).map((c) => c.code);
         const head = await store.currentProgramme(ctx.db, e.siren);
         const prog = head ? await store.loadProgramme(ctx.db, head) : null;
-        const ach = mergeAchievements(await store.listRealisations(ctx.db, communes), await store.listAides(ctx.db, { communes }), await store.platformAchievements(ctx.db, communes));
+        const ach = mergeAchievements(await store.listRealisations(ctx.db, communes), await store.listAides(ctx.db, { communes }), await service.platformAchievements(ctx.db, communes));
         const byCat = new Map<string, { objectif: number; realise: number }>();
         for (const o of prog?.objectifs ?? []) {
           const t = targetStatus(o, ach, annee);

@@ -2,6 +2,8 @@
 import { expect, it } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
 import { SAMPLE } from './sample-programme.test-support.ts';
+import { SOURCE_SITADEL } from './model.ts';
+import * as service from './service.ts';
 import * as store from './store.ts';
 
 describeStores('plh store', (getDb) => {
@@ -35,7 +37,7 @@ describeStores('plh store', (getDb) => {
     await store.upsertSru(db, { ...base, communeCode: '31069', annee: 2026, residencesPrincipales: 12_500, logementsSociaux: 2200 });
     await store.upsertSru(db, { ...base, communeCode: '31069', annee: 2026, residencesPrincipales: 12_500, logementsSociaux: 2250 });
     expect((await store.latestSruInventories(db, 2025)).map((s) => [s.annee, s.logementsSociaux])).toEqual([[2024, 2000]]);
-    expect((await store.latestSruInventories(db, 2030)).map((s) => [s.annee, s.logementsSociaux, s.tauxLegal, s.nom])).toEqual([[2026, 2250, 0.25, 'Blagnac']]);
+    expect((await service.latestSruInventories(db, 2030)).map((s) => [s.annee, s.logementsSociaux, s.tauxLegal, s.nom])).toEqual([[2026, 2250, 0.25, 'Blagnac']]);
   });
 
   it('upserts aids and land sites by reference', async () => {
@@ -68,7 +70,7 @@ describeStores('plh store', (getDb) => {
         { ...permit, num_dau: 'T3', commune_code: '69123', authorisation_date: '2025-07-01', units: 99, state: 'cancelled' },
       ])
       .execute();
-    const rows = await store.platformAchievements(db);
-    expect(rows).toEqual([{ communeCode: '69123', categorie: 'logements', annee: 2025, valeur: 42, source: store.SOURCE_SITADEL }]);
+    const rows = await service.platformAchievements(db);
+    expect(rows).toEqual([{ communeCode: '69123', categorie: 'logements', annee: 2025, valeur: 42, source: SOURCE_SITADEL }]);
   });
 });

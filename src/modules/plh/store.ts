@@ -2,10 +2,8 @@
 // achievements and the land register. Every multi-row write is one transaction.
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db.ts';
-import { authorisedPerYear } from '../construction/index.ts';
-import { arrondissementParents } from '../territory/index.ts';
 import type { AchievementRow, AideAccordee, AideType, Categorie, FoncierStatut, Objectif } from './model.ts';
-import type { Action, Budget, Orientation, ProgrammeData } from './programme-sheet.ts';
+import type { Action, Budget, Orientation, ProgrammeData } from './ingest/programme-sheet.ts';
 
 export interface ProgrammeHead {
   id: string;
@@ -172,67 +170,12 @@ export async function updateAction(db: Db, id: string, code: string, patch: { st
 // ---------------------------------------------------------------------------------------------------------------
 // Territory
 
-export interface CommuneRef {
-  code: string;
-  nom: string;
-  population: number | null;
-}
-
-/** The instance's communes, or one EPCI's (arrondissements excluded: PLH targets and SRU apply to the commune). */
-export async function instanceCommunes(db: Db, epci?: string): Promise<CommuneRef[]> {
-  let q = db
-    .selectFrom('commune')
-    .innerJoin('instance_epci', 'instance_epci.siren', 'commune.epci_siren')
-    .select(['commune.code', 'commune.nom', 'commune.population'])
-    .where('commune.type', '=', 'commune-actuelle');
-  if (epci) q = q.where('commune.epci_siren', '=', epci);
-  const rows = await q.orderBy('commune.code').execute();
-  return rows.map((r) => ({ code: r.code, nom: r.nom, population: n(r.population) }));
-}
-
-export async function instanceEpciNames(db: Db, epci?: string): Promise<string[]> {
-  let q = db.selectFrom('epci').innerJoin('instance_epci', 'instance_epci.siren', 'epci.siren').select('epci.nom');
-  if (epci) q = q.where('epci.siren', '=', epci);
-  const rows = await q.orderBy('epci.nom').execute();
-  return rows.map((r) => r.nom);
-}
-
-/** The EPCI of each of these communes (arrondissements included). */
-export async function epciOfCommunes(db: Db, codes: string[]): Promise<Map<string, string | null>> {
-  if (!codes.length) return new Map();
-  const rows = await db.selectFrom('commune').select(['code', 'epci_siren']).where('code', 'in', codes).execute();
-  return new Map(rows.map((r) => [r.code as string, (r.epci_siren as string | null) ?? null]));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Achievements and aids
-
 /** Achievements entered, of every commune or of these. */
 export async function listRealisations(db: Db, communes?: string[]): Promise<AchievementRow[]> {
   let q = db.selectFrom('plh_realisation').selectAll();
   if (communes) q = q.where('commune_code', 'in', communes.length ? communes : ['']);
   const rows = await q.orderBy('commune_code').orderBy('categorie').orderBy('annee').execute();
   return rows.map((r) => ({ communeCode: r.commune_code, categorie: r.categorie as Categorie, annee: r.annee, valeur: r.valeur, source: r.source }));
-}
-
-export const SOURCE_SITADEL = 'Sitadel, logements autorisés (permis de construire, module construction de Habitat Commun)';
-
-/**
- * Achievements the construction module holds, through its read API: dwellings authorised per commune and year by its
- * permits (arrondissements counted in their commune, cancelled permits left out).
- */
-export async function platformAchievements(db: Db, communes?: string[]): Promise<AchievementRow[]> {
-  const parents = await arrondissementParents(db);
-  const perCommune = new Map<string, number>();
-  for (const r of await authorisedPerYear(db)) {
-    const key = `${parents.get(r.communeCode) ?? r.communeCode}|${r.year}`;
-    perCommune.set(key, (perCommune.get(key) ?? 0) + r.dwellings);
-  }
-  const keep = communes ? new Set(communes) : undefined;
-  return [...perCommune]
-    .map(([key, valeur]) => ({ communeCode: key.split('|')[0], annee: Number(key.split('|')[1]), valeur }))
-    .filter((r) => !keep || keep.has(r.communeCode))
-    .map((r) => ({ communeCode: r.communeCode, categorie: 'logements' as const, annee: r.annee, valeur: r.valeur, source: SOURCE_SITADEL }));
 }
 
 export async function upsertRealisation(db: Db, r: AchievementRow): Promise<void> {
@@ -383,12 +326,8 @@ export async function upsertSruMany(db: Db, rows: SruInventaire[]): Promise<void
 }
 
 /** The latest inventory of each commune (of all, or of these) at or before `annee`. */
-export async function latestSruInventories(db: Db, annee: number, communes?: string[]): Promise<(SruInventaire & { nom: string; updatedAt: Date })[]> {
-  let q = db
-    .selectFrom('plh_sru_inventaire as s')
-    .innerJoin('commune as c', 'c.code', 's.commune_code')
-    .selectAll('s')
-    .select('c.nom');
+export async function latestSruInventories(db: Db, annee: number, communes?: string[]): Promise<(SruInventaire & { updatedAt: Date })[]> {
+  let q = db.selectFrom('plh_sru_inventaire as s').selectAll('s');
   if (communes) q = q.where('s.commune_code', 'in', communes.length ? communes : ['']);
   const rows = await q
     .where('s.annee', '<=', annee)
@@ -399,7 +338,6 @@ export async function latestSruInventories(db: Db, annee: number, communes?: str
     .execute();
   return rows.map((r: any) => ({
     communeCode: r.commune_code,
-    nom: r.nom,
     annee: r.annee,
     population: n(r.population),
     residencesPrincipales: r.residences_principales,

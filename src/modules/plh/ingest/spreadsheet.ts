@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { neutraliseFormula, restoreNeutralised, toCsv } from '../../../platform/csv.ts';
 import type { InputProblem } from '../../../platform/errors.ts';
-import { SHEETS, SHEET_NAMES, checkHeaders, type SheetName, type SheetRow, type Sheets } from '../programme-sheet.ts';
+import { SHEETS, SHEET_NAMES, checkHeaders, type SheetName, type SheetRow, type Sheets } from './programme-sheet.ts';
 import { csvErrorInFrench } from '../../../platform/text-input.ts';
 
 function cellText(v: ExcelJS.CellValue): string {

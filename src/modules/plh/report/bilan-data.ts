@@ -1,5 +1,6 @@
-// Gathers the bilan's inputs from the store. Pure composition is in bilan-model.ts.
+// Gathers the bilan's inputs from the store and the other modules' read APIs (through service.ts). Pure composition is in bilan-model.ts.
 import type { Db } from '../../../platform/db.ts';
+import * as service from '../service.ts';
 import * as store from '../store.ts';
 import { composeBilan, type Bilan } from './bilan-model.ts';
 
@@ -8,7 +9,7 @@ export async function loadBilan(db: Db, opts: { epci: string; annee: number; tri
   const head = await store.currentProgramme(db, opts.epci);
   const programme = head ? await store.loadProgramme(db, head) : null;
   const updated = head ? await db.selectFrom('plh_programme').select('updated_at').where('id', '=', head.id).executeTakeFirst() : undefined;
-  const communes = await store.instanceCommunes(db, opts.epci);
+  const communes = await service.territoryCommunes(db, opts.epci);
   const codes = communes.map((c) => c.code);
   // Arrondissements carry their own rows in some sources: they belong to the EPCI's territory too.
   const territory = [...codes, ...(codes.length ? (await db.selectFrom('commune').select('code').where('parent_code', 'in', codes).execute()).map((r) => r.code as string) : [])];
@@ -21,14 +22,14 @@ export async function loadBilan(db: Db, opts: { epci: string; annee: number; tri
     annee: opts.annee,
     triennal: opts.triennal,
     genereLe: opts.genereLe ?? new Date(),
-    territoire: (await store.instanceEpciNames(db, opts.epci)).join(', ') || `EPCI ${opts.epci}`,
+    territoire: (await service.epciNames(db, opts.epci)).join(', ') || `EPCI ${opts.epci}`,
     programme,
     programmeMisAJour: updated ? new Date(updated.updated_at) : null,
     communes,
     realisations: await store.listRealisations(db, territory),
-    platform: await store.platformAchievements(db, territory),
+    platform: await service.platformAchievements(db, territory),
     aides: await store.listAides(db, { communes: territory }),
-    sru: await store.latestSruInventories(db, opts.annee, territory),
+    sru: await service.latestSruInventories(db, opts.annee, territory),
     foncier,
     contours: contours.map((c) => ({ code: c.code, geometry: typeof c.geometry === 'string' ? JSON.parse(c.geometry) : c.geometry })),
     contourSource: contours[0] ? { source: contours[0].source, millesime: contours[0].millesime } : undefined,

@@ -19,7 +19,7 @@ import {
   type SruSituation,
   type TargetStatus,
 } from '../model.ts';
-import type { Action, Budget, ProgrammeData } from '../programme-sheet.ts';
+import type { Action, Budget, ProgrammeData } from '../ingest/programme-sheet.ts';
 
 export interface BilanInputs {
   annee: number;

@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { ApiError, api, formatNumber, useMe } from '../../platform/api.ts';
+import { refusalText } from './refusal.ts';
 import { CATEGORIE_LABELS, STATUT_LABELS, pct, type ObjectifLine, type Programme } from './types.ts';
 
 export function PlhPage() {
@@ -280,7 +281,7 @@ function ImportForm() {
         credentials: 'same-origin',
       });
       const body = await res.json();
-      if (!res.ok) throw new ApiError(res.status, body.detail ?? `Erreur ${res.status}`, body);
+      if (!res.ok) throw new ApiError(res.status, refusalText(body, res.status), body);
       setMessage({ ok: true, text: `Import réussi : ${body.actions} action(s), ${body.budgets} budget(s), ${body.objectifs} objectif(s).` });
       await qc.invalidateQueries({ queryKey: ['plh'] });
     } catch (err) {

@@ -2,6 +2,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
+import { refusalText } from './refusal.ts';
 import { pct, type SruLine } from './types.ts';
 
 export function SruPage() {
@@ -84,7 +85,7 @@ function SruImport() {
       credentials: 'same-origin',
     });
     const body = await res.json();
-    setMessage(res.ok ? { ok: true, text: `Inventaires importés : ${body.inventaires}.` } : { ok: false, text: body.detail ?? `Erreur ${res.status}` });
+    setMessage(res.ok ? { ok: true, text: `Inventaires importés : ${body.inventaires}.` } : { ok: false, text: refusalText(body, res.status) });
     if (res.ok) await qc.invalidateQueries({ queryKey: ['plh', 'sru'] });
   }
   return (

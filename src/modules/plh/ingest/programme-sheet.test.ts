@@ -2,10 +2,10 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatProblem } from '../../platform/errors.ts';
-import { readProgrammeXlsx, readSheetCsv, writeProgrammeXlsx, writeSheetCsv } from './ingest/spreadsheet.ts';
+import { formatProblem } from '../../../platform/errors.ts';
+import { readProgrammeXlsx, readSheetCsv, writeProgrammeXlsx, writeSheetCsv } from './spreadsheet.ts';
 import { parseNumber, parseProgramme, programmeToSheets, SHEETS, type SheetName, type Sheets } from './programme-sheet.ts';
-import { SAMPLE } from './sample-programme.test-support.ts';
+import { SAMPLE } from '../sample-programme.test-support.ts';
 
 const NAMES = new Map([
   ['31069', 'Blagnac'],
