@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { isEpciStaff, requirePrincipal, type Access } from '../../platform/http/access.ts';
-import { assertInPerimeter, perimeterFilter, perimeterOfRequest, perimeterRefused, requestedEpci } from '../../platform/http/perimeter.ts';
+import { assertInPerimeter, perimeterFilter, perimeterOfRequest, requestedEpci } from '../../platform/http/perimeter.ts';
 import { organisationCommune, sharedBy } from '../access/index.ts';
 import { communeCode, instanceEpcis, siren } from '../territory/index.ts';
 import type { App } from '../types.ts';
@@ -20,7 +20,6 @@ import {
   ACTION_STATUTS,
   AIDE_TYPES,
   CATEGORIES,
-  FONCIER_STATUTS,
   sruLevy,
   sruProgress,
   sruSituation,
@@ -34,109 +33,14 @@ import { SHEET_NAMES, type SheetName } from './ingest/programme-sheet.ts';
 import { loadBilan } from './report/bilan-data.ts';
 import { BILAN_MEDIA, bilanFileName, renderBilan } from './report/render.ts';
 import * as store from './store.ts';
+import { aideOutZ, aideZ, clubAnswer, foncierOutZ, foncierZ, objectifsAnswer, programmeZ, sruAnswer, sruInZ, sruLineZ, year as YEAR } from './contract.ts';
 
 const TAG = 'plh';
 const WRITE: Access = { roles: ['admin', 'agent'] };
 const BILAN: Access = { roles: ['admin', 'agent', 'readonly'] };
 const COMMUNE = communeCode;
 const SIREN = siren;
-const YEAR = z.coerce.number().int().min(2000).max(2100);
 const MAX_FILE = 20 * 1024 * 1024;
-
-const programmeZ = z.object({
-  id: z.string(),
-  nom: z.string(),
-  annee_debut: z.number(),
-  annee_fin: z.number(),
-  taux_rattrapage_sru: z.number(),
-  orientations: z.array(z.object({ code: z.string(), titre: z.string() })),
-  actions: z.array(
-    z.object({
-      code: z.string(),
-      orientation_code: z.string(),
-      titre: z.string(),
-      pilote: z.string(),
-      partenaires: z.string(),
-      statut: z.enum(ACTION_STATUTS),
-      indicateurs: z.string(),
-      indicateur_categorie: z.enum(CATEGORIES).nullable(),
-      commentaire: z.string(),
-      budgets: z.array(z.object({ annee: z.number(), prevu_euros: z.number(), depense_euros: z.number() })),
-    }),
-  ),
-});
-
-const sruLineZ = z.object({
-  commune_code: z.string(),
-  nom: z.string(),
-  inventaire_annee: z.number(),
-  population: z.number().nullable(),
-  residences_principales: z.number(),
-  logements_sociaux: z.number(),
-  taux_legal: z.number(),
-  exemptee: z.boolean(),
-  taux_actuel: z.number(),
-  logements_requis: z.number(),
-  deficit: z.number(),
-  periode: z.string(),
-  objectif_triennal: z.number(),
-  plai_min: z.number(),
-  pls_max: z.number(),
-  produits: z.object({ plai: z.number(), plus: z.number(), pls: z.number(), total: z.number() }),
-  taux_realisation: z.number().nullable(),
-  plai_respecte: z.boolean(),
-  pls_respecte: z.boolean(),
-  source: z.string(),
-});
-
-const aideZ = z.object({
-  reference: z.string().trim().min(1).max(60).describe('Référence du dossier ou de l’opération (jamais le nom d’un bénéficiaire)'),
-  type: z.enum(AIDE_TYPES),
-  commune_code: COMMUNE,
-  annee: YEAR,
-  montant_euros: z.number().min(0),
-  nb_logements: z.number().int().min(0).default(0),
-  nb_plai: z.number().int().min(0).default(0),
-  nb_plus: z.number().int().min(0).default(0),
-  nb_pls: z.number().int().min(0).default(0),
-  gain_energetique_pct: z.number().min(0).max(100).nullable().default(null),
-  operation: z.string().max(300).default(''),
-  organisation_id: z.uuid().nullable().default(null),
-  action_code: z.string().max(20).nullable().default(null),
-  commentaire: z.string().max(2000).default(''),
-});
-const aideOutZ = aideZ.extend({ id: z.string() });
-
-const foncierZ = z.object({
-  reference: z.string().trim().min(1).max(60),
-  nature: z.enum(['gisement', 'friche']),
-  commune_code: COMMUNE,
-  parcelle: z
-    .string()
-    .regex(/^[0-9][0-9AB][0-9]{3}[0-9]{3}[A-Z0-9]{2}[0-9]{4}$/, 'Identifiant de parcelle sur 14 caractères (ex. 31555000AB0246)')
-    .nullable()
-    .default(null),
-  surface_m2: z.number().positive(),
-  zonage: z.string().max(50).default(''),
-  logements_potentiels: z.number().int().min(0).default(0),
-  statut: z.enum(FONCIER_STATUTS).default('identifie'),
-  longitude: z.number().min(-180).max(180).nullable().default(null),
-  latitude: z.number().min(-90).max(90).nullable().default(null),
-  commentaire: z.string().max(2000).default(''),
-});
-const foncierOutZ = foncierZ.extend({ id: z.string() });
-
-const sruInZ = z.object({
-  population: z.number().int().min(0).nullable().default(null),
-  residences_principales: z.number().int().positive(),
-  logements_sociaux: z.number().int().min(0),
-  taux_legal: z.union([z.literal(0.2), z.literal(0.25)]),
-  exemptee: z.boolean().default(false),
-  potentiel_fiscal_par_habitant: z.number().min(0).nullable().default(null),
-  depenses_reelles_fonctionnement: z.number().min(0).nullable().default(null),
-  depenses_deductibles: z.number().min(0).nullable().default(null),
-  source: z.string().trim().min(1).max(300).describe('Ex. : « Inventaire SRU notifié par la DDT, 1er janvier 2025 »'),
-});
 
 /** A commune of the instance's territory (422 otherwise) that the caller's EPCI may write (403 otherwise). */
 async function assertWritableCommune(ctx: AppContext, req: FastifyRequest, code: string) {
@@ -318,24 +222,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       summary: 'Objectifs territorialisés et réalisations (cumulées jusqu’à l’année donnée)',
       querystring: z.object({ annee: YEAR.optional(), commune: COMMUNE.optional(), epci: SIREN.optional() }),
       response: {
-        200: z.object({
-          annee: z.number(),
-          objectifs: z.array(
-            z.object({
-              commune_code: z.string(),
-              commune: z.string(),
-              categorie: z.enum(CATEGORIES),
-              annee_debut: z.number(),
-              annee_fin: z.number(),
-              objectif: z.number(),
-              realise: z.number(),
-              taux_realisation: z.number().nullable(),
-              avancement_attendu: z.number(),
-              sources: z.array(z.string()),
-              action_code: z.string().nullable(),
-            }),
-          ),
-        }),
+        200: objectifsAnswer,
       },
     },
     handler: async (req) => {
@@ -425,7 +312,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       tags: [TAG],
       summary: 'Public : situation SRU par commune (logements sociaux, taux, déficit, objectif triennal, production)',
       querystring: z.object({ annee: YEAR.optional() }),
-      response: { 200: z.object({ annee: z.number(), regles: z.string(), communes: z.array(sruLineZ) }) },
+      response: { 200: sruAnswer },
     },
     handler: async (req) => {
       const annee = req.query.annee ?? new Date().getFullYear();
@@ -609,19 +496,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       summary: 'Comparaison du club : les indicateurs du PLH de chaque EPCI qui les partage (et ceux de son propre EPCI)',
       querystring: z.object({ annee: YEAR.optional() }),
       response: {
-        200: z.object({
-          annee: z.number(),
-          epcis: z.array(
-            z.object({
-              epci: z.string(),
-              nom: z.string(),
-              partage: z.boolean().describe('false : l’EPCI ne partage pas ses indicateurs avec le club'),
-              programme: z.object({ nom: z.string(), annee_debut: z.number(), annee_fin: z.number() }).nullable(),
-              objectifs: z.array(z.object({ categorie: z.enum(CATEGORIES), objectif: z.number(), realise: z.number(), taux_realisation: z.number().nullable() })),
-              sru: z.object({ communes: z.number(), deficitaires: z.number(), deficit: z.number(), objectif_triennal: z.number() }).nullable(),
-            }),
-          ),
-        }),
+        200: clubAnswer,
       },
     },
     handler: async (req) => {

@@ -5,7 +5,9 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { ApiError, api, formatNumber, useMe } from '../../platform/api.ts';
 import { refusalText } from './refusal.ts';
-import { CATEGORIE_LABELS, STATUT_LABELS, pct, type ObjectifLine, type Programme } from './types.ts';
+import type { ClubLine, ObjectifLine, Programme } from '../../../modules/plh/contract.ts';
+import { CATEGORIE_LABELS, STATUT_LABELS } from '../../../modules/plh/model.ts';
+import { pct } from './format.ts';
 
 export function PlhPage() {
   const me = useMe();
@@ -149,15 +151,6 @@ export function PlhPage() {
       <ClubComparison annee={annee} />
     </section>
   );
-}
-
-interface ClubLine {
-  epci: string;
-  nom: string;
-  partage: boolean;
-  programme: { nom: string; annee_debut: number; annee_fin: number } | null;
-  objectifs: { categorie: keyof typeof CATEGORIE_LABELS; objectif: number; realise: number; taux_realisation: number | null }[];
-  sru: { communes: number; deficitaires: number; deficit: number; objectif_triennal: number } | null;
 }
 
 /** The club's members side by side, from what each one shares (and one's own EPCI). */

@@ -3,7 +3,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
 import { refusalText } from './refusal.ts';
-import { pct, type SruLine } from './types.ts';
+import type { SruAnswer } from '../../../modules/plh/contract.ts';
+import { pct } from './format.ts';
 
 export function SruPage() {
   const me = useMe();
@@ -11,7 +12,7 @@ export function SruPage() {
   const [annee, setAnnee] = useState(new Date().getFullYear());
   const q = useQuery({
     queryKey: ['plh', 'sru', annee],
-    queryFn: () => api<{ annee: number; regles: string; communes: SruLine[] }>(`/api/plh/public/sru?annee=${annee}`),
+    queryFn: () => api<SruAnswer>(`/api/plh/public/sru?annee=${annee}`),
   });
   return (
     <section>
