@@ -1,8 +1,9 @@
 // PLH SQL: the programme (replaced whole from a workbook, or merged sheet by sheet), SRU inventories, aids granted,
 // achievements and the land register. Every multi-row write is one transaction.
-import { sql } from 'kysely';
-import type { Db } from '../../platform/db.ts';
-import type { AchievementRow, AideAccordee, AideType, Categorie, FoncierStatut, Objectif } from './model.ts';
+import { sql, type Selectable } from 'kysely';
+import type { PlhAideAccordee, PlhFoncier } from '../../platform/db-schema.ts';
+import { insertInBatches, type TypedDb as Db } from '../../platform/db.ts';
+import type { AchievementRow, ActionStatut, AideAccordee, AideType, Categorie, FoncierStatut, Objectif } from './model.ts';
 import type { Action, Budget, Orientation, ProgrammeData } from './ingest/programme-sheet.ts';
 
 export interface ProgrammeHead {
@@ -49,15 +50,15 @@ export async function loadProgramme(db: Db, head: ProgrammeHead): Promise<Progra
         titre: a.titre,
         pilote: a.pilote,
         partenaires: a.partenaires,
-        statut: a.statut,
+        statut: a.statut as ActionStatut,
         indicateurs: a.indicateurs,
-        indicateurCategorie: a.indicateur_categorie,
+        indicateurCategorie: a.indicateur_categorie as Categorie | null,
         commentaire: a.commentaire,
       }),
     ),
     budgets: budgets.map((b): Budget => ({ actionCode: b.action_code, annee: b.annee, prevuEuros: Number(b.prevu_euros), depenseEuros: Number(b.depense_euros) })),
     objectifs: objectifs.map(
-      (o): Objectif => ({ communeCode: o.commune_code, categorie: o.categorie, anneeDebut: o.annee_debut, anneeFin: o.annee_fin, valeur: o.valeur, actionCode: o.action_code }),
+      (o): Objectif => ({ communeCode: o.commune_code, categorie: o.categorie as Categorie, anneeDebut: o.annee_debut, anneeFin: o.annee_fin, valeur: o.valeur, actionCode: o.action_code }),
     ),
   };
 }
@@ -90,9 +91,6 @@ const objectifRows = (id: string, os: Objectif[]) =>
     action_code: o.actionCode ?? null,
   }));
 
-async function insertAll(trx: Db, table: string, rows: object[]) {
-  for (let i = 0; i < rows.length; i += 500) await trx.insertInto(table).values(rows.slice(i, i + 500)).execute();
-}
 
 /**
  * Replaces the EPCI's programme that starts the same year (or creates it) with the workbook's content, in one
@@ -111,10 +109,10 @@ export async function replaceProgramme(db: Db, p: ProgrammeData, epci: string): 
     } else {
       id = (await trx.insertInto('plh_programme').values(head).returning('id').executeTakeFirstOrThrow()).id;
     }
-    await insertAll(trx, 'plh_orientation', orientationRows(id, p.orientations));
-    await insertAll(trx, 'plh_action', actionRows(id, p.actions));
-    await insertAll(trx, 'plh_action_budget', budgetRows(id, p.budgets));
-    await insertAll(trx, 'plh_objectif', objectifRows(id, p.objectifs));
+    await insertInBatches(trx, 'plh_orientation', orientationRows(id, p.orientations));
+    await insertInBatches(trx, 'plh_action', actionRows(id, p.actions));
+    await insertInBatches(trx, 'plh_action_budget', budgetRows(id, p.budgets));
+    await insertInBatches(trx, 'plh_objectif', objectifRows(id, p.objectifs));
     return id;
   });
 }
@@ -127,12 +125,12 @@ export async function mergeActions(db: Db, id: string, orientations: Orientation
       await trx
         .insertInto('plh_orientation')
         .values(o)
-        .onConflict((oc: any) => oc.columns(['programme_id', 'code']).doUpdateSet(Object.keys(keepTitle).length ? keepTitle : { code: o.code }))
+        .onConflict((oc) => oc.columns(['programme_id', 'code']).doUpdateSet(Object.keys(keepTitle).length ? keepTitle : { code: o.code }))
         .execute();
     }
     for (const a of actionRows(id, actions)) {
       const { programme_id: _p, code: _c, rang: _r, ...rest } = a;
-      await trx.insertInto('plh_action').values(a).onConflict((oc: any) => oc.columns(['programme_id', 'code']).doUpdateSet(rest)).execute();
+      await trx.insertInto('plh_action').values(a).onConflict((oc) => oc.columns(['programme_id', 'code']).doUpdateSet(rest)).execute();
     }
   });
 }
@@ -143,7 +141,7 @@ export async function mergeBudgets(db: Db, id: string, budgets: Budget[]): Promi
       await trx
         .insertInto('plh_action_budget')
         .values(b)
-        .onConflict((oc: any) => oc.columns(['programme_id', 'action_code', 'annee']).doUpdateSet({ prevu_euros: b.prevu_euros, depense_euros: b.depense_euros }))
+        .onConflict((oc) => oc.columns(['programme_id', 'action_code', 'annee']).doUpdateSet({ prevu_euros: b.prevu_euros, depense_euros: b.depense_euros }))
         .execute();
   });
 }
@@ -154,7 +152,7 @@ export async function mergeObjectifs(db: Db, id: string, objectifs: Objectif[]):
       await trx
         .insertInto('plh_objectif')
         .values(o)
-        .onConflict((oc: any) =>
+        .onConflict((oc) =>
           oc.columns(['programme_id', 'commune_code', 'categorie', 'annee_debut']).doUpdateSet({ annee_fin: o.annee_fin, valeur: o.valeur, action_code: o.action_code }),
         )
         .execute();
@@ -182,7 +180,7 @@ export async function upsertRealisation(db: Db, r: AchievementRow): Promise<void
   await db
     .insertInto('plh_realisation')
     .values({ commune_code: r.communeCode, categorie: r.categorie, annee: r.annee, valeur: r.valeur, source: r.source })
-    .onConflict((oc: any) => oc.columns(['commune_code', 'categorie', 'annee']).doUpdateSet({ valeur: r.valeur, source: r.source, updated_at: new Date() }))
+    .onConflict((oc) => oc.columns(['commune_code', 'categorie', 'annee']).doUpdateSet({ valeur: r.valeur, source: r.source, updated_at: new Date() }))
     .execute();
 }
 
@@ -192,7 +190,7 @@ export interface AideRow extends AideAccordee {
   commentaire: string;
 }
 
-const aideFromRow = (r: any): AideRow => ({
+const aideFromRow = (r: Selectable<PlhAideAccordee>): AideRow => ({
   id: r.id,
   reference: r.reference,
   type: r.type as AideType,
@@ -221,7 +219,7 @@ export async function listAides(
   if (f.type) q = q.where('type', '=', f.type);
   // A partner sees the aids of its own organisation and, for a commune, those granted on its territory.
   if (f.organisationId || f.communeOnly)
-    q = q.where((eb: any) =>
+    q = q.where((eb) =>
       eb.or([
         ...(f.organisationId ? [eb('organisation_id', '=', f.organisationId)] : []),
         ...(f.communeOnly ? [eb('commune_code', '=', f.communeOnly)] : []),
@@ -260,7 +258,7 @@ export async function upsertAide(db: Db, a: AideInput): Promise<AideRow> {
   const row = await db
     .insertInto('plh_aide_accordee')
     .values(values)
-    .onConflict((oc: any) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
+    .onConflict((oc) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
     .returningAll()
     .executeTakeFirstOrThrow();
   return aideFromRow(row);
@@ -314,7 +312,7 @@ export async function upsertSru(db: Db, s: SruInventaire): Promise<void> {
   await db
     .insertInto('plh_sru_inventaire')
     .values(values)
-    .onConflict((oc: any) => oc.columns(['commune_code', 'annee']).doUpdateSet({ ...update, updated_at: new Date() }))
+    .onConflict((oc) => oc.columns(['commune_code', 'annee']).doUpdateSet({ ...update, updated_at: new Date() }))
     .execute();
 }
 
@@ -331,12 +329,12 @@ export async function latestSruInventories(db: Db, annee: number, communes?: str
   if (communes) q = q.where('s.commune_code', 'in', communes.length ? communes : ['']);
   const rows = await q
     .where('s.annee', '<=', annee)
-    .where(({ eb, selectFrom }: any) =>
-      eb('s.annee', '=', selectFrom('plh_sru_inventaire as t').select(sql`max(t.annee)`.as('m')).whereRef('t.commune_code', '=', 's.commune_code').where('t.annee', '<=', annee)),
+    .where(({ eb, selectFrom }) =>
+      eb('s.annee', '=', selectFrom('plh_sru_inventaire as t').select(sql<number>`max(t.annee)`.as('m')).whereRef('t.commune_code', '=', 's.commune_code').where('t.annee', '<=', annee)),
     )
     .orderBy('s.commune_code')
     .execute();
-  return rows.map((r: any) => ({
+  return rows.map((r) => ({
     communeCode: r.commune_code,
     annee: r.annee,
     population: n(r.population),
@@ -388,22 +386,22 @@ export async function upsertFoncier(db: Db, f: Foncier): Promise<Foncier> {
   const row = await db
     .insertInto('plh_foncier')
     .values(values)
-    .onConflict((oc: any) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
+    .onConflict((oc) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
     .returningAll()
     .executeTakeFirstOrThrow();
   return foncierFromRow(row);
 }
 
-const foncierFromRow = (r: any): Foncier => ({
+const foncierFromRow = (r: Selectable<PlhFoncier>): Foncier => ({
   id: r.id,
   reference: r.reference,
-  nature: r.nature,
+  nature: r.nature as Foncier['nature'],
   communeCode: r.commune_code,
   parcelle: r.parcelle,
   surfaceM2: Number(r.surface_m2),
   zonage: r.zonage,
   logementsPotentiels: r.logements_potentiels,
-  statut: r.statut,
+  statut: r.statut as FoncierStatut,
   longitude: n(r.longitude),
   latitude: n(r.latitude),
   commentaire: r.commentaire,

@@ -44,7 +44,7 @@ function rowsFromWorksheet(ws: ExcelJS.Worksheet): { headers: string[]; rows: Sh
 export async function readProgrammeXlsx(buffer: Buffer, file: string): Promise<{ sheets: Sheets; problems: InputProblem[] }> {
   const wb = new ExcelJS.Workbook();
   try {
-    await wb.xlsx.load(buffer as any);
+    await wb.xlsx.load(buffer as unknown as Parameters<typeof wb.xlsx.load>[0]);
   } catch {
     return { sheets: {}, problems: [{ file, line: 1, rule: 'format_xlsx', message: 'le fichier n’est pas un classeur Excel (.xlsx) lisible' }] };
   }

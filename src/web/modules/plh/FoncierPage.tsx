@@ -22,7 +22,7 @@ function SitesMap({ geo }: { geo: Geo }) {
         container: container.current,
         style: {
           version: 8,
-          sources: { sites: { type: 'geojson', data: geo as any } },
+          sources: { sites: { type: 'geojson', data: geo as unknown as import('maplibre-gl').GeoJSONSourceSpecification['data'] } },
           layers: [
             { id: 'fond', type: 'background', paint: { 'background-color': '#f4f6f8' } },
             {
