@@ -133,7 +133,6 @@ export const clubAnswer = z.object({
 export const sruAnswer = z.object({ annee: z.number(), regles: z.string(), communes: z.array(sruLineZ) });
 
 export type Programme = z.infer<typeof programmeZ>;
-export type SruLine = z.infer<typeof sruLineZ>;
 export type FoncierSite = z.infer<typeof foncierOutZ>;
 export type AideOut = z.infer<typeof aideOutZ>;
 export type ObjectifLine = z.infer<typeof objectifsAnswer>['objectifs'][number];

@@ -5,19 +5,6 @@ import { COMMUNE_CODE } from '../../territory/index.ts';
 import { parseNumber, type SheetRow } from './programme-sheet.ts';
 import type { SruInventaire } from '../store.ts';
 
-export const SRU_COLUMNS = [
-  'commune_code',
-  'annee',
-  'population',
-  'residences_principales',
-  'logements_sociaux',
-  'taux_legal',
-  'exemptee',
-  'potentiel_fiscal_par_habitant',
-  'depenses_reelles_fonctionnement',
-  'depenses_deductibles',
-  'source',
-] as const;
 export const SRU_REQUIRED = ['commune_code', 'annee', 'residences_principales', 'logements_sociaux', 'taux_legal', 'source'];
 
 const YES = new Set(['oui', 'o', 'true', 'vrai', '1', 'x']);

@@ -1,7 +1,6 @@
 // The bilan's content, composed from plain data with no I/O: what the HTML, DOCX and PDF renderers all show,
 // so the three formats carry the same figures, each with its source and date.
 import {
-  AIDE_LABELS,
   AIDE_TYPES,
   CATEGORIE_LABELS,
   FONCIER_STATUTS,
@@ -51,13 +50,13 @@ export interface BilanInputs {
   contourSource?: { source: string; millesime: number };
 }
 
-export interface CommuneTarget extends TargetStatus {
+interface CommuneTarget extends TargetStatus {
   communeNom: string;
   /** Achieved within the bilan's own period (the year, or the three years). */
   realisePeriode: number;
 }
 
-export interface ActionLine {
+interface ActionLine {
   code: string;
   titre: string;
   orientation: string;
@@ -71,7 +70,7 @@ export interface ActionLine {
   realise: number | null;
 }
 
-export interface SruLine {
+interface SruLine {
   communeCode: string;
   nom: string;
   inventaireAnnee: number;
@@ -86,7 +85,7 @@ export interface SruLine {
   misAJour: Date;
 }
 
-export interface SourceNote {
+interface SourceNote {
   figure: string;
   source: string;
   date: string;
@@ -257,4 +256,3 @@ export function composeBilan(i: BilanInputs): Bilan {
   };
 }
 
-export { AIDE_LABELS, CATEGORIE_LABELS };
