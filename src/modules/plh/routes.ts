@@ -45,7 +45,7 @@ const MAX_FILE = 20 * 1024 * 1024;
 /** A commune of the instance's territory (422 otherwise) that the caller's EPCI may write (403 otherwise). */
 async function assertWritableCommune(ctx: AppContext, req: FastifyRequest, code: string) {
   const communes = await service.territoryCommunes(ctx.db);
-  if (!communes.some((c) => c.code === code)) throw new AppError('plh.commune_hors_territoire', `La commune ${code} n’est pas dans le territoire de l’instance.`, 422);
+  if (!communes.some((c) => c.code === code)) throw new AppError('plh.commune_outside_territory', `La commune ${code} n’est pas dans le territoire de l’instance.`, 422);
   assertInPerimeter(req, { commune: code }, 'ecrire');
 }
 
@@ -163,7 +163,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       bodyLimit: MAX_FILE, // the workbook itself
       handler: async (req) => {
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        if (!bytes.length) throw new AppError('plh.fichier_vide', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
+        if (!bytes.length) throw new AppError('plh.empty_file', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
         const r = await importProgrammeFile(ctx.db, requestedEpci(req, undefined, 'ecrire'), bytes, req.query.nom, req.query.feuille);
         return { programme_id: r.programmeId, orientations: r.orientations, actions: r.actions, budgets: r.budgets, objectifs: r.objectifs };
       },
@@ -180,7 +180,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       bodyLimit: MAX_FILE, // the CSV file itself
       handler: async (req) => {
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        if (!bytes.length) throw new AppError('plh.fichier_vide', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
+        if (!bytes.length) throw new AppError('plh.empty_file', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
         return importSruFile(ctx.db, bytes, req.query.nom, requestedEpci(req, undefined, 'ecrire'));
       },
     });
@@ -390,7 +390,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       const same = await store.findAide(ctx.db, { reference: b.reference });
       if (same) assertInPerimeter(req, { commune: same.communeCode }, 'ecrire');
       if (b.type === 'logement_social' && b.nb_plai + b.nb_plus + b.nb_pls === 0 && b.nb_logements === 0)
-        throw new AppError('plh.aide_sans_logement', 'Une aide au logement social porte sur au moins un logement (PLAI, PLUS ou PLS).', 422);
+        throw new AppError('plh.aid_without_dwellings', 'Une aide au logement social porte sur au moins un logement (PLAI, PLUS ou PLS).', 422);
       const saved = await store.upsertAide(ctx.db, {
         reference: b.reference,
         type: b.type,
@@ -458,8 +458,8 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       const same = await store.findFoncier(ctx.db, { reference: b.reference });
       if (same) assertInPerimeter(req, { commune: same.communeCode }, 'ecrire');
       if (b.parcelle && !b.parcelle.startsWith(b.commune_code))
-        throw new AppError('plh.parcelle_hors_commune', `La parcelle ${b.parcelle} n’est pas dans la commune ${b.commune_code} (ses 5 premiers caractères sont le code INSEE).`, 422);
-      if ((b.longitude === null) !== (b.latitude === null)) throw new AppError('plh.coordonnees', 'Indiquez la longitude et la latitude ensemble, ou aucune des deux.', 422);
+        throw new AppError('plh.parcel_outside_commune', `La parcelle ${b.parcelle} n’est pas dans la commune ${b.commune_code} (ses 5 premiers caractères sont le code INSEE).`, 422);
+      if ((b.longitude === null) !== (b.latitude === null)) throw new AppError('plh.coordinates', 'Indiquez la longitude et la latitude ensemble, ou aucune des deux.', 422);
       const saved = await store.upsertFoncier(ctx.db, {
         reference: b.reference,
         nature: b.nature,

@@ -96,9 +96,9 @@ export async function importProgrammeFile(db: Db, epci: string, bytes: Buffer, f
     return { programmeId, orientations: p.orientations.length, actions: p.actions.length, budgets: p.budgets.length, objectifs: p.objectifs.length };
   }
   if (!sheet || sheet === 'programme')
-    throw new AppError('plh.feuille_requise', 'Pour un fichier CSV, précisez la feuille importée : actions, budgets ou objectifs (le classeur XLSX contient tout le programme).', 400);
+    throw new AppError('plh.sheet_required', 'Pour un fichier CSV, précisez la feuille importée : actions, budgets ou objectifs (le classeur XLSX contient tout le programme).', 400);
   const head = await store.currentProgramme(db, epci);
-  if (!head) throw new AppError('plh.pas_de_programme', 'Aucun programme enregistré : importez d’abord le classeur XLSX complet (feuille Programme comprise).', 409);
+  if (!head) throw new AppError('plh.no_programme', 'Aucun programme enregistré : importez d’abord le classeur XLSX complet (feuille Programme comprise).', 409);
   const text = decodeUserText(bytes, file);
   const { rows, problems } = readSheetCsv(sheet, text, file);
   if (problems.length) throw refused(problems);
@@ -126,7 +126,7 @@ export async function importProgrammeFile(db: Db, epci: string, bytes: Buffer, f
 
 export async function exportProgramme(db: Db, epci: string, format: 'xlsx' | 'csv', sheet: SheetName = 'actions'): Promise<{ bytes: Buffer; filename: string; mediaType: string }> {
   const head = await store.currentProgramme(db, epci);
-  if (!head) throw new AppError('plh.pas_de_programme', 'Aucun programme enregistré à exporter.', 404);
+  if (!head) throw new AppError('plh.no_programme', 'Aucun programme enregistré à exporter.', 404);
   const p = await store.loadProgramme(db, head);
   const names = new Map((await territoryCommunes(db, epci)).map((c) => [c.code, c.nom]));
   const sheets = programmeToSheets(p, names);
