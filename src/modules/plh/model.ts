@@ -273,3 +273,18 @@ export function formatPct(x: number | null, digits = 1): string {
 
 /** Where the dwellings authorised read from the construction module come from (a bilan names its sources). */
 export const SOURCE_SITADEL = 'Sitadel, logements autorisés (permis de construire, module construction de Habitat Commun)';
+
+/** A commune's SRU inventory for one year (as notified by the State). */
+export interface SruInventaire {
+  communeCode: string;
+  annee: number;
+  population: number | null;
+  residencesPrincipales: number;
+  logementsSociaux: number;
+  tauxLegal: number;
+  exemptee: boolean;
+  potentielFiscalParHabitant: number | null;
+  depensesReellesFonctionnement: number | null;
+  depensesDeductibles: number | null;
+  source: string;
+}

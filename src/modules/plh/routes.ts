@@ -94,20 +94,7 @@ async function sruLines(ctx: AppContext, annee: number, communes?: string[]) {
 
 const aideOut = (a: store.AideRow) => ({ id: a.id, ...store.aideColumns(a) });
 
-const foncierOut = (f: store.Foncier) => ({
-  id: f.id!,
-  reference: f.reference,
-  nature: f.nature,
-  commune_code: f.communeCode,
-  parcelle: f.parcelle,
-  surface_m2: f.surfaceM2,
-  zonage: f.zonage,
-  logements_potentiels: f.logementsPotentiels,
-  statut: f.statut,
-  longitude: f.longitude,
-  latitude: f.latitude,
-  commentaire: f.commentaire,
-});
+const foncierOut = (f: store.Foncier) => ({ id: f.id!, ...store.foncierColumns(f) });
 
 export async function plhRoutes(app: App, ctx: AppContext) {
   app.get('/api/plh/programme', {

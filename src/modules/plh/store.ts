@@ -3,7 +3,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { PlhAideAccordee, PlhFoncier } from '../../platform/db-schema.ts';
 import { insertInBatches, type TypedDb as Db } from '../../platform/db.ts';
-import type { AchievementRow, ActionStatut, AideAccordee, AideType, Categorie, FoncierStatut, Objectif } from './model.ts';
+import type { AchievementRow, ActionStatut, SruInventaire, AideAccordee, AideType, Categorie, FoncierStatut, Objectif } from './model.ts';
 import type { Action, Budget, Orientation, ProgrammeData } from './ingest/programme-sheet.ts';
 
 export interface ProgrammeHead {
@@ -280,19 +280,6 @@ export async function deleteAide(db: Db, id: string): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------------------------
 // SRU
 
-export interface SruInventaire {
-  communeCode: string;
-  annee: number;
-  population: number | null;
-  residencesPrincipales: number;
-  logementsSociaux: number;
-  tauxLegal: number;
-  exemptee: boolean;
-  potentielFiscalParHabitant: number | null;
-  depensesReellesFonctionnement: number | null;
-  depensesDeductibles: number | null;
-  source: string;
-}
 
 export async function upsertSru(db: Db, s: SruInventaire): Promise<void> {
   const values = {
@@ -368,20 +355,23 @@ export interface Foncier {
   commentaire: string;
 }
 
+/** A land site's columns, as stored and as the API answers them. */
+export const foncierColumns = (f: Foncier) => ({
+  reference: f.reference,
+  nature: f.nature,
+  commune_code: f.communeCode,
+  parcelle: f.parcelle,
+  surface_m2: f.surfaceM2,
+  zonage: f.zonage,
+  logements_potentiels: f.logementsPotentiels,
+  statut: f.statut,
+  longitude: f.longitude,
+  latitude: f.latitude,
+  commentaire: f.commentaire,
+});
+
 export async function upsertFoncier(db: Db, f: Foncier): Promise<Foncier> {
-  const values = {
-    reference: f.reference,
-    nature: f.nature,
-    commune_code: f.communeCode,
-    parcelle: f.parcelle,
-    surface_m2: f.surfaceM2,
-    zonage: f.zonage,
-    logements_potentiels: f.logementsPotentiels,
-    statut: f.statut,
-    longitude: f.longitude,
-    latitude: f.latitude,
-    commentaire: f.commentaire,
-  };
+  const values = foncierColumns(f);
   const { reference: _r, ...update } = values;
   const row = await db
     .insertInto('plh_foncier')

@@ -3,7 +3,7 @@
 import type { InputProblem } from '../../../platform/errors.ts';
 import { COMMUNE_CODE } from '../../territory/index.ts';
 import { parseNumber, type SheetRow } from './programme-sheet.ts';
-import type { SruInventaire } from '../store.ts';
+import type { SruInventaire } from '../model.ts';
 
 export const SRU_REQUIRED = ['commune_code', 'annee', 'residences_principales', 'logements_sociaux', 'taux_legal', 'source'];
 

@@ -14,6 +14,7 @@ import {
   type AideType,
   type Categorie,
   type FoncierStatut,
+  type SruInventaire,
   type SruProgress,
   type SruSituation,
   type TargetStatus,
@@ -32,18 +33,10 @@ export interface BilanInputs {
   /** Achievements computed by other modules (dwellings authorised from Sitadel…). */
   platform?: AchievementRow[];
   aides: AideAccordee[];
-  sru: {
-    communeCode: string;
+  sru: (Pick<SruInventaire, 'communeCode' | 'annee' | 'population' | 'residencesPrincipales' | 'logementsSociaux' | 'tauxLegal' | 'exemptee' | 'source'> & {
     nom: string;
-    annee: number;
-    population: number | null;
-    residencesPrincipales: number;
-    logementsSociaux: number;
-    tauxLegal: number;
-    exemptee: boolean;
-    source: string;
     updatedAt: Date;
-  }[];
+  })[];
   foncier: { statut: FoncierStatut; nature: string; logementsPotentiels: number; surfaceM2: number }[];
   contours?: { code: string; geometry: unknown }[];
   /** The contours' source and vintage, as the territory module recorded them. */
