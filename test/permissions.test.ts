@@ -70,7 +70,7 @@ async function seed(siren: string, commune: string, secondCommune: string, mark:
   ids.programme = (await must(await as(agent, 'POST', '/api/construction/programmes', { name: `${mark} programme`, commune_code: commune, dwellings: 10, state: 'project', state_date: '2026-01-10' }))).id;
   await must(await as(agent, 'PUT', '/api/construction/targets', { targets: [{ commune_code: commune, period_start: 2025, period_end: 2030, target_dwellings: 100, target_social_dwellings: 30 }] }));
   ids.notification = (
-    await t.ctx.db.insertInto('construction_notification').values({ alert_key: `${mark}-alerte`, rule: 'retard', commune_code: commune, message: `${mark} alerte` }).returning('id').executeTakeFirstOrThrow()
+    await t.ctx.db.insertInto('construction_notification').values({ alert_key: `${mark}-alerte`, rule: 'commune_behind', commune_code: commune, message: `${mark} alerte` }).returning('id').executeTakeFirstOrThrow()
   ).id as string;
   ids.aideLocale = (
     await must(
@@ -341,7 +341,7 @@ describe('a read-only user of a partner organisation (issue 21)', () => {
       expect(asReader.statusCode, url).toBe(403);
       expect(asPartner.statusCode, url).toBe(403);
     }
-    const { id } = await t.ctx.db.insertInto('construction_notification').values({ alert_key: 'lue-test', rule: 'retard', commune_code: '69123', message: 'Lyon en retard' }).returning('id').executeTakeFirstOrThrow();
+    const { id } = await t.ctx.db.insertInto('construction_notification').values({ alert_key: 'lue-test', rule: 'commune_behind', commune_code: '69123', message: 'Lyon en retard' }).returning('id').executeTakeFirstOrThrow();
     const lue = `/api/construction/notifications/${id}/read`;
     expect((await t.app.inject({ method: 'POST', url: lue, headers: reader })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'POST', url: lue, headers: headers.lecteurEpci })).statusCode).toBe(403);
