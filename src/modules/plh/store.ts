@@ -24,6 +24,12 @@ export async function currentProgramme(db: Db, epci?: string): Promise<Programme
   return row ? { id: row.id, nom: row.nom, anneeDebut: row.annee_debut, anneeFin: row.annee_fin, tauxRattrapageSru: Number(row.taux_rattrapage_sru) } : null;
 }
 
+/** When a programme was last written (the bilan says how fresh it is). */
+export async function programmeUpdatedAt(db: Db, id: string): Promise<Date | null> {
+  const row = await db.selectFrom('plh_programme').select('updated_at').where('id', '=', id).executeTakeFirst();
+  return row ? new Date(row.updated_at) : null;
+}
+
 export async function loadProgramme(db: Db, head: ProgrammeHead): Promise<ProgrammeData> {
   const id = head.id;
   const orientations = await db.selectFrom('plh_orientation').selectAll().where('programme_id', '=', id).orderBy('rang').orderBy('code').execute();
