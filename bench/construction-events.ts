@@ -79,7 +79,7 @@ const ours = new Set<string>();
       if (ev === 'change' && data) {
         const c = JSON.parse(data);
         if (c.type === 'programme') arrived.set(`${c.id}|${c.state}`, performance.now());
-        if (arrived.size >= programmes * 5 && [...ours].length === programmes) allArrived();
+        if (arrived.size >= programmes * 5 && ours.size === programmes) allArrived();
       }
     }
   }

@@ -201,7 +201,7 @@ async function freePort(): Promise<number> {
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 
-async function postgres(file: string, work: string): Promise<Measure[]> {
+async function postgres(file: string, _work: string): Promise<Measure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'market-bench-pg-'));
   const data = join(dir, 'data');
   const port = await freePort();

@@ -8,7 +8,7 @@ import { createContext } from '../src/platform/context.ts';
 import { createLogger } from '../src/platform/log.ts';
 import { loadTerritory } from '../src/modules/territory/index.ts';
 import { loadStockDemo } from '../src/modules/stock/demo.ts';
-import { importRpls } from '../src/modules/stock/lake.ts';
+import { importRpls } from '../src/modules/stock/service.ts';
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-stock-'));

@@ -44,7 +44,7 @@ function dataFolder(): string {
 }
 
 const baseEnv = (dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
-  const { DATABASE_URL, HABITAT_PASSWORD, ...inherited } = process.env;
+  const { DATABASE_URL: _url, HABITAT_PASSWORD: _password, ...inherited } = process.env;
   return { ...inherited, HABITAT_DATA_DIR: dataDir, HABITAT_DEMO: 'false', LOG_LEVEL: 'warn', ...extra };
 };
 

@@ -138,9 +138,9 @@ describe('bad input over HTTP', () => {
     expect(largeCsv.length).toBeGreaterThan(20 * 1024);
     expect((await deliver(partner.headers, largeCsv)).statusCode).toBe(201);
     const landlord = await t.login('partner', 'bailleur');
-    const batiments = Array.from({ length: 300 }, (_, i) => ({ reference: `BAT-${i}`, commune_code: '69388', adresse: `${i} rue des Tilleuls`, nb_logements: 10 }));
-    expect(JSON.stringify({ batiments }).length).toBeGreaterThan(16 * 1024);
-    expect((await t.app.inject({ method: 'PUT', url: '/api/stock/batiments', headers: landlord.headers, payload: { batiments } })).statusCode).toBe(200);
+    const buildings = Array.from({ length: 300 }, (_, i) => ({ reference: `BAT-${i}`, commune_code: '69388', address: `${i} rue des Tilleuls`, dwellings_count: 10 }));
+    expect(JSON.stringify({ buildings }).length).toBeGreaterThan(16 * 1024);
+    expect((await t.app.inject({ method: 'PUT', url: '/api/stock/buildings', headers: landlord.headers, payload: { buildings } })).statusCode).toBe(200);
     // Over an upload's own limit: 413 naming it.
     const agent = await t.login('agent');
     const tooBig = await t.app.inject({ method: 'POST', url: '/api/plh/sru/import', headers: { ...agent.headers, 'content-type': 'text/csv', 'content-length': String(21 * 1024 * 1024) }, payload: 'x' });
@@ -158,10 +158,10 @@ describe('bad input over HTTP', () => {
     const field = isFrenchProblem(await t.app.inject({ method: 'POST', url: '/api/access/organisations', headers: admin.headers, payload: { kind: 'bailleur', name: 'Habitat\u0000 Sud' } }), 400);
     expect(field.detail).toContain('« corps.name »');
     const nested = isFrenchProblem(
-      await t.app.inject({ method: 'PUT', url: '/api/stock/batiments', headers: (await t.login('partner', 'bailleur')).headers, payload: { batiments: [{ reference: 'B\u0000', commune_code: '69388', nb_logements: 1 }] } }),
+      await t.app.inject({ method: 'PUT', url: '/api/stock/buildings', headers: (await t.login('partner', 'bailleur')).headers, payload: { buildings: [{ reference: 'B\u0000', commune_code: '69388', dwellings_count: 1 }] } }),
       400,
     );
-    expect(nested.detail).toContain('« corps.batiments.0.reference »');
+    expect(nested.detail).toContain('« corps.buildings.0.reference »');
   });
 
   it('refuses a NUL character in an uploaded CSV cell, naming the line, never 500', async () => {

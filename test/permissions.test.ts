@@ -80,9 +80,9 @@ async function seed(siren: string, commune: string, secondCommune: string, mark:
   ).id;
   // A landlord working with this EPCI only: its building and an incident.
   const landlord = await t.login('partner', 'bailleur', await t.org('bailleur', { epcis: [siren] }));
-  await must(await as(landlord, 'PUT', '/api/stock/batiments', { batiments: [{ reference: `${mark}-BAT`, commune_code: commune, nb_logements: 20, dpe_classe: 'F' }] }));
-  ids.batiment = (await must(await as(landlord, 'GET', '/api/stock/batiments'))).batiments[0].id;
-  ids.incident = (await must(await as(landlord, 'POST', '/api/stock/incidents', { batiment_id: ids.batiment, type: 'eau', debut: '2025-01-10T08:00:00Z' }), [201])).incident.id;
+  await must(await as(landlord, 'PUT', '/api/stock/buildings', { buildings: [{ reference: `${mark}-BAT`, commune_code: commune, dwellings_count: 20, dpe_class: 'F' }] }));
+  ids.building = (await must(await as(landlord, 'GET', '/api/stock/buildings'))).buildings[0].id;
+  ids.incident = (await must(await as(landlord, 'POST', '/api/stock/incidents', { building_id: ids.building, category: 'eau', started_at: '2025-01-10T08:00:00Z' }), [201])).incident.id;
   // The city delivers its permits to the referential.
   const city = await t.apiKey('commune', await t.org('commune', { commune }));
   const permis = findSchema(loadCatalogue(), 'permis-declares');
@@ -119,7 +119,7 @@ function fillParams(url: string, s: Seeded) {
   return url
     .replace(/:numero\b/g, url.startsWith('/api/demand/demands/:numero') && !url.endsWith(':numero') ? s.ids.demande : s.ids.demandeVictime)
     .replace(/:incidentId\b/g, id('incident'))
-    .replace(/:buildingId\b/g, id('batiment'))
+    .replace(/:buildingId\b/g, id('building'))
     .replace(/:organisationId\b/g, id('organisation'))
     .replace(/:epciSiren\b|:siren\b/g, s.siren)
     .replace(/^\/api\/plh\/actions\/:code/, '/api/plh/actions/9.9') // an action of the caller's own programme
@@ -245,7 +245,7 @@ describe('a Lyon agent and Toulouse’s data', () => {
   it('never finds a Toulouse row in his lists, and Toulouse’s agent never a Lyon row', async () => {
     const toulouseAgent = (await t.login('agent', 'epci', await t.epciOrg(TOULOUSE))).headers;
     const lists = ['/api/demand/demands?limit=500', '/api/demand/grids', '/api/plh/sru?annee=2026', '/api/plh/aides', '/api/plh/foncier', '/api/plh/objectifs?annee=2026', '/api/plh/programme',
-      '/api/construction/programmes?limit=1000', '/api/construction/targets', '/api/construction/notifications', '/api/construction/communes', '/api/stock/batiments', '/api/stock/incidents',
+      '/api/construction/programmes?limit=1000', '/api/construction/targets', '/api/construction/notifications', '/api/construction/communes', '/api/stock/buildings', '/api/stock/incidents',
       '/api/referential/deliveries?limit=500', '/api/aids/local-aids/all', '/api/access/organisations', '/api/demand/stats'];
     for (const [who, mine, other] of [[headers.agent!, seeded.meme!, seeded.autre!], [toulouseAgent, seeded.autre!, seeded.meme!]] as const) {
       let seen = 0;
@@ -321,8 +321,8 @@ describe('a commune’s user', () => {
     expect((await get('/api/plh/foncier')).sites.map((f: any) => f.commune_code)).toEqual(['69123']);
     expect((await get('/api/plh/aides')).aides.every((a: any) => a.commune_code === '69123')).toBe(true);
     expect((await get('/api/plh/objectifs?annee=2026')).objectifs.map((o: any) => o.commune_code)).toEqual(['69123', '69123']);
-    expect((await get('/api/stock/exposition?niveau=commune&code=69123')).parc_declare.batiments).toBe(1);
-    for (const url of ['/api/stock/exposition?niveau=commune&code=69266', '/api/plh/objectifs?annee=2026&commune=69266', '/api/stock/exposition?niveau=epci&code=200046977']) {
+    expect((await get('/api/stock/exposure?level=commune&code=69123')).declared_buildings.buildings_count).toBe(1);
+    for (const url of ['/api/stock/exposure?level=commune&code=69266', '/api/plh/objectifs?annee=2026&commune=69266', '/api/stock/exposure?level=epci&code=200046977']) {
       expect((await t.app.inject({ url, headers: h })).statusCode, url).toBe(403);
     }
     expect((await t.app.inject({ url: '/api/demand/demands', headers: h })).statusCode).toBe(403);

@@ -39,10 +39,10 @@ describe('the purge', () => {
     await db.insertInto('user_session').values({ token_hash: sha256('valide'), user_id: agent.userId, expires_at: new Date(NOW.getTime() + DAY) }).execute();
 
     const landlord = await t.login('partner', 'bailleur');
-    await t.app.inject({ method: 'PUT', url: '/api/stock/batiments', headers: landlord.headers, payload: { batiments: [{ reference: 'BAT-R', commune_code: '69388', nb_logements: 4 }] } });
-    const building = (await t.app.inject({ url: '/api/stock/batiments', headers: landlord.headers })).json().batiments[0].id;
+    await t.app.inject({ method: 'PUT', url: '/api/stock/buildings', headers: landlord.headers, payload: { buildings: [{ reference: 'BAT-R', commune_code: '69388', dwellings_count: 4 }] } });
+    const building = (await t.app.inject({ url: '/api/stock/buildings', headers: landlord.headers })).json().buildings[0].id;
     for (const adresse of ['echu@exemple.fr', 'garde@exemple.fr'])
-      expect((await t.app.inject({ method: 'POST', url: '/api/stock/contacts', headers: landlord.headers, payload: { batiment_id: building, canal: 'email', adresse, consentement: true } })).statusCode).toBe(201);
+      expect((await t.app.inject({ method: 'POST', url: '/api/stock/contacts', headers: landlord.headers, payload: { building_id: building, channel: 'email', address: adresse, consent: true } })).statusCode).toBe(201);
     await db.updateTable('stock_contact').set({ retention_until: new Date(NOW.getTime() - DAY) }).where('address', '=', 'echu@exemple.fr').execute();
     await db.updateTable('stock_contact').set({ retention_until: new Date(NOW.getTime() + DAY) }).where('address', '=', 'garde@exemple.fr').execute();
 
@@ -75,11 +75,11 @@ describe('the purge', () => {
   it('does not delete at the next read: an expired contact is hidden until the purge removes it', async () => {
     const db = t.ctx.db;
     const landlord = await t.login('partner', 'bailleur');
-    await t.app.inject({ method: 'PUT', url: '/api/stock/batiments', headers: landlord.headers, payload: { batiments: [{ reference: 'BAT-L', commune_code: '69388', nb_logements: 4 }] } });
-    const building = (await t.app.inject({ url: '/api/stock/batiments', headers: landlord.headers })).json().batiments[0].id;
-    await t.app.inject({ method: 'POST', url: '/api/stock/contacts', headers: landlord.headers, payload: { batiment_id: building, canal: 'email', adresse: 'lu@exemple.fr', consentement: true } });
+    await t.app.inject({ method: 'PUT', url: '/api/stock/buildings', headers: landlord.headers, payload: { buildings: [{ reference: 'BAT-L', commune_code: '69388', dwellings_count: 4 }] } });
+    const building = (await t.app.inject({ url: '/api/stock/buildings', headers: landlord.headers })).json().buildings[0].id;
+    await t.app.inject({ method: 'POST', url: '/api/stock/contacts', headers: landlord.headers, payload: { building_id: building, channel: 'email', address: 'lu@exemple.fr', consent: true } });
     await db.updateTable('stock_contact').set({ retention_until: new Date(Date.now() - DAY) }).where('address', '=', 'lu@exemple.fr').execute();
-    const read = await t.app.inject({ url: `/api/stock/batiments/${building}/contacts`, headers: landlord.headers });
+    const read = await t.app.inject({ url: `/api/stock/buildings/${building}/contacts`, headers: landlord.headers });
     expect(read.json().contacts).toEqual([]);
     expect(await db.selectFrom('stock_contact').select('id').where('address', '=', 'lu@exemple.fr').execute()).toHaveLength(1);
     await runPurge(t.ctx, modules);

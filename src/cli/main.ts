@@ -1,15 +1,16 @@
 // The `habitat` command: serve, migrate, users, organisations, API keys, and the imports each module adds.
 import { Command, CommanderError, Option } from 'commander';
 import { inspect } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { makeCliIO, type CliIO } from '../platform/cli-io.ts';
 import { loadConfig, terminalEnvironment } from '../platform/config.ts';
 import { createContext, type AppContext } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
-import { startServer } from '../platform/boot.ts';
 import { describeThisProcess, StoreLockedError } from '../platform/store-lock.ts';
 import { describePurge, runPurge } from '../platform/purge.ts';
-import { modules } from '../modules/index.ts';
-import { prepareModules, type WithContext } from '../platform/module.ts';
+import { loadModules } from '../modules/catalogue.ts';
+import { prepareModules, type HabitatModule, type WithContext } from '../platform/module.ts';
+import { commandNeeds, describeCommand, HELP_AFTER_ERROR, programFromSpec, type CommandSpec } from './commands.ts';
 import { ROLES, type Role } from '../platform/http/access.ts';
 import { chooseEpci } from '../platform/http/perimeter.ts';
 import { ORGANISATION_KINDS, type OrganisationKind } from '../modules/access/model.ts';
@@ -19,11 +20,14 @@ import { readSecret } from './prompt.ts';
 
 const quoteArg = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
-/** The whole `habitat` program, built afresh for each run: its commands write to `io` and open the store with `withContext`. */
-export function buildProgram(io: CliIO, withContext: WithContext): Command {
+/**
+ * The `habitat` program with the commands of `modules`, built afresh for each run: its commands write to `io` and open
+ * the store with `withContext`. `owners`, when given, learns which module registered which command.
+ */
+export function buildProgram(io: CliIO, withContext: WithContext, modules: HabitatModule[], owners?: Map<Command, string>): Command {
   const program = new Command('habitat')
     .description('Habitat Commun — la plateforme de la politique locale de l’habitat')
-    .showHelpAfterError('(ajoutez --help pour l’aide)');
+    .showHelpAfterError(HELP_AFTER_ERROR);
 
   program
     .command('serve')
@@ -37,7 +41,8 @@ export function buildProgram(io: CliIO, withContext: WithContext): Command {
       const base = loadConfig(undefined, { host: opts.host });
       const config = { ...base, port: opts.port === undefined ? base.port : Number(opts.port), loadDemo: opts.demo && base.loadDemo };
       // Commands typed in other terminals while this server holds the embedded store run here, on its context.
-      const runCommand = (ctx: AppContext, argv: string[], clientIO: CliIO) => runProgram(argv, clientIO, (fn) => fn(ctx));
+      const runCommand = (ctx: AppContext, argv: string[], clientIO: CliIO) => runProgram(argv, clientIO, () => buildProgram(clientIO, (fn) => fn(ctx), modules));
+      const { startServer } = await import('../platform/boot.ts'); // the HTTP server: loaded by `serve` only
       const { url, ctx } = await startServer(config, modules, { runCommand });
       ctx.log.info(`Habitat Commun prêt sur ${url} (stockage : ${ctx.store.kind})`);
     });
@@ -241,7 +246,19 @@ export function buildProgram(io: CliIO, withContext: WithContext): Command {
     );
 
   const importCommand = program.command('import').description('Importer des données ouvertes (DVF, Sitadel, RPLS, DPE…)');
-  for (const m of modules) m.cli?.({ program, importCommand, withContext, io });
+  // The account commands above are the access module's (they move to its cli.ts): they need no other module.
+  for (const c of program.commands) if (['users', 'orgs', 'api-key'].includes(c.name())) for (const x of allCommands(c)) owners?.set(x, 'access');
+  for (const m of modules) {
+    const before = new Set(allCommands(program));
+    m.cli?.({ program, importCommand, withContext, io });
+    for (const c of allCommands(program)) if (!before.has(c)) owners?.set(c, m.name);
+  }
+  configureCommands(program, io);
+  return program;
+}
+
+/** Every command reports its exit code to runProgram and writes through `io` (the terminal may be a server's client). */
+function configureCommands(program: Command, io: CliIO): void {
   for (const c of allCommands(program)) {
     c.exitOverride(); // report the exit code to runProgram instead of ending the process (it may be the server)
     c.configureOutput({
@@ -251,15 +268,14 @@ export function buildProgram(io: CliIO, withContext: WithContext): Command {
       getErrHelpWidth: () => io.stderr.columns ?? 80,
     });
   }
-  return program;
 }
 
 const allCommands = (c: Command): Command[] => [c, ...c.commands.flatMap(allCommands)];
 
 /** Runs one command line (without `node habitat`) and gives its exit code; errors are written to `io` in French. */
-export async function runProgram(argv: string[], io: CliIO, withContext: WithContext): Promise<number> {
+export async function runProgram(argv: string[], io: CliIO, program: () => Command): Promise<number> {
   try {
-    await buildProgram(io, withContext).parseAsync(argv, { from: 'user' });
+    await program().parseAsync(argv, { from: 'user' });
     return io.exitCode ?? 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander has written its message (or the help)
@@ -312,30 +328,55 @@ async function resolveOrganisation(ctx: AppContext, ref: string | null | undefin
   throw new AppError('cli.unknown_organisation', `Organisation introuvable : ${ref}. Créez-la avec « habitat orgs add ».`);
 }
 
-// This process's own run: the store is opened here (and locked: see src/platform/store-lock.ts). bin/habitat.js has
-// already sent the command to a running server if one holds the embedded store.
-const argv = process.argv.slice(2);
-const serving = argv.find((a) => !a.startsWith('-')) === 'serve';
-describeThisProcess(serving ? 'serve' : 'cli', ['habitat', ...argv].map(quoteArg).join(' '));
-const localIO = makeCliIO({ stdout: process.stdout, stderr: process.stderr, readSecret, env: terminalEnvironment(), cwd: process.cwd(), inServer: false });
-const localContext: WithContext = async (fn) => {
-  const config = loadConfig(undefined, { logLevel: 'warn' }); // commands are quiet unless LOG_LEVEL says otherwise
-  const ctx = await createContext(config).catch(async (err) => {
-    if (err instanceof StoreLockedError && err.holder.kind === 'serve') {
-      // A server took the store after bin/habitat.js looked (it was starting): it runs the command once it is ready.
-      const { forwardToServer } = await import('../../bin/forward.js');
-      const code = await forwardToServer(argv);
-      if (code !== undefined) process.exit(code);
+/** The command tree written at build time (bin/build.js): every module's commands, and which module owns each. */
+export async function describeCommands(): Promise<string> {
+  const owners = new Map<Command, string>();
+  const io = makeCliIO({ stdout: process.stdout, stderr: process.stderr, readSecret, env: {}, cwd: process.cwd(), inServer: false });
+  const noStore: WithContext = () => Promise.reject(new Error('describeCommands opens no store'));
+  return JSON.stringify(describeCommand(buildProgram(io, noStore, await loadModules(), owners), owners));
+}
+
+/**
+ * This process's own run of one command line: the store is opened here (and locked: see src/platform/store-lock.ts).
+ * bin/habitat.js has already sent the command to a running server if one holds the embedded store. With the command
+ * tree (`tree`, from the build), help is answered from it and a command loads only its modules; without, all.
+ */
+export async function runCli(argv: string[], tree?: CommandSpec): Promise<number> {
+  const serving = argv.find((a) => !a.startsWith('-')) === 'serve';
+  describeThisProcess(serving ? 'serve' : 'cli', ['habitat', ...argv].map(quoteArg).join(' '));
+  const localIO = makeCliIO({ stdout: process.stdout, stderr: process.stderr, readSecret, env: terminalEnvironment(), cwd: process.cwd(), inServer: false });
+  const needs = tree ? commandNeeds(tree, argv) : 'all';
+  if (needs === 'tree' && tree)
+    return runProgram(argv, localIO, () => {
+      const program = programFromSpec(tree);
+      configureCommands(program, localIO);
+      return program;
+    });
+  const modules = await loadModules(needs === 'all' || needs === 'tree' ? undefined : needs);
+  const localContext: WithContext = async (fn) => {
+    const config = loadConfig(undefined, { logLevel: 'warn' }); // commands are quiet unless LOG_LEVEL says otherwise
+    const ctx = await createContext(config).catch(async (err) => {
+      if (err instanceof StoreLockedError && err.holder.kind === 'serve') {
+        // A server took the store after bin/habitat.js looked (it was starting): it runs the command once it is ready.
+        const { forwardToServer } = await import('../../bin/forward.js');
+        const code = await forwardToServer(argv);
+        if (code !== undefined) process.exit(code);
+      }
+      throw err;
+    });
+    try {
+      await prepareModules(ctx, modules);
+      return await fn(ctx);
+    } finally {
+      await ctx.close();
     }
-    throw err;
-  });
-  try {
-    await prepareModules(ctx, modules);
-    return await fn(ctx);
-  } finally {
-    await ctx.close();
-  }
-};
-const code = await runProgram(argv, localIO, localContext);
-// On success the process ends by itself (a server keeps listening); a failure ends it now, as before.
-if (code !== 0) process.exit(code);
+  };
+  return runProgram(argv, localIO, () => buildProgram(localIO, localContext, modules));
+}
+
+// Run directly (`tsx src/cli/main.ts …`, the tests' fixtures): every module is loaded. bin/habitat.js calls runCli.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const code = await runCli(process.argv.slice(2));
+  // On success the process ends by itself (a server keeps listening); a failure ends it now, as before.
+  if (code !== 0) process.exit(code);
+}

@@ -6,8 +6,10 @@ export function readSecret(question: string): Promise<string> {
   if (!process.stdin.isTTY) return Promise.reject(noTerminal());
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
-    const write = (rl as any)._writeToOutput?.bind(rl);
-    (rl as any)._writeToOutput = (s: string) => (s.includes(question) ? write?.(s) : undefined);
+    // readline's internal writer, replaced so that the typed characters are not echoed (no public API for it).
+    const silent = rl as unknown as { _writeToOutput?: (s: string) => void };
+    const write = silent._writeToOutput?.bind(rl);
+    silent._writeToOutput = (s: string) => (s.includes(question) ? write?.(s) : undefined);
     rl.question(question, (answer) => {
       rl.close();
       process.stdout.write('\n');

@@ -49,6 +49,9 @@ const runRequest = z.object({
   stderrIsTTY: z.boolean().default(false),
   columns: z.number().int().positive().optional(),
 });
+/** The terminal's answer to a secret the command asked for (a password), or why it could not be typed. */
+const secretAnswer = z.object({ type: z.literal('secret'), id: z.number(), value: z.string().optional(), error: z.string().optional() });
+
 type RunRequest = z.infer<typeof runRequest>;
 
 /** In the data folder; a socket path is limited to about 100 bytes, so a long folder gets a private one in tmpdir. */
@@ -87,7 +90,7 @@ export async function listenControlSocket(dataDir: string, run: RunCommand, log:
     path,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([...running]);
+      await Promise.allSettled(running);
       for (const s of sockets) s.destroy();
       await closed;
       rmSync(path, { force: true });
@@ -137,7 +140,7 @@ function serve(socket: Socket, run: RunCommand, log: Logger, running: Set<Promis
   }
 
   function receive(line: string) {
-    let msg: any;
+    let msg: unknown;
     try {
       msg = JSON.parse(line);
     } catch {
@@ -151,11 +154,13 @@ function serve(socket: Socket, run: RunCommand, log: Logger, running: Set<Promis
       started = true;
       const p = execute(req.data).finally(() => running.delete(p));
       running.add(p);
-    } else if (msg?.type === 'secret' && secrets.has(msg.id)) {
-      const s = secrets.get(msg.id)!;
-      secrets.delete(msg.id);
-      if (typeof msg.value === 'string') s.resolve(msg.value);
-      else s.reject(typeof msg.error === 'string' ? new AppError('cli.secret', msg.error) : noTerminal());
+    } else {
+      const answer = secretAnswer.safeParse(msg);
+      if (!answer.success || !secrets.has(answer.data.id)) return;
+      const s = secrets.get(answer.data.id)!;
+      secrets.delete(answer.data.id);
+      if (typeof answer.data.value === 'string') s.resolve(answer.data.value);
+      else s.reject(typeof answer.data.error === 'string' ? new AppError('cli.secret', answer.data.error) : noTerminal());
     }
   }
 

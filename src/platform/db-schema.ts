@@ -503,17 +503,17 @@ export interface SourceRun {
 }
 
 export interface StockBuilding {
-  adresse: string | null;
-  annee_construction: number | null;
+  address: string | null;
+  ban_id: string | null;
   commune_code: string;
-  conso_ep_m2: number | null;
-  dpe_classe: string | null;
+  construction_year: number | null;
+  dpe_class: string | null;
   dpe_date: Timestamp | null;
-  financement: string | null;
+  dwellings_count: number;
+  financing: string | null;
   id: Generated<string>;
-  identifiant_ban: string | null;
-  nb_logements: number;
   organisation_id: string;
+  primary_energy_kwh_m2: number | null;
   qpv: boolean | null;
   reference: string;
   updated_at: Generated<Timestamp>;
@@ -565,11 +565,11 @@ export interface StockDpeImport {
 }
 
 export interface StockIncident {
+  affected_dwellings: number | null;
   building_id: string;
   category: string;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
-  nb_logements_concernes: number | null;
   organisation_id: string;
   reference: string | null;
   resolved_at: Timestamp | null;

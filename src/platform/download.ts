@@ -98,8 +98,8 @@ const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUN
 const CUT_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'ETIMEDOUT']);
 
 function errorCode(err: unknown): string | undefined {
-  let e: any = err;
-  for (let i = 0; e && i < 4; i++, e = e.cause) if (typeof e.code === 'string') return e.code;
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let i = 0; e && i < 4; i++, e = e.cause as typeof e) if (typeof e.code === 'string') return e.code;
   return undefined;
 }
 

@@ -93,7 +93,10 @@ function determinedByLinearAlgebra(m: number, n: number, withheld: (i: number, j
         const a = i;
         const b = m + 1 + j;
         const v = u === a ? b : u === b ? a : -1;
-        if (v >= 0 && !seen.has(v)) (seen.add(v), stack.push(v));
+        if (v >= 0 && !seen.has(v)) {
+          seen.add(v);
+          stack.push(v);
+        }
       });
     }
     return false;
@@ -118,7 +121,11 @@ describe('two-way table with row, column and grand totals', () => {
         const idx = (i: number, j: number) => i * (n + 1) + j;
         const values: number[] = [];
         const status: Status[] = [];
-        for (let i = 0; i <= m; i++) for (let j = 0; j <= n; j++) (values.push(val(i, j)), status.push(st(i, j)));
+        for (let i = 0; i <= m; i++)
+          for (let j = 0; j <= n; j++) {
+            values.push(val(i, j));
+            status.push(st(i, j));
+          }
         const relations: Relation[] = [
           ...Array.from({ length: m + 1 }, (_, i) => ({ total: idx(i, n), parts: Array.from({ length: n }, (_, j) => idx(i, j)) })),
           ...Array.from({ length: n + 1 }, (_, j) => ({ total: idx(m, j), parts: Array.from({ length: m }, (_, i) => idx(i, j)) })),

@@ -129,8 +129,15 @@ export function recoverable(values: readonly number[], relations: readonly Relat
   for (const r of relations) {
     const row = new Float64Array(unknowns.length);
     let any = false;
-    for (const p of r.parts) if (col.has(p)) ((row[col.get(p)!] += 1), (any = true));
-    if (col.has(r.total)) ((row[col.get(r.total)!] -= 1), (any = true));
+    for (const p of r.parts)
+      if (col.has(p)) {
+        row[col.get(p)!] += 1;
+        any = true;
+      }
+    if (col.has(r.total)) {
+      row[col.get(r.total)!] -= 1;
+      any = true;
+    }
     if (any) rows.push(row);
   }
   if (rows.length * unknowns.length * Math.min(rows.length, unknowns.length) > MAX_SYSTEM) return [];
@@ -140,7 +147,11 @@ export function recoverable(values: readonly number[], relations: readonly Relat
   for (let c = 0; c < k && top < rows.length; c++) {
     let p = -1;
     let best = EPS;
-    for (let i = top; i < rows.length; i++) if (Math.abs(rows[i][c]) > best) ((best = Math.abs(rows[i][c])), (p = i));
+    for (let i = top; i < rows.length; i++)
+      if (Math.abs(rows[i][c]) > best) {
+        best = Math.abs(rows[i][c]);
+        p = i;
+      }
     if (p < 0) continue;
     [rows[top], rows[p]] = [rows[p], rows[top]];
     const pr = rows[top];

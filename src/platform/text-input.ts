@@ -56,7 +56,11 @@ export function binaryKind(bytes: Uint8Array): 'gzip' | 'zip' | 'utf-16' | 'pdf'
   if (n >= 8) {
     let evenZeros = 0;
     let oddZeros = 0;
-    for (let i = 0; i < n; i++) if (bytes[i] === 0) (i % 2 ? oddZeros++ : evenZeros++);
+    for (let i = 0; i < n; i++)
+      if (bytes[i] === 0) {
+        if (i % 2) oddZeros++;
+        else evenZeros++;
+      }
     if (Math.max(evenZeros, oddZeros) >= n / 2 - 2 && Math.min(evenZeros, oddZeros) === 0) return 'utf-16';
   }
   return undefined;
@@ -220,7 +224,11 @@ export function jsonErrorOffset(text: string): number {
     throw i;
   };
   const literal = (word: string) => {
-    for (const c of word) if (text[i++] !== c) ((i -= 1), fail());
+    for (const c of word)
+      if (text[i++] !== c) {
+        i -= 1;
+        fail();
+      }
   };
   const string = () => {
     i++; // opening quote
@@ -231,10 +239,16 @@ export function jsonErrorOffset(text: string): number {
       if (c === 0x5c) {
         const e = text[i + 1];
         if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) ((i += 1), fail());
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+            i += 1;
+            fail();
+          }
           i += 6;
         } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
-        else ((i += 1), fail());
+        else {
+          i += 1;
+          fail();
+        }
       } else i++;
     }
     fail();
@@ -303,6 +317,6 @@ export function jsonErrorInFrench(text: string): string | undefined {
   const { line, column } = positionAt(text, offset);
   const excerpt = text.slice(Math.max(0, offset - 20), offset + 10).replace(/\s+/g, ' ');
   const ch = text[offset];
-  const what = ch === '\u0000' ? 'un caractère nul' : /[\x00-\x1f]/.test(ch) ? 'un caractère de contrôle' : `« ${ch} »`;
+  const what = ch === '\u0000' ? 'un caractère nul' : ch.charCodeAt(0) < 0x20 ? 'un caractère de contrôle' : `« ${ch} »`;
   return `JSON mal formé ligne ${line}, colonne ${column} (caractère n° ${offset + 1}) : ${what} inattendu, près de « ${excerpt} »`;
 }

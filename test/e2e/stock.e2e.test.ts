@@ -42,9 +42,9 @@ describe.skipIf(!browserAvailable())('stock pages in Chromium', () => {
     const landlord = await server.login('partner', 'bailleur');
     const put = await server.app.inject({
       method: 'PUT',
-      url: '/api/stock/batiments',
+      url: '/api/stock/buildings',
       headers: landlord.headers,
-      payload: { batiments: [{ reference: 'BAT-G', commune_code: '69388', adresse: '3 rue des Tilleuls', nb_logements: 24, dpe_classe: 'G' }] },
+      payload: { buildings: [{ reference: 'BAT-G', commune_code: '69388', address: '3 rue des Tilleuls', dwellings_count: 24, dpe_class: 'G' }] },
     });
     expect(put.statusCode).toBe(200);
     const user = await server.ctx.db.selectFrom('app_user').select('email').where('id', '=', landlord.userId).executeTakeFirstOrThrow();

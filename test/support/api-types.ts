@@ -1417,7 +1417,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/stock/energie/communes/{code}": {
+    "/api/stock/energy/communes/{code}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1425,7 +1425,7 @@ export interface paths {
             cookie?: never;
         };
         /** Performance énergétique du parc social d’une commune (chiffres agrégés, secret statistique) */
-        get: operations["getStockEnergieCommunesCode"];
+        get: operations["getStockEnergyCommunesCode"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1434,7 +1434,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/stock/energie/territoire": {
+    "/api/stock/energy/territory": {
         parameters: {
             query?: never;
             header?: never;
@@ -1442,7 +1442,7 @@ export interface paths {
             cookie?: never;
         };
         /** Parc social et exposition à l’interdiction de louer, par commune du territoire (secret statistique) */
-        get: operations["getStockEnergieTerritoire"];
+        get: operations["getStockEnergyTerritory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1468,7 +1468,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/stock/exposition": {
+    "/api/stock/exposure": {
         parameters: {
             query?: never;
             header?: never;
@@ -1476,7 +1476,7 @@ export interface paths {
             cookie?: never;
         };
         /** Classes DPE et logements interdits à la location, aujourd’hui et à chaque étape du calendrier */
-        get: operations["getStockExposition"];
+        get: operations["getStockExposure"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1485,7 +1485,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/stock/priorites": {
+    "/api/stock/priorities": {
         parameters: {
             query?: never;
             header?: never;
@@ -1493,7 +1493,7 @@ export interface paths {
             cookie?: never;
         };
         /** Bâtiments à rénover en priorité (interdits à la location d’abord, puis échéance la plus proche, puis nombre de logements) */
-        get: operations["getStockPriorites"];
+        get: operations["getStockPriorities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1502,7 +1502,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/stock/batiments": {
+    "/api/stock/buildings": {
         parameters: {
             query?: never;
             header?: never;
@@ -1510,9 +1510,9 @@ export interface paths {
             cookie?: never;
         };
         /** Les bâtiments déclarés (un bailleur ne voit que les siens) */
-        get: operations["getStockBatiments"];
+        get: operations["getStockBuildings"];
         /** Déclarer ou mettre à jour les bâtiments de son organisation (bailleur) */
-        put: operations["putStockBatiments"];
+        put: operations["putStockBuildings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1572,7 +1572,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/stock/incidents-durees": {
+    "/api/stock/incident-durations": {
         parameters: {
             query?: never;
             header?: never;
@@ -1580,7 +1580,7 @@ export interface paths {
             cookie?: never;
         };
         /** Durée des incidents par bâtiment ou par bailleur (heures ; résolus et en cours) */
-        get: operations["getStockIncidentsDurees"];
+        get: operations["getStockIncidentDurations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1598,7 +1598,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Inscrire le contact d’un locataire pour les alertes d’incidents (finalité : alertes-incidents), avec son consentement */
+        /** Inscrire le contact d’un locataire pour les alertes d’incidents (finalité : incident_alerts), avec son consentement */
         post: operations["postStockContacts"];
         delete?: never;
         options?: never;
@@ -1606,7 +1606,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/stock/batiments/{buildingId}/contacts": {
+    "/api/stock/buildings/{buildingId}/contacts": {
         parameters: {
             query?: never;
             header?: never;
@@ -1614,7 +1614,7 @@ export interface paths {
             cookie?: never;
         };
         /** Les contacts des locataires d’un bâtiment, masqués (bailleur propriétaire seulement ; chaque lecture est journalisée) */
-        get: operations["getStockBatimentsBuildingIdContacts"];
+        get: operations["getStockBuildingsBuildingIdContacts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -9650,7 +9650,7 @@ export interface operations {
             };
         };
     };
-    getStockEnergieCommunesCode: {
+    getStockEnergyCommunesCode: {
         parameters: {
             query?: never;
             header?: never;
@@ -9667,7 +9667,131 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        commune: {
+                            code: string;
+                            name: string;
+                        };
+                        secrecy_threshold: number;
+                        calendar: string;
+                        rpls: {
+                            vintage: number;
+                            source: string;
+                            dwellings: {
+                                value: number | null;
+                                withheld: boolean;
+                                reason?: string;
+                            };
+                            classes: {
+                                A: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                B: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                C: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                D: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                E: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                F: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                G: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                unknown: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                            };
+                            banned_today: {
+                                value: number | null;
+                                withheld: boolean;
+                                reason?: string;
+                            };
+                            steps: {
+                                date: string;
+                                /** @enum {string} */
+                                excluded_class: "A" | "B" | "C" | "D" | "E" | "F" | "G";
+                                banned_dwellings: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                            }[];
+                        } | null;
+                        ademe_dpe: {
+                            source: string;
+                            dpe_count: {
+                                value: number | null;
+                                withheld: boolean;
+                                reason?: string;
+                            };
+                            classes: {
+                                A: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                B: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                C: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                D: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                E: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                F: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                G: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                                unknown: {
+                                    value: number | null;
+                                    withheld: boolean;
+                                    reason?: string;
+                                };
+                            };
+                            last_received: string | null;
+                        };
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -9679,21 +9803,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Default Response */
+            /** @description Ressource introuvable. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        type?: string;
-                        title?: string;
-                        status?: number;
-                        code?: string;
-                        detail?: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Trop de requêtes : réessayer plus tard. */
@@ -9707,7 +9823,7 @@ export interface operations {
             };
         };
     };
-    getStockEnergieTerritoire: {
+    getStockEnergyTerritory: {
         parameters: {
             query?: never;
             header?: never;
@@ -9723,37 +9839,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        millesime: number | null;
+                        vintage: number | null;
                         source: string;
-                        calendrier: string;
-                        seuil_secret: number;
+                        calendar: string;
+                        secrecy_threshold: number;
                         communes: {
                             code: string;
-                            nom: string;
-                            logements: {
-                                valeur: number | null;
-                                secret: boolean;
-                                raison?: string;
+                            name: string;
+                            dwellings: {
+                                value: number | null;
+                                withheld: boolean;
+                                reason?: string;
                             };
-                            classes_connues: {
-                                valeur: number | null;
-                                secret: boolean;
-                                raison?: string;
+                            known_class_dwellings: {
+                                value: number | null;
+                                withheld: boolean;
+                                reason?: string;
                             };
-                            interdits_2025: {
-                                valeur: number | null;
-                                secret: boolean;
-                                raison?: string;
+                            banned_2025: {
+                                value: number | null;
+                                withheld: boolean;
+                                reason?: string;
                             };
-                            interdits_2028: {
-                                valeur: number | null;
-                                secret: boolean;
-                                raison?: string;
+                            banned_2028: {
+                                value: number | null;
+                                withheld: boolean;
+                                reason?: string;
                             };
-                            interdits_2034: {
-                                valeur: number | null;
-                                secret: boolean;
-                                raison?: string;
+                            banned_2034: {
+                                value: number | null;
+                                withheld: boolean;
+                                reason?: string;
                             };
                         }[];
                     };
@@ -9794,7 +9910,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        rpls: {
+                            vintage: number;
+                            file: string;
+                            lines: number;
+                            dwellings: number;
+                            perimeter: "france" | {
+                                epci: string[];
+                            };
+                            imported_at: string;
+                        }[];
+                        dpe: {
+                            file: string;
+                            layout: string;
+                            lines: number;
+                            accepted: number;
+                            corrected: number;
+                            rejected: number;
+                            imported_at: string;
+                        }[];
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -9817,11 +9953,11 @@ export interface operations {
             };
         };
     };
-    getStockExposition: {
+    getStockExposure: {
         parameters: {
             query: {
                 /** @description commune (code INSEE), epci (SIREN) ou bailleur (identifiant d’organisation) */
-                niveau: "commune" | "epci" | "bailleur";
+                level: "commune" | "epci" | "bailleur";
                 code: string;
             };
             header?: never;
@@ -9837,12 +9973,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        niveau: string;
+                        /** @enum {string} */
+                        level: "commune" | "epci" | "bailleur";
                         code: string;
-                        nom: string;
-                        calendrier: string;
+                        name: string;
+                        calendar: string;
                         rpls: {
-                            millesime: number;
+                            vintage: number;
                             source: string;
                             classes: {
                                 A: number;
@@ -9852,25 +9989,25 @@ export interface operations {
                                 E: number;
                                 F: number;
                                 G: number;
-                                inconnu: number;
+                                unknown: number;
                             };
-                            exposition: {
+                            exposure: {
                                 total: number;
-                                connus: number;
-                                inconnus: number;
-                                interditsAujourdhui: number;
-                                etapes: {
+                                known: number;
+                                unknown: number;
+                                banned_today: number;
+                                steps: {
                                     date: string;
                                     /** @enum {string} */
-                                    classe_exclue: "A" | "B" | "C" | "D" | "E" | "F" | "G";
-                                    logements_interdits: number;
-                                    part_des_connus: number | null;
+                                    excluded_class: "A" | "B" | "C" | "D" | "E" | "F" | "G";
+                                    banned_dwellings: number;
+                                    share_of_known: number | null;
                                 }[];
                             };
                         } | null;
-                        parc_declare: {
+                        declared_buildings: {
                             source: string;
-                            batiments: number;
+                            buildings_count: number;
                             classes: {
                                 A: number;
                                 B: number;
@@ -9879,31 +10016,31 @@ export interface operations {
                                 E: number;
                                 F: number;
                                 G: number;
-                                inconnu: number;
+                                unknown: number;
                             };
-                            exposition: {
+                            exposure: {
                                 total: number;
-                                connus: number;
-                                inconnus: number;
-                                interditsAujourdhui: number;
-                                etapes: {
+                                known: number;
+                                unknown: number;
+                                banned_today: number;
+                                steps: {
                                     date: string;
                                     /** @enum {string} */
-                                    classe_exclue: "A" | "B" | "C" | "D" | "E" | "F" | "G";
-                                    logements_interdits: number;
-                                    part_des_connus: number | null;
+                                    excluded_class: "A" | "B" | "C" | "D" | "E" | "F" | "G";
+                                    banned_dwellings: number;
+                                    share_of_known: number | null;
                                 }[];
                             };
                         };
-                        referentiel: {
+                        referential: {
                             source: string;
-                            bailleurs: number;
-                            lignes: number;
-                            annee: number | null;
-                            nb_logements: number;
-                            nb_logements_qpv: number;
-                            nb_logements_dpe_f_g: number | null;
-                            nb_logements_vacants: number;
+                            bailleurs_count: number;
+                            rows_count: number;
+                            year: number | null;
+                            dwellings_count: number;
+                            qpv_dwellings_count: number;
+                            dpe_f_g_dwellings_count: number | null;
+                            vacant_dwellings_count: number;
                         };
                     };
                 };
@@ -9946,11 +10083,11 @@ export interface operations {
             };
         };
     };
-    getStockPriorites: {
+    getStockPriorities: {
         parameters: {
             query: {
                 /** @description commune (code INSEE), epci (SIREN) ou bailleur (identifiant d’organisation) */
-                niveau: "commune" | "epci" | "bailleur";
+                level: "commune" | "epci" | "bailleur";
                 code: string;
             };
             header?: never;
@@ -9966,17 +10103,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        nom: string;
-                        priorites: {
-                            rang: number;
+                        name: string;
+                        priorities: {
+                            rank: number;
                             id: string;
                             label: string;
                             commune_code: string;
                             dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G") | null;
-                            nb_logements: number;
-                            conso_ep_m2?: number | null;
-                            interdit_depuis: string | null;
-                            raison: string;
+                            dwellings_count: number;
+                            primary_energy_kwh_m2?: number | null;
+                            banned_from: string | null;
+                            reason: string;
                         }[];
                     };
                 };
@@ -10019,7 +10156,7 @@ export interface operations {
             };
         };
     };
-    getStockBatiments: {
+    getStockBuildings: {
         parameters: {
             query?: {
                 commune?: string;
@@ -10037,7 +10174,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        batiments: unknown[];
+                        buildings: {
+                            id: string;
+                            organisation_id: string;
+                            bailleur: string;
+                            reference: string;
+                            commune_code: string;
+                            commune_name: string;
+                            address: string | null;
+                            ban_id: string | null;
+                            construction_year: number | null;
+                            dwellings_count: number;
+                            financing: string | null;
+                            qpv: boolean | null;
+                            declared_dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G") | null;
+                            worst_ademe_dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G") | null;
+                            ademe_dpe_count: number;
+                            retained_dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G") | null;
+                            primary_energy_kwh_m2: number | null;
+                        }[];
                     };
                 };
             };
@@ -10079,7 +10234,7 @@ export interface operations {
             };
         };
     };
-    putStockBatiments: {
+    putStockBuildings: {
         parameters: {
             query?: never;
             header?: never;
@@ -10089,20 +10244,20 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    batiments: {
+                    buildings: {
                         /** @description Identifiant du bâtiment chez le bailleur */
                         reference: string;
                         commune_code: string;
-                        adresse?: string | null;
+                        address?: string | null;
                         /** @description Identifiant BAN de l’adresse (rattache les DPE de l’ADEME) */
-                        identifiant_ban?: string | null;
-                        annee_construction?: number | null;
-                        nb_logements: number;
-                        financement?: ("PLAI" | "PLUS" | "PLS" | "PLI" | "autre") | null;
+                        ban_id?: string | null;
+                        construction_year?: number | null;
+                        dwellings_count: number;
+                        financing?: ("PLAI" | "PLUS" | "PLS" | "PLI" | "other") | null;
                         qpv?: boolean | null;
-                        dpe_classe?: ("A" | "B" | "C" | "D" | "E" | "F" | "G") | null;
+                        dpe_class?: ("A" | "B" | "C" | "D" | "E" | "F" | "G") | null;
                         dpe_date?: string | null;
-                        conso_ep_m2?: number | null;
+                        primary_energy_kwh_m2?: number | null;
                     }[];
                 };
             };
@@ -10115,9 +10270,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        crees: number;
-                        mis_a_jour: number;
-                        dpe_rattaches: number;
+                        created: number;
+                        updated: number;
+                        linked_dpes: number;
                     };
                 };
             };
@@ -10162,8 +10317,8 @@ export interface operations {
     getStockIncidents: {
         parameters: {
             query?: {
-                statut?: "ouvert" | "en-cours" | "resolu";
-                batiment?: string;
+                status?: "ouvert" | "en-cours" | "resolu";
+                building?: string;
             };
             header?: never;
             path?: never;
@@ -10180,20 +10335,20 @@ export interface operations {
                     "application/json": {
                         incidents: {
                             id: string;
-                            batiment_id: string;
-                            batiment: string;
+                            building_id: string;
+                            building_reference: string;
                             commune_code: string;
-                            adresse: string | null;
+                            address: string | null;
                             reference: string | null;
                             /** @enum {string} */
-                            type: "ascenseur" | "chauffage" | "eau" | "electricite" | "infiltration" | "securite" | "nuisibles" | "autre";
+                            category: "ascenseur" | "chauffage" | "eau" | "electricite" | "infiltration" | "securite" | "nuisibles" | "autre";
                             /** @enum {string} */
-                            gravite: "faible" | "moyenne" | "elevee" | "critique";
+                            severity: "faible" | "moyenne" | "elevee" | "critique";
                             /** @enum {string} */
-                            statut: "ouvert" | "en-cours" | "resolu";
-                            logements_concernes: number | null;
-                            debut: string;
-                            resolution: string | null;
+                            status: "ouvert" | "en-cours" | "resolu";
+                            affected_dwellings: number | null;
+                            started_at: string;
+                            resolved_at: string | null;
                         }[];
                     };
                 };
@@ -10247,24 +10402,24 @@ export interface operations {
             content: {
                 "application/json": {
                     /** Format: uuid */
-                    batiment_id: string;
+                    building_id: string;
                     /** @enum {string} */
-                    type: "ascenseur" | "chauffage" | "eau" | "electricite" | "infiltration" | "securite" | "nuisibles" | "autre";
+                    category: "ascenseur" | "chauffage" | "eau" | "electricite" | "infiltration" | "securite" | "nuisibles" | "autre";
                     /**
                      * @default moyenne
                      * @enum {string}
                      */
-                    gravite?: "faible" | "moyenne" | "elevee" | "critique";
+                    severity?: "faible" | "moyenne" | "elevee" | "critique";
                     /**
                      * @default ouvert
                      * @enum {string}
                      */
-                    statut?: "ouvert" | "en-cours" | "resolu";
+                    status?: "ouvert" | "en-cours" | "resolu";
                     /** @description Date et heure du début (ISO 8601) */
-                    debut: unknown;
-                    resolution?: unknown | null;
+                    started_at: unknown;
+                    resolved_at?: unknown | null;
                     reference?: string | null;
-                    logements_concernes?: number | null;
+                    affected_dwellings?: number | null;
                 };
             };
         };
@@ -10278,26 +10433,26 @@ export interface operations {
                     "application/json": {
                         incident: {
                             id: string;
-                            batiment_id: string;
-                            batiment: string;
+                            building_id: string;
+                            building_reference: string;
                             commune_code: string;
-                            adresse: string | null;
+                            address: string | null;
                             reference: string | null;
                             /** @enum {string} */
-                            type: "ascenseur" | "chauffage" | "eau" | "electricite" | "infiltration" | "securite" | "nuisibles" | "autre";
+                            category: "ascenseur" | "chauffage" | "eau" | "electricite" | "infiltration" | "securite" | "nuisibles" | "autre";
                             /** @enum {string} */
-                            gravite: "faible" | "moyenne" | "elevee" | "critique";
+                            severity: "faible" | "moyenne" | "elevee" | "critique";
                             /** @enum {string} */
-                            statut: "ouvert" | "en-cours" | "resolu";
-                            logements_concernes: number | null;
-                            debut: string;
-                            resolution: string | null;
+                            status: "ouvert" | "en-cours" | "resolu";
+                            affected_dwellings: number | null;
+                            started_at: string;
+                            resolved_at: string | null;
                         };
                         notifications: {
-                            locataires: number;
+                            tenants: number;
                             agents: number;
-                            echecs: number;
-                            sans_fournisseur: number;
+                            failures: number;
+                            no_provider: number;
                         };
                     };
                 };
@@ -10353,10 +10508,10 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    statut: "ouvert" | "en-cours" | "resolu";
-                    resolution?: unknown | null;
+                    status: "ouvert" | "en-cours" | "resolu";
+                    resolved_at?: unknown | null;
                     /** @enum {string} */
-                    gravite?: "faible" | "moyenne" | "elevee" | "critique";
+                    severity?: "faible" | "moyenne" | "elevee" | "critique";
                 };
             };
         };
@@ -10370,26 +10525,26 @@ export interface operations {
                     "application/json": {
                         incident: {
                             id: string;
-                            batiment_id: string;
-                            batiment: string;
+                            building_id: string;
+                            building_reference: string;
                             commune_code: string;
-                            adresse: string | null;
+                            address: string | null;
                             reference: string | null;
                             /** @enum {string} */
-                            type: "ascenseur" | "chauffage" | "eau" | "electricite" | "infiltration" | "securite" | "nuisibles" | "autre";
+                            category: "ascenseur" | "chauffage" | "eau" | "electricite" | "infiltration" | "securite" | "nuisibles" | "autre";
                             /** @enum {string} */
-                            gravite: "faible" | "moyenne" | "elevee" | "critique";
+                            severity: "faible" | "moyenne" | "elevee" | "critique";
                             /** @enum {string} */
-                            statut: "ouvert" | "en-cours" | "resolu";
-                            logements_concernes: number | null;
-                            debut: string;
-                            resolution: string | null;
+                            status: "ouvert" | "en-cours" | "resolu";
+                            affected_dwellings: number | null;
+                            started_at: string;
+                            resolved_at: string | null;
                         };
                         notifications: {
-                            locataires: number;
+                            tenants: number;
                             agents: number;
-                            echecs: number;
-                            sans_fournisseur: number;
+                            failures: number;
+                            no_provider: number;
                         } | null;
                     };
                 };
@@ -10516,10 +10671,10 @@ export interface operations {
             };
         };
     };
-    getStockIncidentsDurees: {
+    getStockIncidentDurations: {
         parameters: {
             query?: {
-                par?: "batiment" | "bailleur";
+                by?: "building" | "bailleur";
             };
             header?: never;
             path?: never;
@@ -10534,8 +10689,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        par: string;
-                        lignes: unknown[];
+                        /** @enum {string} */
+                        by: "building" | "bailleur";
+                        rows: {
+                            key: string;
+                            label: string;
+                            incidents: number;
+                            open: number;
+                            resolved: number;
+                            mean_duration_h: number | null;
+                            median_duration_h: number | null;
+                            max_duration_h: number | null;
+                            oldest_open_h: number | null;
+                        }[];
                     };
                 };
             };
@@ -10588,14 +10754,13 @@ export interface operations {
             content: {
                 "application/json": {
                     /** Format: uuid */
-                    batiment_id: string;
+                    building_id: string;
                     /** @enum {string} */
-                    canal: "email" | "sms";
+                    channel: "email" | "sms";
                     /** @description Adresse électronique ou numéro de mobile */
-                    adresse: string;
-                    /** @description Le locataire a accepté : « Recevoir les alertes sur les incidents du bâtiment (ascenseur, chauffage, eau…) et leur résolution. » */
-                    consentement: boolean;
-                    date_consentement?: unknown;
+                    address: string;
+                    consent: boolean;
+                    consent_at?: unknown;
                 };
             };
         };
@@ -10608,8 +10773,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
-                        finalite: string;
-                        conservation_jusqu_au: string;
+                        purpose: string;
+                        retention_until: string;
                     };
                 };
             };
@@ -10651,7 +10816,7 @@ export interface operations {
             };
         };
     };
-    getStockBatimentsBuildingIdContacts: {
+    getStockBuildingsBuildingIdContacts: {
         parameters: {
             query?: never;
             header?: never;
@@ -10669,7 +10834,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        contacts: unknown[];
+                        contacts: {
+                            id: string;
+                            /** @enum {string} */
+                            channel: "email" | "sms";
+                            masked_address: string;
+                            purpose: string;
+                            consent: boolean;
+                            consent_at: string;
+                            withdrawn_at: string | null;
+                            retention_until: string;
+                        }[];
                     };
                 };
             };
@@ -10738,7 +10913,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        efface: boolean;
+                        erased: boolean;
                     };
                 };
             };

@@ -43,3 +43,23 @@ export async function organisationCommune(db: import('../../platform/db.ts').Db,
   const row = await db.selectFrom('organisation').select('commune_code').where('id', '=', id).executeTakeFirst();
   return (row?.commune_code as string | null | undefined) ?? null;
 }
+
+/** Organisations by id (name, kind, SIREN): other modules say who owns what without reading the table. */
+export async function organisationsById(db: import('../../platform/db.ts').TypedDb, ids: Iterable<string>) {
+  const list = [...new Set(ids)];
+  const rows = list.length ? await db.selectFrom('organisation').select(['id', 'name', 'kind', 'siren']).where('id', 'in', list).execute() : [];
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** The active agents of an EPCI's own organisation and their e-mail addresses (alerts about its territory). */
+export async function epciAgents(db: import('../../platform/db.ts').TypedDb, siren: string): Promise<{ id: string; email: string }[]> {
+  return db
+    .selectFrom('app_user as u')
+    .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
+    .select(['u.id', 'u.email'])
+    .where('u.role', '=', 'agent')
+    .where('u.active', '=', true)
+    .where('o.kind', '=', 'epci')
+    .where('o.siren', '=', siren)
+    .execute();
+}

@@ -1,5 +1,6 @@
 // Household aids: types and pure rules around the publicodes models (table look-ups, household category,
 // DPE class, rental calendar). No I/O: the tables are passed in.
+import { DPE_CLASSES, classUnder, isRentalBanned, rentalBanDate, worseClass, type ClassBounds, type DpeClass } from '../stock/index.ts';
 
 export type Verification = 'officiel' | 'calcule' | 'secondaire' | 'deduit' | 'a_verifier';
 
@@ -91,9 +92,10 @@ export interface CommuneZone {
   verification?: Verification;
 }
 
-export type DpeClass = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
-export const DPE_CLASSES: DpeClass[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
-type Bounds = Record<Exclude<DpeClass, 'G'>, number>;
+// The DPE classes and the rental-ban calendar are the stock module's rule, the platform's one copy; the table gives
+// the thresholds the page shows and the texts of each step.
+export { DPE_CLASSES, classUnder as classOf, type DpeClass };
+type Bounds = ClassBounds;
 
 export interface DpeTable extends TableInfo {
   titre: string;
@@ -287,22 +289,15 @@ export function householdCategory(h: Household): HouseholdCategory {
 
 // ---------------------------------------------------------------- DPE
 
-/** Class of one indicator: the first class whose upper bound is not exceeded, else G. */
-export function classOf(value: number, bounds: Bounds): DpeClass {
-  for (const c of DPE_CLASSES.slice(0, 6) as Exclude<DpeClass, 'G'>[]) if (value <= bounds[c]) return c;
-  return 'G';
-}
-
 /** Final class of a dwelling of 40 m² or more: the worse of its energy class and its climate (GES) class. */
 export function dpeClass(energieKwhEp: number, gesKgCo2: number, table: DpeTable): {
   classe: DpeClass;
   energie: DpeClass;
   climat: DpeClass;
 } {
-  const energie = classOf(energieKwhEp, table.seuils_energie_primaire_kwhep_m2_an);
-  const climat = classOf(gesKgCo2, table.seuils_ges_kgco2eq_m2_an);
-  const classe = DPE_CLASSES.indexOf(energie) >= DPE_CLASSES.indexOf(climat) ? energie : climat;
-  return { classe, energie, climat };
+  const energie = classUnder(energieKwhEp, table.seuils_energie_primaire_kwhep_m2_an);
+  const climat = classUnder(gesKgCo2, table.seuils_ges_kgco2eq_m2_an);
+  return { classe: worseClass(energie, climat), energie, climat };
 }
 
 export interface RentalStatus {
@@ -317,10 +312,11 @@ export interface RentalStatus {
 
 /** Rental calendar of the loi Climat et Résilience: G from 2025, F from 2028, E from 2034. */
 export function rentalStatus(classe: DpeClass, date: string, table: DpeTable): RentalStatus {
-  const step = table.interdiction_location.find((s) => s.classe === classe);
+  const depuis = rentalBanDate(classe);
   const gel = table.gel_des_loyers.classes.includes(classe) && date >= table.gel_des_loyers.depuis;
-  if (!step) return { interdit: false, gelDesLoyers: gel };
-  return { interditDepuis: step.depuis, interdit: date >= step.depuis, gelDesLoyers: gel, texte: step.texte };
+  if (!depuis) return { interdit: false, gelDesLoyers: gel };
+  const texte = table.interdiction_location.find((s) => s.classe === classe)?.texte;
+  return { interditDepuis: depuis, interdit: isRentalBanned(classe, date), gelDesLoyers: gel, texte };
 }
 
 // ---------------------------------------------------------------- EPCI local aids

@@ -103,7 +103,7 @@ const localAidBody = z.object({
   primo_accedant_requis: z.boolean().default(false),
   types_logement: z.array(z.enum(['neuf', 'ancien_avec_travaux', 'ancien_sans_travaux'])).max(3).default([]),
   categories_mpr: z.array(z.enum(MPR_CATEGORIES as [string, ...string[]])).max(4).default([]),
-  classes_dpe: z.array(z.enum(DPE_CLASSES as [string, ...string[]])).max(7).default([]),
+  classes_dpe: z.array(z.enum(DPE_CLASSES)).max(7).default([]),
   communes: z.array(z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'Code INSEE de commune sur 5 caractères')).max(500).default([]),
   contact: z.string().max(500).default(''),
   deliberation: z.string().max(500).nullable().default(null),

@@ -5,8 +5,7 @@ import type { CliIO } from '../../platform/cli-io.ts';
 import { csvLine } from '../../platform/csv.ts';
 import { formatProblem, type InputProblem } from '../../platform/errors.ts';
 import type { WithContext } from '../types.ts';
-import { importRpls } from './lake.ts';
-import { importDpe } from './store.ts';
+import { importDpe, importRpls } from './service.ts';
 
 const n = (x: number) => x.toLocaleString('fr-FR');
 

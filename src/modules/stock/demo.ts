@@ -2,8 +2,7 @@
 // start stays under a second) and the real ADEME DPE extract of Lyon 8e (data/demo/dpe). A no-op when already loaded.
 import { join } from 'node:path';
 import type { AppContext } from '../../platform/context.ts';
-import { importRpls } from './lake.ts';
-import { importDpe } from './store.ts';
+import { importDpe, importRpls } from './service.ts';
 
 const DEMO_DIR = join(import.meta.dirname, '..', '..', '..', 'data', 'demo');
 export const DEMO_RPLS = join(DEMO_DIR, 'rpls', 'rpls_par_date_2019_epci_demo.csv.gz');

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLake, type Lake } from '../../platform/lake.ts';
 import { DEMO_RPLS } from './demo.ts';
-import { importRpls, latestMillesime, readRplsManifest, rplsByCommune, rplsPartition } from './lake.ts';
+import { latestVintage, readRplsManifest, rplsByCommune, rplsPartition } from './lake.ts';
+import { importRpls } from './service.ts';
 
 let dir: string;
 let lake: Lake;
@@ -21,9 +22,9 @@ describe('RPLS in the lake', () => {
   it('imports the demo extract and answers per commune with the real 2019 figures', async () => {
     const r = await importRpls(lake, DEMO_RPLS, { millesime: 2019 });
     expect(r).toMatchObject({ status: 'importe', millesime: 2019, lines: 16_366, cells: 16_366, dwellings: 217_525, problems: [] });
-    expect(latestMillesime(lake.dir)).toBe(2019);
+    expect(latestVintage(lake.dir)).toBe(2019);
     const [lyon] = await rplsByCommune(lake, ['69123'], 2019);
-    expect(lyon).toMatchObject({ total: 51_865, collectifs: 51_660, individuels: 205, qpv: 12_433 });
+    expect(lyon).toMatchObject({ total: 51_865, collective: 51_660, individual: 205, qpv: 12_433 });
     expect(lyon.classes.F + lyon.classes.G).toBe(1918);
   });
 
@@ -37,7 +38,7 @@ describe('RPLS in the lake', () => {
     writeFileSync(broken, '"DEPCOM","construct","dpeenergie","dpeserre","nbpiece","typeconst","qpv","n"\n"69123",1970,"C","D","3","Logements collectifs","En QPV",4\n"69123,1970\n');
     const r = await importRpls(lake, broken);
     expect(r.status).toBe('refuse');
-    expect(r.problems[0].rule).toBe('csv.syntaxe');
+    expect(r.problems[0].rule).toBe('stock.csv_syntax');
     expect(statSync(file).mtimeMs).toBe(before);
     expect(readRplsManifest(lake.dir)['2019'].dwellings).toBe(217_525);
   });

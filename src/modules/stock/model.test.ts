@@ -1,7 +1,11 @@
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   DPE_CLASSES,
+  RENTAL_BAN_CALENDAR,
+  classUnder,
   classDistribution,
   dpeClassFromValues,
   durationSummaries,
@@ -54,14 +58,14 @@ describe('rental-ban calendar', () => {
   });
 
   it('exposure steps grow and never exceed the known dwellings', () => {
-    const countsArb = fc.record(Object.fromEntries([...DPE_CLASSES, 'inconnu'].map((k) => [k, fc.nat(10_000)])) as any);
+    const countsArb = fc.record(Object.fromEntries([...DPE_CLASSES, 'unknown'].map((k) => [k, fc.nat(10_000)])) as any);
     fc.assert(
       fc.property(countsArb, dayArb, (counts: any, day) => {
         const e = exposure(counts, day);
-        const steps = e.etapes.map((s) => s.logements_interdits);
+        const steps = e.steps.map((s) => s.banned_dwellings);
         for (let i = 1; i < steps.length; i++) expect(steps[i]).toBeGreaterThanOrEqual(steps[i - 1]);
-        expect(steps[steps.length - 1]).toBeLessThanOrEqual(e.connus);
-        expect(e.total).toBe(e.connus + e.inconnus);
+        expect(steps[steps.length - 1]).toBeLessThanOrEqual(e.known);
+        expect(e.total).toBe(e.known + e.unknown);
       }),
     );
   });
@@ -75,10 +79,27 @@ describe('rental-ban calendar', () => {
       { dpe: null, n: 4 },
     ]);
     const e = exposure(counts, '2026-06-01');
-    expect(e.interditsAujourdhui).toBe(3);
-    expect(e.etapes.map((s) => s.logements_interdits)).toEqual([3, 8, 15]);
-    expect(e.inconnus).toBe(4);
-    expect(e.etapes[2].part_des_connus).toBe(60);
+    expect(e.banned_today).toBe(3);
+    expect(e.steps.map((s) => s.banned_dwellings)).toEqual([3, 8, 15]);
+    expect(e.unknown).toBe(4);
+    expect(e.steps[2].share_of_known).toBe(60);
+  });
+});
+
+describe('one DPE rule for the platform', () => {
+  it('the aids table shows the thresholds and the calendar this rule applies', () => {
+    // The aids module computes with this module's rule; its published table must say the same figures and dates.
+    const table = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'aids', 'tables', 'renovation', 'dpe.json'), 'utf8'));
+    const energy = table.seuils_energie_primaire_kwhep_m2_an;
+    const climate = table.seuils_ges_kgco2eq_m2_an;
+    // At each of the table's bounds and just above it, this rule gives the class the table gives.
+    for (const c of DPE_CLASSES.slice(0, 6))
+      for (const v of [energy[c], energy[c] + 0.1]) expect(dpeClassFromValues(v, 0), `énergie ${v}`).toBe(classUnder(v, energy));
+    for (const c of DPE_CLASSES.slice(0, 6))
+      for (const v of [climate[c], climate[c] + 0.1]) expect(dpeClassFromValues(0, v), `climat ${v}`).toBe(classUnder(v, climate));
+    expect(table.interdiction_location.map((s: { classe: string; depuis: string }) => [s.classe, s.depuis])).toEqual(
+      RENTAL_BAN_CALENDAR.map((s) => [s.excludes, s.from]),
+    );
   });
 });
 
@@ -112,40 +133,40 @@ describe('renovation priorities', () => {
   it('lists banned buildings first, then the nearest deadline, then the largest', () => {
     const list = renovationPriorities(
       [
-        { id: 'a', label: 'A', commune_code: '69388', dpe: 'E', nb_logements: 100 },
-        { id: 'b', label: 'B', commune_code: '69388', dpe: 'G', nb_logements: 4 },
-        { id: 'c', label: 'C', commune_code: '69388', dpe: 'F', nb_logements: 30 },
-        { id: 'd', label: 'D', commune_code: '69388', dpe: 'F', nb_logements: 60 },
-        { id: 'e', label: 'E', commune_code: '69388', dpe: 'C', nb_logements: 500 },
-        { id: 'f', label: 'F', commune_code: '69388', dpe: null, nb_logements: 50 },
+        { id: 'a', label: 'A', commune_code: '69388', dpe: 'E', dwellings_count: 100 },
+        { id: 'b', label: 'B', commune_code: '69388', dpe: 'G', dwellings_count: 4 },
+        { id: 'c', label: 'C', commune_code: '69388', dpe: 'F', dwellings_count: 30 },
+        { id: 'd', label: 'D', commune_code: '69388', dpe: 'F', dwellings_count: 60 },
+        { id: 'e', label: 'E', commune_code: '69388', dpe: 'C', dwellings_count: 500 },
+        { id: 'f', label: 'F', commune_code: '69388', dpe: null, dwellings_count: 50 },
       ],
       '2026-01-01',
     );
     expect(list.map((p) => p.id)).toEqual(['b', 'd', 'c', 'a']);
-    expect(list[0].raison).toMatch(/interdite depuis le 01\/01\/2025/);
-    expect(list[1].raison).toMatch(/à partir du 01\/01\/2028/);
+    expect(list[0].reason).toMatch(/interdite depuis le 01\/01\/2025/);
+    expect(list[1].reason).toMatch(/à partir du 01\/01\/2028/);
   });
 });
 
 describe('secrecy', () => {
-  const countsArb = fc.record(Object.fromEntries([...DPE_CLASSES, 'inconnu'].map((k) => [k, fc.oneof(fc.constant(0), fc.nat(15), fc.nat(2000))])) as any) as fc.Arbitrary<ClassCounts>;
-  const subsetArb = fc.subarray([...DPE_CLASSES, 'inconnu'] as const);
+  const countsArb = fc.record(Object.fromEntries([...DPE_CLASSES, 'unknown'].map((k) => [k, fc.oneof(fc.constant(0), fc.nat(15), fc.nat(2000))])) as any) as fc.Arbitrary<ClassCounts>;
+  const subsetArb = fc.subarray([...DPE_CLASSES, 'unknown'] as const);
 
   it('never lets a withheld class be worked out from the published figures (property)', () => {
     fc.assert(
       fc.property(countsArb, fc.integer({ min: 2, max: 20 }), subsetArb, (counts, min, subset) => {
         const p = protectDistribution(counts, min);
         const keys = Object.keys(counts) as (keyof ClassCounts)[];
-        const hidden = keys.filter((k) => p.cells[k].secret);
-        for (const k of keys) if (!p.cells[k].secret) expect(p.cells[k].valeur === 0 || p.cells[k].valeur! >= min).toBe(true);
+        const hidden = keys.filter((k) => p.cells[k].withheld);
+        for (const k of keys) if (!p.cells[k].withheld) expect(p.cells[k].value === 0 || p.cells[k].value! >= min).toBe(true);
         // What the total minus the published cells reveals: the withheld cells' sum, never a small non-zero number.
         const hiddenSum = hidden.reduce((s, k) => s + counts[k], 0);
-        if (!p.total.secret) expect(hiddenSum === 0 || hiddenSum >= min).toBe(true);
+        if (!p.total.withheld) expect(hiddenSum === 0 || hiddenSum >= min).toBe(true);
         // A published sum of classes is always computable from published figures (it adds nothing).
         const sum = publishSum(counts, p, subset as any);
-        if (!sum.secret) {
-          const inside = subset.every((k) => !p.cells[k].secret);
-          const outside = !p.total.secret && keys.filter((k) => !subset.includes(k as any)).every((k) => !p.cells[k].secret);
+        if (!sum.withheld) {
+          const inside = subset.every((k) => !p.cells[k].withheld);
+          const outside = !p.total.withheld && keys.filter((k) => !subset.includes(k as any)).every((k) => !p.cells[k].withheld);
           expect(inside || outside).toBe(true);
         }
       }),
@@ -154,17 +175,17 @@ describe('secrecy', () => {
 
   it('withholds one more class when a single withheld class could be deduced from the total', () => {
     const p = protectDistribution({ ...emptyCounts(), C: 40, D: 30, F: 4 }, 11);
-    expect(p.total).toEqual({ valeur: 74, secret: false });
-    expect(p.cells.F.secret).toBe(true);
-    expect(p.cells.D).toMatchObject({ secret: true, raison: expect.stringMatching(/secret secondaire/) });
-    expect(p.cells.C).toEqual({ valeur: 40, secret: false });
-    expect(publishSum({ ...emptyCounts(), C: 40, D: 30, F: 4 }, p, ['G', 'F'])).toMatchObject({ secret: true });
+    expect(p.total).toEqual({ value: 74, withheld: false });
+    expect(p.cells.F.withheld).toBe(true);
+    expect(p.cells.D).toMatchObject({ withheld: true, reason: expect.stringMatching(/secret secondaire/) });
+    expect(p.cells.C).toEqual({ value: 40, withheld: false });
+    expect(publishSum({ ...emptyCounts(), C: 40, D: 30, F: 4 }, p, ['G', 'F'])).toMatchObject({ withheld: true });
   });
 
   it('withholds small non-zero counts', () => {
-    expect(publishCount(0, 11)).toEqual({ valeur: 0, secret: false });
-    expect(publishCount(10, 11).secret).toBe(true);
-    expect(publishCount(11, 11)).toEqual({ valeur: 11, secret: false });
+    expect(publishCount(0, 11)).toEqual({ value: 0, withheld: false });
+    expect(publishCount(10, 11).withheld).toBe(true);
+    expect(publishCount(11, 11)).toEqual({ value: 11, withheld: false });
   });
 });
 
@@ -185,14 +206,14 @@ describe('incidents', () => {
       ],
       t(50),
     );
-    expect(s[0]).toMatchObject({ key: 'b1', incidents: 3, resolus: 2, en_cours: 1, duree_moyenne_h: 20, duree_mediane_h: 20, duree_max_h: 30, plus_ancien_en_cours_h: 10 });
-    expect(s[1]).toMatchObject({ key: 'b2', duree_moyenne_h: 1 });
+    expect(s[0]).toMatchObject({ key: 'b1', incidents: 3, resolved: 2, open: 1, mean_duration_h: 20, median_duration_h: 20, max_duration_h: 30, oldest_open_h: 10 });
+    expect(s[1]).toMatchObject({ key: 'b2', mean_duration_h: 1 });
   });
 });
 
 describe('contacts', () => {
   const now = new Date('2026-01-01T00:00:00Z');
-  const base = { consent: true, purpose: 'alertes-incidents', withdrawn_at: null, retention_until: retentionEnd(new Date('2025-06-01')) };
+  const base = { consent: true, purpose: 'incident_alerts', withdrawn_at: null, retention_until: retentionEnd(new Date('2025-06-01')) };
 
   it('notifies only consenting contacts for this purpose, not withdrawn, within retention', () => {
     expect(mayNotify(base, now)).toBe(true);
@@ -226,6 +247,6 @@ describe('contacts', () => {
 
   it('distribution counts unknown classes apart', () => {
     const c = classDistribution([{ dpe: null, n: 2 }]);
-    expect(c).toEqual({ ...emptyCounts(), inconnu: 2 });
+    expect(c).toEqual({ ...emptyCounts(), unknown: 2 });
   });
 });

@@ -71,26 +71,26 @@ afterAll(async () => {
 
 describe('public energy figures', () => {
   it('gives Lyon’s real RPLS 2019 classes and the ban steps, arrondissements’ DPEs included', async () => {
-    const res = await t.app.inject({ url: '/api/stock/energie/communes/69123' });
+    const res = await t.app.inject({ url: '/api/stock/energy/communes/69123' });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.commune.nom).toBe('Lyon');
-    expect(body.rpls.millesime).toBe(2019);
-    expect(body.rpls.logements.valeur).toBe(51_865);
-    expect(body.rpls.classes.G.valeur).toBe(339);
-    expect(body.rpls.etapes.map((s: any) => s.logements_interdits.valeur)).toEqual([339, 339 + 1579, 339 + 1579 + 4761]);
-    expect(body.dpe_ademe.nb_dpe.valeur).toBe(2835);
-    expect(JSON.stringify(body)).not.toMatch(/adresse|numero_dpe|@/);
+    expect(body.commune.name).toBe('Lyon');
+    expect(body.rpls.vintage).toBe(2019);
+    expect(body.rpls.dwellings.value).toBe(51_865);
+    expect(body.rpls.classes.G.value).toBe(339);
+    expect(body.rpls.steps.map((s: any) => s.banned_dwellings.value)).toEqual([339, 339 + 1579, 339 + 1579 + 4761]);
+    expect(body.ademe_dpe.dpe_count.value).toBe(2835);
+    expect(JSON.stringify(body)).not.toMatch(/adresse|address|numero_dpe|@/);
   });
 
   it('withholds a commune’s figures when they count fewer dwellings than the secrecy threshold', async () => {
-    const res = await t.app.inject({ url: '/api/stock/energie/territoire' });
+    const res = await t.app.inject({ url: '/api/stock/energy/territory' });
     const communes = res.json().communes as any[];
     const small = communes.find((c) => c.code === '31418'); // 5 social dwellings in RPLS 2019
-    expect(small.logements).toEqual({ valeur: null, secret: true, raison: 'Secret statistique : moins de 11 logements.' });
+    expect(small.dwellings).toEqual({ value: null, withheld: true, reason: 'Secret statistique : moins de 11 logements.' });
     const toulouse = communes.find((c) => c.code === '31555');
-    expect(toulouse.logements.valeur).toBe(46_684);
-    expect(toulouse.interdits_2028.valeur).toBe(748);
+    expect(toulouse.dwellings.value).toBe(46_684);
+    expect(toulouse.banned_2028.value).toBe(748);
   });
 });
 
@@ -98,84 +98,84 @@ describe('buildings, exposure and priorities', () => {
   it('lets a landlord declare its buildings, refuses another organisation kind', async () => {
     const res = await t.app.inject({
       method: 'PUT',
-      url: '/api/stock/batiments',
+      url: '/api/stock/buildings',
       headers: bailleurA.headers,
       payload: {
-        batiments: [
-          { reference: 'BAT-G', commune_code: '69388', adresse: '3 rue des Tilleuls', nb_logements: 24, dpe_classe: 'G', financement: 'PLUS', annee_construction: 1968 },
-          { reference: 'BAT-C', commune_code: '69388', adresse: '19bis Rue Antoine Dumont', identifiant_ban: '69388_tit1oq_00019_bis', nb_logements: 31 },
+        buildings: [
+          { reference: 'BAT-G', commune_code: '69388', address: '3 rue des Tilleuls', dwellings_count: 24, dpe_class: 'G', financing: 'PLUS', construction_year: 1968 },
+          { reference: 'BAT-C', commune_code: '69388', address: '19bis Rue Antoine Dumont', ban_id: '69388_tit1oq_00019_bis', dwellings_count: 31 },
         ],
       },
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ crees: 2, mis_a_jour: 0 });
-    expect(res.json().dpe_rattaches).toBe(18); // the 18 DPEs of the extract at that BAN address
-    const list = (await t.app.inject({ url: '/api/stock/batiments', headers: bailleurA.headers })).json().batiments;
+    expect(res.json()).toMatchObject({ created: 2, updated: 0 });
+    expect(res.json().linked_dpes).toBe(18); // the 18 DPEs of the extract at that BAN address
+    const list = (await t.app.inject({ url: '/api/stock/buildings', headers: bailleurA.headers })).json().buildings;
     buildingG = list.find((b: any) => b.reference === 'BAT-G').id;
     buildingC = list.find((b: any) => b.reference === 'BAT-C').id;
-    expect(list.find((b: any) => b.reference === 'BAT-C').dpe_retenu).toBe('C');
-    expect((await t.app.inject({ url: '/api/stock/batiments', headers: bailleurB.headers })).json().batiments).toEqual([]);
+    expect(list.find((b: any) => b.reference === 'BAT-C').retained_dpe).toBe('C');
+    expect((await t.app.inject({ url: '/api/stock/buildings', headers: bailleurB.headers })).json().buildings).toEqual([]);
 
     const promoteur = await t.login('partner', 'promoteur');
-    const refused = await t.app.inject({ method: 'PUT', url: '/api/stock/batiments', headers: promoteur.headers, payload: { batiments: [{ reference: 'X', commune_code: '69388', nb_logements: 1 }] } });
+    const refused = await t.app.inject({ method: 'PUT', url: '/api/stock/buildings', headers: promoteur.headers, payload: { buildings: [{ reference: 'X', commune_code: '69388', dwellings_count: 1 }] } });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().detail).toMatch(/Seul un bailleur social/);
   });
 
   it('reports an unknown commune in French, writing nothing', async () => {
-    const res = await t.app.inject({ method: 'PUT', url: '/api/stock/batiments', headers: bailleurA.headers, payload: { batiments: [{ reference: 'BAT-Z', commune_code: '69999', nb_logements: 3 }] } });
+    const res = await t.app.inject({ method: 'PUT', url: '/api/stock/buildings', headers: bailleurA.headers, payload: { buildings: [{ reference: 'BAT-Z', commune_code: '69999', dwellings_count: 3 }] } });
     expect(res.statusCode).toBe(400);
     expect(res.json().detail).toBe('Bâtiment n° 1 (« BAT-Z ») : code commune 69999 inconnu.');
   });
 
   it('shows the EPCI’s exposure from RPLS and from declared buildings', async () => {
-    const res = await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=200046977', headers: agent.headers });
+    const res = await t.app.inject({ url: '/api/stock/exposure?level=epci&code=200046977', headers: agent.headers });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.rpls.classes.G).toBeGreaterThanOrEqual(339);
-    expect(body.rpls.exposition.etapes).toHaveLength(3);
-    expect(body.parc_declare).toMatchObject({ batiments: 2 });
-    expect(body.parc_declare.exposition.interditsAujourdhui).toBe(24);
+    expect(body.rpls.exposure.steps).toHaveLength(3);
+    expect(body.declared_buildings).toMatchObject({ buildings_count: 2 });
+    expect(body.declared_buildings.exposure.banned_today).toBe(24);
   });
 
   it('adds up what landlords delivered in the referential’s parc-social feed', async () => {
     const csv = readFileSync(join(import.meta.dirname, '..', '..', '..', 'referential', 'parc-social', '1.0.0', 'exemples', 'valide.csv'));
     const delivered = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/parc-social/deliveries?nom=parc-2019.csv', headers: { ...bailleurA.headers, 'content-type': 'text/csv' }, payload: csv });
     expect(delivered.statusCode).toBe(201);
-    const lyon = (await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=200046977', headers: agent.headers })).json().referentiel;
-    expect(lyon).toMatchObject({ bailleurs: 1, annee: 2019, lignes: 3, nb_logements: 51865 + 12394 + 19507, nb_logements_dpe_f_g: 1918 + 82 + 608 });
+    const lyon = (await t.app.inject({ url: '/api/stock/exposure?level=epci&code=200046977', headers: agent.headers })).json().referential;
+    expect(lyon).toMatchObject({ bailleurs_count: 1, year: 2019, rows_count: 3, dwellings_count: 51865 + 12394 + 19507, dpe_f_g_dwellings_count: 1918 + 82 + 608 });
     // Lyon's agent does not read Toulouse's stock.
-    expect((await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=243100518', headers: agent.headers })).statusCode).toBe(403);
-    const own = (await t.app.inject({ url: `/api/stock/exposition?niveau=bailleur&code=${bailleurA.organisationId}`, headers: bailleurA.headers })).json().referentiel;
-    expect(own.lignes).toBe(7);
-    const other = (await t.app.inject({ url: '/api/stock/exposition?niveau=epci&code=243100518', headers: bailleurB.headers })).json().referentiel;
-    expect(other.bailleurs).toBe(0);
+    expect((await t.app.inject({ url: '/api/stock/exposure?level=epci&code=243100518', headers: agent.headers })).statusCode).toBe(403);
+    const own = (await t.app.inject({ url: `/api/stock/exposure?level=bailleur&code=${bailleurA.organisationId}`, headers: bailleurA.headers })).json().referential;
+    expect(own.rows_count).toBe(7);
+    const other = (await t.app.inject({ url: '/api/stock/exposure?level=epci&code=243100518', headers: bailleurB.headers })).json().referential;
+    expect(other.bailleurs_count).toBe(0);
   });
 
   it('ranks the class G building first and keeps a landlord to its own organisation', async () => {
-    const res = await t.app.inject({ url: `/api/stock/priorites?niveau=bailleur&code=${bailleurA.organisationId}`, headers: bailleurA.headers });
+    const res = await t.app.inject({ url: `/api/stock/priorities?level=bailleur&code=${bailleurA.organisationId}`, headers: bailleurA.headers });
     expect(res.statusCode).toBe(200);
-    const list = res.json().priorites;
+    const list = res.json().priorities;
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ rang: 1, dpe: 'G', nb_logements: 24, interdit_depuis: '2025-01-01' });
-    expect(list[0].raison).toMatch(/location interdite depuis le 01\/01\/2025/);
-    const other = await t.app.inject({ url: `/api/stock/priorites?niveau=bailleur&code=${bailleurA.organisationId}`, headers: bailleurB.headers });
+    expect(list[0]).toMatchObject({ rank: 1, dpe: 'G', dwellings_count: 24, banned_from: '2025-01-01' });
+    expect(list[0].reason).toMatch(/location interdite depuis le 01\/01\/2025/);
+    const other = await t.app.inject({ url: `/api/stock/priorities?level=bailleur&code=${bailleurA.organisationId}`, headers: bailleurB.headers });
     expect(other.statusCode).toBe(403);
-    const epciView = (await t.app.inject({ url: '/api/stock/priorites?niveau=commune&code=69123', headers: agent.headers })).json().priorites;
-    expect(epciView.map((p: any) => p.nb_logements)).toEqual([24]);
+    const epciView = (await t.app.inject({ url: '/api/stock/priorities?level=commune&code=69123', headers: agent.headers })).json().priorities;
+    expect(epciView.map((p: any) => p.dwellings_count)).toEqual([24]);
     const promoteur = await t.login('partner', 'promoteur');
-    expect((await t.app.inject({ url: '/api/stock/priorites?niveau=commune&code=69123', headers: promoteur.headers })).json().priorites).toEqual([]);
+    expect((await t.app.inject({ url: '/api/stock/priorities?level=commune&code=69123', headers: promoteur.headers })).json().priorities).toEqual([]);
   });
 
   it('shows a partner the exposure of its own buildings only, never another landlord’s (issue 21)', async () => {
     const exposure = async (who: { headers: Record<string, string> }) =>
-      (await t.app.inject({ url: '/api/stock/exposition?niveau=commune&code=69123', headers: who.headers })).json().parc_declare;
-    expect((await exposure(agent)).batiments).toBe(2);
-    expect((await exposure(bailleurA)).batiments).toBe(2);
+      (await t.app.inject({ url: '/api/stock/exposure?level=commune&code=69123', headers: who.headers })).json().declared_buildings;
+    expect((await exposure(agent)).buildings_count).toBe(2);
+    expect((await exposure(bailleurA)).buildings_count).toBe(2);
     // Another landlord, a developer, a read-only user of a landlord: none of them sees landlord A's buildings.
-    expect((await exposure(bailleurB)).batiments).toBe(0);
-    expect((await exposure(await t.login('partner', 'promoteur'))).batiments).toBe(0);
-    expect((await exposure(await t.login('readonly', 'bailleur'))).batiments).toBe(0);
+    expect((await exposure(bailleurB)).buildings_count).toBe(0);
+    expect((await exposure(await t.login('partner', 'promoteur'))).buildings_count).toBe(0);
+    expect((await exposure(await t.login('readonly', 'bailleur'))).buildings_count).toBe(0);
   });
 });
 
@@ -184,18 +184,18 @@ describe('incidents, alerts and consent', () => {
   let smsContact: string;
 
   it('registers tenants’ contacts with consent, purpose and retention', async () => {
-    const add = (adresse: string, canal: string, consentement: boolean) =>
-      t.app.inject({ method: 'POST', url: '/api/stock/contacts', headers: bailleurA.headers, payload: { batiment_id: buildingG, canal, adresse, consentement } });
+    const add = (address: string, channel: string, consent: boolean) =>
+      t.app.inject({ method: 'POST', url: '/api/stock/contacts', headers: bailleurA.headers, payload: { building_id: buildingG, channel, address, consent } });
     expect((await add('locataire.oui@exemple.fr', 'email', true)).statusCode).toBe(201);
     const s = await add('06 12 34 56 78', 'sms', true);
     expect(s.statusCode).toBe(201);
     smsContact = s.json().id;
-    expect(s.json().finalite).toMatch(/alertes sur les incidents/);
+    expect(s.json().purpose).toMatch(/alertes sur les incidents/);
     expect((await add('locataire.non@exemple.fr', 'email', false)).statusCode).toBe(201);
     const bad = await add('12 34', 'sms', true);
     expect(bad.statusCode).toBe(400);
     expect(bad.json().detail).toBe('Numéro de téléphone français invalide : « 12 34 ».');
-    const foreign = await t.app.inject({ method: 'POST', url: '/api/stock/contacts', headers: bailleurB.headers, payload: { batiment_id: buildingG, canal: 'email', adresse: 'x@exemple.fr', consentement: true } });
+    const foreign = await t.app.inject({ method: 'POST', url: '/api/stock/contacts', headers: bailleurB.headers, payload: { building_id: buildingG, channel: 'email', address: 'x@exemple.fr', consent: true } });
     expect(foreign.statusCode).toBe(403);
   });
 
@@ -204,11 +204,11 @@ describe('incidents, alerts and consent', () => {
       method: 'POST',
       url: '/api/stock/incidents',
       headers: sensor,
-      payload: { batiment_id: buildingG, type: 'ascenseur', gravite: 'elevee', debut: '2025-01-14T08:30:00Z', reference: 'INC-2025-00871', logements_concernes: 24 },
+      payload: { building_id: buildingG, category: 'ascenseur', severity: 'elevee', started_at: '2025-01-14T08:30:00Z', reference: 'INC-2025-00871', affected_dwellings: 24 },
     });
     expect(res.statusCode).toBe(201);
     incidentId = res.json().incident.id;
-    expect(res.json().notifications).toEqual({ locataires: 2, agents: 1, echecs: 0, sans_fournisseur: 0 });
+    expect(res.json().notifications).toEqual({ tenants: 2, agents: 1, failures: 0, no_provider: 0 });
     const recipients = mails.flatMap((m) => m.to);
     expect(recipients).toContain('locataire.oui@exemple.fr');
     expect(recipients).not.toContain('locataire.non@exemple.fr');
@@ -219,13 +219,13 @@ describe('incidents, alerts and consent', () => {
   });
 
   it('alerts only the agents of the EPCI where the building stands', async () => {
-    const put = await t.app.inject({ method: 'PUT', url: '/api/stock/batiments', headers: bailleurA.headers, payload: { batiments: [{ reference: 'BAT-TLS', commune_code: '31555', nb_logements: 12 }] } });
+    const put = await t.app.inject({ method: 'PUT', url: '/api/stock/buildings', headers: bailleurA.headers, payload: { buildings: [{ reference: 'BAT-TLS', commune_code: '31555', dwellings_count: 12 }] } });
     expect(put.statusCode).toBe(200);
-    const list = (await t.app.inject({ url: '/api/stock/batiments', headers: bailleurA.headers })).json().batiments;
+    const list = (await t.app.inject({ url: '/api/stock/buildings', headers: bailleurA.headers })).json().buildings;
     const toulouse = list.find((b: any) => b.reference === 'BAT-TLS').id;
-    const res = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: sensor, payload: { batiment_id: toulouse, type: 'chauffage', gravite: 'critique', debut: '2025-01-20T06:00:00Z', statut: 'resolu', resolution: '2025-01-20T10:00:00Z' } });
+    const res = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: sensor, payload: { building_id: toulouse, category: 'chauffage', severity: 'critique', started_at: '2025-01-20T06:00:00Z', status: 'resolu', resolved_at: '2025-01-20T10:00:00Z' } });
     expect(res.statusCode).toBe(201);
-    expect(res.json().notifications).toEqual({ locataires: 0, agents: 0, echecs: 0, sans_fournisseur: 0 }); // the only agent works for the Métropole de Lyon
+    expect(res.json().notifications).toEqual({ tenants: 0, agents: 0, failures: 0, no_provider: 0 }); // the only agent works for the Métropole de Lyon
   });
 
   it('audits every read of contacts, including the one the alert made', async () => {
@@ -234,51 +234,51 @@ describe('incidents, alerts and consent', () => {
   });
 
   it('refuses another landlord’s building and a duplicate reference', async () => {
-    const foreign = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: bailleurB.headers, payload: { batiment_id: buildingG, type: 'eau', debut: '2025-01-15T10:00:00Z' } });
+    const foreign = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: bailleurB.headers, payload: { building_id: buildingG, category: 'eau', started_at: '2025-01-15T10:00:00Z' } });
     expect(foreign.statusCode).toBe(403);
     expect(foreign.json().detail).toBe('Ce bâtiment appartient à un autre bailleur.');
-    const dup = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: sensor, payload: { batiment_id: buildingG, type: 'ascenseur', debut: '2025-01-14T08:30:00Z', reference: 'INC-2025-00871' } });
+    const dup = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: sensor, payload: { building_id: buildingG, category: 'ascenseur', started_at: '2025-01-14T08:30:00Z', reference: 'INC-2025-00871' } });
     expect(dup.statusCode).toBe(409);
   });
 
   it('tracks the incident to resolution, announces it, then refuses to reopen it', async () => {
     const before = mails.length;
-    const res = await t.app.inject({ method: 'PATCH', url: `/api/stock/incidents/${incidentId}`, headers: bailleurA.headers, payload: { statut: 'resolu', resolution: '2025-01-16T17:00:00Z' } });
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/stock/incidents/${incidentId}`, headers: bailleurA.headers, payload: { status: 'resolu', resolved_at: '2025-01-16T17:00:00Z' } });
     expect(res.statusCode).toBe(200);
-    expect(res.json().incident).toMatchObject({ statut: 'resolu', resolution: '2025-01-16T17:00:00.000Z' });
-    expect(res.json().notifications.locataires).toBe(2);
+    expect(res.json().incident).toMatchObject({ status: 'resolu', resolved_at: '2025-01-16T17:00:00.000Z' });
+    expect(res.json().notifications.tenants).toBe(2);
     expect(mails.slice(before).some((m) => /est r=C3=A9solu|est résolu/.test(m.body))).toBe(true);
-    const again = await t.app.inject({ method: 'PATCH', url: `/api/stock/incidents/${incidentId}`, headers: bailleurA.headers, payload: { statut: 'en-cours' } });
+    const again = await t.app.inject({ method: 'PATCH', url: `/api/stock/incidents/${incidentId}`, headers: bailleurA.headers, payload: { status: 'en-cours' } });
     expect(again.statusCode).toBe(409);
     expect(again.json().detail).toMatch(/déjà résolu/);
   });
 
   it('reports durations per building and per landlord', async () => {
-    await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: bailleurA.headers, payload: { batiment_id: buildingC, type: 'chauffage', debut: '2025-01-10T08:00:00Z', statut: 'resolu', resolution: '2025-01-11T08:00:00Z' } });
-    const byBuilding = (await t.app.inject({ url: '/api/stock/incidents-durees?par=batiment', headers: bailleurA.headers })).json().lignes;
-    expect(byBuilding.find((l: any) => l.key === buildingG)).toMatchObject({ incidents: 1, resolus: 1, duree_moyenne_h: 56.5 });
+    await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: bailleurA.headers, payload: { building_id: buildingC, category: 'chauffage', started_at: '2025-01-10T08:00:00Z', status: 'resolu', resolved_at: '2025-01-11T08:00:00Z' } });
+    const byBuilding = (await t.app.inject({ url: '/api/stock/incident-durations?by=building', headers: bailleurA.headers })).json().rows;
+    expect(byBuilding.find((l: any) => l.key === buildingG)).toMatchObject({ incidents: 1, resolved: 1, mean_duration_h: 56.5 });
     // Lyon's agent counts the incidents of Lyon's buildings only: not the one of the building in Toulouse.
-    const byLandlord = (await t.app.inject({ url: '/api/stock/incidents-durees?par=bailleur', headers: agent.headers })).json().lignes;
-    expect(byLandlord.find((l: any) => l.key === bailleurA.organisationId)).toMatchObject({ incidents: 2, resolus: 2, duree_max_h: 56.5, duree_moyenne_h: 40.3 });
-    const mine = (await t.app.inject({ url: '/api/stock/incidents-durees?par=bailleur', headers: bailleurA.headers })).json().lignes;
-    expect(mine.find((l: any) => l.key === bailleurA.organisationId)).toMatchObject({ incidents: 3, resolus: 3, duree_max_h: 56.5, duree_mediane_h: 24 });
+    const byLandlord = (await t.app.inject({ url: '/api/stock/incident-durations?by=bailleur', headers: agent.headers })).json().rows;
+    expect(byLandlord.find((l: any) => l.key === bailleurA.organisationId)).toMatchObject({ incidents: 2, resolved: 2, max_duration_h: 56.5, mean_duration_h: 40.3 });
+    const mine = (await t.app.inject({ url: '/api/stock/incident-durations?by=bailleur', headers: bailleurA.headers })).json().rows;
+    expect(mine.find((l: any) => l.key === bailleurA.organisationId)).toMatchObject({ incidents: 3, resolved: 3, max_duration_h: 56.5, median_duration_h: 24 });
   });
 
   it('shows contacts masked to their landlord only, and erases a contact on request', async () => {
-    const res = await t.app.inject({ url: `/api/stock/batiments/${buildingG}/contacts`, headers: bailleurA.headers });
+    const res = await t.app.inject({ url: `/api/stock/buildings/${buildingG}/contacts`, headers: bailleurA.headers });
     expect(res.statusCode).toBe(200);
-    const shown = res.json().contacts.map((c: any) => c.adresse_masquee);
+    const shown = res.json().contacts.map((c: any) => c.masked_address);
     expect(shown).toContain('l•••@exemple.fr');
     expect(JSON.stringify(res.json())).not.toMatch(/locataire\.oui|0612345678|612345678/);
-    expect((await t.app.inject({ url: `/api/stock/batiments/${buildingG}/contacts`, headers: bailleurB.headers })).statusCode).toBe(403);
-    expect((await t.app.inject({ url: `/api/stock/batiments/${buildingG}/contacts`, headers: agent.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ url: `/api/stock/buildings/${buildingG}/contacts`, headers: bailleurB.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ url: `/api/stock/buildings/${buildingG}/contacts`, headers: agent.headers })).statusCode).toBe(403);
     const reads = await t.ctx.db.selectFrom('audit_log').select('actor_id').where('entity', '=', 'stock_contact').where('action', '=', 'read').execute();
     expect(reads.map((r: any) => r.actor_id)).toContain(bailleurA.userId);
 
     expect((await t.app.inject({ method: 'DELETE', url: `/api/stock/contacts/${smsContact}`, headers: bailleurA.headers })).statusCode).toBe(200);
     const smsBefore = sms.length;
-    const next = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: bailleurA.headers, payload: { batiment_id: buildingG, type: 'eau', gravite: 'faible', debut: '2025-02-01T08:00:00Z' } });
-    expect(next.json().notifications).toEqual({ locataires: 1, agents: 0, echecs: 0, sans_fournisseur: 0 });
+    const next = await t.app.inject({ method: 'POST', url: '/api/stock/incidents', headers: bailleurA.headers, payload: { building_id: buildingG, category: 'eau', severity: 'faible', started_at: '2025-02-01T08:00:00Z' } });
+    expect(next.json().notifications).toEqual({ tenants: 1, agents: 0, failures: 0, no_provider: 0 });
     expect(sms.length).toBe(smsBefore);
   });
 });

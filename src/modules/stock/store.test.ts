@@ -5,7 +5,8 @@ import { afterAll, expect, it } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
 import { createOrganisation } from '../access/store.ts';
 import { DEMO_DPE } from './demo.ts';
-import { dpeCounts, importDpe, listBuildings, upsertBuildings } from './store.ts';
+import { buildingViews, importDpe, saveBuildings } from './service.ts';
+import { dpeCounts } from './store.ts';
 
 // Every file a test writes lives under one folder, removed at the end.
 const TMP = mkdtempSync(join(tmpdir(), 'habitat-stock-test-'));
@@ -17,9 +18,9 @@ describeStores('stock store', (getDb) => {
     expect(r).toMatchObject({ status: 'importe', layout: 'ademe-v2-accentue', lines: 2851, accepted: 2851 });
     expect(r.problems).toEqual([]);
     expect(r.corrections).toEqual([]);
-    const lyon8 = await dpeCounts(getDb(), ['69388']);
+    const lyon8 = (await dpeCounts(getDb(), ['69388'])).counts;
     expect([lyon8.A, lyon8.B, lyon8.C, lyon8.D, lyon8.E]).toEqual([80, 828, 1904, 15, 8]);
-    const ancy = await dpeCounts(getDb(), ['69008']);
+    const ancy = (await dpeCounts(getDb(), ['69008'])).counts;
     expect(ancy.A + ancy.B + ancy.C).toBe(16);
   });
 
@@ -49,7 +50,7 @@ describeStores('stock store', (getDb) => {
     expect(r.corrections[0]).toMatchObject({ line: 3, column: 'code_insee_ban', value: '69008' });
     expect(r.corrections[0].message).toMatch(/DPE rattaché à Lyon 8e Arrondissement \(69388\)/);
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0]).toMatchObject({ line: 4, rule: 'dpe.commune_inconnue', value: '69999' });
+    expect(r.problems[0]).toMatchObject({ line: 4, rule: 'stock.dpe_unknown_commune', value: '69999' });
     const row = await getDb().selectFrom('stock_dpe').select(['commune_code', 'code_insee_source']).where('numero_dpe', '=', '2469N0892780V').executeTakeFirstOrThrow();
     expect(row).toEqual({ commune_code: '69388', code_insee_source: '69008' });
   });
@@ -62,23 +63,23 @@ describeStores('stock store', (getDb) => {
     const before = await getDb().selectFrom('stock_dpe').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const r = await importDpe(getDb(), f);
     expect(r.status).toBe('refuse');
-    expect(r.problems[0].rule).toBe('csv.syntaxe');
+    expect(r.problems[0].rule).toBe('stock.csv_syntax');
     const after = await getDb().selectFrom('stock_dpe').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
   it('links DPEs to a landlord’s building through the BAN address id, and upserts by the landlord’s reference', async () => {
     const org = await createOrganisation(getDb(), { kind: 'bailleur', name: 'Bailleur de test' });
-    const b = { reference: 'BAT-19BIS', commune_code: '69388', adresse: '19bis Rue Antoine Dumont', identifiant_ban: '69388_tit1oq_00019_bis', nb_logements: 31 };
-    const first = await upsertBuildings(getDb(), org.id, [b]);
+    const b = { reference: 'BAT-19BIS', commune_code: '69388', address: '19bis Rue Antoine Dumont', ban_id: '69388_tit1oq_00019_bis', dwellings_count: 31 };
+    const first = await saveBuildings(getDb(), org.id, [b]);
     expect(first.created).toBe(1);
-    expect(first.linked).toBeGreaterThan(0);
-    const second = await upsertBuildings(getDb(), org.id, [{ ...b, nb_logements: 32 }]);
+    expect(first.linked_dpes).toBeGreaterThan(0);
+    const second = await saveBuildings(getDb(), org.id, [{ ...b, dwellings_count: 32 }]);
     expect(second).toMatchObject({ created: 0, updated: 1 });
-    const [view] = await listBuildings(getDb(), { organisationId: org.id });
-    expect(view.nb_logements).toBe(32);
-    expect(view.nb_dpe_ademe).toBeGreaterThan(0);
-    expect(view.dpe_declare).toBeNull();
-    expect(view.dpe_retenu).toBe(view.dpe_ademe_pire);
+    const [view] = await buildingViews(getDb(), { organisationId: org.id });
+    expect(view.dwellings_count).toBe(32);
+    expect(view.ademe_dpe_count).toBeGreaterThan(0);
+    expect(view.declared_dpe).toBeNull();
+    expect(view.retained_dpe).toBe(view.worst_ademe_dpe);
   });
 });

@@ -1,279 +1,372 @@
-// SQL of the stock module: DPE imports, landlords' buildings, energy figures per commune, EPCI and landlord.
-import { sql } from 'kysely';
-import { basename } from 'node:path';
-import type { Db } from '../../platform/db.ts';
-import type { InputProblem } from '../../platform/errors.ts';
-import { sha256File } from '../../platform/files.ts';
-import { readDpeFile, linkCommune, DPE_LAYOUTS, type CommuneLookup, type DpeRow } from './ingest/dpe.ts';
-import { emptyCounts, parseDpeClass, type ClassCounts, type DpeClass } from './model.ts';
+// SQL of the stock module: ADEME DPEs and their imports, landlords' buildings, incidents, tenants' contacts and the
+// alerts sent. SQL only (the lake's RPLS is in lake.ts); the use cases that combine them are in service.ts.
+import { sql, type Insertable } from 'kysely';
+import type { StockBuilding, StockDpe, StockNotification } from '../../platform/db-schema.ts';
+import type { TypedDb } from '../../platform/db.ts';
+import {
+  CONTACT_PURPOSE,
+  emptyCounts,
+  parseDpeClass,
+  retentionEnd,
+  type ClassCounts,
+  type ContactChannel,
+  type DpeClass,
+  type IncidentCategory,
+  type IncidentSeverity,
+  type IncidentStatus,
+} from './model.ts';
 
-export async function communeLookup(db: Db): Promise<CommuneLookup> {
-  const rows = await db.selectFrom('commune').select(['code', 'nom', 'codes_postaux', 'parent_code']).execute();
-  const lookup: CommuneLookup = { byCode: new Map(), byPostcode: new Map() };
-  for (const r of rows as { code: string; nom: string; codes_postaux: string[] | null; parent_code: string | null }[]) {
-    lookup.byCode.set(r.code, { nom: r.nom, codes_postaux: r.codes_postaux ?? [], parent_code: r.parent_code });
-    for (const cp of r.codes_postaux ?? []) lookup.byPostcode.set(cp, [...(lookup.byPostcode.get(cp) ?? []), r.code]);
-  }
-  return lookup;
+const BATCH = 500;
+const NO_ID = '00000000-0000-0000-0000-000000000000';
+
+// ---------------------------------------------------------------- DPEs
+
+export type DpeValues = Insertable<StockDpe>;
+
+/** A DPE file already imported (same content), or undefined. */
+export async function dpeImportOf(db: TypedDb, sha256: string) {
+  return db.selectFrom('stock_dpe_import').select(['file', 'layout', 'lines', 'accepted']).where('sha256', '=', sha256).executeTakeFirst();
 }
 
-export interface DpeImportResult {
-  file: string;
-  status: 'importe' | 'deja-importe' | 'refuse';
-  layout: string | null;
-  lines: number;
-  accepted: number;
-  corrections: InputProblem[];
-  problems: InputProblem[];
-  linkedToBuildings: number;
-}
-
-/**
- * Imports one DPE file in one transaction: upsert by DPE number (a re-import changes nothing), commune link with
- * corrections reported, then links DPEs to buildings. A file already imported (same sha256) is skipped.
- */
-export async function importDpe(db: Db, path: string, opts: { force?: boolean } = {}): Promise<DpeImportResult> {
-  const file = basename(path);
-  const sha256 = await sha256File(path);
-  const done = await db.selectFrom('stock_dpe_import').selectAll().where('sha256', '=', sha256).executeTakeFirst();
-  if (done && !opts.force)
-    return { file, status: 'deja-importe', layout: done.layout, lines: done.lines, accepted: done.accepted, corrections: [], problems: [], linkedToBuildings: 0 };
-  const read = await readDpeFile(path, file);
-  if (!read.layout || (read.rows.length === 0 && read.problems.some((p) => p.rule === 'csv.syntaxe' || p.rule === 'dpe.format')))
-    return { file, status: 'refuse', layout: read.layout, lines: read.lines, accepted: 0, corrections: [], problems: read.problems, linkedToBuildings: 0 };
-  const lookup = await communeLookup(db);
-  const column = DPE_LAYOUTS[read.layout].code_insee;
-  const corrections: InputProblem[] = [];
-  const problems = [...read.problems];
-  const values: Record<string, unknown>[] = [];
-  for (const row of read.rows) {
-    const link = linkCommune(row, lookup, file, column);
-    if ('problem' in link) {
-      problems.push(link.problem);
-      continue;
-    }
-    if (link.correction) corrections.push(link.correction);
-    values.push(dpeValues(row, link.code, file));
-  }
-  problems.sort((a, b) => a.line - b.line);
-  let linked = 0;
-  await db.transaction().execute(async (tx) => {
-    for (let i = 0; i < values.length; i += 500) {
-      await tx
-        .insertInto('stock_dpe')
-        .values(values.slice(i, i + 500))
-        .onConflict((oc) =>
-          oc.column('numero_dpe').doUpdateSet((eb) => Object.fromEntries(Object.keys(values[0]).filter((k) => k !== 'numero_dpe' && k !== 'building_id').map((k) => [k, eb.ref(`excluded.${k}`)])) as any),
-        )
-        .execute();
-    }
-    linked = await linkDpesToBuildings(tx);
-    await tx
-      .insertInto('stock_dpe_import')
-      .values({ sha256, file, layout: read.layout, lines: read.lines, accepted: values.length, corrected: corrections.length, rejected: problems.length })
-      .onConflict((oc) => oc.column('sha256').doUpdateSet({ imported_at: sql`now()` }))
+/** Inserts DPEs, or replaces them by DPE number (a re-import changes nothing); the link to a building is kept. */
+export async function upsertDpes(db: TypedDb, values: DpeValues[]): Promise<void> {
+  for (let i = 0; i < values.length; i += BATCH)
+    await db
+      .insertInto('stock_dpe')
+      .values(values.slice(i, i + BATCH))
+      .onConflict((oc) =>
+        oc.column('numero_dpe').doUpdateSet((eb) => ({
+          date_reception: eb.ref('excluded.date_reception'),
+          etiquette_dpe: eb.ref('excluded.etiquette_dpe'),
+          etiquette_ges: eb.ref('excluded.etiquette_ges'),
+          type_batiment: eb.ref('excluded.type_batiment'),
+          surface_m2: eb.ref('excluded.surface_m2'),
+          conso_ep_m2: eb.ref('excluded.conso_ep_m2'),
+          ges_m2: eb.ref('excluded.ges_m2'),
+          commune_code: eb.ref('excluded.commune_code'),
+          code_insee_source: eb.ref('excluded.code_insee_source'),
+          code_postal: eb.ref('excluded.code_postal'),
+          identifiant_ban: eb.ref('excluded.identifiant_ban'),
+          adresse: eb.ref('excluded.adresse'),
+          numero_dpe_immeuble: eb.ref('excluded.numero_dpe_immeuble'),
+          numero_rpls_logement: eb.ref('excluded.numero_rpls_logement'),
+          source_file: eb.ref('excluded.source_file'),
+        })),
+      )
       .execute();
-  });
-  return { file, status: 'importe', layout: read.layout, lines: read.lines, accepted: values.length, corrections, problems, linkedToBuildings: linked };
 }
 
-function dpeValues(r: DpeRow, communeCode: string, file: string) {
-  return {
-    numero_dpe: r.numero_dpe,
-    date_reception: r.date_reception,
-    etiquette_dpe: r.etiquette_dpe,
-    etiquette_ges: r.etiquette_ges,
-    type_batiment: r.type_batiment,
-    surface_m2: r.surface_m2,
-    conso_ep_m2: r.conso_ep_m2,
-    ges_m2: r.ges_m2,
-    commune_code: communeCode,
-    code_insee_source: r.code_insee,
-    code_postal: r.code_postal,
-    identifiant_ban: r.identifiant_ban,
-    adresse: r.adresse,
-    numero_dpe_immeuble: r.numero_dpe_immeuble,
-    numero_rpls_logement: r.numero_rpls_logement,
-    source_file: file,
-  };
+export async function recordDpeImport(
+  db: TypedDb,
+  r: { sha256: string; file: string; layout: string; lines: number; accepted: number; corrected: number; rejected: number },
+): Promise<void> {
+  await db
+    .insertInto('stock_dpe_import')
+    .values(r)
+    .onConflict((oc) => oc.column('sha256').doUpdateSet({ imported_at: sql`now()` }))
+    .execute();
 }
 
 /** A DPE belongs to a building when their BAN address ids are equal (the only shared key in both sources). */
-export async function linkDpesToBuildings(db: Db): Promise<number> {
+export async function linkDpesToBuildings(db: TypedDb): Promise<number> {
   const r = await sql`update stock_dpe d set building_id = b.id from stock_building b
-     where d.identifiant_ban is not null and b.identifiant_ban = d.identifiant_ban and b.commune_code = d.commune_code
+     where d.identifiant_ban is not null and b.ban_id = d.identifiant_ban and b.commune_code = d.commune_code
        and d.building_id is distinct from b.id`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
 
+/** The DPE files imported, newest first. */
+export async function dpeImports(db: TypedDb) {
+  return db.selectFrom('stock_dpe_import').selectAll().orderBy('imported_at', 'desc').execute();
+}
+
+/** The first and last reception dates of the DPEs held, per commune. */
+export async function dpeDatesByCommune(db: TypedDb): Promise<{ commune_code: string; first: string; last: string }[]> {
+  return db
+    .selectFrom('stock_dpe')
+    .select(['commune_code', sql<string>`min(date_reception)::text`.as('first'), sql<string>`max(date_reception)::text`.as('last')])
+    .groupBy('commune_code')
+    .execute();
+}
+
+/** ADEME DPE labels per class for a set of commune codes (arrondissements included by the caller), and the last reception. */
+export async function dpeCounts(db: TypedDb, codes: string[]): Promise<{ counts: ClassCounts; last: string | null }> {
+  const counts = emptyCounts();
+  let last: string | null = null;
+  if (!codes.length) return { counts, last };
+  const rows = await db
+    .selectFrom('stock_dpe')
+    .select(['etiquette_dpe', sql<number>`count(*)::int`.as('n'), sql<string | null>`max(date_reception)::text`.as('last')])
+    .where('commune_code', 'in', codes)
+    .groupBy('etiquette_dpe')
+    .execute();
+  for (const r of rows) {
+    counts[parseDpeClass(r.etiquette_dpe) ?? 'unknown'] += r.n;
+    if (r.last && (!last || r.last > last)) last = r.last;
+  }
+  return { counts, last };
+}
+
 // ---------------------------------------------------------------- buildings
 
-export interface BuildingInput {
-  reference: string;
-  commune_code: string;
-  adresse?: string | null;
-  identifiant_ban?: string | null;
-  annee_construction?: number | null;
-  nb_logements: number;
-  financement?: 'PLAI' | 'PLUS' | 'PLS' | 'PLI' | 'autre' | null;
-  qpv?: boolean | null;
-  dpe_classe?: DpeClass | null;
-  dpe_date?: string | null;
-  conso_ep_m2?: number | null;
+export type BuildingValues = Omit<Insertable<StockBuilding>, 'id' | 'organisation_id' | 'updated_at'>;
+
+export async function buildingReferences(db: TypedDb, organisationId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('stock_building').select('reference').where('organisation_id', '=', organisationId).execute();
+  return new Set(rows.map((r) => r.reference));
 }
 
-/** Upserts a landlord's buildings in one transaction, keyed by the landlord's own reference. */
-export async function upsertBuildings(db: Db, organisationId: string, buildings: BuildingInput[]): Promise<{ created: number; updated: number; linked: number }> {
-  return db.transaction().execute(async (tx) => {
-    const existing = new Set(
-      (await tx.selectFrom('stock_building').select('reference').where('organisation_id', '=', organisationId).execute()).map((r: any) => r.reference as string),
-    );
-    const rows = buildings.map((b) => ({
-      organisation_id: organisationId,
-      reference: b.reference,
-      commune_code: b.commune_code,
-      adresse: b.adresse ?? null,
-      identifiant_ban: b.identifiant_ban ?? null,
-      annee_construction: b.annee_construction ?? null,
-      nb_logements: b.nb_logements,
-      financement: b.financement ?? null,
-      qpv: b.qpv ?? null,
-      dpe_classe: b.dpe_classe ?? null,
-      dpe_date: b.dpe_date ?? null,
-      conso_ep_m2: b.conso_ep_m2 ?? null,
-      updated_at: new Date(),
-    }));
-    for (let i = 0; i < rows.length; i += 500)
-      await tx
-        .insertInto('stock_building')
-        .values(rows.slice(i, i + 500))
-        .onConflict((oc) =>
-          oc.columns(['organisation_id', 'reference']).doUpdateSet((eb) => Object.fromEntries(Object.keys(rows[0]).filter((k) => k !== 'organisation_id' && k !== 'reference').map((k) => [k, eb.ref(`excluded.${k}`)])) as any),
-        )
-        .execute();
-    const linked = await linkDpesToBuildings(tx);
-    const created = buildings.filter((b) => !existing.has(b.reference)).length;
-    return { created, updated: buildings.length - created, linked };
-  });
+/** Inserts or updates a landlord's buildings, keyed by its own reference. */
+export async function upsertBuildings(db: TypedDb, organisationId: string, buildings: BuildingValues[]): Promise<void> {
+  const now = new Date();
+  const rows = buildings.map((b) => ({ ...b, organisation_id: organisationId, updated_at: now }));
+  for (let i = 0; i < rows.length; i += BATCH)
+    await db
+      .insertInto('stock_building')
+      .values(rows.slice(i, i + BATCH))
+      .onConflict((oc) =>
+        oc.columns(['organisation_id', 'reference']).doUpdateSet((eb) => ({
+          commune_code: eb.ref('excluded.commune_code'),
+          address: eb.ref('excluded.address'),
+          ban_id: eb.ref('excluded.ban_id'),
+          construction_year: eb.ref('excluded.construction_year'),
+          dwellings_count: eb.ref('excluded.dwellings_count'),
+          financing: eb.ref('excluded.financing'),
+          qpv: eb.ref('excluded.qpv'),
+          dpe_class: eb.ref('excluded.dpe_class'),
+          dpe_date: eb.ref('excluded.dpe_date'),
+          primary_energy_kwh_m2: eb.ref('excluded.primary_energy_kwh_m2'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
 }
 
-export interface BuildingView {
+export interface BuildingRow {
   id: string;
   organisation_id: string;
-  bailleur: string;
   reference: string;
   commune_code: string;
-  commune: string;
-  adresse: string | null;
-  identifiant_ban: string | null;
-  annee_construction: number | null;
-  nb_logements: number;
-  financement: string | null;
+  address: string | null;
+  ban_id: string | null;
+  construction_year: number | null;
+  dwellings_count: number;
+  financing: string | null;
   qpv: boolean | null;
-  dpe_declare: DpeClass | null;
+  declared_dpe: DpeClass | null;
   /** Worst label of the ADEME DPEs linked to the building. */
-  dpe_ademe_pire: DpeClass | null;
-  nb_dpe_ademe: number;
-  /** The class used for exposure: the declared one, else the worst linked ADEME label. */
-  dpe_retenu: DpeClass | null;
-  conso_ep_m2: number | null;
+  worst_ademe_dpe: DpeClass | null;
+  ademe_dpe_count: number;
+  primary_energy_kwh_m2: number | null;
 }
 
-export async function listBuildings(db: Db, f: { organisationId?: string; communes?: string[]; ids?: string[] } = {}): Promise<BuildingView[]> {
+export interface BuildingFilter {
+  organisationId?: string;
+  communes?: string[];
+  ids?: string[];
+}
+
+export async function listBuildings(db: TypedDb, f: BuildingFilter = {}): Promise<BuildingRow[]> {
   let q = db
     .selectFrom('stock_building as b')
-    .innerJoin('organisation as o', 'o.id', 'b.organisation_id')
-    .innerJoin('commune as c', 'c.code', 'b.commune_code')
     .select([
-      'b.id', 'b.organisation_id', 'o.name as bailleur', 'b.reference', 'b.commune_code', 'c.nom as commune', 'b.adresse', 'b.identifiant_ban',
-      'b.annee_construction', 'b.nb_logements', 'b.financement', 'b.qpv', 'b.dpe_classe', 'b.conso_ep_m2',
-      sql<string | null>`(select max(d.etiquette_dpe) from stock_dpe d where d.building_id = b.id)`.as('pire'),
-      sql<number>`(select count(*)::int from stock_dpe d where d.building_id = b.id)`.as('nb_dpe'),
+      'b.id', 'b.organisation_id', 'b.reference', 'b.commune_code', 'b.address', 'b.ban_id', 'b.construction_year', 'b.dwellings_count',
+      'b.financing', 'b.qpv', 'b.dpe_class', 'b.primary_energy_kwh_m2',
+      // 'G' > 'F' > … as text, so max() is the worst label
+      sql<string | null>`(select max(d.etiquette_dpe) from stock_dpe d where d.building_id = b.id)`.as('worst'),
+      sql<number>`(select count(*)::int from stock_dpe d where d.building_id = b.id)`.as('dpe_count'),
     ]);
   if (f.organisationId) q = q.where('b.organisation_id', '=', f.organisationId);
   if (f.communes) q = f.communes.length ? q.where('b.commune_code', 'in', f.communes) : q.where(sql<boolean>`false`);
   if (f.ids) q = f.ids.length ? q.where('b.id', 'in', f.ids) : q.where(sql<boolean>`false`);
-  const rows = await q.orderBy('o.name').orderBy('b.reference').execute();
-  return rows.map((r: any) => {
-    const declared = parseDpeClass(r.dpe_classe);
-    const worst = parseDpeClass(r.pire); // 'G' > 'F' > … as text, so max() is the worst label
-    return {
-      id: r.id,
-      organisation_id: r.organisation_id,
-      bailleur: r.bailleur,
-      reference: r.reference,
-      commune_code: r.commune_code,
-      commune: r.commune,
-      adresse: r.adresse,
-      identifiant_ban: r.identifiant_ban,
-      annee_construction: r.annee_construction,
-      nb_logements: r.nb_logements,
-      financement: r.financement,
-      qpv: r.qpv,
-      dpe_declare: declared,
-      dpe_ademe_pire: worst,
-      nb_dpe_ademe: r.nb_dpe,
-      dpe_retenu: declared ?? worst,
-      conso_ep_m2: r.conso_ep_m2 === null ? null : Number(r.conso_ep_m2),
-    };
-  });
+  const rows = await q.orderBy('b.reference').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    organisation_id: r.organisation_id,
+    reference: r.reference,
+    commune_code: r.commune_code,
+    address: r.address,
+    ban_id: r.ban_id,
+    construction_year: r.construction_year,
+    dwellings_count: r.dwellings_count,
+    financing: r.financing,
+    qpv: r.qpv,
+    declared_dpe: parseDpeClass(r.dpe_class),
+    worst_ademe_dpe: parseDpeClass(r.worst),
+    ademe_dpe_count: r.dpe_count,
+    primary_energy_kwh_m2: r.primary_energy_kwh_m2 === null ? null : Number(r.primary_energy_kwh_m2),
+  }));
 }
 
-// ---------------------------------------------------------------- territories and DPE figures
-
-export interface CommuneRef {
-  code: string;
-  nom: string;
-  epci_siren: string | null;
+export async function buildingOwner(db: TypedDb, buildingId: string): Promise<{ organisation_id: string; reference: string; address: string | null } | undefined> {
+  return db.selectFrom('stock_building').select(['organisation_id', 'reference', 'address']).where('id', '=', buildingId).executeTakeFirst();
 }
 
-/** A commune and, for Lyon, Paris and Marseille, its arrondissements (DPEs carry the arrondissement's code). */
-export async function communeWithArrondissements(db: Db, code: string): Promise<{ commune: CommuneRef; codes: string[] } | undefined> {
-  const c = await db.selectFrom('commune').select(['code', 'nom', 'epci_siren', 'parent_code']).where('code', '=', code).executeTakeFirst();
-  if (!c) return undefined;
-  const children = await db.selectFrom('commune').select('code').where('parent_code', '=', code).execute();
-  return { commune: { code: c.code, nom: c.nom, epci_siren: c.epci_siren }, codes: [code, ...children.map((r: any) => r.code)] };
+// ---------------------------------------------------------------- incidents
+
+export interface IncidentRow {
+  id: string;
+  organisation_id: string;
+  building_id: string;
+  building_reference: string;
+  commune_code: string;
+  address: string | null;
+  reference: string | null;
+  category: IncidentCategory;
+  severity: IncidentSeverity;
+  status: IncidentStatus;
+  affected_dwellings: number | null;
+  started_at: Date;
+  resolved_at: Date | null;
 }
 
-export async function epciCommunes(db: Db, siren: string): Promise<{ epci: { siren: string; nom: string } | undefined; communes: CommuneRef[] }> {
-  const epci = await db.selectFrom('epci').select(['siren', 'nom']).where('siren', '=', siren).executeTakeFirst();
-  const communes = await db.selectFrom('commune').select(['code', 'nom', 'epci_siren']).where('epci_siren', '=', siren).orderBy('code').execute();
-  return { epci, communes: communes as CommuneRef[] };
+export interface IncidentFilter {
+  organisationId?: string;
+  status?: IncidentStatus;
+  ids?: string[];
+  buildingId?: string;
+  communes?: string[];
 }
 
-export async function instanceCommuneList(db: Db): Promise<CommuneRef[]> {
-  return (await db
-    .selectFrom('commune as c')
-    .innerJoin('instance_epci as i', 'i.siren', 'c.epci_siren')
-    .select(['c.code', 'c.nom', 'c.epci_siren'])
-    .orderBy('c.nom')
-    .execute()) as CommuneRef[];
+export async function listIncidents(db: TypedDb, f: IncidentFilter = {}): Promise<IncidentRow[]> {
+  let q = db
+    .selectFrom('stock_incident as i')
+    .innerJoin('stock_building as b', 'b.id', 'i.building_id')
+    .select([
+      'i.id', 'i.organisation_id', 'i.building_id', 'b.reference as building_reference', 'b.commune_code', 'b.address', 'i.reference', 'i.category',
+      'i.severity', 'i.status', 'i.affected_dwellings', 'i.started_at', 'i.resolved_at',
+    ]);
+  if (f.organisationId) q = q.where('i.organisation_id', '=', f.organisationId);
+  if (f.status) q = q.where('i.status', '=', f.status);
+  if (f.buildingId) q = q.where('i.building_id', '=', f.buildingId);
+  if (f.ids) q = q.where('i.id', 'in', f.ids.length ? f.ids : [NO_ID]);
+  if (f.communes) q = q.where('b.commune_code', 'in', f.communes.length ? f.communes : ['']);
+  const rows = await q.orderBy('i.started_at', 'desc').limit(1000).execute();
+  return rows.map((r) => ({
+    ...r,
+    // The table's checks hold these to the model's values.
+    category: r.category as IncidentCategory,
+    severity: r.severity as IncidentSeverity,
+    status: r.status as IncidentStatus,
+    started_at: new Date(r.started_at),
+    resolved_at: r.resolved_at ? new Date(r.resolved_at) : null,
+  }));
 }
 
-/** ADEME DPE labels per class for a set of commune codes (arrondissements included by the caller). */
-export async function dpeCounts(db: Db, codes: string[]): Promise<ClassCounts & { dernier: string | null }> {
-  const out = { ...emptyCounts(), dernier: null as string | null };
-  if (!codes.length) return out;
+export async function findIncident(db: TypedDb, id: string): Promise<IncidentRow | undefined> {
+  return (await listIncidents(db, { ids: [id] }))[0];
+}
+
+/** The incident a landlord already filed under its own reference, if any. */
+export async function incidentWithReference(db: TypedDb, organisationId: string, reference: string): Promise<string | undefined> {
+  const r = await db.selectFrom('stock_incident').select('id').where('organisation_id', '=', organisationId).where('reference', '=', reference).executeTakeFirst();
+  return r?.id;
+}
+
+/** An incident's own columns (the building's reference, commune and address come from the building). */
+export type IncidentValues = Omit<IncidentRow, 'id' | 'building_reference' | 'commune_code' | 'address'>;
+
+export async function insertIncident(db: TypedDb, n: IncidentValues): Promise<string> {
+  const row = await db.insertInto('stock_incident').values(n).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateIncident(db: TypedDb, id: string, u: { status: IncidentStatus; resolved_at: Date | null; severity: IncidentSeverity }): Promise<void> {
+  await db.updateTable('stock_incident').set({ ...u, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+/** One step of an incident's history: its status, and whether a person or a key set it. */
+export async function recordIncidentEvent(db: TypedDb, incidentId: string, status: IncidentStatus, actorKind: string): Promise<void> {
+  await db.insertInto('stock_incident_event').values({ incident_id: incidentId, status, actor_kind: actorKind }).execute();
+}
+
+/** Start and end of incidents, with the building and landlord they concern (durations). */
+export async function incidentSpans(db: TypedDb, f: { organisationId?: string; communes?: string[] }) {
+  let q = db
+    .selectFrom('stock_incident as i')
+    .innerJoin('stock_building as b', 'b.id', 'i.building_id')
+    .select(['i.building_id', 'b.reference', 'b.address', 'i.organisation_id', 'i.started_at', 'i.resolved_at']);
+  if (f.organisationId) q = q.where('i.organisation_id', '=', f.organisationId);
+  if (f.communes) q = q.where('b.commune_code', 'in', f.communes.length ? f.communes : ['']);
+  return (await q.execute()).map((r) => ({ ...r, started_at: new Date(r.started_at), resolved_at: r.resolved_at ? new Date(r.resolved_at) : null }));
+}
+
+// ---------------------------------------------------------------- tenants' contacts
+
+/** Registers a contact, or renews its consent (a withdrawn one is given again). */
+export async function upsertContact(
+  db: TypedDb,
+  c: { building_id: string; organisation_id: string; channel: ContactChannel; address: string; consent: boolean; consent_at: Date },
+): Promise<string> {
+  const retention_until = retentionEnd(c.consent_at);
+  const row = await db
+    .insertInto('stock_contact')
+    .values({ ...c, purpose: CONTACT_PURPOSE, retention_until, withdrawn_at: null })
+    .onConflict((oc) =>
+      oc.columns(['building_id', 'channel', 'address']).doUpdateSet({ consent: c.consent, consent_at: c.consent_at, retention_until, withdrawn_at: null }),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface ContactRow {
+  id: string;
+  channel: ContactChannel;
+  address: string;
+  purpose: string;
+  consent: boolean;
+  consent_at: Date;
+  withdrawn_at: Date | null;
+  retention_until: Date;
+}
+
+/** A building's contacts within their retention: between two purges an expired contact may still be stored, never read. */
+export async function liveContacts(db: TypedDb, buildingId: string, now: Date): Promise<ContactRow[]> {
   const rows = await db
-    .selectFrom('stock_dpe')
-    .select(['etiquette_dpe', sql<number>`count(*)::int`.as('n'), sql<string | null>`max(date_reception)::text`.as('dernier')])
-    .where('commune_code', 'in', codes)
-    .groupBy('etiquette_dpe')
+    .selectFrom('stock_contact')
+    .select(['id', 'channel', 'address', 'purpose', 'consent', 'consent_at', 'withdrawn_at', 'retention_until'])
+    .where('building_id', '=', buildingId)
+    .where('retention_until', '>', now)
+    .orderBy('created_at')
     .execute();
-  for (const r of rows as { etiquette_dpe: DpeClass; n: number; dernier: string | null }[]) {
-    out[r.etiquette_dpe] += r.n;
-    if (r.dernier && (!out.dernier || r.dernier > out.dernier)) out.dernier = r.dernier;
-  }
-  return out;
+  return rows.map((r) => ({
+    ...r,
+    channel: r.channel as ContactChannel, // the table's check holds it to the model's channels
+    consent_at: new Date(r.consent_at),
+    withdrawn_at: r.withdrawn_at ? new Date(r.withdrawn_at) : null,
+    retention_until: new Date(r.retention_until),
+  }));
 }
 
-export async function dpeImports(db: Db) {
-  return db.selectFrom('stock_dpe_import').selectAll().orderBy('imported_at', 'desc').execute();
+export async function contactOwner(db: TypedDb, id: string): Promise<string | undefined> {
+  const r = await db.selectFrom('stock_contact').select('organisation_id').where('id', '=', id).executeTakeFirst();
+  return r?.organisation_id;
 }
 
-/** Dwelling-weighted class distribution of buildings (for a landlord's exposure). */
-export function buildingCounts(buildings: BuildingView[]): ClassCounts {
-  const c = emptyCounts();
-  for (const b of buildings) c[b.dpe_retenu ?? 'inconnu'] += b.nb_logements;
-  return c;
+/** Deletes a contact; false when there was none. */
+export async function deleteContact(db: TypedDb, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('stock_contact').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0) > 0;
+}
+
+/** Erases contacts past their retention date. */
+export async function deleteExpiredContacts(db: TypedDb, now: Date): Promise<number> {
+  const r = await db.deleteFrom('stock_contact').where('retention_until', '<=', now).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
+}
+
+// ---------------------------------------------------------------- alerts sent
+
+export async function recordNotifications(db: TypedDb, rows: Insertable<StockNotification>[]): Promise<void> {
+  if (rows.length) await db.insertInto('stock_notification').values(rows).execute();
+}
+
+export async function notificationsOf(db: TypedDb, incidentId: string) {
+  return db
+    .selectFrom('stock_notification')
+    .select(['event', 'recipient_kind', 'channel', 'status', sql<string>`at::text`.as('at')])
+    .where('incident_id', '=', incidentId)
+    .orderBy('id')
+    .execute();
 }

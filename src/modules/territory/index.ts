@@ -27,6 +27,7 @@ export {
   instanceEpciOf,
   instanceEpcis,
   placesByCode,
+  placesByPostcode,
   type Place,
 } from './store.ts';
 export { cadastralSection, communeCode, parcelId, siren } from './contract.ts';

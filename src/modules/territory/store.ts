@@ -153,9 +153,10 @@ export interface Place {
   epci_siren: string | null;
   departement_code: string | null;
   population: number | null;
+  codes_postaux: string[];
 }
 
-const placeColumns = ['code', 'nom', 'parent_code', 'epci_siren', 'departement_code', 'population'] as const;
+const placeColumns = ['code', 'nom', 'parent_code', 'epci_siren', 'departement_code', 'population', 'codes_postaux'] as const;
 
 /**
  * The communes of an EPCI, by name; with `arrondissements: true` the municipal arrondissements of its member
@@ -174,6 +175,24 @@ export async function placesByCode(db: TypedDb, codes: Iterable<string>): Promis
   for (let i = 0; i < list.length; i += 5000) {
     const rows = await db.selectFrom('commune').select(placeColumns).where('code', 'in', list.slice(i, i + 5000)).execute();
     for (const r of rows) out.set(r.code, r);
+  }
+  return out;
+}
+
+/** The codes of the places (communes or arrondissements) each of these postcodes serves; unknown postcodes are absent. */
+export async function placesByPostcode(db: TypedDb, postcodes: Iterable<string>): Promise<Map<string, string[]>> {
+  const list = [...new Set(postcodes)];
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < list.length; i += 5000) {
+    const wanted = new Set(list.slice(i, i + 5000));
+    const batch = sql.join([...wanted]);
+    const rows = await db
+      .selectFrom('commune')
+      .select(['code', 'codes_postaux'])
+      .where(sql<boolean>`exists (select 1 from unnest(codes_postaux) p where p in (${batch}))`)
+      .orderBy('code')
+      .execute();
+    for (const r of rows) for (const p of r.codes_postaux) if (wanted.has(p)) out.set(p, [...(out.get(p) ?? []), r.code]);
   }
   return out;
 }

@@ -93,10 +93,10 @@ export function installAccessControl(
   const table: RouteAccess[] = [];
   app.addHook('onRoute', (route) => {
     const url = route.url;
-    const declared = (route.config as any)?.access as Access | undefined;
+    const declared = (route.config as { access?: Access } | undefined)?.access;
     // Documentation, health and the web app's files are public by nature.
     if (!declared && (url.startsWith('/api/docs') || !url.startsWith('/api'))) {
-      route.config = { ...(route.config as object), access: 'public' } as any;
+      route.config = { ...(route.config as object), access: 'public' } as typeof route.config;
       return;
     }
     if (!declared) throw new Error(`La route ${route.method} ${url} ne déclare pas qui peut l'appeler (config.access).`);
@@ -107,7 +107,7 @@ export function installAccessControl(
   app.addHook('preParsing', async (req) => {
     await resolvePrincipal(req);
     if (req.is404) return; // the not-found answer reveals nothing
-    const access = (req.routeOptions.config as any)?.access as Access | undefined;
+    const access = (req.routeOptions.config as { access?: Access } | undefined)?.access;
     if (!access) throw new AppError('access.forbidden', 'Route sans règle d’accès.', 403);
     if (isAllowed(access, req.principal)) return;
     throw req.principal ? roleRefused(access) : unauthenticated();

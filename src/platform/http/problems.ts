@@ -76,7 +76,7 @@ export function errorHandler(error: FastifyError | AppError | Error, req: Fastif
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = error.validation.map((v) => ({
-      field: [(error as any).validationContext, ...(v.instancePath || '').split('/').filter(Boolean)].filter(Boolean).join('.'),
+      field: [(error as { validationContext?: string }).validationContext, ...(v.instancePath || '').split('/').filter(Boolean)].filter(Boolean).join('.'),
       message: v.message ?? 'valeur invalide',
     }));
     const detail = `La requête est invalide : ${errors.map((e) => `${e.field} — ${e.message}`).join(' ; ')}.`;

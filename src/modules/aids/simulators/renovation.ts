@@ -1,6 +1,7 @@
 // Renovation: MaPrimeRénov' income category, the DPE rental calendar for landlords, the EPCI's top-ups.
 import { z } from 'zod';
 import { allOf, RuleModel, statusOf, verdictFromStatus, verdictOf, type Rules } from '../engine.ts';
+import { RENTAL_BAN_CALENDAR } from '../../stock/index.ts';
 import {
   ceilingFor,
   DPE_CLASSES,
@@ -72,7 +73,7 @@ export const renovationInput = z.object({
   revenu_fiscal: z.number().min(0).max(100_000_000).optional(),
   statut: z.enum(STATUTS).optional(),
   logement_plus_15_ans: z.boolean().optional(),
-  classe_dpe: z.enum(DPE_CLASSES as [string, ...string[]]).optional(),
+  classe_dpe: z.enum(DPE_CLASSES).optional(),
   energie_kwhep_m2: z.number().min(0).max(10_000).optional(),
   ges_kgco2_m2: z.number().min(0).max(10_000).optional(),
 });
@@ -267,7 +268,7 @@ export function simulateRenovation(
       `Classe DPE calculée : ${c.classe} (énergie ${input.energie_kwhep_m2} kWhEP/m²/an → ${c.energie}, climat ${input.ges_kgco2_m2} kgCO2eq/m²/an → ${c.climat} ; la plus mauvaise des deux).`,
     );
   }
-  const calendar = t.dpe.interdiction_location.map((s) => `Classe ${s.classe} : location interdite à partir du ${frenchDate(s.depuis)}.`);
+  const calendar = RENTAL_BAN_CALENDAR.map((s) => `Classe ${s.excludes} : location interdite à partir du ${frenchDate(s.from)}.`);
   if (input.statut === 'proprietaire_bailleur' || input.statut === undefined || classe) {
     const status = classe ? rentalStatus(classe, date, t.dpe) : undefined;
     const cond: Condition = {

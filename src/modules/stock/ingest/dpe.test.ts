@@ -15,9 +15,9 @@ const SNAKE = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixture
 // The real COG values (decoupage-administratif) of the communes involved.
 const lookup: CommuneLookup = {
   byCode: new Map([
-    ['69008', { nom: 'Ancy', codes_postaux: ['69490'], parent_code: null }],
-    ['69123', { nom: 'Lyon', codes_postaux: ['69001', '69002', '69003', '69004', '69005', '69006', '69007', '69008', '69009'], parent_code: null }],
-    ['69388', { nom: 'Lyon 8e Arrondissement', codes_postaux: ['69008'], parent_code: '69123' }],
+    ['69008', { name: 'Ancy', postal_codes: ['69490'], parent_code: null }],
+    ['69123', { name: 'Lyon', postal_codes: ['69001', '69002', '69003', '69004', '69005', '69006', '69007', '69008', '69009'], parent_code: null }],
+    ['69388', { name: 'Lyon 8e Arrondissement', postal_codes: ['69008'], parent_code: '69123' }],
   ]),
   byPostcode: new Map([
     ['69490', ['69008']],
@@ -64,9 +64,9 @@ describe('ADEME DPE reader, current snake_case layout (test file built from real
     const r = await readDpeFile(f);
     expect(r.rows).toHaveLength(1);
     expect(r.problems.map((p) => [p.line, p.column, p.rule, p.value])).toEqual([
-      [3, 'date_reception_dpe', 'dpe.date', '2024-02-30'],
-      [4, 'etiquette_dpe', 'dpe.etiquette', 'H'],
-      [5, 'numero_dpe', 'dpe.doublon', '2469N0892797M'],
+      [3, 'date_reception_dpe', 'stock.dpe_date', '2024-02-30'],
+      [4, 'etiquette_dpe', 'stock.dpe_label', 'H'],
+      [5, 'numero_dpe', 'stock.dpe_duplicate', '2469N0892797M'],
     ]);
     expect(r.problems[2].message).toBe('Ce numéro de DPE figure déjà ligne 2 : ligne ignorée.');
   });
@@ -87,14 +87,14 @@ describe('commune link', () => {
     const r = linkCommune(row('69008', '69008'), lookup, 'f.csv', 'Code_INSEE_(BAN)');
     expect('code' in r && r.code).toBe('69388');
     if ('code' in r) {
-      expect(r.correction).toMatchObject({ file: 'f.csv', line: 7, column: 'Code_INSEE_(BAN)', rule: 'dpe.code_insee_est_un_code_postal', value: '69008' });
+      expect(r.correction).toMatchObject({ file: 'f.csv', line: 7, column: 'Code_INSEE_(BAN)', rule: 'stock.dpe_postcode_as_commune_code', value: '69008' });
       expect(r.correction!.message).toMatch(/code postal de Lyon 8e Arrondissement.*DPE rattaché à Lyon 8e Arrondissement \(69388\)/);
     }
   });
 
   it('rejects a code that is neither a commune nor a postcode', () => {
     const r = linkCommune(row('69999', null), lookup, 'f.csv', 'code_insee_ban');
-    expect('problem' in r && r.problem.rule).toBe('dpe.commune_inconnue');
+    expect('problem' in r && r.problem.rule).toBe('stock.dpe_unknown_commune');
   });
 
   it('never throws and always names file, line and column (property)', () => {

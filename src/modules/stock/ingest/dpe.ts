@@ -1,14 +1,15 @@
 // Reader for ADEME DPE files, in both layouts ADEME has published:
 // - legacy "dpe-v2-logements-*" exports: UTF-8 with BOM, every field quoted, accented headers ("N°DPE", "Etiquette_DPE",
-//   "Code_INSEE_(BAN)", …), as in /work/shared/data/dpe;
+//   "Code_INSEE_(BAN)", …), as in the demo extract (data/demo/dpe);
 // - current snake_case datasets ("numero_dpe", "etiquette_dpe", "code_insee_ban", …).
 // Streaming, one typed row or one typed reject (file, line, column, rule, value, French message) per line.
 import { parse } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { InputProblem } from '../../../platform/errors.ts';
-import { parseDpeClass, type DpeClass } from '../model.ts';
 import { csvErrorInFrench } from '../../../platform/text-input.ts';
+import { COMMUNE_CODE } from '../../territory/index.ts';
+import { parseDpeClass, type DpeClass } from '../model.ts';
 
 export interface DpeRow {
   line: number;
@@ -91,7 +92,6 @@ export function detectLayout(header: string[]): { layout: DpeLayout; index: Reco
 
 const DPE_NUMBER = /^[0-9A-Z]{13}$/;
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})/;
-const COMMUNE_CODE = /^[0-9][0-9AB][0-9]{3}$/;
 
 /** Checks one data line against its layout's columns. Pure: the property tests feed it arbitrary cells. */
 export function readDpeLine(cells: string[], index: Record<Field, number>, layout: DpeLayout, file: string, line: number): { row: DpeRow } | { problem: InputProblem } {
@@ -102,17 +102,17 @@ export function readDpeLine(cells: string[], index: Record<Field, number>, layou
     problem: { file, line, column: names[f], rule, value: cell(f), message },
   });
   const numero = cell('numero_dpe').toUpperCase();
-  if (!DPE_NUMBER.test(numero)) return fail('numero_dpe', 'dpe.numero', 'Le numéro de DPE doit compter 13 caractères (chiffres et lettres majuscules).');
+  if (!DPE_NUMBER.test(numero)) return fail('numero_dpe', 'stock.dpe_number', 'Le numéro de DPE doit compter 13 caractères (chiffres et lettres majuscules).');
   const dm = ISO_DAY.exec(cell('date_reception'));
   const date = dm ? `${dm[1]}-${dm[2]}-${dm[3]}` : '';
   if (!dm || Number.isNaN(Date.parse(date)) || new Date(date).toISOString().slice(0, 10) !== date)
-    return fail('date_reception', 'dpe.date', 'La date de réception doit être une date réelle au format AAAA-MM-JJ.');
+    return fail('date_reception', 'stock.dpe_date', 'La date de réception doit être une date réelle au format AAAA-MM-JJ.');
   const etiquette = parseDpeClass(cell('etiquette_dpe'));
-  if (!etiquette) return fail('etiquette_dpe', 'dpe.etiquette', "L'étiquette DPE doit être une lettre de A à G.");
+  if (!etiquette) return fail('etiquette_dpe', 'stock.dpe_label', "L'étiquette DPE doit être une lettre de A à G.");
   const ges = cell('etiquette_ges');
-  if (ges && !parseDpeClass(ges)) return fail('etiquette_ges', 'dpe.etiquette', "L'étiquette GES doit être une lettre de A à G.");
+  if (ges && !parseDpeClass(ges)) return fail('etiquette_ges', 'stock.dpe_label', "L'étiquette GES doit être une lettre de A à G.");
   const code = cell('code_insee').toUpperCase();
-  if (!COMMUNE_CODE.test(code)) return fail('code_insee', 'dpe.code_insee', 'Le code INSEE de la commune doit compter 5 caractères (ex. 69388).');
+  if (!COMMUNE_CODE.test(code)) return fail('code_insee', 'stock.dpe_commune_code', 'Le code INSEE de la commune doit compter 5 caractères (ex. 69388).');
   const nums: Partial<Record<Field, number | null>> = {};
   for (const f of ['surface_m2', 'conso_ep_m2', 'ges_m2'] as Field[]) {
     const raw = cell(f).replace(',', '.');
@@ -121,7 +121,7 @@ export function readDpeLine(cells: string[], index: Record<Field, number>, layou
       continue;
     }
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) return fail(f, 'dpe.nombre', 'Nombre positif attendu (point ou virgule décimale).');
+    if (!Number.isFinite(n) || n < 0) return fail(f, 'stock.dpe_positive_number', 'Nombre positif attendu (point ou virgule décimale).');
     nums[f] = n;
   }
   return {
@@ -146,9 +146,10 @@ export function readDpeLine(cells: string[], index: Record<Field, number>, layou
   };
 }
 
+/** What the commune link needs of the COG (the territory module's places), for the codes a file holds. */
 export interface CommuneLookup {
-  /** Current communes and arrondissements by INSEE code. */
-  byCode: Map<string, { nom: string; codes_postaux: string[]; parent_code: string | null }>;
+  /** Communes and arrondissements by INSEE code. */
+  byCode: Map<string, { name: string; postal_codes: string[]; parent_code: string | null }>;
   /** INSEE codes by postcode. */
   byPostcode: Map<string, string[]>;
 }
@@ -164,7 +165,7 @@ export type CommuneLink =
  */
 export function linkCommune(row: DpeRow, lookup: CommuneLookup, file: string, column: string): CommuneLink {
   const known = lookup.byCode.get(row.code_insee);
-  const postcodeOk = (code: string) => !row.code_postal || (lookup.byCode.get(code)?.codes_postaux ?? []).includes(row.code_postal);
+  const postcodeOk = (code: string) => !row.code_postal || (lookup.byCode.get(code)?.postal_codes ?? []).includes(row.code_postal);
   if (known && postcodeOk(row.code_insee)) return { code: row.code_insee };
   // Candidates: communes whose postcodes include the value found in the INSEE field; arrondissements before their city.
   let candidates = (lookup.byPostcode.get(row.code_insee) ?? []).filter(postcodeOk);
@@ -172,17 +173,17 @@ export function linkCommune(row: DpeRow, lookup: CommuneLookup, file: string, co
   candidates = candidates.filter((c) => !parents.has(c));
   if (candidates.length === 1) {
     const to = candidates[0];
-    const toName = lookup.byCode.get(to)!.nom;
+    const toName = lookup.byCode.get(to)!.name;
     return {
       code: to,
       correction: {
         file,
         line: row.line,
         column,
-        rule: 'dpe.code_insee_est_un_code_postal',
+        rule: 'stock.dpe_postcode_as_commune_code',
         value: row.code_insee,
         message: known
-          ? `Le champ code INSEE contient ${row.code_insee}, qui est le code postal de ${toName} (et le code INSEE de ${known.nom}, dont le code postal n'est pas ${row.code_postal}) : DPE rattaché à ${toName} (${to}).`
+          ? `Le champ code INSEE contient ${row.code_insee}, qui est le code postal de ${toName} (et le code INSEE de ${known.name}, dont le code postal n'est pas ${row.code_postal}) : DPE rattaché à ${toName} (${to}).`
           : `Le champ code INSEE contient ${row.code_insee}, qui n'est pas un code INSEE mais le code postal de ${toName} : DPE rattaché à ${toName} (${to}).`,
       },
     };
@@ -193,7 +194,7 @@ export function linkCommune(row: DpeRow, lookup: CommuneLookup, file: string, co
       file,
       line: row.line,
       column,
-      rule: 'dpe.commune_inconnue',
+      rule: 'stock.dpe_unknown_commune',
       value: row.code_insee,
       message: candidates.length > 1
         ? `Code INSEE inconnu ; c'est le code postal de plusieurs communes (${candidates.join(', ')}) : impossible de choisir.`
@@ -207,13 +208,15 @@ export interface DpeReadResult {
   rows: DpeRow[];
   problems: InputProblem[];
   lines: number;
+  /** True when the file is not a DPE file or could not be read to its end: nothing of it may be written. */
+  broken: boolean;
 }
 
 /** Reads a whole file (DPE extracts are small: a commune's worth is a few thousand lines). */
 export async function readDpeFile(path: string, name = basename(path)): Promise<DpeReadResult> {
   const parser = createReadStream(path).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
   let header: { layout: DpeLayout; index: Record<Field, number> } | undefined;
-  const out: DpeReadResult = { layout: null, rows: [], problems: [], lines: 0 };
+  const out: DpeReadResult = { layout: null, rows: [], problems: [], lines: 0, broken: false };
   const seen = new Map<string, number>();
   try {
     for await (const { record: cells, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -221,7 +224,8 @@ export async function readDpeFile(path: string, name = basename(path)): Promise<
       if (!header) {
         const d = detectLayout(cells);
         if ('problem' in d) {
-          out.problems.push({ file: name, line: 1, rule: 'dpe.format', message: d.problem });
+          out.problems.push({ file: name, line: 1, rule: 'stock.dpe_layout', message: d.problem });
+          out.broken = true;
           return out;
         }
         header = d;
@@ -240,7 +244,7 @@ export async function readDpeFile(path: string, name = basename(path)): Promise<
           file: name,
           line,
           column: DPE_LAYOUTS[header.layout].numero_dpe,
-          rule: 'dpe.doublon',
+          rule: 'stock.dpe_duplicate',
           value: r.row.numero_dpe,
           message: `Ce numéro de DPE figure déjà ligne ${first} : ligne ignorée.`,
         });
@@ -250,8 +254,9 @@ export async function readDpeFile(path: string, name = basename(path)): Promise<
       out.rows.push(r.row);
     }
   } catch (err) {
-    out.problems.push({ file: name, line: out.lines + 2, rule: 'csv.syntaxe', message: `Fichier CSV illisible à partir de cette ligne : ${csvErrorInFrench(err).message}` });
+    out.problems.push({ file: name, line: out.lines + 2, rule: 'stock.csv_syntax', message: `Fichier CSV illisible à partir de cette ligne : ${csvErrorInFrench(err).message}` });
     out.rows = []; // a broken file is refused whole: nothing half-read is written
+    out.broken = true;
   }
   return out;
 }

@@ -19,12 +19,12 @@ describe('RPLS aggregate reader', () => {
     expect(toulouse.reduce((s, c) => s + c.n, 0)).toBe(46_684);
     // Same totals as the parc-social example of the referential, computed independently from the same source.
     expect(toulouse.filter((c) => c.qpv).reduce((s, c) => s + c.n, 0)).toBe(17_286);
-    expect(toulouse.filter((c) => c.dpe_energie === 'F' || c.dpe_energie === 'G').reduce((s, c) => s + c.n, 0)).toBe(748);
+    expect(toulouse.filter((c) => c.dpe_energy === 'F' || c.dpe_energy === 'G').reduce((s, c) => s + c.n, 0)).toBe(748);
   });
 
   it('reads « Inconnu » as an unknown class and « 5 et plus » as 5 rooms', () => {
     const r = readRplsLine(['69123', '1970', 'Inconnu', 'E', '5 et plus', 'Logements collectifs', 'En QPV', '12'], index, 'f.csv', 2);
-    expect(r).toEqual({ cell: { commune_code: '69123', annee_construction: 1970, dpe_energie: null, dpe_ges: 'E', nb_pieces: 5, type: 'collectif', qpv: true, n: 12 } });
+    expect(r).toEqual({ cell: { commune_code: '69123', construction_year: 1970, dpe_energy: null, dpe_climate: 'E', rooms: 5, building_type: 'collectif', qpv: true, n: 12 } });
   });
 
   it('refuses a file without the expected columns, in French', async () => {

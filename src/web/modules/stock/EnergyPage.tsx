@@ -3,13 +3,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { api } from '../../platform/api.ts';
-import { CLASSES, frenchDate, showPublished, type CommuneEnergy, type TerritoryEnergy } from './types.ts';
+import type { CommuneEnergy, TerritoryEnergy } from '../../../modules/stock/contract.ts';
+import { CLASSES, frenchDate, showPublished } from './format.ts';
 
 export function EnergyPage() {
-  const territory = useQuery({ queryKey: ['stock', 'territoire'], queryFn: () => api<TerritoryEnergy>('/api/stock/energie/territoire') });
+  const territory = useQuery({ queryKey: ['stock', 'territory'], queryFn: () => api<TerritoryEnergy>('/api/stock/energy/territory') });
   const [code, setCode] = useState('');
   const selectId = useId();
-  const communes = (territory.data?.communes ?? []).filter((c) => c.logements.secret || (c.logements.valeur ?? 0) > 0);
+  const communes = (territory.data?.communes ?? []).filter((c) => c.dwellings.withheld || (c.dwellings.value ?? 0) > 0);
   return (
     <section>
       <h1 tabIndex={-1}>Parc social et performance énergétique</h1>
@@ -17,7 +18,7 @@ export function EnergyPage() {
         Logements locatifs sociaux de chaque commune du territoire par classe du diagnostic de performance énergétique (DPE), et
         nombre de logements qui ne peuvent plus — ou ne pourront plus — être loués.
       </p>
-      {territory.data && <p className="note">{territory.data.calendrier}</p>}
+      {territory.data && <p className="note">{territory.data.calendar}</p>}
       {territory.isLoading && <p>Chargement…</p>}
       {territory.error && <p className="error">{(territory.error as Error).message}</p>}
       {territory.data && (
@@ -28,7 +29,7 @@ export function EnergyPage() {
               <option value="">— choisir une commune —</option>
               {communes.map((c) => (
                 <option key={c.code} value={c.code}>
-                  {c.nom} ({c.code})
+                  {c.name} ({c.code})
                 </option>
               ))}
             </select>
@@ -37,7 +38,7 @@ export function EnergyPage() {
           <div className="table-wrap">
             <table>
               <caption>
-                Logements sociaux au 1er janvier {territory.data.millesime ?? '—'} et logements interdits à la location par étape du calendrier
+                Logements sociaux au 1er janvier {territory.data.vintage ?? '—'} et logements interdits à la location par étape du calendrier
               </caption>
               <thead>
                 <tr>
@@ -52,19 +53,19 @@ export function EnergyPage() {
               <tbody>
                 {communes.map((c) => (
                   <tr key={c.code}>
-                    <th scope="row">{c.nom}</th>
-                    <td className="num">{showPublished(c.logements)}</td>
-                    <td className="num">{showPublished(c.classes_connues)}</td>
-                    <td className="num">{showPublished(c.interdits_2025)}</td>
-                    <td className="num">{showPublished(c.interdits_2028)}</td>
-                    <td className="num">{showPublished(c.interdits_2034)}</td>
+                    <th scope="row">{c.name}</th>
+                    <td className="num">{showPublished(c.dwellings)}</td>
+                    <td className="num">{showPublished(c.known_class_dwellings)}</td>
+                    <td className="num">{showPublished(c.banned_2025)}</td>
+                    <td className="num">{showPublished(c.banned_2028)}</td>
+                    <td className="num">{showPublished(c.banned_2034)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
           <p className="source">
-            Unité : logements. « secret » : chiffre calculé sur moins de {territory.data.seuil_secret} logements, non publié (secret statistique).
+            Unité : logements. « secret » : chiffre calculé sur moins de {territory.data.secrecy_threshold} logements, non publié (secret statistique).
             Source : {territory.data.source}
           </p>
         </>
@@ -74,17 +75,17 @@ export function EnergyPage() {
 }
 
 function CommuneDetail({ code }: { code: string }) {
-  const q = useQuery({ queryKey: ['stock', 'commune', code], queryFn: () => api<CommuneEnergy>(`/api/stock/energie/communes/${code}`) });
+  const q = useQuery({ queryKey: ['stock', 'commune', code], queryFn: () => api<CommuneEnergy>(`/api/stock/energy/communes/${code}`) });
   if (q.isLoading) return <p>Chargement…</p>;
   if (q.error) return <p className="error">{(q.error as Error).message}</p>;
   const d = q.data!;
   return (
     <section aria-labelledby="detail-commune">
-      <h2 id="detail-commune">{d.commune.nom}</h2>
+      <h2 id="detail-commune">{d.commune.name}</h2>
       {d.rpls ? (
         <div className="table-wrap">
           <table>
-            <caption>Logements sociaux par classe énergie (RPLS {d.rpls.millesime})</caption>
+            <caption>Logements sociaux par classe énergie (RPLS {d.rpls.vintage})</caption>
             <thead>
               <tr>
                 {CLASSES.map((c) => (
@@ -102,7 +103,7 @@ function CommuneDetail({ code }: { code: string }) {
                     {showPublished(d.rpls!.classes[c])}
                   </td>
                 ))}
-                <td className="num">{showPublished(d.rpls.classes.inconnu)}</td>
+                <td className="num">{showPublished(d.rpls.classes.unknown)}</td>
               </tr>
             </tbody>
           </table>
@@ -112,20 +113,20 @@ function CommuneDetail({ code }: { code: string }) {
       )}
       {d.rpls && (
         <ul>
-          {d.rpls.etapes.map((s) => (
+          {d.rpls.steps.map((s) => (
             <li key={s.date}>
-              À partir du {frenchDate(s.date)} (classe {s.classe_exclue} exclue) : {showPublished(s.logements_interdits)} logements interdits à la location.
+              À partir du {frenchDate(s.date)} (classe {s.excluded_class} exclue) : {showPublished(s.banned_dwellings)} logements interdits à la location.
             </li>
           ))}
         </ul>
       )}
       <h3>Diagnostics reçus par l’ADEME</h3>
       <p>
-        {showPublished(d.dpe_ademe.nb_dpe)} DPE de logements
-        {d.dpe_ademe.derniere_reception ? `, le dernier reçu le ${frenchDate(d.dpe_ademe.derniere_reception)}` : ''} :{' '}
-        {CLASSES.map((c) => `${c} ${showPublished(d.dpe_ademe.classes[c])}`).join(' · ')}.
+        {showPublished(d.ademe_dpe.dpe_count)} DPE de logements
+        {d.ademe_dpe.last_received ? `, le dernier reçu le ${frenchDate(d.ademe_dpe.last_received)}` : ''} :{' '}
+        {CLASSES.map((c) => `${c} ${showPublished(d.ademe_dpe.classes[c])}`).join(' · ')}.
       </p>
-      <p className="source">Sources : {d.rpls?.source} {d.dpe_ademe.source}</p>
+      <p className="source">Sources : {d.rpls?.source} {d.ademe_dpe.source}</p>
     </section>
   );
 }

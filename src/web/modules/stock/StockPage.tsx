@@ -4,15 +4,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, useMe } from '../../platform/api.ts';
-import { CLASSES, INCIDENT_TYPES, STATUS_LABELS, frenchDate, frenchDateTime, type DurationLine, type ExposureAnswer, type Incident, type Priority } from './types.ts';
-
-interface Territory {
-  epcis: { siren: string; nom: string }[];
-}
+import type { BuildingList, DurationGroup, DurationsPage, ExposurePage, IncidentCreated, IncidentList, PrioritiesPage, ScopeLevel } from '../../../modules/stock/contract.ts';
+import type { TerritoryAnswer } from '../../../modules/territory/contract.ts';
+import { CLASSES, INCIDENT_CATEGORY_LABELS, INCIDENT_STATUS_LABELS, frenchDate, frenchDateTime } from './format.ts';
 
 export function StockPage() {
   const me = useMe();
-  const territory = useQuery({ queryKey: ['territory'], queryFn: () => api<Territory>('/api/territory') });
+  const territory = useQuery({ queryKey: ['territory'], queryFn: () => api<TerritoryAnswer>('/api/territory') });
   const isBailleur = me.data?.organisation.kind === 'bailleur';
   const isStaff = !!me.data && ['admin', 'agent'].includes(me.data.role);
   const [epci, setEpci] = useState('');
@@ -28,7 +26,7 @@ export function StockPage() {
       </section>
     );
   const siren = epci || territory.data?.epcis[0]?.siren || '';
-  const scope = isBailleur ? { niveau: 'bailleur', code: me.data.organisation.id } : { niveau: 'epci', code: siren };
+  const scope: { level: ScopeLevel; code: string } = isBailleur ? { level: 'bailleur', code: me.data.organisation.id } : { level: 'epci', code: siren };
   return (
     <section>
       <h1 tabIndex={-1}>Gestion du parc social</h1>
@@ -44,27 +42,27 @@ export function StockPage() {
           </select>
         </div>
       )}
-      {scope.code && <ExposureView niveau={scope.niveau} code={scope.code} />}
-      {scope.code && <PrioritiesView niveau={scope.niveau} code={scope.code} />}
+      {scope.code && <ExposureView level={scope.level} code={scope.code} />}
+      {scope.code && <PrioritiesView level={scope.level} code={scope.code} />}
       {isBailleur && <ReportIncident />}
-      {(isBailleur || isStaff) && <IncidentsView par={isBailleur ? 'batiment' : 'bailleur'} />}
+      {(isBailleur || isStaff) && <IncidentsView by={isBailleur ? 'building' : 'bailleur'} />}
     </section>
   );
 }
 
-function ExposureView({ niveau, code }: { niveau: string; code: string }) {
-  const q = useQuery({ queryKey: ['stock', 'exposition', niveau, code], queryFn: () => api<ExposureAnswer>(`/api/stock/exposition?niveau=${niveau}&code=${code}`) });
+function ExposureView({ level, code }: { level: ScopeLevel; code: string }) {
+  const q = useQuery({ queryKey: ['stock', 'exposure', level, code], queryFn: () => api<ExposurePage>(`/api/stock/exposure?level=${level}&code=${code}`) });
   if (q.isLoading) return <p>Chargement…</p>;
   if (q.error) return <p className="error">{(q.error as Error).message}</p>;
   const d = q.data!;
   const rows = [
-    ...(d.rpls ? [{ label: `Parc social RPLS ${d.rpls.millesime}`, classes: d.rpls.classes, e: d.rpls.exposition }] : []),
-    { label: `Bâtiments déclarés par les bailleurs (${d.parc_declare.batiments})`, classes: d.parc_declare.classes, e: d.parc_declare.exposition },
+    ...(d.rpls ? [{ label: `Parc social RPLS ${d.rpls.vintage}`, classes: d.rpls.classes, e: d.rpls.exposure }] : []),
+    { label: `Bâtiments déclarés par les bailleurs (${d.declared_buildings.buildings_count})`, classes: d.declared_buildings.classes, e: d.declared_buildings.exposure },
   ];
   return (
     <section aria-labelledby="exposition">
-      <h2 id="exposition">Exposition à l’interdiction de louer — {d.nom}</h2>
-      <p className="note">{d.calendrier}</p>
+      <h2 id="exposition">Exposition à l’interdiction de louer — {d.name}</h2>
+      <p className="note">{d.calendar}</p>
       <div className="table-wrap">
         <table>
           <caption>Logements par classe DPE et logements interdits à la location (nombre de logements)</caption>
@@ -78,7 +76,7 @@ function ExposureView({ niveau, code }: { niveau: string; code: string }) {
               ))}
               <th scope="col" className="num">Inconnue</th>
               <th scope="col" className="num">Interdits aujourd’hui</th>
-              {rows[0].e.etapes.map((s) => (
+              {rows[0].e.steps.map((s) => (
                 <th key={s.date} scope="col" className="num">
                   Interdits au {frenchDate(s.date)}
                 </th>
@@ -94,12 +92,12 @@ function ExposureView({ niveau, code }: { niveau: string; code: string }) {
                     {r.classes[c].toLocaleString('fr-FR')}
                   </td>
                 ))}
-                <td className="num">{r.classes.inconnu.toLocaleString('fr-FR')}</td>
-                <td className="num">{r.e.interditsAujourdhui.toLocaleString('fr-FR')}</td>
-                {r.e.etapes.map((s) => (
+                <td className="num">{r.classes.unknown.toLocaleString('fr-FR')}</td>
+                <td className="num">{r.e.banned_today.toLocaleString('fr-FR')}</td>
+                {r.e.steps.map((s) => (
                   <td key={s.date} className="num">
-                    {s.logements_interdits.toLocaleString('fr-FR')}
-                    {s.part_des_connus !== null ? ` (${s.part_des_connus.toLocaleString('fr-FR')} %)` : ''}
+                    {s.banned_dwellings.toLocaleString('fr-FR')}
+                    {s.share_of_known !== null ? ` (${s.share_of_known.toLocaleString('fr-FR')} %)` : ''}
                   </td>
                 ))}
               </tr>
@@ -108,15 +106,15 @@ function ExposureView({ niveau, code }: { niveau: string; code: string }) {
         </table>
       </div>
       <p className="source">
-        Pourcentages : part des logements dont la classe est connue. Sources : {d.rpls?.source ?? ''} {d.parc_declare.source}
+        Pourcentages : part des logements dont la classe est connue. Sources : {d.rpls?.source ?? ''} {d.declared_buildings.source}
       </p>
     </section>
   );
 }
 
-function PrioritiesView({ niveau, code }: { niveau: string; code: string }) {
-  const q = useQuery({ queryKey: ['stock', 'priorites', niveau, code], queryFn: () => api<{ priorites: Priority[] }>(`/api/stock/priorites?niveau=${niveau}&code=${code}`) });
-  const list = q.data?.priorites ?? [];
+function PrioritiesView({ level, code }: { level: ScopeLevel; code: string }) {
+  const q = useQuery({ queryKey: ['stock', 'priorities', level, code], queryFn: () => api<PrioritiesPage>(`/api/stock/priorities?level=${level}&code=${code}`) });
+  const list = q.data?.priorities ?? [];
   return (
     <section aria-labelledby="priorites">
       <h2 id="priorites">Bâtiments à rénover en priorité</h2>
@@ -126,7 +124,7 @@ function PrioritiesView({ niveau, code }: { niveau: string; code: string }) {
         <ol>
           {list.map((p) => (
             <li key={p.id}>
-              <strong>{p.label}</strong> — {p.raison}
+              <strong>{p.label}</strong> — {p.reason}
             </li>
           ))}
         </ol>
@@ -137,41 +135,41 @@ function PrioritiesView({ niveau, code }: { niveau: string; code: string }) {
 
 function ReportIncident() {
   const client = useQueryClient();
-  const buildings = useQuery({ queryKey: ['stock', 'batiments'], queryFn: () => api<{ batiments: { id: string; reference: string; adresse: string | null }[] }>('/api/stock/batiments') });
-  const [form, setForm] = useState({ batiment_id: '', type: 'ascenseur', gravite: 'moyenne' });
+  const buildings = useQuery({ queryKey: ['stock', 'buildings'], queryFn: () => api<BuildingList>('/api/stock/buildings') });
+  const [form, setForm] = useState({ building_id: '', category: 'ascenseur', severity: 'moyenne' });
   const ids = { b: useId(), t: useId(), g: useId() };
   const send = useMutation({
-    mutationFn: () => api<{ notifications: { locataires: number; agents: number } }>('/api/stock/incidents', { method: 'POST', body: JSON.stringify({ ...form, debut: new Date().toISOString() }) }),
+    mutationFn: () => api<IncidentCreated>('/api/stock/incidents', { method: 'POST', body: JSON.stringify({ ...form, started_at: new Date().toISOString() }) }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['stock'] }),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     send.mutate();
   };
-  const list = buildings.data?.batiments ?? [];
+  const list = buildings.data?.buildings ?? [];
   return (
     <section aria-labelledby="signaler">
       <h2 id="signaler">Signaler un incident</h2>
       {list.length === 0 ? (
-        <p>Déclarez d’abord vos bâtiments (API : PUT /api/stock/batiments).</p>
+        <p>Déclarez d’abord vos bâtiments (API : PUT /api/stock/buildings).</p>
       ) : (
         <form onSubmit={submit}>
           <div className="field">
             <label htmlFor={ids.b}>Bâtiment</label>
-            <select id={ids.b} required value={form.batiment_id} onChange={(e) => setForm({ ...form, batiment_id: e.target.value })}>
+            <select id={ids.b} required value={form.building_id} onChange={(e) => setForm({ ...form, building_id: e.target.value })}>
               <option value="">— choisir —</option>
               {list.map((b) => (
                 <option key={b.id} value={b.id}>
                   {b.reference}
-                  {b.adresse ? ` — ${b.adresse}` : ''}
+                  {b.address ? ` — ${b.address}` : ''}
                 </option>
               ))}
             </select>
           </div>
           <div className="field">
             <label htmlFor={ids.t}>Type d’incident</label>
-            <select id={ids.t} value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value })}>
-              {Object.entries(INCIDENT_TYPES).map(([k, v]) => (
+            <select id={ids.t} value={form.category} onChange={(e) => setForm({ ...form, category: e.target.value })}>
+              {Object.entries(INCIDENT_CATEGORY_LABELS).map(([k, v]) => (
                 <option key={k} value={k}>
                   {v}
                 </option>
@@ -180,7 +178,7 @@ function ReportIncident() {
           </div>
           <div className="field">
             <label htmlFor={ids.g}>Gravité</label>
-            <select id={ids.g} value={form.gravite} onChange={(e) => setForm({ ...form, gravite: e.target.value })}>
+            <select id={ids.g} value={form.severity} onChange={(e) => setForm({ ...form, severity: e.target.value })}>
               <option value="faible">Faible</option>
               <option value="moyenne">Moyenne</option>
               <option value="elevee">Élevée (alerte aussi les agents de l’EPCI)</option>
@@ -193,7 +191,7 @@ function ReportIncident() {
           {send.error && <p className="error" role="alert">{(send.error as Error).message}</p>}
           {send.data && (
             <p role="status">
-              Incident enregistré : {send.data.notifications.locataires} locataire(s) et {send.data.notifications.agents} agent(s) prévenus.
+              Incident enregistré : {send.data.notifications.tenants} locataire(s) et {send.data.notifications.agents} agent(s) prévenus.
             </p>
           )}
         </form>
@@ -202,16 +200,16 @@ function ReportIncident() {
   );
 }
 
-function IncidentsView({ par }: { par: 'batiment' | 'bailleur' }) {
+function IncidentsView({ by }: { by: DurationGroup }) {
   const client = useQueryClient();
-  const incidents = useQuery({ queryKey: ['stock', 'incidents'], queryFn: () => api<{ incidents: Incident[] }>('/api/stock/incidents') });
-  const durations = useQuery({ queryKey: ['stock', 'durees', par], queryFn: () => api<{ lignes: DurationLine[] }>(`/api/stock/incidents-durees?par=${par}`) });
+  const incidents = useQuery({ queryKey: ['stock', 'incidents'], queryFn: () => api<IncidentList>('/api/stock/incidents') });
+  const durations = useQuery({ queryKey: ['stock', 'durations', by], queryFn: () => api<DurationsPage>(`/api/stock/incident-durations?by=${by}`) });
   const resolve = useMutation({
-    mutationFn: (id: string) => api(`/api/stock/incidents/${id}`, { method: 'PATCH', body: JSON.stringify({ statut: 'resolu' }) }),
+    mutationFn: (id: string) => api(`/api/stock/incidents/${id}`, { method: 'PATCH', body: JSON.stringify({ status: 'resolu' }) }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['stock'] }),
   });
   const list = incidents.data?.incidents ?? [];
-  const canResolve = par === 'batiment';
+  const canResolve = by === 'building';
   return (
     <section aria-labelledby="incidents">
       <h2 id="incidents">Incidents</h2>
@@ -234,16 +232,16 @@ function IncidentsView({ par }: { par: 'batiment' | 'bailleur' }) {
               {list.map((i) => (
                 <tr key={i.id}>
                   <th scope="row">
-                    {i.batiment}
-                    {i.adresse ? ` — ${i.adresse}` : ''}
+                    {i.building_reference}
+                    {i.address ? ` — ${i.address}` : ''}
                   </th>
-                  <td>{INCIDENT_TYPES[i.type] ?? i.type}</td>
-                  <td>{i.gravite}</td>
-                  <td>{frenchDateTime(i.debut)}</td>
-                  <td>{i.resolution ? `Résolu le ${frenchDateTime(i.resolution)}` : STATUS_LABELS[i.statut]}</td>
+                  <td>{INCIDENT_CATEGORY_LABELS[i.category]}</td>
+                  <td>{i.severity}</td>
+                  <td>{frenchDateTime(i.started_at)}</td>
+                  <td>{i.resolved_at ? `Résolu le ${frenchDateTime(i.resolved_at)}` : INCIDENT_STATUS_LABELS[i.status]}</td>
                   {canResolve && (
                     <td>
-                      {i.statut !== 'resolu' && (
+                      {i.status !== 'resolu' && (
                         <button type="button" onClick={() => resolve.mutate(i.id)} disabled={resolve.isPending}>
                           Marquer résolu
                         </button>
@@ -256,13 +254,13 @@ function IncidentsView({ par }: { par: 'batiment' | 'bailleur' }) {
           </table>
         </div>
       )}
-      {(durations.data?.lignes.length ?? 0) > 0 && (
+      {(durations.data?.rows.length ?? 0) > 0 && (
         <div className="table-wrap">
           <table>
-            <caption>Durée des incidents par {par === 'batiment' ? 'bâtiment' : 'bailleur'} (heures)</caption>
+            <caption>Durée des incidents par {by === 'building' ? 'bâtiment' : 'bailleur'} (heures)</caption>
             <thead>
               <tr>
-                <th scope="col">{par === 'batiment' ? 'Bâtiment' : 'Bailleur'}</th>
+                <th scope="col">{by === 'building' ? 'Bâtiment' : 'Bailleur'}</th>
                 <th scope="col" className="num">Incidents</th>
                 <th scope="col" className="num">En cours</th>
                 <th scope="col" className="num">Durée moyenne</th>
@@ -272,15 +270,15 @@ function IncidentsView({ par }: { par: 'batiment' | 'bailleur' }) {
               </tr>
             </thead>
             <tbody>
-              {durations.data!.lignes.map((l) => (
+              {durations.data!.rows.map((l) => (
                 <tr key={l.key}>
-                  <th scope="row">{l.libelle}</th>
+                  <th scope="row">{l.label}</th>
                   <td className="num">{l.incidents}</td>
-                  <td className="num">{l.en_cours}</td>
-                  <td className="num">{l.duree_moyenne_h ?? '—'}</td>
-                  <td className="num">{l.duree_mediane_h ?? '—'}</td>
-                  <td className="num">{l.duree_max_h ?? '—'}</td>
-                  <td className="num">{l.plus_ancien_en_cours_h ?? '—'}</td>
+                  <td className="num">{l.open}</td>
+                  <td className="num">{l.mean_duration_h ?? '—'}</td>
+                  <td className="num">{l.median_duration_h ?? '—'}</td>
+                  <td className="num">{l.max_duration_h ?? '—'}</td>
+                  <td className="num">{l.oldest_open_h ?? '—'}</td>
                 </tr>
               ))}
             </tbody>
