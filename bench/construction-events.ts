@@ -27,7 +27,7 @@ const concurrency = nums[1] ?? 20;
 const cluster = args.includes('--pg-temp') ? await startCluster() : undefined;
 const pgUrl = cluster?.url ?? (args.includes('--pg') ? args[args.indexOf('--pg') + 1] : undefined);
 const programmes = Math.ceil(events / 5);
-const STEPS = ['pc_depose', 'pc_accorde', 'chantier_ouvert', 'livre'];
+const STEPS = ['permit_filed', 'permit_granted', 'works_started', 'delivered'];
 
 async function server(store: Store, url?: string) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-construction-'));
@@ -75,10 +75,10 @@ const ours = new Set<string>();
       buf = buf.slice(sep + 2);
       const ev = /^event: (.*)$/m.exec(block)?.[1];
       const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (ev === 'pret') ready();
-      if (ev === 'changement' && data) {
+      if (ev === 'ready') ready();
+      if (ev === 'change' && data) {
         const c = JSON.parse(data);
-        if (c.type === 'programme') arrived.set(`${c.id}|${c.etat}`, performance.now());
+        if (c.type === 'programme') arrived.set(`${c.id}|${c.state}`, performance.now());
         if (arrived.size >= programmes * 5 && ours.size === programmes) allArrived();
       }
     }
@@ -96,13 +96,13 @@ const post = async (path: string, body: unknown) => {
 async function oneProgramme(i: number) {
   // Times are taken when the request leaves: the event may reach the stream before the answer reaches us.
   let sent = performance.now();
-  const p = await post('/api/construction/programmes', { nom: `Banc ${i}`, code_commune: '31555', logements: 10 + (i % 50), etat: 'projet', date_etat: '2026-01-02' });
+  const p = await post('/api/construction/programmes', { name: `Banc ${i}`, commune_code: '31555', dwellings: 10 + (i % 50), state: 'project', state_date: '2026-01-02' });
   ours.add(p.id);
-  accepted.set(`${p.id}|projet`, sent);
-  for (const [k, etat] of STEPS.entries()) {
+  accepted.set(`${p.id}|project`, sent);
+  for (const [k, state] of STEPS.entries()) {
     sent = performance.now();
-    await post(`/api/construction/programmes/${p.id}/etat`, { etat, date: `2026-0${k + 2}-01` });
-    accepted.set(`${p.id}|${etat}`, sent);
+    await post(`/api/construction/programmes/${p.id}/state`, { state, date: `2026-0${k + 2}-01` });
+    accepted.set(`${p.id}|${state}`, sent);
   }
 }
 

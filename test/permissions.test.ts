@@ -67,10 +67,10 @@ async function seed(siren: string, commune: string, secondCommune: string, mark:
   ids.aideVictime = (await must(await as(agent, 'POST', '/api/plh/aides', { reference: `${mark}-AIDE2`, type: 'renovation', commune_code: commune, annee: 2026, montant_euros: 10, nb_logements: 1 }))).id;
   ids.foncier = (await must(await as(agent, 'POST', '/api/plh/foncier', { reference: `${mark}-F1`, nature: 'friche', commune_code: commune, surface_m2: 100 }))).id;
   ids.foncierVictime = (await must(await as(agent, 'POST', '/api/plh/foncier', { reference: `${mark}-F2`, nature: 'gisement', commune_code: commune, surface_m2: 10 }))).id;
-  ids.programme = (await must(await as(agent, 'POST', '/api/construction/programmes', { nom: `${mark} programme`, code_commune: commune, logements: 10, etat: 'projet', date_etat: '2026-01-10' }))).id;
-  await must(await as(agent, 'PUT', '/api/construction/objectifs', { objectifs: [{ code_commune: commune, periode_debut: 2025, periode_fin: 2030, objectif_logements: 100, objectif_logements_sociaux: 30 }] }));
+  ids.programme = (await must(await as(agent, 'POST', '/api/construction/programmes', { name: `${mark} programme`, commune_code: commune, dwellings: 10, state: 'project', state_date: '2026-01-10' }))).id;
+  await must(await as(agent, 'PUT', '/api/construction/targets', { targets: [{ commune_code: commune, period_start: 2025, period_end: 2030, target_dwellings: 100, target_social_dwellings: 30 }] }));
   ids.notification = (
-    await t.ctx.db.insertInto('construction_notification').values({ alert_key: `${mark}-alerte`, rule: 'retard', commune_code: commune, message: `${mark} alerte` }).returning('id').executeTakeFirstOrThrow()
+    await t.ctx.db.insertInto('construction_notification').values({ alert_key: `${mark}-alerte`, rule: 'commune_behind', commune_code: commune, message: `${mark} alerte` }).returning('id').executeTakeFirstOrThrow()
   ).id as string;
   ids.aideLocale = (
     await must(
@@ -233,7 +233,7 @@ describe('a Lyon agent and Toulouse’s data', () => {
     await refused('POST', '/api/plh/aides', { reference: 'TLSSECRET-AIDE', type: 'renovation', commune_code: '69123', annee: 2026, montant_euros: 1, nb_logements: 1 });
     await refused('DELETE', `/api/plh/aides/${s.ids.aide}`);
     await refused('POST', '/api/plh/foncier', { reference: 'TLSSECRET-F1', nature: 'gisement', commune_code: '69123', surface_m2: 1 });
-    await refused('POST', `/api/construction/programmes/${s.ids.programme}/etat`, { etat: 'pc_depose' });
+    await refused('POST', `/api/construction/programmes/${s.ids.programme}/state`, { state: 'permit_filed' });
     // The audit log is an admin's: the agent has no access to it at all, and Lyon's admin none to Toulouse's.
     expect((await inject('GET', `/api/access/audit?epci=${TOULOUSE}`)).statusCode).toBe(403);
     const lyonAdmin = await t.app.inject({ url: `/api/access/audit?epci=${TOULOUSE}`, headers: headers.admin });
@@ -245,7 +245,7 @@ describe('a Lyon agent and Toulouse’s data', () => {
   it('never finds a Toulouse row in his lists, and Toulouse’s agent never a Lyon row', async () => {
     const toulouseAgent = (await t.login('agent', 'epci', await t.epciOrg(TOULOUSE))).headers;
     const lists = ['/api/demand/demands?limit=500', '/api/demand/grids', '/api/plh/sru?annee=2026', '/api/plh/aides', '/api/plh/foncier', '/api/plh/objectifs?annee=2026', '/api/plh/programme',
-      '/api/construction/programmes?limit=1000', '/api/construction/objectifs', '/api/construction/notifications', '/api/construction/communes', '/api/stock/buildings', '/api/stock/incidents',
+      '/api/construction/programmes?limit=1000', '/api/construction/targets', '/api/construction/notifications', '/api/construction/communes', '/api/stock/buildings', '/api/stock/incidents',
       '/api/referential/deliveries?limit=500', '/api/aids/local-aids/all', '/api/access/organisations', '/api/demand/stats'];
     for (const [who, mine, other] of [[headers.agent!, seeded.meme!, seeded.autre!], [toulouseAgent, seeded.autre!, seeded.meme!]] as const) {
       let seen = 0;
@@ -341,14 +341,14 @@ describe('a read-only user of a partner organisation (issue 21)', () => {
       expect(asReader.statusCode, url).toBe(403);
       expect(asPartner.statusCode, url).toBe(403);
     }
-    const { id } = await t.ctx.db.insertInto('construction_notification').values({ alert_key: 'lue-test', rule: 'retard', commune_code: '69123', message: 'Lyon en retard' }).returning('id').executeTakeFirstOrThrow();
-    const lue = `/api/construction/notifications/${id}/lue`;
+    const { id } = await t.ctx.db.insertInto('construction_notification').values({ alert_key: 'lue-test', rule: 'commune_behind', commune_code: '69123', message: 'Lyon en retard' }).returning('id').executeTakeFirstOrThrow();
+    const lue = `/api/construction/notifications/${id}/read`;
     expect((await t.app.inject({ method: 'POST', url: lue, headers: reader })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'POST', url: lue, headers: headers.lecteurEpci })).statusCode).toBe(403);
     const row = await t.ctx.db.selectFrom('construction_notification').select('read_at').where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.read_at).toBeNull();
     expect((await t.app.inject({ method: 'POST', url: lue, headers: headers.agent })).statusCode).toBe(200);
-    expect((await t.app.inject({ method: 'POST', url: `/api/construction/notifications/${seeded.autre!.ids.notification}/lue`, headers: headers.agent })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: `/api/construction/notifications/${seeded.autre!.ids.notification}/read`, headers: headers.agent })).statusCode).toBe(403);
   });
 });
 

@@ -5,7 +5,7 @@ import { loadDemandDemo } from '../src/modules/demand/index.ts';
 import { syncInstanceEpcis } from '../src/modules/territory/store.ts';
 import { exampleFile, findSchema, loadCatalogue } from '../src/modules/referential/catalogue.ts';
 import { SAMPLE } from '../src/modules/plh/sample-programme.test-support.ts';
-import { programmeToSheets } from '../src/modules/plh/programme-sheet.ts';
+import { programmeToSheets } from '../src/modules/plh/ingest/programme-sheet.ts';
 import { writeProgrammeXlsx } from '../src/modules/plh/ingest/spreadsheet.ts';
 import { createTestApp, type Actor, type TestApp } from './support/app.ts';
 
@@ -65,11 +65,11 @@ describe('an instance serving one EPCI', () => {
   });
 
   it('the construction pipeline and its targets are the agent’s, as before', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/api/construction/programmes', headers: agent.headers, payload: { nom: 'Cartoucherie', code_commune: '31555', logements: 40, etat: 'pc_depose', date_etat: '2026-02-10' } });
+    const created = await t.app.inject({ method: 'POST', url: '/api/construction/programmes', headers: agent.headers, payload: { name: 'Cartoucherie', commune_code: '31555', dwellings: 40, state: 'permit_filed', state_date: '2026-02-10' } });
     expect(created.statusCode, created.body).toBe(201);
     const all = await t.ctx.db.selectFrom('construction_programme').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect((await get('/api/construction/programmes?limit=1000')).json().total).toBe(Number(all.n));
-    const targets = await t.app.inject({ method: 'PUT', url: '/api/construction/objectifs', headers: agent.headers, payload: { objectifs: [{ code_commune: '31069', periode_debut: 2025, periode_fin: 2030, objectif_logements: 100, objectif_logements_sociaux: 30 }] } });
-    expect(targets.json()).toEqual({ enregistres: 1 });
+    const targets = await t.app.inject({ method: 'PUT', url: '/api/construction/targets', headers: agent.headers, payload: { targets: [{ commune_code: '31069', period_start: 2025, period_end: 2030, target_dwellings: 100, target_social_dwellings: 30 }] } });
+    expect(targets.json()).toEqual({ saved: 1 });
   });
 });

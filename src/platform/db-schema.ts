@@ -128,40 +128,36 @@ export interface ConstructionNotification {
 }
 
 export interface ConstructionPermit {
+  authorisation_date: Timestamp | null;
   commune_code: string;
-  date_achevement: Timestamp | null;
-  date_autorisation: Timestamp | null;
-  date_chantier: Timestamp | null;
-  etat: string;
+  completion_date: Timestamp | null;
   fingerprint: string;
   num_dau: string;
   programme_id: string;
   source: string;
+  state: string;
   type_dau: string;
   units: number;
   updated_at: Generated<Timestamp>;
+  works_start_date: Timestamp | null;
 }
 
 export interface ConstructionProgramme {
-  accession_non_ventilee: Generated<number>;
   address: string | null;
+  aided_ownership_unspecified: Generated<number>;
+  authorisation_date: Timestamp | null;
   brs: Generated<number>;
-  collectif: Generated<number>;
+  collective: Generated<number>;
   commune_code: string;
   created_at: Generated<Timestamp>;
-  date_autorisation: Timestamp | null;
-  date_chantier: Timestamp | null;
-  date_depot: Timestamp | null;
-  date_livraison: Timestamp | null;
+  delivery_date: Timestamp | null;
   duplicate_of: string | null;
+  filing_date: Timestamp | null;
+  free_market: Generated<number>;
+  grouped_houses: Generated<number>;
   id: Generated<string>;
-  individuel_groupe: Generated<number>;
-  individuel_pur: Generated<number>;
   lat: number | null;
-  libre: Generated<number>;
-  lls_non_ventile: Generated<number>;
   lon: number | null;
-  maitre_ouvrage: string | null;
   match_reason: string | null;
   match_status: string | null;
   name: string;
@@ -169,14 +165,18 @@ export interface ConstructionProgramme {
   plai: Generated<number>;
   pls: Generated<number>;
   plus: Generated<number>;
+  project_owner: string | null;
   psla: Generated<number>;
   residence: Generated<number>;
+  single_house: Generated<number>;
+  social_unspecified: Generated<number>;
   source: string;
   source_ref: string | null;
   state: string;
   state_since: Timestamp;
   units: number;
   updated_at: Generated<Timestamp>;
+  works_start_date: Timestamp | null;
 }
 
 export interface ConstructionTarget {

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { WEB_DIST } from '../../src/platform/http/app.ts';
-import { importSitadel } from '../../src/modules/construction/ingest/import.ts';
-import { SITADEL_DEMO_FILE } from '../../src/modules/construction/demo.ts';
+import { importSitadel, SITADEL_DEMO_FILE } from '../../src/modules/construction/service.ts';
 
 const webBuilt = existsSync(join(WEB_DIST, 'index.html'));
 
@@ -31,9 +30,9 @@ describe.skipIf(!browserAvailable() || !webBuilt)('construction in the browser',
     const agent = await t.login('agent', 'epci', await t.epciOrg('243100518')); // the demo permits are Toulouse Métropole's
     await t.app.inject({
       method: 'PUT',
-      url: '/api/construction/objectifs',
+      url: '/api/construction/targets',
       headers: agent.headers,
-      payload: { objectifs: [{ code_commune: '31555', periode_debut: 2020, periode_fin: 2025, objectif_logements: 21000, objectif_logements_sociaux: 7000, sru: true }] },
+      payload: { targets: [{ commune_code: '31555', period_start: 2020, period_end: 2025, target_dwellings: 21000, target_social_dwellings: 7000, sru: true }] },
     });
     await browser.context.addCookies([{ name: 'hc_session', value: agent.headers.cookie.split('=')[1], url: base }]);
     const { page } = browser;
@@ -46,7 +45,7 @@ describe.skipIf(!browserAvailable() || !webBuilt)('construction in the browser',
 
     // Another agent, through the API: the open page hears it.
     const other = await t.login('agent', 'epci', await t.epciOrg('243100518'));
-    const created = await t.app.inject({ method: 'POST', url: '/api/construction/programmes', headers: other.headers, payload: { nom: 'Cartoucherie lot 7', code_commune: '31555', logements: 48, etat: 'pc_depose', date_etat: '2026-02-10' } });
+    const created = await t.app.inject({ method: 'POST', url: '/api/construction/programmes', headers: other.headers, payload: { name: 'Cartoucherie lot 7', commune_code: '31555', dwellings: 48, state: 'permit_filed', state_date: '2026-02-10' } });
     expect(created.statusCode).toBe(201);
     await page.getByRole('link', { name: `programme ${created.json().id.slice(0, 8)}` }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'construction-dashboard.png'), fullPage: true });
@@ -68,7 +67,7 @@ describe.skipIf(!browserAvailable() || !webBuilt)('construction in the browser',
     await page.getByRole('heading', { level: 1, name: 'Programmes de logements' }).waitFor();
     await page.getByText('Mise à jour en direct : en direct').waitFor();
     const filters = page.getByRole('form', { name: 'Filtres' });
-    await filters.getByRole('combobox', { name: /^État/ }).selectOption('livre');
+    await filters.getByRole('combobox', { name: /^État/ }).selectOption('delivered');
     await page.getByRole('table', { name: /^1 021 programme\(s\)/ }).waitFor();
     await filters.getByLabel('Recherche (nom, adresse, permis)').fill('03155511C1330');
     await filters.getByRole('combobox', { name: /^État/ }).selectOption('');

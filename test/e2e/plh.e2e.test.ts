@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeProgrammeXlsx } from '../../src/modules/plh/ingest/spreadsheet.ts';
-import { programmeToSheets } from '../../src/modules/plh/programme-sheet.ts';
+import { programmeToSheets } from '../../src/modules/plh/ingest/programme-sheet.ts';
 import { docxTableRows } from '../../src/modules/plh/report/read-files.test-support.ts';
 import { SAMPLE } from '../../src/modules/plh/sample-programme.test-support.ts';
 import { ARTIFACTS_DIR, browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';

@@ -1710,7 +1710,7 @@ export interface paths {
         patch: operations["patchConstructionProgrammesId"];
         trace?: never;
     };
-    "/api/construction/programmes/{id}/etat": {
+    "/api/construction/programmes/{id}/state": {
         parameters: {
             query?: never;
             header?: never;
@@ -1720,14 +1720,14 @@ export interface paths {
         get?: never;
         put?: never;
         /** Faire avancer un programme dans le pipeline (ou l’abandonner) */
-        post: operations["postConstructionProgrammesIdEtat"];
+        post: operations["postConstructionProgrammesIdState"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/construction/programmes/{id}/rapprochement": {
+    "/api/construction/programmes/{id}/match": {
         parameters: {
             query?: never;
             header?: never;
@@ -1737,14 +1737,14 @@ export interface paths {
         get?: never;
         put?: never;
         /** Confirmer ou rejeter un rapprochement de doublons */
-        post: operations["postConstructionProgrammesIdRapprochement"];
+        post: operations["postConstructionProgrammesIdMatch"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/construction/objectifs": {
+    "/api/construction/targets": {
         parameters: {
             query?: never;
             header?: never;
@@ -1752,9 +1752,9 @@ export interface paths {
             cookie?: never;
         };
         /** Objectifs de production du PLH par commune et période */
-        get: operations["getConstructionObjectifs"];
+        get: operations["getConstructionTargets"];
         /** Saisir ou remplacer des objectifs (par commune et année de début) */
-        put: operations["putConstructionObjectifs"];
+        put: operations["putConstructionTargets"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1762,7 +1762,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/construction/objectifs/csv": {
+    "/api/construction/targets/csv": {
         parameters: {
             query?: never;
             header?: never;
@@ -1772,14 +1772,14 @@ export interface paths {
         get?: never;
         put?: never;
         /** Importer des objectifs depuis un CSV (tout ou rien) */
-        post: operations["postConstructionObjectifsCsv"];
+        post: operations["postConstructionTargetsCsv"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/construction/objectifs/{code}/{annee}": {
+    "/api/construction/targets/{code}/{year}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1790,13 +1790,13 @@ export interface paths {
         put?: never;
         post?: never;
         /** Supprimer un objectif */
-        delete: operations["deleteConstructionObjectifsCodeAnnee"];
+        delete: operations["deleteConstructionTargetsCodeYear"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/construction/tableau-de-bord": {
+    "/api/construction/dashboard": {
         parameters: {
             query?: never;
             header?: never;
@@ -1804,7 +1804,7 @@ export interface paths {
             cookie?: never;
         };
         /** Autorisés, commencés, livrés face aux objectifs, par commune et par EPCI, avec le rythme nécessaire */
-        get: operations["getConstructionTableauDeBord"];
+        get: operations["getConstructionDashboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1864,7 +1864,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/construction/notifications/{id}/lue": {
+    "/api/construction/notifications/{id}/read": {
         parameters: {
             query?: never;
             header?: never;
@@ -1874,14 +1874,14 @@ export interface paths {
         get?: never;
         put?: never;
         /** Marquer une alerte comme lue */
-        post: operations["postConstructionNotificationsIdLue"];
+        post: operations["postConstructionNotificationsIdRead"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/construction/alertes/verifier": {
+    "/api/construction/alerts/check": {
         parameters: {
             query?: never;
             header?: never;
@@ -1891,7 +1891,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Appliquer les règles d’alerte maintenant (notifications et courriels) */
-        post: operations["postConstructionAlertesVerifier"];
+        post: operations["postConstructionAlertsCheck"];
         delete?: never;
         options?: never;
         head?: never;
@@ -11195,11 +11195,12 @@ export interface operations {
             query?: {
                 commune?: string;
                 epci?: string;
-                etat?: "projet" | "pc_depose" | "pc_accorde" | "chantier_ouvert" | "livre" | "abandonne";
-                source?: "sitadel" | "partenaire" | "saisie";
+                state?: "project" | "permit_filed" | "permit_granted" | "works_started" | "delivered" | "abandoned";
+                source?: "sitadel" | "partner" | "manual";
                 q?: string;
-                coordonnees?: "oui" | "non";
-                doublons?: "oui" | "non";
+                with_coordinates?: "true" | "false";
+                /** @description true : seulement les programmes rapprochés d’un autre */
+                duplicates?: "true" | "false";
                 limit?: number;
                 offset?: number;
             };
@@ -11215,7 +11216,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        total: number;
+                        programmes: {
+                            id: string;
+                            name: string;
+                            commune_code: string;
+                            /** @description nom de la commune */
+                            commune: string | null;
+                            address: string | null;
+                            lat: number | null;
+                            lon: number | null;
+                            /** @enum {string} */
+                            state: "project" | "permit_filed" | "permit_granted" | "works_started" | "delivered" | "abandoned";
+                            state_since: string;
+                            /** @enum {string} */
+                            source: "sitadel" | "partner" | "manual";
+                            source_ref: string | null;
+                            project_owner: string | null;
+                            dwellings: number;
+                            social_dwellings: number;
+                            financing: {
+                                [key: string]: number;
+                            };
+                            types: {
+                                [key: string]: number;
+                            };
+                            filing_date: string | null;
+                            authorisation_date: string | null;
+                            works_start_date: string | null;
+                            delivery_date: string | null;
+                            match: {
+                                programme_id: string;
+                                /** @enum {string} */
+                                status: "suggested" | "confirmed" | "rejected";
+                                reason: string | null;
+                            } | null;
+                            permits: string[];
+                            organisation_id: string | null;
+                        }[];
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -11266,36 +11306,27 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    nom: string;
-                    code_commune: string;
-                    adresse?: string | null;
+                    name: string;
+                    commune_code: string;
+                    address?: string | null;
                     lat?: number | null;
                     lon?: number | null;
                     /**
-                     * @default projet
+                     * @default project
                      * @enum {string}
                      */
-                    etat?: "projet" | "pc_depose" | "pc_accorde" | "chantier_ouvert" | "livre" | "abandonne";
-                    date_etat?: string;
-                    maitre_ouvrage?: string | null;
-                    logements: number;
-                    financement?: {
-                        plai?: number;
-                        plus?: number;
-                        pls?: number;
-                        psla?: number;
-                        brs?: number;
-                        libre?: number;
-                        lls_non_ventile?: number;
-                        accession_non_ventilee?: number;
+                    state?: "project" | "permit_filed" | "permit_granted" | "works_started" | "delivered" | "abandoned";
+                    /** @description date d’entrée dans cet état (aujourd’hui par défaut) */
+                    state_date?: string;
+                    project_owner?: string | null;
+                    dwellings: number;
+                    financing?: {
+                        [key: string]: number;
                     };
                     types?: {
-                        individuel_pur?: number;
-                        individuel_groupe?: number;
-                        collectif?: number;
-                        residence?: number;
+                        [key: string]: number;
                     };
-                    permis?: string[];
+                    permits?: string[];
                 };
             };
         };
@@ -11306,7 +11337,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        commune_code: string;
+                        /** @description nom de la commune */
+                        commune: string | null;
+                        address: string | null;
+                        lat: number | null;
+                        lon: number | null;
+                        /** @enum {string} */
+                        state: "project" | "permit_filed" | "permit_granted" | "works_started" | "delivered" | "abandoned";
+                        state_since: string;
+                        /** @enum {string} */
+                        source: "sitadel" | "partner" | "manual";
+                        source_ref: string | null;
+                        project_owner: string | null;
+                        dwellings: number;
+                        social_dwellings: number;
+                        financing: {
+                            [key: string]: number;
+                        };
+                        types: {
+                            [key: string]: number;
+                        };
+                        filing_date: string | null;
+                        authorisation_date: string | null;
+                        works_start_date: string | null;
+                        delivery_date: string | null;
+                        match: {
+                            programme_id: string;
+                            /** @enum {string} */
+                            status: "suggested" | "confirmed" | "rejected";
+                            reason: string | null;
+                        } | null;
+                        permits: string[];
+                        organisation_id: string | null;
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -11352,11 +11419,12 @@ export interface operations {
             query?: {
                 commune?: string;
                 epci?: string;
-                etat?: "projet" | "pc_depose" | "pc_accorde" | "chantier_ouvert" | "livre" | "abandonne";
-                source?: "sitadel" | "partenaire" | "saisie";
+                state?: "project" | "permit_filed" | "permit_granted" | "works_started" | "delivered" | "abandoned";
+                source?: "sitadel" | "partner" | "manual";
                 q?: string;
-                coordonnees?: "oui" | "non";
-                doublons?: "oui" | "non";
+                with_coordinates?: "true" | "false";
+                /** @description true : seulement les programmes rapprochés d’un autre */
+                duplicates?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -11426,7 +11494,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        communes: {
+                            [key: string]: {
+                                [key: string]: {
+                                    dwellings: number;
+                                    programmes: number;
+                                };
+                            };
+                        };
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -11484,7 +11561,94 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        programme: {
+                            id: string;
+                            name: string;
+                            commune_code: string;
+                            /** @description nom de la commune */
+                            commune: string | null;
+                            address: string | null;
+                            lat: number | null;
+                            lon: number | null;
+                            /** @enum {string} */
+                            state: "project" | "permit_filed" | "permit_granted" | "works_started" | "delivered" | "abandoned";
+                            state_since: string;
+                            /** @enum {string} */
+                            source: "sitadel" | "partner" | "manual";
+                            source_ref: string | null;
+                            project_owner: string | null;
+                            dwellings: number;
+                            social_dwellings: number;
+                            financing: {
+                                [key: string]: number;
+                            };
+                            types: {
+                                [key: string]: number;
+                            };
+                            filing_date: string | null;
+                            authorisation_date: string | null;
+                            works_start_date: string | null;
+                            delivery_date: string | null;
+                            match: {
+                                programme_id: string;
+                                /** @enum {string} */
+                                status: "suggested" | "confirmed" | "rejected";
+                                reason: string | null;
+                            } | null;
+                            permits: string[];
+                            organisation_id: string | null;
+                        };
+                        events: {
+                            id: number;
+                            /** @enum {string} */
+                            kind: "created" | "state" | "updated" | "matched";
+                            from: string | null;
+                            to: string | null;
+                            date: string;
+                            source: string;
+                            author: string;
+                            detail: unknown;
+                            recorded_at: string;
+                        }[];
+                        matched_with: {
+                            id: string;
+                            name: string;
+                            commune_code: string;
+                            /** @description nom de la commune */
+                            commune: string | null;
+                            address: string | null;
+                            lat: number | null;
+                            lon: number | null;
+                            /** @enum {string} */
+                            state: "project" | "permit_filed" | "permit_granted" | "works_started" | "delivered" | "abandoned";
+                            state_since: string;
+                            /** @enum {string} */
+                            source: "sitadel" | "partner" | "manual";
+                            source_ref: string | null;
+                            project_owner: string | null;
+                            dwellings: number;
+                            social_dwellings: number;
+                            financing: {
+                                [key: string]: number;
+                            };
+                            types: {
+                                [key: string]: number;
+                            };
+                            filing_date: string | null;
+                            authorisation_date: string | null;
+                            works_start_date: string | null;
+                            delivery_date: string | null;
+                            match: {
+                                programme_id: string;
+                                /** @enum {string} */
+                                status: "suggested" | "confirmed" | "rejected";
+                                reason: string | null;
+                            } | null;
+                            permits: string[];
+                            organisation_id: string | null;
+                        } | null;
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -11546,28 +11710,18 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    nom?: string;
-                    code_commune?: string;
-                    adresse?: string | null;
+                    name?: string;
+                    commune_code?: string;
+                    address?: string | null;
                     lat?: number | null;
                     lon?: number | null;
-                    maitre_ouvrage?: string | null;
-                    logements?: number;
-                    financement?: {
-                        plai?: number;
-                        plus?: number;
-                        pls?: number;
-                        psla?: number;
-                        brs?: number;
-                        libre?: number;
-                        lls_non_ventile?: number;
-                        accession_non_ventilee?: number;
+                    project_owner?: string | null;
+                    dwellings?: number;
+                    financing?: {
+                        [key: string]: number;
                     };
                     types?: {
-                        individuel_pur?: number;
-                        individuel_groupe?: number;
-                        collectif?: number;
-                        residence?: number;
+                        [key: string]: number;
                     };
                 };
             };
@@ -11579,7 +11733,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        commune_code: string;
+                        /** @description nom de la commune */
+                        commune: string | null;
+                        address: string | null;
+                        lat: number | null;
+                        lon: number | null;
+                        /** @enum {string} */
+                        state: "project" | "permit_filed" | "permit_granted" | "works_started" | "delivered" | "abandoned";
+                        state_since: string;
+                        /** @enum {string} */
+                        source: "sitadel" | "partner" | "manual";
+                        source_ref: string | null;
+                        project_owner: string | null;
+                        dwellings: number;
+                        social_dwellings: number;
+                        financing: {
+                            [key: string]: number;
+                        };
+                        types: {
+                            [key: string]: number;
+                        };
+                        filing_date: string | null;
+                        authorisation_date: string | null;
+                        works_start_date: string | null;
+                        delivery_date: string | null;
+                        match: {
+                            programme_id: string;
+                            /** @enum {string} */
+                            status: "suggested" | "confirmed" | "rejected";
+                            reason: string | null;
+                        } | null;
+                        permits: string[];
+                        organisation_id: string | null;
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -11629,7 +11819,7 @@ export interface operations {
             };
         };
     };
-    postConstructionProgrammesIdEtat: {
+    postConstructionProgrammesIdState: {
         parameters: {
             query?: never;
             header?: never;
@@ -11642,7 +11832,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    etat: "projet" | "pc_depose" | "pc_accorde" | "chantier_ouvert" | "livre" | "abandonne";
+                    state: "project" | "permit_filed" | "permit_granted" | "works_started" | "delivered" | "abandoned";
                     date?: string;
                 };
             };
@@ -11654,7 +11844,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        commune_code: string;
+                        /** @description nom de la commune */
+                        commune: string | null;
+                        address: string | null;
+                        lat: number | null;
+                        lon: number | null;
+                        /** @enum {string} */
+                        state: "project" | "permit_filed" | "permit_granted" | "works_started" | "delivered" | "abandoned";
+                        state_since: string;
+                        /** @enum {string} */
+                        source: "sitadel" | "partner" | "manual";
+                        source_ref: string | null;
+                        project_owner: string | null;
+                        dwellings: number;
+                        social_dwellings: number;
+                        financing: {
+                            [key: string]: number;
+                        };
+                        types: {
+                            [key: string]: number;
+                        };
+                        filing_date: string | null;
+                        authorisation_date: string | null;
+                        works_start_date: string | null;
+                        delivery_date: string | null;
+                        match: {
+                            programme_id: string;
+                            /** @enum {string} */
+                            status: "suggested" | "confirmed" | "rejected";
+                            reason: string | null;
+                        } | null;
+                        permits: string[];
+                        organisation_id: string | null;
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -11704,7 +11930,7 @@ export interface operations {
             };
         };
     };
-    postConstructionProgrammesIdRapprochement: {
+    postConstructionProgrammesIdMatch: {
         parameters: {
             query?: never;
             header?: never;
@@ -11717,7 +11943,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    decision: "confirme" | "rejete";
+                    decision: "confirmed" | "rejected";
                 };
             };
         };
@@ -11728,7 +11954,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        commune_code: string;
+                        /** @description nom de la commune */
+                        commune: string | null;
+                        address: string | null;
+                        lat: number | null;
+                        lon: number | null;
+                        /** @enum {string} */
+                        state: "project" | "permit_filed" | "permit_granted" | "works_started" | "delivered" | "abandoned";
+                        state_since: string;
+                        /** @enum {string} */
+                        source: "sitadel" | "partner" | "manual";
+                        source_ref: string | null;
+                        project_owner: string | null;
+                        dwellings: number;
+                        social_dwellings: number;
+                        financing: {
+                            [key: string]: number;
+                        };
+                        types: {
+                            [key: string]: number;
+                        };
+                        filing_date: string | null;
+                        authorisation_date: string | null;
+                        works_start_date: string | null;
+                        delivery_date: string | null;
+                        match: {
+                            programme_id: string;
+                            /** @enum {string} */
+                            status: "suggested" | "confirmed" | "rejected";
+                            reason: string | null;
+                        } | null;
+                        permits: string[];
+                        organisation_id: string | null;
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -11778,7 +12040,7 @@ export interface operations {
             };
         };
     };
-    getConstructionObjectifs: {
+    getConstructionTargets: {
         parameters: {
             query?: never;
             header?: never;
@@ -11793,7 +12055,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        targets: {
+                            commune_code: string;
+                            period_start: number;
+                            period_end: number;
+                            target_dwellings: number;
+                            target_social_dwellings: number;
+                            sru: boolean;
+                            /** @description nom de la commune */
+                            commune: string;
+                        }[];
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -11834,7 +12107,7 @@ export interface operations {
             };
         };
     };
-    putConstructionObjectifs: {
+    putConstructionTargets: {
         parameters: {
             query?: never;
             header?: never;
@@ -11844,12 +12117,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    objectifs: {
-                        code_commune: string;
-                        periode_debut: number;
-                        periode_fin: number;
-                        objectif_logements: number;
-                        objectif_logements_sociaux: number;
+                    targets: {
+                        commune_code: string;
+                        period_start: number;
+                        period_end: number;
+                        target_dwellings: number;
+                        target_social_dwellings: number;
                         sru?: boolean;
                     }[];
                 };
@@ -11862,7 +12135,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        saved: number;
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -11903,7 +12178,7 @@ export interface operations {
             };
         };
     };
-    postConstructionObjectifsCsv: {
+    postConstructionTargetsCsv: {
         parameters: {
             query?: never;
             header?: never;
@@ -11914,7 +12189,7 @@ export interface operations {
             content: {
                 "application/json": {
                     csv: string;
-                    fichier?: string;
+                    file?: string;
                 };
             };
         };
@@ -11925,7 +12200,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        saved: number;
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -11966,13 +12243,13 @@ export interface operations {
             };
         };
     };
-    deleteConstructionObjectifsCodeAnnee: {
+    deleteConstructionTargetsCodeYear: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 code: string;
-                annee: number;
+                year: number;
             };
             cookie?: never;
         };
@@ -11984,7 +12261,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -12034,7 +12314,7 @@ export interface operations {
             };
         };
     };
-    getConstructionTableauDeBord: {
+    getConstructionDashboard: {
         parameters: {
             query?: {
                 epci?: string;
@@ -12053,7 +12333,68 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        date: string;
+                        communes: {
+                            epci: string | null;
+                            epci_name: string | null;
+                            period_start: number;
+                            period_end: number;
+                            target_dwellings: number;
+                            target_social_dwellings: number;
+                            authorised: number;
+                            authorised_social: number;
+                            started: number;
+                            delivered: number;
+                            progress: {
+                                /** @description part de la période écoulée (0 à 1) */
+                                elapsed: number;
+                                expected_by_now: number;
+                                remaining: number;
+                                remaining_social: number;
+                                years_left: number;
+                                pace_per_year: number;
+                                pace_per_year_social: number;
+                                behind: boolean;
+                                behind_total: boolean;
+                                behind_social: boolean;
+                                rate: number | null;
+                                rate_social: number | null;
+                            };
+                            commune_code: string;
+                            commune: string;
+                            sru: boolean;
+                        }[];
+                        epci: {
+                            epci: string | null;
+                            epci_name: string | null;
+                            period_start: number;
+                            period_end: number;
+                            target_dwellings: number;
+                            target_social_dwellings: number;
+                            authorised: number;
+                            authorised_social: number;
+                            started: number;
+                            delivered: number;
+                            progress: {
+                                /** @description part de la période écoulée (0 à 1) */
+                                elapsed: number;
+                                expected_by_now: number;
+                                remaining: number;
+                                remaining_social: number;
+                                years_left: number;
+                                pace_per_year: number;
+                                pace_per_year_social: number;
+                                behind: boolean;
+                                behind_total: boolean;
+                                behind_social: boolean;
+                                rate: number | null;
+                                rate_social: number | null;
+                            };
+                            communes: number;
+                        }[];
+                        note: string;
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -12160,7 +12501,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    depuis?: string;
+                    since?: string;
                 };
             };
         };
@@ -12171,7 +12512,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        rows: number;
+                        created: number;
+                        updated: number;
+                        unchanged: number;
+                        problems: {
+                            file: string;
+                            line: number;
+                            column?: string;
+                            rule: string;
+                            value?: string;
+                            message: string;
+                        }[];
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -12215,7 +12569,7 @@ export interface operations {
     getConstructionNotifications: {
         parameters: {
             query?: {
-                non_lues?: "oui" | "non";
+                unread?: "true" | "false";
                 limit?: number;
             };
             header?: never;
@@ -12230,7 +12584,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        notifications: {
+                            id: string;
+                            /** @enum {string} */
+                            rule: "commune_behind" | "programme_stalled";
+                            commune_code: string | null;
+                            commune: string | null;
+                            programme_id: string | null;
+                            message: string;
+                            created_at: string;
+                            read_at: string | null;
+                            emails_sent: number;
+                        }[];
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -12271,7 +12638,7 @@ export interface operations {
             };
         };
     };
-    postConstructionNotificationsIdLue: {
+    postConstructionNotificationsIdRead: {
         parameters: {
             query?: never;
             header?: never;
@@ -12288,7 +12655,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {boolean} */
+                        read: true;
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -12338,7 +12708,7 @@ export interface operations {
             };
         };
     };
-    postConstructionAlertesVerifier: {
+    postConstructionAlertsCheck: {
         parameters: {
             query?: never;
             header?: never;
@@ -12359,7 +12729,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        created: number;
+                        emailed: number;
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -12415,7 +12788,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        secrecy_threshold: number;
+                        source: string;
+                        note: string;
+                        rows: {
+                            commune_code: string;
+                            commune: string;
+                            year: number;
+                            authorised: number | null;
+                            started: number | null;
+                            delivered: number | null;
+                            /** @description les chiffres retenus (secret statistique) */
+                            withheld: ("authorised" | "started" | "delivered")[];
+                        }[];
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */

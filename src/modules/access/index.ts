@@ -23,6 +23,29 @@ export async function adminEmails(db: import('../../platform/db.ts').Db): Promis
   return rows.map((r) => r.email as string);
 }
 
+/** E-mail addresses of the active agents and admins of an EPCI's organisation and of a commune's users (alerts about that commune). */
+export async function territoryStaffEmails(db: import('../../platform/db.ts').Db, epci: string | null, commune: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('app_user as u')
+    .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
+    .select('u.email')
+    .where('u.active', '=', true)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('o.kind', '=', 'epci'), eb('o.siren', '=', epci ?? ''), eb('u.role', 'in', ['agent', 'admin'])]),
+        eb.and([eb('o.kind', '=', 'commune'), eb('o.commune_code', '=', commune)]),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => r.email as string).sort();
+}
+
+/** The commune an organisation belongs to (a commune's organisation), null otherwise. */
+export async function organisationCommune(db: import('../../platform/db.ts').Db, id: string): Promise<string | null> {
+  const row = await db.selectFrom('organisation').select('commune_code').where('id', '=', id).executeTakeFirst();
+  return (row?.commune_code as string | null | undefined) ?? null;
+}
+
 /** Organisations by id (name, kind, SIREN): other modules say who owns what without reading the table. */
 export async function organisationsById(db: import('../../platform/db.ts').TypedDb, ids: Iterable<string>) {
   const list = [...new Set(ids)];

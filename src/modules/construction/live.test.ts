@@ -14,9 +14,8 @@ import { buildApp } from '../../platform/http/app.ts';
 import { openLake } from '../../platform/lake.ts';
 import { createLogger } from '../../platform/log.ts';
 import * as access from '../access/store.ts';
-import { inProcessBus, postgresBus } from './live.ts';
-import { busFor, publishChanges } from './bus.ts';
-import { syncPartnerProgrammes } from './partners.ts';
+import { inProcessBus, postgresBus, topic } from '../../platform/events.ts';
+import { publish, syncPartnerProgrammes } from './service.ts';
 
 interface SseEvent {
   event: string;
@@ -103,27 +102,27 @@ describe.skipIf(!process.env.HABITAT_TEST_PG_URL)('live events between two serve
     const onB = await openSse(`${b.address}/api/construction/events`, cookie);
     cleanup.push(async () => onB.close());
     // "prêt" comes once B is LISTENing: from then on nothing is missed.
-    expect((await onB.next()).data).toEqual({ relais: 'postgres' });
+    expect((await onB.next()).data).toEqual({ relay: 'postgres' });
 
     const created = await fetch(`${a.address}/api/construction/programmes`, {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/json' },
-      body: JSON.stringify({ nom: 'Résidence du Canal', code_commune: '31555', adresse: '12 rue des Lilas', logements: 40, etat: 'pc_depose', date_etat: '2026-03-02', financement: { plai: 4, plus: 8, pls: 2, brs: 6, libre: 20 } }),
+      body: JSON.stringify({ name: 'Résidence du Canal', commune_code: '31555', address: '12 rue des Lilas', dwellings: 40, state: 'permit_filed', state_date: '2026-03-02', financing: { plai: 4, plus: 8, pls: 2, brs: 6, free_market: 20 } }),
     });
     expect(created.status).toBe(201);
     const programme = await created.json();
 
-    const first = await onB.next((e) => e.event === 'changement' && e.data.id === programme.id);
-    expect(first.data).toMatchObject({ type: 'programme', commune: '31555', etat: 'pc_depose', source: 'saisie' });
+    const first = await onB.next((e) => e.event === 'change' && e.data.id === programme.id);
+    expect(first.data).toMatchObject({ type: 'programme', commune: '31555', state: 'permit_filed', source: 'manual' });
 
-    const moved = await fetch(`${a.address}/api/construction/programmes/${programme.id}/etat`, {
+    const moved = await fetch(`${a.address}/api/construction/programmes/${programme.id}/state`, {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/json' },
-      body: JSON.stringify({ etat: 'pc_accorde', date: '2026-06-15' }),
+      body: JSON.stringify({ state: 'permit_granted', date: '2026-06-15' }),
     });
     expect(moved.status).toBe(200);
-    const second = await onB.next((e) => e.event === 'changement' && e.data.id === programme.id);
-    expect(second.data).toMatchObject({ de: 'pc_depose', etat: 'pc_accorde' });
+    const second = await onB.next((e) => e.event === 'change' && e.data.id === programme.id);
+    expect(second.data).toMatchObject({ from: 'permit_filed', state: 'permit_granted' });
   });
 
   it('the postgres bus delivers every message of a burst, in order, to another bus', async () => {
@@ -134,12 +133,13 @@ describe.skipIf(!process.env.HABITAT_TEST_PG_URL)('live events between two serve
     const got: number[] = [];
     let done!: () => void;
     const all = new Promise<void>((r) => (done = r));
-    receiver.subscribe('essai', (p: any) => {
+    const trial = topic<{ n: number }>('essai');
+    receiver.subscribe(trial, (p) => {
       got.push(p.n);
       if (got.length === 300) done();
     });
     await receiver.ready();
-    for (let n = 0; n < 300; n++) await sender.publish('essai', { n });
+    for (let n = 0; n < 300; n++) await sender.publish(trial, { n });
     await all;
     expect(got).toEqual([...Array(300).keys()]);
   });
@@ -148,14 +148,15 @@ describe.skipIf(!process.env.HABITAT_TEST_PG_URL)('live events between two serve
 describe('live events on the embedded store', () => {
   it('the in-process bus copies payloads and refuses oversized ones', async () => {
     const bus = inProcessBus();
-    const seen: any[] = [];
-    bus.subscribe('essai', (p) => seen.push(p));
+    const trial = topic<{ n?: number; x?: string }>('essai');
+    const seen: unknown[] = [];
+    bus.subscribe(trial, (p) => seen.push(p));
     const payload = { n: 1 };
-    await bus.publish('essai', payload);
+    await bus.publish(trial, payload);
     payload.n = 2;
     expect(seen).toEqual([{ n: 1 }]);
-    await expect(bus.publish('essai', { x: 'é'.repeat(5000) })).rejects.toThrow(/trop long/);
-    expect(() => bus.subscribe('Pas un nom', () => {})).toThrow();
+    await expect(bus.publish(trial, { x: 'é'.repeat(5000) })).rejects.toThrow(/trop long/);
+    expect(() => topic('Pas un nom')).toThrow();
   });
 
   it('the SSE route wants a signed-in caller and the event-stream header', async () => {
@@ -181,25 +182,25 @@ describe('live events on the embedded store', () => {
     const open = async (who: { headers: { cookie: string } }) => {
       const s = await openSse(`${base}/api/construction/events`, who.headers.cookie);
       cleanup.push(async () => s.close());
-      await s.next((e) => e.event === 'pret');
+      await s.next((e) => e.event === 'ready');
       return s;
     };
     const [onToulouse, onLyon, onA, onB] = [await open(toulouseAgent), await open(lyonAgent), await open(devA), await open(devB)];
-    const changed = (e: { event: string }) => e.event === 'changement';
+    const changed = (e: { event: string }) => e.event === 'change';
     const partnerProgramme = async (organisationId: string, ref: string, commune: string) => {
       const row = { deliveryId: 'd', organisationId, receivedAt: new Date('2026-03-01'), line: 2, data: { identifiant_programme: ref, nom_programme: ref, code_commune: commune, etat: 'projet', nb_logements_total: 12, nb_libre: 12 } };
       const s = await syncPartnerProgrammes(t.ctx.db, [row], 'flux');
-      await publishChanges(busFor(t.ctx), s.changes);
+      await publish(t.ctx, s.changes);
       return s.changes[0].id;
     };
     // In order: developer A's unannounced project, an agent's programme in Toulouse, then developer B's own project
     // and a programme in Lyon. Each stream keeps the order, so the first change a subscriber gets tells what it was
     // not shown before it.
     const ofA = await partnerProgramme(devA.organisationId, 'A-1', '31555');
-    const byAgent = await t.app.inject({ method: 'POST', url: '/api/construction/programmes', headers: toulouseAgent.headers, payload: { nom: 'Cartoucherie', code_commune: '31555', logements: 30, etat: 'pc_depose', date_etat: '2026-02-10' } });
+    const byAgent = await t.app.inject({ method: 'POST', url: '/api/construction/programmes', headers: toulouseAgent.headers, payload: { name: 'Cartoucherie', commune_code: '31555', dwellings: 30, state: 'permit_filed', state_date: '2026-02-10' } });
     expect(byAgent.statusCode, byAgent.body).toBe(201);
     const ofB = await partnerProgramme(devB.organisationId, 'B-1', '31069');
-    const inLyon = await t.app.inject({ method: 'POST', url: '/api/construction/programmes', headers: lyonAgent.headers, payload: { nom: 'Confluence', code_commune: '69382', logements: 20, etat: 'pc_depose', date_etat: '2026-02-10' } });
+    const inLyon = await t.app.inject({ method: 'POST', url: '/api/construction/programmes', headers: lyonAgent.headers, payload: { name: 'Confluence', commune_code: '69382', dwellings: 20, state: 'permit_filed', state_date: '2026-02-10' } });
     expect(inLyon.statusCode, inLyon.body).toBe(201);
 
     const ofA2 = await partnerProgramme(devA.organisationId, 'A-2', '31069');

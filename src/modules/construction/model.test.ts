@@ -20,12 +20,28 @@ const state = fc.constantFrom(...STATES);
 
 describe('pipeline state rules', () => {
   it('never goes back along the pipeline, and final states have no way out', () => {
+    // The order written out here, not taken from the model: the test says what the pipeline is.
+    const rank: Record<ProgrammeState, number> = { project: 0, permit_filed: 1, permit_granted: 2, works_started: 3, delivered: 4, abandoned: 5 };
+    // Final states: nothing at all leaves them.
+    for (const to of STATES) {
+      expect(canTransition('delivered', to), `delivered → ${to}`).toBe(false);
+      expect(canTransition('abandoned', to), `abandoned → ${to}`).toBe(false);
+    }
+    // Never back, never in place: every pair where the target is not further along is refused, with a reason.
+    const back: [ProgrammeState, ProgrammeState][] = [['permit_granted', 'permit_filed'], ['works_started', 'project'], ['permit_filed', 'permit_filed'], ['delivered', 'works_started']];
+    for (const [from, to] of back) {
+      expect(canTransition(from, to), `${from} → ${to}`).toBe(false);
+      expect(transitionRefusal(from, to)).toBeTruthy();
+    }
     fc.assert(
       fc.property(state, state, (from, to) => {
         const ok = canTransition(from, to);
-        if (from === 'livre' || from === 'abandonne' || from === to) expect(ok).toBe(false);
-        else if (to === 'abandonne') expect(ok).toBe(true);
-        else expect(ok).toBe(PIPELINE.indexOf(to) > PIPELINE.indexOf(from));
+        // Anything allowed moves strictly forward (abandoning is the last step, reachable from any open state).
+        if (ok) expect(rank[to]).toBeGreaterThan(rank[from]);
+        // A step back is never allowed.
+        if (rank[to] <= rank[from]) expect(ok).toBe(false);
+        // An open programme may always be abandoned or moved forward.
+        if (from !== 'delivered' && from !== 'abandoned' && rank[to] > rank[from]) expect(ok).toBe(true);
         expect(transitionRefusal(from, to) === undefined).toBe(ok);
       }),
     );
@@ -34,20 +50,20 @@ describe('pipeline state rules', () => {
   it('any walk of allowed moves is at most five steps and ends delivered, abandoned or still moving forward', () => {
     fc.assert(
       fc.property(fc.array(state, { maxLength: 30 }), (wanted) => {
-        let cur: ProgrammeState = 'projet';
+        let cur: ProgrammeState = 'project';
         const path: ProgrammeState[] = [cur];
         for (const to of wanted) if (canTransition(cur, to)) path.push((cur = to));
         expect(path.length).toBeLessThanOrEqual(6);
-        const forward = path.filter((s) => s !== 'abandonne').map((s) => PIPELINE.indexOf(s));
+        const forward = path.filter((s) => s !== 'abandoned').map((s) => PIPELINE.indexOf(s));
         expect(forward).toEqual([...forward].sort((a, b) => a - b));
-        if (path.includes('abandonne')) expect(path.indexOf('abandonne')).toBe(path.length - 1);
+        if (path.includes('abandoned')) expect(path.indexOf('abandoned')).toBe(path.length - 1);
       }),
     );
   });
 
   it('explains a refusal in French', () => {
-    expect(transitionRefusal('chantier_ouvert', 'pc_accorde')).toBe('Passage de « Chantier ouvert » à « PC accordé » interdit : un programme ne revient pas en arrière.');
-    expect(transitionRefusal('livre', 'abandonne')).toMatch(/livré ne change plus/);
+    expect(transitionRefusal('works_started', 'permit_granted')).toBe('Passage de « Chantier ouvert » à « PC accordé » interdit : un programme ne revient pas en arrière.');
+    expect(transitionRefusal('delivered', 'abandoned')).toMatch(/livré ne change plus/);
   });
 });
 
@@ -132,18 +148,18 @@ describe('alert rules', () => {
 
   it('calls a granted permit stalled after 18 months without works, until it lapses at 5 years', () => {
     const since = new Date('2020-01-10T00:00:00Z');
-    expect(isStalled('pc_accorde', since, new Date('2021-07-09T00:00:00Z'))).toBe(false);
-    expect(isStalled('pc_accorde', since, new Date('2021-07-10T00:00:00Z'))).toBe(true);
-    expect(isStalled('pc_accorde', since, new Date('2025-01-10T00:00:00Z'))).toBe(false);
-    expect(isStalled('livre', since, new Date('2030-01-01T00:00:00Z'))).toBe(false);
-    const a = stalledAlert({ id: 'x', name: 'Les Jardins', communeCode: '31555', state: 'pc_accorde', stateSince: since }, new Date('2022-01-10T00:00:00Z'));
+    expect(isStalled('permit_granted', since, new Date('2021-07-09T00:00:00Z'))).toBe(false);
+    expect(isStalled('permit_granted', since, new Date('2021-07-10T00:00:00Z'))).toBe(true);
+    expect(isStalled('permit_granted', since, new Date('2025-01-10T00:00:00Z'))).toBe(false);
+    expect(isStalled('delivered', since, new Date('2030-01-01T00:00:00Z'))).toBe(false);
+    const a = stalledAlert({ id: 'x', name: 'Les Jardins', communeCode: '31555', state: 'permit_granted', stateSince: since }, new Date('2022-01-10T00:00:00Z'));
     expect(a?.message).toBe('Le programme « Les Jardins » est à l’état « PC accordé » depuis 24 mois (seuil : 18 mois).');
   });
 
   it('raises a commune behind its pace once per commune, period and year', () => {
     const t = { communeCode: '31069', periodStart: 2022, periodEnd: 2027, total: 600, social: 200, sru: true };
     const late = behindAlert('Blagnac', t, { authorised: 100, authorisedSocial: 20, started: 0, delivered: 0 }, new Date('2025-01-01T00:00:00Z'));
-    expect(late?.key).toBe('commune_en_retard:31069:2022:2025');
+    expect(late?.key).toBe('commune_behind:31069:2022:2025');
     expect(late?.message).toMatch(/^Blagnac est en retard sur son objectif PLH 2022–2027 : 100 logements autorisés pour 300 attendus/);
     expect(behindAlert('Blagnac', t, { authorised: 400, authorisedSocial: 150, started: 0, delivered: 0 }, new Date('2025-01-01T00:00:00Z'))).toBeUndefined();
   });

@@ -1,40 +1,40 @@
 // New construction: the programmes pipeline, its state rules, duplicate matching across sources, progress against
 // PLH targets and the alert rules. Pure functions only; the store and the routes call them.
 
-/** The life of a housing programme, in order. `abandonne` may end any programme not yet delivered. */
-export const STATES = ['projet', 'pc_depose', 'pc_accorde', 'chantier_ouvert', 'livre', 'abandonne'] as const;
+/** The life of a housing programme, in order. `abandoned` may end any programme not yet delivered. */
+export const STATES = ['project', 'permit_filed', 'permit_granted', 'works_started', 'delivered', 'abandoned'] as const;
 export type ProgrammeState = (typeof STATES)[number];
-export const PIPELINE: ProgrammeState[] = ['projet', 'pc_depose', 'pc_accorde', 'chantier_ouvert', 'livre'];
+export const PIPELINE: ProgrammeState[] = ['project', 'permit_filed', 'permit_granted', 'works_started', 'delivered'];
 
 export const STATE_LABELS: Record<ProgrammeState, string> = {
-  projet: 'Projet',
-  pc_depose: 'PC déposé',
-  pc_accorde: 'PC accordé',
-  chantier_ouvert: 'Chantier ouvert',
-  livre: 'Livré',
-  abandonne: 'Abandonné',
+  project: 'Projet',
+  permit_filed: 'PC déposé',
+  permit_granted: 'PC accordé',
+  works_started: 'Chantier ouvert',
+  delivered: 'Livré',
+  abandoned: 'Abandonné',
 };
 
 /**
  * Allowed transitions: forward along the pipeline, skipping steps allowed (sources often learn of a programme only once
- * its permit is granted), or to `abandonne` from any state before delivery. Delivered and abandoned are final: a
+ * its permit is granted), or to `abandoned` from any state before delivery. Delivered and abandoned are final: a
  * programme abandoned and revived is a new programme with a new permit.
  */
 export function canTransition(from: ProgrammeState, to: ProgrammeState): boolean {
   if (from === to) return false;
-  if (from === 'livre' || from === 'abandonne') return false;
-  if (to === 'abandonne') return true;
+  if (from === 'delivered' || from === 'abandoned') return false;
+  if (to === 'abandoned') return true;
   return PIPELINE.indexOf(to) > PIPELINE.indexOf(from);
 }
 
 export function transitionRefusal(from: ProgrammeState, to: ProgrammeState): string | undefined {
   if (canTransition(from, to)) return undefined;
   if (from === to) return `Le programme est déjà à l’état « ${STATE_LABELS[to]} ».`;
-  if (from === 'livre' || from === 'abandonne') return `Un programme ${STATE_LABELS[from].toLowerCase()} ne change plus d’état.`;
+  if (from === 'delivered' || from === 'abandoned') return `Un programme ${STATE_LABELS[from].toLowerCase()} ne change plus d’état.`;
   return `Passage de « ${STATE_LABELS[from]} » à « ${STATE_LABELS[to]} » interdit : un programme ne revient pas en arrière.`;
 }
 
-export const FINANCINGS = ['plai', 'plus', 'pls', 'psla', 'brs', 'libre', 'lls_non_ventile', 'accession_non_ventilee'] as const;
+export const FINANCINGS = ['plai', 'plus', 'pls', 'psla', 'brs', 'free_market', 'social_unspecified', 'aided_ownership_unspecified'] as const;
 export type Financing = (typeof FINANCINGS)[number];
 export const FINANCING_LABELS: Record<Financing, string> = {
   plai: 'PLAI',
@@ -42,29 +42,30 @@ export const FINANCING_LABELS: Record<Financing, string> = {
   pls: 'PLS',
   psla: 'PSLA',
   brs: 'BRS',
-  libre: 'Libre',
+  free_market: 'Libre',
   // Sitadel counts social rented and aided ownership units without the product: kept apart, never guessed.
-  lls_non_ventile: 'Locatif social (produit non précisé)',
-  accession_non_ventilee: 'Accession aidée (produit non précisé)',
+  social_unspecified: 'Locatif social (produit non précisé)',
+  aided_ownership_unspecified: 'Accession aidée (produit non précisé)',
 };
 /** Social rented housing, the "logements sociaux" of PLH and SRU targets. */
-export const SOCIAL_FINANCINGS: Financing[] = ['plai', 'plus', 'pls', 'lls_non_ventile'];
+const SOCIAL_FINANCINGS: Financing[] = ['plai', 'plus', 'pls', 'social_unspecified'];
 
-export const BUILDING_TYPES = ['individuel_pur', 'individuel_groupe', 'collectif', 'residence'] as const;
+export const BUILDING_TYPES = ['single_house', 'grouped_houses', 'collective', 'residence'] as const;
 export type BuildingType = (typeof BUILDING_TYPES)[number];
 export const BUILDING_TYPE_LABELS: Record<BuildingType, string> = {
-  individuel_pur: 'Individuel pur',
-  individuel_groupe: 'Individuel groupé',
-  collectif: 'Collectif',
+  single_house: 'Individuel pur',
+  grouped_houses: 'Individuel groupé',
+  collective: 'Collectif',
   residence: 'Résidence',
 };
 
 export type UnitMix = Record<Financing, number> & Record<BuildingType, number>;
-export const emptyMix = (): UnitMix =>
+const emptyMix = (): UnitMix =>
   Object.fromEntries([...FINANCINGS, ...BUILDING_TYPES].map((k) => [k, 0])) as UnitMix;
 export const socialUnits = (m: Partial<UnitMix>) => SOCIAL_FINANCINGS.reduce((s, k) => s + (m[k] ?? 0), 0);
 
-export const SOURCES = ['sitadel', 'partenaire', 'saisie'] as const;
+export const SOURCES = ['sitadel', 'partner', 'manual'] as const;
+export const SOURCE_LABELS: Record<Source, string> = { sitadel: 'Sitadel', partner: 'Partenaire', manual: 'Saisie' };
 export type Source = (typeof SOURCES)[number];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -95,7 +96,7 @@ export function normaliseAddress(a: string): string {
 }
 
 /** Great-circle distance in metres. */
-export function distanceMetres(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+function distanceMetres(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
   const R = 6_371_000;
   const rad = Math.PI / 180;
   const dLat = (b.lat - a.lat) * rad;
@@ -105,11 +106,11 @@ export function distanceMetres(a: { lat: number; lon: number }, b: { lat: number
 }
 
 /** Unit counts within 10 % of the larger, or 2 units, whichever is more tolerant (small operations vary by a unit or two). */
-export function similarUnits(a: number, b: number): boolean {
+function similarUnits(a: number, b: number): boolean {
   return Math.abs(a - b) <= Math.max(2, 0.1 * Math.max(a, b));
 }
 
-export const MATCH_DISTANCE_M = 100;
+const MATCH_DISTANCE_M = 100;
 
 /**
  * Are two programmes from different sources the same operation? Certain when they share a permit number; suggested when
@@ -203,10 +204,10 @@ export function progress(target: Target, achieved: Achieved, now: Date): Progres
 
 /** How long a programme may stay in a state before it is called stalled (months). Final states never stall. */
 export const STALL_MONTHS: Partial<Record<ProgrammeState, number>> = {
-  projet: 24,
-  pc_depose: 6,
-  pc_accorde: 18,
-  chantier_ouvert: 36,
+  project: 24,
+  permit_filed: 6,
+  permit_granted: 18,
+  works_started: 36,
 };
 
 export function monthsBetween(from: Date, to: Date): number {
@@ -217,7 +218,7 @@ export function monthsBetween(from: Date, to: Date): number {
  * Past this age a state is no longer "stalled" but over: a building permit lapses when works have not started within
  * three years, extendable twice by one year (code de l'urbanisme R424-17 and R424-21), so five years at most.
  */
-export const STALL_UNTIL_MONTHS: Partial<Record<ProgrammeState, number>> = { pc_accorde: 60 };
+const STALL_UNTIL_MONTHS: Partial<Record<ProgrammeState, number>> = { permit_granted: 60 };
 
 export function isStalled(state: ProgrammeState, since: Date, now: Date, limits = STALL_MONTHS): boolean {
   const limit = limits[state];
@@ -230,7 +231,7 @@ export function isStalled(state: ProgrammeState, since: Date, now: Date, limits 
 export interface Alert {
   /** Stable key: the same situation raises one notification, however often the rules run. */
   key: string;
-  rule: 'commune_en_retard' | 'programme_bloque';
+  rule: 'commune_behind' | 'programme_stalled';
   communeCode: string;
   programmeId?: string;
   message: string;
@@ -240,8 +241,8 @@ export function stalledAlert(p: { id: string; name: string; communeCode: string;
   if (!isStalled(p.state, p.stateSince, now, limits)) return undefined;
   const months = monthsBetween(p.stateSince, now);
   return {
-    key: `programme_bloque:${p.id}:${p.state}`,
-    rule: 'programme_bloque',
+    key: `programme_stalled:${p.id}:${p.state}`,
+    rule: 'programme_stalled',
     communeCode: p.communeCode,
     programmeId: p.id,
     message: `Le programme « ${p.name} » est à l’état « ${STATE_LABELS[p.state]} » depuis ${months} mois (seuil : ${limits[p.state]} mois).`,
@@ -252,8 +253,8 @@ export function behindAlert(communeName: string, target: Target, achieved: Achie
   const p = progress(target, achieved, now);
   if (!p.behind || p.elapsed === 0) return undefined;
   return {
-    key: `commune_en_retard:${target.communeCode}:${target.periodStart}:${now.getUTCFullYear()}`,
-    rule: 'commune_en_retard',
+    key: `commune_behind:${target.communeCode}:${target.periodStart}:${now.getUTCFullYear()}`,
+    rule: 'commune_behind',
     communeCode: target.communeCode,
     message:
       `${communeName} est en retard sur son objectif PLH ${target.periodStart}–${target.periodEnd} : ` +
@@ -277,4 +278,99 @@ export function liveChangeVisible(
     return !c.epci || to.epcis.includes(c.epci);
   }
   return c.type === 'programme' && !!c.organisation && to.organisations.includes(c.organisation);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Entry rules
+
+/** A programme's dwellings and how they split, as entered or delivered. */
+export interface UnitSplit {
+  dwellings: number;
+  financing?: Partial<Record<Financing, number>>;
+  types?: Partial<Record<BuildingType, number>>;
+}
+
+/** Financings and types, when given, must add up to the unit count: a mix that does not is a typing mistake. */
+export function mixProblems(input: UnitSplit): string[] {
+  const out: string[] = [];
+  const f = Object.values(input.financing ?? {}).reduce((s, v) => s + (v ?? 0), 0);
+  if (f > 0 && f !== input.dwellings) out.push(`La répartition par financement (${f}) ne correspond pas au nombre de logements (${input.dwellings}).`);
+  const t = Object.values(input.types ?? {}).reduce((s, v) => s + (v ?? 0), 0);
+  if (t > 0 && t !== input.dwellings) out.push(`La répartition par type (${t}) ne correspond pas au nombre de logements (${input.dwellings}).`);
+  return out;
+}
+
+/** The full mix of a programme: a programme entered without its financing split counts as free-market housing, never as social by accident. */
+export function unitMix(input: UnitSplit): UnitMix {
+  const out = emptyMix();
+  for (const k of FINANCINGS) out[k] = input.financing?.[k] ?? 0;
+  for (const k of BUILDING_TYPES) out[k] = input.types?.[k] ?? 0;
+  if (!Object.values(input.financing ?? {}).some((v) => (v ?? 0) > 0)) out.free_market = input.dwellings;
+  return out;
+}
+
+/** The date of each step of the pipeline, kept on the programme so counts per period read it without walking events. */
+export const STEP_DATES = ['filing_date', 'authorisation_date', 'works_start_date', 'delivery_date'] as const;
+export type StepDate = (typeof STEP_DATES)[number];
+
+export function stateDateColumn(state: ProgrammeState): StepDate | undefined {
+  const of: Partial<Record<ProgrammeState, StepDate>> = { permit_filed: 'filing_date', permit_granted: 'authorisation_date', works_started: 'works_start_date', delivered: 'delivery_date' };
+  return of[state];
+}
+
+/** The step dates a programme entering `state` on `date` implies: entering "works started" does not invent a permit date. */
+export function datesFor(state: ProgrammeState, date: string): Partial<Record<StepDate, string>> {
+  const col = stateDateColumn(state);
+  return col ? { [col]: date } : {};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Matching a programme against the ones already known
+
+export type PoolCandidate = MatchCandidate & { id: string; source: Source };
+
+/** Permit numbers compared without their type ("PC 0315…" and "0315…" are the same number). */
+export const bareNumber = (p: string) => p.replace(/^(PC|DP|PA)\s+/i, '').toUpperCase();
+
+/** The first programme of the pool that is the same operation, and why; two Sitadel permits are two permits. */
+export function firstMatch(c: MatchCandidate & { source: Source; id?: string }, pool: PoolCandidate[]): { other: PoolCandidate; reason: string } | undefined {
+  const me = { ...c, permits: c.permits.map(bareNumber) };
+  for (const other of pool) {
+    // Any other pair (even two entries by agents) may be one operation.
+    if ((other.source === 'sitadel' && c.source === 'sitadel') || other.id === c.id) continue;
+    const reason = matchReason(me, { ...other, permits: other.permits.map(bareNumber) });
+    if (reason) return { other, reason };
+  }
+  return undefined;
+}
+
+export const MATCH_STATUSES = ['suggested', 'confirmed', 'rejected'] as const;
+export type MatchStatus = (typeof MATCH_STATUSES)[number];
+
+/** A shared permit number is certain; anything else is a suggestion an agent confirms or rejects. */
+export const matchStatusOf = (reason: string): MatchStatus => (reason.startsWith('même permis') ? 'confirmed' : 'suggested');
+
+/**
+ * Which of two matched programmes is counted: Sitadel, the official count of permits, over any other source; between
+ * partners and manual entry, the one already known.
+ */
+export function countedOf(newSource: Source, otherSource: Source): 'new' | 'other' {
+  return newSource === 'sitadel' && otherSource !== 'sitadel' ? 'new' : 'other';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Targets as entered
+
+export type TargetField = 'periodStart' | 'periodEnd' | 'total' | 'social';
+
+/** French reasons a target cannot be saved (the CSV reader adds file, line and column; the commune is checked apart). */
+export function targetProblems(t: Omit<Target, 'communeCode' | 'sru'>): { field: TargetField; rule: string; message: string }[] {
+  const out: { field: TargetField; rule: string; message: string }[] = [];
+  if (!Number.isInteger(t.periodStart) || t.periodStart < 2000 || t.periodStart > 2100) out.push({ field: 'periodStart', rule: 'annee', message: 'l’année de début doit être entre 2000 et 2100.' });
+  if (!Number.isInteger(t.periodEnd) || t.periodEnd < t.periodStart || t.periodEnd - t.periodStart > 9)
+    out.push({ field: 'periodEnd', rule: 'periode', message: 'l’année de fin doit suivre l’année de début, sur dix ans au plus (un PLH dure six ans).' });
+  if (!Number.isInteger(t.total) || t.total < 0) out.push({ field: 'total', rule: 'entier_positif', message: 'l’objectif doit être un entier positif ou nul.' });
+  if (!Number.isInteger(t.social) || t.social < 0 || t.social > t.total)
+    out.push({ field: 'social', rule: 'part_sociale', message: 'l’objectif de logements sociaux doit être un entier entre 0 et l’objectif total.' });
+  return out;
 }

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Actor, type TestApp } from '../../../test/support/app.ts';
-import { importSitadel } from './ingest/import.ts';
-import { SITADEL_DEMO_FILE } from './demo.ts';
-import { runAlerts } from './alerts.ts';
-import { syncPartnerProgrammes, type PartnerRow } from './partners.ts';
+import { smtpMailer } from '../../platform/mail.ts';
+import type { PartnerRow } from './ingest/partner-feed.ts';
+import { importSitadel, instanceTerritory, runAlerts, SITADEL_DEMO_FILE, syncPartnerProgrammes } from './service.ts';
 
 const TOULOUSE = '243100518';
 let t: TestApp;
@@ -37,34 +36,34 @@ const post = (url: string, payload: unknown, who: Actor = agent) => t.app.inject
 
 describe('programmes pipeline', () => {
   it('an agent enters a programme with its unit mix; a read-only user may not', async () => {
-    const body = { nom: 'Les Jardins de la Garonne', code_commune: '31555', adresse: '12 rue des Lilas', lat: 43.59, lon: 1.43, logements: 40, etat: 'projet', date_etat: '2026-02-01', financement: { plai: 4, plus: 8, pls: 2, brs: 6, libre: 20 }, types: { collectif: 40 } };
+    const body = { name: 'Les Jardins de la Garonne', commune_code: '31555', address: '12 rue des Lilas', lat: 43.59, lon: 1.43, dwellings: 40, state: 'project', state_date: '2026-02-01', financing: { plai: 4, plus: 8, pls: 2, brs: 6, free_market: 20 }, types: { collective: 40 } };
     const res = await post('/api/construction/programmes', body);
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ etat: 'projet', logements: 40, logements_sociaux: 14, commune: 'Toulouse', source: 'saisie', rapprochement: null });
+    expect(res.json()).toMatchObject({ state: 'project', dwellings: 40, social_dwellings: 14, commune: 'Toulouse', source: 'manual', match: null });
     expect((await post('/api/construction/programmes', body, readonly)).statusCode).toBe(403);
-    const bad = await post('/api/construction/programmes', { ...body, financement: { plai: 4 } });
+    const bad = await post('/api/construction/programmes', { ...body, financing: { plai: 4 } });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().detail).toBe('La répartition par financement (4) ne correspond pas au nombre de logements (40).');
   });
 
   it('moves forward with a dated event per change, and refuses a step back in French', async () => {
-    const p = (await post('/api/construction/programmes', { nom: 'Îlot Bonnefoy', code_commune: '31555', logements: 25, etat: 'pc_depose', date_etat: '2025-09-01' })).json();
-    expect((await post(`/api/construction/programmes/${p.id}/etat`, { etat: 'pc_accorde', date: '2026-01-20' })).json()).toMatchObject({ etat: 'pc_accorde', date_autorisation: '2026-01-20' });
-    const back = await post(`/api/construction/programmes/${p.id}/etat`, { etat: 'projet' });
+    const p = (await post('/api/construction/programmes', { name: 'Îlot Bonnefoy', commune_code: '31555', dwellings: 25, state: 'permit_filed', state_date: '2025-09-01' })).json();
+    expect((await post(`/api/construction/programmes/${p.id}/state`, { state: 'permit_granted', date: '2026-01-20' })).json()).toMatchObject({ state: 'permit_granted', authorisation_date: '2026-01-20' });
+    const back = await post(`/api/construction/programmes/${p.id}/state`, { state: 'project' });
     expect(back.statusCode).toBe(409);
     expect(back.json().detail).toBe('Passage de « PC accordé » à « Projet » interdit : un programme ne revient pas en arrière.');
     const detail = (await t.app.inject({ url: `/api/construction/programmes/${p.id}`, headers: readonly.headers })).json();
-    expect(detail.evenements.map((e: any) => [e.type, e.de, e.vers, e.date, e.source, e.auteur])).toEqual([
-      ['creation', null, 'pc_depose', '2025-09-01', 'saisie', 'agent test'],
-      ['etat', 'pc_depose', 'pc_accorde', '2026-01-20', 'saisie', 'agent test'],
+    expect(detail.events.map((e: any) => [e.kind, e.from, e.to, e.date, e.source, e.author])).toEqual([
+      ['created', null, 'permit_filed', '2025-09-01', 'manual', 'agent test'],
+      ['state', 'permit_filed', 'permit_granted', '2026-01-20', 'manual', 'agent test'],
     ]);
   });
 
   it('lists with filters and exports the same list as CSV', async () => {
-    const list = (await t.app.inject({ url: '/api/construction/programmes?source=sitadel&etat=livre&limit=5', headers: readonly.headers })).json();
+    const list = (await t.app.inject({ url: '/api/construction/programmes?source=sitadel&state=delivered&limit=5', headers: readonly.headers })).json();
     expect(list.total).toBe(rows.filter((r) => r.ETAT_DAU === '6').length);
     expect(list.programmes).toHaveLength(5);
-    const csv = await t.app.inject({ url: '/api/construction/programmes.csv?source=sitadel&etat=livre', headers: readonly.headers });
+    const csv = await t.app.inject({ url: '/api/construction/programmes.csv?source=sitadel&state=delivered', headers: readonly.headers });
     expect(csv.headers['content-type']).toContain('text/csv');
     expect([...csv.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: spreadsheets read the accents right
     const csvLines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
@@ -72,7 +71,7 @@ describe('programmes pipeline', () => {
     expect(csvLines).toHaveLength(list.total + 1);
     expect(csvLines.slice(1).every((l) => l.includes(';Livré;'))).toBe(true);
     const map = (await t.app.inject({ url: '/api/construction/communes', headers: readonly.headers })).json();
-    expect(map.communes['31555'].livre).toEqual({ logements: sumWhere((r) => r.ETAT_DAU === '6'), programmes: list.total });
+    expect(map.communes['31555'].delivered).toEqual({ dwellings: sumWhere((r) => r.ETAT_DAU === '6'), programmes: list.total });
   });
 });
 
@@ -81,28 +80,28 @@ describe('duplicates across sources', () => {
     // 03155524C0301: HABITAT TOULOUSE, authorised 2025-01-10 in the 2026-01 edition.
     const sitadelRow = rows.find((r) => r.NUM_DAU === '03155524C0301')!;
     const units = Number(sitadelRow.NB_LGT_TOT_CREES);
-    await post('/api/construction/programmes', { nom: 'Opération Habitat Toulouse', code_commune: '31555', logements: units, etat: 'pc_accorde', date_etat: '2025-01-10', permis: ['PC 03155524C0301'] });
-    const dups = (await t.app.inject({ url: '/api/construction/programmes?doublons=oui', headers: readonly.headers })).json();
-    const mine = dups.programmes.find((p: any) => p.nom === 'Opération Habitat Toulouse');
-    expect(mine.rapprochement).toMatchObject({ statut: 'confirme', motif: 'même permis 03155524C0301' });
-    const other = (await t.app.inject({ url: `/api/construction/programmes/${mine.rapprochement.programme_id}`, headers: readonly.headers })).json();
-    expect(other.programme.permis).toEqual(['PC 03155524C0301']);
+    await post('/api/construction/programmes', { name: 'Opération Habitat Toulouse', commune_code: '31555', dwellings: units, state: 'permit_granted', state_date: '2025-01-10', permits: ['PC 03155524C0301'] });
+    const dups = (await t.app.inject({ url: '/api/construction/programmes?duplicates=true', headers: readonly.headers })).json();
+    const mine = dups.programmes.find((p: any) => p.name === 'Opération Habitat Toulouse');
+    expect(mine.match).toMatchObject({ status: 'confirmed', reason: 'même permis 03155524C0301' });
+    const other = (await t.app.inject({ url: `/api/construction/programmes/${mine.match.programme_id}`, headers: readonly.headers })).json();
+    expect(other.programme.permits).toEqual(['PC 03155524C0301']);
 
-    await t.app.inject({ method: 'PUT', url: '/api/construction/objectifs', headers: agent.headers, payload: { objectifs: [{ code_commune: '31555', periode_debut: 2020, periode_fin: 2025, objectif_logements: 21000, objectif_logements_sociaux: 7000, sru: true }] } });
-    const board = (await t.app.inject({ url: '/api/construction/tableau-de-bord?date=2025-07-01', headers: readonly.headers })).json();
+    await t.app.inject({ method: 'PUT', url: '/api/construction/targets', headers: agent.headers, payload: { targets: [{ commune_code: '31555', period_start: 2020, period_end: 2025, target_dwellings: 21000, target_social_dwellings: 7000, sru: true }] } });
+    const board = (await t.app.inject({ url: '/api/construction/dashboard?date=2025-07-01', headers: readonly.headers })).json();
     const expected = sumWhere((r) => year(r.DATE_REELLE_AUTORISATION) >= 2020 && year(r.DATE_REELLE_AUTORISATION) <= 2025 && r.ETAT_DAU !== '4');
-    expect(board.communes[0].autorises).toBe(expected); // the manual twin adds nothing
+    expect(board.communes[0].authorised).toBe(expected); // the manual twin adds nothing
   });
 
   it('suggests a match by address and close size; rejecting it counts both', async () => {
-    const first = (await post('/api/construction/programmes', { nom: 'Résidence Matabiau', code_commune: '31555', adresse: '5 boulevard de la Gare', logements: 30, etat: 'pc_accorde', date_etat: '2024-05-02' })).json();
-    const twin = (await post('/api/construction/programmes', { nom: 'Matabiau lot B', code_commune: '31555', adresse: '5 bd de la Gare', logements: 31, etat: 'pc_accorde', date_etat: '2024-05-02' })).json();
-    expect(first.rapprochement).toBeNull();
-    expect(twin.rapprochement).toMatchObject({ programme_id: first.id, statut: 'suggere' });
-    const before = (await t.app.inject({ url: '/api/construction/tableau-de-bord?date=2025-07-01', headers: readonly.headers })).json().communes[0].autorises;
-    const rejected = await post(`/api/construction/programmes/${twin.id}/rapprochement`, { decision: 'rejete' });
-    expect(rejected.json().rapprochement.statut).toBe('rejete');
-    const after = (await t.app.inject({ url: '/api/construction/tableau-de-bord?date=2025-07-01', headers: readonly.headers })).json().communes[0].autorises;
+    const first = (await post('/api/construction/programmes', { name: 'Résidence Matabiau', commune_code: '31555', address: '5 boulevard de la Gare', dwellings: 30, state: 'permit_granted', state_date: '2024-05-02' })).json();
+    const twin = (await post('/api/construction/programmes', { name: 'Matabiau lot B', commune_code: '31555', address: '5 bd de la Gare', dwellings: 31, state: 'permit_granted', state_date: '2024-05-02' })).json();
+    expect(first.match).toBeNull();
+    expect(twin.match).toMatchObject({ programme_id: first.id, status: 'suggested' });
+    const before = (await t.app.inject({ url: '/api/construction/dashboard?date=2025-07-01', headers: readonly.headers })).json().communes[0].authorised;
+    const rejected = await post(`/api/construction/programmes/${twin.id}/match`, { decision: 'rejected' });
+    expect(rejected.json().match.status).toBe('rejected');
+    const after = (await t.app.inject({ url: '/api/construction/dashboard?date=2025-07-01', headers: readonly.headers })).json().communes[0].authorised;
     expect(after - before).toBe(31);
   });
 });
@@ -110,27 +109,27 @@ describe('duplicates across sources', () => {
 describe('targets dashboard', () => {
   it('shows authorised, started, delivered against the target, the pace needed, for the commune and its EPCI', async () => {
     const csv = 'code_commune;periode_debut;periode_fin;objectif_logements;objectif_logements_sociaux;sru\n31555;2020;2025;21000;7000;oui\n31069;2020;2025;1200;400;oui\n';
-    const imported = await post('/api/construction/objectifs/csv', { csv, fichier: 'objectifs.csv' });
-    expect(imported.json()).toEqual({ enregistres: 2 });
-    const board = (await t.app.inject({ url: '/api/construction/tableau-de-bord?date=2024-01-01', headers: readonly.headers })).json();
-    const toulouse = board.communes.find((c: any) => c.code_commune === '31555');
+    const imported = await post('/api/construction/targets/csv', { csv, file: 'objectifs.csv' });
+    expect(imported.json()).toEqual({ saved: 2 });
+    const board = (await t.app.inject({ url: '/api/construction/dashboard?date=2024-01-01', headers: readonly.headers })).json();
+    const toulouse = board.communes.find((c: any) => c.commune_code === '31555');
     const inPeriod = (d: string) => !!d && year(d) >= 2020 && year(d) <= 2025;
-    expect(toulouse).toMatchObject({ commune: 'Toulouse', sru: true, objectif_logements: 21000, epci: '243100518' });
+    expect(toulouse).toMatchObject({ commune: 'Toulouse', sru: true, target_dwellings: 21000, epci: '243100518' });
     const authorisedFile = sumWhere((r) => inPeriod(r.DATE_REELLE_AUTORISATION) && r.ETAT_DAU !== '4');
     // + the manual programmes of 2024-2025 above: Matabiau (30) and its rejected twin (31), Îlot Bonnefoy is 2026.
-    expect(toulouse.autorises).toBe(authorisedFile + 61);
-    expect(toulouse.commences).toBe(sumWhere((r) => inPeriod(r.DATE_REELLE_DOC) && r.ETAT_DAU !== '4'));
-    expect(toulouse.livres).toBe(sumWhere((r) => inPeriod(r.DATE_REELLE_DAACT) && r.ETAT_DAU === '6'));
-    expect(toulouse.avancement.yearsLeft).toBe(2);
-    expect(toulouse.avancement.pacePerYear).toBeCloseTo(Math.max(0, 21000 - toulouse.autorises) / 2);
+    expect(toulouse.authorised).toBe(authorisedFile + 61);
+    expect(toulouse.started).toBe(sumWhere((r) => inPeriod(r.DATE_REELLE_DOC) && r.ETAT_DAU !== '4'));
+    expect(toulouse.delivered).toBe(sumWhere((r) => inPeriod(r.DATE_REELLE_DAACT) && r.ETAT_DAU === '6'));
+    expect(toulouse.progress.years_left).toBe(2);
+    expect(toulouse.progress.pace_per_year).toBeCloseTo(Math.max(0, 21000 - toulouse.authorised) / 2);
     const epci = board.epci.find((e: any) => e.epci === '243100518');
-    expect(epci).toMatchObject({ objectif_logements: 22200, communes: 2, autorises: toulouse.autorises });
+    expect(epci).toMatchObject({ target_dwellings: 22200, communes: 2, authorised: toulouse.authorised });
   });
 
   it('refuses a whole CSV with a bad line, naming line, column and rule', async () => {
-    const res = await post('/api/construction/objectifs/csv', { csv: 'code_commune;periode_debut;periode_fin;objectif_logements;objectif_logements_sociaux\n31555;2020;2025;100;200\n', fichier: 'obj.csv' });
+    const res = await post('/api/construction/targets/csv', { csv: 'code_commune;periode_debut;periode_fin;objectif_logements;objectif_logements_sociaux\n31555;2020;2025;100;200\n', file: 'obj.csv' });
     expect(res.statusCode).toBe(422);
-    expect(res.json().details.rejets[0]).toMatchObject({ file: 'obj.csv', line: 2, column: 'objectif_logements_sociaux', rule: 'part_sociale', value: '200' });
+    expect(res.json().details.problems[0]).toMatchObject({ file: 'obj.csv', line: 2, column: 'objectif_logements_sociaux', rule: 'part_sociale', value: '200' });
   });
 });
 
@@ -139,11 +138,11 @@ describe('public page data', () => {
     const res = await t.app.inject({ url: '/api/construction/public/communes' });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    const y2019 = body.lignes.find((l: any) => l.code_commune === '31555' && l.annee === 2019);
-    expect(y2019.autorises).toBe(sumWhere((r) => year(r.DATE_REELLE_AUTORISATION) === 2019 && r.ETAT_DAU !== '4'));
+    const y2019 = body.rows.find((l: any) => l.commune_code === '31555' && l.year === 2019);
+    expect(y2019.authorised).toBe(sumWhere((r) => year(r.DATE_REELLE_AUTORISATION) === 2019 && r.ETAT_DAU !== '4'));
     expect(res.body).not.toMatch(/HABITAT TOULOUSE|Matabiau|rue des Lilas/i);
-    const withheld = body.lignes.filter((l: any) => l.secret.length);
-    for (const l of withheld) for (const m of l.secret) expect(l[m]).toBeNull();
+    const withheld = body.rows.filter((l: any) => l.withheld.length);
+    for (const l of withheld) for (const m of l.withheld) expect(l[m]).toBeNull();
   });
 });
 
@@ -157,13 +156,13 @@ describe('partner feed', () => {
     const org = await t.apiKey('promoteur', await t.org('promoteur', { epcis: [TOULOUSE] }));
     const row = (data: PartnerRow['data'], receivedAt: string): PartnerRow => ({ deliveryId: 'd1', organisationId: org.organisationId, receivedAt: new Date(receivedAt), line: 2, data });
     const s1 = await syncPartnerProgrammes(t.ctx.db, [row(first, '2026-03-01')], 'flux');
-    expect(s1).toMatchObject({ crees: 1, rejets: [] });
-    expect(await syncPartnerProgrammes(t.ctx.db, [row(first, '2026-03-01')], 'flux')).toMatchObject({ crees: 0, inchanges: 1 });
+    expect(s1).toMatchObject({ created: 1, problems: [] });
+    expect(await syncPartnerProgrammes(t.ctx.db, [row(first, '2026-03-01')], 'flux')).toMatchObject({ created: 0, unchanged: 1 });
     const s3 = await syncPartnerProgrammes(t.ctx.db, [row({ ...first, etat: 'mis-en-chantier', date_mise_en_chantier: '2026-04-02' }, '2026-04-10')], 'flux');
-    expect(s3).toMatchObject({ misAJour: 1 });
-    expect(s3.changes[0]).toMatchObject({ de: 'pc_accorde', etat: 'chantier_ouvert', source: 'partenaire' });
+    expect(s3).toMatchObject({ updated: 1 });
+    expect(s3.changes[0]).toMatchObject({ from: 'permit_granted', state: 'works_started', source: 'partner' });
     const back = await syncPartnerProgrammes(t.ctx.db, [row(first, '2026-05-01')], 'flux');
-    expect(back.rejets[0]).toMatchObject({ column: 'etat', rule: 'transition_interdite', value: 'autorise' });
+    expect(back.problems[0]).toMatchObject({ column: 'etat', rule: 'transition_interdite', value: 'autorise' });
   });
 
   it('the sync route takes in what a promoteur delivered through the referential, for the agent’s EPCI only', async () => {
@@ -177,11 +176,11 @@ describe('partner feed', () => {
     const accepted = 2;
     const res = await post('/api/construction/sync', {});
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ lignes: accepted, crees: accepted, rejets: [] });
-    const mine = (await t.app.inject({ url: '/api/construction/programmes?source=partenaire&limit=1000', headers: readonly.headers })).json();
-    expect(mine.programmes.filter((p: any) => p.reference_source?.startsWith(`partenaire:${key.organisationId}:`))).toHaveLength(accepted);
+    expect(res.json()).toMatchObject({ rows: accepted, created: accepted, problems: [] });
+    const mine = (await t.app.inject({ url: '/api/construction/programmes?source=partner&limit=1000', headers: readonly.headers })).json();
+    expect(mine.programmes.filter((p: any) => p.source_ref?.startsWith(`partner:${key.organisationId}:`))).toHaveLength(accepted);
     // Synchronising again changes nothing.
-    expect((await post('/api/construction/sync', {})).json()).toMatchObject({ crees: 0, misAJour: 0, inchanges: accepted });
+    expect((await post('/api/construction/sync', {})).json()).toMatchObject({ created: 0, updated: 0, unchanged: accepted });
   });
 
   it('a formula delivered as a programme name reaches agents’ programmes.csv as inert text', async () => {
@@ -200,11 +199,11 @@ describe('partner feed', () => {
     });
     expect(delivered.statusCode, delivered.body).toBe(201);
     expect((await post('/api/construction/sync', {})).statusCode).toBe(200);
-    const csv = await t.app.inject({ url: '/api/construction/programmes.csv?source=partenaire', headers: agent.headers });
+    const csv = await t.app.inject({ url: '/api/construction/programmes.csv?source=partner', headers: agent.headers });
     const rows = parse(csv.body, { bom: true, delimiter: ';', columns: true }) as Record<string, string>[];
     const row = rows.find((r) => r.nom.includes('HYPERLINK'));
     expect(row?.nom).toBe(`'${formula}`);
-    for (const r of rows) for (const v of Object.values(r)) expect(/^[=+@\t\r]/.test(v) || (/^-/.test(v) && Number.isNaN(Number(v))), v).toBe(false);
+    for (const r of rows) for (const v of Object.values(r)) expect(/^[=+@\t\r]/.test(v) || (v.startsWith('-') && Number.isNaN(Number(v))), v).toBe(false);
   });
 });
 
@@ -233,10 +232,11 @@ describe('alerts', () => {
   it('notifies agents in the app and by e-mail, once per situation', async () => {
     // Blagnac: a target of 1,200 for 2020–2025; only the promoteur's "Cœur de Blagnac, tranche 2" (62 dwellings,
     // permit of 2023-11-02, from the partner feed above) authorised there.
-    const r = await runAlerts(t.ctx.db, new Date('2024-01-01T12:00:00Z'), { smtpUrl });
-    const blagnac = r.created.find((a) => a.rule === 'commune_en_retard' && a.communeCode === '31069');
+    const communes = await instanceTerritory(t.ctx.db, t.ctx.config.epciSirens);
+    const r = await runAlerts(t.ctx.db, new Date('2024-01-01T12:00:00Z'), { communes, mailer: smtpMailer(smtpUrl) });
+    const blagnac = r.created.find((a) => a.rule === 'commune_behind' && a.communeCode === '31069');
     expect(blagnac?.message).toMatch(/^Blagnac est en retard sur son objectif PLH 2020–2025 : 62 logements autorisés pour 800 attendus/);
-    const stalled = r.created.filter((a) => a.rule === 'programme_bloque');
+    const stalled = r.created.filter((a) => a.rule === 'programme_stalled');
     expect(stalled.length).toBeGreaterThan(0);
     expect(r.emailed).toBeGreaterThan(0);
     const agentEmail = (await t.ctx.db.selectFrom('app_user').select('email').where('id', '=', agent.userId).executeTakeFirstOrThrow()).email;
@@ -246,13 +246,13 @@ describe('alerts', () => {
     const partnerEmails = (await t.ctx.db.selectFrom('app_user').select('email').where('role', '=', 'partner').execute()).map((u) => u.email);
     expect(mails.flatMap((m) => m.to).filter((to) => partnerEmails.includes(to))).toEqual([]);
 
-    const list = (await t.app.inject({ url: '/api/construction/notifications?non_lues=oui&limit=5000', headers: readonly.headers })).json().notifications;
+    const list = (await t.app.inject({ url: '/api/construction/notifications?unread=true&limit=5000', headers: readonly.headers })).json().notifications;
     expect(list.length).toBe(r.created.length);
-    expect(list.find((n: any) => n.code_commune === '31069').courriels).toBeGreaterThan(0);
-    const read = await post(`/api/construction/notifications/${list[0].id}/lue`, {});
+    expect(list.find((n: any) => n.commune_code === '31069').emails_sent).toBeGreaterThan(0);
+    const read = await post(`/api/construction/notifications/${list[0].id}/read`, {});
     expect(read.statusCode).toBe(200);
 
-    const again = await runAlerts(t.ctx.db, new Date('2024-01-01T12:00:00Z'), { smtpUrl });
+    const again = await runAlerts(t.ctx.db, new Date('2024-01-01T12:00:00Z'), { communes, mailer: smtpMailer(smtpUrl) });
     expect(again).toEqual({ created: [], emailed: 0 });
   });
 });

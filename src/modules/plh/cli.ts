@@ -4,12 +4,28 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import type { HabitatModule } from '../types.ts';
 import { audit } from '../access/audit.ts';
+import { AppError, formatProblem, type InputProblem } from '../../platform/errors.ts';
 import { chooseEpci } from '../../platform/http/perimeter.ts';
-import { importProgrammeFile, importSruFile } from './programme-io.ts';
-import { SHEET_NAMES, type SheetName } from './programme-sheet.ts';
+import { importProgrammeFile, importSruFile } from './service.ts';
+import { SHEET_NAMES, type SheetName } from './ingest/programme-sheet.ts';
 import { writeBilanFiles } from './report/render.ts';
 
 type CliArgs = Parameters<NonNullable<HabitatModule['cli']>>[0];
+
+/** Runs an import; a file refused as a whole prints every problem, with where and why, and fails the command. */
+async function importOrList<T>(io: CliArgs['io'], run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const problems = (err.details as { problems?: InputProblem[] } | undefined)?.problems;
+    if (!problems) throw err;
+    io.print(err.message);
+    for (const p of problems) io.print(`  ${formatProblem(p)}`);
+    io.exitCode = 1;
+    return undefined;
+  }
+}
 
 export function plhCli({ program, importCommand, withContext, io }: CliArgs) {
   // Another module may have created `report` already: add to it rather than declare it twice.
@@ -43,7 +59,8 @@ export function plhCli({ program, importCommand, withContext, io }: CliArgs) {
           withContext(async (ctx) => {
             const epci = chooseEpci(ctx.config.epciSirens, opts.epci);
             const bytes = readFileSync(io.path(opts.file));
-            const r = await importProgrammeFile(ctx.db, epci, bytes, basename(opts.file), opts.feuille as SheetName | undefined);
+            const r = await importOrList(io, () => importProgrammeFile(ctx.db, epci, bytes, basename(opts.file), opts.feuille as SheetName | undefined));
+            if (!r) return;
             await audit(ctx.db, null, { action: 'import', entity: 'plh_programme', entityId: r.programmeId, detail: { via: 'cli', file: basename(opts.file) }, epci });
             io.print(`Programme importé : ${r.orientations} orientation(s), ${r.actions} action(s), ${r.budgets} budget(s), ${r.objectifs} objectif(s).`);
           }),
@@ -57,7 +74,8 @@ export function plhCli({ program, importCommand, withContext, io }: CliArgs) {
       .action((opts) =>
         withContext(async (ctx) => {
           const epci = opts.epci ? chooseEpci(ctx.config.epciSirens, opts.epci) : undefined;
-          const r = await importSruFile(ctx.db, readFileSync(io.path(opts.file)), basename(opts.file), epci);
+          const r = await importOrList(io, () => importSruFile(ctx.db, readFileSync(io.path(opts.file)), basename(opts.file), epci));
+          if (!r) return;
           await audit(ctx.db, null, { action: 'import', entity: 'plh_sru_inventaire', detail: { via: 'cli', file: basename(opts.file), lignes: r.inventaires }, epci: epci ?? null });
           io.print(`Inventaires SRU importés : ${r.inventaires}.`);
         }),

@@ -44,12 +44,11 @@ export const FONCIER_STATUT_LABELS: Record<FoncierStatut, string> = {
 // ---------------------------------------------------------------------------------------------------------------
 // SRU (CCH L302-5, L302-7, L302-8)
 
-export const SRU_TAUX = [0.2, 0.25] as const;
 /** General catch-up rate of the deficit per triennial period (loi 3DS art. 68). */
 export const DEFAULT_TAUX_RATTRAPAGE = 0.33;
 /** L302-8: at least 30 % PLAI and at most 30 % PLS of the social dwellings to produce. */
-export const PART_PLAI_MIN = 0.3;
-export const PART_PLS_MAX = 0.3;
+const PART_PLAI_MIN = 0.3;
+const PART_PLS_MAX = 0.3;
 
 export interface SruInputs {
   residencesPrincipales: number;
@@ -180,10 +179,10 @@ export interface AideAccordee {
   actionCode?: string | null;
 }
 
-export const SOURCE_AIDES = 'Registre des aides accordées par l’EPCI (Habitat Commun)';
+const SOURCE_AIDES = 'Registre des aides accordées par l’EPCI (Habitat Commun)';
 
 /** Which achievement category an aid counts in, and how many dwellings (or places) it brings. */
-export function aidAchievement(a: AideAccordee): { categorie: Categorie; valeur: number } | null {
+function aidAchievement(a: AideAccordee): { categorie: Categorie; valeur: number } | null {
   switch (a.type) {
     case 'logement_social':
       return { categorie: 'logements_sociaux', valeur: a.nbPlai + a.nbPlus + a.nbPls || a.nbLogements };
@@ -270,4 +269,22 @@ export function formatEuros(n: number): string {
 export function formatPct(x: number | null, digits = 1): string {
   if (x === null || !Number.isFinite(x)) return '—';
   return `${(x * 100).toFixed(digits).replace('.', ',')} %`;
+}
+
+/** Where the dwellings authorised read from the construction module come from (a bilan names its sources). */
+export const SOURCE_SITADEL = 'Sitadel, logements autorisés (permis de construire, module construction de Habitat Commun)';
+
+/** A commune's SRU inventory for one year (as notified by the State). */
+export interface SruInventaire {
+  communeCode: string;
+  annee: number;
+  population: number | null;
+  residencesPrincipales: number;
+  logementsSociaux: number;
+  tauxLegal: number;
+  exemptee: boolean;
+  potentielFiscalParHabitant: number | null;
+  depensesReellesFonctionnement: number | null;
+  depensesDeductibles: number | null;
+  source: string;
 }

@@ -7,7 +7,8 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Actor, type TestApp } from '../../../test/support/app.ts';
 import { writeProgrammeXlsx } from './ingest/spreadsheet.ts';
-import { programmeToSheets } from './programme-sheet.ts';
+import { formatProblem } from '../../platform/errors.ts';
+import { programmeToSheets } from './ingest/programme-sheet.ts';
 import { SAMPLE } from './sample-programme.test-support.ts';
 import { plhCli } from './cli.ts';
 import { writeBilanFiles } from './report/render.ts';
@@ -61,9 +62,11 @@ describe('action programme', () => {
     const res = await importXlsx(await writeProgrammeXlsx(bad));
     expect(res.statusCode).toBe(422);
     expect(res.headers['content-type']).toContain('application/problem+json');
-    expect(res.json().detail).toContain('plh.xlsx, feuille Objectifs, ligne 4, colonne « objectif » — règle entier');
-    expect(res.json().detail).toContain('(valeur : « beaucoup »)');
-    expect(res.json().detail).toContain('ligne 3, colonne « commune_code » — règle commune_connue');
+    expect(res.json().code).toBe('plh.import_refused');
+    const problems = res.json().details.problems.map(formatProblem).join(' ; ');
+    expect(problems).toContain('plh.xlsx, feuille Objectifs, ligne 4, colonne « objectif » — règle entier');
+    expect(problems).toContain('(valeur : « beaucoup »)');
+    expect(problems).toContain('ligne 3, colonne « commune_code » — règle commune_connue');
     expect(await programmeRows()).toEqual(before);
   });
 
@@ -153,7 +156,7 @@ describe('aids, SRU and land register', () => {
     expect(two.statusCode, two.body).toBe(200); // two valid lines: two more rows
     const worse = await post('commune_code;annee;residences_principales;logements_sociaux;taux_legal;source\n31555;2023;100;10;25 %;S\n31555;2023;abc;10;25 %;S\n');
     expect(worse.statusCode).toBe(422);
-    expect(worse.json().detail).toContain('sru.csv, ligne 3, colonne « residences_principales » — règle entier');
+    expect(worse.json().details.problems.map(formatProblem).join(' ; ')).toContain('sru.csv, ligne 3, colonne « residences_principales » — règle entier');
     expect(await count()).toBe(before + 3);
   });
 

@@ -12,14 +12,14 @@ import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { isEpciStaff, requirePrincipal, type Access } from '../../platform/http/access.ts';
-import { assertInPerimeter, perimeterFilter, perimeterOfRequest, perimeterRefused, requestedEpci } from '../../platform/http/perimeter.ts';
-import { sharedBy } from '../access/index.ts';
+import { assertInPerimeter, perimeterFilter, perimeterOfRequest, requestedEpci } from '../../platform/http/perimeter.ts';
+import { organisationCommune, sharedBy } from '../access/index.ts';
+import { communeCode, instanceEpcis, siren } from '../territory/index.ts';
 import type { App } from '../types.ts';
 import {
   ACTION_STATUTS,
   AIDE_TYPES,
   CATEGORIES,
-  FONCIER_STATUTS,
   sruLevy,
   sruProgress,
   sruSituation,
@@ -27,126 +27,32 @@ import {
   triennialPeriod,
   mergeAchievements,
 } from './model.ts';
-import { exportProgramme, importProgrammeFile, importSruFile } from './programme-io.ts';
-import { SHEET_NAMES, type SheetName } from './programme-sheet.ts';
+import * as service from './service.ts';
+import { exportProgramme, importProgrammeFile, importSruFile } from './service.ts';
+import { SHEET_NAMES, type SheetName } from './ingest/programme-sheet.ts';
 import { loadBilan } from './report/bilan-data.ts';
 import { BILAN_MEDIA, bilanFileName, renderBilan } from './report/render.ts';
 import * as store from './store.ts';
+import { aideOutZ, aideZ, clubAnswer, foncierOutZ, foncierZ, objectifsAnswer, programmeZ, sruAnswer, sruInZ, sruLineZ, year as YEAR } from './contract.ts';
 
 const TAG = 'plh';
 const WRITE: Access = { roles: ['admin', 'agent'] };
 const BILAN: Access = { roles: ['admin', 'agent', 'readonly'] };
-const COMMUNE = z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'Code INSEE de commune sur 5 caractères');
-const SIREN = z.string().regex(/^[0-9]{9}$/, 'SIREN de l’EPCI, 9 chiffres');
-const YEAR = z.coerce.number().int().min(2000).max(2100);
+const COMMUNE = communeCode;
+const SIREN = siren;
 const MAX_FILE = 20 * 1024 * 1024;
-
-const programmeZ = z.object({
-  id: z.string(),
-  nom: z.string(),
-  annee_debut: z.number(),
-  annee_fin: z.number(),
-  taux_rattrapage_sru: z.number(),
-  orientations: z.array(z.object({ code: z.string(), titre: z.string() })),
-  actions: z.array(
-    z.object({
-      code: z.string(),
-      orientation_code: z.string(),
-      titre: z.string(),
-      pilote: z.string(),
-      partenaires: z.string(),
-      statut: z.enum(ACTION_STATUTS),
-      indicateurs: z.string(),
-      indicateur_categorie: z.enum(CATEGORIES).nullable(),
-      commentaire: z.string(),
-      budgets: z.array(z.object({ annee: z.number(), prevu_euros: z.number(), depense_euros: z.number() })),
-    }),
-  ),
-});
-
-const sruLineZ = z.object({
-  commune_code: z.string(),
-  nom: z.string(),
-  inventaire_annee: z.number(),
-  population: z.number().nullable(),
-  residences_principales: z.number(),
-  logements_sociaux: z.number(),
-  taux_legal: z.number(),
-  exemptee: z.boolean(),
-  taux_actuel: z.number(),
-  logements_requis: z.number(),
-  deficit: z.number(),
-  periode: z.string(),
-  objectif_triennal: z.number(),
-  plai_min: z.number(),
-  pls_max: z.number(),
-  produits: z.object({ plai: z.number(), plus: z.number(), pls: z.number(), total: z.number() }),
-  taux_realisation: z.number().nullable(),
-  plai_respecte: z.boolean(),
-  pls_respecte: z.boolean(),
-  source: z.string(),
-});
-
-const aideZ = z.object({
-  reference: z.string().trim().min(1).max(60).describe('Référence du dossier ou de l’opération (jamais le nom d’un bénéficiaire)'),
-  type: z.enum(AIDE_TYPES),
-  commune_code: COMMUNE,
-  annee: YEAR,
-  montant_euros: z.number().min(0),
-  nb_logements: z.number().int().min(0).default(0),
-  nb_plai: z.number().int().min(0).default(0),
-  nb_plus: z.number().int().min(0).default(0),
-  nb_pls: z.number().int().min(0).default(0),
-  gain_energetique_pct: z.number().min(0).max(100).nullable().default(null),
-  operation: z.string().max(300).default(''),
-  organisation_id: z.uuid().nullable().default(null),
-  action_code: z.string().max(20).nullable().default(null),
-  commentaire: z.string().max(2000).default(''),
-});
-const aideOutZ = aideZ.extend({ id: z.string() });
-
-const foncierZ = z.object({
-  reference: z.string().trim().min(1).max(60),
-  nature: z.enum(['gisement', 'friche']),
-  commune_code: COMMUNE,
-  parcelle: z
-    .string()
-    .regex(/^[0-9][0-9AB][0-9]{3}[0-9]{3}[A-Z0-9]{2}[0-9]{4}$/, 'Identifiant de parcelle sur 14 caractères (ex. 31555000AB0246)')
-    .nullable()
-    .default(null),
-  surface_m2: z.number().positive(),
-  zonage: z.string().max(50).default(''),
-  logements_potentiels: z.number().int().min(0).default(0),
-  statut: z.enum(FONCIER_STATUTS).default('identifie'),
-  longitude: z.number().min(-180).max(180).nullable().default(null),
-  latitude: z.number().min(-90).max(90).nullable().default(null),
-  commentaire: z.string().max(2000).default(''),
-});
-const foncierOutZ = foncierZ.extend({ id: z.string() });
-
-const sruInZ = z.object({
-  population: z.number().int().min(0).nullable().default(null),
-  residences_principales: z.number().int().positive(),
-  logements_sociaux: z.number().int().min(0),
-  taux_legal: z.union([z.literal(0.2), z.literal(0.25)]),
-  exemptee: z.boolean().default(false),
-  potentiel_fiscal_par_habitant: z.number().min(0).nullable().default(null),
-  depenses_reelles_fonctionnement: z.number().min(0).nullable().default(null),
-  depenses_deductibles: z.number().min(0).nullable().default(null),
-  source: z.string().trim().min(1).max(300).describe('Ex. : « Inventaire SRU notifié par la DDT, 1er janvier 2025 »'),
-});
 
 /** A commune of the instance's territory (422 otherwise) that the caller's EPCI may write (403 otherwise). */
 async function assertWritableCommune(ctx: AppContext, req: FastifyRequest, code: string) {
-  const communes = await store.instanceCommunes(ctx.db);
-  if (!communes.some((c) => c.code === code)) throw new AppError('plh.commune_hors_territoire', `La commune ${code} n’est pas dans le territoire de l’instance.`, 422);
+  const communes = await service.territoryCommunes(ctx.db);
+  if (!communes.some((c) => c.code === code)) throw new AppError('plh.commune_outside_territory', `La commune ${code} n’est pas dans le territoire de l’instance.`, 422);
   assertInPerimeter(req, { commune: code }, 'ecrire');
 }
 
 /** SRU lines of these communes (all the instance's without): each EPCI's catch-up rate comes from its own programme. */
 async function sruLines(ctx: AppContext, annee: number, communes?: string[]) {
-  const inventories = await store.latestSruInventories(ctx.db, annee, communes);
-  const epciOf = await store.epciOfCommunes(ctx.db, inventories.map((s) => s.communeCode));
+  const inventories = await service.latestSruInventories(ctx.db, annee, communes);
+  const epciOf = await service.epciOfCommunes(ctx.db, inventories.map((s) => s.communeCode));
   const heads = new Map<string, Awaited<ReturnType<typeof store.currentProgramme>>>();
   for (const e of new Set(epciOf.values())) if (e) heads.set(e, await store.currentProgramme(ctx.db, e));
   const periode = triennialPeriod(annee);
@@ -188,20 +94,7 @@ async function sruLines(ctx: AppContext, annee: number, communes?: string[]) {
 
 const aideOut = (a: store.AideRow) => ({ id: a.id, ...store.aideColumns(a) });
 
-const foncierOut = (f: store.Foncier) => ({
-  id: f.id!,
-  reference: f.reference,
-  nature: f.nature,
-  commune_code: f.communeCode,
-  parcelle: f.parcelle,
-  surface_m2: f.surfaceM2,
-  zonage: f.zonage,
-  logements_potentiels: f.logementsPotentiels,
-  statut: f.statut,
-  longitude: f.longitude,
-  latitude: f.latitude,
-  commentaire: f.commentaire,
-});
+const foncierOut = (f: store.Foncier) => ({ id: f.id!, ...store.foncierColumns(f) });
 
 export async function plhRoutes(app: App, ctx: AppContext) {
   app.get('/api/plh/programme', {
@@ -257,7 +150,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       bodyLimit: MAX_FILE, // the workbook itself
       handler: async (req) => {
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        if (!bytes.length) throw new AppError('plh.fichier_vide', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
+        if (!bytes.length) throw new AppError('plh.empty_file', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
         const r = await importProgrammeFile(ctx.db, requestedEpci(req, undefined, 'ecrire'), bytes, req.query.nom, req.query.feuille);
         return { programme_id: r.programmeId, orientations: r.orientations, actions: r.actions, budgets: r.budgets, objectifs: r.objectifs };
       },
@@ -274,7 +167,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       bodyLimit: MAX_FILE, // the CSV file itself
       handler: async (req) => {
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        if (!bytes.length) throw new AppError('plh.fichier_vide', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
+        if (!bytes.length) throw new AppError('plh.empty_file', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
         return importSruFile(ctx.db, bytes, req.query.nom, requestedEpci(req, undefined, 'ecrire'));
       },
     });
@@ -316,24 +209,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       summary: 'Objectifs territorialisés et réalisations (cumulées jusqu’à l’année donnée)',
       querystring: z.object({ annee: YEAR.optional(), commune: COMMUNE.optional(), epci: SIREN.optional() }),
       response: {
-        200: z.object({
-          annee: z.number(),
-          objectifs: z.array(
-            z.object({
-              commune_code: z.string(),
-              commune: z.string(),
-              categorie: z.enum(CATEGORIES),
-              annee_debut: z.number(),
-              annee_fin: z.number(),
-              objectif: z.number(),
-              realise: z.number(),
-              taux_realisation: z.number().nullable(),
-              avancement_attendu: z.number(),
-              sources: z.array(z.string()),
-              action_code: z.string().nullable(),
-            }),
-          ),
-        }),
+        200: objectifsAnswer,
       },
     },
     handler: async (req) => {
@@ -343,9 +219,9 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       const head = await store.currentProgramme(ctx.db, epci);
       if (!head) return { annee, objectifs: [] };
       const p = await store.loadProgramme(ctx.db, head);
-      const names = new Map((await store.instanceCommunes(ctx.db, epci)).map((c) => [c.code, c.nom]));
+      const names = new Map((await service.territoryCommunes(ctx.db, epci)).map((c) => [c.code, c.nom]));
       const mine = perimeterFilter(req).communes;
-      const ach = mergeAchievements(await store.listRealisations(ctx.db, mine), await store.listAides(ctx.db, { communes: mine }), await store.platformAchievements(ctx.db, mine));
+      const ach = mergeAchievements(await store.listRealisations(ctx.db, mine), await store.listAides(ctx.db, { communes: mine }), await service.platformAchievements(ctx.db, mine));
       const objectifs = p.objectifs
         .filter((o) => mine.includes(o.communeCode))
         .filter((o) => !req.query.commune || o.communeCode === req.query.commune)
@@ -423,7 +299,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       tags: [TAG],
       summary: 'Public : situation SRU par commune (logements sociaux, taux, déficit, objectif triennal, production)',
       querystring: z.object({ annee: YEAR.optional() }),
-      response: { 200: z.object({ annee: z.number(), regles: z.string(), communes: z.array(sruLineZ) }) },
+      response: { 200: sruAnswer },
     },
     handler: async (req) => {
       const annee = req.query.annee ?? new Date().getFullYear();
@@ -478,9 +354,9 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       const f = perimeterFilter(req);
       const filter: Parameters<typeof store.listAides>[1] = { annee: req.query.annee, communeCode: req.query.commune, type: req.query.type, communes: f.communes };
       if (!isEpciStaff(p)) {
-        const org = await ctx.db.selectFrom('organisation').select(['commune_code']).where('id', '=', p.organisationId).executeTakeFirst();
+        const commune = p.organisationKind === 'commune' ? await organisationCommune(ctx.db, p.organisationId) : null;
         filter.organisationId = p.organisationId;
-        if (p.organisationKind === 'commune' && org?.commune_code) filter.communeOnly = org.commune_code;
+        if (commune) filter.communeOnly = commune;
       }
       return { aides: (await store.listAides(ctx.db, filter)).map(aideOut) };
     },
@@ -501,7 +377,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       const same = await store.findAide(ctx.db, { reference: b.reference });
       if (same) assertInPerimeter(req, { commune: same.communeCode }, 'ecrire');
       if (b.type === 'logement_social' && b.nb_plai + b.nb_plus + b.nb_pls === 0 && b.nb_logements === 0)
-        throw new AppError('plh.aide_sans_logement', 'Une aide au logement social porte sur au moins un logement (PLAI, PLUS ou PLS).', 422);
+        throw new AppError('plh.aid_without_dwellings', 'Une aide au logement social porte sur au moins un logement (PLAI, PLUS ou PLS).', 422);
       const saved = await store.upsertAide(ctx.db, {
         reference: b.reference,
         type: b.type,
@@ -569,8 +445,8 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       const same = await store.findFoncier(ctx.db, { reference: b.reference });
       if (same) assertInPerimeter(req, { commune: same.communeCode }, 'ecrire');
       if (b.parcelle && !b.parcelle.startsWith(b.commune_code))
-        throw new AppError('plh.parcelle_hors_commune', `La parcelle ${b.parcelle} n’est pas dans la commune ${b.commune_code} (ses 5 premiers caractères sont le code INSEE).`, 422);
-      if ((b.longitude === null) !== (b.latitude === null)) throw new AppError('plh.coordonnees', 'Indiquez la longitude et la latitude ensemble, ou aucune des deux.', 422);
+        throw new AppError('plh.parcel_outside_commune', `La parcelle ${b.parcelle} n’est pas dans la commune ${b.commune_code} (ses 5 premiers caractères sont le code INSEE).`, 422);
+      if ((b.longitude === null) !== (b.latitude === null)) throw new AppError('plh.coordinates', 'Indiquez la longitude et la latitude ensemble, ou aucune des deux.', 422);
       const saved = await store.upsertFoncier(ctx.db, {
         reference: b.reference,
         nature: b.nature,
@@ -607,26 +483,14 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       summary: 'Comparaison du club : les indicateurs du PLH de chaque EPCI qui les partage (et ceux de son propre EPCI)',
       querystring: z.object({ annee: YEAR.optional() }),
       response: {
-        200: z.object({
-          annee: z.number(),
-          epcis: z.array(
-            z.object({
-              epci: z.string(),
-              nom: z.string(),
-              partage: z.boolean().describe('false : l’EPCI ne partage pas ses indicateurs avec le club'),
-              programme: z.object({ nom: z.string(), annee_debut: z.number(), annee_fin: z.number() }).nullable(),
-              objectifs: z.array(z.object({ categorie: z.enum(CATEGORIES), objectif: z.number(), realise: z.number(), taux_realisation: z.number().nullable() })),
-              sru: z.object({ communes: z.number(), deficitaires: z.number(), deficit: z.number(), objectif_triennal: z.number() }).nullable(),
-            }),
-          ),
-        }),
+        200: clubAnswer,
       },
     },
     handler: async (req) => {
       const annee = req.query.annee ?? new Date().getFullYear();
       const p = perimeterOfRequest(req);
       const shared = new Set(await sharedBy(ctx.db, 'indicateurs_plh'));
-      const epcis = await ctx.db.selectFrom('instance_epci as i').innerJoin('epci as e', 'e.siren', 'i.siren').select(['e.siren', 'e.nom']).orderBy('e.nom').execute();
+      const epcis = await instanceEpcis(ctx.db);
       const out = [];
       for (const e of epcis) {
         const visible = shared.has(e.siren) || (p.kind === 'epci' && p.epci === e.siren);
@@ -634,10 +498,10 @@ export async function plhRoutes(app: App, ctx: AppContext) {
           out.push({ epci: e.siren, nom: e.nom, partage: false, programme: null, objectifs: [], sru: null });
           continue;
         }
-        const communes = (await store.instanceCommunes(ctx.db, e.siren)).map((c) => c.code);
+        const communes = (await service.territoryCommunes(ctx.db, e.siren)).map((c) => c.code);
         const head = await store.currentProgramme(ctx.db, e.siren);
         const prog = head ? await store.loadProgramme(ctx.db, head) : null;
-        const ach = mergeAchievements(await store.listRealisations(ctx.db, communes), await store.listAides(ctx.db, { communes }), await store.platformAchievements(ctx.db, communes));
+        const ach = mergeAchievements(await store.listRealisations(ctx.db, communes), await store.listAides(ctx.db, { communes }), await service.platformAchievements(ctx.db, communes));
         const byCat = new Map<string, { objectif: number; realise: number }>();
         for (const o of prog?.objectifs ?? []) {
           const t = targetStatus(o, ach, annee);

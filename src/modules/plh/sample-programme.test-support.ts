@@ -1,6 +1,6 @@
 // A small programme for tests: two orientations, two actions, budgets and targets in two Toulouse Métropole communes.
 // The figures are test values, not a real PLH.
-import type { ProgrammeData } from './programme-sheet.ts';
+import type { ProgrammeData } from './ingest/programme-sheet.ts';
 
 export const SAMPLE: ProgrammeData = {
   nom: 'PLH de test 2025-2030',

@@ -2,6 +2,8 @@
 import { expect, it } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
 import { SAMPLE } from './sample-programme.test-support.ts';
+import { SOURCE_SITADEL } from './model.ts';
+import * as service from './service.ts';
 import * as store from './store.ts';
 
 describeStores('plh store', (getDb) => {
@@ -35,7 +37,7 @@ describeStores('plh store', (getDb) => {
     await store.upsertSru(db, { ...base, communeCode: '31069', annee: 2026, residencesPrincipales: 12_500, logementsSociaux: 2200 });
     await store.upsertSru(db, { ...base, communeCode: '31069', annee: 2026, residencesPrincipales: 12_500, logementsSociaux: 2250 });
     expect((await store.latestSruInventories(db, 2025)).map((s) => [s.annee, s.logementsSociaux])).toEqual([[2024, 2000]]);
-    expect((await store.latestSruInventories(db, 2030)).map((s) => [s.annee, s.logementsSociaux, s.tauxLegal, s.nom])).toEqual([[2026, 2250, 0.25, 'Blagnac']]);
+    expect((await service.latestSruInventories(db, 2030)).map((s) => [s.annee, s.logementsSociaux, s.tauxLegal, s.nom])).toEqual([[2026, 2250, 0.25, 'Blagnac']]);
   });
 
   it('upserts aids and land sites by reference', async () => {
@@ -56,19 +58,19 @@ describeStores('plh store', (getDb) => {
     // Skipped silently by the code when the construction module is absent; here its tables exist.
     const prog = await db
       .insertInto('construction_programme')
-      .values({ name: 'Opération test', commune_code: '69381', state: 'pc_accorde', state_since: '2025-03-01', source: 'saisie', units: 30 })
+      .values({ name: 'Opération test', commune_code: '69381', state: 'permit_granted', state_since: '2025-03-01', source: 'manual', units: 30 })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const permit = { programme_id: prog.id, type_dau: 'PC', etat: 'autorise', source: 'test', fingerprint: 'x' };
+    const permit = { programme_id: prog.id, type_dau: 'PC', state: 'authorised', source: 'test', fingerprint: 'x' };
     await db
       .insertInto('construction_permit')
       .values([
-        { ...permit, num_dau: 'T1', commune_code: '69381', date_autorisation: '2025-03-01', units: 30 },
-        { ...permit, num_dau: 'T2', commune_code: '69123', date_autorisation: '2025-06-01', units: 12 },
-        { ...permit, num_dau: 'T3', commune_code: '69123', date_autorisation: '2025-07-01', units: 99, etat: 'annule' },
+        { ...permit, num_dau: 'T1', commune_code: '69381', authorisation_date: '2025-03-01', units: 30 },
+        { ...permit, num_dau: 'T2', commune_code: '69123', authorisation_date: '2025-06-01', units: 12 },
+        { ...permit, num_dau: 'T3', commune_code: '69123', authorisation_date: '2025-07-01', units: 99, state: 'cancelled' },
       ])
       .execute();
-    const rows = await store.platformAchievements(db);
-    expect(rows).toEqual([{ communeCode: '69123', categorie: 'logements', annee: 2025, valeur: 42, source: store.SOURCE_SITADEL }]);
+    const rows = await service.platformAchievements(db);
+    expect(rows).toEqual([{ communeCode: '69123', categorie: 'logements', annee: 2025, valeur: 42, source: SOURCE_SITADEL }]);
   });
 });

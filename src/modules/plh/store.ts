@@ -1,9 +1,10 @@
 // PLH SQL: the programme (replaced whole from a workbook, or merged sheet by sheet), SRU inventories, aids granted,
 // achievements and the land register. Every multi-row write is one transaction.
-import { sql } from 'kysely';
-import type { Db } from '../../platform/db.ts';
-import type { AchievementRow, AideAccordee, AideType, Categorie, FoncierStatut, Objectif } from './model.ts';
-import type { Action, Budget, Orientation, ProgrammeData } from './programme-sheet.ts';
+import { sql, type Selectable } from 'kysely';
+import type { PlhAideAccordee, PlhFoncier } from '../../platform/db-schema.ts';
+import { insertInBatches, type TypedDb as Db } from '../../platform/db.ts';
+import type { AchievementRow, ActionStatut, SruInventaire, AideAccordee, AideType, Categorie, FoncierStatut, Objectif } from './model.ts';
+import type { Action, Budget, Orientation, ProgrammeData } from './ingest/programme-sheet.ts';
 
 export interface ProgrammeHead {
   id: string;
@@ -21,6 +22,12 @@ export async function currentProgramme(db: Db, epci?: string): Promise<Programme
   if (epci) q = q.where('epci_siren', '=', epci);
   const row = await q.orderBy('annee_debut', 'desc').orderBy('updated_at', 'desc').executeTakeFirst();
   return row ? { id: row.id, nom: row.nom, anneeDebut: row.annee_debut, anneeFin: row.annee_fin, tauxRattrapageSru: Number(row.taux_rattrapage_sru) } : null;
+}
+
+/** When a programme was last written (the bilan says how fresh it is). */
+export async function programmeUpdatedAt(db: Db, id: string): Promise<Date | null> {
+  const row = await db.selectFrom('plh_programme').select('updated_at').where('id', '=', id).executeTakeFirst();
+  return row ? new Date(row.updated_at) : null;
 }
 
 export async function loadProgramme(db: Db, head: ProgrammeHead): Promise<ProgrammeData> {
@@ -49,15 +56,15 @@ export async function loadProgramme(db: Db, head: ProgrammeHead): Promise<Progra
         titre: a.titre,
         pilote: a.pilote,
         partenaires: a.partenaires,
-        statut: a.statut,
+        statut: a.statut as ActionStatut,
         indicateurs: a.indicateurs,
-        indicateurCategorie: a.indicateur_categorie,
+        indicateurCategorie: a.indicateur_categorie as Categorie | null,
         commentaire: a.commentaire,
       }),
     ),
     budgets: budgets.map((b): Budget => ({ actionCode: b.action_code, annee: b.annee, prevuEuros: Number(b.prevu_euros), depenseEuros: Number(b.depense_euros) })),
     objectifs: objectifs.map(
-      (o): Objectif => ({ communeCode: o.commune_code, categorie: o.categorie, anneeDebut: o.annee_debut, anneeFin: o.annee_fin, valeur: o.valeur, actionCode: o.action_code }),
+      (o): Objectif => ({ communeCode: o.commune_code, categorie: o.categorie as Categorie, anneeDebut: o.annee_debut, anneeFin: o.annee_fin, valeur: o.valeur, actionCode: o.action_code }),
     ),
   };
 }
@@ -90,9 +97,6 @@ const objectifRows = (id: string, os: Objectif[]) =>
     action_code: o.actionCode ?? null,
   }));
 
-async function insertAll(trx: Db, table: string, rows: object[]) {
-  for (let i = 0; i < rows.length; i += 500) await trx.insertInto(table).values(rows.slice(i, i + 500)).execute();
-}
 
 /**
  * Replaces the EPCI's programme that starts the same year (or creates it) with the workbook's content, in one
@@ -111,10 +115,10 @@ export async function replaceProgramme(db: Db, p: ProgrammeData, epci: string): 
     } else {
       id = (await trx.insertInto('plh_programme').values(head).returning('id').executeTakeFirstOrThrow()).id;
     }
-    await insertAll(trx, 'plh_orientation', orientationRows(id, p.orientations));
-    await insertAll(trx, 'plh_action', actionRows(id, p.actions));
-    await insertAll(trx, 'plh_action_budget', budgetRows(id, p.budgets));
-    await insertAll(trx, 'plh_objectif', objectifRows(id, p.objectifs));
+    await insertInBatches(trx, 'plh_orientation', orientationRows(id, p.orientations));
+    await insertInBatches(trx, 'plh_action', actionRows(id, p.actions));
+    await insertInBatches(trx, 'plh_action_budget', budgetRows(id, p.budgets));
+    await insertInBatches(trx, 'plh_objectif', objectifRows(id, p.objectifs));
     return id;
   });
 }
@@ -127,12 +131,12 @@ export async function mergeActions(db: Db, id: string, orientations: Orientation
       await trx
         .insertInto('plh_orientation')
         .values(o)
-        .onConflict((oc: any) => oc.columns(['programme_id', 'code']).doUpdateSet(Object.keys(keepTitle).length ? keepTitle : { code: o.code }))
+        .onConflict((oc) => oc.columns(['programme_id', 'code']).doUpdateSet(Object.keys(keepTitle).length ? keepTitle : { code: o.code }))
         .execute();
     }
     for (const a of actionRows(id, actions)) {
       const { programme_id: _p, code: _c, rang: _r, ...rest } = a;
-      await trx.insertInto('plh_action').values(a).onConflict((oc: any) => oc.columns(['programme_id', 'code']).doUpdateSet(rest)).execute();
+      await trx.insertInto('plh_action').values(a).onConflict((oc) => oc.columns(['programme_id', 'code']).doUpdateSet(rest)).execute();
     }
   });
 }
@@ -143,7 +147,7 @@ export async function mergeBudgets(db: Db, id: string, budgets: Budget[]): Promi
       await trx
         .insertInto('plh_action_budget')
         .values(b)
-        .onConflict((oc: any) => oc.columns(['programme_id', 'action_code', 'annee']).doUpdateSet({ prevu_euros: b.prevu_euros, depense_euros: b.depense_euros }))
+        .onConflict((oc) => oc.columns(['programme_id', 'action_code', 'annee']).doUpdateSet({ prevu_euros: b.prevu_euros, depense_euros: b.depense_euros }))
         .execute();
   });
 }
@@ -154,7 +158,7 @@ export async function mergeObjectifs(db: Db, id: string, objectifs: Objectif[]):
       await trx
         .insertInto('plh_objectif')
         .values(o)
-        .onConflict((oc: any) =>
+        .onConflict((oc) =>
           oc.columns(['programme_id', 'commune_code', 'categorie', 'annee_debut']).doUpdateSet({ annee_fin: o.annee_fin, valeur: o.valeur, action_code: o.action_code }),
         )
         .execute();
@@ -170,41 +174,6 @@ export async function updateAction(db: Db, id: string, code: string, patch: { st
 // ---------------------------------------------------------------------------------------------------------------
 // Territory
 
-export interface CommuneRef {
-  code: string;
-  nom: string;
-  population: number | null;
-}
-
-/** The instance's communes, or one EPCI's (arrondissements excluded: PLH targets and SRU apply to the commune). */
-export async function instanceCommunes(db: Db, epci?: string): Promise<CommuneRef[]> {
-  let q = db
-    .selectFrom('commune')
-    .innerJoin('instance_epci', 'instance_epci.siren', 'commune.epci_siren')
-    .select(['commune.code', 'commune.nom', 'commune.population'])
-    .where('commune.type', '=', 'commune-actuelle');
-  if (epci) q = q.where('commune.epci_siren', '=', epci);
-  const rows = await q.orderBy('commune.code').execute();
-  return rows.map((r) => ({ code: r.code, nom: r.nom, population: n(r.population) }));
-}
-
-export async function instanceEpciNames(db: Db, epci?: string): Promise<string[]> {
-  let q = db.selectFrom('epci').innerJoin('instance_epci', 'instance_epci.siren', 'epci.siren').select('epci.nom');
-  if (epci) q = q.where('epci.siren', '=', epci);
-  const rows = await q.orderBy('epci.nom').execute();
-  return rows.map((r) => r.nom);
-}
-
-/** The EPCI of each of these communes (arrondissements included). */
-export async function epciOfCommunes(db: Db, codes: string[]): Promise<Map<string, string | null>> {
-  if (!codes.length) return new Map();
-  const rows = await db.selectFrom('commune').select(['code', 'epci_siren']).where('code', 'in', codes).execute();
-  return new Map(rows.map((r) => [r.code as string, (r.epci_siren as string | null) ?? null]));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Achievements and aids
-
 /** Achievements entered, of every commune or of these. */
 export async function listRealisations(db: Db, communes?: string[]): Promise<AchievementRow[]> {
   let q = db.selectFrom('plh_realisation').selectAll();
@@ -213,34 +182,11 @@ export async function listRealisations(db: Db, communes?: string[]): Promise<Ach
   return rows.map((r) => ({ communeCode: r.commune_code, categorie: r.categorie as Categorie, annee: r.annee, valeur: r.valeur, source: r.source }));
 }
 
-export const SOURCE_SITADEL = 'Sitadel, logements autorisés (permis de construire, module construction de Habitat Commun)';
-
-/**
- * Achievements other modules hold, read defensively (the table may not exist on an instance without that module):
- * dwellings authorised per commune and year from the construction module's permits (arrondissements counted in their
- * commune, cancelled permits left out).
- */
-export async function platformAchievements(db: Db, communes?: string[]): Promise<AchievementRow[]> {
-  const exists = await sql<{ t: string | null }>`select to_regclass('construction_permit')::text as t`.execute(db);
-  if (!exists.rows[0]?.t) return [];
-  const rows = await sql<{ commune_code: string; annee: number; valeur: number }>`
-    select coalesce(c.parent_code, p.commune_code) as commune_code,
-           extract(year from p.date_autorisation)::int as annee,
-           sum(p.units)::int as valeur
-    from construction_permit p join commune c on c.code = p.commune_code
-    where p.date_autorisation is not null and p.etat <> 'annule'
-    group by 1, 2`.execute(db);
-  const keep = communes ? new Set(communes) : undefined;
-  return rows.rows
-    .filter((r) => !keep || keep.has(r.commune_code))
-    .map((r) => ({ communeCode: r.commune_code, categorie: 'logements' as const, annee: Number(r.annee), valeur: Number(r.valeur), source: SOURCE_SITADEL }));
-}
-
 export async function upsertRealisation(db: Db, r: AchievementRow): Promise<void> {
   await db
     .insertInto('plh_realisation')
     .values({ commune_code: r.communeCode, categorie: r.categorie, annee: r.annee, valeur: r.valeur, source: r.source })
-    .onConflict((oc: any) => oc.columns(['commune_code', 'categorie', 'annee']).doUpdateSet({ valeur: r.valeur, source: r.source, updated_at: new Date() }))
+    .onConflict((oc) => oc.columns(['commune_code', 'categorie', 'annee']).doUpdateSet({ valeur: r.valeur, source: r.source, updated_at: new Date() }))
     .execute();
 }
 
@@ -250,7 +196,7 @@ export interface AideRow extends AideAccordee {
   commentaire: string;
 }
 
-const aideFromRow = (r: any): AideRow => ({
+const aideFromRow = (r: Selectable<PlhAideAccordee>): AideRow => ({
   id: r.id,
   reference: r.reference,
   type: r.type as AideType,
@@ -279,7 +225,7 @@ export async function listAides(
   if (f.type) q = q.where('type', '=', f.type);
   // A partner sees the aids of its own organisation and, for a commune, those granted on its territory.
   if (f.organisationId || f.communeOnly)
-    q = q.where((eb: any) =>
+    q = q.where((eb) =>
       eb.or([
         ...(f.organisationId ? [eb('organisation_id', '=', f.organisationId)] : []),
         ...(f.communeOnly ? [eb('commune_code', '=', f.communeOnly)] : []),
@@ -318,7 +264,7 @@ export async function upsertAide(db: Db, a: AideInput): Promise<AideRow> {
   const row = await db
     .insertInto('plh_aide_accordee')
     .values(values)
-    .onConflict((oc: any) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
+    .onConflict((oc) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
     .returningAll()
     .executeTakeFirstOrThrow();
   return aideFromRow(row);
@@ -340,19 +286,6 @@ export async function deleteAide(db: Db, id: string): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------------------------
 // SRU
 
-export interface SruInventaire {
-  communeCode: string;
-  annee: number;
-  population: number | null;
-  residencesPrincipales: number;
-  logementsSociaux: number;
-  tauxLegal: number;
-  exemptee: boolean;
-  potentielFiscalParHabitant: number | null;
-  depensesReellesFonctionnement: number | null;
-  depensesDeductibles: number | null;
-  source: string;
-}
 
 export async function upsertSru(db: Db, s: SruInventaire): Promise<void> {
   const values = {
@@ -372,7 +305,7 @@ export async function upsertSru(db: Db, s: SruInventaire): Promise<void> {
   await db
     .insertInto('plh_sru_inventaire')
     .values(values)
-    .onConflict((oc: any) => oc.columns(['commune_code', 'annee']).doUpdateSet({ ...update, updated_at: new Date() }))
+    .onConflict((oc) => oc.columns(['commune_code', 'annee']).doUpdateSet({ ...update, updated_at: new Date() }))
     .execute();
 }
 
@@ -384,23 +317,18 @@ export async function upsertSruMany(db: Db, rows: SruInventaire[]): Promise<void
 }
 
 /** The latest inventory of each commune (of all, or of these) at or before `annee`. */
-export async function latestSruInventories(db: Db, annee: number, communes?: string[]): Promise<(SruInventaire & { nom: string; updatedAt: Date })[]> {
-  let q = db
-    .selectFrom('plh_sru_inventaire as s')
-    .innerJoin('commune as c', 'c.code', 's.commune_code')
-    .selectAll('s')
-    .select('c.nom');
+export async function latestSruInventories(db: Db, annee: number, communes?: string[]): Promise<(SruInventaire & { updatedAt: Date })[]> {
+  let q = db.selectFrom('plh_sru_inventaire as s').selectAll('s');
   if (communes) q = q.where('s.commune_code', 'in', communes.length ? communes : ['']);
   const rows = await q
     .where('s.annee', '<=', annee)
-    .where(({ eb, selectFrom }: any) =>
-      eb('s.annee', '=', selectFrom('plh_sru_inventaire as t').select(sql`max(t.annee)`.as('m')).whereRef('t.commune_code', '=', 's.commune_code').where('t.annee', '<=', annee)),
+    .where(({ eb, selectFrom }) =>
+      eb('s.annee', '=', selectFrom('plh_sru_inventaire as t').select(sql<number>`max(t.annee)`.as('m')).whereRef('t.commune_code', '=', 's.commune_code').where('t.annee', '<=', annee)),
     )
     .orderBy('s.commune_code')
     .execute();
-  return rows.map((r: any) => ({
+  return rows.map((r) => ({
     communeCode: r.commune_code,
-    nom: r.nom,
     annee: r.annee,
     population: n(r.population),
     residencesPrincipales: r.residences_principales,
@@ -433,40 +361,43 @@ export interface Foncier {
   commentaire: string;
 }
 
+/** A land site's columns, as stored and as the API answers them. */
+export const foncierColumns = (f: Foncier) => ({
+  reference: f.reference,
+  nature: f.nature,
+  commune_code: f.communeCode,
+  parcelle: f.parcelle,
+  surface_m2: f.surfaceM2,
+  zonage: f.zonage,
+  logements_potentiels: f.logementsPotentiels,
+  statut: f.statut,
+  longitude: f.longitude,
+  latitude: f.latitude,
+  commentaire: f.commentaire,
+});
+
 export async function upsertFoncier(db: Db, f: Foncier): Promise<Foncier> {
-  const values = {
-    reference: f.reference,
-    nature: f.nature,
-    commune_code: f.communeCode,
-    parcelle: f.parcelle,
-    surface_m2: f.surfaceM2,
-    zonage: f.zonage,
-    logements_potentiels: f.logementsPotentiels,
-    statut: f.statut,
-    longitude: f.longitude,
-    latitude: f.latitude,
-    commentaire: f.commentaire,
-  };
+  const values = foncierColumns(f);
   const { reference: _r, ...update } = values;
   const row = await db
     .insertInto('plh_foncier')
     .values(values)
-    .onConflict((oc: any) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
+    .onConflict((oc) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
     .returningAll()
     .executeTakeFirstOrThrow();
   return foncierFromRow(row);
 }
 
-const foncierFromRow = (r: any): Foncier => ({
+const foncierFromRow = (r: Selectable<PlhFoncier>): Foncier => ({
   id: r.id,
   reference: r.reference,
-  nature: r.nature,
+  nature: r.nature as Foncier['nature'],
   communeCode: r.commune_code,
   parcelle: r.parcelle,
   surfaceM2: Number(r.surface_m2),
   zonage: r.zonage,
   logementsPotentiels: r.logements_potentiels,
-  statut: r.statut,
+  statut: r.statut as FoncierStatut,
   longitude: n(r.longitude),
   latitude: n(r.latitude),
   commentaire: r.commentaire,

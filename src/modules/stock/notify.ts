@@ -1,17 +1,10 @@
 // The channels alerts go through: e-mail over SMTP (nodemailer, `HABITAT_SMTP_URL`) and SMS through a provider the
 // operator plugs in. Nothing is sent when a channel is not configured; the notification is recorded as such.
-import nodemailer from 'nodemailer';
 import type { AppContext } from '../../platform/context.ts';
+import { mailerOf, type Mailer } from '../../platform/mail.ts';
 
-export interface OutgoingMail {
-  to: string;
-  subject: string;
-  text: string;
-}
-
-export interface Mailer {
-  send(mail: OutgoingMail): Promise<void>;
-}
+// The mailer is the platform's (one SMTP set-up, one sender for every module).
+export { smtpMailer, type Mailer } from '../../platform/mail.ts';
 
 /** An SMS gateway. Implement this for the operator's provider and install it with `useNotificationChannels`. */
 export interface SmsProvider {
@@ -24,15 +17,6 @@ export interface NotificationChannels {
   sms: SmsProvider | null;
 }
 
-export function smtpMailer(url: string, from = 'Habitat Commun <ne-pas-repondre@habitat-commun.fr>'): Mailer {
-  const transport = nodemailer.createTransport(url);
-  return {
-    async send(m) {
-      await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
-    },
-  };
-}
-
 const installed = new WeakMap<AppContext, NotificationChannels>();
 
 /** Installs channels for one running context (the server at start, a test with its own SMTP server and fake SMS). */
@@ -43,8 +27,7 @@ export function useNotificationChannels(ctx: AppContext, channels: Partial<Notif
 export function channelsFor(ctx: AppContext): NotificationChannels {
   const set = installed.get(ctx);
   if (set) return set;
-  const url = ctx.config.smtpUrl;
-  const channels: NotificationChannels = { mailer: url ? smtpMailer(url, ctx.config.smtpFrom) : null, sms: null };
+  const channels: NotificationChannels = { mailer: mailerOf(ctx), sms: null };
   installed.set(ctx, channels);
   return channels;
 }

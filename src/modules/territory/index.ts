@@ -50,3 +50,10 @@ export async function arrondissementsOf(db: import('../../platform/db.ts').Db, c
   const rows = await db.selectFrom('commune').select(['code', 'parent_code']).where('parent_code', 'in', codes).orderBy('code').execute();
   return rows.map((r) => ({ code: r.code as string, parent: r.parent_code as string }));
 }
+
+/** The contours of these communes (GeoJSON geometry parsed), with their source and vintage. */
+export async function communeContours(db: import('../../platform/db.ts').TypedDb, codes: string[]): Promise<{ code: string; geometry: unknown; source: string; millesime: number }[]> {
+  if (!codes.length) return [];
+  const rows = await db.selectFrom('commune_contour').select(['code', 'geometry', 'source', 'millesime']).where('code', 'in', codes).orderBy('code').execute();
+  return rows.map((r) => ({ code: r.code, geometry: typeof r.geometry === 'string' ? JSON.parse(r.geometry) : r.geometry, source: r.source, millesime: Number(r.millesime) }));
+}

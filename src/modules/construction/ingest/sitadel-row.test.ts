@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { COMMUNE_CODE } from '../../territory/index.ts';
 import { parseSitadelRecord, REQUIRED_COLUMNS, sitadelSteps } from './sitadel-row.ts';
 
 // The first data line of the Toulouse 2026-01 edition (03155511C1330), keyed by lower-cased code.
@@ -13,13 +14,13 @@ const REAL: Record<string, string> = {
 describe('a Sitadel line', () => {
   it('becomes a permit with its dwellings, address and pipeline steps', () => {
     const r = parseSitadelRecord(REAL, 3, 'f.csv');
-    expect(r.permit).toMatchObject({ typeDau: 'PC', numDau: '03155511C1330', etat: 'commence', units: 6, collectif: 6, address: '34 RUE DU CAPITAINE ESCUDIE', dateDerniereMaj: '2014-04-01' });
-    expect(sitadelSteps(r.permit!)).toEqual([{ state: 'pc_accorde', date: '2013-06-28' }, { state: 'chantier_ouvert', date: '2014-03-03' }]);
+    expect(r.permit).toMatchObject({ typeDau: 'PC', numDau: '03155511C1330', state: 'started', units: 6, collective: 6, address: '34 RUE DU CAPITAINE ESCUDIE', lastUpdateDate: '2014-04-01' });
+    expect(sitadelSteps(r.permit!)).toEqual([{ state: 'permit_granted', date: '2013-06-28' }, { state: 'works_started', date: '2014-03-03' }]);
   });
 
   it('dates an annulment by the last update, never before the step before it', () => {
     const p = parseSitadelRecord({ ...REAL, etat_dau: '4', date_reelle_doc: '', dpc_dern: '2013-05' }, 3, 'f.csv').permit!;
-    expect(sitadelSteps(p)).toEqual([{ state: 'pc_accorde', date: '2013-06-28' }, { state: 'abandonne', date: '2013-06-28' }]);
+    expect(sitadelSteps(p)).toEqual([{ state: 'permit_granted', date: '2013-06-28' }, { state: 'abandoned', date: '2013-06-28' }]);
   });
 
   it('never throws, whatever the cells hold, and a refused line always says where and why', () => {
@@ -36,9 +37,9 @@ describe('a Sitadel line', () => {
         } else {
           const p = r.permit;
           expect(p.units).toBeGreaterThan(0);
-          expect(p.locatifSocial + p.accessionAidee).toBeLessThanOrEqual(p.units);
+          expect(p.socialRented + p.aidedOwnership).toBeLessThanOrEqual(p.units);
           const steps = sitadelSteps(p);
-          expect(steps[0]).toEqual({ state: 'pc_accorde', date: p.dateAutorisation });
+          expect(steps[0]).toEqual({ state: 'permit_granted', date: p.authorisationDate });
         }
       }),
       { numRuns: 500 },
@@ -47,7 +48,7 @@ describe('a Sitadel line', () => {
 
   it('refuses a commune code that is not an INSEE code, naming the column', () => {
     fc.assert(
-      fc.property(fc.string().filter((s) => !/^[0-9][0-9AB][0-9]{3}$/.test(s.trim())), (code) => {
+      fc.property(fc.string().filter((s) => !COMMUNE_CODE.test(s.trim())), (code) => {
         const r = parseSitadelRecord({ ...REAL, comm: code }, 4, 'f.csv');
         expect(r.problems?.some((p) => p.column === 'COMM' && p.rule === 'code_commune')).toBe(true);
       }),

@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { neutraliseFormula, restoreNeutralised, toCsv } from '../../../platform/csv.ts';
 import type { InputProblem } from '../../../platform/errors.ts';
-import { SHEETS, SHEET_NAMES, checkHeaders, type SheetName, type SheetRow, type Sheets } from '../programme-sheet.ts';
+import { SHEETS, SHEET_NAMES, checkHeaders, type SheetName, type SheetRow, type Sheets } from './programme-sheet.ts';
 import { csvErrorInFrench } from '../../../platform/text-input.ts';
 
 function cellText(v: ExcelJS.CellValue): string {
@@ -44,7 +44,7 @@ function rowsFromWorksheet(ws: ExcelJS.Worksheet): { headers: string[]; rows: Sh
 export async function readProgrammeXlsx(buffer: Buffer, file: string): Promise<{ sheets: Sheets; problems: InputProblem[] }> {
   const wb = new ExcelJS.Workbook();
   try {
-    await wb.xlsx.load(buffer as any);
+    await wb.xlsx.load(buffer as unknown as Parameters<typeof wb.xlsx.load>[0]);
   } catch {
     return { sheets: {}, problems: [{ file, line: 1, rule: 'format_xlsx', message: 'le fichier n’est pas un classeur Excel (.xlsx) lisible' }] };
   }

@@ -1,5 +1,7 @@
-// Gathers the bilan's inputs from the store. Pure composition is in bilan-model.ts.
+// Gathers the bilan's inputs from the store and the other modules' read APIs (through service.ts). Pure composition is in bilan-model.ts.
 import type { Db } from '../../../platform/db.ts';
+import { arrondissementsOf, communeContours } from '../../territory/index.ts';
+import * as service from '../service.ts';
 import * as store from '../store.ts';
 import { composeBilan, type Bilan } from './bilan-model.ts';
 
@@ -7,30 +9,27 @@ import { composeBilan, type Bilan } from './bilan-model.ts';
 export async function loadBilan(db: Db, opts: { epci: string; annee: number; triennal: boolean; genereLe?: Date; withMap?: boolean }): Promise<Bilan> {
   const head = await store.currentProgramme(db, opts.epci);
   const programme = head ? await store.loadProgramme(db, head) : null;
-  const updated = head ? await db.selectFrom('plh_programme').select('updated_at').where('id', '=', head.id).executeTakeFirst() : undefined;
-  const communes = await store.instanceCommunes(db, opts.epci);
+  const updated = head ? await store.programmeUpdatedAt(db, head.id) : null;
+  const communes = await service.territoryCommunes(db, opts.epci);
   const codes = communes.map((c) => c.code);
   // Arrondissements carry their own rows in some sources: they belong to the EPCI's territory too.
-  const territory = [...codes, ...(codes.length ? (await db.selectFrom('commune').select('code').where('parent_code', 'in', codes).execute()).map((r) => r.code as string) : [])];
-  const contours =
-    opts.withMap !== false && codes.length
-      ? await db.selectFrom('commune_contour').select(['code', 'geometry', 'source', 'millesime']).where('code', 'in', codes).orderBy('code').execute()
-      : [];
+  const territory = [...codes, ...(await arrondissementsOf(db, codes)).map((a) => a.code)];
+  const contours = opts.withMap !== false ? await communeContours(db, codes) : [];
   const foncier = await store.listFoncier(db, undefined, territory);
   return composeBilan({
     annee: opts.annee,
     triennal: opts.triennal,
     genereLe: opts.genereLe ?? new Date(),
-    territoire: (await store.instanceEpciNames(db, opts.epci)).join(', ') || `EPCI ${opts.epci}`,
+    territoire: (await service.epciNames(db, opts.epci)).join(', ') || `EPCI ${opts.epci}`,
     programme,
-    programmeMisAJour: updated ? new Date(updated.updated_at) : null,
+    programmeMisAJour: updated,
     communes,
     realisations: await store.listRealisations(db, territory),
-    platform: await store.platformAchievements(db, territory),
+    platform: await service.platformAchievements(db, territory),
     aides: await store.listAides(db, { communes: territory }),
-    sru: await store.latestSruInventories(db, opts.annee, territory),
+    sru: await service.latestSruInventories(db, opts.annee, territory),
     foncier,
-    contours: contours.map((c) => ({ code: c.code, geometry: typeof c.geometry === 'string' ? JSON.parse(c.geometry) : c.geometry })),
+    contours: contours.map((c) => ({ code: c.code, geometry: c.geometry })),
     contourSource: contours[0] ? { source: contours[0].source, millesime: contours[0].millesime } : undefined,
   });
 }

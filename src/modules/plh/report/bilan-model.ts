@@ -1,7 +1,6 @@
 // The bilan's content, composed from plain data with no I/O: what the HTML, DOCX and PDF renderers all show,
 // so the three formats carry the same figures, each with its source and date.
 import {
-  AIDE_LABELS,
   AIDE_TYPES,
   CATEGORIE_LABELS,
   FONCIER_STATUTS,
@@ -15,11 +14,12 @@ import {
   type AideType,
   type Categorie,
   type FoncierStatut,
+  type SruInventaire,
   type SruProgress,
   type SruSituation,
   type TargetStatus,
 } from '../model.ts';
-import type { Action, Budget, ProgrammeData } from '../programme-sheet.ts';
+import type { Action, Budget, ProgrammeData } from '../ingest/programme-sheet.ts';
 
 export interface BilanInputs {
   annee: number;
@@ -33,31 +33,23 @@ export interface BilanInputs {
   /** Achievements computed by other modules (dwellings authorised from Sitadel…). */
   platform?: AchievementRow[];
   aides: AideAccordee[];
-  sru: {
-    communeCode: string;
+  sru: (Pick<SruInventaire, 'communeCode' | 'annee' | 'population' | 'residencesPrincipales' | 'logementsSociaux' | 'tauxLegal' | 'exemptee' | 'source'> & {
     nom: string;
-    annee: number;
-    population: number | null;
-    residencesPrincipales: number;
-    logementsSociaux: number;
-    tauxLegal: number;
-    exemptee: boolean;
-    source: string;
     updatedAt: Date;
-  }[];
+  })[];
   foncier: { statut: FoncierStatut; nature: string; logementsPotentiels: number; surfaceM2: number }[];
   contours?: { code: string; geometry: unknown }[];
   /** The contours' source and vintage, as the territory module recorded them. */
   contourSource?: { source: string; millesime: number };
 }
 
-export interface CommuneTarget extends TargetStatus {
+interface CommuneTarget extends TargetStatus {
   communeNom: string;
   /** Achieved within the bilan's own period (the year, or the three years). */
   realisePeriode: number;
 }
 
-export interface ActionLine {
+interface ActionLine {
   code: string;
   titre: string;
   orientation: string;
@@ -71,7 +63,7 @@ export interface ActionLine {
   realise: number | null;
 }
 
-export interface SruLine {
+interface SruLine {
   communeCode: string;
   nom: string;
   inventaireAnnee: number;
@@ -86,7 +78,7 @@ export interface SruLine {
   misAJour: Date;
 }
 
-export interface SourceNote {
+interface SourceNote {
   figure: string;
   source: string;
   date: string;
@@ -257,4 +249,3 @@ export function composeBilan(i: BilanInputs): Bilan {
   };
 }
 
-export { AIDE_LABELS, CATEGORIE_LABELS };

@@ -88,7 +88,8 @@ export async function bilanDocx(b: Bilan): Promise<Buffer> {
       children.push(docxTable(s.table));
     }
   }
-  const doc = new Document({
+  // `language` is passed as before, though docx's types do not declare it.
+  const options: ConstructorParameters<typeof Document>[0] & { language: string } = {
     creator: 'Habitat Commun',
     title: b.titre,
     language: 'fr-FR',
@@ -104,6 +105,7 @@ export async function bilanDocx(b: Bilan): Promise<Buffer> {
         children,
       },
     ],
-  } as any);
+  };
+  const doc = new Document(options);
   return Packer.toBuffer(doc);
 }

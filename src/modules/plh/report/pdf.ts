@@ -10,7 +10,7 @@ const WINANSI_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜
 const REPLACE: Record<string, string> = { '≥': '>=', '≤': '<=', '\u202f': ' ', '\u2009': ' ', '█': '#', '²': '²' };
 
 /** Keeps what Helvetica/WinAnsi can show. */
-export function pdfSafe(s: string): string {
+function pdfSafe(s: string): string {
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;

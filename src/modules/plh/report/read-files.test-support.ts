@@ -3,7 +3,7 @@
 import { inflateRawSync, inflateSync } from 'node:zlib';
 
 /** The entries of a zip file, by name (stored or deflated, as Word and docx write them). */
-export function unzip(buf: Buffer): Map<string, Buffer> {
+function unzip(buf: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   // End of central directory: signature 0x06054b50, within the last 64 KiB.
   let eocd = -1;

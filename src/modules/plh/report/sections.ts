@@ -170,10 +170,10 @@ export function bilanSections(b: Bilan): Section[] {
 
 export type Ring = [number, number][];
 
-function ringsOf(geometry: any): Ring[] {
-  if (!geometry) return [];
-  if (geometry.type === 'Polygon') return geometry.coordinates;
-  if (geometry.type === 'MultiPolygon') return geometry.coordinates.flat();
+function ringsOf(geometry: unknown): Ring[] {
+  const g = geometry as { type?: string; coordinates?: unknown } | null | undefined;
+  if (g?.type === 'Polygon') return g.coordinates as Ring[];
+  if (g?.type === 'MultiPolygon') return (g.coordinates as Ring[][]).flat();
   return [];
 }
 

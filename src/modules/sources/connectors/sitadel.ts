@@ -21,12 +21,12 @@ export const sitadelConnector: Connector = async (run) => {
     if (r.status === 'inchange') continue;
     if (r.lastModified && (!latest || r.lastModified > latest)) latest = r.lastModified;
     const s = await importSitadel(run.ctx.db, r.path, { author: `connecteur Sitadel (département ${dep})` });
-    const fileProblem = s.lus === 0 && s.rejets.length ? s.rejets[0] : undefined;
+    const fileProblem = s.read === 0 && s.problems.length ? s.problems[0] : undefined;
     if (fileProblem) throw new AppError('sources.sitadel_refuse', `Fichier Sitadel du département ${dep} refusé : ${fileProblem.message}`, 422);
-    if (s.dejaImporte) continue;
+    if (s.alreadyImported) continue;
     imported++;
-    lines += s.lus;
-    parts.push(`${dep} : ${s.lus} lignes, ${s.crees} créés, ${s.misAJour} mis à jour, ${s.rejetes} rejetées`);
+    lines += s.read;
+    parts.push(`${dep} : ${s.read} lignes, ${s.created} créés, ${s.updated} mis à jour, ${s.rejected} rejetées`);
   }
   if (!imported) return { result: 'inchange', edition: null, lines: 0, message: `Aucun fichier Sitadel nouveau (${deps.join(', ')}).` };
   return { result: 'importe', edition: monthOf(latest ?? run.now), lines, message: parts.join(' ; ') };

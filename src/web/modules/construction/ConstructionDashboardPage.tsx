@@ -2,41 +2,34 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api, formatNumber, useMe } from '../../platform/api.ts';
+import type { InputProblem } from '../../../platform/errors.ts';
+import { api, ApiError, formatNumber, useMe } from '../../platform/api.ts';
+import type { Dashboard, DashboardCommune, DashboardEpci, NotificationList, SavedAnswer, TargetsBody } from '../../../modules/construction/contract.ts';
 import { useConstructionLive } from './live.ts';
-import { STATE_LABELS, type DashboardRow } from './types.ts';
+import { stateLabel } from './format.ts';
 import './construction.css';
-
-interface Notification {
-  id: string;
-  regle: string;
-  commune: string | null;
-  message: string;
-  creee_le: string;
-  lue_le: string | null;
-}
 
 const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)} %`);
 
-function ProgressCells({ row }: { row: DashboardRow }) {
+function ProgressCells({ row }: { row: DashboardCommune | DashboardEpci }) {
   return (
     <>
-      <td className="num">{formatNumber(row.objectif_logements)}</td>
-      <td className="num">{formatNumber(row.autorises)}</td>
-      <td className="num">{pct(row.avancement.rate)}</td>
+      <td className="num">{formatNumber(row.target_dwellings)}</td>
+      <td className="num">{formatNumber(row.authorised)}</td>
+      <td className="num">{pct(row.progress.rate)}</td>
       <td className="num">
-        {formatNumber(row.autorises_sociaux)} / {formatNumber(row.objectif_logements_sociaux)}
+        {formatNumber(row.authorised_social)} / {formatNumber(row.target_social_dwellings)}
       </td>
-      <td className="num">{formatNumber(row.commences)}</td>
-      <td className="num">{formatNumber(row.livres)}</td>
+      <td className="num">{formatNumber(row.started)}</td>
+      <td className="num">{formatNumber(row.delivered)}</td>
       <td className="num">
-        {row.avancement.yearsLeft
-          ? `${formatNumber(Math.ceil(row.avancement.pacePerYear))} dont ${formatNumber(Math.ceil(row.avancement.pacePerYearSocial))} sociaux`
-          : `période close ; reste ${formatNumber(row.avancement.remaining)} dont ${formatNumber(row.avancement.remainingSocial)} sociaux`}
+        {row.progress.years_left
+          ? `${formatNumber(Math.ceil(row.progress.pace_per_year))} dont ${formatNumber(Math.ceil(row.progress.pace_per_year_social))} sociaux`
+          : `période close ; reste ${formatNumber(row.progress.remaining)} dont ${formatNumber(row.progress.remaining_social)} sociaux`}
       </td>
       <td>
-        {row.avancement.behind ? (
-          <strong className="behind">En retard{row.avancement.behindTotal ? '' : ' (logements sociaux)'}</strong>
+        {row.progress.behind ? (
+          <strong className="behind">En retard{row.progress.behind_total ? '' : ' (logements sociaux)'}</strong>
         ) : (
           'Dans le rythme'
         )}
@@ -62,32 +55,35 @@ function TargetForm() {
   const client = useQueryClient();
   const [message, setMessage] = useState<string | null>(null);
   const save = useMutation({
-    mutationFn: (body: unknown) => api<{ enregistres: number }>('/api/construction/objectifs', { method: 'PUT', body: JSON.stringify(body) }),
+    mutationFn: (body: TargetsBody) => api<SavedAnswer>('/api/construction/targets', { method: 'PUT', body: JSON.stringify(body) }),
     onSuccess: (r) => {
-      setMessage(`${r.enregistres} objectif enregistré.`);
+      setMessage(`${r.saved} objectif enregistré.`);
       void client.invalidateQueries({ queryKey: ['construction'] });
     },
     onError: (e) => setMessage((e as Error).message),
   });
   const upload = useMutation({
-    mutationFn: async (file: File) => api<{ enregistres: number }>('/api/construction/objectifs/csv', { method: 'POST', body: JSON.stringify({ csv: await file.text(), fichier: file.name }) }),
+    mutationFn: async (file: File) => api<SavedAnswer>('/api/construction/targets/csv', { method: 'POST', body: JSON.stringify({ csv: await file.text(), file: file.name }) }),
     onSuccess: (r) => {
-      setMessage(`${r.enregistres} objectif(s) importé(s).`);
+      setMessage(`${r.saved} objectif(s) importé(s).`);
       void client.invalidateQueries({ queryKey: ['construction'] });
     },
-    onError: (e: any) => setMessage([e.message, ...((e.problem?.details?.rejets ?? []) as any[]).slice(0, 5).map((p) => `ligne ${p.line}, ${p.column} : ${p.message}`)].join(' ')),
+    onError: (e: Error) => {
+      const problems = ((e instanceof ApiError ? e.problem?.details : undefined) as { problems?: InputProblem[] } | undefined)?.problems ?? [];
+      setMessage([e.message, ...problems.slice(0, 5).map((p) => `ligne ${p.line}, ${p.column} : ${p.message}`)].join(' '));
+    },
   });
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     save.mutate({
-      objectifs: [
+      targets: [
         {
-          code_commune: String(f.get('code_commune')),
-          periode_debut: Number(f.get('periode_debut')),
-          periode_fin: Number(f.get('periode_fin')),
-          objectif_logements: Number(f.get('objectif_logements')),
-          objectif_logements_sociaux: Number(f.get('objectif_logements_sociaux')),
+          commune_code: String(f.get('code_commune')),
+          period_start: Number(f.get('periode_debut')),
+          period_end: Number(f.get('periode_fin')),
+          target_dwellings: Number(f.get('objectif_logements')),
+          target_social_dwellings: Number(f.get('objectif_logements_sociaux')),
           sru: f.get('sru') === 'on',
         },
       ],
@@ -121,9 +117,9 @@ export function ConstructionDashboardPage() {
   const signedIn = !!me.data;
   const live = useConstructionLive(signedIn);
   const client = useQueryClient();
-  const board = useQuery({ queryKey: ['construction', 'dashboard'], queryFn: () => api<{ date: string; communes: DashboardRow[]; epci: DashboardRow[]; note: string }>('/api/construction/tableau-de-bord'), enabled: signedIn });
-  const notes = useQuery({ queryKey: ['construction', 'notifications'], queryFn: () => api<{ notifications: Notification[] }>('/api/construction/notifications?non_lues=oui&limit=50'), enabled: signedIn });
-  const read = useMutation({ mutationFn: (id: string) => api(`/api/construction/notifications/${id}/lue`, { method: 'POST', body: '{}' }), onSuccess: () => client.invalidateQueries({ queryKey: ['construction', 'notifications'] }) });
+  const board = useQuery({ queryKey: ['construction', 'dashboard'], queryFn: () => api<Dashboard>('/api/construction/dashboard'), enabled: signedIn });
+  const notes = useQuery({ queryKey: ['construction', 'notifications'], queryFn: () => api<NotificationList>('/api/construction/notifications?unread=true&limit=50'), enabled: signedIn });
+  const read = useMutation({ mutationFn: (id: string) => api(`/api/construction/notifications/${id}/read`, { method: 'POST', body: '{}' }), onSuccess: () => client.invalidateQueries({ queryKey: ['construction', 'notifications'] }) });
   const canWrite = me.data?.role === 'admin' || me.data?.role === 'agent';
 
   if (me.isLoading) return <p>Chargement…</p>;
@@ -149,7 +145,7 @@ export function ConstructionDashboardPage() {
               <thead><tr><th scope="col">EPCI</th><th scope="col">Période</th>{HEAD}</tr></thead>
               <tbody>
                 {board.data.epci.map((r) => (
-                  <tr key={`${r.epci}-${r.periode_debut}`}><th scope="row">{r.epci_nom ?? r.epci}</th><td>{r.periode_debut}–{r.periode_fin}</td><ProgressCells row={r} /></tr>
+                  <tr key={`${r.epci}-${r.period_start}`}><th scope="row">{r.epci_name ?? r.epci}</th><td>{r.period_start}–{r.period_end}</td><ProgressCells row={r} /></tr>
                 ))}
               </tbody>
             </table>
@@ -160,9 +156,9 @@ export function ConstructionDashboardPage() {
               <thead><tr><th scope="col">Commune</th><th scope="col">Période</th>{HEAD}</tr></thead>
               <tbody>
                 {board.data.communes.map((r) => (
-                  <tr key={`${r.code_commune}-${r.periode_debut}`} className={r.sru ? 'sru' : undefined}>
+                  <tr key={`${r.commune_code}-${r.period_start}`} className={r.sru ? 'sru' : undefined}>
                     <th scope="row">{r.commune} {r.sru && <span className="badge">SRU</span>}</th>
-                    <td>{r.periode_debut}–{r.periode_fin}</td>
+                    <td>{r.period_start}–{r.period_end}</td>
                     <ProgressCells row={r} />
                   </tr>
                 ))}
@@ -193,7 +189,7 @@ export function ConstructionDashboardPage() {
           <ul>
             {live.recent.map((c, i) => (
               <li key={i}>
-                {new Date(c.at).toLocaleTimeString('fr-FR')} — {c.type === 'programme' && c.id ? <Link to={`/construction/programmes/${c.id}`}>programme {c.id.slice(0, 8)}</Link> : c.type} {c.de ? `${STATE_LABELS[c.de]} → ` : ''}{c.etat ? STATE_LABELS[c.etat] : ''} {c.detail ?? ''}
+                {new Date(c.at).toLocaleTimeString('fr-FR')} — {c.type === 'programme' && c.id ? <Link to={`/construction/programmes/${c.id}`}>programme {c.id.slice(0, 8)}</Link> : c.type} {c.from ? `${stateLabel(c.from)} → ` : ''}{stateLabel(c.state)} {c.detail ?? ''}
               </li>
             ))}
           </ul>

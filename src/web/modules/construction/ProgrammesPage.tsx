@@ -4,9 +4,22 @@ import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
 import { ChoroplethMap, type MapClass } from '../../platform/ChoroplethMap.tsx';
+import type { CommuneStates, Programme, ProgrammeBody, ProgrammeList } from '../../../modules/construction/contract.ts';
+import { FINANCING_LABELS, SOURCE_LABELS, STATE_LABELS, STATES, type Financing } from '../../../modules/construction/model.ts';
+import { bboxOf, type Bbox } from '../../../modules/territory/model.ts';
 import { useConstructionLive } from './live.ts';
-import { FINANCING_LABELS, SOURCE_LABELS, STATE_LABELS, formatDate, type Programme } from './types.ts';
+import { formatDate, MATCH_LABELS } from './format.ts';
 import './construction.css';
+
+/** The financings an agent enters by hand (the others come from Sitadel, which does not split them). */
+const ENTERED_FINANCINGS: Financing[] = ['plai', 'plus', 'pls', 'psla', 'brs', 'free_market'];
+
+/** The communes' contours as /api/territory/map gives them. */
+interface CommuneMap {
+  type: 'FeatureCollection';
+  bbox: Bbox | null;
+  features: { type: 'Feature'; geometry: { type: string; coordinates: unknown }; properties: { code: string; nom: string; epci: string | null } }[];
+}
 
 const CLASSES: MapClass[] = [
   { min: 0, max: 0, color: '#eef3f8', label: 'aucun' },
@@ -15,23 +28,12 @@ const CLASSES: MapClass[] = [
   { min: 1000, max: 1e9, color: '#1c4f82', label: '1 000 et plus' },
 ];
 
-function bboxOf(features: { geometry: { coordinates: unknown } }[]) {
-  const b = { west: 180, south: 90, east: -180, north: -90 };
-  const walk = (c: any): void => {
-    if (typeof c[0] === 'number') {
-      b.west = Math.min(b.west, c[0]); b.east = Math.max(b.east, c[0]); b.south = Math.min(b.south, c[1]); b.north = Math.max(b.north, c[1]);
-    } else for (const x of c) walk(x);
-  };
-  for (const f of features) walk(f.geometry.coordinates);
-  return b;
-}
-
 function NewProgrammeForm() {
   const client = useQueryClient();
   const navigate = useNavigate();
   const [error, setError] = useState<string | null>(null);
   const create = useMutation({
-    mutationFn: (body: unknown) => api<Programme>('/api/construction/programmes', { method: 'POST', body: JSON.stringify(body) }),
+    mutationFn: (body: ProgrammeBody) => api<Programme>('/api/construction/programmes', { method: 'POST', body: JSON.stringify(body) }),
     onSuccess: (p) => {
       void client.invalidateQueries({ queryKey: ['construction'] });
       navigate(`/construction/programmes/${p.id}`);
@@ -42,18 +44,19 @@ function NewProgrammeForm() {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const num = (k: string) => (f.get(k) ? Number(f.get(k)) : undefined);
-    const financement = Object.fromEntries(['plai', 'plus', 'pls', 'psla', 'brs', 'libre'].map((k) => [k, num(k) ?? 0]));
+    const financing = Object.fromEntries(ENTERED_FINANCINGS.map((k) => [k, num(k) ?? 0]));
+    const text = (k: string) => String(f.get(k) ?? '');
     create.mutate({
-      nom: f.get('nom'),
-      code_commune: f.get('code_commune'),
-      adresse: f.get('adresse') || null,
+      name: text('nom'),
+      commune_code: text('code_commune'),
+      address: text('adresse') || null,
       lat: num('lat') ?? null,
       lon: num('lon') ?? null,
-      etat: f.get('etat'),
-      date_etat: f.get('date_etat') || undefined,
-      logements: num('logements'),
-      financement,
-      permis: String(f.get('permis') ?? '').split(/[\s,;]+/).filter(Boolean),
+      state: text('etat') as ProgrammeBody['state'],
+      state_date: text('date_etat') || undefined,
+      dwellings: num('logements') ?? 0,
+      financing,
+      permits: text('permis').split(/[\s,;]+/).filter(Boolean),
     });
   };
   return (
@@ -65,10 +68,10 @@ function NewProgrammeForm() {
         <label>Adresse <input name="adresse" maxLength={300} /></label>
         <label>Latitude <input name="lat" type="number" step="any" min={-90} max={90} /></label>
         <label>Longitude <input name="lon" type="number" step="any" min={-180} max={180} /></label>
-        <label>État <select name="etat" defaultValue="projet">{Object.entries(STATE_LABELS).filter(([k]) => k !== 'abandonne').map(([k, v]) => <option key={k} value={k}>{v}</option>)}</select></label>
+        <label>État <select name="etat" defaultValue="project">{Object.entries(STATE_LABELS).filter(([k]) => k !== 'abandoned').map(([k, v]) => <option key={k} value={k}>{v}</option>)}</select></label>
         <label>Date de cet état <input name="date_etat" type="date" /></label>
         <label>Logements <input name="logements" type="number" required min={1} /></label>
-        {['plai', 'plus', 'pls', 'psla', 'brs', 'libre'].map((k) => <label key={k}>{FINANCING_LABELS[k]} <input name={k} type="number" min={0} size={5} /></label>)}
+        {ENTERED_FINANCINGS.map((k) => <label key={k}>{FINANCING_LABELS[k]} <input name={k} type="number" min={0} size={5} /></label>)}
         <label>Numéros de permis <input name="permis" placeholder="PC 03155524C0301" /></label>
         <button type="submit">Enregistrer</button>
       </form>
@@ -81,19 +84,19 @@ export function ProgrammesPage() {
   const me = useMe();
   const signedIn = !!me.data;
   const live = useConstructionLive(signedIn);
-  const [filters, setFilters] = useState({ commune: '', etat: '', source: '', q: '', doublons: '' });
+  const [filters, setFilters] = useState({ commune: '', state: '', source: '', q: '', duplicates: '' });
   const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v));
-  const list = useQuery({ queryKey: ['construction', 'programmes', params.toString()], queryFn: () => api<{ total: number; programmes: Programme[] }>(`/api/construction/programmes?${params}&limit=200`), enabled: signedIn });
-  const map = useQuery({ queryKey: ['territory', 'map'], queryFn: () => api<any>('/api/territory/map'), enabled: signedIn });
-  const active = useQuery({ queryKey: ['construction', 'communes'], queryFn: () => api<{ communes: Record<string, Record<string, { logements: number }>> }>('/api/construction/communes'), enabled: signedIn });
+  const list = useQuery({ queryKey: ['construction', 'programmes', params.toString()], queryFn: () => api<ProgrammeList>(`/api/construction/programmes?${params}&limit=200`), enabled: signedIn });
+  const map = useQuery({ queryKey: ['territory', 'map'], queryFn: () => api<CommuneMap>('/api/territory/map'), enabled: signedIn });
+  const active = useQuery({ queryKey: ['construction', 'communes'], queryFn: () => api<CommuneStates>('/api/construction/communes'), enabled: signedIn });
   const geojson = useMemo(() => {
     if (!map.data) return null;
-    const perCommune = new Map<string, number>(Object.entries(active.data?.communes ?? {}).map(([code, s]) => [code, s.chantier_ouvert?.logements ?? 0]));
-    const features = map.data.features.map((f: any) => ({ ...f, properties: { ...f.properties, chantier: perCommune.get(f.properties.code) ?? 0 } }));
+    const perCommune = new Map<string, number>(Object.entries(active.data?.communes ?? {}).map(([code, s]) => [code, s.works_started?.dwellings ?? 0]));
+    const features = map.data.features.map((f) => ({ ...f, properties: { ...f.properties, chantier: perCommune.get(f.properties.code) ?? 0 } }));
     // Show only the EPCIs where works are under way (a club instance spans several, far apart), framed on them.
-    const epcis = new Set(features.filter((f: any) => f.properties.chantier > 0).map((f: any) => f.properties.epci));
-    const shown = epcis.size ? features.filter((f: any) => epcis.has(f.properties.epci)) : features;
-    return { ...map.data, features: shown, bbox: epcis.size ? bboxOf(shown) : map.data.bbox };
+    const epcis = new Set(features.filter((f) => f.properties.chantier > 0).map((f) => f.properties.epci));
+    const shown = epcis.size ? features.filter((f) => epcis.has(f.properties.epci)) : features;
+    return { ...map.data, features: shown, bbox: (epcis.size ? bboxOf(shown.map((f) => f.geometry)) : null) ?? map.data.bbox };
   }, [map.data, active.data]);
   const describe = useCallback((p: Record<string, unknown>) => `${p.nom} : ${formatNumber(p.chantier as number)} logements en chantier`, []);
   const canWrite = me.data?.role === 'admin' || me.data?.role === 'agent';
@@ -108,10 +111,10 @@ export function ProgrammesPage() {
       {canWrite && <NewProgrammeForm />}
       <form className="construction-filters" onSubmit={(e) => e.preventDefault()} aria-label="Filtres">
         <label>Code INSEE de la commune <input value={filters.commune} onChange={set('commune')} size={6} /></label>
-        <label>État <select value={filters.etat} onChange={set('etat')}><option value="">Tous</option>{Object.entries(STATE_LABELS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}</select></label>
+        <label>État <select value={filters.state} onChange={set('state')}><option value="">Tous</option>{STATES.map((k) => <option key={k} value={k}>{STATE_LABELS[k]}</option>)}</select></label>
         <label>Source <select value={filters.source} onChange={set('source')}><option value="">Toutes</option>{Object.entries(SOURCE_LABELS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}</select></label>
         <label>Recherche (nom, adresse, permis) <input value={filters.q} onChange={set('q')} /></label>
-        <label>Doublons <select value={filters.doublons} onChange={set('doublons')}><option value="">Tous les programmes</option><option value="oui">Seulement les rapprochés</option></select></label>
+        <label>Doublons <select value={filters.duplicates} onChange={set('duplicates')}><option value="">Tous les programmes</option><option value="true">Seulement les rapprochés</option></select></label>
       </form>
       <p><a href={`/api/construction/programmes.csv?${params}`} download>Exporter la liste en CSV</a></p>
       {geojson && (
@@ -127,14 +130,14 @@ export function ProgrammesPage() {
             <tbody>
               {list.data.programmes.map((p) => (
                 <tr key={p.id}>
-                  <th scope="row"><Link to={`/construction/programmes/${p.id}`}>{p.nom}</Link></th>
+                  <th scope="row"><Link to={`/construction/programmes/${p.id}`}>{p.name}</Link></th>
                   <td>{p.commune}</td>
-                  <td>{STATE_LABELS[p.etat]}</td>
-                  <td>{formatDate(p.etat_depuis)}</td>
-                  <td className="num">{formatNumber(p.logements)}</td>
-                  <td className="num">{formatNumber(p.logements_sociaux)}</td>
+                  <td>{STATE_LABELS[p.state]}</td>
+                  <td>{formatDate(p.state_since)}</td>
+                  <td className="num">{formatNumber(p.dwellings)}</td>
+                  <td className="num">{formatNumber(p.social_dwellings)}</td>
                   <td>{SOURCE_LABELS[p.source]}</td>
-                  <td>{p.rapprochement ? (p.rapprochement.statut === 'suggere' ? 'suggéré' : p.rapprochement.statut === 'confirme' ? 'confirmé' : 'rejeté') : ''}</td>
+                  <td>{p.match ? MATCH_LABELS[p.match.status] : ''}</td>
                 </tr>
               ))}
             </tbody>

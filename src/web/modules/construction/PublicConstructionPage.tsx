@@ -2,23 +2,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, formatNumber } from '../../platform/api.ts';
+import type { PublicCommunes } from '../../../modules/construction/contract.ts';
 import './construction.css';
 
-interface Line {
-  code_commune: string;
-  commune: string;
-  annee: number;
-  autorises: number | null;
-  commences: number | null;
-  livres: number | null;
-  secret: string[];
-}
-
 export function PublicConstructionPage() {
-  const q = useQuery({ queryKey: ['construction', 'public'], queryFn: () => api<{ lignes: Line[]; source: string; note: string }>('/api/construction/public/communes') });
-  const communes = useMemo(() => [...new Map((q.data?.lignes ?? []).map((l) => [l.code_commune, l.commune])).entries()], [q.data]);
+  const q = useQuery({ queryKey: ['construction', 'public'], queryFn: () => api<PublicCommunes>('/api/construction/public/communes') });
+  const communes = useMemo(() => [...new Map((q.data?.rows ?? []).map((l) => [l.commune_code, l.commune])).entries()], [q.data]);
   const [commune, setCommune] = useState('');
-  const shown = (q.data?.lignes ?? []).filter((l) => l.code_commune === (commune || communes[0]?.[0]));
+  const shown = (q.data?.rows ?? []).filter((l) => l.commune_code === (commune || communes[0]?.[0]));
   const cell = (v: number | null) => (v === null ? <abbr title="secret statistique">s</abbr> : formatNumber(v));
   return (
     <section>
@@ -41,7 +32,7 @@ export function PublicConstructionPage() {
             <thead><tr><th scope="col">Année</th><th scope="col" className="num">Autorisés</th><th scope="col" className="num">Commencés</th><th scope="col" className="num">Livrés</th></tr></thead>
             <tbody>
               {shown.map((l) => (
-                <tr key={l.annee}><th scope="row">{l.annee}</th><td className="num">{cell(l.autorises)}</td><td className="num">{cell(l.commences)}</td><td className="num">{cell(l.livres)}</td></tr>
+                <tr key={l.year}><th scope="row">{l.year}</th><td className="num">{cell(l.authorised)}</td><td className="num">{cell(l.started)}</td><td className="num">{cell(l.delivered)}</td></tr>
               ))}
             </tbody>
           </table>

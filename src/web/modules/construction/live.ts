@@ -1,17 +1,7 @@
 // The live stream of construction changes: one EventSource per page, reconnecting by itself (the browser does it).
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-
-export interface LiveChange {
-  type: string;
-  id?: string;
-  commune?: string;
-  etat?: string;
-  de?: string;
-  source?: string;
-  detail?: string;
-  at: string;
-}
+import type { LiveChange } from '../../../modules/construction/contract.ts';
 
 /** Opens the stream while the page is shown; each change refreshes the construction queries and is kept in a short log. */
 export function useConstructionLive(enabled: boolean) {
@@ -21,8 +11,8 @@ export function useConstructionLive(enabled: boolean) {
   useEffect(() => {
     if (!enabled || typeof EventSource === 'undefined') return;
     const source = new EventSource('/api/construction/events');
-    source.addEventListener('pret', () => setStatus('en direct'));
-    source.addEventListener('changement', (e) => {
+    source.addEventListener('ready', () => setStatus('en direct'));
+    source.addEventListener('change', (e) => {
       const change = JSON.parse((e as MessageEvent).data) as LiveChange;
       setRecent((r) => [change, ...r].slice(0, 10));
       void client.invalidateQueries({ queryKey: ['construction'] });

@@ -3,34 +3,14 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
+import type { AideOut } from '../../../modules/plh/contract.ts';
+import { AIDE_LABELS } from '../../../modules/plh/model.ts';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
 
-const TYPES: Record<string, string> = {
-  logement_social: 'Financement du logement social (par opération)',
-  accession: 'Accession aidée (primo-accédants)',
-  renovation: 'Rénovation des logements occupés',
-  gens_du_voyage: 'Accueil des gens du voyage',
-  hebergement_urgence: 'Hébergement d’urgence',
-};
-
-interface Aide {
-  id: string;
-  reference: string;
-  type: string;
-  commune_code: string;
-  annee: number;
-  montant_euros: number;
-  nb_logements: number;
-  nb_plai: number;
-  nb_plus: number;
-  nb_pls: number;
-  gain_energetique_pct: number | null;
-  operation: string;
-}
 
 export function AidesPage() {
   const me = useMe();
-  const q = useQuery({ queryKey: ['plh', 'aides'], queryFn: () => api<{ aides: Aide[] }>('/api/plh/aides'), enabled: !!me.data });
+  const q = useQuery({ queryKey: ['plh', 'aides'], queryFn: () => api<{ aides: AideOut[] }>('/api/plh/aides'), enabled: !!me.data });
   if (me.isLoading) return <p>Chargement…</p>;
   if (!me.data)
     return (
@@ -69,7 +49,7 @@ export function AidesPage() {
               {aides.map((a) => (
                 <tr key={a.id}>
                   <th scope="row">{a.reference}</th>
-                  <td>{TYPES[a.type] ?? a.type}</td>
+                  <td>{AIDE_LABELS[a.type]}</td>
                   <td>{a.commune_code}</td>
                   <td className="num">{a.annee}</td>
                   <td className="num">{formatNumber(a.montant_euros)}</td>
@@ -128,7 +108,7 @@ function AideForm() {
       <label>
         Aide{' '}
         <select name="type" value={type} onChange={(e) => setType(e.target.value)}>
-          {Object.entries(TYPES).map(([k, v]) => (
+          {Object.entries(AIDE_LABELS).map(([k, v]) => (
             <option key={k} value={k}>
               {v}
             </option>

@@ -3,7 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
-import { FONCIER_STATUT_LABELS, type FoncierSite } from './types.ts';
+import type { FoncierSite } from '../../../modules/plh/contract.ts';
+import { FONCIER_STATUT_LABELS } from '../../../modules/plh/model.ts';
 
 type Geo = { type: 'FeatureCollection'; features: { geometry: { coordinates: [number, number] }; properties: FoncierSite }[] };
 
@@ -21,7 +22,7 @@ function SitesMap({ geo }: { geo: Geo }) {
         container: container.current,
         style: {
           version: 8,
-          sources: { sites: { type: 'geojson', data: geo as any } },
+          sources: { sites: { type: 'geojson', data: geo as unknown as import('maplibre-gl').GeoJSONSourceSpecification['data'] } },
           layers: [
             { id: 'fond', type: 'background', paint: { 'background-color': '#f4f6f8' } },
             {

@@ -4,7 +4,10 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { ApiError, api, formatNumber, useMe } from '../../platform/api.ts';
-import { CATEGORIE_LABELS, STATUT_LABELS, pct, type ObjectifLine, type Programme } from './types.ts';
+import { refusalText } from './refusal.ts';
+import type { ClubLine, ObjectifLine, Programme } from '../../../modules/plh/contract.ts';
+import { CATEGORIE_LABELS, STATUT_LABELS } from '../../../modules/plh/model.ts';
+import { pct } from './format.ts';
 
 export function PlhPage() {
   const me = useMe();
@@ -150,15 +153,6 @@ export function PlhPage() {
   );
 }
 
-interface ClubLine {
-  epci: string;
-  nom: string;
-  partage: boolean;
-  programme: { nom: string; annee_debut: number; annee_fin: number } | null;
-  objectifs: { categorie: keyof typeof CATEGORIE_LABELS; objectif: number; realise: number; taux_realisation: number | null }[];
-  sru: { communes: number; deficitaires: number; deficit: number; objectif_triennal: number } | null;
-}
-
 /** The club's members side by side, from what each one shares (and one's own EPCI). */
 function ClubComparison({ annee }: { annee: number }) {
   const club = useQuery({ queryKey: ['plh', 'club', annee], queryFn: () => api<{ epcis: ClubLine[] }>(`/api/plh/club?annee=${annee}`) });
@@ -280,7 +274,7 @@ function ImportForm() {
         credentials: 'same-origin',
       });
       const body = await res.json();
-      if (!res.ok) throw new ApiError(res.status, body.detail ?? `Erreur ${res.status}`, body);
+      if (!res.ok) throw new ApiError(res.status, refusalText(body, res.status), body);
       setMessage({ ok: true, text: `Import réussi : ${body.actions} action(s), ${body.budgets} budget(s), ${body.objectifs} objectif(s).` });
       await qc.invalidateQueries({ queryKey: ['plh'] });
     } catch (err) {

@@ -2,7 +2,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
-import { pct, type SruLine } from './types.ts';
+import { refusalText } from './refusal.ts';
+import type { SruAnswer } from '../../../modules/plh/contract.ts';
+import { pct } from './format.ts';
 
 export function SruPage() {
   const me = useMe();
@@ -10,7 +12,7 @@ export function SruPage() {
   const [annee, setAnnee] = useState(new Date().getFullYear());
   const q = useQuery({
     queryKey: ['plh', 'sru', annee],
-    queryFn: () => api<{ annee: number; regles: string; communes: SruLine[] }>(`/api/plh/public/sru?annee=${annee}`),
+    queryFn: () => api<SruAnswer>(`/api/plh/public/sru?annee=${annee}`),
   });
   return (
     <section>
@@ -84,7 +86,7 @@ function SruImport() {
       credentials: 'same-origin',
     });
     const body = await res.json();
-    setMessage(res.ok ? { ok: true, text: `Inventaires importés : ${body.inventaires}.` } : { ok: false, text: body.detail ?? `Erreur ${res.status}` });
+    setMessage(res.ok ? { ok: true, text: `Inventaires importés : ${body.inventaires}.` } : { ok: false, text: refusalText(body, res.status) });
     if (res.ok) await qc.invalidateQueries({ queryKey: ['plh', 'sru'] });
   }
   return (

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatProblem } from '../../platform/errors.ts';
-import { readCsvRows } from './ingest/spreadsheet.ts';
+import { formatProblem } from '../../../platform/errors.ts';
+import { readCsvRows } from './spreadsheet.ts';
 import { parseSruRows } from './sru-sheet.ts';
 
 const rowsOf = (csv: string) => readCsvRows(csv, 'sru.csv', () => []).rows;

@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { describeStores } from '../../../../test/support/stores.ts';
-import { formatProblem } from '../../../platform/errors.ts';
-import { importSitadel } from './import.ts';
-
-export const SITADEL_DEMO = join(import.meta.dirname, '..', '..', '..', '..', 'data', 'demo', 'sitadel', 'sitadel_logements_31555_Toulouse_edition2026-01.csv');
+import { describeStores } from '../../../test/support/stores.ts';
+import { formatProblem } from '../../platform/errors.ts';
+import { importSitadel, SITADEL_DEMO_FILE as SITADEL_DEMO } from './service.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'sitadel-'));
 const lines = readFileSync(SITADEL_DEMO, 'utf8').split('\n');
 const HEADER = lines.slice(0, 2);
@@ -29,30 +27,30 @@ const count = async (db: any, table: string) => Number((await sql<{ n: number }>
 describeStores('import Sitadel', (getDb) => {
   it('loads the 3,710 permits of Toulouse with their dwellings and pipeline states', async () => {
     const s = await importSitadel(getDb(), SITADEL_DEMO);
-    expect(s.rejets.map(formatProblem)).toEqual([]);
-    expect(s).toMatchObject({ lus: 3710, crees: 3710, rejetes: 0, misAJour: 0 });
+    expect(s.problems.map(formatProblem)).toEqual([]);
+    expect(s).toMatchObject({ read: 3710, created: 3710, rejected: 0, updated: 0 });
     const db = getDb();
     expect(await count(db, 'construction_permit')).toBe(3710);
     const units = await sql<{ n: number }>`select sum(units)::int as n from construction_programme where source = 'sitadel'`.execute(db);
     expect(units.rows[0].n).toBe(68_759); // the sum stated in the provenance of the file
     const states = await sql<{ state: string; n: number }>`select state, count(*)::int as n from construction_programme group by state order by state`.execute(db);
     // ETAT_DAU 2 → PC accordé, 5 → chantier ouvert, 6 → livré, 4 → abandonné (348 + 12 annulled after opening).
-    expect(Object.fromEntries(states.rows.map((r) => [r.state, r.n]))).toEqual({ pc_accorde: 1211, chantier_ouvert: 1118, livre: 1021, abandonne: 360 });
+    expect(Object.fromEntries(states.rows.map((r) => [r.state, r.n]))).toEqual({ abandoned: 360, delivered: 1021, permit_granted: 1211, works_started: 1118 });
     // The number carried by both a PC and a DP is two permits.
     const twin = await sql<{ n: number }>`select count(*)::int as n from construction_permit where num_dau = '0315552500300'`.execute(db);
     expect(twin.rows[0].n).toBe(2);
     // A delivered programme has its three dated steps.
     const ev = await sql<any>`select e.kind, e.to_state, e.event_date::text as d from construction_event e join construction_permit cp on cp.programme_id = e.programme_id
       where cp.num_dau = '03155511C1330' order by e.id`.execute(db);
-    expect(ev.rows.map((r: any) => [r.to_state, r.d])).toEqual([['pc_accorde', '2013-06-28'], ['chantier_ouvert', '2014-03-03']]);
+    expect(ev.rows.map((r: any) => [r.to_state, r.d])).toEqual([['permit_granted', '2013-06-28'], ['works_started', '2014-03-03']]);
   });
 
   it('does nothing when the same file is imported again, even forced', async () => {
     const db = getDb();
     const events = await count(db, 'construction_event');
-    expect((await importSitadel(db, SITADEL_DEMO)).dejaImporte).toBe(true);
+    expect((await importSitadel(db, SITADEL_DEMO)).alreadyImported).toBe(true);
     const forced = await importSitadel(db, SITADEL_DEMO, { force: true });
-    expect(forced).toMatchObject({ crees: 0, misAJour: 0, inchanges: 3710 });
+    expect(forced).toMatchObject({ created: 0, updated: 0, unchanged: 3710 });
     expect(await count(db, 'construction_event')).toBe(events);
     expect(await count(db, 'construction_programme')).toBe(3710);
   });
@@ -74,15 +72,15 @@ describeStores('import Sitadel', (getDb) => {
     });
     // 03155524C0301 (HABITAT TOULOUSE, authorised 2025-01-10) is "autorisé" in the 2026-01 edition.
     const s = await importSitadel(db, path);
-    expect(s.misAJour).toBe(1);
-    expect(s.rejets.map((r) => [r.rule, r.column, r.value])).toEqual([['transition_interdite', 'ETAT_DAU', 'autorise']]);
-    expect(formatProblem(s.rejets[0])).toMatch(/edition-suivante\.csv, ligne \d+, colonne « ETAT_DAU » — règle transition_interdite : .*revient pas en arrière/);
-    const after = await sql<any>`select p.state, p.date_chantier::text as d from construction_programme p join construction_permit cp on cp.programme_id = p.id where cp.num_dau = ${moved}`.execute(db);
-    expect(after.rows[0]).toEqual({ state: 'chantier_ouvert', d: '2026-01-15' });
-    expect(s.changes.some((c) => c.de === 'pc_accorde' && c.etat === 'chantier_ouvert')).toBe(true);
+    expect(s.updated).toBe(1);
+    expect(s.problems.map((r) => [r.rule, r.column, r.value])).toEqual([['transition_interdite', 'ETAT_DAU', 'authorised']]);
+    expect(formatProblem(s.problems[0])).toMatch(/edition-suivante\.csv, ligne \d+, colonne « ETAT_DAU » — règle transition_interdite : .*revient pas en arrière/);
+    const after = await sql<any>`select p.state, p.works_start_date::text as d from construction_programme p join construction_permit cp on cp.programme_id = p.id where cp.num_dau = ${moved}`.execute(db);
+    expect(after.rows[0]).toEqual({ state: 'works_started', d: '2026-01-15' });
+    expect(s.changes.some((c) => c.from === 'permit_granted' && c.state === 'works_started')).toBe(true);
     // The refused line left its programme as it was.
     const kept = await sql<any>`select p.state from construction_programme p join construction_permit cp on cp.programme_id = p.id where cp.num_dau = ${back}`.execute(db);
-    expect(kept.rows[0].state).toBe('chantier_ouvert');
+    expect(kept.rows[0].state).toBe('works_started');
   });
 });
 
@@ -99,8 +97,8 @@ describeStores('import Sitadel: bad input', (getDb) => {
       return c;
     });
     const s = await importSitadel(getDb(), path);
-    expect(s).toMatchObject({ lus: 20, crees: 14, rejetes: 6 });
-    expect(s.rejets.map((r) => [r.line, r.column, r.rule])).toEqual([
+    expect(s).toMatchObject({ read: 20, created: 14, rejected: 6 });
+    expect(s.problems.map((r) => [r.line, r.column, r.rule])).toEqual([
       [3, 'COMM', 'code_commune'],
       [4, 'NB_LGT_TOT_CREES', 'entier_positif'],
       [5, 'DATE_REELLE_AUTORISATION', 'date'],
@@ -108,7 +106,7 @@ describeStores('import Sitadel: bad input', (getDb) => {
       [7, undefined, 'nombre_de_colonnes'],
       [8, 'COMM', 'commune_inconnue'],
     ]);
-    expect(formatProblem(s.rejets[2])).toBe('abime.csv, ligne 5, colonne « DATE_REELLE_AUTORISATION » — règle date : la date doit être au format AAAA-MM-JJ. (valeur : « 2013-02-30 »)');
+    expect(formatProblem(s.problems[2])).toBe('abime.csv, ligne 5, colonne « DATE_REELLE_AUTORISATION » — règle date : la date doit être au format AAAA-MM-JJ. (valeur : « 2013-02-30 »)');
   });
 
   it('writes nothing when a required column is missing, and names it', async () => {
@@ -117,8 +115,8 @@ describeStores('import Sitadel: bad input', (getDb) => {
     const path = join(tmp, 'sans-colonne.csv');
     writeFileSync(path, [HEADER[0], HEADER[1].replace('"NUM_DAU"', '"NUMERO"'), lines[2]].join('\n'));
     const s = await importSitadel(db, path);
-    expect(s.rejets).toHaveLength(1);
-    expect(s.rejets[0]).toMatchObject({ line: 2, rule: 'colonnes_obligatoires' });
+    expect(s.problems).toHaveLength(1);
+    expect(s.problems[0]).toMatchObject({ line: 2, rule: 'colonnes_obligatoires' });
     expect(await count(db, 'construction_permit')).toBe(before);
   });
 
@@ -126,7 +124,7 @@ describeStores('import Sitadel: bad input', (getDb) => {
     const path = join(tmp, 'minuscules.csv');
     writeFileSync(path, [HEADER[0], HEADER[1].toLowerCase(), ...lines.slice(30, 40)].join('\n'));
     const s = await importSitadel(getDb(), path);
-    expect(s).toMatchObject({ lus: 10, crees: 10, rejetes: 0 });
+    expect(s).toMatchObject({ read: 10, created: 10, rejected: 0 });
   });
 });
 

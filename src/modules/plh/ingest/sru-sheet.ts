@@ -1,25 +1,12 @@
 // SRU inventories as a CSV (one line per commune and year, as the DDT notifies them): pure parsing with French
 // problems naming file, line, column, rule and value.
-import type { InputProblem } from '../../platform/errors.ts';
+import type { InputProblem } from '../../../platform/errors.ts';
+import { COMMUNE_CODE } from '../../territory/index.ts';
 import { parseNumber, type SheetRow } from './programme-sheet.ts';
-import type { SruInventaire } from './store.ts';
+import type { SruInventaire } from '../model.ts';
 
-export const SRU_COLUMNS = [
-  'commune_code',
-  'annee',
-  'population',
-  'residences_principales',
-  'logements_sociaux',
-  'taux_legal',
-  'exemptee',
-  'potentiel_fiscal_par_habitant',
-  'depenses_reelles_fonctionnement',
-  'depenses_deductibles',
-  'source',
-] as const;
 export const SRU_REQUIRED = ['commune_code', 'annee', 'residences_principales', 'logements_sociaux', 'taux_legal', 'source'];
 
-const COMMUNE = /^[0-9][0-9AB][0-9]{3}$/;
 const YES = new Set(['oui', 'o', 'true', 'vrai', '1', 'x']);
 const NO = new Set(['non', 'n', 'false', 'faux', '0', '']);
 
@@ -48,7 +35,7 @@ export function parseSruRows(rows: SheetRow[], file: string, communes?: Set<stri
     if (/^[0-9]{4}$/.test(code)) code = `0${code}`;
     code = code.toUpperCase();
     if (!code) fail('commune_code', 'obligatoire', 'la valeur est obligatoire');
-    else if (!COMMUNE.test(code)) fail('commune_code', 'code_insee', 'un code INSEE de commune (5 caractères) est attendu', cell('commune_code'));
+    else if (!COMMUNE_CODE.test(code)) fail('commune_code', 'code_insee', 'un code INSEE de commune (5 caractères) est attendu', cell('commune_code'));
     else if (communes && !communes.has(code)) fail('commune_code', 'commune_connue', 'cette commune n’est pas dans le territoire de l’instance', code);
     const annee = num('annee', { required: true, integer: true, min: 2000 });
     if (annee !== null && annee > 2100) fail('annee', 'entier', 'une année entre 2000 et 2100 est attendue', String(annee));

@@ -1,6 +1,7 @@
 // The action programme as office sheets (PLHs are written in spreadsheets): the columns, and the pure conversion
 // between sheet rows and the programme, with French problems naming file, line, column, rule and value.
-import type { InputProblem } from '../../platform/errors.ts';
+import type { InputProblem } from '../../../platform/errors.ts';
+import { COMMUNE_CODE } from '../../territory/index.ts';
 import {
   ACTION_STATUTS,
   CATEGORIES,
@@ -9,7 +10,7 @@ import {
   type ActionStatut,
   type Categorie,
   type Objectif,
-} from './model.ts';
+} from '../model.ts';
 
 export interface Orientation {
   code: string;
@@ -62,7 +63,6 @@ export interface SheetRow {
 }
 export type Sheets = Partial<Record<SheetName, SheetRow[]>>;
 
-const COMMUNE = /^[0-9][0-9AB][0-9]{3}$/;
 
 class RowReader {
   constructor(
@@ -128,7 +128,7 @@ class RowReader {
     const raw = this.text(column, true);
     if (!raw) return null;
     const code = /^[0-9]{4}$/.test(raw) ? `0${raw}` : raw.toUpperCase(); // spreadsheets drop the leading zero
-    if (!COMMUNE.test(code)) {
+    if (!COMMUNE_CODE.test(code)) {
       this.fail(column, 'code_insee', 'un code INSEE de commune (5 caractères) est attendu', raw);
       return null;
     }
