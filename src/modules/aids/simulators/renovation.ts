@@ -72,7 +72,7 @@ export const renovationInput = z.object({
   revenu_fiscal: z.number().min(0).max(100_000_000).optional(),
   statut: z.enum(STATUTS).optional(),
   logement_plus_15_ans: z.boolean().optional(),
-  classe_dpe: z.enum(DPE_CLASSES as [string, ...string[]]).optional(),
+  classe_dpe: z.enum(DPE_CLASSES).optional(),
   energie_kwhep_m2: z.number().min(0).max(10_000).optional(),
   ges_kgco2_m2: z.number().min(0).max(10_000).optional(),
 });
@@ -143,7 +143,7 @@ export function simulateRenovation(
 ): SimulationAnswer {
   const date = input.date ?? todayIso();
   const annee = input.annee ?? Number(date.slice(0, 4));
-  const place = resolvePlace(input as any, t);
+  const place = resolvePlace(input, t);
   const idf = place.ileDeFrance;
   const n = input.personnes;
   const persons = `${n} personne${n > 1 ? 's' : ''}`;
