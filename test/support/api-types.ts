@@ -2163,7 +2163,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "FeatureCollection";
+                        bbox: {
+                            west: number;
+                            south: number;
+                            east: number;
+                            north: number;
+                        } | null;
+                        sans_contour: {
+                            code: string;
+                            nom: string;
+                        }[];
+                        source: string;
+                        features: {
+                            /** @enum {string} */
+                            type: "Feature";
+                            properties: {
+                                code: string;
+                                nom: string;
+                                population: number | null;
+                                epci: string | null;
+                            };
+                            geometry: {
+                                type: string;
+                                coordinates: unknown;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */

@@ -12,7 +12,7 @@ const nearMissArb = fc.string({ unit: fc.constantFrom(...'0123456789ABCabz '.spl
 /** The rule written another way, character by character: 5 characters; 2 digits, or Corsica's 2A/2B; 3 digits. */
 const isInseeCode = (s: string) =>
   s.length === 5 &&
-  [...s.slice(2)].every((ch) => ch >= '0' && ch <= '9') &&
+  s.slice(2).split('').every((ch) => ch >= '0' && ch <= '9') &&
   (/^[0-9][0-9]$/.test(s.slice(0, 2)) || s.slice(0, 2) === '2A' || s.slice(0, 2) === '2B');
 
 describe('territory rules', () => {
