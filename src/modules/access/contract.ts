@@ -9,7 +9,7 @@ export const loginBody = z.object({ email: z.string().min(3).max(200), password:
 export const loginAnswer = z.object({ ok: z.literal(true), name: z.string(), role: z.string() });
 export const okAnswer = z.object({ ok: z.literal(true) });
 
-export const organisation = z.object({
+const organisation = z.object({
   id: z.string(),
   kind: z.string(),
   name: z.string(),
@@ -33,7 +33,7 @@ export const linkBody = z.object({ epci: siren });
 export const linkParams = z.object({ id: z.uuid(), siren });
 
 /** Where the caller acts (docs/security.md, « Périmètres »). */
-export const perimeter = z.object({
+const perimeter = z.object({
   kind: z.enum(['operator', 'epci', 'commune', 'partner']),
   description: z.string(),
   epci: z.string().nullable(),
@@ -62,13 +62,13 @@ export const userChangeBody = z.object({ active: z.boolean().optional(), role: z
 export const passwordBody = z.object({ password: z.string().max(500) });
 
 // Timestamps travel as ISO 8601 strings.
-export const session = z.object({ created_at: z.string(), expires_at: z.string(), ip: z.string().nullable(), user_agent: z.string().nullable() });
+const session = z.object({ created_at: z.string(), expires_at: z.string(), ip: z.string().nullable(), user_agent: z.string().nullable() });
 export const sessionsAnswer = z.object({ sessions: z.array(session) });
 export type SessionsAnswer = z.infer<typeof sessionsAnswer>;
 export const sessionsClosedAnswer = z.object({ closed: z.number() });
 export type SessionsClosedAnswer = z.infer<typeof sessionsClosedAnswer>;
 
-export const apiKey = z.object({
+const apiKey = z.object({
   id: z.string(),
   organisation_id: z.string(),
   name: z.string(),
@@ -83,7 +83,7 @@ export const newApiKeyAnswer = z.object({ id: z.string(), organisation_id: z.str
 export const apiKeyParams = z.object({ id: z.uuid() });
 
 export const auditQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), entity: z.string().optional(), epci: siren.optional() });
-export const auditEntry = z.object({
+const auditEntry = z.object({
   id: z.number(),
   at: z.string(),
   actor_kind: z.string(),

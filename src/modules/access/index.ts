@@ -17,4 +17,4 @@ export const accessModule: HabitatModule = {
 // never with SQL on `organisation`, `organisation_epci` or `app_user`.
 export { audit, type AuditEntry } from './audit.ts';
 export { adminEmails, findOrganisation, organisationsOfEpci, sharedBy } from './store.ts';
-export { ORGANISATION_KINDS, SHARABLE_LABELS, type OrganisationKind, type Sharable } from './model.ts';
+export type { OrganisationKind, Sharable } from './model.ts';

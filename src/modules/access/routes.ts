@@ -11,7 +11,7 @@ import { SESSION_DAYS } from './model.ts';
 import * as service from './service.ts';
 import { login, logout, principalFromApiKey, principalFromSession } from './store.ts';
 
-export const SESSION_COOKIE = 'hc_session';
+const SESSION_COOKIE = 'hc_session';
 
 /**
  * An admin acts on the organisations of its EPCI's perimeter, the operator on every organisation. Notes, for the audit

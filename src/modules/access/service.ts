@@ -23,7 +23,6 @@ export {
   organisationsOfEpci,
   resetPassword,
   revokeSessions,
-  setSharing,
 } from './store.ts';
 
 const iso = (d: Date | string) => new Date(d).toISOString();

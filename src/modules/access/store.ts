@@ -282,7 +282,7 @@ interface TerritoryIndex {
 const territories = new WeakMap<object, Map<string, Promise<TerritoryIndex>>>();
 
 /** The instance's EPCIs with their communes (arrondissements included) and names. */
-export async function instanceTerritory(db: TypedDb): Promise<TerritoryIndex> {
+async function instanceTerritory(db: TypedDb): Promise<TerritoryIndex> {
   const epcis = (await instanceEpcis(db)).sort((a, b) => a.siren.localeCompare(b.siren));
   const key = epcis.map((e) => e.siren).join(',');
   let byKey = territories.get(db);
@@ -318,7 +318,7 @@ async function demandGrants(db: TypedDb, organisationId: string): Promise<string
   return rows.map((r) => r.epci_siren as string);
 }
 
-export async function loadPerimeter(db: TypedDb, role: Role, organisation: { id: string; kind: string; siren: string | null; communeCode: string | null }): Promise<Perimeter> {
+async function loadPerimeter(db: TypedDb, role: Role, organisation: { id: string; kind: string; siren: string | null; communeCode: string | null }): Promise<Perimeter> {
   const { territory, noms } = await instanceTerritory(db);
   const links = (await db.selectFrom('organisation_epci').select('epci_siren').where('organisation_id', '=', organisation.id).execute()).map((r) => r.epci_siren as string);
   let commune: { epci: string | null; codes: string[] } | undefined;

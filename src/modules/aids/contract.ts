@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { communeCode, siren } from '../territory/index.ts';
 import { DPE_CLASSES, INCOME_REFERENCES, MPR_CATEGORIES } from './model.ts';
 
-export const sourceSchema = z.object({ titre: z.string(), url: z.string().optional() });
-export const verificationSchema = z.enum(['officiel', 'calcule', 'secondaire', 'deduit', 'a_verifier']);
-export const conditionSchema = z.object({
+const sourceSchema = z.object({ titre: z.string(), url: z.string().optional() });
+const verificationSchema = z.enum(['officiel', 'calcule', 'secondaire', 'deduit', 'a_verifier']);
+const conditionSchema = z.object({
   id: z.string(),
   statut: z.enum(['remplie', 'non_remplie', 'inconnue']),
   texte: z.string(),
@@ -44,7 +44,7 @@ export const answerSchema = z.object({
     }),
   ),
 });
-export const questionSchema = z.object({
+const questionSchema = z.object({
   id: z.string(),
   libelle: z.string(),
   aide: z.string().optional(),

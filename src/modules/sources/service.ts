@@ -53,7 +53,7 @@ export interface RunOutcome extends ConnectorOutcome {
 // One run per source at a time in this process (the schedule and a command typed in another terminal may meet).
 const running = new WeakMap<AppContext, Set<string>>();
 
-export function connectorOf(id: string): ConnectorId {
+function connectorOf(id: string): ConnectorId {
   const def = findSource(id);
   if (!def) throw new AppError('sources.inconnue', `Source inconnue : « ${id} ». Sources à télécharger : ${CONNECTORS.join(', ')}.`, 404);
   if (def.canal !== 'connecteur')
@@ -150,7 +150,7 @@ export async function refreshSources(ctx: AppContext, opts: FetchRunOptions & { 
 }
 
 /** Tells the admins by e-mail (HABITAT_SMTP_URL) that a refresh failed; the run history shows it in the app anyway. */
-export async function alertAdmins(ctx: AppContext, source: string, message: string): Promise<number> {
+async function alertAdmins(ctx: AppContext, source: string, message: string): Promise<number> {
   const def = findSource(source);
   const mailer = channelsFor(ctx).mailer;
   const to = await adminEmails(ctx.db);

@@ -51,7 +51,7 @@ export async function loadCog(db: Db, source?: { dir: string; version: string })
   return true;
 }
 
-export const CONTOURS_VERSION = 'france-geojson-2018';
+const CONTOURS_VERSION = 'france-geojson-2018';
 
 export async function loadContours(db: Db): Promise<boolean> {
   const done = await db.selectFrom('territory_load').select('version').where('name', '=', 'contours').executeTakeFirst();

@@ -40,7 +40,7 @@ export interface Question {
   visibleSi?: { question: string; valeurs?: (string | boolean)[]; min?: number; egal?: number };
 }
 
-export const COMMUNE_OTHER = 'autre';
+const COMMUNE_OTHER = 'autre';
 
 export function communeQuestion(t: TableSet, libelle: string): Question {
   const options = [...t.communes]

@@ -30,7 +30,7 @@ import {
 } from './common.ts';
 
 /** PTZ: « ressources » = the higher of the income and the operation cost divided by this coefficient. */
-export const PTZ_COST_DIVISOR = 9;
+const PTZ_COST_DIVISOR = 9;
 
 const rules: Rules = {
   ménage: { valeur: 'oui' },

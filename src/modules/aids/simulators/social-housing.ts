@@ -15,7 +15,7 @@ import {
 } from '../model.ts';
 import { ceilingCondition, communeQuestion, resolvePlace, todayIso, unverifiedNotice, type Question } from './common.ts';
 
-export const PRODUCTS = ['PLAI', 'PLUS', 'PLS'] as const;
+const PRODUCTS = ['PLAI', 'PLUS', 'PLS'] as const;
 export type Product = (typeof PRODUCTS)[number];
 
 // The rules: each product's income condition, and PLAI also needs the PLUS one because PLAI ceilings are

@@ -16,7 +16,7 @@ export function isVisible(q: Question, answers: Answers): boolean {
 }
 
 /** « 24 000 », « 24000,50 » or « 24 000 € » all read as numbers. */
-export function parseNumber(raw: string): number | undefined {
+function parseNumber(raw: string): number | undefined {
   const s = raw.replace(/[\s\u00a0\u202f€]/g, '').replace(',', '.');
   if (!s) return undefined;
   if (!/^\d+(\.\d+)?$/.test(s)) return undefined;

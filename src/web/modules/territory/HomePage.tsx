@@ -8,7 +8,7 @@ import { ChoroplethMap, type MapClass } from '../../platform/ChoroplethMap.tsx';
 
 
 // Sequential blues, readable by colour-blind people and printable in grey.
-export const POPULATION_CLASSES: MapClass[] = [
+const POPULATION_CLASSES: MapClass[] = [
   { min: 0, max: 2000, color: '#deebf7', label: 'moins de 2 000 habitants' },
   { min: 2000, max: 5000, color: '#9ecae1', label: '2 000 à 5 000' },
   { min: 5000, max: 15000, color: '#6baed6', label: '5 000 à 15 000' },
