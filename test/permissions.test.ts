@@ -293,7 +293,7 @@ describe('the club’s operator', () => {
     const audit = (await t.app.inject({ url: '/api/access/audit?entity=demand&limit=1000', headers: op.headers })).json().entries;
     expect(audit.length).toBeGreaterThan(0);
     expect(JSON.stringify(audit)).not.toContain(seeded.meme!.ids.demande);
-    expect(audit[0]).toMatchObject({ entity_id: null, detail: null, masque: 'données personnelles' });
+    expect(audit[0]).toMatchObject({ entity_id: null, detail: null, masked: 'données personnelles' });
   });
 
   it('reads a demand once an EPCI authorises its organisation, and that EPCI’s only', async () => {
@@ -372,7 +372,7 @@ describe('data isolation', () => {
 
     // The key works for its organisation, and only as a partner.
     const me = (await t.app.inject({ url: '/api/access/me', headers: { authorization: `Bearer ${keyA.key}` } })).json();
-    expect(me).toMatchObject({ kind: 'apikey', role: 'partner', organisation: { id: a.organisationId }, perimetre: { type: 'partenaire' } });
+    expect(me).toMatchObject({ kind: 'apikey', role: 'partner', organisation: { id: a.organisationId }, perimeter: { kind: 'partner' } });
     const asAdmin = await t.app.inject({ url: '/api/access/users', headers: { authorization: `Bearer ${keyA.key}` } });
     expect(asAdmin.statusCode).toBe(403);
   });

@@ -32,7 +32,7 @@ const get = async (url: string, who: { headers: Record<string, string> } = agent
 describe('an instance serving one EPCI', () => {
   it('its agent’s perimeter is the whole instance: every demand, every commune, no EPCI to name', async () => {
     const me = (await get('/api/access/me')).json();
-    expect(me.perimetre).toMatchObject({ type: 'epci', epci: TOULOUSE, epcis: [{ siren: TOULOUSE, nom: 'Toulouse Métropole' }] });
+    expect(me.perimeter).toMatchObject({ kind: 'epci', epci: TOULOUSE, epcis: [{ siren: TOULOUSE, name: 'Toulouse Métropole' }] });
     const all = await t.ctx.db.selectFrom('demand').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect((await get('/api/demand/demands?limit=1')).json().total).toBe(Number(all.n));
     expect((await get('/api/demand/export.csv')).body.trim().split('\n')).toHaveLength(Number(all.n) + 1);

@@ -280,11 +280,11 @@ export interface Epci {
   type: string;
 }
 
-export interface EpciPartage {
+export interface EpciSharing {
   epci_siren: string;
-  objet: string;
-  partage_le: Generated<Timestamp>;
-  partage_par: string | null;
+  item: string;
+  shared_at: Generated<Timestamp>;
+  shared_by: string | null;
 }
 
 export interface InstanceEpci {
@@ -637,7 +637,7 @@ export interface DB {
   demand_secret: DemandSecret;
   departement: Departement;
   epci: Epci;
-  epci_partage: EpciPartage;
+  epci_sharing: EpciSharing;
   instance_epci: InstanceEpci;
   login_failure: LoginFailure;
   observatory_insee_edition: ObservatoryInseeEdition;

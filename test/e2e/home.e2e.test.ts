@@ -77,8 +77,8 @@ describe.skipIf(!browserAvailable())('home page in Chromium', () => {
     await page.getByLabel('Indicateurs du PLH (objectifs, réalisations, situation SRU)').check();
     await page.getByRole('button', { name: 'Enregistrer le partage' }).click();
     await page.getByRole('status').filter({ hasText: 'Partage enregistré.' }).waitFor();
-    const shared = await server.ctx.db.selectFrom('epci_partage').select(['epci_siren', 'objet']).execute();
-    expect(shared).toEqual([{ epci_siren: '200046977', objet: 'indicateurs_plh' }]);
+    const shared = await server.ctx.db.selectFrom('epci_sharing').select(['epci_siren', 'item']).execute();
+    expect(shared).toEqual([{ epci_siren: '200046977', item: 'indicateurs_plh' }]);
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

@@ -206,7 +206,7 @@ export interface paths {
         patch: operations["patchAccessUsersId"];
         trace?: never;
     };
-    "/api/access/users/{id}/mot-de-passe": {
+    "/api/access/users/{id}/password": {
         parameters: {
             query?: never;
             header?: never;
@@ -216,7 +216,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Réinitialiser le mot de passe d’un compte (ses sessions sont fermées) */
-        post: operations["postAccessUsersIdMotDePasse"];
+        post: operations["postAccessUsersIdPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -293,7 +293,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/access/partages": {
+    "/api/access/sharing": {
         parameters: {
             query?: never;
             header?: never;
@@ -301,7 +301,7 @@ export interface paths {
             cookie?: never;
         };
         /** Ce que chaque EPCI de l’instance partage avec le club (indicateurs du PLH, conformité au référentiel) */
-        get: operations["getAccessPartages"];
+        get: operations["getAccessSharing"];
         put?: never;
         post?: never;
         delete?: never;
@@ -310,7 +310,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/access/partages/{siren}": {
+    "/api/access/sharing/{siren}": {
         parameters: {
             query?: never;
             header?: never;
@@ -319,7 +319,7 @@ export interface paths {
         };
         get?: never;
         /** Choisir ce que son EPCI partage avec le club (l’administrateur de l’EPCI) */
-        put: operations["putAccessPartagesSiren"];
+        put: operations["putAccessSharingSiren"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2163,7 +2163,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "FeatureCollection";
+                        bbox: {
+                            west: number;
+                            south: number;
+                            east: number;
+                            north: number;
+                        } | null;
+                        sans_contour: {
+                            code: string;
+                            nom: string;
+                        }[];
+                        source: string;
+                        features: {
+                            /** @enum {string} */
+                            type: "Feature";
+                            properties: {
+                                code: string;
+                                nom: string;
+                                population: number | null;
+                                epci: string | null;
+                            };
+                            geometry: {
+                                type: string;
+                                coordinates: unknown;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
@@ -2321,19 +2351,19 @@ export interface operations {
                             siren: string | null;
                             commune_code: string | null;
                         };
-                        perimetre: {
+                        perimeter: {
                             /** @enum {string} */
-                            type: "operateur" | "epci" | "commune" | "partenaire";
+                            kind: "operator" | "epci" | "commune" | "partner";
                             description: string;
                             epci: string | null;
                             epcis: {
                                 siren: string;
-                                nom: string;
+                                name: string;
                             }[];
                             /** @description Nombre de communes (et arrondissements) dont les données sont lisibles */
                             communes: number;
-                            ecrit: boolean;
-                            administre: ("instance" | "epci") | null;
+                            writes: boolean;
+                            administers: ("instance" | "epci") | null;
                         };
                     };
                 };
@@ -2891,7 +2921,7 @@ export interface operations {
             };
         };
     };
-    postAccessUsersIdMotDePasse: {
+    postAccessUsersIdPassword: {
         parameters: {
             query?: never;
             header?: never;
@@ -2986,9 +3016,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         sessions: {
-                            /** Format: date-time */
                             created_at: string;
-                            /** Format: date-time */
                             expires_at: string;
                             ip: string | null;
                             user_agent: string | null;
@@ -3061,7 +3089,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        fermees: number;
+                        closed: number;
                     };
                 };
             };
@@ -3133,7 +3161,6 @@ export interface operations {
                             organisation_id: string;
                             name: string;
                             prefix: string;
-                            /** Format: date-time */
                             created_at: string;
                             revoked_at: string | null;
                             last_used_at: string | null;
@@ -3339,68 +3366,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        entries: unknown[];
-                    };
-                };
-            };
-            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Connexion requise : pas de session ni de clé d’API valide. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer plus tard. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getAccessPartages: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        partages: {
-                            epci: string;
-                            nom: string;
-                            objets: ("indicateurs_plh" | "conformite_referentiel")[];
+                        entries: {
+                            id: number;
+                            at: string;
+                            actor_kind: string;
+                            actor_id: string | null;
+                            organisation_id: string | null;
+                            action: string;
+                            entity: string;
+                            entity_id: string | null;
+                            detail: unknown;
+                            ip: string | null;
+                            epci_siren: string | null;
+                            masked?: string;
                         }[];
                     };
                 };
@@ -3443,7 +3421,69 @@ export interface operations {
             };
         };
     };
-    putAccessPartagesSiren: {
+    getAccessSharing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sharing: {
+                            epci: string;
+                            name: string;
+                            items: ("indicateurs_plh" | "conformite_referentiel")[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Connexion requise : pas de session ni de clé d’API valide. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putAccessSharingSiren: {
         parameters: {
             query?: never;
             header?: never;
@@ -3455,7 +3495,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    objets: ("indicateurs_plh" | "conformite_referentiel")[];
+                    items: ("indicateurs_plh" | "conformite_referentiel")[];
                 };
             };
         };
@@ -3468,8 +3508,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         epci: string;
-                        nom: string;
-                        objets: ("indicateurs_plh" | "conformite_referentiel")[];
+                        name: string;
+                        items: ("indicateurs_plh" | "conformite_referentiel")[];
                     };
                 };
             };

@@ -1,27 +1,23 @@
 import type { HabitatModule } from '../types.ts';
 import { audit } from './audit.ts';
+import { accessCli } from './cli.ts';
 import { purgeAccess } from './retention.ts';
 import { accessRoutes, principalResolver } from './routes.ts';
-
-// The read API other modules may use: what each EPCI shares with the club (docs/modules.md, « Between modules »).
-export { findOrganisation, listOrganisations, organisationsOfEpci, sharedBy } from './store.ts';
-// For modules that log reads of personal data and writes made outside HTTP (CLI, purges).
-export { audit } from './audit.ts';
-export { SHARABLE_LABELS, type Sharable } from './model.ts';
 
 export const accessModule: HabitatModule = {
   name: 'access',
   identify: principalResolver,
   record: (ctx, req, entry) => audit(ctx.db, req, entry),
   routes: accessRoutes,
+  cli: accessCli,
   purge: purgeAccess,
 };
 
-/** E-mail addresses of the active administrators and club operators (alerts of the platform itself, e.g. a failed data refresh). */
-export async function adminEmails(db: import('../../platform/db.ts').Db): Promise<string[]> {
-  const rows = await db.selectFrom('app_user').select('email').where('role', 'in', ['admin', 'operator']).where('active', '=', true).orderBy('email').execute();
-  return rows.map((r) => r.email as string);
-}
+// The read API other modules may use (docs/modules.md, « Between modules »): organisations and users are read here,
+// never with SQL on `organisation`, `organisation_epci` or `app_user`.
+export { audit, type AuditEntry } from './audit.ts';
+export { adminEmails, findOrganisation, listOrganisations, organisationsOfEpci, sharedBy } from './store.ts';
+export type { OrganisationKind, Sharable } from './model.ts';
 
 /** E-mail addresses of the active agents and admins of an EPCI's organisation and of a commune's users (alerts about that commune). */
 export async function territoryStaffEmails(db: import('../../platform/db.ts').Db, epci: string | null, commune: string): Promise<string[]> {

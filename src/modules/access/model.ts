@@ -4,25 +4,8 @@ import type { Role } from '../../platform/http/access.ts';
 
 export const ORGANISATION_KINDS = ['epci', 'commune', 'bailleur', 'promoteur', 'etat', 'adil', 'public', 'club'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
-export const ORGANISATION_KIND_LABELS: Record<OrganisationKind, string> = {
-  epci: 'EPCI',
-  commune: 'Commune',
-  bailleur: 'Bailleur social',
-  promoteur: 'Promoteur',
-  etat: 'Services de l’État',
-  adil: 'ADIL',
-  public: 'Public',
-  club: 'Opérateur du club',
-};
 /** Kinds an admin may create: EPCI organisations come from the configuration, the club's from the first operator. */
 export const PARTNER_KINDS = ORGANISATION_KINDS.filter((k) => k !== 'epci' && k !== 'club');
-export const ROLE_LABELS: Record<Role, string> = {
-  operator: 'Opérateur du club',
-  admin: 'Administrateur',
-  agent: 'Agent de l’EPCI',
-  partner: 'Partenaire',
-  readonly: 'Lecture seule',
-};
 
 /**
  * Staff roles (admin, agent) belong to an EPCI; the operator to the club's organisation, which has no other role;
@@ -37,7 +20,7 @@ export function roleFitsOrganisation(role: Role, kind: OrganisationKind): boolea
 /** Lock an address for a while after repeated failed logins (counted per address, whether an account exists or not). */
 export const LOGIN_MAX_FAILURES = 5;
 export const LOGIN_WINDOW_MINUTES = 15;
-export const LOGIN_LOCK_MINUTES = 15;
+const LOGIN_LOCK_MINUTES = 15;
 
 /** After a failed login: the new count, and until when the address is locked (null: not locked). */
 export function afterFailure(prev: { failures: number; firstFailedAt: Date } | undefined, now: Date): { failures: number; firstFailedAt: Date; lockedUntil: Date | null } {
@@ -53,10 +36,6 @@ export const lockedMessage = (until: Date) =>
 /** What an EPCI may share with the club (table epci_partage). */
 export const SHARABLE = ['indicateurs_plh', 'conformite_referentiel'] as const;
 export type Sharable = (typeof SHARABLE)[number];
-export const SHARABLE_LABELS: Record<Sharable, string> = {
-  indicateurs_plh: 'Indicateurs du PLH (objectifs, réalisations, situation SRU)',
-  conformite_referentiel: 'Conformité des partenaires au référentiel',
-};
 
 /** Audit entries that name a person's data: an operator sees them without their identifiers or details. */
 export function isPersonalAudit(entity: string): boolean {
@@ -64,7 +43,7 @@ export function isPersonalAudit(entity: string): boolean {
 }
 
 export const SESSION_DAYS = 7;
-export const MIN_PASSWORD_LENGTH = 12;
+const MIN_PASSWORD_LENGTH = 12;
 
 export function passwordProblem(password: string): string | null {
   if (password.length < MIN_PASSWORD_LENGTH) return `Le mot de passe doit compter au moins ${MIN_PASSWORD_LENGTH} caractères.`;
@@ -75,7 +54,7 @@ export function passwordProblem(password: string): string | null {
 export const newSecret = () => randomBytes(32).toString('base64url');
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export const API_KEY_PREFIX = 'hc_';
+const API_KEY_PREFIX = 'hc_';
 export function newApiKey(): { key: string; prefix: string; hash: string } {
   const key = API_KEY_PREFIX + newSecret();
   return { key, prefix: key.slice(0, 10), hash: sha256(key) };

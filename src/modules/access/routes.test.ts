@@ -53,12 +53,12 @@ describe('account lifecycle', () => {
 
   it('resets a password: the old one stops working, sessions close, the new one opens', async () => {
     const agent = await t.login('agent');
-    const res = await t.app.inject({ method: 'POST', url: `/api/access/users/${agent.userId}/mot-de-passe`, headers: admin.headers, payload: { password: 'un-tout-nouveau-mot-de-passe' } });
+    const res = await t.app.inject({ method: 'POST', url: `/api/access/users/${agent.userId}/password`, headers: admin.headers, payload: { password: 'un-tout-nouveau-mot-de-passe' } });
     expect(res.statusCode, res.body).toBe(200);
     expect((await me(agent)).statusCode).toBe(401);
     expect((await login(await emailOf(agent), TEST_PASSWORD)).statusCode).toBe(401);
     expect((await login(await emailOf(agent), 'un-tout-nouveau-mot-de-passe')).statusCode).toBe(200);
-    const weak = await t.app.inject({ method: 'POST', url: `/api/access/users/${agent.userId}/mot-de-passe`, headers: admin.headers, payload: { password: 'court' } });
+    const weak = await t.app.inject({ method: 'POST', url: `/api/access/users/${agent.userId}/password`, headers: admin.headers, payload: { password: 'court' } });
     expect(weak.json().detail).toMatch(/au moins 12 caractères/);
     // An admin does not change its own account here (nobody locks themselves out).
     expect((await patch(admin.userId, { active: false })).statusCode).toBe(403);
@@ -73,7 +73,7 @@ describe('account lifecycle', () => {
     expect(list[0].ip).toMatch(/^10\.0\./);
     expect(JSON.stringify(list)).not.toMatch(/token/);
     const closed = await t.app.inject({ method: 'DELETE', url: `/api/access/users/${agent.userId}/sessions`, headers: admin.headers });
-    expect(closed.json()).toEqual({ fermees: 2 });
+    expect(closed.json()).toEqual({ closed: 2 });
     expect((await me(agent)).statusCode).toBe(401);
   });
 
@@ -98,7 +98,7 @@ describe('login lock', () => {
     const right = await login(email, TEST_PASSWORD);
     expect(right.statusCode).toBe(429);
     // The admin lifts it by resetting the password.
-    await t.app.inject({ method: 'POST', url: `/api/access/users/${agent.userId}/mot-de-passe`, headers: admin.headers, payload: { password: 'mot-de-passe-apres-blocage' } });
+    await t.app.inject({ method: 'POST', url: `/api/access/users/${agent.userId}/password`, headers: admin.headers, payload: { password: 'mot-de-passe-apres-blocage' } });
     expect((await login(email, 'mot-de-passe-apres-blocage')).statusCode).toBe(200);
   });
 
@@ -115,7 +115,7 @@ describe('login lock', () => {
       return out;
     };
     const a = await answers(known);
-    expect(a[LOGIN_MAX_FAILURES - 1]).toMatch(/^429 auth\.trop_d_echecs/);
+    expect(a[LOGIN_MAX_FAILURES - 1]).toMatch(/^429 access\.too_many_failures/);
     expect(await answers(unknown)).toEqual(a);
   });
 });
@@ -166,23 +166,23 @@ describe('an EPCI’s partners and what it shares', () => {
   });
 
   it('an admin chooses what its EPCI shares with the club, and everyone signed in can see the choice', async () => {
-    const put = await t.app.inject({ method: 'PUT', url: `/api/access/partages/${LYON}`, headers: admin.headers, payload: { objets: ['indicateurs_plh', 'indicateurs_plh'] } });
-    expect(put.json()).toMatchObject({ epci: LYON, objets: ['indicateurs_plh'] });
+    const put = await t.app.inject({ method: 'PUT', url: `/api/access/sharing/${LYON}`, headers: admin.headers, payload: { items: ['indicateurs_plh', 'indicateurs_plh'] } });
+    expect(put.json()).toMatchObject({ epci: LYON, items: ['indicateurs_plh'] });
     const partner = await t.login('partner', 'bailleur');
-    const all = (await t.app.inject({ url: '/api/access/partages', headers: partner.headers })).json().partages;
+    const all = (await t.app.inject({ url: '/api/access/sharing', headers: partner.headers })).json().sharing;
     expect(all).toEqual([
-      { epci: LYON, nom: 'Métropole de Lyon', objets: ['indicateurs_plh'] },
-      { epci: TOULOUSE, nom: 'Toulouse Métropole', objets: [] },
+      { epci: LYON, name: 'Métropole de Lyon', items: ['indicateurs_plh'] },
+      { epci: TOULOUSE, name: 'Toulouse Métropole', items: [] },
     ]);
     const agent = await t.login('agent');
-    expect((await t.app.inject({ method: 'PUT', url: `/api/access/partages/${LYON}`, headers: agent.headers, payload: { objets: [] } })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'PUT', url: `/api/access/sharing/${LYON}`, headers: agent.headers, payload: { items: [] } })).statusCode).toBe(403);
     // Toulouse's agent now sees Lyon's PLH indicators in the club comparison; not the reverse.
     const toulouse = await t.login('agent', 'epci', await t.epciOrg(TOULOUSE));
     const club = (await t.app.inject({ url: '/api/plh/club?annee=2026', headers: toulouse.headers })).json().epcis;
     expect(club.find((e: any) => e.epci === LYON)).toMatchObject({ partage: true });
     const fromLyon = (await t.app.inject({ url: '/api/plh/club?annee=2026', headers: agent.headers })).json().epcis;
     expect(fromLyon.find((e: any) => e.epci === TOULOUSE)).toMatchObject({ partage: false, programme: null, objectifs: [], sru: null });
-    await t.app.inject({ method: 'PUT', url: `/api/access/partages/${LYON}`, headers: admin.headers, payload: { objets: [] } });
+    await t.app.inject({ method: 'PUT', url: `/api/access/sharing/${LYON}`, headers: admin.headers, payload: { items: [] } });
     expect((await t.app.inject({ url: '/api/plh/club?annee=2026', headers: toulouse.headers })).json().epcis.find((e: any) => e.epci === LYON).partage).toBe(false);
   });
 });

@@ -1,10 +1,11 @@
 // Organisations, users, sessions and API keys in the store.
 import { hash, verify } from '@node-rs/argon2';
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db.ts';
-import { AppError } from '../../platform/errors.ts';
+import type { TypedDb } from '../../platform/db.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
 import type { Principal, Role } from '../../platform/http/access.ts';
 import { perimeterOf, type Perimeter } from '../../platform/http/perimeter.ts';
+import { epciCommunes, findEpci, instanceEpcis, placesByCode } from '../territory/index.ts';
 import {
   afterFailure,
   lockedMessage,
@@ -27,7 +28,7 @@ export interface NewOrganisation {
 }
 
 /** Creates an organisation and links it to these EPCIs (a partner's; an EPCI or a commune needs no link). */
-export async function createOrganisation(db: Db, o: NewOrganisation, epcis: string[] = []) {
+export async function createOrganisation(db: TypedDb, o: NewOrganisation, epcis: string[] = []) {
   const sirenTaken = async () => {
     const other = o.siren ? await db.selectFrom('organisation').select('name').where('siren', '=', o.siren).executeTakeFirst() : undefined;
     return other && new AppError('access.siren_taken', `Une organisation porte déjà le SIREN ${o.siren} : « ${other.name} ».`, 409);
@@ -52,31 +53,29 @@ export async function createOrganisation(db: Db, o: NewOrganisation, epcis: stri
 }
 
 /** Links a partner organisation to an EPCI (idempotent). */
-export async function linkOrganisation(db: Db, organisationId: string, epci: string) {
+export async function linkOrganisation(db: TypedDb, organisationId: string, epci: string) {
   await db.insertInto('organisation_epci').values({ organisation_id: organisationId, epci_siren: epci }).onConflict((oc) => oc.doNothing()).execute();
 }
 
-export async function unlinkOrganisation(db: Db, organisationId: string, epci: string): Promise<boolean> {
+export async function unlinkOrganisation(db: TypedDb, organisationId: string, epci: string): Promise<boolean> {
   const r = await db.deleteFrom('organisation_epci').where('organisation_id', '=', organisationId).where('epci_siren', '=', epci).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
 
 /** The EPCIs an organisation belongs to or works with: its own, its commune's, or those that linked it. */
-export async function organisationEpcis(db: Db, organisationId: string): Promise<string[]> {
-  const org = await db
-    .selectFrom('organisation as o')
-    .leftJoin('commune as c', 'c.code', 'o.commune_code')
-    .select(['o.kind', 'o.siren', 'c.epci_siren'])
-    .where('o.id', '=', organisationId)
-    .executeTakeFirst();
+export async function organisationEpcis(db: TypedDb, organisationId: string): Promise<string[]> {
+  const org = await db.selectFrom('organisation').select(['kind', 'siren', 'commune_code']).where('id', '=', organisationId).executeTakeFirst();
   if (!org) return [];
   if (org.kind === 'epci' && org.siren) return [org.siren];
-  if (org.kind === 'commune') return org.epci_siren ? [org.epci_siren] : [];
+  if (org.kind === 'commune') {
+    const epci = org.commune_code ? (await placesByCode(db, [org.commune_code])).get(org.commune_code)?.epci_siren : null;
+    return epci ? [epci] : [];
+  }
   const links = await db.selectFrom('organisation_epci').select('epci_siren').where('organisation_id', '=', organisationId).orderBy('epci_siren').execute();
   return links.map((l) => l.epci_siren);
 }
 
-export async function listOrganisations(db: Db, ids?: string[]) {
+export async function listOrganisations(db: TypedDb, ids?: string[]) {
   let q = db.selectFrom('organisation').select(['id', 'kind', 'name', 'siren', 'commune_code']);
   if (ids) q = q.where('id', 'in', ids.length ? ids : ['00000000-0000-0000-0000-000000000000']);
   const orgs = await q.orderBy('name').execute();
@@ -84,22 +83,22 @@ export async function listOrganisations(db: Db, ids?: string[]) {
   return orgs.map((o) => ({ ...o, epcis: links.filter((l) => l.organisation_id === o.id).map((l) => l.epci_siren) }));
 }
 
-export async function findOrganisation(db: Db, id: string) {
+export async function findOrganisation(db: TypedDb, id: string) {
   return db.selectFrom('organisation').select(['id', 'kind', 'name', 'siren', 'commune_code']).where('id', '=', id).executeTakeFirst();
 }
 
 /** The club's own organisation, home of its operators, created on first use. */
-export async function ensureClubOrganisation(db: Db) {
+export async function ensureClubOrganisation(db: TypedDb) {
   const found = await db.selectFrom('organisation').select(['id', 'kind', 'name']).where('kind', '=', 'club').orderBy('created_at').executeTakeFirst();
   if (found) return found;
   return createOrganisation(db, { kind: 'club', name: 'Opérateur du club' });
 }
 
 /** The organisation of an instance EPCI, created on first use so the first admin has a home. */
-export async function ensureEpciOrganisation(db: Db, siren: string) {
+export async function ensureEpciOrganisation(db: TypedDb, siren: string) {
   const found = await db.selectFrom('organisation').select(['id', 'kind', 'name']).where('siren', '=', siren).executeTakeFirst();
   if (found) return found;
-  const epci = await db.selectFrom('epci').select(['nom']).where('siren', '=', siren).executeTakeFirst();
+  const epci = await findEpci(db, siren);
   if (!epci) throw new AppError('access.unknown_epci', `EPCI ${siren} inconnu.`, 400);
   return createOrganisation(db, { kind: 'epci', name: epci.nom, siren });
 }
@@ -112,12 +111,12 @@ export interface NewUser {
   organisationId: string;
 }
 
-export async function createUser(db: Db, u: NewUser) {
+export async function createUser(db: TypedDb, u: NewUser) {
   const problem = passwordProblem(u.password);
   if (problem) throw new AppError('access.weak_password', problem, 400);
   const org = await findOrganisation(db, u.organisationId);
   if (!org) throw new AppError('access.unknown_organisation', 'Organisation introuvable.', 400);
-  if (!roleFitsOrganisation(u.role, org.kind))
+  if (!roleFitsOrganisation(u.role, org.kind as OrganisationKind))
     throw new AppError('access.role_mismatch', `Le rôle « ${u.role} » est réservé aux agents d’un EPCI.`, 400);
   const email = normaliseEmail(u.email);
   const exists = await db.selectFrom('app_user').select('id').where(sql`lower(email)`, '=', email).executeTakeFirst();
@@ -129,8 +128,14 @@ export async function createUser(db: Db, u: NewUser) {
     .executeTakeFirstOrThrow();
 }
 
+/** E-mail addresses of the active administrators and club operators (alerts of the platform itself, e.g. a failed data refresh). */
+export async function adminEmails(db: TypedDb): Promise<string[]> {
+  const rows = await db.selectFrom('app_user').select('email').where('role', 'in', ['admin', 'operator']).where('active', '=', true).orderBy('email').execute();
+  return rows.map((r) => r.email);
+}
+
 /** Users, all of them or those of these organisations. */
-export async function listUsers(db: Db, organisationIds?: string[]) {
+export async function listUsers(db: TypedDb, organisationIds?: string[]) {
   let q = db
     .selectFrom('app_user as u')
     .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
@@ -139,7 +144,7 @@ export async function listUsers(db: Db, organisationIds?: string[]) {
   return q.orderBy('u.email').execute();
 }
 
-export async function findUser(db: Db, ref: { id?: string; email?: string }) {
+export async function findUser(db: TypedDb, ref: { id?: string; email?: string }) {
   let q = db
     .selectFrom('app_user as u')
     .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
@@ -150,7 +155,7 @@ export async function findUser(db: Db, ref: { id?: string; email?: string }) {
 }
 
 /** Deactivates or reactivates an account; deactivation closes its sessions at once. */
-export async function setUserActive(db: Db, userId: string, active: boolean) {
+export async function setUserActive(db: TypedDb, userId: string, active: boolean) {
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('app_user').set({ active }).where('id', '=', userId).execute();
     if (!active) await trx.deleteFrom('user_session').where('user_id', '=', userId).execute();
@@ -158,20 +163,20 @@ export async function setUserActive(db: Db, userId: string, active: boolean) {
 }
 
 /** Changes a role (it applies from the next request: the role is read with the session). */
-export async function setUserRole(db: Db, userId: string, role: Role) {
+export async function setUserRole(db: TypedDb, userId: string, role: Role) {
   const user = await findUser(db, { id: userId });
-  if (!user) throw new AppError('not_found', 'Compte introuvable.', 404);
+  if (!user) throw notFound('Compte');
   if (!roleFitsOrganisation(role, user.organisation_kind as OrganisationKind))
     throw new AppError('access.role_mismatch', `Le rôle « ${role} » ne convient pas à une organisation de type « ${user.organisation_kind} ».`, 400);
   await db.updateTable('app_user').set({ role }).where('id', '=', userId).execute();
 }
 
 /** Sets a new password, closes the account's sessions and lifts a login lock on its address. */
-export async function resetPassword(db: Db, userId: string, password: string) {
+export async function resetPassword(db: TypedDb, userId: string, password: string) {
   const problem = passwordProblem(password);
   if (problem) throw new AppError('access.weak_password', problem, 400);
   const user = await findUser(db, { id: userId });
-  if (!user) throw new AppError('not_found', 'Compte introuvable.', 404);
+  if (!user) throw notFound('Compte');
   const passwordHash = await hash(password);
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('app_user').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
@@ -180,7 +185,7 @@ export async function resetPassword(db: Db, userId: string, password: string) {
   });
 }
 
-export async function listSessions(db: Db, userId: string) {
+export async function listSessions(db: TypedDb, userId: string) {
   return db
     .selectFrom('user_session')
     .select(['created_at', 'expires_at', 'ip', 'user_agent'])
@@ -190,12 +195,12 @@ export async function listSessions(db: Db, userId: string) {
     .execute();
 }
 
-export async function revokeSessions(db: Db, userId: string): Promise<number> {
+export async function revokeSessions(db: TypedDb, userId: string): Promise<number> {
   const r = await db.deleteFrom('user_session').where('user_id', '=', userId).executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 
-const locked = (until: Date) => new AppError('auth.trop_d_echecs', lockedMessage(until), 429);
+const locked = (until: Date) => new AppError('access.too_many_failures', lockedMessage(until), 429);
 
 // A fixed hash to verify against when the e-mail is unknown, so response time does not reveal which accounts exist.
 let decoyHash: Promise<string> | undefined;
@@ -205,7 +210,7 @@ let decoyHash: Promise<string> | undefined;
  * address (known or not, so that the lock tells nothing about which accounts exist); after too many, the address is
  * locked for a while, even with the right password: that refusal is thrown (429) with the French message.
  */
-export async function login(db: Db, email: string, password: string, from: { ip?: string; userAgent?: string } = {}): Promise<{ token: string; userId: string } | null> {
+export async function login(db: TypedDb, email: string, password: string, from: { ip?: string; userAgent?: string } = {}): Promise<{ token: string; userId: string } | null> {
   const address = normaliseEmail(email);
   const emailHash = sha256(address);
   const now = new Date();
@@ -247,11 +252,11 @@ export async function login(db: Db, email: string, password: string, from: { ip?
   return { token, userId: user.id };
 }
 
-export async function logout(db: Db, token: string) {
+export async function logout(db: TypedDb, token: string) {
   await db.deleteFrom('user_session').where('token_hash', '=', sha256(token)).execute();
 }
 
-export async function principalFromSession(db: Db, token: string): Promise<Principal | undefined> {
+export async function principalFromSession(db: TypedDb, token: string): Promise<Principal | undefined> {
   const row = await db
     .selectFrom('user_session as s')
     .innerJoin('app_user as u', 'u.id', 's.user_id')
@@ -261,8 +266,9 @@ export async function principalFromSession(db: Db, token: string): Promise<Princ
     .where('s.expires_at', '>', new Date())
     .executeTakeFirst();
   if (!row || !row.active) return undefined;
-  const perimeter = await loadPerimeter(db, row.role, { id: row.org_id, kind: row.org_kind, siren: row.org_siren, communeCode: row.org_commune });
-  return { kind: 'user', userId: row.id, name: row.name, role: row.role, organisationId: row.org_id, organisationKind: row.org_kind, perimeter };
+  const role = row.role as Role; // the column's check constraint lists the roles
+  const perimeter = await loadPerimeter(db, role, { id: row.org_id, kind: row.org_kind, siren: row.org_siren, communeCode: row.org_commune });
+  return { kind: 'user', userId: row.id, name: row.name, role, organisationId: row.org_id, organisationKind: row.org_kind, perimeter };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -276,20 +282,19 @@ interface TerritoryIndex {
 const territories = new WeakMap<object, Map<string, Promise<TerritoryIndex>>>();
 
 /** The instance's EPCIs with their communes (arrondissements included) and names. */
-export async function instanceTerritory(db: Db): Promise<TerritoryIndex> {
-  const sirens = (await db.selectFrom('instance_epci').select('siren').orderBy('siren').execute()).map((r) => r.siren as string);
-  const key = sirens.join(',');
+async function instanceTerritory(db: TypedDb): Promise<TerritoryIndex> {
+  const epcis = (await instanceEpcis(db)).sort((a, b) => a.siren.localeCompare(b.siren));
+  const key = epcis.map((e) => e.siren).join(',');
   let byKey = territories.get(db);
   if (!byKey) territories.set(db, (byKey = new Map()));
   let found = byKey.get(key);
   if (!found) {
     found = (async () => {
-      const territory: Record<string, string[]> = Object.fromEntries(sirens.map((s) => [s, []]));
+      const territory: Record<string, string[]> = {};
       const noms: Record<string, string> = {};
-      if (sirens.length) {
-        const communes = await db.selectFrom('commune').select(['code', 'epci_siren']).where('epci_siren', 'in', sirens).orderBy('code').execute();
-        for (const c of communes) territory[c.epci_siren as string].push(c.code);
-        for (const e of await db.selectFrom('epci').select(['siren', 'nom']).where('siren', 'in', sirens).execute()) noms[e.siren] = e.nom;
+      for (const e of epcis) {
+        territory[e.siren] = (await epciCommunes(db, e.siren, { arrondissements: true })).map((c) => c.code).sort();
+        noms[e.siren] = e.nom;
       }
       return { territory, noms };
     })();
@@ -302,7 +307,7 @@ export async function instanceTerritory(db: Db): Promise<TerritoryIndex> {
 const grantsTables = new WeakMap<object, Promise<boolean>>();
 
 /** EPCIs that authorised an organisation to read their demands (the demand module's table, read if it exists). */
-async function demandGrants(db: Db, organisationId: string): Promise<string[]> {
+async function demandGrants(db: TypedDb, organisationId: string): Promise<string[]> {
   let exists = grantsTables.get(db);
   if (!exists) {
     exists = sql<{ t: string | null }>`select to_regclass('demand_partner_access')::text as t`.execute(db).then((r) => !!r.rows[0]?.t);
@@ -313,18 +318,16 @@ async function demandGrants(db: Db, organisationId: string): Promise<string[]> {
   return rows.map((r) => r.epci_siren as string);
 }
 
-export async function loadPerimeter(db: Db, role: Role, organisation: { id: string; kind: string; siren: string | null; communeCode: string | null }): Promise<Perimeter> {
+async function loadPerimeter(db: TypedDb, role: Role, organisation: { id: string; kind: string; siren: string | null; communeCode: string | null }): Promise<Perimeter> {
   const { territory, noms } = await instanceTerritory(db);
   const links = (await db.selectFrom('organisation_epci').select('epci_siren').where('organisation_id', '=', organisation.id).execute()).map((r) => r.epci_siren as string);
   let commune: { epci: string | null; codes: string[] } | undefined;
   if (organisation.kind === 'commune' && organisation.communeCode) {
-    const rows = await db
-      .selectFrom('commune')
-      .select(['code', 'epci_siren'])
-      .where((eb) => eb.or([eb('code', '=', organisation.communeCode!), eb('parent_code', '=', organisation.communeCode!)]))
-      .orderBy('code')
-      .execute();
-    commune = { epci: rows.find((r) => r.code === organisation.communeCode)?.epci_siren ?? null, codes: rows.map((r) => r.code) };
+    const code = organisation.communeCode;
+    const epci = (await placesByCode(db, [code])).get(code)?.epci_siren ?? null;
+    const places = epci ? await epciCommunes(db, epci, { arrondissements: true }) : [];
+    const codes = places.filter((c) => c.code === code || c.parent_code === code).map((c) => c.code).sort();
+    commune = { epci, codes };
   }
   let epciOrganisations: string[] = [];
   if (organisation.kind === 'epci' && organisation.siren && territory[organisation.siren]) epciOrganisations = await organisationsOfEpci(db, organisation.siren);
@@ -332,23 +335,23 @@ export async function loadPerimeter(db: Db, role: Role, organisation: { id: stri
 }
 
 /** The organisations attached to an EPCI: its own, the partners it linked, the organisations of its communes. */
-export async function organisationsOfEpci(db: Db, epci: string): Promise<string[]> {
+export async function organisationsOfEpci(db: TypedDb, epci: string): Promise<string[]> {
+  const communes = (await epciCommunes(db, epci, { arrondissements: true })).map((c) => c.code);
   const rows = await db
     .selectFrom('organisation as o')
-    .leftJoin('commune as c', 'c.code', 'o.commune_code')
     .select('o.id')
     .where((eb) =>
       eb.or([
         eb.and([eb('o.kind', '=', 'epci'), eb('o.siren', '=', epci)]),
-        eb.and([eb('o.kind', '=', 'commune'), eb('c.epci_siren', '=', epci)]),
+        ...(communes.length ? [eb.and([eb('o.kind', '=', 'commune'), eb('o.commune_code', 'in', communes)])] : []),
         eb('o.id', 'in', eb.selectFrom('organisation_epci').select('organisation_id').where('epci_siren', '=', epci)),
       ]),
     )
     .execute();
-  return rows.map((r) => r.id as string);
+  return rows.map((r) => r.id);
 }
 
-export async function createApiKey(db: Db, organisationId: string, name: string) {
+export async function createApiKey(db: TypedDb, organisationId: string, name: string) {
   const { key, prefix, hash: keyHash } = newApiKey();
   const row = await db
     .insertInto('api_key')
@@ -359,18 +362,18 @@ export async function createApiKey(db: Db, organisationId: string, name: string)
 }
 
 /** API keys, all of them or those of these organisations. */
-export async function listApiKeys(db: Db, organisationIds?: string[]) {
+export async function listApiKeys(db: TypedDb, organisationIds?: string[]) {
   let q = db.selectFrom('api_key').select(['id', 'organisation_id', 'name', 'prefix', 'created_at', 'revoked_at', 'last_used_at']);
   if (organisationIds) q = q.where('organisation_id', 'in', organisationIds.length ? organisationIds : ['00000000-0000-0000-0000-000000000000']);
   return q.orderBy('created_at', 'desc').execute();
 }
 
-export async function revokeApiKey(db: Db, id: string) {
+export async function revokeApiKey(db: TypedDb, id: string) {
   return db.updateTable('api_key').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).returning(['id', 'organisation_id']).executeTakeFirst();
 }
 
 /** API keys act for their organisation with the partner role. */
-export async function principalFromApiKey(db: Db, key: string): Promise<Principal | undefined> {
+export async function principalFromApiKey(db: TypedDb, key: string): Promise<Principal | undefined> {
   const row = await db
     .selectFrom('api_key as k')
     .innerJoin('organisation as o', 'o.id', 'k.organisation_id')
@@ -385,7 +388,7 @@ export async function principalFromApiKey(db: Db, key: string): Promise<Principa
 }
 
 /** The audit log, newest first: all of it, or the entries on these EPCIs' perimeter or by these organisations. */
-export async function listAudit(db: Db, opts: { limit: number; epcis?: string[]; organisationIds?: string[]; entity?: string }) {
+export async function listAudit(db: TypedDb, opts: { limit: number; epcis?: string[]; organisationIds?: string[]; entity?: string }) {
   let q = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(opts.limit);
   if (opts.epcis || opts.organisationIds)
     q = q.where((eb) =>
@@ -403,21 +406,21 @@ export async function listAudit(db: Db, opts: { limit: number; epcis?: string[];
 // Sharing with the club.
 
 /** For every instance EPCI, what it shares with the club. */
-export async function listSharing(db: Db): Promise<{ epci: string; nom: string; objets: Sharable[] }[]> {
-  const epcis = await db.selectFrom('instance_epci as i').innerJoin('epci as e', 'e.siren', 'i.siren').select(['e.siren', 'e.nom']).orderBy('e.nom').execute();
-  const rows = await db.selectFrom('epci_partage').select(['epci_siren', 'objet']).orderBy('objet').execute();
-  return epcis.map((e) => ({ epci: e.siren, nom: e.nom, objets: rows.filter((r) => r.epci_siren === e.siren).map((r) => r.objet as Sharable) }));
+export async function listSharing(db: TypedDb): Promise<{ epci: string; name: string; items: Sharable[] }[]> {
+  const epcis = await instanceEpcis(db);
+  const rows = await db.selectFrom('epci_sharing').select(['epci_siren', 'item']).orderBy('item').execute();
+  return epcis.map((e) => ({ epci: e.siren, name: e.nom, items: rows.filter((r) => r.epci_siren === e.siren).map((r) => r.item as Sharable) }));
 }
 
 /** The EPCIs that share this with the club. */
-export async function sharedBy(db: Db, objet: Sharable): Promise<string[]> {
-  return (await db.selectFrom('epci_partage').select('epci_siren').where('objet', '=', objet).orderBy('epci_siren').execute()).map((r) => r.epci_siren as string);
+export async function sharedBy(db: TypedDb, item: Sharable): Promise<string[]> {
+  return (await db.selectFrom('epci_sharing').select('epci_siren').where('item', '=', item).orderBy('epci_siren').execute()).map((r) => r.epci_siren);
 }
 
-export async function setSharing(db: Db, epci: string, objets: Sharable[], userId: string | null) {
+export async function setSharing(db: TypedDb, epci: string, items: Sharable[], userId: string | null) {
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('epci_partage').where('epci_siren', '=', epci).where('objet', 'not in', objets.length ? objets : ['']).execute();
-    for (const objet of objets)
-      await trx.insertInto('epci_partage').values({ epci_siren: epci, objet, partage_par: userId }).onConflict((oc) => oc.doNothing()).execute();
+    await trx.deleteFrom('epci_sharing').where('epci_siren', '=', epci).where('item', 'not in', items.length ? items : ['']).execute();
+    for (const item of items)
+      await trx.insertInto('epci_sharing').values({ epci_siren: epci, item, shared_by: userId }).onConflict((oc) => oc.doNothing()).execute();
   });
 }

@@ -1,6 +1,6 @@
 // A thin layer over publicodes: one parsed engine per model, situations in plain JS values, and
 // three-valued answers (true / false / unknown) with the inputs still missing.
-import Engine from 'publicodes';
+import Engine, { type RawPublicodes } from 'publicodes';
 import type { ConditionStatus, Verdict } from './model.ts';
 
 export type SituationValue = number | boolean | string | undefined;
@@ -17,7 +17,7 @@ export class RuleModel {
   private engine: Engine;
   constructor(readonly rules: Rules) {
     // Parsing once per model: evaluation with a new situation is then cheap and synchronous.
-    this.engine = new Engine(rules as any, { logger: quiet } as any);
+    this.engine = new Engine(rules as RawPublicodes<string>, { logger: quiet });
   }
 
   /** Evaluates the rules for one situation; undefined values are left out so they count as missing. */
@@ -28,7 +28,7 @@ export class RuleModel {
       s[k] = typeof v === 'boolean' ? (v ? 'oui' : 'non') : typeof v === 'string' ? `'${v.replace(/'/g, ' ')}'` : v;
     }
     // Synchronous set-then-evaluate: no other request can interleave on the shared engine.
-    this.engine.setSituation(s as any);
+    this.engine.setSituation(s);
     const out: Record<string, RuleResult> = {};
     for (const name of names) {
       const r = this.engine.evaluate(name);

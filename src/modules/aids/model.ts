@@ -192,7 +192,7 @@ export function pickTable<T extends { dispositif: string; annee: number }>(
 
 // ---------------------------------------------------------------- places
 
-export const ILE_DE_FRANCE_DEPARTEMENTS = ['75', '77', '78', '91', '92', '93', '94', '95'];
+const ILE_DE_FRANCE_DEPARTEMENTS = ['75', '77', '78', '91', '92', '93', '94', '95'];
 
 /** Paris, Lyon and Marseille for their municipal arrondissements. */
 export function parentCommune(code: string): string | undefined {

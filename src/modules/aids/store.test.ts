@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
-import { createLocalAid, deleteLocalAid, epciNames, listLocalAids, updateLocalAid, communesOutsideEpci } from './store.ts';
+import { communesOutsideEpci, epciNames } from './service.ts';
+import { createLocalAid, deleteLocalAid, listLocalAids, updateLocalAid } from './store.ts';
 
 const base = {
   epci_siren: '200046977',

@@ -36,19 +36,3 @@ export function editionOf(fileName: string, header: string[]): string | null {
   return rp ? String(rp + 3) : null;
 }
 
-/** The columns the observatory explains (the commune portrait reads these names). */
-export const INSEE_LABELS: Record<string, string> = {
-  P22_POP: 'Population 2022',
-  P16_POP: 'Population 2016',
-  SUPERF: 'Superficie (km²)',
-  P22_LOG: 'Logements 2022',
-  P22_RP: 'Résidences principales 2022',
-  P22_RSECOCC: 'Résidences secondaires et logements occasionnels 2022',
-  P22_LOGVAC: 'Logements vacants 2022',
-  P22_RP_PROP: 'Résidences principales occupées par leur propriétaire 2022',
-  P22_MEN: 'Ménages 2022',
-  NBMENFISC21: 'Ménages fiscaux 2021',
-  PIMP21: 'Part des ménages fiscaux imposés 2021 (%)',
-  MED21: 'Médiane du revenu disponible par unité de consommation 2021 (€)',
-  TP6021: 'Taux de pauvreté 2021 (%)',
-};

@@ -1,6 +1,6 @@
 // SQL of the observatory: INSEE comparateur editions and the figures of each commune.
 import { sql } from 'kysely';
-import { insertInBatches, type Db } from '../../platform/db.ts';
+import { insertInBatches, type TypedDb } from '../../platform/db.ts';
 import type { InseeCommune } from './ingest/insee.ts';
 
 export interface InseeEditionRow {
@@ -15,7 +15,7 @@ export interface InseeEditionRow {
   imported_at: string;
 }
 
-export async function findEdition(db: Db, edition: string): Promise<InseeEditionRow | undefined> {
+export async function findEdition(db: TypedDb, edition: string): Promise<InseeEditionRow | undefined> {
   const r = await db
     .selectFrom('observatory_insee_edition')
     .select(['edition', 'file', 'sha256', 'lines', 'communes', 'rejected', 'columns'])
@@ -26,7 +26,7 @@ export async function findEdition(db: Db, edition: string): Promise<InseeEdition
   return r as InseeEditionRow | undefined;
 }
 
-export async function listEditions(db: Db): Promise<InseeEditionRow[]> {
+export async function listEditions(db: TypedDb): Promise<InseeEditionRow[]> {
   return (await db
     .selectFrom('observatory_insee_edition')
     .select(['edition', 'file', 'sha256', 'lines', 'communes', 'rejected', 'columns'])
@@ -38,7 +38,7 @@ export async function listEditions(db: Db): Promise<InseeEditionRow[]> {
 
 /** Replaces one edition whole, in one transaction: its figures are those of the file just read, nothing else. */
 export async function replaceEdition(
-  db: Db,
+  db: TypedDb,
   e: { edition: string; file: string; sha256: string; publishedAt: string | null; lines: number; rejected: number; columns: string[] },
   communes: InseeCommune[],
 ): Promise<void> {
@@ -77,7 +77,7 @@ export interface InseeFigures {
 }
 
 /** The figures of these communes in one edition (the latest by default). */
-export async function figuresOf(db: Db, codes: string[], edition?: string): Promise<InseeFigures[]> {
+export async function figuresOf(db: TypedDb, codes: string[], edition?: string): Promise<InseeFigures[]> {
   if (!codes.length) return [];
   const ed = edition ?? (await db.selectFrom('observatory_insee_edition').select('edition').orderBy('edition', 'desc').limit(1).executeTakeFirst())?.edition;
   if (!ed) return [];
@@ -88,5 +88,5 @@ export async function figuresOf(db: Db, codes: string[], edition?: string): Prom
     .where('commune_code', 'in', codes)
     .orderBy('commune_code')
     .execute();
-  return rows.map((r: any) => ({ edition: r.edition, commune_code: r.commune_code, figures: typeof r.figures === 'string' ? JSON.parse(r.figures) : r.figures, secrets: r.secrets ?? [] }));
+  return rows.map((r) => ({ edition: r.edition, commune_code: r.commune_code, figures: typeof r.figures === 'string' ? JSON.parse(r.figures) : r.figures, secrets: r.secrets ?? [] }));
 }

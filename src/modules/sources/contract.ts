@@ -2,7 +2,7 @@
 // its types from here). No personal data: these are facts about public data sets and the platform's runs.
 import { z } from 'zod';
 
-export const catalogueEntryZ = z.object({
+const catalogueEntryZ = z.object({
   id: z.string(),
   nom: z.string(),
   editeur: z.string(),
@@ -26,7 +26,7 @@ export const sourcesAnswerZ = z.object({
 });
 export type SourcesAnswer = z.infer<typeof sourcesAnswerZ>;
 
-export const runZ = z.object({
+const runZ = z.object({
   id: z.string(),
   source: z.string(),
   declenchement: z.enum(['commande', 'planification']),
@@ -37,7 +37,6 @@ export const runZ = z.object({
   resultat: z.enum(['en-cours', 'importe', 'inchange', 'echec']),
   message: z.string().nullable(),
 });
-export type SourceRun = z.infer<typeof runZ>;
 
 export const historyQueryZ = z.object({
   source: z.string().max(20).optional(),

@@ -5,8 +5,6 @@ import { sourcesCli } from './cli.ts';
 import { sourcesRoutes } from './routes.ts';
 import { startRefreshSchedule } from './schedule.ts';
 
-export { catalogue, fetchSource, refreshSources } from './service.ts';
-
 export const sourcesModule: HabitatModule = {
   name: 'sources',
   routes: async (app, ctx) => {

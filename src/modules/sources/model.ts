@@ -2,9 +2,9 @@
 // No I/O. docs/sources.md explains each source; keep the two in step.
 import { AppError } from '../../platform/errors.ts';
 
-export type Channel = 'connecteur' | 'fichier transmis';
+type Channel = 'connecteur' | 'fichier transmis';
 export type ConnectorId = 'dvf' | 'sitadel' | 'rpls' | 'dpe' | 'insee' | 'cog';
-export type SourceId = ConnectorId | 'lovac' | 'dv3f' | 'sne';
+type SourceId = ConnectorId | 'lovac' | 'dv3f' | 'sne';
 
 export interface SourceDef {
   id: SourceId;

@@ -53,7 +53,7 @@ export interface RunOutcome extends ConnectorOutcome {
 // One run per source at a time in this process (the schedule and a command typed in another terminal may meet).
 const running = new WeakMap<AppContext, Set<string>>();
 
-export function connectorOf(id: string): ConnectorId {
+function connectorOf(id: string): ConnectorId {
   const def = findSource(id);
   if (!def) throw new AppError('sources.inconnue', `Source inconnue : « ${id} ». Sources à télécharger : ${CONNECTORS.join(', ')}.`, 404);
   if (def.canal !== 'connecteur')
@@ -80,7 +80,7 @@ export async function fetchSource(ctx: AppContext, id: string, opts: FetchRunOpt
       ctx,
       dir,
       options,
-      communes: (await instanceCommunes(ctx.db)).map((c: any) => ({ code: c.code, nom: c.nom, departement_code: c.departement_code })),
+      communes: (await instanceCommunes(ctx.db)).map((c) => ({ code: c.code, nom: c.nom, departement_code: c.departement_code })),
       now: opts.now ?? new Date(),
       say: (line) => opts.reporter?.say?.(line),
       async fetchFile(url, dest, o = {}) {
@@ -150,7 +150,7 @@ export async function refreshSources(ctx: AppContext, opts: FetchRunOptions & { 
 }
 
 /** Tells the admins by e-mail (HABITAT_SMTP_URL) that a refresh failed; the run history shows it in the app anyway. */
-export async function alertAdmins(ctx: AppContext, source: string, message: string): Promise<number> {
+async function alertAdmins(ctx: AppContext, source: string, message: string): Promise<number> {
   const def = findSource(source);
   const mailer = channelsFor(ctx).mailer;
   const to = await adminEmails(ctx.db);
@@ -189,7 +189,7 @@ const yearsText = (years: number[]) => (years.length ? (Math.min(...years) === M
 /** The catalogue: every source, its edition loaded and what it covers of the instance's territory. */
 export async function catalogue(ctx: AppContext): Promise<SourcesAnswer> {
   const communes = await instanceCommunes(ctx.db);
-  const codes = communes.map((c: any) => c.code as string);
+  const codes = communes.map((c) => c.code as string);
   const arr = await arrondissementsOf(ctx.db, codes);
   const parentOf = new Map<string, string>([...codes.map((c) => [c, c] as [string, string]), ...arr.map((a) => [a.code, a.parent] as [string, string])]);
   const covered = (list: Iterable<string>) => new Set([...list].map((c) => parentOf.get(c)).filter(Boolean)).size;

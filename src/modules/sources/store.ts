@@ -1,6 +1,6 @@
 // SQL of the sources module: what each download brought (its validators, once imported) and the history of runs.
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db.ts';
+import type { TypedDb } from '../../platform/db.ts';
 import type { Validators } from '../../platform/download.ts';
 
 export interface KnownDownload extends Validators {
@@ -8,7 +8,7 @@ export interface KnownDownload extends Validators {
   path: string;
 }
 
-export async function knownDownload(db: Db, url: string): Promise<KnownDownload | undefined> {
+export async function knownDownload(db: TypedDb, url: string): Promise<KnownDownload | undefined> {
   const r = await db.selectFrom('source_download').select(['etag', 'last_modified', 'sha256', 'path']).where('url', '=', url).executeTakeFirst();
   return r ? { etag: r.etag ?? undefined, lastModified: r.last_modified ?? undefined, sha256: r.sha256, path: r.path } : undefined;
 }
@@ -23,7 +23,7 @@ export interface DownloadRecord {
 }
 
 /** Records the downloads whose import succeeded: the next run sends their validators back. */
-export async function recordDownloads(db: Db, rows: DownloadRecord[]): Promise<void> {
+export async function recordDownloads(db: TypedDb, rows: DownloadRecord[]): Promise<void> {
   for (const r of rows)
     await db
       .insertInto('source_download')
@@ -42,11 +42,11 @@ export async function recordDownloads(db: Db, rows: DownloadRecord[]): Promise<v
       .execute();
 }
 
-export async function markChecked(db: Db, urls: string[]): Promise<void> {
+export async function markChecked(db: TypedDb, urls: string[]): Promise<void> {
   if (urls.length) await db.updateTable('source_download').set({ checked_at: sql`now()` }).where('url', 'in', urls).execute();
 }
 
-export async function startRun(db: Db, source: string, trigger: 'commande' | 'planification', options: object): Promise<string> {
+export async function startRun(db: TypedDb, source: string, trigger: 'commande' | 'planification', options: object): Promise<string> {
   const r = await db
     .insertInto('source_run')
     .values({ source, trigger, started_at: new Date(), result: 'en-cours', options: JSON.stringify(options) })
@@ -55,7 +55,7 @@ export async function startRun(db: Db, source: string, trigger: 'commande' | 'pl
   return r.id as string;
 }
 
-export async function endRun(db: Db, id: string, end: { result: 'importe' | 'inchange' | 'echec'; edition: string | null; lines: number | null; message: string }): Promise<void> {
+export async function endRun(db: TypedDb, id: string, end: { result: 'importe' | 'inchange' | 'echec'; edition: string | null; lines: number | null; message: string }): Promise<void> {
   await db.updateTable('source_run').set({ ended_at: new Date(), result: end.result, edition: end.edition, lines: end.lines, message: end.message }).where('id', '=', id).execute();
 }
 
@@ -71,7 +71,7 @@ export interface RunRow {
   message: string | null;
 }
 
-export async function listRuns(db: Db, opts: { source?: string; limit?: number } = {}): Promise<RunRow[]> {
+export async function listRuns(db: TypedDb, opts: { source?: string; limit?: number } = {}): Promise<RunRow[]> {
   let q = db
     .selectFrom('source_run')
     .select(['id', 'source', 'trigger', 'edition', 'started_at', 'ended_at', 'lines', 'result', 'message'])
@@ -79,21 +79,21 @@ export async function listRuns(db: Db, opts: { source?: string; limit?: number }
     .orderBy('id')
     .limit(opts.limit ?? 100);
   if (opts.source) q = q.where('source', '=', opts.source);
-  return (await q.execute()).map((r: any) => ({
+  return (await q.execute()).map((r) => ({
     id: r.id,
     source: r.source,
-    declenchement: r.trigger,
+    declenchement: r.trigger as RunRow['declenchement'], // the column's check constraint lists them
     edition: r.edition,
     debut: new Date(r.started_at).toISOString(),
     fin: r.ended_at ? new Date(r.ended_at).toISOString() : null,
     lignes: r.lines === null ? null : Number(r.lines),
-    resultat: r.result,
+    resultat: r.result as RunRow['resultat'],
     message: r.message,
   }));
 }
 
 /** Per source: the last run (for the schedule) and the last run that imported or found nothing new (the edition). */
-export async function lastRuns(db: Db): Promise<Map<string, { last?: RunRow; lastOk?: RunRow }>> {
+export async function lastRuns(db: TypedDb): Promise<Map<string, { last?: RunRow; lastOk?: RunRow }>> {
   const out = new Map<string, { last?: RunRow; lastOk?: RunRow }>();
   for (const r of (await listRuns(db, { limit: 1000 })).reverse()) {
     const e = out.get(r.source) ?? {};

@@ -36,3 +36,19 @@ export const communeCard = commune.extend({
 export type CommuneCard = z.infer<typeof communeCard>;
 
 export const communeSearchAnswer = z.object({ communes: z.array(commune) });
+
+/** GeoJSON of the instance's communes (WGS84) with name, population and EPCI; communes without a contour listed apart. */
+export const territoryMapAnswer = z.object({
+  type: z.literal('FeatureCollection'),
+  bbox: z.object({ west: z.number(), south: z.number(), east: z.number(), north: z.number() }).nullable(),
+  sans_contour: z.array(z.object({ code: z.string(), nom: z.string() })),
+  source: z.string(),
+  features: z.array(
+    z.object({
+      type: z.literal('Feature'),
+      properties: z.object({ code: z.string(), nom: z.string(), population: z.number().nullable(), epci: z.string().nullable() }),
+      geometry: z.looseObject({ type: z.string(), coordinates: z.unknown() }),
+    }),
+  ),
+});
+export type TerritoryMapAnswer = z.infer<typeof territoryMapAnswer>;

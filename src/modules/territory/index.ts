@@ -31,7 +31,7 @@ export {
   type Place,
 } from './store.ts';
 export { cadastralSection, communeCode, parcelId, siren } from './contract.ts';
-export { CADASTRAL_SECTION, COMMUNE_CODE, PARCEL_ID, SIREN, isCommuneCode } from './model.ts';
+export { CADASTRAL_SECTION, COMMUNE_CODE, PARCEL_ID, SIREN } from './model.ts';
 
 // For the sources module: the instance's communes (what the connectors fetch), the COG version loaded, and loading a
 // newer COG that the connector fetched.

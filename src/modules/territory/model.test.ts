@@ -1,19 +1,27 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bboxOf, communeRows, isCommuneCode, type CogCommune } from './model.ts';
+import { communeCode } from './contract.ts';
+import { bboxOf, COMMUNE_CODE, communeRows, type CogCommune } from './model.ts';
 
 const codeArb = fc.oneof(
   fc.stringMatching(/^[0-9]{5}$/),
   fc.stringMatching(/^2[AB][0-9]{3}$/),
 );
+// Near misses: strings of 3 to 7 characters over digits and the letters a commune code could wrongly carry.
+const nearMissArb = fc.string({ unit: fc.constantFrom(...'0123456789ABCabz '.split('')), minLength: 3, maxLength: 7 });
+/** The rule written another way, character by character: 5 characters; 2 digits, or Corsica's 2A/2B; 3 digits. */
+const isInseeCode = (s: string) =>
+  s.length === 5 &&
+  s.slice(2).split('').every((ch) => ch >= '0' && ch <= '9') &&
+  (/^[0-9][0-9]$/.test(s.slice(0, 2)) || s.slice(0, 2) === '2A' || s.slice(0, 2) === '2B');
 
 describe('territory rules', () => {
   it('accepts 5-character INSEE codes, Corsica included, and nothing else', () => {
-    fc.assert(fc.property(codeArb, (c) => isCommuneCode(c)));
-    expect(isCommuneCode('2A004')).toBe(true);
-    expect(isCommuneCode('1004')).toBe(false);
-    expect(isCommuneCode('2C004')).toBe(false);
-    expect(isCommuneCode('690123')).toBe(false);
+    fc.assert(fc.property(codeArb, (c) => COMMUNE_CODE.test(c) && communeCode.safeParse(c).success));
+    fc.assert(fc.property(nearMissArb, (s) => communeCode.safeParse(s).success === isInseeCode(s)), { numRuns: 2000 });
+    for (const ok of ['2A004', '2B033', '69123', '97411']) expect(communeCode.safeParse(ok).success).toBe(true);
+    for (const bad of ['1004', '2C004', '690123', '0A123', '1B123', '2a004', ' 69123', '69 23', '6912A', ''])
+      expect(communeCode.safeParse(bad).success, bad).toBe(false);
   });
 
   it('keeps one row per code: current communes and arrondissements, never déléguées or associées', () => {

@@ -42,7 +42,6 @@ export const CADASTRAL_SECTION = /^(?:[0-9]{2}|2[AB])[0-9]{3}[0-9A-Z]{3}[0-9A-Z]
 export const PARCEL_ID = /^(?:[0-9]{2}|2[AB])[0-9]{3}[0-9A-Z]{3}[0-9A-Z]{2}[0-9]{4}$/;
 export const SIREN = /^[0-9]{9}$/;
 
-export const isCommuneCode = (code: string) => COMMUNE_CODE.test(code);
 
 /**
  * Keeps current communes and municipal arrondissements; the COG repeats a code for communes déléguées and
@@ -55,7 +54,7 @@ export function communeRows(communes: CogCommune[], epcis: CogEpci[]): CommuneRo
   const rows: CommuneRow[] = [];
   for (const c of communes) {
     if (c.type !== 'commune-actuelle' && c.type !== 'arrondissement-municipal') continue;
-    if (!isCommuneCode(c.code)) continue; // the COG has none, but a malformed code would break every lookup
+    if (!COMMUNE_CODE.test(c.code)) continue; // the COG has none, but a malformed code would break every lookup
     const parent = c.type === 'arrondissement-municipal' ? (c.commune ?? null) : null;
     rows.push({
       code: c.code,

@@ -1,7 +1,7 @@
 // Territory HTTP: the instance's EPCIs and communes, a commune's card, search, and the map's GeoJSON. All public:
 // COG figures are public open data.
 import { z } from 'zod';
-import { communeCard, communeCode, communeSearchAnswer, territoryAnswer } from './contract.ts';
+import { communeCard, communeCode, communeSearchAnswer, territoryAnswer, territoryMapAnswer } from './contract.ts';
 import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
@@ -52,18 +52,18 @@ export function territoryRoutes(app: App, ctx: AppContext) {
     schema: {
       tags: ['territoire'],
       summary: 'Contours des communes du territoire (GeoJSON, WGS84) avec leur population',
-      response: { 200: z.any() },
+      response: { 200: territoryMapAnswer },
     },
     handler: async () => {
       const rows = await instanceContours(ctx.db);
       const drawn = rows.filter((r) => r.geometry);
       return {
-        type: 'FeatureCollection',
+        type: 'FeatureCollection' as const,
         bbox: bboxOf(drawn.map((r) => r.geometry)),
         sans_contour: rows.filter((r) => !r.geometry).map((r) => ({ code: r.code, nom: r.nom })),
         source: 'Contours : IGN Admin Express COG 2018 (simplifiés, france-geojson). Population : ' + SOURCE_COG,
         features: drawn.map((r) => ({
-          type: 'Feature',
+          type: 'Feature' as const,
           properties: { code: r.code, nom: r.nom, population: r.population, epci: r.epci_siren },
           geometry: r.geometry,
         })),

@@ -5,6 +5,8 @@ import { AppError } from '../../platform/errors.ts';
 import { communeRows, unknownSirens } from './model.ts';
 import { COG_VERSION, compareVersions, readCog, readContours } from './ingest/cog.ts';
 
+type OnConflict = NonNullable<Parameters<typeof insertInBatches>[4]>;
+
 /**
  * Loads the COG once per package version; re-running with the same version changes nothing. `source` is a folder of
  * a newer version fetched by the COG connector; the installed package never replaces a newer version loaded so.
@@ -15,7 +17,7 @@ export async function loadCog(db: Db, source?: { dir: string; version: string })
   if (done && (source ? done.version === version : compareVersions(done.version, version) >= 0)) return false;
   const cog = readCog(source?.dir);
   await db.transaction().execute(async (trx) => {
-    const upsert = (cols: string[]) => (oc: any) =>
+    const upsert = (cols: string[]): OnConflict => (oc) =>
       oc.column(cols[0]).doUpdateSet(Object.fromEntries(cols.slice(1).map((c) => [c, sql.ref(`excluded.${c}`)])));
     await insertInBatches(trx, 'region', cog.regions.map((r) => ({ code: r.code, nom: r.nom })), 500, upsert(['code', 'nom']));
     await insertInBatches(
@@ -49,7 +51,7 @@ export async function loadCog(db: Db, source?: { dir: string; version: string })
   return true;
 }
 
-export const CONTOURS_VERSION = 'france-geojson-2018';
+const CONTOURS_VERSION = 'france-geojson-2018';
 
 export async function loadContours(db: Db): Promise<boolean> {
   const done = await db.selectFrom('territory_load').select('version').where('name', '=', 'contours').executeTakeFirst();

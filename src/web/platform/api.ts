@@ -1,8 +1,9 @@
 // Calls to the platform's API; errors carry the French message of the problem+json answer.
 import { useQuery } from '@tanstack/react-query';
+import type { Me } from '../../modules/access/contract.ts';
 import type { Problem } from '../../platform/http/problems.ts';
 
-export type { Problem };
+export type { Me, Problem };
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string, readonly problem?: Problem) {
@@ -18,23 +19,6 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const body = text ? JSON.parse(text) : undefined;
   if (!res.ok) throw new ApiError(res.status, body?.detail ?? `Erreur ${res.status}`, body);
   return body as T;
-}
-
-export interface Me {
-  kind: string;
-  name: string;
-  role: string;
-  organisation: { id: string; kind: string; name: string };
-  /** Where the caller acts (docs/security.md, « Périmètres »). */
-  perimetre: {
-    type: 'operateur' | 'epci' | 'commune' | 'partenaire';
-    description: string;
-    epci: string | null;
-    epcis: { siren: string; nom: string }[];
-    communes: number;
-    ecrit: boolean;
-    administre: 'instance' | 'epci' | null;
-  };
 }
 
 /** The signed-in user, or null for a visitor. */

@@ -14,6 +14,7 @@ import {
   type Condition,
   type ConditionStatus,
   type LocalAid,
+  type TableInfo,
   type TableSet,
   type Verification,
   type ZoneAbc,
@@ -39,7 +40,7 @@ export interface Question {
   visibleSi?: { question: string; valeurs?: (string | boolean)[]; min?: number; egal?: number };
 }
 
-export const COMMUNE_OTHER = 'autre';
+const COMMUNE_OTHER = 'autre';
 
 export function communeQuestion(t: TableSet, libelle: string): Question {
   const options = [...t.communes]
@@ -122,7 +123,7 @@ export function ceilingCondition(args: {
   ceilingLabel: string;
   ceiling?: number;
   ceilingHow?: string;
-  table?: CeilingTable | { fichier: string; verification: any; verification_note: string; sources: any[]; comparaison?: string };
+  table?: CeilingTable | (TableInfo & { comparaison?: string });
   /** How sure this very figure is, when less than its table (a deduced cell, an earlier year's table). */
   verification?: Verification;
   strict?: boolean;
@@ -179,11 +180,8 @@ export function localAidPlaceCondition(aid: LocalAid, place: Place, epciName: (s
   };
 }
 
-export const EPCI_NAMES: Record<string, string> = {
-  '200046977': 'Métropole de Lyon',
-  '243100518': 'Toulouse Métropole',
-};
-export const epciName = (siren: string) => EPCI_NAMES[siren] ?? `l’EPCI ${siren}`;
+/** An EPCI named by its SIREN, when the caller gave no names (the routes give the territory's). */
+export const epciName = (siren: string) => `l’EPCI ${siren}`;
 
 export function todayIso(): string {
   return new Date().toISOString().slice(0, 10);

@@ -4,15 +4,16 @@ import type { LocalAid, SimulationAnswer, TableSet } from '../model.ts';
 import type { Question } from './common.ts';
 import { ownershipInput, ownershipQuestions, simulateOwnership } from './ownership.ts';
 import { renovationInput, renovationQuestions, simulateRenovation } from './renovation.ts';
-import { simulateSocialHousing, socialHousingInput, socialHousingQuestions } from './social-housing.ts';
+import { simulateSocialHousing, socialHousingInput, socialHousingQuestions, type SocialHousingInput } from './social-housing.ts';
 
-export interface Simulator {
+// `simulate` is a method: each simulator takes its own input (checked by its `input` schema before the call).
+export interface Simulator<I = unknown> {
   id: string;
   titre: string;
   description: string;
-  input: z.ZodType<any>;
+  input: z.ZodType<I>;
   questions(t: TableSet): Question[];
-  simulate(input: any, t: TableSet, localAids: LocalAid[], epciName?: (siren: string) => string): SimulationAnswer;
+  simulate(input: I, t: TableSet, localAids: LocalAid[], epciName?: (siren: string) => string): SimulationAnswer;
 }
 
 export const SIMULATORS: Simulator[] = [
@@ -22,7 +23,7 @@ export const SIMULATORS: Simulator[] = [
     description: 'Savoir si vos revenus permettent d’accéder à un logement social (PLAI, PLUS, PLS).',
     input: socialHousingInput,
     questions: socialHousingQuestions,
-    simulate: (input, t) => simulateSocialHousing(input, t),
+    simulate: (input: SocialHousingInput, t: TableSet) => simulateSocialHousing(input, t),
   },
   {
     id: 'accession',

@@ -30,7 +30,7 @@ import {
 } from './common.ts';
 
 /** PTZ: « ressources » = the higher of the income and the operation cost divided by this coefficient. */
-export const PTZ_COST_DIVISOR = 9;
+const PTZ_COST_DIVISOR = 9;
 
 const rules: Rules = {
   ménage: { valeur: 'oui' },
@@ -74,11 +74,11 @@ export const ownershipInput = z.object({
   annee: z.number().int().min(2024).max(2100).optional(),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
   commune: z.string().max(10).optional(),
-  zone_abc: z.enum(ZONES_ABC as [string, ...string[]]).optional(),
+  zone_abc: z.enum(ZONES_ABC).optional(),
   personnes: z.number().int().min(1).max(20),
   revenu_fiscal: z.number().min(0).max(100_000_000).optional(),
   proprietaire_2_ans: z.boolean().optional(),
-  type_logement: z.enum(HOUSING_TYPES as [string, ...string[]]).optional(),
+  type_logement: z.enum(HOUSING_TYPES).optional(),
   cout_operation: z.number().min(0).max(100_000_000).optional(),
 });
 export type OwnershipInput = z.infer<typeof ownershipInput>;
@@ -151,7 +151,7 @@ export function simulateOwnership(
 ): SimulationAnswer {
   const date = input.date ?? todayIso();
   const annee = input.annee ?? Number(date.slice(0, 4));
-  const place = resolvePlace(input as any, t);
+  const place = resolvePlace(input, t);
   const zone = place.zoneAbc;
   const n = input.personnes;
   const situation: Record<string, string | number | boolean | undefined> = {
@@ -165,7 +165,8 @@ export function simulateOwnership(
   const ptzCeiling = ptzPicked && zone ? ceilingFor(ptzPicked.table.valeurs[ptzColumn(zone)], n) : undefined;
   // The PTZ table stays in force until a decree changes it: a table of an earlier year is the current one.
   if (ptzCeiling) situation['plafond . PTZ'] = ptzCeiling.value;
-  const picked: Record<'PSLA' | 'BRS', { table?: CeilingTable; exact: boolean; ceiling?: ReturnType<typeof ceilingFor> }> = {} as any;
+  // Filled for both schemes by the loop below.
+  const picked = {} as Record<'PSLA' | 'BRS', { table?: CeilingTable; exact: boolean; ceiling?: ReturnType<typeof ceilingFor> }>;
   for (const p of ['PSLA', 'BRS'] as const) {
     const pk = pickTable(t.ceilings, p, annee);
     const ceiling = pk && zone ? ceilingFor(pk.table.valeurs[zone], n) : undefined;

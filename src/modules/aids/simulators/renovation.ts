@@ -144,7 +144,7 @@ export function simulateRenovation(
 ): SimulationAnswer {
   const date = input.date ?? todayIso();
   const annee = input.annee ?? Number(date.slice(0, 4));
-  const place = resolvePlace(input as any, t);
+  const place = resolvePlace(input, t);
   const idf = place.ileDeFrance;
   const n = input.personnes;
   const persons = `${n} personne${n > 1 ? 's' : ''}`;

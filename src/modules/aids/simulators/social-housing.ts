@@ -15,7 +15,7 @@ import {
 } from '../model.ts';
 import { ceilingCondition, communeQuestion, resolvePlace, todayIso, unverifiedNotice, type Question } from './common.ts';
 
-export const PRODUCTS = ['PLAI', 'PLUS', 'PLS'] as const;
+const PRODUCTS = ['PLAI', 'PLUS', 'PLS'] as const;
 export type Product = (typeof PRODUCTS)[number];
 
 // The rules: each product's income condition, and PLAI also needs the PLUS one because PLAI ceilings are
@@ -50,7 +50,7 @@ export const socialHousingInput = z.object({
   annee: z.number().int().min(2023).max(2100).optional(),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
   commune: z.string().max(10).optional(),
-  zone_logement_social: z.enum(ZONES_HLM as [string, ...string[]]).optional(),
+  zone_logement_social: z.enum(ZONES_HLM).optional(),
   personnes: z.number().int().min(1).max(20),
   personne_seule_avec_charge: z.boolean().optional(),
   jeune_menage: z.boolean().optional(),
@@ -114,7 +114,7 @@ export function socialHousingQuestions(t: TableSet): Question[] {
 export function simulateSocialHousing(input: SocialHousingInput, t: TableSet): SimulationAnswer {
   const date = input.date ?? todayIso();
   const annee = input.annee ?? Number(date.slice(0, 4));
-  const place = resolvePlace(input as any, t);
+  const place = resolvePlace(input, t);
   const cat = householdCategory({
     personnes: input.personnes,
     personneSeuleAvecCharge: input.personne_seule_avec_charge,
@@ -124,8 +124,8 @@ export function simulateSocialHousing(input: SocialHousingInput, t: TableSet): S
   const zone = place.zoneHlm;
   const avertissements = [...place.avertissements];
   const situation: Record<string, number | undefined> = { 'ménage . revenu fiscal de référence': input.revenu_fiscal };
-  const looked: Record<Product, { ceiling?: ReturnType<typeof ceilingFor>; table?: ReturnType<typeof pickTable<(typeof t.ceilings)[number]>> }> =
-    {} as any;
+  // Filled for every product by the loop below.
+  const looked = {} as Record<Product, { ceiling?: ReturnType<typeof ceilingFor>; table?: ReturnType<typeof pickTable<(typeof t.ceilings)[number]>> }>;
   for (const p of PRODUCTS) {
     const picked = pickTable(t.ceilings, p, annee);
     const ceiling = picked && zone ? ceilingFor(picked.table.valeurs[zone], cat.rang) : undefined;

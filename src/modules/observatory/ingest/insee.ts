@@ -75,9 +75,10 @@ export async function readInseeFile(path: string, name = basename(path)): Promis
       seen.set(code, line);
       out.communes.push({ line, code, libelle, figures, secrets });
     }
-  } catch (err: any) {
+  } catch (err) {
+    const e = err as { lines?: number; message?: string }; // csv-parse's errors carry the line
     out.broken = true;
-    out.problems.push({ file: name, line: err?.lines ?? out.lines + 1, rule: 'csv.syntaxe', message: `fichier CSV illisible : ${err?.message ?? err}.` });
+    out.problems.push({ file: name, line: e?.lines ?? out.lines + 1, rule: 'csv.syntaxe', message: `fichier CSV illisible : ${e?.message ?? err}.` });
     return out;
   }
   if (!out.header.length) {

@@ -9,8 +9,8 @@ import { cogLoaded, compareVersions, loadCog } from '../../territory/index.ts';
 import { COG_FILES, COG_PACKAGE } from '../model.ts';
 import { baseUrl, type Connector } from './types.ts';
 
-export const cogLatestUrl = (npm: string) => `${baseUrl(npm)}/${COG_PACKAGE}/latest`;
-export const cogFileUrl = (cdn: string, version: string, file: string) => `${baseUrl(cdn)}/${COG_PACKAGE}@${version}/data/${file}`;
+const cogLatestUrl = (npm: string) => `${baseUrl(npm)}/${COG_PACKAGE}/latest`;
+const cogFileUrl = (cdn: string, version: string, file: string) => `${baseUrl(cdn)}/${COG_PACKAGE}@${version}/data/${file}`;
 
 export const cogConnector: Connector = async (run) => {
   const { npm, cog } = run.ctx.config.sourceUrls;

@@ -16,7 +16,7 @@ const FIELDS = Object.values(DPE_LAYOUTS['ademe-snake-case']);
 const PAGE_SIZE = 10_000;
 const MAX_PAGES = 1_000; // a commune's worth is far below; a loop in `next` links must not run forever
 
-export const dpeUrl = (base: string, dataset: string, code: string) =>
+const dpeUrl = (base: string, dataset: string, code: string) =>
   `${baseUrl(base)}/data-fair/api/v1/datasets/${dataset}/lines?size=${PAGE_SIZE}&select=${FIELDS.join(',')}&qs=${encodeURIComponent(`code_insee_ban:"${code}"`)}`;
 
 const csvCell = (v: unknown) => {

@@ -8,7 +8,7 @@ import { importDvf } from '../../market/index.ts';
 import { defaultDvfYears, departementsOf, monthOf, NO_DVF } from '../model.ts';
 import { baseUrl, type Connector } from './types.ts';
 
-export const dvfUrl = (base: string, annee: number, departement: string) => `${baseUrl(base)}/geo-dvf/latest/csv/${annee}/departements/${departement}.csv.gz`;
+const dvfUrl = (base: string, annee: number, departement: string) => `${baseUrl(base)}/geo-dvf/latest/csv/${annee}/departements/${departement}.csv.gz`;
 
 export const dvfConnector: Connector = async (run) => {
   const deps = (run.options.departements ?? departementsOf(run.communes)).filter((d) => !NO_DVF.has(d));

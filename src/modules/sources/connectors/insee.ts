@@ -9,7 +9,7 @@ import { importInsee } from '../../observatory/index.ts';
 import { INSEE_COMPARATEUR_PATH } from '../model.ts';
 import { baseUrl, type Connector } from './types.ts';
 
-export const inseeUrl = (base: string) => `${baseUrl(base)}${INSEE_COMPARATEUR_PATH}`;
+const inseeUrl = (base: string) => `${baseUrl(base)}${INSEE_COMPARATEUR_PATH}`;
 
 export const inseeConnector: Connector = async (run) => {
   const r = await run.fetchFile(inseeUrl(run.ctx.config.sourceUrls.insee), join(run.dir, 'base_cc_comparateur_csv.zip'));

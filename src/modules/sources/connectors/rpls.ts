@@ -7,7 +7,7 @@ import { importRpls } from '../../stock/index.ts';
 import { arrondissementsOf } from '../../territory/index.ts';
 import type { Connector } from './types.ts';
 
-export const rplsUrl = (template: string, millesime: number) => template.replaceAll('{millesime}', String(millesime));
+const rplsUrl = (template: string, millesime: number) => template.replaceAll('{millesime}', String(millesime));
 
 export const rplsConnector: Connector = async (run) => {
   const template = run.ctx.config.sourceUrls.rpls;

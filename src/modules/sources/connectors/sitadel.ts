@@ -7,7 +7,7 @@ import { importSitadel } from '../../construction/index.ts';
 import { departementsOf, monthOf, SITADEL_LOGEMENTS_RID } from '../model.ts';
 import { baseUrl, type Connector } from './types.ts';
 
-export const sitadelUrl = (base: string, departement: string) =>
+const sitadelUrl = (base: string, departement: string) =>
   `${baseUrl(base)}/dido/api/v1/datafiles/${SITADEL_LOGEMENTS_RID}/csv?withColumnName=true&withColumnDescription=false&DEP_CODE=eq:${departement}`;
 
 export const sitadelConnector: Connector = async (run) => {

@@ -5,7 +5,7 @@ import type { AppContext } from '../../../platform/context.ts';
 import type { DownloadResult } from '../../../platform/download.ts';
 import type { FetchOptions } from '../model.ts';
 
-export interface InstanceCommune {
+interface InstanceCommune {
   code: string;
   nom: string;
   departement_code: string | null;

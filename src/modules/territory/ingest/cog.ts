@@ -29,7 +29,7 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-export const CONTOURS_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'data', 'demo', 'contours');
+const CONTOURS_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'data', 'demo', 'contours');
 
 export interface ContourFeature {
   code: string;

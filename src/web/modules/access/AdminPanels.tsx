@@ -2,23 +2,18 @@
 // EPCI's admin, the partners it works with and what it shares with the club.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { api, type Me } from '../../platform/api.ts';
-
-interface Account {
-  id: string;
-  email: string;
-  name: string;
-  role: string;
-  active: boolean;
-  organisation_name: string;
-  organisation_kind: string;
-}
-interface Session {
-  created_at: string;
-  expires_at: string;
-  ip: string | null;
-  user_agent: string | null;
-}
+import type {
+  Me,
+  OrganisationsAnswer,
+  OrganisationWithEpcis,
+  SessionsAnswer,
+  SessionsClosedAnswer,
+  Sharing,
+  SharingAnswer,
+  UserWithOrganisation as Account,
+  UsersAnswer,
+} from '../../../modules/access/contract.ts';
+import { api } from '../../platform/api.ts';
 
 export const ROLE_LABELS: Record<string, string> = {
   operator: 'Opérateur du club',
@@ -34,7 +29,7 @@ const dateTime = (s: string) => new Date(s).toLocaleString('fr-FR', { dateStyle:
 
 export function AccountsPanel({ me }: { me: Me }) {
   const qc = useQueryClient();
-  const accounts = useQuery({ queryKey: ['access', 'users'], queryFn: () => api<{ users: Account[] }>('/api/access/users') });
+  const accounts = useQuery({ queryKey: ['access', 'users'], queryFn: () => api<UsersAnswer>('/api/access/users') });
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const done = (text: string) => {
     setMessage({ ok: true, text });
@@ -83,9 +78,9 @@ function AccountRow(props: { u: Account; self: boolean; operator: boolean; onCha
   const { u } = props;
   const [password, setPassword] = useState('');
   const [showSessions, setShowSessions] = useState(false);
-  const sessions = useQuery({ queryKey: ['access', 'sessions', u.id], queryFn: () => api<{ sessions: Session[] }>(`/api/access/users/${u.id}/sessions`), enabled: showSessions });
+  const sessions = useQuery({ queryKey: ['access', 'sessions', u.id], queryFn: () => api<SessionsAnswer>(`/api/access/users/${u.id}/sessions`), enabled: showSessions });
   const reset = useMutation({
-    mutationFn: () => api(`/api/access/users/${u.id}/mot-de-passe`, { method: 'POST', body: JSON.stringify({ password }) }),
+    mutationFn: () => api(`/api/access/users/${u.id}/password`, { method: 'POST', body: JSON.stringify({ password }) }),
     onSuccess: () => {
       setPassword('');
       props.onDone(`Mot de passe de ${u.email} réinitialisé ; ses sessions sont fermées.`);
@@ -93,10 +88,10 @@ function AccountRow(props: { u: Account; self: boolean; operator: boolean; onCha
     onError: props.onFail,
   });
   const close = useMutation({
-    mutationFn: () => api<{ fermees: number }>(`/api/access/users/${u.id}/sessions`, { method: 'DELETE' }),
+    mutationFn: () => api<SessionsClosedAnswer>(`/api/access/users/${u.id}/sessions`, { method: 'DELETE' }),
     onSuccess: (r) => {
       void sessions.refetch();
-      props.onDone(`${r.fermees} session(s) de ${u.email} fermée(s).`);
+      props.onDone(`${r.closed} session(s) de ${u.email} fermée(s).`);
     },
     onError: props.onFail,
   });
@@ -172,27 +167,22 @@ function AccountRow(props: { u: Account; self: boolean; operator: boolean; onCha
   );
 }
 
-interface Sharing {
-  epci: string;
-  nom: string;
-  objets: string[];
-}
-const SHARABLE: [string, string][] = [
+const SHARABLE: [Sharing['items'][number], string][] = [
   ['indicateurs_plh', 'Indicateurs du PLH (objectifs, réalisations, situation SRU)'],
   ['conformite_referentiel', 'Conformité des partenaires au référentiel'],
 ];
 
 export function SharingPanel({ epci }: { epci: string }) {
   const qc = useQueryClient();
-  const all = useQuery({ queryKey: ['access', 'partages'], queryFn: () => api<{ partages: Sharing[] }>('/api/access/partages') });
-  const mine = all.data?.partages.find((p) => p.epci === epci);
-  const [chosen, setChosen] = useState<string[] | null>(null);
-  const current = chosen ?? mine?.objets ?? [];
+  const all = useQuery({ queryKey: ['access', 'sharing'], queryFn: () => api<SharingAnswer>('/api/access/sharing') });
+  const mine = all.data?.sharing.find((p) => p.epci === epci);
+  const [chosen, setChosen] = useState<Sharing['items'] | null>(null);
+  const current = chosen ?? mine?.items ?? [];
   const save = useMutation({
-    mutationFn: () => api<Sharing>(`/api/access/partages/${epci}`, { method: 'PUT', body: JSON.stringify({ objets: current }) }),
+    mutationFn: () => api<Sharing>(`/api/access/sharing/${epci}`, { method: 'PUT', body: JSON.stringify({ items: current }) }),
     onSuccess: () => {
       setChosen(null);
-      return qc.invalidateQueries({ queryKey: ['access', 'partages'] });
+      return qc.invalidateQueries({ queryKey: ['access', 'sharing'] });
     },
   });
   function submit(e: FormEvent) {
@@ -203,12 +193,12 @@ export function SharingPanel({ epci }: { epci: string }) {
     <section aria-labelledby="partage">
       <h2 id="partage">Partage avec le club</h2>
       <p>
-        Les autres intercommunalités du club ne voient de {mine?.nom ?? 'votre EPCI'} que ce qui est public et ce que vous cochez ici. Les données personnelles (demandes,
+        Les autres intercommunalités du club ne voient de {mine?.name ?? 'votre EPCI'} que ce qui est public et ce que vous cochez ici. Les données personnelles (demandes,
         contacts des locataires) ne se partagent jamais ainsi.
       </p>
       <form onSubmit={submit}>
         <fieldset>
-          <legend>Ce que {mine?.nom ?? 'votre EPCI'} partage</legend>
+          <legend>Ce que {mine?.name ?? 'votre EPCI'} partage</legend>
           {SHARABLE.map(([value, label]) => (
             <div key={value}>
               <input
@@ -229,9 +219,9 @@ export function SharingPanel({ epci }: { epci: string }) {
         <>
           <h3>Ce que partagent les membres du club</h3>
           <ul>
-            {all.data.partages.map((p) => (
+            {all.data.sharing.map((p) => (
               <li key={p.epci}>
-                {p.nom} : {p.objets.length ? p.objets.map((o) => SHARABLE.find(([v]) => v === o)?.[1] ?? o).join(' ; ') : 'rien'}
+                {p.name} : {p.items.length ? p.items.map((o) => SHARABLE.find(([v]) => v === o)?.[1] ?? o).join(' ; ') : 'rien'}
               </li>
             ))}
           </ul>
@@ -241,17 +231,11 @@ export function SharingPanel({ epci }: { epci: string }) {
   );
 }
 
-interface Organisation {
-  id: string;
-  kind: string;
-  name: string;
-  siren: string | null;
-  epcis: string[];
-}
+type Organisation = OrganisationWithEpcis;
 
 export function PartnerLinksPanel({ epci }: { epci: string }) {
   const qc = useQueryClient();
-  const orgs = useQuery({ queryKey: ['access', 'organisations'], queryFn: () => api<{ organisations: Organisation[] }>('/api/access/organisations') });
+  const orgs = useQuery({ queryKey: ['access', 'organisations'], queryFn: () => api<OrganisationsAnswer>('/api/access/organisations') });
   const [id, setId] = useState('');
   const refresh = () => qc.invalidateQueries({ queryKey: ['access', 'organisations'] });
   const link = useMutation({ mutationFn: () => api(`/api/access/organisations/${id.trim()}/epcis`, { method: 'POST', body: JSON.stringify({ epci }) }), onSuccess: refresh });

@@ -31,7 +31,7 @@ export function SpacePage() {
       <p>
         {me.data.name} — {ROLE_LABELS[me.data.role] ?? me.data.role}, {me.data.organisation.name}.
       </p>
-      <p>Votre périmètre : {me.data.perimetre.description}.</p>
+      <p>Votre périmètre : {me.data.perimeter.description}.</p>
       <h2>Mes outils</h2>
       {tools.length ? (
         <ul>
@@ -47,11 +47,11 @@ export function SpacePage() {
       <button type="button" onClick={logout}>
         Se déconnecter
       </button>
-      {me.data.perimetre.administre && <AccountsPanel me={me.data} />}
-      {me.data.perimetre.administre === 'epci' && me.data.perimetre.epci && (
+      {me.data.perimeter.administers && <AccountsPanel me={me.data} />}
+      {me.data.perimeter.administers === 'epci' && me.data.perimeter.epci && (
         <>
-          <PartnerLinksPanel epci={me.data.perimetre.epci} />
-          <SharingPanel epci={me.data.perimetre.epci} />
+          <PartnerLinksPanel epci={me.data.perimeter.epci} />
+          <SharingPanel epci={me.data.perimeter.epci} />
         </>
       )}
     </section>

@@ -2,7 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../../platform/api.ts';
-import type { SimulatorInfo } from './types.ts';
+import type { SimulatorInfo } from '../../../modules/aids/contract.ts';
 import './aids.css';
 
 export function AidsHomePage() {

@@ -2,44 +2,28 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
+import type { LocalAidAnswer as LocalAid } from '../../../modules/aids/contract.ts';
+import type { TerritoryAnswer } from '../../../modules/territory/contract.ts';
 import { api, useMe } from '../../platform/api.ts';
 import './aids.css';
 
-interface LocalAid {
-  id: string;
-  epci_siren: string;
-  kind: 'accession' | 'renovation';
-  nom: string;
-  description: string;
-  montant_euros: number | null;
-  plafond_reference: string;
-  primo_accedant_requis: boolean;
-  types_logement: string[];
-  categories_mpr: string[];
-  classes_dpe: string[];
-  communes: string[];
-  contact: string;
-  deliberation: string | null;
-  actif: boolean;
-}
-
-const HOUSING = [
+const HOUSING: [LocalAid['types_logement'][number], string][] = [
   ['neuf', 'Logement neuf'],
   ['ancien_avec_travaux', 'Ancien avec travaux'],
   ['ancien_sans_travaux', 'Ancien sans travaux'],
 ];
-const MPR = [
+const MPR: [LocalAid['categories_mpr'][number], string][] = [
   ['tres_modeste', 'Très modestes'],
   ['modeste', 'Modestes'],
   ['intermediaire', 'Intermédiaires'],
   ['superieur', 'Supérieurs'],
 ];
-const DPE = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
+const DPE: LocalAid['classes_dpe'] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
 
 export function LocalAidsPage() {
   const me = useMe();
   const staff = me.data && (me.data.role === 'admin' || me.data.role === 'agent');
-  const territory = useQuery({ queryKey: ['territory'], queryFn: () => api<{ epcis: { siren: string; nom: string }[] }>('/api/territory') });
+  const territory = useQuery({ queryKey: ['territory'], queryFn: () => api<TerritoryAnswer>('/api/territory') });
   const aids = useQuery({ queryKey: ['aids-local-all'], queryFn: () => api<LocalAid[]>('/api/aids/local-aids/all'), enabled: !!staff });
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<LocalAid | null>(null);
@@ -178,7 +162,7 @@ export function LocalAidsPage() {
         <fieldset className="field">
           <legend>Types de logement (aucun coché = tous)</legend>
           {HOUSING.map(([v, l]) => (
-            <label key={v} className="radio"><input type="checkbox" name="types_logement" value={v} defaultChecked={form.types_logement.includes(v!)} /> {l}</label>
+            <label key={v} className="radio"><input type="checkbox" name="types_logement" value={v} defaultChecked={form.types_logement.includes(v)} /> {l}</label>
           ))}
         </fieldset>
         <fieldset className="field">

@@ -1,5 +1,5 @@
 // One question of a simulator, with its label (or legend), help text and error linked to the field.
-import type { Question } from './types.ts';
+import type { Question } from '../../../modules/aids/contract.ts';
 
 interface Props {
   question: Question;

@@ -1,7 +1,8 @@
 // The explained answer: for each aid the verdict in words, each condition with its figures, and which
 // figures are not verified against an official text.
 import type { Ref } from 'react';
-import { isVerified, type AidAnswer, type Condition, type SimulationAnswer } from './types.ts';
+import type { AidAnswer, Condition, SimulationAnswer } from '../../../modules/aids/contract.ts';
+import { isVerified } from './form.ts';
 
 const VERDICT: Record<AidAnswer['verdict'], string> = {
   eligible: 'Éligible',

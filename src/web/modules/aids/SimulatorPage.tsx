@@ -6,7 +6,7 @@ import { api, ApiError } from '../../platform/api.ts';
 import { checkAnswers, isVisible, type Answers } from './form.ts';
 import { QuestionField } from './QuestionField.tsx';
 import { SimulationResult } from './SimulationResult.tsx';
-import type { SimulationAnswer, SimulatorInfo } from './types.ts';
+import type { SimulationAnswer, SimulatorInfo } from '../../../modules/aids/contract.ts';
 import './aids.css';
 
 export function SimulatorPage() {

@@ -2,20 +2,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../../platform/api.ts';
-import { isVerified, type Verification } from './types.ts';
+import type { TableRow } from '../../../modules/aids/contract.ts';
+import { isVerified } from './form.ts';
 import './aids.css';
-
-interface TableRow {
-  fichier: string;
-  dispositif: string;
-  annee: number | null;
-  verification: Verification;
-  verification_libelle: string;
-  note: string;
-  sources: { titre: string; url?: string }[];
-  valeurs?: Record<string, Record<string, number>>;
-  verification_valeurs?: Record<string, Record<string, Verification>>;
-}
 
 const COLUMN_LABEL: Record<string, string> = {
   paris_communes_limitrophes: 'Paris et communes limitrophes',

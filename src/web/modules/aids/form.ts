@@ -1,5 +1,5 @@
 // Pure helpers of the simulator form: which questions show, and the answers checked and typed for the API.
-import type { Question } from './types.ts';
+import type { Question, Verification } from '../../../modules/aids/contract.ts';
 
 export type Answers = Record<string, string>;
 
@@ -16,7 +16,7 @@ export function isVisible(q: Question, answers: Answers): boolean {
 }
 
 /** « 24 000 », « 24000,50 » or « 24 000 € » all read as numbers. */
-export function parseNumber(raw: string): number | undefined {
+function parseNumber(raw: string): number | undefined {
   const s = raw.replace(/[\s\u00a0\u202f€]/g, '').replace(',', '.');
   if (!s) return undefined;
   if (!/^\d+(\.\d+)?$/.test(s)) return undefined;
@@ -56,3 +56,6 @@ export function checkAnswers(questions: Question[], answers: Answers): Checked {
   }
   return { body, errors };
 }
+
+/** Figures of an official text, or computed from one; the others are shown as to be checked. */
+export const isVerified = (v: Verification) => v === 'officiel' || v === 'calcule';

@@ -2,17 +2,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import { bboxOf } from '../../../modules/territory/model.ts';
+import type { TerritoryAnswer as Territory, TerritoryMapAnswer } from '../../../modules/territory/contract.ts';
 import { api, formatNumber } from '../../platform/api.ts';
 import { ChoroplethMap, type MapClass } from '../../platform/ChoroplethMap.tsx';
 
-interface Territory {
-  epcis: { siren: string; nom: string; type: string; population: number | null }[];
-  communes: { code: string; nom: string; epci_siren: string | null; population: number | null; codes_postaux: string[] }[];
-  source: string;
-}
 
 // Sequential blues, readable by colour-blind people and printable in grey.
-export const POPULATION_CLASSES: MapClass[] = [
+const POPULATION_CLASSES: MapClass[] = [
   { min: 0, max: 2000, color: '#deebf7', label: 'moins de 2 000 habitants' },
   { min: 2000, max: 5000, color: '#9ecae1', label: '2 000 à 5 000' },
   { min: 5000, max: 15000, color: '#6baed6', label: '5 000 à 15 000' },
@@ -22,7 +18,7 @@ export const POPULATION_CLASSES: MapClass[] = [
 
 export function HomePage() {
   const territory = useQuery({ queryKey: ['territory'], queryFn: () => api<Territory>('/api/territory') });
-  const map = useQuery({ queryKey: ['territory-map'], queryFn: () => api<any>('/api/territory/map') });
+  const map = useQuery({ queryKey: ['territory-map'], queryFn: () => api<TerritoryMapAnswer>('/api/territory/map') });
   const describe = useCallback(
     (p: Record<string, unknown>) => `${p.nom} (${p.code}) : ${formatNumber(p.population as number)} habitants`,
     [],
@@ -32,8 +28,8 @@ export function HomePage() {
   const shownSiren = epciShown || territory.data?.epcis[0]?.siren || '';
   const shownMap = useMemo(() => {
     if (!map.data) return undefined;
-    const features = map.data.features.filter((f: any) => f.properties.epci === shownSiren);
-    return { type: 'FeatureCollection' as const, features, bbox: bboxOf(features.map((f: any) => f.geometry)) };
+    const features = map.data.features.filter((f) => f.properties.epci === shownSiren);
+    return { type: 'FeatureCollection' as const, features, bbox: bboxOf(features.map((f) => f.geometry)) };
   }, [map.data, shownSiren]);
   const totals = useMemo(() => {
     const communes = territory.data?.communes ?? [];
@@ -86,8 +82,8 @@ export function HomePage() {
           describe={describe}
         />
       )}
-      {map.data?.sans_contour?.length > 0 && (
-        <p>Contour indisponible (commune créée après 2018) : {map.data.sans_contour.map((c: any) => c.nom).join(', ')}.</p>
+      {map.data && map.data.sans_contour.length > 0 && (
+        <p>Contour indisponible (commune créée après 2018) : {map.data.sans_contour.map((c) => c.nom).join(', ')}.</p>
       )}
       {map.data && <p className="source">{map.data.source}.</p>}
       {territory.data && (
