@@ -54,14 +54,17 @@ describeStores('store', (getDb, kind) => {
 
   it('inserts in batches and keeps a failed batch out entirely (one transaction)', async () => {
     const db = getDb();
-    await sql`create table batch_probe (id int primary key)`.execute(db);
-    await insertInBatches(db, 'batch_probe', Array.from({ length: 1234 }, (_, i) => ({ id: i })), 100);
-    const n = await db.selectFrom('batch_probe').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    // A scratch table of the schema's shape: the helper takes only the store's own tables (typed at the call).
+    await sql`create table if not exists territory_load_probe (like territory_load including all)`.execute(db);
+    const probe = 'territory_load_probe' as 'territory_load';
+    const rows = Array.from({ length: 1234 }, (_, i) => ({ name: `probe-${i}`, version: '1' }));
+    await insertInBatches(db, probe, rows, 100);
+    const n = await db.selectFrom(probe).select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(n.n).toBe(1234);
     await expect(
-      db.transaction().execute((trx) => insertInBatches(trx, 'batch_probe', [{ id: 5000 }, { id: 1 }], 1)),
+      db.transaction().execute((trx) => insertInBatches(trx, probe, [{ name: 'probe-new', version: '1' }, { name: 'probe-1', version: '1' }], 1)),
     ).rejects.toThrow();
-    expect(await db.selectFrom('batch_probe').select('id').where('id', '=', 5000).executeTakeFirst()).toBeUndefined();
+    expect(await db.selectFrom(probe).select('name').where('name', '=', 'probe-new').executeTakeFirst()).toBeUndefined();
   });
 
   it('opens and checks a session for a user, stores only hashes', async () => {

@@ -477,6 +477,11 @@ export interface Region {
   nom: string;
 }
 
+export interface SchemaMigration {
+  applied_at: Generated<Timestamp>;
+  name: string;
+}
+
 export interface SourceDownload {
   bytes: number;
   checked_at: Generated<Timestamp>;
@@ -656,6 +661,7 @@ export interface DB {
   referential_delivery: ReferentialDelivery;
   referential_delivery_row: ReferentialDeliveryRow;
   region: Region;
+  schema_migration: SchemaMigration;
   source_download: SourceDownload;
   source_run: SourceRun;
   stock_building: StockBuilding;

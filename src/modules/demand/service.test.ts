@@ -42,7 +42,7 @@ describeStores('demand service and store', (getDb) => {
     const g = (await service.gridInForce(db, TOULOUSE, REF))!;
     const score = await db.selectFrom('demand_score').select(['total', 'sections']).where('demand_id', '=', s.id).where('grid_id', '=', g.id).executeTakeFirstOrThrow();
     expect(score.sections).toEqual(scoreDemand(g.definition, one.demand, REF).sections);
-    const months = (score.sections as ScoreResult['sections'])[0].lines[0].points;
+    const months = (score.sections as unknown as ScoreResult['sections'])[0].lines[0].points;
     expect(score.total).toBe(months + (months > 36 ? 20 : 0) + 50 + (one.demand.flags.includes('pdalhpd') ? 40 : 0));
   });
 

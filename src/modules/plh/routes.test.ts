@@ -1,5 +1,6 @@
 // The PLH through HTTP on a real store: programme import/export, SRU, aids, land register, and the bilans opened as
 // files and checked against the data entered.
+import type { Database } from '../../platform/db.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -39,7 +40,7 @@ const importXlsx = (bytes: Buffer, headers = agent.headers) =>
 
 async function programmeRows() {
   const db = t.ctx.db;
-  const count = async (table: string) => Number((await db.selectFrom(table).select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: keyof Database) => Number((await db.selectFrom(table).select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   return { actions: await count('plh_action'), budgets: await count('plh_action_budget'), objectifs: await count('plh_objectif'), programmes: await count('plh_programme') };
 }
 

@@ -1,7 +1,7 @@
 // Deliveries on both databases: kept as received, rows accepted by policy, nothing created twice, readable by others.
 import { beforeAll, expect, it } from 'vitest';
 import { describeStores } from '../../../test/support/stores.ts';
-import type { Db } from '../../platform/db.ts';
+import type { Database, Db } from '../../platform/db.ts';
 import { exampleFile, findSchema, loadCatalogue } from './catalogue.ts';
 import { acceptDelivery, compliance, territoryCommuneCodes } from './service.ts';
 import { acceptedRows, getDeliveryContent, listDeliveries, sha256Hex } from './store.ts';
@@ -14,7 +14,7 @@ async function organisation(db: Db, kind: string, name: string): Promise<string>
   const r = await db.insertInto('organisation').values({ kind, name }).returning('id').executeTakeFirstOrThrow();
   return r.id as string;
 }
-const count = async (db: Db, table: string) => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const count = async (db: Db, table: keyof Database) => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
 describeStores('referential deliveries', (getDb) => {
   let communes: Set<string>;

@@ -22,10 +22,8 @@ export const commune = z.object({
   population: z.number().nullable(),
   codes_postaux: z.array(z.string()),
 });
-export type Commune = z.infer<typeof commune>;
 
 export const epci = z.object({ siren: z.string(), nom: z.string(), type: z.string(), population: z.number().nullable() });
-export type Epci = z.infer<typeof epci>;
 
 export const territoryAnswer = z.object({ epcis: z.array(epci), communes: z.array(commune), source: z.string() });
 export type TerritoryAnswer = z.infer<typeof territoryAnswer>;
@@ -33,7 +31,6 @@ export type TerritoryAnswer = z.infer<typeof territoryAnswer>;
 export const communeCard = commune.extend({
   arrondissements: z.array(z.object({ code: z.string(), nom: z.string(), population: z.number().nullable() })),
 });
-export type CommuneCard = z.infer<typeof communeCard>;
 
 export const communeSearchAnswer = z.object({ communes: z.array(commune) });
 

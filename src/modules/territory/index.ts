@@ -41,7 +41,7 @@ export { COG_VERSION, compareVersions } from './ingest/cog.ts';
 /** The COG version loaded and when (the @etalab/decoupage-administratif version; 6.0.0 is COG 2026). */
 export async function cogLoaded(db: import('../../platform/db.ts').Db): Promise<{ version: string; loadedAt: string } | null> {
   const r = await db.selectFrom('territory_load').select(['version', 'loaded_at']).where('name', '=', 'cog').executeTakeFirst();
-  return r ? { version: r.version as string, loadedAt: new Date(r.loaded_at as string).toISOString() } : null;
+  return r ? { version: r.version as string, loadedAt: new Date(r.loaded_at).toISOString() } : null;
 }
 
 /** Codes of the municipal arrondissements of these communes (Lyon's 69381…69389 for 69123): DPE and DVF use them. */

@@ -56,7 +56,7 @@ export function territoryRoutes(app: App, ctx: AppContext) {
     },
     handler: async () => {
       const rows = await instanceContours(ctx.db);
-      const drawn = rows.filter((r) => r.geometry);
+      const drawn = rows.flatMap((r) => (r.geometry ? [{ ...r, geometry: r.geometry }] : []));
       return {
         type: 'FeatureCollection' as const,
         bbox: bboxOf(drawn.map((r) => r.geometry)),

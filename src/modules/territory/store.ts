@@ -1,11 +1,10 @@
 // Territory storage: COG load (idempotent, versioned), contours, the instance's EPCIs and read queries.
 import { sql } from 'kysely';
-import { insertInBatches, type Db, type TypedDb } from '../../platform/db.ts';
+import { insertInBatches, type Database, type Db, type OnConflict, type TypedDb } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { communeRows, unknownSirens } from './model.ts';
 import { COG_VERSION, compareVersions, readCog, readContours } from './ingest/cog.ts';
 
-type OnConflict = NonNullable<Parameters<typeof insertInBatches>[4]>;
 
 /**
  * Loads the COG once per package version; re-running with the same version changes nothing. `source` is a folder of
@@ -17,8 +16,11 @@ export async function loadCog(db: Db, source?: { dir: string; version: string })
   if (done && (source ? done.version === version : compareVersions(done.version, version) >= 0)) return false;
   const cog = readCog(source?.dir);
   await db.transaction().execute(async (trx) => {
-    const upsert = (cols: string[]): OnConflict => (oc) =>
-      oc.column(cols[0]).doUpdateSet(Object.fromEntries(cols.slice(1).map((c) => [c, sql.ref(`excluded.${c}`)])));
+    // Insert or update every listed column from the COG (the first one is the key).
+    const upsert =
+      <T extends keyof Database & string>(cols: string[]): OnConflict<T> =>
+      (oc) =>
+        oc.column(cols[0] as never).doUpdateSet(Object.fromEntries(cols.slice(1).map((c) => [c, sql.ref(`excluded.${c}`)])) as never);
     await insertInBatches(trx, 'region', cog.regions.map((r) => ({ code: r.code, nom: r.nom })), 500, upsert(['code', 'nom']));
     await insertInBatches(
       trx,
@@ -140,7 +142,8 @@ export async function instanceContours(db: Db) {
     .where('c.type', '=', 'commune-actuelle')
     .orderBy('c.code')
     .execute();
-  return rows;
+  // The contours are GeoJSON geometries (loadContours writes them from the IGN file).
+  return rows.map((r) => ({ ...r, geometry: r.geometry as { type: string; coordinates: unknown } | null }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -113,8 +113,6 @@ export const readsCommune = (p: Perimeter, code: string) => epciOfCommune(p, cod
 export const writesEpci = (p: Perimeter, siren: string) => p.ecrit && p.epci === siren;
 export const writesCommune = (p: Perimeter, code: string) => p.ecrit && !!p.epci && (p.territoires[p.epci] ?? []).includes(code);
 export const readsOrganisation = (p: Perimeter, id: string) => p.organisations.includes(id);
-/** Demands of an EPCI the caller reads: all of them (null), those naming one of these communes, or none (undefined). */
-export const demandCommunes = (p: Perimeter, epci: string): string[] | null | undefined => p.demandes.find((d) => d.epci === epci)?.communes;
 
 const nameOf = (p: Perimeter, siren: string) => (p.noms[siren] ? `${p.noms[siren]} (SIREN ${siren})` : `l’EPCI ${siren}`);
 

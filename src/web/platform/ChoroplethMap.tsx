@@ -1,5 +1,6 @@
 // A MapLibre map of commune polygons coloured by classes, with no network basemap (the product runs offline).
 // MapLibre is loaded lazily so public pages stay light until a map is on screen.
+import type { ExpressionSpecification, GeoJSONSourceSpecification } from 'maplibre-gl';
 import { useEffect, useRef, useState } from 'react';
 
 export interface MapClass {
@@ -33,13 +34,13 @@ export function ChoroplethMap({ geojson, valueProperty, classes, label, describe
         const maplibregl = await import('./maplibre.ts').then((m) => m.loadMaplibre());
         if (cancelled || !container.current) return;
         const b = geojson.bbox;
-        const colorExpr: any = ['step', ['coalesce', ['get', valueProperty], -1], '#d9d9d9'];
-        for (const c of classes) colorExpr.push(c.min, c.color);
+        const steps = classes.flatMap((c) => [c.min, c.color]);
+        const colorExpr = ['step', ['coalesce', ['get', valueProperty], -1], '#d9d9d9', ...steps] as unknown as ExpressionSpecification;
         map = new maplibregl.Map({
           container: container.current,
           style: {
             version: 8,
-            sources: { communes: { type: 'geojson', data: geojson as any, promoteId: 'code' } },
+            sources: { communes: { type: 'geojson', data: geojson as unknown as GeoJSONSourceSpecification['data'], promoteId: 'code' } },
             layers: [
               { id: 'fond', type: 'background', paint: { 'background-color': '#f4f6f8' } },
               { id: 'communes', type: 'fill', source: 'communes', paint: { 'fill-color': colorExpr, 'fill-opacity': 0.85 } },
