@@ -152,7 +152,7 @@ describe('bad input over HTTP', () => {
     expect(query).toMatchObject({ code: 'platform.nul_character' });
     expect(query.detail).toBe('La requête contient un caractère nul (\\u0000) dans « paramètres.q » : ce caractère n’est pas accepté, retirez-le.');
     const agent = await t.login('agent');
-    const path = isFrenchProblem(await t.app.inject({ method: 'DELETE', url: '/api/construction/objectifs/31555%00/2020', headers: agent.headers }), 400);
+    const path = isFrenchProblem(await t.app.inject({ method: 'DELETE', url: '/api/construction/targets/31555%00/2020', headers: agent.headers }), 400);
     expect(path.detail).toContain('« chemin.code »');
     const admin = await t.login('admin');
     const field = isFrenchProblem(await t.app.inject({ method: 'POST', url: '/api/access/organisations', headers: admin.headers, payload: { kind: 'bailleur', name: 'Habitat\u0000 Sud' } }), 400);
@@ -220,8 +220,8 @@ describe('bad input over HTTP', () => {
     expect(demand.detail).toContain('des guillemets ouverts ligne 2, colonne 6 ne sont jamais fermés');
     const sru = isFrenchProblem(await t.app.inject({ method: 'POST', url: '/api/plh/sru/import', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: 'commune_code;annee\n31555;"2024"x\n' }), 422);
     expect(sru.detail).toContain('ligne 2, colonne 2 : un caractère (« x ») suit des guillemets fermants');
-    const targets = await t.app.inject({ method: 'POST', url: '/api/construction/objectifs/csv', headers: agent.headers, payload: { csv: 'code_commune;periode_debut\n"31555;2020\n' } });
-    expect(targets.json().details.rejets[0].message).toBe('fichier CSV illisible : des guillemets ouverts ligne 2, colonne 1 ne sont jamais fermés : la valeur court jusqu’à la fin du fichier');
+    const targets = await t.app.inject({ method: 'POST', url: '/api/construction/targets/csv', headers: agent.headers, payload: { csv: 'code_commune;periode_debut\n"31555;2020\n' } });
+    expect(targets.json().details.problems[0].message).toBe('fichier CSV illisible : des guillemets ouverts ligne 2, colonne 1 ne sont jamais fermés : la valeur court jusqu’à la fin du fichier');
   });
 
   it('says where malformed JSON breaks, in French', async () => {

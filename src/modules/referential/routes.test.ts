@@ -203,12 +203,12 @@ describe('referential HTTP', () => {
     const club = async () => (await t.app.inject({ url: '/api/referential/compliance/club', headers: toulouseAgent.headers })).json().epcis;
     const lyonLine = (rows: any[]) => rows.find((e: any) => e.epci === LYON);
     expect(lyonLine(await club())).toMatchObject({ partage: false, partenaires: null });
-    const share = await t.app.inject({ method: 'PUT', url: `/api/access/partages/${LYON}`, headers: lyonAdmin.headers, payload: { objets: ['conformite_referentiel'] } });
+    const share = await t.app.inject({ method: 'PUT', url: `/api/access/sharing/${LYON}`, headers: lyonAdmin.headers, payload: { items: ['conformite_referentiel'] } });
     expect(share.statusCode, share.body).toBe(200);
     expect(lyonLine(await club())).toMatchObject({ partage: true });
     expect(lyonLine(await club()).partenaires).toBeGreaterThan(0);
     // Toulouse's agent may not decide what Lyon shares.
-    const notHis = await t.app.inject({ method: 'PUT', url: `/api/access/partages/${LYON}`, headers: toulouseAgent.headers, payload: { objets: [] } });
+    const notHis = await t.app.inject({ method: 'PUT', url: `/api/access/sharing/${LYON}`, headers: toulouseAgent.headers, payload: { items: [] } });
     expect(notHis.statusCode).toBe(403);
   });
 });
