@@ -13,9 +13,12 @@ export async function migrate(store: Store, dir = MIGRATIONS_DIR): Promise<strin
   const isApplied = async (name: string) =>
     !!(await db.selectFrom('schema_migration').select('name').where('name', '=', name).executeTakeFirst());
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  // One query for what is done (a command starts faster than with one per file); each pending one is checked again
+  // under the lock below, in case another process applied it meanwhile.
+  const done = new Set((await db.selectFrom('schema_migration').select('name').execute()).map((r) => r.name));
   const applied: string[] = [];
   for (const name of files) {
-    if (await isApplied(name)) continue;
+    if (done.has(name)) continue;
     const text = readFileSync(join(dir, name), 'utf8');
     const record = `insert into schema_migration (name) values ('${name.replace(/'/g, "''")}');`;
     try {
