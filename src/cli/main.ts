@@ -10,7 +10,7 @@ import { describeThisProcess, StoreLockedError } from '../platform/store-lock.ts
 import { describePurge, runPurge } from '../platform/purge.ts';
 import { loadModules } from '../modules/catalogue.ts';
 import { prepareModules, type HabitatModule, type WithContext } from '../platform/module.ts';
-import { commandNeeds, describeCommand, HELP_AFTER_ERROR, programFromSpec, type CommandSpec } from './commands.ts';
+import { commandNeeds, describeCommand, HELP_AFTER_ERROR, type CommandSpec } from './commands.ts';
 import { readSecret } from './prompt.ts';
 
 const quoteArg = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
@@ -110,20 +110,15 @@ export async function describeCommands(): Promise<string> {
 /**
  * This process's own run of one command line: the store is opened here (and locked: see src/platform/store-lock.ts).
  * bin/habitat.js has already sent the command to a running server if one holds the embedded store. With the command
- * tree (`tree`, from the build), help is answered from it and a command loads only its modules; without, all.
+ * tree (`tree`, from the build), a command loads only its modules; without, all.
  */
 export async function runCli(argv: string[], tree?: CommandSpec): Promise<number> {
   const serving = argv.find((a) => !a.startsWith('-')) === 'serve';
   describeThisProcess(serving ? 'serve' : 'cli', ['habitat', ...argv].map(quoteArg).join(' '));
   const localIO = makeCliIO({ stdout: process.stdout, stderr: process.stderr, readSecret, env: terminalEnvironment(), cwd: process.cwd(), inServer: false });
+  // bin/habitat.js has answered help from the tree already (answerFromTree): what reaches here is a command to run.
   const needs = tree ? commandNeeds(tree, argv) : 'all';
-  if (needs === 'tree' && tree)
-    return runProgram(argv, localIO, () => {
-      const program = programFromSpec(tree);
-      configureCommands(program, localIO);
-      return program;
-    });
-  const modules = await loadModules(needs === 'all' || needs === 'tree' ? undefined : needs);
+  const modules = await loadModules(Array.isArray(needs) ? needs : undefined);
   const localContext: WithContext = async (fn) => {
     const config = loadConfig(undefined, { logLevel: 'warn' }); // commands are quiet unless LOG_LEVEL says otherwise
     const ctx = await createContext(config).catch(async (err) => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import type { HabitatModule } from '../types.ts';
-import { audit } from '../access/audit.ts';
+import { audit } from '../access/index.ts';
 import { AppError, formatProblem, type InputProblem } from '../../platform/errors.ts';
 import { chooseEpci } from '../../platform/http/perimeter.ts';
 import { importProgrammeFile, importSruFile } from './service.ts';

@@ -8,7 +8,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { assertOwnOrganisation, isEpciStaff, requirePrincipal } from '../../platform/http/access.ts';
 import { communesOf, describePerimeter, perimeterFilter, perimeterOfRequest, perimeterRefused } from '../../platform/http/perimeter.ts';
-import { sharedBy } from '../access/index.ts';
+import { findOrganisation, sharedBy } from '../access/index.ts';
 import type { App } from '../types.ts';
 import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
 import { tableSchemaZ } from './schema.ts';
@@ -206,7 +206,7 @@ function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
         if (!isEpciStaff(p) || p.role === 'readonly') throw forbidden('Un partenaire ne peut livrer que pour sa propre organisation.');
         organisationId = req.query.organisation!;
       }
-      const org = await ctx.db.selectFrom('organisation').select(['id', 'kind', 'name', 'siren']).where('id', '=', organisationId).executeTakeFirst();
+      const org = await findOrganisation(ctx.db, organisationId);
       if (!org) throw notFound('Organisation');
       // An agent delivers for the organisations of its EPCI only; rows must be of the communes of the perimeter.
       if (onBehalf) assertOwnOrganisation(req, organisationId);

@@ -9,8 +9,7 @@ import type { TypedDb } from '../../platform/db.ts';
 import { AppError, forbidden, notFound, type InputProblem } from '../../platform/errors.ts';
 import { sha256File } from '../../platform/files.ts';
 import type { Lake } from '../../platform/lake.ts';
-import { audit } from '../access/audit.ts';
-import { epciAgents, organisationsById } from '../access/index.ts';
+import { audit, epciAgents, organisationsById } from '../access/index.ts';
 import { acceptedRows } from '../referential/index.ts';
 import { arrondissementParents, epciCommunes, findEpci, instanceEpciOf, instanceEpcis, placesByCode, placesByPostcode, type Place } from '../territory/index.ts';
 import type {
