@@ -210,7 +210,7 @@ describe('the API’s views', () => {
   it('sums targets per category, and its totals equal the sum of the lines', () => {
     const status = fc.record({
       communeCode: fc.constantFrom('31555', '31069'), categorie: fc.constantFrom(...CATEGORIES), anneeDebut: fc.constant(2025), anneeFin: fc.constant(2030),
-      objectif: fc.integer({ min: 0, max: 10_000 }), realise: fc.integer({ min: 0, max: 10_000 }), avancementAttendu: fc.constant(0.5), tauxRealisation: fc.constant(null), sources: fc.constant([]),
+      objectif: fc.integer({ min: 0, max: 10_000 }), realise: fc.integer({ min: 0, max: 10_000 }), avancementAttendu: fc.constant(0.5), tauxRealisation: fc.constant(null), sources: fc.constant<string[]>([]),
     });
     fc.assert(
       fc.property(fc.array(status, { maxLength: 20 }), (lines) => {
