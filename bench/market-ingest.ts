@@ -2,10 +2,12 @@
 // measures, each in its own process, lines per second and peak memory (max RSS) of:
 //   1. our import (`importDvf`: typed reading, rules, rejects, dedup, partitioned Parquet, swap);
 //   2. DuckDB read_csv of the same file: counted (the floor of reading it), every column converted, written to one
-//      Parquet file, and written partitioned like the lake (the floor of any import that writes this lake);
+//      Parquet file, written partitioned like the lake (one folder per département, decision 0006: the floor of any
+//      import that writes this lake), and partitioned département × année like the lake before decision 0006;
 //   3. PostgreSQL 15 COPY into a typed table, then one index (what a PostgreSQL-only observatory does).
 //
 //   npx tsx bench/market-ingest.ts --lignes 2000000            (default 200 000 lines; --garder keeps the files)
+//   npx tsx bench/market-ingest.ts --lignes 2000000 --dossier /tmp/x --mesures parquet,partitions   (some floors only)
 //   npx tsx bench/market-ingest.ts --seulement-generer --lignes 20000000
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -152,16 +154,17 @@ function ourImport(file: string, work: string): Measure {
      const s = await importDvfFiles(${q(lake)}, [${q(file)}], { parents: new Map() });
      console.log('SECONDS=' + (performance.now() - t) / 1000);
      console.log(JSON.stringify({ read: s.linesRead, kept: s.linesKept, duplicates: s.duplicates, rejected: s.linesRejected, partitions: s.partitions.length }));`,
-    'contrôles et rejets, normalisation, dédoublonnage, Parquet partitionné département × année, bascule',
+    'contrôles et rejets, normalisation, dédoublonnage, Parquet un dossier par département, bascule',
   );
 }
 
-type DuckMode = 'count' | 'colonnes' | 'parquet' | 'partitions';
+type DuckMode = 'count' | 'colonnes' | 'parquet' | 'partitions' | 'partitions_avant';
 const DUCK_LABELS: Record<DuckMode, [string, string]> = {
   count: ['DuckDB read_csv → count(*)', 'le plancher du sujet : découper le CSV (DuckDB ne convertit aucune valeur)'],
   colonnes: ['DuckDB read_csv typé, toutes les colonnes lues', 'lire et convertir chaque cellule (dates, nombres), sans rien écrire'],
   parquet: ['DuckDB read_csv → un fichier Parquet', 'lecture + écriture Parquet (snappy), sans aucune règle'],
-  partitions: ['DuckDB read_csv → Parquet partitionné', 'lecture + écriture Parquet département × année, sans règle ni dédoublonnage'],
+  partitions: ['DuckDB read_csv → Parquet, un dossier par département', 'lecture + écriture Parquet comme le lac (décision 0006), sans règle ni dédoublonnage'],
+  partitions_avant: ['DuckDB read_csv → Parquet département × année', 'lecture + écriture Parquet comme le lac avant la décision 0006 (500 dossiers)'],
 };
 
 function duckdb(file: string, work: string, mode: DuckMode): Measure {
@@ -171,7 +174,8 @@ function duckdb(file: string, work: string, mode: DuckMode): Measure {
     count: `SELECT count(*) FROM read_csv(${f})`,
     colonnes: cols,
     parquet: `COPY (SELECT * FROM read_csv(${f})) TO '${join(work, 'raw.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
-    partitions: `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM read_csv(${f})) TO '${join(work, 'raw-partitions')}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee), OVERWRITE_OR_IGNORE)`,
+    partitions: `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM read_csv(${f})) TO '${join(work, 'raw-partitions')}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)`,
+    partitions_avant: `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM read_csv(${f})) TO '${join(work, 'raw-partitions')}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)`,
   }[mode];
   try {
     return timed(
@@ -300,7 +304,8 @@ execFileSync('chmod', ['644', file]);
 if (flag('seulement-generer')) process.exit(0);
 
 const results: Measure[] = [];
-for (const mode of ['count', 'colonnes', 'parquet', 'partitions'] as const) results.push(duckdb(file, work, mode));
+const modes = (arg('mesures')?.split(',') ?? ['count', 'colonnes', 'parquet', 'partitions', 'partitions_avant']) as DuckMode[];
+for (const mode of modes) results.push(duckdb(file, work, mode));
 results.push(ourImport(file, work));
 if (existsSync(join(PG_BIN, 'initdb'))) results.push(...(await postgres(file, work)));
 

@@ -1,7 +1,9 @@
 // The lake: Parquet files under dataDir/lake read by an embedded DuckDB. No extension may be downloaded here.
 // Values that come from a request are bound as parameters (`$name`), never written into the SQL text; lists bind as
 // DuckDB lists (`list_contains($codes, code_commune)`). The partition swap that writes the lake is lake-swap.ts.
-import { DOUBLE, DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+// DuckDB is loaded and started on the first query only: a command that never reads the lake (`habitat users list`)
+// does not pay for its native module and instance (≈ 0.2 s to 1 s of a CLI start, docs/benchmarks.md).
+import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,23 +23,41 @@ export interface Lake extends LakeReader {
   close(): void;
 }
 
+const duckdb = () => import('@duckdb/node-api');
+
 /** A DuckDB instance that reads local files only: no extension is installed or loaded behind our back. */
-export function openDuckDB(options: Record<string, string> = {}): Promise<DuckDBInstance> {
+export async function openDuckDB(options: Record<string, string> = {}): Promise<DuckDBInstance> {
+  const { DuckDBInstance } = await duckdb();
   return DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', threads: '2', ...options });
 }
 
+/** The lake of a data folder; its DuckDB instance starts with the first query or connection. */
 export async function openLake(dataDir: string): Promise<Lake> {
   const dir = join(dataDir, 'lake');
   mkdirSync(dir, { recursive: true });
-  const instance = await openDuckDB();
-  const shared = await instance.connect();
+  let opening: Promise<{ instance: DuckDBInstance; shared: DuckDBConnection }> | undefined;
+  let opened: { instance: DuckDBInstance; shared: DuckDBConnection } | undefined;
+  let closed = false;
+  const open = () =>
+    (opening ??= (async () => {
+      const instance = await openDuckDB();
+      const shared = await instance.connect();
+      opened = { instance, shared };
+      if (closed) shut(); // closed while it was starting
+      return opened;
+    })());
+  const shut = () => {
+    opened?.shared.closeSync();
+    opened?.instance.closeSync();
+    opened = undefined;
+  };
   return {
     dir,
-    connect: () => instance.connect(),
-    query: (text, params) => run(shared, text, params),
+    connect: async () => (await open()).instance.connect(),
+    query: async (text, params) => run((await open()).shared, text, params),
     close: () => {
-      shared.closeSync();
-      instance.closeSync();
+      closed = true;
+      shut();
     },
   };
 }
@@ -57,13 +77,13 @@ export async function lakePool(lake: Lake, size: number): Promise<LakeReader & {
 }
 
 async function run<T>(conn: DuckDBConnection, text: string, params?: LakeParams): Promise<T[]> {
-  const [values, types] = bind(params ?? {});
+  const [values, types] = bind(await duckdb(), params ?? {});
   const reader = await conn.runAndReadAll(text, values, types);
   return reader.getRowObjectsJS().map(toPlain) as T[];
 }
 
 /** Parameters as DuckDB values; a list is typed from its items (an empty one as a list of text). */
-function bind(params: LakeParams): [Record<string, DuckDBValue>, Record<string, DuckDBType | undefined>] {
+function bind({ DOUBLE, LIST, VARCHAR, listValue }: Awaited<ReturnType<typeof duckdb>>, params: LakeParams): [Record<string, DuckDBValue>, Record<string, DuckDBType | undefined>] {
   const values: Record<string, DuckDBValue> = {};
   const types: Record<string, DuckDBType | undefined> = {};
   for (const [name, v] of Object.entries(params)) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -10,7 +10,7 @@ import { openTestStore } from '../../../test/support/stores.ts';
 import { arrondissementParents } from '../territory/index.ts';
 import { LAKE_COLUMNS, type ArrondissementParents } from './model.ts';
 import { importDvfFiles, type ImportOptions } from './service.ts';
-import { dvfDataset, dvfLines as dvfRelation, readDvfManifest as readManifest } from './store.ts';
+import { dvfDataset, dvfLines as dvfRelation, readDvfManifest as readManifest, yearsInLake } from './store.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const DEMO = join(ROOT, 'data', 'demo', 'dvf');
@@ -216,6 +216,26 @@ describe('lake updates', () => {
     const forced = await importDvf(lakeDir, [DEP69, ABZAC], { force: true });
     expect(forced.linesKept).toBe(before.lines);
     expect(await fingerprint(dataDir)).toEqual(before);
+  });
+
+  it('a lake written in the old département × année layout reads the same, and an import rewrites it per département', async () => {
+    const now = freshDataDir();
+    await importDvf(now.lakeDir, [HENDAYE]);
+    // The same lines laid out as before decision 0006: departement=64/annee=2019/….parquet, no annees.json.
+    const old = freshDataDir();
+    const writer = await lakeOf(now.dataDir);
+    mkdirSync(old.lakeDir, { recursive: true });
+    await writer.query(`COPY (SELECT * FROM ${dvfRelation(now.lakeDir)}) TO '${join(old.lakeDir, 'dvf')}' (FORMAT parquet, PARTITION_BY (departement, annee), WRITE_PARTITION_COLUMNS true)`);
+    writeFileSync(join(old.lakeDir, 'dvf-manifest.json'), readFileSync(join(now.lakeDir, 'dvf-manifest.json')));
+    expect(readdirSync(join(old.lakeDir, 'dvf', 'departement=64')).sort()).toEqual(['annee=2019', 'annee=2020', 'annee=2021', 'annee=2022', 'annee=2023']);
+    const expected = await fingerprint(now.dataDir);
+    expect(await fingerprint(old.dataDir)).toMatchObject({ lines: expected.lines, hash: expected.hash });
+    expect(yearsInLake(old.lakeDir, ['64'])).toEqual([2023, 2022, 2021, 2020, 2019]);
+    expect(yearsInLake(now.lakeDir, ['64'])).toEqual([2023, 2022, 2021, 2020, 2019]);
+    // The same file imported again (forced) replaces the département's folder: the new layout, the same lines.
+    await importDvf(old.lakeDir, [HENDAYE], { force: true });
+    expect(await fingerprint(old.dataDir)).toEqual(expected);
+    expect(readdirSync(join(old.lakeDir, 'dvf', 'departement=64')).filter((f) => !f.endsWith('.parquet'))).toEqual(['annees.json']);
   });
 
   it('a newer edition of a commune-year replaces the old lines instead of adding to them', async () => {

@@ -74,6 +74,7 @@ import {
   liveFiles,
   partitionPath,
   readDvfManifest,
+  recordPartitionYears,
   saleCounts,
   salePoints,
   salePrices,
@@ -85,7 +86,7 @@ import {
 // ---------- import ----------
 
 export interface ImportSummary extends StageSummary {
-  /** The partitions replaced, `departement/year`. */
+  /** The (département, year) pairs the import brought, `departement/year`: their lines were replaced. */
   partitions: string[];
   durationMs: number;
 }
@@ -134,19 +135,20 @@ export async function importDvfFiles(lakeDir: string, paths: string[], opts: Imp
     const manifest = readDvfManifest(lakeDir);
     const staged = await stageDvfFiles(db, paths, swap.tree, swap.dir, { ...opts, known: new Set(manifest.files.map((f) => f.sha256)) });
     const touched = staged.partitions;
-    const live = touched.flatMap((p) => liveFiles(lakeDir, p.departement, p.annee));
+    const live = touched.flatMap((p) => liveFiles(lakeDir, p.departement));
     const fresh = touched.flatMap((p) => parquetFilesIn(p.dir));
     if (!opts.replace) {
       const shrinking = await shrinkingCommuneYears(db, live, fresh);
       if (shrinking.length) throw new AppError('market.import_would_shrink', shrinkMessage(shrinking), 409, { communes: shrinking });
     }
     await keepUnreplacedLines(db, live, fresh, swap.tree, STAGED_COLUMNS.map((c) => (c === MOTIF ? `CAST(NULL AS VARCHAR) AS ${c}` : c)));
+    await recordPartitionYears(db, touched);
     const importedAt = new Date().toISOString();
     const added = staged.files.map((f) => ({ sha256: f.sha256, file: f.name, size: f.size, importedAt, lines: f.lines, communeYears: f.communeYears }));
     await opts.beforeSwap?.();
     // The commit point: from here on, a crash is completed by the next import instead of undone.
-    await swap.commit({ partitions: touched.map((p) => partitionPath(p.departement, p.annee)), manifest: nextManifest(manifest, added) }, { afterCommit: opts.afterCommit });
-    return { ...staged.summary, partitions: touched.map((p) => `${p.departement}/${p.annee}`), durationMs: Date.now() - started };
+    await swap.commit({ partitions: touched.map((p) => partitionPath(p.departement)), manifest: nextManifest(manifest, added) }, { afterCommit: opts.afterCommit });
+    return { ...staged.summary, partitions: staged.departementYears, durationMs: Date.now() - started };
   } finally {
     conn.closeSync();
     instance.closeSync();

@@ -1,12 +1,19 @@
 // The DVF part of the lake and its queries (DuckDB over Parquet; the market has no table in PostgreSQL).
 //
-//   <lake>/dvf/departement=69/annee=2018/*.parquet   one folder per partition, written by the journaled swap
-//   <lake>/dvf-manifest.json                          files already imported (sha256) and what they hold
+//   <lake>/dvf/departement=69/*.parquet   one folder per département (decision 0006), written by the journaled swap;
+//                                         the year is a column, pruned by the Parquet files' statistics
+//   <lake>/dvf/departement=69/annees.json the years its lines cover, written with the folder (read without DuckDB)
+//   <lake>/dvf-manifest.json              files already imported (sha256) and what they hold
+//
+// A lake written before decision 0006 (`departement=69/annee=2018/*.parquet`) reads as it is: its files are found
+// under their département's folder, with the year of their folder; the next import of a département rewrites that
+// folder in the new layout (the swap replaces the whole folder), so no migration step is needed.
 //
 // The selection of sales behind every figure is written once, in `salesSql`; `figures` groups it (by area, commune
 // or section; by year, month or a span of years) and is the one place figures are computed. Values that come from
 // a request are bound as parameters.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetRelation, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
 import { lakeDataset, parquetFilesIn, partitionFiles, readManifest, type LakeDataset } from '../../platform/lake-swap.ts';
@@ -20,19 +27,29 @@ export const dvfDataset = (lakeDir: string): LakeDataset => lakeDataset(lakeDir,
 
 export const readDvfManifest = (lakeDir: string): Manifest => readManifest<Manifest>(dvfDataset(lakeDir), { files: [] });
 
-/** A partition's path under the dataset's root. */
-export const partitionPath = (departement: string, year: number) => join(`departement=${departement}`, `annee=${year}`);
+/** A partition's path under the dataset's root: one folder per département. */
+export const partitionPath = (departement: string) => `departement=${departement}`;
 
-/** The Parquet files of one live partition. */
-export const liveFiles = (lakeDir: string, departement: string, year: number) => parquetFilesIn(join(dvfDataset(lakeDir).root, partitionPath(departement, year)));
+/** The years a partition folder's lines cover (its département's folder, beside its Parquet files). */
+const YEARS_FILE = 'annees.json';
 
-/** The live files of these départements (all when not given) and years (file pruning: others are not opened). */
+/** The Parquet files of one live partition (with the year folders of a lake written before decision 0006). */
+export const liveFiles = (lakeDir: string, departement: string) =>
+  partitionFiles(dvfDataset(lakeDir))
+    .filter((f) => f.keys.departement === departement)
+    .map((f) => f.path);
+
+/**
+ * The live files of these départements (all when not given): other départements are not opened. Years are pruned
+ * by the query's predicate on the Parquet statistics, or by their folder in a lake written before decision 0006.
+ */
 function dvfFiles(lakeDir: string, q: { departements?: readonly string[]; from?: number; to?: number } = {}): string[] {
   const wanted = q.departements && new Set(q.departements);
   return partitionFiles(dvfDataset(lakeDir))
     .filter(({ keys }) => {
       const y = Number(keys.annee);
-      return (!wanted || wanted.has(keys.departement)) && (q.from === undefined || y >= q.from) && (q.to === undefined || y <= q.to);
+      const inYears = keys.annee === undefined || ((q.from === undefined || y >= q.from) && (q.to === undefined || y <= q.to));
+      return (!wanted || wanted.has(keys.departement)) && inYears;
     })
     .map((f) => f.path);
 }
@@ -40,11 +57,29 @@ function dvfFiles(lakeDir: string, q: { departements?: readonly string[]; from?:
 /** The lines of the lake's DVF partitions as a DuckDB relation (an empty one before the first import). */
 export const dvfLines = (lakeDir: string, q: { departements?: readonly string[]; from?: number; to?: number } = {}) => parquetRelation(dvfFiles(lakeDir, q), LAKE_COLUMNS);
 
-/** Years with sales in these départements, newest first. */
+/** Years with sales in these départements, newest first: from each folder's YEARS_FILE (or old year folders). */
 export function yearsInLake(lakeDir: string, departements: string[]): number[] {
-  const wanted = new Set(departements);
-  const years = new Set(partitionFiles(dvfDataset(lakeDir)).filter((f) => wanted.has(f.keys.departement)).map((f) => Number(f.keys.annee)));
+  const years = new Set<number>();
+  for (const d of new Set(departements)) {
+    const dir = join(dvfDataset(lakeDir).root, partitionPath(d));
+    if (!existsSync(dir)) continue;
+    const recorded = join(dir, YEARS_FILE);
+    if (existsSync(recorded)) for (const y of JSON.parse(readFileSync(recorded, 'utf8')) as number[]) years.add(y);
+    for (const e of readdirSync(dir)) {
+      const m = /^annee=(\d+)$/.exec(e);
+      if (m) years.add(Number(m[1]));
+    }
+  }
   return [...years].sort((a, b) => b - a);
+}
+
+/** Writes each staged partition's YEARS_FILE, once its lines are all written (new and kept ones). */
+export async function recordPartitionYears(db: DuckDBConnection, partitions: readonly { dir: string }[]) {
+  for (const p of partitions) {
+    const files = parquetFilesIn(p.dir);
+    const rows = files.length ? (await db.runAndReadAll(`SELECT DISTINCT annee FROM ${readFiles(files)} ORDER BY annee DESC`)).getRowObjectsJS() : [];
+    writeFileSync(join(p.dir, YEARS_FILE), JSON.stringify(rows.map((r) => Number(r.annee))));
+  }
 }
 
 // ---------- the selection of sales ----------
@@ -343,6 +378,6 @@ export async function keepUnreplacedLines(db: DuckDBConnection, live: string[], 
       SELECT ${columns.join(', ')}
       FROM ${readFiles(live)} o
       WHERE NOT EXISTS (SELECT 1 FROM brought b WHERE b.code_commune = o.code_commune AND b.annee = o.annee)
-    ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'gardees_{uuid}')`);
+    ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'gardees_{uuid}')`);
   await db.run('DROP TABLE brought');
 }

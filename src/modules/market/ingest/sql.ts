@@ -145,7 +145,7 @@ export const LINE_HASH = `hash(${['id_mutation', 'id_parcelle', 'numero_volume',
 export const DEPARTEMENT = `CASE WHEN code_commune LIKE '97%' THEN code_commune[1:3] ELSE code_commune[1:2] END`;
 
 /**
- * Writes the lines of one source into the staging tree, partitioned by département and year: a line that breaks
+ * Writes the lines of one source into the staging tree, one folder per département (decision 0006): a line that breaks
  * a rule goes to the REJECT partition, a line whose hash appears more than once in the import to the REPEAT
  * partition (made distinct afterwards), all others straight to their partition, so only the few repeated lines
  * ever go through a DISTINCT.
@@ -156,7 +156,7 @@ export function stageLines(lines: string, stagingTree: string, pattern: string):
         CASE WHEN ${MOTIF} IS NOT NULL THEN '${REJECT_PARTITION}' WHEN repetee THEN '${REPEAT_PARTITION}' ELSE ${DEPARTEMENT} END AS departement,
         CASE WHEN ${MOTIF} IS NOT NULL OR repetee THEN 0 ELSE year(date_mutation) END AS annee
       FROM (SELECT *, ${LINE_HASH} IN (SELECT h FROM repeated_hashes) AS repetee FROM (${lines}))
-    ) TO ${sqlString(stagingTree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee),
+    ) TO ${sqlString(stagingTree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement),
       WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN '${pattern}_{uuid}')`;
 }
 

@@ -5,7 +5,7 @@
 //      order of the lines), an Etalab geo-DVF file is read by DuckDB directly (the SQL is in sql.ts);
 //   2. DuckDB hashes every line of the import and keeps the hashes that appear more than once (a small table);
 //   3. per file, one DuckDB statement reads, casts, normalises and checks every line and writes it to its
-//      département × année partition of the staging tree; rejected lines and lines whose hash repeats go to two
+//      département's folder of the staging tree (decision 0006: one folder per département, the year is a column); rejected lines and lines whose hash repeats go to two
 //      side partitions; DuckDB's own reject table gives the line number of every cell that does not cast, and a
 //      line that breaks a rule after casting is explained by the Node mapper (a second reading, only of files that
 //      have such lines);
@@ -76,6 +76,8 @@ export interface Staged {
   files: StagedFile[];
   /** The real partitions written (not the reject and repeat side partitions), with their folder in the tree. */
   partitions: Touched[];
+  /** The `departement/annee` pairs the new lines fall in, sorted (what the import replaces, for the summary). */
+  departementYears: string[];
 }
 
 /** Cast reject lines above which a file is refused whole: it is not the layout its header claims. */
@@ -173,7 +175,7 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], tree:
   }
 
   // 4. Repeated lines made distinct.
-  const repeated = parquetFilesIn(join(tree, `departement=${REPEAT_PARTITION}`, 'annee=0'));
+  const repeated = parquetFilesIn(join(tree, `departement=${REPEAT_PARTITION}`));
   let repeatedRows = 0;
   let repeatedKept = 0;
   if (repeated.length) {
@@ -181,7 +183,7 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], tree:
     const distinct = await db.runAndReadAll(`COPY (
         SELECT ${STAGED_COLUMNS.map((c) => (c === 'departement' ? `${DEPARTEMENT} AS departement` : c === 'annee' ? 'year(date_mutation) AS annee' : c)).join(', ')}
         FROM (SELECT DISTINCT * EXCLUDE (departement, annee) FROM read_parquet(${fileList(repeated)}))
-      ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'distinctes_{uuid}')`);
+      ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'distinctes_{uuid}')`);
     repeatedKept = num(distinct.getRows()[0]?.[0]);
     rmSync(join(tree, `departement=${REPEAT_PARTITION}`), { recursive: true });
   }
@@ -190,7 +192,8 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], tree:
   const staged = sources
     .filter((s) => s.summary.status === 'imported')
     .map((s) => ({ sha256: s.sha256, name: s.name, size: s.size, lines: s.summary.linesValid, communeYears: s.communeYears }));
-  return { summary, files: staged, partitions: touchedPartitions(tree) };
+  const partitions = touchedPartitions(tree);
+  return { summary, files: staged, partitions, departementYears: await departementYearsOf(db, partitions) };
 
   /** Reads the header, skips a file already imported, and prepares its DuckDB relation. */
   async function recognise(file: string, name: string, size: number, index: number): Promise<Source | undefined> {
@@ -318,13 +321,13 @@ async function withProgress<T>(db: DuckDBConnection, run: () => Promise<T>, repo
 /** Staged files written from one source (its filename pattern), in every partition. */
 function stagedFilesOf(tree: string, index: number): string[] {
   const out: string[] = [];
-  for (const d of readdirSync(tree)) for (const y of readdirSync(join(tree, d))) out.push(...parquetFilesIn(join(tree, d, y)).filter((f) => basename(f).startsWith(`f${index}_`)));
+  for (const d of readdirSync(tree)) out.push(...parquetFilesIn(join(tree, d)).filter((f) => basename(f).startsWith(`f${index}_`)));
   return out;
 }
 
 /** The lines of one source that a rule rejected (its files in the reject side partition). */
 const rejectFilesOf = (tree: string, index: number) =>
-  parquetFilesIn(join(tree, `departement=${REJECT_PARTITION}`, 'annee=0')).filter((f) => basename(f).startsWith(`f${index}_`));
+  parquetFilesIn(join(tree, `departement=${REJECT_PARTITION}`)).filter((f) => basename(f).startsWith(`f${index}_`));
 
 /** Cells DuckDB could not cast and lines with a wrong number of cells, one problem per line, first cell first. */
 async function readCastRejects(db: DuckDBConnection, s: Source): Promise<InputProblem[]> {
@@ -409,18 +412,21 @@ async function communeYearsOf(db: DuckDBConnection, tree: string, index: number)
 
 interface Touched {
   departement: string;
-  annee: number;
   dir: string;
 }
 
-/** The real partitions the import wrote (not its reject and repeat side partitions). */
+/** The real partitions the import wrote (not its reject and repeat side partitions): one folder per département. */
 function touchedPartitions(tree: string): Touched[] {
-  const out: Touched[] = [];
-  for (const d of readdirSync(tree)) {
-    const departement = d.replace(/^departement=/, '');
-    if (departement === REJECT_PARTITION || departement === REPEAT_PARTITION) continue;
-    for (const y of readdirSync(join(tree, d))) out.push({ departement, annee: Number(y.replace(/^annee=/, '')), dir: join(tree, d, y) });
-  }
-  return out.sort((x, y) => x.departement.localeCompare(y.departement) || x.annee - y.annee);
+  return readdirSync(tree)
+    .map((d) => ({ departement: d.replace(/^departement=/, ''), dir: join(tree, d) }))
+    .filter((p) => p.departement !== REJECT_PARTITION && p.departement !== REPEAT_PARTITION)
+    .sort((x, y) => x.departement.localeCompare(y.departement));
 }
 
+/** The `departement/annee` pairs of the staged lines (two columns read: Parquet keeps them apart). */
+async function departementYearsOf(db: DuckDBConnection, partitions: Touched[]): Promise<string[]> {
+  const files = partitions.flatMap((p) => parquetFilesIn(p.dir));
+  if (!files.length) return [];
+  const rows = await db.runAndReadAll(`SELECT DISTINCT departement, annee FROM read_parquet(${fileList(files)}) ORDER BY departement, annee`);
+  return (rows.getRowObjectsJS() as { departement: string; annee: number }[]).map((r) => `${r.departement}/${r.annee}`);
+}
