@@ -8,6 +8,7 @@ import { constructionModule } from '../construction/index.ts';
 import { marketModule } from '../market/index.ts';
 import { stockModule } from '../stock/index.ts';
 import type { Figure, PortraitAnswer } from './contract.ts';
+import { docxParagraphs, docxTableRows, pdfTextLines } from '../plh/report/read-files.test-support.ts';
 import { observatoryModule } from './index.ts';
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', 'data', 'demo');
@@ -222,5 +223,28 @@ describe('comparisons', () => {
     expect(a.communes.find((c: { code: string }) => c.code === '69266').value).toBe(value(await portrait('/api/territory/communes/69266/portrait'), 'price_m2_apartment'));
     expect(a.communes.find((c: { code: string }) => c.code === '69003')).toMatchObject({ value: null, reason: 'secrecy', class_index: null });
     expect((await get('/api/observatory/indicators/nope')).statusCode).toBe(404);
+  });
+});
+
+describe('the printable sheet', () => {
+  it('downloads as PDF and DOCX, and reads back the key figures, the charts’ data and the sources', async () => {
+    const p = await portrait('/api/territory/communes/69266/portrait');
+    const pop = inseeRow('69266').P22_POP.toLocaleString('fr-FR').replace(/\u202f/g, ' ');
+    const docx = await get('/api/territory/communes/69266/portrait.docx');
+    expect(docx.statusCode).toBe(200);
+    expect(docx.headers['content-disposition']).toContain('fiche-commune-69266.docx');
+    expect(docxParagraphs(docx.rawPayload)[0]).toBe('Fiche commune — Villeurbanne');
+    const rows = docxTableRows(docx.rawPayload).map((r) => r.map((c) => c.replace(/\u202f/g, ' ')));
+    expect(rows).toContainEqual(['Population et ménages', 'Population', `${pop} habitants`, '2022']);
+    // The rental-ban chart's data table, with the dwellings of each step the portrait gives.
+    const ban = p.sections.find((s) => s.key === 'energy')!.series[0];
+    if (ban.status === 'ok') expect(rows.some((r) => r[0] === ban.points[0].period)).toBe(true);
+    expect(rows.some((r) => r[0].includes('Insee'))).toBe(true);
+    const pdf = await get('/api/territory/communes/69266/portrait.pdf');
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const lines = pdfTextLines(pdf.rawPayload);
+    expect(lines).toContain('Fiche commune — Villeurbanne');
+    expect(lines.some((l) => l.includes(`${pop} habitants`))).toBe(true);
+    expect((await get(`/api/territory/epci/${LYON}/portrait.pdf`)).statusCode).toBe(200);
   });
 });
