@@ -245,6 +245,8 @@ describe('the printable sheet', () => {
     const lines = pdfTextLines(pdf.rawPayload);
     expect(lines).toContain('Fiche commune — Villeurbanne');
     expect(lines.some((l) => l.includes(`${pop} habitants`))).toBe(true);
+    // One or two pages for an élu.
+    expect(pdf.rawPayload.toString('latin1').match(/\/Type \/Page\b(?!s)/g)?.length).toBeLessThanOrEqual(2);
     expect((await get(`/api/territory/epci/${LYON}/portrait.pdf`)).statusCode).toBe(200);
   });
 });
