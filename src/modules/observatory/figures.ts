@@ -1,6 +1,6 @@
 // How the portrait writes one figure or one series: a value with its unit, source, edition and secrecy status, or
 // « pas de donnée » with its reason in French. No I/O.
-import type { Figure, NoDataReason, Series } from './contract.ts';
+import type { Figure, NoData, Series } from './contract.ts';
 import { indicatorByKey } from './indicators.ts';
 
 export interface Provenance {
@@ -29,7 +29,7 @@ export function valueFigure(head: Head, prov: Provenance, period: string | null,
   return { ...head, ...prov, period, status: 'ok', value, secrecy: 'published', note };
 }
 
-export function missingFigure(head: Head, prov: Provenance, period: string | null, reason: NoDataReason, message: string): Figure {
+export function missingFigure(head: Head, prov: Provenance, period: string | null, reason: NoData['reason'], message: string): Figure {
   return { ...head, ...prov, period, status: 'no_data', reason, message, secrecy: reason === 'secrecy' ? 'withheld' : 'none' };
 }
 
@@ -39,13 +39,13 @@ export function figureOf(
   prov: Provenance,
   period: string | null,
   value: number | null | undefined,
-  missing: { reason: NoDataReason; message: string },
+  missing: Omit<NoData, 'status'>,
   note: string | null = null,
 ): Figure {
   return value === null || value === undefined || !Number.isFinite(value) ? missingFigure(head, prov, period, missing.reason, missing.message) : valueFigure(head, prov, period, value, note);
 }
 
-export function seriesOf(head: Head, prov: Provenance, points: { period: string; value: number | null; withheld: boolean }[], missing: { reason: NoDataReason; message: string }): Series {
+export function seriesOf(head: Head, prov: Provenance, points: { period: string; value: number | null; withheld: boolean }[], missing: Omit<NoData, 'status'>): Series {
   return points.length ? { ...head, ...prov, status: 'ok', points } : { ...head, ...prov, status: 'no_data', reason: missing.reason, message: missing.message };
 }
 

@@ -3,7 +3,7 @@
 import type { AppContext } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
 import { epciCommunes, findCommune, findEpci, instanceCommunes, instanceEpcis } from '../territory/index.ts';
-import type { ComparableCommune, Figure, IndicatorAnswer, PortraitAnswer, PortraitSection } from './contract.ts';
+import type { ComparableCommune, Figure, IndicatorAnswer, IndicatorsListAnswer, LegendClass, NoDataReason, PortraitAnswer, PortraitSection, SectionKey } from './contract.ts';
 import { INDICATORS, indicatorByKey } from './indicators.ts';
 import { classOf, closestProfiles, quantileClasses, ranks } from './model.ts';
 import { constructionSection, demandSection, energyData, energySection, marketOf, marketSection, medianIncome, populationSection, socialHousingSection, type PortraitPlace } from './sections.ts';
@@ -23,8 +23,8 @@ async function placeOf(ctx: AppContext, level: 'commune' | 'epci', code: string)
 }
 
 /** The sections of a place, in the issue's order; `only` computes just those (the comparisons need one). */
-async function sectionsOf(ctx: AppContext, place: PortraitPlace, epci: string | null, now: Date, only?: PortraitSection['key']): Promise<PortraitSection[]> {
-  const want = (k: PortraitSection['key']) => !only || only === k;
+async function sectionsOf(ctx: AppContext, place: PortraitPlace, epci: string | null, now: Date, only?: SectionKey): Promise<PortraitSection[]> {
+  const want = (k: SectionKey) => !only || only === k;
   const income = place.level === 'commune' && want('market') ? await medianIncome(ctx, place.code) : null;
   const energy = want('energy') || want('social_housing') ? await energyData(ctx, place) : null;
   const out: PortraitSection[] = [];
@@ -102,11 +102,11 @@ async function communeMarket(ctx: AppContext, type: 'maison' | 'appartement' | '
 
 // ---------- comparisons ----------
 
-type Value = { value: number | null; reason: 'not_loaded' | 'secrecy' | 'not_applicable' | null };
+type Value = { value: number | null; reason: NoDataReason | null };
 const fromFigure = (f: Figure | undefined): Value => (!f ? { value: null, reason: 'not_loaded' } : f.status === 'ok' ? { value: f.value, reason: null } : { value: null, reason: f.reason });
 
 /** The indicators the comparisons offer: every figure known per commune (the demand is known per EPCI only). */
-export const COMPARABLE_INDICATORS = INDICATORS.filter((i) => i.section !== 'demand');
+export const COMPARABLE_INDICATORS: IndicatorsListAnswer['indicators'] = INDICATORS.filter((i) => i.section !== 'demand');
 
 /** One indicator for every commune of the instance (or of one EPCI), its EPCIs and the instance, with legend classes. */
 export async function compareIndicator(ctx: AppContext, key: string, q: { epci?: string; classes: number }, now = new Date()): Promise<IndicatorAnswer> {
@@ -152,7 +152,7 @@ export async function compareIndicator(ctx: AppContext, key: string, q: { epci?:
     instance: { name: instance.name, value: instance.value, reason: instance.reason },
     epcis: q.epci ? epciValues.filter((e) => e.siren === q.epci) : epciValues,
     communes: communes.map((c, i) => ({ code: c.code, name: c.nom, epci_siren: c.epci_siren, ...values[i], rank: rank[i], class_index: classOf(values[i].value, classes) })),
-    classes: classes.map((c) => ({ ...c, label: c.min === c.max ? `${fmt(c.min)} ${def.unit}` : `${fmt(c.min)} à ${fmt(c.max)} ${def.unit}` })),
+    classes: classes.map((c): LegendClass => ({ ...c, label: c.min === c.max ? `${fmt(c.min)} ${def.unit}` : `${fmt(c.min)} à ${fmt(c.max)} ${def.unit}` })),
     no_data_count: values.filter((v) => v.value === null).length,
   };
 }
