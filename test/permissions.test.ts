@@ -62,11 +62,11 @@ async function seed(siren: string, commune: string, secondCommune: string, mark:
   const as = (who: Actor, method: string, url: string, payload?: unknown) => t.app.inject({ method: method as any, url, headers: who.headers, payload: payload as any });
   const ids: Record<string, string> = {};
   await plh.replaceProgramme(t.ctx.db, { ...SAMPLE, nom: `${mark} PLH`, objectifs: SAMPLE.objectifs.map((o, i) => ({ ...o, communeCode: i ? commune : secondCommune })) }, siren);
-  await must(await as(agent, 'PUT', `/api/plh/sru/${commune}/2026`, { residences_principales: 10_000, logements_sociaux: 1_500, taux_legal: 0.25, source: `${mark} inventaire` }));
-  ids.aide = (await must(await as(agent, 'POST', '/api/plh/aides', { reference: `${mark}-AIDE`, type: 'logement_social', commune_code: commune, annee: 2026, montant_euros: 1000, nb_plai: 1 }))).id;
-  ids.aideVictime = (await must(await as(agent, 'POST', '/api/plh/aides', { reference: `${mark}-AIDE2`, type: 'renovation', commune_code: commune, annee: 2026, montant_euros: 10, nb_logements: 1 }))).id;
-  ids.foncier = (await must(await as(agent, 'POST', '/api/plh/foncier', { reference: `${mark}-F1`, nature: 'friche', commune_code: commune, surface_m2: 100 }))).id;
-  ids.foncierVictime = (await must(await as(agent, 'POST', '/api/plh/foncier', { reference: `${mark}-F2`, nature: 'gisement', commune_code: commune, surface_m2: 10 }))).id;
+  await must(await as(agent, 'PUT', `/api/plh/sru/${commune}/2026`, { main_residences: 10_000, social_dwellings: 1_500, legal_rate: 0.25, source: `${mark} inventaire` }));
+  ids.aide = (await must(await as(agent, 'POST', '/api/plh/aids', { reference: `${mark}-AIDE`, type: 'logement_social', commune_code: commune, year: 2026, amount_euros: 1000, plai_count: 1 }))).id;
+  ids.aideVictime = (await must(await as(agent, 'POST', '/api/plh/aids', { reference: `${mark}-AIDE2`, type: 'renovation', commune_code: commune, year: 2026, amount_euros: 10, dwellings_count: 1 }))).id;
+  ids.foncier = (await must(await as(agent, 'POST', '/api/plh/land', { reference: `${mark}-F1`, nature: 'friche', commune_code: commune, surface_m2: 100 }))).id;
+  ids.foncierVictime = (await must(await as(agent, 'POST', '/api/plh/land', { reference: `${mark}-F2`, nature: 'gisement', commune_code: commune, surface_m2: 10 }))).id;
   ids.programme = (await must(await as(agent, 'POST', '/api/construction/programmes', { name: `${mark} programme`, commune_code: commune, dwellings: 10, state: 'project', state_date: '2026-01-10' }))).id;
   await must(await as(agent, 'PUT', '/api/construction/targets', { targets: [{ commune_code: commune, period_start: 2025, period_end: 2030, target_dwellings: 100, target_social_dwellings: 30 }] }));
   ids.notification = (
@@ -106,8 +106,8 @@ function fillParams(url: string, s: Seeded) {
   const id = (name: string) => s.ids[name] ?? ZERO_UUID;
   const byRoute: [RegExp, string][] = [
     [/^\/api\/demand\/grids\/:id/, id('grille')],
-    [/^\/api\/plh\/aides\/:id/, id('aideVictime')],
-    [/^\/api\/plh\/foncier\/:id/, id('foncierVictime')],
+    [/^\/api\/plh\/aids\/:id/, id('aideVictime')],
+    [/^\/api\/plh\/land\/:id/, id('foncierVictime')],
     [/^\/api\/construction\/programmes\/:id/, id('programme')],
     [/^\/api\/construction\/notifications\/:id/, id('notification')],
     [/^\/api\/referential\/deliveries\/:id/, id('livraison')],
@@ -225,26 +225,26 @@ describe('a Lyon agent and Toulouse’s data', () => {
     expect((await inject('POST', `/api/demand/grids/${s.ids.grille}/adopt`)).statusCode).toBe(403); // adopting is an admin's
     const adopt = await t.app.inject({ method: 'POST', url: `/api/demand/grids/${s.ids.grille}/adopt`, headers: headers.admin });
     expect(adopt.json()).toMatchObject({ status: 403, code: 'access.outside_perimeter' });
-    await refused('PUT', '/api/plh/sru/31555/2026', { residences_principales: 1, logements_sociaux: 1, taux_legal: 0.25, source: 'pirate' });
+    await refused('PUT', '/api/plh/sru/31555/2026', { main_residences: 1, social_dwellings: 1, legal_rate: 0.25, source: 'pirate' });
     await refused('GET', `/api/plh/programme?epci=${TOULOUSE}`);
-    await refused('GET', `/api/plh/bilan?annee=2026&epci=${TOULOUSE}`);
-    await refused('POST', '/api/plh/aides', { reference: 'TLSSECRET-AIDE', type: 'renovation', commune_code: '31555', annee: 2026, montant_euros: 1, nb_logements: 1 });
+    await refused('GET', `/api/plh/report?year=2026&epci=${TOULOUSE}`);
+    await refused('POST', '/api/plh/aids', { reference: 'TLSSECRET-AIDE', type: 'renovation', commune_code: '31555', year: 2026, amount_euros: 1, dwellings_count: 1 });
     // The same case reference, entered for a Lyon commune, would have overwritten Toulouse's case.
-    await refused('POST', '/api/plh/aides', { reference: 'TLSSECRET-AIDE', type: 'renovation', commune_code: '69123', annee: 2026, montant_euros: 1, nb_logements: 1 });
-    await refused('DELETE', `/api/plh/aides/${s.ids.aide}`);
-    await refused('POST', '/api/plh/foncier', { reference: 'TLSSECRET-F1', nature: 'gisement', commune_code: '69123', surface_m2: 1 });
+    await refused('POST', '/api/plh/aids', { reference: 'TLSSECRET-AIDE', type: 'renovation', commune_code: '69123', year: 2026, amount_euros: 1, dwellings_count: 1 });
+    await refused('DELETE', `/api/plh/aids/${s.ids.aide}`);
+    await refused('POST', '/api/plh/land', { reference: 'TLSSECRET-F1', nature: 'gisement', commune_code: '69123', surface_m2: 1 });
     await refused('POST', `/api/construction/programmes/${s.ids.programme}/state`, { state: 'permit_filed' });
     // The audit log is an admin's: the agent has no access to it at all, and Lyon's admin none to Toulouse's.
     expect((await inject('GET', `/api/access/audit?epci=${TOULOUSE}`)).statusCode).toBe(403);
     const lyonAdmin = await t.app.inject({ url: `/api/access/audit?epci=${TOULOUSE}`, headers: headers.admin });
     expect(lyonAdmin.json()).toMatchObject({ status: 403, code: 'access.outside_perimeter' });
-    const aide = await t.ctx.db.selectFrom('plh_aide_accordee').select(['commune_code', 'montant_euros']).where('reference', '=', 'TLSSECRET-AIDE').executeTakeFirstOrThrow();
-    expect(aide).toEqual({ commune_code: '31555', montant_euros: 1000 });
+    const aide = await t.ctx.db.selectFrom('plh_aid').select(['commune_code', 'amount_euros']).where('reference', '=', 'TLSSECRET-AIDE').executeTakeFirstOrThrow();
+    expect(aide).toEqual({ commune_code: '31555', amount_euros: 1000 });
   });
 
   it('never finds a Toulouse row in his lists, and Toulouse’s agent never a Lyon row', async () => {
     const toulouseAgent = (await t.login('agent', 'epci', await t.epciOrg(TOULOUSE))).headers;
-    const lists = ['/api/demand/demands?limit=500', '/api/demand/grids', '/api/plh/sru?annee=2026', '/api/plh/aides', '/api/plh/foncier', '/api/plh/objectifs?annee=2026', '/api/plh/programme',
+    const lists = ['/api/demand/demands?limit=500', '/api/demand/grids', '/api/plh/sru?year=2026', '/api/plh/aids', '/api/plh/land', '/api/plh/targets?year=2026', '/api/plh/programme',
       '/api/construction/programmes?limit=1000', '/api/construction/targets', '/api/construction/notifications', '/api/construction/communes', '/api/stock/buildings', '/api/stock/incidents',
       '/api/referential/deliveries?limit=500', '/api/aids/local-aids/all', '/api/access/organisations', '/api/demand/stats'];
     for (const [who, mine, other] of [[headers.agent!, seeded.meme!, seeded.autre!], [toulouseAgent, seeded.autre!, seeded.meme!]] as const) {
@@ -316,17 +316,17 @@ describe('a commune’s user', () => {
       expect(res.statusCode, `${url} ${res.body.slice(0, 200)}`).toBe(200);
       return res.json();
     };
-    const sru = (await get('/api/plh/sru?annee=2026')).communes;
+    const sru = (await get('/api/plh/sru?year=2026')).communes;
     expect(sru.map((l: any) => l.commune_code)).toEqual(['69123']);
-    expect((await get('/api/plh/foncier')).sites.map((f: any) => f.commune_code)).toEqual(['69123']);
-    expect((await get('/api/plh/aides')).aides.every((a: any) => a.commune_code === '69123')).toBe(true);
-    expect((await get('/api/plh/objectifs?annee=2026')).objectifs.map((o: any) => o.commune_code)).toEqual(['69123', '69123']);
+    expect((await get('/api/plh/land')).sites.map((f: any) => f.commune_code)).toEqual(['69123']);
+    expect((await get('/api/plh/aids')).aids.every((a: any) => a.commune_code === '69123')).toBe(true);
+    expect((await get('/api/plh/targets?year=2026')).targets.map((o: any) => o.commune_code)).toEqual(['69123', '69123']);
     expect((await get('/api/stock/exposure?level=commune&code=69123')).declared_buildings.buildings_count).toBe(1);
-    for (const url of ['/api/stock/exposure?level=commune&code=69266', '/api/plh/objectifs?annee=2026&commune=69266', '/api/stock/exposure?level=epci&code=200046977']) {
+    for (const url of ['/api/stock/exposure?level=commune&code=69266', '/api/plh/targets?year=2026&commune=69266', '/api/stock/exposure?level=epci&code=200046977']) {
       expect((await t.app.inject({ url, headers: h })).statusCode, url).toBe(403);
     }
     expect((await t.app.inject({ url: '/api/demand/demands', headers: h })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'PUT', url: '/api/plh/sru/69123/2026', headers: h, payload: { residences_principales: 1, logements_sociaux: 1, taux_legal: 0.25, source: 's' } })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'PUT', url: '/api/plh/sru/69123/2026', headers: h, payload: { main_residences: 1, social_dwellings: 1, legal_rate: 0.25, source: 's' } })).statusCode).toBe(403);
   });
 });
 
@@ -335,7 +335,7 @@ describe('a read-only user of a partner organisation (issue 21)', () => {
     const lyonPartner = await t.org('promoteur', { epcis: [LYON] });
     const reader = (await t.login('readonly', 'promoteur', lyonPartner)).headers;
     const partner = (await t.login('partner', 'promoteur', lyonPartner)).headers;
-    for (const url of ['/api/construction/programmes', '/api/construction/programmes.csv', `/api/construction/programmes/${seeded.meme!.ids.programme}`, '/api/plh/bilan?annee=2026', '/api/construction/notifications']) {
+    for (const url of ['/api/construction/programmes', '/api/construction/programmes.csv', `/api/construction/programmes/${seeded.meme!.ids.programme}`, '/api/plh/report?year=2026', '/api/construction/notifications']) {
       const asReader = await t.app.inject({ url, headers: reader });
       const asPartner = await t.app.inject({ url, headers: partner });
       expect(asReader.statusCode, url).toBe(403);

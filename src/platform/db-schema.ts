@@ -334,112 +334,112 @@ export interface OrganisationEpci {
   organisation_id: string;
 }
 
+export interface PlhAchievement {
+  category: string;
+  commune_code: string;
+  source: string;
+  updated_at: Generated<Timestamp>;
+  value: number;
+  year: number;
+}
+
 export interface PlhAction {
   code: string;
-  commentaire: Generated<string>;
-  indicateur_categorie: string | null;
-  indicateurs: Generated<string>;
+  comment: Generated<string>;
+  indicator_category: string | null;
+  indicators: Generated<string>;
+  lead: Generated<string>;
   orientation_code: string;
-  partenaires: Generated<string>;
-  pilote: Generated<string>;
+  partners: Generated<string>;
   programme_id: string;
-  rang: Generated<number>;
-  statut: Generated<string>;
-  titre: string;
+  rank: Generated<number>;
+  status: Generated<string>;
+  title: string;
 }
 
 export interface PlhActionBudget {
   action_code: string;
-  annee: number;
-  depense_euros: Generated<number>;
-  prevu_euros: Generated<number>;
+  planned_euros: Generated<number>;
   programme_id: string;
+  spent_euros: Generated<number>;
+  year: number;
 }
 
-export interface PlhAideAccordee {
+export interface PlhAid {
   action_code: string | null;
-  annee: number;
-  commentaire: Generated<string>;
+  amount_euros: number;
+  comment: Generated<string>;
   commune_code: string;
-  gain_energetique_pct: number | null;
+  dwellings_count: Generated<number>;
+  energy_gain_pct: number | null;
   id: Generated<string>;
-  montant_euros: number;
-  nb_logements: Generated<number>;
-  nb_plai: Generated<number>;
-  nb_pls: Generated<number>;
-  nb_plus: Generated<number>;
   operation: Generated<string>;
   organisation_id: string | null;
+  plai_count: Generated<number>;
+  pls_count: Generated<number>;
+  plus_count: Generated<number>;
   reference: string;
   type: string;
   updated_at: Generated<Timestamp>;
+  year: number;
 }
 
-export interface PlhFoncier {
-  commentaire: Generated<string>;
+export interface PlhLand {
+  comment: Generated<string>;
   commune_code: string;
   id: Generated<string>;
   latitude: number | null;
-  logements_potentiels: Generated<number>;
   longitude: number | null;
   nature: string;
-  parcelle: string | null;
+  parcel: string | null;
+  potential_dwellings: Generated<number>;
   reference: string;
-  statut: Generated<string>;
+  status: Generated<string>;
   surface_m2: number;
   updated_at: Generated<Timestamp>;
-  zonage: Generated<string>;
-}
-
-export interface PlhObjectif {
-  action_code: string | null;
-  annee_debut: number;
-  annee_fin: number;
-  categorie: string;
-  commune_code: string;
-  programme_id: string;
-  valeur: number;
+  zoning: Generated<string>;
 }
 
 export interface PlhOrientation {
   code: string;
   programme_id: string;
-  rang: Generated<number>;
-  titre: string;
+  rank: Generated<number>;
+  title: string;
 }
 
 export interface PlhProgramme {
-  annee_debut: number;
-  annee_fin: number;
+  end_year: number;
   epci_siren: string | null;
   id: Generated<string>;
-  nom: string;
-  taux_rattrapage_sru: Generated<number>;
+  name: string;
+  sru_catch_up_rate: Generated<number>;
+  start_year: number;
   updated_at: Generated<Timestamp>;
 }
 
-export interface PlhRealisation {
-  annee: number;
-  categorie: string;
+export interface PlhSruInventory {
   commune_code: string;
-  source: string;
-  updated_at: Generated<Timestamp>;
-  valeur: number;
-}
-
-export interface PlhSruInventaire {
-  annee: number;
-  commune_code: string;
-  depenses_deductibles: number | null;
-  depenses_reelles_fonctionnement: number | null;
-  exemptee: Generated<boolean>;
-  logements_sociaux: number;
+  deductible_expenses: number | null;
+  exempt: Generated<boolean>;
+  fiscal_potential_per_inhabitant: number | null;
+  legal_rate: number;
+  main_residences: number;
+  operating_expenses: number | null;
   population: number | null;
-  potentiel_fiscal_par_habitant: number | null;
-  residences_principales: number;
+  social_dwellings: number;
   source: string;
-  taux_legal: number;
   updated_at: Generated<Timestamp>;
+  year: number;
+}
+
+export interface PlhTarget {
+  action_code: string | null;
+  category: string;
+  commune_code: string;
+  end_year: number;
+  programme_id: string;
+  start_year: number;
+  value: number;
 }
 
 export interface ReferentialDelivery {
@@ -649,15 +649,15 @@ export interface DB {
   observatory_insee_figure: ObservatoryInseeFigure;
   organisation: Organisation;
   organisation_epci: OrganisationEpci;
+  plh_achievement: PlhAchievement;
   plh_action: PlhAction;
   plh_action_budget: PlhActionBudget;
-  plh_aide_accordee: PlhAideAccordee;
-  plh_foncier: PlhFoncier;
-  plh_objectif: PlhObjectif;
+  plh_aid: PlhAid;
+  plh_land: PlhLand;
   plh_orientation: PlhOrientation;
   plh_programme: PlhProgramme;
-  plh_realisation: PlhRealisation;
-  plh_sru_inventaire: PlhSruInventaire;
+  plh_sru_inventory: PlhSruInventory;
+  plh_target: PlhTarget;
   referential_delivery: ReferentialDelivery;
   referential_delivery_row: ReferentialDeliveryRow;
   region: Region;

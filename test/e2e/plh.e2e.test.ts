@@ -30,7 +30,7 @@ describe.skipIf(!browserAvailable())('PLH pages in Chromium', () => {
       method: 'PUT',
       url: `/api/plh/sru/31555/${year}`,
       headers: agent.headers,
-      payload: { residences_principales: 10_000, logements_sociaux: 1800, taux_legal: 0.25, source: 'Inventaire de test' },
+      payload: { main_residences: 10_000, social_dwellings: 1800, legal_rate: 0.25, source: 'Inventaire de test' },
     });
     const { page } = browser;
     await page.goto(`${server.url}/plh/sru`);
@@ -88,14 +88,14 @@ describe.skipIf(!browserAvailable())('PLH pages in Chromium', () => {
     expect(await page.getByRole('row', { name: /LLS-E2E-1/ }).textContent()).toContain('16 (6 / 10 / 0)');
     expect(await seriousViolations(page)).toEqual([]);
     const agent = await server.login('agent', 'epci', await server.epciOrg('243100518')); // Toulouse Métropole's PLH
-    const res = await server.app.inject({ method: 'GET', url: '/api/plh/objectifs?annee=2026&commune=31069', headers: agent.headers });
-    expect(res.json().objectifs[0]).toMatchObject({ categorie: 'logements_sociaux', objectif: 600, realise: 16 });
+    const res = await server.app.inject({ method: 'GET', url: '/api/plh/targets?year=2026&commune=31069', headers: agent.headers });
+    expect(res.json().targets[0]).toMatchObject({ category: 'logements_sociaux', target: 600, achieved: 16 });
 
     await server.app.inject({
       method: 'POST',
-      url: '/api/plh/foncier',
+      url: '/api/plh/land',
       headers: agent.headers,
-      payload: { reference: 'F-E2E', nature: 'friche', commune_code: '31069', surface_m2: 5000, logements_potentiels: 40, longitude: 1.39, latitude: 43.64 },
+      payload: { reference: 'F-E2E', nature: 'friche', commune_code: '31069', surface_m2: 5000, potential_dwellings: 40, longitude: 1.39, latitude: 43.64 },
     });
     await page.goto(`${server.url}/plh/foncier`);
     await page.locator('[data-testid="carte-foncier"][data-map-ready="true"]').waitFor();

@@ -1211,7 +1211,7 @@ export interface paths {
         patch: operations["patchPlhActionsCode"];
         trace?: never;
     };
-    "/api/plh/objectifs": {
+    "/api/plh/targets": {
         parameters: {
             query?: never;
             header?: never;
@@ -1219,7 +1219,7 @@ export interface paths {
             cookie?: never;
         };
         /** Objectifs territorialisés et réalisations (cumulées jusqu’à l’année donnée) */
-        get: operations["getPlhObjectifs"];
+        get: operations["getPlhTargets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1228,7 +1228,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/plh/realisations": {
+    "/api/plh/achievements": {
         parameters: {
             query?: never;
             header?: never;
@@ -1237,7 +1237,7 @@ export interface paths {
         };
         get?: never;
         /** Enregistrer une réalisation (commune, catégorie, année) avec sa source ; remplace la valeur existante */
-        put: operations["putPlhRealisations"];
+        put: operations["putPlhAchievements"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1279,7 +1279,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/plh/sru/{code}/{annee}": {
+    "/api/plh/sru/{code}/{year}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1288,7 +1288,7 @@ export interface paths {
         };
         get?: never;
         /** Saisir l’inventaire SRU d’une commune au 1er janvier d’une année */
-        put: operations["putPlhSruCodeAnnee"];
+        put: operations["putPlhSruCodeYear"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1296,7 +1296,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/plh/aides": {
+    "/api/plh/aids": {
         parameters: {
             query?: never;
             header?: never;
@@ -1304,17 +1304,17 @@ export interface paths {
             cookie?: never;
         };
         /** Aides accordées par l’EPCI sur son territoire (un partenaire ne voit que celles de son organisation, une commune celles de son territoire) */
-        get: operations["getPlhAides"];
+        get: operations["getPlhAids"];
         put?: never;
         /** Enregistrer une aide accordée (par référence de dossier : la même référence met à jour le dossier) */
-        post: operations["postPlhAides"];
+        post: operations["postPlhAids"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/plh/aides/{id}": {
+    "/api/plh/aids/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1325,13 +1325,13 @@ export interface paths {
         put?: never;
         post?: never;
         /** Supprimer une aide enregistrée par erreur */
-        delete: operations["deletePlhAidesId"];
+        delete: operations["deletePlhAidsId"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/plh/foncier": {
+    "/api/plh/land": {
         parameters: {
             query?: never;
             header?: never;
@@ -1339,17 +1339,17 @@ export interface paths {
             cookie?: never;
         };
         /** Registre des gisements fonciers et friches des communes de son périmètre */
-        get: operations["getPlhFoncier"];
+        get: operations["getPlhLand"];
         put?: never;
         /** Enregistrer un gisement foncier ou une friche (par référence) */
-        post: operations["postPlhFoncier"];
+        post: operations["postPlhLand"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/plh/foncier/geojson": {
+    "/api/plh/land/geojson": {
         parameters: {
             query?: never;
             header?: never;
@@ -1357,7 +1357,7 @@ export interface paths {
             cookie?: never;
         };
         /** Gisements fonciers et friches localisés, en GeoJSON (points WGS84) pour la carte */
-        get: operations["getPlhFoncierGeojson"];
+        get: operations["getPlhLandGeojson"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1366,7 +1366,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/plh/foncier/{id}": {
+    "/api/plh/land/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1377,7 +1377,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Supprimer un site du registre foncier */
-        delete: operations["deletePlhFoncierId"];
+        delete: operations["deletePlhLandId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1400,7 +1400,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/plh/bilan": {
+    "/api/plh/report": {
         parameters: {
             query?: never;
             header?: never;
@@ -1408,7 +1408,7 @@ export interface paths {
             cookie?: never;
         };
         /** Bilan annuel ou triennal du PLH de son EPCI : HTML, DOCX (modifiable) ou PDF */
-        get: operations["getPlhBilan"];
+        get: operations["getPlhReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -8604,29 +8604,29 @@ export interface operations {
                     "application/json": {
                         programme: {
                             id: string;
-                            nom: string;
-                            annee_debut: number;
-                            annee_fin: number;
-                            taux_rattrapage_sru: number;
+                            name: string;
+                            start_year: number;
+                            end_year: number;
+                            sru_catch_up_rate: number;
                             orientations: {
                                 code: string;
-                                titre: string;
+                                title: string;
                             }[];
                             actions: {
                                 code: string;
                                 orientation_code: string;
-                                titre: string;
-                                pilote: string;
-                                partenaires: string;
+                                title: string;
+                                lead: string;
+                                partners: string;
                                 /** @enum {string} */
-                                statut: "a_engager" | "en_cours" | "realisee" | "abandonnee";
-                                indicateurs: string;
-                                indicateur_categorie: ("logements" | "logements_sociaux" | "accession_aidee" | "renovation" | "hebergement") | null;
-                                commentaire: string;
+                                status: "a_engager" | "en_cours" | "realisee" | "abandonnee";
+                                indicators: string;
+                                indicator_category: ("logements" | "logements_sociaux" | "accession_aidee" | "renovation" | "hebergement") | null;
+                                comment: string;
                                 budgets: {
-                                    annee: number;
-                                    prevu_euros: number;
-                                    depense_euros: number;
+                                    year: number;
+                                    planned_euros: number;
+                                    spent_euros: number;
                                 }[];
                             }[];
                         } | null;
@@ -8674,8 +8674,8 @@ export interface operations {
     postPlhProgrammeImport: {
         parameters: {
             query?: {
-                feuille?: "programme" | "actions" | "budgets" | "objectifs";
-                nom?: string;
+                sheet?: "programme" | "actions" | "budgets" | "objectifs";
+                filename?: string;
             };
             header?: never;
             path?: never;
@@ -8694,7 +8694,7 @@ export interface operations {
                         orientations: number;
                         actions: number;
                         budgets: number;
-                        objectifs: number;
+                        targets: number;
                     };
                 };
             };
@@ -8739,7 +8739,7 @@ export interface operations {
     postPlhSruImport: {
         parameters: {
             query?: {
-                nom?: string;
+                filename?: string;
             };
             header?: never;
             path?: never;
@@ -8754,7 +8754,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        inventaires: number;
+                        inventories: number;
                     };
                 };
             };
@@ -8800,7 +8800,7 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "xlsx" | "csv";
-                feuille?: "programme" | "actions" | "budgets" | "objectifs";
+                sheet?: "programme" | "actions" | "budgets" | "objectifs";
                 epci?: string;
             };
             header?: never;
@@ -8869,8 +8869,8 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    statut?: "a_engager" | "en_cours" | "realisee" | "abandonnee";
-                    commentaire?: string;
+                    status?: "a_engager" | "en_cours" | "realisee" | "abandonnee";
+                    comment?: string;
                 };
             };
         };
@@ -8934,10 +8934,10 @@ export interface operations {
             };
         };
     };
-    getPlhObjectifs: {
+    getPlhTargets: {
         parameters: {
             query?: {
-                annee?: number;
+                year?: number;
                 commune?: string;
                 epci?: string;
             };
@@ -8954,18 +8954,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        annee: number;
-                        objectifs: {
+                        year: number;
+                        targets: {
                             commune_code: string;
                             commune: string;
                             /** @enum {string} */
-                            categorie: "logements" | "logements_sociaux" | "accession_aidee" | "renovation" | "hebergement";
-                            annee_debut: number;
-                            annee_fin: number;
-                            objectif: number;
-                            realise: number;
-                            taux_realisation: number | null;
-                            avancement_attendu: number;
+                            category: "logements" | "logements_sociaux" | "accession_aidee" | "renovation" | "hebergement";
+                            start_year: number;
+                            end_year: number;
+                            target: number;
+                            achieved: number;
+                            rate: number | null;
+                            /** @description Part de la période écoulée : l’avancement d’une commune dans les temps */
+                            expected_progress: number;
                             sources: string[];
                             action_code: string | null;
                         }[];
@@ -9010,7 +9011,7 @@ export interface operations {
             };
         };
     };
-    putPlhRealisations: {
+    putPlhAchievements: {
         parameters: {
             query?: never;
             header?: never;
@@ -9022,9 +9023,9 @@ export interface operations {
                 "application/json": {
                     commune_code: string;
                     /** @enum {string} */
-                    categorie: "logements" | "logements_sociaux" | "accession_aidee" | "renovation" | "hebergement";
-                    annee: number;
-                    valeur: number;
+                    category: "logements" | "logements_sociaux" | "accession_aidee" | "renovation" | "hebergement";
+                    year: number;
+                    value: number;
                     source: string;
                 };
             };
@@ -9083,7 +9084,7 @@ export interface operations {
     getPlhSru: {
         parameters: {
             query?: {
-                annee?: number;
+                year?: number;
             };
             header?: never;
             path?: never;
@@ -9098,35 +9099,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        annee: number;
-                        taux_rattrapage: number;
+                        year: number;
+                        catch_up_rate: number;
                         communes: {
                             commune_code: string;
-                            nom: string;
-                            inventaire_annee: number;
+                            name: string;
+                            inventory_year: number;
                             population: number | null;
-                            residences_principales: number;
-                            logements_sociaux: number;
-                            taux_legal: number;
-                            exemptee: boolean;
-                            taux_actuel: number;
-                            logements_requis: number;
+                            main_residences: number;
+                            social_dwellings: number;
+                            legal_rate: number;
+                            exempt: boolean;
+                            current_rate: number;
+                            required_dwellings: number;
                             deficit: number;
-                            periode: string;
-                            objectif_triennal: number;
+                            period: string;
+                            triennial_target: number;
                             plai_min: number;
                             pls_max: number;
-                            produits: {
+                            produced: {
                                 plai: number;
                                 plus: number;
                                 pls: number;
                                 total: number;
                             };
-                            taux_realisation: number | null;
-                            plai_respecte: boolean;
-                            pls_respecte: boolean;
+                            /** @description Part de l’objectif triennal produite (null sans objectif) */
+                            rate: number | null;
+                            plai_met: boolean;
+                            pls_met: boolean;
                             source: string;
-                            prelevement_net_estime: number | null;
+                            /** @description Prélèvement SRU net estimé, en euros */
+                            net_levy_estimate: number | null;
                         }[];
                     };
                 };
@@ -9172,7 +9175,7 @@ export interface operations {
     getPlhPublicSru: {
         parameters: {
             query?: {
-                annee?: number;
+                year?: number;
             };
             header?: never;
             path?: never;
@@ -9187,33 +9190,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        annee: number;
-                        regles: string;
+                        year: number;
+                        rules: string;
                         communes: {
                             commune_code: string;
-                            nom: string;
-                            inventaire_annee: number;
+                            name: string;
+                            inventory_year: number;
                             population: number | null;
-                            residences_principales: number;
-                            logements_sociaux: number;
-                            taux_legal: number;
-                            exemptee: boolean;
-                            taux_actuel: number;
-                            logements_requis: number;
+                            main_residences: number;
+                            social_dwellings: number;
+                            legal_rate: number;
+                            exempt: boolean;
+                            current_rate: number;
+                            required_dwellings: number;
                             deficit: number;
-                            periode: string;
-                            objectif_triennal: number;
+                            period: string;
+                            triennial_target: number;
                             plai_min: number;
                             pls_max: number;
-                            produits: {
+                            produced: {
                                 plai: number;
                                 plus: number;
                                 pls: number;
                                 total: number;
                             };
-                            taux_realisation: number | null;
-                            plai_respecte: boolean;
-                            pls_respecte: boolean;
+                            /** @description Part de l’objectif triennal produite (null sans objectif) */
+                            rate: number | null;
+                            plai_met: boolean;
+                            pls_met: boolean;
                             source: string;
                         }[];
                     };
@@ -9239,13 +9243,13 @@ export interface operations {
             };
         };
     };
-    putPlhSruCodeAnnee: {
+    putPlhSruCodeYear: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 code: string;
-                annee: number;
+                year: number;
             };
             cookie?: never;
         };
@@ -9254,17 +9258,17 @@ export interface operations {
                 "application/json": {
                     /** @default null */
                     population?: number | null;
-                    residences_principales: number;
-                    logements_sociaux: number;
-                    taux_legal: 0.2 | 0.25;
+                    main_residences: number;
+                    social_dwellings: number;
+                    legal_rate: 0.2 | 0.25;
                     /** @default false */
-                    exemptee?: boolean;
+                    exempt?: boolean;
                     /** @default null */
-                    potentiel_fiscal_par_habitant?: number | null;
+                    fiscal_potential_per_inhabitant?: number | null;
                     /** @default null */
-                    depenses_reelles_fonctionnement?: number | null;
+                    operating_expenses?: number | null;
                     /** @default null */
-                    depenses_deductibles?: number | null;
+                    deductible_expenses?: number | null;
                     /** @description Ex. : « Inventaire SRU notifié par la DDT, 1er janvier 2025 » */
                     source: string;
                 };
@@ -9330,10 +9334,10 @@ export interface operations {
             };
         };
     };
-    getPlhAides: {
+    getPlhAids: {
         parameters: {
             query?: {
-                annee?: number;
+                year?: number;
                 commune?: string;
                 type?: "logement_social" | "accession" | "renovation" | "gens_du_voyage" | "hebergement_urgence";
             };
@@ -9350,24 +9354,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        aides: {
+                        aids: {
                             /** @description Référence du dossier ou de l’opération (jamais le nom d’un bénéficiaire) */
                             reference: string;
                             /** @enum {string} */
                             type: "logement_social" | "accession" | "renovation" | "gens_du_voyage" | "hebergement_urgence";
                             commune_code: string;
-                            annee: number;
-                            montant_euros: number;
+                            year: number;
+                            amount_euros: number;
                             /** @default 0 */
-                            nb_logements: number;
+                            dwellings_count: number;
                             /** @default 0 */
-                            nb_plai: number;
+                            plai_count: number;
                             /** @default 0 */
-                            nb_plus: number;
+                            plus_count: number;
                             /** @default 0 */
-                            nb_pls: number;
+                            pls_count: number;
                             /** @default null */
-                            gain_energetique_pct: number | null;
+                            energy_gain_pct: number | null;
                             /** @default  */
                             operation: string;
                             /** @default null */
@@ -9375,7 +9379,7 @@ export interface operations {
                             /** @default null */
                             action_code: string | null;
                             /** @default  */
-                            commentaire: string;
+                            comment: string;
                             id: string;
                         }[];
                     };
@@ -9419,7 +9423,7 @@ export interface operations {
             };
         };
     };
-    postPlhAides: {
+    postPlhAids: {
         parameters: {
             query?: never;
             header?: never;
@@ -9434,18 +9438,18 @@ export interface operations {
                     /** @enum {string} */
                     type: "logement_social" | "accession" | "renovation" | "gens_du_voyage" | "hebergement_urgence";
                     commune_code: string;
-                    annee: number;
-                    montant_euros: number;
+                    year: number;
+                    amount_euros: number;
                     /** @default 0 */
-                    nb_logements?: number;
+                    dwellings_count?: number;
                     /** @default 0 */
-                    nb_plai?: number;
+                    plai_count?: number;
                     /** @default 0 */
-                    nb_plus?: number;
+                    plus_count?: number;
                     /** @default 0 */
-                    nb_pls?: number;
+                    pls_count?: number;
                     /** @default null */
-                    gain_energetique_pct?: number | null;
+                    energy_gain_pct?: number | null;
                     /** @default  */
                     operation?: string;
                     /** @default null */
@@ -9453,7 +9457,7 @@ export interface operations {
                     /** @default null */
                     action_code?: string | null;
                     /** @default  */
-                    commentaire?: string;
+                    comment?: string;
                 };
             };
         };
@@ -9470,18 +9474,18 @@ export interface operations {
                         /** @enum {string} */
                         type: "logement_social" | "accession" | "renovation" | "gens_du_voyage" | "hebergement_urgence";
                         commune_code: string;
-                        annee: number;
-                        montant_euros: number;
+                        year: number;
+                        amount_euros: number;
                         /** @default 0 */
-                        nb_logements: number;
+                        dwellings_count: number;
                         /** @default 0 */
-                        nb_plai: number;
+                        plai_count: number;
                         /** @default 0 */
-                        nb_plus: number;
+                        plus_count: number;
                         /** @default 0 */
-                        nb_pls: number;
+                        pls_count: number;
                         /** @default null */
-                        gain_energetique_pct: number | null;
+                        energy_gain_pct: number | null;
                         /** @default  */
                         operation: string;
                         /** @default null */
@@ -9489,7 +9493,7 @@ export interface operations {
                         /** @default null */
                         action_code: string | null;
                         /** @default  */
-                        commentaire: string;
+                        comment: string;
                         id: string;
                     };
                 };
@@ -9532,7 +9536,7 @@ export interface operations {
             };
         };
     };
-    deletePlhAidesId: {
+    deletePlhAidsId: {
         parameters: {
             query?: never;
             header?: never;
@@ -9602,7 +9606,7 @@ export interface operations {
             };
         };
     };
-    getPlhFoncier: {
+    getPlhLand: {
         parameters: {
             query?: {
                 commune?: string;
@@ -9626,23 +9630,23 @@ export interface operations {
                             nature: "gisement" | "friche";
                             commune_code: string;
                             /** @default null */
-                            parcelle: string | null;
+                            parcel: string | null;
                             surface_m2: number;
                             /** @default  */
-                            zonage: string;
+                            zoning: string;
                             /** @default 0 */
-                            logements_potentiels: number;
+                            potential_dwellings: number;
                             /**
                              * @default identifie
                              * @enum {string}
                              */
-                            statut: "identifie" | "etudie" | "maitrise" | "engage" | "realise" | "abandonne";
+                            status: "identifie" | "etudie" | "maitrise" | "engage" | "realise" | "abandonne";
                             /** @default null */
                             longitude: number | null;
                             /** @default null */
                             latitude: number | null;
                             /** @default  */
-                            commentaire: string;
+                            comment: string;
                             id: string;
                         }[];
                     };
@@ -9686,7 +9690,7 @@ export interface operations {
             };
         };
     };
-    postPlhFoncier: {
+    postPlhLand: {
         parameters: {
             query?: never;
             header?: never;
@@ -9701,23 +9705,23 @@ export interface operations {
                     nature: "gisement" | "friche";
                     commune_code: string;
                     /** @default null */
-                    parcelle?: string | null;
+                    parcel?: string | null;
                     surface_m2: number;
                     /** @default  */
-                    zonage?: string;
+                    zoning?: string;
                     /** @default 0 */
-                    logements_potentiels?: number;
+                    potential_dwellings?: number;
                     /**
                      * @default identifie
                      * @enum {string}
                      */
-                    statut?: "identifie" | "etudie" | "maitrise" | "engage" | "realise" | "abandonne";
+                    status?: "identifie" | "etudie" | "maitrise" | "engage" | "realise" | "abandonne";
                     /** @default null */
                     longitude?: number | null;
                     /** @default null */
                     latitude?: number | null;
                     /** @default  */
-                    commentaire?: string;
+                    comment?: string;
                 };
             };
         };
@@ -9734,23 +9738,23 @@ export interface operations {
                         nature: "gisement" | "friche";
                         commune_code: string;
                         /** @default null */
-                        parcelle: string | null;
+                        parcel: string | null;
                         surface_m2: number;
                         /** @default  */
-                        zonage: string;
+                        zoning: string;
                         /** @default 0 */
-                        logements_potentiels: number;
+                        potential_dwellings: number;
                         /**
                          * @default identifie
                          * @enum {string}
                          */
-                        statut: "identifie" | "etudie" | "maitrise" | "engage" | "realise" | "abandonne";
+                        status: "identifie" | "etudie" | "maitrise" | "engage" | "realise" | "abandonne";
                         /** @default null */
                         longitude: number | null;
                         /** @default null */
                         latitude: number | null;
                         /** @default  */
-                        commentaire: string;
+                        comment: string;
                         id: string;
                     };
                 };
@@ -9793,7 +9797,7 @@ export interface operations {
             };
         };
     };
-    getPlhFoncierGeojson: {
+    getPlhLandGeojson: {
         parameters: {
             query?: never;
             header?: never;
@@ -9853,7 +9857,7 @@ export interface operations {
             };
         };
     };
-    deletePlhFoncierId: {
+    deletePlhLandId: {
         parameters: {
             query?: never;
             header?: never;
@@ -9926,7 +9930,7 @@ export interface operations {
     getPlhClub: {
         parameters: {
             query?: {
-                annee?: number;
+                year?: number;
             };
             header?: never;
             path?: never;
@@ -9941,29 +9945,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        annee: number;
+                        year: number;
                         epcis: {
                             epci: string;
-                            nom: string;
+                            name: string;
                             /** @description false : l’EPCI ne partage pas ses indicateurs avec le club */
-                            partage: boolean;
+                            shared: boolean;
                             programme: {
-                                nom: string;
-                                annee_debut: number;
-                                annee_fin: number;
+                                name: string;
+                                start_year: number;
+                                end_year: number;
                             } | null;
-                            objectifs: {
+                            targets: {
                                 /** @enum {string} */
-                                categorie: "logements" | "logements_sociaux" | "accession_aidee" | "renovation" | "hebergement";
-                                objectif: number;
-                                realise: number;
-                                taux_realisation: number | null;
+                                category: "logements" | "logements_sociaux" | "accession_aidee" | "renovation" | "hebergement";
+                                target: number;
+                                achieved: number;
+                                rate: number | null;
                             }[];
                             sru: {
                                 communes: number;
-                                deficitaires: number;
+                                in_deficit: number;
                                 deficit: number;
-                                objectif_triennal: number;
+                                triennial_target: number;
                             } | null;
                         }[];
                     };
@@ -10007,13 +10011,13 @@ export interface operations {
             };
         };
     };
-    getPlhBilan: {
+    getPlhReport: {
         parameters: {
             query: {
                 epci?: string;
-                annee: number;
+                year: number;
                 /** @description true : bilan triennal (l’année et les deux précédentes) */
-                triennal?: "true" | "false";
+                triennial?: "true" | "false";
                 format?: "html" | "docx" | "pdf";
             };
             header?: never;

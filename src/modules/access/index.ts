@@ -3,6 +3,8 @@ import { audit } from './audit.ts';
 import { accessCli } from './cli.ts';
 import { purgeAccess } from './retention.ts';
 import { accessRoutes, principalResolver } from './routes.ts';
+import { createOrganisation, linkOrganisation } from './store.ts';
+import { instanceEpcis } from '../territory/index.ts';
 
 export const accessModule: HabitatModule = {
   name: 'access',
@@ -60,4 +62,21 @@ export async function epciAgents(db: import('../../platform/db.ts').TypedDb, sir
     .where('o.kind', '=', 'epci')
     .where('o.siren', '=', siren)
     .execute();
+}
+
+/**
+ * The organisation of that kind and commune (or, without a commune, of that name), created when absent — for the
+ * demos, which several modules may run in any order. A partner is linked to every EPCI of the instance (it works
+ * with the whole demo club); an EPCI or a commune needs no link.
+ */
+export async function ensureOrganisation(
+  db: import('../../platform/db.ts').TypedDb,
+  o: { kind: import('./model.ts').OrganisationKind; name: string; communeCode?: string | null; siren?: string | null },
+): Promise<string> {
+  let q = db.selectFrom('organisation').select('id').where('kind', '=', o.kind);
+  q = o.communeCode ? q.where('commune_code', '=', o.communeCode) : q.where('name', '=', o.name);
+  const found = await q.orderBy('created_at').executeTakeFirst();
+  const id = found ? found.id : (await createOrganisation(db, { kind: o.kind, name: o.name, commune_code: o.communeCode ?? null, siren: o.siren ?? null })).id;
+  if (o.kind !== 'commune' && o.kind !== 'epci') for (const e of await instanceEpcis(db)) await linkOrganisation(db, id, e.siren);
+  return id;
 }

@@ -40,7 +40,7 @@ describe('account lifecycle', () => {
 
   it('a new role applies from the next request', async () => {
     const agent = await t.login('agent');
-    const write = () => t.app.inject({ method: 'POST', url: '/api/plh/foncier', headers: agent.headers, payload: { reference: `R-${agent.userId.slice(0, 8)}`, nature: 'friche', commune_code: '69123', surface_m2: 10 } });
+    const write = () => t.app.inject({ method: 'POST', url: '/api/plh/land', headers: agent.headers, payload: { reference: `R-${agent.userId.slice(0, 8)}`, nature: 'friche', commune_code: '69123', surface_m2: 10 } });
     expect((await write()).statusCode).toBe(200);
     expect((await patch(agent.userId, { role: 'readonly' })).json()).toMatchObject({ role: 'readonly' });
     expect((await write()).statusCode).toBe(403);
@@ -178,11 +178,11 @@ describe('an EPCI’s partners and what it shares', () => {
     expect((await t.app.inject({ method: 'PUT', url: `/api/access/sharing/${LYON}`, headers: agent.headers, payload: { items: [] } })).statusCode).toBe(403);
     // Toulouse's agent now sees Lyon's PLH indicators in the club comparison; not the reverse.
     const toulouse = await t.login('agent', 'epci', await t.epciOrg(TOULOUSE));
-    const club = (await t.app.inject({ url: '/api/plh/club?annee=2026', headers: toulouse.headers })).json().epcis;
-    expect(club.find((e: any) => e.epci === LYON)).toMatchObject({ partage: true });
-    const fromLyon = (await t.app.inject({ url: '/api/plh/club?annee=2026', headers: agent.headers })).json().epcis;
-    expect(fromLyon.find((e: any) => e.epci === TOULOUSE)).toMatchObject({ partage: false, programme: null, objectifs: [], sru: null });
+    const club = (await t.app.inject({ url: '/api/plh/club?year=2026', headers: toulouse.headers })).json().epcis;
+    expect(club.find((e: any) => e.epci === LYON)).toMatchObject({ shared: true });
+    const fromLyon = (await t.app.inject({ url: '/api/plh/club?year=2026', headers: agent.headers })).json().epcis;
+    expect(fromLyon.find((e: any) => e.epci === TOULOUSE)).toMatchObject({ shared: false, programme: null, targets: [], sru: null });
     await t.app.inject({ method: 'PUT', url: `/api/access/sharing/${LYON}`, headers: admin.headers, payload: { items: [] } });
-    expect((await t.app.inject({ url: '/api/plh/club?annee=2026', headers: toulouse.headers })).json().epcis.find((e: any) => e.epci === LYON).partage).toBe(false);
+    expect((await t.app.inject({ url: '/api/plh/club?year=2026', headers: toulouse.headers })).json().epcis.find((e: any) => e.epci === LYON).shared).toBe(false);
   });
 });

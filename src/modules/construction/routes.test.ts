@@ -67,7 +67,9 @@ describe('programmes pipeline', () => {
     expect(csv.headers['content-type']).toContain('text/csv');
     expect([...csv.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: spreadsheets read the accents right
     const csvLines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(csvLines[0]).toMatch(/^id;nom;code_commune;commune;adresse/);
+    expect(csvLines[0]).toMatch(/^id;nom_programme;code_commune;commune;adresse/);
+    // One rule for its columns: French (people open it), none of the code's English names.
+    expect(csvLines[0].split(';').filter((c) => /free_market|single_house|collective|grouped|unspecified/.test(c))).toEqual([]);
     expect(csvLines).toHaveLength(list.total + 1);
     expect(csvLines.slice(1).every((l) => l.includes(';Livré;'))).toBe(true);
     const map = (await t.app.inject({ url: '/api/construction/communes', headers: readonly.headers })).json();
@@ -201,8 +203,8 @@ describe('partner feed', () => {
     expect((await post('/api/construction/sync', {})).statusCode).toBe(200);
     const csv = await t.app.inject({ url: '/api/construction/programmes.csv?source=partner', headers: agent.headers });
     const rows = parse(csv.body, { bom: true, delimiter: ';', columns: true }) as Record<string, string>[];
-    const row = rows.find((r) => r.nom.includes('HYPERLINK'));
-    expect(row?.nom).toBe(`'${formula}`);
+    const row = rows.find((r) => r.nom_programme.includes('HYPERLINK'));
+    expect(row?.nom_programme).toBe(`'${formula}`);
     for (const r of rows) for (const v of Object.values(r)) expect(/^[=+@\t\r]/.test(v) || (v.startsWith('-') && Number.isNaN(Number(v))), v).toBe(false);
   });
 });

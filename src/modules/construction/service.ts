@@ -114,10 +114,24 @@ export async function programmeDetail(db: TypedDb, programme: Programme) {
   return { programme, events: await store.programmeEvents(db, programme.id), matched_with: matched ?? null };
 }
 
-/** The programmes as a spreadsheet: `;`-separated, UTF-8 with BOM so a spreadsheet opens the accents right. */
+/** French column names of the export, per financing and building type (the referential's `nb_…` where it has one). */
+const FINANCING_COLUMNS: Record<(typeof FINANCINGS)[number], string> = {
+  plai: 'nb_plai', plus: 'nb_plus', pls: 'nb_pls', psla: 'nb_psla', brs: 'nb_brs', free_market: 'nb_libre',
+  social_unspecified: 'nb_social_non_ventile', aided_ownership_unspecified: 'nb_accession_aidee_non_ventilee',
+};
+const BUILDING_TYPE_COLUMNS: Record<(typeof BUILDING_TYPES)[number], string> = {
+  single_house: 'nb_individuel_pur', grouped_houses: 'nb_individuel_groupe', collective: 'nb_collectif', residence: 'nb_residence',
+};
+
+/**
+ * The programmes as a spreadsheet: `;`-separated, UTF-8 with BOM so a spreadsheet opens the accents right. People
+ * open it, so its columns are French throughout (docs/construction.md), named as the referential's
+ * `programmes-logements` names the same thing (`nom_programme`, `nb_logements_total`, `date_mise_en_chantier`…).
+ */
 export function programmesCsv(programmes: Programme[]): string {
-  const header = ['id', 'nom', 'code_commune', 'commune', 'adresse', 'lat', 'lon', 'etat', 'etat_depuis', 'source', 'permis', 'logements', 'logements_sociaux',
-    ...FINANCINGS, ...BUILDING_TYPES, 'date_autorisation', 'date_chantier', 'date_livraison', 'doublon_de', 'rapprochement'];
+  const header = ['id', 'nom_programme', 'code_commune', 'commune', 'adresse', 'lat', 'lon', 'etat', 'etat_depuis', 'source', 'permis', 'nb_logements_total',
+    'nb_logements_sociaux', ...FINANCINGS.map((k) => FINANCING_COLUMNS[k]), ...BUILDING_TYPES.map((k) => BUILDING_TYPE_COLUMNS[k]), 'date_autorisation',
+    'date_mise_en_chantier', 'date_livraison', 'doublon_de', 'rapprochement'];
   const lines = programmes.map((p) => [
     p.id, p.name, p.commune_code, p.commune, p.address, p.lat, p.lon, STATE_LABELS[p.state], p.state_since, p.source, p.permits.join(' | '), p.dwellings, p.social_dwellings,
     ...FINANCINGS.map((k) => p.financing[k]), ...BUILDING_TYPES.map((k) => p.types[k]), p.authorisation_date, p.works_start_date, p.delivery_date,

@@ -215,9 +215,9 @@ export async function socialHousingSection(ctx: AppContext, place: PortraitPlace
     : rpls.dwellings.withheld
       ? missingFigure(indicatorHead('social_housing_stock'), rprov, String(rpls.vintage), 'secrecy', rpls.dwellings.reason ?? secrecyMessage(ctx.config.secrecyMinCount))
       : figureOf(indicatorHead('social_housing_stock'), rprov, String(rpls.vintage), rpls.dwellings.value, notLoaded(), 'Logements du parc des bailleurs sociaux au 1er janvier.');
-  const lines = await publicSruLines(ctx, now.getUTCFullYear(), place.communes);
-  const sprov: Provenance = { source: SOURCE_SRU, edition: lines[0] ? String(lines[0].line.inventaire_annee) : null, edition_date: null };
-  const sru = lines.map((l) => l.line).filter((l) => !l.exemptee);
+  const lines = await publicSruLines(ctx.db, now.getUTCFullYear(), place.communes);
+  const sprov: Provenance = { source: SOURCE_SRU, edition: lines[0] ? String(lines[0].line.inventory_year) : null, edition_date: null };
+  const sru = lines.map((l) => l.line).filter((l) => !l.exempt);
   const objectiveHead = { key: 'sru_triennial_objective', label: 'Objectif triennal SRU', unit: 'logements' };
   const progressHead = { key: 'sru_triennial_progress', label: 'Avancement de l’objectif triennal', unit: '%' };
   const noSru = notLoaded(place.level === 'commune' ? 'Aucun inventaire SRU saisi pour cette commune (ou commune non soumise).' : 'Aucun inventaire SRU saisi pour les communes de cet EPCI.');
@@ -226,16 +226,16 @@ export async function socialHousingSection(ctx: AppContext, place: PortraitPlace
     return { ...base, method: null, figures: [stock, ...keys.map((h) => missingFigure(h, sprov, null, noSru.reason, noSru.message))] };
   }
   const sum = (f: (l: (typeof sru)[number]) => number) => sru.reduce((a, l) => a + f(l), 0);
-  const period = sru[0].periode;
-  const objective = sum((l) => l.objectif_triennal);
-  const produced = sum((l) => l.produits.total);
+  const period = sru[0].period;
+  const objective = sum((l) => l.triennial_target);
+  const produced = sum((l) => l.produced.total);
   const partial = place.level === 'epci' ? ` Somme des ${sru.length} communes soumises et non exemptées.` : '';
   return {
     ...base,
     method: 'Taux = logements sociaux ÷ résidences principales de l’inventaire ; déficit = logements manquants pour le taux légal ; objectif triennal = part du déficit à rattraper sur la période.',
     figures: [
       stock,
-      valueFigure(indicatorHead('sru_rate'), sprov, sprov.edition, percent(sum((l) => l.logements_sociaux), sum((l) => l.residences_principales)) ?? 0, `Inventaire SRU.${partial}`),
+      valueFigure(indicatorHead('sru_rate'), sprov, sprov.edition, percent(sum((l) => l.social_dwellings), sum((l) => l.main_residences)) ?? 0, `Inventaire SRU.${partial}`),
       valueFigure(indicatorHead('sru_deficit'), sprov, sprov.edition, sum((l) => l.deficit), partial || null),
       valueFigure(objectiveHead, sprov, period, objective),
       figureOf(progressHead, sprov, period, percent(produced, objective), na('Pas d’objectif triennal (pas de déficit).'), 'Logements sociaux financés dans la période ÷ objectif.'),

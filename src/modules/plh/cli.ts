@@ -51,18 +51,18 @@ export function plhCli({ program, importCommand, withContext, io }: CliArgs) {
   importCommand
     .addCommand(
       new Command('plh-programme')
-        .description('Importer le programme d’actions du PLH : classeur XLSX complet, ou une feuille CSV (--feuille)')
+        .description('Importer le programme d’actions du PLH : classeur XLSX complet, ou une feuille CSV (--sheet)')
         .requiredOption('--file <chemin>', 'fichier .xlsx ou .csv')
         .option('--epci <siren>', 'l’EPCI dont c’est le programme (obligatoire si l’instance en sert plusieurs)')
-        .addOption(new Option('--feuille <feuille>', 'pour un CSV : la feuille importée').choices(SHEET_NAMES))
+        .addOption(new Option('--sheet <feuille>', 'pour un CSV : la feuille importée').choices(SHEET_NAMES))
         .action((opts) =>
           withContext(async (ctx) => {
             const epci = chooseEpci(ctx.config.epciSirens, opts.epci);
             const bytes = readFileSync(io.path(opts.file));
-            const r = await importOrList(io, () => importProgrammeFile(ctx.db, epci, bytes, basename(opts.file), opts.feuille as SheetName | undefined));
+            const r = await importOrList(io, () => importProgrammeFile(ctx.db, epci, bytes, basename(opts.file), opts.sheet as SheetName | undefined));
             if (!r) return;
             await audit(ctx.db, null, { action: 'import', entity: 'plh_programme', entityId: r.programmeId, detail: { via: 'cli', file: basename(opts.file) }, epci });
-            io.print(`Programme importé : ${r.orientations} orientation(s), ${r.actions} action(s), ${r.budgets} budget(s), ${r.objectifs} objectif(s).`);
+            io.print(`Programme importé : ${r.orientations} orientation(s), ${r.actions} action(s), ${r.budgets} budget(s), ${r.targets} objectif(s).`);
           }),
         ),
     );
@@ -76,8 +76,8 @@ export function plhCli({ program, importCommand, withContext, io }: CliArgs) {
           const epci = opts.epci ? chooseEpci(ctx.config.epciSirens, opts.epci) : undefined;
           const r = await importOrList(io, () => importSruFile(ctx.db, readFileSync(io.path(opts.file)), basename(opts.file), epci));
           if (!r) return;
-          await audit(ctx.db, null, { action: 'import', entity: 'plh_sru_inventaire', detail: { via: 'cli', file: basename(opts.file), lignes: r.inventaires }, epci: epci ?? null });
-          io.print(`Inventaires SRU importés : ${r.inventaires}.`);
+          await audit(ctx.db, null, { action: 'import', entity: 'plh_sru_inventory', detail: { via: 'cli', file: basename(opts.file), rows: r.inventories }, epci: epci ?? null });
+          io.print(`Inventaires SRU importés : ${r.inventories}.`);
         }),
       ),
   );

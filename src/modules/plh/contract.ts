@@ -8,108 +8,108 @@ export const year = z.coerce.number().int().min(2000).max(2100);
 
 export const programmeZ = z.object({
   id: z.string(),
-  nom: z.string(),
-  annee_debut: z.number(),
-  annee_fin: z.number(),
-  taux_rattrapage_sru: z.number(),
-  orientations: z.array(z.object({ code: z.string(), titre: z.string() })),
+  name: z.string(),
+  start_year: z.number(),
+  end_year: z.number(),
+  sru_catch_up_rate: z.number(),
+  orientations: z.array(z.object({ code: z.string(), title: z.string() })),
   actions: z.array(
     z.object({
       code: z.string(),
       orientation_code: z.string(),
-      titre: z.string(),
-      pilote: z.string(),
-      partenaires: z.string(),
-      statut: z.enum(ACTION_STATUTS),
-      indicateurs: z.string(),
-      indicateur_categorie: z.enum(CATEGORIES).nullable(),
-      commentaire: z.string(),
-      budgets: z.array(z.object({ annee: z.number(), prevu_euros: z.number(), depense_euros: z.number() })),
+      title: z.string(),
+      lead: z.string(),
+      partners: z.string(),
+      status: z.enum(ACTION_STATUTS),
+      indicators: z.string(),
+      indicator_category: z.enum(CATEGORIES).nullable(),
+      comment: z.string(),
+      budgets: z.array(z.object({ year: z.number(), planned_euros: z.number(), spent_euros: z.number() })),
     }),
   ),
 });
 
 export const sruLineZ = z.object({
   commune_code: z.string(),
-  nom: z.string(),
-  inventaire_annee: z.number(),
+  name: z.string(),
+  inventory_year: z.number(),
   population: z.number().nullable(),
-  residences_principales: z.number(),
-  logements_sociaux: z.number(),
-  taux_legal: z.number(),
-  exemptee: z.boolean(),
-  taux_actuel: z.number(),
-  logements_requis: z.number(),
+  main_residences: z.number(),
+  social_dwellings: z.number(),
+  legal_rate: z.number(),
+  exempt: z.boolean(),
+  current_rate: z.number(),
+  required_dwellings: z.number(),
   deficit: z.number(),
-  periode: z.string(),
-  objectif_triennal: z.number(),
+  period: z.string(),
+  triennial_target: z.number(),
   plai_min: z.number(),
   pls_max: z.number(),
-  produits: z.object({ plai: z.number(), plus: z.number(), pls: z.number(), total: z.number() }),
-  taux_realisation: z.number().nullable(),
-  plai_respecte: z.boolean(),
-  pls_respecte: z.boolean(),
+  produced: z.object({ plai: z.number(), plus: z.number(), pls: z.number(), total: z.number() }),
+  rate: z.number().nullable().describe('Part de l’objectif triennal produite (null sans objectif)'),
+  plai_met: z.boolean(),
+  pls_met: z.boolean(),
   source: z.string(),
 });
 
-export const aideZ = z.object({
+export const aidZ = z.object({
   reference: z.string().trim().min(1).max(60).describe('Référence du dossier ou de l’opération (jamais le nom d’un bénéficiaire)'),
   type: z.enum(AIDE_TYPES),
   commune_code: communeCode,
-  annee: year,
-  montant_euros: z.number().min(0),
-  nb_logements: z.number().int().min(0).default(0),
-  nb_plai: z.number().int().min(0).default(0),
-  nb_plus: z.number().int().min(0).default(0),
-  nb_pls: z.number().int().min(0).default(0),
-  gain_energetique_pct: z.number().min(0).max(100).nullable().default(null),
+  year,
+  amount_euros: z.number().min(0),
+  dwellings_count: z.number().int().min(0).default(0),
+  plai_count: z.number().int().min(0).default(0),
+  plus_count: z.number().int().min(0).default(0),
+  pls_count: z.number().int().min(0).default(0),
+  energy_gain_pct: z.number().min(0).max(100).nullable().default(null),
   operation: z.string().max(300).default(''),
   organisation_id: z.uuid().nullable().default(null),
   action_code: z.string().max(20).nullable().default(null),
-  commentaire: z.string().max(2000).default(''),
+  comment: z.string().max(2000).default(''),
 });
-export const aideOutZ = aideZ.extend({ id: z.string() });
+export const aidOutZ = aidZ.extend({ id: z.string() });
 
-export const foncierZ = z.object({
+export const landZ = z.object({
   reference: z.string().trim().min(1).max(60),
   nature: z.enum(['gisement', 'friche']),
   commune_code: communeCode,
-  parcelle: parcelId.nullable().default(null),
+  parcel: parcelId.nullable().default(null),
   surface_m2: z.number().positive(),
-  zonage: z.string().max(50).default(''),
-  logements_potentiels: z.number().int().min(0).default(0),
-  statut: z.enum(FONCIER_STATUTS).default('identifie'),
+  zoning: z.string().max(50).default(''),
+  potential_dwellings: z.number().int().min(0).default(0),
+  status: z.enum(FONCIER_STATUTS).default('identifie'),
   longitude: z.number().min(-180).max(180).nullable().default(null),
   latitude: z.number().min(-90).max(90).nullable().default(null),
-  commentaire: z.string().max(2000).default(''),
+  comment: z.string().max(2000).default(''),
 });
-export const foncierOutZ = foncierZ.extend({ id: z.string() });
+export const landOutZ = landZ.extend({ id: z.string() });
 
 export const sruInZ = z.object({
   population: z.number().int().min(0).nullable().default(null),
-  residences_principales: z.number().int().positive(),
-  logements_sociaux: z.number().int().min(0),
-  taux_legal: z.union([z.literal(0.2), z.literal(0.25)]),
-  exemptee: z.boolean().default(false),
-  potentiel_fiscal_par_habitant: z.number().min(0).nullable().default(null),
-  depenses_reelles_fonctionnement: z.number().min(0).nullable().default(null),
-  depenses_deductibles: z.number().min(0).nullable().default(null),
+  main_residences: z.number().int().positive(),
+  social_dwellings: z.number().int().min(0),
+  legal_rate: z.union([z.literal(0.2), z.literal(0.25)]),
+  exempt: z.boolean().default(false),
+  fiscal_potential_per_inhabitant: z.number().min(0).nullable().default(null),
+  operating_expenses: z.number().min(0).nullable().default(null),
+  deductible_expenses: z.number().min(0).nullable().default(null),
   source: z.string().trim().min(1).max(300).describe('Ex. : « Inventaire SRU notifié par la DDT, 1er janvier 2025 »'),
 });
 
-export const objectifsAnswer = z.object({
-  annee: z.number(),
-  objectifs: z.array(
+export const targetsAnswer = z.object({
+  year: z.number(),
+  targets: z.array(
     z.object({
       commune_code: z.string(),
       commune: z.string(),
-      categorie: z.enum(CATEGORIES),
-      annee_debut: z.number(),
-      annee_fin: z.number(),
-      objectif: z.number(),
-      realise: z.number(),
-      taux_realisation: z.number().nullable(),
-      avancement_attendu: z.number(),
+      category: z.enum(CATEGORIES),
+      start_year: z.number(),
+      end_year: z.number(),
+      target: z.number(),
+      achieved: z.number(),
+      rate: z.number().nullable(),
+      expected_progress: z.number().describe('Part de la période écoulée : l’avancement d’une commune dans les temps'),
       sources: z.array(z.string()),
       action_code: z.string().nullable(),
     }),
@@ -117,24 +117,31 @@ export const objectifsAnswer = z.object({
 });
 
 export const clubAnswer = z.object({
-  annee: z.number(),
+  year: z.number(),
   epcis: z.array(
     z.object({
       epci: z.string(),
-      nom: z.string(),
-      partage: z.boolean().describe('false : l’EPCI ne partage pas ses indicateurs avec le club'),
-      programme: z.object({ nom: z.string(), annee_debut: z.number(), annee_fin: z.number() }).nullable(),
-      objectifs: z.array(z.object({ categorie: z.enum(CATEGORIES), objectif: z.number(), realise: z.number(), taux_realisation: z.number().nullable() })),
-      sru: z.object({ communes: z.number(), deficitaires: z.number(), deficit: z.number(), objectif_triennal: z.number() }).nullable(),
+      name: z.string(),
+      shared: z.boolean().describe('false : l’EPCI ne partage pas ses indicateurs avec le club'),
+      programme: z.object({ name: z.string(), start_year: z.number(), end_year: z.number() }).nullable(),
+      targets: z.array(z.object({ category: z.enum(CATEGORIES), target: z.number(), achieved: z.number(), rate: z.number().nullable() })),
+      sru: z.object({ communes: z.number(), in_deficit: z.number(), deficit: z.number(), triennial_target: z.number() }).nullable(),
     }),
   ),
 });
 
-export const sruAnswer = z.object({ annee: z.number(), regles: z.string(), communes: z.array(sruLineZ) });
+export const sruAnswer = z.object({ year: z.number(), rules: z.string(), communes: z.array(sruLineZ) });
+
+export const sruPrivateAnswer = z.object({
+  year: z.number(),
+  catch_up_rate: z.number(),
+  communes: z.array(sruLineZ.extend({ net_levy_estimate: z.number().nullable().describe('Prélèvement SRU net estimé, en euros') })),
+});
 
 export type Programme = z.infer<typeof programmeZ>;
-export type FoncierSite = z.infer<typeof foncierOutZ>;
-export type AideOut = z.infer<typeof aideOutZ>;
-export type ObjectifLine = z.infer<typeof objectifsAnswer>['objectifs'][number];
+export type LandSite = z.infer<typeof landOutZ>;
+export type AidOut = z.infer<typeof aidOutZ>;
+export type TargetLine = z.infer<typeof targetsAnswer>['targets'][number];
 export type ClubLine = z.infer<typeof clubAnswer>['epcis'][number];
 export type SruAnswer = z.infer<typeof sruAnswer>;
+export type SruLine = z.infer<typeof sruLineZ>;

@@ -10,7 +10,7 @@ export const plhModule: HabitatModule = {
 
 // For the observatory's portrait: the SRU situation of these communes (inventory, rate, deficit, triennial target,
 // production) in a year, as the public SRU page gives it.
-export { sruLines as publicSruLines } from './routes.ts';
+export { sruLines as publicSruLines } from './service.ts';
 
 // For the observatory's « fiche commune »: the bilan's renderers, for any document laid out as sections (text,
 // tables, bar charts with their data table).

@@ -6,7 +6,13 @@ import {
   formatEuros,
   formatInt,
   formatPct,
+  CATEGORIES,
+  aidProblem,
+  landProblem,
   mergeAchievements,
+  sruLine,
+  sruSummary,
+  targetsByCategory,
   sruLevy,
   sruProgress,
   sruSituation,
@@ -182,5 +188,52 @@ describe('French formatting', () => {
     expect(formatEuros(160000)).toBe('160 000 €');
     expect(formatPct(0.18)).toBe('18,0 %');
     expect(formatPct(null)).toBe('—');
+  });
+});
+
+describe('the API’s views', () => {
+  const inventory = {
+    communeCode: '31555', nom: 'Toulouse', annee: 2026, population: null, residencesPrincipales: 10_000, logementsSociaux: 1800, tauxLegal: 0.25,
+    exemptee: false, potentielFiscalParHabitant: null, depensesReellesFonctionnement: null, depensesDeductibles: null, source: 'test',
+  };
+  const aid = (annee: number, nbPlai: number, communeCode = '31555') => ({ communeCode, annee, nbPlai, nbPlus: 0, nbPls: 0 });
+
+  it('an SRU line counts only the commune’s aids of the triennial period, and owes nothing when exempt', () => {
+    const period = triennialPeriod(2026); // 2026–2028
+    const line = sruLine(inventory, undefined, [aid(2026, 5), aid(2028, 2), aid(2025, 100), aid(2026, 100, '31069')], period);
+    // The rules' worked example: 2 500 required, deficit 700, a third of it (231) to build in the period.
+    expect(line).toMatchObject({ name: 'Toulouse', required_dwellings: 2500, deficit: 700, triennial_target: 231, period: '2026-2028', produced: { plai: 7, total: 7 } });
+    expect(line.rate).toBeCloseTo(7 / 231, 12);
+    expect(sruLine({ ...inventory, exemptee: true }, undefined, [], period)).toMatchObject({ deficit: 700, triennial_target: 0, plai_min: 0, pls_max: 0, rate: null });
+  });
+
+  it('sums targets per category, and its totals equal the sum of the lines', () => {
+    const status = fc.record({
+      communeCode: fc.constantFrom('31555', '31069'), categorie: fc.constantFrom(...CATEGORIES), anneeDebut: fc.constant(2025), anneeFin: fc.constant(2030),
+      objectif: fc.integer({ min: 0, max: 10_000 }), realise: fc.integer({ min: 0, max: 10_000 }), avancementAttendu: fc.constant(0.5), tauxRealisation: fc.constant(null), sources: fc.constant<string[]>([]),
+    });
+    fc.assert(
+      fc.property(fc.array(status, { maxLength: 20 }), (lines) => {
+        const out = targetsByCategory(lines);
+        expect(out.reduce((x, c) => x + c.target, 0)).toBe(lines.reduce((x, l) => x + l.objectif, 0));
+        expect(out.reduce((x, c) => x + c.achieved, 0)).toBe(lines.reduce((x, l) => x + l.realise, 0));
+        for (const c of out) expect(c.rate).toBe(c.target ? c.achieved / c.target : null);
+      }),
+    );
+  });
+
+  it('an EPCI’s SRU summary leaves exempt communes out of those in deficit', () => {
+    const period = triennialPeriod(2026);
+    const lines = [sruLine(inventory, undefined, [], period), sruLine({ ...inventory, communeCode: '31069', exemptee: true }, undefined, [], period)];
+    expect(sruSummary(lines)).toEqual({ communes: 2, in_deficit: 1, deficit: 1400, triennial_target: 231 });
+    expect(sruSummary([])).toBeNull();
+  });
+
+  it('refuses a social housing aid without dwellings, a parcel of another commune, a lone coordinate', () => {
+    expect(aidProblem({ type: 'logement_social', nbLogements: 0, nbPlai: 0, nbPlus: 0, nbPls: 0 })).toMatch(/au moins un logement/);
+    expect(aidProblem({ type: 'renovation', nbLogements: 0, nbPlai: 0, nbPlus: 0, nbPls: 0 })).toBeNull();
+    expect(landProblem({ communeCode: '31069', parcelle: '31555000AB0246', longitude: null, latitude: null })?.code).toBe('plh.parcel_outside_commune');
+    expect(landProblem({ communeCode: '31555', parcelle: null, longitude: 1.4, latitude: null })?.code).toBe('plh.coordinates');
+    expect(landProblem({ communeCode: '31555', parcelle: '31555000AB0246', longitude: 1.4, latitude: 43.6 })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 // PLH steering: types and pure rules (SRU obligations, triennial periods, targets against achievements). No I/O.
 // Legal sources are in ../shared/data/rules/sru_rules_and_example.json and plh_rules.json (copied in docs/plh.md).
+import type { SruLine } from './contract.ts';
 
 export const CATEGORIES = ['logements', 'logements_sociaux', 'accession_aidee', 'renovation', 'hebergement'] as const;
 export type Categorie = (typeof CATEGORIES)[number];
@@ -287,4 +288,110 @@ export interface SruInventaire {
   depensesReellesFonctionnement: number | null;
   depensesDeductibles: number | null;
   source: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The API's views (docs/decisions/0004-naming.md: JSON in English beside the glossary's words)
+
+/**
+ * A commune's SRU line for a year: its inventory, the obligation its EPCI's catch-up rate gives, and the social
+ * dwellings its aids financed in the triennial period. An exempt commune owes no triennial target.
+ */
+export function sruLine(
+  s: SruInventaire & { nom: string },
+  catchUpRate: number | undefined,
+  aids: Pick<AideAccordee, 'communeCode' | 'annee' | 'nbPlai' | 'nbPlus' | 'nbPls'>[],
+  period: { debut: number; fin: number },
+): SruLine {
+  const situation = sruSituation({ residencesPrincipales: s.residencesPrincipales, logementsSociaux: s.logementsSociaux, tauxLegal: s.tauxLegal, tauxRattrapage: catchUpRate });
+  const mine = aids.filter((a) => a.communeCode === s.communeCode && a.annee >= period.debut && a.annee <= period.fin);
+  const produced = { plai: mine.reduce((x, a) => x + a.nbPlai, 0), plus: mine.reduce((x, a) => x + a.nbPlus, 0), pls: mine.reduce((x, a) => x + a.nbPls, 0) };
+  const target = s.exemptee ? 0 : situation.objectifTriennal;
+  const progress = sruProgress(target, produced);
+  return {
+    commune_code: s.communeCode,
+    name: s.nom,
+    inventory_year: s.annee,
+    population: s.population,
+    main_residences: s.residencesPrincipales,
+    social_dwellings: s.logementsSociaux,
+    legal_rate: s.tauxLegal,
+    exempt: s.exemptee,
+    current_rate: situation.tauxActuel,
+    required_dwellings: situation.logementsRequis,
+    deficit: situation.deficit,
+    period: `${period.debut}-${period.fin}`,
+    triennial_target: target,
+    plai_min: s.exemptee ? 0 : situation.plaiMin,
+    pls_max: s.exemptee ? 0 : situation.plsMax,
+    produced: { ...produced, total: progress.produits },
+    rate: progress.tauxRealisation,
+    plai_met: progress.plaiRespecte,
+    pls_met: progress.plsRespecte,
+    source: s.source,
+  };
+}
+
+/** The estimated net SRU levy of a commune, or null when its inventory lacks the fiscal figures or it is exempt. */
+export function sruNetLevy(s: SruInventaire, deficit: number): number | null {
+  if (s.potentielFiscalParHabitant === null || s.depensesReellesFonctionnement === null || s.exemptee) return null;
+  return sruLevy({ deficit, potentielFiscalParHabitant: s.potentielFiscalParHabitant, depensesReellesFonctionnement: s.depensesReellesFonctionnement, depensesDeductibles: s.depensesDeductibles ?? 0 }).net;
+}
+
+/** A target as the API answers it. */
+export function targetLine(t: TargetStatus, communeName: string) {
+  return {
+    commune_code: t.communeCode,
+    commune: communeName,
+    category: t.categorie,
+    start_year: t.anneeDebut,
+    end_year: t.anneeFin,
+    target: t.objectif,
+    achieved: t.realise,
+    rate: t.tauxRealisation,
+    expected_progress: t.avancementAttendu,
+    sources: t.sources,
+    action_code: t.actionCode ?? null,
+  };
+}
+
+/** Targets and achievements summed per category (the club compares EPCIs this way), in the categories' order. */
+export function targetsByCategory(targets: TargetStatus[]) {
+  const byCat = new Map<Categorie, { target: number; achieved: number }>();
+  for (const t of targets) {
+    const c = byCat.get(t.categorie) ?? { target: 0, achieved: 0 };
+    c.target += t.objectif;
+    c.achieved += t.realise;
+    byCat.set(t.categorie, c);
+  }
+  return CATEGORIES.filter((c) => byCat.has(c)).map((category) => {
+    const c = byCat.get(category)!;
+    return { category, target: c.target, achieved: c.achieved, rate: c.target ? c.achieved / c.target : null };
+  });
+}
+
+/** An EPCI's SRU lines summed: communes in deficit (exempt ones left out), total deficit and triennial target. */
+export function sruSummary(lines: SruLine[]) {
+  if (!lines.length) return null;
+  return {
+    communes: lines.length,
+    in_deficit: lines.filter((l) => l.deficit > 0 && !l.exempt).length,
+    deficit: lines.reduce((x, l) => x + l.deficit, 0),
+    triennial_target: lines.reduce((x, l) => x + l.triennial_target, 0),
+  };
+}
+
+/** Why an aid cannot be saved (a French sentence), or null: a social housing aid is for at least one dwelling. */
+export function aidProblem(a: Pick<AideAccordee, 'type' | 'nbLogements' | 'nbPlai' | 'nbPlus' | 'nbPls'>): string | null {
+  if (a.type === 'logement_social' && a.nbPlai + a.nbPlus + a.nbPls === 0 && a.nbLogements === 0)
+    return 'Une aide au logement social porte sur au moins un logement (PLAI, PLUS ou PLS).';
+  return null;
+}
+
+/** Why a land site cannot be saved, or null: its parcel lies in its commune; longitude and latitude go together. */
+export function landProblem(f: { communeCode: string; parcelle: string | null; longitude: number | null; latitude: number | null }): { code: string; message: string } | null {
+  if (f.parcelle && !f.parcelle.startsWith(f.communeCode))
+    return { code: 'plh.parcel_outside_commune', message: `La parcelle ${f.parcelle} n’est pas dans la commune ${f.communeCode} (ses 5 premiers caractères sont le code INSEE).` };
+  if ((f.longitude === null) !== (f.latitude === null)) return { code: 'plh.coordinates', message: 'Indiquez la longitude et la latitude ensemble, ou aucune des deux.' };
+  return null;
 }

@@ -36,23 +36,23 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const importXlsx = (bytes: Buffer, headers = agent.headers) =>
-  t.app.inject({ method: 'POST', url: '/api/plh/programme/import?nom=plh.xlsx', headers: { ...headers, 'content-type': 'application/octet-stream' }, payload: bytes });
+  t.app.inject({ method: 'POST', url: '/api/plh/programme/import?filename=plh.xlsx', headers: { ...headers, 'content-type': 'application/octet-stream' }, payload: bytes });
 
 async function programmeRows() {
   const db = t.ctx.db;
   const count = async (table: keyof Database) => Number((await db.selectFrom(table).select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  return { actions: await count('plh_action'), budgets: await count('plh_action_budget'), objectifs: await count('plh_objectif'), programmes: await count('plh_programme') };
+  return { actions: await count('plh_action'), budgets: await count('plh_action_budget'), targets: await count('plh_target'), programmes: await count('plh_programme') };
 }
 
 describe('action programme', () => {
   it('imports the workbook, and importing it again changes nothing', async () => {
     const first = await importXlsx(xlsx);
     expect(first.statusCode, first.body).toBe(200);
-    expect(first.json()).toMatchObject({ orientations: 2, actions: 2, budgets: 3, objectifs: 3 });
+    expect(first.json()).toMatchObject({ orientations: 2, actions: 2, budgets: 3, targets: 3 });
     const before = await programmeRows();
     expect((await importXlsx(xlsx)).statusCode).toBe(200);
     expect(await programmeRows()).toEqual(before);
-    expect(before).toEqual({ actions: 2, budgets: 3, objectifs: 3, programmes: 1 });
+    expect(before).toEqual({ actions: 2, budgets: 3, targets: 3, programmes: 1 });
   });
 
   it('refuses a workbook with a bad cell, says where in French, and writes nothing', async () => {
@@ -78,19 +78,19 @@ describe('action programme', () => {
     expect(again.statusCode, again.body).toBe(200);
     const prog = await t.app.inject({ method: 'GET', url: '/api/plh/programme', headers: bailleur.headers });
     const p = prog.json().programme;
-    expect(p.nom).toBe(SAMPLE.nom);
+    expect(p.name).toBe(SAMPLE.nom);
     expect(p.actions.find((a: any) => a.code === '1.1').budgets).toEqual([
-      { annee: 2025, prevu_euros: 1_500_000, depense_euros: 1_250_000.5 },
-      { annee: 2026, prevu_euros: 1_600_000, depense_euros: 0 },
+      { year: 2025, planned_euros: 1_500_000, spent_euros: 1_250_000.5 },
+      { year: 2026, planned_euros: 1_600_000, spent_euros: 0 },
     ]);
   });
 
   it('merges a CSV sheet of targets into the programme and refuses a CSV without its sheet name', async () => {
     const csv = '\uFEFFcommune_code;commune;categorie;annee_debut;annee_fin;objectif;action_code\r\n31555;Toulouse;logements_sociaux;2025;2030;7200;1.1\r\n';
-    const res = await t.app.inject({ method: 'POST', url: '/api/plh/programme/import?feuille=objectifs&nom=objectifs.csv', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: csv });
+    const res = await t.app.inject({ method: 'POST', url: '/api/plh/programme/import?sheet=objectifs&filename=objectifs.csv', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: csv });
     expect(res.statusCode, res.body).toBe(200);
-    const row = await t.ctx.db.selectFrom('plh_objectif').select('valeur').where('commune_code', '=', '31555').where('categorie', '=', 'logements_sociaux').executeTakeFirstOrThrow();
-    expect(row.valeur).toBe(7200);
+    const row = await t.ctx.db.selectFrom('plh_target').select('value').where('commune_code', '=', '31555').where('category', '=', 'logements_sociaux').executeTakeFirstOrThrow();
+    expect(row.value).toBe(7200);
     const noSheet = await t.app.inject({ method: 'POST', url: '/api/plh/programme/import', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: csv });
     expect(noSheet.statusCode).toBe(400);
     // Back to the workbook's figure for the next tests.
@@ -98,30 +98,30 @@ describe('action programme', () => {
   });
 
   it('lets an agent change an action’s status, not a partner', async () => {
-    const ok = await t.app.inject({ method: 'PATCH', url: '/api/plh/actions/2.1', headers: agent.headers, payload: { statut: 'en_cours', commentaire: 'Lancée en mars' } });
+    const ok = await t.app.inject({ method: 'PATCH', url: '/api/plh/actions/2.1', headers: agent.headers, payload: { status: 'en_cours', comment: 'Lancée en mars' } });
     expect(ok.statusCode).toBe(200);
-    const refused = await t.app.inject({ method: 'PATCH', url: '/api/plh/actions/2.1', headers: bailleur.headers, payload: { statut: 'realisee' } });
+    const refused = await t.app.inject({ method: 'PATCH', url: '/api/plh/actions/2.1', headers: bailleur.headers, payload: { status: 'realisee' } });
     expect(refused.statusCode).toBe(403);
   });
 });
 
 describe('aids, SRU and land register', () => {
   it('records aids by case reference (same reference = same case) and shows a partner only its own', async () => {
-    const base = { type: 'logement_social', commune_code: '31555', annee: 2026, montant_euros: 240_000, nb_plai: 12, nb_plus: 20, nb_pls: 8, operation: 'Résidence Les Tilleuls' };
+    const base = { type: 'logement_social', commune_code: '31555', year: 2026, amount_euros: 240_000, plai_count: 12, plus_count: 20, pls_count: 8, operation: 'Résidence Les Tilleuls' };
     for (let i = 0; i < 2; i++) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/plh/aides', headers: agent.headers, payload: { ...base, reference: 'LLS-2026-001', organisation_id: bailleur.organisationId } });
+      const res = await t.app.inject({ method: 'POST', url: '/api/plh/aids', headers: agent.headers, payload: { ...base, reference: 'LLS-2026-001', organisation_id: bailleur.organisationId } });
       expect(res.statusCode, res.body).toBe(200);
     }
-    await t.app.inject({ method: 'POST', url: '/api/plh/aides', headers: agent.headers, payload: { ...base, reference: 'LLS-2025-007', annee: 2025, nb_plai: 10, nb_plus: 15, nb_pls: 5, montant_euros: 180_000 } });
-    await t.app.inject({ method: 'POST', url: '/api/plh/aides', headers: agent.headers, payload: { reference: 'RENO-2026-042', type: 'renovation', commune_code: '31069', annee: 2026, montant_euros: 3_000, nb_logements: 1, gain_energetique_pct: 45 } });
-    const all = (await t.app.inject({ method: 'GET', url: '/api/plh/aides', headers: agent.headers })).json().aides;
+    await t.app.inject({ method: 'POST', url: '/api/plh/aids', headers: agent.headers, payload: { ...base, reference: 'LLS-2025-007', year: 2025, plai_count: 10, plus_count: 15, pls_count: 5, amount_euros: 180_000 } });
+    await t.app.inject({ method: 'POST', url: '/api/plh/aids', headers: agent.headers, payload: { reference: 'RENO-2026-042', type: 'renovation', commune_code: '31069', year: 2026, amount_euros: 3_000, dwellings_count: 1, energy_gain_pct: 45 } });
+    const all = (await t.app.inject({ method: 'GET', url: '/api/plh/aids', headers: agent.headers })).json().aids;
     expect(all.map((a: any) => a.reference).sort()).toEqual(['LLS-2025-007', 'LLS-2026-001', 'RENO-2026-042']);
-    const mine = (await t.app.inject({ method: 'GET', url: '/api/plh/aides', headers: bailleur.headers })).json().aides;
+    const mine = (await t.app.inject({ method: 'GET', url: '/api/plh/aids', headers: bailleur.headers })).json().aids;
     expect(mine.map((a: any) => a.reference)).toEqual(['LLS-2026-001']);
   });
 
   it('refuses an aid in a commune outside the territory, in French', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/plh/aides', headers: agent.headers, payload: { reference: 'X', type: 'accession', commune_code: '33063', annee: 2026, montant_euros: 5000 } });
+    const res = await t.app.inject({ method: 'POST', url: '/api/plh/aids', headers: agent.headers, payload: { reference: 'X', type: 'accession', commune_code: '33063', year: 2026, amount_euros: 5000 } });
     expect(res.statusCode).toBe(422);
     expect(res.json().detail).toBe('La commune 33063 n’est pas dans le territoire de l’instance.');
   });
@@ -132,25 +132,25 @@ describe('aids, SRU and land register', () => {
       method: 'PUT',
       url: '/api/plh/sru/31555/2026',
       headers: agent.headers,
-      payload: { residences_principales: 10_000, logements_sociaux: 1800, taux_legal: 0.25, potentiel_fiscal_par_habitant: 1200, depenses_reelles_fonctionnement: 15_000_000, depenses_deductibles: 50_000, source: 'Inventaire de test (exemple des règles)' },
+      payload: { main_residences: 10_000, social_dwellings: 1800, legal_rate: 0.25, fiscal_potential_per_inhabitant: 1200, operating_expenses: 15_000_000, deductible_expenses: 50_000, source: 'Inventaire de test (exemple des règles)' },
     });
     expect(put.statusCode, put.body).toBe(200);
-    const pub = await t.app.inject({ method: 'GET', url: '/api/plh/public/sru?annee=2026' });
+    const pub = await t.app.inject({ method: 'GET', url: '/api/plh/public/sru?year=2026' });
     expect(pub.statusCode).toBe(200);
     const line = pub.json().communes[0];
-    expect(line).toMatchObject({ commune_code: '31555', nom: 'Toulouse', deficit: 700, objectif_triennal: 231, periode: '2026-2028', produits: { plai: 12, plus: 20, pls: 8, total: 40 } });
+    expect(line).toMatchObject({ commune_code: '31555', name: 'Toulouse', deficit: 700, triennial_target: 231, period: '2026-2028', produced: { plai: 12, plus: 20, pls: 8, total: 40 } });
     expect(line.plai_min).toBeCloseTo(69.3, 9);
-    expect(line).not.toHaveProperty('prelevement_net_estime'); // the levy estimate is for signed-in users
-    const staff = await t.app.inject({ method: 'GET', url: '/api/plh/sru?annee=2026', headers: agent.headers });
-    expect(staff.json().communes[0].prelevement_net_estime).toBe(160_000);
+    expect(line).not.toHaveProperty('net_levy_estimate'); // the levy estimate is for signed-in users
+    const staff = await t.app.inject({ method: 'GET', url: '/api/plh/sru?year=2026', headers: agent.headers });
+    expect(staff.json().communes[0].net_levy_estimate).toBe(160_000);
   });
 
   it('imports SRU inventories from a CSV: all lines or none, the same file twice changes nothing', async () => {
     const good = 'commune_code;annee;residences_principales;logements_sociaux;taux_legal;source\n31069;2025;12000;2000;25 %;Inventaire de test\n';
-    const post = (csv: string) => t.app.inject({ method: 'POST', url: '/api/plh/sru/import?nom=sru.csv', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: csv });
-    const count = async () => Number((await t.ctx.db.selectFrom('plh_sru_inventaire').select(t.ctx.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const post = (csv: string) => t.app.inject({ method: 'POST', url: '/api/plh/sru/import?filename=sru.csv', headers: { ...agent.headers, 'content-type': 'text/csv' }, payload: csv });
+    const count = async () => Number((await t.ctx.db.selectFrom('plh_sru_inventory').select(t.ctx.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const before = await count();
-    expect((await post(good)).json()).toEqual({ inventaires: 1 });
+    expect((await post(good)).json()).toEqual({ inventories: 1 });
     expect((await post(good)).statusCode).toBe(200);
     expect(await count()).toBe(before + 1);
     const two = await post(good.replace('\n31069;2025', '\n31555;2024;1;1;25 %;S\n31069;2024'));
@@ -164,36 +164,36 @@ describe('aids, SRU and land register', () => {
   it('keeps land opportunities with their point, served as GeoJSON to signed-in users only', async () => {
     const res = await t.app.inject({
       method: 'POST',
-      url: '/api/plh/foncier',
+      url: '/api/plh/land',
       headers: agent.headers,
-      payload: { reference: 'F-31555-01', nature: 'friche', commune_code: '31555', parcelle: '31555000AB0246', surface_m2: 4200, zonage: 'UM1', logements_potentiels: 60, statut: 'etudie', longitude: 1.4442, latitude: 43.6047 },
+      payload: { reference: 'F-31555-01', nature: 'friche', commune_code: '31555', parcel: '31555000AB0246', surface_m2: 4200, zoning: 'UM1', potential_dwellings: 60, status: 'etudie', longitude: 1.4442, latitude: 43.6047 },
     });
     expect(res.statusCode, res.body).toBe(200);
-    const wrongParcel = await t.app.inject({ method: 'POST', url: '/api/plh/foncier', headers: agent.headers, payload: { reference: 'F2', nature: 'gisement', commune_code: '31069', parcelle: '31555000AB0246', surface_m2: 10 } });
+    const wrongParcel = await t.app.inject({ method: 'POST', url: '/api/plh/land', headers: agent.headers, payload: { reference: 'F2', nature: 'gisement', commune_code: '31069', parcel: '31555000AB0246', surface_m2: 10 } });
     expect(wrongParcel.statusCode).toBe(422);
-    const geo = await t.app.inject({ method: 'GET', url: '/api/plh/foncier/geojson', headers: bailleur.headers });
+    const geo = await t.app.inject({ method: 'GET', url: '/api/plh/land/geojson', headers: bailleur.headers });
     expect(geo.json().features).toEqual([
-      expect.objectContaining({ type: 'Feature', geometry: { type: 'Point', coordinates: [1.4442, 43.6047] }, properties: expect.objectContaining({ reference: 'F-31555-01', logements_potentiels: 60 }) }),
+      expect.objectContaining({ type: 'Feature', geometry: { type: 'Point', coordinates: [1.4442, 43.6047] }, properties: expect.objectContaining({ reference: 'F-31555-01', potential_dwellings: 60 }) }),
     ]);
-    expect((await t.app.inject({ method: 'GET', url: '/api/plh/foncier/geojson' })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/api/plh/land/geojson' })).statusCode).toBe(401);
   });
 
   it('counts aids in the targets: Toulouse social housing 2025–2026 = 30 + 40', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/api/plh/objectifs?annee=2026&commune=31555', headers: bailleur.headers });
-    const lls = res.json().objectifs.find((o: any) => o.categorie === 'logements_sociaux');
-    expect(lls).toMatchObject({ objectif: 7000, realise: 70, sources: ['Registre des aides accordées par l’EPCI (Habitat Commun)'] });
-    expect(lls.avancement_attendu).toBeCloseTo(2 / 6, 9);
+    const res = await t.app.inject({ method: 'GET', url: '/api/plh/targets?year=2026&commune=31555', headers: bailleur.headers });
+    const lls = res.json().targets.find((o: any) => o.category === 'logements_sociaux');
+    expect(lls).toMatchObject({ target: 7000, achieved: 70, sources: ['Registre des aides accordées par l’EPCI (Habitat Commun)'] });
+    expect(lls.expected_progress).toBeCloseTo(2 / 6, 9);
   });
 });
 
 describe('bilans', () => {
   it('refuses the bilan to a partner and to the public', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/api/plh/bilan?annee=2026', headers: bailleur.headers })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'GET', url: '/api/plh/bilan?annee=2026' })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/api/plh/report?year=2026', headers: bailleur.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/api/plh/report?year=2026' })).statusCode).toBe(401);
   });
 
   it('the DOCX shows each commune’s target and achievement, each action’s budget, the SRU figures and their sources', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/api/plh/bilan?annee=2026&format=docx', headers: agent.headers });
+    const res = await t.app.inject({ method: 'GET', url: '/api/plh/report?year=2026&format=docx', headers: agent.headers });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-disposition']).toContain('bilan-plh-annuel-2026.docx');
     const rows = docxTableRows(res.rawPayload);
@@ -230,7 +230,7 @@ describe('bilans', () => {
   });
 
   it('the PDF carries the same figures, with French accents, in its text', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/api/plh/bilan?annee=2026&format=pdf', headers: agent.headers });
+    const res = await t.app.inject({ method: 'GET', url: '/api/plh/report?year=2026&format=pdf', headers: agent.headers });
     expect(res.statusCode).toBe(200);
     expect(res.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     const lines = pdfTextLines(res.rawPayload);
@@ -246,7 +246,7 @@ describe('bilans', () => {
   });
 
   it('the triennial HTML covers three years, with the map', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/api/plh/bilan?annee=2026&triennal=true&format=html', headers: agent.headers });
+    const res = await t.app.inject({ method: 'GET', url: '/api/plh/report?year=2026&triennial=true&format=html', headers: agent.headers });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<h1>Bilan triennal 2024–2026 du programme local de l’habitat</h1>');
     // Aids of 2025 and 2026: 2 operations, 420 000 €, 70 dwellings.

@@ -14,26 +14,14 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import { isEpciStaff, requirePrincipal, type Access } from '../../platform/http/access.ts';
 import { assertInPerimeter, perimeterFilter, perimeterOfRequest, requestedEpci } from '../../platform/http/perimeter.ts';
 import { organisationCommune, sharedBy } from '../access/index.ts';
-import { communeCode, instanceEpcis, siren } from '../territory/index.ts';
+import { communeCode, siren } from '../territory/index.ts';
 import type { App } from '../types.ts';
-import {
-  ACTION_STATUTS,
-  AIDE_TYPES,
-  CATEGORIES,
-  sruLevy,
-  sruProgress,
-  sruSituation,
-  targetStatus,
-  triennialPeriod,
-  mergeAchievements,
-} from './model.ts';
+import { ACTION_STATUTS, AIDE_TYPES, CATEGORIES } from './model.ts';
 import * as service from './service.ts';
-import { exportProgramme, importProgrammeFile, importSruFile } from './service.ts';
 import { SHEET_NAMES, type SheetName } from './ingest/programme-sheet.ts';
 import { loadBilan } from './report/bilan-data.ts';
 import { BILAN_MEDIA, bilanFileName, renderBilan } from './report/render.ts';
-import * as store from './store.ts';
-import { aideOutZ, aideZ, clubAnswer, foncierOutZ, foncierZ, objectifsAnswer, programmeZ, sruAnswer, sruInZ, sruLineZ, year as YEAR } from './contract.ts';
+import { aidOutZ, aidZ, clubAnswer, landOutZ, landZ, programmeZ, sruAnswer, sruInZ, sruPrivateAnswer, targetsAnswer, year as YEAR } from './contract.ts';
 
 const TAG = 'plh';
 const WRITE: Access = { roles: ['admin', 'agent'] };
@@ -41,60 +29,23 @@ const BILAN: Access = { roles: ['admin', 'agent', 'readonly'] };
 const COMMUNE = communeCode;
 const SIREN = siren;
 const MAX_FILE = 20 * 1024 * 1024;
+const SHEET = z.enum(SHEET_NAMES as [SheetName, ...SheetName[]]);
+const thisYear = () => new Date().getFullYear();
 
 /** A commune of the instance's territory (422 otherwise) that the caller's EPCI may write (403 otherwise). */
-async function assertWritableCommune(ctx: AppContext, req: FastifyRequest, code: string) {
+const writableCommune = (ctx: AppContext, req: FastifyRequest) => async (code: string) => {
   const communes = await service.territoryCommunes(ctx.db);
   if (!communes.some((c) => c.code === code)) throw new AppError('plh.commune_outside_territory', `La commune ${code} n’est pas dans le territoire de l’instance.`, 422);
   assertInPerimeter(req, { commune: code }, 'ecrire');
-}
+};
+/** A commune the caller's EPCI may write (403 otherwise). */
+const inWritePerimeter = (req: FastifyRequest) => (code: string) => assertInPerimeter(req, { commune: code }, 'ecrire');
 
-/** SRU lines of these communes (all the instance's without): each EPCI's catch-up rate comes from its own programme. */
-export async function sruLines(ctx: AppContext, annee: number, communes?: string[]) {
-  const inventories = await service.latestSruInventories(ctx.db, annee, communes);
-  const epciOf = await service.epciOfCommunes(ctx.db, inventories.map((s) => s.communeCode));
-  const heads = new Map<string, Awaited<ReturnType<typeof store.currentProgramme>>>();
-  for (const e of new Set(epciOf.values())) if (e) heads.set(e, await store.currentProgramme(ctx.db, e));
-  const periode = triennialPeriod(annee);
-  const aides = (await store.listAides(ctx.db, { type: 'logement_social', communes })).filter((a) => a.annee >= periode.debut && a.annee <= periode.fin);
-  return inventories.map((s) => {
-    const head = heads.get(epciOf.get(s.communeCode) ?? '') ?? null;
-    const situation = sruSituation({ residencesPrincipales: s.residencesPrincipales, logementsSociaux: s.logementsSociaux, tauxLegal: s.tauxLegal, tauxRattrapage: head?.tauxRattrapageSru });
-    const mine = aides.filter((a) => a.communeCode === s.communeCode);
-    const produits = { plai: mine.reduce((x, a) => x + a.nbPlai, 0), plus: mine.reduce((x, a) => x + a.nbPlus, 0), pls: mine.reduce((x, a) => x + a.nbPls, 0) };
-    const objectif = s.exemptee ? 0 : situation.objectifTriennal;
-    const progress = sruProgress(objectif, produits);
-    return {
-      inventory: s,
-      line: {
-        commune_code: s.communeCode,
-        nom: s.nom,
-        inventaire_annee: s.annee,
-        population: s.population,
-        residences_principales: s.residencesPrincipales,
-        logements_sociaux: s.logementsSociaux,
-        taux_legal: s.tauxLegal,
-        exemptee: s.exemptee,
-        taux_actuel: situation.tauxActuel,
-        logements_requis: situation.logementsRequis,
-        deficit: situation.deficit,
-        periode: `${periode.debut}-${periode.fin}`,
-        objectif_triennal: objectif,
-        plai_min: s.exemptee ? 0 : situation.plaiMin,
-        pls_max: s.exemptee ? 0 : situation.plsMax,
-        produits: { ...produits, total: progress.produits },
-        taux_realisation: progress.tauxRealisation,
-        plai_respecte: progress.plaiRespecte,
-        pls_respecte: progress.plsRespecte,
-        source: s.source,
-      },
-    };
-  });
-}
-
-const aideOut = (a: store.AideRow) => ({ id: a.id, ...store.aideColumns(a) });
-
-const foncierOut = (f: store.Foncier) => ({ id: f.id!, ...store.foncierColumns(f) });
+const fileBody = (body: unknown) => {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+  if (!bytes.length) throw new AppError('plh.empty_file', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
+  return bytes;
+};
 
 export async function plhRoutes(app: App, ctx: AppContext) {
   app.get('/api/plh/programme', {
@@ -105,33 +56,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       querystring: z.object({ epci: SIREN.optional() }),
       response: { 200: z.object({ programme: programmeZ.nullable() }) },
     },
-    handler: async (req) => {
-      const head = await store.currentProgramme(ctx.db, requestedEpci(req, req.query.epci));
-      if (!head) return { programme: null };
-      const p = await store.loadProgramme(ctx.db, head);
-      return {
-        programme: {
-          id: head.id,
-          nom: p.nom,
-          annee_debut: p.anneeDebut,
-          annee_fin: p.anneeFin,
-          taux_rattrapage_sru: p.tauxRattrapageSru,
-          orientations: p.orientations,
-          actions: p.actions.map((a) => ({
-            code: a.code,
-            orientation_code: a.orientationCode,
-            titre: a.titre,
-            pilote: a.pilote,
-            partenaires: a.partenaires,
-            statut: a.statut,
-            indicateurs: a.indicateurs,
-            indicateur_categorie: a.indicateurCategorie,
-            commentaire: a.commentaire,
-            budgets: p.budgets.filter((b) => b.actionCode === a.code).map((b) => ({ annee: b.annee, prevu_euros: b.prevuEuros, depense_euros: b.depenseEuros })),
-          })),
-        },
-      };
-    },
+    handler: async (req) => ({ programme: await service.programmeView(ctx.db, requestedEpci(req, req.query.epci)) }),
   });
 
   // The import takes the file as the raw body (XLSX or CSV), in its own scope so no JSON parser touches it.
@@ -144,15 +69,13 @@ export async function plhRoutes(app: App, ctx: AppContext) {
         tags: [TAG],
         summary: 'Importer le programme : classeur XLSX complet (remplace le programme de même année de début) ou une feuille CSV (fusionnée)',
         description: 'Corps : le fichier brut. Feuilles et colonnes : voir docs/plh.md. Un import avec un problème n’enregistre rien (réponse 422 avec la liste des problèmes).',
-        querystring: z.object({ feuille: z.enum(SHEET_NAMES as [SheetName, ...SheetName[]]).optional(), nom: z.string().max(200).default('programme') }),
-        response: { 200: z.object({ programme_id: z.string(), orientations: z.number(), actions: z.number(), budgets: z.number(), objectifs: z.number() }) },
+        querystring: z.object({ sheet: SHEET.optional(), filename: z.string().max(200).default('programme') }),
+        response: { 200: z.object({ programme_id: z.string(), orientations: z.number(), actions: z.number(), budgets: z.number(), targets: z.number() }) },
       },
       bodyLimit: MAX_FILE, // the workbook itself
       handler: async (req) => {
-        const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        if (!bytes.length) throw new AppError('plh.empty_file', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
-        const r = await importProgrammeFile(ctx.db, requestedEpci(req, undefined, 'ecrire'), bytes, req.query.nom, req.query.feuille);
-        return { programme_id: r.programmeId, orientations: r.orientations, actions: r.actions, budgets: r.budgets, objectifs: r.objectifs };
+        const r = await service.importProgrammeFile(ctx.db, requestedEpci(req, undefined, 'ecrire'), fileBody(req.body), req.query.filename, req.query.sheet);
+        return { programme_id: r.programmeId, orientations: r.orientations, actions: r.actions, budgets: r.budgets, targets: r.targets };
       },
     });
     scope.withTypeProvider<ZodTypeProvider>().post('/api/plh/sru/import', {
@@ -161,15 +84,11 @@ export async function plhRoutes(app: App, ctx: AppContext) {
         tags: [TAG],
         summary: 'Importer les inventaires SRU des communes (CSV, une ligne par commune et année)',
         description: 'Colonnes : commune_code, annee, residences_principales, logements_sociaux, taux_legal, source (obligatoires), population, exemptee, potentiel_fiscal_par_habitant, depenses_reelles_fonctionnement, depenses_deductibles.',
-        querystring: z.object({ nom: z.string().max(200).default('inventaires-sru.csv') }),
-        response: { 200: z.object({ inventaires: z.number() }) },
+        querystring: z.object({ filename: z.string().max(200).default('inventaires-sru.csv') }),
+        response: { 200: z.object({ inventories: z.number() }) },
       },
       bodyLimit: MAX_FILE, // the CSV file itself
-      handler: async (req) => {
-        const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        if (!bytes.length) throw new AppError('plh.empty_file', 'Aucun fichier reçu : le corps de la requête est vide.', 400);
-        return importSruFile(ctx.db, bytes, req.query.nom, requestedEpci(req, undefined, 'ecrire'));
-      },
+      handler: async (req) => service.importSruFile(ctx.db, fileBody(req.body), req.query.filename, requestedEpci(req, undefined, 'ecrire')),
     });
   });
 
@@ -178,10 +97,10 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     schema: {
       tags: [TAG],
       summary: 'Exporter le programme : classeur XLSX (toutes les feuilles) ou une feuille en CSV',
-      querystring: z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx'), feuille: z.enum(SHEET_NAMES as [SheetName, ...SheetName[]]).default('actions'), epci: SIREN.optional() }),
+      querystring: z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx'), sheet: SHEET.default('actions'), epci: SIREN.optional() }),
     },
     handler: async (req, reply) => {
-      const out = await exportProgramme(ctx.db, requestedEpci(req, req.query.epci), req.query.format, req.query.feuille);
+      const out = await service.exportProgramme(ctx.db, requestedEpci(req, req.query.epci), req.query.format, req.query.sheet);
       return reply.type(out.mediaType).header('content-disposition', `attachment; filename="${out.filename}"`).send(out.bytes);
     },
   });
@@ -192,70 +111,42 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       tags: [TAG],
       summary: 'Mettre à jour le statut ou le commentaire d’une action',
       params: z.object({ code: z.string().max(20) }),
-      body: z.object({ statut: z.enum(ACTION_STATUTS).optional(), commentaire: z.string().max(4000).optional() }),
+      body: z.object({ status: z.enum(ACTION_STATUTS).optional(), comment: z.string().max(4000).optional() }),
       response: { 200: z.object({ ok: z.literal(true) }) },
     },
     handler: async (req) => {
-      const head = await store.currentProgramme(ctx.db, requestedEpci(req, undefined, 'ecrire'));
-      if (!head || !(await store.updateAction(ctx.db, head.id, req.params.code, req.body))) throw notFound(`Action ${req.params.code}`);
+      if (!(await service.updateAction(ctx.db, requestedEpci(req, undefined, 'ecrire'), req.params.code, req.body))) throw notFound(`Action ${req.params.code}`);
       return { ok: true as const };
     },
   });
 
-  app.get('/api/plh/objectifs', {
+  app.get('/api/plh/targets', {
     config: { access: 'authenticated' },
     schema: {
       tags: [TAG],
       summary: 'Objectifs territorialisés et réalisations (cumulées jusqu’à l’année donnée)',
-      querystring: z.object({ annee: YEAR.optional(), commune: COMMUNE.optional(), epci: SIREN.optional() }),
-      response: {
-        200: objectifsAnswer,
-      },
+      querystring: z.object({ year: YEAR.optional(), commune: COMMUNE.optional(), epci: SIREN.optional() }),
+      response: { 200: targetsAnswer },
     },
     handler: async (req) => {
-      const annee = req.query.annee ?? new Date().getFullYear();
+      const year = req.query.year ?? thisYear();
       if (req.query.commune) assertInPerimeter(req, { commune: req.query.commune });
       const epci = requestedEpci(req, req.query.epci);
-      const head = await store.currentProgramme(ctx.db, epci);
-      if (!head) return { annee, objectifs: [] };
-      const p = await store.loadProgramme(ctx.db, head);
-      const names = new Map((await service.territoryCommunes(ctx.db, epci)).map((c) => [c.code, c.nom]));
-      const mine = perimeterFilter(req).communes;
-      const ach = mergeAchievements(await store.listRealisations(ctx.db, mine), await store.listAides(ctx.db, { communes: mine }), await service.platformAchievements(ctx.db, mine));
-      const objectifs = p.objectifs
-        .filter((o) => mine.includes(o.communeCode))
-        .filter((o) => !req.query.commune || o.communeCode === req.query.commune)
-        .map((o) => {
-          const t = targetStatus(o, ach, annee);
-          return {
-            commune_code: t.communeCode,
-            commune: names.get(t.communeCode) ?? t.communeCode,
-            categorie: t.categorie,
-            annee_debut: t.anneeDebut,
-            annee_fin: t.anneeFin,
-            objectif: t.objectif,
-            realise: t.realise,
-            taux_realisation: t.tauxRealisation,
-            avancement_attendu: t.avancementAttendu,
-            sources: t.sources,
-            action_code: t.actionCode ?? null,
-          };
-        });
-      return { annee, objectifs };
+      return { year, targets: await service.targets(ctx.db, epci, year, perimeterFilter(req).communes, req.query.commune) };
     },
   });
 
-  app.put('/api/plh/realisations', {
+  app.put('/api/plh/achievements', {
     config: { access: WRITE },
     schema: {
       tags: [TAG],
       summary: 'Enregistrer une réalisation (commune, catégorie, année) avec sa source ; remplace la valeur existante',
-      body: z.object({ commune_code: COMMUNE, categorie: z.enum(CATEGORIES), annee: YEAR, valeur: z.number().int().min(0), source: z.string().trim().min(1).max(300) }),
+      body: z.object({ commune_code: COMMUNE, category: z.enum(CATEGORIES), year: YEAR, value: z.number().int().min(0), source: z.string().trim().min(1).max(300) }),
       response: { 200: z.object({ ok: z.literal(true) }) },
     },
     handler: async (req) => {
-      await assertWritableCommune(ctx, req, req.body.commune_code);
-      await store.upsertRealisation(ctx.db, { communeCode: req.body.commune_code, categorie: req.body.categorie, annee: req.body.annee, valeur: req.body.valeur, source: req.body.source });
+      await writableCommune(ctx, req)(req.body.commune_code);
+      await service.saveAchievement(ctx.db, req.body);
       return { ok: true as const };
     },
   });
@@ -265,31 +156,12 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     schema: {
       tags: [TAG],
       summary: 'Situation SRU des communes de son périmètre : déficit, objectif triennal, production, prélèvement estimé',
-      querystring: z.object({ annee: YEAR.optional() }),
-      response: {
-        200: z.object({
-          annee: z.number(),
-          taux_rattrapage: z.number(),
-          communes: z.array(sruLineZ.extend({ prelevement_net_estime: z.number().nullable() })),
-        }),
-      },
+      querystring: z.object({ year: YEAR.optional() }),
+      response: { 200: sruPrivateAnswer },
     },
     handler: async (req) => {
-      const annee = req.query.annee ?? new Date().getFullYear();
       const f = perimeterFilter(req);
-      const head = f.epcis.length === 1 ? await store.currentProgramme(ctx.db, f.epcis[0]) : null;
-      const lines = await sruLines(ctx, annee, f.communes);
-      return {
-        annee,
-        taux_rattrapage: head?.tauxRattrapageSru ?? 0.33,
-        communes: lines.map(({ inventory: s, line }) => ({
-          ...line,
-          prelevement_net_estime:
-            s.potentielFiscalParHabitant !== null && s.depensesReellesFonctionnement !== null && !s.exemptee
-              ? sruLevy({ deficit: line.deficit, potentielFiscalParHabitant: s.potentielFiscalParHabitant, depensesReellesFonctionnement: s.depensesReellesFonctionnement, depensesDeductibles: s.depensesDeductibles ?? 0 }).net
-              : null,
-        })),
-      };
+      return service.sruWithLevy(ctx.db, req.query.year ?? thisYear(), f.communes, f.epcis);
     },
   });
 
@@ -298,180 +170,108 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     schema: {
       tags: [TAG],
       summary: 'Public : situation SRU par commune (logements sociaux, taux, déficit, objectif triennal, production)',
-      querystring: z.object({ annee: YEAR.optional() }),
+      querystring: z.object({ year: YEAR.optional() }),
       response: { 200: sruAnswer },
     },
     handler: async (req) => {
-      const annee = req.query.annee ?? new Date().getFullYear();
+      const year = req.query.year ?? thisYear();
       return {
-        annee,
-        regles:
+        year,
+        rules:
           'Article 55 de la loi SRU (CCH L302-5 à L302-9-1) : taux légal de 20 % ou 25 % des résidences principales ; objectif triennal = part du déficit (33 % par défaut) ; au moins 30 % de PLAI et au plus 30 % de PLS.',
-        communes: (await sruLines(ctx, annee)).map((l) => l.line),
+        communes: (await service.sruLines(ctx.db, year)).map((l) => l.line),
       };
     },
   });
 
-  app.put('/api/plh/sru/:code/:annee', {
+  app.put('/api/plh/sru/:code/:year', {
     config: { access: WRITE },
     schema: {
       tags: [TAG],
       summary: 'Saisir l’inventaire SRU d’une commune au 1er janvier d’une année',
-      params: z.object({ code: COMMUNE, annee: YEAR }),
+      params: z.object({ code: COMMUNE, year: YEAR }),
       body: sruInZ,
       response: { 200: z.object({ ok: z.literal(true) }) },
     },
     handler: async (req) => {
-      await assertWritableCommune(ctx, req, req.params.code);
-      const b = req.body;
-      await store.upsertSru(ctx.db, {
-        communeCode: req.params.code,
-        annee: req.params.annee,
-        population: b.population,
-        residencesPrincipales: b.residences_principales,
-        logementsSociaux: b.logements_sociaux,
-        tauxLegal: b.taux_legal,
-        exemptee: b.exemptee,
-        potentielFiscalParHabitant: b.potentiel_fiscal_par_habitant,
-        depensesReellesFonctionnement: b.depenses_reelles_fonctionnement,
-        depensesDeductibles: b.depenses_deductibles,
-        source: b.source,
-      });
+      await writableCommune(ctx, req)(req.params.code);
+      await service.saveSruInventory(ctx.db, req.params.code, req.params.year, req.body);
       return { ok: true as const };
     },
   });
 
-  app.get('/api/plh/aides', {
+  app.get('/api/plh/aids', {
     config: { access: 'authenticated' },
     schema: {
       tags: [TAG],
       summary: 'Aides accordées par l’EPCI sur son territoire (un partenaire ne voit que celles de son organisation, une commune celles de son territoire)',
-      querystring: z.object({ annee: YEAR.optional(), commune: COMMUNE.optional(), type: z.enum(AIDE_TYPES).optional() }),
-      response: { 200: z.object({ aides: z.array(aideOutZ) }) },
+      querystring: z.object({ year: YEAR.optional(), commune: COMMUNE.optional(), type: z.enum(AIDE_TYPES).optional() }),
+      response: { 200: z.object({ aids: z.array(aidOutZ) }) },
     },
     handler: async (req) => {
       const p = requirePrincipal(req);
-      const f = perimeterFilter(req);
-      const filter: Parameters<typeof store.listAides>[1] = { annee: req.query.annee, communeCode: req.query.commune, type: req.query.type, communes: f.communes };
+      const filter: Parameters<typeof service.listAids>[1] = { annee: req.query.year, communeCode: req.query.commune, type: req.query.type, communes: perimeterFilter(req).communes };
       if (!isEpciStaff(p)) {
         const commune = p.organisationKind === 'commune' ? await organisationCommune(ctx.db, p.organisationId) : null;
         filter.organisationId = p.organisationId;
         if (commune) filter.communeOnly = commune;
       }
-      return { aides: (await store.listAides(ctx.db, filter)).map(aideOut) };
+      return { aids: await service.listAids(ctx.db, filter) };
     },
   });
 
-  app.post('/api/plh/aides', {
+  app.post('/api/plh/aids', {
     config: { access: WRITE },
     schema: {
       tags: [TAG],
       summary: 'Enregistrer une aide accordée (par référence de dossier : la même référence met à jour le dossier)',
-      body: aideZ,
-      response: { 200: aideOutZ },
+      body: aidZ,
+      response: { 200: aidOutZ },
     },
-    handler: async (req) => {
-      const b = req.body;
-      await assertWritableCommune(ctx, req, b.commune_code);
-      // The reference identifies the case across the instance: never let one EPCI overwrite another's case.
-      const same = await store.findAide(ctx.db, { reference: b.reference });
-      if (same) assertInPerimeter(req, { commune: same.communeCode }, 'ecrire');
-      if (b.type === 'logement_social' && b.nb_plai + b.nb_plus + b.nb_pls === 0 && b.nb_logements === 0)
-        throw new AppError('plh.aid_without_dwellings', 'Une aide au logement social porte sur au moins un logement (PLAI, PLUS ou PLS).', 422);
-      const saved = await store.upsertAide(ctx.db, {
-        reference: b.reference,
-        type: b.type,
-        communeCode: b.commune_code,
-        annee: b.annee,
-        montantEuros: b.montant_euros,
-        nbLogements: b.nb_logements,
-        nbPlai: b.nb_plai,
-        nbPlus: b.nb_plus,
-        nbPls: b.nb_pls,
-        gainEnergetiquePct: b.gain_energetique_pct,
-        operation: b.operation,
-        organisationId: b.organisation_id,
-        actionCode: b.action_code,
-        commentaire: b.commentaire,
-      });
-      return aideOut(saved);
-    },
+    handler: async (req) => service.saveAid(ctx.db, req.body, writableCommune(ctx, req)),
   });
 
-  app.delete('/api/plh/aides/:id', {
+  app.delete('/api/plh/aids/:id', {
     config: { access: WRITE },
     schema: { tags: [TAG], summary: 'Supprimer une aide enregistrée par erreur', params: z.object({ id: z.uuid() }), response: { 200: z.object({ ok: z.literal(true) }) } },
     handler: async (req) => {
-      const aide = await store.findAide(ctx.db, { id: req.params.id });
-      if (!aide) throw notFound('Aide');
-      assertInPerimeter(req, { commune: aide.communeCode }, 'ecrire');
-      if (!(await store.deleteAide(ctx.db, req.params.id))) throw notFound('Aide');
+      if (!(await service.deleteAid(ctx.db, req.params.id, inWritePerimeter(req)))) throw notFound('Aide');
       return { ok: true as const };
     },
   });
 
-  app.get('/api/plh/foncier', {
+  app.get('/api/plh/land', {
     config: { access: 'authenticated' },
     schema: {
       tags: [TAG],
       summary: 'Registre des gisements fonciers et friches des communes de son périmètre',
       querystring: z.object({ commune: COMMUNE.optional() }),
-      response: { 200: z.object({ sites: z.array(foncierOutZ) }) },
+      response: { 200: z.object({ sites: z.array(landOutZ) }) },
     },
-    handler: async (req) => ({ sites: (await store.listFoncier(ctx.db, req.query.commune, perimeterFilter(req).communes)).map(foncierOut) }),
+    handler: async (req) => ({ sites: await service.listLand(ctx.db, perimeterFilter(req).communes, req.query.commune) }),
   });
 
-  app.get('/api/plh/foncier/geojson', {
+  app.get('/api/plh/land/geojson', {
     config: { access: 'authenticated' },
     schema: {
       tags: [TAG],
       summary: 'Gisements fonciers et friches localisés, en GeoJSON (points WGS84) pour la carte',
       response: { 200: z.object({ type: z.literal('FeatureCollection'), features: z.array(z.any()) }) },
     },
-    handler: async (req) => ({
-      type: 'FeatureCollection' as const,
-      features: (await store.listFoncier(ctx.db, undefined, perimeterFilter(req).communes))
-        .filter((f) => f.longitude !== null && f.latitude !== null)
-        .map((f) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [f.longitude, f.latitude] }, properties: foncierOut(f) })),
-    }),
+    handler: async (req) => service.landGeojson(ctx.db, perimeterFilter(req).communes),
   });
 
-  app.post('/api/plh/foncier', {
+  app.post('/api/plh/land', {
     config: { access: WRITE },
-    schema: { tags: [TAG], summary: 'Enregistrer un gisement foncier ou une friche (par référence)', body: foncierZ, response: { 200: foncierOutZ } },
-    handler: async (req) => {
-      const b = req.body;
-      await assertWritableCommune(ctx, req, b.commune_code);
-      const same = await store.findFoncier(ctx.db, { reference: b.reference });
-      if (same) assertInPerimeter(req, { commune: same.communeCode }, 'ecrire');
-      if (b.parcelle && !b.parcelle.startsWith(b.commune_code))
-        throw new AppError('plh.parcel_outside_commune', `La parcelle ${b.parcelle} n’est pas dans la commune ${b.commune_code} (ses 5 premiers caractères sont le code INSEE).`, 422);
-      if ((b.longitude === null) !== (b.latitude === null)) throw new AppError('plh.coordinates', 'Indiquez la longitude et la latitude ensemble, ou aucune des deux.', 422);
-      const saved = await store.upsertFoncier(ctx.db, {
-        reference: b.reference,
-        nature: b.nature,
-        communeCode: b.commune_code,
-        parcelle: b.parcelle,
-        surfaceM2: b.surface_m2,
-        zonage: b.zonage,
-        logementsPotentiels: b.logements_potentiels,
-        statut: b.statut,
-        longitude: b.longitude,
-        latitude: b.latitude,
-        commentaire: b.commentaire,
-      });
-      return foncierOut(saved);
-    },
+    schema: { tags: [TAG], summary: 'Enregistrer un gisement foncier ou une friche (par référence)', body: landZ, response: { 200: landOutZ } },
+    handler: async (req) => service.saveLand(ctx.db, req.body, writableCommune(ctx, req)),
   });
 
-  app.delete('/api/plh/foncier/:id', {
+  app.delete('/api/plh/land/:id', {
     config: { access: WRITE },
     schema: { tags: [TAG], summary: 'Supprimer un site du registre foncier', params: z.object({ id: z.uuid() }), response: { 200: z.object({ ok: z.literal(true) }) } },
     handler: async (req) => {
-      const site = await store.findFoncier(ctx.db, { id: req.params.id });
-      if (!site) throw notFound('Site foncier');
-      assertInPerimeter(req, { commune: site.communeCode }, 'ecrire');
-      if (!(await store.deleteFoncier(ctx.db, req.params.id))) throw notFound('Site foncier');
+      if (!(await service.deleteLand(ctx.db, req.params.id, inWritePerimeter(req)))) throw notFound('Site foncier');
       return { ok: true as const };
     },
   });
@@ -481,68 +281,30 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     schema: {
       tags: [TAG],
       summary: 'Comparaison du club : les indicateurs du PLH de chaque EPCI qui les partage (et ceux de son propre EPCI)',
-      querystring: z.object({ annee: YEAR.optional() }),
-      response: {
-        200: clubAnswer,
-      },
+      querystring: z.object({ year: YEAR.optional() }),
+      response: { 200: clubAnswer },
     },
     handler: async (req) => {
-      const annee = req.query.annee ?? new Date().getFullYear();
       const p = perimeterOfRequest(req);
       const shared = new Set(await sharedBy(ctx.db, 'indicateurs_plh'));
-      const epcis = await instanceEpcis(ctx.db);
-      const out = [];
-      for (const e of epcis) {
-        const visible = shared.has(e.siren) || (p.kind === 'epci' && p.epci === e.siren);
-        if (!visible) {
-          out.push({ epci: e.siren, nom: e.nom, partage: false, programme: null, objectifs: [], sru: null });
-          continue;
-        }
-        const communes = (await service.territoryCommunes(ctx.db, e.siren)).map((c) => c.code);
-        const head = await store.currentProgramme(ctx.db, e.siren);
-        const prog = head ? await store.loadProgramme(ctx.db, head) : null;
-        const ach = mergeAchievements(await store.listRealisations(ctx.db, communes), await store.listAides(ctx.db, { communes }), await service.platformAchievements(ctx.db, communes));
-        const byCat = new Map<string, { objectif: number; realise: number }>();
-        for (const o of prog?.objectifs ?? []) {
-          const t = targetStatus(o, ach, annee);
-          const c = byCat.get(t.categorie) ?? { objectif: 0, realise: 0 };
-          c.objectif += t.objectif;
-          c.realise += t.realise;
-          byCat.set(t.categorie, c);
-        }
-        const sru = (await sruLines(ctx, annee, communes)).map((l) => l.line);
-        out.push({
-          epci: e.siren,
-          nom: e.nom,
-          partage: true,
-          programme: head ? { nom: head.nom, annee_debut: head.anneeDebut, annee_fin: head.anneeFin } : null,
-          objectifs: CATEGORIES.filter((c) => byCat.has(c)).map((categorie) => {
-            const c = byCat.get(categorie)!;
-            return { categorie, objectif: c.objectif, realise: c.realise, taux_realisation: c.objectif ? c.realise / c.objectif : null };
-          }),
-          sru: sru.length
-            ? { communes: sru.length, deficitaires: sru.filter((l) => l.deficit > 0 && !l.exemptee).length, deficit: sru.reduce((x, l) => x + l.deficit, 0), objectif_triennal: sru.reduce((x, l) => x + l.objectif_triennal, 0) }
-            : null,
-        });
-      }
-      return { annee, epcis: out };
+      return service.club(ctx.db, req.query.year ?? thisYear(), (s) => shared.has(s) || (p.kind === 'epci' && p.epci === s));
     },
   });
 
-  app.get('/api/plh/bilan', {
+  app.get('/api/plh/report', {
     config: { access: BILAN },
     schema: {
       tags: [TAG],
       summary: 'Bilan annuel ou triennal du PLH de son EPCI : HTML, DOCX (modifiable) ou PDF',
       querystring: z.object({
         epci: SIREN.optional(),
-        annee: YEAR,
-        triennal: z.enum(['true', 'false']).default('false').describe('true : bilan triennal (l’année et les deux précédentes)'),
+        year: YEAR,
+        triennial: z.enum(['true', 'false']).default('false').describe('true : bilan triennal (l’année et les deux précédentes)'),
         format: z.enum(['html', 'docx', 'pdf']).default('html'),
       }),
     },
     handler: async (req, reply) => {
-      const b = await loadBilan(ctx.db, { epci: requestedEpci(req, req.query.epci), annee: req.query.annee, triennal: req.query.triennal === 'true' });
+      const b = await loadBilan(ctx.db, { epci: requestedEpci(req, req.query.epci), annee: req.query.year, triennal: req.query.triennial === 'true' });
       const bytes = await renderBilan(b, req.query.format);
       const disposition = req.query.format === 'html' ? 'inline' : 'attachment';
       return reply.type(BILAN_MEDIA[req.query.format]).header('content-disposition', `${disposition}; filename="${bilanFileName(b, req.query.format)}"`).send(bytes);

@@ -6,7 +6,23 @@ import type { Db } from '../../platform/db.ts';
 import { AppError, inputRefused, type InputProblem } from '../../platform/errors.ts';
 import { authorisedPerYear } from '../construction/index.ts';
 import { arrondissementParents, epciCommunes, findEpci, instanceEpcis, placesByCode } from '../territory/index.ts';
-import { SOURCE_SITADEL, type AchievementRow } from './model.ts';
+import {
+  SOURCE_SITADEL,
+  aidProblem,
+  landProblem,
+  mergeAchievements,
+  sruLine,
+  sruNetLevy,
+  sruSummary,
+  targetLine,
+  targetStatus,
+  targetsByCategory,
+  triennialPeriod,
+  type AchievementRow,
+  type Categorie,
+} from './model.ts';
+import type { z } from 'zod';
+import type { aidZ, AidOut, LandSite, landZ, Programme, SruLine, sruInZ } from './contract.ts';
 import { readCsvRows, readProgrammeXlsx, readSheetCsv, writeProgrammeXlsx, writeSheetCsv } from './ingest/spreadsheet.ts';
 import { SRU_REQUIRED, parseSruRows } from './ingest/sru-sheet.ts';
 import { parseActions, parseBudgets, parseObjectifs, parseProgramme, programmeToSheets, SHEETS, type SheetName } from './ingest/programme-sheet.ts';
@@ -18,7 +34,7 @@ export interface ImportResult {
   orientations: number;
   actions: number;
   budgets: number;
-  objectifs: number;
+  targets: number;
 }
 
 /** Refuses a whole file: nothing was written; every problem is listed in `details.problems`. */
@@ -93,7 +109,7 @@ export async function importProgrammeFile(db: Db, epci: string, bytes: Buffer, f
     if (!parsed.programme) throw refused(parsed.problems);
     const p = parsed.programme;
     const programmeId = await store.replaceProgramme(db, p, epci);
-    return { programmeId, orientations: p.orientations.length, actions: p.actions.length, budgets: p.budgets.length, objectifs: p.objectifs.length };
+    return { programmeId, orientations: p.orientations.length, actions: p.actions.length, budgets: p.budgets.length, targets: p.objectifs.length };
   }
   if (!sheet || sheet === 'programme')
     throw new AppError('plh.sheet_required', 'Pour un fichier CSV, précisez la feuille importée : actions, budgets ou objectifs (le classeur XLSX contient tout le programme).', 400);
@@ -104,7 +120,7 @@ export async function importProgrammeFile(db: Db, epci: string, bytes: Buffer, f
   if (problems.length) throw refused(problems);
   const current = await store.loadProgramme(db, head);
   const opts = { fileOf: () => file, communes };
-  const out: ImportResult = { programmeId: head.id, orientations: 0, actions: 0, budgets: 0, objectifs: 0 };
+  const out: ImportResult = { programmeId: head.id, orientations: 0, actions: 0, budgets: 0, targets: 0 };
   if (sheet === 'actions') {
     const { orientations, actions } = parseActions(rows, opts, problems);
     if (problems.length) throw refused(problems);
@@ -121,7 +137,7 @@ export async function importProgrammeFile(db: Db, epci: string, bytes: Buffer, f
   const objectifs = parseObjectifs(rows, codes, opts, problems);
   if (problems.length) throw refused(problems);
   await store.mergeObjectifs(db, head.id, objectifs);
-  return { ...out, objectifs: objectifs.length };
+  return { ...out, targets: objectifs.length };
 }
 
 export async function exportProgramme(db: Db, epci: string, format: 'xlsx' | 'csv', sheet: SheetName = 'actions'): Promise<{ bytes: Buffer; filename: string; mediaType: string }> {
@@ -143,7 +159,7 @@ export async function exportProgramme(db: Db, epci: string, format: 'xlsx' | 'cs
  * SRU inventories from a CSV (columns in docs/plh.md): all lines or none; the same file twice changes nothing. With
  * an EPCI, only its communes are accepted (an agent imports its own EPCI's inventories).
  */
-export async function importSruFile(db: Db, bytes: Buffer, file: string, epci?: string): Promise<{ inventaires: number }> {
+export async function importSruFile(db: Db, bytes: Buffer, file: string, epci?: string): Promise<{ inventories: number }> {
   const communes = new Set((await territoryCommunes(db, epci)).map((c) => c.code));
   const { rows, problems } = readCsvRows(decodeUserText(bytes, file), file, (headers) =>
     SRU_REQUIRED.filter((c) => !headers.includes(c)).map((c) => ({ file, line: 1, column: c, rule: 'colonne_obligatoire', message: `la colonne « ${c} » manque` })),
@@ -152,5 +168,215 @@ export async function importSruFile(db: Db, bytes: Buffer, file: string, epci?: 
   const parsed = parseSruRows(rows, file, communes);
   if (parsed.problems.length) throw refused(parsed.problems);
   await store.upsertSruMany(db, parsed.inventaires);
-  return { inventaires: parsed.inventaires.length };
+  return { inventories: parsed.inventaires.length };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the routes answer (docs/decisions/0004-naming.md: JSON in English). The routes check who may ask; these
+// read and write, and a `mayWrite` callback lets the caller refuse a commune it may not write.
+
+/** The EPCI's current programme as the API answers it, or null. */
+export async function programmeView(db: Db, epci: string | undefined): Promise<Programme | null> {
+  const head = await store.currentProgramme(db, epci);
+  if (!head) return null;
+  const p = await store.loadProgramme(db, head);
+  return {
+    id: head.id,
+    name: p.nom,
+    start_year: p.anneeDebut,
+    end_year: p.anneeFin,
+    sru_catch_up_rate: p.tauxRattrapageSru,
+    orientations: p.orientations.map((o) => ({ code: o.code, title: o.titre })),
+    actions: p.actions.map((a) => ({
+      code: a.code,
+      orientation_code: a.orientationCode,
+      title: a.titre,
+      lead: a.pilote,
+      partners: a.partenaires,
+      status: a.statut,
+      indicators: a.indicateurs,
+      indicator_category: a.indicateurCategorie,
+      comment: a.commentaire,
+      budgets: p.budgets.filter((b) => b.actionCode === a.code).map((b) => ({ year: b.annee, planned_euros: b.prevuEuros, spent_euros: b.depenseEuros })),
+    })),
+  };
+}
+
+/** Changes an action of the EPCI's current programme; false when there is no such action. */
+export async function updateAction(db: Db, epci: string, code: string, patch: { status?: string; comment?: string }): Promise<boolean> {
+  const head = await store.currentProgramme(db, epci);
+  return !!head && (await store.updateAction(db, head.id, code, patch));
+}
+
+/** All achievements of these communes: entered rows, aids granted and what other modules compute. */
+async function achievements(db: Db, communes: string[]) {
+  return mergeAchievements(await store.listRealisations(db, communes), await store.listAides(db, { communes }), await platformAchievements(db, communes));
+}
+
+/** The EPCI's targets in these communes (one commune with `only`), with what was achieved up to `year`. */
+export async function targets(db: Db, epci: string | undefined, year: number, communes: string[], only?: string) {
+  const head = await store.currentProgramme(db, epci);
+  if (!head) return [];
+  const p = await store.loadProgramme(db, head);
+  const names = new Map((await territoryCommunes(db, epci)).map((c) => [c.code, c.nom]));
+  const ach = await achievements(db, communes);
+  return p.objectifs
+    .filter((o) => communes.includes(o.communeCode) && (!only || o.communeCode === only))
+    .map((o) => targetLine(targetStatus(o, ach, year), names.get(o.communeCode) ?? o.communeCode));
+}
+
+export async function saveAchievement(db: Db, r: { commune_code: string; category: Categorie; year: number; value: number; source: string }): Promise<void> {
+  await store.upsertRealisation(db, { communeCode: r.commune_code, categorie: r.category, annee: r.year, valeur: r.value, source: r.source });
+}
+
+/**
+ * SRU lines of these communes (all the instance's without) for a year: each EPCI's catch-up rate comes from its own
+ * programme; the social dwellings produced are those its aids financed in the triennial period.
+ */
+export async function sruLines(db: Db, year: number, communes?: string[]) {
+  const inventories = await latestSruInventories(db, year, communes);
+  const epciOf = await epciOfCommunes(db, inventories.map((s) => s.communeCode));
+  const rates = new Map<string, number | undefined>();
+  for (const e of new Set(epciOf.values())) if (e) rates.set(e, (await store.currentProgramme(db, e))?.tauxRattrapageSru);
+  const period = triennialPeriod(year);
+  const aids = await store.listAides(db, { type: 'logement_social', communes });
+  return inventories.map((s) => ({ inventory: s, line: sruLine(s, rates.get(epciOf.get(s.communeCode) ?? ''), aids, period) }));
+}
+
+/** The SRU situation of a perimeter's communes, with the estimated levy (signed-in users). */
+export async function sruWithLevy(db: Db, year: number, communes: string[], epcis: string[]) {
+  const head = epcis.length === 1 ? await store.currentProgramme(db, epcis[0]) : null;
+  const lines = await sruLines(db, year, communes);
+  return {
+    year,
+    catch_up_rate: head?.tauxRattrapageSru ?? 0.33,
+    communes: lines.map(({ inventory, line }) => ({ ...line, net_levy_estimate: sruNetLevy(inventory, line.deficit) })),
+  };
+}
+
+export async function saveSruInventory(db: Db, code: string, year: number, b: z.infer<typeof sruInZ>): Promise<void> {
+  await store.upsertSru(db, {
+    communeCode: code,
+    annee: year,
+    population: b.population,
+    residencesPrincipales: b.main_residences,
+    logementsSociaux: b.social_dwellings,
+    tauxLegal: b.legal_rate,
+    exemptee: b.exempt,
+    potentielFiscalParHabitant: b.fiscal_potential_per_inhabitant,
+    depensesReellesFonctionnement: b.operating_expenses,
+    depensesDeductibles: b.deductible_expenses,
+    source: b.source,
+  });
+}
+
+const aidOut = (a: store.AideRow): AidOut => ({ id: a.id, ...store.aideColumns(a) });
+const landOut = (f: store.Foncier): LandSite => ({ id: f.id!, ...store.foncierColumns(f) });
+
+export async function listAids(db: Db, f: Parameters<typeof store.listAides>[1]): Promise<AidOut[]> {
+  return (await store.listAides(db, f)).map(aidOut);
+}
+
+/** Saves an aid by its case reference; `mayWrite` refuses a commune (the aid's, or the one a same reference has). */
+export async function saveAid(db: Db, b: z.infer<typeof aidZ>, mayWrite: (commune: string) => Promise<void> | void): Promise<AidOut> {
+  await mayWrite(b.commune_code);
+  // The reference identifies the case across the instance: never let one EPCI overwrite another's case.
+  const same = await store.findAide(db, { reference: b.reference });
+  if (same) await mayWrite(same.communeCode);
+  const aid = {
+    reference: b.reference,
+    type: b.type,
+    communeCode: b.commune_code,
+    annee: b.year,
+    montantEuros: b.amount_euros,
+    nbLogements: b.dwellings_count,
+    nbPlai: b.plai_count,
+    nbPlus: b.plus_count,
+    nbPls: b.pls_count,
+    gainEnergetiquePct: b.energy_gain_pct,
+    operation: b.operation,
+    organisationId: b.organisation_id,
+    actionCode: b.action_code,
+    commentaire: b.comment,
+  };
+  const problem = aidProblem(aid);
+  if (problem) throw new AppError('plh.aid_without_dwellings', problem, 422);
+  return aidOut(await store.upsertAide(db, aid));
+}
+
+/** Deletes an aid (`mayWrite` checks its commune first); false when there is none. */
+export async function deleteAid(db: Db, id: string, mayWrite: (commune: string) => void): Promise<boolean> {
+  const aid = await store.findAide(db, { id });
+  if (!aid) return false;
+  mayWrite(aid.communeCode);
+  return store.deleteAide(db, id);
+}
+
+export async function listLand(db: Db, communes: string[], only?: string): Promise<LandSite[]> {
+  return (await store.listFoncier(db, only, communes)).map(landOut);
+}
+
+/** The located sites of these communes as GeoJSON points (WGS84). */
+export async function landGeojson(db: Db, communes: string[]) {
+  return {
+    type: 'FeatureCollection' as const,
+    features: (await store.listFoncier(db, undefined, communes))
+      .filter((f) => f.longitude !== null && f.latitude !== null)
+      .map((f) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [f.longitude, f.latitude] }, properties: landOut(f) })),
+  };
+}
+
+export async function saveLand(db: Db, b: z.infer<typeof landZ>, mayWrite: (commune: string) => Promise<void> | void): Promise<LandSite> {
+  await mayWrite(b.commune_code);
+  const same = await store.findFoncier(db, { reference: b.reference });
+  if (same) await mayWrite(same.communeCode);
+  const site: store.Foncier = {
+    reference: b.reference,
+    nature: b.nature,
+    communeCode: b.commune_code,
+    parcelle: b.parcel,
+    surfaceM2: b.surface_m2,
+    zonage: b.zoning,
+    logementsPotentiels: b.potential_dwellings,
+    statut: b.status,
+    longitude: b.longitude,
+    latitude: b.latitude,
+    commentaire: b.comment,
+  };
+  const problem = landProblem(site);
+  if (problem) throw new AppError(problem.code, problem.message, 422);
+  return landOut(await store.upsertFoncier(db, site));
+}
+
+export async function deleteLand(db: Db, id: string, mayWrite: (commune: string) => void): Promise<boolean> {
+  const site = await store.findFoncier(db, { id });
+  if (!site) return false;
+  mayWrite(site.communeCode);
+  return store.deleteFoncier(db, id);
+}
+
+/** The club's comparison: each EPCI's PLH indicators if `visible` says the caller may see them. */
+export async function club(db: Db, year: number, visible: (siren: string) => boolean) {
+  const out = [];
+  for (const e of await instanceEpcis(db)) {
+    if (!visible(e.siren)) {
+      out.push({ epci: e.siren, name: e.nom, shared: false, programme: null, targets: [], sru: null });
+      continue;
+    }
+    const communes = (await territoryCommunes(db, e.siren)).map((c) => c.code);
+    const head = await store.currentProgramme(db, e.siren);
+    const prog = head ? await store.loadProgramme(db, head) : null;
+    const ach = await achievements(db, communes);
+    const lines: SruLine[] = (await sruLines(db, year, communes)).map((l) => l.line);
+    out.push({
+      epci: e.siren,
+      name: e.nom,
+      shared: true,
+      programme: head ? { name: head.nom, start_year: head.anneeDebut, end_year: head.anneeFin } : null,
+      targets: targetsByCategory((prog?.objectifs ?? []).map((o) => targetStatus(o, ach, year))),
+      sru: sruSummary(lines),
+    });
+  }
+  return { year, epcis: out };
+}
+

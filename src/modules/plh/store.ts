@@ -1,7 +1,7 @@
 // PLH SQL: the programme (replaced whole from a workbook, or merged sheet by sheet), SRU inventories, aids granted,
 // achievements and the land register. Every multi-row write is one transaction.
 import { sql, type Selectable } from 'kysely';
-import type { PlhAideAccordee, PlhFoncier } from '../../platform/db-schema.ts';
+import type { PlhAid, PlhLand } from '../../platform/db-schema.ts';
 import { insertInBatches, type TypedDb as Db } from '../../platform/db.ts';
 import type { AchievementRow, ActionStatut, SruInventaire, AideAccordee, AideType, Categorie, FoncierStatut, Objectif } from './model.ts';
 import type { Action, Budget, Orientation, ProgrammeData } from './ingest/programme-sheet.ts';
@@ -20,8 +20,8 @@ const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 export async function currentProgramme(db: Db, epci?: string): Promise<ProgrammeHead | null> {
   let q = db.selectFrom('plh_programme').selectAll();
   if (epci) q = q.where('epci_siren', '=', epci);
-  const row = await q.orderBy('annee_debut', 'desc').orderBy('updated_at', 'desc').executeTakeFirst();
-  return row ? { id: row.id, nom: row.nom, anneeDebut: row.annee_debut, anneeFin: row.annee_fin, tauxRattrapageSru: Number(row.taux_rattrapage_sru) } : null;
+  const row = await q.orderBy('start_year', 'desc').orderBy('updated_at', 'desc').executeTakeFirst();
+  return row ? { id: row.id, nom: row.name, anneeDebut: row.start_year, anneeFin: row.end_year, tauxRattrapageSru: Number(row.sru_catch_up_rate) } : null;
 }
 
 /** When a programme was last written (the bilan says how fresh it is). */
@@ -32,68 +32,68 @@ export async function programmeUpdatedAt(db: Db, id: string): Promise<Date | nul
 
 export async function loadProgramme(db: Db, head: ProgrammeHead): Promise<ProgrammeData> {
   const id = head.id;
-  const orientations = await db.selectFrom('plh_orientation').selectAll().where('programme_id', '=', id).orderBy('rang').orderBy('code').execute();
-  const actions = await db.selectFrom('plh_action').selectAll().where('programme_id', '=', id).orderBy('rang').orderBy('code').execute();
-  const budgets = await db.selectFrom('plh_action_budget').selectAll().where('programme_id', '=', id).orderBy('action_code').orderBy('annee').execute();
+  const orientations = await db.selectFrom('plh_orientation').selectAll().where('programme_id', '=', id).orderBy('rank').orderBy('code').execute();
+  const actions = await db.selectFrom('plh_action').selectAll().where('programme_id', '=', id).orderBy('rank').orderBy('code').execute();
+  const budgets = await db.selectFrom('plh_action_budget').selectAll().where('programme_id', '=', id).orderBy('action_code').orderBy('year').execute();
   const objectifs = await db
-    .selectFrom('plh_objectif')
+    .selectFrom('plh_target')
     .selectAll()
     .where('programme_id', '=', id)
     .orderBy('commune_code')
-    .orderBy('categorie')
-    .orderBy('annee_debut')
+    .orderBy('category')
+    .orderBy('start_year')
     .execute();
   return {
     nom: head.nom,
     anneeDebut: head.anneeDebut,
     anneeFin: head.anneeFin,
     tauxRattrapageSru: head.tauxRattrapageSru,
-    orientations: orientations.map((o): Orientation => ({ code: o.code, titre: o.titre })),
+    orientations: orientations.map((o): Orientation => ({ code: o.code, titre: o.title })),
     actions: actions.map(
       (a): Action => ({
         code: a.code,
         orientationCode: a.orientation_code,
-        titre: a.titre,
-        pilote: a.pilote,
-        partenaires: a.partenaires,
-        statut: a.statut as ActionStatut,
-        indicateurs: a.indicateurs,
-        indicateurCategorie: a.indicateur_categorie as Categorie | null,
-        commentaire: a.commentaire,
+        titre: a.title,
+        pilote: a.lead,
+        partenaires: a.partners,
+        statut: a.status as ActionStatut,
+        indicateurs: a.indicators,
+        indicateurCategorie: a.indicator_category as Categorie | null,
+        commentaire: a.comment,
       }),
     ),
-    budgets: budgets.map((b): Budget => ({ actionCode: b.action_code, annee: b.annee, prevuEuros: Number(b.prevu_euros), depenseEuros: Number(b.depense_euros) })),
+    budgets: budgets.map((b): Budget => ({ actionCode: b.action_code, annee: b.year, prevuEuros: Number(b.planned_euros), depenseEuros: Number(b.spent_euros) })),
     objectifs: objectifs.map(
-      (o): Objectif => ({ communeCode: o.commune_code, categorie: o.categorie as Categorie, anneeDebut: o.annee_debut, anneeFin: o.annee_fin, valeur: o.valeur, actionCode: o.action_code }),
+      (o): Objectif => ({ communeCode: o.commune_code, categorie: o.category as Categorie, anneeDebut: o.start_year, anneeFin: o.end_year, valeur: o.value, actionCode: o.action_code }),
     ),
   };
 }
 
-const orientationRows = (id: string, os: Orientation[]) => os.map((o, i) => ({ programme_id: id, code: o.code, titre: o.titre, rang: i }));
+const orientationRows = (id: string, os: Orientation[]) => os.map((o, i) => ({ programme_id: id, code: o.code, title: o.titre, rank: i }));
 const actionRows = (id: string, as: Action[]) =>
   as.map((a, i) => ({
     programme_id: id,
     code: a.code,
     orientation_code: a.orientationCode,
-    titre: a.titre,
-    pilote: a.pilote,
-    partenaires: a.partenaires,
-    statut: a.statut,
-    indicateurs: a.indicateurs,
-    indicateur_categorie: a.indicateurCategorie,
-    commentaire: a.commentaire,
-    rang: i,
+    title: a.titre,
+    lead: a.pilote,
+    partners: a.partenaires,
+    status: a.statut,
+    indicators: a.indicateurs,
+    indicator_category: a.indicateurCategorie,
+    comment: a.commentaire,
+    rank: i,
   }));
 const budgetRows = (id: string, bs: Budget[]) =>
-  bs.map((b) => ({ programme_id: id, action_code: b.actionCode, annee: b.annee, prevu_euros: b.prevuEuros, depense_euros: b.depenseEuros }));
+  bs.map((b) => ({ programme_id: id, action_code: b.actionCode, year: b.annee, planned_euros: b.prevuEuros, spent_euros: b.depenseEuros }));
 const objectifRows = (id: string, os: Objectif[]) =>
   os.map((o) => ({
     programme_id: id,
     commune_code: o.communeCode,
-    categorie: o.categorie,
-    annee_debut: o.anneeDebut,
-    annee_fin: o.anneeFin,
-    valeur: o.valeur,
+    category: o.categorie,
+    start_year: o.anneeDebut,
+    end_year: o.anneeFin,
+    value: o.valeur,
     action_code: o.actionCode ?? null,
   }));
 
@@ -104,13 +104,13 @@ const objectifRows = (id: string, os: Objectif[]) =>
  */
 export async function replaceProgramme(db: Db, p: ProgrammeData, epci: string): Promise<string> {
   return db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('plh_programme').select('id').where('annee_debut', '=', p.anneeDebut).where('epci_siren', '=', epci).executeTakeFirst();
-    const head = { nom: p.nom, annee_debut: p.anneeDebut, annee_fin: p.anneeFin, taux_rattrapage_sru: p.tauxRattrapageSru, updated_at: new Date(), epci_siren: epci };
+    const existing = await trx.selectFrom('plh_programme').select('id').where('start_year', '=', p.anneeDebut).where('epci_siren', '=', epci).executeTakeFirst();
+    const head = { name: p.nom, start_year: p.anneeDebut, end_year: p.anneeFin, sru_catch_up_rate: p.tauxRattrapageSru, updated_at: new Date(), epci_siren: epci };
     let id: string;
     if (existing) {
       id = existing.id;
       await trx.updateTable('plh_programme').set(head).where('id', '=', id).execute();
-      await trx.deleteFrom('plh_objectif').where('programme_id', '=', id).execute();
+      await trx.deleteFrom('plh_target').where('programme_id', '=', id).execute();
       await trx.deleteFrom('plh_orientation').where('programme_id', '=', id).execute(); // cascades to actions and budgets
     } else {
       id = (await trx.insertInto('plh_programme').values(head).returning('id').executeTakeFirstOrThrow()).id;
@@ -118,7 +118,7 @@ export async function replaceProgramme(db: Db, p: ProgrammeData, epci: string): 
     await insertInBatches(trx, 'plh_orientation', orientationRows(id, p.orientations));
     await insertInBatches(trx, 'plh_action', actionRows(id, p.actions));
     await insertInBatches(trx, 'plh_action_budget', budgetRows(id, p.budgets));
-    await insertInBatches(trx, 'plh_objectif', objectifRows(id, p.objectifs));
+    await insertInBatches(trx, 'plh_target', objectifRows(id, p.objectifs));
     return id;
   });
 }
@@ -127,7 +127,7 @@ export async function replaceProgramme(db: Db, p: ProgrammeData, epci: string): 
 export async function mergeActions(db: Db, id: string, orientations: Orientation[], actions: Action[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const o of orientationRows(id, orientations)) {
-      const keepTitle = o.titre ? { titre: o.titre } : {};
+      const keepTitle = o.title ? { title: o.title } : {};
       await trx
         .insertInto('plh_orientation')
         .values(o)
@@ -135,7 +135,7 @@ export async function mergeActions(db: Db, id: string, orientations: Orientation
         .execute();
     }
     for (const a of actionRows(id, actions)) {
-      const { programme_id: _p, code: _c, rang: _r, ...rest } = a;
+      const { programme_id: _p, code: _c, rank: _r, ...rest } = a;
       await trx.insertInto('plh_action').values(a).onConflict((oc) => oc.columns(['programme_id', 'code']).doUpdateSet(rest)).execute();
     }
   });
@@ -147,7 +147,7 @@ export async function mergeBudgets(db: Db, id: string, budgets: Budget[]): Promi
       await trx
         .insertInto('plh_action_budget')
         .values(b)
-        .onConflict((oc) => oc.columns(['programme_id', 'action_code', 'annee']).doUpdateSet({ prevu_euros: b.prevu_euros, depense_euros: b.depense_euros }))
+        .onConflict((oc) => oc.columns(['programme_id', 'action_code', 'year']).doUpdateSet({ planned_euros: b.planned_euros, spent_euros: b.spent_euros }))
         .execute();
   });
 }
@@ -156,16 +156,16 @@ export async function mergeObjectifs(db: Db, id: string, objectifs: Objectif[]):
   await db.transaction().execute(async (trx) => {
     for (const o of objectifRows(id, objectifs))
       await trx
-        .insertInto('plh_objectif')
+        .insertInto('plh_target')
         .values(o)
         .onConflict((oc) =>
-          oc.columns(['programme_id', 'commune_code', 'categorie', 'annee_debut']).doUpdateSet({ annee_fin: o.annee_fin, valeur: o.valeur, action_code: o.action_code }),
+          oc.columns(['programme_id', 'commune_code', 'category', 'start_year']).doUpdateSet({ end_year: o.end_year, value: o.value, action_code: o.action_code }),
         )
         .execute();
   });
 }
 
-export async function updateAction(db: Db, id: string, code: string, patch: { statut?: string; commentaire?: string }): Promise<boolean> {
+export async function updateAction(db: Db, id: string, code: string, patch: { status?: string; comment?: string }): Promise<boolean> {
   if (!Object.keys(patch).length) return true;
   const res = await db.updateTable('plh_action').set(patch).where('programme_id', '=', id).where('code', '=', code).executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
@@ -176,17 +176,17 @@ export async function updateAction(db: Db, id: string, code: string, patch: { st
 
 /** Achievements entered, of every commune or of these. */
 export async function listRealisations(db: Db, communes?: string[]): Promise<AchievementRow[]> {
-  let q = db.selectFrom('plh_realisation').selectAll();
+  let q = db.selectFrom('plh_achievement').selectAll();
   if (communes) q = q.where('commune_code', 'in', communes.length ? communes : ['']);
-  const rows = await q.orderBy('commune_code').orderBy('categorie').orderBy('annee').execute();
-  return rows.map((r) => ({ communeCode: r.commune_code, categorie: r.categorie as Categorie, annee: r.annee, valeur: r.valeur, source: r.source }));
+  const rows = await q.orderBy('commune_code').orderBy('category').orderBy('year').execute();
+  return rows.map((r) => ({ communeCode: r.commune_code, categorie: r.category as Categorie, annee: r.year, valeur: r.value, source: r.source }));
 }
 
 export async function upsertRealisation(db: Db, r: AchievementRow): Promise<void> {
   await db
-    .insertInto('plh_realisation')
-    .values({ commune_code: r.communeCode, categorie: r.categorie, annee: r.annee, valeur: r.valeur, source: r.source })
-    .onConflict((oc) => oc.columns(['commune_code', 'categorie', 'annee']).doUpdateSet({ valeur: r.valeur, source: r.source, updated_at: new Date() }))
+    .insertInto('plh_achievement')
+    .values({ commune_code: r.communeCode, category: r.categorie, year: r.annee, value: r.valeur, source: r.source })
+    .onConflict((oc) => oc.columns(['commune_code', 'category', 'year']).doUpdateSet({ value: r.valeur, source: r.source, updated_at: new Date() }))
     .execute();
 }
 
@@ -196,31 +196,31 @@ export interface AideRow extends AideAccordee {
   commentaire: string;
 }
 
-const aideFromRow = (r: Selectable<PlhAideAccordee>): AideRow => ({
+const aideFromRow = (r: Selectable<PlhAid>): AideRow => ({
   id: r.id,
   reference: r.reference,
   type: r.type as AideType,
   communeCode: r.commune_code,
-  annee: r.annee,
-  montantEuros: Number(r.montant_euros),
-  nbLogements: r.nb_logements,
-  nbPlai: r.nb_plai,
-  nbPlus: r.nb_plus,
-  nbPls: r.nb_pls,
-  gainEnergetiquePct: n(r.gain_energetique_pct),
+  annee: r.year,
+  montantEuros: Number(r.amount_euros),
+  nbLogements: r.dwellings_count,
+  nbPlai: r.plai_count,
+  nbPlus: r.plus_count,
+  nbPls: r.pls_count,
+  gainEnergetiquePct: n(r.energy_gain_pct),
   operation: r.operation,
   organisationId: r.organisation_id,
   actionCode: r.action_code,
-  commentaire: r.commentaire,
+  commentaire: r.comment,
 });
 
 export async function listAides(
   db: Db,
   f: { annee?: number; communeCode?: string; type?: AideType; organisationId?: string; communeOnly?: string; communes?: string[] } = {},
 ): Promise<AideRow[]> {
-  let q = db.selectFrom('plh_aide_accordee').selectAll();
+  let q = db.selectFrom('plh_aid').selectAll();
   if (f.communes) q = q.where('commune_code', 'in', f.communes.length ? f.communes : ['']);
-  if (f.annee) q = q.where('annee', '=', f.annee);
+  if (f.annee) q = q.where('year', '=', f.annee);
   if (f.communeCode) q = q.where('commune_code', '=', f.communeCode);
   if (f.type) q = q.where('type', '=', f.type);
   // A partner sees the aids of its own organisation and, for a commune, those granted on its territory.
@@ -231,7 +231,7 @@ export async function listAides(
         ...(f.communeOnly ? [eb('commune_code', '=', f.communeOnly)] : []),
       ]),
     );
-  const rows = await q.orderBy('annee', 'desc').orderBy('reference').execute();
+  const rows = await q.orderBy('year', 'desc').orderBy('reference').execute();
   return rows.map(aideFromRow);
 }
 
@@ -244,17 +244,17 @@ export function aideColumns(a: AideInput) {
     reference: a.reference,
     type: a.type,
     commune_code: a.communeCode,
-    annee: a.annee,
-    montant_euros: a.montantEuros,
-    nb_logements: a.nbLogements,
-    nb_plai: a.nbPlai,
-    nb_plus: a.nbPlus,
-    nb_pls: a.nbPls,
-    gain_energetique_pct: a.gainEnergetiquePct ?? null,
+    year: a.annee,
+    amount_euros: a.montantEuros,
+    dwellings_count: a.nbLogements,
+    plai_count: a.nbPlai,
+    plus_count: a.nbPlus,
+    pls_count: a.nbPls,
+    energy_gain_pct: a.gainEnergetiquePct ?? null,
     operation: a.operation ?? '',
     organisation_id: a.organisationId ?? null,
     action_code: a.actionCode ?? null,
-    commentaire: a.commentaire ?? '',
+    comment: a.commentaire ?? '',
   };
 }
 
@@ -262,7 +262,7 @@ export async function upsertAide(db: Db, a: AideInput): Promise<AideRow> {
   const values = aideColumns(a);
   const { reference: _r, ...update } = values;
   const row = await db
-    .insertInto('plh_aide_accordee')
+    .insertInto('plh_aid')
     .values(values)
     .onConflict((oc) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
     .returningAll()
@@ -272,14 +272,14 @@ export async function upsertAide(db: Db, a: AideInput): Promise<AideRow> {
 
 /** An aid by its id or its case reference (to check whose it is before changing it). */
 export async function findAide(db: Db, ref: { id?: string; reference?: string }): Promise<AideRow | undefined> {
-  let q = db.selectFrom('plh_aide_accordee').selectAll();
+  let q = db.selectFrom('plh_aid').selectAll();
   q = ref.id ? q.where('id', '=', ref.id) : q.where('reference', '=', ref.reference ?? '');
   const row = await q.executeTakeFirst();
   return row ? aideFromRow(row) : undefined;
 }
 
 export async function deleteAide(db: Db, id: string): Promise<boolean> {
-  const res = await db.deleteFrom('plh_aide_accordee').where('id', '=', id).executeTakeFirst();
+  const res = await db.deleteFrom('plh_aid').where('id', '=', id).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }
 
@@ -290,22 +290,22 @@ export async function deleteAide(db: Db, id: string): Promise<boolean> {
 export async function upsertSru(db: Db, s: SruInventaire): Promise<void> {
   const values = {
     commune_code: s.communeCode,
-    annee: s.annee,
+    year: s.annee,
     population: s.population,
-    residences_principales: s.residencesPrincipales,
-    logements_sociaux: s.logementsSociaux,
-    taux_legal: s.tauxLegal,
-    exemptee: s.exemptee,
-    potentiel_fiscal_par_habitant: s.potentielFiscalParHabitant,
-    depenses_reelles_fonctionnement: s.depensesReellesFonctionnement,
-    depenses_deductibles: s.depensesDeductibles,
+    main_residences: s.residencesPrincipales,
+    social_dwellings: s.logementsSociaux,
+    legal_rate: s.tauxLegal,
+    exempt: s.exemptee,
+    fiscal_potential_per_inhabitant: s.potentielFiscalParHabitant,
+    operating_expenses: s.depensesReellesFonctionnement,
+    deductible_expenses: s.depensesDeductibles,
     source: s.source,
   };
-  const { commune_code: _c, annee: _a, ...update } = values;
+  const { commune_code: _c, year: _a, ...update } = values;
   await db
-    .insertInto('plh_sru_inventaire')
+    .insertInto('plh_sru_inventory')
     .values(values)
-    .onConflict((oc) => oc.columns(['commune_code', 'annee']).doUpdateSet({ ...update, updated_at: new Date() }))
+    .onConflict((oc) => oc.columns(['commune_code', 'year']).doUpdateSet({ ...update, updated_at: new Date() }))
     .execute();
 }
 
@@ -318,26 +318,26 @@ export async function upsertSruMany(db: Db, rows: SruInventaire[]): Promise<void
 
 /** The latest inventory of each commune (of all, or of these) at or before `annee`. */
 export async function latestSruInventories(db: Db, annee: number, communes?: string[]): Promise<(SruInventaire & { updatedAt: Date })[]> {
-  let q = db.selectFrom('plh_sru_inventaire as s').selectAll('s');
+  let q = db.selectFrom('plh_sru_inventory as s').selectAll('s');
   if (communes) q = q.where('s.commune_code', 'in', communes.length ? communes : ['']);
   const rows = await q
-    .where('s.annee', '<=', annee)
+    .where('s.year', '<=', annee)
     .where(({ eb, selectFrom }) =>
-      eb('s.annee', '=', selectFrom('plh_sru_inventaire as t').select(sql<number>`max(t.annee)`.as('m')).whereRef('t.commune_code', '=', 's.commune_code').where('t.annee', '<=', annee)),
+      eb('s.year', '=', selectFrom('plh_sru_inventory as t').select(sql<number>`max(t.year)`.as('m')).whereRef('t.commune_code', '=', 's.commune_code').where('t.year', '<=', annee)),
     )
     .orderBy('s.commune_code')
     .execute();
   return rows.map((r) => ({
     communeCode: r.commune_code,
-    annee: r.annee,
+    annee: r.year,
     population: n(r.population),
-    residencesPrincipales: r.residences_principales,
-    logementsSociaux: r.logements_sociaux,
-    tauxLegal: Number(r.taux_legal),
-    exemptee: r.exemptee,
-    potentielFiscalParHabitant: n(r.potentiel_fiscal_par_habitant),
-    depensesReellesFonctionnement: n(r.depenses_reelles_fonctionnement),
-    depensesDeductibles: n(r.depenses_deductibles),
+    residencesPrincipales: r.main_residences,
+    logementsSociaux: r.social_dwellings,
+    tauxLegal: Number(r.legal_rate),
+    exemptee: r.exempt,
+    potentielFiscalParHabitant: n(r.fiscal_potential_per_inhabitant),
+    depensesReellesFonctionnement: n(r.operating_expenses),
+    depensesDeductibles: n(r.deductible_expenses),
     source: r.source,
     updatedAt: new Date(r.updated_at),
   }));
@@ -366,21 +366,21 @@ export const foncierColumns = (f: Foncier) => ({
   reference: f.reference,
   nature: f.nature,
   commune_code: f.communeCode,
-  parcelle: f.parcelle,
+  parcel: f.parcelle,
   surface_m2: f.surfaceM2,
-  zonage: f.zonage,
-  logements_potentiels: f.logementsPotentiels,
-  statut: f.statut,
+  zoning: f.zonage,
+  potential_dwellings: f.logementsPotentiels,
+  status: f.statut,
   longitude: f.longitude,
   latitude: f.latitude,
-  commentaire: f.commentaire,
+  comment: f.commentaire,
 });
 
 export async function upsertFoncier(db: Db, f: Foncier): Promise<Foncier> {
   const values = foncierColumns(f);
   const { reference: _r, ...update } = values;
   const row = await db
-    .insertInto('plh_foncier')
+    .insertInto('plh_land')
     .values(values)
     .onConflict((oc) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
     .returningAll()
@@ -388,23 +388,23 @@ export async function upsertFoncier(db: Db, f: Foncier): Promise<Foncier> {
   return foncierFromRow(row);
 }
 
-const foncierFromRow = (r: Selectable<PlhFoncier>): Foncier => ({
+const foncierFromRow = (r: Selectable<PlhLand>): Foncier => ({
   id: r.id,
   reference: r.reference,
   nature: r.nature as Foncier['nature'],
   communeCode: r.commune_code,
-  parcelle: r.parcelle,
+  parcelle: r.parcel,
   surfaceM2: Number(r.surface_m2),
-  zonage: r.zonage,
-  logementsPotentiels: r.logements_potentiels,
-  statut: r.statut as FoncierStatut,
+  zonage: r.zoning,
+  logementsPotentiels: r.potential_dwellings,
+  statut: r.status as FoncierStatut,
   longitude: n(r.longitude),
   latitude: n(r.latitude),
-  commentaire: r.commentaire,
+  commentaire: r.comment,
 });
 
 export async function listFoncier(db: Db, communeCode?: string, communes?: string[]): Promise<Foncier[]> {
-  let q = db.selectFrom('plh_foncier').selectAll();
+  let q = db.selectFrom('plh_land').selectAll();
   if (communeCode) q = q.where('commune_code', '=', communeCode);
   if (communes) q = q.where('commune_code', 'in', communes.length ? communes : ['']);
   return (await q.orderBy('commune_code').orderBy('reference').execute()).map(foncierFromRow);
@@ -412,13 +412,13 @@ export async function listFoncier(db: Db, communeCode?: string, communes?: strin
 
 /** A site by its id or its reference (to check whose it is before changing it). */
 export async function findFoncier(db: Db, ref: { id?: string; reference?: string }): Promise<Foncier | undefined> {
-  let q = db.selectFrom('plh_foncier').selectAll();
+  let q = db.selectFrom('plh_land').selectAll();
   q = ref.id ? q.where('id', '=', ref.id) : q.where('reference', '=', ref.reference ?? '');
   const row = await q.executeTakeFirst();
   return row ? foncierFromRow(row) : undefined;
 }
 
 export async function deleteFoncier(db: Db, id: string): Promise<boolean> {
-  const res = await db.deleteFrom('plh_foncier').where('id', '=', id).executeTakeFirst();
+  const res = await db.deleteFrom('plh_land').where('id', '=', id).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppContext } from '../../platform/context.ts';
-import { sql } from 'kysely';
+import { ensureOrganisation } from '../access/index.ts';
 import type { Db } from '../../platform/db.ts';
 import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
 import { acceptDelivery, territoryCommuneCodes } from './service.ts';
@@ -12,23 +12,6 @@ import { deliveredContent, sha256Hex, type NewDelivery } from './store.ts';
 const DEMO_DIR = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'referential');
 /** The fictitious landlord SIREN of the referential's examples. */
 const DEMO_BAILLEUR_SIREN = '999000001';
-
-/**
- * The organisation of that kind and commune (or name), created when absent: other modules' demos may make it first.
- * A partner is linked to every EPCI of the instance (it works with the whole demo club) and carries the SIREN its
- * rows name, since a partner delivers for itself only.
- */
-async function demoOrganisation(db: Db, kind: string, name: string, communeCode: string | null, siren: string | null = null): Promise<string> {
-  let q = db.selectFrom('organisation').select('id').where('kind', '=', kind);
-  q = communeCode ? q.where('commune_code', '=', communeCode) : q.where('name', '=', name);
-  const found = await q.orderBy('created_at').executeTakeFirst();
-  const id = found
-    ? (found.id as string)
-    : ((await db.insertInto('organisation').values({ kind, name, commune_code: communeCode, siren }).returning('id').executeTakeFirstOrThrow()).id as string);
-  if (kind !== 'commune')
-    await sql`insert into organisation_epci (organisation_id, epci_siren) select ${id}::uuid, siren from instance_epci on conflict do nothing`.execute(db);
-  return id;
-}
 
 /** A demo file already delivered is left alone: a restart must change nothing, not even the "last received" date. */
 async function deliverOnce(db: Db, d: NewDelivery): Promise<void> {
@@ -39,11 +22,11 @@ async function deliverOnce(db: Db, d: NewDelivery): Promise<void> {
 export async function loadReferentialDemo(ctx: AppContext, cat: Catalogue): Promise<void> {
   const communes = await territoryCommuneCodes(ctx.db);
   if (communes.has('31555')) {
-    const toulouse = await demoOrganisation(ctx.db, 'commune', 'Ville de Toulouse', '31555');
+    const toulouse = await ensureOrganisation(ctx.db, { kind: 'commune', name: 'Ville de Toulouse', communeCode: '31555' });
     const file = 'permis-declares-toulouse.csv';
     await deliverOnce(ctx.db, { organisationId: toulouse, entry: findSchema(cat, 'permis-declares'), bytes: readFileSync(join(DEMO_DIR, file)), filename: file, mediaType: 'text/csv', communes });
   }
   const parc = findSchema(cat, 'parc-social');
-  const bailleur = await demoOrganisation(ctx.db, 'bailleur', 'Bailleur de démonstration', null, DEMO_BAILLEUR_SIREN);
+  const bailleur = await ensureOrganisation(ctx.db, { kind: 'bailleur', name: 'Bailleur de démonstration', siren: DEMO_BAILLEUR_SIREN });
   await deliverOnce(ctx.db, { organisationId: bailleur, entry: parc, bytes: exampleFile(parc, 'valide'), filename: 'parc-social-2019.csv', mediaType: 'text/csv', communes });
 }

@@ -34,13 +34,13 @@ export function stockCommands(importCommand: Command, withContext: WithContext, 
     .option('--rejets <fichier.csv>', 'écrire toutes les lignes rejetées dans ce fichier CSV')
     .action((path: string, opts: { millesime?: string; force?: boolean; rejets?: string }) =>
       withContext(async (ctx) => {
-        const r = await importRpls(ctx.lake, io.path(path), { millesime: opts.millesime ? Number(opts.millesime) : undefined, force: opts.force });
-        if (r.status === 'deja-importe') io.print(`RPLS ${r.millesime} : fichier déjà importé, rien à faire (${n(r.dwellings)} logements).`);
-        else if (r.status === 'refuse') io.print(`RPLS : fichier refusé, rien n’a été écrit.`);
-        else io.print(`RPLS ${r.millesime} : ${n(r.lines)} lignes lues, ${n(r.cells)} gardées, ${n(r.dwellings)} logements.`);
+        const r = await importRpls(ctx.lake, io.path(path), { vintage: opts.millesime ? Number(opts.millesime) : undefined, force: opts.force });
+        if (r.status === 'already_imported') io.print(`RPLS ${r.vintage} : fichier déjà importé, rien à faire (${n(r.dwellings)} logements).`);
+        else if (r.status === 'refused') io.print(`RPLS : fichier refusé, rien n’a été écrit.`);
+        else io.print(`RPLS ${r.vintage} : ${n(r.lines)} lignes lues, ${n(r.cells)} gardées, ${n(r.dwellings)} logements.`);
         reportProblems(io, 'Lignes rejetées', r.problems, opts.rejets);
         writeRejects(opts.rejets && io.path(opts.rejets), r.problems);
-        if (r.status === 'refuse') io.exitCode = 1;
+        if (r.status === 'refused') io.exitCode = 1;
       }),
     );
 
@@ -55,8 +55,8 @@ export function stockCommands(importCommand: Command, withContext: WithContext, 
         const all: InputProblem[] = [];
         for (const path of paths) {
           const r = await importDpe(ctx.db, io.path(path), { force: opts.force });
-          if (r.status === 'deja-importe') io.print(`${r.file} : déjà importé, rien à faire (${n(r.accepted)} DPE).`);
-          else if (r.status === 'refuse') {
+          if (r.status === 'already_imported') io.print(`${r.file} : déjà importé, rien à faire (${n(r.accepted)} DPE).`);
+          else if (r.status === 'refused') {
             io.print(`${r.file} : fichier refusé, rien n’a été écrit.`);
             io.exitCode = 1;
           } else

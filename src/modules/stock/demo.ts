@@ -10,8 +10,8 @@ export const DEMO_DPE = join(DEMO_DIR, 'dpe', 'ademe_dpe_v2_logements_neufs_6938
 const DEMO_PERIMETER = { epci: ['200046977', '243100518'] };
 
 export async function loadStockDemo(ctx: AppContext): Promise<void> {
-  const rpls = await importRpls(ctx.lake, DEMO_RPLS, { millesime: 2019, perimetre: DEMO_PERIMETER, keepIfFrance: true });
+  const rpls = await importRpls(ctx.lake, DEMO_RPLS, { vintage: 2019, perimeter: DEMO_PERIMETER, keepIfFrance: true });
   const dpe = await importDpe(ctx.db, DEMO_DPE);
-  if (rpls.status === 'importe' || dpe.status === 'importe')
+  if (rpls.status === 'imported' || dpe.status === 'imported')
     ctx.log.info({ rpls: { statut: rpls.status, logements: rpls.dwellings }, dpe: { statut: dpe.status, acceptes: dpe.accepted, rejetes: dpe.problems.length } }, 'démo parc social importée');
 }

@@ -20,8 +20,8 @@ afterAll(() => {
 
 describe('RPLS in the lake', () => {
   it('imports the demo extract and answers per commune with the real 2019 figures', async () => {
-    const r = await importRpls(lake, DEMO_RPLS, { millesime: 2019 });
-    expect(r).toMatchObject({ status: 'importe', millesime: 2019, lines: 16_366, cells: 16_366, dwellings: 217_525, problems: [] });
+    const r = await importRpls(lake, DEMO_RPLS, { vintage: 2019 });
+    expect(r).toMatchObject({ status: 'imported', vintage: 2019, lines: 16_366, cells: 16_366, dwellings: 217_525, problems: [] });
     expect(latestVintage(lake.dir)).toBe(2019);
     const [lyon] = await rplsByCommune(lake, ['69123'], 2019);
     expect(lyon).toMatchObject({ total: 51_865, collective: 51_660, individual: 205, qpv: 12_433 });
@@ -31,13 +31,13 @@ describe('RPLS in the lake', () => {
   it('re-importing the same file does nothing; a broken file leaves the lake as it was', async () => {
     const file = rplsPartition(lake.dir, 2019);
     const before = statSync(file).mtimeMs;
-    expect((await importRpls(lake, DEMO_RPLS, { millesime: 2019 })).status).toBe('deja-importe');
+    expect((await importRpls(lake, DEMO_RPLS, { vintage: 2019 })).status).toBe('already_imported');
     expect(statSync(file).mtimeMs).toBe(before);
 
     const broken = join(dir, 'rpls_2019_casse.csv');
     writeFileSync(broken, '"DEPCOM","construct","dpeenergie","dpeserre","nbpiece","typeconst","qpv","n"\n"69123",1970,"C","D","3","Logements collectifs","En QPV",4\n"69123,1970\n');
     const r = await importRpls(lake, broken);
-    expect(r.status).toBe('refuse');
+    expect(r.status).toBe('refused');
     expect(r.problems[0].rule).toBe('stock.csv_syntax');
     expect(statSync(file).mtimeMs).toBe(before);
     expect(readRplsManifest(lake.dir)['2019'].dwellings).toBe(217_525);
@@ -53,7 +53,7 @@ describe('RPLS in the lake', () => {
         '"69123",1970,"C","D","3","Logements collectifs","Peut-être",4\n',
     );
     const r = await importRpls(lake, f);
-    expect(r).toMatchObject({ status: 'importe', millesime: 2020, lines: 3, cells: 1, dwellings: 4 });
+    expect(r).toMatchObject({ status: 'imported', vintage: 2020, lines: 3, cells: 1, dwellings: 4 });
     expect(r.problems.map((p) => [p.line, p.column, p.value])).toEqual([
       [3, 'dpeenergie', 'H'],
       [4, 'qpv', 'Peut-être'],
@@ -66,8 +66,8 @@ describe('RPLS in the lake', () => {
     const f = join(dir, 'rpls_national_2021.csv');
     writeFileSync(f, '"DEPCOM","construct","dpeenergie","dpeserre","nbpiece","typeconst","qpv","n"\n"31555",1990,"G","G","2","Logements collectifs","Hors QPV",7\n');
     await importRpls(lake, f);
-    const demo = await importRpls(lake, DEMO_RPLS, { millesime: 2021, perimetre: { epci: ['243100518'] }, keepIfFrance: true });
-    expect(demo.status).toBe('deja-importe');
+    const demo = await importRpls(lake, DEMO_RPLS, { vintage: 2021, perimeter: { epci: ['243100518'] }, keepIfFrance: true });
+    expect(demo.status).toBe('already_imported');
     expect((await rplsByCommune(lake, ['31555'], 2021))[0].total).toBe(7);
   });
 });

@@ -70,8 +70,8 @@ import * as store from './store.ts';
 // ---------------------------------------------------------------- RPLS into the lake
 
 export interface RplsImportResult {
-  status: 'importe' | 'deja-importe' | 'refuse';
-  millesime: number;
+  status: 'imported' | 'already_imported' | 'refused';
+  vintage: number;
   lines: number;
   cells: number;
   dwellings: number;
@@ -86,29 +86,29 @@ export async function importRpls(
   lake: Lake,
   path: string,
   opts: {
-    millesime?: number;
+    vintage?: number;
     communes?: Set<string>;
-    perimetre?: RplsPerimeter;
+    perimeter?: RplsPerimeter;
     force?: boolean;
     /** The demo's partial load must not replace a national import of the same vintage. */
     keepIfFrance?: boolean;
   } = {},
 ): Promise<RplsImportResult> {
   const name = basename(path);
-  const millesime = opts.millesime ?? vintageFromFileName(path);
-  const base = { millesime: millesime ?? 0, lines: 0, cells: 0, dwellings: 0 };
-  if (!millesime)
+  const vintage = opts.vintage ?? vintageFromFileName(path);
+  const base = { vintage: vintage ?? 0, lines: 0, cells: 0, dwellings: 0 };
+  if (!vintage)
     return {
       ...base,
-      status: 'refuse',
+      status: 'refused',
       problems: [{ file: name, line: 0, rule: 'stock.rpls_vintage', message: 'Millésime introuvable dans le nom du fichier : précisez-le avec --millesime (ex. 2019).' }],
     };
-  const perimetre = opts.perimetre ?? 'france';
-  const known = rplsVintage(lake.dir, millesime);
-  const already = known && { ...base, status: 'deja-importe' as const, lines: known.lines, cells: known.cells, dwellings: known.dwellings, problems: [] };
+  const perimeter = opts.perimeter ?? 'france';
+  const known = rplsVintage(lake.dir, vintage);
+  const already = known && { ...base, status: 'already_imported' as const, lines: known.lines, cells: known.cells, dwellings: known.dwellings, problems: [] };
   if (already && opts.keepIfFrance && known.perimetre === 'france') return already;
   const sha256 = await sha256File(path);
-  if (already && !opts.force && known.sha256 === sha256 && JSON.stringify(known.perimetre) === JSON.stringify(perimetre)) return already;
+  if (already && !opts.force && known.sha256 === sha256 && JSON.stringify(known.perimetre) === JSON.stringify(perimeter)) return already;
 
   const partition = openRplsPartition(lake);
   try {
@@ -124,9 +124,11 @@ export async function importRpls(
       },
       name,
     );
-    if (read.broken) return { ...base, status: 'refuse', lines: read.lines, problems: read.problems };
-    await partition.commit({ millesime, file: name, sha256, importedAt: new Date().toISOString(), lines: read.lines, cells, dwellings, perimetre });
-    return { status: 'importe', millesime, lines: read.lines, cells, dwellings, problems: read.problems };
+    if (read.broken) return { ...base, status: 'refused', lines: read.lines, problems: read.problems };
+    // The manifest keeps its keys `millesime` and `perimetre` (and the partition its `millesime=` directory): they are
+    // what lakes already on disk hold, and a renamed key would make every existing vintage unreadable.
+    await partition.commit({ millesime: vintage, file: name, sha256, importedAt: new Date().toISOString(), lines: read.lines, cells, dwellings, perimetre: perimeter });
+    return { status: 'imported', vintage, lines: read.lines, cells, dwellings, problems: read.problems };
   } finally {
     partition.close();
   }
@@ -136,7 +138,7 @@ export async function importRpls(
 
 export interface DpeImportResult {
   file: string;
-  status: 'importe' | 'deja-importe' | 'refuse';
+  status: 'imported' | 'already_imported' | 'refused';
   layout: string | null;
   lines: number;
   accepted: number;
@@ -164,10 +166,10 @@ export async function importDpe(db: TypedDb, path: string, opts: { force?: boole
   const sha256 = await sha256File(path);
   const done = await store.dpeImportOf(db, sha256);
   if (done && !opts.force)
-    return { file, status: 'deja-importe', layout: done.layout, lines: done.lines, accepted: done.accepted, corrections: [], problems: [], linkedToBuildings: 0 };
+    return { file, status: 'already_imported', layout: done.layout, lines: done.lines, accepted: done.accepted, corrections: [], problems: [], linkedToBuildings: 0 };
   const read = await readDpeFile(path, file);
   if (!read.layout || read.broken)
-    return { file, status: 'refuse', layout: read.layout, lines: read.lines, accepted: 0, corrections: [], problems: read.problems, linkedToBuildings: 0 };
+    return { file, status: 'refused', layout: read.layout, lines: read.lines, accepted: 0, corrections: [], problems: read.problems, linkedToBuildings: 0 };
   const layout = read.layout;
   const lookup = await communeLookup(db, read.rows);
   const column = DPE_LAYOUTS[layout].code_insee;
@@ -190,7 +192,7 @@ export async function importDpe(db: TypedDb, path: string, opts: { force?: boole
     await store.recordDpeImport(tx, { sha256, file, layout, lines: read.lines, accepted: values.length, corrected: corrections.length, rejected: problems.length });
     return n;
   });
-  return { file, status: 'importe', layout, lines: read.lines, accepted: values.length, corrections, problems, linkedToBuildings: linked };
+  return { file, status: 'imported', layout, lines: read.lines, accepted: values.length, corrections, problems, linkedToBuildings: linked };
 }
 
 function dpeValues(r: DpeRow, communeCode: string, file: string): store.DpeValues {

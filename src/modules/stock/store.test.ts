@@ -15,7 +15,7 @@ afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 describeStores('stock store', (getDb) => {
   it('imports the real DPE extract: every line kept, the 16 Ancy DPEs in Ancy, the rest in Lyon 8e', async () => {
     const r = await importDpe(getDb(), DEMO_DPE);
-    expect(r).toMatchObject({ status: 'importe', layout: 'ademe-v2-accentue', lines: 2851, accepted: 2851 });
+    expect(r).toMatchObject({ status: 'imported', layout: 'ademe-v2-accentue', lines: 2851, accepted: 2851 });
     expect(r.problems).toEqual([]);
     expect(r.corrections).toEqual([]);
     const lyon8 = (await dpeCounts(getDb(), ['69388'])).counts;
@@ -26,7 +26,7 @@ describeStores('stock store', (getDb) => {
 
   it('re-importing the same file changes nothing, even forced', async () => {
     const again = await importDpe(getDb(), DEMO_DPE);
-    expect(again.status).toBe('deja-importe');
+    expect(again.status).toBe('already_imported');
     const forced = await importDpe(getDb(), DEMO_DPE, { force: true });
     expect(forced.accepted).toBe(2851);
     const n = await getDb().selectFrom('stock_dpe').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -62,7 +62,7 @@ describeStores('stock store', (getDb) => {
     writeFileSync(f, 'numero_dpe,date_reception_dpe,etiquette_dpe,code_insee_ban\n"2469N0000000A,2024-03-12,C,69388\n');
     const before = await getDb().selectFrom('stock_dpe').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const r = await importDpe(getDb(), f);
-    expect(r.status).toBe('refuse');
+    expect(r.status).toBe('refused');
     expect(r.problems[0].rule).toBe('stock.csv_syntax');
     const after = await getDb().selectFrom('stock_dpe').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));

@@ -67,8 +67,8 @@ export const dpeConnector: Connector = async (run) => {
     out.end();
     await once(out, 'close');
     const s = await importDpe(run.ctx.db, path);
-    if (s.status === 'refuse') throw new AppError('sources.dpe_refuse', `Fichier DPE ${dataset} refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
-    if (s.status === 'deja-importe') continue;
+    if (s.status === 'refused') throw new AppError('sources.dpe_refuse', `Fichier DPE ${dataset} refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
+    if (s.status === 'already_imported') continue;
     imported++;
     lines += s.lines;
     parts.push(`${dataset} : ${s.lines} DPE lus, ${s.accepted} enregistrés, ${s.problems.length} rejetés`);

@@ -30,9 +30,9 @@ export const rplsConnector: Connector = async (run) => {
       throw err;
     }
     if (r.status === 'inchange') continue;
-    const s = await importRpls(run.ctx.lake, r.path, { millesime, communes, perimetre: { epci: run.ctx.config.epciSirens } });
-    if (s.status === 'refuse') throw new AppError('sources.rpls_refuse', `Fichier RPLS ${millesime} refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
-    if (s.status === 'deja-importe') continue;
+    const s = await importRpls(run.ctx.lake, r.path, { vintage: millesime, communes, perimeter: { epci: run.ctx.config.epciSirens } });
+    if (s.status === 'refused') throw new AppError('sources.rpls_refuse', `Fichier RPLS ${millesime} refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
+    if (s.status === 'already_imported') continue;
     lines += s.lines;
     edition = String(millesime);
     done.push(`RPLS ${millesime} : ${s.lines} lignes, ${s.dwellings} logements sur le territoire`);

@@ -3,14 +3,14 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import type { AideOut } from '../../../modules/plh/contract.ts';
+import type { AidOut } from '../../../modules/plh/contract.ts';
 import { AIDE_LABELS } from '../../../modules/plh/model.ts';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
 
 
 export function AidesPage() {
   const me = useMe();
-  const q = useQuery({ queryKey: ['plh', 'aides'], queryFn: () => api<{ aides: AideOut[] }>('/api/plh/aides'), enabled: !!me.data });
+  const q = useQuery({ queryKey: ['plh', 'aids'], queryFn: () => api<{ aids: AidOut[] }>('/api/plh/aids'), enabled: !!me.data });
   if (me.isLoading) return <p>Chargement…</p>;
   if (!me.data)
     return (
@@ -22,7 +22,7 @@ export function AidesPage() {
       </section>
     );
   const canWrite = me.data.role === 'admin' || me.data.role === 'agent';
-  const aides = q.data?.aides ?? [];
+  const aides = q.data?.aids ?? [];
   return (
     <section>
       <h1 tabIndex={-1}>Aides accordées par l’EPCI</h1>
@@ -51,10 +51,10 @@ export function AidesPage() {
                   <th scope="row">{a.reference}</th>
                   <td>{AIDE_LABELS[a.type]}</td>
                   <td>{a.commune_code}</td>
-                  <td className="num">{a.annee}</td>
-                  <td className="num">{formatNumber(a.montant_euros)}</td>
+                  <td className="num">{a.year}</td>
+                  <td className="num">{formatNumber(a.amount_euros)}</td>
                   <td className="num">
-                    {a.type === 'logement_social' ? `${a.nb_plai + a.nb_plus + a.nb_pls} (${a.nb_plai} / ${a.nb_plus} / ${a.nb_pls})` : formatNumber(a.nb_logements)}
+                    {a.type === 'logement_social' ? `${a.plai_count + a.plus_count + a.pls_count} (${a.plai_count} / ${a.plus_count} / ${a.pls_count})` : formatNumber(a.dwellings_count)}
                   </td>
                   <td>{a.operation || '—'}</td>
                 </tr>
@@ -77,19 +77,19 @@ function AideForm() {
     const n = (k: string) => Number(f.get(k) || 0);
     const gain = String(f.get('gain') ?? '');
     try {
-      await api('/api/plh/aides', {
+      await api('/api/plh/aids', {
         method: 'POST',
         body: JSON.stringify({
           reference: String(f.get('reference') ?? ''),
           type,
           commune_code: String(f.get('commune') ?? '').trim(),
-          annee: n('annee'),
-          montant_euros: n('montant'),
-          nb_logements: n('logements'),
-          nb_plai: n('plai'),
-          nb_plus: n('plus'),
-          nb_pls: n('pls'),
-          gain_energetique_pct: gain ? Number(gain) : null,
+          year: n('annee'),
+          amount_euros: n('montant'),
+          dwellings_count: n('logements'),
+          plai_count: n('plai'),
+          plus_count: n('plus'),
+          pls_count: n('pls'),
+          energy_gain_pct: gain ? Number(gain) : null,
           operation: String(f.get('operation') ?? ''),
         }),
       });

@@ -3,10 +3,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
-import type { FoncierSite } from '../../../modules/plh/contract.ts';
+import type { LandSite } from '../../../modules/plh/contract.ts';
 import { FONCIER_STATUT_LABELS } from '../../../modules/plh/model.ts';
 
-type Geo = { type: 'FeatureCollection'; features: { geometry: { coordinates: [number, number] }; properties: FoncierSite }[] };
+type Geo = { type: 'FeatureCollection'; features: { geometry: { coordinates: [number, number] }; properties: LandSite }[] };
 
 function SitesMap({ geo }: { geo: Geo }) {
   const container = useRef<HTMLDivElement>(null);
@@ -63,8 +63,8 @@ function SitesMap({ geo }: { geo: Geo }) {
 
 export function FoncierPage() {
   const me = useMe();
-  const sites = useQuery({ queryKey: ['plh', 'foncier'], queryFn: () => api<{ sites: FoncierSite[] }>('/api/plh/foncier'), enabled: !!me.data });
-  const geo = useQuery({ queryKey: ['plh', 'foncier', 'geo'], queryFn: () => api<Geo>('/api/plh/foncier/geojson'), enabled: !!me.data });
+  const sites = useQuery({ queryKey: ['plh', 'land'], queryFn: () => api<{ sites: LandSite[] }>('/api/plh/land'), enabled: !!me.data });
+  const geo = useQuery({ queryKey: ['plh', 'land', 'geo'], queryFn: () => api<Geo>('/api/plh/land/geojson'), enabled: !!me.data });
   if (me.isLoading) return <p>Chargement…</p>;
   if (!me.data)
     return (
@@ -104,11 +104,11 @@ export function FoncierPage() {
                   <th scope="row">{s.reference}</th>
                   <td>{s.nature === 'friche' ? 'Friche' : 'Gisement foncier'}</td>
                   <td>{s.commune_code}</td>
-                  <td>{s.parcelle ?? '—'}</td>
+                  <td>{s.parcel ?? '—'}</td>
                   <td className="num">{formatNumber(s.surface_m2)}</td>
-                  <td>{s.zonage || '—'}</td>
-                  <td className="num">{formatNumber(s.logements_potentiels)}</td>
-                  <td>{FONCIER_STATUT_LABELS[s.statut] ?? s.statut}</td>
+                  <td>{s.zoning || '—'}</td>
+                  <td className="num">{formatNumber(s.potential_dwellings)}</td>
+                  <td>{FONCIER_STATUT_LABELS[s.status] ?? s.status}</td>
                 </tr>
               ))}
             </tbody>

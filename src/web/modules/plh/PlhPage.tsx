@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { ApiError, api, formatNumber, useMe } from '../../platform/api.ts';
 import { refusalText } from './refusal.ts';
-import type { ClubLine, ObjectifLine, Programme } from '../../../modules/plh/contract.ts';
+import type { ClubLine, Programme, TargetLine } from '../../../modules/plh/contract.ts';
 import { CATEGORIE_LABELS, STATUT_LABELS } from '../../../modules/plh/model.ts';
 import { pct } from './format.ts';
 
@@ -14,9 +14,9 @@ export function PlhPage() {
   const year = new Date().getFullYear();
   const [annee, setAnnee] = useState(year);
   const programme = useQuery({ queryKey: ['plh', 'programme'], queryFn: () => api<{ programme: Programme | null }>('/api/plh/programme'), enabled: !!me.data });
-  const objectifs = useQuery({
-    queryKey: ['plh', 'objectifs', annee],
-    queryFn: () => api<{ objectifs: ObjectifLine[] }>(`/api/plh/objectifs?annee=${annee}`),
+  const targets = useQuery({
+    queryKey: ['plh', 'targets', annee],
+    queryFn: () => api<{ targets: TargetLine[] }>(`/api/plh/targets?year=${annee}`),
     enabled: !!me.data,
   });
   if (me.isLoading) return <p>Chargement…</p>;
@@ -40,8 +40,8 @@ export function PlhPage() {
       {programme.data && !p && <p>Aucun programme d’actions n’est enregistré. {canWrite ? 'Importez le classeur du programme ci-dessous.' : ''}</p>}
       {p && (
         <p>
-          Programme « {p.nom} », {p.annee_debut}–{p.annee_fin} : {p.orientations.length} orientations, {p.actions.length} actions. Rattrapage SRU retenu :{' '}
-          {pct(p.taux_rattrapage_sru, 0)} du déficit par période triennale.
+          Programme « {p.name} », {p.start_year}–{p.end_year} : {p.orientations.length} orientations, {p.actions.length} actions. Rattrapage SRU retenu :{' '}
+          {pct(p.sru_catch_up_rate, 0)} du déficit par période triennale.
         </p>
       )}
 
@@ -58,7 +58,7 @@ export function PlhPage() {
           {p.orientations.map((o) => (
             <section key={o.code} aria-labelledby={`orientation-${o.code}`}>
               <h3 id={`orientation-${o.code}`}>
-                Orientation {o.code}. {o.titre}
+                Orientation {o.code}. {o.title}
               </h3>
               <div className="table-wrap">
                 <table>
@@ -76,17 +76,17 @@ export function PlhPage() {
                     {p.actions
                       .filter((a) => a.orientation_code === o.code)
                       .map((a) => {
-                        const b = a.budgets.find((x) => x.annee === annee);
+                        const b = a.budgets.find((x) => x.year === annee);
                         return (
                           <tr key={a.code}>
                             <th scope="row">
-                              {a.code}. {a.titre}
+                              {a.code}. {a.title}
                             </th>
-                            <td>{a.pilote}</td>
-                            <td>{canWrite ? <StatusSelect code={a.code} value={a.statut} /> : STATUT_LABELS[a.statut]}</td>
-                            <td className="num">{formatNumber(b?.prevu_euros)}</td>
-                            <td className="num">{formatNumber(b?.depense_euros)}</td>
-                            <td>{a.commentaire}</td>
+                            <td>{a.lead}</td>
+                            <td>{canWrite ? <StatusSelect code={a.code} value={a.status} /> : STATUT_LABELS[a.status]}</td>
+                            <td className="num">{formatNumber(b?.planned_euros)}</td>
+                            <td className="num">{formatNumber(b?.spent_euros)}</td>
+                            <td>{a.comment}</td>
                           </tr>
                         );
                       })}
@@ -98,7 +98,7 @@ export function PlhPage() {
         </>
       )}
 
-      {objectifs.data && objectifs.data.objectifs.length > 0 && (
+      {targets.data && targets.data.targets.length > 0 && (
         <>
           <h2>Objectifs par commune et réalisations</h2>
           <div className="table-wrap">
@@ -117,17 +117,17 @@ export function PlhPage() {
                 </tr>
               </thead>
               <tbody>
-                {objectifs.data.objectifs.map((o) => (
-                  <tr key={`${o.commune_code}-${o.categorie}-${o.annee_debut}`}>
+                {targets.data.targets.map((o) => (
+                  <tr key={`${o.commune_code}-${o.category}-${o.start_year}`}>
                     <th scope="row">{o.commune}</th>
-                    <td>{CATEGORIE_LABELS[o.categorie]}</td>
+                    <td>{CATEGORIE_LABELS[o.category]}</td>
                     <td>
-                      {o.annee_debut}–{o.annee_fin}
+                      {o.start_year}–{o.end_year}
                     </td>
-                    <td className="num">{formatNumber(o.objectif)}</td>
-                    <td className="num">{formatNumber(o.realise)}</td>
-                    <td className="num">{pct(o.taux_realisation)}</td>
-                    <td className="num">{pct(o.avancement_attendu, 0)}</td>
+                    <td className="num">{formatNumber(o.target)}</td>
+                    <td className="num">{formatNumber(o.achieved)}</td>
+                    <td className="num">{pct(o.rate)}</td>
+                    <td className="num">{pct(o.expected_progress, 0)}</td>
                     <td>{o.sources.join(' ; ') || '—'}</td>
                   </tr>
                 ))}
@@ -143,7 +143,7 @@ export function PlhPage() {
         {p && (
           <>
             <a href="/api/plh/programme/export?format=xlsx">Télécharger le classeur (XLSX)</a> ·{' '}
-            <a href="/api/plh/programme/export?format=csv&feuille=objectifs">Objectifs (CSV)</a>
+            <a href="/api/plh/programme/export?format=csv&sheet=objectifs">Objectifs (CSV)</a>
           </>
         )}
       </p>
@@ -155,7 +155,7 @@ export function PlhPage() {
 
 /** The club's members side by side, from what each one shares (and one's own EPCI). */
 function ClubComparison({ annee }: { annee: number }) {
-  const club = useQuery({ queryKey: ['plh', 'club', annee], queryFn: () => api<{ epcis: ClubLine[] }>(`/api/plh/club?annee=${annee}`) });
+  const club = useQuery({ queryKey: ['plh', 'club', annee], queryFn: () => api<{ epcis: ClubLine[] }>(`/api/plh/club?year=${annee}`) });
   if (!club.data || club.data.epcis.length < 2) return null;
   return (
     <section aria-labelledby="club">
@@ -174,20 +174,20 @@ function ClubComparison({ annee }: { annee: number }) {
         </thead>
         <tbody>
           {club.data.epcis.map((e) => {
-            const cat = (c: string) => e.objectifs.find((o) => o.categorie === c);
+            const cat = (c: string) => e.targets.find((o) => o.category === c);
             const cell = (c: string) => {
               const o = cat(c);
-              return o ? `${formatNumber(o.realise)} / ${formatNumber(o.objectif)}${o.taux_realisation !== null ? ` (${pct(o.taux_realisation)})` : ''}` : '—';
+              return o ? `${formatNumber(o.achieved)} / ${formatNumber(o.target)}${o.rate !== null ? ` (${pct(o.rate)})` : ''}` : '—';
             };
             return (
               <tr key={e.epci}>
-                <th scope="row">{e.nom}</th>
-                {e.partage ? (
+                <th scope="row">{e.name}</th>
+                {e.shared ? (
                   <>
-                    <td>{e.programme ? `${e.programme.nom}, ${e.programme.annee_debut}–${e.programme.annee_fin}` : 'aucun programme enregistré'}</td>
+                    <td>{e.programme ? `${e.programme.name}, ${e.programme.start_year}–${e.programme.end_year}` : 'aucun programme enregistré'}</td>
                     <td>{cell('logements')}</td>
                     <td>{cell('logements_sociaux')}</td>
-                    <td>{e.sru ? `${e.sru.deficitaires} sur ${e.sru.communes} (déficit : ${formatNumber(e.sru.deficit)} logements)` : '—'}</td>
+                    <td>{e.sru ? `${e.sru.in_deficit} sur ${e.sru.communes} (déficit : ${formatNumber(e.sru.deficit)} logements)` : '—'}</td>
                   </>
                 ) : (
                   <td colSpan={4}>Non partagé par cette intercommunalité.</td>
@@ -203,7 +203,7 @@ function ClubComparison({ annee }: { annee: number }) {
 
 function BilanLinks({ annee }: { annee: number }) {
   const [triennal, setTriennal] = useState(false);
-  const url = (format: string) => `/api/plh/bilan?annee=${annee}&triennal=${triennal}&format=${format}`;
+  const url = (format: string) => `/api/plh/report?year=${annee}&triennial=${triennal}&format=${format}`;
   return (
     <section aria-labelledby="bilans">
       <h2 id="bilans">Bilans</h2>
@@ -234,7 +234,7 @@ function StatusSelect({ code, value }: { code: string; value: string }) {
         value={value}
         onChange={async (e) => {
           try {
-            await api(`/api/plh/actions/${encodeURIComponent(code)}`, { method: 'PATCH', body: JSON.stringify({ statut: e.target.value }) });
+            await api(`/api/plh/actions/${encodeURIComponent(code)}`, { method: 'PATCH', body: JSON.stringify({ status: e.target.value }) });
             setError(null);
             await qc.invalidateQueries({ queryKey: ['plh'] });
           } catch (err) {
@@ -265,8 +265,8 @@ function ImportForm() {
     if (!file || !file.size) return setMessage({ ok: false, text: 'Choisissez un fichier.' });
     setBusy(true);
     try {
-      const params = new URLSearchParams({ nom: file.name });
-      if (!file.name.toLowerCase().endsWith('.xlsx') && feuille) params.set('feuille', feuille);
+      const params = new URLSearchParams({ filename: file.name });
+      if (!file.name.toLowerCase().endsWith('.xlsx') && feuille) params.set('sheet', feuille);
       const res = await fetch(`/api/plh/programme/import?${params}`, {
         method: 'POST',
         body: file,
@@ -275,7 +275,7 @@ function ImportForm() {
       });
       const body = await res.json();
       if (!res.ok) throw new ApiError(res.status, refusalText(body, res.status), body);
-      setMessage({ ok: true, text: `Import réussi : ${body.actions} action(s), ${body.budgets} budget(s), ${body.objectifs} objectif(s).` });
+      setMessage({ ok: true, text: `Import réussi : ${body.actions} action(s), ${body.budgets} budget(s), ${body.targets} objectif(s).` });
       await qc.invalidateQueries({ queryKey: ['plh'] });
     } catch (err) {
       setMessage({ ok: false, text: (err as Error).message });

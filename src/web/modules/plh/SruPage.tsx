@@ -12,12 +12,12 @@ export function SruPage() {
   const [annee, setAnnee] = useState(new Date().getFullYear());
   const q = useQuery({
     queryKey: ['plh', 'sru', annee],
-    queryFn: () => api<SruAnswer>(`/api/plh/public/sru?annee=${annee}`),
+    queryFn: () => api<SruAnswer>(`/api/plh/public/sru?year=${annee}`),
   });
   return (
     <section>
       <h1 tabIndex={-1}>Logement social : les communes soumises à la loi SRU</h1>
-      <p>{q.data?.regles ?? 'Article 55 de la loi SRU : taux légal de 20 % ou 25 % de logements sociaux parmi les résidences principales.'}</p>
+      <p>{q.data?.rules ?? 'Article 55 de la loi SRU : taux légal de 20 % ou 25 % de logements sociaux parmi les résidences principales.'}</p>
       <label>
         Année{' '}
         <input type="number" min={2002} max={2100} value={annee} onChange={(e) => setAnnee(Number(e.target.value) || annee)} />
@@ -28,7 +28,7 @@ export function SruPage() {
       {q.data && q.data.communes.length > 0 && (
         <div className="table-wrap">
           <table>
-            <caption>Situation au regard de l’article 55 de la loi SRU, objectif triennal {q.data.communes[0].periode}</caption>
+            <caption>Situation au regard de l’article 55 de la loi SRU, objectif triennal {q.data.communes[0].period}</caption>
             <thead>
               <tr>
                 <th scope="col">Commune</th>
@@ -46,19 +46,19 @@ export function SruPage() {
             <tbody>
               {q.data.communes.map((c) => (
                 <tr key={c.commune_code}>
-                  <th scope="row">{c.nom}</th>
-                  <td className="num">{formatNumber(c.residences_principales)}</td>
-                  <td className="num">{formatNumber(c.logements_sociaux)}</td>
-                  <td className="num">{pct(c.taux_actuel, 2)}</td>
-                  <td className="num">{pct(c.taux_legal, 0)}</td>
+                  <th scope="row">{c.name}</th>
+                  <td className="num">{formatNumber(c.main_residences)}</td>
+                  <td className="num">{formatNumber(c.social_dwellings)}</td>
+                  <td className="num">{pct(c.current_rate, 2)}</td>
+                  <td className="num">{pct(c.legal_rate, 0)}</td>
                   <td className="num">{formatNumber(c.deficit)}</td>
-                  <td className="num">{c.exemptee ? 'exemptée' : formatNumber(c.objectif_triennal)}</td>
+                  <td className="num">{c.exempt ? 'exemptée' : formatNumber(c.triennial_target)}</td>
                   <td className="num">
-                    {formatNumber(c.produits.total)} ({c.produits.plai} / {c.produits.plus} / {c.produits.pls})
+                    {formatNumber(c.produced.total)} ({c.produced.plai} / {c.produced.plus} / {c.produced.pls})
                   </td>
-                  <td className="num">{pct(c.taux_realisation)}</td>
+                  <td className="num">{pct(c.rate)}</td>
                   <td>
-                    {c.source} (inventaire au 1er janvier {c.inventaire_annee})
+                    {c.source} (inventaire au 1er janvier {c.inventory_year})
                   </td>
                 </tr>
               ))}
@@ -79,14 +79,14 @@ function SruImport() {
     e.preventDefault();
     const file = new FormData(e.currentTarget).get('fichier') as File | null;
     if (!file || !file.size) return setMessage({ ok: false, text: 'Choisissez un fichier CSV.' });
-    const res = await fetch(`/api/plh/sru/import?nom=${encodeURIComponent(file.name)}`, {
+    const res = await fetch(`/api/plh/sru/import?filename=${encodeURIComponent(file.name)}`, {
       method: 'POST',
       body: file,
       headers: { 'content-type': 'text/csv', accept: 'application/json' },
       credentials: 'same-origin',
     });
     const body = await res.json();
-    setMessage(res.ok ? { ok: true, text: `Inventaires importés : ${body.inventaires}.` } : { ok: false, text: refusalText(body, res.status) });
+    setMessage(res.ok ? { ok: true, text: `Inventaires importés : ${body.inventories}.` } : { ok: false, text: refusalText(body, res.status) });
     if (res.ok) await qc.invalidateQueries({ queryKey: ['plh', 'sru'] });
   }
   return (
