@@ -266,3 +266,21 @@ describe('sources and coverage', () => {
     for (const s of cat.sources) if (s.communes_couvertes !== null) expect(by[s.id].communes_covered, s.id).toBe(s.communes_couvertes);
   });
 });
+
+describe('social housing from the SRU inventory', () => {
+  it('gives the SRU rate and deficit of the inventory an agent entered', async () => {
+    const agent = await t.login('agent', 'epci', await t.epciOrg('243100518'));
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/api/plh/sru/31555/2026',
+      headers: agent.headers,
+      payload: { main_residences: 10_000, social_dwellings: 1800, legal_rate: 0.25, source: 'Inventaire de test' },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const p = (await get('/api/territory/communes/31555/portrait')).json() as PortraitAnswer;
+    // 1 800 ÷ 10 000 = 18 %; 25 % of 10 000 = 2 500 required, 700 missing.
+    expect(figure(p, 'sru_rate')).toMatchObject({ status: 'ok', value: 18, unit: '%' });
+    expect(figure(p, 'sru_deficit')).toMatchObject({ status: 'ok', value: 700 });
+    expect(figure(p, 'sru_triennial_objective').status).toBe('ok');
+  });
+});
