@@ -5,11 +5,14 @@ import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../platform/db.ts';
 import type { HabitatModule } from '../types.ts';
 import { observatoryCli } from './cli.ts';
+import { observatoryRoutes } from './routes.ts';
 import { importInsee } from './service.ts';
 import { figuresOf, listEditions } from './store.ts';
 
 export { importInsee, type InseeImportResult } from './service.ts';
 export type { InseeFigures, InseeEditionRow } from './store.ts';
+// For the sources module's « Sources et couverture » answer: its schema lives with the observatory's other answers.
+export { coverageAnswer, type CoverageAnswer } from './contract.ts';
 
 export const DEMO_INSEE = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'insee', 'comparateur_territoires_2025_lyon_toulouse.csv');
 
@@ -26,6 +29,7 @@ async function loadObservatoryDemo(ctx: AppContext): Promise<void> {
 
 export const observatoryModule: HabitatModule = {
   name: 'observatory',
+  routes: observatoryRoutes,
   cli: ({ importCommand, withContext, io }) => observatoryCli({ importCommand, withContext, io }),
   loadDemo: loadObservatoryDemo,
 };
