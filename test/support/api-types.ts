@@ -12901,6 +12901,7 @@ export interface operations {
                                 resultat: string;
                                 debut: string;
                             } | null;
+                            demo: boolean;
                         }[];
                     };
                 };
