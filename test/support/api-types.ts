@@ -1915,6 +1915,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/observatory/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Les indicateurs comparables entre communes (clé, libellé, unité, source) */
+        get: operations["getObservatoryIndicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sources": {
         parameters: {
             query?: never;
@@ -12841,6 +12858,54 @@ export interface operations {
                             delivered: number | null;
                             /** @description les chiffres retenus (secret statistique) */
                             withheld: ("authorised" | "started" | "delivered")[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getObservatoryIndicators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        indicators: {
+                            key: string;
+                            label: string;
+                            unit: string;
+                            source: string;
+                            /** @enum {string} */
+                            section: "population" | "market" | "construction" | "social_housing" | "demand" | "energy";
+                            description: string | null;
                         }[];
                     };
                 };

@@ -5,6 +5,7 @@ import type { AppContext } from '../../platform/context.ts';
 import type { Db } from '../../platform/db.ts';
 import type { HabitatModule } from '../types.ts';
 import { observatoryCli } from './cli.ts';
+import { observatoryRoutes } from './routes.ts';
 import { importInsee } from './service.ts';
 import { figuresOf, listEditions } from './store.ts';
 
@@ -26,6 +27,7 @@ async function loadObservatoryDemo(ctx: AppContext): Promise<void> {
 
 export const observatoryModule: HabitatModule = {
   name: 'observatory',
+  routes: observatoryRoutes,
   cli: ({ importCommand, withContext, io }) => observatoryCli({ importCommand, withContext, io }),
   loadDemo: loadObservatoryDemo,
 };
