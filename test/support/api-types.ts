@@ -1915,6 +1915,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/territory/communes/{code}/portrait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Portrait d’une commune : population, marché, construction, logement social, demande, énergie, communes comparables */
+        get: operations["getTerritoryCommunesCodePortrait"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/territory/epci/{siren}/portrait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Portrait d’un EPCI : ses communes agrégées (sommes, taux des sommes, médianes recalculées sur les ventes) */
+        get: operations["getTerritoryEpciSirenPortrait"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/observatory/indicators": {
         parameters: {
             query?: never;
@@ -1924,6 +1958,23 @@ export interface paths {
         };
         /** Les indicateurs comparables entre communes (clé, libellé, unité, source) */
         get: operations["getObservatoryIndicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/observatory/indicators/{indicator}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Un indicateur pour chaque commune (classement, carte), avec la valeur des EPCI et du territoire et les classes de la légende (quantiles) */
+        get: operations["getObservatoryIndicatorsIndicator"];
         put?: never;
         post?: never;
         delete?: never;
@@ -12882,6 +12933,398 @@ export interface operations {
             };
         };
     };
+    getTerritoryCommunesCodePortrait: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Code INSEE de la commune (ex. 69266) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        level: "commune" | "epci";
+                        /** @description Code INSEE de la commune ou SIREN de l’EPCI */
+                        code: string;
+                        name: string;
+                        /** @description L’EPCI de la commune (null pour un EPCI) */
+                        epci: {
+                            siren: string;
+                            name: string;
+                        } | null;
+                        /** @description Les communes agrégées (la commune seule pour une commune) */
+                        communes: {
+                            code: string;
+                            name: string;
+                        }[];
+                        /** @description Les données chargées sont celles de la démonstration (extraits partiels) */
+                        demo: boolean;
+                        sections: {
+                            /** @enum {string} */
+                            key: "population" | "market" | "construction" | "social_housing" | "demand" | "energy";
+                            /** @description Titre de la section, en français */
+                            title: string;
+                            /** @description Adresse de la page du module qui détaille la section (ex. /marche/communes/69266) */
+                            module_path: string;
+                            figures: ({
+                                /** @description Clé stable de l’indicateur (ex. population, price_m2_median_apartment) */
+                                key: string;
+                                /** @description Libellé en français */
+                                label: string;
+                                /** @description Unité (habitants, %, €/m², logements, années…) */
+                                unit: string;
+                                /** @description Source (ex. « Insee, comparateur de territoires ») */
+                                source: string;
+                                /** @description Édition ou millésime de la source (ex. 2025) */
+                                edition: string | null;
+                                /** @description Date de l’édition ou du chargement (AAAA-MM-JJ) */
+                                edition_date: string | null;
+                                /** @description Période du chiffre (ex. 2022, 2016-2022, 2018) */
+                                period: string | null;
+                                /** @enum {string} */
+                                status: "ok";
+                                value: number;
+                                /**
+                                 * @description Chiffre publié (secret statistique vérifié)
+                                 * @enum {string}
+                                 */
+                                secrecy: "published";
+                                /** @description Précision de lecture ou de méthode, en français */
+                                note: string | null;
+                            } | {
+                                /** @description Clé stable de l’indicateur (ex. population, price_m2_median_apartment) */
+                                key: string;
+                                /** @description Libellé en français */
+                                label: string;
+                                /** @description Unité (habitants, %, €/m², logements, années…) */
+                                unit: string;
+                                /** @description Source (ex. « Insee, comparateur de territoires ») */
+                                source: string;
+                                /** @description Édition ou millésime de la source (ex. 2025) */
+                                edition: string | null;
+                                /** @description Date de l’édition ou du chargement (AAAA-MM-JJ) */
+                                edition_date: string | null;
+                                /** @description Période du chiffre (ex. 2022, 2016-2022, 2018) */
+                                period: string | null;
+                                /** @enum {string} */
+                                status: "no_data";
+                                /** @enum {string} */
+                                reason: "not_loaded" | "secrecy" | "not_applicable";
+                                /** @description Pourquoi il n’y a pas de donnée, en français */
+                                message: string;
+                                /**
+                                 * @description withheld : retenu par le secret statistique
+                                 * @enum {string}
+                                 */
+                                secrecy: "withheld" | "none";
+                            })[];
+                            series: ({
+                                key: string;
+                                label: string;
+                                unit: string;
+                                /** @description Source (ex. « Insee, comparateur de territoires ») */
+                                source: string;
+                                /** @description Édition ou millésime de la source (ex. 2025) */
+                                edition: string | null;
+                                /** @description Date de l’édition ou du chargement (AAAA-MM-JJ) */
+                                edition_date: string | null;
+                                /** @enum {string} */
+                                status: "ok";
+                                points: {
+                                    /** @description Période (année) */
+                                    period: string;
+                                    value: number | null;
+                                    /** @description Valeur retenue par le secret statistique */
+                                    withheld: boolean;
+                                }[];
+                            } | {
+                                key: string;
+                                label: string;
+                                unit: string;
+                                /** @description Source (ex. « Insee, comparateur de territoires ») */
+                                source: string;
+                                /** @description Édition ou millésime de la source (ex. 2025) */
+                                edition: string | null;
+                                /** @description Date de l’édition ou du chargement (AAAA-MM-JJ) */
+                                edition_date: string | null;
+                                /** @enum {string} */
+                                status: "no_data";
+                                /** @enum {string} */
+                                reason: "not_loaded" | "secrecy" | "not_applicable";
+                                /** @description Pourquoi il n’y a pas de donnée, en français */
+                                message: string;
+                            })[];
+                            /** @description Méthode de calcul à afficher (ex. ratio d’accessibilité) */
+                            method: string | null;
+                        }[];
+                        /** @description Les cinq communes les plus proches (commune seulement ; not_applicable pour un EPCI) */
+                        comparables: {
+                            /** @enum {string} */
+                            status: "ok";
+                            method: string;
+                            communes: {
+                                code: string;
+                                name: string;
+                                epci_siren: string | null;
+                                /** @description Distance standardisée (0 = identique) */
+                                distance: number;
+                                population: number | null;
+                                /** @description Revenu disponible médian par unité de consommation (€/an) */
+                                median_income: number | null;
+                                /** @description Prix médian au m² (€/m², tous logements) */
+                                price_m2: number | null;
+                            }[];
+                        } | {
+                            /** @enum {string} */
+                            status: "no_data";
+                            /** @enum {string} */
+                            reason: "not_loaded" | "secrecy" | "not_applicable";
+                            /** @description Pourquoi il n’y a pas de donnée, en français */
+                            message: string;
+                        };
+                        /** @description Adresses de la fiche à télécharger */
+                        sheet: {
+                            pdf: string;
+                            docx: string;
+                        };
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTerritoryEpciSirenPortrait: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description SIREN de l’EPCI (ex. 200046977) */
+                siren: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        level: "commune" | "epci";
+                        /** @description Code INSEE de la commune ou SIREN de l’EPCI */
+                        code: string;
+                        name: string;
+                        /** @description L’EPCI de la commune (null pour un EPCI) */
+                        epci: {
+                            siren: string;
+                            name: string;
+                        } | null;
+                        /** @description Les communes agrégées (la commune seule pour une commune) */
+                        communes: {
+                            code: string;
+                            name: string;
+                        }[];
+                        /** @description Les données chargées sont celles de la démonstration (extraits partiels) */
+                        demo: boolean;
+                        sections: {
+                            /** @enum {string} */
+                            key: "population" | "market" | "construction" | "social_housing" | "demand" | "energy";
+                            /** @description Titre de la section, en français */
+                            title: string;
+                            /** @description Adresse de la page du module qui détaille la section (ex. /marche/communes/69266) */
+                            module_path: string;
+                            figures: ({
+                                /** @description Clé stable de l’indicateur (ex. population, price_m2_median_apartment) */
+                                key: string;
+                                /** @description Libellé en français */
+                                label: string;
+                                /** @description Unité (habitants, %, €/m², logements, années…) */
+                                unit: string;
+                                /** @description Source (ex. « Insee, comparateur de territoires ») */
+                                source: string;
+                                /** @description Édition ou millésime de la source (ex. 2025) */
+                                edition: string | null;
+                                /** @description Date de l’édition ou du chargement (AAAA-MM-JJ) */
+                                edition_date: string | null;
+                                /** @description Période du chiffre (ex. 2022, 2016-2022, 2018) */
+                                period: string | null;
+                                /** @enum {string} */
+                                status: "ok";
+                                value: number;
+                                /**
+                                 * @description Chiffre publié (secret statistique vérifié)
+                                 * @enum {string}
+                                 */
+                                secrecy: "published";
+                                /** @description Précision de lecture ou de méthode, en français */
+                                note: string | null;
+                            } | {
+                                /** @description Clé stable de l’indicateur (ex. population, price_m2_median_apartment) */
+                                key: string;
+                                /** @description Libellé en français */
+                                label: string;
+                                /** @description Unité (habitants, %, €/m², logements, années…) */
+                                unit: string;
+                                /** @description Source (ex. « Insee, comparateur de territoires ») */
+                                source: string;
+                                /** @description Édition ou millésime de la source (ex. 2025) */
+                                edition: string | null;
+                                /** @description Date de l’édition ou du chargement (AAAA-MM-JJ) */
+                                edition_date: string | null;
+                                /** @description Période du chiffre (ex. 2022, 2016-2022, 2018) */
+                                period: string | null;
+                                /** @enum {string} */
+                                status: "no_data";
+                                /** @enum {string} */
+                                reason: "not_loaded" | "secrecy" | "not_applicable";
+                                /** @description Pourquoi il n’y a pas de donnée, en français */
+                                message: string;
+                                /**
+                                 * @description withheld : retenu par le secret statistique
+                                 * @enum {string}
+                                 */
+                                secrecy: "withheld" | "none";
+                            })[];
+                            series: ({
+                                key: string;
+                                label: string;
+                                unit: string;
+                                /** @description Source (ex. « Insee, comparateur de territoires ») */
+                                source: string;
+                                /** @description Édition ou millésime de la source (ex. 2025) */
+                                edition: string | null;
+                                /** @description Date de l’édition ou du chargement (AAAA-MM-JJ) */
+                                edition_date: string | null;
+                                /** @enum {string} */
+                                status: "ok";
+                                points: {
+                                    /** @description Période (année) */
+                                    period: string;
+                                    value: number | null;
+                                    /** @description Valeur retenue par le secret statistique */
+                                    withheld: boolean;
+                                }[];
+                            } | {
+                                key: string;
+                                label: string;
+                                unit: string;
+                                /** @description Source (ex. « Insee, comparateur de territoires ») */
+                                source: string;
+                                /** @description Édition ou millésime de la source (ex. 2025) */
+                                edition: string | null;
+                                /** @description Date de l’édition ou du chargement (AAAA-MM-JJ) */
+                                edition_date: string | null;
+                                /** @enum {string} */
+                                status: "no_data";
+                                /** @enum {string} */
+                                reason: "not_loaded" | "secrecy" | "not_applicable";
+                                /** @description Pourquoi il n’y a pas de donnée, en français */
+                                message: string;
+                            })[];
+                            /** @description Méthode de calcul à afficher (ex. ratio d’accessibilité) */
+                            method: string | null;
+                        }[];
+                        /** @description Les cinq communes les plus proches (commune seulement ; not_applicable pour un EPCI) */
+                        comparables: {
+                            /** @enum {string} */
+                            status: "ok";
+                            method: string;
+                            communes: {
+                                code: string;
+                                name: string;
+                                epci_siren: string | null;
+                                /** @description Distance standardisée (0 = identique) */
+                                distance: number;
+                                population: number | null;
+                                /** @description Revenu disponible médian par unité de consommation (€/an) */
+                                median_income: number | null;
+                                /** @description Prix médian au m² (€/m², tous logements) */
+                                price_m2: number | null;
+                            }[];
+                        } | {
+                            /** @enum {string} */
+                            status: "no_data";
+                            /** @enum {string} */
+                            reason: "not_loaded" | "secrecy" | "not_applicable";
+                            /** @description Pourquoi il n’y a pas de donnée, en français */
+                            message: string;
+                        };
+                        /** @description Adresses de la fiche à télécharger */
+                        sheet: {
+                            pdf: string;
+                            docx: string;
+                        };
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getObservatoryIndicators: {
         parameters: {
             query?: never;
@@ -12912,6 +13355,112 @@ export interface operations {
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getObservatoryIndicatorsIndicator: {
+        parameters: {
+            query?: {
+                /** @description Limiter aux communes de cet EPCI (par défaut : toutes les communes de l’instance) */
+                epci?: string;
+                /** @description Nombre de classes de la légende (quantiles) */
+                classes?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Clé de l’indicateur (voir /api/observatory/indicators) */
+                indicator: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        indicator: {
+                            key: string;
+                            label: string;
+                            unit: string;
+                            source: string;
+                            /** @enum {string} */
+                            section: "population" | "market" | "construction" | "social_housing" | "demand" | "energy";
+                            description: string | null;
+                        };
+                        edition: string | null;
+                        edition_date: string | null;
+                        scope: {
+                            epci: string | null;
+                            name: string;
+                        };
+                        instance: {
+                            name: string;
+                            value: number | null;
+                            /** @description Pourquoi la valeur manque (null quand elle est là) */
+                            reason: ("not_loaded" | "secrecy" | "not_applicable") | null;
+                        };
+                        epcis: {
+                            siren: string;
+                            name: string;
+                            value: number | null;
+                            /** @description Pourquoi la valeur manque (null quand elle est là) */
+                            reason: ("not_loaded" | "secrecy" | "not_applicable") | null;
+                        }[];
+                        communes: {
+                            code: string;
+                            name: string;
+                            epci_siren: string | null;
+                            value: number | null;
+                            /** @description Pourquoi la valeur manque (null quand elle est là) */
+                            reason: ("not_loaded" | "secrecy" | "not_applicable") | null;
+                            /** @description Rang (1 = valeur la plus forte) parmi les communes qui ont une valeur */
+                            rank: number | null;
+                            /** @description Classe de la légende (index dans classes) */
+                            class_index: number | null;
+                        }[];
+                        /** @description Classes de la légende (quantiles des valeurs), avec leurs effectifs */
+                        classes: {
+                            index: number;
+                            min: number;
+                            max: number;
+                            count: number;
+                            label: string;
+                        }[];
+                        /** @description Communes sans valeur */
+                        no_data_count: number;
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,3 +16,8 @@ export { importSitadel, sitadelCoverage } from './service.ts';
 
 // For the plh module: dwellings authorised per commune and year by the building permits (cancelled ones left out).
 export { authorisedPerYear } from './store.ts';
+
+// For the observatory's portrait: counted dwellings and operations per commune and year of a step (authorisation,
+// works start, delivery), the PLH targets of communes with what was achieved in their period, and the pace rule.
+export { countsPerYear as constructionCountsPerYear, targetAchievements } from './store.ts';
+export { progress as targetProgress } from './model.ts';

@@ -36,3 +36,6 @@ export const demandModule: HabitatModule = {
   loadDemo: (ctx) => loadDemandDemo(ctx.db, ctx.config.epciSirens),
   cli: demandCli,
 };
+
+// For the observatory's EPCI portrait: the demand statistics of an EPCI, with the module's secrecy.
+export { statistics as demandStatistics } from './service.ts';

@@ -3,13 +3,12 @@
 import type { IndicatorDefinition } from './contract.ts';
 
 export const SOURCE_INSEE = 'Insee, comparateur de territoires (recensement, Filosofi)';
-export const SOURCE_DVF = 'DVF (demandes de valeurs foncières), DGFiP';
+const SOURCE_DVF = 'DVF (demandes de valeurs foncières), DGFiP';
 export const SOURCE_SITADEL = 'Sitadel (permis de construire), SDES';
 export const SOURCE_PLH = 'Objectifs du PLH (saisis dans Habitat Commun)';
-export const SOURCE_RPLS = 'RPLS (répertoire des logements locatifs des bailleurs sociaux), SDES';
-export const SOURCE_SRU = 'Inventaire SRU (préfecture)';
+const SOURCE_RPLS = 'RPLS (répertoire des logements locatifs des bailleurs sociaux), SDES';
+export const SOURCE_SRU = 'Inventaire SRU (préfecture), saisi dans Habitat Commun';
 export const SOURCE_SNE = 'Demandes et attributions de logement social (SNE)';
-export const SOURCE_DPE = 'DPE (diagnostics de performance énergétique), Ademe';
 
 const def = (key: string, section: IndicatorDefinition['section'], label: string, unit: string, source: string, description: string | null = null): IndicatorDefinition => ({
   key,
@@ -44,8 +43,8 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
   def('attributions', 'demand', 'Attributions de logement social', 'attributions', SOURCE_SNE),
   def('pressure_ratio', 'demand', 'Pression de la demande', 'demandes par attribution', SOURCE_SNE, 'Demandes en attente ÷ attributions de l’année.'),
   def('median_waiting_months', 'demand', 'Délai d’attente médian', 'mois', SOURCE_SNE),
-  def('share_fg', 'energy', 'Part des logements classés F ou G', '%', SOURCE_DPE, 'Parmi les logements dont le DPE est connu.'),
-  def('share_e', 'energy', 'Part des logements classés E', '%', SOURCE_DPE, 'Parmi les logements dont le DPE est connu.'),
+  def('share_fg', 'energy', 'Part des logements sociaux classés F ou G', '%', SOURCE_RPLS, 'Parmi les logements sociaux dont la classe énergie est connue (RPLS).'),
+  def('share_e', 'energy', 'Part des logements sociaux classés E', '%', SOURCE_RPLS, 'Parmi les logements sociaux dont la classe énergie est connue (RPLS).'),
 ];
 
 export const indicatorByKey = (key: string) => INDICATORS.find((i) => i.key === key);

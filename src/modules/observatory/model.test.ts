@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { censusYear, editionOf, parseInseeCell } from './model.ts';
+import { censusYear, classOf, closestProfiles, editionOf, parseInseeCell, quantileClasses, ranks } from './model.ts';
 
 describe('INSEE comparateur cells', () => {
   it('reads decimal points and decimal commas alike, `s` as secret, empty as nothing', () => {
@@ -40,5 +40,80 @@ describe('INSEE comparateur edition', () => {
     expect(editionOf('base_cc_comparateur.csv', ['CODGEO', 'P22_POP', 'P16_POP'])).toBe('2025');
     expect(editionOf('base_cc_comparateur.csv', ['CODGEO', 'MED21'])).toBeNull();
     expect(censusYear(['P21_POP', 'P15_POP'])).toBe(2021);
+  });
+});
+
+describe('legend classes (quantiles)', () => {
+  const values = fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 200 });
+  it('every value falls in exactly one class, classes are ordered without overlap, counts add up', () => {
+    fc.assert(
+      fc.property(values, fc.integer({ min: 1, max: 7 }), (xs, k) => {
+        const classes = quantileClasses(xs, k);
+        expect(classes.length).toBeLessThanOrEqual(k);
+        expect(classes.length).toBeLessThanOrEqual(new Set(xs).size);
+        expect(classes.reduce((a, c) => a + c.count, 0)).toBe(xs.length);
+        classes.forEach((c, i) => {
+          expect(c.index).toBe(i);
+          expect(c.min).toBeLessThanOrEqual(c.max);
+          if (i) expect(c.min).toBeGreaterThan(classes[i - 1].max);
+        });
+        for (const x of xs) {
+          const i = classOf(x, classes)!;
+          expect(x).toBeGreaterThanOrEqual(classes[i].min);
+          expect(x).toBeLessThanOrEqual(classes[i].max);
+          expect(classes.filter((c) => x >= c.min && x <= c.max)).toHaveLength(1);
+        }
+      }),
+    );
+  });
+
+  it('distinct values split into classes of nearly equal size', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer(), { minLength: 10, maxLength: 200 }), fc.integer({ min: 2, max: 7 }), (xs, k) => {
+        const counts = quantileClasses(xs, k).map((c) => c.count);
+        expect(counts).toHaveLength(Math.min(k, xs.length));
+        expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+
+  it('ranks: 1 for the largest, ties share a rank, missing values get none', () => {
+    expect(ranks([3, null, 5, 3])).toEqual([2, null, 1, 2]);
+  });
+});
+
+describe('comparable communes (standardised distance)', () => {
+  const value = fc.option(fc.integer({ min: 0, max: 1_000_000 }), { nil: null });
+  const profiles = fc.uniqueArray(fc.record({ code: fc.stringMatching(/^[0-9]{5}$/), values: fc.tuple(value, value, value) }), { selector: (p) => p.code, maxLength: 60 });
+  it('at most five, never the commune itself, closest first, and an identical commune comes at distance 0', () => {
+    fc.assert(
+      fc.property(profiles, fc.integer({ min: 0, max: 59 }), (ps, at) => {
+        if (!ps.length) return;
+        const target = ps[at % ps.length];
+        const out = closestProfiles(target, ps);
+        expect(out.length).toBeLessThanOrEqual(5);
+        expect(out.map((c) => c.code)).not.toContain(target.code);
+        for (let i = 1; i < out.length; i++) expect(out[i].distance).toBeGreaterThanOrEqual(out[i - 1].distance);
+        for (const c of out) expect(c.distance).toBeGreaterThanOrEqual(0);
+        const twin = { code: 'twin0', values: target.values };
+        if (target.values.some((v) => v !== null)) {
+          const withTwin = closestProfiles(target, [...ps, twin, { code: 'twin1', values: target.values.map((v) => (v === null ? null : v + 1)) }]);
+          if (withTwin.length && withTwin[0].code === 'twin0') expect(withTwin[0].distance).toBe(0);
+        }
+      }),
+    );
+  });
+
+  it('does not depend on the unit: scaling one dimension leaves the answer unchanged', () => {
+    fc.assert(
+      // Powers of two: the scaled arithmetic is exact, so ties stay ties.
+      fc.property(profiles, fc.constantFrom(2, 4, 64, 1024), (ps, scale) => {
+        if (!ps.length) return;
+        const scaled = ps.map((p) => ({ code: p.code, values: [p.values[0] === null ? null : p.values[0] * scale, p.values[1], p.values[2]] }));
+        const a = closestProfiles(ps[0], ps).map((c) => c.code);
+        const b = closestProfiles(scaled[0], scaled).map((c) => c.code);
+        expect(b).toEqual(a);
+      }),
+    );
   });
 });

@@ -36,3 +36,104 @@ export function editionOf(fileName: string, header: string[]): string | null {
   return rp ? String(rp + 3) : null;
 }
 
+
+// ---------- comparisons: legend classes ----------
+
+export interface QuantileClass {
+  index: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+/**
+ * Legend classes chosen from the data: up to `k` classes holding about the same number of values (quantiles). A
+ * class boundary never splits equal values, so there are fewer classes when values repeat; every value falls in
+ * exactly one class, and the classes are in increasing order without overlap.
+ */
+export function quantileClasses(values: readonly number[], k: number): QuantileClass[] {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const out: QuantileClass[] = [];
+  let start = 0;
+  for (let i = 0; i < k && start < sorted.length; i++) {
+    // The class ends at the i-th quantile rank, extended past values equal to its last one.
+    let end = Math.max(start + 1, Math.round(((i + 1) * sorted.length) / k));
+    while (end < sorted.length && sorted[end] === sorted[end - 1]) end++;
+    if (i === k - 1) end = sorted.length;
+    out.push({ index: out.length, min: sorted[start], max: sorted[end - 1], count: end - start });
+    start = end;
+  }
+  return out;
+}
+
+/** The class of a value (the first whose max is at least the value), or null for a missing value. */
+export function classOf(value: number | null, classes: readonly QuantileClass[]): number | null {
+  if (value === null || !classes.length) return null;
+  return (classes.find((c) => value <= c.max) ?? classes.at(-1)!).index;
+}
+
+/** Ranks, 1 for the largest value; equal values share a rank; missing values get none. */
+export function ranks(values: readonly (number | null)[]): (number | null)[] {
+  const present = values.filter((v): v is number => v !== null).sort((a, b) => b - a);
+  return values.map((v) => (v === null ? null : present.indexOf(v) + 1));
+}
+
+// ---------- comparable communes ----------
+
+export interface Profile {
+  code: string;
+  /** Population, median income, price per m²; null when unknown. */
+  values: readonly (number | null)[];
+}
+
+/**
+ * The `n` communes closest to `target` in standardised distance: each dimension is divided by its standard
+ * deviation over all profiles (so inhabitants and euros weigh alike), the distance is the root mean square of the
+ * differences on the dimensions both communes have. A commune sharing no dimension with the target is left out;
+ * ties are broken by code, so the answer is stable.
+ */
+export function closestProfiles(target: Profile, profiles: readonly Profile[], n = 5): { code: string; distance: number }[] {
+  const dims = target.values.length;
+  const sd = Array.from({ length: dims }, (_, d) => {
+    const xs = profiles.map((p) => p.values[d]).filter((v): v is number => v !== null);
+    if (xs.length < 2) return 0;
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length);
+  });
+  const out: { code: string; distance: number }[] = [];
+  for (const p of profiles) {
+    if (p.code === target.code) continue;
+    let sum = 0;
+    let used = 0;
+    for (let d = 0; d < dims; d++) {
+      const a = target.values[d];
+      const b = p.values[d];
+      if (a === null || b === null || !sd[d]) continue;
+      sum += ((a - b) / sd[d]) ** 2;
+      used++;
+    }
+    if (used) out.push({ code: p.code, distance: Math.sqrt(sum / used) });
+  }
+  return out.sort((a, b) => a.distance - b.distance || a.code.localeCompare(b.code)).slice(0, n);
+}
+
+// ---------- figures ----------
+
+/** A share in percent, rounded to one decimal; null when the denominator is zero or a part is missing. */
+export function percent(part: number | null | undefined, whole: number | null | undefined): number | null {
+  if (part == null || whole == null || whole === 0) return null;
+  return Math.round((part / whole) * 1000) / 10;
+}
+
+/** Change in percent from `before` to `after`, one decimal. */
+export function change(after: number | null | undefined, before: number | null | undefined): number | null {
+  if (after == null || before == null || before === 0) return null;
+  return Math.round((after / before - 1) * 1000) / 10;
+}
+
+/** Sums of the INSEE figures of several communes, column by column; a column secret or missing in one is unknown. */
+export function sumFigures(rows: readonly { figures: Record<string, number>; secrets: readonly string[] }[], columns: readonly string[]) {
+  const out: Record<string, number | null> = {};
+  for (const c of columns) out[c] = rows.length && rows.every((r) => typeof r.figures[c] === 'number') ? rows.reduce((a, r) => a + r.figures[c], 0) : null;
+  return out;
+}

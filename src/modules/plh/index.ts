@@ -7,3 +7,7 @@ export const plhModule: HabitatModule = {
   routes: plhRoutes,
   cli: plhCli,
 };
+
+// For the observatory's portrait: the SRU situation of these communes (inventory, rate, deficit, triennial target,
+// production) in a year, as the public SRU page gives it.
+export { sruLines as publicSruLines } from './routes.ts';

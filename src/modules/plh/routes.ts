@@ -50,7 +50,7 @@ async function assertWritableCommune(ctx: AppContext, req: FastifyRequest, code:
 }
 
 /** SRU lines of these communes (all the instance's without): each EPCI's catch-up rate comes from its own programme. */
-async function sruLines(ctx: AppContext, annee: number, communes?: string[]) {
+export async function sruLines(ctx: AppContext, annee: number, communes?: string[]) {
   const inventories = await service.latestSruInventories(ctx.db, annee, communes);
   const epciOf = await service.epciOfCommunes(ctx.db, inventories.map((s) => s.communeCode));
   const heads = new Map<string, Awaited<ReturnType<typeof store.currentProgramme>>>();

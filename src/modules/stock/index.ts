@@ -26,6 +26,8 @@ export {
 
 // For the sources module (connectors, catalogue, alerts): the RPLS and DPE imports, what they hold, the mail channel.
 export { dpeCoverage, importDpe, importRpls } from './service.ts';
+// For the observatory's portrait: the public energy figures of a commune or of an EPCI (RPLS classes, rental ban).
+export { communeEnergy, epciEnergy } from './service.ts';
 export { readRplsManifest } from './lake.ts';
 export { channelsFor, useNotificationChannels, type Mailer } from './notify.ts';
 export { DPE_LAYOUTS } from './ingest/dpe.ts';

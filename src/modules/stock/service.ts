@@ -259,6 +259,17 @@ async function rplsCounts(lake: Lake, communes: string[], vintage: number): Prom
 export async function communeEnergy(ctx: AppContext, code: string): Promise<CommuneEnergy> {
   const c = await communeWithArrondissements(ctx.db, code);
   if (!c) throw notFound('Commune');
+  return placeEnergy(ctx, code, c);
+}
+
+/** The same figures for an EPCI: its communes' stock pooled, then protected as one distribution (the portrait's). */
+export async function epciEnergy(ctx: AppContext, siren: string): Promise<CommuneEnergy> {
+  const e = await epciWithCommunes(ctx.db, siren);
+  if (!e) throw notFound('EPCI');
+  return placeEnergy(ctx, siren, e);
+}
+
+async function placeEnergy(ctx: AppContext, code: string, c: { name: string; codes: string[] }): Promise<CommuneEnergy> {
   const min = ctx.config.secrecyMinCount;
   const vintage = latestVintage(ctx.lake.dir);
   const pub = publicFigures(vintage ? await rplsCounts(ctx.lake, c.codes, vintage) : emptyCounts(), min, isoDay(new Date()));
