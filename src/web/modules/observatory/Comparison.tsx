@@ -90,7 +90,7 @@ export function Comparison({ epci, highlight, initial = 'population', headingId 
   // The map colours the class index the API gave each commune, so the legend is exactly the API's classes.
   const classes = useMemo(() => {
     if (!d) return [];
-    const out = d.classes.map((c, i) => ({ min: i, max: i + 1, color: palette[i], label: `${c.label} ${d.indicator.unit} (${c.count} commune${c.count > 1 ? 's' : ''})` }));
+    const out = d.classes.map((c, i) => ({ min: i, max: i + 1, color: palette[i], label: `${c.label} (${c.count} commune${c.count > 1 ? 's' : ''})` }));
     if (d.no_data_count) out.unshift({ min: -1, max: 0, color: NO_DATA_COLOR, label: `Pas de donnée (${d.no_data_count} commune${d.no_data_count > 1 ? 's' : ''})` });
     return out;
   }, [d, palette]);
@@ -178,11 +178,13 @@ export function Comparison({ epci, highlight, initial = 'population', headingId 
                       <td className="num">{e.value === null ? 'pas de donnée' : formatValue(e.value, d.indicator.unit)}</td>
                     </tr>
                   ))}
-                <tr>
-                  <td />
-                  <th scope="row">{d.instance.name} (toutes les communes)</th>
-                  <td className="num">{d.instance.value === null ? 'pas de donnée' : formatValue(d.instance.value, d.indicator.unit)}</td>
-                </tr>
+                {d.instance.name !== d.scope.name && (
+                  <tr>
+                    <td />
+                    <th scope="row">{d.instance.name} (toutes les communes)</th>
+                    <td className="num">{d.instance.value === null ? 'pas de donnée' : formatValue(d.instance.value, d.indicator.unit)}</td>
+                  </tr>
+                )}
               </tfoot>
             </table>
           </div>
