@@ -61,4 +61,15 @@ describe('a client generated from the document', () => {
     expect(me.response.status).toBe(200);
     expect(me.data).toMatchObject({ role: 'agent' });
   });
+
+  it('reads a commune’s portrait: six sections in order, each figure a value or « pas de donnée » with its reason', async () => {
+    const api = createClient<paths>({ baseUrl });
+    const doc = await (await fetch(`${baseUrl}/api/docs/json`)).json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/territory/communes/{code}/portrait', '/api/territory/epci/{siren}/portrait']));
+    const p = await api.GET('/api/territory/communes/{code}/portrait', { params: { path: { code: '69266' } } });
+    expect(p.response.status).toBe(200);
+    expect(p.data?.sections.map((s) => s.key)).toEqual(['population', 'market', 'construction', 'social_housing', 'demand', 'energy']);
+    // No source loaded in this app: every figure says why it is missing, none is an empty table.
+    for (const f of p.data!.sections.flatMap((s) => s.figures)) expect(f.status === 'ok' || ['not_loaded', 'not_applicable'].includes(f.reason)).toBe(true);
+  });
 });

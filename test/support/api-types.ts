@@ -1949,6 +1949,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/territory/communes/{code}/portrait.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fiche imprimable (PDF) : chiffres clés, deux graphiques et les sources d’une commune */
+        get: operations["getTerritoryCommunesCodePortraitPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/territory/epci/{siren}/portrait.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fiche imprimable (PDF) : chiffres clés, deux graphiques et les sources d’un EPCI */
+        get: operations["getTerritoryEpciSirenPortraitPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/territory/communes/{code}/portrait.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fiche imprimable (DOCX) : chiffres clés, deux graphiques et les sources d’une commune */
+        get: operations["getTerritoryCommunesCodePortraitDocx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/territory/epci/{siren}/portrait.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fiche imprimable (DOCX) : chiffres clés, deux graphiques et les sources d’un EPCI */
+        get: operations["getTerritoryEpciSirenPortraitDocx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/observatory/indicators": {
         parameters: {
             query?: never;
@@ -13294,6 +13362,206 @@ export interface operations {
                             docx: string;
                         };
                     };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTerritoryCommunesCodePortraitPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Code INSEE de la commune (ex. 69266) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès (fichier ou flux : voir le résumé) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTerritoryEpciSirenPortraitPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description SIREN de l’EPCI (ex. 200046977) */
+                siren: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès (fichier ou flux : voir le résumé) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTerritoryCommunesCodePortraitDocx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Code INSEE de la commune (ex. 69266) */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès (fichier ou flux : voir le résumé) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTerritoryEpciSirenPortraitDocx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description SIREN de l’EPCI (ex. 200046977) */
+                siren: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès (fichier ou flux : voir le résumé) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */

@@ -14,7 +14,6 @@ export const indicatorQuery = z.object({
   epci: siren.optional().describe('Limiter aux communes de cet EPCI (par défaut : toutes les communes de l’instance)'),
   classes: z.coerce.number().int().min(2).max(7).default(5).describe('Nombre de classes de la légende (quantiles)'),
 });
-export const sheetQuery = z.object({ format: z.enum(['pdf', 'docx']).optional().describe('Format de la fiche (sinon celui de l’extension)') });
 
 // ---------- figures ----------
 

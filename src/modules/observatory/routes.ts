@@ -2,10 +2,12 @@
 // every commune (ranking and map), the coverage of each source. Thin: validate (contract.ts) → use case → reply.
 // The portrait routes live under /api/territory/… as the issue asks (a commune's page is the territory's), but the
 // observatory registers them: docs/modules.md says so.
+import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import type { App } from '../types.ts';
-import { communePortraitParams, epciPortraitParams, indicatorAnswer, indicatorParams, indicatorQuery, indicatorsListAnswer, portraitAnswer } from './contract.ts';
+import { communePortraitParams, epciPortraitParams, indicatorAnswer, indicatorParams, indicatorQuery, indicatorsListAnswer, portraitAnswer, type PortraitAnswer } from './contract.ts';
 import { COMPARABLE_INDICATORS, compareIndicator, portrait } from './portrait.ts';
+import { renderSheet, SHEET_MEDIA, sheetFileName, type SheetFormat } from './sheet.ts';
 
 const tags = ['observatoire'];
 
@@ -31,6 +33,23 @@ export function observatoryRoutes(app: App, ctx: AppContext) {
     },
     handler: (req) => portrait(ctx, 'epci', req.params.siren),
   });
+
+  // The printable sheet, PDF and DOCX, of a commune and of an EPCI.
+  for (const format of ['pdf', 'docx'] as SheetFormat[]) {
+    const summary = `Fiche imprimable (${format.toUpperCase()}) : chiffres clés, deux graphiques et les sources`;
+    const send = async (reply: FastifyReply, p: PortraitAnswer) =>
+      reply.type(SHEET_MEDIA[format]).header('content-disposition', `attachment; filename="${sheetFileName(p, format)}"`).send(await renderSheet(p, format));
+    app.get(`/api/territory/communes/:code/portrait.${format}`, {
+      config: { access: 'public' },
+      schema: { tags, summary: `${summary} d’une commune`, params: communePortraitParams },
+      handler: async (req, reply) => send(reply, await portrait(ctx, 'commune', req.params.code)),
+    });
+    app.get(`/api/territory/epci/:siren/portrait.${format}`, {
+      config: { access: 'public' },
+      schema: { tags, summary: `${summary} d’un EPCI`, params: epciPortraitParams },
+      handler: async (req, reply) => send(reply, await portrait(ctx, 'epci', req.params.siren)),
+    });
+  }
 
   app.get('/api/observatory/indicators', {
     config: { access: 'public' },

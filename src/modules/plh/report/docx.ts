@@ -18,7 +18,7 @@ import {
 } from 'docx';
 import { formatInt } from '../model.ts';
 import type { Bilan } from './bilan-model.ts';
-import { bilanSections, type Chart, type Table as BilanTable } from './sections.ts';
+import { bilanSections, type Chart, type Section, type Table as BilanTable } from './sections.ts';
 
 const FONT = 'Arial';
 
@@ -49,7 +49,7 @@ function chartTable(c: Chart): Table {
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     rows: [
-      new TableRow({ tableHeader: true, children: [cell('Commune', { header: true }), cell('Objectif', { header: true, right: true }), cell('Réalisé', { header: true, right: true }), cell('Objectif (clair) et réalisé (foncé)', { header: true })] }),
+      new TableRow({ tableHeader: true, children: [cell(c.labelHeader ?? 'Commune', { header: true }), cell(c.legend?.[0] ?? 'Objectif', { header: true, right: true }), cell(c.legend?.[1] ?? 'Réalisé', { header: true, right: true }), cell(c.legend ? `${c.legend[0]} (clair) et ${c.legend[1]} (foncé)` : 'Objectif (clair) et réalisé (foncé)', { header: true })] }),
       ...c.bars.map(
         (b) =>
           new TableRow({
@@ -71,11 +71,16 @@ function chartTable(c: Chart): Table {
 }
 
 export async function bilanDocx(b: Bilan): Promise<Buffer> {
+  return sectionsDocx({ title: b.titre, subtitle: `${b.territoire} — document produit le ${b.genereLe}` }, bilanSections(b));
+}
+
+/** Any document laid out as sections (the bilan, the observatory's « fiche commune »), written the same way. */
+export async function sectionsDocx(head: { title: string; subtitle: string }, sections: Section[]): Promise<Buffer> {
   const children: (Paragraph | Table)[] = [
-    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun({ text: b.titre, font: FONT })] }),
-    new Paragraph({ children: [new TextRun({ text: `${b.territoire} — document produit le ${b.genereLe}`, italics: true, font: FONT })] }),
+    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun({ text: head.title, font: FONT })] }),
+    new Paragraph({ children: [new TextRun({ text: head.subtitle, italics: true, font: FONT })] }),
   ];
-  for (const s of bilanSections(b)) {
+  for (const s of sections) {
     children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: s.title, font: FONT })] }));
     for (const p of s.paragraphs) children.push(new Paragraph({ children: [new TextRun({ text: p, font: FONT, size: 20 })] }));
     for (const c of s.charts ?? []) {
@@ -91,7 +96,7 @@ export async function bilanDocx(b: Bilan): Promise<Buffer> {
   // `language` is passed as before, though docx's types do not declare it.
   const options: ConstructorParameters<typeof Document>[0] & { language: string } = {
     creator: 'Habitat Commun',
-    title: b.titre,
+    title: head.title,
     language: 'fr-FR',
     styles: { default: { document: { run: { font: FONT } } } },
     sections: [
@@ -99,7 +104,7 @@ export async function bilanDocx(b: Bilan): Promise<Buffer> {
         properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } },
         footers: {
           default: new Footer({
-            children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: [`${b.titre} — page `, PageNumber.CURRENT], size: 16, font: FONT })] })],
+            children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: [`${head.title} — page `, PageNumber.CURRENT], size: 16, font: FONT })] })],
           }),
         },
         children,

@@ -4,7 +4,7 @@
 import PDFDocument from 'pdfkit';
 import { formatInt } from '../model.ts';
 import type { Bilan } from './bilan-model.ts';
-import { MAP_CLASSES, MAP_NO_TARGET, bilanSections, mapColor, projectMap, type Chart, type Table } from './sections.ts';
+import { MAP_CLASSES, MAP_NO_TARGET, bilanSections, mapColor, projectMap, type Chart, type Section, type Table } from './sections.ts';
 
 const WINANSI_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
 const REPLACE: Record<string, string> = { '≥': '>=', '≤': '<=', '\u202f': ' ', '\u2009': ' ', '█': '#', '²': '²' };
@@ -94,9 +94,9 @@ function drawChart(doc: Doc, c: Chart) {
   doc.font('Helvetica-Bold').fontSize(9).fillColor('#1b1b1b').text(pdfSafe(c.title), MARGIN, doc.y);
   let y = doc.y + 4;
   doc.rect(MARGIN + labelW, y, 10, 7).fillColor(LIGHT).fill();
-  doc.font('Helvetica').fontSize(7).fillColor('#1b1b1b').text('objectif', MARGIN + labelW + 14, y);
+  doc.font('Helvetica').fontSize(7).fillColor('#1b1b1b').text(pdfSafe(c.legend?.[0] ?? 'objectif'), MARGIN + labelW + 14, y);
   doc.rect(MARGIN + labelW + 70, y, 10, 7).fillColor(BLUE).fill();
-  doc.fillColor('#1b1b1b').text(pdfSafe(`réalisé cumulé (${c.unit})`), MARGIN + labelW + 84, y);
+  doc.fillColor('#1b1b1b').text(pdfSafe(c.legend?.[1] ?? `réalisé cumulé (${c.unit})`), MARGIN + labelW + 84, y);
   y += 14;
   for (const b of c.bars) {
     if (y + rowH > doc.page.height - MARGIN - 20) {
@@ -145,12 +145,17 @@ function drawMap(doc: Doc, b: Bilan) {
 }
 
 export function bilanPdf(b: Bilan): Promise<Buffer> {
+  return sectionsPdf({ title: b.titre, subject: b.territoire, subtitle: `${b.territoire} — document produit le ${b.genereLe}` }, bilanSections(b), (doc) => drawMap(doc, b));
+}
+
+/** Any document laid out as sections (the bilan, the observatory's « fiche commune »), drawn the same way. */
+export function sectionsPdf(head: { title: string; subject: string; subtitle: string }, sections: Section[], drawMapOf: (doc: Doc) => void = () => {}): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     layout: 'landscape',
     margin: MARGIN,
     bufferPages: true,
-    info: { Title: pdfSafe(b.titre), Author: 'Habitat Commun', Subject: pdfSafe(b.territoire) },
+    info: { Title: pdfSafe(head.title), Author: 'Habitat Commun', Subject: pdfSafe(head.subject) },
     lang: 'fr-FR',
   } as PDFKit.PDFDocumentOptions);
   const chunks: Buffer[] = [];
@@ -159,16 +164,16 @@ export function bilanPdf(b: Bilan): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.font('Helvetica-Bold').fontSize(18).fillColor(BLUE).text(pdfSafe(b.titre));
-  doc.font('Helvetica').fontSize(10).fillColor('#1b1b1b').text(pdfSafe(`${b.territoire} — document produit le ${b.genereLe}`));
+  doc.font('Helvetica-Bold').fontSize(18).fillColor(BLUE).text(pdfSafe(head.title));
+  doc.font('Helvetica').fontSize(10).fillColor('#1b1b1b').text(pdfSafe(head.subtitle));
   doc.moveDown();
-  for (const s of bilanSections(b)) {
+  for (const s of sections) {
     ensureSpace(doc, 60);
     doc.font('Helvetica-Bold').fontSize(13).fillColor(BLUE).text(pdfSafe(s.title), MARGIN, doc.y);
     doc.moveDown(0.3);
     for (const p of s.paragraphs) doc.font('Helvetica').fontSize(9).fillColor('#1b1b1b').text(pdfSafe(p), MARGIN, doc.y, { width: doc.page.width - 2 * MARGIN }).moveDown(0.4);
     for (const c of s.charts ?? []) drawChart(doc, c);
-    if (s.map) drawMap(doc, b);
+    if (s.map) drawMapOf(doc);
     if (s.table) drawTable(doc, s.table);
     doc.moveDown(0.5);
   }
@@ -181,7 +186,7 @@ export function bilanPdf(b: Bilan): Promise<Buffer> {
       .font('Helvetica')
       .fontSize(7)
       .fillColor('#666666')
-      .text(pdfSafe(`${b.titre} — page ${i + 1} sur ${range.count}`), MARGIN, doc.page.height - 25, { width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
+      .text(pdfSafe(`${head.title} — page ${i + 1} sur ${range.count}`), MARGIN, doc.page.height - 25, { width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
     doc.page.margins.bottom = bottom;
   }
   doc.end();

@@ -13,6 +13,9 @@ export interface Chart {
   title: string;
   unit: string;
   bars: { label: string; objectif: number; realise: number }[];
+  /** Names of the light and the dark bar (default: objectif, réalisé cumulé); the first column's header. */
+  legend?: [string, string];
+  labelHeader?: string;
 }
 export interface Section {
   title: string;
