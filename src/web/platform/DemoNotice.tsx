@@ -1,6 +1,7 @@
 // The one line that says a page shows demo data (real but partial extracts), with a link to « Sources et couverture ».
 // Whether a source is demo comes from the sources catalogue (/api/sources, `demo` per source: its loaded files are
-// those of data/demo), so the line disappears by itself once the instance has loaded the real data.
+// those of data/demo), so the line disappears by itself once the instance has loaded the real data. A page lists the
+// sources it shows that come as partial extracts (the INSEE demo file is whole for the demo territory: not listed).
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import type { SourcesAnswer } from '../../modules/sources/contract.ts';

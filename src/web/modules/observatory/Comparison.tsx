@@ -4,7 +4,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import type { IndicatorAnswer, IndicatorsListAnswer, SectionKey } from '../../../modules/observatory/contract.ts';
+import type { IndicatorAnswer, IndicatorsListAnswer, LegendClass, SectionKey } from '../../../modules/observatory/contract.ts';
 import type { TerritoryMapAnswer } from '../../../modules/territory/contract.ts';
 import { api } from '../../platform/api.ts';
 import { SvgChoropleth, type SvgFeature } from '../market/SvgChoropleth.tsx';
@@ -90,7 +90,7 @@ export function Comparison({ epci, highlight, initial = 'population', headingId 
   // The map colours the class index the API gave each commune, so the legend is exactly the API's classes.
   const classes = useMemo(() => {
     if (!d) return [];
-    const out = d.classes.map((c, i) => ({ min: i, max: i + 1, color: palette[i], label: `${c.label} (${c.count} commune${c.count > 1 ? 's' : ''})` }));
+    const out = d.classes.map((c: LegendClass, i) => ({ min: i, max: i + 1, color: palette[i], label: `${c.label} (${c.count} commune${c.count > 1 ? 's' : ''})` }));
     if (d.no_data_count) out.unshift({ min: -1, max: 0, color: NO_DATA_COLOR, label: `Pas de donnée (${d.no_data_count} commune${d.no_data_count > 1 ? 's' : ''})` });
     return out;
   }, [d, palette]);

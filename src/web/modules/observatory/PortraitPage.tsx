@@ -53,7 +53,7 @@ export function PortraitPage({ level }: { level: 'commune' | 'epci' }) {
           {population?.status === 'ok' ? ` · ${formatValue(population.value, population.unit)} (${population.period ?? 'recensement'})` : ''}
         </span>
       </h1>
-      <DemoNotice sources={['dvf', 'sitadel', 'rpls', 'dpe', 'insee']} />
+      <DemoNotice sources={['dvf', 'sitadel', 'rpls', 'dpe']} />
       <p className="downloads">
         Fiche {level === 'commune' ? 'commune' : 'intercommunale'} à imprimer :{' '}
         <a href={d.sheet.pdf} download>

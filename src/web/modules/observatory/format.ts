@@ -1,4 +1,5 @@
 // French formats of the observatory's figures: a value with its unit, an edition's date, a figure's provenance.
+import type { NoData } from '../../../modules/observatory/contract.ts';
 import { formatNumber } from '../../platform/api.ts';
 
 /** Decimals by unit: rates and ratios get one, counts and prices none. */
@@ -26,4 +27,4 @@ export function provenanceText(p: { source: string; edition: string | null; edit
 }
 
 /** The French word of a no-data reason, said once before its message. */
-export const NO_DATA_LABEL = { not_loaded: 'source non chargée', secrecy: 'secret statistique', not_applicable: 'sans objet' } as const;
+export const NO_DATA_LABEL: Record<NoData['reason'], string> = { not_loaded: 'source non chargée', secrecy: 'secret statistique', not_applicable: 'sans objet' };

@@ -24,7 +24,7 @@ export function SourcesPage() {
   return (
     <section>
       <h1 tabIndex={-1}>Sources et couverture</h1>
-      <DemoNotice sources={['dvf', 'sitadel', 'rpls', 'dpe', 'insee']} />
+      <DemoNotice sources={['dvf', 'sitadel', 'rpls', 'dpe']} />
       <p>
         Les chiffres de la plateforme viennent de données publiques, téléchargées chez leur éditeur à leur rythme, et de fichiers transmis à
         l’EPCI sous convention. Pour chacune : qui la publie, sous quelle licence, l’édition chargée et ce qu’elle couvre des{' '}

@@ -27,7 +27,7 @@ export function HomePage() {
         <span className="subtitle">Observatoire de l’habitat : les chiffres de toutes les sources, commune par commune</span>
       </h1>
       {territory.isError && <p role="alert">Le territoire n’a pas pu être chargé : {(territory.error as Error).message}</p>}
-      <DemoNotice sources={['dvf', 'sitadel', 'rpls', 'dpe', 'insee']} />
+      <DemoNotice sources={['dvf', 'sitadel', 'rpls', 'dpe']} />
       {territory.data && territory.data.epcis.length > 1 && (
         <div className="field inline">
           <label htmlFor="epci-carte">Intercommunalité affichée</label>
