@@ -182,6 +182,17 @@ describe.skipIf(!browserAvailable())('observatory in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  it('lists on « Sources et couverture » the communes each source covers, Sitadel as in its file', async () => {
+    await page.goto(server.url + '/sources');
+    const sitadel = page.locator('details[data-source="sitadel"]');
+    await sitadel.waitFor();
+    const communes = new Set(sitadelRows.map((r) => r.COMM));
+    expect(await sitadel.locator('summary').innerText()).toMatch(new RegExp(`${communes.size} communes? sur 95`));
+    await sitadel.locator('summary').click();
+    expect(await sitadel.getByRole('link', { name: 'Toulouse' }).getAttribute('href')).toBe('/territoire/communes/31555');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
   it('fits a 375 px wide phone without horizontal scroll (home and portrait)', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     try {

@@ -9,7 +9,7 @@ import { frenchDate } from './format.ts';
 import './observatory.css';
 
 export function CoverageDetails() {
-  const q = useQuery({ queryKey: ['observatory', 'coverage'], queryFn: () => api<CoverageAnswer>('/api/observatory/coverage'), retry: false });
+  const q = useQuery({ queryKey: ['observatory', 'coverage'], queryFn: () => api<CoverageAnswer>('/api/sources/coverage'), retry: false });
   if (!q.data) return null; // the catalogue above already says what each source covers in numbers
   const d = q.data;
   return (
