@@ -2068,6 +2068,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sources/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources et couverture : édition, période et liste des communes du territoire couvertes par chaque source */
+        get: operations["getSourcesCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sources/historique": {
         parameters: {
             query?: never;
@@ -13784,6 +13801,62 @@ export interface operations {
                                 debut: string;
                             } | null;
                             demo: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSourcesCoverage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        communes_total: number;
+                        sources: {
+                            /** @description Identifiant de la source (celui de /api/sources) */
+                            key: string;
+                            name: string;
+                            edition: string | null;
+                            edition_date: string | null;
+                            /** @description Période couverte (ex. 2018, 2014-2024) */
+                            period: string | null;
+                            communes_covered: number;
+                            /** @description Communes de l’instance couvertes */
+                            communes: {
+                                code: string;
+                                name: string;
+                            }[];
+                            module_path: string | null;
                         }[];
                     };
                 };

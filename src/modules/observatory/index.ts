@@ -11,6 +11,8 @@ import { figuresOf, listEditions } from './store.ts';
 
 export { importInsee, type InseeImportResult } from './service.ts';
 export type { InseeFigures, InseeEditionRow } from './store.ts';
+// For the sources module's « Sources et couverture » answer: its schema lives with the observatory's other answers.
+export { coverageAnswer, type CoverageAnswer } from './contract.ts';
 
 export const DEMO_INSEE = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'insee', 'comparateur_territoires_2025_lyon_toulouse.csv');
 

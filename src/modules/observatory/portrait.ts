@@ -4,10 +4,9 @@ import type { AppContext } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
 import { epciCommunes, findCommune, findEpci, instanceCommunes, instanceEpcis } from '../territory/index.ts';
 import type { ComparableCommune, Figure, IndicatorAnswer, PortraitAnswer, PortraitSection } from './contract.ts';
-import { marketFigures } from '../market/index.ts';
 import { INDICATORS, indicatorByKey } from './indicators.ts';
 import { classOf, closestProfiles, quantileClasses, ranks } from './model.ts';
-import { constructionSection, demandSection, energyData, energySection, marketSection, medianIncome, populationSection, socialHousingSection, type PortraitPlace } from './sections.ts';
+import { constructionSection, demandSection, energyData, energySection, marketOf, marketSection, medianIncome, populationSection, socialHousingSection, type PortraitPlace } from './sections.ts';
 import { figuresOf } from './store.ts';
 
 async function placeOf(ctx: AppContext, level: 'commune' | 'epci', code: string) {
@@ -96,7 +95,7 @@ async function instanceProfiles(ctx: AppContext) {
 
 /** The market map's row of each commune (latest year, Etalab's method, with the market's secrecy). */
 async function communeMarket(ctx: AppContext, type: 'maison' | 'appartement' | 'maison_appartement') {
-  const market = marketFigures({ db: ctx.db, lake: ctx.lake, secrecyMinCount: ctx.config.secrecyMinCount });
+  const market = marketOf(ctx);
   const map = await market.mapPage({ type, window: 'year', method: 'etalab' });
   return new Map(map.table.rows.map((r) => [r.code, { ...r, period: map.period }]));
 }
@@ -162,7 +161,7 @@ async function instanceValue(ctx: AppContext, section: PortraitSection['key'], k
   // The energy figures are published per commune and per EPCI; the instance's pooled stock has no public figure.
   if (section === 'energy' || section === 'social_housing') return { value: null, reason: 'not_applicable' };
   if (section === 'market') {
-    const market = marketFigures({ db: ctx.db, lake: ctx.lake, secrecyMinCount: ctx.config.secrecyMinCount });
+    const market = marketOf(ctx);
     const a = await market.territoryIndicators({ period: 'year', types: 'maison,appartement,maison_appartement', method: 'etalab' });
     const last = a.indicators.map((r) => r.period).sort().at(-1);
     const type = key === 'price_m2_apartment' ? 'appartement' : key === 'price_m2_house' ? 'maison' : 'maison_appartement';

@@ -245,6 +245,24 @@ describe('the printable sheet', () => {
     const lines = pdfTextLines(pdf.rawPayload);
     expect(lines).toContain('Fiche commune — Villeurbanne');
     expect(lines.some((l) => l.includes(`${pop} habitants`))).toBe(true);
+    // One or two pages for an élu.
+    expect(pdf.rawPayload.toString('latin1').match(/\/Type \/Page\b(?!s)/g)?.length).toBeLessThanOrEqual(2);
     expect((await get(`/api/territory/epci/${LYON}/portrait.pdf`)).statusCode).toBe(200);
+  });
+});
+
+describe('sources and coverage', () => {
+  it('lists each source with its edition, period and the communes it covers, as the catalogue counts them', async () => {
+    const cov = (await get('/api/sources/coverage')).json();
+    const cat = (await get('/api/sources')).json();
+    expect(cov.communes_total).toBe(95);
+    const by = Object.fromEntries(cov.sources.map((s: { key: string }) => [s.key, s]));
+    expect(by.insee).toMatchObject({ edition: 'édition 2025', communes_covered: 95 });
+    expect(by.sitadel.communes).toEqual([{ code: '31555', name: 'Toulouse' }]);
+    const dvf = by.dvf.communes.map((c: { code: string }) => c.code);
+    expect(dvf).toContain('69266');
+    expect(dvf).not.toContain('31555');
+    expect(by.dvf.period).toContain('2018'); // the catalogue's period: every file loaded, in the territory or not
+    for (const s of cat.sources) if (s.communes_couvertes !== null) expect(by[s.id].communes_covered, s.id).toBe(s.communes_couvertes);
   });
 });

@@ -23,6 +23,17 @@ export interface PortraitPlace {
 }
 
 type Section = PortraitSection;
+
+/**
+ * The market's figures, one service per context: its answer cache (emptied on a new DVF edition) then serves the
+ * portraits and the comparisons alike, instead of a fresh cache per request.
+ */
+const markets = new WeakMap<AppContext, ReturnType<typeof marketFigures>>();
+export function marketOf(ctx: AppContext): ReturnType<typeof marketFigures> {
+  let m = markets.get(ctx);
+  if (!m) markets.set(ctx, (m = marketFigures({ db: ctx.db, lake: ctx.lake, secrecyMinCount: ctx.config.secrecyMinCount })));
+  return m;
+}
 const na = (message: string) => ({ reason: 'not_applicable' as const, message });
 const notLoaded = (message = NOT_LOADED) => ({ reason: 'not_loaded' as const, message });
 
@@ -77,7 +88,7 @@ export async function medianIncome(ctx: AppContext, code: string): Promise<numbe
 const MARKET_QUERY = { period: 'year' as const, types: 'maison,appartement,maison_appartement', method: 'etalab' as const };
 
 export async function marketSection(ctx: AppContext, place: PortraitPlace, income: number | null): Promise<Section> {
-  const market = marketFigures({ db: ctx.db, lake: ctx.lake, secrecyMinCount: ctx.config.secrecyMinCount });
+  const market = marketOf(ctx);
   const a = place.level === 'commune' ? await market.communeIndicators(place.code, MARKET_QUERY) : await market.epciIndicators(place.code, MARKET_QUERY);
   const rows = a.indicators;
   const years = [...new Set(rows.map((r) => r.period))].sort();

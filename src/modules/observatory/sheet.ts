@@ -26,7 +26,8 @@ function chartOf(title: string, a: Series, b?: Series): ReportChart | null {
     unit: a.unit,
     labelHeader: 'Période',
     legend: other ? [a.label.replace(/ par année$/, ''), b!.label.replace(/ par année$/, '')] : ['', a.label],
-    bars: a.points.slice(-10).map((p) => ({ label: p.withheld ? `${p.period} (secret)` : p.period, objectif: other ? (p.value ?? 0) : 0, realise: other ? (other.get(p.period) ?? 0) : (p.value ?? 0) })),
+    // The last six periods: two charts and the key figures then hold on two pages.
+    bars: a.points.slice(-6).map((p) => ({ label: p.withheld ? `${p.period} (secret)` : p.period, objectif: other ? (p.value ?? 0) : 0, realise: other ? (other.get(p.period) ?? 0) : (p.value ?? 0) })),
   };
 }
 
@@ -38,6 +39,8 @@ export function sheetSections(p: PortraitAnswer, today: string): ReportSection[]
     chartOf('Logements sociaux interdits à la location, par échéance', series('rental_ban')!),
   ].filter((c): c is ReportChart => c !== null);
   const figures = p.sections.flatMap((s) => s.figures.map((f) => ({ s, f })));
+  const present = figures.filter(({ f }) => f.status === 'ok');
+  const missing = figures.filter(({ f }) => f.status !== 'ok');
   const sources = [...new Map(figures.map(({ f }) => [`${f.source}|${f.edition ?? ''}`, f])).values()];
   const out: ReportSection[] = [
     {
@@ -50,8 +53,9 @@ export function sheetSections(p: PortraitAnswer, today: string): ReportSection[]
     },
     {
       title: 'Chiffres clés',
-      paragraphs: [],
-      table: { headers: ['Thème', 'Indicateur', 'Valeur', 'Période'], rows: figures.map(({ s, f }) => [s.title, f.label, figureText(f), f.period ?? '']), numeric: [2] },
+      // The figures there are; those missing are named below with their reason, so the sheet stays on two pages.
+      paragraphs: missing.length ? [`Pas de donnée : ${missing.map(({ f }) => `${f.label.charAt(0).toLowerCase()}${f.label.slice(1)} (${REASON[(f as { reason: string }).reason]})`).join(' ; ')}.`] : [],
+      table: { headers: ['Thème', 'Indicateur', 'Valeur', 'Période'], rows: present.map(({ s, f }) => [s.title, f.label, figureText(f), f.period ?? '']), numeric: [2] },
     },
     ...charts.slice(0, 2).map((c) => ({ title: c.title, paragraphs: [], charts: [c] })),
   ];

@@ -2,7 +2,8 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { App } from '../types.ts';
 import { historyAnswerZ, historyQueryZ, sourcesAnswerZ } from './contract.ts';
-import { catalogue } from './service.ts';
+import { coverageAnswer } from '../observatory/index.ts';
+import { catalogue, coverage } from './service.ts';
 import { listRuns } from './store.ts';
 
 export async function sourcesRoutes(app: App, ctx: AppContext) {
@@ -14,6 +15,16 @@ export async function sourcesRoutes(app: App, ctx: AppContext) {
       response: { 200: sourcesAnswerZ },
     },
     handler: async () => catalogue(ctx),
+  });
+
+  app.get('/api/sources/coverage', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['sources'],
+      summary: 'Sources et couverture : édition, période et liste des communes du territoire couvertes par chaque source',
+      response: { 200: coverageAnswer },
+    },
+    handler: async () => coverage(ctx),
   });
 
   app.get('/api/sources/historique', {

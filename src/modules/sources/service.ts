@@ -8,7 +8,7 @@ import { AppError } from '../../platform/errors.ts';
 import { adminEmails } from '../access/index.ts';
 import { sitadelCoverage } from '../construction/index.ts';
 import { readDvfManifest } from '../market/index.ts';
-import { inseeEditions, inseeFigures } from '../observatory/index.ts';
+import { inseeEditions, inseeFigures, type CoverageAnswer } from '../observatory/index.ts';
 import { channelsFor, dpeCoverage, readRplsManifest } from '../stock/index.ts';
 import { arrondissementsOf, cogLoaded, instanceCommunes } from '../territory/index.ts';
 import { cogConnector } from './connectors/cog.ts';
@@ -273,4 +273,47 @@ export async function catalogue(ctx: AppContext): Promise<SourcesAnswer> {
     entries.push(e);
   }
   return { communes_du_territoire: codes.length, sources: entries };
+}
+
+/** The page of the module that uses each source, for the « Sources et couverture » page's links. */
+const MODULE_PATH: Record<string, string> = { dvf: '/prix', sitadel: '/construction-neuve', rpls: '/parc-social', dpe: '/parc-social', insee: '/', cog: '/' };
+
+/**
+ * « Sources et couverture »: the catalogue's edition and period of each source, with the list of the instance's
+ * communes it covers (arrondissements counted in their commune). A source loaded for whole EPCIs (RPLS by perimeter)
+ * covers their communes; a source not loaded covers none.
+ */
+export async function coverage(ctx: AppContext): Promise<CoverageAnswer> {
+  const cat = await catalogue(ctx);
+  const communes = await instanceCommunes(ctx.db);
+  const codes = communes.map((c) => c.code as string);
+  const parentOf = new Map<string, string>([...codes.map((c) => [c, c] as [string, string]), ...(await arrondissementsOf(ctx.db, codes)).map((a) => [a.code, a.parent] as [string, string])]);
+  const within = (list: Iterable<string>) => new Set([...list].map((c) => parentOf.get(c)).filter((c): c is string => !!c));
+  const lists = new Map<string, Set<string>>();
+  lists.set('dvf', within(readDvfManifest(ctx.lake.dir).files.flatMap((f) => f.communeYears.map((p) => p.split(':')[0]))));
+  lists.set('sitadel', within((await sitadelCoverage(ctx.db)).communes));
+  lists.set('dpe', within((await dpeCoverage(ctx.db)).communes));
+  const [ed] = await inseeEditions(ctx.db);
+  lists.set('insee', ed ? within((await inseeFigures(ctx.db, codes, ed.edition)).map((f) => f.commune_code)) : new Set());
+  const rpls = Object.values(readRplsManifest(ctx.lake.dir));
+  const rplsEpcis = new Set(rpls.flatMap((m) => (m.perimetre === 'france' ? communes.map((c) => c.epci_siren ?? '') : m.perimetre.epci)));
+  lists.set('rpls', new Set(communes.filter((c) => c.epci_siren && rplsEpcis.has(c.epci_siren)).map((c) => c.code)));
+  lists.set('cog', (await cogLoaded(ctx.db)) ? new Set(codes) : new Set());
+  const names = new Map(communes.map((c) => [c.code as string, c.nom as string]));
+  return {
+    communes_total: codes.length,
+    sources: cat.sources.map((s) => {
+      const covered = [...(lists.get(s.id) ?? [])].sort((a, b) => names.get(a)!.localeCompare(names.get(b)!, 'fr'));
+      return {
+        key: s.id,
+        name: s.nom,
+        edition: s.edition,
+        edition_date: s.charge_le ? s.charge_le.slice(0, 10) : null,
+        period: s.periode,
+        communes_covered: covered.length,
+        communes: covered.map((code) => ({ code, name: names.get(code)! })),
+        module_path: MODULE_PATH[s.id] ?? null,
+      };
+    }),
+  };
 }
