@@ -30,6 +30,7 @@ import { ProgrammesPage } from './modules/construction/ProgrammesPage.tsx';
 import { ProgrammePage } from './modules/construction/ProgrammePage.tsx';
 import { PublicConstructionPage } from './modules/construction/PublicConstructionPage.tsx';
 import { SourcesPage } from './modules/sources/SourcesPage.tsx';
+import { PortraitPage } from './modules/observatory/PortraitPage.tsx';
 export interface PageRoute {
   path: string;
   element: ReactElement;
@@ -41,6 +42,8 @@ export interface PageRoute {
 
 export const routes: PageRoute[] = [
   { path: '/', element: <HomePage />, label: 'Le territoire', audience: 'public' },
+  { path: '/territoire/communes/:code', element: <PortraitPage level="commune" /> },
+  { path: '/territoire/epci/:siren', element: <PortraitPage level="epci" /> },
   { path: '/connexion', element: <LoginPage /> },
   { path: '/espace', element: <SpacePage />, label: 'Mon espace', audience: 'connected' },
   { path: '/prix', element: pricesMapPage, label: 'Prix de l’immobilier', audience: 'public' },

@@ -1,11 +1,18 @@
-// The home page in a real browser: the territory's communes drawn on the map from the real contours, the population
-// table from the COG, and no serious accessibility violation.
-import { mkdirSync } from 'node:fs';
+// The home page in a real browser: the territory's communes drawn on the map from the real contours, the ranking of
+// their population from the INSEE comparateur, and no serious accessibility violation.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { TEST_PASSWORD } from '../support/app.ts';
+import { DEMO_INSEE, observatoryModule } from '../../src/modules/observatory/index.ts';
+
+/** A commune's population 2022 (P22_POP) in the INSEE comparateur file of the demo. */
+const inseePopulation = (code: string) => {
+  const [head, ...rows] = readFileSync(DEMO_INSEE, 'utf8').trim().split('\n').map((l) => l.split(';'));
+  return Number(rows.find((r) => r[0] === code)![head.indexOf('P22_POP')]);
+};
 
 describe.skipIf(!browserAvailable())('home page in Chromium', () => {
   let server: TestServer;
@@ -14,6 +21,7 @@ describe.skipIf(!browserAvailable())('home page in Chromium', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
+    await observatoryModule.loadDemo!(server.ctx);
     browser = await openBrowser();
     browser.page.on('request', (r) => requests.push(r.url()));
   });
@@ -29,13 +37,14 @@ describe.skipIf(!browserAvailable())('home page in Chromium', () => {
     await page.getByText('Métropole de Lyon', { exact: false }).first().waitFor();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Métropole de Lyon');
     const map = page.getByTestId('carte');
-    await map.and(page.locator('[data-map-ready="true"]')).waitFor();
+    await map.waitFor();
     // The Métropole de Lyon's 58 communes; the 2018 contours miss none of them.
     expect(Number(await map.getAttribute('data-rendered-communes'))).toBe(58);
+    // The ranking beside the map: Villeurbanne's population from the INSEE comparateur (P22_POP), loaded with the demo.
+    const villeurbanne = page.locator('table.ranking').getByRole('row', { name: /Villeurbanne/ });
+    expect(await villeurbanne.textContent()).toMatch(new RegExp(inseePopulation('69266').toLocaleString('fr-FR').replace(/\s/g, '\\s')));
     await page.getByLabel('Intercommunalité affichée').selectOption({ label: 'Toulouse Métropole' });
-    await page.locator('[data-map-ready="true"][data-rendered-communes="37"]').waitFor();
-    const villeurbanne = page.getByRole('row', { name: /Villeurbanne/ });
-    expect(await villeurbanne.textContent()).toMatch(/163\s684/);
+    await page.locator('[data-testid="carte"][data-rendered-communes="37"]').waitFor();
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'accueil.png'), fullPage: false });
     // Everything came from our own server: the product needs no network.

@@ -13804,6 +13804,7 @@ export interface operations {
                                 resultat: string;
                                 debut: string;
                             } | null;
+                            demo: boolean;
                         }[];
                     };
                 };

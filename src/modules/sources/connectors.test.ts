@@ -10,7 +10,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { captureIO } from '../../../test/support/cli-io.ts';
 import { startPublisher, zipOf, type Publisher } from '../../../test/support/publisher.ts';
 import { createUser, ensureEpciOrganisation } from '../access/store.ts';
-import { readDvfManifest } from '../market/index.ts';
+import { marketModule, readDvfManifest } from '../market/index.ts';
 import { DEMO_INSEE, inseeEditions, inseeFigures } from '../observatory/index.ts';
 import { DPE_LAYOUTS, dpeCoverage, readRplsManifest, useNotificationChannels, type Mailer } from '../stock/index.ts';
 import { sitadelCoverage } from '../construction/index.ts';
@@ -160,6 +160,19 @@ describe('catalogue, history and the schedule', () => {
     expect(by.dv3f.canal).toBe('fichier transmis');
     expect(by.sne.canal).toBe('fichier transmis');
     expect(JSON.stringify(body)).not.toMatch(/[\w.+-]+@[\w-]+\.\w+/); // no e-mail address
+    // Fetched from their publishers, not the demo files: no page may call them « données de démonstration ».
+    expect(body.sources.filter((s: any) => s.demo).map((s: any) => s.id)).toEqual([]);
+  });
+
+  it('says which sources are demo extracts once the demo files are loaded', async () => {
+    const d = await createTestApp();
+    try {
+      await marketModule.loadDemo!(d.ctx);
+      const body = (await d.app.inject({ method: 'GET', url: '/api/sources' })).json();
+      expect(body.sources.filter((s: any) => s.demo).map((s: any) => s.id)).toEqual(['dvf']);
+    } finally {
+      await d.close();
+    }
   });
 
   it('the history is for the EPCI’s staff', async () => {

@@ -17,6 +17,8 @@ const catalogueEntryZ = z.object({
   communes_couvertes: z.number().nullable(),
   periode: z.string().nullable(),
   dernier_passage: z.object({ resultat: z.string(), debut: z.string() }).nullable(),
+  /** The loaded edition is (or includes) a demo extract of data/demo: real but partial data, the pages say so. */
+  demo: z.boolean(),
 });
 export type CatalogueEntry = z.infer<typeof catalogueEntryZ>;
 

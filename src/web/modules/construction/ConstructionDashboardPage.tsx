@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import type { InputProblem } from '../../../platform/errors.ts';
 import { api, ApiError, formatNumber, useMe } from '../../platform/api.ts';
+import { DemoNotice } from '../../platform/DemoNotice.tsx';
 import type { Dashboard, DashboardCommune, DashboardEpci, NotificationList, SavedAnswer, TargetsBody } from '../../../modules/construction/contract.ts';
 import { useConstructionLive } from './live.ts';
 import { stateLabel } from './format.ts';
@@ -133,6 +134,7 @@ export function ConstructionDashboardPage() {
   return (
     <section>
       <h1 tabIndex={-1}>Construction neuve : objectifs du PLH</h1>
+      <DemoNotice sources={['sitadel']} />
       <p className="live-status" aria-live="polite">
         Mise à jour en direct : <strong>{live.status}</strong>. <Link to="/construction/programmes">Voir les programmes</Link>
       </p>

@@ -2,6 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, formatNumber } from '../../platform/api.ts';
+import { DemoNotice } from '../../platform/DemoNotice.tsx';
 import type { PublicCommunes } from '../../../modules/construction/contract.ts';
 import './construction.css';
 
@@ -14,6 +15,7 @@ export function PublicConstructionPage() {
   return (
     <section>
       <h1 tabIndex={-1}>Construction neuve par commune</h1>
+      <DemoNotice sources={['sitadel']} />
       <p>Nombre de logements autorisés, commencés (chantier ouvert) et livrés chaque année, d’après les permis de construire et les programmes déclarés.</p>
       {q.error && <p className="error">{(q.error as Error).message}</p>}
       {communes.length > 0 && (

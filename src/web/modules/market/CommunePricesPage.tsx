@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, formatNumber } from '../../platform/api.ts';
+import { DemoNotice } from '../../platform/DemoNotice.tsx';
 import { BarChart, LineChart, type Series } from './charts.tsx';
 import { PortalControls, apiQuery, pageQuery, usePortalState } from './Controls.tsx';
 import { DataTableView, Downloads, SourceLine, withheldText } from './DataTableView.tsx';
@@ -98,6 +99,7 @@ export function CommunePricesPage() {
         <Link to={`/prix?${q}`}>Prix de l’immobilier</Link> › {d.commune.name}
       </p>
       <h1 tabIndex={-1}>Prix de l’immobilier à {d.commune.name}</h1>
+      <DemoNotice sources={['dvf']} />
       <p className="lead">
         Commune {d.commune.code}
         {d.commune.postal_codes.length ? ` (code postal ${d.commune.postal_codes.join(', ')})` : ''}

@@ -6,6 +6,7 @@ import { Link, useNavigate } from 'react-router';
 import { bboxOf } from '../../../modules/territory/model.ts';
 import { api, formatNumber } from '../../platform/api.ts';
 import { ChoroplethMap, type MapClass } from '../../platform/ChoroplethMap.tsx';
+import { DemoNotice } from '../../platform/DemoNotice.tsx';
 import { CommuneSearch } from './CommuneSearch.tsx';
 import type { MapAnswer } from '../../../modules/market/contract.ts';
 import { PortalControls, apiQuery, pageQuery, usePortalState } from './Controls.tsx';
@@ -78,6 +79,7 @@ export function PricesMapPage() {
   return (
     <section className="portal">
       <h1 tabIndex={-1}>Prix de l’immobilier</h1>
+      <DemoNotice sources={['dvf']} />
       <p className="lead">
         Le prix au mètre carré des logements vendus dans chaque commune, calculé à partir de toutes les ventes
         enregistrées par l’administration fiscale (DVF). La médiane est le prix du milieu : la moitié des ventes s’est

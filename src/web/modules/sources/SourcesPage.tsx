@@ -3,6 +3,8 @@
 import { useQuery } from '@tanstack/react-query';
 import type { HistoryAnswer, SourcesAnswer } from '../../../modules/sources/contract.ts';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
+import { DemoNotice } from '../../platform/DemoNotice.tsx';
+import { CoverageDetails } from '../observatory/Coverage.tsx';
 
 const RESULT: Record<string, string> = { importe: 'Importée', inchange: 'Inchangée', echec: 'Échec', 'en-cours': 'En cours' };
 const frenchDate = (iso: string | null) =>
@@ -22,6 +24,7 @@ export function SourcesPage() {
   return (
     <section>
       <h1 tabIndex={-1}>Sources et couverture</h1>
+      <DemoNotice sources={['dvf', 'sitadel', 'rpls', 'dpe']} />
       <p>
         Les chiffres de la plateforme viennent de données publiques, téléchargées chez leur éditeur à leur rythme, et de fichiers transmis à
         l’EPCI sous convention. Pour chacune : qui la publie, sous quelle licence, l’édition chargée et ce qu’elle couvre des{' '}
@@ -89,6 +92,7 @@ export function SourcesPage() {
           </tbody>
         </table>
       </div>
+      <CoverageDetails />
       <details>
         <summary>Adresses de téléchargement</summary>
         <ul>

@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { api } from '../../platform/api.ts';
+import { DemoNotice } from '../../platform/DemoNotice.tsx';
 import type { CommuneEnergy, TerritoryEnergy } from '../../../modules/stock/contract.ts';
 import { CLASSES, frenchDate, showPublished } from './format.ts';
 
@@ -14,6 +15,7 @@ export function EnergyPage() {
   return (
     <section>
       <h1 tabIndex={-1}>Parc social et performance énergétique</h1>
+      <DemoNotice sources={['rpls', 'dpe']} />
       <p>
         Logements locatifs sociaux de chaque commune du territoire par classe du diagnostic de performance énergétique (DPE), et
         nombre de logements qui ne peuvent plus — ou ne pourront plus — être loués.
