@@ -2,7 +2,7 @@
 // data): the median with its number of sales, interquartile range and 95 % confidence interval; the commune against
 // its EPCI, its département and the other communes; the cadastral sections; the sales of the period on a map and in
 // a list (a sale's details with the other sales of its parcel); distributions; the repeat-sales index of the EPCI.
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, formatNumber } from '../../platform/api.ts';
@@ -116,7 +116,12 @@ export function CommunePeriod({ code, type, name }: { code: string; type: Portal
   if (to) q.set('to', to);
   // `?methode=etalab`: data.gouv.fr's « Statistiques DVF » rules, to compare with them.
   if (params.get('methode') === 'etalab') q.set('method', 'etalab');
-  const answer = useQuery({ queryKey: ['prix-periode', code, q.toString()], queryFn: () => api<PeriodAnswer>(`/api/market/portal/communes/${code}/period?${q}`) });
+  const answer = useQuery({
+    queryKey: ['prix-periode', code, q.toString()],
+    queryFn: () => api<PeriodAnswer>(`/api/market/portal/communes/${code}/period?${q}`),
+    // The form stays while the next period loads: the reader can set both months in a row.
+    placeholderData: keepPreviousData,
+  });
   const [selected, setSelected] = useState<string | null>(null);
   const [shown, setShown] = useState(SHOWN_SALES);
   const d = answer.data;
@@ -134,12 +139,17 @@ export function CommunePeriod({ code, type, name }: { code: string; type: Portal
         .map((s) => ({ code: s.section, lon: s.longitude!, lat: s.latitude!, label: `Section ${s.section.slice(5)} : ${n(s.price_m2_median)} €/m² (médiane, ${n(s.sales_count)} ventes)` })),
     [d],
   );
-  const setMonth = (key: 'du' | 'au', v: string) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(key, v);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  // From the latest URL, not this render's: two months changed in a row both stay.
+  const setMonth = (key: 'du' | 'au', v: string) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (v) next.set(key, v);
+        else next.delete(key);
+        return next;
+      },
+      { replace: true },
+    );
 
   if (answer.isError) return <p role="alert">La période n’a pas pu être chargée : {(answer.error as Error).message}</p>;
   if (!d) return <p>Chargement de la période…</p>;
