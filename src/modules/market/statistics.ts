@@ -6,7 +6,7 @@
  * distribution: the number of values below the true median follows Binomial(n, ½), so [x(j), x(n+1−j)] covers it
  * with probability 1 − 2·P(B < j). `j` is the largest rank keeping that probability at least 95 % (exact binomial up to
  * 1 000 values, normal approximation beyond). Below 6 values no pair of ranks reaches 95 %: the interval is then the
- * whole range [min, max] and `exact` says it covers less (`coverage`).
+ * whole range [min, max] and `coverage` says how much less it covers.
  */
 export function medianConfidenceInterval(sorted: readonly number[], level = 0.95): { low: number; high: number; coverage: number } {
   const n = sorted.length;
