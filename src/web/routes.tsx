@@ -17,7 +17,7 @@ import { SchemaPage } from './modules/referential/SchemaPage.tsx';
 import { DeliveryPage } from './modules/referential/DeliveryPage.tsx';
 import { DeliveryReportPage } from './modules/referential/DeliveryReportPage.tsx';
 import { CompliancePage } from './modules/referential/CompliancePage.tsx';
-import { communePricesPage, priceMethodPage, pricesMapPage } from './modules/market/lazyPages.tsx';
+import { communePricesPage, priceMethodPage, priceSearchPage, pricesMapPage } from './modules/market/lazyPages.tsx';
 import { EnergyPage } from './modules/stock/EnergyPage.tsx';
 import { StockPage } from './modules/stock/StockPage.tsx';
 import { PlhPage } from './modules/plh/PlhPage.tsx';
@@ -49,6 +49,7 @@ export const routes: PageRoute[] = [
   { path: '/prix', element: pricesMapPage, label: 'Prix de l’immobilier', audience: 'public' },
   { path: '/prix/communes/:code', element: communePricesPage },
   { path: '/prix/methode', element: priceMethodPage },
+  { path: '/prix/recherche', element: priceSearchPage },
   { path: '/aides', element: <AidsHomePage />, label: 'Aides au logement', audience: 'public' },
   { path: '/aides/baremes', element: <TablesPage /> },
   { path: '/aides/gestion', element: <LocalAidsPage />, label: 'Aides de l’EPCI', audience: 'connected' },

@@ -6,13 +6,36 @@ import { parse } from 'csv-parse/sync';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { marketModule } from '../../src/modules/market/index.ts';
 import { ARTIFACTS_DIR, browserAvailable, openBrowser, seriousViolations, type Browser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /** Number written the French way (« 3 125 », narrow no-break spaces) → 3125. */
 const frenchNumber = (s: string) => Number(s.replace(/[^\d,-]/g, '').replace(',', '.'));
+
+
+/** Etalab's « Statistiques DVF » by hand over the raw demo file: flats of one commune sold alone in a range of months. */
+function handMedian(code: string, from: string, to: string): { n: number; median: number } {
+  const file = join(import.meta.dirname, '..', '..', 'data', 'demo', 'dvf', 'geodvf_dep69_2018_partial_chunk.csv');
+  const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+  const cols = ['id_mutation', 'date_mutation', 'code_departement', 'code_commune', 'id_parcelle', 'nature_mutation', 'code_type_local', 'type_local', 'valeur_fonciere', 'surface_reelle_bati'];
+  const seen = new Set<string>();
+  const sales = rows
+    .filter((r) => !seen.has(cols.map((c) => r[c]).join('|')) && seen.add(cols.map((c) => r[c]).join('|')))
+    .filter((r) => ['Vente', "Vente en l'état futur d'achèvement", 'Adjudication'].includes(r.nature_mutation) && ['1', '2', '4'].includes(r.code_type_local));
+  const perMutation = new Map<string, number>();
+  for (const r of sales) perMutation.set(r.id_mutation, (perMutation.get(r.id_mutation) ?? 0) + 1);
+  const xs = sales
+    .filter((r) => perMutation.get(r.id_mutation) === 1 && r.code_type_local === '2' && r.code_commune === code)
+    .filter((r) => r.date_mutation.slice(0, 7) >= from && r.date_mutation.slice(0, 7) <= to && r.valeur_fonciere !== '' && Number(r.surface_reelle_bati) > 0)
+    .map((r) => Number(r.valeur_fonciere) / Number(r.surface_reelle_bati))
+    .filter((p) => p < 100_000)
+    .sort((a, b) => a - b);
+  const m = xs.length >> 1;
+  const median = xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
+  return { n: xs.length, median: Math.abs(median % 1) === 0.5 ? 2 * Math.round(median / 2) : Math.round(median) };
+}
 
 describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
   let server: TestServer;
@@ -117,11 +140,96 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
     expect(requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual([]);
   });
 
-  it('has no serious or critical accessibility violation on the map, a commune and the method page', async () => {
-    for (const path of ['/prix?type=appartement', '/prix/communes/64260?type=appartement', '/prix/methode']) {
+  it('reads the median of a chosen period, the one recomputed by hand from the raw file, and its histogram adds up', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(server.url + '/prix/communes/69266?type=appartement&methode=etalab');
+    await page.getByTestId('periode-mediane').waitFor();
+    expect(await page.getByTestId('periode-libelle').textContent()).toContain('Période : 2018 (par défaut, les 12 derniers mois des données)');
+    await page.getByLabel('Du mois').fill('2018-03');
+    await expect.poll(() => page.getByTestId('periode-libelle').textContent()).toContain('mars à décembre 2018');
+    await page.getByLabel('Au mois (inclus)').fill('2018-06');
+    await expect.poll(() => page.getByTestId('periode-libelle').textContent()).toContain('mars à juin 2018');
+    expect(page.url()).toContain('du=2018-03');
+    const hand = handMedian('69266', '2018-03', '2018-06');
+    await expect.poll(async () => frenchNumber((await page.getByTestId('periode-mediane').textContent())!)).toBe(hand.median);
+    expect(frenchNumber((await page.getByTestId('periode-ventes').textContent())!)).toBe(hand.n);
+    // The price histogram counts the sales of the table, no more, no less.
+    expect(frenchNumber((await page.getByTestId('histogramme-ventes').textContent())!)).toBe(hand.n);
+    expect(await page.getByRole('img', { name: /^Ventes de la période par tranche de prix au m², appartements, mars à juin 2018/ }).count()).toBe(1);
+  });
+
+  it('shows a sale’s details when it is chosen in the list beside the map', async () => {
+    await page.goto(server.url + '/prix/communes/69266?type=appartement&du=2018-06&au=2018-06');
+    await page.getByTestId('periode-mediane').waitFor();
+    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement&from=2018-06&to=2018-06`)).json();
+    const sale = api.sales.rows.find((s: any) => s.same_parcel.length > 0 && s.price !== null) ?? api.sales.rows[0];
+    const index = api.sales.rows.indexOf(sale);
+    const list = page.getByRole('list', { name: /Ventes de Villeurbanne/ });
+    await list.getByRole('button').nth(index).click();
+    const details = page.getByTestId('vente-detail');
+    await details.waitFor();
+    const text = (await details.textContent())!;
+    expect(text).toContain(`Vente du ${sale.date}`);
+    expect(frenchNumber(/Prix([\d\s  ]+) €Prix au m²/.exec(text)![1])).toBe(sale.price);
+    if (sale.same_parcel.length) expect(text).toContain(sale.same_parcel[0].date);
+    await page.getByTestId('carte-periode').and(page.locator('[data-map-ready="true"]')).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-periode-vente.png'), fullPage: true });
+  });
+
+  it('finds a street of the sales and the flats under a budget there', async () => {
+    await page.goto(server.url + '/prix/recherche');
+    await page.getByLabel('Commune, code postal ou rue').fill('republique');
+    await page.getByRole('button', { name: 'Chercher' }).click();
+    const streets = page.getByTestId('rues');
+    await streets.waitFor();
+    expect(await streets.textContent()).toContain('rue de la republique');
+    await page.getByLabel('Type de bien').selectOption('appartement');
+    await page.getByLabel('Budget maximal (€)').fill('200000');
+    await page.getByRole('button', { name: 'Chercher' }).click();
+    await page.getByRole('heading', { name: /^Ventes correspondantes/ }).waitFor();
+    for (const row of await page.getByRole('region', { name: 'Ventes correspondantes' }).locator('tbody tr').all()) {
+      const cells = await row.locator('td').allTextContents();
+      expect(cells[0]).toBe('Appartement');
+      expect(frenchNumber(cells[3])).toBeLessThanOrEqual(200_000);
+    }
+  });
+
+  it('fits a 375 px phone without horizontal scroll, and draws every point inside its chart', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    onTestFinished(() => page.setViewportSize({ width: 1280, height: 900 }));
+    for (const path of ['/prix/communes/69034?type=maison', '/prix/recherche?q=republique&type=appartement&budget=200000', '/prix?type=appartement']) {
       await page.goto(server.url + path);
       await page.getByRole('heading', { level: 1 }).waitFor();
-      if (path.startsWith('/prix/communes')) await page.getByTestId('prix-median').waitFor();
+      if (path.includes('communes')) await page.getByTestId('periode-mediane').waitFor();
+      else if (path.includes('recherche')) await page.getByTestId('rues').waitFor();
+      else await page.locator('[data-rendered-communes="58"]').waitFor();
+      // What sticks out, named, when something does.
+      const wide = await page.evaluate(() =>
+        document.documentElement.scrollWidth > 375
+          ? [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 376 && !e.closest('.table-wrap, .sale-list')).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8)
+          : [],
+      );
+      expect(wide, path).toEqual([]);
+    }
+    await page.goto(server.url + '/prix/communes/69034?type=maison');
+    await page.getByTestId('periode-mediane').waitFor();
+    // Every point of every line chart lies inside its frame (the axis used to stop at 4 000 €/m²).
+    for (const svg of await page.locator('figure.chart > svg[role="img"]').all()) {
+      const [, , , h] = (await svg.getAttribute('viewBox'))!.split(' ').map(Number);
+      for (const cy of await svg.locator('circle').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('cy'))))) {
+        expect(cy).toBeGreaterThanOrEqual(0);
+        expect(cy).toBeLessThanOrEqual(h);
+      }
+    }
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-caluire-375.png'), fullPage: true });
+  });
+
+  it('has no serious or critical accessibility violation on the map, a commune and the method page', async () => {
+    for (const path of ['/prix?type=appartement', '/prix/communes/64260?type=appartement', '/prix/communes/69266?type=appartement', '/prix/recherche?q=republique&type=appartement&budget=200000', '/prix/methode']) {
+      await page.goto(server.url + path);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      if (path.startsWith('/prix/communes')) await Promise.all([page.getByTestId('prix-median').waitFor(), page.getByTestId('periode-mediane').waitFor()]);
+      else if (path.startsWith('/prix/recherche')) await page.getByTestId('rues').waitFor();
       else if (path.startsWith('/prix?')) await page.locator('[data-rendered-communes="58"]').waitFor();
       expect(await seriousViolations(page), path).toEqual([]);
     }

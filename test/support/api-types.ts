@@ -760,6 +760,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/market/portal/communes/{code}/period": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Une commune sur une période de mois au choix (par défaut les 12 derniers mois des données) : médianes avec nombre de ventes, écart interquartile et intervalle de confiance à 95 %, comparaison, sections cadastrales situées, ventes de la période avec les autres ventes de leur parcelle, répartitions, indice des ventes répétées de l’intercommunalité */
+        get: operations["getMarketPortalCommunesCodePeriod"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/market/portal/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chercher une commune, un code postal ou une rue (adresses DVF) ; avec type, pièces ou budget : les ventes qui y correspondent */
+        get: operations["getMarketPortalSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/market/communes/{code}/indicators": {
         parameters: {
             query?: never;
@@ -6471,6 +6505,326 @@ export interface operations {
             };
             /** @description Accès refusé : le rôle ou le périmètre de l’appelant ne le permet pas. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMarketPortalCommunesCodePeriod: {
+        parameters: {
+            query?: {
+                /** @description maison, appartement ou maison_appartement (les deux) */
+                type?: "maison" | "appartement" | "maison_appartement";
+                /** @description Premier mois (inclus), AAAA-MM ; par défaut les 12 derniers mois des données */
+                from?: string;
+                /** @description Dernier mois (inclus), AAAA-MM */
+                to?: string;
+                method?: "habitat" | "etalab";
+            };
+            header?: never;
+            path: {
+                /** @description Code INSEE de commune ou d’arrondissement */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        commune: {
+                            code: string;
+                            name: string;
+                            epci_siren: string | null;
+                            epci_name: string | null;
+                            departement_code: string;
+                            departement_name: string | null;
+                        };
+                        /** @enum {string} */
+                        type: "maison" | "appartement" | "maison_appartement";
+                        type_label: string;
+                        /** @description Mois présents dans les données pour cette commune */
+                        months: string[];
+                        period: {
+                            from: string;
+                            to: string;
+                            label: string;
+                            default: boolean;
+                        } | null;
+                        edition: {
+                            data_until: string | null;
+                            imported_at: string | null;
+                            label: string;
+                        };
+                        method: string;
+                        statistics_method: string;
+                        source: string;
+                        secrecy_min_count: number;
+                        summary: {
+                            withheld: boolean;
+                            reason: string | null;
+                            /** @description Nombre de ventes */
+                            sales_count: number | null;
+                            /** @description Prix au m² médian (€/m²) */
+                            price_m2_median: number | null;
+                            price_m2_q1: number | null;
+                            price_m2_q3: number | null;
+                            /** @description Écart interquartile (€/m²) */
+                            price_m2_iqr: number | null;
+                            /** @description Intervalle de confiance à 95 % de la médiane, borne basse (€/m²) */
+                            price_m2_ci_low: number | null;
+                            /** @description Intervalle de confiance à 95 % de la médiane, borne haute (€/m²) */
+                            price_m2_ci_high: number | null;
+                            /** @description Prix de vente médian (€) */
+                            price_median: number | null;
+                        };
+                        comparison: {
+                            rows: {
+                                level: string;
+                                code: string;
+                                name: string;
+                                withheld: boolean;
+                                reason: string | null;
+                                /** @description Nombre de ventes */
+                                sales_count: number | null;
+                                /** @description Prix au m² médian (€/m²) */
+                                price_m2_median: number | null;
+                                price_m2_q1: number | null;
+                                price_m2_q3: number | null;
+                                /** @description Écart interquartile (€/m²) */
+                                price_m2_iqr: number | null;
+                                /** @description Intervalle de confiance à 95 % de la médiane, borne basse (€/m²) */
+                                price_m2_ci_low: number | null;
+                                /** @description Intervalle de confiance à 95 % de la médiane, borne haute (€/m²) */
+                                price_m2_ci_high: number | null;
+                                /** @description Prix de vente médian (€) */
+                                price_median: number | null;
+                            }[];
+                            grouped: string | null;
+                        };
+                        sections: {
+                            rows: {
+                                section: string;
+                                longitude: number | null;
+                                latitude: number | null;
+                                withheld: boolean;
+                                reason: string | null;
+                                /** @description Nombre de ventes */
+                                sales_count: number | null;
+                                /** @description Prix au m² médian (€/m²) */
+                                price_m2_median: number | null;
+                                price_m2_q1: number | null;
+                                price_m2_q3: number | null;
+                                /** @description Écart interquartile (€/m²) */
+                                price_m2_iqr: number | null;
+                                /** @description Intervalle de confiance à 95 % de la médiane, borne basse (€/m²) */
+                                price_m2_ci_low: number | null;
+                                /** @description Intervalle de confiance à 95 % de la médiane, borne haute (€/m²) */
+                                price_m2_ci_high: number | null;
+                                /** @description Prix de vente médian (€) */
+                                price_median: number | null;
+                            }[];
+                            grouped: string | null;
+                        };
+                        sales: {
+                            rows: {
+                                /** @description Identifiant de mutation (DVF) */
+                                id: string;
+                                date: string;
+                                type: string;
+                                surface: number | null;
+                                rooms: number | null;
+                                surface_terrain: number | null;
+                                price: number | null;
+                                price_m2: number | null;
+                                section: string;
+                                parcel: string | null;
+                                /** @description Nom de la voie (sans numéro) */
+                                street: string | null;
+                                longitude: number | null;
+                                latitude: number | null;
+                                /** @description Les autres ventes de la même parcelle, toutes années chargées */
+                                same_parcel: {
+                                    id: string;
+                                    date: string;
+                                    type: string;
+                                    price: number | null;
+                                    surface: number | null;
+                                }[];
+                            }[];
+                            total: number;
+                            note: string;
+                        };
+                        distributions: {
+                            price_m2: {
+                                /** @enum {string} */
+                                type: "maison" | "appartement" | "maison_appartement";
+                                type_label: string;
+                                sales_count: number | null;
+                                withheld: boolean;
+                                bins: {
+                                    min: number;
+                                    max: number;
+                                    sales_count: number;
+                                }[];
+                            }[];
+                            surface: {
+                                /** @enum {string} */
+                                type: "maison" | "appartement" | "maison_appartement";
+                                type_label: string;
+                                sales_count: number | null;
+                                withheld: boolean;
+                                bins: {
+                                    min: number;
+                                    max: number;
+                                    sales_count: number;
+                                }[];
+                            }[];
+                            rooms: {
+                                rooms: string;
+                                withheld: boolean;
+                                reason: string | null;
+                                /** @description Nombre de ventes */
+                                sales_count: number | null;
+                                /** @description Prix au m² médian (€/m²) */
+                                price_m2_median: number | null;
+                                price_m2_q1: number | null;
+                                price_m2_q3: number | null;
+                                /** @description Écart interquartile (€/m²) */
+                                price_m2_iqr: number | null;
+                                /** @description Intervalle de confiance à 95 % de la médiane, borne basse (€/m²) */
+                                price_m2_ci_low: number | null;
+                                /** @description Intervalle de confiance à 95 % de la médiane, borne haute (€/m²) */
+                                price_m2_ci_high: number | null;
+                                /** @description Prix de vente médian (€) */
+                                price_median: number | null;
+                            }[];
+                        };
+                        repeat_sales: {
+                            area: string;
+                            method: string;
+                            pairs: number;
+                            quarters: {
+                                quarter: string;
+                                index: number;
+                                pairs: number;
+                            }[] | null;
+                            reason: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Ressource introuvable. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMarketPortalSearch: {
+        parameters: {
+            query: {
+                /** @description Commune, code postal ou nom de rue */
+                q: string;
+                /** @description Type de bien des ventes à lister */
+                type?: "maison" | "appartement" | "maison_appartement";
+                /** @description Nombre de pièces principales */
+                rooms?: number;
+                /** @description Budget maximal (€) */
+                max_price?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        communes: {
+                            code: string;
+                            name: string;
+                            postal_codes: string[];
+                        }[];
+                        streets: {
+                            street: string;
+                            commune_code: string;
+                            commune_name: string;
+                            postal_code: string | null;
+                            sales_count: number;
+                        }[];
+                        sales: {
+                            where: string;
+                            rows: {
+                                /** @description Identifiant de mutation (DVF) */
+                                id: string;
+                                date: string;
+                                type: string;
+                                surface: number | null;
+                                rooms: number | null;
+                                surface_terrain: number | null;
+                                price: number | null;
+                                price_m2: number | null;
+                                section: string;
+                                parcel: string | null;
+                                /** @description Nom de la voie (sans numéro) */
+                                street: string | null;
+                                longitude: number | null;
+                                latitude: number | null;
+                            }[];
+                            note: string;
+                        } | null;
+                        source: string;
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

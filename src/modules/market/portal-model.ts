@@ -5,13 +5,16 @@ import { toCsv as writeCsv } from '../../platform/csv.ts';
 import type { Cell, Column, DataTable, IndicatorCells, LatestSale, PortalType, SaleRow, Window } from './contract.ts';
 import { PORTAL_TYPES } from './contract.ts';
 import { isPrimary, type Status } from '../../platform/secrecy.ts';
+import { describeHeldWindow } from './period.ts';
 import { cellKey, publicIndicator, type IndicatorRow, type Method, type PropertyType, type PublicIndicator } from './model.ts';
 
 export function yearWindow(year: number, window: Window): { from: number; to: number } {
   return window === 'five_years' ? { from: year - 4, to: year } : { from: year, to: year };
 }
 
-export function describeWindow(year: number, window: Window): string {
+/** The window's label; with the years the lake holds, it never claims more of them than are loaded (period.ts). */
+export function describeWindow(year: number, window: Window, years?: readonly number[]): string {
+  if (years) return describeHeldWindow(year, window, years);
   return window === 'five_years' ? `${year - 4} à ${year} (5 ans cumulés)` : String(year);
 }
 

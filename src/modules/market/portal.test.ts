@@ -75,7 +75,8 @@ describe('portal map', () => {
 
   it('pools five years when asked, and an empty year says so rather than inventing figures', async () => {
     const five = await json('/api/market/portal/map?type=appartement&year=2018&window=five_years');
-    expect(five.period).toBe('2014 à 2018 (5 ans cumulés)');
+    // Only 2018 is loaded: the label says so instead of claiming five years.
+    expect(five.period).toBe('2018 seulement (une seule année chargée sur les 5 demandées)');
     const one = await json('/api/market/portal/map?type=appartement&year=2018');
     // The lake holds only 2018 for the Rhône: five years pooled give the same figures.
     expect(five.table.rows).toEqual(one.table.rows);

@@ -29,12 +29,14 @@ import {
 import { SOURCE_DVF } from './model.ts';
 import { toCsv } from './portal-model.ts';
 import { marketService } from './service.ts';
+import { portalExtraRoutes } from './routes-portal-extra.ts';
 
 export async function marketRoutes(app: App, ctx: AppContext) {
   // A few connections, so that the independent reads of one page run side by side.
   const pool = await lakePool(ctx.lake, 3);
   app.addHook('onClose', async () => pool.close());
   const market = marketService({ db: ctx.db, lake: pool, secrecyMinCount: ctx.config.secrecyMinCount });
+  portalExtraRoutes(app, ctx, pool); // periods, sections, sales on the map, distributions, repeat sales, search
 
   /** An area's indicators: the same query, answer and secrecy at every level; only the place and its name differ. */
   function indicatorRoute<P extends z.ZodObject>(path: string, summary: string, params: P, answer: (p: z.infer<P>, q: IndicatorQuery) => Promise<IndicatorsAnswer>) {

@@ -249,7 +249,7 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
     const deps = [...new Set(codes.map(departementOf))];
     const years = yearsInLake(lake.dir, deps);
     const year = q.year ?? years[0] ?? null;
-    const period = year === null ? 'aucune donnée' : describeWindow(year, q.window);
+    const period = year === null ? 'aucune donnée' : describeWindow(year, q.window, years);
     const win = year === null ? undefined : yearWindow(year, q.window);
     const area = { level: 'communes' as const, communes: codes };
     const [groups, counts, dates] = await Promise.all([
@@ -294,7 +294,7 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
     const years = yearsInLake(lake.dir, [dep]);
     const year = q.year ?? years[0] ?? null;
     const { type, method } = q;
-    const period = year === null ? 'aucune donnée' : describeWindow(year, q.window);
+    const period = year === null ? 'aucune donnée' : describeWindow(year, q.window, years);
     const win = year === null ? undefined : yearWindow(year, q.window);
     const allYears = years.length ? `${years.at(-1)} à ${years[0]}` : 'aucune donnée';
     const comparisons: { level: string; code: string; name: string; scope: Scope }[] = [

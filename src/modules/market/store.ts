@@ -131,6 +131,8 @@ interface Selection {
   /** Inclusive year bounds. */
   from?: number;
   to?: number;
+  /** Inclusive month bounds (`YYYY-MM`), within the years: the portal's periods (period.ts). */
+  months?: { from: string; to: string };
 }
 
 /**
@@ -141,7 +143,13 @@ interface Selection {
  */
 function salesSql(lakeDir: string, s: Selection): [string, LakeParams] {
   const rel = dvfLines(lakeDir, { departements: areaDepartements(s.area), from: s.from, to: s.to });
-  const years = [s.from !== undefined ? 'year(date_mutation) >= $from' : '', s.to !== undefined ? 'year(date_mutation) <= $to' : ''].filter(Boolean).join(' AND ');
+  const years = [
+    s.from !== undefined ? 'year(date_mutation) >= $from' : '',
+    s.to !== undefined ? 'year(date_mutation) <= $to' : '',
+    s.months ? `strftime(date_mutation, '%Y-%m') BETWEEN $month_from AND $month_to` : '',
+  ]
+    .filter(Boolean)
+    .join(' AND ');
   // A house on a parcel with two cultures (sol + jardin) is published on two lines: both methods collapse lines
   // that describe the same premises. Etalab compares only the columns it reads, so two identical flats of one
   // building sold together also collapse into one (and the sale looks like a single flat at twice the price);
@@ -163,7 +171,7 @@ function salesSql(lakeDir: string, s: Selection): [string, LakeParams] {
     );
     parts.push(`SELECT CASE code_type_local WHEN 1 THEN 'maison' WHEN 2 THEN 'appartement' ELSE 'local' END AS kind,
         code_commune_parent AS commune, code_commune, left(id_parcelle, 10) AS section, departement, date_mutation,
-        valeur_fonciere / surface_reelle_bati AS price_m2, valeur_fonciere
+        valeur_fonciere / surface_reelle_bati AS price_m2, valeur_fonciere, id_mutation, surface_reelle_bati AS surface
       FROM mono
       WHERE valeur_fonciere IS NOT NULL AND surface_reelle_bati IS NOT NULL AND surface_reelle_bati <> 0
         AND valeur_fonciere / surface_reelle_bati < ${MAX_PRICE_PER_M2}`);
@@ -180,7 +188,7 @@ function salesSql(lakeDir: string, s: Selection): [string, LakeParams] {
       HAVING count(code_type_local) = 0
          AND (bool_or(code_nature_culture = 'AB') OR bool_or(nature_mutation = 'Vente terrain à bâtir')))`);
     parts.push(`SELECT 'terrain_a_batir' AS kind, code_commune_parent AS commune, code_commune, left(id_parcelle, 10) AS section,
-        departement, date_mutation, valeur_fonciere / surface AS price_m2, valeur_fonciere
+        departement, date_mutation, valeur_fonciere / surface AS price_m2, valeur_fonciere, id_mutation, surface
       FROM land_mutations
       WHERE valeur_fonciere IS NOT NULL AND surface > 0 AND valeur_fonciere / surface < ${MAX_PRICE_PER_M2}`);
   }
@@ -201,6 +209,7 @@ function salesSql(lakeDir: string, s: Selection): [string, LakeParams] {
     ...(land ? { land_natures: LAND_NATURES } : {}),
     ...(s.from !== undefined ? { from: s.from } : {}),
     ...(s.to !== undefined ? { to: s.to } : {}),
+    ...(s.months ? { month_from: s.months.from, month_to: s.months.to } : {}),
   };
   return [`WITH ${ctes.join(',\n')}`, params];
 }
@@ -380,4 +389,60 @@ export async function keepUnreplacedLines(db: DuckDBConnection, live: string[], 
       WHERE NOT EXISTS (SELECT 1 FROM brought b WHERE b.code_commune = o.code_commune AND b.annee = o.annee)
     ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'gardees_{uuid}')`);
   await db.run('DROP TABLE brought');
+}
+
+// ---------- the portal's selected sales (period.ts, sections.ts, repeat-sales.ts) ----------
+
+/** One sale behind the figures, with what the portal's distributions, sections and repeat sales need. */
+export interface SelectedSale {
+  id_mutation: string;
+  type: PropertyType;
+  commune: string;
+  section: string;
+  date: string;
+  price_m2: number;
+  price: number;
+  surface: number;
+  rooms: number | null;
+  id_parcelle: string | null;
+  lot: string | null;
+  longitude: number | null;
+  latitude: number | null;
+}
+
+/**
+ * The sales `figures` counts for this selection (the same `salesSql`), one row per sale and type, with their
+ * surface, rooms, parcel, lot and position: what every figure of the portal's period page is computed from, so a
+ * histogram adds up to the table's number of sales.
+ */
+export async function selectedSales(lake: LakeReader, q: Selection): Promise<SelectedSale[]> {
+  const [sales, params] = salesSql(lake.dir, q);
+  const rows = await lake.query<Record<string, unknown>>(
+    `${sales},
+    details AS (
+      SELECT id_mutation, max(nombre_pieces_principales) FILTER (WHERE code_type_local IN (1, 2)) AS rooms, min(id_parcelle) AS id_parcelle,
+        min(lot1_numero) FILTER (WHERE code_type_local IN (1, 2, 4)) AS lot, avg(longitude) AS longitude, avg(latitude) AS latitude
+      FROM lines WHERE list_contains((SELECT list(DISTINCT id_mutation) FROM typed), id_mutation) GROUP BY id_mutation)
+    SELECT t.id_mutation, t.type, t.commune, t.section, strftime(t.date_mutation, '%Y-%m-%d') AS date, t.price_m2, t.valeur_fonciere AS price, t.surface,
+      d.rooms, d.id_parcelle, d.lot, d.longitude, d.latitude
+    FROM typed t LEFT JOIN details d USING (id_mutation)
+    ORDER BY t.date_mutation, t.id_mutation, t.type`,
+    params,
+  );
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return rows.map((r) => ({
+    id_mutation: String(r.id_mutation),
+    type: r.type as PropertyType,
+    commune: String(r.commune),
+    section: String(r.section),
+    date: String(r.date),
+    price_m2: Number(r.price_m2),
+    price: Number(r.price),
+    surface: Number(r.surface),
+    rooms: num(r.rooms),
+    id_parcelle: r.id_parcelle === null ? null : String(r.id_parcelle),
+    lot: r.lot === null ? null : String(r.lot),
+    longitude: num(r.longitude),
+    latitude: num(r.latitude),
+  }));
 }

@@ -10,6 +10,7 @@ import { BarChart, LineChart, type Series } from './charts.tsx';
 import { PortalControls, apiQuery, pageQuery, usePortalState } from './Controls.tsx';
 import { DataTableView, Downloads, SourceLine, withheldText } from './DataTableView.tsx';
 import { SalesMap } from './SalesMap.tsx';
+import { CommunePeriod } from './CommunePeriod.tsx';
 import type { CommunePageAnswer, CommuneTable, SeriesRow } from '../../../modules/market/contract.ts';
 import { TYPE_LABEL } from './labels.ts';
 import './portal.css';
@@ -131,6 +132,8 @@ export function CommunePricesPage() {
         </div>
       </dl>
       <SourceLine table={t.comparison} />
+
+      {hasData && <CommunePeriod code={code} type={state.type} name={d.commune.name} />}
 
       <h2>Évolution du prix au m²</h2>
       <h3>Année par année</h3>

@@ -78,7 +78,8 @@ export function DataTableView({
   const min = table.meta.secrecy_min_count;
   if (!table.rows.length) return <p>Aucune ligne pour cette période et ce type de bien.</p>;
   return (
-    <div className="table-wrap">
+    // A region the keyboard can reach: on a phone the table scrolls sideways inside it, not the page.
+    <div className="table-wrap" role="region" aria-label={caption} tabIndex={0}>
       <table>
         <caption>{caption}</caption>
         <thead>

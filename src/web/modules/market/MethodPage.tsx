@@ -47,6 +47,33 @@ export function MethodPage() {
           <strong>Paris, Lyon, Marseille</strong> : la ville rassemble ses arrondissements. L’intercommunalité rassemble
           ses communes, le département toutes ses ventes chargées.
         </li>
+        <li>
+          <strong>Période au choix</strong> : n’importe quelle suite de mois présents dans les données (par défaut les 12
+          derniers mois de l’édition chargée) ; la page dit la période et l’édition, et ne parle jamais de plus d’années
+          que les données n’en contiennent.
+        </li>
+      </ul>
+      <h2 id="precision">La précision d’une médiane</h2>
+      <ul>
+        <li><strong>Nombre de ventes</strong> : toujours donné à côté de la médiane ; peu de ventes, médiane fragile.</li>
+        <li><strong>Écart interquartile</strong> : troisième quartile moins premier quartile, l’étendue de la moitié centrale des prix.</li>
+        <li>
+          <strong>Intervalle de confiance à 95 %</strong>, calculé par les <strong>statistiques d’ordre</strong> (et non par
+          bootstrap) : sans hypothèse sur la forme de la répartition des prix, le nombre de ventes sous la vraie médiane
+          suit une loi binomiale de paramètre ½ ; on en déduit les rangs des deux ventes qui encadrent la médiane dans 95 %
+          des cas (loi binomiale exacte jusqu’à 1 000 ventes, approximation normale au-delà). Avec 11 ventes, c’est de la
+          2<sup>e</sup> à la 10<sup>e</sup> ; avec 100, de la 40<sup>e</sup> à la 61<sup>e</sup>.
+        </li>
+        <li>
+          <strong>Indice des ventes répétées</strong> (méthode de Bailey, Muth et Nourse) : un même logement vendu deux
+          fois — même parcelle et même lot, ou même parcelle et même surface — donne l’évolution des prix à qualité égale
+          entre deux trimestres ; toutes les paires sont combinées par moindres carrés, base 100 au premier trimestre. Le
+          nombre de paires est affiché ; sous 30 paires, la page dit « trop peu de paires » au lieu d’un indice.
+        </li>
+        <li>
+          <strong>Sections cadastrales</strong> : les 10 premiers caractères de la référence de parcelle (commune, préfixe,
+          section) ; une section est placée sur la carte au centre de ses ventes.
+        </li>
       </ul>
       <h2>Le secret statistique</h2>
       <p>

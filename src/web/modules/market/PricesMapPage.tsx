@@ -86,6 +86,9 @@ export function PricesMapPage() {
         faite en dessous, la moitié au-dessus.
       </p>
       <CommuneSearch keep={linkQuery} />
+      <p>
+        <Link to="/prix/recherche">Chercher une rue, ou des ventes par type, pièces et budget</Link>
+      </p>
       {answer.isError && <p role="alert">Les prix n’ont pas pu être chargés : {(answer.error as Error).message}</p>}
       {data && (
         <>

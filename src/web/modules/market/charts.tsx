@@ -25,9 +25,14 @@ function niceTicks(min: number, max: number, count = 5): number[] {
   const pow = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
   const out: number[] = [];
-  for (let v = Math.floor(min / step) * step; v <= max + 1e-9; v += step) out.push(v);
+  // Up to the first tick at or above the largest value: the axis holds every point (Caluire's houses at 4 375 €/m²
+  // were drawn above a frame that stopped at 4 000).
+  for (let v = Math.floor(min / step) * step; out.length === 0 || out.at(-1)! < max - 1e-9; v += step) out.push(v);
   return out;
 }
+
+/** A label cut to fit `chars` characters (the full text stays in the chart's description and table). */
+const fitLabel = (s: string, chars: number) => (s.length <= chars ? s : `${s.slice(0, chars - 1)}…`);
 
 export function LineChart({ title, description, series, unit }: { title: string; description: string; series: Series[]; unit: string }) {
   const id = useId();
@@ -122,7 +127,7 @@ export function BarChart({ title, description, bars, unit }: { title: string; de
           return (
             <g key={b.label} transform={`translate(0 ${i * rowH + 4})`}>
               <text x={labelW - 8} y={rowH / 2 + 4} textAnchor="end" fontSize="12" fill="#1e1e1e">
-                {b.label}
+                {fitLabel(b.label, 28)}
               </text>
               <rect x={labelW} y={3} width={Math.max(w, 1)} height={rowH - 8} fill={b.color ?? '#756bb1'} />
               <text x={labelW + w + 6} y={rowH / 2 + 4} fontSize="12" fill="#1e1e1e">

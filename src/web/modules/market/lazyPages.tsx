@@ -13,3 +13,4 @@ function lazyPage(load: () => Promise<ComponentType>) {
 export const pricesMapPage = lazyPage(() => import('./PricesMapPage.tsx').then((m) => m.PricesMapPage));
 export const communePricesPage = lazyPage(() => import('./CommunePricesPage.tsx').then((m) => m.CommunePricesPage));
 export const priceMethodPage = lazyPage(() => import('./MethodPage.tsx').then((m) => m.MethodPage));
+export const priceSearchPage = lazyPage(() => import('./SearchPage.tsx').then((m) => m.SearchPage));

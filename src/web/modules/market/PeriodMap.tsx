@@ -1,0 +1,114 @@
+// The sales of a period and the centroids of the cadastral sections on one MapLibre map (loaded lazily, no network
+// basemap). A click on a sale selects it (its details appear beside, as when its line of the list is chosen); the
+// list below the map carries the same sales for keyboard and screen-reader users.
+import { useEffect, useRef, useState } from 'react';
+
+interface MapSale {
+  id: string;
+  lon: number;
+  lat: number;
+  kind: string;
+  label: string;
+}
+interface MapSection {
+  code: string;
+  lon: number;
+  lat: number;
+  label: string;
+}
+
+const KIND_COLORS: Record<string, string> = { Maison: '#1b7837', Appartement: '#54278f' };
+
+export function PeriodMap({ sales, sections, label, onSelect }: { sales: MapSale[]; sections: MapSection[]; label: string; onSelect(id: string): void }) {
+  const container = useRef<HTMLDivElement>(null);
+  const [status, setStatus] = useState<'chargement' | 'prête' | 'erreur'>('chargement');
+  const [hover, setHover] = useState<string | null>(null);
+  const select = useRef(onSelect);
+  select.current = onSelect;
+  useEffect(() => {
+    const all = [...sales, ...sections];
+    if (!all.length) return;
+    let map: import('maplibre-gl').Map | undefined;
+    let cancelled = false;
+    (async () => {
+      try {
+        const maplibregl = await import('../../platform/maplibre.ts').then((m) => m.loadMaplibre());
+        if (cancelled || !container.current) return;
+        const lons = all.map((p) => p.lon);
+        const lats = all.map((p) => p.lat);
+        const points = (xs: (MapSale | MapSection)[]) => ({
+          type: 'FeatureCollection' as const,
+          features: xs.map((p) => ({
+            type: 'Feature' as const,
+            properties: { label: p.label, kind: 'kind' in p ? p.kind : 'section', id: 'id' in p ? p.id : p.code },
+            geometry: { type: 'Point' as const, coordinates: [p.lon, p.lat] },
+          })),
+        });
+        const color = ['match', ['get', 'kind'], ...Object.entries(KIND_COLORS).flat(), '#b35806'] as unknown as import('maplibre-gl').ExpressionSpecification;
+        map = new maplibregl.Map({
+          container: container.current,
+          style: {
+            version: 8,
+            sources: { ventes: { type: 'geojson', data: points(sales) }, sections: { type: 'geojson', data: points(sections) } },
+            layers: [
+              { id: 'fond', type: 'background', paint: { 'background-color': '#f4f6f8' } },
+              { id: 'sections', type: 'circle', source: 'sections', paint: { 'circle-radius': 14, 'circle-color': '#ffffff', 'circle-opacity': 0.6, 'circle-stroke-color': '#1e1e1e', 'circle-stroke-width': 2 } },
+              { id: 'ventes', type: 'circle', source: 'ventes', paint: { 'circle-radius': 6, 'circle-color': color, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5, 'circle-opacity': 0.85 } },
+            ],
+          },
+          bounds: [Math.min(...lons) - 0.005, Math.min(...lats) - 0.005, Math.max(...lons) + 0.005, Math.max(...lats) + 0.005],
+          fitBoundsOptions: { padding: 24, maxZoom: 15 },
+          attributionControl: false,
+        });
+        map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+        map.getCanvas().setAttribute('aria-label', label);
+        for (const layer of ['ventes', 'sections']) {
+          map.on('mousemove', layer, (e) => setHover(String(e.features?.[0]?.properties.label ?? '')));
+          map.on('mouseleave', layer, () => setHover(null));
+        }
+        map.on('click', 'ventes', (e) => {
+          const id = e.features?.[0]?.properties.id;
+          if (id) select.current(String(id));
+        });
+        map.once('idle', () => {
+          if (cancelled) return;
+          setStatus('prête');
+          container.current?.setAttribute('data-map-ready', 'true');
+        });
+      } catch {
+        if (!cancelled) setStatus('erreur');
+      }
+    })();
+    return () => {
+      cancelled = true;
+      map?.remove();
+    };
+  }, [sales, sections, label]);
+  if (!sales.length && !sections.length) return <p>Les ventes de cette période ne sont pas géolocalisées dans les données.</p>;
+  return (
+    <figure className="map-figure">
+      <div ref={container} className="map map-small" data-testid="carte-periode" />
+      <figcaption>
+        <p className="map-hover" aria-live="polite">
+          {status === 'chargement' ? 'Chargement de la carte…' : status === 'erreur' ? 'La carte n’a pas pu être affichée ; la liste donne les mêmes ventes.' : (hover ?? 'Survolez un point ; cliquez sur une vente pour la voir en détail.')}
+        </p>
+        <ul className="legend" aria-label="Légende de la carte des ventes">
+          {Object.entries(KIND_COLORS).map(([k, c]) => (
+            <li key={k}>
+              <span className="swatch round" style={{ background: c }} aria-hidden="true" />
+              {k}
+            </li>
+          ))}
+          <li>
+            <span className="swatch round" style={{ background: '#b35806' }} aria-hidden="true" />
+            Autre vente (plusieurs biens, local, terrain)
+          </li>
+          <li>
+            <span className="swatch round" style={{ background: '#ffffff', border: '2px solid #1e1e1e' }} aria-hidden="true" />
+            Section cadastrale (centre de ses ventes)
+          </li>
+        </ul>
+      </figcaption>
+    </figure>
+  );
+}
