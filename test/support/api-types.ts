@@ -981,7 +981,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/referential/schemas/{name}/exemples/{which}": {
+    "/api/referential/schemas/{name}/examples/{which}": {
         parameters: {
             query?: never;
             header?: never;
@@ -989,7 +989,7 @@ export interface paths {
             cookie?: never;
         };
         /** Le fichier d’exemple valide ou invalide d’un schéma (CSV) */
-        get: operations["getReferentialSchemasNameExemplesWhich"];
+        get: operations["getReferentialSchemasNameExamplesWhich"];
         put?: never;
         post?: never;
         delete?: never;
@@ -998,7 +998,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/referential/chartes": {
+    "/api/referential/charters": {
         parameters: {
             query?: never;
             header?: never;
@@ -1006,7 +1006,7 @@ export interface paths {
             cookie?: never;
         };
         /** Les chartes : ce que chaque type de partenaire doit livrer, à quelle fréquence */
-        get: operations["getReferentialChartes"];
+        get: operations["getReferentialCharters"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1069,7 +1069,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/referential/deliveries/{id}/fichier": {
+    "/api/referential/deliveries/{id}/file": {
         parameters: {
             query?: never;
             header?: never;
@@ -1077,7 +1077,7 @@ export interface paths {
             cookie?: never;
         };
         /** Le fichier d’une livraison, tel que reçu */
-        get: operations["getReferentialDeliveriesIdFichier"];
+        get: operations["getReferentialDeliveriesIdFile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7502,9 +7502,9 @@ export interface operations {
                             description: string;
                             version: string;
                             versions: string[];
-                            politique: string;
-                            producteurs: string[];
-                            champs: number;
+                            policy: string;
+                            producers: string[];
+                            field_count: number;
                         }[];
                     };
                 };
@@ -7649,7 +7649,7 @@ export interface operations {
             };
         };
     };
-    getReferentialSchemasNameExemplesWhich: {
+    getReferentialSchemasNameExamplesWhich: {
         parameters: {
             query?: {
                 version?: string;
@@ -7657,7 +7657,7 @@ export interface operations {
             header?: never;
             path: {
                 name: string;
-                which: "valide" | "invalide";
+                which: "valid" | "invalid";
             };
             cookie?: never;
         };
@@ -7701,7 +7701,7 @@ export interface operations {
             };
         };
     };
-    getReferentialChartes: {
+    getReferentialCharters: {
         parameters: {
             query?: never;
             header?: never;
@@ -7767,7 +7767,7 @@ export interface operations {
             query?: {
                 version?: string;
                 organisation?: string;
-                nom?: string;
+                filename?: string;
             };
             header?: {
                 "idempotency-key"?: string;
@@ -7788,22 +7788,22 @@ export interface operations {
                     "application/json": {
                         delivery: {
                             id: string;
-                            organisationId: string;
-                            organisationName: string;
-                            schemaName: string;
-                            schemaVersion: string;
-                            receivedAt: string;
-                            lastReceivedAt: string;
-                            timesReceived: number;
+                            organisation_id: string;
+                            organisation_name: string;
+                            schema_name: string;
+                            schema_version: string;
+                            received_at: string;
+                            last_received_at: string;
+                            times_received: number;
                             filename: string | null;
-                            byteSize: number;
+                            byte_size: number;
                             sha256: string;
                             /** @enum {string} */
                             status: "acceptee" | "partielle" | "refusee";
-                            rowsTotal: number;
-                            rowsValid: number;
-                            rowsAccepted: number;
-                            onBehalf: boolean;
+                            rows_total: number;
+                            rows_valid: number;
+                            rows_accepted: number;
+                            on_behalf: boolean;
                         };
                         report: {
                             schema: {
@@ -7816,16 +7816,16 @@ export interface operations {
                             status: "acceptee" | "partielle" | "refusee";
                             verdict: string;
                             summary: {
-                                rowsTotal: number;
-                                rowsValid: number;
-                                rowsInvalid: number;
-                                rowsAccepted: number;
+                                rows_total: number;
+                                rows_valid: number;
+                                rows_invalid: number;
+                                rows_accepted: number;
                                 errors: number;
                                 warnings: number;
-                                byRule: {
+                                by_rule: {
                                     [key: string]: number;
                                 };
-                                byColumn: {
+                                by_column: {
                                     [key: string]: number;
                                 };
                             };
@@ -7869,22 +7869,22 @@ export interface operations {
                     "application/json": {
                         delivery: {
                             id: string;
-                            organisationId: string;
-                            organisationName: string;
-                            schemaName: string;
-                            schemaVersion: string;
-                            receivedAt: string;
-                            lastReceivedAt: string;
-                            timesReceived: number;
+                            organisation_id: string;
+                            organisation_name: string;
+                            schema_name: string;
+                            schema_version: string;
+                            received_at: string;
+                            last_received_at: string;
+                            times_received: number;
                             filename: string | null;
-                            byteSize: number;
+                            byte_size: number;
                             sha256: string;
                             /** @enum {string} */
                             status: "acceptee" | "partielle" | "refusee";
-                            rowsTotal: number;
-                            rowsValid: number;
-                            rowsAccepted: number;
-                            onBehalf: boolean;
+                            rows_total: number;
+                            rows_valid: number;
+                            rows_accepted: number;
+                            on_behalf: boolean;
                         };
                         report: {
                             schema: {
@@ -7897,16 +7897,16 @@ export interface operations {
                             status: "acceptee" | "partielle" | "refusee";
                             verdict: string;
                             summary: {
-                                rowsTotal: number;
-                                rowsValid: number;
-                                rowsInvalid: number;
-                                rowsAccepted: number;
+                                rows_total: number;
+                                rows_valid: number;
+                                rows_invalid: number;
+                                rows_accepted: number;
                                 errors: number;
                                 warnings: number;
-                                byRule: {
+                                by_rule: {
                                     [key: string]: number;
                                 };
-                                byColumn: {
+                                by_column: {
                                     [key: string]: number;
                                 };
                             };
@@ -8008,24 +8008,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        livraisons: {
+                        deliveries: {
                             id: string;
-                            organisationId: string;
-                            organisationName: string;
-                            schemaName: string;
-                            schemaVersion: string;
-                            receivedAt: string;
-                            lastReceivedAt: string;
-                            timesReceived: number;
+                            organisation_id: string;
+                            organisation_name: string;
+                            schema_name: string;
+                            schema_version: string;
+                            received_at: string;
+                            last_received_at: string;
+                            times_received: number;
                             filename: string | null;
-                            byteSize: number;
+                            byte_size: number;
                             sha256: string;
                             /** @enum {string} */
                             status: "acceptee" | "partielle" | "refusee";
-                            rowsTotal: number;
-                            rowsValid: number;
-                            rowsAccepted: number;
-                            onBehalf: boolean;
+                            rows_total: number;
+                            rows_valid: number;
+                            rows_accepted: number;
+                            on_behalf: boolean;
                         }[];
                     };
                 };
@@ -8088,22 +8088,22 @@ export interface operations {
                     "application/json": {
                         delivery: {
                             id: string;
-                            organisationId: string;
-                            organisationName: string;
-                            schemaName: string;
-                            schemaVersion: string;
-                            receivedAt: string;
-                            lastReceivedAt: string;
-                            timesReceived: number;
+                            organisation_id: string;
+                            organisation_name: string;
+                            schema_name: string;
+                            schema_version: string;
+                            received_at: string;
+                            last_received_at: string;
+                            times_received: number;
                             filename: string | null;
-                            byteSize: number;
+                            byte_size: number;
                             sha256: string;
                             /** @enum {string} */
                             status: "acceptee" | "partielle" | "refusee";
-                            rowsTotal: number;
-                            rowsValid: number;
-                            rowsAccepted: number;
-                            onBehalf: boolean;
+                            rows_total: number;
+                            rows_valid: number;
+                            rows_accepted: number;
+                            on_behalf: boolean;
                         };
                         report: {
                             schema: {
@@ -8116,16 +8116,16 @@ export interface operations {
                             status: "acceptee" | "partielle" | "refusee";
                             verdict: string;
                             summary: {
-                                rowsTotal: number;
-                                rowsValid: number;
-                                rowsInvalid: number;
-                                rowsAccepted: number;
+                                rows_total: number;
+                                rows_valid: number;
+                                rows_invalid: number;
+                                rows_accepted: number;
                                 errors: number;
                                 warnings: number;
-                                byRule: {
+                                by_rule: {
                                     [key: string]: number;
                                 };
-                                byColumn: {
+                                by_column: {
                                     [key: string]: number;
                                 };
                             };
@@ -8207,7 +8207,7 @@ export interface operations {
             };
         };
     };
-    getReferentialDeliveriesIdFichier: {
+    getReferentialDeliveriesIdFile: {
         parameters: {
             query?: never;
             header?: never;
@@ -8290,35 +8290,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        genereLe: string;
-                        partenaires: {
+                        generated_at: string;
+                        partners: {
                             organisation: {
                                 id: string;
                                 name: string;
                                 kind: string;
                             };
-                            charte: string | null;
-                            flux: {
+                            charter: string | null;
+                            feeds: {
                                 schema: string;
-                                attendu: boolean;
-                                obligatoire: boolean;
-                                frequence: string | null;
-                                derniereLivraison: {
+                                expected: boolean;
+                                required: boolean;
+                                frequency: string | null;
+                                last_delivery: {
                                     date: string;
                                     /** @enum {string} */
-                                    statut: "acceptee" | "partielle" | "refusee";
-                                    partValide: number | null;
+                                    status: "acceptee" | "partielle" | "refusee";
+                                    valid_share: number | null;
                                 } | null;
-                                derniereAcceptee: string | null;
-                                echeance: string | null;
-                                fraicheur: ("a-jour" | "en-retard" | "jamais-livre") | null;
-                                partValide: number | null;
-                                tendance: {
+                                last_accepted: string | null;
+                                due_date: string | null;
+                                freshness: ("up_to_date" | "late" | "never_delivered") | null;
+                                valid_share: number | null;
+                                trend: {
                                     date: string;
-                                    partValide: number | null;
+                                    valid_share: number | null;
                                 }[];
-                                sens: ("hausse" | "baisse" | "stable") | null;
-                                livraisons: number;
+                                direction: ("up" | "down" | "stable") | null;
+                                delivery_count: number;
                             }[];
                         }[];
                     };
@@ -8378,17 +8378,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        genereLe: string;
+                        generated_at: string;
                         epcis: {
                             epci: string;
-                            nom: string;
+                            name: string;
                             /** @description false : l’EPCI ne partage pas la conformité de ses partenaires */
-                            partage: boolean;
-                            partenaires: number | null;
-                            flux_attendus: number | null;
-                            a_jour: number | null;
-                            en_retard: number | null;
-                            jamais_livres: number | null;
+                            shared: boolean;
+                            partners: number | null;
+                            expected_feeds: number | null;
+                            up_to_date: number | null;
+                            late: number | null;
+                            never_delivered: number | null;
                         }[];
                     };
                 };
