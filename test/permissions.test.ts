@@ -87,7 +87,7 @@ async function seed(siren: string, commune: string, secondCommune: string, mark:
   const city = await t.apiKey('commune', await t.org('commune', { commune }));
   const permis = findSchema(loadCatalogue(), 'permis-declares');
   const body = exampleFile(permis, 'valide').toString('utf8').replaceAll('31555', commune);
-  ids.livraison = (await must(await t.app.inject({ method: 'POST', url: `/api/referential/schemas/permis-declares/deliveries?nom=${mark}.csv`, headers: { ...city.headers, 'content-type': 'text/csv' }, payload: body }), [201])).delivery.id;
+  ids.livraison = (await must(await t.app.inject({ method: 'POST', url: `/api/referential/schemas/permis-declares/deliveries?filename=${mark}.csv`, headers: { ...city.headers, 'content-type': 'text/csv' }, payload: body }), [201])).delivery.id;
   // Demands (the synthetic demo ones) and grids.
   const demands = await t.ctx.db.selectFrom('demand').select('number').where('epci_siren', '=', siren).orderBy('number').execute();
   ids.demande = demands[0].number;

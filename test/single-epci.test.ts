@@ -60,8 +60,8 @@ describe('an instance serving one EPCI', () => {
     const rows = exampleFile(parc, 'valide').toString('utf8').trim().split('\n').filter((l, i) => i === 0 || /,31\d{3},/.test(l));
     const sent = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/parc-social/deliveries', headers: { ...partner.headers, 'content-type': 'text/csv' }, payload: rows.join('\n') });
     expect(sent.statusCode, sent.body).toBe(201);
-    expect(sent.json().delivery).toMatchObject({ status: 'acceptee', rowsAccepted: 4 });
-    expect((await get('/api/referential/compliance')).json().partenaires.map((p: any) => p.organisation.id)).toContain(created.json().id);
+    expect(sent.json().delivery).toMatchObject({ status: 'acceptee', rows_accepted: 4 });
+    expect((await get('/api/referential/compliance')).json().partners.map((p: any) => p.organisation.id)).toContain(created.json().id);
   });
 
   it('the construction pipeline and its targets are the agent’s, as before', async () => {

@@ -1015,7 +1015,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/referential/schemas/{name}/exemples/{which}": {
+    "/api/referential/schemas/{name}/examples/{which}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1023,7 +1023,7 @@ export interface paths {
             cookie?: never;
         };
         /** Le fichier d’exemple valide ou invalide d’un schéma (CSV) */
-        get: operations["getReferentialSchemasNameExemplesWhich"];
+        get: operations["getReferentialSchemasNameExamplesWhich"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1032,7 +1032,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/referential/chartes": {
+    "/api/referential/charters": {
         parameters: {
             query?: never;
             header?: never;
@@ -1040,7 +1040,7 @@ export interface paths {
             cookie?: never;
         };
         /** Les chartes : ce que chaque type de partenaire doit livrer, à quelle fréquence */
-        get: operations["getReferentialChartes"];
+        get: operations["getReferentialCharters"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1103,7 +1103,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/referential/deliveries/{id}/fichier": {
+    "/api/referential/deliveries/{id}/file": {
         parameters: {
             query?: never;
             header?: never;
@@ -1111,7 +1111,7 @@ export interface paths {
             cookie?: never;
         };
         /** Le fichier d’une livraison, tel que reçu */
-        get: operations["getReferentialDeliveriesIdFichier"];
+        get: operations["getReferentialDeliveriesIdFile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -8009,9 +8009,9 @@ export interface operations {
                             description: string;
                             version: string;
                             versions: string[];
-                            politique: string;
-                            producteurs: string[];
-                            champs: number;
+                            policy: string;
+                            producers: string[];
+                            field_count: number;
                         }[];
                     };
                 };
@@ -8156,7 +8156,7 @@ export interface operations {
             };
         };
     };
-    getReferentialSchemasNameExemplesWhich: {
+    getReferentialSchemasNameExamplesWhich: {
         parameters: {
             query?: {
                 version?: string;
@@ -8164,7 +8164,7 @@ export interface operations {
             header?: never;
             path: {
                 name: string;
-                which: "valide" | "invalide";
+                which: "valid" | "invalid";
             };
             cookie?: never;
         };
@@ -8208,7 +8208,7 @@ export interface operations {
             };
         };
     };
-    getReferentialChartes: {
+    getReferentialCharters: {
         parameters: {
             query?: never;
             header?: never;
@@ -8274,7 +8274,7 @@ export interface operations {
             query?: {
                 version?: string;
                 organisation?: string;
-                nom?: string;
+                filename?: string;
             };
             header?: {
                 "idempotency-key"?: string;
@@ -8295,22 +8295,22 @@ export interface operations {
                     "application/json": {
                         delivery: {
                             id: string;
-                            organisationId: string;
-                            organisationName: string;
-                            schemaName: string;
-                            schemaVersion: string;
-                            receivedAt: string;
-                            lastReceivedAt: string;
-                            timesReceived: number;
+                            organisation_id: string;
+                            organisation_name: string;
+                            schema_name: string;
+                            schema_version: string;
+                            received_at: string;
+                            last_received_at: string;
+                            times_received: number;
                             filename: string | null;
-                            byteSize: number;
+                            byte_size: number;
                             sha256: string;
                             /** @enum {string} */
                             status: "acceptee" | "partielle" | "refusee";
-                            rowsTotal: number;
-                            rowsValid: number;
-                            rowsAccepted: number;
-                            onBehalf: boolean;
+                            rows_total: number;
+                            rows_valid: number;
+                            rows_accepted: number;
+                            on_behalf: boolean;
                         };
                         report: {
                             schema: {
@@ -8323,16 +8323,16 @@ export interface operations {
                             status: "acceptee" | "partielle" | "refusee";
                             verdict: string;
                             summary: {
-                                rowsTotal: number;
-                                rowsValid: number;
-                                rowsInvalid: number;
-                                rowsAccepted: number;
+                                rows_total: number;
+                                rows_valid: number;
+                                rows_invalid: number;
+                                rows_accepted: number;
                                 errors: number;
                                 warnings: number;
-                                byRule: {
+                                by_rule: {
                                     [key: string]: number;
                                 };
-                                byColumn: {
+                                by_column: {
                                     [key: string]: number;
                                 };
                             };
@@ -8376,22 +8376,22 @@ export interface operations {
                     "application/json": {
                         delivery: {
                             id: string;
-                            organisationId: string;
-                            organisationName: string;
-                            schemaName: string;
-                            schemaVersion: string;
-                            receivedAt: string;
-                            lastReceivedAt: string;
-                            timesReceived: number;
+                            organisation_id: string;
+                            organisation_name: string;
+                            schema_name: string;
+                            schema_version: string;
+                            received_at: string;
+                            last_received_at: string;
+                            times_received: number;
                             filename: string | null;
-                            byteSize: number;
+                            byte_size: number;
                             sha256: string;
                             /** @enum {string} */
                             status: "acceptee" | "partielle" | "refusee";
-                            rowsTotal: number;
-                            rowsValid: number;
-                            rowsAccepted: number;
-                            onBehalf: boolean;
+                            rows_total: number;
+                            rows_valid: number;
+                            rows_accepted: number;
+                            on_behalf: boolean;
                         };
                         report: {
                             schema: {
@@ -8404,16 +8404,16 @@ export interface operations {
                             status: "acceptee" | "partielle" | "refusee";
                             verdict: string;
                             summary: {
-                                rowsTotal: number;
-                                rowsValid: number;
-                                rowsInvalid: number;
-                                rowsAccepted: number;
+                                rows_total: number;
+                                rows_valid: number;
+                                rows_invalid: number;
+                                rows_accepted: number;
                                 errors: number;
                                 warnings: number;
-                                byRule: {
+                                by_rule: {
                                     [key: string]: number;
                                 };
-                                byColumn: {
+                                by_column: {
                                     [key: string]: number;
                                 };
                             };
@@ -8515,24 +8515,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        livraisons: {
+                        deliveries: {
                             id: string;
-                            organisationId: string;
-                            organisationName: string;
-                            schemaName: string;
-                            schemaVersion: string;
-                            receivedAt: string;
-                            lastReceivedAt: string;
-                            timesReceived: number;
+                            organisation_id: string;
+                            organisation_name: string;
+                            schema_name: string;
+                            schema_version: string;
+                            received_at: string;
+                            last_received_at: string;
+                            times_received: number;
                             filename: string | null;
-                            byteSize: number;
+                            byte_size: number;
                             sha256: string;
                             /** @enum {string} */
                             status: "acceptee" | "partielle" | "refusee";
-                            rowsTotal: number;
-                            rowsValid: number;
-                            rowsAccepted: number;
-                            onBehalf: boolean;
+                            rows_total: number;
+                            rows_valid: number;
+                            rows_accepted: number;
+                            on_behalf: boolean;
                         }[];
                     };
                 };
@@ -8595,22 +8595,22 @@ export interface operations {
                     "application/json": {
                         delivery: {
                             id: string;
-                            organisationId: string;
-                            organisationName: string;
-                            schemaName: string;
-                            schemaVersion: string;
-                            receivedAt: string;
-                            lastReceivedAt: string;
-                            timesReceived: number;
+                            organisation_id: string;
+                            organisation_name: string;
+                            schema_name: string;
+                            schema_version: string;
+                            received_at: string;
+                            last_received_at: string;
+                            times_received: number;
                             filename: string | null;
-                            byteSize: number;
+                            byte_size: number;
                             sha256: string;
                             /** @enum {string} */
                             status: "acceptee" | "partielle" | "refusee";
-                            rowsTotal: number;
-                            rowsValid: number;
-                            rowsAccepted: number;
-                            onBehalf: boolean;
+                            rows_total: number;
+                            rows_valid: number;
+                            rows_accepted: number;
+                            on_behalf: boolean;
                         };
                         report: {
                             schema: {
@@ -8623,16 +8623,16 @@ export interface operations {
                             status: "acceptee" | "partielle" | "refusee";
                             verdict: string;
                             summary: {
-                                rowsTotal: number;
-                                rowsValid: number;
-                                rowsInvalid: number;
-                                rowsAccepted: number;
+                                rows_total: number;
+                                rows_valid: number;
+                                rows_invalid: number;
+                                rows_accepted: number;
                                 errors: number;
                                 warnings: number;
-                                byRule: {
+                                by_rule: {
                                     [key: string]: number;
                                 };
-                                byColumn: {
+                                by_column: {
                                     [key: string]: number;
                                 };
                             };
@@ -8714,7 +8714,7 @@ export interface operations {
             };
         };
     };
-    getReferentialDeliveriesIdFichier: {
+    getReferentialDeliveriesIdFile: {
         parameters: {
             query?: never;
             header?: never;
@@ -8797,35 +8797,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        genereLe: string;
-                        partenaires: {
+                        generated_at: string;
+                        partners: {
                             organisation: {
                                 id: string;
                                 name: string;
                                 kind: string;
                             };
-                            charte: string | null;
-                            flux: {
+                            charter: string | null;
+                            feeds: {
                                 schema: string;
-                                attendu: boolean;
-                                obligatoire: boolean;
-                                frequence: string | null;
-                                derniereLivraison: {
+                                expected: boolean;
+                                required: boolean;
+                                frequency: string | null;
+                                last_delivery: {
                                     date: string;
                                     /** @enum {string} */
-                                    statut: "acceptee" | "partielle" | "refusee";
-                                    partValide: number | null;
+                                    status: "acceptee" | "partielle" | "refusee";
+                                    valid_share: number | null;
                                 } | null;
-                                derniereAcceptee: string | null;
-                                echeance: string | null;
-                                fraicheur: ("a-jour" | "en-retard" | "jamais-livre") | null;
-                                partValide: number | null;
-                                tendance: {
+                                last_accepted: string | null;
+                                due_date: string | null;
+                                freshness: ("up_to_date" | "late" | "never_delivered") | null;
+                                valid_share: number | null;
+                                trend: {
                                     date: string;
-                                    partValide: number | null;
+                                    valid_share: number | null;
                                 }[];
-                                sens: ("hausse" | "baisse" | "stable") | null;
-                                livraisons: number;
+                                direction: ("up" | "down" | "stable") | null;
+                                delivery_count: number;
                             }[];
                         }[];
                     };
@@ -8885,17 +8885,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        genereLe: string;
+                        generated_at: string;
                         epcis: {
                             epci: string;
-                            nom: string;
+                            name: string;
                             /** @description false : l’EPCI ne partage pas la conformité de ses partenaires */
-                            partage: boolean;
-                            partenaires: number | null;
-                            flux_attendus: number | null;
-                            a_jour: number | null;
-                            en_retard: number | null;
-                            jamais_livres: number | null;
+                            shared: boolean;
+                            partners: number | null;
+                            expected_feeds: number | null;
+                            up_to_date: number | null;
+                            late: number | null;
+                            never_delivered: number | null;
                         }[];
                     };
                 };

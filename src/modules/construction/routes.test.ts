@@ -171,9 +171,9 @@ describe('partner feed', () => {
     // The example's developer (its rows name SIREN 552049447), working with both EPCIs of the club.
     const key = await t.apiKey('promoteur', await t.org('promoteur', { epcis: [TOULOUSE, '200046977'], siren: '552049447' }));
     const csv = readFileSync(join(import.meta.dirname, '..', '..', '..', 'referential', 'programmes-logements', '1.0.0', 'exemples', 'valide.csv'));
-    const delivered = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/programmes-logements/deliveries?nom=programmes.csv', headers: { ...key.headers, 'content-type': 'text/csv' }, payload: csv });
+    const delivered = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/programmes-logements/deliveries?filename=programmes.csv', headers: { ...key.headers, 'content-type': 'text/csv' }, payload: csv });
     expect(delivered.statusCode, delivered.body).toBe(201);
-    expect(delivered.json().delivery.rowsAccepted).toBe(4);
+    expect(delivered.json().delivery.rows_accepted).toBe(4);
     // Two of the example's programmes are in Toulouse Métropole, two in Lyon: Toulouse's agent takes in its own.
     const accepted = 2;
     const res = await post('/api/construction/sync', {});
@@ -195,7 +195,7 @@ describe('partner feed', () => {
     cells[header.indexOf('nom_programme')] = `"${formula.replace(/"/g, '""')}"`;
     const delivered = await t.app.inject({
       method: 'POST',
-      url: '/api/referential/schemas/programmes-logements/deliveries?nom=formule.csv',
+      url: '/api/referential/schemas/programmes-logements/deliveries?filename=formule.csv',
       headers: { ...key.headers, 'content-type': 'text/csv' },
       payload: [example[0], cells.join(',')].join('\n') + '\n',
     });

@@ -44,31 +44,31 @@ export interface DeliveryFact {
   rowsValid: number;
 }
 
-type Freshness = 'a-jour' | 'en-retard' | 'jamais-livre';
+type Freshness = 'up_to_date' | 'late' | 'never_delivered';
 export const FRESHNESS_LABELS: Record<Freshness, string> = {
-  'a-jour': 'À jour',
-  'en-retard': 'En retard',
-  'jamais-livre': 'Aucune livraison acceptée',
+  up_to_date: 'À jour',
+  late: 'En retard',
+  never_delivered: 'Aucune livraison acceptée',
 };
 
 export interface FeedCompliance {
   schema: string;
   /** In the partner's charter; false for a feed the partner delivers of its own accord. */
-  attendu: boolean;
-  obligatoire: boolean;
-  frequence: string | null;
-  derniereLivraison: { date: string; statut: DeliveryStatus; partValide: number | null } | null;
+  expected: boolean;
+  required: boolean;
+  frequency: string | null;
+  last_delivery: { date: string; status: DeliveryStatus; valid_share: number | null } | null;
   /** Last delivery that was accepted in whole or in part: the one that counts for freshness. */
-  derniereAcceptee: string | null;
+  last_accepted: string | null;
   /** When the next delivery is due (last accepted + frequency + grace), or null when never delivered. */
-  echeance: string | null;
-  fraicheur: Freshness | null;
+  due_date: string | null;
+  freshness: Freshness | null;
   /** Share of valid rows over all deliveries of the feed (0..1), null when no row was ever delivered. */
-  partValide: number | null;
+  valid_share: number | null;
   /** Share of valid rows of each of the last deliveries, oldest first. */
-  tendance: { date: string; partValide: number | null }[];
-  sens: 'hausse' | 'baisse' | 'stable' | null;
-  livraisons: number;
+  trend: { date: string; valid_share: number | null }[];
+  direction: 'up' | 'down' | 'stable' | null;
+  delivery_count: number;
 }
 
 const DAY = 86_400_000;
@@ -106,41 +106,41 @@ function feedCompliance(
   const last = sorted.at(-1) ?? null;
   const lastAccepted = [...sorted].reverse().find((d) => d.status !== 'refusee') ?? null;
   const days = feed ? frequencies[feed.frequence]?.jours : undefined;
-  let echeance: Date | null = null;
-  let fraicheur: Freshness | null = null;
+  let dueDate: Date | null = null;
+  let freshness: Freshness | null = null;
   if (feed && days) {
-    if (!lastAccepted) fraicheur = 'jamais-livre';
+    if (!lastAccepted) freshness = 'never_delivered';
     else {
-      echeance = new Date(lastAccepted.receivedAt.getTime() + (days + feed.delai_de_grace_jours) * DAY);
-      fraicheur = now.getTime() <= echeance.getTime() ? 'a-jour' : 'en-retard';
+      dueDate = new Date(lastAccepted.receivedAt.getTime() + (days + feed.delai_de_grace_jours) * DAY);
+      freshness = now.getTime() <= dueDate.getTime() ? 'up_to_date' : 'late';
     }
   }
   const totals = sorted.reduce((s, d) => ({ v: s.v + d.rowsValid, t: s.t + d.rowsTotal }), { v: 0, t: 0 });
-  const tendance = sorted.slice(-trendLength).map((d) => ({ date: d.receivedAt.toISOString(), partValide: share(d.rowsValid, d.rowsTotal) }));
+  const trend = sorted.slice(-trendLength).map((d) => ({ date: d.receivedAt.toISOString(), valid_share: share(d.rowsValid, d.rowsTotal) }));
   return {
     schema,
-    attendu: !!feed,
-    obligatoire: feed?.obligatoire ?? false,
-    frequence: feed?.frequence ?? null,
-    derniereLivraison: last ? { date: last.receivedAt.toISOString(), statut: last.status, partValide: share(last.rowsValid, last.rowsTotal) } : null,
-    derniereAcceptee: lastAccepted?.receivedAt.toISOString() ?? null,
-    echeance: echeance?.toISOString() ?? null,
-    fraicheur,
-    partValide: share(totals.v, totals.t),
-    tendance,
-    sens: trendDirection(tendance.map((t) => t.partValide)),
-    livraisons: sorted.length,
+    expected: !!feed,
+    required: feed?.obligatoire ?? false,
+    frequency: feed?.frequence ?? null,
+    last_delivery: last ? { date: last.receivedAt.toISOString(), status: last.status, valid_share: share(last.rowsValid, last.rowsTotal) } : null,
+    last_accepted: lastAccepted?.receivedAt.toISOString() ?? null,
+    due_date: dueDate?.toISOString() ?? null,
+    freshness,
+    valid_share: share(totals.v, totals.t),
+    trend,
+    direction: trendDirection(trend.map((t) => t.valid_share)),
+    delivery_count: sorted.length,
   };
 }
 
 /** The last delivery's share against the mean of the earlier ones in the window; 2 points either way is "stable". */
-export function trendDirection(shares: (number | null)[]): FeedCompliance['sens'] {
+export function trendDirection(shares: (number | null)[]): FeedCompliance['direction'] {
   const known = shares.filter((s): s is number => s !== null);
   if (known.length < 2) return null;
   const last = known.at(-1)!;
   const before = known.slice(0, -1);
   const mean = before.reduce((a, b) => a + b, 0) / before.length;
-  if (last - mean > 0.02) return 'hausse';
-  if (mean - last > 0.02) return 'baisse';
+  if (last - mean > 0.02) return 'up';
+  if (mean - last > 0.02) return 'down';
   return 'stable';
 }

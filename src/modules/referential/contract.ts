@@ -1,6 +1,7 @@
 // The referential's contract: the shapes of its answers. No I/O: the routes validate with these schemas, OpenAPI is
-// generated from them, and the web pages take their types from here (`import type`). Field names are those the API
-// answers today (the English renaming of the referential's JSON is still to come: docs/decisions/0004-naming.md).
+// generated from them, and the web pages take their types from here (`import type`). Fields follow the naming rule
+// (docs/decisions/0004-naming.md, API 1.2.0); the stored statuses and severities (`acceptee`, `erreur`…) stay French
+// values, and the Table Schema and charters files keep their own field names (the partners' contract).
 import { z } from 'zod';
 
 const deliveryStatusZ = z.enum(['acceptee', 'partielle', 'refusee']);
@@ -20,14 +21,14 @@ const reportZ = z.object({
   status: deliveryStatusZ,
   verdict: z.string(),
   summary: z.object({
-    rowsTotal: z.number(),
-    rowsValid: z.number(),
-    rowsInvalid: z.number(),
-    rowsAccepted: z.number(),
+    rows_total: z.number(),
+    rows_valid: z.number(),
+    rows_invalid: z.number(),
+    rows_accepted: z.number(),
     errors: z.number(),
     warnings: z.number(),
-    byRule: z.record(z.string(), z.number()),
-    byColumn: z.record(z.string(), z.number()),
+    by_rule: z.record(z.string(), z.number()),
+    by_column: z.record(z.string(), z.number()),
   }),
   header: z.array(problemZ),
   problems: z.array(problemZ),
@@ -36,35 +37,35 @@ const reportZ = z.object({
 });
 const deliveryZ = z.object({
   id: z.string(),
-  organisationId: z.string(),
-  organisationName: z.string(),
-  schemaName: z.string(),
-  schemaVersion: z.string(),
-  receivedAt: z.string(),
-  lastReceivedAt: z.string(),
-  timesReceived: z.number(),
+  organisation_id: z.string(),
+  organisation_name: z.string(),
+  schema_name: z.string(),
+  schema_version: z.string(),
+  received_at: z.string(),
+  last_received_at: z.string(),
+  times_received: z.number(),
   filename: z.string().nullable(),
-  byteSize: z.number(),
+  byte_size: z.number(),
   sha256: z.string(),
   status: deliveryStatusZ,
-  rowsTotal: z.number(),
-  rowsValid: z.number(),
-  rowsAccepted: z.number(),
-  onBehalf: z.boolean(),
+  rows_total: z.number(),
+  rows_valid: z.number(),
+  rows_accepted: z.number(),
+  on_behalf: z.boolean(),
 });
 const feedComplianceZ = z.object({
   schema: z.string(),
-  attendu: z.boolean(),
-  obligatoire: z.boolean(),
-  frequence: z.string().nullable(),
-  derniereLivraison: z.object({ date: z.string(), statut: deliveryStatusZ, partValide: z.number().nullable() }).nullable(),
-  derniereAcceptee: z.string().nullable(),
-  echeance: z.string().nullable(),
-  fraicheur: z.enum(['a-jour', 'en-retard', 'jamais-livre']).nullable(),
-  partValide: z.number().nullable(),
-  tendance: z.array(z.object({ date: z.string(), partValide: z.number().nullable() })),
-  sens: z.enum(['hausse', 'baisse', 'stable']).nullable(),
-  livraisons: z.number(),
+  expected: z.boolean(),
+  required: z.boolean(),
+  frequency: z.string().nullable(),
+  last_delivery: z.object({ date: z.string(), status: deliveryStatusZ, valid_share: z.number().nullable() }).nullable(),
+  last_accepted: z.string().nullable(),
+  due_date: z.string().nullable(),
+  freshness: z.enum(['up_to_date', 'late', 'never_delivered']).nullable(),
+  valid_share: z.number().nullable(),
+  trend: z.array(z.object({ date: z.string(), valid_share: z.number().nullable() })),
+  direction: z.enum(['up', 'down', 'stable']).nullable(),
+  delivery_count: z.number(),
 });
 
 
@@ -80,34 +81,34 @@ export const schemaListAnswer = z.object({
       description: z.string(),
       version: z.string(),
       versions: z.array(z.string()),
-      politique: z.string(),
-      producteurs: z.array(z.string()),
-      champs: z.number(),
+      policy: z.string(),
+      producers: z.array(z.string()),
+      field_count: z.number(),
     }),
   ),
 });
 export type SchemaListItem = z.infer<typeof schemaListAnswer>['schemas'][number];
 
-export const deliveriesAnswer = z.object({ livraisons: z.array(deliveryZ) });
+export const deliveriesAnswer = z.object({ deliveries: z.array(deliveryZ) });
 export const deliveryAnswer = z.object({ delivery: deliveryZ, report: reportZ });
 export type DeliveryAnswer = z.infer<typeof deliveryAnswer>;
 
-const partnerComplianceZ = z.object({ organisation: z.object({ id: z.string(), name: z.string(), kind: z.string() }), charte: z.string().nullable(), flux: z.array(feedComplianceZ) });
-export const complianceAnswer = z.object({ genereLe: z.string(), partenaires: z.array(partnerComplianceZ) });
+const partnerComplianceZ = z.object({ organisation: z.object({ id: z.string(), name: z.string(), kind: z.string() }), charter: z.string().nullable(), feeds: z.array(feedComplianceZ) });
+export const complianceAnswer = z.object({ generated_at: z.string(), partners: z.array(partnerComplianceZ) });
 export type ComplianceAnswer = z.infer<typeof complianceAnswer>;
 
 export const clubComplianceAnswer = z.object({
-  genereLe: z.string(),
+  generated_at: z.string(),
   epcis: z.array(
     z.object({
       epci: z.string(),
-      nom: z.string(),
-      partage: z.boolean().describe('false : l’EPCI ne partage pas la conformité de ses partenaires'),
-      partenaires: z.number().nullable(),
-      flux_attendus: z.number().nullable(),
-      a_jour: z.number().nullable(),
-      en_retard: z.number().nullable(),
-      jamais_livres: z.number().nullable(),
+      name: z.string(),
+      shared: z.boolean().describe('false : l’EPCI ne partage pas la conformité de ses partenaires'),
+      partners: z.number().nullable(),
+      expected_feeds: z.number().nullable(),
+      up_to_date: z.number().nullable(),
+      late: z.number().nullable(),
+      never_delivered: z.number().nullable(),
     }),
   ),
 });

@@ -11,7 +11,7 @@ const TOULOUSE = '243100518';
 
 function multipartBody(filename: string, content: Buffer, type = 'text/csv') {
   const boundary = '----habitat' + Math.random().toString(16).slice(2);
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`);
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return { payload: Buffer.concat([head, content, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
 }
@@ -29,9 +29,9 @@ describe('referential HTTP', () => {
     expect(list.json().schemas.map((s: any) => s.name)).toContain('programmes-logements');
     const one = await t.app.inject({ method: 'GET', url: '/api/referential/schemas/parc-social' });
     expect(one.json()).toMatchObject({ name: 'parc-social', version: '1.0.0', primaryKey: ['annee', 'bailleur_siren', 'code_commune'] });
-    const example = await t.app.inject({ method: 'GET', url: '/api/referential/schemas/permis-declares/exemples/valide' });
+    const example = await t.app.inject({ method: 'GET', url: '/api/referential/schemas/permis-declares/examples/valid' });
     expect(example.body.startsWith('numero_dau;')).toBe(true);
-    const charters = await t.app.inject({ method: 'GET', url: '/api/referential/chartes' });
+    const charters = await t.app.inject({ method: 'GET', url: '/api/referential/charters' });
     expect(charters.json().chartes.find((c: any) => c.type_partenaire === 'commune').flux[0]).toMatchObject({ schema: 'permis-declares', obligatoire: true });
     const missing = await t.app.inject({ method: 'GET', url: '/api/referential/schemas/inconnu' });
     expect(missing.statusCode).toBe(404);
@@ -45,19 +45,20 @@ describe('referential HTTP', () => {
     const send = () =>
       t.app.inject({
         method: 'POST',
-        url: '/api/referential/schemas/permis-declares/deliveries?nom=permis-juin.csv',
+        url: '/api/referential/schemas/permis-declares/deliveries?filename=permis-juin.csv',
         headers: { ...key.headers, 'content-type': 'text/csv', 'idempotency-key': 'juin-2025' },
         payload: exampleFile(permis, 'invalide'),
       });
     const first = await send();
     expect(first.statusCode).toBe(201);
     const body = first.json();
-    expect(body.delivery).toMatchObject({ organisationId: key.organisationId, status: 'partielle', rowsTotal: 7, rowsAccepted: 1, filename: 'permis-juin.csv' });
+    expect(body.delivery).toMatchObject({ organisation_id: key.organisationId, status: 'partielle', rows_total: 7, rows_accepted: 1, filename: 'permis-juin.csv' });
+    expect(body.report.summary).toMatchObject({ rows_total: 7, rows_accepted: 1, rows_invalid: 6 });
     expect(body.report.problems[0]).toMatchObject({ line: 3, column: 'numero_dau', rule: 'motif', value: 'PC 031 555 22 P0088' });
     const again = await send();
     expect(again.statusCode).toBe(200);
     expect(again.json().delivery.id).toBe(body.delivery.id);
-    const file = await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${body.delivery.id}/fichier`, headers: key.headers });
+    const file = await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${body.delivery.id}/file`, headers: key.headers });
     expect(file.rawPayload.equals(exampleFile(permis, 'invalide'))).toBe(true);
   });
 
@@ -70,7 +71,7 @@ describe('referential HTTP', () => {
       payload: JSON.stringify([{ identifiant_programme: 'P1', nom_programme: 'Essai', code_commune: '69266', maitre_ouvrage_siren: '552049447', etat: 'projet', nb_logements_total: 2, nb_plai: 0, nb_plus: 0, nb_pls: 0, nb_psla: 0, nb_brs: 0, nb_libre: 2 }]),
     });
     expect(res.statusCode).toBe(201);
-    expect(res.json().delivery).toMatchObject({ status: 'acceptee', rowsAccepted: 1 });
+    expect(res.json().delivery).toMatchObject({ status: 'acceptee', rows_accepted: 1 });
     expect(res.json().report.header.map((p: any) => p.rule)).toContain('colonne-manquante');
   });
 
@@ -79,7 +80,7 @@ describe('referential HTTP', () => {
     const { payload, contentType } = multipartBody('programmes.csv', exampleFile(programmes, 'invalide'));
     const res = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/programmes-logements/deliveries', headers: { ...user.headers, 'content-type': contentType }, payload });
     expect(res.statusCode).toBe(201);
-    expect(res.json().delivery).toMatchObject({ status: 'refusee', filename: 'programmes.csv', rowsAccepted: 0 });
+    expect(res.json().delivery).toMatchObject({ status: 'refusee', filename: 'programmes.csv', rows_accepted: 0 });
     expect(res.json().report.verdict).toContain('tout ou rien');
   });
 
@@ -102,7 +103,7 @@ describe('referential HTTP', () => {
     });
     expect(wrongFeed.statusCode).toBe(403);
     const list = await t.app.inject({ method: 'GET', url: '/api/referential/deliveries', headers: b.headers });
-    expect(list.json().livraisons).toEqual([]);
+    expect(list.json().deliveries).toEqual([]);
     const reader = await t.login('readonly', 'commune');
     const readOnly = await t.app.inject({
       method: 'POST',
@@ -131,7 +132,7 @@ describe('referential HTTP', () => {
       payload: exampleFile(permis, 'valide'),
     });
     expect(res.statusCode).toBe(201);
-    expect(res.json().delivery).toMatchObject({ organisationId: commune.organisationId, onBehalf: true, status: 'acceptee' });
+    expect(res.json().delivery).toMatchObject({ organisation_id: commune.organisationId, on_behalf: true, status: 'acceptee' });
   });
 
   it('shows a partner its own deliveries only, and EPCI staff all of them', async () => {
@@ -143,21 +144,21 @@ describe('referential HTTP', () => {
     expect((await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${id}`, headers: a.headers })).statusCode).toBe(200);
     const other = await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${id}`, headers: b.headers });
     expect(other.statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${id}/fichier`, headers: b.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: `/api/referential/deliveries/${id}/file`, headers: b.headers })).statusCode).toBe(403);
     const staff = await t.login('readonly', 'epci');
     const all = await t.app.inject({ method: 'GET', url: '/api/referential/deliveries', headers: staff.headers });
-    expect(all.json().livraisons.map((d: any) => d.id)).toContain(id);
+    expect(all.json().deliveries.map((d: any) => d.id)).toContain(id);
     expect((await t.app.inject({ method: 'GET', url: '/api/referential/deliveries' })).statusCode).toBe(401);
   });
 
   it('gives each partner its own compliance, and EPCI staff every partner', async () => {
     const key = await t.apiKey('bailleur');
     const mine = await t.app.inject({ method: 'GET', url: '/api/referential/compliance', headers: key.headers });
-    expect(mine.json().partenaires).toHaveLength(1);
-    expect(mine.json().partenaires[0].flux.map((f: any) => f.schema)).toEqual(['parc-social', 'attributions', 'programmes-logements', 'incidents-batiments']);
+    expect(mine.json().partners).toHaveLength(1);
+    expect(mine.json().partners[0].feeds.map((f: any) => f.schema)).toEqual(['parc-social', 'attributions', 'programmes-logements', 'incidents-batiments']);
     const agent = await t.login('agent');
     const all = await t.app.inject({ method: 'GET', url: '/api/referential/compliance', headers: agent.headers });
-    expect(all.json().partenaires.length).toBeGreaterThan(3);
+    expect(all.json().partners.length).toBeGreaterThan(3);
   });
 
   it('refuses the rows of a delivery that name another organisation, saying which line (issue 21)', async () => {
@@ -167,15 +168,15 @@ describe('referential HTTP', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/incidents-batiments/deliveries', headers: { ...key.headers, 'content-type': 'text/csv' }, payload: exampleFile(incidents, 'valide') });
     expect(res.statusCode, res.body).toBe(201);
     const { delivery, report } = res.json();
-    expect(delivery.rowsAccepted).toBe(0);
+    expect(delivery.rows_accepted).toBe(0);
     const foreign = report.problems.filter((p: any) => p.rule === 'producteur');
-    expect(foreign.length).toBe(delivery.rowsTotal);
+    expect(foreign.length).toBe(delivery.rows_total);
     expect(foreign[0]).toMatchObject({ line: 2, column: 'bailleur_siren', value: '999000001' });
     expect(foreign[0].message).toBe('Ligne 2 : la colonne « bailleur_siren » nomme l’organisation « 999000001 », mais la livraison est faite au nom de l’organisation 987654321 : un partenaire ne livre que ses propres données.');
     // The same file from the landlord it names is accepted.
     const owner = await t.apiKey('bailleur', await t.org('bailleur', { epcis: [LYON, TOULOUSE], siren: '999000001' }));
     const ok = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/incidents-batiments/deliveries', headers: { ...owner.headers, 'content-type': 'text/csv' }, payload: exampleFile(incidents, 'valide') });
-    expect(ok.json().delivery).toMatchObject({ status: 'acceptee', rowsAccepted: ok.json().delivery.rowsTotal });
+    expect(ok.json().delivery).toMatchObject({ status: 'acceptee', rows_accepted: ok.json().delivery.rows_total });
   });
 
   it('a partner delivers for the communes of the EPCIs it works with, and each EPCI sees its own partners only', async () => {
@@ -189,11 +190,11 @@ describe('referential HTTP', () => {
     const id = sent.json().delivery.id;
     const lyon = await t.login('agent');
     const toulouse = await t.login('readonly', 'epci', await t.epciOrg(TOULOUSE));
-    const listed = async (who: { headers: Record<string, string> }) => (await t.app.inject({ url: '/api/referential/deliveries?limit=500', headers: who.headers })).json().livraisons.map((d: any) => d.id);
+    const listed = async (who: { headers: Record<string, string> }) => (await t.app.inject({ url: '/api/referential/deliveries?limit=500', headers: who.headers })).json().deliveries.map((d: any) => d.id);
     expect(await listed(toulouse)).toContain(id);
     expect(await listed(lyon)).not.toContain(id);
     expect((await t.app.inject({ url: `/api/referential/deliveries/${id}`, headers: lyon.headers })).statusCode).toBe(403);
-    const lyonCompliance = (await t.app.inject({ url: '/api/referential/compliance', headers: lyon.headers })).json().partenaires.map((p: any) => p.organisation.id);
+    const lyonCompliance = (await t.app.inject({ url: '/api/referential/compliance', headers: lyon.headers })).json().partners.map((p: any) => p.organisation.id);
     expect(lyonCompliance).not.toContain(toulousePartner.organisationId);
   });
 
@@ -202,11 +203,11 @@ describe('referential HTTP', () => {
     const toulouseAgent = await t.login('agent', 'epci', await t.epciOrg(TOULOUSE));
     const club = async () => (await t.app.inject({ url: '/api/referential/compliance/club', headers: toulouseAgent.headers })).json().epcis;
     const lyonLine = (rows: any[]) => rows.find((e: any) => e.epci === LYON);
-    expect(lyonLine(await club())).toMatchObject({ partage: false, partenaires: null });
+    expect(lyonLine(await club())).toMatchObject({ shared: false, partners: null });
     const share = await t.app.inject({ method: 'PUT', url: `/api/access/sharing/${LYON}`, headers: lyonAdmin.headers, payload: { items: ['conformite_referentiel'] } });
     expect(share.statusCode, share.body).toBe(200);
-    expect(lyonLine(await club())).toMatchObject({ partage: true });
-    expect(lyonLine(await club()).partenaires).toBeGreaterThan(0);
+    expect(lyonLine(await club())).toMatchObject({ shared: true });
+    expect(lyonLine(await club()).partners).toBeGreaterThan(0);
     // Toulouse's agent may not decide what Lyon shares.
     const notHis = await t.app.inject({ method: 'PUT', url: `/api/access/sharing/${LYON}`, headers: toulouseAgent.headers, payload: { items: [] } });
     expect(notHis.statusCode).toBe(403);

@@ -14,11 +14,13 @@ import { exampleFile, findSchema, type Catalogue } from './catalogue.ts';
 import { tableSchemaZ } from './schema.ts';
 import { chartersZ } from './compliance.ts';
 import { clubComplianceAnswer, complianceAnswer, deliveriesAnswer, deliveryAnswer, schemaListAnswer } from './contract.ts';
-import { acceptDelivery, clubCompliance, compliance } from './service.ts';
+import { acceptDelivery, clubCompliance, compliance, deliveryAnswerOf, deliveryJson } from './service.ts';
 import * as store from './store.ts';
 
 const TAG = 'référentiel';
 const MAX_FILE = 50 * 1024 * 1024;
+// The API path says valid/invalid; the files of each schema's exemples/ folder keep their French names.
+const EXAMPLE_FILES = { valid: 'valide', invalid: 'invalide' } as const;
 const schemaName = z.string().regex(/^[a-z0-9-]+$/, 'nom de schéma en minuscules et tirets');
 
 export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogue): Promise<void> {
@@ -38,9 +40,9 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
           description: s.description,
           version: s.version,
           versions: versions.map((v) => v.schema.version),
-          politique: s['x-habitat'].politique,
-          producteurs: s['x-habitat'].producteurs,
-          champs: s.fields.length,
+          policy: s['x-habitat'].politique,
+          producers: s['x-habitat'].producteurs,
+          field_count: s.fields.length,
         };
       }),
     }),
@@ -58,24 +60,24 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
     handler: async (req) => findSchema(cat, req.params.name, req.query.version).schema,
   });
 
-  app.get('/api/referential/schemas/:name/exemples/:which', {
+  app.get('/api/referential/schemas/:name/examples/:which', {
     config: { access: 'public' },
     schema: {
       tags: [TAG],
       summary: 'Le fichier d’exemple valide ou invalide d’un schéma (CSV)',
-      params: z.object({ name: schemaName, which: z.enum(['valide', 'invalide']) }),
+      params: z.object({ name: schemaName, which: z.enum(['valid', 'invalid']) }),
       querystring: z.object({ version: z.string().max(20).optional() }),
     },
     handler: async (req, reply) => {
       const entry = findSchema(cat, req.params.name, req.query.version);
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${entry.schema.name}-${entry.schema.version}-${req.params.which}.csv"`)
-        .send(exampleFile(entry, req.params.which));
+        .header('content-disposition', `attachment; filename="${entry.schema.name}-${entry.schema.version}-${EXAMPLE_FILES[req.params.which]}.csv"`)
+        .send(exampleFile(entry, EXAMPLE_FILES[req.params.which]));
     },
   });
 
-  app.get('/api/referential/chartes', {
+  app.get('/api/referential/charters', {
     config: { access: 'public' },
     schema: { tags: [TAG], summary: 'Les chartes : ce que chaque type de partenaire doit livrer, à quelle fréquence', response: { 200: chartersZ } },
     handler: async () => cat.charters,
@@ -108,7 +110,8 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
       const organisationId = isEpciStaff(p) ? req.query.organisation : p.organisationId;
       // An EPCI's staff see the deliveries of the organisations of its perimeter (its partners, its communes).
       const organisationIds = isEpciStaff(p) ? p.perimeter.organisations : undefined;
-      return { livraisons: await store.listDeliveries(ctx.db, { organisationId, organisationIds, schemaName: req.query.schema, limit: req.query.limit }) };
+      const list = await store.listDeliveries(ctx.db, { organisationId, organisationIds, schemaName: req.query.schema, limit: req.query.limit });
+      return { deliveries: list.map(deliveryJson) };
     },
   });
 
@@ -124,11 +127,11 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
       const found = await store.getDelivery(ctx.db, req.params.id);
       if (!found) throw notFound('Livraison');
       assertOwnOrganisation(req, found.delivery.organisationId);
-      return found;
+      return deliveryAnswerOf(found.delivery, found.report);
     },
   });
 
-  app.get('/api/referential/deliveries/:id/fichier', {
+  app.get('/api/referential/deliveries/:id/file', {
     config: { access: 'authenticated' },
     schema: { tags: [TAG], summary: 'Le fichier d’une livraison, tel que reçu', params: z.object({ id: z.uuid() }) },
     handler: async (req, reply) => {
@@ -154,8 +157,8 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
       const p = requirePrincipal(req);
       const now = new Date();
       return {
-        genereLe: now.toISOString(),
-        partenaires: await compliance(ctx.db, cat, now, isEpciStaff(p) ? undefined : p.organisationId, p.perimeter.organisations),
+        generated_at: now.toISOString(),
+        partners: await compliance(ctx.db, cat, now, isEpciStaff(p) ? undefined : p.organisationId, p.perimeter.organisations),
       };
     },
   });
@@ -173,7 +176,7 @@ export async function referentialRoutes(app: App, ctx: AppContext, cat: Catalogu
       const shared = new Set(await sharedBy(ctx.db, 'conformite_referentiel'));
       // An EPCI's figures are shown when it shares them with the club, and to its own staff.
       const out = await clubCompliance(ctx.db, cat, now, (siren) => shared.has(siren) || (p.kind === 'epci' && p.epci === siren));
-      return { genereLe: now.toISOString(), epcis: out };
+      return { generated_at: now.toISOString(), epcis: out };
     },
   });
 }
@@ -191,7 +194,7 @@ function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
       querystring: z.object({
         version: z.string().max(20).optional(),
         organisation: z.uuid().optional(),
-        nom: z.string().max(200).optional(),
+        filename: z.string().max(200).optional(),
       }),
       headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).passthrough(),
       response: { 200: deliveryAnswer, 201: deliveryAnswer },
@@ -230,7 +233,7 @@ function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
         );
 
       let bytes: Buffer;
-      let filename = req.query.nom;
+      let filename = req.query.filename;
       let mediaType = req.headers['content-type'];
       if (req.isMultipart()) {
         const file = await req.file();
@@ -259,7 +262,7 @@ function deliveryRoute(app: App, ctx: AppContext, cat: Catalogue) {
       return reply
         .code(result.created ? 201 : 200)
         .header('location', `/api/referential/deliveries/${result.delivery.id}`)
-        .send({ delivery: result.delivery, report: result.report });
+        .send(deliveryAnswerOf(result.delivery, result.report));
     },
   });
 }

@@ -116,16 +116,16 @@ describeStores('referential deliveries', (getDb) => {
     const db = getDb();
     const all = await compliance(db, cat, new Date());
     const ofCommune = all.find((p) => p.organisation.id === commune)!;
-    expect(ofCommune.flux).toEqual([
-      expect.objectContaining({ schema: 'permis-declares', obligatoire: true, frequence: 'mensuelle', fraicheur: 'a-jour', partValide: 1, livraisons: 1 }),
+    expect(ofCommune.feeds).toEqual([
+      expect.objectContaining({ schema: 'permis-declares', required: true, frequency: 'mensuelle', freshness: 'up_to_date', valid_share: 1, delivery_count: 1 }),
     ]);
     const ofBailleur = all.find((p) => p.organisation.id === bailleur)!;
-    expect(ofBailleur.flux.find((f) => f.schema === 'parc-social')).toMatchObject({ fraicheur: 'jamais-livre', derniereLivraison: null });
+    expect(ofBailleur.feeds.find((f) => f.schema === 'parc-social')).toMatchObject({ freshness: 'never_delivered', last_delivery: null });
     // A bailleur delivering permits is outside its charter: shown, but not expected.
-    expect(ofBailleur.flux.find((f) => f.schema === 'permis-declares')).toMatchObject({ attendu: false, fraicheur: null });
+    expect(ofBailleur.feeds.find((f) => f.schema === 'permis-declares')).toMatchObject({ expected: false, freshness: null });
     const later = await compliance(db, cat, new Date(Date.now() + 60 * 86_400_000), commune);
     expect(later).toHaveLength(1);
-    expect(later[0].flux[0].fraicheur).toBe('en-retard');
+    expect(later[0].feeds[0].freshness).toBe('late');
     expect((await listDeliveries(db, { organisationId: commune })).map((d) => d.schemaName)).toEqual(['permis-declares']);
   });
 });

@@ -6,7 +6,7 @@ import { listOrganisations, organisationsOfEpci } from '../access/index.ts';
 import { arrondissementParents, instanceCommunes, instanceEpcis } from '../territory/index.ts';
 import type { Catalogue } from './catalogue.ts';
 import { complianceOf, type FeedCompliance } from './compliance.ts';
-import type { ClubComplianceAnswer } from './contract.ts';
+import type { ClubComplianceAnswer, DeliveryAnswer } from './contract.ts';
 import { validateFile } from './ingest/validate-file.ts';
 import type { Row, ValidationReport } from './model.ts';
 import * as store from './store.ts';
@@ -88,8 +88,8 @@ async function sameDelivery(db: TypedDb, d: store.NewDelivery, sha: string): Pro
 
 export interface PartnerCompliance {
   organisation: { id: string; name: string; kind: string };
-  charte: string | null;
-  flux: FeedCompliance[];
+  charter: string | null;
+  feeds: FeedCompliance[];
 }
 
 /**
@@ -108,8 +108,8 @@ export async function compliance(db: TypedDb, cat: Catalogue, now: Date, organis
     const charter = cat.charters.chartes.find((c) => c.type_partenaire === o.kind);
     return {
       organisation: o,
-      charte: charter?.titre ?? null,
-      flux: complianceOf(charter?.flux ?? [], cat.charters.frequences, byOrg.get(o.id) ?? [], now),
+      charter: charter?.titre ?? null,
+      feeds: complianceOf(charter?.flux ?? [], cat.charters.frequences, byOrg.get(o.id) ?? [], now),
     };
   });
 }
@@ -124,21 +124,67 @@ export async function clubCompliance(db: TypedDb, cat: Catalogue, now: Date, sho
     const siren = e.siren as string;
     const name = e.nom as string;
     if (!shows(siren)) {
-      out.push({ epci: siren, nom: name, partage: false, partenaires: null, flux_attendus: null, a_jour: null, en_retard: null, jamais_livres: null });
+      out.push({ epci: siren, name, shared: false, partners: null, expected_feeds: null, up_to_date: null, late: null, never_delivered: null });
       continue;
     }
     const rows = await compliance(db, cat, now, undefined, await organisationsOfEpci(db, siren));
-    const expected = rows.flatMap((r) => r.flux.filter((f) => f.attendu));
+    const expected = rows.flatMap((r) => r.feeds.filter((f) => f.expected));
     out.push({
       epci: siren,
-      nom: name,
-      partage: true,
-      partenaires: rows.length,
-      flux_attendus: expected.length,
-      a_jour: expected.filter((f) => f.fraicheur === 'a-jour').length,
-      en_retard: expected.filter((f) => f.fraicheur === 'en-retard').length,
-      jamais_livres: expected.filter((f) => f.fraicheur === 'jamais-livre').length,
+      name,
+      shared: true,
+      partners: rows.length,
+      expected_feeds: expected.length,
+      up_to_date: expected.filter((f) => f.freshness === 'up_to_date').length,
+      late: expected.filter((f) => f.freshness === 'late').length,
+      never_delivered: expected.filter((f) => f.freshness === 'never_delivered').length,
     });
   }
   return out;
+}
+
+/**
+ * A delivery and its report as the API answers them (snake_case, decision 0004). The store keeps the report the
+ * validator wrote (camelCase keys, already stored for past deliveries), so the renaming happens here, on the way out.
+ */
+export function deliveryAnswerOf(delivery: store.DeliverySummary, report: ValidationReport): DeliveryAnswer {
+  return { delivery: deliveryJson(delivery), report: reportJson(report) };
+}
+
+export function deliveryJson(d: store.DeliverySummary): DeliveryAnswer['delivery'] {
+  return {
+    id: d.id,
+    organisation_id: d.organisationId,
+    organisation_name: d.organisationName,
+    schema_name: d.schemaName,
+    schema_version: d.schemaVersion,
+    received_at: d.receivedAt,
+    last_received_at: d.lastReceivedAt,
+    times_received: d.timesReceived,
+    filename: d.filename,
+    byte_size: d.byteSize,
+    sha256: d.sha256,
+    status: d.status,
+    rows_total: d.rowsTotal,
+    rows_valid: d.rowsValid,
+    rows_accepted: d.rowsAccepted,
+    on_behalf: d.onBehalf,
+  };
+}
+
+function reportJson(r: ValidationReport): DeliveryAnswer['report'] {
+  const { summary: s, ...rest } = r;
+  return {
+    ...rest,
+    summary: {
+      rows_total: s.rowsTotal,
+      rows_valid: s.rowsValid,
+      rows_invalid: s.rowsInvalid,
+      rows_accepted: s.rowsAccepted,
+      errors: s.errors,
+      warnings: s.warnings,
+      by_rule: s.byRule,
+      by_column: s.byColumn,
+    },
+  };
 }

@@ -140,7 +140,7 @@ describe('buildings, exposure and priorities', () => {
 
   it('adds up what landlords delivered in the referential’s parc-social feed', async () => {
     const csv = readFileSync(join(import.meta.dirname, '..', '..', '..', 'referential', 'parc-social', '1.0.0', 'exemples', 'valide.csv'));
-    const delivered = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/parc-social/deliveries?nom=parc-2019.csv', headers: { ...bailleurA.headers, 'content-type': 'text/csv' }, payload: csv });
+    const delivered = await t.app.inject({ method: 'POST', url: '/api/referential/schemas/parc-social/deliveries?filename=parc-2019.csv', headers: { ...bailleurA.headers, 'content-type': 'text/csv' }, payload: csv });
     expect(delivered.statusCode).toBe(201);
     const lyon = (await t.app.inject({ url: '/api/stock/exposure?level=epci&code=200046977', headers: agent.headers })).json().referential;
     expect(lyon).toMatchObject({ bailleurs_count: 1, year: 2019, rows_count: 3, dwellings_count: 51865 + 12394 + 19507, dpe_f_g_dwellings_count: 1918 + 82 + 608 });

@@ -6,7 +6,7 @@ import { api, useMe } from '../../platform/api.ts';
 import './referential.css';
 import type { ClubComplianceAnswer, ComplianceAnswer } from '../../../modules/referential/contract.ts';
 import { FRESHNESS_LABELS, PARTNER_LABELS, STATUS_LABELS, formatDate, formatShare } from './labels.ts';
-const TREND = { hausse: '↗ en hausse', baisse: '↘ en baisse', stable: '→ stable' } as const;
+const TREND = { up: '↗ en hausse', down: '↘ en baisse', stable: '→ stable' } as const;
 
 export function CompliancePage() {
   const me = useMe();
@@ -25,9 +25,9 @@ export function CompliancePage() {
         </p>
       </section>
     );
-  const partners = q.data?.partenaires ?? [];
-  const expected = partners.flatMap((p) => p.flux.filter((f) => f.obligatoire));
-  const upToDate = expected.filter((f) => f.fraicheur === 'a-jour').length;
+  const partners = q.data?.partners ?? [];
+  const expected = partners.flatMap((p) => p.feeds.filter((f) => f.required));
+  const upToDate = expected.filter((f) => f.freshness === 'up_to_date').length;
   return (
     <section>
       <h1 tabIndex={-1}>Conformité des livraisons</h1>
@@ -56,12 +56,12 @@ export function CompliancePage() {
           <h2 id={`org-${p.organisation.id}`}>
             {p.organisation.name} <span className="ref-meta">({PARTNER_LABELS[p.organisation.kind] ?? p.organisation.kind})</span>
           </h2>
-          {p.flux.length === 0 ? (
+          {p.feeds.length === 0 ? (
             <p>Aucun flux attendu par la charte de ce type de partenaire.</p>
           ) : (
             <div className="table-wrap">
               <table>
-                <caption>{p.charte ?? 'Flux livrés'}</caption>
+                <caption>{p.charter ?? 'Flux livrés'}</caption>
                 <thead>
                   <tr>
                     <th scope="col">Flux</th>
@@ -76,19 +76,19 @@ export function CompliancePage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {p.flux.map((f) => (
+                  {p.feeds.map((f) => (
                     <tr key={f.schema}>
                       <th scope="row">
                         <Link to={`/referentiel/schemas/${f.schema}`}>{f.schema}</Link>
                       </th>
-                      <td>{!f.attendu ? 'Hors charte' : `${f.obligatoire ? 'Obligatoire' : 'Facultatif'}, ${f.frequence}`}</td>
-                      <td>{f.derniereLivraison ? `${formatDate(f.derniereLivraison.date)} — ${STATUS_LABELS[f.derniereLivraison.statut] ?? f.derniereLivraison.statut}` : '—'}</td>
-                      <td>{f.fraicheur ? <span className={`ref-status ref-fresh-${f.fraicheur}`}>{FRESHNESS_LABELS[f.fraicheur]}</span> : '—'}</td>
-                      <td>{f.echeance ? formatDate(f.echeance) : '—'}</td>
-                      <td className="num">{formatShare(f.partValide)}</td>
+                      <td>{!f.expected ? 'Hors charte' : `${f.required ? 'Obligatoire' : 'Facultatif'}, ${f.frequency}`}</td>
+                      <td>{f.last_delivery ? `${formatDate(f.last_delivery.date)} — ${STATUS_LABELS[f.last_delivery.status] ?? f.last_delivery.status}` : '—'}</td>
+                      <td>{f.freshness ? <span className={`ref-status ref-fresh-${f.freshness}`}>{FRESHNESS_LABELS[f.freshness]}</span> : '—'}</td>
+                      <td>{f.due_date ? formatDate(f.due_date) : '—'}</td>
+                      <td className="num">{formatShare(f.valid_share)}</td>
                       <td>
-                        {f.sens ? TREND[f.sens] : '—'}
-                        {f.tendance.length > 1 && <span className="ref-meta"> ({f.tendance.map((t) => formatShare(t.partValide)).join(' · ')})</span>}
+                        {f.direction ? TREND[f.direction] : '—'}
+                        {f.trend.length > 1 && <span className="ref-meta"> ({f.trend.map((t) => formatShare(t.valid_share)).join(' · ')})</span>}
                       </td>
                     </tr>
                   ))}
@@ -98,7 +98,7 @@ export function CompliancePage() {
           )}
         </section>
       ))}
-      {q.data && <p className="source">Calculé le {formatDate(q.data.genereLe)} à partir des livraisons reçues sur la plateforme.</p>}
+      {q.data && <p className="source">Calculé le {formatDate(q.data.generated_at)} à partir des livraisons reçues sur la plateforme.</p>}
       <ClubCompliance />
     </section>
   );
@@ -126,9 +126,9 @@ function ClubCompliance() {
         <tbody>
           {club.data.epcis.map((e) => (
             <tr key={e.epci}>
-              <th scope="row">{e.nom}</th>
-              {e.partage ? (
-                [e.partenaires, e.flux_attendus, e.a_jour, e.en_retard, e.jamais_livres].map((v, i) => <td key={i}>{v ?? '—'}</td>)
+              <th scope="row">{e.name}</th>
+              {e.shared ? (
+                [e.partners, e.expected_feeds, e.up_to_date, e.late, e.never_delivered].map((v, i) => <td key={i}>{v ?? '—'}</td>)
               ) : (
                 <td colSpan={5}>Non partagé par cette intercommunalité.</td>
               )}

@@ -22,7 +22,7 @@ export function DeliveryPage() {
   });
   const deliveries = useQuery({
     queryKey: ['referential', 'deliveries'],
-    queryFn: () => api<{ livraisons: Delivery[] }>('/api/referential/deliveries?limit=20'),
+    queryFn: () => api<{ deliveries: Delivery[] }>('/api/referential/deliveries?limit=20'),
     enabled: !!me.data,
   });
   const [schema, setSchema] = useState('');
@@ -33,7 +33,7 @@ export function DeliveryPage() {
       const file = fileInput.current?.files?.[0];
       if (!file) throw new Error('Choisissez un fichier à livrer.');
       const body = new FormData();
-      body.append('fichier', file, file.name);
+      body.append('file', file, file.name);
       const params = new URLSearchParams(organisation ? { organisation } : {});
       return api<DeliveryAnswer>(`/api/referential/schemas/${encodeURIComponent(schema)}/deliveries?${params}`, { method: 'POST', body });
     },
@@ -103,15 +103,15 @@ export function DeliveryPage() {
       {send.data && (
         <>
           <p>
-            Livraison enregistrée le {formatDate(send.data.delivery.receivedAt)}
-            {send.data.delivery.timesReceived > 1 ? ' (fichier identique déjà reçu : la livraison existante est affichée)' : ''}.{' '}
+            Livraison enregistrée le {formatDate(send.data.delivery.received_at)}
+            {send.data.delivery.times_received > 1 ? ' (fichier identique déjà reçu : la livraison existante est affichée)' : ''}.{' '}
             <Link to={`/referentiel/livraisons/${send.data.delivery.id}`}>Lien permanent vers ce rapport</Link>
           </p>
           <ReportView report={send.data.report} />
         </>
       )}
       <h2>Dernières livraisons{isStaff ? '' : ' de votre organisation'}</h2>
-      <DeliveryTable deliveries={deliveries.data?.livraisons ?? []} showOrganisation={isStaff} />
+      <DeliveryTable deliveries={deliveries.data?.deliveries ?? []} showOrganisation={isStaff} />
     </section>
   );
 }
@@ -138,18 +138,18 @@ function DeliveryTable({ deliveries, showOrganisation }: { deliveries: Delivery[
           {deliveries.map((d) => (
             <tr key={d.id}>
               <td>
-                <Link to={`/referentiel/livraisons/${d.id}`}>{formatDate(d.receivedAt)}</Link>
+                <Link to={`/referentiel/livraisons/${d.id}`}>{formatDate(d.received_at)}</Link>
               </td>
-              {showOrganisation && <td>{d.organisationName}</td>}
+              {showOrganisation && <td>{d.organisation_name}</td>}
               <td className="ref-code">
-                {d.schemaName} {d.schemaVersion}
+                {d.schema_name} {d.schema_version}
               </td>
               <td>{d.filename ?? '—'}</td>
               <td>
                 <span className={`ref-status ref-status-${d.status}`}>{STATUS_LABELS[d.status]}</span>
               </td>
               <td className="num">
-                {formatNumber(d.rowsAccepted)} / {formatNumber(d.rowsTotal)}
+                {formatNumber(d.rows_accepted)} / {formatNumber(d.rows_total)}
               </td>
             </tr>
           ))}

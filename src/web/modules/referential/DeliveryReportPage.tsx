@@ -26,13 +26,13 @@ export function DeliveryReportPage() {
         <Link to="/referentiel/livrer">Livraisons</Link> › {d.filename ?? d.id}
       </p>
       <h1 tabIndex={-1}>
-        Livraison {d.schemaName} du {formatDate(d.receivedAt)}
+        Livraison {d.schema_name} du {formatDate(d.received_at)}
       </h1>
       <p>
-        {d.organisationName}
-        {d.onBehalf ? ' (déposée par l’EPCI pour son compte)' : ''} — fichier {d.filename ?? 'sans nom'}, {formatNumber(d.byteSize / 1024, 1)} Kio
-        {d.timesReceived > 1 ? `, reçu ${d.timesReceived} fois à l’identique (dernière fois le ${formatDate(d.lastReceivedAt)})` : ''}.{' '}
-        <a href={`/api/referential/deliveries/${d.id}/fichier`}>Télécharger le fichier tel que reçu</a>
+        {d.organisation_name}
+        {d.on_behalf ? ' (déposée par l’EPCI pour son compte)' : ''} — fichier {d.filename ?? 'sans nom'}, {formatNumber(d.byte_size / 1024, 1)} Kio
+        {d.times_received > 1 ? `, reçu ${d.times_received} fois à l’identique (dernière fois le ${formatDate(d.last_received_at)})` : ''}.{' '}
+        <a href={`/api/referential/deliveries/${d.id}/file`}>Télécharger le fichier tel que reçu</a>
       </p>
       <ReportView report={q.data.report} />
     </section>

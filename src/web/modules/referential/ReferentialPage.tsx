@@ -9,7 +9,7 @@ import { PARTNER_LABELS, POLICY_LABELS } from './labels.ts';
 
 export function ReferentialPage() {
   const schemas = useQuery({ queryKey: ['referential', 'schemas'], queryFn: () => api<{ schemas: SchemaListItem[] }>('/api/referential/schemas') });
-  const charters = useQuery({ queryKey: ['referential', 'chartes'], queryFn: () => api<Charters>('/api/referential/chartes') });
+  const charters = useQuery({ queryKey: ['referential', 'charters'], queryFn: () => api<Charters>('/api/referential/charters') });
   const territory = useQuery({
     queryKey: ['territory'],
     queryFn: () => api<{ communes: { code: string; nom: string }[]; source: string }>('/api/territory'),
@@ -32,11 +32,11 @@ export function ReferentialPage() {
               <Link to={`/referentiel/schemas/${s.name}`}>{s.title}</Link>
             </h3>
             <p className="ref-meta">
-              <span className="ref-code">{s.name}</span> — version {s.version} — {s.champs} colonnes
+              <span className="ref-code">{s.name}</span> — version {s.version} — {s.field_count} colonnes
             </p>
             <p>{s.description}</p>
             <p className="ref-meta">
-              Livré par : {s.producteurs.map((p) => PARTNER_LABELS[p] ?? p).join(', ')}. {POLICY_LABELS[s.politique]}
+              Livré par : {s.producers.map((p) => PARTNER_LABELS[p] ?? p).join(', ')}. {POLICY_LABELS[s.policy]}
             </p>
           </li>
         ))}
@@ -116,7 +116,7 @@ export function ReferentialPage() {
         </details>
       )}
       <p className="source">
-        Format lisible par machine : <a href="/api/referential/schemas">/api/referential/schemas</a>, <a href="/api/referential/chartes">/api/referential/chartes</a>.
+        Format lisible par machine : <a href="/api/referential/schemas">/api/referential/schemas</a>, <a href="/api/referential/charters">/api/referential/charters</a>.
       </p>
     </section>
   );

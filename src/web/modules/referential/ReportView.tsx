@@ -18,15 +18,15 @@ export function ReportView({ report }: { report: Report }) {
       <dl className="key-figures">
         <div>
           <dt>Lignes reçues</dt>
-          <dd>{formatNumber(s.rowsTotal)}</dd>
+          <dd>{formatNumber(s.rows_total)}</dd>
         </div>
         <div>
           <dt>Lignes valides</dt>
-          <dd>{formatNumber(s.rowsValid)}</dd>
+          <dd>{formatNumber(s.rows_valid)}</dd>
         </div>
         <div>
           <dt>Lignes enregistrées</dt>
-          <dd>{formatNumber(s.rowsAccepted)}</dd>
+          <dd>{formatNumber(s.rows_accepted)}</dd>
         </div>
         <div>
           <dt>Erreurs / avertissements</dt>

@@ -67,8 +67,8 @@ export function SchemaPage() {
       )}
       <p>
         Fichier CSV (séparateur « , » ou « ; », encodage UTF-8 ou Latin-1) ou JSON (tableau d’objets). Première ligne : les noms de colonnes
-        ci-dessous, écrits exactement ainsi. Exemples : <a href={`/api/referential/schemas/${s.name}/exemples/valide`}>fichier valide</a>,{' '}
-        <a href={`/api/referential/schemas/${s.name}/exemples/invalide`}>fichier invalide</a>, <a href={`/api/referential/schemas/${s.name}`}>schéma JSON</a>.
+        ci-dessous, écrits exactement ainsi. Exemples : <a href={`/api/referential/schemas/${s.name}/examples/valid`}>fichier valide</a>,{' '}
+        <a href={`/api/referential/schemas/${s.name}/examples/invalid`}>fichier invalide</a>, <a href={`/api/referential/schemas/${s.name}`}>schéma JSON</a>.
       </p>
       <div className="table-wrap">
         <table>
