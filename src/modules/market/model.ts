@@ -394,3 +394,25 @@ export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
+
+// ---------- precision of a median (issue 17) ----------
+
+/**
+ * The ranks (1-based, in the sorted sample) of the bounds of a 95 % confidence interval of a median by order
+ * statistics (distribution-free: the number of values below the median is binomial(n, 1/2), approximated by a
+ * normal law): j = floor(n/2 − 1.96·√n/2), k = ceil(1 + n/2 + 1.96·√n/2), clamped to 1…n. The SQL of the
+ * precomputed indicators (indicators-store.ts) applies the same formula; a test checks they agree.
+ */
+export function medianConfidenceRanks(n: number): { lower: number; upper: number } {
+  if (n < 1) return { lower: 0, upper: 0 };
+  const half = (1.96 * Math.sqrt(n)) / 2;
+  const clamp = (r: number) => Math.min(n, Math.max(1, r));
+  return { lower: clamp(Math.floor(n / 2 - half)), upper: clamp(Math.ceil(1 + n / 2 + half)) };
+}
+
+/** The 95 % confidence interval of the median of a sorted sample (null when empty). */
+export function medianConfidenceInterval(sorted: readonly number[]): { low: number; high: number } | null {
+  if (!sorted.length) return null;
+  const { lower, upper } = medianConfidenceRanks(sorted.length);
+  return { low: sorted[lower - 1], high: sorted[upper - 1] };
+}
