@@ -11,7 +11,7 @@
 // a département is that of its own sales, never a median of medians. Secrecy is not applied here: it is decided when
 // answering, from the stored counts (service.ts, model.ts protectYears).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetRelation, sqlString, type LakeReader } from '../../platform/lake.ts';
 import { partitionFiles } from '../../platform/lake-swap.ts';
@@ -137,12 +137,17 @@ export async function computeIndicators(x: LakeReader, o: { lines: string; outDi
       recent_from: from || '9999-99',
       recent_to: to || '0000-00',
     };
+    // The expanded sales are written once and grouped twice (figures, histograms): the selection of sales is the
+    // costly part, not the grouping.
+    const expandedFile = join(o.outDir, `.sales-${method}.parquet`);
+    await x.query(`COPY (${expanded} SELECT * FROM p) TO ${sqlString(expandedFile)} (FORMAT parquet, COMPRESSION uncompressed)`, bound);
+    const fromExpanded = `WITH p AS (SELECT * FROM read_parquet(${sqlString(expandedFile)}))`;
     const file = join(o.outDir, `indicators-${method}.parquet`);
     // The ranks of the median's confidence interval: the formula of model.ts medianConfidenceRanks.
     const half = `(1.96 * sqrt(sales_count) / 2)`;
     const rank = (e: string) => `CAST(least(sales_count, greatest(1, ${e})) AS BIGINT)`;
     await x.query(
-      `COPY (${expanded},
+      `COPY (${fromExpanded},
       g AS (
         SELECT CASE WHEN grouping(section) = 0 THEN 'section' WHEN grouping(code_commune) = 0 THEN 'arrondissement'
                     WHEN grouping(commune) = 0 THEN 'commune' WHEN grouping(epci) = 0 THEN 'epci'
@@ -167,12 +172,11 @@ export async function computeIndicators(x: LakeReader, o: { lines: string; outDi
         AND NOT (level = 'territory' AND NOT in_territory) AND NOT (level = 'section' AND length(period) = 7)
       ORDER BY level, code, type, period
     ) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
-      bound,
     );
     // The histogram of each commune page (commune or arrondissement, portal types, years and windows): the rule of
     // portal-model.ts `histogram` (1 % and 99 % quantiles, a 1-2-5 bin width for about 12 bins), in SQL.
     await x.query(
-      `COPY (${expanded},
+      `COPY (${fromExpanded},
       h AS (
         SELECT commune AS code, type, period, price_m2 FROM p WHERE list_contains($portal, type) AND length(period) <> 7
         UNION ALL SELECT code_commune, type, period, price_m2 FROM p WHERE list_contains($portal, type) AND length(period) <> 7 AND code_commune <> commune),
@@ -190,8 +194,9 @@ export async function computeIndicators(x: LakeReader, o: { lines: string; outDi
       FROM k JOIN c USING (code, type, period) GROUP BY k.code, k.type, k.period, k.width, k.k0, k.bins
       ORDER BY k.code, k.type, k.period
     ) TO ${sqlString(join(o.outDir, `histograms-${method}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`,
-      { ...bound, portal: PORTAL_TYPES },
+      { portal: PORTAL_TYPES },
     );
+    rmSync(expandedFile, { force: true });
     rows[method] = Number((await x.query<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlString(file)})`))[0].n);
   }
   const meta: IndicatorsMeta = {

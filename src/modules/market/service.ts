@@ -4,6 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnswerCache } from '../../platform/answer-cache.ts';
+import { storeAnswer } from '../../platform/http/stored-answer.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedDb } from '../../platform/db.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -147,17 +148,21 @@ export async function importDvfFiles(lakeDir: string, paths: string[], opts: Imp
     const importedAt = new Date().toISOString();
     const added = staged.files.map((f) => ({ sha256: f.sha256, file: f.name, size: f.size, importedAt, lines: f.lines, communeYears: f.communeYears }));
     const next = nextManifest(manifest, added);
-    // The indicators of the lake as this import makes it, staged with its partitions and swapped with them.
-    const lines = linesAfterSwap(lakeDir, swap.tree, touched.map((p) => `${p.departement}/${p.annee}`));
-    await computeIndicators(connectionReader(db, lakeDir), {
-      lines,
-      outDir: join(swap.tree, INDICATORS_FOLDER),
-      membership: await lakeMembership(connectionReader(db, lakeDir), lines, opts.membership),
-      manifestHash: manifestHash(next),
-    });
+    // The indicators of the lake as this import makes it, staged with its partitions and swapped with them. An
+    // import that brings nothing new (files already imported) leaves them as they are.
+    const indicators = staged.files.length ? [INDICATORS_FOLDER] : [];
+    if (indicators.length) {
+      const lines = linesAfterSwap(lakeDir, swap.tree, touched.map((p) => `${p.departement}/${p.annee}`));
+      await computeIndicators(connectionReader(db, lakeDir), {
+        lines,
+        outDir: join(swap.tree, INDICATORS_FOLDER),
+        membership: await lakeMembership(connectionReader(db, lakeDir), lines, opts.membership),
+        manifestHash: manifestHash(next),
+      });
+    }
     await opts.beforeSwap?.();
     // The commit point: from here on, a crash is completed by the next import instead of undone.
-    await swap.commit({ partitions: [...touched.map((p) => partitionPath(p.departement, p.annee)), INDICATORS_FOLDER], manifest: next }, { afterCommit: opts.afterCommit });
+    await swap.commit({ partitions: [...touched.map((p) => partitionPath(p.departement, p.annee)), ...indicators], manifest: next }, { afterCommit: opts.afterCommit });
     return { ...staged.summary, partitions: touched.map((p) => `${p.departement}/${p.annee}`), durationMs: Date.now() - started };
   } finally {
     conn.closeSync();
@@ -509,6 +514,9 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
 
     mapPage: cachedMap,
     communePage: cachedCommune,
+    /** The map and a commune page as the bytes sent, serialized once per edition (routes reply with them). */
+    storedMap: (q: PortalQuery) => cache.get(`map-bytes|${JSON.stringify(q)}`, async () => storeAnswer(await cachedMap(q))),
+    storedCommune: (code: string, q: PortalQuery) => cache.get(`commune-bytes|${code}|${JSON.stringify(q)}`, async () => storeAnswer(await cachedCommune(code, q))),
     async mapDownload(q: PortalQuery) {
       const answer = await cachedMap(q);
       return { table: answer.table, fileName: `prix-communes-${slug(q, answer.year)}` };
