@@ -18,8 +18,9 @@ export function figureText(f: Figure): string {
 }
 
 /** A series as a bar chart of the bilan's kind (one or two bars per period), or nothing when it has no point. */
-function chartOf(title: string, a: Series, b?: Series): ReportChart | null {
-  if (a.status !== 'ok' || !a.points.some((p) => p.value !== null)) return null;
+function chartOf(title: string, a: Series | undefined, b?: Series): ReportChart | null {
+  // A section may lack a series (a source not loaded for this place): the sheet then has one chart less.
+  if (!a || a.status !== 'ok' || !a.points.some((p) => p.value !== null)) return null;
   const other = b?.status === 'ok' ? new Map(b.points.map((p) => [p.period, p.value ?? 0])) : null;
   return {
     title,
@@ -34,9 +35,9 @@ function chartOf(title: string, a: Series, b?: Series): ReportChart | null {
 export function sheetSections(p: PortraitAnswer, today: string): ReportSection[] {
   const series = (key: string) => p.sections.flatMap((s) => s.series).find((s) => s.key === key);
   const charts = [
-    chartOf('Logements autorisés et commencés par année', series('authorised_dwellings')!, series('started_dwellings')),
-    chartOf('Prix médian au m² des appartements et des maisons, par année', series('price_m2_apartment')!, series('price_m2_house')),
-    chartOf('Logements sociaux interdits à la location, par échéance', series('rental_ban')!),
+    chartOf('Logements autorisés et commencés par année', series('authorised_dwellings'), series('started_dwellings')),
+    chartOf('Prix médian au m² des appartements et des maisons, par année', series('price_m2_apartment'), series('price_m2_house')),
+    chartOf('Logements sociaux interdits à la location, par échéance', series('rental_ban')),
   ].filter((c): c is ReportChart => c !== null);
   const figures = p.sections.flatMap((s) => s.figures.map((f) => ({ s, f })));
   const present = figures.filter(({ f }) => f.status === 'ok');

@@ -45,7 +45,8 @@ function Figures({ r }: { r: TableRow }) {
       <summary>
         Chiffres : {r.dispositif} {r.annee ?? ''}
       </summary>
-      <div className="table-wrap">
+      {/* Focusable: a wide table scrolls sideways on a small screen, and the keyboard must reach it (WCAG 2.1.1). */}
+      <div className="table-wrap" tabIndex={0} role="region" aria-label={`Plafonds ${r.dispositif} ${r.annee ?? ''}`}>
         <table>
           <caption>
             {r.dispositif} {r.annee ?? ''} — plafonds en euros{marked ? ' ; * chiffre non vérifié (déduit)' : ''}
