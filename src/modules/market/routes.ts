@@ -7,7 +7,6 @@ import { z } from 'zod';
 import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { lakePool } from '../../platform/lake.ts';
-import { sendStored } from '../../platform/http/stored-answer.ts';
 import {
   communePageAnswer,
   communeParams,
@@ -105,7 +104,7 @@ export async function marketRoutes(app: App, ctx: AppContext) {
       querystring: portalQuery,
       response: { 200: mapAnswer },
     },
-    handler: async (req, reply) => sendStored(req, reply, await market.storedMap(req.query)),
+    handler: (req) => market.mapPage(req.query),
   });
 
   app.get('/api/market/portal/map/download', {
@@ -133,7 +132,7 @@ export async function marketRoutes(app: App, ctx: AppContext) {
     },
     handler: async (req, reply) => {
       reply.header('X-Robots-Tag', 'noindex, nofollow'); // it carries sale rows: DVF's terms forbid indexing them
-      return sendStored(req, reply, await market.storedCommune(req.params.code, req.query));
+      return market.communePage(req.params.code, req.query);
     },
   });
 
