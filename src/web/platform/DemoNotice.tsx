@@ -17,6 +17,15 @@ export function useSources() {
 /** Shows « données de démonstration : extrait partiel » when any of the page's sources is a demo extract. */
 export function DemoNotice({ sources }: { sources: SourceId[] }) {
   const q = useSources();
+  // While the catalogue loads, the line keeps its place (hidden): appearing later would push the whole page down
+  // (Lighthouse measured a layout shift of 0.72 on a portrait). On a real instance it then goes away once.
+  if (q.isLoading)
+    return (
+      <p className="demo-notice" aria-hidden="true" style={{ visibility: 'hidden' }}>
+        <strong>Données de démonstration : extrait partiel</strong> ({sources.join(', ')}) — les chiffres sont réels mais ne couvrent pas tout le
+        territoire ni toutes les années. Voir les sources et leur couverture.
+      </p>
+    );
   const demo = (q.data?.sources ?? []).filter((s) => sources.includes(s.id as SourceId) && s.demo);
   if (!demo.length) return null;
   return (
