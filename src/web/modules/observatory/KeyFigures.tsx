@@ -22,7 +22,8 @@ export function pickKeyFigures(sections: PortraitSection[]): { figure: Figure; s
 
 export function KeyFigures({ siren }: { siren: string }) {
   const q = useQuery({ queryKey: ['portrait', 'epci', siren], queryFn: () => api<PortraitAnswer>(`/api/territory/epci/${siren}/portrait`), enabled: !!siren });
-  if (q.isLoading) return <p>Chargement des chiffres clés…</p>;
+  // The loading line holds about the room of the figures (two rows of cards): the map below does not jump when they come.
+  if (q.isLoading) return <p className="kpis-loading">Chargement des chiffres clés…</p>;
   if (q.isError) return <p role="alert">Les chiffres clés n’ont pas pu être chargés : {(q.error as Error).message}</p>;
   const d = q.data!;
   return (

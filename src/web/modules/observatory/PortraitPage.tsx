@@ -22,6 +22,10 @@ export function PortraitPage({ level }: { level: 'commune' | 'epci' }) {
   if (q.isLoading)
     return (
       <section className="portrait">
+        {/* The same first lines as the loaded page (breadcrumb, then the title): the title does not jump when it loads. */}
+        <nav aria-label="Fil d’Ariane" className="breadcrumb">
+          <Link to="/">Accueil</Link>
+        </nav>
         <h1 tabIndex={-1}>Portrait de {what}</h1>
         <p>Chargement du portrait…</p>
       </section>
