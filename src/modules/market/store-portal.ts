@@ -4,7 +4,7 @@
 import type { LakeReader } from '../../platform/lake.ts';
 import type { LatestSale } from './contract.ts';
 import { departementOf } from './model.ts';
-import { dvfLines } from './store.ts';
+import { dvfLines, MUTATION_SUMMARY } from './store.ts';
 
 /** The months with at least one sale in these départements (`YYYY-MM`), oldest first: the edition's months. */
 export async function monthsInLake(lake: LakeReader, departements: string[]): Promise<string[]> {
@@ -22,16 +22,7 @@ export interface PeriodMutation extends LatestSale {
   latitude: number | null;
 }
 
-const MUTATION_COLUMNS = `id_mutation, strftime(min(date_mutation), '%Y-%m-%d') AS date_mutation, min(nature_mutation) AS nature_mutation,
-      min(valeur_fonciere) AS valeur_fonciere, min(code_commune) AS code_commune, min(left(id_parcelle, 10)) AS section,
-      count(*) AS lines_count,
-      count(*) FILTER (WHERE code_type_local = 1) AS houses_count,
-      count(*) FILTER (WHERE code_type_local = 2) AS flats_count,
-      count(*) FILTER (WHERE code_type_local = 3) AS outbuildings_count,
-      count(*) FILTER (WHERE code_type_local = 4) AS premises_count,
-      sum(surface_reelle_bati) FILTER (WHERE code_type_local IN (1, 2)) AS surface_reelle_bati,
-      sum(nombre_pieces_principales) FILTER (WHERE code_type_local IN (1, 2)) AS nombre_pieces_principales,
-      sum(surface_terrain) AS surface_terrain,
+const MUTATION_COLUMNS = `${MUTATION_SUMMARY},
       min(id_parcelle) AS id_parcelle, min(lot1_numero) FILTER (WHERE code_type_local IN (1, 2, 4)) AS lot,
       min(adresse_nom_voie) AS street, min(code_postal) AS postal_code, avg(longitude) AS longitude, avg(latitude) AS latitude`;
 

@@ -287,11 +287,10 @@ export async function salePrices(lake: LakeReader, q: Selection): Promise<number
 /** How many mutations `latestSales` reads at the most. */
 export const MAX_SALES_READ = 5000;
 
-/** The latest mutations of a commune, one row each; no address, no parcel number (see docs/market.md). */
-export async function latestSales(lake: LakeReader, commune: string, limit: number): Promise<LatestSale[]> {
-  const rows = await lake.query<LatestSale>(
-    `SELECT id_mutation, strftime(min(date_mutation), '%Y-%m-%d') AS date_mutation, any_value(nature_mutation) AS nature_mutation,
-      any_value(valeur_fonciere) AS valeur_fonciere, min(code_commune) AS code_commune, min(left(id_parcelle, 10)) AS section,
+/** One row per mutation from its lines: date, nature, price, section, counts of premises by type, built surface and
+ * rooms of the dwellings, land surface (the lines of one mutation share its date, nature and price). */
+export const MUTATION_SUMMARY = `id_mutation, strftime(min(date_mutation), '%Y-%m-%d') AS date_mutation, min(nature_mutation) AS nature_mutation,
+      min(valeur_fonciere) AS valeur_fonciere, min(code_commune) AS code_commune, min(left(id_parcelle, 10)) AS section,
       count(*) AS lines_count,
       count(*) FILTER (WHERE code_type_local = 1) AS houses_count,
       count(*) FILTER (WHERE code_type_local = 2) AS flats_count,
@@ -299,7 +298,12 @@ export async function latestSales(lake: LakeReader, commune: string, limit: numb
       count(*) FILTER (WHERE code_type_local = 4) AS premises_count,
       sum(surface_reelle_bati) FILTER (WHERE code_type_local IN (1, 2)) AS surface_reelle_bati,
       sum(nombre_pieces_principales) FILTER (WHERE code_type_local IN (1, 2)) AS nombre_pieces_principales,
-      sum(surface_terrain) AS surface_terrain
+      sum(surface_terrain) AS surface_terrain`;
+
+/** The latest mutations of a commune, one row each; no address, no parcel number (see docs/market.md). */
+export async function latestSales(lake: LakeReader, commune: string, limit: number): Promise<LatestSale[]> {
+  const rows = await lake.query<LatestSale>(
+    `SELECT ${MUTATION_SUMMARY}
     FROM ${dvfLines(lake.dir, { departements: [departementOf(commune)] })}
     WHERE code_commune = $commune OR code_commune_parent = $commune
     GROUP BY id_mutation
