@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { lakePool } from '../../platform/lake.ts';
+import { sendStored } from '../../platform/http/stored-answer.ts';
 import {
   communePageAnswer,
   communeParams,
@@ -104,7 +105,7 @@ export async function marketRoutes(app: App, ctx: AppContext) {
       querystring: portalQuery,
       response: { 200: mapAnswer },
     },
-    handler: (req) => market.mapPage(req.query),
+    handler: async (req, reply) => sendStored(req, reply, await market.storedMap(req.query)),
   });
 
   app.get('/api/market/portal/map/download', {
@@ -132,7 +133,7 @@ export async function marketRoutes(app: App, ctx: AppContext) {
     },
     handler: async (req, reply) => {
       reply.header('X-Robots-Tag', 'noindex, nofollow'); // it carries sale rows: DVF's terms forbid indexing them
-      return market.communePage(req.params.code, req.query);
+      return sendStored(req, reply, await market.storedCommune(req.params.code, req.query));
     },
   });
 

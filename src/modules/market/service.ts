@@ -4,12 +4,15 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnswerCache } from '../../platform/answer-cache.ts';
+import { storeAnswer } from '../../platform/http/stored-answer.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedDb } from '../../platform/db.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { sha256File } from '../../platform/files.ts';
 import { beginSwap, datasetVersion, parquetFilesIn } from '../../platform/lake-swap.ts';
-import { openDuckDB, type LakeReader } from '../../platform/lake.ts';
+import { connectionReader, openDuckDB, type LakeReader } from '../../platform/lake.ts';
+import { indicatorSource, lakeSource, type FigureSource } from './figure-source.ts';
+import { INDICATORS_FOLDER, computeIndicators, lakeMembership, linesAfterSwap, manifestHash, membershipHash, readIndicatorsMeta, type Membership } from './indicators-store.ts';
 import { protect, type Status } from '../../platform/secrecy.ts';
 import { arrondissementParents, departementNames, epciCommunes, findCommune, findEpci, instanceCommunes, instanceEpcis, placesByCode } from '../territory/index.ts';
 import type {
@@ -30,7 +33,6 @@ import { stageDvfFiles, traced, type StageOptions, type StageSummary } from './i
 import { MOTIF, STAGED_COLUMNS } from './ingest/sql.ts';
 import {
   METHOD_DESCRIPTION,
-  PROPERTY_TYPES,
   SOURCE_DVF,
   cellKey,
   countsOf,
@@ -54,7 +56,6 @@ import {
   TYPE_LABEL,
   describeWindow,
   figureCells,
-  histogram,
   indicatorCells,
   priceClasses,
   saleCells,
@@ -65,9 +66,8 @@ import {
 } from './portal-model.ts';
 import {
   MAX_SALES_READ,
-  dataDates,
   dvfDataset,
-  figures,
+  dvfLines,
   keepUnreplacedLines,
   lakeContents,
   latestSales,
@@ -75,9 +75,7 @@ import {
   partitionPath,
   readDvfManifest,
   recordPartitionYears,
-  saleCounts,
   salePoints,
-  salePrices,
   shrinkingCommuneYears,
   yearsInLake,
   type Shrink,
@@ -105,11 +103,17 @@ export interface ImportOptions extends Omit<StageOptions, 'parents' | 'known'> {
    * it such an import stops before the swap: a partial file would silently replace complete data.
    */
   replace?: boolean;
+  /**
+   * The EPCI of each commune of the imported lake and the instance's communes, for the EPCI and territory levels of
+   * the indicators (the territory module's answer; importDvf gives it). Without it those levels are left empty and
+   * computed again at the first answer.
+   */
+  membership?(communes: string[]): Promise<Membership>;
 }
 
 /** Imports DVF files into the lake, arrondissements rolled up to their commune as the territory's COG says. */
 export async function importDvf(ctx: { db: TypedDb; lake: { dir: string } }, paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
-  return importDvfFiles(ctx.lake.dir, paths, { ...opts, parents: await arrondissementParents(ctx.db) });
+  return importDvfFiles(ctx.lake.dir, paths, { membership: (communes) => membershipOf(ctx.db, communes), ...opts, parents: await arrondissementParents(ctx.db) });
 }
 
 /**
@@ -145,9 +149,22 @@ export async function importDvfFiles(lakeDir: string, paths: string[], opts: Imp
     await recordPartitionYears(db, touched);
     const importedAt = new Date().toISOString();
     const added = staged.files.map((f) => ({ sha256: f.sha256, file: f.name, size: f.size, importedAt, lines: f.lines, communeYears: f.communeYears }));
+    const next = nextManifest(manifest, added);
+    // The indicators of the lake as this import makes it, staged with its partitions and swapped with them. An
+    // import that brings nothing new (files already imported) leaves them as they are.
+    const indicators = staged.files.length ? [INDICATORS_FOLDER] : [];
+    if (indicators.length) {
+      const lines = linesAfterSwap(lakeDir, swap.tree, touched.map((p) => p.departement));
+      await computeIndicators(connectionReader(db, lakeDir), {
+        lines,
+        outDir: join(swap.tree, INDICATORS_FOLDER),
+        membership: await lakeMembership(connectionReader(db, lakeDir), lines, opts.membership),
+        manifestHash: manifestHash(next),
+      });
+    }
     await opts.beforeSwap?.();
     // The commit point: from here on, a crash is completed by the next import instead of undone.
-    await swap.commit({ partitions: touched.map((p) => partitionPath(p.departement)), manifest: nextManifest(manifest, added) }, { afterCommit: opts.afterCommit });
+    await swap.commit({ partitions: [...touched.map((p) => partitionPath(p.departement)), ...indicators], manifest: next }, { afterCommit: opts.afterCommit });
     return { ...staged.summary, partitions: staged.departementYears, durationMs: Date.now() - started };
   } finally {
     conn.closeSync();
@@ -178,20 +195,64 @@ export async function loadDemo(ctx: AppContext): Promise<void> {
   ctx.log.info({ read: s.linesRead, kept: s.linesKept, duplicates: s.duplicates, rejected: s.linesRejected }, 'démo DVF importée');
 }
 
+// ---------- the indicators computed at import ----------
+
+/** The territory the EPCI and territory levels of the indicators are computed with. */
+async function membershipOf(db: TypedDb, communes: string[]): Promise<Membership> {
+  const [places, instance] = await Promise.all([placesByCode(db, communes), instanceCommunes(db)]);
+  return { epciOf: Object.fromEntries(communes.map((c) => [c, places.get(c)?.epci_siren ?? ''])), territory: instance.map((c) => c.code) };
+}
+
+/**
+ * Makes sure the lake's indicators are those of its manifest and of the territory; computes them when not (a lake
+ * imported by an older version, or EPCIs changed since the import): once, on the fly, at the first answer that needs
+ * them, through the same swap as an import. False while an import holds the lake (answers read it raw meanwhile).
+ */
+async function ensureIndicators(db: TypedDb, lake: LakeReader): Promise<boolean> {
+  const manifest = readDvfManifest(lake.dir);
+  if (!manifest.files.length) return false;
+  const meta = readIndicatorsMeta(lake.dir);
+  if (meta && meta.manifestHash === manifestHash(manifest) && meta.membershipHash === membershipHash(await membershipOf(db, Object.keys(meta.membership.epciOf)))) return true;
+  let swap;
+  try {
+    swap = beginSwap<Manifest>(dvfDataset(lake.dir), 'DVF (indicateurs)');
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'platform.lake_busy') return false;
+    throw e;
+  }
+  try {
+    const lines = dvfLines(lake.dir);
+    const current = readDvfManifest(lake.dir);
+    await computeIndicators(lake, { lines, outDir: join(swap.tree, INDICATORS_FOLDER), membership: await lakeMembership(lake, lines, (c) => membershipOf(db, c)), manifestHash: manifestHash(current) });
+    await swap.commit({ partitions: [INDICATORS_FOLDER], manifest: current });
+    return true;
+  } finally {
+    swap.close();
+  }
+}
+
 // ---------- published answers ----------
 
 type ProtectedArea = { yearly: IndicatorRow[]; monthly: IndicatorRow[]; counts: Map<string, number>; status: Map<string, Status> };
 
 /** The answers of the market's public routes, read from the lake through `lake` (a pool) and cached until an import. */
-export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb; lake: LakeReader; secrecyMinCount: number }) {
-  const cache = new AnswerCache(() => datasetVersion(dvfDataset(lake.dir)));
+export function marketService({ db, lake, secrecyMinCount: min, source: from = 'indicators' }: { db: TypedDb; lake: LakeReader; secrecyMinCount: number; source?: 'indicators' | 'lake' }) {
+  const version = () => datasetVersion(dvfDataset(lake.dir));
+  const cache = new AnswerCache(version);
+  const raw = lakeSource(lake);
+  const precomputed = indicatorSource(lake, version);
+  // Checked once per version of the lake: are its indicators those of this lake and of this territory?
+  const readiness = new AnswerCache(version, 1);
+  /** Where the figures come from: the indicators when valid (made valid on the fly if needed), else the raw lake. */
+  const figureSource = async (): Promise<FigureSource> =>
+    from === 'lake' ? raw : (await readiness.get('ready', () => ensureIndicators(db, lake))) ? precomputed : raw;
 
   /**
    * An area's yearly and monthly figures of every type and the secrecy status of each: every type and month of a
    * year are protected together (model.ts protectYears), so a figure has the same secrecy wherever it is published.
    */
   async function protectedArea(area: Scope, method: Method, years: { from?: number; to?: number } = {}): Promise<ProtectedArea> {
-    const rows = await figures(lake, { area, types: PROPERTY_TYPES, method, ...years, period: 'year_and_month' });
+    const rows = await (await figureSource()).area(area, method, years);
     const yearly = rows.filter((r) => r.period.length === 4);
     const monthly = rows.filter((r) => r.period.length > 4);
     const counts = countsOf(rows);
@@ -251,12 +312,11 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
     const year = q.year ?? years[0] ?? null;
     const period = year === null ? 'aucune donnée' : describeWindow(year, q.window, years);
     const win = year === null ? undefined : yearWindow(year, q.window);
-    const area = { level: 'communes' as const, communes: codes };
-    const [groups, counts, dates] = await Promise.all([
-      win ? figures(lake, { area, by: 'commune', types: [q.type], method: q.method, ...win, period: 'span' }) : [],
-      // Each commune's figure gets the secrecy its own page gives it: its years' tables of months and types.
-      win ? saleCounts(lake, { area, by: 'commune', types: PORTAL_TYPES, method: q.method, ...win }) : new Map<string, Map<string, number>>(),
-      dataDates(lake, deps),
+    const source = await figureSource();
+    // Each commune's figure gets the secrecy its own page gives it: its years' tables of months and types (counts).
+    const [{ figures: groups, counts }, dates] = await Promise.all([
+      win ? source.communes(codes, q.type, q.method, win) : { figures: [], counts: new Map<string, Map<string, number>>() },
+      source.dates(deps),
     ]);
     const byCode = new Map(groups.map((f) => [f.code, f]));
     const statusOf = (code: string): Status => {
@@ -304,16 +364,17 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
     ];
     const other: Method = method === 'habitat' ? 'etalab' : 'habitat';
     // The lake reads are independent: they run together, over the pool's connections.
+    const source = await figureSource();
     const [dates, own, ownOther, prices, compared, comparedAreas, sectionsByType] = await Promise.all([
-      dataDates(lake, [dep]),
+      source.dates([dep]),
       // Every year, month and type of the commune, protected together: the series, the volumes and the comparison's
       // commune line all take their secrecy from it, as the indicator routes do.
       protectedArea({ level: 'commune', code }, method),
       protectedArea({ level: 'commune', code }, other),
-      win ? salePrices(lake, { area: { level: 'commune', code }, types: [type], method, ...win }) : [],
-      Promise.all(comparisons.map((c) => (win ? figures(lake, { area: c.scope, types: [type], method, ...win, period: 'span' }).then((r) => r[0]) : undefined))),
+      win ? source.distribution(code, type, method, win) : { sales: 0, bins: [] },
+      Promise.all(comparisons.map((c) => (win ? source.span(c.scope, type, method, win) : undefined))),
       Promise.all(comparisons.slice(1).map((c) => (win ? protectedArea(c.scope, method, win) : undefined))),
-      Promise.all(PORTAL_TYPES.map((t) => (win ? figures(lake, { area: { level: 'commune', code }, by: 'section', types: [t], method, ...win, period: 'span' }) : []))),
+      Promise.all(PORTAL_TYPES.map((t) => (win ? source.sections(code, t, method, win) : []))),
     ]);
     const tableMeta = (title: string, p: string) => meta(dates, `${title} — ${place.nom} (${code})`, p, method);
     const areas = [own, ...comparedAreas];
@@ -352,9 +413,9 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
       meta: tableMeta(`Répartition des prix au m² — ${TYPE_LABEL[type]}`, period),
       columns: COLUMNS.distribution,
       // Withheld as a whole when the commune's figure is: the bins add up to it.
-      rows: prices.length >= min && communeStatus === 'published' ? histogram(prices).map((b) => ({ price_m2_min: b.min, price_m2_max: b.max, sales_count: b.sales_count })) : [],
+      rows: prices.sales >= min && communeStatus === 'published' ? prices.bins.map((b) => ({ price_m2_min: b.min, price_m2_max: b.max, sales_count: b.sales_count })) : [],
     };
-    if (prices.length < min) distribution.meta.title += ` — non publiée : ${prices.length ? `moins de ${min} ventes` : 'aucune vente'}`;
+    if (prices.sales < min) distribution.meta.title += ` — non publiée : ${prices.sales ? `moins de ${min} ventes` : 'aucune vente'}`;
     else if (communeStatus !== 'published') distribution.meta.title += ' — non publiée : secret statistique secondaire';
 
     return {
@@ -455,6 +516,9 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
 
     mapPage: cachedMap,
     communePage: cachedCommune,
+    /** The map and a commune page as the bytes sent, serialized once per edition (routes reply with them). */
+    storedMap: (q: PortalQuery) => cache.get(`map-bytes|${JSON.stringify(q)}`, async () => storeAnswer(await cachedMap(q))),
+    storedCommune: (code: string, q: PortalQuery) => cache.get(`commune-bytes|${code}|${JSON.stringify(q)}`, async () => storeAnswer(await cachedCommune(code, q))),
     async mapDownload(q: PortalQuery) {
       const answer = await cachedMap(q);
       return { table: answer.table, fileName: `prix-communes-${slug(q, answer.year)}` };

@@ -84,8 +84,8 @@ export async function recordPartitionYears(db: DuckDBConnection, partitions: rea
 
 // ---------- the selection of sales ----------
 
-/** Where: an area (scope), every commune of a list (grouped by commune), or the communes of a list. */
-type Area = Scope | { level: 'communes'; communes: string[] };
+/** Where: an area (scope), every commune of a list (grouped by commune), the communes of a list, or the whole lake. */
+type Area = Scope | { level: 'communes'; communes: string[] } | { level: 'lake' };
 
 function areaDepartements(area: Area): string[] {
   switch (area.level) {
@@ -95,6 +95,8 @@ function areaDepartements(area: Area): string[] {
       return [departementOf(area.code.slice(0, 5))];
     case 'departement':
       return [area.code];
+    case 'lake':
+      return [];
     default:
       return [...new Set(area.communes.map(departementOf))];
   }
@@ -110,6 +112,8 @@ function areaPredicate(area: Area): [string, LakeParams] {
       return ['section = $area', { area: area.code }];
     case 'departement':
       return ['departement = $area', { area: area.code }];
+    case 'lake':
+      return ['true', {}];
     default:
       return ['list_contains($communes, commune)', { communes: area.communes }];
   }
@@ -124,8 +128,10 @@ const KINDS_OF: Record<PropertyType, string[]> = {
   terrain_a_batir: ['terrain_a_batir'],
 };
 
-interface Selection {
+export interface Selection {
   area: Area;
+  /** The lines to read, as a relation (the indicators' computation reads a lake being imported); the live lake by default. */
+  lines?: string;
   types: readonly PropertyType[];
   method: Method;
   /** Inclusive year bounds. */
@@ -141,8 +147,9 @@ interface Selection {
  * valeur_fonciere)`. The rules are those of docs/market.md; `etalab` reproduces data.gouv.fr's « Statistiques DVF »,
  * `habitat` is ours (model.ts `Method`).
  */
-function salesSql(lakeDir: string, s: Selection): [string, LakeParams] {
-  const rel = dvfLines(lakeDir, { departements: areaDepartements(s.area), from: s.from, to: s.to });
+export function salesSql(lakeDir: string, s: Selection): [string, LakeParams] {
+  const deps = areaDepartements(s.area);
+  const rel = s.lines ?? dvfLines(lakeDir, { departements: s.area.level === 'lake' ? undefined : deps, from: s.from, to: s.to });
   const years = [
     s.from !== undefined ? 'year(date_mutation) >= $from' : '',
     s.to !== undefined ? 'year(date_mutation) <= $to' : '',

@@ -1,0 +1,158 @@
+// The indicators computed at import (indicators-store.ts) are the raw lake's figures: each stored figure of the demo
+// equals what store.ts `figures` computes on the lake's partitions; an EPCI's median is the median of its communes'
+// sales; a re-import swaps the indicators with the lake; a lake without indicators still answers the same.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLake, type Lake } from '../../platform/lake.ts';
+import type { Store } from '../../platform/db.ts';
+import { openTestStore } from '../../../test/support/stores.ts';
+import { epciCommunes } from '../territory/index.ts';
+import { indicatorSource } from './figure-source.ts';
+import { indicatorsDir, manifestHash, readIndicators, readIndicatorsMeta } from './indicators-store.ts';
+import { PROPERTY_TYPES, type IndicatorRow, type Method } from './model.ts';
+import { histogram } from './portal-model.ts';
+import { medianConfidenceInterval } from './statistics.ts';
+import { importDvf, marketService } from './service.ts';
+import { datasetVersion } from '../../platform/lake-swap.ts';
+import { dvfDataset, figures, readDvfManifest, salePrices } from './store.ts';
+
+const DEMO = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'dvf');
+const ABZAC = join(DEMO, 'geodvf_commune_33001_Abzac_2021.csv');
+const DEP69 = join(DEMO, 'geodvf_dep69_2018_partial_chunk.csv');
+const HENDAYE = join(DEMO, 'dvf_variant_64260_Hendaye_2019-2023_apt_maison.csv');
+const LYON_METROPOLE = '200046977';
+
+let dataDir: string;
+let lake: Lake;
+let store: Store;
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'habitat-dvf-precomputed-'));
+  lake = await openLake(dataDir);
+  store = await openTestStore('pglite');
+  await importDvf({ db: store.db, lake }, [ABZAC, DEP69, HENDAYE]);
+});
+afterAll(async () => {
+  lake.close();
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const key = (r: IndicatorRow) => `${r.code}|${r.type}|${r.period}`;
+const byKey = (rows: IndicatorRow[]) => new Map(rows.map((r) => [key(r), r]));
+const figuresOnly = ({ code, period, type, sales_count, price_m2_q1, price_m2_median, price_m2_q3, price_median }: IndicatorRow) => ({
+  code,
+  period,
+  type,
+  sales_count,
+  price_m2_q1: Number(price_m2_q1),
+  price_m2_median: Number(price_m2_median),
+  price_m2_q3: Number(price_m2_q3),
+  price_median: Number(price_median),
+});
+
+describe('indicateurs calculés à l’import', () => {
+  it('sont ceux du lac brut pour chaque commune, type, année et mois de la démo, par les deux méthodes', async () => {
+    const communes = (await lake.query<{ c: string }>(`SELECT DISTINCT code_commune_parent AS c FROM read_parquet('${dvfDataset(lake.dir).root}/departement=*/*.parquet')`)).map((r) => r.c);
+    expect(communes.length).toBeGreaterThan(50);
+    for (const method of ['habitat', 'etalab'] as Method[]) {
+      const raw = await figures(lake, { area: { level: 'communes', communes }, by: 'commune', types: PROPERTY_TYPES, method, period: 'year_and_month' });
+      const stored = (await readIndicators(lake, method, { levels: ['commune'] })).filter((r) => !r.period.includes('/')).map(figuresOnly);
+      expect(stored.length).toBe(raw.length);
+      const s = byKey(stored);
+      for (const r of raw) expect(s.get(key(r)), key(r)).toEqual(r);
+    }
+  });
+
+  it('donnent les fenêtres de cinq ans, les sections et la répartition des prix du lac brut', async () => {
+    const method: Method = 'habitat';
+    const stored = await readIndicators(lake, method, { levels: ['commune', 'section'] });
+    for (const to of [2018, 2021, 2023]) {
+      const win = { from: to - 4, to };
+      const raw = await figures(lake, { area: { level: 'lake' }, by: 'commune', types: ['maison', 'appartement', 'maison_appartement'], method, ...win, period: 'span' });
+      const s = byKey(stored.filter((r) => r.level === 'commune' && r.period === `${win.from}/${to}`).map((r) => ({ ...figuresOnly(r), period: 'span' })));
+      expect(raw.length).toBeGreaterThan(0);
+      for (const r of raw) expect(s.get(key(r)), key(r)).toEqual(r);
+    }
+    const sections = await figures(lake, { area: { level: 'lake' }, by: 'section', types: ['appartement'], method, from: 2018, to: 2018, period: 'span' });
+    const s = byKey(stored.filter((r) => r.level === 'section' && r.period === '2018').map((r) => ({ ...figuresOnly(r), period: 'span' })));
+    for (const r of sections) expect(s.get(key(r)), key(r)).toEqual(r);
+    // The histogram a commune page draws, from the commune's prices on the raw lake.
+    const source = indicatorSource(lake, () => datasetVersion(dvfDataset(lake.dir)));
+    for (const [code, type, win] of [
+      ['69266', 'appartement', { from: 2018, to: 2018 }],
+      ['69123', 'maison_appartement', { from: 2014, to: 2018 }],
+      ['33001', 'maison', { from: 2021, to: 2021 }],
+      ['64260', 'appartement', { from: 2019, to: 2023 }],
+    ] as const) {
+      const prices = await salePrices(lake, { area: { level: 'commune', code }, types: [type], method, ...win });
+      expect(await source.distribution(code, type, method, win)).toEqual({ sales: prices.length, bins: histogram(prices) });
+      // The confidence interval of the median stored at import is the one statistics.ts gives from the same prices.
+      const period = win.from === win.to ? String(win.from) : `${win.from}/${win.to}`;
+      const row = stored.find((r) => r.level === 'commune' && r.code === code && r.type === type && r.period === period);
+      const ci = medianConfidenceInterval([...prices].sort((a, b) => a - b));
+      expect([Number(row?.price_m2_median_ci_low), Number(row?.price_m2_median_ci_high)], `${code} ${type} ${period}`).toEqual([Math.round(ci.low), Math.round(ci.high)]);
+    }
+  });
+
+  it('donnent à un EPCI la médiane des ventes de ses communes, pas la médiane de leurs médianes', async () => {
+    const members = (await epciCommunes(store.db, LYON_METROPOLE)).map((c) => c.code);
+    const win = { from: 2018, to: 2018 };
+    const [stored] = (await readIndicators(lake, 'habitat', { levels: ['epci'], codes: [LYON_METROPOLE], types: ['appartement'], periods: ['2018'] })).map(figuresOnly);
+    // By hand: every member commune's prices pooled, the middle one (or the mean of the two middle ones).
+    const pooled: number[] = [];
+    const medians: number[] = [];
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const m = s.length >> 1;
+      return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+    };
+    for (const code of members) {
+      const prices = await salePrices(lake, { area: { level: 'commune', code }, types: ['appartement'], method: 'habitat', ...win });
+      pooled.push(...prices);
+      if (prices.length) medians.push(median(prices));
+    }
+    expect(stored.sales_count).toBe(pooled.length);
+    expect(stored.price_m2_median).toBe(Math.round(median(pooled)));
+    expect(Math.round(median(medians))).not.toBe(stored.price_m2_median);
+  });
+
+  it('sont remplacés avec le lac à chaque import, et un import répété ne change rien', async () => {
+    const before = readFileSync(join(indicatorsDir(lake.dir), 'indicators-habitat.parquet'));
+    const meta = readIndicatorsMeta(lake.dir)!;
+    expect(meta.manifestHash).toBe(manifestHash(readDvfManifest(lake.dir)));
+    // The same files again: skipped, nothing changes.
+    await importDvf({ db: store.db, lake }, [ABZAC, DEP69, HENDAYE]);
+    expect(readFileSync(join(indicatorsDir(lake.dir), 'indicators-habitat.parquet')).equals(before)).toBe(true);
+    expect(readIndicatorsMeta(lake.dir)).toEqual(meta);
+    // A new edition of Abzac (the same sales, its file changed by one byte): a new manifest, indicators swapped with
+    // it; during the import (before its commit point) readers still see the old lake and the old indicators.
+    const copy = join(dataDir, 'abzac-bis.csv');
+    writeFileSync(copy, readFileSync(ABZAC, 'utf8') + '\n');
+    let during: ReturnType<typeof readIndicatorsMeta> = null;
+    await importDvf({ db: store.db, lake }, [copy], { beforeSwap: () => void (during = readIndicatorsMeta(lake.dir)) });
+    expect(during!.builtAt).toBe(meta.builtAt);
+    const after = readIndicatorsMeta(lake.dir)!;
+    expect(after.builtAt).not.toBe(meta.builtAt);
+    expect(after.manifestHash).toBe(manifestHash(readDvfManifest(lake.dir)));
+    expect(after.rows).toEqual(meta.rows);
+    const abzac = async () => (await readIndicators(lake, 'etalab', { levels: ['commune'], codes: ['33001'] })).filter((r) => !r.period.includes('/')).map(figuresOnly).sort((a, b) => key(a).localeCompare(key(b)));
+    const raw = await figures(lake, { area: { level: 'commune', code: '33001' }, types: PROPERTY_TYPES, method: 'etalab', period: 'year_and_month' });
+    expect(await abzac()).toEqual(raw.sort((a, b) => key(a).localeCompare(key(b))).map(figuresOnly));
+  });
+
+  it('se recalculent à la première réponse pour un lac importé sans eux (version antérieure), à l’identique', async () => {
+    const market = marketService({ db: store.db, lake, secrecyMinCount: 11 });
+    const fromLake = marketService({ db: store.db, lake, secrecyMinCount: 11, source: 'lake' });
+    const q = { type: 'appartement', window: 'five_years', method: 'etalab', year: 2018 } as const;
+    rmSync(indicatorsDir(lake.dir), { recursive: true });
+    const page = await market.communePage('69266', q);
+    expect(existsSync(join(indicatorsDir(lake.dir), 'meta.json'))).toBe(true);
+    expect(page).toEqual(await fromLake.communePage('69266', q));
+    expect(await market.mapPage(q)).toEqual(await fromLake.mapPage(q));
+    expect(await market.epciIndicators(LYON_METROPOLE, { period: 'month', types: 'maison,appartement', method: 'habitat' })).toEqual(
+      await fromLake.epciIndicators(LYON_METROPOLE, { period: 'month', types: 'maison,appartement', method: 'habitat' }),
+    );
+  });
+});
