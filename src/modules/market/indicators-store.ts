@@ -1,27 +1,34 @@
-// The published indicators, computed once per import of the lake (issue 16) and read by every public answer.
+// The published indicators, computed at import for the départements it touches (issue 16) and read by every public
+// answer.
 //
-//   <lake>/dvf/_indicators/indicators-habitat.parquet   one row per level × code × type × period (method habitat)
-//   <lake>/dvf/_indicators/indicators-etalab.parquet    the same by Etalab's method
-//   <lake>/dvf/_indicators/histograms-<method>.parquet  the price histogram of each commune page's period
-//   <lake>/dvf/_indicators/meta.json                    what they were computed from (manifest, territory), dates
+//   <lake>/dvf/_indicators/departement=69/indicators-<method>.parquet  commune, arrondissement, section, département
+//   <lake>/dvf/_indicators/departement=69/histograms-<method>.parquet  the price histogram of each commune page's period
+//   <lake>/dvf/_indicators/areas/indicators-<method>.parquet           EPCI and instance (they may span départements)
+//   <lake>/dvf/_indicators/areas/meta.json                             what they were computed from, dates
 //
-// The folder is written in the import's staging tree and swapped with the partitions (a reader sees the old lake and
-// the old indicators, or the new and the new). Its name has no `=`: the partition walk of the lake skips it.
-// Every figure comes from `salesSql` (the one selection of sales), grouped with GROUPING SETS: the median of an EPCI or
-// a département is that of its own sales, never a median of medians. Secrecy is not applied here: it is decided when
-// answering, from the stored counts (service.ts, model.ts protectYears).
+// A département's folder depends only on its own lines: an import recomputes the folders of the départements it
+// rewrites, leaves the others as they are, and swaps them with the lake's partitions in the same journaled swap. The
+// EPCI and instance rows of the areas the import touches are recomputed from their own sales (never from their
+// parts' medians), the others are kept. No expanded copy of the sales: a département's selected sales are held once
+// in a temporary table, then one aggregation per level and period kind (years, months, each five-year window the
+// pages offer), the quartiles by one quantile aggregate. Secrecy is not applied here: it is decided when answering,
+// from the stored counts (service.ts, model.ts protectYears). The folder names have no `=` at the top: the partition
+// walk of the lake skips `_indicators`.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetRelation, sqlString, type LakeReader } from '../../platform/lake.ts';
-import { partitionFiles } from '../../platform/lake-swap.ts';
+import { parquetFilesIn, partitionFiles } from '../../platform/lake-swap.ts';
 import { PORTAL_TYPES } from './contract.ts';
-import { EXACT_RANKS_UP_TO, LAKE_COLUMNS, PROPERTY_TYPES, exactLowerRanks, type IndicatorRow, type Manifest, type Method, type PropertyType } from './model.ts';
-import { dvfDataset, salesSql } from './store.ts';
+import { LAKE_COLUMNS, PROPERTY_TYPES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType } from './model.ts';
+import { dvfDataset, partitionPath, salesSql } from './store.ts';
 
 /** The folder of the indicators under the DVF dataset's root (and under an import's staging tree). */
 export const INDICATORS_FOLDER = '_indicators';
 export const indicatorsDir = (lakeDir: string) => join(dvfDataset(lakeDir).root, INDICATORS_FOLDER);
+/** The swapped folders, relative to the dataset's root: one per département, and the areas spanning them. */
+export const departementIndicatorsPath = (dep: string) => join(INDICATORS_FOLDER, partitionPath(dep));
+export const AREAS_PATH = join(INDICATORS_FOLDER, 'areas');
 
 export type IndicatorLevel = 'commune' | 'arrondissement' | 'section' | 'epci' | 'departement' | 'territory';
 
@@ -32,47 +39,35 @@ export interface Membership {
 }
 
 export interface IndicatorsMeta {
-  format: 1;
+  format: 2;
   /** sha256 of the DVF manifest the indicators were computed with: another manifest means another lake. */
   manifestHash: string;
   /** sha256 of the membership used for the EPCI and territory levels. */
   membershipHash: string;
   membership: Membership;
   builtAt: string;
+  /** Time spent computing this import's indicators (the touched départements and areas only). */
   durationMs: number;
   /** The last sale date of each département (the tables' « données jusqu’au »). */
   dataUntil: Record<string, string>;
-  /** The rolling window of the last twelve months of the data, `YYYY-MM/YYYY-MM`, precomputed too. */
-  recent: string | null;
-  rows: Record<Method, number>;
+  /** The départements recomputed by the import that wrote this. */
+  computed: string[];
 }
 
-/** A stored figure: the published five, and the precision of the median (issue 17). */
+/** A stored figure: the published five, and the mean (the API's extra). */
 export interface StoredIndicator extends IndicatorRow {
   level: IndicatorLevel;
   /** A section's commune. */
   parent: string | null;
   price_m2_mean: number;
-  price_m2_iqr: number;
-  /** 95 % confidence interval of the median by order statistics (model.ts medianConfidenceRanks). */
-  price_m2_median_ci_low: number;
-  price_m2_median_ci_high: number;
 }
 
 export const hashText = (text: string) => createHash('sha256').update(text).digest('hex');
 export const membershipHash = (m: Membership) =>
   hashText(JSON.stringify([Object.entries(m.epciOf).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), [...m.territory].sort()]));
 
-/** The key of a span of whole years or months, as stored: `2014/2018`, `2022-01/2022-12`. A single year is `2018`. */
+/** The key of a span of whole years, as stored: `2014/2018`. A single year is `2018`. */
 export const rangeKey = (from: number | string, to: number | string) => (String(from) === String(to) ? String(from) : `${from}/${to}`);
-
-/** The twelve months ending with the month of the latest sale, `YYYY-MM/YYYY-MM`. */
-export function recentWindow(latestDay: string | null): string | null {
-  if (!latestDay) return null;
-  const [y, m] = latestDay.split('-').map(Number);
-  const start = new Date(Date.UTC(y, m - 1 - 11, 1));
-  return `${start.getUTCFullYear()}-${String(start.getUTCMonth() + 1).padStart(2, '0')}/${latestDay.slice(0, 7)}`;
-}
 
 const METHODS: Method[] = ['habitat', 'etalab'];
 
@@ -80,15 +75,20 @@ const METHODS: Method[] = ['habitat', 'etalab'];
 export const manifestHash = (m: Manifest) => hashText(JSON.stringify(m));
 
 /**
- * The lines of the lake once an import's staged partitions (`tree`) replace the live ones they touch
- * (their départements): what the indicators of that import are computed from, read through the partition walk.
+ * The lines of some départements once an import's staged partitions (`tree`) replace the live ones they touch: what
+ * the indicators of that import are computed from.
  */
-export function linesAfterSwap(lakeDir: string, tree: string, touched: string[]): string {
-  const replaced = new Set(touched);
-  const ds = dvfDataset(lakeDir);
-  const live = partitionFiles(ds).filter((f) => !replaced.has(f.keys.departement));
-  const staged = partitionFiles({ ...ds, root: tree });
-  return parquetRelation([...live, ...staged].map((f) => f.path), LAKE_COLUMNS);
+export function departementLines(lakeDir: string, tree: string | null, touched: readonly string[], departements: readonly string[]): string {
+  const staged = new Set(touched);
+  const live = dvfDataset(lakeDir).root;
+  const files = departements.flatMap((d) => parquetFilesIn(join(staged.has(d) && tree ? tree : live, partitionPath(d))));
+  return parquetRelation(files, LAKE_COLUMNS);
+}
+
+/** The départements the lake holds once the import's staged ones are in place. */
+export function lakeDepartements(lakeDir: string, touched: readonly string[]): string[] {
+  const live = partitionFiles(dvfDataset(lakeDir)).map((f) => f.keys.departement);
+  return [...new Set([...live, ...touched])].filter(Boolean).sort();
 }
 
 /** The membership of the communes these lines roll up to, as `membership` says (none without it). */
@@ -98,94 +98,99 @@ export async function lakeMembership(x: LakeReader, lines: string, membership?: 
   return membership(rows.map((r) => r.c));
 }
 
+// ---------- the aggregations ----------
+
+/** A level's grouping: the columns of the temporary sales table it groups by, its code and its parent. */
+interface Level {
+  level: IndicatorLevel;
+  code: string;
+  parent?: string;
+  /** Rows of the sales table that belong to a group of this level. */
+  where?: string;
+}
+const LEVELS: Record<'commune' | 'arrondissement' | 'section' | 'departement' | 'epci' | 'territory', Level> = {
+  commune: { level: 'commune', code: 'commune' },
+  // A Paris, Lyon or Marseille arrondissement, asked by its own code; the city is the commune level.
+  arrondissement: { level: 'arrondissement', code: 'code_commune', where: 'code_commune <> commune' },
+  section: { level: 'section', code: 'section', parent: 'commune' },
+  departement: { level: 'departement', code: 'departement' },
+  epci: { level: 'epci', code: 'epci', where: 'epci IS NOT NULL' },
+  territory: { level: 'territory', code: `'territory'`, where: 'in_territory' },
+};
+
+/** A period kind: the label of each row's period and which rows it holds. */
+interface PeriodKind {
+  period: string;
+  where?: string;
+}
+const YEAR: PeriodKind = { period: 'CAST(y AS VARCHAR)' };
+const MONTH: PeriodKind = { period: 'm' };
+/** The five years that end with `y`: the portal's `five_years` window (portal-model.ts yearWindow). */
+const fiveYears = (y: number): PeriodKind => ({ period: `'${rangeKey(y - 4, y)}'`, where: `y BETWEEN ${y - 4} AND ${y}` });
+
+/** One aggregation: the published figures of one level over one period kind, from the sales table `table`. */
+function aggregate(table: string, l: Level, p: PeriodKind, method: Method): string {
+  const round = (e: string) => (method === 'etalab' ? `round_even(${e}, 0)` : `round(${e}, 0)`);
+  const where = [l.where, p.where].filter(Boolean).join(' AND ');
+  // `figures` (store.ts) computes quantile_cont(0.25), median and quantile_cont(0.75): the same values, one state.
+  return `SELECT level, code, parent, type, period, sales_count, ${round('q[1]')} AS price_m2_q1, ${round('q[2]')} AS price_m2_median,
+      ${round('q[3]')} AS price_m2_q3, ${round('price')} AS price_median, ${round('mean')} AS price_m2_mean
+    FROM (SELECT '${l.level}' AS level, ${l.code} AS code, ${l.parent ?? 'CAST(NULL AS VARCHAR)'} AS parent, type, ${p.period} AS period,
+            CAST(count(*) AS INTEGER) AS sales_count, quantile_cont(price_m2, [0.25, 0.5, 0.75]) AS q, median(valeur_fonciere) AS price,
+            avg(price_m2) AS mean
+          FROM ${table} ${where ? `WHERE ${where}` : ''} GROUP BY ALL)`;
+}
+
+/** Fills the temporary table `table` with the selected sales of `lines` (one row per sale and published type). */
+async function selectSales(x: LakeReader, table: string, lines: string, method: Method, membership: Membership | null) {
+  const [sales, params] = salesSql(x.dir, { area: { level: 'lake' }, lines, types: PROPERTY_TYPES, method });
+  const communes = membership ? Object.keys(membership.epciOf) : [];
+  await x.query(
+    `CREATE OR REPLACE TEMP TABLE ${table} AS ${sales}
+     ${membership ? `, membership AS (SELECT unnest($m_communes) AS commune, nullif(unnest($m_epcis), '') AS epci)` : ''}
+     SELECT typed.type, typed.commune, typed.code_commune, typed.section, typed.departement,
+       CAST(year(typed.date_mutation) AS INTEGER) AS y, strftime(typed.date_mutation, '%Y-%m') AS m, typed.price_m2, typed.valeur_fonciere
+       ${membership ? ', membership.epci, list_contains($territory, typed.commune) AS in_territory' : ''}
+     FROM typed ${membership ? 'LEFT JOIN membership ON membership.commune = typed.commune' : ''}`,
+    membership ? { ...params, m_communes: communes, m_epcis: communes.map((c) => membership.epciOf[c]), territory: membership.territory } : params,
+  );
+}
+
 /**
- * Computes every indicator of the lines `lines` (a relation: the lake as the import is about to make it) and writes
- * them under `outDir`. `lakeDir` is only where salesSql would look without `lines`.
+ * The last years of the five-year windows that hold sales of `table`: from its first year to four years after its
+ * last (a window ending in a year another département brings still holds these sales). Windows without sales have
+ * no row, as on the raw lake; each table's windows are thus complete whatever the other départements hold.
  */
-export async function computeIndicators(x: LakeReader, o: { lines: string; outDir: string; membership: Membership; manifestHash: string }): Promise<IndicatorsMeta> {
-  const started = Date.now();
-  mkdirSync(o.outDir, { recursive: true });
-  const deps = await x.query<{ departement: string; d: string }>(`SELECT departement, strftime(max(date_mutation), '%Y-%m-%d') AS d FROM ${o.lines} GROUP BY departement`);
-  const years = await x.query<{ y: number }>(`SELECT DISTINCT CAST(year(date_mutation) AS INTEGER) AS y FROM ${o.lines}`);
-  const latest = deps.map((d) => d.d).sort().at(-1) ?? null;
-  const recent = recentWindow(latest);
-  const communes = Object.keys(o.membership.epciOf);
-  const rows = {} as Record<Method, number>;
-  for (const method of METHODS) {
-    const [sales, params] = salesSql(x.dir, { area: { level: 'lake' }, lines: o.lines, types: PROPERTY_TYPES, method });
-    const round = (e: string) => (method === 'etalab' ? `round_even(${e}, 0)` : `round(${e}, 0)`);
-    const [from, to] = recent ? recent.split('/') : ['', ''];
-    const expanded = `${sales},
-      membership AS (SELECT unnest($m_communes) AS commune, nullif(unnest($m_epcis), '') AS epci),
-      t AS (SELECT typed.type, typed.commune, typed.code_commune, typed.section, typed.departement, typed.date_mutation, typed.price_m2,
-              typed.valeur_fonciere, membership.epci, list_contains($territory, typed.commune) AS in_territory
-            FROM typed LEFT JOIN membership ON membership.commune = typed.commune),
-      -- Each sale counts for its year, its month, every five-year window that holds it and the recent window.
-      p AS (
-        SELECT *, CAST(year(date_mutation) AS VARCHAR) AS period FROM t
-        UNION ALL SELECT *, strftime(date_mutation, '%Y-%m') FROM t
-        UNION ALL SELECT t.*, CAST(e.y - 4 AS VARCHAR) || '/' || CAST(e.y AS VARCHAR) FROM t
-          JOIN (SELECT CAST(unnest($years) AS INTEGER) AS y) e ON year(t.date_mutation) BETWEEN e.y - 4 AND e.y
-        UNION ALL SELECT *, $recent FROM t WHERE strftime(date_mutation, '%Y-%m') BETWEEN $recent_from AND $recent_to)`;
-    const bound = {
-      ...params,
-      m_communes: communes,
-      m_epcis: communes.map((c) => o.membership.epciOf[c]),
-      territory: o.membership.territory,
-      years: years.map((r) => Number(r.y)),
-      recent: recent ?? 'none',
-      recent_from: from || '9999-99',
-      recent_to: to || '0000-00',
-    };
-    // The expanded sales are written once and grouped twice (figures, histograms): the selection of sales is the
-    // costly part, not the grouping.
-    const expandedFile = join(o.outDir, `.sales-${method}.parquet`);
-    await x.query(`COPY (${expanded} SELECT * FROM p) TO ${sqlString(expandedFile)} (FORMAT parquet, COMPRESSION uncompressed)`, bound);
-    const fromExpanded = `WITH p AS (SELECT * FROM read_parquet(${sqlString(expandedFile)}))`;
-    const file = join(o.outDir, `indicators-${method}.parquet`);
-    // The ranks of the median's confidence interval: model.ts medianConfidenceRanks, looked up by count up to
-    // EXACT_RANKS_UP_TO (exact binomial), its normal approximation beyond; the upper rank is n + 1 − lower.
-    const lower = `CAST(CASE WHEN sales_count <= ${EXACT_RANKS_UP_TO} THEN ${exactLowerRanks()}[sales_count]
-      ELSE greatest(1, floor(sales_count / 2.0 - 1.959964 * sqrt(sales_count) / 2)) END AS BIGINT)`;
-    await x.query(
-      `COPY (${fromExpanded},
-      g AS (
-        SELECT CASE WHEN grouping(section) = 0 THEN 'section' WHEN grouping(code_commune) = 0 THEN 'arrondissement'
-                    WHEN grouping(commune) = 0 THEN 'commune' WHEN grouping(epci) = 0 THEN 'epci'
-                    WHEN grouping(departement) = 0 THEN 'departement' ELSE 'territory' END AS level,
-          commune, code_commune, section, epci, departement, in_territory, type, period,
-          count(*) AS sales_count, quantile_cont(price_m2, 0.25) AS q1, median(price_m2) AS median, quantile_cont(price_m2, 0.75) AS q3,
-          median(valeur_fonciere) AS price, avg(price_m2) AS mean, list_sort(list(price_m2)) AS prices
-        FROM p
-        GROUP BY GROUPING SETS ((type, period, commune), (type, period, commune, code_commune), (type, period, commune, section),
-                                (type, period, epci), (type, period, departement), (type, period, in_territory)))
-      SELECT level,
-        CASE level WHEN 'section' THEN section WHEN 'arrondissement' THEN code_commune WHEN 'commune' THEN commune
-                   WHEN 'epci' THEN epci WHEN 'departement' THEN departement ELSE 'territory' END AS code,
-        CASE WHEN level = 'section' THEN commune END AS parent,
-        type, period, CAST(sales_count AS INTEGER) AS sales_count,
-        ${round('q1')} AS price_m2_q1, ${round('median')} AS price_m2_median, ${round('q3')} AS price_m2_q3, ${round('price')} AS price_median,
-        ${round('mean')} AS price_m2_mean, ${round('q3 - q1')} AS price_m2_iqr,
-        ${round(`prices[${lower}]`)} AS price_m2_median_ci_low,
-        ${round(`prices[sales_count + 1 - ${lower}]`)} AS price_m2_median_ci_high
-      FROM g
-      WHERE NOT (level = 'arrondissement' AND code_commune = commune) AND NOT (level = 'epci' AND epci IS NULL)
-        AND NOT (level = 'territory' AND NOT in_territory) AND NOT (level = 'section' AND length(period) = 7)
-      ORDER BY level, code, type, period
-    ) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
-    // The histogram of each commune page (commune or arrondissement, portal types, years and windows): the rule of
-    // portal-model.ts `histogram` (1 % and 99 % quantiles, a 1-2-5 bin width for about 12 bins), in SQL.
-    await x.query(
-      `COPY (${fromExpanded},
-      h AS (
-        SELECT commune AS code, type, period, price_m2 FROM p WHERE list_contains($portal, type) AND length(period) <> 7
-        UNION ALL SELECT code_commune, type, period, price_m2 FROM p WHERE list_contains($portal, type) AND length(period) <> 7 AND code_commune <> commune),
-      s AS (SELECT code, type, period, quantile_cont(price_m2, 0.01) AS lo, quantile_cont(price_m2, 0.99) AS hi,
-              greatest((quantile_cont(price_m2, 0.99) - quantile_cont(price_m2, 0.01)) / 12, 1) AS raw FROM h GROUP BY ALL),
-      w AS (SELECT *, pow(10, floor(log10(raw))) AS p10 FROM s),
+async function windowEnds(x: LakeReader, table: string): Promise<number[]> {
+  const [r] = await x.query<{ lo: number | null; hi: number | null }>(`SELECT min(y) AS lo, max(y) AS hi FROM ${table}`);
+  if (r?.lo == null || r.hi == null) return [];
+  return Array.from({ length: Number(r.hi) + 4 - Number(r.lo) + 1 }, (_, i) => Number(r.lo) + i);
+}
+
+/** Writes the union of `selects` to a Parquet file, sorted for the reads (level, code, type, period). */
+async function writeRows(x: LakeReader, selects: string[], file: string) {
+  await x.query(`COPY (${selects.join('\nUNION ALL\n')} ORDER BY level, code, type, period) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+}
+
+/**
+ * The histogram of each commune page (commune or arrondissement, portal types, years and five-year windows): the rule
+ * of portal-model.ts `histogram` (1 % and 99 % quantiles, a 1-2-5 bin width for about 12 bins), in SQL.
+ */
+async function writeHistograms(x: LakeReader, table: string, years: number[], file: string) {
+  const spans = [YEAR, ...years.map(fiveYears)];
+  const h = spans
+    .flatMap((p) => [
+      `SELECT commune AS code, type, ${p.period} AS period, price_m2 FROM ${table} WHERE list_contains($portal, type) ${p.where ? `AND ${p.where}` : ''}`,
+      `SELECT code_commune, type, ${p.period}, price_m2 FROM ${table} WHERE list_contains($portal, type) AND code_commune <> commune ${p.where ? `AND ${p.where}` : ''}`,
+    ])
+    .join('\nUNION ALL\n');
+  await x.query(
+    `COPY (WITH h AS (${h}),
+      s AS (SELECT code, type, period, quantile_cont(price_m2, [0.01, 0.99]) AS q FROM h GROUP BY ALL),
+      w AS (SELECT code, type, period, q[1] AS lo, q[2] AS hi, greatest((q[2] - q[1]) / 12, 1) AS raw FROM s),
+      w10 AS (SELECT *, pow(10, floor(log10(raw))) AS p10 FROM w),
       ww AS (SELECT code, type, period, lo, hi,
-               CASE WHEN p10 >= raw THEN p10 WHEN 2 * p10 >= raw THEN 2 * p10 WHEN 5 * p10 >= raw THEN 5 * p10 ELSE 10 * p10 END AS width FROM w),
+               CASE WHEN p10 >= raw THEN p10 WHEN 2 * p10 >= raw THEN 2 * p10 WHEN 5 * p10 >= raw THEN 5 * p10 ELSE 10 * p10 END AS width FROM w10),
       k AS (SELECT *, floor(lo / width) AS k0, greatest(1, floor(hi / width) - floor(lo / width) + 1) AS bins FROM ww),
       b AS (SELECT h.code, h.type, h.period, CAST(least(k.bins - 1, greatest(0, floor(h.price_m2 / k.width) - k.k0)) AS INTEGER) AS bin
             FROM h JOIN k USING (code, type, period)),
@@ -194,32 +199,162 @@ export async function computeIndicators(x: LakeReader, o: { lines: string; outDi
         list(c.bin ORDER BY c.bin) AS bin_index, list(CAST(c.n AS INTEGER) ORDER BY c.bin) AS bin_count
       FROM k JOIN c USING (code, type, period) GROUP BY k.code, k.type, k.period, k.width, k.k0, k.bins
       ORDER BY k.code, k.type, k.period
-    ) TO ${sqlString(join(o.outDir, `histograms-${method}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`,
-      { portal: PORTAL_TYPES },
+    ) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
+    { portal: PORTAL_TYPES },
+  );
+}
+
+/**
+ * A département's indicators (commune, arrondissement, section, département; years, months, five-year windows; the
+ * histograms), from its lines alone, written under `outDir`. Returns its last sale date.
+ */
+export async function computeDepartement(x: LakeReader, o: { lines: string; outDir: string }): Promise<string | null> {
+  mkdirSync(o.outDir, { recursive: true });
+  let until: string | null = null;
+  for (const method of METHODS) {
+    const t = 'indicator_sales';
+    await selectSales(x, t, o.lines, method, null);
+    const years = await windowEnds(x, t);
+    const { commune, arrondissement, section, departement } = LEVELS;
+    await writeRows(
+      x,
+      [
+        ...[commune, arrondissement, departement].flatMap((l) => [YEAR, MONTH].map((p) => aggregate(t, l, p, method))),
+        // Sections: years and windows (the section table of a commune page), not months (no page shows them).
+        ...[commune, arrondissement, section, departement].flatMap((l) => years.map((y) => aggregate(t, l, fiveYears(y), method))),
+        aggregate(t, section, YEAR, method),
+      ],
+      join(o.outDir, `indicators-${method}.parquet`),
     );
-    rmSync(expandedFile, { force: true });
-    rows[method] = Number((await x.query<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlString(file)})`))[0].n);
+    await writeHistograms(x, t, years, join(o.outDir, `histograms-${method}.parquet`));
+    until ??= (await x.query<{ d: string | null }>(`SELECT strftime(max(date_mutation), '%Y-%m-%d') AS d FROM ${o.lines}`))[0]?.d ?? null;
+    await x.query(`DROP TABLE ${t}`);
   }
+  return until;
+}
+
+/**
+ * The EPCI and instance rows: those of the areas with a commune in a touched département are computed from their
+ * sales (the lines of every département they span), the others kept from `previous` (the live areas folder).
+ */
+export async function computeAreas(
+  x: LakeReader,
+  o: { linesOf(departements: string[]): string; touched: string[]; membership: Membership; previous: string | null; outDir: string },
+): Promise<void> {
+  mkdirSync(o.outDir, { recursive: true });
+  const touched = new Set(o.touched);
+  const depsOfEpci = new Map<string, Set<string>>();
+  for (const [c, e] of Object.entries(o.membership.epciOf)) if (e) depsOfEpci.set(e, (depsOfEpci.get(e) ?? new Set()).add(departementOf(c)));
+  const recomputed = [...depsOfEpci].filter(([, deps]) => [...deps].some((d) => touched.has(d)));
+  // EPCIs spanning the same départements are computed together, from those départements' lines only.
+  const batches = new Map<string, string[]>();
+  for (const [e, deps] of recomputed) {
+    const key = [...deps].sort().join(',');
+    batches.set(key, [...(batches.get(key) ?? []), e]);
+  }
+  const territoryDeps = [...new Set(o.membership.territory.map(departementOf))].sort();
+  const territoryTouched = territoryDeps.some((d) => touched.has(d));
+  const recomputedEpcis = recomputed.map(([e]) => e);
+  for (const method of METHODS) {
+    const file = join(o.outDir, `indicators-${method}.parquet`);
+    const parts: string[] = [];
+    const t = 'indicator_area_sales';
+    let i = 0;
+    for (const [key, epcis] of batches) {
+      await selectSales(x, t, o.linesOf(key.split(',')), method, { epciOf: Object.fromEntries(Object.entries(o.membership.epciOf).filter(([, e]) => epcis.includes(e))), territory: [] });
+      const years = await windowEnds(x, t);
+      const part = join(o.outDir, `.part-${method}-${i++}.parquet`);
+      await writeRows(x, [YEAR, MONTH, ...years.map(fiveYears)].map((p) => aggregate(t, LEVELS.epci, p, method)), part);
+      parts.push(part);
+    }
+    if (territoryTouched && o.membership.territory.length) {
+      await selectSales(x, t, o.linesOf(territoryDeps), method, { epciOf: {}, territory: o.membership.territory });
+      const part = join(o.outDir, `.part-${method}-territory.parquet`);
+      // The instance's page shows years and months (the indicator routes), no five-year window.
+      await writeRows(x, [YEAR, MONTH].map((p) => aggregate(t, LEVELS.territory, p, method)), part);
+      parts.push(part);
+    }
+    await x.query(`DROP TABLE IF EXISTS ${t}`);
+    // Kept: the previous rows of the EPCIs still in the lake and not recomputed, and of the instance when untouched.
+    const previous = o.previous ? join(o.previous, `indicators-${method}.parquet`) : null;
+    const keep = [...depsOfEpci.keys()].filter((e) => !recomputedEpcis.includes(e));
+    const all = parts.map((p) => `SELECT * FROM read_parquet(${sqlString(p)})`);
+    if (previous && existsSync(previous)) {
+      all.push(`SELECT * FROM read_parquet(${sqlString(previous)})
+        WHERE (level = 'epci' AND list_contains($keep, code)) OR (level = 'territory' AND ${territoryTouched || !o.membership.territory.length ? 'false' : 'true'})`);
+    }
+    // No area at all (an import without the territory): no file, the loader reads what exists.
+    if (all.length) {
+      await x.query(`COPY (SELECT * FROM (${all.join(' UNION ALL ')}) ORDER BY level, code, type, period) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`, previous && existsSync(previous) ? { keep } : undefined);
+    }
+    for (const p of parts) rmSync(p, { force: true });
+  }
+}
+
+/** Where the indicators of this lake are, once an import's staged folders (if any) are in place. */
+function indicatorFiles(lakeDir: string, method: Method, kind: 'indicators' | 'histograms'): string[] {
+  const dir = indicatorsDir(lakeDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .map((d) => join(dir, d, `${kind}-${method}.parquet`))
+    .filter((f) => existsSync(f));
+}
+
+/**
+ * Computes the indicators an import needs into `tree` (the import's staging tree, laid out as the dataset's root):
+ * the folders of the `touched` départements, and the areas folder with its meta. Returns the folders to swap, with
+ * the lake's partitions, in the same journaled swap.
+ */
+export async function buildIndicators(
+  x: LakeReader,
+  o: {
+    lakeDir: string;
+    tree: string;
+    touched: string[];
+    /** Whether the touched départements' lines are staged in `tree` (an import) or live (indicators recomputed). */
+    staged: boolean;
+    membership?: (communes: string[]) => Promise<Membership>;
+    manifestHash: string;
+  },
+): Promise<string[]> {
+  const started = Date.now();
+  const linesOf = (deps: readonly string[]) => departementLines(o.lakeDir, o.staged ? o.tree : null, o.touched, deps);
+  const deps = lakeDepartements(o.lakeDir, o.touched);
+  const previous = readIndicatorsMeta(o.lakeDir);
+  const dataUntil: Record<string, string> = { ...(previous?.dataUntil ?? {}) };
+  for (const dep of o.touched) {
+    const until = await computeDepartement(x, { lines: linesOf([dep]), outDir: join(o.tree, departementIndicatorsPath(dep)) });
+    if (until) dataUntil[dep] = until;
+    else delete dataUntil[dep];
+  }
+  const membership = await lakeMembership(x, linesOf(deps), o.membership);
+  const live = join(indicatorsDir(o.lakeDir), 'areas');
+  const outDir = join(o.tree, AREAS_PATH);
+  await computeAreas(x, { linesOf, touched: o.touched, membership, previous: existsSync(live) ? live : null, outDir });
   const meta: IndicatorsMeta = {
-    format: 1,
+    format: 2,
     manifestHash: o.manifestHash,
-    membershipHash: membershipHash(o.membership),
-    membership: o.membership,
+    membershipHash: membershipHash(membership),
+    membership,
     builtAt: new Date().toISOString(),
     durationMs: Date.now() - started,
-    dataUntil: Object.fromEntries(deps.map((d) => [d.departement, d.d])),
-    recent,
-    rows,
+    dataUntil,
+    computed: o.touched,
   };
-  writeFileSync(join(o.outDir, 'meta.json'), JSON.stringify(meta));
-  return meta;
+  writeFileSync(join(outDir, 'meta.json'), JSON.stringify(meta));
+  return [...o.touched.map(departementIndicatorsPath), AREAS_PATH];
 }
 
 /** The indicators' description, or null when the lake has none (a lake imported by an older version). */
 export function readIndicatorsMeta(lakeDir: string): IndicatorsMeta | null {
-  const p = join(indicatorsDir(lakeDir), 'meta.json');
-  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as IndicatorsMeta) : null;
+  const p = join(indicatorsDir(lakeDir), 'areas', 'meta.json');
+  if (!existsSync(p)) return null;
+  const meta = JSON.parse(readFileSync(p, 'utf8')) as IndicatorsMeta;
+  return meta.format === 2 ? meta : null;
 }
+
+const union = (files: string[]) => `read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`;
 
 /**
  * The figures of these places (levels and codes; or the sections of a commune), of every type and period unless
@@ -230,7 +365,8 @@ export async function readIndicators(
   method: Method,
   q: { levels: IndicatorLevel[]; codes?: string[]; sectionsOf?: string; types?: readonly PropertyType[]; periods?: string[] },
 ): Promise<StoredIndicator[]> {
-  const file = join(indicatorsDir(lake.dir), `indicators-${method}.parquet`);
+  const files = indicatorFiles(lake.dir, method, 'indicators');
+  if (!files.length) return [];
   const where = [
     'list_contains($levels, level)',
     q.codes ? 'list_contains($codes, code)' : '',
@@ -239,7 +375,7 @@ export async function readIndicators(
     q.types ? 'list_contains($types, type)' : '',
     q.periods ? 'list_contains($periods, period)' : '',
   ].filter(Boolean);
-  const rows = await lake.query<StoredIndicator>(`SELECT * FROM read_parquet(${sqlString(file)}) WHERE ${where.join(' AND ')}`, {
+  const rows = await lake.query<StoredIndicator>(`SELECT * FROM ${union(files)} WHERE ${where.join(' AND ')}`, {
     levels: q.levels,
     ...(q.codes ? { codes: q.codes } : {}),
     ...(q.sectionsOf ? { commune: q.sectionsOf } : {}),
@@ -251,9 +387,10 @@ export async function readIndicators(
 
 /** Every stored histogram of a method, each as portal-model.ts `histogram` draws it. */
 export async function readHistograms(lake: LakeReader, method: Method) {
-  const file = join(indicatorsDir(lake.dir), `histograms-${method}.parquet`);
+  const files = indicatorFiles(lake.dir, method, 'histograms');
+  if (!files.length) return [];
   const rows = await lake.query<{ code: string; type: PropertyType; period: string; width: number; k0: number; bins: number; bin_index: number[]; bin_count: number[] }>(
-    `SELECT code, type, period, width, k0, bins, bin_index, bin_count FROM read_parquet(${sqlString(file)})`,
+    `SELECT code, type, period, width, k0, bins, bin_index, bin_count FROM ${union(files)}`,
   );
   return rows.map((h) => {
     const counts = new Map(h.bin_index.map((b, i) => [Number(b), Number(h.bin_count[i])]));

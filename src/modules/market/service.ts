@@ -12,7 +12,7 @@ import { sha256File } from '../../platform/files.ts';
 import { beginSwap, datasetVersion, parquetFilesIn } from '../../platform/lake-swap.ts';
 import { connectionReader, openDuckDB, type LakeReader } from '../../platform/lake.ts';
 import { indicatorSource, lakeSource, type FigureSource } from './figure-source.ts';
-import { INDICATORS_FOLDER, computeIndicators, lakeMembership, linesAfterSwap, manifestHash, membershipHash, readIndicatorsMeta, type Membership } from './indicators-store.ts';
+import { buildIndicators, lakeDepartements, manifestHash, membershipHash, readIndicatorsMeta, type Membership } from './indicators-store.ts';
 import { protect, type Status } from '../../platform/secrecy.ts';
 import { arrondissementParents, departementNames, epciCommunes, findCommune, findEpci, instanceCommunes, instanceEpcis, placesByCode } from '../territory/index.ts';
 import type {
@@ -67,7 +67,6 @@ import {
 import {
   MAX_SALES_READ,
   dvfDataset,
-  dvfLines,
   keepUnreplacedLines,
   lakeContents,
   latestSales,
@@ -109,6 +108,8 @@ export interface ImportOptions extends Omit<StageOptions, 'parents' | 'known'> {
    * computed again at the first answer.
    */
   membership?(communes: string[]): Promise<Membership>;
+  /** False: no indicators computed (the bench's « without »); the answers then compute them at their first need. */
+  indicators?: boolean;
 }
 
 /** Imports DVF files into the lake, arrondissements rolled up to their commune as the territory's COG says. */
@@ -150,18 +151,12 @@ export async function importDvfFiles(lakeDir: string, paths: string[], opts: Imp
     const importedAt = new Date().toISOString();
     const added = staged.files.map((f) => ({ sha256: f.sha256, file: f.name, size: f.size, importedAt, lines: f.lines, communeYears: f.communeYears }));
     const next = nextManifest(manifest, added);
-    // The indicators of the lake as this import makes it, staged with its partitions and swapped with them. An
-    // import that brings nothing new (files already imported) leaves them as they are.
-    const indicators = staged.files.length ? [INDICATORS_FOLDER] : [];
-    if (indicators.length) {
-      const lines = linesAfterSwap(lakeDir, swap.tree, touched.map((p) => p.departement));
-      await computeIndicators(connectionReader(db, lakeDir), {
-        lines,
-        outDir: join(swap.tree, INDICATORS_FOLDER),
-        membership: await lakeMembership(connectionReader(db, lakeDir), lines, opts.membership),
-        manifestHash: manifestHash(next),
-      });
-    }
+    // The indicators of the départements this import rewrites (and of the areas over them), staged with its
+    // partitions and swapped with them (indicators-store.ts). An import that brings nothing new leaves them as they are.
+    const indicators =
+      staged.files.length && opts.indicators !== false
+        ? await buildIndicators(connectionReader(db, lakeDir), { lakeDir, tree: swap.tree, touched: touched.map((p) => p.departement), staged: true, membership: opts.membership, manifestHash: manifestHash(next) })
+        : [];
     await opts.beforeSwap?.();
     // The commit point: from here on, a crash is completed by the next import instead of undone.
     await swap.commit({ partitions: [...touched.map((p) => partitionPath(p.departement)), ...indicators], manifest: next }, { afterCommit: opts.afterCommit });
@@ -221,10 +216,15 @@ async function ensureIndicators(db: TypedDb, lake: LakeReader): Promise<boolean>
     throw e;
   }
   try {
-    const lines = dvfLines(lake.dir);
     const current = readDvfManifest(lake.dir);
-    await computeIndicators(lake, { lines, outDir: join(swap.tree, INDICATORS_FOLDER), membership: await lakeMembership(lake, lines, (c) => membershipOf(db, c)), manifestHash: manifestHash(current) });
-    await swap.commit({ partitions: [INDICATORS_FOLDER], manifest: current });
+    // An instance of its own, as an import has: the computation keeps temporary tables on one connection, and its
+    // memory stays bounded apart from the server's reads.
+    const instance = await openDuckDB({ memory_limit: '1GB', temp_directory: join(swap.dir, 'spill'), preserve_insertion_order: 'false' });
+    const conn = await instance.connect();
+    const folders = await buildIndicators(connectionReader(conn, lake.dir), { lakeDir: lake.dir, tree: swap.tree, touched: lakeDepartements(lake.dir, []), staged: false, membership: (c) => membershipOf(db, c), manifestHash: manifestHash(current) });
+    conn.closeSync();
+    instance.closeSync();
+    await swap.commit({ partitions: folders, manifest: current });
     return true;
   } finally {
     swap.close();
