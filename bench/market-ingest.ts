@@ -9,6 +9,7 @@
 //   npx tsx bench/market-ingest.ts --lignes 2000000            (default 200 000 lines; --garder keeps the files)
 //   npx tsx bench/market-ingest.ts --lignes 2000000 --dossier /tmp/x --mesures parquet,partitions   (some floors only)
 //   npx tsx bench/market-ingest.ts --seulement-generer --lignes 20000000
+//   --sans-postgres skips COPY + index; --sans-comparaison-indicateurs skips our import without the indicators
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -143,18 +144,20 @@ function timed(name: string, code: string, note?: string): Measure {
 
 const q = (s: string) => JSON.stringify(s);
 
-function ourImport(file: string, work: string): Measure {
+function ourImport(file: string, work: string, indicators = true): Measure {
   const lake = join(work, 'lake');
   rmSync(lake, { recursive: true, force: true });
   return timed(
-    'Habitat Commun : habitat import dvf',
-    // No store here: no arrondissement roll-up (the COG's 45 pairs would only add a CASE to the SQL).
+    indicators ? 'Habitat Commun : habitat import dvf' : 'Habitat Commun : habitat import dvf, sans les indicateurs',
+    // No store here: no arrondissement roll-up (the COG's 45 pairs would only add a CASE to the SQL), no EPCI.
     `import { importDvfFiles } from ${q(join(ROOT, 'src/modules/market/service.ts'))};
      const t = performance.now();
-     const s = await importDvfFiles(${q(lake)}, [${q(file)}], { parents: new Map() });
+     const s = await importDvfFiles(${q(lake)}, [${q(file)}], { parents: new Map(), indicators: ${indicators} });
      console.log('SECONDS=' + (performance.now() - t) / 1000);
      console.log(JSON.stringify({ read: s.linesRead, kept: s.linesKept, duplicates: s.duplicates, rejected: s.linesRejected, partitions: s.partitions.length }));`,
-    'contrôles et rejets, normalisation, dédoublonnage, Parquet un dossier par département, bascule',
+    indicators
+      ? 'contrôles et rejets, normalisation, dédoublonnage, Parquet un dossier par département, indicateurs publiés (communes, sections, départements ; années, mois, fenêtres de 5 ans ; histogrammes ; deux méthodes), bascule'
+      : 'la même importation sans calculer les indicateurs (ils le sont alors à la première réponse)',
   );
 }
 
@@ -307,7 +310,8 @@ const results: Measure[] = [];
 const modes = (arg('mesures')?.split(',') ?? ['count', 'colonnes', 'parquet', 'partitions', 'partitions_avant']) as DuckMode[];
 for (const mode of modes) results.push(duckdb(file, work, mode));
 results.push(ourImport(file, work));
-if (existsSync(join(PG_BIN, 'initdb'))) results.push(...(await postgres(file, work)));
+if (!flag('sans-comparaison-indicateurs')) results.push(ourImport(file, work, false));
+if (existsSync(join(PG_BIN, 'initdb')) && !flag('sans-postgres')) results.push(...(await postgres(file, work)));
 
 const mib = (statSync(file).size / 2 ** 20).toFixed(0);
 console.log(`\nFichier : ${lines.toLocaleString('fr-FR')} lignes, ${mib} Mio ; machine : ${cpus().length} cœurs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} Gio`);

@@ -122,7 +122,8 @@ export function indicatorSource(lake: LakeReader, version: () => string): Figure
       return (await place(scope, method)).filter((r) => inYears(r.period)).map((r) => asRow(r, scope.code)).sort(byPeriodTypeCode(PROPERTY_TYPES));
     },
     async span(scope, type, method, win) {
-      if (!levelsOf(scope)) return raw.span(scope, type, method, win);
+      // The instance's windows are not stored (no page asks for them): the lake answers.
+      if (!levelsOf(scope) || scope.level === 'territory') return raw.span(scope, type, method, win);
       const key = rangeKey(win.from, win.to);
       const r = (await place(scope, method)).find((x) => x.type === type && x.period === key);
       return r && asRow(r, scope.code);
