@@ -4,8 +4,8 @@
 import type { LakeReader } from '../../platform/lake.ts';
 import { PORTAL_TYPES } from './contract.ts';
 import { AnswerCache } from '../../platform/answer-cache.ts';
-import { readHistograms, readIndicators, readIndicatorsMeta, rangeKey, type IndicatorLevel, type StoredIndicator } from './indicators-store.ts';
-import { PROPERTY_TYPES, yearRange, type IndicatorRow, type Method, type PropertyType, type Scope } from './model.ts';
+import { readHistograms, readIndicators, readIndicatorsMeta, rangeKey, sectionPeriods, type IndicatorLevel, type StoredIndicator } from './indicators-store.ts';
+import { PROPERTY_TYPES, departementOf, yearRange, type IndicatorRow, type Method, type PropertyType, type Scope } from './model.ts';
 import { histogram, type Bin } from './portal-model.ts';
 import { dataDates, figures, readDvfManifest, saleCounts, salePrices } from './store.ts';
 
@@ -113,6 +113,9 @@ export function indicatorSource(lake: LakeReader, version: () => string): Figure
   const raw = lakeSource(lake);
   const indexes = new AnswerCache(version, 2);
   const index = (m: Method) => indexes.get(m, () => loadIndex(lake, m));
+  // The indicators' meta (dates, section periods), read once per version of the lake, not per answer.
+  const metas = new AnswerCache(version, 1);
+  const meta = () => metas.get('meta', async () => readIndicatorsMeta(lake.dir));
   /** A place's figures: its scope's level, an arrondissement with the communes. */
   const place = async (scope: Scope, method: Method) => (await index(method)).byPlace.get(`${scope.level}|${scope.code}`) ?? [];
   return {
@@ -152,15 +155,17 @@ export function indicatorSource(lake: LakeReader, version: () => string): Figure
     },
     async sections(code, type, method, win) {
       const key = rangeKey(win.from, win.to);
+      // Stored for the département's last year and five years only (indicators-store.ts): other periods from the lake.
+      if (!sectionPeriods((await meta())?.dataUntil[departementOf(code)]).includes(key)) return raw.sections(code, type, method, win);
       const ix = await index(method);
       // A commune's sections, or an arrondissement's (its sections' identifiers start with its code).
       const rows = new Set([...(ix.sectionsByParent.get(code) ?? []), ...(ix.sectionsByPrefix.get(code) ?? [])]);
       return [...rows].filter((r) => r.type === type && r.period === key).map((r) => asRow(r)).sort(byPeriodTypeCode([type]));
     },
     async dates(departements) {
-      const meta = readIndicatorsMeta(lake.dir);
+      const m = await meta();
       const files = readDvfManifest(lake.dir).files;
-      const days = departements.map((d) => meta?.dataUntil[d]).filter((d): d is string => !!d);
+      const days = departements.map((d) => m?.dataUntil[d]).filter((d): d is string => !!d);
       return { data_until: days.sort().at(-1) ?? null, imported_at: files.length ? files.map((f) => f.importedAt).sort().at(-1)! : null };
     },
   };

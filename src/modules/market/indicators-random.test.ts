@@ -11,7 +11,7 @@ import { openLake } from '../../platform/lake.ts';
 import { datasetVersion } from '../../platform/lake-swap.ts';
 import { indicatorSource, lakeSource } from './figure-source.ts';
 import { readIndicatorsMeta, type Membership } from './indicators-store.ts';
-import { PROPERTY_TYPES, type Method, type Scope } from './model.ts';
+import type { Method, Scope } from './model.ts';
 import { importDvfFiles } from './service.ts';
 import { dvfDataset } from './store.ts';
 
@@ -77,7 +77,7 @@ const SCOPES: Scope[] = [
 describe('indicateurs calculés à l’import, ventes au hasard', () => {
   it('répondent comme le lac brut, après un premier import puis un import d’un seul département', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(sale, { minLength: 1, maxLength: 60 }), fc.array(sale.map((s) => ({ ...s, commune: s.commune.startsWith('01') ? s.commune : '01001' })), { maxLength: 30 }), async (first, second) => {
+      fc.asyncProperty(fc.array(sale, { minLength: 1, maxLength: 40 }), fc.array(sale.map((s) => ({ ...s, commune: s.commune.startsWith('01') ? s.commune : '01001' })), { maxLength: 30 }), async (first, second) => {
         const dir = mkdtempSync(join(tmpdir(), 'habitat-indicators-random-'));
         const lake = await openLake(dir);
         try {
@@ -93,7 +93,7 @@ describe('indicateurs calculés à l’import, ventes au hasard', () => {
           rmSync(dir, { recursive: true, force: true });
         }
       }),
-      { numRuns: 4 },
+      { numRuns: 3 },
     );
   }, 600_000);
 });
@@ -104,9 +104,9 @@ async function compare(lake: Awaited<ReturnType<typeof openLake>>) {
   for (const method of ['habitat', 'etalab'] as Method[]) {
     for (const scope of SCOPES) {
       expect(await stored.area(scope, method), `${scope.level} ${scope.code} ${method}`).toEqual(await raw.area(scope, method));
-      for (const to of [2019, 2021, 2023, 2025]) {
+      for (const to of [2021, 2023, 2025]) {
         const win = { from: to - 4, to };
-        for (const type of PROPERTY_TYPES.slice(0, 3)) {
+        for (const type of ['maison', 'appartement'] as const) {
           const [a, b] = [await stored.span(scope, type, method, win), await raw.span(scope, type, method, win)];
           expect(a && { ...a, period: 'span' }, `${scope.code} ${type} ${to}`).toEqual(b);
           if (scope.level === 'commune') {

@@ -125,6 +125,12 @@ interface PeriodKind {
 }
 const YEAR: PeriodKind = { period: 'CAST(y AS VARCHAR)' };
 const MONTH: PeriodKind = { period: 'm' };
+const lastYear = (y: number): PeriodKind => ({ period: `'${y}'`, where: `y = ${y}` });
+/** The periods of a département's stored sections: its last year (of `dataUntil`) and the five years ending with it. */
+export const sectionPeriods = (dataUntil: string | undefined) => {
+  const y = Number(dataUntil?.slice(0, 4));
+  return dataUntil ? [String(y), rangeKey(y - 4, y)] : [];
+};
 /** The five years that end with `y`: the portal's `five_years` window (portal-model.ts yearWindow). */
 const fiveYears = (y: number): PeriodKind => ({ period: `'${rangeKey(y - 4, y)}'`, where: `y BETWEEN ${y - 4} AND ${y}` });
 
@@ -215,14 +221,16 @@ export async function computeDepartement(x: LakeReader, o: { lines: string; outD
     const t = 'indicator_sales';
     await selectSales(x, t, o.lines, method, null);
     const years = await windowEnds(x, t);
+    const last = years.length ? years.at(-1)! - 4 : null;
     const { commune, arrondissement, section, departement } = LEVELS;
     await writeRows(
       x,
       [
         ...[commune, arrondissement, departement].flatMap((l) => [YEAR, MONTH].map((p) => aggregate(t, l, p, method))),
-        // Sections: years and windows (the section table of a commune page), not months (no page shows them).
-        ...[commune, arrondissement, section, departement].flatMap((l) => years.map((y) => aggregate(t, l, fiveYears(y), method))),
-        aggregate(t, section, YEAR, method),
+        ...[commune, arrondissement, departement].flatMap((l) => years.map((y) => aggregate(t, l, fiveYears(y), method))),
+        // Sections, the most numerous groups: only the département's last year and the five years ending with it (a
+        // commune page opens on its latest year); other periods are read from the lake (figure-source.ts sections).
+        ...(last === null ? [] : [lastYear(last), fiveYears(last)].map((p) => aggregate(t, section, p, method))),
       ],
       join(o.outDir, `indicators-${method}.parquet`),
     );
