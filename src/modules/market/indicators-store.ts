@@ -330,7 +330,7 @@ export async function buildIndicators(
   const linesOf = (deps: readonly string[]) => departementLines(o.lakeDir, o.staged ? o.tree : null, o.touched, deps);
   const deps = lakeDepartements(o.lakeDir, o.touched);
   const previous = readIndicatorsMeta(o.lakeDir);
-  const dataUntil: Record<string, string> = { ...(previous?.dataUntil ?? {}) };
+  const dataUntil: Record<string, string> = { ...previous?.dataUntil };
   for (const dep of o.touched) {
     const until = await computeDepartement(x, { lines: linesOf([dep]), outDir: join(o.tree, departementIndicatorsPath(dep)) });
     if (until) dataUntil[dep] = until;

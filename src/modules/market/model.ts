@@ -406,8 +406,7 @@ export const EXACT_RANKS_UP_TO = 1000;
  * Binomial(n, ½), so [x(j), x(n+1−j)] covers it with probability 1 − 2·P(B < j). `j` is the largest rank keeping that
  * probability at least 95 % (exact up to EXACT_RANKS_UP_TO values; beyond, j = floor(n/2 − 1.96·√n/2)). Below 6 values
  * no pair of ranks reaches 95 %: the interval is then the whole range and `coverage` says how much less it covers.
- * The one rule: statistics.ts (answers from the sales) and the SQL of the precomputed indicators (indicators-store.ts,
- * through `exactLowerRanks`) both use it.
+ * The one rule: statistics.ts uses it (answers from the sales; the precomputed indicators store no interval).
  */
 export function medianConfidenceRanks(n: number, level = 0.95): { lower: number; upper: number; coverage: number } {
   if (n < 1) return { lower: 0, upper: 0, coverage: 0 };
@@ -433,6 +432,3 @@ export function medianConfidenceRanks(n: number, level = 0.95): { lower: number;
   return { lower: j, upper: n + 1 - j, coverage: 1 - 2 * tail };
 }
 
-/** The lower ranks for n = 1 … EXACT_RANKS_UP_TO, as a DuckDB list literal (the SQL looks them up by count). */
-export const exactLowerRanks = (): string =>
-  `[${Array.from({ length: EXACT_RANKS_UP_TO }, (_, i) => medianConfidenceRanks(i + 1).lower).join(', ')}]`;
