@@ -19,7 +19,7 @@ export function AidsHomePage() {
         {simulators.data?.map((s) => (
           <li key={s.id}>
             <h2>
-              <Link to={`/aides/${s.id}`}>{s.titre}</Link>
+              <Link to={`/aides/${s.id}`}>{s.title}</Link>
             </h2>
             <p>{s.description}</p>
           </li>

@@ -86,9 +86,9 @@ export function SimulatorPage() {
   return (
     <section className="aids">
       <p className="breadcrumb">
-        <Link to="/aides">Aides au logement</Link> › {sim.titre}
+        <Link to="/aides">Aides au logement</Link> › {sim.title}
       </p>
-      <h1 tabIndex={-1}>{sim.titre}</h1>
+      <h1 tabIndex={-1}>{sim.title}</h1>
       <p>{sim.description}</p>
       <p className="hint">Aucune réponse n’est enregistrée. Les questions marquées « facultatif » peuvent rester vides.</p>
 
@@ -100,7 +100,7 @@ export function SimulatorPage() {
             {errorList.map((q) => (
               <li key={q.id}>
                 <a href={`#q-${q.id}`}>
-                  {q.libelle} : {errors[q.id]}
+                  {q.label} : {errors[q.id]}
                 </a>
               </li>
             ))}
