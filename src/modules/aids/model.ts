@@ -145,7 +145,7 @@ export interface CeilingLookup {
 
 /**
  * The ceiling of a row for `n` (persons or household rank). Rows list explicit sizes, then either an
- * increment per extra person (`par_personne_supplementaire`) or an open last size (`8_et_plus`).
+ * increment per extra person (`per_extra_person`) or an open last size (`8_and_more`).
  * Returns undefined when the table does not give the figure (partial tables).
  */
 export function ceilingFor(row: Record<string, number> | undefined, n: number): CeilingLookup | undefined {
@@ -153,12 +153,12 @@ export function ceilingFor(row: Record<string, number> | undefined, n: number): 
   const exact = row[String(n)];
   if (exact !== undefined) return { value: exact, keys: [String(n)] };
   const open = Object.keys(row)
-    .map((k) => /^(\d+)_et_plus$/.exec(k))
+    .map((k) => /^(\d+)_and_more$/.exec(k))
     .filter((m): m is RegExpExecArray => !!m)
     .map((m) => Number(m[1]))
     .filter((k) => k <= n)
     .sort((a, b) => b - a)[0];
-  if (open !== undefined) return { value: row[`${open}_et_plus`]!, how: `plafond « ${open} personnes et plus »`, keys: [`${open}_et_plus`] };
+  if (open !== undefined) return { value: row[`${open}_and_more`]!, how: `plafond « ${open} personnes et plus »`, keys: [`${open}_and_more`] };
   const extra = row.per_extra_person;
   const sizes = Object.keys(row).filter((k) => /^\d+$/.test(k)).map(Number);
   const last = Math.max(...sizes);

@@ -46,10 +46,10 @@ const rules: Rules = {
   'plafond . BRS': {},
   PTZ: { valeur: 'oui', titre: 'Prêt à taux zéro' },
   'PTZ . primo-accédant': { valeur: 'ménage . propriétaire ces deux dernières années = non' },
-  'PTZ . neuf': { valeur: "projet . type de logement = 'neuf'" },
+  'PTZ . neuf': { valeur: "projet . type de logement = 'new_build'" },
   'PTZ . ancien avec travaux en zone détendue': {
     'toutes ces conditions': [
-      "projet . type de logement = 'ancien_avec_travaux'",
+      "projet . type de logement = 'existing_with_works'",
       { 'une de ces conditions': ["projet . zone = 'B2'", "projet . zone = 'C'"] },
     ],
   },

@@ -46,13 +46,13 @@ const rules: Rules = {
   'MaPrimeRénov . intermédiaires': { valeur: 'ménage . revenu fiscal de référence <= plafond . intermédiaires' },
   'MaPrimeRénov . catégorie': {
     variations: [
-      { si: 'MaPrimeRénov . très modestes', alors: "'tres_modeste'" },
-      { si: 'MaPrimeRénov . modestes', alors: "'modeste'" },
-      { si: 'MaPrimeRénov . intermédiaires', alors: "'intermediaire'" },
-      { sinon: "'superieur'" },
+      { si: 'MaPrimeRénov . très modestes', alors: "'very_modest'" },
+      { si: 'MaPrimeRénov . modestes', alors: "'modest'" },
+      { si: 'MaPrimeRénov . intermédiaires', alors: "'intermediate'" },
+      { sinon: "'higher'" },
     ],
   },
-  'MaPrimeRénov . propriétaire': { valeur: "ménage . statut != 'locataire'" },
+  'MaPrimeRénov . propriétaire': { valeur: "ménage . statut != 'tenant'" },
   'MaPrimeRénov . éligible': { 'toutes ces conditions': ['MaPrimeRénov . propriétaire', 'logement . plus de 15 ans'] },
 };
 const model = new RuleModel(rules);

@@ -27,7 +27,7 @@ const columnLabel = (k: string) => COLUMN_LABEL[k] ?? k.split(' · ').map((p) =>
 const rowLabel = (k: string) =>
   k === 'per_extra_person'
     ? 'Par personne supplémentaire'
-    : /^\d+_et_plus$/.test(k)
+    : /^\d+_and_more$/.test(k)
       ? `${k.split('_')[0]} personnes et plus`
       : k;
 const euros = (n: number) => `${String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ')} €`;
