@@ -29,7 +29,7 @@ describe('public simulators', () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/aids/simulators' });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.map((s: any) => s.id)).toEqual(['logement-social', 'accession', 'renovation']);
+    expect(body.map((s: any) => s.id)).toEqual(['social-housing', 'ownership', 'renovation']);
     const commune = body[0].questions.find((q: any) => q.id === 'commune');
     expect(commune.options.find((o: any) => o.value === '31555').label).toBe('Toulouse (31555)');
   });
@@ -37,7 +37,7 @@ describe('public simulators', () => {
   it('answers the social-housing simulator with each condition and its figure', async () => {
     const res = await t.app.inject({
       method: 'POST',
-      url: '/api/aids/simulate/logement-social',
+      url: '/api/aids/simulate/social-housing',
       payload: { commune: '31555', persons: 2, reference_tax_income: 24000, date: '2026-03-01' },
     });
     expect(res.statusCode).toBe(200);
@@ -52,7 +52,7 @@ describe('public simulators', () => {
   it('answers the household of issue 19: 2 persons in Toulouse, 15 000 €, PLAI — with the figure, its year and its source', async () => {
     const res = await t.app.inject({
       method: 'POST',
-      url: '/api/aids/simulate/logement-social',
+      url: '/api/aids/simulate/social-housing',
       payload: { commune: '31555', persons: 2, reference_tax_income: 15000, date: '2026-03-01' },
     });
     const plai = res.json().aids.find((a: any) => a.id === 'PLAI');
@@ -74,7 +74,7 @@ describe('public simulators', () => {
   it('answers the household of issue 19 in Villeurbanne (3 persons), a commune of the instance zoned from the national file', async () => {
     const res = await t.app.inject({
       method: 'POST',
-      url: '/api/aids/simulate/logement-social',
+      url: '/api/aids/simulate/social-housing',
       payload: { commune: '69266', persons: 3, reference_tax_income: 15000, date: '2026-03-01' },
     });
     const body = res.json();
@@ -103,7 +103,7 @@ describe('public simulators', () => {
   });
 
   it('refuses a bad answer with a French problem naming the field', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/aids/simulate/logement-social', payload: { persons: 0 } });
+    const res = await t.app.inject({ method: 'POST', url: '/api/aids/simulate/social-housing', payload: { persons: 0 } });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(JSON.stringify(res.json())).toContain('persons');
@@ -125,14 +125,14 @@ describe('public simulators', () => {
 
   it('appear in the OpenAPI document', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/api/docs/json' })).json();
-    for (const path of ['/api/aids/simulators', '/api/aids/simulate/logement-social', '/api/aids/simulate/accession', '/api/aids/simulate/renovation', '/api/aids/tables', '/api/aids/local-aids']) {
+    for (const path of ['/api/aids/simulators', '/api/aids/simulate/social-housing', '/api/aids/simulate/ownership', '/api/aids/simulate/renovation', '/api/aids/tables', '/api/aids/local-aids']) {
       expect(doc.paths[path], path).toBeTruthy();
     }
   });
 
   it('stores nothing from a simulation', async () => {
     const before = await t.ctx.db.selectFrom('aids_local_aid').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-    await t.app.inject({ method: 'POST', url: '/api/aids/simulate/accession', payload: { commune: '31555', persons: 1, reference_tax_income: 20000 } });
+    await t.app.inject({ method: 'POST', url: '/api/aids/simulate/ownership', payload: { commune: '31555', persons: 1, reference_tax_income: 20000 } });
     const after = await t.ctx.db.selectFrom('aids_local_aid').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     expect(after).toEqual(before);
   });
@@ -173,7 +173,7 @@ describe('the EPCI’s own aids', () => {
       (
         await t.app.inject({
           method: 'POST',
-          url: '/api/aids/simulate/accession',
+          url: '/api/aids/simulate/ownership',
           payload: { commune, persons: 2, reference_tax_income: 30000, owner_last_two_years: false, housing_type: 'new_build', operation_cost: 200000, date: '2026-03-01' },
         })
       ).json().aids.find((a: any) => a.id === `local-${mine.id}`);

@@ -59,7 +59,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
       },
       handler: async (req) => {
         // Nothing from the household is stored or logged: the answer is computed and returned.
-        const local = s.id === 'logement-social' ? [] : await listLocalAids(ctx.db, { sirens: ctx.config.epciSirens, activeOnly: true });
+        const local = s.id === 'social-housing' ? [] : await listLocalAids(ctx.db, { sirens: ctx.config.epciSirens, activeOnly: true });
         const n = await names();
         return s.simulate(req.body, await forInstance(), local, (siren) => n[siren] ?? `l’EPCI ${siren}`);
       },

@@ -18,7 +18,7 @@ export interface Simulator<I = unknown> {
 
 export const SIMULATORS: Simulator[] = [
   {
-    id: 'logement-social',
+    id: 'social-housing',
     title: 'Logement social',
     description: 'Savoir si vos revenus permettent d’accéder à un logement social (PLAI, PLUS, PLS).',
     input: socialHousingInput,
@@ -26,7 +26,7 @@ export const SIMULATORS: Simulator[] = [
     simulate: (input: SocialHousingInput, t: TableSet) => simulateSocialHousing(input, t),
   },
   {
-    id: 'accession',
+    id: 'ownership',
     title: 'Devenir propriétaire',
     description: 'Prêt à taux zéro, location-accession (PSLA), bail réel solidaire (BRS) et aides de l’intercommunalité.',
     input: ownershipInput,

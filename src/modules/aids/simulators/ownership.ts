@@ -333,7 +333,7 @@ export function simulateOwnership(
   }
 
   return {
-    simulator: 'accession',
+    simulator: 'ownership',
     title: 'Devenir propriétaire',
     date,
     year,

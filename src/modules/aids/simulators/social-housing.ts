@@ -194,7 +194,7 @@ export function simulateSocialHousing(input: SocialHousingInput, t: TableSet): S
   });
 
   return {
-    simulator: 'logement-social',
+    simulator: 'social-housing',
     title: 'Logement social',
     date,
     year,

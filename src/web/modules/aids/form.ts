@@ -59,3 +59,10 @@ export function checkAnswers(questions: Question[], answers: Answers): Checked {
 
 /** Figures of an official text, or computed from one; the others are shown as to be checked. */
 export const isVerified = (v: Verification) => v === 'official' || v === 'computed';
+
+/**
+ * Page addresses stay French (people type and share them, docs/decisions/0004-naming.md) while the API names the
+ * simulators in English: `/aides/logement-social` asks `/api/aids/simulate/social-housing`.
+ */
+const PAGE_OF_SIMULATOR: Record<string, string> = { 'social-housing': 'logement-social', ownership: 'accession', renovation: 'renovation' };
+export const simulatorPage = (id: string) => PAGE_OF_SIMULATOR[id] ?? id;
