@@ -19,10 +19,10 @@ describe('social-housing ceilings (PLUS, PLS, PLAI), each year, zone and categor
         for (let rank = 1; rank <= 8; rank++) {
           const ceiling = ceilingFor(row, rank);
           if (!ceiling) continue;
-          const ask = (revenu: number) =>
+          const ask = (income: number) =>
             verdict(
               simulateSocialHousing(
-                { year: table.year, social_housing_zone: zone as ZoneHlm, persons: rank, reference_tax_income: revenu },
+                { year: table.year, social_housing_zone: zone as ZoneHlm, persons: rank, reference_tax_income: income },
                 t,
               ),
               table.scheme,
@@ -39,8 +39,8 @@ describe('social-housing ceilings (PLUS, PLS, PLAI), each year, zone and categor
   }
 
   it('uses the official figures (PLUS 2026, autres régions; PLS 2026 = PLUS × 1,30)', () => {
-    const at = (persons: number, revenu: number, p = 'PLUS', extra: object = {}) =>
-      verdict(simulateSocialHousing({ year: 2026, commune: '31555', persons, reference_tax_income: revenu, ...extra }, t), p);
+    const at = (persons: number, income: number, p = 'PLUS', extra: object = {}) =>
+      verdict(simulateSocialHousing({ year: 2026, commune: '31555', persons, reference_tax_income: income, ...extra }, t), p);
     expect(at(1, 23403)).toBe('eligible');
     expect(at(1, 23404)).toBe('not_eligible');
     expect(at(4, 45374)).toBe('eligible');
@@ -65,8 +65,8 @@ describe('social-housing ceilings (PLUS, PLS, PLAI), each year, zone and categor
   });
 
   it('zones: Paris and its neighbours have higher ceilings from category 3', () => {
-    const at = (zone: ZoneHlm, revenu: number) =>
-      verdict(simulateSocialHousing({ year: 2025, social_housing_zone: zone, persons: 3, reference_tax_income: revenu }, t), 'PLUS');
+    const at = (zone: ZoneHlm, income: number) =>
+      verdict(simulateSocialHousing({ year: 2025, social_housing_zone: zone, persons: 3, reference_tax_income: income }, t), 'PLUS');
     expect(at('paris_and_neighbours', 52284)).toBe('eligible');
     expect(at('ile_de_france', 52284)).toBe('not_eligible');
     expect(at('ile_de_france', 47944)).toBe('eligible');
@@ -80,8 +80,8 @@ describe('aided ownership ceilings', () => {
       for (const [zone, row] of Object.entries(table.values)) {
         for (let n = 1; n <= 8; n++) {
           const ceiling = ceilingFor(row, n)!;
-          const ask = (revenu: number) =>
-            verdict(simulateOwnership({ year: table.year, zone_abc: zone as ZoneAbc, persons: n, reference_tax_income: revenu }, t), table.scheme);
+          const ask = (income: number) =>
+            verdict(simulateOwnership({ year: table.year, zone_abc: zone as ZoneAbc, persons: n, reference_tax_income: income }, t), table.scheme);
           expect(ask(ceiling.value - 1)).toBe('eligible');
           expect(ask(ceiling.value)).toBe('eligible');
           expect(ask(ceiling.value + 1)).toBe('not_eligible');
@@ -97,10 +97,10 @@ describe('aided ownership ceilings', () => {
       const row = ptz.values[zone === 'Abis' ? 'A' : zone]!;
       for (let n = 1; n <= 9; n++) {
         const ceiling = ceilingFor(row, n)!;
-        const ask = (revenu: number) =>
+        const ask = (income: number) =>
           verdict(
             simulateOwnership(
-              { year, zone_abc: zone, persons: n, reference_tax_income: revenu, owner_last_two_years: false, housing_type: 'new_build', operation_cost: 0 },
+              { year, zone_abc: zone, persons: n, reference_tax_income: income, owner_last_two_years: false, housing_type: 'new_build', operation_cost: 0 },
               t,
             ),
             'PTZ',
@@ -187,9 +187,9 @@ describe('MaPrimeRénov’ categories, each year, region and size', () => {
         for (let n = 1; n <= 7; n++) {
           for (const cat of order) {
             const bound = ceilingFor(rows[cat], n)!.value;
-            const summary = (revenu: number) =>
+            const summary = (income: number) =>
               simulateRenovation(
-                { year: table.year, ile_de_france: region === 'ile_de_france', persons: n, reference_tax_income: revenu, status: 'owner_occupier', built_over_15_years: true },
+                { year: table.year, ile_de_france: region === 'ile_de_france', persons: n, reference_tax_income: income, status: 'owner_occupier', built_over_15_years: true },
                 t,
               ).aids[0]!.summary;
             expect(summary(bound - 1)).toContain(`« ${label[cat]}`);
@@ -202,8 +202,8 @@ describe('MaPrimeRénov’ categories, each year, region and size', () => {
   }
 
   it('official 2025 figures out of Île-de-France', () => {
-    const cat = (persons: number, revenu: number) =>
-      simulateRenovation({ year: 2025, commune: '69123', persons, reference_tax_income: revenu, status: 'owner_occupier', built_over_15_years: true }, t)
+    const cat = (persons: number, income: number) =>
+      simulateRenovation({ year: 2025, commune: '69123', persons, reference_tax_income: income, status: 'owner_occupier', built_over_15_years: true }, t)
         .aids[0]!.summary;
     expect(cat(1, 17173)).toContain('très modestes');
     expect(cat(1, 17174)).toContain('« modestes');

@@ -126,7 +126,7 @@ export interface TableSet {
   mpr: MprTable[];
   /** Named communes offered in the forms: the demo territory by default, the instance's communes in the API. */
   communes: CommuneZone[];
-  zonage: TableInfo & { title: string };
+  demoZoning: TableInfo & { title: string };
   national: NationalZoning;
   /** IRL of the 3rd quarter, by year: the yearly revaluation of the HLM and BRS ceilings (CCH R441-1). */
   irl: Record<number, number>;
@@ -290,13 +290,13 @@ export function householdCategory(h: Household): HouseholdCategory {
 // ---------------------------------------------------------------- DPE
 
 /** Final class of a dwelling of 40 m² or more: the worse of its energy class and its climate (GES) class. */
-export function dpeClass(energieKwhEp: number, gesKgCo2: number, table: DpeTable): {
+export function dpeClass(energyKwhEp: number, ghgKgCo2: number, table: DpeTable): {
   class: DpeClass;
   energy: DpeClass;
   climate: DpeClass;
 } {
-  const energy = classUnder(energieKwhEp, table.energy_bounds_kwhep_m2_year);
-  const climate = classUnder(gesKgCo2, table.ghg_bounds_kgco2eq_m2_year);
+  const energy = classUnder(energyKwhEp, table.energy_bounds_kwhep_m2_year);
+  const climate = classUnder(ghgKgCo2, table.ghg_bounds_kgco2eq_m2_year);
   return { class: worseClass(energy, climate), energy, climate };
 }
 

@@ -64,12 +64,12 @@ describe('more income never makes a household newly eligible', () => {
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 0, max: 200_000 }),
         fc.integer({ min: 1, max: 50_000 }),
-        (year, idf, persons, revenu, more) => {
+        (year, idf, persons, income, more) => {
           const ask = (r: number) =>
             simulateRenovation({ year, ile_de_france: idf, persons, reference_tax_income: r, status: 'owner_occupier', built_over_15_years: true }, t)
               .aids[0]!.summary;
-          expect(category(ask(revenu + more))).toBeGreaterThanOrEqual(category(ask(revenu)));
-          expect(category(ask(revenu))).toBeGreaterThanOrEqual(0);
+          expect(category(ask(income + more))).toBeGreaterThanOrEqual(category(ask(income)));
+          expect(category(ask(income))).toBeGreaterThanOrEqual(0);
         },
       ),
       { numRuns: 300 },

@@ -103,7 +103,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
         row(t.national.info, 'Zonage ABC de toutes les communes', 2024),
         row(t.national.recodedInfo, 'Zonage ABC des communes au code changé depuis', null),
         row(t.national.parisInfo, 'Paris et communes limitrophes (plafonds HLM)', null),
-        row(t.zonage, 'Communes de démonstration (noms et zones)', null),
+        row(t.demoZoning, 'Communes de démonstration (noms et zones)', null),
       ];
     },
   });

@@ -34,7 +34,7 @@ const ceilingSchema = z.object({
   verification_values: z.record(z.string(), z.record(z.string(), verification)).optional(),
 });
 const ptzSchema = ceilingSchema.extend({ operation_cost: z.record(z.string(), row) });
-const zonageSchema = z.object({
+const demoCommunesSchema = z.object({
   title: z.string(),
   verification,
   verification_note: z.string(),
@@ -157,15 +157,15 @@ export function loadTables(root = TABLES_DIR): TableSet {
     .filter((f) => /^MPR-\d{4}\.json$/.test(f))
     .sort()
     .map((f) => ({ ...parseFile(mprSchema, join(mprDir, f)), file: `renovation/${f}` }));
-  const zonage = parseFile(zonageSchema, join(root, 'zonage', 'communes-demo.json'));
+  const demo = parseFile(demoCommunesSchema, join(root, 'zonage', 'communes-demo.json'));
   const dpe: DpeTable = { ...parseFile(dpeSchema, join(root, 'renovation', 'dpe.json')), file: 'renovation/dpe.json' };
   const irl = parseFile(irlSchema, join(root, 'irl.json'));
   return {
     ceilings: [...readCeilings(root, 'logement-social'), ...readCeilings(root, 'accession')],
     ptz,
     mpr,
-    communes: zonage.communes as CommuneZone[],
-    zonage: { title: zonage.title, verification: zonage.verification, verification_note: zonage.verification_note, sources: zonage.sources, file: 'zonage/communes-demo.json' },
+    communes: demo.communes as CommuneZone[],
+    demoZoning: { title: demo.title, verification: demo.verification, verification_note: demo.verification_note, sources: demo.sources, file: 'zonage/communes-demo.json' },
     national: loadNationalZoning(root),
     irl: Object.fromEntries(Object.entries(irl.values).map(([k, v]) => [Number(k.slice(0, 4)), v])),
     dpe,

@@ -45,13 +45,13 @@ export function LocalAidsPage() {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const list = (name: string) => f.getAll(name).map(String);
-    const montant = String(f.get('montant') ?? '').replace(/\s/g, '');
+    const amount = String(f.get('amount') ?? '').replace(/\s/g, '');
     const body = {
       epci_siren: f.get('epci_siren'),
       kind: f.get('kind'),
       name: f.get('name'),
       description: f.get('description') ?? '',
-      amount_euros: montant ? Number(montant) : null,
+      amount_euros: amount ? Number(amount) : null,
       ceiling_reference: f.get('ceiling_reference') ?? 'none',
       primo_accedant_required: f.get('primo') === 'on',
       housing_types: list('housing_types'),
@@ -147,7 +147,7 @@ export function LocalAidsPage() {
         </div>
         <div className="field">
           <label htmlFor="la-montant">Montant en euros (vide s’il varie)</label>
-          <input id="la-montant" name="montant" inputMode="numeric" defaultValue={form.amount_euros ?? ''} />
+          <input id="la-montant" name="amount" inputMode="numeric" defaultValue={form.amount_euros ?? ''} />
         </div>
         <div className="field">
           <label htmlFor="la-plafond">Plafond de ressources (accession)</label>
