@@ -91,7 +91,7 @@ describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Logement social' }).waitFor({ timeout: 60_000 });
     await page.locator('#q-commune').selectOption('31555');
     await page.locator('#q-personnes').fill('2');
-    for (const name of ['personne_seule_avec_charge', 'jeune_menage', 'handicap']) await page.locator(`input[name=${name}][value=non]`).check();
+    for (const name of ['single_with_dependants', 'young_couple', 'disability']) await page.locator(`input[name=${name}][value=non]`).check();
     await page.locator('#q-revenu_fiscal').fill('15000');
     await page.locator('button[type=submit]').click();
     const plai = page.locator('article', { has: page.getByRole('heading', { name: /PLAI/ }) });

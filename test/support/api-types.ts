@@ -344,7 +344,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/aids/simulate/logement-social": {
+    "/api/aids/simulate/social-housing": {
         parameters: {
             query?: never;
             header?: never;
@@ -354,14 +354,14 @@ export interface paths {
         get?: never;
         put?: never;
         /** Simulation « Logement social » : chaque aide, éligible ou non, avec chaque condition et le chiffre comparé */
-        post: operations["postAidsSimulateLogementSocial"];
+        post: operations["postAidsSimulateSocialHousing"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/aids/simulate/accession": {
+    "/api/aids/simulate/ownership": {
         parameters: {
             query?: never;
             header?: never;
@@ -371,7 +371,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Simulation « Devenir propriétaire » : chaque aide, éligible ou non, avec chaque condition et le chiffre comparé */
-        post: operations["postAidsSimulateAccession"];
+        post: operations["postAidsSimulateOwnership"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3764,27 +3764,27 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
-                        titre: string;
+                        title: string;
                         description: string;
                         questions: {
                             id: string;
-                            libelle: string;
-                            aide?: string;
+                            label: string;
+                            help?: string;
                             /** @enum {string} */
-                            type: "nombre" | "oui_non" | "choix" | "commune";
-                            unite?: string;
+                            type: "number" | "yes_no" | "choice" | "commune";
+                            unit?: string;
                             min?: number;
                             max?: number;
                             options?: {
-                                valeur: string;
-                                libelle: string;
+                                value: string;
+                                label: string;
                             }[];
-                            obligatoire: boolean;
-                            visibleSi?: {
+                            required: boolean;
+                            visible_if?: {
                                 question: string;
-                                valeurs?: (string | boolean)[];
+                                values?: (string | boolean)[];
                                 min?: number;
-                                egal?: number;
+                                equals?: number;
                             };
                         }[];
                     }[];
@@ -3810,7 +3810,7 @@ export interface operations {
             };
         };
     };
-    postAidsSimulateLogementSocial: {
+    postAidsSimulateSocialHousing: {
         parameters: {
             query?: never;
             header?: never;
@@ -3820,16 +3820,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    annee?: number;
+                    year?: number;
                     date?: string;
                     commune?: string;
                     /** @enum {string} */
-                    zone_logement_social?: "paris_communes_limitrophes" | "ile_de_france" | "autres_regions";
-                    personnes: number;
-                    personne_seule_avec_charge?: boolean;
-                    jeune_menage?: boolean;
-                    handicap?: boolean;
-                    revenu_fiscal?: number;
+                    social_housing_zone?: "paris_and_neighbours" | "ile_de_france" | "other_regions";
+                    persons: number;
+                    single_with_dependants?: boolean;
+                    young_couple?: boolean;
+                    disability?: boolean;
+                    reference_tax_income?: number;
                 };
             };
         };
@@ -3841,43 +3841,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        simulateur: string;
-                        titre: string;
+                        simulator: string;
+                        title: string;
                         date: string;
-                        annee: number;
-                        contexte: string[];
-                        avertissements: string[];
-                        aides: {
+                        year: number;
+                        context: string[];
+                        warnings: string[];
+                        aids: {
                             id: string;
-                            nom: string;
+                            name: string;
                             /** @enum {string} */
-                            verdict: "eligible" | "non_eligible" | "inconnu";
-                            libelle_verdict?: string;
-                            resume: string;
+                            verdict: "eligible" | "not_eligible" | "unknown";
+                            verdict_label?: string;
+                            summary: string;
                             conditions: {
                                 id: string;
                                 /** @enum {string} */
-                                statut: "remplie" | "non_remplie" | "inconnue";
-                                texte: string;
-                                valeur?: number | string;
-                                seuil?: number | string;
+                                status: "met" | "not_met" | "unknown";
+                                text: string;
+                                value?: number | string;
+                                threshold?: number | string;
                                 table?: {
-                                    fichier: string;
+                                    file: string;
                                     /** @enum {string} */
-                                    verification: "officiel" | "calcule" | "secondaire" | "deduit" | "a_verifier";
-                                    verification_libelle: string;
+                                    verification: "official" | "computed" | "secondary" | "deduced" | "unverified";
+                                    verification_label: string;
                                     note: string;
                                     sources: {
-                                        titre: string;
+                                        title: string;
                                         url?: string;
                                     }[];
                                 };
                             }[];
-                            informations: string[];
-                            manque: string[];
+                            notes: string[];
+                            missing: string[];
                             contact?: {
-                                nom: string;
-                                texte: string;
+                                name: string;
+                                text: string;
                                 url?: string;
                             };
                             source?: string;
@@ -3905,7 +3905,7 @@ export interface operations {
             };
         };
     };
-    postAidsSimulateAccession: {
+    postAidsSimulateOwnership: {
         parameters: {
             query?: never;
             header?: never;
@@ -3915,17 +3915,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    annee?: number;
+                    year?: number;
                     date?: string;
                     commune?: string;
                     /** @enum {string} */
                     zone_abc?: "Abis" | "A" | "B1" | "B2" | "C";
-                    personnes: number;
-                    revenu_fiscal?: number;
-                    proprietaire_2_ans?: boolean;
+                    persons: number;
+                    reference_tax_income?: number;
+                    owner_last_two_years?: boolean;
                     /** @enum {string} */
-                    type_logement?: "neuf" | "ancien_avec_travaux" | "ancien_sans_travaux";
-                    cout_operation?: number;
+                    housing_type?: "new_build" | "existing_with_works" | "existing_without_works";
+                    operation_cost?: number;
                 };
             };
         };
@@ -3937,43 +3937,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        simulateur: string;
-                        titre: string;
+                        simulator: string;
+                        title: string;
                         date: string;
-                        annee: number;
-                        contexte: string[];
-                        avertissements: string[];
-                        aides: {
+                        year: number;
+                        context: string[];
+                        warnings: string[];
+                        aids: {
                             id: string;
-                            nom: string;
+                            name: string;
                             /** @enum {string} */
-                            verdict: "eligible" | "non_eligible" | "inconnu";
-                            libelle_verdict?: string;
-                            resume: string;
+                            verdict: "eligible" | "not_eligible" | "unknown";
+                            verdict_label?: string;
+                            summary: string;
                             conditions: {
                                 id: string;
                                 /** @enum {string} */
-                                statut: "remplie" | "non_remplie" | "inconnue";
-                                texte: string;
-                                valeur?: number | string;
-                                seuil?: number | string;
+                                status: "met" | "not_met" | "unknown";
+                                text: string;
+                                value?: number | string;
+                                threshold?: number | string;
                                 table?: {
-                                    fichier: string;
+                                    file: string;
                                     /** @enum {string} */
-                                    verification: "officiel" | "calcule" | "secondaire" | "deduit" | "a_verifier";
-                                    verification_libelle: string;
+                                    verification: "official" | "computed" | "secondary" | "deduced" | "unverified";
+                                    verification_label: string;
                                     note: string;
                                     sources: {
-                                        titre: string;
+                                        title: string;
                                         url?: string;
                                     }[];
                                 };
                             }[];
-                            informations: string[];
-                            manque: string[];
+                            notes: string[];
+                            missing: string[];
                             contact?: {
-                                nom: string;
-                                texte: string;
+                                name: string;
+                                text: string;
                                 url?: string;
                             };
                             source?: string;
@@ -4011,19 +4011,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    annee?: number;
+                    year?: number;
                     date?: string;
                     commune?: string;
                     ile_de_france?: boolean;
-                    personnes: number;
-                    revenu_fiscal?: number;
+                    persons: number;
+                    reference_tax_income?: number;
                     /** @enum {string} */
-                    statut?: "proprietaire_occupant" | "proprietaire_bailleur" | "locataire";
-                    logement_plus_15_ans?: boolean;
+                    status?: "owner_occupier" | "landlord" | "tenant";
+                    built_over_15_years?: boolean;
                     /** @enum {string} */
-                    classe_dpe?: "A" | "B" | "C" | "D" | "E" | "F" | "G";
-                    energie_kwhep_m2?: number;
-                    ges_kgco2_m2?: number;
+                    dpe_class?: "A" | "B" | "C" | "D" | "E" | "F" | "G";
+                    energy_kwhep_m2?: number;
+                    ghg_kgco2_m2?: number;
                 };
             };
         };
@@ -4035,43 +4035,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        simulateur: string;
-                        titre: string;
+                        simulator: string;
+                        title: string;
                         date: string;
-                        annee: number;
-                        contexte: string[];
-                        avertissements: string[];
-                        aides: {
+                        year: number;
+                        context: string[];
+                        warnings: string[];
+                        aids: {
                             id: string;
-                            nom: string;
+                            name: string;
                             /** @enum {string} */
-                            verdict: "eligible" | "non_eligible" | "inconnu";
-                            libelle_verdict?: string;
-                            resume: string;
+                            verdict: "eligible" | "not_eligible" | "unknown";
+                            verdict_label?: string;
+                            summary: string;
                             conditions: {
                                 id: string;
                                 /** @enum {string} */
-                                statut: "remplie" | "non_remplie" | "inconnue";
-                                texte: string;
-                                valeur?: number | string;
-                                seuil?: number | string;
+                                status: "met" | "not_met" | "unknown";
+                                text: string;
+                                value?: number | string;
+                                threshold?: number | string;
                                 table?: {
-                                    fichier: string;
+                                    file: string;
                                     /** @enum {string} */
-                                    verification: "officiel" | "calcule" | "secondaire" | "deduit" | "a_verifier";
-                                    verification_libelle: string;
+                                    verification: "official" | "computed" | "secondary" | "deduced" | "unverified";
+                                    verification_label: string;
                                     note: string;
                                     sources: {
-                                        titre: string;
+                                        title: string;
                                         url?: string;
                                     }[];
                                 };
                             }[];
-                            informations: string[];
-                            manque: string[];
+                            notes: string[];
+                            missing: string[];
                             contact?: {
-                                nom: string;
-                                texte: string;
+                                name: string;
+                                text: string;
                                 url?: string;
                             };
                             source?: string;
@@ -4115,25 +4115,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        fichier: string;
-                        dispositif: string;
-                        annee: number | null;
+                        file: string;
+                        scheme: string;
+                        year: number | null;
                         /** @enum {string} */
-                        verification: "officiel" | "calcule" | "secondaire" | "deduit" | "a_verifier";
-                        verification_libelle: string;
+                        verification: "official" | "computed" | "secondary" | "deduced" | "unverified";
+                        verification_label: string;
                         note: string;
                         sources: {
-                            titre: string;
+                            title: string;
                             url?: string;
                         }[];
-                        valeurs?: {
+                        values?: {
                             [key: string]: {
                                 [key: string]: number;
                             };
                         };
-                        verification_valeurs?: {
+                        verification_values?: {
                             [key: string]: {
-                                [key: string]: "officiel" | "calcule" | "secondaire" | "deduit" | "a_verifier";
+                                [key: string]: "official" | "computed" | "secondary" | "deduced" | "unverified";
                             };
                         };
                     }[];
@@ -4178,24 +4178,24 @@ export interface operations {
                         epci_siren: string;
                         /** @enum {string} */
                         kind: "accession" | "renovation";
-                        nom: string;
+                        name: string;
                         /** @default  */
                         description: string;
                         /** @default null */
-                        montant_euros: number | null;
+                        amount_euros: number | null;
                         /**
-                         * @default aucun
+                         * @default none
                          * @enum {string}
                          */
-                        plafond_reference: "aucun" | "PSLA" | "BRS" | "PTZ";
+                        ceiling_reference: "none" | "PSLA" | "BRS" | "PTZ";
                         /** @default false */
-                        primo_accedant_requis: boolean;
+                        primo_accedant_required: boolean;
                         /** @default [] */
-                        types_logement: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                        housing_types: ("new_build" | "existing_with_works" | "existing_without_works")[];
                         /** @default [] */
-                        categories_mpr: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                        mpr_categories: ("very_modest" | "modest" | "intermediate" | "higher")[];
                         /** @default [] */
-                        classes_dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                        dpe_classes: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                         /** @default [] */
                         communes: string[];
                         /** @default  */
@@ -4203,7 +4203,7 @@ export interface operations {
                         /** @default null */
                         deliberation: string | null;
                         /** @default true */
-                        actif: boolean;
+                        active: boolean;
                         id: string;
                     }[];
                 };
@@ -4241,24 +4241,24 @@ export interface operations {
                     epci_siren: string;
                     /** @enum {string} */
                     kind: "accession" | "renovation";
-                    nom: string;
+                    name: string;
                     /** @default  */
                     description?: string;
                     /** @default null */
-                    montant_euros?: number | null;
+                    amount_euros?: number | null;
                     /**
-                     * @default aucun
+                     * @default none
                      * @enum {string}
                      */
-                    plafond_reference?: "aucun" | "PSLA" | "BRS" | "PTZ";
+                    ceiling_reference?: "none" | "PSLA" | "BRS" | "PTZ";
                     /** @default false */
-                    primo_accedant_requis?: boolean;
+                    primo_accedant_required?: boolean;
                     /** @default [] */
-                    types_logement?: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                    housing_types?: ("new_build" | "existing_with_works" | "existing_without_works")[];
                     /** @default [] */
-                    categories_mpr?: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                    mpr_categories?: ("very_modest" | "modest" | "intermediate" | "higher")[];
                     /** @default [] */
-                    classes_dpe?: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                    dpe_classes?: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                     /** @default [] */
                     communes?: string[];
                     /** @default  */
@@ -4266,7 +4266,7 @@ export interface operations {
                     /** @default null */
                     deliberation?: string | null;
                     /** @default true */
-                    actif?: boolean;
+                    active?: boolean;
                 };
             };
         };
@@ -4281,24 +4281,24 @@ export interface operations {
                         epci_siren: string;
                         /** @enum {string} */
                         kind: "accession" | "renovation";
-                        nom: string;
+                        name: string;
                         /** @default  */
                         description: string;
                         /** @default null */
-                        montant_euros: number | null;
+                        amount_euros: number | null;
                         /**
-                         * @default aucun
+                         * @default none
                          * @enum {string}
                          */
-                        plafond_reference: "aucun" | "PSLA" | "BRS" | "PTZ";
+                        ceiling_reference: "none" | "PSLA" | "BRS" | "PTZ";
                         /** @default false */
-                        primo_accedant_requis: boolean;
+                        primo_accedant_required: boolean;
                         /** @default [] */
-                        types_logement: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                        housing_types: ("new_build" | "existing_with_works" | "existing_without_works")[];
                         /** @default [] */
-                        categories_mpr: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                        mpr_categories: ("very_modest" | "modest" | "intermediate" | "higher")[];
                         /** @default [] */
-                        classes_dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                        dpe_classes: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                         /** @default [] */
                         communes: string[];
                         /** @default  */
@@ -4306,7 +4306,7 @@ export interface operations {
                         /** @default null */
                         deliberation: string | null;
                         /** @default true */
-                        actif: boolean;
+                        active: boolean;
                         id: string;
                     };
                 };
@@ -4368,24 +4368,24 @@ export interface operations {
                         epci_siren: string;
                         /** @enum {string} */
                         kind: "accession" | "renovation";
-                        nom: string;
+                        name: string;
                         /** @default  */
                         description: string;
                         /** @default null */
-                        montant_euros: number | null;
+                        amount_euros: number | null;
                         /**
-                         * @default aucun
+                         * @default none
                          * @enum {string}
                          */
-                        plafond_reference: "aucun" | "PSLA" | "BRS" | "PTZ";
+                        ceiling_reference: "none" | "PSLA" | "BRS" | "PTZ";
                         /** @default false */
-                        primo_accedant_requis: boolean;
+                        primo_accedant_required: boolean;
                         /** @default [] */
-                        types_logement: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                        housing_types: ("new_build" | "existing_with_works" | "existing_without_works")[];
                         /** @default [] */
-                        categories_mpr: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                        mpr_categories: ("very_modest" | "modest" | "intermediate" | "higher")[];
                         /** @default [] */
-                        classes_dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                        dpe_classes: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                         /** @default [] */
                         communes: string[];
                         /** @default  */
@@ -4393,7 +4393,7 @@ export interface operations {
                         /** @default null */
                         deliberation: string | null;
                         /** @default true */
-                        actif: boolean;
+                        active: boolean;
                         id: string;
                     }[];
                 };
@@ -4451,24 +4451,24 @@ export interface operations {
                     epci_siren: string;
                     /** @enum {string} */
                     kind: "accession" | "renovation";
-                    nom: string;
+                    name: string;
                     /** @default  */
                     description?: string;
                     /** @default null */
-                    montant_euros?: number | null;
+                    amount_euros?: number | null;
                     /**
-                     * @default aucun
+                     * @default none
                      * @enum {string}
                      */
-                    plafond_reference?: "aucun" | "PSLA" | "BRS" | "PTZ";
+                    ceiling_reference?: "none" | "PSLA" | "BRS" | "PTZ";
                     /** @default false */
-                    primo_accedant_requis?: boolean;
+                    primo_accedant_required?: boolean;
                     /** @default [] */
-                    types_logement?: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                    housing_types?: ("new_build" | "existing_with_works" | "existing_without_works")[];
                     /** @default [] */
-                    categories_mpr?: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                    mpr_categories?: ("very_modest" | "modest" | "intermediate" | "higher")[];
                     /** @default [] */
-                    classes_dpe?: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                    dpe_classes?: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                     /** @default [] */
                     communes?: string[];
                     /** @default  */
@@ -4476,7 +4476,7 @@ export interface operations {
                     /** @default null */
                     deliberation?: string | null;
                     /** @default true */
-                    actif?: boolean;
+                    active?: boolean;
                 };
             };
         };
@@ -4491,24 +4491,24 @@ export interface operations {
                         epci_siren: string;
                         /** @enum {string} */
                         kind: "accession" | "renovation";
-                        nom: string;
+                        name: string;
                         /** @default  */
                         description: string;
                         /** @default null */
-                        montant_euros: number | null;
+                        amount_euros: number | null;
                         /**
-                         * @default aucun
+                         * @default none
                          * @enum {string}
                          */
-                        plafond_reference: "aucun" | "PSLA" | "BRS" | "PTZ";
+                        ceiling_reference: "none" | "PSLA" | "BRS" | "PTZ";
                         /** @default false */
-                        primo_accedant_requis: boolean;
+                        primo_accedant_required: boolean;
                         /** @default [] */
-                        types_logement: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                        housing_types: ("new_build" | "existing_with_works" | "existing_without_works")[];
                         /** @default [] */
-                        categories_mpr: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                        mpr_categories: ("very_modest" | "modest" | "intermediate" | "higher")[];
                         /** @default [] */
-                        classes_dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                        dpe_classes: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                         /** @default [] */
                         communes: string[];
                         /** @default  */
@@ -4516,7 +4516,7 @@ export interface operations {
                         /** @default null */
                         deliberation: string | null;
                         /** @default true */
-                        actif: boolean;
+                        active: boolean;
                         id: string;
                     };
                 };
