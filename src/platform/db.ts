@@ -74,10 +74,19 @@ export async function openPostgres(url: string): Promise<Store> {
   return { db, kind: 'postgres', execScript, close: () => db.destroy() };
 }
 
+/**
+ * PostgreSQL's shared buffers for the embedded store. PGlite keeps PostgreSQL's default, 128 MB, which its WebAssembly
+ * build zeroes (memset) at every start: 0.7 s of CPU and 120 MB of memory for a command that reads a few pages.
+ * 32 MB hold the whole store as it is today (its `base` folder is 33 MB with the COG loaded); beyond, the pages come
+ * from the system's file cache. Measured: docs/benchmarks.md, CLI start.
+ */
+export const PGLITE_SHARED_BUFFERS = '32MB';
+
 /** `dir` undefined = in memory. */
 export async function openPglite(dir?: string): Promise<Store> {
   const { PGlite } = await import('@electric-sql/pglite');
   const pglite = new PGlite(dir, {
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     parsers: { [NUMERIC]: (v: string) => Number(v), [INT8]: (v: string) => Number(v) },
   });
   await pglite.waitReady;
