@@ -87,7 +87,7 @@ export async function openPostgres(url: string): Promise<Store> {
  * 32 MB hold the whole store as it is today (its `base` folder is 33 MB with the COG loaded); beyond, the pages come
  * from the system's file cache. Measured: docs/benchmarks.md, CLI start.
  */
-export const PGLITE_SHARED_BUFFERS = '32MB';
+const PGLITE_SHARED_BUFFERS = '32MB';
 
 /** `dir` undefined = in memory. */
 export async function openPglite(dir?: string): Promise<Store> {
