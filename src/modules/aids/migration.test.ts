@@ -16,6 +16,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// Two full migrations of an in-memory store take minutes on a loaded machine, hence the room (no timing is asserted).
 it('keeps an ownership aid and a renovation aid (one with its lists stored as JSON text) through the renaming', async () => {
   const all = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
   for (const f of all.filter((f) => f < '0301')) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
@@ -46,4 +47,4 @@ it('keeps an ownership aid and a renovation aid (one with its lists stored as JS
   ]);
   // The old value is refused from now on.
   await expect(sql`update aids_local_aid set ceiling_reference = 'aucun'`.execute(db)).rejects.toThrow();
-});
+}, 300_000);

@@ -44,7 +44,7 @@ describe('public simulators', () => {
     const plus = res.json().aids.find((a: any) => a.id === 'PLUS');
     expect(plus.verdict).toBe('eligible');
     expect(plus.conditions[0].text).toBe(
-      'income fiscal de référence 2024 : 24 000 € ≤ plafond PLUS 2026 pour la catégorie 2 en autres régions : 31 254 €',
+      'revenu fiscal de référence 2024 : 24 000 € ≤ plafond PLUS 2026 pour la catégorie 2 en autres régions : 31 254 €',
     );
     expect(plus.conditions[0].table.verification).toBe('official');
   });
@@ -60,7 +60,7 @@ describe('public simulators', () => {
     expect(plai.summary).not.toContain('non disponible');
     const c = plai.conditions.find((x: any) => x.id === 'PLAI.ressources');
     // The 2026 PLAI figure is deduced (annexe II not read): the answer gives it and says it is not verified.
-    expect(c.text).toMatch(/^income fiscal de référence 2024 : 15 000 € ≤ plafond PLAI 2026 pour la catégorie 2 en autres régions : [\d ]+ €$/);
+    expect(c.text).toMatch(/^revenu fiscal de référence 2024 : 15 000 € ≤ plafond PLAI 2026 pour la catégorie 2 en autres régions : [\d ]+ €$/);
     expect(c.threshold).toBeGreaterThan(15000);
     expect(c.table.file).toBe('logement-social/PLAI-2026.json');
     expect(c.table.verification).toBe('deduced');
