@@ -15,6 +15,20 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 const frenchNumber = (s: string) => Number(s.replace(/[^\d,-]/g, '').replace(',', '.'));
 
 
+const RAW_DVF = join(import.meta.dirname, '..', '..', 'data', 'demo', 'dvf', 'geodvf_dep69_2018_partial_chunk.csv');
+
+/** The lines of one mutation in the raw demo file (a copy of /work/shared/data/dvf, see its PROVENANCE.md), duplicates dropped. */
+function rawMutation(id: string): Record<string, string>[] {
+  const rows = (parse(readFileSync(RAW_DVF, 'utf8'), { columns: true }) as Record<string, string>[]).filter((r) => r.id_mutation === id);
+  return [...new Map(rows.map((r) => [JSON.stringify(r), r])).values()];
+}
+
+/** Where MapLibre draws a point, in CSS pixels from the map's centre: Web Mercator, 512 px tiles at zoom 0. */
+function mercator(lon: number, lat: number, zoom: number) {
+  const size = 512 * 2 ** zoom;
+  return { x: ((lon + 180) / 360) * size, y: ((1 - Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)) / Math.PI) / 2) * size };
+}
+
 /** Etalab's « Statistiques DVF » by hand over the raw demo file: flats of one commune sold alone in a range of months. */
 function handMedian(code: string, from: string, to: string): { n: number; median: number } {
   const file = join(import.meta.dirname, '..', '..', 'data', 'demo', 'dvf', 'geodvf_dep69_2018_partial_chunk.csv');
@@ -174,6 +188,48 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
     if (sale.same_parcel.length) expect(text).toContain(sale.same_parcel[0].date);
     await page.getByTestId('carte-periode').and(page.locator('[data-map-ready="true"]')).waitFor();
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-periode-vente.png'), fullPage: true });
+  });
+
+  it('shows the details of a sale clicked on the map, as the raw DVF file gives them', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(server.url + '/prix/communes/69266?type=appartement&du=2018-06&au=2018-06');
+    const map = page.getByTestId('carte-periode').and(page.locator('[data-map-ready="true"]'));
+    await map.waitFor();
+    await map.scrollIntoViewIfNeeded();
+    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement&from=2018-06&to=2018-06`)).json();
+    const [lon, lat, zoom] = (await map.getAttribute('data-map-view'))!.split(',').map(Number);
+    const box = (await map.locator('canvas').boundingBox())!;
+    const centre = mercator(lon, lat, zoom);
+    const drawnAt = (s: { longitude: number; latitude: number }) => {
+      const p = mercator(s.longitude, s.latitude, zoom);
+      return { x: box.width / 2 + p.x - centre.x, y: box.height / 2 + p.y - centre.y };
+    };
+    const located = api.sales.rows.filter((s: any) => s.longitude !== null && s.latitude !== null);
+    // A flat sold alone, drawn at least 20 px from every other sale and away from the edges and the zoom buttons.
+    const sale = located.find((s: any) => {
+      const lines = rawMutation(s.id);
+      if (lines.filter((l) => l.code_type_local === '2').length !== 1 || lines.some((l) => ['1', '4'].includes(l.code_type_local))) return false;
+      const p = drawnAt(s);
+      if (p.x < 30 || p.y < 30 || p.x > box.width - 30 || p.y > box.height - 30 || (p.x > box.width - 60 && p.y < 90)) return false;
+      return located.every((o: any) => o === s || Math.hypot(drawnAt(o).x - p.x, drawnAt(o).y - p.y) >= 20);
+    });
+    expect(sale, 'une vente isolée sur la carte').toBeDefined();
+    const at = drawnAt(sale);
+    await page.mouse.click(box.x + at.x, box.y + at.y);
+
+    const details = page.getByTestId('vente-detail');
+    await details.waitFor();
+    const flat = rawMutation(sale.id).find((l) => l.code_type_local === '2')!;
+    expect(await details.getByRole('heading').textContent()).toBe(`Vente du ${flat.date_mutation} : appartement`);
+    const figures = Object.fromEntries(await details.locator('dl > div').evaluateAll((ds) => ds.map((d) => [d.querySelector('dt')!.textContent, d.querySelector('dd')!.textContent])));
+    expect(frenchNumber(figures['Prix'])).toBe(Number(flat.valeur_fonciere));
+    expect(frenchNumber(figures['Surface habitable'])).toBe(Number(flat.surface_reelle_bati));
+    expect(frenchNumber(figures['Pièces principales'])).toBe(Number(flat.nombre_pieces_principales));
+    expect(frenchNumber(figures['Prix au m²'])).toBe(Math.round(Number(flat.valeur_fonciere) / Number(flat.surface_reelle_bati)));
+    // The list beside the map, the keyboard's way to the same sales, marks the one chosen on the map.
+    const list = page.getByRole('list', { name: /Ventes de Villeurbanne/ });
+    expect(await list.getByRole('button', { pressed: true }).textContent()).toContain(flat.date_mutation);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-vente-cliquee.png'), fullPage: true });
   });
 
   it('finds a street of the sales and the flats under a budget there', async () => {

@@ -70,8 +70,16 @@ export function PeriodMap({ sales, sections, label, onSelect }: { sales: MapSale
           const id = e.features?.[0]?.properties.id;
           if (id) select.current(String(id));
         });
+        // The view on the container (centre, zoom): a browser test finds where a sale is drawn from its coordinates,
+        // by the Web Mercator projection, and clicks it there as a reader would.
+        const showView = () => {
+          const c = map!.getCenter();
+          container.current?.setAttribute('data-map-view', `${c.lng},${c.lat},${map!.getZoom()}`);
+        };
+        map.on('moveend', showView);
         map.once('idle', () => {
           if (cancelled) return;
+          showView();
           setStatus('prête');
           container.current?.setAttribute('data-map-ready', 'true');
         });
