@@ -107,22 +107,30 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
     const hover = focused;
     await commune.click();
     await page.waitForURL(/\/prix\/communes\/\d{5}\?/);
-    const code = /communes\/(\d{5})/.exec(page.url())![1];
     expect(page.url()).toContain('type=appartement');
-    expect(page.url()).toContain('annee=2018');
     await page.getByRole('heading', { level: 1, name: /^Prix de l’immobilier à / }).waitFor();
-    const shown = await page.getByTestId('prix-median').textContent();
-    const api = await (await fetch(`${server.url}/api/market/portal/communes/${code}?type=appartement&year=2018`)).json();
-    const own = api.tables.comparison.rows[0];
-    if (own.withheld) {
-      expect(shown).toContain('secret statistique');
-      expect(hover).toContain('secret statistique');
-    } else {
-      expect(frenchNumber(shown!)).toBe(own.price_m2_median);
-      // The hover text on the map gave the same figure.
-      expect(frenchNumber(/: ([\d\s  ]+) €\/m²/.exec(hover!)![1])).toBe(own.price_m2_median);
-    }
+    // The map's period is the page's default one (the last 12 months of the data): the same median, or the same secret.
+    expect(await page.getByTestId('periode-libelle').textContent()).toContain('Période : 2018 (par défaut');
+    const shown = await page.getByTestId('periode-mediane').textContent();
+    if (hover!.includes('secret statistique')) expect(shown).toMatch(/secret statistique|aucune vente/);
+    else expect(frenchNumber(shown!)).toBe(frenchNumber(/: ([\d\s  ]+) €\/m²/.exec(hover!)![1]));
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-commune-carte.png') });
+  });
+
+  it('draws the map over a range of months, as the commune page offers them, and keeps them on the way to a commune', async () => {
+    await page.goto(server.url + '/prix?type=maison');
+    await page.locator('[data-rendered-communes="58"]').waitFor();
+    expect(await page.getByTestId('carte-periode-libelle').textContent()).toContain('Période : 2018 (par défaut, les 12 derniers mois des données). Édition des données : ventes jusqu’au 31 décembre 2018');
+    await page.getByLabel('Du mois').fill('2018-02');
+    await page.getByLabel('Au mois (inclus)').fill('2018-06');
+    await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toBe('Prix au m² médian des maisons, février à juin 2018');
+    const api = await (await fetch(`${server.url}/api/market/portal/map/period?type=maison&from=2018-02&to=2018-06`)).json();
+    const row = api.table.rows.find((r: any) => !r.withheld && r.epci_siren === '200046977');
+    const link = page.getByRole('table').getByRole('link', { name: row.name, exact: true });
+    expect(frenchNumber((await link.locator('xpath=ancestor::tr').locator('td').first().textContent())!)).toBe(row.sales_count);
+    await link.click();
+    await page.waitForURL(/du=2018-02&au=2018-06/);
+    await expect.poll(async () => frenchNumber((await page.getByTestId('periode-mediane').textContent())!)).toBe(row.price_m2_median);
   });
 
   it('finds Villeurbanne by name, reads its median and downloads the CSV that says the same as the API', async () => {
