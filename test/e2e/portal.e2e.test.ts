@@ -181,9 +181,9 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
   });
 
   it('shows a sale’s details when it is chosen in the list beside the map', async () => {
-    await page.goto(server.url + '/prix/communes/69266?type=appartement&du=2018-06&au=2018-06');
+    await page.goto(server.url + '/prix/communes/69266?type=appartement&du=2018-07&au=2018-07');
     await page.getByTestId('periode-mediane').waitFor();
-    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement&from=2018-06&to=2018-06`)).json();
+    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement&from=2018-07&to=2018-07`)).json();
     const sale = api.sales.rows.find((s: any) => s.same_parcel.length > 0 && s.price !== null) ?? api.sales.rows[0];
     const index = api.sales.rows.indexOf(sale);
     const list = page.getByRole('list', { name: /Ventes de Villeurbanne/ });
@@ -200,11 +200,11 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
 
   it('shows the details of a sale clicked on the map, as the raw DVF file gives them', async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(server.url + '/prix/communes/69266?type=appartement&du=2018-06&au=2018-06');
+    await page.goto(server.url + '/prix/communes/69266?type=appartement&du=2018-07&au=2018-07');
     const map = page.getByTestId('carte-periode').and(page.locator('[data-map-ready="true"]'));
     await map.waitFor();
     await map.scrollIntoViewIfNeeded();
-    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement&from=2018-06&to=2018-06`)).json();
+    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement&from=2018-07&to=2018-07`)).json();
     const [lon, lat, zoom] = (await map.getAttribute('data-map-view'))!.split(',').map(Number);
     const box = (await map.locator('canvas').boundingBox())!;
     const centre = mercator(lon, lat, zoom);
@@ -234,6 +234,8 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
     expect(frenchNumber(figures['Surface habitable'])).toBe(Number(flat.surface_reelle_bati));
     expect(frenchNumber(figures['Pièces principales'])).toBe(Number(flat.nombre_pieces_principales));
     expect(frenchNumber(figures['Prix au m²'])).toBe(Math.round(Number(flat.valeur_fonciere) / Number(flat.surface_reelle_bati)));
+    // Sections are drawn as the outline of their sales, and the legend says it is not the cadastral outline.
+    expect(await page.getByRole('list', { name: 'Légende de la carte des ventes' }).textContent()).toContain('Contour des ventes d’une section (pas son contour cadastral)');
     // The list beside the map, the keyboard's way to the same sales, marks the one chosen on the map.
     const list = page.getByRole('list', { name: /Ventes de Villeurbanne/ });
     expect(await list.getByRole('button', { pressed: true }).textContent()).toContain(flat.date_mutation);

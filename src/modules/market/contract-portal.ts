@@ -93,7 +93,18 @@ export const periodAnswer = z.object({
   summary: statsRow,
   comparison: z.object({ rows: z.array(z.object({ level: z.string(), code: z.string(), name: z.string(), ...stats })), grouped: z.string().nullable() }),
   sections: z.object({
-    rows: z.array(z.object({ section: z.string(), longitude: z.number().nullable(), latitude: z.number().nullable(), ...stats })),
+    rows: z.array(
+      z.object({
+        section: z.string(),
+        longitude: z.number().nullable(),
+        latitude: z.number().nullable(),
+        outline: z
+          .array(z.tuple([z.number(), z.number()]))
+          .nullable()
+          .describe('Contour des ventes de la section (enveloppe convexe de leurs positions arrondies, [longitude, latitude]) ; null sous trois points distincts. Pas le contour cadastral.'),
+        ...stats,
+      }),
+    ),
     grouped: z.string().nullable(),
   }),
   sales: z.object({

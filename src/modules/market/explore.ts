@@ -17,7 +17,7 @@ import { SOURCE_DVF, departementOf, publicIndicator, type IndicatorRow, type Met
 import { choosePeriod, describeEdition, describePeriod, periodYears, type Period } from './period.ts';
 import { PORTAL_METHOD, TYPE_LABEL, describeSale, histogram, publicSaleList, quantile, roundCoordinate, saleCells, saleTypes } from './portal-model.ts';
 import { MIN_PAIRS, repeatSalesIndex } from './repeat-sales.ts';
-import { groupWithheld, medianConfidenceInterval } from './statistics.ts';
+import { convexHull, groupWithheld, medianConfidenceInterval } from './statistics.ts';
 import { dataDates, dvfDataset, figures, salePrices, selectedSales, type SelectedSale } from './store.ts';
 import { findStreets, monthsInLake, periodMutations, type PeriodMutation } from './store-portal.ts';
 
@@ -187,6 +187,8 @@ export function portalPeriodService({
         // The centroid of the section's sales (Etalab's geocoding of the parcels): a point, not the section's outline.
         longitude: roundCoordinate(mean(located.map((s) => s.longitude!))),
         latitude: roundCoordinate(mean(located.map((s) => s.latitude!))),
+        // The outline of its sales, from the positions the map shows (≈ 100 m): no vertex is a sale's exact place.
+        outline: convexHull(located.map((s) => [roundCoordinate(s.longitude)!, roundCoordinate(s.latitude)!] as [number, number])),
         ...statsOf(f, inSection.map((s) => s.price_m2), sectionStatus[i]),
       };
     });

@@ -111,10 +111,24 @@ describe('portal period page', () => {
       const withheld = new Set(ind.indicators.filter((i: any) => i.withheld).map((i: any) => `${i.type}|${i.period}`));
       for (const s of p.sales.rows.filter((x: any) => ['Maison', 'Appartement'].includes(x.type))) expect(withheld.has(`${s.type.toLowerCase()}|${s.date.slice(0, 7)}`), s.id).toBe(false);
     }
-    // The flats of the same month, published, are listed.
-    const flats = await json('/api/market/portal/communes/69266/period?type=appartement&from=2018-06&to=2018-06');
+    // The flats of July (22 sold alone), published, are listed.
+    const flats = await json('/api/market/portal/communes/69266/period?type=appartement&from=2018-07&to=2018-07');
     expect(flats.summary.withheld).toBe(false);
     expect(flats.sales.rows.filter((s: any) => s.type === 'Appartement').length).toBeGreaterThan(0);
+  });
+
+  it('draws each section as the outline of its sales: a convex polygon around their centre, at the positions the map shows', async () => {
+    const p = await json('/api/market/portal/communes/69266/period?type=appartement');
+    const withArea = p.sections.rows.filter((r: any) => r.outline);
+    expect(withArea.length).toBeGreaterThan(0);
+    const cross = (o: number[], a: number[], b: number[]) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+    for (const r of withArea) {
+      expect(r.outline.length).toBeGreaterThanOrEqual(3);
+      // Vertices at about 100 m (three decimals), as the sale points: no sale's exact place.
+      for (const v of r.outline.flat()) expect(Math.round(v * 1000) / 1000).toBe(v);
+      // The centre of the section's sales lies inside the outline of the same sales (counter-clockwise).
+      for (let i = 0; i < r.outline.length; i++) expect(cross(r.outline[i], r.outline[(i + 1) % r.outline.length], [r.longitude, r.latitude])).toBeGreaterThanOrEqual(-1e-9);
+    }
   });
 
   it('says the repeat-sales index has too few pairs on one year of data', async () => {

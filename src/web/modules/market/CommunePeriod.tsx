@@ -137,7 +137,7 @@ export function CommunePeriod({ code, type, name }: { code: string; type: Portal
     () =>
       (d?.sections.rows ?? [])
         .filter((s) => s.longitude !== null && s.latitude !== null)
-        .map((s) => ({ code: s.section, lon: s.longitude!, lat: s.latitude!, label: `Section ${s.section.slice(5)} : ${n(s.price_m2_median)} €/m² (médiane, ${n(s.sales_count)} ventes)` })),
+        .map((s) => ({ code: s.section, lon: s.longitude!, lat: s.latitude!, outline: s.outline, label: `Section ${s.section.slice(5)} : ${n(s.price_m2_median)} €/m² (médiane, ${n(s.sales_count)} ventes)` })),
     [d],
   );
   // From the latest URL, not this render's: two months changed in a row both stay.
@@ -204,7 +204,11 @@ export function CommunePeriod({ code, type, name }: { code: string; type: Portal
       {d.comparison.grouped && <p>Non détaillées : {d.comparison.grouped}.</p>}
 
       <h3>Par section cadastrale</h3>
-      <p>Les sections du cadastre (commune, préfixe et lettres de section de la référence des parcelles) ; sur la carte, chaque section est au centre de ses ventes.</p>
+      <p>
+        Les sections du cadastre (commune, préfixe et lettres de section de la référence des parcelles). Sur la carte, une section est dessinée par le contour de
+        ses ventes de la période (le plus petit polygone convexe qui contient leurs positions arrondies à 100 m environ) et par leur centre : c’est là où se sont
+        faites les ventes, pas le contour cadastral de la section. Une section de moins de trois positions distinctes n’est qu’un point.
+      </p>
       <Table
         caption={`Prix au m² des ${d.type_label.toLowerCase()} par section cadastrale, ${d.period.label}`}
         head={['Section', ...STATS_HEAD]}
