@@ -181,10 +181,11 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
   });
 
   it('shows a sale’s details when it is chosen in the list beside the map', async () => {
-    await page.goto(server.url + '/prix/communes/69266?type=appartement&du=2018-07&au=2018-07');
+    await page.goto(server.url + '/prix/communes/69266?type=appartement');
     await page.getByTestId('periode-mediane').waitFor();
-    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement&from=2018-07&to=2018-07`)).json();
-    const sale = api.sales.rows.find((s: any) => s.same_parcel.length > 0 && s.price !== null) ?? api.sales.rows[0];
+    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement`)).json();
+    // Among the 40 sales the list shows before « Voir plus ».
+    const sale = api.sales.rows.slice(0, 40).find((s: any) => s.same_parcel.length > 0 && s.price !== null) ?? api.sales.rows[0];
     const index = api.sales.rows.indexOf(sale);
     const list = page.getByRole('list', { name: /Ventes de Villeurbanne/ });
     await list.getByRole('button').nth(index).click();
@@ -200,11 +201,11 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
 
   it('shows the details of a sale clicked on the map, as the raw DVF file gives them', async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(server.url + '/prix/communes/69266?type=appartement&du=2018-07&au=2018-07');
+    await page.goto(server.url + '/prix/communes/69266?type=appartement');
     const map = page.getByTestId('carte-periode').and(page.locator('[data-map-ready="true"]'));
     await map.waitFor();
     await map.scrollIntoViewIfNeeded();
-    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement&from=2018-07&to=2018-07`)).json();
+    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement`)).json();
     const [lon, lat, zoom] = (await map.getAttribute('data-map-view'))!.split(',').map(Number);
     const box = (await map.locator('canvas').boundingBox())!;
     const centre = mercator(lon, lat, zoom);
@@ -213,13 +214,13 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
       return { x: box.width / 2 + p.x - centre.x, y: box.height / 2 + p.y - centre.y };
     };
     const located = api.sales.rows.filter((s: any) => s.longitude !== null && s.latitude !== null);
-    // A flat sold alone, drawn at least 20 px from every other sale and away from the edges and the zoom buttons.
+    // A flat sold alone, drawn at least 12 px from every other sale (a point is 7.5 px wide), away from the edges and the zoom buttons.
     const sale = located.find((s: any) => {
       const lines = rawMutation(s.id);
       if (lines.filter((l) => l.code_type_local === '2').length !== 1 || lines.some((l) => ['1', '4'].includes(l.code_type_local))) return false;
       const p = drawnAt(s);
       if (p.x < 30 || p.y < 30 || p.x > box.width - 30 || p.y > box.height - 30 || (p.x > box.width - 60 && p.y < 90)) return false;
-      return located.every((o: any) => o === s || Math.hypot(drawnAt(o).x - p.x, drawnAt(o).y - p.y) >= 20);
+      return located.every((o: any) => o === s || Math.hypot(drawnAt(o).x - p.x, drawnAt(o).y - p.y) >= 12);
     });
     expect(sale, 'une vente isolée sur la carte').toBeDefined();
     const at = drawnAt(sale);
