@@ -760,6 +760,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/market/portal/map/period": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Carte des prix sur une période de mois au choix (par défaut les 12 derniers mois des données) : prix au m² médian de chaque commune du territoire, classes de la légende, secret statistique */
+        get: operations["getMarketPortalMapPeriod"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/market/portal/map/period/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Télécharger le tableau de la carte des prix sur une période de mois (CSV ou JSON, avec méthode et source) */
+        get: operations["getMarketPortalMapPeriodDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/market/portal/communes/{code}/period": {
         parameters: {
             query?: never;
@@ -6523,6 +6557,161 @@ export interface operations {
             };
         };
     };
+    getMarketPortalMapPeriod: {
+        parameters: {
+            query?: {
+                /** @description maison, appartement ou maison_appartement (les deux) */
+                type?: "maison" | "appartement" | "maison_appartement";
+                /** @description Premier mois (inclus), AAAA-MM ; par défaut les 12 derniers mois des données */
+                from?: string;
+                /** @description Dernier mois (inclus), AAAA-MM */
+                to?: string;
+                method?: "habitat" | "etalab";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "maison" | "appartement" | "maison_appartement";
+                        /** @description Mois présents dans les données du territoire */
+                        months: string[];
+                        period: {
+                            from: string;
+                            to: string;
+                            label: string;
+                            default: boolean;
+                        } | null;
+                        edition: {
+                            data_until: string | null;
+                            imported_at: string | null;
+                            label: string;
+                        };
+                        epcis: {
+                            siren: string;
+                            name: string;
+                        }[];
+                        classes: {
+                            min: number;
+                            /** @description null : classe ouverte */
+                            max: number | null;
+                            color: string;
+                            label: string;
+                        }[];
+                        table: {
+                            name: string;
+                            meta: {
+                                title: string;
+                                period: string;
+                                method: string;
+                                source: string;
+                                /** @description Date de la dernière vente présente dans les données (AAAA-MM-JJ) */
+                                data_until: string | null;
+                                imported_at: string | null;
+                                secrecy_min_count: number;
+                                /** @description La règle du secret statistique, en français */
+                                secret_statistique: string;
+                            };
+                            columns: {
+                                key: string;
+                                label: string;
+                                unit?: string;
+                            }[];
+                            rows: {
+                                code: string;
+                                name: string;
+                                epci_siren: string;
+                                epci_name: string;
+                                withheld: boolean;
+                                reason: string | null;
+                                sales_count: number | null;
+                                price_m2_q1: number | null;
+                                price_m2_median: number | null;
+                                price_m2_q3: number | null;
+                                price_median: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMarketPortalMapPeriodDownload: {
+        parameters: {
+            query?: {
+                /** @description maison, appartement ou maison_appartement (les deux) */
+                type?: "maison" | "appartement" | "maison_appartement";
+                /** @description Premier mois (inclus), AAAA-MM ; par défaut les 12 derniers mois des données */
+                from?: string;
+                /** @description Dernier mois (inclus), AAAA-MM */
+                to?: string;
+                method?: "habitat" | "etalab";
+                /** @description csv (avec méthode et source en lignes de commentaire #) ou json (avec meta) */
+                format?: "csv" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès (fichier ou flux : voir le résumé) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                    "application/json": unknown;
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getMarketPortalCommunesCodePeriod: {
         parameters: {
             query?: {
@@ -6625,6 +6814,11 @@ export interface operations {
                                 section: string;
                                 longitude: number | null;
                                 latitude: number | null;
+                                /** @description Contour des ventes de la section (enveloppe convexe de leurs positions arrondies, [longitude, latitude]) ; null sous trois points distincts. Pas le contour cadastral. */
+                                outline: [
+                                    number,
+                                    number
+                                ][] | null;
                                 withheld: boolean;
                                 reason: string | null;
                                 /** @description Nombre de ventes */
@@ -6670,7 +6864,11 @@ export interface operations {
                                     surface: number | null;
                                 }[];
                             }[];
+                            /** @description Ventes listées */
                             total: number;
+                            /** @description Ventes de la période non listées : elles entrent dans un chiffre couvert par le secret statistique */
+                            withheld_count: number;
+                            withheld_reason: string | null;
                             note: string;
                         };
                         distributions: {
