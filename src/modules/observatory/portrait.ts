@@ -32,7 +32,7 @@ async function sectionsOf(ctx: AppContext, place: PortraitPlace, epci: string | 
   if (want('market')) out.push(await marketSection(ctx, place, income));
   if (want('construction')) out.push(await constructionSection(ctx, place, now));
   if (want('social_housing')) out.push(await socialHousingSection(ctx, place, energy, now));
-  if (want('demand')) out.push(await demandSection(ctx, place, place.level === 'epci' ? place.code : epci));
+  if (want('demand')) out.push(await demandSection(ctx, place, place.level === 'epci' ? place.code : epci, now));
   if (want('energy')) out.push(energySection(ctx, energy!));
   return out;
 }

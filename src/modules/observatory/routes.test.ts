@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { constructionModule } from '../construction/index.ts';
+import { demandModule } from '../demand/index.ts';
 import { marketModule } from '../market/index.ts';
 import { stockModule } from '../stock/index.ts';
 import type { Figure, PortraitAnswer } from './contract.ts';
 import { docxParagraphs, docxTableRows, pdfTextLines } from '../plh/report/read-files.test-support.ts';
 import { observatoryModule } from './index.ts';
+import { portrait as portraitAt } from './portrait.ts';
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', 'data', 'demo');
 const LYON = '200046977';
@@ -18,7 +20,7 @@ let t: TestApp;
 const portraits = new Map<string, PortraitAnswer>();
 beforeAll(async () => {
   t = await createTestApp();
-  for (const m of [observatoryModule, marketModule, constructionModule, stockModule]) await m.loadDemo!(t.ctx);
+  for (const m of [observatoryModule, marketModule, constructionModule, stockModule, demandModule]) await m.loadDemo!(t.ctx);
 }, 300_000);
 afterAll(() => t?.close());
 
@@ -192,6 +194,54 @@ describe('the portrait of an EPCI', () => {
     expect(figure(p, 'median_income')).toMatchObject({ status: 'no_data', reason: 'not_applicable' });
     expect(p.comparables).toMatchObject({ status: 'no_data', reason: 'not_applicable' });
     expect(p.sections.find((s) => s.key === 'market')!.module_path).toBe('/prix');
+  });
+});
+
+/** Filing and attribution dates (ISO) of the demo's attributed demands, with the commune of attribution, read from the CSV. */
+function demoAttributions(): { commune: string; filed: string; attributed: string }[] {
+  const [head, ...rows] = readFileSync(join(DEMO, 'demandes', 'demandes_synthetiques.csv'), 'utf8').trim().split('\n');
+  const names = head.split(';');
+  const iso = (d: string) => d.split('/').reverse().join('-');
+  return rows
+    .map((line) => Object.fromEntries(line.split(';').map((v, i) => [names[i], v])))
+    .filter((r) => r.date_attribution)
+    .map((r) => ({ commune: r.commune_attribution, filed: iso(r.date_depot), attributed: iso(r.date_attribution) }));
+}
+/** Whole months from filing to attribution (a month not complete is not counted). */
+const wholeMonths = (a: string, b: string) => {
+  const [y1, m1, d1] = a.split('-').map(Number);
+  const [y2, m2, d2] = b.split('-').map(Number);
+  return (y2 - y1) * 12 + (m2 - m1) - (d2 < d1 ? 1 : 0);
+};
+
+describe('the demand section: median waiting time of the demands attributed over the year', () => {
+  // A fixed day, so that the year of attributions (2025-06-15 to 2026-06-15) is the same whenever the test runs.
+  const now = new Date('2026-06-15T12:00:00Z');
+  const inYear = (communes: string[]) => demoAttributions().filter((a) => communes.includes(a.commune) && a.attributed >= '2025-06-15' && a.attributed <= '2026-06-15');
+
+  it('an EPCI: the median over the attributions in all its communes, and their count', async () => {
+    const p = await portraitAt(t.ctx, 'epci', LYON, now);
+    const atts = inYear(p.communes.map((c) => c.code));
+    expect(atts.length).toBeGreaterThanOrEqual(11);
+    expect(figure(p, 'median_waiting_months')).toMatchObject({ status: 'ok', value: median(atts.map((a) => wholeMonths(a.filed, a.attributed))), unit: 'mois', period: '2025-06-15 – 2026-06-15' });
+    expect(figure(p, 'attributions')).toMatchObject({ status: 'ok', value: atts.length });
+    expect(p.sections.find((s) => s.key === 'demand')!.method).toContain('demandes attribuées dans les 12 derniers mois');
+  });
+
+  it('a commune: fewer attributions than the threshold withhold the median (secrecy); its count is left to the EPCI', async () => {
+    const p = await portraitAt(t.ctx, 'commune', '69029', now);
+    const n = inYear(['69029']).length;
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(11);
+    expect(figure(p, 'median_waiting_months')).toMatchObject({ status: 'no_data', reason: 'secrecy', secrecy: 'withheld' });
+    expect(figure(p, 'attributions')).toMatchObject({ status: 'no_data', reason: 'not_applicable' });
+  });
+
+  it('a commune without any attribution in the year says so, not secrecy', async () => {
+    const lyonCommunes = (await portraitAt(t.ctx, 'epci', LYON, now)).communes.map((c) => c.code);
+    const code = lyonCommunes.find((c) => inYear([c]).length === 0)!;
+    const p = await portraitAt(t.ctx, 'commune', code, now);
+    expect(figure(p, 'median_waiting_months')).toMatchObject({ status: 'no_data', reason: 'not_loaded' });
   });
 });
 

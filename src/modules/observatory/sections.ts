@@ -3,7 +3,7 @@
 // then rates of the sums), never from their rates or medians.
 import type { AppContext } from '../../platform/context.ts';
 import { constructionCountsPerYear, targetAchievements, targetProgress } from '../construction/index.ts';
-import { demandStatistics } from '../demand/index.ts';
+import { attributedWaiting, demandStatistics } from '../demand/index.ts';
 import { marketFigures } from '../market/index.ts';
 import { publicSruLines } from '../plh/index.ts';
 import { communeEnergy, epciEnergy } from '../stock/index.ts';
@@ -245,31 +245,43 @@ export async function socialHousingSection(ctx: AppContext, place: PortraitPlace
 
 // ---------- 5. demand (SNE, by EPCI) ----------
 
-export async function demandSection(ctx: AppContext, place: PortraitPlace, epci: string | null): Promise<Section> {
-  const base = { key: 'demand' as const, title: 'Demande de logement social', module_path: '/cotation', series: [] as Series[], method: 'Pression = demandes en attente ÷ attributions des 12 derniers mois.' };
+export async function demandSection(ctx: AppContext, place: PortraitPlace, epci: string | null, now: Date): Promise<Section> {
+  const base = {
+    key: 'demand' as const,
+    title: 'Demande de logement social',
+    module_path: '/cotation',
+    series: [] as Series[],
+    method:
+      'Pression = demandes en attente ÷ attributions des 12 derniers mois. Délai d’attente médian = médiane, en mois entiers, du temps écoulé entre le dépôt et l’attribution des demandes attribuées dans les 12 derniers mois dans la commune (pour un EPCI : dans ses communes, médiane recalculée sur ces attributions).',
+  };
   const heads = ['pending_demands', 'attributions', 'pressure_ratio', 'median_waiting_months'].map(indicatorHead);
   const prov: Provenance = { source: SOURCE_SNE, edition: null, edition_date: null };
-  if (place.level === 'commune' || !epci || !ctx.config.epciSirens.includes(epci)) {
-    const why =
-      place.level === 'commune'
-        ? na('La demande est suivie à l’échelle de l’EPCI (une demande vise plusieurs communes) : voir le portrait de l’EPCI.')
-        : notLoaded('Cet EPCI ne tient pas ses demandes dans cette instance.');
-    return { ...base, figures: heads.map((h) => missingFigure(h, prov, null, why.reason, why.message)) };
-  }
-  const s = await demandStatistics(ctx.db, epci, ctx.config.secrecyMinCount);
-  const dated: Provenance = { ...prov, edition_date: s.ref_date };
+  const held = !!epci && ctx.config.epciSirens.includes(epci);
+  if (!held) return { ...base, figures: heads.map((h) => missingFigure(h, prov, null, 'not_loaded', 'Cet EPCI ne tient pas ses demandes dans cette instance.')) };
+  const refDate = now.toISOString().slice(0, 10);
+  const dated: Provenance = { ...prov, edition_date: refDate };
   const note = ctx.config.loadDemo ? 'Démonstration : demandes inventées (aucune donnée réelle du SNE).' : null;
   const secret = { reason: 'secrecy' as const, message: secrecyMessage(ctx.config.secrecyMinCount) };
-  const empty = s.active_demands === 0 && s.attributions === 0;
-  if (empty) return { ...base, figures: heads.map((h) => missingFigure(h, prov, null, 'not_loaded', 'Aucune demande enregistrée pour cet EPCI.')) };
+  const w = await attributedWaiting(ctx.db, place.communes, ctx.config.secrecyMinCount, refDate);
+  const year = `${w.from} – ${w.to}`;
+  const noAttribution = notLoaded('Aucune demande attribuée dans les 12 derniers mois.');
+  const waiting = figureOf(heads[3], dated, year, w.status === 'published' ? w.median_months : null, w.status === 'none' ? noAttribution : secret, note);
+  if (place.level === 'commune') {
+    // A demand names several communes: its count belongs to the EPCI. The commune's attribution count is not shown
+    // either, so that the EPCI's total cannot give back a commune's count withheld for secrecy by subtraction.
+    const why = na('La demande est suivie à l’échelle de l’EPCI (une demande vise plusieurs communes) : voir le portrait de l’EPCI.');
+    return { ...base, figures: [...heads.slice(0, 3).map((h) => missingFigure(h, prov, null, why.reason, why.message)), waiting] };
+  }
+  const s = await demandStatistics(ctx.db, place.code, ctx.config.secrecyMinCount, refDate);
+  if (s.active_demands === 0 && w.status === 'none') return { ...base, figures: heads.map((h) => missingFigure(h, prov, null, 'not_loaded', 'Aucune demande enregistrée pour cet EPCI.')) };
+  const attributions = w.status === 'published' ? w.count : w.status === 'none' ? 0 : null;
   return {
     ...base,
     figures: [
-      figureOf(heads[0], dated, s.ref_date, s.active_demands, secret, note),
-      figureOf(heads[1], dated, '12 derniers mois', s.attributions, secret, note),
-      figureOf(heads[2], dated, s.ref_date, s.active_demands && s.attributions ? Math.round((s.active_demands / s.attributions) * 10) / 10 : null, s.attributions === 0 ? na('Aucune attribution dans la période.') : secret, note),
-      // The module publishes waiting times per typology only; a median over all of them is not derivable from those.
-      missingFigure(heads[3], dated, null, 'not_applicable', 'Délai publié par typologie de logement seulement : voir la page de la cotation.'),
+      figureOf(heads[0], dated, refDate, s.active_demands, secret, note),
+      figureOf(heads[1], dated, year, attributions, secret, note),
+      figureOf(heads[2], dated, refDate, s.active_demands && attributions ? Math.round((s.active_demands / attributions) * 10) / 10 : null, attributions === 0 ? na('Aucune attribution dans les 12 derniers mois.') : secret, note),
+      waiting,
     ],
   };
 }
