@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { constructionModule } from '../construction/index.ts';
+import { createProgramme } from '../construction/service.ts';
 import { demandModule } from '../demand/index.ts';
 import { marketModule } from '../market/index.ts';
 import { stockModule } from '../stock/index.ts';
-import type { Figure, PortraitAnswer } from './contract.ts';
+import type { Figure, IndicatorAnswer, PortraitAnswer } from './contract.ts';
 import { docxParagraphs, docxTableRows, pdfTextLines } from '../plh/report/read-files.test-support.ts';
 import { observatoryModule } from './index.ts';
 import { portrait as portraitAt } from './portrait.ts';
@@ -332,5 +333,39 @@ describe('social housing from the SRU inventory', () => {
     expect(figure(p, 'sru_rate')).toMatchObject({ status: 'ok', value: 18, unit: '%' });
     expect(figure(p, 'sru_deficit')).toMatchObject({ status: 'ok', value: 700 });
     expect(figure(p, 'sru_triennial_objective').status).toBe('ok');
+  });
+});
+
+describe('secondary secrecy across levels: dwellings authorised', () => {
+  it('a commune withheld for its few operations cannot be found back as the EPCI total minus its other communes', async () => {
+    // 2023 in three communes of the Métropole de Lyon (which has no other permit in the demo): Villeurbanne 3
+    // operations (fewer than 11: withheld), Vénissieux 12 and Bron 11 (published on their own). Unit counts far apart,
+    // so that no programme is taken for a duplicate of another.
+    const actor = { source: 'manual' as const, author: 'test' };
+    const sizes = (n: number, first: number) => Array.from({ length: n }, (_, i) => Math.round(first * 1.6 ** i));
+    const plan = { '69266': sizes(3, 6), '69259': sizes(12, 5), '69029': sizes(11, 7) };
+    for (const [commune, units] of Object.entries(plan))
+      for (const [i, dwellings] of units.entries())
+        await createProgramme(t.ctx.db, { name: `Test ${commune} ${i}`, commune_code: commune, state: 'permit_granted', state_date: '2023-05-10', dwellings }, actor);
+    // Fresh answers: the portraits read by the tests above were taken before these programmes.
+    const fresh = async (url: string) => (await get(url)).json() as PortraitAnswer;
+    const total = (code: keyof typeof plan) => plan[code].reduce((a, b) => a + b, 0);
+    const epci = await fresh(`/api/territory/epci/${LYON}/portrait`);
+    expect(figure(epci, 'authorised_dwellings')).toMatchObject({ status: 'ok', period: '2023', value: total('69266') + total('69259') + total('69029') });
+    const villeurbanne = await fresh('/api/territory/communes/69266/portrait');
+    expect(figure(villeurbanne, 'authorised_dwellings')).toMatchObject({ status: 'no_data', reason: 'secrecy', period: '2023' });
+    // The smaller of the two others is withheld with it (secondary secrecy), and says why; the larger is shown.
+    const [small, large] = total('69259') < total('69029') ? ['69259', '69029'] : ['69029', '69259'];
+    const smallP = await fresh(`/api/territory/communes/${small}/portrait`);
+    expect(figure(smallP, 'authorised_dwellings')).toMatchObject({ status: 'no_data', reason: 'secrecy', message: expect.stringContaining('secondaire') });
+    const largeP = await fresh(`/api/territory/communes/${large}/portrait`);
+    expect(figure(largeP, 'authorised_dwellings')).toMatchObject({ status: 'ok', value: total(large as keyof typeof plan) });
+    // The comparison answer shows the same: EPCI total minus the communes shown is not Villeurbanne's count.
+    const a = (await get(`/api/observatory/indicators/authorised_dwellings?epci=${LYON}`)).json() as IndicatorAnswer;
+    const shown = a.communes.filter((c) => c.value !== null).reduce((s, c) => s + c.value!, 0);
+    expect(a.epcis[0].value).toBe(total('69266') + total('69259') + total('69029'));
+    expect(a.communes.find((c) => c.code === '69266')).toMatchObject({ value: null, reason: 'secrecy' });
+    expect(a.communes.find((c) => c.code === small)).toMatchObject({ value: null, reason: 'secrecy' });
+    expect(a.epcis[0].value! - shown).not.toBe(total('69266'));
   });
 });

@@ -2,15 +2,17 @@
 // module's index.ts and writes figures with figures.ts; an EPCI is aggregated from its communes' raw counts (sums,
 // then rates of the sums), never from their rates or medians.
 import type { AppContext } from '../../platform/context.ts';
+import { SECONDARY_REASON, type Status } from '../../platform/secrecy.ts';
 import { constructionCountsPerYear, targetAchievements, targetProgress } from '../construction/index.ts';
 import { attributedWaiting, demandStatistics } from '../demand/index.ts';
 import { marketFigures } from '../market/index.ts';
 import { publicSruLines } from '../plh/index.ts';
 import { communeEnergy, epciEnergy } from '../stock/index.ts';
+import { instanceCommunes } from '../territory/index.ts';
 import type { Figure, PortraitSection, Series } from './contract.ts';
 import { dayOf, figureOf, indicatorHead, missingFigure, NOT_LOADED, secrecyMessage, seriesOf, valueFigure, type Provenance } from './figures.ts';
 import { SOURCE_INSEE, SOURCE_PLH, SOURCE_SITADEL, SOURCE_SNE, SOURCE_SRU } from './indicators.ts';
-import { change, percent, sumFigures } from './model.ts';
+import { change, type LevelSecrecy, percent, protectLevels, sumFigures } from './model.ts';
 import { figuresOf, listEditions } from './store.ts';
 
 /** The place a portrait is about: a commune (its own code) or an EPCI (its member communes). */
@@ -139,33 +141,82 @@ export async function marketSection(ctx: AppContext, place: PortraitPlace, incom
 
 // ---------- 3. new construction (Sitadel and programmes, PLH targets) ----------
 
-export async function constructionSection(ctx: AppContext, place: PortraitPlace, now: Date): Promise<Section> {
+type Step = 'authorisation_date' | 'works_start_date';
+/** The instance-wide secrecy decisions of one step, per year; a comparison computes them once for all its places. */
+export type ConstructionSecrecy = Map<Step, Promise<{ communes: Set<string>; byYear: Map<number, LevelSecrecy> }>>;
+
+/**
+ * Which yearly figures the secrecy withholds, decided over the whole instance at once (protectLevels): a commune's
+ * year of few operations must not come back as its EPCI's total minus its other communes, nor an EPCI's as the
+ * instance's minus the other EPCIs. Every portrait and comparison reads the same decision.
+ */
+async function instanceSecrecy(ctx: AppContext, step: Step) {
+  const [rows, communes] = await Promise.all([constructionCountsPerYear(ctx.db, step), instanceCommunes(ctx.db)]);
+  const inInstance = new Set(communes.map((c) => c.code));
+  const byYear = new Map<number, Map<string, { units: number; count: number }>>();
+  for (const r of rows) {
+    if (!inInstance.has(r.communeCode)) continue;
+    const y = byYear.get(r.year) ?? new Map<string, { units: number; count: number }>();
+    const c = y.get(r.communeCode) ?? { units: 0, count: 0 };
+    y.set(r.communeCode, { units: c.units + r.units, count: c.count + r.count });
+    byYear.set(r.year, y);
+  }
+  const cellsOf = (cells: Map<string, { units: number; count: number }>) =>
+    communes.map((c) => ({ code: c.code, epci: c.epci_siren, value: cells.get(c.code)?.units ?? 0, cases: cells.get(c.code)?.count ?? 0 }));
+  return { communes: inInstance, byYear: new Map([...byYear].map(([y, cells]) => [y, protectLevels(cellsOf(cells), ctx.config.secrecyMinCount)])) };
+}
+
+/** The status of each year of a place (a commune, an EPCI, the instance); none for a place outside the instance. */
+async function constructionSecrecy(ctx: AppContext, step: Step, place: PortraitPlace, memo: ConstructionSecrecy) {
+  if (!memo.has(step)) memo.set(step, instanceSecrecy(ctx, step));
+  const { communes, byYear } = await memo.get(step)!;
+  const isInstance = place.communes.length === communes.size && place.communes.every((c) => communes.has(c));
+  const statusOf = new Map<number, Status>();
+  for (const [year, s] of byYear) {
+    const st = place.level === 'commune' ? s.communes.get(place.code) : isInstance ? s.instance : s.epcis.get(place.code);
+    if (st) statusOf.set(year, st);
+  }
+  return statusOf;
+}
+
+export async function constructionSection(ctx: AppContext, place: PortraitPlace, now: Date, memo: ConstructionSecrecy = new Map()): Promise<Section> {
   const min = ctx.config.secrecyMinCount;
-  const [authorised, started, targets] = await Promise.all([
+  const [authorised, started, targets, autSecrecy, staSecrecy] = await Promise.all([
     constructionCountsPerYear(ctx.db, 'authorisation_date', place.communes),
     constructionCountsPerYear(ctx.db, 'works_start_date', place.communes),
     targetAchievements(ctx.db, place.communes),
+    constructionSecrecy(ctx, 'authorisation_date', place, memo),
+    constructionSecrecy(ctx, 'works_start_date', place, memo),
   ]);
   const prov: Provenance = { source: SOURCE_SITADEL, edition: null, edition_date: null };
   const base = { key: 'construction' as const, title: 'Construction neuve', module_path: '/construction-neuve' };
-  // Dwellings of all the place's communes per year; a year of fewer operations than the threshold is withheld.
-  const perYear = (rows: { year: number; units: number; count: number }[]) => {
+  // Dwellings of all the place's communes per year; a year of fewer operations than the threshold is withheld, and
+  // so is a year the instance-wide decision withholds to protect another place (a place outside the instance: its own rule).
+  const perYear = (rows: { year: number; units: number; count: number }[], secrecy: Map<number, Status>) => {
     const m = new Map<number, { units: number; count: number }>();
     for (const r of rows) {
       const y = m.get(r.year) ?? { units: 0, count: 0 };
       m.set(r.year, { units: y.units + r.units, count: y.count + r.count });
     }
-    return [...m.entries()].sort((a, b) => a[0] - b[0]).map(([y, v]) => ({ period: String(y), value: v.count >= min || v.count === 0 ? v.units : null, withheld: v.count > 0 && v.count < min }));
+    return [...m.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([y, v]) => {
+        const st = secrecy.get(y) ?? (v.count > 0 && v.count < min ? 'primary' : 'published');
+        return { period: String(y), value: st === 'published' ? v.units : null, withheld: st !== 'published', secondary: st === 'secondary' };
+      });
   };
-  const aut = perYear(authorised);
-  const sta = perYear(started);
+  // A series point says withheld, not why: the figure of the latest year gives the reason.
+  const pointOf = (p: { period: string; value: number | null; withheld: boolean }) => ({ period: p.period, value: p.value, withheld: p.withheld });
+  const aut = perYear(authorised, autSecrecy);
+  const sta = perYear(started, staSecrecy);
   const noPermit = notLoaded('Aucun permis de construire chargé pour ce territoire (Sitadel : en démonstration, la seule ville de Toulouse).');
   // The last full year: the current one is still being filled in.
   const lastFull = (points: typeof aut) => points.filter((p) => Number(p.period) < now.getUTCFullYear()).at(-1);
   const latest = (key: string, points: typeof aut) => {
     const p = lastFull(points);
     if (!p) return missingFigure(indicatorHead(key), prov, null, 'not_loaded', noPermit.message);
-    return p.withheld ? missingFigure(indicatorHead(key), prov, p.period, 'secrecy', secrecyMessage(min)) : valueFigure(indicatorHead(key), prov, p.period, p.value!);
+    if (!p.withheld) return valueFigure(indicatorHead(key), prov, p.period, p.value!);
+    return missingFigure(indicatorHead(key), prov, p.period, 'secrecy', p.secondary ? SECONDARY_REASON : secrecyMessage(min));
   };
   const figures: Figure[] = [latest('authorised_dwellings', aut), latest('started_dwellings', sta)];
   // The PLH target of the period under way (else the latest), summed over the communes that have one.
@@ -198,8 +249,8 @@ export async function constructionSection(ctx: AppContext, place: PortraitPlace,
     method: 'Logements des programmes comptés (doublons rapprochés et projets abandonnés exclus) par année d’autorisation et d’ouverture de chantier ; une année de moins d’opérations que le seuil du secret statistique n’est pas publiée.',
     figures,
     series: [
-      seriesOf({ key: 'authorised_dwellings', label: 'Logements autorisés par année', unit: 'logements' }, prov, aut, noPermit),
-      seriesOf({ key: 'started_dwellings', label: 'Logements commencés par année', unit: 'logements' }, prov, sta, noPermit),
+      seriesOf({ key: 'authorised_dwellings', label: 'Logements autorisés par année', unit: 'logements' }, prov, aut.map(pointOf), noPermit),
+      seriesOf({ key: 'started_dwellings', label: 'Logements commencés par année', unit: 'logements' }, prov, sta.map(pointOf), noPermit),
     ],
   };
 }
