@@ -7,6 +7,7 @@ import type { ComparableCommune, Figure, IndicatorAnswer, IndicatorsListAnswer, 
 import { INDICATORS, indicatorByKey } from './indicators.ts';
 import { classOf, closestProfiles, quantileClasses, ranks } from './model.ts';
 import { type ConstructionSecrecy, constructionSection, demandSection, energyData, energySection, marketOf, marketSection, medianIncome, populationSection, socialHousingSection, type PortraitPlace } from './sections.ts';
+import { demoSources } from './demo-sources.ts';
 import { figuresOf } from './store.ts';
 
 async function placeOf(ctx: AppContext, level: 'commune' | 'epci', code: string) {
@@ -47,7 +48,8 @@ export async function portrait(ctx: AppContext, level: 'commune' | 'epci', code:
     name: place.name,
     epci,
     communes: members,
-    demo: ctx.config.loadDemo,
+    // True when a source the portrait joins is a demo extract: the catalogue's per-source flag (demo-sources.ts).
+    demo: Object.values(await demoSources(ctx)).some(Boolean),
     sections,
     comparables:
       level === 'commune'

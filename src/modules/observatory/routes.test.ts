@@ -315,6 +315,11 @@ describe('sources and coverage', () => {
     expect(dvf).not.toContain('31555');
     expect(by.dvf.period).toContain('2018'); // the catalogue's period: every file loaded, in the territory or not
     for (const s of cat.sources) if (s.communes_couvertes !== null) expect(by[s.id].communes_covered, s.id).toBe(s.communes_couvertes);
+    // The portrait says « démonstration » from the catalogue's per-source flag (demo extracts loaded), not from the
+    // instance's setting (this test app runs with loadDemo off).
+    expect(t.ctx.config.loadDemo).toBe(false);
+    expect(cat.sources.filter((s: { demo: boolean }) => s.demo).map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['dvf', 'sitadel', 'insee']));
+    expect((await portrait('/api/territory/communes/69266/portrait')).demo).toBe(true);
   });
 });
 
