@@ -6,7 +6,7 @@ import { epciCommunes, findCommune, findEpci, instanceCommunes, instanceEpcis } 
 import type { ComparableCommune, Figure, IndicatorAnswer, IndicatorsListAnswer, LegendClass, NoDataReason, PortraitAnswer, PortraitSection, SectionKey } from './contract.ts';
 import { INDICATORS, indicatorByKey } from './indicators.ts';
 import { classOf, closestProfiles, quantileClasses, ranks } from './model.ts';
-import { type ConstructionSecrecy, constructionSection, demandSection, energyData, energySection, marketOf, marketSection, medianIncome, populationSection, socialHousingSection, type PortraitPlace } from './sections.ts';
+import { type ConstructionSecrecy, constructionSection, demandSection, dvfEditionDate, energyData, energySection, marketOf, marketSection, medianIncome, populationSection, socialHousingSection, type PortraitPlace } from './sections.ts';
 import { demoSources } from './demo-sources.ts';
 import { figuresOf } from './store.ts';
 
@@ -131,7 +131,7 @@ export async function compareIndicator(ctx: AppContext, key: string, q: { epci?:
       const r = rows.get(c.code);
       const v = !r ? null : key === 'sales_count' ? r.sales_count : r.price_m2_median;
       values.push({ value: v, reason: v !== null ? null : r?.withheld && r.sales_count === null && r.reason?.includes('Aucune vente') ? 'not_loaded' : 'secrecy' });
-      edition = { edition: r?.period ?? null, edition_date: null };
+      edition = { edition: r?.period ?? null, edition_date: dvfEditionDate(ctx) };
     }
   } else {
     for (const c of communes) {

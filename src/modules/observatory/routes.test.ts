@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { constructionModule } from '../construction/index.ts';
 import { createProgramme } from '../construction/service.ts';
 import { demandModule } from '../demand/index.ts';
-import { marketModule } from '../market/index.ts';
+import { marketModule, readDvfManifest } from '../market/index.ts';
 import { stockModule } from '../stock/index.ts';
 import type { Figure, IndicatorAnswer, PortraitAnswer } from './contract.ts';
 import { docxParagraphs, docxTableRows, pdfTextLines } from '../plh/report/read-files.test-support.ts';
@@ -124,6 +124,10 @@ describe('the portrait of a commune', () => {
     const prices = etalabFlatPrices(DEP69(), (r) => (r.code_commune === '69266' ? '2018' : null)).get('2018')!;
     expect(prices.length).toBeGreaterThanOrEqual(11);
     expect(figure(p, 'price_m2_apartment')).toMatchObject({ status: 'ok', value: npRound(median(prices)), period: '2018', unit: '€/m²' });
+    // The DVF figures carry the day their edition was loaded into the lake.
+    const loaded = readDvfManifest(t.ctx.lake.dir).files.map((f) => f.importedAt.slice(0, 10)).sort().at(-1);
+    expect(figure(p, 'price_m2_apartment').edition_date).toBe(loaded);
+    expect(loaded).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // Affordability: the method is stated, the value is a typical price over the median income.
     const market = p.sections.find((s) => s.key === 'market')!;
     expect(market.method).toContain('revenu disponible médian');
@@ -271,6 +275,9 @@ describe('comparisons', () => {
   it('limits to one EPCI and says why a commune has no value', async () => {
     const a = (await get(`/api/observatory/indicators/price_m2_apartment?epci=${LYON}`)).json();
     expect(a.communes.every((c: { epci_siren: string }) => c.epci_siren === LYON)).toBe(true);
+    // Limited to one EPCI, the answer names that EPCI, not « the instance ».
+    expect(a.scope).toEqual({ epci: LYON, name: 'Métropole de Lyon' });
+    expect(a.instance.name).toBe('Métropole de Lyon');
     expect(a.communes.find((c: { code: string }) => c.code === '69266').value).toBe(value(await portrait('/api/territory/communes/69266/portrait'), 'price_m2_apartment'));
     expect(a.communes.find((c: { code: string }) => c.code === '69003')).toMatchObject({ value: null, reason: 'secrecy', class_index: null });
     expect((await get('/api/observatory/indicators/nope')).statusCode).toBe(404);

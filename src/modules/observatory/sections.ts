@@ -5,7 +5,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { SECONDARY_REASON, type Status } from '../../platform/secrecy.ts';
 import { constructionCountsPerYear, targetAchievements, targetProgress } from '../construction/index.ts';
 import { attributedWaiting, demandStatistics } from '../demand/index.ts';
-import { marketFigures } from '../market/index.ts';
+import { marketFigures, readDvfManifest } from '../market/index.ts';
 import { publicSruLines } from '../plh/index.ts';
 import { communeEnergy, epciEnergy } from '../stock/index.ts';
 import { instanceCommunes } from '../territory/index.ts';
@@ -89,13 +89,18 @@ export async function medianIncome(ctx: AppContext, code: string): Promise<numbe
 /** The method of the portrait's market figures: Etalab's, as data.gouv.fr's « Statistiques DVF » (docs/market.md). */
 const MARKET_QUERY = { period: 'year' as const, types: 'maison,appartement,maison_appartement', method: 'etalab' as const };
 
+/** The day the DVF edition in the lake was loaded (its files' latest import): the date every market figure carries. */
+export function dvfEditionDate(ctx: AppContext): string | null {
+  return dayOf(readDvfManifest(ctx.lake.dir).files.map((f) => f.importedAt).sort().at(-1));
+}
+
 export async function marketSection(ctx: AppContext, place: PortraitPlace, income: number | null): Promise<Section> {
   const market = marketOf(ctx);
   const a = place.level === 'commune' ? await market.communeIndicators(place.code, MARKET_QUERY) : await market.epciIndicators(place.code, MARKET_QUERY);
   const rows = a.indicators;
   const years = [...new Set(rows.map((r) => r.period))].sort();
   const last = years.at(-1) ?? null;
-  const prov: Provenance = { source: a.source, edition: last ? (years[0] === last ? `ventes ${last}` : `ventes ${years[0]}–${last}`) : null, edition_date: null };
+  const prov: Provenance = { source: a.source, edition: last ? (years[0] === last ? `ventes ${last}` : `ventes ${years[0]}–${last}`) : null, edition_date: dvfEditionDate(ctx) };
   const base = { key: 'market' as const, title: 'Marché immobilier', module_path: place.level === 'commune' ? `/prix/communes/${place.code}` : '/prix' };
   const at = (type: string, period: string | null) => rows.find((r) => r.type === type && r.period === period);
   const noSales = notLoaded('Aucune vente de logement de ce territoire dans les données DVF chargées (extrait partiel en démonstration).');
