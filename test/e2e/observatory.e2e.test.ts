@@ -97,6 +97,9 @@ describe.skipIf(!browserAvailable())('observatory in Chromium', () => {
     // Five comparable communes, each a link to its own portrait.
     expect(await page.locator('#comparables tbody tr').count()).toBe(5);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'portrait-villeurbanne.png'), fullPage: true });
+    // A price trend of the commune carries its EPCI's beside it: the data table has a column for each.
+    const priceHead = page.locator('[data-section="market"] .series table thead').first();
+    await expect.poll(async () => (await priceHead.textContent()) ?? '').toMatch(/Villeurbanne.*Métropole de Lyon/s);
     expect(await seriousViolations(page)).toEqual([]);
   });
 
