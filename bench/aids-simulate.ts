@@ -20,13 +20,13 @@ function time(name: string, run: (i: number) => unknown) {
   const ms = performance.now() - start;
   console.log(`${name} : ${n} simulations en ${ms.toFixed(0)} ms — ${(ms / n).toFixed(3)} ms chacune, ${Math.round((n / ms) * 1000)}/s`);
 }
-time('logement social', (i) => simulateSocialHousing({ commune: pick(communes, i), personnes: 1 + (i % 7), revenu_fiscal: 8000 + ((i * 997) % 60000) }, t));
+time('logement social', (i) => simulateSocialHousing({ commune: pick(communes, i), persons: 1 + (i % 7), reference_tax_income: 8000 + ((i * 997) % 60000) }, t));
 time('accession', (i) =>
   simulateOwnership(
-    { commune: pick(communes, i), personnes: 1 + (i % 7), revenu_fiscal: 8000 + ((i * 997) % 90000), proprietaire_2_ans: i % 5 === 0, type_logement: 'neuf', cout_operation: 150000 + (i % 10) * 20000 },
+    { commune: pick(communes, i), persons: 1 + (i % 7), reference_tax_income: 8000 + ((i * 997) % 90000), owner_last_two_years: i % 5 === 0, housing_type: 'new_build', operation_cost: 150000 + (i % 10) * 20000 },
     t,
   ),
 );
 time('rénovation', (i) =>
-  simulateRenovation({ commune: pick(communes, i), personnes: 1 + (i % 7), revenu_fiscal: 8000 + ((i * 997) % 90000), statut: 'proprietaire_bailleur', logement_plus_15_ans: true, classe_dpe: pick(['D', 'E', 'F', 'G'] as const, i) }, t),
+  simulateRenovation({ commune: pick(communes, i), persons: 1 + (i % 7), reference_tax_income: 8000 + ((i * 997) % 90000), status: 'landlord', built_over_15_years: true, dpe_class: pick(['D', 'E', 'F', 'G'] as const, i) }, t),
 );

@@ -120,14 +120,14 @@ describe('bad input over HTTP', () => {
   it('answers 413 in French over the route’s limit: every public route takes 16 KB at most', async () => {
     const big = JSON.stringify({ remplissage: 'a'.repeat(20 * 1024) });
     const publicWrites = t.app.routeTable.filter((r) => r.access === 'public' && r.method !== 'GET');
-    expect(publicWrites.map((r) => r.url)).toContain('/api/aids/simulate/logement-social');
+    expect(publicWrites.map((r) => r.url)).toContain('/api/aids/simulate/social-housing');
     for (const r of publicWrites) {
       const res = await t.app.inject({ method: r.method as 'POST', url: r.url.replace(/:\w+/g, 'x'), remoteAddress: '10.0.1.1', headers: { 'content-type': 'application/json' }, payload: big });
       const p = isFrenchProblem(res, 413);
       expect(p.detail, r.url).toBe('Le contenu envoyé dépasse la taille autorisée pour cette adresse : 16 Ko au plus.');
     }
     // A declared length over the limit is refused before the body is read.
-    const declared = await t.app.inject({ method: 'POST', url: '/api/aids/simulate/accession', headers: { 'content-type': 'application/json', 'content-length': String(45 * 1024 * 1024) }, payload: '{}' });
+    const declared = await t.app.inject({ method: 'POST', url: '/api/aids/simulate/ownership', headers: { 'content-type': 'application/json', 'content-length': String(45 * 1024 * 1024) }, payload: '{}' });
     expect(declared.statusCode).toBe(413);
   });
 
@@ -304,7 +304,7 @@ describe('bad input over HTTP', () => {
     const count = async () => Number((await t.ctx.db.selectFrom('audit_log').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const before = await count();
     for (let i = 0; i < 5; i++) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/aids/simulate/logement-social', payload: { commune: '31555', personnes: 2, revenu_fiscal: 24000 + i } });
+      const res = await t.app.inject({ method: 'POST', url: '/api/aids/simulate/social-housing', payload: { commune: '31555', persons: 2, reference_tax_income: 24000 + i } });
       expect(res.statusCode).toBe(200);
     }
     expect(await count()).toBe(before);

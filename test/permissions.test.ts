@@ -74,7 +74,7 @@ async function seed(siren: string, commune: string, secondCommune: string, mark:
   ).id as string;
   ids.aideLocale = (
     await must(
-      await as(agent, 'POST', '/api/aids/local-aids', { epci_siren: siren, kind: 'accession', nom: `${mark} aide locale`, communes: [commune], montant_euros: 1000, types_logement: ['neuf'] }),
+      await as(agent, 'POST', '/api/aids/local-aids', { epci_siren: siren, kind: 'accession', name: `${mark} aide locale`, communes: [commune], amount_euros: 1000, housing_types: ['new_build'] }),
       [201],
     )
   ).id;

@@ -20,22 +20,22 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface AidsLocalAid {
-  actif: Generated<boolean>;
-  categories_mpr: Generated<Json>;
-  classes_dpe: Generated<Json>;
+  active: Generated<boolean>;
+  amount_euros: number | null;
+  ceiling_reference: Generated<string>;
   communes: Generated<Json>;
   contact: Generated<string>;
   created_at: Generated<Timestamp>;
   deliberation: string | null;
   description: Generated<string>;
+  dpe_classes: Generated<Json>;
   epci_siren: string;
+  housing_types: Generated<Json>;
   id: Generated<string>;
   kind: string;
-  montant_euros: number | null;
-  nom: string;
-  plafond_reference: Generated<string>;
-  primo_accedant_requis: Generated<boolean>;
-  types_logement: Generated<Json>;
+  mpr_categories: Generated<Json>;
+  name: string;
+  primo_accedant_required: Generated<boolean>;
   updated_at: Generated<Timestamp>;
   updated_by: string | null;
 }

@@ -3,7 +3,7 @@
 import { Kysely, PGliteDialect, PostgresDialect, type Insertable, type OnConflictBuilder, type OnConflictDoNothingBuilder, type OnConflictUpdateBuilder } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from './config.ts';
 import { acquireStoreLock, type StoreLock } from './store-lock.ts';
 
@@ -26,9 +26,6 @@ export interface Store {
 
 const INT8 = 20;
 const NUMERIC = 1700;
-// Counts and sums stay far below 2^53, so numbers are safer for callers than strings.
-pg.types.setTypeParser(INT8, (v) => Number(v));
-pg.types.setTypeParser(NUMERIC, (v) => Number(v));
 
 export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Store> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
@@ -55,7 +52,17 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>)
   }
 }
 
+/** node-postgres, loaded only for a PostgreSQL server (the embedded store does not need it). */
+async function loadPg(): Promise<typeof pg> {
+  const { default: driver } = await import('pg');
+  // Counts and sums stay far below 2^53, so numbers are safer for callers than strings.
+  driver.types.setTypeParser(INT8, (v) => Number(v));
+  driver.types.setTypeParser(NUMERIC, (v) => Number(v));
+  return driver;
+}
+
 export async function openPostgres(url: string): Promise<Store> {
+  const pg = await loadPg();
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const execScript = async (text: string) => {
@@ -74,10 +81,19 @@ export async function openPostgres(url: string): Promise<Store> {
   return { db, kind: 'postgres', execScript, close: () => db.destroy() };
 }
 
+/**
+ * PostgreSQL's shared buffers for the embedded store. PGlite keeps PostgreSQL's default, 128 MB, which its WebAssembly
+ * build zeroes (memset) at every start: 0.7 s of CPU and 120 MB of memory for a command that reads a few pages.
+ * 32 MB hold the whole store as it is today (its `base` folder is 33 MB with the COG loaded); beyond, the pages come
+ * from the system's file cache. Measured: docs/benchmarks.md, CLI start.
+ */
+const PGLITE_SHARED_BUFFERS = '32MB';
+
 /** `dir` undefined = in memory. */
 export async function openPglite(dir?: string): Promise<Store> {
   const { PGlite } = await import('@electric-sql/pglite');
   const pglite = new PGlite(dir, {
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     parsers: { [NUMERIC]: (v: string) => Number(v), [INT8]: (v: string) => Number(v) },
   });
   await pglite.waitReady;

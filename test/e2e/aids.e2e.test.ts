@@ -44,7 +44,7 @@ describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
     await summary.waitFor();
     expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
     await expect.poll(() => summary.innerText()).toContain('Dans quelle commune cherchez-vous un logement ? : Choisissez une réponse.');
-    expect(await page.locator('#q-revenu_fiscal').getAttribute('aria-describedby')).toContain('q-revenu_fiscal-erreur');
+    expect(await page.locator('#q-reference_tax_income').getAttribute('aria-describedby')).toContain('q-reference_tax_income-erreur');
     expect(await seriousViolations(page)).toEqual([]);
 
     // The error link takes the keyboard to the field.
@@ -56,16 +56,16 @@ describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
     await page.keyboard.type('Toulouse');
     await expect.poll(() => page.locator('#q-commune').inputValue()).toBe('31555');
     await page.keyboard.press('Tab');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('q-personnes');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('q-persons');
     await page.keyboard.type('2');
     // Two persons: « seul(e) avec des personnes à charge ? » then « jeune couple ? » appear. Arrow keys pick « Non ».
-    await tabTo(page, 'input[name=personne_seule_avec_charge]');
+    await tabTo(page, 'input[name=single_with_dependants]');
     await page.keyboard.press('ArrowRight');
-    await tabTo(page, 'input[name=jeune_menage]');
+    await tabTo(page, 'input[name=young_couple]');
     await page.keyboard.press('ArrowRight');
-    await tabTo(page, 'input[name=handicap]');
+    await tabTo(page, 'input[name=disability]');
     await page.keyboard.press('ArrowRight');
-    await tabTo(page, '#q-revenu_fiscal');
+    await tabTo(page, '#q-reference_tax_income');
     await page.keyboard.type('24 000');
     await page.keyboard.press('Enter');
 
@@ -90,9 +90,9 @@ describe.skipIf(!browserAvailable())('aids pages in a browser', () => {
     await page.goto(`${base}/aides/logement-social`, { waitUntil: 'networkidle', timeout: 180_000 });
     await page.getByRole('heading', { level: 1, name: 'Logement social' }).waitFor({ timeout: 60_000 });
     await page.locator('#q-commune').selectOption('31555');
-    await page.locator('#q-personnes').fill('2');
-    for (const name of ['personne_seule_avec_charge', 'jeune_menage', 'handicap']) await page.locator(`input[name=${name}][value=non]`).check();
-    await page.locator('#q-revenu_fiscal').fill('15000');
+    await page.locator('#q-persons').fill('2');
+    for (const name of ['single_with_dependants', 'young_couple', 'disability']) await page.locator(`input[name=${name}][value=non]`).check();
+    await page.locator('#q-reference_tax_income').fill('15000');
     await page.locator('button[type=submit]').click();
     const plai = page.locator('article', { has: page.getByRole('heading', { name: /PLAI/ }) });
     await expect.poll(() => plai.innerText(), { timeout: 30_000 }).toContain('Éligible');

@@ -97,6 +97,9 @@ describe.skipIf(!browserAvailable())('observatory in Chromium', () => {
     // Five comparable communes, each a link to its own portrait.
     expect(await page.locator('#comparables tbody tr').count()).toBe(5);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'portrait-villeurbanne.png'), fullPage: true });
+    // A price trend of the commune carries its EPCI's beside it: the data table has a column for each.
+    const priceHead = page.locator('[data-section="market"] .series table thead').first();
+    await expect.poll(async () => (await priceHead.textContent()) ?? '').toMatch(/Villeurbanne.*Métropole de Lyon/s);
     expect(await seriousViolations(page)).toEqual([]);
   });
 
@@ -132,6 +135,14 @@ describe.skipIf(!browserAvailable())('observatory in Chromium', () => {
     const villeurbanne = page.locator('#comparer table.ranking tr.current');
     expect(frenchNumber((await villeurbanne.locator('td').last().innerText()))).toBe(Number(insee.get('69266')!.MED21));
     expect(await seriousViolations(page)).toEqual([]);
+    // The indicator is in the address: shareable, and the back button returns to the previous one.
+    expect(new URL(page.url()).searchParams.get('indicateur')).toBe('median_income');
+    const chosen = await legend.innerText();
+    await page.goBack();
+    await expect.poll(() => legend.innerText()).toBe(before);
+    expect(await page.getByLabel('Indicateur').inputValue()).toBe('population');
+    await page.goto(server.url + '/territoire/communes/69266?indicateur=median_income');
+    await expect.poll(() => legend.innerText()).toBe(chosen);
   });
 
   it('downloads the sheet of Villeurbanne as PDF and DOCX and reads the commune and its population back', async () => {

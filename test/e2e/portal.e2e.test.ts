@@ -15,6 +15,20 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 const frenchNumber = (s: string) => Number(s.replace(/[^\d,-]/g, '').replace(',', '.'));
 
 
+const RAW_DVF = join(import.meta.dirname, '..', '..', 'data', 'demo', 'dvf', 'geodvf_dep69_2018_partial_chunk.csv');
+
+/** The lines of one mutation in the raw demo file (a copy of /work/shared/data/dvf, see its PROVENANCE.md), duplicates dropped. */
+function rawMutation(id: string): Record<string, string>[] {
+  const rows = (parse(readFileSync(RAW_DVF, 'utf8'), { columns: true }) as Record<string, string>[]).filter((r) => r.id_mutation === id);
+  return [...new Map(rows.map((r) => [JSON.stringify(r), r])).values()];
+}
+
+/** Where MapLibre draws a point, in CSS pixels from the map's centre: Web Mercator, 512 px tiles at zoom 0. */
+function mercator(lon: number, lat: number, zoom: number) {
+  const size = 512 * 2 ** zoom;
+  return { x: ((lon + 180) / 360) * size, y: ((1 - Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)) / Math.PI) / 2) * size };
+}
+
 /** Etalab's « Statistiques DVF » by hand over the raw demo file: flats of one commune sold alone in a range of months. */
 function handMedian(code: string, from: string, to: string): { n: number; median: number } {
   const file = join(import.meta.dirname, '..', '..', 'data', 'demo', 'dvf', 'geodvf_dep69_2018_partial_chunk.csv');
@@ -93,22 +107,30 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
     const hover = focused;
     await commune.click();
     await page.waitForURL(/\/prix\/communes\/\d{5}\?/);
-    const code = /communes\/(\d{5})/.exec(page.url())![1];
     expect(page.url()).toContain('type=appartement');
-    expect(page.url()).toContain('annee=2018');
     await page.getByRole('heading', { level: 1, name: /^Prix de l’immobilier à / }).waitFor();
-    const shown = await page.getByTestId('prix-median').textContent();
-    const api = await (await fetch(`${server.url}/api/market/portal/communes/${code}?type=appartement&year=2018`)).json();
-    const own = api.tables.comparison.rows[0];
-    if (own.withheld) {
-      expect(shown).toContain('secret statistique');
-      expect(hover).toContain('secret statistique');
-    } else {
-      expect(frenchNumber(shown!)).toBe(own.price_m2_median);
-      // The hover text on the map gave the same figure.
-      expect(frenchNumber(/: ([\d\s  ]+) €\/m²/.exec(hover!)![1])).toBe(own.price_m2_median);
-    }
+    // The map's period is the page's default one (the last 12 months of the data): the same median, or the same secret.
+    expect(await page.getByTestId('periode-libelle').textContent()).toContain('Période : 2018 (par défaut');
+    const shown = await page.getByTestId('periode-mediane').textContent();
+    if (hover!.includes('secret statistique')) expect(shown).toMatch(/secret statistique|aucune vente/);
+    else expect(frenchNumber(shown!)).toBe(frenchNumber(/: ([\d\s  ]+) €\/m²/.exec(hover!)![1]));
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-commune-carte.png') });
+  });
+
+  it('draws the map over a range of months, as the commune page offers them, and keeps them on the way to a commune', async () => {
+    await page.goto(server.url + '/prix?type=maison');
+    await page.locator('[data-rendered-communes="58"]').waitFor();
+    expect(await page.getByTestId('carte-periode-libelle').textContent()).toContain('Période : 2018 (par défaut, les 12 derniers mois des données). Édition des données : ventes jusqu’au 31 décembre 2018');
+    await page.getByLabel('Du mois').fill('2018-02');
+    await page.getByLabel('Au mois (inclus)').fill('2018-06');
+    await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toBe('Prix au m² médian des maisons, février à juin 2018');
+    const api = await (await fetch(`${server.url}/api/market/portal/map/period?type=maison&from=2018-02&to=2018-06`)).json();
+    const row = api.table.rows.find((r: any) => !r.withheld && r.epci_siren === '200046977');
+    const link = page.getByRole('table').getByRole('link', { name: row.name, exact: true });
+    expect(frenchNumber((await link.locator('xpath=ancestor::tr').locator('td').first().textContent())!)).toBe(row.sales_count);
+    await link.click();
+    await page.waitForURL(/du=2018-02&au=2018-06/);
+    await expect.poll(async () => frenchNumber((await page.getByTestId('periode-mediane').textContent())!)).toBe(row.price_m2_median);
   });
 
   it('finds Villeurbanne by name, reads its median and downloads the CSV that says the same as the API', async () => {
@@ -159,10 +181,11 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
   });
 
   it('shows a sale’s details when it is chosen in the list beside the map', async () => {
-    await page.goto(server.url + '/prix/communes/69266?type=appartement&du=2018-06&au=2018-06');
+    await page.goto(server.url + '/prix/communes/69266?type=appartement');
     await page.getByTestId('periode-mediane').waitFor();
-    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement&from=2018-06&to=2018-06`)).json();
-    const sale = api.sales.rows.find((s: any) => s.same_parcel.length > 0 && s.price !== null) ?? api.sales.rows[0];
+    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement`)).json();
+    // Among the 40 sales the list shows before « Voir plus ».
+    const sale = api.sales.rows.slice(0, 40).find((s: any) => s.same_parcel.length > 0 && s.price !== null) ?? api.sales.rows[0];
     const index = api.sales.rows.indexOf(sale);
     const list = page.getByRole('list', { name: /Ventes de Villeurbanne/ });
     await list.getByRole('button').nth(index).click();
@@ -174,6 +197,50 @@ describe.skipIf(!browserAvailable())('price portal in Chromium', () => {
     if (sale.same_parcel.length) expect(text).toContain(sale.same_parcel[0].date);
     await page.getByTestId('carte-periode').and(page.locator('[data-map-ready="true"]')).waitFor();
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-periode-vente.png'), fullPage: true });
+  });
+
+  it('shows the details of a sale clicked on the map, as the raw DVF file gives them', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(server.url + '/prix/communes/69266?type=appartement');
+    const map = page.getByTestId('carte-periode').and(page.locator('[data-map-ready="true"]'));
+    await map.waitFor();
+    await map.scrollIntoViewIfNeeded();
+    const api = await (await fetch(`${server.url}/api/market/portal/communes/69266/period?type=appartement`)).json();
+    const [lon, lat, zoom] = (await map.getAttribute('data-map-view'))!.split(',').map(Number);
+    const box = (await map.locator('canvas').boundingBox())!;
+    const centre = mercator(lon, lat, zoom);
+    const drawnAt = (s: { longitude: number; latitude: number }) => {
+      const p = mercator(s.longitude, s.latitude, zoom);
+      return { x: box.width / 2 + p.x - centre.x, y: box.height / 2 + p.y - centre.y };
+    };
+    const located = api.sales.rows.filter((s: any) => s.longitude !== null && s.latitude !== null);
+    // A flat sold alone, drawn at least 12 px from every other sale (a point is 7.5 px wide), away from the edges and the zoom buttons.
+    const sale = located.find((s: any) => {
+      const lines = rawMutation(s.id);
+      if (lines.filter((l) => l.code_type_local === '2').length !== 1 || lines.some((l) => ['1', '4'].includes(l.code_type_local))) return false;
+      const p = drawnAt(s);
+      if (p.x < 30 || p.y < 30 || p.x > box.width - 30 || p.y > box.height - 30 || (p.x > box.width - 60 && p.y < 90)) return false;
+      return located.every((o: any) => o === s || Math.hypot(drawnAt(o).x - p.x, drawnAt(o).y - p.y) >= 12);
+    });
+    expect(sale, 'une vente isolée sur la carte').toBeDefined();
+    const at = drawnAt(sale);
+    await page.mouse.click(box.x + at.x, box.y + at.y);
+
+    const details = page.getByTestId('vente-detail');
+    await details.waitFor();
+    const flat = rawMutation(sale.id).find((l) => l.code_type_local === '2')!;
+    expect(await details.getByRole('heading').textContent()).toBe(`Vente du ${flat.date_mutation} : appartement`);
+    const figures = Object.fromEntries(await details.locator('dl > div').evaluateAll((ds) => ds.map((d) => [d.querySelector('dt')!.textContent, d.querySelector('dd')!.textContent])));
+    expect(frenchNumber(figures['Prix'])).toBe(Number(flat.valeur_fonciere));
+    expect(frenchNumber(figures['Surface habitable'])).toBe(Number(flat.surface_reelle_bati));
+    expect(frenchNumber(figures['Pièces principales'])).toBe(Number(flat.nombre_pieces_principales));
+    expect(frenchNumber(figures['Prix au m²'])).toBe(Math.round(Number(flat.valeur_fonciere) / Number(flat.surface_reelle_bati)));
+    // Sections are drawn as the outline of their sales, and the legend says it is not the cadastral outline.
+    expect(await page.getByRole('list', { name: 'Légende de la carte des ventes' }).textContent()).toContain('Contour des ventes d’une section (pas son contour cadastral)');
+    // The list beside the map, the keyboard's way to the same sales, marks the one chosen on the map.
+    const list = page.getByRole('list', { name: /Ventes de Villeurbanne/ });
+    expect(await list.getByRole('button', { pressed: true }).textContent()).toContain(flat.date_mutation);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'prix-vente-cliquee.png'), fullPage: true });
   });
 
   it('finds a street of the sales and the flats under a budget there', async () => {

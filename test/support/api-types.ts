@@ -344,7 +344,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/aids/simulate/logement-social": {
+    "/api/aids/simulate/social-housing": {
         parameters: {
             query?: never;
             header?: never;
@@ -354,14 +354,14 @@ export interface paths {
         get?: never;
         put?: never;
         /** Simulation « Logement social » : chaque aide, éligible ou non, avec chaque condition et le chiffre comparé */
-        post: operations["postAidsSimulateLogementSocial"];
+        post: operations["postAidsSimulateSocialHousing"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/aids/simulate/accession": {
+    "/api/aids/simulate/ownership": {
         parameters: {
             query?: never;
             header?: never;
@@ -371,7 +371,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Simulation « Devenir propriétaire » : chaque aide, éligible ou non, avec chaque condition et le chiffre comparé */
-        post: operations["postAidsSimulateAccession"];
+        post: operations["postAidsSimulateOwnership"];
         delete?: never;
         options?: never;
         head?: never;
@@ -752,6 +752,40 @@ export interface paths {
         };
         /** Statistiques de la demande par typologie (secret statistique appliqué), pour les EPCI de son périmètre */
         get: operations["getDemandStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/market/portal/map/period": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Carte des prix sur une période de mois au choix (par défaut les 12 derniers mois des données) : prix au m² médian de chaque commune du territoire, classes de la légende, secret statistique */
+        get: operations["getMarketPortalMapPeriod"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/market/portal/map/period/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Télécharger le tableau de la carte des prix sur une période de mois (CSV ou JSON, avec méthode et source) */
+        get: operations["getMarketPortalMapPeriodDownload"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3764,27 +3798,27 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
-                        titre: string;
+                        title: string;
                         description: string;
                         questions: {
                             id: string;
-                            libelle: string;
-                            aide?: string;
+                            label: string;
+                            help?: string;
                             /** @enum {string} */
-                            type: "nombre" | "oui_non" | "choix" | "commune";
-                            unite?: string;
+                            type: "number" | "yes_no" | "choice" | "commune";
+                            unit?: string;
                             min?: number;
                             max?: number;
                             options?: {
-                                valeur: string;
-                                libelle: string;
+                                value: string;
+                                label: string;
                             }[];
-                            obligatoire: boolean;
-                            visibleSi?: {
+                            required: boolean;
+                            visible_if?: {
                                 question: string;
-                                valeurs?: (string | boolean)[];
+                                values?: (string | boolean)[];
                                 min?: number;
-                                egal?: number;
+                                equals?: number;
                             };
                         }[];
                     }[];
@@ -3810,7 +3844,7 @@ export interface operations {
             };
         };
     };
-    postAidsSimulateLogementSocial: {
+    postAidsSimulateSocialHousing: {
         parameters: {
             query?: never;
             header?: never;
@@ -3820,16 +3854,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    annee?: number;
+                    year?: number;
                     date?: string;
                     commune?: string;
                     /** @enum {string} */
-                    zone_logement_social?: "paris_communes_limitrophes" | "ile_de_france" | "autres_regions";
-                    personnes: number;
-                    personne_seule_avec_charge?: boolean;
-                    jeune_menage?: boolean;
-                    handicap?: boolean;
-                    revenu_fiscal?: number;
+                    social_housing_zone?: "paris_and_neighbours" | "ile_de_france" | "other_regions";
+                    persons: number;
+                    single_with_dependants?: boolean;
+                    young_couple?: boolean;
+                    disability?: boolean;
+                    reference_tax_income?: number;
                 };
             };
         };
@@ -3841,43 +3875,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        simulateur: string;
-                        titre: string;
+                        simulator: string;
+                        title: string;
                         date: string;
-                        annee: number;
-                        contexte: string[];
-                        avertissements: string[];
-                        aides: {
+                        year: number;
+                        context: string[];
+                        warnings: string[];
+                        aids: {
                             id: string;
-                            nom: string;
+                            name: string;
                             /** @enum {string} */
-                            verdict: "eligible" | "non_eligible" | "inconnu";
-                            libelle_verdict?: string;
-                            resume: string;
+                            verdict: "eligible" | "not_eligible" | "unknown";
+                            verdict_label?: string;
+                            summary: string;
                             conditions: {
                                 id: string;
                                 /** @enum {string} */
-                                statut: "remplie" | "non_remplie" | "inconnue";
-                                texte: string;
-                                valeur?: number | string;
-                                seuil?: number | string;
+                                status: "met" | "not_met" | "unknown";
+                                text: string;
+                                value?: number | string;
+                                threshold?: number | string;
                                 table?: {
-                                    fichier: string;
+                                    file: string;
                                     /** @enum {string} */
-                                    verification: "officiel" | "calcule" | "secondaire" | "deduit" | "a_verifier";
-                                    verification_libelle: string;
+                                    verification: "official" | "computed" | "secondary" | "deduced" | "unverified";
+                                    verification_label: string;
                                     note: string;
                                     sources: {
-                                        titre: string;
+                                        title: string;
                                         url?: string;
                                     }[];
                                 };
                             }[];
-                            informations: string[];
-                            manque: string[];
+                            notes: string[];
+                            missing: string[];
                             contact?: {
-                                nom: string;
-                                texte: string;
+                                name: string;
+                                text: string;
                                 url?: string;
                             };
                             source?: string;
@@ -3905,7 +3939,7 @@ export interface operations {
             };
         };
     };
-    postAidsSimulateAccession: {
+    postAidsSimulateOwnership: {
         parameters: {
             query?: never;
             header?: never;
@@ -3915,17 +3949,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    annee?: number;
+                    year?: number;
                     date?: string;
                     commune?: string;
                     /** @enum {string} */
                     zone_abc?: "Abis" | "A" | "B1" | "B2" | "C";
-                    personnes: number;
-                    revenu_fiscal?: number;
-                    proprietaire_2_ans?: boolean;
+                    persons: number;
+                    reference_tax_income?: number;
+                    owner_last_two_years?: boolean;
                     /** @enum {string} */
-                    type_logement?: "neuf" | "ancien_avec_travaux" | "ancien_sans_travaux";
-                    cout_operation?: number;
+                    housing_type?: "new_build" | "existing_with_works" | "existing_without_works";
+                    operation_cost?: number;
                 };
             };
         };
@@ -3937,43 +3971,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        simulateur: string;
-                        titre: string;
+                        simulator: string;
+                        title: string;
                         date: string;
-                        annee: number;
-                        contexte: string[];
-                        avertissements: string[];
-                        aides: {
+                        year: number;
+                        context: string[];
+                        warnings: string[];
+                        aids: {
                             id: string;
-                            nom: string;
+                            name: string;
                             /** @enum {string} */
-                            verdict: "eligible" | "non_eligible" | "inconnu";
-                            libelle_verdict?: string;
-                            resume: string;
+                            verdict: "eligible" | "not_eligible" | "unknown";
+                            verdict_label?: string;
+                            summary: string;
                             conditions: {
                                 id: string;
                                 /** @enum {string} */
-                                statut: "remplie" | "non_remplie" | "inconnue";
-                                texte: string;
-                                valeur?: number | string;
-                                seuil?: number | string;
+                                status: "met" | "not_met" | "unknown";
+                                text: string;
+                                value?: number | string;
+                                threshold?: number | string;
                                 table?: {
-                                    fichier: string;
+                                    file: string;
                                     /** @enum {string} */
-                                    verification: "officiel" | "calcule" | "secondaire" | "deduit" | "a_verifier";
-                                    verification_libelle: string;
+                                    verification: "official" | "computed" | "secondary" | "deduced" | "unverified";
+                                    verification_label: string;
                                     note: string;
                                     sources: {
-                                        titre: string;
+                                        title: string;
                                         url?: string;
                                     }[];
                                 };
                             }[];
-                            informations: string[];
-                            manque: string[];
+                            notes: string[];
+                            missing: string[];
                             contact?: {
-                                nom: string;
-                                texte: string;
+                                name: string;
+                                text: string;
                                 url?: string;
                             };
                             source?: string;
@@ -4011,19 +4045,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    annee?: number;
+                    year?: number;
                     date?: string;
                     commune?: string;
                     ile_de_france?: boolean;
-                    personnes: number;
-                    revenu_fiscal?: number;
+                    persons: number;
+                    reference_tax_income?: number;
                     /** @enum {string} */
-                    statut?: "proprietaire_occupant" | "proprietaire_bailleur" | "locataire";
-                    logement_plus_15_ans?: boolean;
+                    status?: "owner_occupier" | "landlord" | "tenant";
+                    built_over_15_years?: boolean;
                     /** @enum {string} */
-                    classe_dpe?: "A" | "B" | "C" | "D" | "E" | "F" | "G";
-                    energie_kwhep_m2?: number;
-                    ges_kgco2_m2?: number;
+                    dpe_class?: "A" | "B" | "C" | "D" | "E" | "F" | "G";
+                    energy_kwhep_m2?: number;
+                    ghg_kgco2_m2?: number;
                 };
             };
         };
@@ -4035,43 +4069,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        simulateur: string;
-                        titre: string;
+                        simulator: string;
+                        title: string;
                         date: string;
-                        annee: number;
-                        contexte: string[];
-                        avertissements: string[];
-                        aides: {
+                        year: number;
+                        context: string[];
+                        warnings: string[];
+                        aids: {
                             id: string;
-                            nom: string;
+                            name: string;
                             /** @enum {string} */
-                            verdict: "eligible" | "non_eligible" | "inconnu";
-                            libelle_verdict?: string;
-                            resume: string;
+                            verdict: "eligible" | "not_eligible" | "unknown";
+                            verdict_label?: string;
+                            summary: string;
                             conditions: {
                                 id: string;
                                 /** @enum {string} */
-                                statut: "remplie" | "non_remplie" | "inconnue";
-                                texte: string;
-                                valeur?: number | string;
-                                seuil?: number | string;
+                                status: "met" | "not_met" | "unknown";
+                                text: string;
+                                value?: number | string;
+                                threshold?: number | string;
                                 table?: {
-                                    fichier: string;
+                                    file: string;
                                     /** @enum {string} */
-                                    verification: "officiel" | "calcule" | "secondaire" | "deduit" | "a_verifier";
-                                    verification_libelle: string;
+                                    verification: "official" | "computed" | "secondary" | "deduced" | "unverified";
+                                    verification_label: string;
                                     note: string;
                                     sources: {
-                                        titre: string;
+                                        title: string;
                                         url?: string;
                                     }[];
                                 };
                             }[];
-                            informations: string[];
-                            manque: string[];
+                            notes: string[];
+                            missing: string[];
                             contact?: {
-                                nom: string;
-                                texte: string;
+                                name: string;
+                                text: string;
                                 url?: string;
                             };
                             source?: string;
@@ -4115,25 +4149,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        fichier: string;
-                        dispositif: string;
-                        annee: number | null;
+                        file: string;
+                        scheme: string;
+                        year: number | null;
                         /** @enum {string} */
-                        verification: "officiel" | "calcule" | "secondaire" | "deduit" | "a_verifier";
-                        verification_libelle: string;
+                        verification: "official" | "computed" | "secondary" | "deduced" | "unverified";
+                        verification_label: string;
                         note: string;
                         sources: {
-                            titre: string;
+                            title: string;
                             url?: string;
                         }[];
-                        valeurs?: {
+                        values?: {
                             [key: string]: {
                                 [key: string]: number;
                             };
                         };
-                        verification_valeurs?: {
+                        verification_values?: {
                             [key: string]: {
-                                [key: string]: "officiel" | "calcule" | "secondaire" | "deduit" | "a_verifier";
+                                [key: string]: "official" | "computed" | "secondary" | "deduced" | "unverified";
                             };
                         };
                     }[];
@@ -4178,24 +4212,24 @@ export interface operations {
                         epci_siren: string;
                         /** @enum {string} */
                         kind: "accession" | "renovation";
-                        nom: string;
+                        name: string;
                         /** @default  */
                         description: string;
                         /** @default null */
-                        montant_euros: number | null;
+                        amount_euros: number | null;
                         /**
-                         * @default aucun
+                         * @default none
                          * @enum {string}
                          */
-                        plafond_reference: "aucun" | "PSLA" | "BRS" | "PTZ";
+                        ceiling_reference: "none" | "PSLA" | "BRS" | "PTZ";
                         /** @default false */
-                        primo_accedant_requis: boolean;
+                        primo_accedant_required: boolean;
                         /** @default [] */
-                        types_logement: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                        housing_types: ("new_build" | "existing_with_works" | "existing_without_works")[];
                         /** @default [] */
-                        categories_mpr: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                        mpr_categories: ("very_modest" | "modest" | "intermediate" | "higher")[];
                         /** @default [] */
-                        classes_dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                        dpe_classes: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                         /** @default [] */
                         communes: string[];
                         /** @default  */
@@ -4203,7 +4237,7 @@ export interface operations {
                         /** @default null */
                         deliberation: string | null;
                         /** @default true */
-                        actif: boolean;
+                        active: boolean;
                         id: string;
                     }[];
                 };
@@ -4241,24 +4275,24 @@ export interface operations {
                     epci_siren: string;
                     /** @enum {string} */
                     kind: "accession" | "renovation";
-                    nom: string;
+                    name: string;
                     /** @default  */
                     description?: string;
                     /** @default null */
-                    montant_euros?: number | null;
+                    amount_euros?: number | null;
                     /**
-                     * @default aucun
+                     * @default none
                      * @enum {string}
                      */
-                    plafond_reference?: "aucun" | "PSLA" | "BRS" | "PTZ";
+                    ceiling_reference?: "none" | "PSLA" | "BRS" | "PTZ";
                     /** @default false */
-                    primo_accedant_requis?: boolean;
+                    primo_accedant_required?: boolean;
                     /** @default [] */
-                    types_logement?: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                    housing_types?: ("new_build" | "existing_with_works" | "existing_without_works")[];
                     /** @default [] */
-                    categories_mpr?: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                    mpr_categories?: ("very_modest" | "modest" | "intermediate" | "higher")[];
                     /** @default [] */
-                    classes_dpe?: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                    dpe_classes?: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                     /** @default [] */
                     communes?: string[];
                     /** @default  */
@@ -4266,7 +4300,7 @@ export interface operations {
                     /** @default null */
                     deliberation?: string | null;
                     /** @default true */
-                    actif?: boolean;
+                    active?: boolean;
                 };
             };
         };
@@ -4281,24 +4315,24 @@ export interface operations {
                         epci_siren: string;
                         /** @enum {string} */
                         kind: "accession" | "renovation";
-                        nom: string;
+                        name: string;
                         /** @default  */
                         description: string;
                         /** @default null */
-                        montant_euros: number | null;
+                        amount_euros: number | null;
                         /**
-                         * @default aucun
+                         * @default none
                          * @enum {string}
                          */
-                        plafond_reference: "aucun" | "PSLA" | "BRS" | "PTZ";
+                        ceiling_reference: "none" | "PSLA" | "BRS" | "PTZ";
                         /** @default false */
-                        primo_accedant_requis: boolean;
+                        primo_accedant_required: boolean;
                         /** @default [] */
-                        types_logement: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                        housing_types: ("new_build" | "existing_with_works" | "existing_without_works")[];
                         /** @default [] */
-                        categories_mpr: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                        mpr_categories: ("very_modest" | "modest" | "intermediate" | "higher")[];
                         /** @default [] */
-                        classes_dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                        dpe_classes: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                         /** @default [] */
                         communes: string[];
                         /** @default  */
@@ -4306,7 +4340,7 @@ export interface operations {
                         /** @default null */
                         deliberation: string | null;
                         /** @default true */
-                        actif: boolean;
+                        active: boolean;
                         id: string;
                     };
                 };
@@ -4368,24 +4402,24 @@ export interface operations {
                         epci_siren: string;
                         /** @enum {string} */
                         kind: "accession" | "renovation";
-                        nom: string;
+                        name: string;
                         /** @default  */
                         description: string;
                         /** @default null */
-                        montant_euros: number | null;
+                        amount_euros: number | null;
                         /**
-                         * @default aucun
+                         * @default none
                          * @enum {string}
                          */
-                        plafond_reference: "aucun" | "PSLA" | "BRS" | "PTZ";
+                        ceiling_reference: "none" | "PSLA" | "BRS" | "PTZ";
                         /** @default false */
-                        primo_accedant_requis: boolean;
+                        primo_accedant_required: boolean;
                         /** @default [] */
-                        types_logement: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                        housing_types: ("new_build" | "existing_with_works" | "existing_without_works")[];
                         /** @default [] */
-                        categories_mpr: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                        mpr_categories: ("very_modest" | "modest" | "intermediate" | "higher")[];
                         /** @default [] */
-                        classes_dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                        dpe_classes: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                         /** @default [] */
                         communes: string[];
                         /** @default  */
@@ -4393,7 +4427,7 @@ export interface operations {
                         /** @default null */
                         deliberation: string | null;
                         /** @default true */
-                        actif: boolean;
+                        active: boolean;
                         id: string;
                     }[];
                 };
@@ -4451,24 +4485,24 @@ export interface operations {
                     epci_siren: string;
                     /** @enum {string} */
                     kind: "accession" | "renovation";
-                    nom: string;
+                    name: string;
                     /** @default  */
                     description?: string;
                     /** @default null */
-                    montant_euros?: number | null;
+                    amount_euros?: number | null;
                     /**
-                     * @default aucun
+                     * @default none
                      * @enum {string}
                      */
-                    plafond_reference?: "aucun" | "PSLA" | "BRS" | "PTZ";
+                    ceiling_reference?: "none" | "PSLA" | "BRS" | "PTZ";
                     /** @default false */
-                    primo_accedant_requis?: boolean;
+                    primo_accedant_required?: boolean;
                     /** @default [] */
-                    types_logement?: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                    housing_types?: ("new_build" | "existing_with_works" | "existing_without_works")[];
                     /** @default [] */
-                    categories_mpr?: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                    mpr_categories?: ("very_modest" | "modest" | "intermediate" | "higher")[];
                     /** @default [] */
-                    classes_dpe?: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                    dpe_classes?: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                     /** @default [] */
                     communes?: string[];
                     /** @default  */
@@ -4476,7 +4510,7 @@ export interface operations {
                     /** @default null */
                     deliberation?: string | null;
                     /** @default true */
-                    actif?: boolean;
+                    active?: boolean;
                 };
             };
         };
@@ -4491,24 +4525,24 @@ export interface operations {
                         epci_siren: string;
                         /** @enum {string} */
                         kind: "accession" | "renovation";
-                        nom: string;
+                        name: string;
                         /** @default  */
                         description: string;
                         /** @default null */
-                        montant_euros: number | null;
+                        amount_euros: number | null;
                         /**
-                         * @default aucun
+                         * @default none
                          * @enum {string}
                          */
-                        plafond_reference: "aucun" | "PSLA" | "BRS" | "PTZ";
+                        ceiling_reference: "none" | "PSLA" | "BRS" | "PTZ";
                         /** @default false */
-                        primo_accedant_requis: boolean;
+                        primo_accedant_required: boolean;
                         /** @default [] */
-                        types_logement: ("neuf" | "ancien_avec_travaux" | "ancien_sans_travaux")[];
+                        housing_types: ("new_build" | "existing_with_works" | "existing_without_works")[];
                         /** @default [] */
-                        categories_mpr: ("tres_modeste" | "modeste" | "intermediaire" | "superieur")[];
+                        mpr_categories: ("very_modest" | "modest" | "intermediate" | "higher")[];
                         /** @default [] */
-                        classes_dpe: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
+                        dpe_classes: ("A" | "B" | "C" | "D" | "E" | "F" | "G")[];
                         /** @default [] */
                         communes: string[];
                         /** @default  */
@@ -4516,7 +4550,7 @@ export interface operations {
                         /** @default null */
                         deliberation: string | null;
                         /** @default true */
-                        actif: boolean;
+                        active: boolean;
                         id: string;
                     };
                 };
@@ -6523,6 +6557,161 @@ export interface operations {
             };
         };
     };
+    getMarketPortalMapPeriod: {
+        parameters: {
+            query?: {
+                /** @description maison, appartement ou maison_appartement (les deux) */
+                type?: "maison" | "appartement" | "maison_appartement";
+                /** @description Premier mois (inclus), AAAA-MM ; par défaut les 12 derniers mois des données */
+                from?: string;
+                /** @description Dernier mois (inclus), AAAA-MM */
+                to?: string;
+                method?: "habitat" | "etalab";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "maison" | "appartement" | "maison_appartement";
+                        /** @description Mois présents dans les données du territoire */
+                        months: string[];
+                        period: {
+                            from: string;
+                            to: string;
+                            label: string;
+                            default: boolean;
+                        } | null;
+                        edition: {
+                            data_until: string | null;
+                            imported_at: string | null;
+                            label: string;
+                        };
+                        epcis: {
+                            siren: string;
+                            name: string;
+                        }[];
+                        classes: {
+                            min: number;
+                            /** @description null : classe ouverte */
+                            max: number | null;
+                            color: string;
+                            label: string;
+                        }[];
+                        table: {
+                            name: string;
+                            meta: {
+                                title: string;
+                                period: string;
+                                method: string;
+                                source: string;
+                                /** @description Date de la dernière vente présente dans les données (AAAA-MM-JJ) */
+                                data_until: string | null;
+                                imported_at: string | null;
+                                secrecy_min_count: number;
+                                /** @description La règle du secret statistique, en français */
+                                secret_statistique: string;
+                            };
+                            columns: {
+                                key: string;
+                                label: string;
+                                unit?: string;
+                            }[];
+                            rows: {
+                                code: string;
+                                name: string;
+                                epci_siren: string;
+                                epci_name: string;
+                                withheld: boolean;
+                                reason: string | null;
+                                sales_count: number | null;
+                                price_m2_q1: number | null;
+                                price_m2_median: number | null;
+                                price_m2_q3: number | null;
+                                price_median: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMarketPortalMapPeriodDownload: {
+        parameters: {
+            query?: {
+                /** @description maison, appartement ou maison_appartement (les deux) */
+                type?: "maison" | "appartement" | "maison_appartement";
+                /** @description Premier mois (inclus), AAAA-MM ; par défaut les 12 derniers mois des données */
+                from?: string;
+                /** @description Dernier mois (inclus), AAAA-MM */
+                to?: string;
+                method?: "habitat" | "etalab";
+                /** @description csv (avec méthode et source en lignes de commentaire #) ou json (avec meta) */
+                format?: "csv" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès (fichier ou flux : voir le résumé) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                    "application/json": unknown;
+                };
+            };
+            /** @description Requête invalide : paramètre, corps ou fichier refusé (le détail dit lequel et pourquoi). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer plus tard. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getMarketPortalCommunesCodePeriod: {
         parameters: {
             query?: {
@@ -6625,6 +6814,11 @@ export interface operations {
                                 section: string;
                                 longitude: number | null;
                                 latitude: number | null;
+                                /** @description Contour des ventes de la section (enveloppe convexe de leurs positions arrondies, [longitude, latitude]) ; null sous trois points distincts. Pas le contour cadastral. */
+                                outline: [
+                                    number,
+                                    number
+                                ][] | null;
                                 withheld: boolean;
                                 reason: string | null;
                                 /** @description Nombre de ventes */
@@ -6670,7 +6864,11 @@ export interface operations {
                                     surface: number | null;
                                 }[];
                             }[];
+                            /** @description Ventes listées */
                             total: number;
+                            /** @description Ventes de la période non listées : elles entrent dans un chiffre couvert par le secret statistique */
+                            withheld_count: number;
+                            withheld_reason: string | null;
                             note: string;
                         };
                         distributions: {

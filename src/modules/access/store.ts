@@ -1,5 +1,4 @@
 // Organisations, users, sessions and API keys in the store.
-import { hash, verify } from '@node-rs/argon2';
 import { sql } from 'kysely';
 import type { TypedDb } from '../../platform/db.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -19,6 +18,10 @@ import {
   type OrganisationKind,
   type Sharable,
 } from './model.ts';
+
+// argon2 is a native module: loaded by the first password hashed or checked, not by every command that opens the store.
+const hash = async (password: string) => (await import('@node-rs/argon2')).hash(password);
+const verify = async (hashed: string, password: string) => (await import('@node-rs/argon2')).verify(hashed, password);
 
 export interface NewOrganisation {
   kind: OrganisationKind;

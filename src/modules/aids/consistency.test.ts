@@ -26,8 +26,8 @@ const t = tables();
 const YEARS_IN_FORCE = [2024, 2025, 2026];
 const HLM = ['PLAI', 'PLUS', 'PLS'];
 const ACCESSION = ['BRS', 'PSLA'];
-const KEYS = ['1', '2', '3', '4', '5', '6', 'par_personne_supplementaire'];
-const table = (dispositif: string, annee: number) => t.ceilings.find((c) => c.dispositif === dispositif && c.annee === annee);
+const KEYS = ['1', '2', '3', '4', '5', '6', 'per_extra_person'];
+const table = (scheme: string, year: number) => t.ceilings.find((c) => c.scheme === scheme && c.year === year);
 const sizes = (row: Record<string, number>) =>
   Object.keys(row)
     .filter((k) => /^\d+$/.test(k))
@@ -41,22 +41,22 @@ describe('every table is complete for every year in force', () => {
         const c = table(d, y);
         expect(c, `barème ${d} ${y}`).toBeDefined();
         const zones = HLM.includes(d) ? ZONES_HLM : ZONES_ABC;
-        expect(Object.keys(c!.valeurs).sort()).toEqual([...zones].sort());
-        for (const z of zones) expect(Object.keys(c!.valeurs[z]!).sort(), `${d} ${y} ${z}`).toEqual([...KEYS].sort());
+        expect(Object.keys(c!.values).sort()).toEqual([...zones].sort());
+        for (const z of zones) expect(Object.keys(c!.values[z]!).sort(), `${d} ${y} ${z}`).toEqual([...KEYS].sort());
       });
     }
   }
   it('PTZ: the table of D31-10-3-1 in force since 1 April 2024 covers every zone and size', () => {
     for (const y of YEARS_IN_FORCE) {
       const p = pickTable(t.ptz, 'PTZ', y)!.table;
-      expect(p.en_vigueur_depuis! <= `${y}-12-31`).toBe(true);
-      for (const z of ['A', 'B1', 'B2', 'C']) for (let n = 1; n <= 12; n++) expect(ceilingFor(p.valeurs[z], n), `${z} ${n}`).toBeDefined();
+      expect(p.in_force_since! <= `${y}-12-31`).toBe(true);
+      for (const z of ['A', 'B1', 'B2', 'C']) for (let n = 1; n <= 12; n++) expect(ceilingFor(p.values[z], n), `${z} ${n}`).toBeDefined();
     }
   });
   it('MaPrimeRénov’: 2024 and 2025 read; 2026 answered from 2025 and flagged', () => {
     expect(pickTable(t.mpr, "MaPrimeRénov'", 2024)!.exact).toBe(true);
     expect(pickTable(t.mpr, "MaPrimeRénov'", 2025)!.exact).toBe(true);
-    expect(pickTable(t.mpr, "MaPrimeRénov'", 2026)).toMatchObject({ exact: false, table: { annee: 2025 } });
+    expect(pickTable(t.mpr, "MaPrimeRénov'", 2026)).toMatchObject({ exact: false, table: { year: 2025 } });
   });
 });
 
@@ -64,10 +64,10 @@ describe('every table has the structure of its text', () => {
   const all = t.ceilings;
   it('categories (or sizes) increase, and each extra person adds a positive step smaller than the first category', () => {
     for (const c of [...all, ...t.ptz]) {
-      for (const [z, row] of Object.entries(c.valeurs)) {
+      for (const [z, row] of Object.entries(c.values)) {
         const s = sizes(row);
-        for (let i = 1; i < s.length; i++) expect(row[s[i]!]!, `${c.fichier} ${z} ${s[i]}`).toBeGreaterThan(row[s[i - 1]!]!);
-        const step = row.par_personne_supplementaire;
+        for (let i = 1; i < s.length; i++) expect(row[s[i]!]!, `${c.file} ${z} ${s[i]}`).toBeGreaterThan(row[s[i - 1]!]!);
+        const step = row.per_extra_person;
         if (step !== undefined) {
           expect(step).toBeGreaterThan(0);
           expect(step).toBeLessThan(row['1']!);
@@ -75,15 +75,15 @@ describe('every table has the structure of its text', () => {
       }
     }
     for (const m of t.mpr) {
-      for (const region of Object.values(m.valeurs)) {
+      for (const region of Object.values(m.values)) {
         for (const row of Object.values(region)) {
           const s = sizes(row);
           for (let i = 1; i < s.length; i++) expect(row[s[i]!]!).toBeGreaterThan(row[s[i - 1]!]!);
-          expect(row.par_personne_supplementaire).toBeGreaterThan(0);
+          expect(row.per_extra_person).toBeGreaterThan(0);
         }
         // très modestes < modestes < intermédiaires, size by size
         for (let n = 1; n <= 8; n++) {
-          const b = ['tres_modeste', 'modeste', 'intermediaire'].map((k) => ceilingFor((region as any)[k], n)!.value);
+          const b = ['very_modest', 'modest', 'intermediate'].map((k) => ceilingFor((region as any)[k], n)!.value);
           expect(b[0]!).toBeLessThan(b[1]!);
           expect(b[1]!).toBeLessThan(b[2]!);
         }
@@ -92,40 +92,40 @@ describe('every table has the structure of its text', () => {
   });
 
   it('zones are ordered: Paris ≥ Île-de-France ≥ autres régions; A bis ≥ A ≥ B1 ≥ B2 ≥ C; Île-de-France ≥ elsewhere', () => {
-    const ordered = (c: { valeurs: Record<string, Record<string, number>>; fichier: string }, zones: string[]) => {
+    const ordered = (c: { values: Record<string, Record<string, number>>; file: string }, zones: string[]) => {
       for (let i = 1; i < zones.length; i++) {
         for (let n = 1; n <= 8; n++) {
-          const hi = ceilingFor(c.valeurs[zones[i - 1]!], n)!.value;
-          const lo = ceilingFor(c.valeurs[zones[i]!], n)!.value;
-          expect(hi, `${c.fichier} ${zones[i - 1]} ≥ ${zones[i]} pour ${n}`).toBeGreaterThanOrEqual(lo);
+          const hi = ceilingFor(c.values[zones[i - 1]!], n)!.value;
+          const lo = ceilingFor(c.values[zones[i]!], n)!.value;
+          expect(hi, `${c.file} ${zones[i - 1]} ≥ ${zones[i]} pour ${n}`).toBeGreaterThanOrEqual(lo);
         }
       }
     };
-    for (const c of all.filter((x) => HLM.includes(x.dispositif))) {
+    for (const c of all.filter((x) => HLM.includes(x.scheme))) {
       ordered(c, ZONES_HLM);
       // The arrêté gives the two Île-de-France columns the same figures for categories 1 and 2.
-      for (const k of ['1', '2']) expect(c.valeurs.paris_communes_limitrophes![k]).toBe(c.valeurs.ile_de_france![k]);
+      for (const k of ['1', '2']) expect(c.values.paris_and_neighbours![k]).toBe(c.values.ile_de_france![k]);
     }
-    for (const c of all.filter((x) => ACCESSION.includes(x.dispositif))) ordered(c, ZONES_ABC);
+    for (const c of all.filter((x) => ACCESSION.includes(x.scheme))) ordered(c, ZONES_ABC);
     for (const p of t.ptz) ordered(p, ['A', 'B1', 'B2', 'C']);
     for (const m of t.mpr) {
-      for (const k of ['tres_modeste', 'modeste', 'intermediaire'] as const) {
-        ordered({ fichier: m.fichier, valeurs: { idf: m.valeurs.ile_de_france[k], hors: m.valeurs.hors_ile_de_france[k] } }, ['idf', 'hors']);
+      for (const k of ['very_modest', 'modest', 'intermediate'] as const) {
+        ordered({ file: m.file, values: { idf: m.values.ile_de_france[k], hors: m.values.outside_ile_de_france[k] } }, ['idf', 'hors']);
       }
     }
   });
 
   it('PLS = PLUS × 1.30 rounded to the euro (arrêté du 29 juillet 1987, art. 1), every year', () => {
-    for (const pls of all.filter((c) => c.dispositif === 'PLS')) {
-      const plus = table('PLUS', pls.annee)!;
-      for (const z of ZONES_HLM) for (const k of KEYS) expect(pls.valeurs[z]![k], `${pls.annee} ${z} ${k}`).toBe(Math.round(plus.valeurs[z]![k]! * 1.3));
+    for (const pls of all.filter((c) => c.scheme === 'PLS')) {
+      const plus = table('PLUS', pls.year)!;
+      for (const z of ZONES_HLM) for (const k of KEYS) expect(pls.values[z]![k], `${pls.year} ${z} ${k}`).toBe(Math.round(plus.values[z]![k]! * 1.3));
     }
   });
 
   it('PLAI < PLUS in every cell of every year (the very social product has the lowest ceilings)', () => {
-    for (const plai of all.filter((c) => c.dispositif === 'PLAI')) {
-      const plus = table('PLUS', plai.annee)!;
-      for (const z of ZONES_HLM) for (const k of KEYS) expect(plai.valeurs[z]![k]!).toBeLessThan(plus.valeurs[z]![k]!);
+    for (const plai of all.filter((c) => c.scheme === 'PLAI')) {
+      const plus = table('PLUS', plai.year)!;
+      for (const z of ZONES_HLM) for (const k of KEYS) expect(plai.values[z]![k]!).toBeLessThan(plus.values[z]![k]!);
     }
   });
 
@@ -134,41 +134,41 @@ describe('every table has the structure of its text', () => {
     // deduced tables (PLAI 2025 in part, PLAI 2026, BRS and PSLA 2026) trustworthy enough to answer with.
     // PLS is not revalued on its own: it is PLUS × 1.30 (checked above).
     for (const d of ['PLAI', 'PLUS', ...ACCESSION]) {
-      const years = all.filter((c) => c.dispositif === d).map((c) => c.annee).sort();
+      const years = all.filter((c) => c.scheme === d).map((c) => c.year).sort();
       for (const y of years.slice(1)) {
         const prev = table(d, y - 1)!;
         const next = table(d, y)!;
         const ratio = t.irl[y - 1]! / t.irl[y - 2]!;
-        for (const [z, row] of Object.entries(prev.valeurs)) {
-          for (const [k, v] of Object.entries(row)) expect(next.valeurs[z]![k], `${d} ${y} ${z} ${k}`).toBe(Math.round(v * ratio));
+        for (const [z, row] of Object.entries(prev.values)) {
+          for (const [k, v] of Object.entries(row)) expect(next.values[z]![k], `${d} ${y} ${z} ${k}`).toBe(Math.round(v * ratio));
         }
       }
     }
   });
 
   it('a table not read in an official text says so, and so does every cell less sure than its table', () => {
-    const levels = (c: CeilingTable) => [c.verification, ...Object.values(c.verification_valeurs ?? {}).flatMap((r) => Object.values(r))];
+    const levels = (c: CeilingTable) => [c.verification, ...Object.values(c.verification_values ?? {}).flatMap((r) => Object.values(r))];
     for (const c of all) {
-      for (const [z, cells] of Object.entries(c.verification_valeurs ?? {})) {
-        for (const k of Object.keys(cells)) expect(c.valeurs[z]?.[k], `${c.fichier} ${z} ${k}`).toBeDefined();
+      for (const [z, cells] of Object.entries(c.verification_values ?? {})) {
+        for (const k of Object.keys(cells)) expect(c.values[z]?.[k], `${c.file} ${z} ${k}`).toBeDefined();
       }
       if (levels(c).some((v) => !isVerified(v))) expect(c.verification_note.length).toBeGreaterThan(40);
     }
-    expect(table('PLUS', 2026)!.verification).toBe('officiel');
-    expect(table('PLAI', 2026)!.verification).toBe('deduit');
+    expect(table('PLUS', 2026)!.verification).toBe('official');
+    expect(table('PLAI', 2026)!.verification).toBe('deduced');
   });
 });
 
 describe('the simulators answer for every category, zone and year in force', () => {
   it('social housing: PLAI, PLUS and PLS settled for every zone, category 1 to 6 and beyond, both sides of the ceiling', () => {
-    for (const annee of YEARS_IN_FORCE) {
+    for (const year of YEARS_IN_FORCE) {
       for (const zone of ZONES_HLM) {
-        for (let personnes = 1; personnes <= 9; personnes++) {
-          for (const revenu_fiscal of [0, 1_000_000]) {
-            const a = simulateSocialHousing({ annee, zone_logement_social: zone, personnes, revenu_fiscal }, t);
-            for (const aid of a.aides) {
-              expect(aid.verdict, `${aid.id} ${annee} ${zone} ${personnes} p. ${revenu_fiscal} €`).not.toBe('inconnu');
-              expect(aid.resume).not.toContain('non disponible');
+        for (let persons = 1; persons <= 9; persons++) {
+          for (const reference_tax_income of [0, 1_000_000]) {
+            const a = simulateSocialHousing({ year, social_housing_zone: zone, persons, reference_tax_income }, t);
+            for (const aid of a.aids) {
+              expect(aid.verdict, `${aid.id} ${year} ${zone} ${persons} p. ${reference_tax_income} €`).not.toBe('unknown');
+              expect(aid.summary).not.toContain('non disponible');
             }
           }
         }
@@ -177,15 +177,15 @@ describe('the simulators answer for every category, zone and year in force', () 
   });
 
   it('ownership: PTZ, PSLA and BRS settled for every zone and size', () => {
-    for (const annee of YEARS_IN_FORCE) {
+    for (const year of YEARS_IN_FORCE) {
       for (const zone_abc of ZONES_ABC) {
-        for (let personnes = 1; personnes <= 9; personnes++) {
-          for (const revenu_fiscal of [0, 1_000_000]) {
+        for (let persons = 1; persons <= 9; persons++) {
+          for (const reference_tax_income of [0, 1_000_000]) {
             const a = simulateOwnership(
-              { annee, zone_abc, personnes, revenu_fiscal, proprietaire_2_ans: false, type_logement: 'neuf', cout_operation: 0 },
+              { year, zone_abc, persons, reference_tax_income, owner_last_two_years: false, housing_type: 'new_build', operation_cost: 0 },
               t,
             );
-            for (const aid of a.aides) expect(aid.verdict, `${aid.id} ${annee} ${zone_abc} ${personnes} p.`).not.toBe('inconnu');
+            for (const aid of a.aids) expect(aid.verdict, `${aid.id} ${year} ${zone_abc} ${persons} p.`).not.toBe('unknown');
           }
         }
       }
@@ -193,18 +193,18 @@ describe('the simulators answer for every category, zone and year in force', () 
   });
 
   it('renovation: a MaPrimeRénov’ category for every region, size and year, flagged when the year’s barème was not read', () => {
-    for (const annee of YEARS_IN_FORCE) {
+    for (const year of YEARS_IN_FORCE) {
       for (const ile_de_france of [true, false]) {
-        for (let personnes = 1; personnes <= 9; personnes++) {
+        for (let persons = 1; persons <= 9; persons++) {
           const a = simulateRenovation(
-            { annee, ile_de_france, personnes, revenu_fiscal: 25_000, statut: 'proprietaire_occupant', logement_plus_15_ans: true },
+            { year, ile_de_france, persons, reference_tax_income: 25_000, status: 'owner_occupier', built_over_15_years: true },
             t,
           );
-          const mpr = a.aides.find((x) => x.id === 'MaPrimeRenov')!;
-          expect(mpr.resume).toMatch(/catégorie « (très modestes|modestes|intermédiaires|supérieurs)/);
-          const cat = mpr.conditions.filter((c) => c.table?.fichier.startsWith('renovation/MPR-'));
+          const mpr = a.aids.find((x) => x.id === 'MaPrimeRenov')!;
+          expect(mpr.summary).toMatch(/catégorie « (très modestes|modestes|intermédiaires|supérieurs)/);
+          const cat = mpr.conditions.filter((c) => c.table?.file.startsWith('renovation/MPR-'));
           expect(cat.length).toBeGreaterThan(0);
-          for (const c of cat) expect(isVerified(c.table!.verification), `${annee} ${personnes}`).toBe(annee !== 2026);
+          for (const c of cat) expect(isVerified(c.table!.verification), `${year} ${persons}`).toBe(year !== 2026);
         }
       }
     }
@@ -218,9 +218,9 @@ describe('the simulators answer for every category, zone and year in force', () 
         fc.integer({ min: 1, max: 12 }),
         fc.boolean(),
         fc.integer({ min: 0, max: 200_000 }),
-        (annee, zone, personnes, handicap, revenu_fiscal) => {
-          const a = simulateSocialHousing({ annee, zone_logement_social: zone as ZoneHlm, personnes, handicap, revenu_fiscal }, t);
-          return a.aides.every((x) => x.verdict !== 'inconnu' && x.manque.length === 0);
+        (year, zone, persons, disability, reference_tax_income) => {
+          const a = simulateSocialHousing({ year, social_housing_zone: zone as ZoneHlm, persons, disability, reference_tax_income }, t);
+          return a.aids.every((x) => x.verdict !== 'unknown' && x.missing.length === 0);
         },
       ),
     );
@@ -228,11 +228,11 @@ describe('the simulators answer for every category, zone and year in force', () 
 
   it('shows a figure as not verified exactly when its cell is not', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...YEARS_IN_FORCE), fc.constantFrom(...ZONES_HLM), fc.integer({ min: 1, max: 9 }), (annee, zone, personnes) => {
-        const a = simulateSocialHousing({ annee, zone_logement_social: zone, personnes, revenu_fiscal: 1 }, t);
-        const plai = a.aides.find((x) => x.id === 'PLAI')!.conditions[1]!;
-        const c = table('PLAI', annee)!;
-        return plai.table!.verification === cellVerification(c, zone, ceilingFor(c.valeurs[zone], personnes));
+      fc.property(fc.constantFrom(...YEARS_IN_FORCE), fc.constantFrom(...ZONES_HLM), fc.integer({ min: 1, max: 9 }), (year, zone, persons) => {
+        const a = simulateSocialHousing({ year, social_housing_zone: zone, persons, reference_tax_income: 1 }, t);
+        const plai = a.aids.find((x) => x.id === 'PLAI')!.conditions[1]!;
+        const c = table('PLAI', year)!;
+        return plai.table!.verification === cellVerification(c, zone, ceilingFor(c.values[zone], persons));
       }),
     );
   });
@@ -244,7 +244,7 @@ describe('zoning covers every commune of the instance', () => {
     for (const c of t.communes) {
       expect(placeOfCommune(c.code, t.national), c.code).toMatchObject({
         zone_abc: c.zone_abc,
-        zone_logement_social: c.zone_logement_social,
+        social_housing_zone: c.social_housing_zone,
         ile_de_france: c.ile_de_france,
       });
     }
@@ -260,25 +260,25 @@ describe('zoning covers every commune of the instance', () => {
 });
 
 describe('anchors read in the sources each table names', () => {
-  const at = (d: string, y: number, z: string, k: string) => table(d, y)!.valeurs[z]![k];
+  const at = (d: string, y: number, z: string, k: string) => table(d, y)!.values[z]![k];
   it('HLM ceilings', () => {
     // PLAI 2024, annexe II as reproduced by haye-expert-comptable.fr (arrêté du 18 décembre 2023)
-    expect(at('PLAI', 2024, 'autres_regions', '1')).toBe(12452);
-    expect(at('PLAI', 2024, 'paris_communes_limitrophes', '6')).toBe(44861);
-    expect(at('PLAI', 2024, 'ile_de_france', 'par_personne_supplementaire')).toBe(4573);
+    expect(at('PLAI', 2024, 'other_regions', '1')).toBe(12452);
+    expect(at('PLAI', 2024, 'paris_and_neighbours', '6')).toBe(44861);
+    expect(at('PLAI', 2024, 'ile_de_france', 'per_extra_person')).toBe(4573);
     // PLAI 2025, press (tradetrans.eu for Paris, mes-allocs.fr for categories 1 to 4)
-    expect(at('PLAI', 2025, 'paris_communes_limitrophes', '1')).toBe(14683);
-    expect(at('PLAI', 2025, 'autres_regions', '4')).toBe(24875);
+    expect(at('PLAI', 2025, 'paris_and_neighbours', '1')).toBe(14683);
+    expect(at('PLAI', 2025, 'other_regions', '4')).toBe(24875);
     // PLUS 2026, OpenFisca (annexe I, arrêté du 19 décembre 2025)
-    expect(at('PLUS', 2026, 'autres_regions', '2')).toBe(31254);
+    expect(at('PLUS', 2026, 'other_regions', '2')).toBe(31254);
     // PLS 2026 Paris, service-public.gouv.fr F869 (2026): 3 persons 68 562 €, 1 adult + 2 dependants 81 858 €
-    expect(at('PLS', 2026, 'paris_communes_limitrophes', '3')).toBe(68562);
-    expect(at('PLS', 2026, 'paris_communes_limitrophes', '4')).toBe(81858);
+    expect(at('PLS', 2026, 'paris_and_neighbours', '3')).toBe(68562);
+    expect(at('PLS', 2026, 'paris_and_neighbours', '4')).toBe(81858);
   });
   it('accession and renovation', () => {
     expect(at('BRS', 2025, 'A', '1')).toBe(38508); // OpenFisca, arrêté du 23/12/2024 annexe III
-    expect(t.ptz[0]!.valeurs.B1!['3']).toBe(62100); // CCH D31-10-3-1
-    expect(t.mpr.find((m) => m.annee === 2025)!.valeurs.hors_ile_de_france.tres_modeste['1']).toBe(17173); // Mes Aides Réno
+    expect(t.ptz[0]!.values.B1!['3']).toBe(62100); // CCH D31-10-3-1
+    expect(t.mpr.find((m) => m.year === 2025)!.values.outside_ile_de_france.very_modest['1']).toBe(17173); // Mes Aides Réno
   });
   it('zones', () => {
     expect(placeOfCommune('31555', t.national)!.zone_abc).toBe('A'); // Toulouse

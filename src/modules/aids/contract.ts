@@ -4,96 +4,96 @@ import { z } from 'zod';
 import { communeCode, siren } from '../territory/index.ts';
 import { DPE_CLASSES, INCOME_REFERENCES, MPR_CATEGORIES } from './model.ts';
 
-const sourceSchema = z.object({ titre: z.string(), url: z.string().optional() });
-const verificationSchema = z.enum(['officiel', 'calcule', 'secondaire', 'deduit', 'a_verifier']);
+const sourceSchema = z.object({ title: z.string(), url: z.string().optional() });
+const verificationSchema = z.enum(['official', 'computed', 'secondary', 'deduced', 'unverified']);
 const conditionSchema = z.object({
   id: z.string(),
-  statut: z.enum(['remplie', 'non_remplie', 'inconnue']),
-  texte: z.string(),
-  valeur: z.union([z.number(), z.string()]).optional(),
-  seuil: z.union([z.number(), z.string()]).optional(),
+  status: z.enum(['met', 'not_met', 'unknown']),
+  text: z.string(),
+  value: z.union([z.number(), z.string()]).optional(),
+  threshold: z.union([z.number(), z.string()]).optional(),
   table: z
     .object({
-      fichier: z.string(),
+      file: z.string(),
       verification: verificationSchema,
-      verification_libelle: z.string(),
+      verification_label: z.string(),
       note: z.string(),
       sources: z.array(sourceSchema),
     })
     .optional(),
 });
 export const answerSchema = z.object({
-  simulateur: z.string(),
-  titre: z.string(),
+  simulator: z.string(),
+  title: z.string(),
   date: z.string(),
-  annee: z.number(),
-  contexte: z.array(z.string()),
-  avertissements: z.array(z.string()),
-  aides: z.array(
+  year: z.number(),
+  context: z.array(z.string()),
+  warnings: z.array(z.string()),
+  aids: z.array(
     z.object({
       id: z.string(),
-      nom: z.string(),
-      verdict: z.enum(['eligible', 'non_eligible', 'inconnu']),
-      libelle_verdict: z.string().optional(),
-      resume: z.string(),
+      name: z.string(),
+      verdict: z.enum(['eligible', 'not_eligible', 'unknown']),
+      verdict_label: z.string().optional(),
+      summary: z.string(),
       conditions: z.array(conditionSchema),
-      informations: z.array(z.string()),
-      manque: z.array(z.string()),
-      contact: z.object({ nom: z.string(), texte: z.string(), url: z.string().optional() }).optional(),
+      notes: z.array(z.string()),
+      missing: z.array(z.string()),
+      contact: z.object({ name: z.string(), text: z.string(), url: z.string().optional() }).optional(),
       source: z.string().optional(),
     }),
   ),
 });
 const questionSchema = z.object({
   id: z.string(),
-  libelle: z.string(),
-  aide: z.string().optional(),
-  type: z.enum(['nombre', 'oui_non', 'choix', 'commune']),
-  unite: z.string().optional(),
+  label: z.string(),
+  help: z.string().optional(),
+  type: z.enum(['number', 'yes_no', 'choice', 'commune']),
+  unit: z.string().optional(),
   min: z.number().optional(),
   max: z.number().optional(),
-  options: z.array(z.object({ valeur: z.string(), libelle: z.string() })).optional(),
-  obligatoire: z.boolean(),
-  visibleSi: z
+  options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+  required: z.boolean(),
+  visible_if: z
     .object({
       question: z.string(),
-      valeurs: z.array(z.union([z.string(), z.boolean()])).optional(),
+      values: z.array(z.union([z.string(), z.boolean()])).optional(),
       min: z.number().optional(),
-      egal: z.number().optional(),
+      equals: z.number().optional(),
     })
     .optional(),
 });
-export const simulatorSchema = z.object({ id: z.string(), titre: z.string(), description: z.string(), questions: z.array(questionSchema) });
+export const simulatorSchema = z.object({ id: z.string(), title: z.string(), description: z.string(), questions: z.array(questionSchema) });
 
 export const localAidBody = z.object({
   epci_siren: siren,
   kind: z.enum(['accession', 'renovation']),
-  nom: z.string().trim().min(1, 'Le nom de l’aide est obligatoire.').max(200),
+  name: z.string().trim().min(1, 'Le nom de l’aide est obligatoire.').max(200),
   description: z.string().max(2000).default(''),
-  montant_euros: z.number().min(0).max(1_000_000).nullable().default(null),
-  plafond_reference: z.enum(INCOME_REFERENCES).default('aucun'),
-  primo_accedant_requis: z.boolean().default(false),
-  types_logement: z.array(z.enum(['neuf', 'ancien_avec_travaux', 'ancien_sans_travaux'])).max(3).default([]),
-  categories_mpr: z.array(z.enum(MPR_CATEGORIES)).max(4).default([]),
-  classes_dpe: z.array(z.enum(DPE_CLASSES)).max(7).default([]),
+  amount_euros: z.number().min(0).max(1_000_000).nullable().default(null),
+  ceiling_reference: z.enum(INCOME_REFERENCES).default('none'),
+  primo_accedant_required: z.boolean().default(false),
+  housing_types: z.array(z.enum(['new_build', 'existing_with_works', 'existing_without_works'])).max(3).default([]),
+  mpr_categories: z.array(z.enum(MPR_CATEGORIES)).max(4).default([]),
+  dpe_classes: z.array(z.enum(DPE_CLASSES)).max(7).default([]),
   communes: z.array(communeCode).max(500).default([]),
   contact: z.string().max(500).default(''),
   deliberation: z.string().max(500).nullable().default(null),
-  actif: z.boolean().default(true),
+  active: z.boolean().default(true),
 });
 export const localAidSchema = localAidBody.extend({ id: z.string() });
 
 
 export const tableRowSchema = z.object({
-  fichier: z.string(),
-  dispositif: z.string(),
-  annee: z.number().nullable(),
+  file: z.string(),
+  scheme: z.string(),
+  year: z.number().nullable(),
   verification: verificationSchema,
-  verification_libelle: z.string(),
+  verification_label: z.string(),
   note: z.string(),
   sources: z.array(sourceSchema),
-  valeurs: z.record(z.string(), z.record(z.string(), z.number())).optional(),
-  verification_valeurs: z.record(z.string(), z.record(z.string(), verificationSchema)).optional(),
+  values: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+  verification_values: z.record(z.string(), z.record(z.string(), verificationSchema)).optional(),
 });
 export const simulatorParams = z.object({ simulator: z.string() });
 export const localAidParams = z.object({ id: z.uuid('Identifiant d’aide invalide') });
@@ -103,6 +103,6 @@ export type Question = z.infer<typeof questionSchema>;
 export type SimulatorInfo = z.infer<typeof simulatorSchema>;
 export type Condition = z.infer<typeof conditionSchema>;
 export type SimulationAnswer = z.infer<typeof answerSchema>;
-export type AidAnswer = SimulationAnswer['aides'][number];
+export type AidAnswer = SimulationAnswer['aids'][number];
 export type TableRow = z.infer<typeof tableRowSchema>;
 export type LocalAidAnswer = z.infer<typeof localAidSchema>;

@@ -48,23 +48,23 @@ export class RuleModel {
 }
 
 export function statusOf(v: RuleResult['value']): ConditionStatus {
-  if (v === true) return 'remplie';
-  if (v === false) return 'non_remplie';
-  return 'inconnue';
+  if (v === true) return 'met';
+  if (v === false) return 'not_met';
+  return 'unknown';
 }
 
 export function verdictOf(v: RuleResult['value']): Verdict {
   if (v === true) return 'eligible';
-  if (v === false) return 'non_eligible';
-  return 'inconnu';
+  if (v === false) return 'not_eligible';
+  return 'unknown';
 }
 
 /** Three-valued AND, as publicodes' « toutes ces conditions »: one false settles it, else one unknown. */
 export function allOf(statuses: ConditionStatus[]): ConditionStatus {
-  if (statuses.includes('non_remplie')) return 'non_remplie';
-  if (statuses.includes('inconnue')) return 'inconnue';
-  return 'remplie';
+  if (statuses.includes('not_met')) return 'not_met';
+  if (statuses.includes('unknown')) return 'unknown';
+  return 'met';
 }
 
 export const verdictFromStatus = (s: ConditionStatus): Verdict =>
-  s === 'remplie' ? 'eligible' : s === 'non_remplie' ? 'non_eligible' : 'inconnu';
+  s === 'met' ? 'eligible' : s === 'not_met' ? 'not_eligible' : 'unknown';

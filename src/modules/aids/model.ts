@@ -2,27 +2,27 @@
 // DPE class, rental calendar). No I/O: the tables are passed in.
 import { DPE_CLASSES, classUnder, isRentalBanned, rentalBanDate, worseClass, type ClassBounds, type DpeClass } from '../stock/index.ts';
 
-export type Verification = 'officiel' | 'calcule' | 'secondaire' | 'deduit' | 'a_verifier';
+export type Verification = 'official' | 'computed' | 'secondary' | 'deduced' | 'unverified';
 
 /** What the page shows beside a figure, so a household knows which figures are not verified. */
 export const VERIFICATION_LABEL: Record<Verification, string> = {
-  officiel: 'Vérifié : valeur d’un texte officiel',
-  calcule: 'Calculé selon la règle officielle (tableau non relu dans le texte)',
-  secondaire: 'Non vérifié : source secondaire (presse, sites d’information)',
-  deduit: 'Non vérifié : déduction, le texte officiel n’a pas été lu',
-  a_verifier: 'Non vérifié : règle connue mais texte officiel non relu',
+  official: 'Vérifié : valeur d’un texte officiel',
+  computed: 'Calculé selon la règle officielle (tableau non relu dans le texte)',
+  secondary: 'Non vérifié : source secondaire (presse, sites d’information)',
+  deduced: 'Non vérifié : déduction, le texte officiel n’a pas été lu',
+  unverified: 'Non vérifié : règle connue mais texte officiel non relu',
 };
 
-export const isVerified = (v: Verification) => v === 'officiel' || v === 'calcule';
+export const isVerified = (v: Verification) => v === 'official' || v === 'computed';
 
 /** From the most to the least trustworthy: a figure built from several is only as sure as its weakest part. */
-export const VERIFICATION_ORDER: Verification[] = ['officiel', 'calcule', 'secondaire', 'deduit', 'a_verifier'];
+export const VERIFICATION_ORDER: Verification[] = ['official', 'computed', 'secondary', 'deduced', 'unverified'];
 export function weakest(vs: Verification[]): Verification {
-  return vs.reduce((a, b) => (VERIFICATION_ORDER.indexOf(b) > VERIFICATION_ORDER.indexOf(a) ? b : a), 'officiel' as Verification);
+  return vs.reduce((a, b) => (VERIFICATION_ORDER.indexOf(b) > VERIFICATION_ORDER.indexOf(a) ? b : a), 'official' as Verification);
 }
 
 export interface Source {
-  titre: string;
+  title: string;
   url?: string;
 }
 
@@ -31,61 +31,61 @@ export const ZONES_ABC: ZoneAbc[] = ['Abis', 'A', 'B1', 'B2', 'C'];
 export const ZONE_ABC_LABEL: Record<ZoneAbc, string> = { Abis: 'A bis', A: 'A', B1: 'B1', B2: 'B2', C: 'C' };
 
 /** The three geographic columns of the HLM ceilings (arrêté du 29 juillet 1987). */
-export type ZoneHlm = 'paris_communes_limitrophes' | 'ile_de_france' | 'autres_regions';
-export const ZONES_HLM: ZoneHlm[] = ['paris_communes_limitrophes', 'ile_de_france', 'autres_regions'];
+export type ZoneHlm = 'paris_and_neighbours' | 'ile_de_france' | 'other_regions';
+export const ZONES_HLM: ZoneHlm[] = ['paris_and_neighbours', 'ile_de_france', 'other_regions'];
 export const ZONE_HLM_LABEL: Record<ZoneHlm, string> = {
-  paris_communes_limitrophes: 'Paris et communes limitrophes',
+  paris_and_neighbours: 'Paris et communes limitrophes',
   ile_de_france: 'Île-de-France hors Paris et communes limitrophes',
-  autres_regions: 'autres régions',
+  other_regions: 'autres régions',
 };
 
 export interface TableInfo {
-  fichier: string;
+  file: string;
   verification: Verification;
   verification_note: string;
   sources: Source[];
 }
 
-/** One ceilings table of one scheme and year: zone -> row ("1".."6", "par_personne_supplementaire", "8_et_plus"). */
+/** One ceilings table of one scheme and year: zone -> row ("1".."6", "per_extra_person", "8_and_more"). */
 export interface CeilingTable extends TableInfo {
-  dispositif: string;
-  annee: number;
-  en_vigueur_depuis?: string;
-  comparaison: 'inferieur_ou_egal' | 'strictement_inferieur';
-  unite: string;
-  valeurs: Record<string, Record<string, number>>;
+  scheme: string;
+  year: number;
+  in_force_since?: string;
+  comparison: 'less_or_equal' | 'strictly_less';
+  unit: string;
+  values: Record<string, Record<string, number>>;
   /** Cells less sure than the table as a whole (e.g. PLAI 2025: categories 5 and 6 deduced), zone -> key -> level. */
-  verification_valeurs?: Record<string, Record<string, Verification>>;
+  verification_values?: Record<string, Record<string, Verification>>;
 }
 
 export interface PtzTable extends CeilingTable {
-  cout_operation: Record<string, Record<string, number>>;
+  operation_cost: Record<string, Record<string, number>>;
 }
 
-export type MprCategory = 'tres_modeste' | 'modeste' | 'intermediaire' | 'superieur';
-export const MPR_CATEGORIES: MprCategory[] = ['tres_modeste', 'modeste', 'intermediaire', 'superieur'];
+export type MprCategory = 'very_modest' | 'modest' | 'intermediate' | 'higher';
+export const MPR_CATEGORIES: MprCategory[] = ['very_modest', 'modest', 'intermediate', 'higher'];
 export const MPR_CATEGORY_LABEL: Record<MprCategory, string> = {
-  tres_modeste: 'très modestes (bleu)',
-  modeste: 'modestes (jaune)',
-  intermediaire: 'intermédiaires (violet)',
-  superieur: 'supérieurs (rose)',
+  very_modest: 'très modestes (bleu)',
+  modest: 'modestes (jaune)',
+  intermediate: 'intermédiaires (violet)',
+  higher: 'supérieurs (rose)',
 };
 
-type MprRows = Record<Exclude<MprCategory, 'superieur'>, Record<string, number>>;
+type MprRows = Record<Exclude<MprCategory, 'higher'>, Record<string, number>>;
 export interface MprTable extends TableInfo {
-  dispositif: string;
-  annee: number;
-  comparaison: 'inferieur_ou_egal';
-  unite: string;
-  valeurs: { ile_de_france: MprRows; hors_ile_de_france: MprRows };
+  scheme: string;
+  year: number;
+  comparison: 'less_or_equal';
+  unit: string;
+  values: { ile_de_france: MprRows; outside_ile_de_france: MprRows };
 }
 
 export interface CommuneZone {
   code: string;
-  nom: string;
+  name: string;
   epci_siren: string;
   zone_abc: ZoneAbc;
-  zone_logement_social: ZoneHlm;
+  social_housing_zone: ZoneHlm;
   ile_de_france: boolean;
   note?: string;
   /** How sure the zone is, when less than the zoning file (a recoded commune). */
@@ -98,11 +98,11 @@ export { DPE_CLASSES, classUnder as classOf, type DpeClass };
 type Bounds = ClassBounds;
 
 export interface DpeTable extends TableInfo {
-  titre: string;
-  seuils_energie_primaire_kwhep_m2_an: Bounds;
-  seuils_ges_kgco2eq_m2_an: Bounds;
-  interdiction_location: { classe: 'E' | 'F' | 'G'; depuis: string; texte: string }[];
-  gel_des_loyers: { classes: string[]; depuis: string; texte: string };
+  title: string;
+  energy_bounds_kwhep_m2_year: Bounds;
+  ghg_bounds_kgco2eq_m2_year: Bounds;
+  rental_bans: { class: 'E' | 'F' | 'G'; from: string; text: string }[];
+  rent_freeze: { classes: string[]; from: string; text: string };
 }
 
 /**
@@ -113,11 +113,11 @@ export interface NationalZoning {
   /** INSEE code -> zone, as in the zoning file. */
   zones: Map<string, ZoneAbc>;
   /** COG codes created after the file (code changes, restored communes) -> zone and the 2024 code it comes from. */
-  recoded: Map<string, { zone: ZoneAbc; code_2024: string; mouvement: string }>;
-  parisLimitrophes: Set<string>;
-  info: TableInfo & { titre: string };
-  recodedInfo: TableInfo & { titre: string };
-  parisInfo: TableInfo & { titre: string };
+  recoded: Map<string, { zone: ZoneAbc; code_2024: string; change: string }>;
+  parisNeighbours: Set<string>;
+  info: TableInfo & { title: string };
+  recodedInfo: TableInfo & { title: string };
+  parisInfo: TableInfo & { title: string };
 }
 
 export interface TableSet {
@@ -126,7 +126,7 @@ export interface TableSet {
   mpr: MprTable[];
   /** Named communes offered in the forms: the demo territory by default, the instance's communes in the API. */
   communes: CommuneZone[];
-  zonage: TableInfo & { titre: string };
+  demoZoning: TableInfo & { title: string };
   national: NationalZoning;
   /** IRL of the 3rd quarter, by year: the yearly revaluation of the HLM and BRS ceilings (CCH R441-1). */
   irl: Record<number, number>;
@@ -145,7 +145,7 @@ export interface CeilingLookup {
 
 /**
  * The ceiling of a row for `n` (persons or household rank). Rows list explicit sizes, then either an
- * increment per extra person (`par_personne_supplementaire`) or an open last size (`8_et_plus`).
+ * increment per extra person (`per_extra_person`) or an open last size (`8_and_more`).
  * Returns undefined when the table does not give the figure (partial tables).
  */
 export function ceilingFor(row: Record<string, number> | undefined, n: number): CeilingLookup | undefined {
@@ -153,13 +153,13 @@ export function ceilingFor(row: Record<string, number> | undefined, n: number): 
   const exact = row[String(n)];
   if (exact !== undefined) return { value: exact, keys: [String(n)] };
   const open = Object.keys(row)
-    .map((k) => /^(\d+)_et_plus$/.exec(k))
+    .map((k) => /^(\d+)_and_more$/.exec(k))
     .filter((m): m is RegExpExecArray => !!m)
     .map((m) => Number(m[1]))
     .filter((k) => k <= n)
     .sort((a, b) => b - a)[0];
-  if (open !== undefined) return { value: row[`${open}_et_plus`]!, how: `plafond « ${open} personnes et plus »`, keys: [`${open}_et_plus`] };
-  const extra = row.par_personne_supplementaire;
+  if (open !== undefined) return { value: row[`${open}_and_more`]!, how: `plafond « ${open} personnes et plus »`, keys: [`${open}_and_more`] };
+  const extra = row.per_extra_person;
   const sizes = Object.keys(row).filter((k) => /^\d+$/.test(k)).map(Number);
   const last = Math.max(...sizes);
   if (extra === undefined || !sizes.length || n <= last) return undefined;
@@ -169,25 +169,25 @@ export function ceilingFor(row: Record<string, number> | undefined, n: number): 
   return {
     value,
     how: `plafond pour ${last} + ${n - last} × ${euros(extra)} par personne supplémentaire`,
-    keys: [String(last), 'par_personne_supplementaire'],
+    keys: [String(last), 'per_extra_person'],
   };
 }
 
 /** How sure a looked-up figure is: the table's level, lowered by any of its cells marked less sure. */
 export function cellVerification(table: CeilingTable, zone: string, lookup: CeilingLookup | undefined): Verification {
-  const cells = table.verification_valeurs?.[zone] ?? {};
+  const cells = table.verification_values?.[zone] ?? {};
   return weakest([table.verification, ...(lookup?.keys ?? []).map((k) => cells[k] ?? table.verification)]);
 }
 
 /** The table of a scheme for a year: that year's, or else the latest earlier one (flagged `exact: false`). */
-export function pickTable<T extends { dispositif: string; annee: number }>(
+export function pickTable<T extends { scheme: string; year: number }>(
   all: T[],
-  dispositif: string,
+  scheme: string,
   year: number,
 ): { table: T; exact: boolean } | undefined {
-  const mine = all.filter((t) => t.dispositif === dispositif && t.annee <= year).sort((a, b) => b.annee - a.annee);
+  const mine = all.filter((t) => t.scheme === scheme && t.year <= year).sort((a, b) => b.year - a.year);
   const table = mine[0];
-  return table ? { table, exact: table.annee === year } : undefined;
+  return table ? { table, exact: table.year === year } : undefined;
 }
 
 // ---------------------------------------------------------------- places
@@ -204,7 +204,7 @@ export function parentCommune(code: string): string | undefined {
 
 export interface CommunePlace {
   zone_abc: ZoneAbc;
-  zone_logement_social: ZoneHlm;
+  social_housing_zone: ZoneHlm;
   ile_de_france: boolean;
   /** Why the zone is not read directly under this code (arrondissement, recoded commune). */
   note?: string;
@@ -226,16 +226,16 @@ export function placeOfCommune(code: string, z: NationalZoning): CommunePlace | 
     const r = z.recoded.get(key);
     if (!r) return undefined;
     zone = r.zone;
-    note = `${r.mouvement} : zone de l’ancienne commune ${r.code_2024}`;
+    note = `${r.change} : zone de l’ancienne commune ${r.code_2024}`;
     verification = z.recodedInfo.verification;
   }
   const ile_de_france = ILE_DE_FRANCE_DEPARTEMENTS.includes(key.slice(0, 2));
-  const zone_logement_social: ZoneHlm = z.parisLimitrophes.has(key)
-    ? 'paris_communes_limitrophes'
+  const social_housing_zone: ZoneHlm = z.parisNeighbours.has(key)
+    ? 'paris_and_neighbours'
     : ile_de_france
       ? 'ile_de_france'
-      : 'autres_regions';
-  return { zone_abc: zone, zone_logement_social, ile_de_france, note, verification };
+      : 'other_regions';
+  return { zone_abc: zone, social_housing_zone, ile_de_france, note, verification };
 }
 
 /** Column of the PTZ, BRS and PSLA tables for a zone. The PTZ has a single A column, also used for A bis. */
@@ -246,23 +246,23 @@ export function ptzColumn(zone: ZoneAbc): 'A' | 'B1' | 'B2' | 'C' {
 // ---------------------------------------------------------------- household category (arrêté 29/07/1987 art. 2)
 
 export interface Household {
-  personnes: number;
+  persons: number;
   /** A single adult living with one or more dependants (children or others). */
-  personneSeuleAvecCharge?: boolean;
+  singleWithDependants?: boolean;
   /** Couple without dependants whose ages add up to 55 or less. */
-  jeuneMenage?: boolean;
+  youngCouple?: boolean;
   /** At least one person of the household is disabled. */
-  handicap?: boolean;
+  disability?: boolean;
 }
 
 export interface HouseholdCategory {
   /** Category 1 to 6 of the arrêté. */
-  categorie: number;
+  category: number;
   /** Persons beyond category 6 (each adds the « par personne supplémentaire » amount). */
-  supplementaires: number;
+  extraPersons: number;
   /** Category rank used for the look-up: categorie + supplementaires. */
-  rang: number;
-  motif: string;
+  rank: number;
+  reason: string;
 }
 
 /**
@@ -271,65 +271,65 @@ export interface HouseholdCategory {
  * the arrêté's wording (« trois personnes dont au moins une en situation de handicap » = catégorie 4).
  */
 export function householdCategory(h: Household): HouseholdCategory {
-  const n = Math.max(1, Math.floor(h.personnes));
-  let rang = n;
-  let motif = n === 1 ? 'une personne seule' : `${n} personnes`;
-  if (h.handicap) {
-    rang = n + 1;
-    motif += ' dont au moins une en situation de handicap';
-  } else if (n >= 2 && h.personneSeuleAvecCharge) {
-    rang = n + 1;
-    motif = `une personne seule avec ${n - 1} personne${n > 2 ? 's' : ''} à charge`;
-  } else if (n === 2 && h.jeuneMenage) {
-    rang = 3;
-    motif = 'jeune ménage sans personne à charge';
+  const n = Math.max(1, Math.floor(h.persons));
+  let rank = n;
+  let reason = n === 1 ? 'une personne seule' : `${n} personnes`;
+  if (h.disability) {
+    rank = n + 1;
+    reason += ' dont au moins une en situation de handicap';
+  } else if (n >= 2 && h.singleWithDependants) {
+    rank = n + 1;
+    reason = `une personne seule avec ${n - 1} personne${n > 2 ? 's' : ''} à charge`;
+  } else if (n === 2 && h.youngCouple) {
+    rank = 3;
+    reason = 'jeune ménage sans personne à charge';
   }
-  return { categorie: Math.min(rang, 6), supplementaires: Math.max(rang - 6, 0), rang, motif };
+  return { category: Math.min(rank, 6), extraPersons: Math.max(rank - 6, 0), rank, reason };
 }
 
 // ---------------------------------------------------------------- DPE
 
 /** Final class of a dwelling of 40 m² or more: the worse of its energy class and its climate (GES) class. */
-export function dpeClass(energieKwhEp: number, gesKgCo2: number, table: DpeTable): {
-  classe: DpeClass;
-  energie: DpeClass;
-  climat: DpeClass;
+export function dpeClass(energyKwhEp: number, ghgKgCo2: number, table: DpeTable): {
+  class: DpeClass;
+  energy: DpeClass;
+  climate: DpeClass;
 } {
-  const energie = classUnder(energieKwhEp, table.seuils_energie_primaire_kwhep_m2_an);
-  const climat = classUnder(gesKgCo2, table.seuils_ges_kgco2eq_m2_an);
-  return { classe: worseClass(energie, climat), energie, climat };
+  const energy = classUnder(energyKwhEp, table.energy_bounds_kwhep_m2_year);
+  const climate = classUnder(ghgKgCo2, table.ghg_bounds_kgco2eq_m2_year);
+  return { class: worseClass(energy, climate), energy, climate };
 }
 
 export interface RentalStatus {
   /** Date from which the dwelling may no longer be rented (non-decent), if any. */
-  interditDepuis?: string;
+  bannedFrom?: string;
   /** True when, at the reference date, the dwelling may no longer be offered for rent. */
-  interdit: boolean;
+  banned: boolean;
   /** True when rents may not be raised (F and G). */
-  gelDesLoyers: boolean;
-  texte?: string;
+  rentFreeze: boolean;
+  text?: string;
 }
 
 /** Rental calendar of the loi Climat et Résilience: G from 2025, F from 2028, E from 2034. */
-export function rentalStatus(classe: DpeClass, date: string, table: DpeTable): RentalStatus {
-  const depuis = rentalBanDate(classe);
-  const gel = table.gel_des_loyers.classes.includes(classe) && date >= table.gel_des_loyers.depuis;
-  if (!depuis) return { interdit: false, gelDesLoyers: gel };
-  const texte = table.interdiction_location.find((s) => s.classe === classe)?.texte;
-  return { interditDepuis: depuis, interdit: isRentalBanned(classe, date), gelDesLoyers: gel, texte };
+export function rentalStatus(dpeClass: DpeClass, date: string, table: DpeTable): RentalStatus {
+  const from = rentalBanDate(dpeClass);
+  const freeze = table.rent_freeze.classes.includes(dpeClass) && date >= table.rent_freeze.from;
+  if (!from) return { banned: false, rentFreeze: freeze };
+  const text = table.rental_bans.find((s) => s.class === dpeClass)?.text;
+  return { bannedFrom: from, banned: isRentalBanned(dpeClass, date), rentFreeze: freeze, text };
 }
 
 // ---------------------------------------------------------------- EPCI local aids
 
 export type LocalAidKind = 'accession' | 'renovation';
 /** The national ceilings an EPCI may reuse for its own first-time-buyer aid. */
-export type IncomeReference = 'aucun' | 'PSLA' | 'BRS' | 'PTZ';
-export const INCOME_REFERENCES: IncomeReference[] = ['aucun', 'PSLA', 'BRS', 'PTZ'];
-export type HousingType = 'neuf' | 'ancien_avec_travaux' | 'ancien_sans_travaux';
+export type IncomeReference = 'none' | 'PSLA' | 'BRS' | 'PTZ';
+export const INCOME_REFERENCES: IncomeReference[] = ['none', 'PSLA', 'BRS', 'PTZ'];
+export type HousingType = 'new_build' | 'existing_with_works' | 'existing_without_works';
 export const HOUSING_TYPE_LABEL: Record<HousingType, string> = {
-  neuf: 'logement neuf',
-  ancien_avec_travaux: 'logement ancien avec travaux',
-  ancien_sans_travaux: 'logement ancien sans travaux',
+  new_build: 'logement neuf',
+  existing_with_works: 'logement ancien avec travaux',
+  existing_without_works: 'logement ancien sans travaux',
 };
 
 /** An aid the EPCI grants on its own budget, as its council voted it. */
@@ -337,68 +337,68 @@ export interface LocalAid {
   id: string;
   epci_siren: string;
   kind: LocalAidKind;
-  nom: string;
+  name: string;
   description: string;
   /** Amount in euros when fixed; null when it varies (the description says how). */
-  montant_euros: number | null;
+  amount_euros: number | null;
   /** Accession: the ceilings the household's income is checked against. */
-  plafond_reference: IncomeReference;
+  ceiling_reference: IncomeReference;
   /** Accession: first-time buyers only. */
-  primo_accedant_requis: boolean;
+  primo_accedant_required: boolean;
   /** Accession: eligible kinds of dwelling; empty = all. */
-  types_logement: HousingType[];
+  housing_types: HousingType[];
   /** Renovation: eligible MaPrimeRénov' categories; empty = all. */
-  categories_mpr: MprCategory[];
+  mpr_categories: MprCategory[];
   /** Renovation: DPE classes of the dwelling before works; empty = all. */
-  classes_dpe: DpeClass[];
+  dpe_classes: DpeClass[];
   /** Communes where the aid applies; empty = every commune of the EPCI. */
   communes: string[];
   contact: string;
   /** The council's deliberation, shown as the source of the aid. */
   deliberation: string | null;
-  actif: boolean;
+  active: boolean;
 }
 
 // ---------------------------------------------------------------- answers
 
-export type Verdict = 'eligible' | 'non_eligible' | 'inconnu';
-export type ConditionStatus = 'remplie' | 'non_remplie' | 'inconnue';
+export type Verdict = 'eligible' | 'not_eligible' | 'unknown';
+export type ConditionStatus = 'met' | 'not_met' | 'unknown';
 
 export interface Condition {
   id: string;
-  statut: ConditionStatus;
+  status: ConditionStatus;
   /** The condition with its figures, e.g. « revenu fiscal de référence 2024 : 24 000 € ≤ plafond … : 31 254 € ». */
-  texte: string;
-  valeur?: number | string;
-  seuil?: number | string;
-  table?: { fichier: string; verification: Verification; verification_libelle: string; note: string; sources: Source[] };
+  text: string;
+  value?: number | string;
+  threshold?: number | string;
+  table?: { file: string; verification: Verification; verification_label: string; note: string; sources: Source[] };
 }
 
 export interface AidAnswer {
   id: string;
-  nom: string;
+  name: string;
   verdict: Verdict;
-  resume: string;
+  summary: string;
   conditions: Condition[];
-  informations: string[];
+  notes: string[];
   /** Missing answers that would settle an unknown verdict. */
-  manque: string[];
-  contact?: { nom: string; texte: string; url?: string };
+  missing: string[];
+  contact?: { name: string; text: string; url?: string };
   /** Replaces « éligible / non éligible » where the answer is not an aid (e.g. « peut être loué »). */
-  libelle_verdict?: string;
+  verdict_label?: string;
   /** Source of a local aid (the EPCI council's deliberation). */
   source?: string;
 }
 
 export interface SimulationAnswer {
-  simulateur: string;
-  titre: string;
+  simulator: string;
+  title: string;
   date: string;
-  annee: number;
-  aides: AidAnswer[];
+  year: number;
+  aids: AidAnswer[];
   /** Facts the answer rests on: commune and zones, household category, years of the tables. */
-  contexte: string[];
-  avertissements: string[];
+  context: string[];
+  warnings: string[];
 }
 
 // ---------------------------------------------------------------- formatting
@@ -419,9 +419,9 @@ export function frenchDate(iso: string): string {
 /** The table a figure comes from, as the answer shows it; `verification` overrides the table's level for one cell. */
 export function tableRef(t: TableInfo, verification: Verification = t.verification): NonNullable<Condition['table']> {
   return {
-    fichier: t.fichier,
+    file: t.file,
     verification,
-    verification_libelle: VERIFICATION_LABEL[verification],
+    verification_label: VERIFICATION_LABEL[verification],
     note: t.verification_note,
     sources: t.sources,
   };

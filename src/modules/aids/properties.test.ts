@@ -9,27 +9,27 @@ import { simulateSocialHousing } from './simulators/social-housing.ts';
 import { tables } from './tables.ts';
 
 const t = tables();
-const RANK: Record<Verdict, number> = { non_eligible: 0, inconnu: 1, eligible: 2 };
-const verdicts = (a: { aides: { id: string; verdict: Verdict }[] }) => Object.fromEntries(a.aides.map((x) => [x.id, x.verdict]));
+const RANK: Record<Verdict, number> = { not_eligible: 0, unknown: 1, eligible: 2 };
+const verdicts = (a: { aids: { id: string; verdict: Verdict }[] }) => Object.fromEntries(a.aids.map((x) => [x.id, x.verdict]));
 
 const social = fc.record({
-  annee: fc.integer({ min: 2023, max: 2027 }),
-  zone_logement_social: fc.constantFrom(...ZONES_HLM),
-  personnes: fc.integer({ min: 1, max: 10 }),
-  personne_seule_avec_charge: fc.boolean(),
-  jeune_menage: fc.boolean(),
-  handicap: fc.boolean(),
-  revenu_fiscal: fc.integer({ min: 0, max: 150_000 }),
+  year: fc.integer({ min: 2023, max: 2027 }),
+  social_housing_zone: fc.constantFrom(...ZONES_HLM),
+  persons: fc.integer({ min: 1, max: 10 }),
+  single_with_dependants: fc.boolean(),
+  young_couple: fc.boolean(),
+  disability: fc.boolean(),
+  reference_tax_income: fc.integer({ min: 0, max: 150_000 }),
 });
 
 const ownership = fc.record({
-  annee: fc.integer({ min: 2024, max: 2027 }),
+  year: fc.integer({ min: 2024, max: 2027 }),
   zone_abc: fc.constantFrom(...ZONES_ABC),
-  personnes: fc.integer({ min: 1, max: 10 }),
-  revenu_fiscal: fc.integer({ min: 0, max: 250_000 }),
-  proprietaire_2_ans: fc.boolean(),
-  type_logement: fc.constantFrom('neuf', 'ancien_avec_travaux', 'ancien_sans_travaux'),
-  cout_operation: fc.integer({ min: 0, max: 1_000_000 }),
+  persons: fc.integer({ min: 1, max: 10 }),
+  reference_tax_income: fc.integer({ min: 0, max: 250_000 }),
+  owner_last_two_years: fc.boolean(),
+  housing_type: fc.constantFrom('new_build', 'existing_with_works', 'existing_without_works'),
+  operation_cost: fc.integer({ min: 0, max: 1_000_000 }),
 });
 
 describe('more income never makes a household newly eligible', () => {
@@ -37,7 +37,7 @@ describe('more income never makes a household newly eligible', () => {
     fc.assert(
       fc.property(social, fc.integer({ min: 1, max: 50_000 }), (h, more) => {
         const a = verdicts(simulateSocialHousing(h, t));
-        const b = verdicts(simulateSocialHousing({ ...h, revenu_fiscal: h.revenu_fiscal + more }, t));
+        const b = verdicts(simulateSocialHousing({ ...h, reference_tax_income: h.reference_tax_income + more }, t));
         for (const id of Object.keys(a)) expect(RANK[b[id]!]).toBeLessThanOrEqual(RANK[a[id]!]);
       }),
       { numRuns: 300 },
@@ -48,7 +48,7 @@ describe('more income never makes a household newly eligible', () => {
     fc.assert(
       fc.property(ownership, fc.integer({ min: 1, max: 50_000 }), fc.integer({ min: 0, max: 300_000 }), (h, more, dearer) => {
         const a = verdicts(simulateOwnership(h as any, t));
-        const b = verdicts(simulateOwnership({ ...h, revenu_fiscal: h.revenu_fiscal + more, cout_operation: h.cout_operation + dearer } as any, t));
+        const b = verdicts(simulateOwnership({ ...h, reference_tax_income: h.reference_tax_income + more, operation_cost: h.operation_cost + dearer } as any, t));
         for (const id of Object.keys(a)) expect(RANK[b[id]!]).toBeLessThanOrEqual(RANK[a[id]!]);
       }),
       { numRuns: 300 },
@@ -56,7 +56,7 @@ describe('more income never makes a household newly eligible', () => {
   });
 
   it('MaPrimeRénov’: the income category never goes down as income goes up', () => {
-    const category = (resume: string) => ['très modestes', '« modestes', 'intermédiaires', 'supérieurs'].findIndex((l) => resume.includes(l));
+    const category = (summary: string) => ['très modestes', '« modestes', 'intermédiaires', 'supérieurs'].findIndex((l) => summary.includes(l));
     fc.assert(
       fc.property(
         fc.integer({ min: 2024, max: 2027 }),
@@ -64,12 +64,12 @@ describe('more income never makes a household newly eligible', () => {
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 0, max: 200_000 }),
         fc.integer({ min: 1, max: 50_000 }),
-        (annee, idf, personnes, revenu, more) => {
+        (year, idf, persons, income, more) => {
           const ask = (r: number) =>
-            simulateRenovation({ annee, ile_de_france: idf, personnes, revenu_fiscal: r, statut: 'proprietaire_occupant', logement_plus_15_ans: true }, t)
-              .aides[0]!.resume;
-          expect(category(ask(revenu + more))).toBeGreaterThanOrEqual(category(ask(revenu)));
-          expect(category(ask(revenu))).toBeGreaterThanOrEqual(0);
+            simulateRenovation({ year, ile_de_france: idf, persons, reference_tax_income: r, status: 'owner_occupier', built_over_15_years: true }, t)
+              .aids[0]!.summary;
+          expect(category(ask(income + more))).toBeGreaterThanOrEqual(category(ask(income)));
+          expect(category(ask(income))).toBeGreaterThanOrEqual(0);
         },
       ),
       { numRuns: 300 },
@@ -83,16 +83,16 @@ describe('more persons never lowers a ceiling', () => {
     fc.assert(
       fc.property(social, (h) => {
         const a = verdicts(simulateSocialHousing(h, t));
-        const b = simulateSocialHousing({ ...h, personnes: h.personnes + 1 }, t).aides;
+        const b = simulateSocialHousing({ ...h, persons: h.persons + 1 }, t).aids;
         for (const id of Object.keys(a)) {
           if (a[id] !== 'eligible') continue;
           eligibleBefore++;
           const after = b.find((x) => x.id === id)!;
           // PLAI tables are partial: only a missing cell for the larger household may leave it open, and the answer
           // then names the missing table. Never refused.
-          if (after.verdict === 'inconnu') {
+          if (after.verdict === 'unknown') {
             expect(id).toBe('PLAI');
-            expect(after.manque.join(' ')).toMatch(/plafond PLAI \d{4} \((barème non disponible|seul le barème \d{4} est disponible)\)/);
+            expect(after.missing.join(' ')).toMatch(/plafond PLAI \d{4} \((barème non disponible|seul le barème \d{4} est disponible)\)/);
           } else expect(after.verdict).toBe('eligible');
         }
       }),
@@ -105,7 +105,7 @@ describe('more persons never lowers a ceiling', () => {
     fc.assert(
       fc.property(ownership, (h) => {
         const a = verdicts(simulateOwnership(h as any, t));
-        const b = verdicts(simulateOwnership({ ...h, personnes: h.personnes + 1 } as any, t));
+        const b = verdicts(simulateOwnership({ ...h, persons: h.persons + 1 } as any, t));
         for (const id of Object.keys(a)) if (a[id] === 'eligible') expect(b[id]).toBe('eligible');
       }),
       { numRuns: 300 },
@@ -115,14 +115,14 @@ describe('more persons never lowers a ceiling', () => {
 
 it('every condition of every answer states its figures or says what is missing', () => {
   fc.assert(
-    fc.property(social, fc.option(fc.constantFrom('31555', '69123', '31003', 'autre'), { nil: undefined }), (h, commune) => {
-      const a = simulateSocialHousing({ ...h, commune, zone_logement_social: commune && commune !== 'autre' ? undefined : h.zone_logement_social }, t);
-      for (const aid of a.aides) {
+    fc.property(social, fc.option(fc.constantFrom('31555', '69123', '31003', 'other'), { nil: undefined }), (h, commune) => {
+      const a = simulateSocialHousing({ ...h, commune, social_housing_zone: commune && commune !== 'other' ? undefined : h.social_housing_zone }, t);
+      for (const aid of a.aids) {
         for (const c of aid.conditions) {
-          expect(c.texte).toMatch(/€|non renseigné|non disponible/);
-          if (c.statut !== 'inconnue') expect(c.texte).toMatch(/[≤>]/);
+          expect(c.text).toMatch(/€|non renseigné|non disponible/);
+          if (c.status !== 'unknown') expect(c.text).toMatch(/[≤>]/);
         }
-        if (aid.verdict === 'inconnu') expect(aid.manque.length).toBeGreaterThan(0);
+        if (aid.verdict === 'unknown') expect(aid.missing.length).toBeGreaterThan(0);
       }
     }),
     { numRuns: 200 },

@@ -38,13 +38,13 @@ export function aidsRoutes(app: App, ctx: AppContext) {
   app.get('/api/aids/simulators', {
     config: { access: 'public' },
     schema: {
-      tags: ['aides'],
+      tags: ['aids'],
       summary: 'Les simulateurs d’aides et leurs questions',
       response: { 200: z.array(simulatorSchema) },
     },
     handler: async () => {
       const t = await forInstance();
-      return SIMULATORS.map((s) => ({ id: s.id, titre: s.titre, description: s.description, questions: s.questions(t) }));
+      return SIMULATORS.map((s) => ({ id: s.id, title: s.title, description: s.description, questions: s.questions(t) }));
     },
   });
 
@@ -52,14 +52,14 @@ export function aidsRoutes(app: App, ctx: AppContext) {
     app.post(`/api/aids/simulate/${s.id}`, {
       config: { access: 'public', audit: false },
       schema: {
-        tags: ['aides'],
-        summary: `Simulation « ${s.titre} » : chaque aide, éligible ou non, avec chaque condition et le chiffre comparé`,
+        tags: ['aids'],
+        summary: `Simulation « ${s.title} » : chaque aide, éligible ou non, avec chaque condition et le chiffre comparé`,
         body: s.input,
         response: { 200: answerSchema },
       },
       handler: async (req) => {
         // Nothing from the household is stored or logged: the answer is computed and returned.
-        const local = s.id === 'logement-social' ? [] : await listLocalAids(ctx.db, { sirens: ctx.config.epciSirens, activeOnly: true });
+        const local = s.id === 'social-housing' ? [] : await listLocalAids(ctx.db, { sirens: ctx.config.epciSirens, activeOnly: true });
         const n = await names();
         return s.simulate(req.body, await forInstance(), local, (siren) => n[siren] ?? `l’EPCI ${siren}`);
       },
@@ -69,7 +69,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
   app.get('/api/aids/tables', {
     config: { access: 'public' },
     schema: {
-      tags: ['aides'],
+      tags: ['aids'],
       summary: 'Les barèmes utilisés, par dispositif et année, avec leurs sources et leur état de vérification',
       response: {
         200: z.array(tableRowSchema),
@@ -78,32 +78,32 @@ export function aidsRoutes(app: App, ctx: AppContext) {
     handler: async () => {
       const t = base;
       const row = (
-        x: TableInfo & { valeurs?: Record<string, Record<string, number>>; verification_valeurs?: Record<string, Record<string, Verification>> },
-        dispositif: string,
-        annee: number | null,
+        x: TableInfo & { values?: Record<string, Record<string, number>>; verification_values?: Record<string, Record<string, Verification>> },
+        scheme: string,
+        year: number | null,
       ) => ({
-        fichier: x.fichier,
-        dispositif,
-        annee,
+        file: x.file,
+        scheme,
+        year,
         verification: x.verification,
-        verification_libelle: VERIFICATION_LABEL[x.verification],
+        verification_label: VERIFICATION_LABEL[x.verification],
         note: x.verification_note,
         sources: x.sources,
-        valeurs: x.valeurs,
-        verification_valeurs: x.verification_valeurs,
+        values: x.values,
+        verification_values: x.verification_values,
       });
       // MaPrimeRénov' rows are nested one level deeper (region -> category -> persons): flattened for display.
-      const mprRows = (v: MprTable['valeurs']): Record<string, Record<string, number>> =>
+      const mprRows = (v: MprTable['values']): Record<string, Record<string, number>> =>
         Object.fromEntries(Object.entries(v).flatMap(([region, cats]) => Object.entries(cats).map(([cat, r]) => [`${region} · ${cat}`, r])));
       return [
-        ...t.ceilings.map((c) => row(c, c.dispositif, c.annee)),
-        ...t.ptz.map((c) => row(c, c.dispositif, c.annee)),
-        ...t.mpr.map((c) => row({ ...c, valeurs: mprRows(c.valeurs) }, c.dispositif, c.annee)),
+        ...t.ceilings.map((c) => row(c, c.scheme, c.year)),
+        ...t.ptz.map((c) => row(c, c.scheme, c.year)),
+        ...t.mpr.map((c) => row({ ...c, values: mprRows(c.values) }, c.scheme, c.year)),
         row(t.dpe, 'DPE et calendrier de location', null),
         row(t.national.info, 'Zonage ABC de toutes les communes', 2024),
         row(t.national.recodedInfo, 'Zonage ABC des communes au code changé depuis', null),
         row(t.national.parisInfo, 'Paris et communes limitrophes (plafonds HLM)', null),
-        row(t.zonage, 'Communes de démonstration (noms et zones)', null),
+        row(t.demoZoning, 'Communes de démonstration (noms et zones)', null),
       ];
     },
   });
@@ -111,7 +111,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
   app.get('/api/aids/local-aids', {
     config: { access: 'public' },
     schema: {
-      tags: ['aides'],
+      tags: ['aids'],
       summary: 'Les aides propres des EPCI de l’instance, en vigueur',
       response: { 200: z.array(localAidSchema) },
     },
@@ -121,7 +121,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
   app.get('/api/aids/local-aids/all', {
     config: { access: STAFF },
     schema: {
-      tags: ['aides'],
+      tags: ['aids'],
       summary: 'Toutes les aides propres de son EPCI, y compris inactives (agents et administrateurs)',
       response: { 200: z.array(localAidSchema) },
     },
@@ -130,7 +130,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
 
   app.post('/api/aids/local-aids', {
     config: { access: STAFF },
-    schema: { tags: ['aides'], summary: 'Créer une aide propre de l’EPCI', body: localAidBody, response: { 201: localAidSchema } },
+    schema: { tags: ['aids'], summary: 'Créer une aide propre de l’EPCI', body: localAidBody, response: { 201: localAidSchema } },
     handler: async (req, reply) => {
       const body = req.body as LocalAidInput;
       await checkLocalAid(ctx, body);
@@ -143,7 +143,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
   app.put('/api/aids/local-aids/:id', {
     config: { access: STAFF },
     schema: {
-      tags: ['aides'],
+      tags: ['aids'],
       summary: 'Modifier une aide propre de l’EPCI',
       params: localAidParams,
       body: localAidBody,
@@ -165,7 +165,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
   app.delete('/api/aids/local-aids/:id', {
     config: { access: STAFF },
     schema: {
-      tags: ['aides'],
+      tags: ['aids'],
       summary: 'Supprimer une aide propre de l’EPCI',
       params: localAidParams,
       response: { 204: z.null() },
@@ -183,7 +183,7 @@ export function aidsRoutes(app: App, ctx: AppContext) {
   app.post('/api/aids/simulate/:simulator', {
     config: { access: 'public' },
     schema: {
-      tags: ['aides'],
+      tags: ['aids'],
       summary: 'Simulateur inconnu : réponse 404 qui liste les simulateurs existants',
       params: simulatorParams,
     },

@@ -40,7 +40,7 @@ export async function instanceTables(ctx: AppContext, t: TableSet = tables()): P
     const place = placeOfCommune(r.code, t.national);
     // A commune unknown to the zoning file stays out of the list: the household then gives its zone.
     if (!place || !r.epci_siren) continue;
-    communes.push({ code: r.code, nom: r.nom, epci_siren: r.epci_siren, zone_abc: place.zone_abc, zone_logement_social: place.zone_logement_social, ile_de_france: place.ile_de_france, note: place.note, verification: place.verification });
+    communes.push({ code: r.code, name: r.nom, epci_siren: r.epci_siren, zone_abc: place.zone_abc, social_housing_zone: place.social_housing_zone, ile_de_france: place.ile_de_france, note: place.note, verification: place.verification });
   }
   return communes.length ? { ...t, communes } : t;
 }
@@ -54,7 +54,7 @@ export async function checkLocalAid(ctx: AppContext, body: LocalAidInput): Promi
   if (outside.length) {
     throw new AppError('aids.commune_outside_epci', `Communes hors de l’EPCI ${body.epci_siren} : ${outside.join(', ')}.`, 422);
   }
-  if (body.kind === 'renovation' && body.plafond_reference !== 'aucun') {
+  if (body.kind === 'renovation' && body.ceiling_reference !== 'none') {
     throw new AppError('aids.renovation_ceiling', 'Une aide à la rénovation se règle par catégories MaPrimeRénov’, pas par un plafond d’accession.', 422);
   }
 }

@@ -6,18 +6,18 @@ import { createLocalAid, deleteLocalAid, listLocalAids, updateLocalAid } from '.
 const base = {
   epci_siren: '200046977',
   kind: 'renovation' as const,
-  nom: 'Complément rénovation (test)',
+  name: 'Complément rénovation (test)',
   description: 'Complément à MaPrimeRénov’ pour les passoires thermiques.',
-  montant_euros: 1500.5,
-  plafond_reference: 'aucun' as const,
-  primo_accedant_requis: false,
-  types_logement: [],
-  categories_mpr: ['tres_modeste' as const, 'modeste' as const],
-  classes_dpe: ['F' as const, 'G' as const],
+  amount_euros: 1500.5,
+  ceiling_reference: 'none' as const,
+  primo_accedant_required: false,
+  housing_types: [],
+  mpr_categories: ['very_modest' as const, 'modest' as const],
+  dpe_classes: ['F' as const, 'G' as const],
   communes: ['69123', '69266'],
   contact: 'Agence locale de l’énergie',
   deliberation: null,
-  actif: true,
+  active: true,
 };
 
 describeStores('aids local aids', (getDb) => {
@@ -30,10 +30,10 @@ describeStores('aids local aids', (getDb) => {
 
   it('updates, filters inactive aids, deletes', async () => {
     const db = getDb();
-    const a = await createLocalAid(db, { ...base, nom: 'À désactiver' });
-    await updateLocalAid(db, a.id, { ...base, nom: 'À désactiver', actif: false });
+    const a = await createLocalAid(db, { ...base, name: 'À désactiver' });
+    await updateLocalAid(db, a.id, { ...base, name: 'À désactiver', active: false });
     expect((await listLocalAids(db, { activeOnly: true })).some((x) => x.id === a.id)).toBe(false);
-    expect((await listLocalAids(db)).find((x) => x.id === a.id)!.actif).toBe(false);
+    expect((await listLocalAids(db)).find((x) => x.id === a.id)!.active).toBe(false);
     expect(await deleteLocalAid(db, a.id)).toBe(true);
     expect(await deleteLocalAid(db, a.id)).toBe(false);
     expect(await listLocalAids(db, { sirens: [] })).toEqual([]);

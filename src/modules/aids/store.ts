@@ -7,16 +7,16 @@ import type { DpeClass, HousingType, IncomeReference, LocalAid, LocalAidKind, Mp
 export type LocalAidInput = Omit<LocalAid, 'id'>;
 
 const COLUMNS = [
-  'id', 'epci_siren', 'kind', 'nom', 'description', 'montant_euros', 'plafond_reference', 'primo_accedant_requis',
-  'types_logement', 'categories_mpr', 'classes_dpe', 'communes', 'contact', 'deliberation', 'actif',
+  'id', 'epci_siren', 'kind', 'name', 'description', 'amount_euros', 'ceiling_reference', 'primo_accedant_required',
+  'housing_types', 'mpr_categories', 'dpe_classes', 'communes', 'contact', 'deliberation', 'active',
 ] as const;
 
 function toRow(a: LocalAidInput) {
   return {
     ...a,
-    types_logement: JSON.stringify(a.types_logement),
-    categories_mpr: JSON.stringify(a.categories_mpr),
-    classes_dpe: JSON.stringify(a.classes_dpe),
+    housing_types: JSON.stringify(a.housing_types),
+    mpr_categories: JSON.stringify(a.mpr_categories),
+    dpe_classes: JSON.stringify(a.dpe_classes),
     communes: JSON.stringify(a.communes),
   };
 }
@@ -31,28 +31,28 @@ function fromRow(r: Row): LocalAid {
     id: r.id,
     epci_siren: r.epci_siren,
     kind: r.kind as LocalAidKind,
-    nom: r.nom,
+    name: r.name,
     description: r.description,
-    montant_euros: r.montant_euros === null ? null : Number(r.montant_euros),
-    plafond_reference: r.plafond_reference as IncomeReference,
-    primo_accedant_requis: r.primo_accedant_requis,
-    types_logement: list<HousingType>(r.types_logement),
-    categories_mpr: list<MprCategory>(r.categories_mpr),
-    classes_dpe: list<DpeClass>(r.classes_dpe),
+    amount_euros: r.amount_euros === null ? null : Number(r.amount_euros),
+    ceiling_reference: r.ceiling_reference as IncomeReference,
+    primo_accedant_required: r.primo_accedant_required,
+    housing_types: list<HousingType>(r.housing_types),
+    mpr_categories: list<MprCategory>(r.mpr_categories),
+    dpe_classes: list<DpeClass>(r.dpe_classes),
     communes: list<string>(r.communes),
     contact: r.contact,
     deliberation: r.deliberation,
-    actif: r.actif,
+    active: r.active,
   };
 }
 
 export async function listLocalAids(db: TypedDb, opts: { sirens?: string[]; activeOnly?: boolean } = {}): Promise<LocalAid[]> {
-  let q = db.selectFrom('aids_local_aid').select([...COLUMNS]).orderBy('epci_siren').orderBy('kind').orderBy('nom');
+  let q = db.selectFrom('aids_local_aid').select([...COLUMNS]).orderBy('epci_siren').orderBy('kind').orderBy('name');
   if (opts.sirens) {
     if (!opts.sirens.length) return [];
     q = q.where('epci_siren', 'in', opts.sirens);
   }
-  if (opts.activeOnly) q = q.where('actif', '=', true);
+  if (opts.activeOnly) q = q.where('active', '=', true);
   return (await q.execute()).map(fromRow);
 }
 

@@ -18,13 +18,13 @@ function copy(): string {
 describe('tables', () => {
   it('loads every scheme and year, each with a source and a verification status', () => {
     const t = loadTables();
-    const ids = t.ceilings.map((c) => `${c.dispositif}-${c.annee}`).sort();
+    const ids = t.ceilings.map((c) => `${c.scheme}-${c.year}`).sort();
     expect(ids).toEqual([
       'BRS-2024', 'BRS-2025', 'BRS-2026', 'PLAI-2024', 'PLAI-2025', 'PLAI-2026', 'PLS-2023', 'PLS-2024', 'PLS-2025', 'PLS-2026',
       'PLUS-2023', 'PLUS-2024', 'PLUS-2025', 'PLUS-2026', 'PSLA-2024', 'PSLA-2025', 'PSLA-2026',
     ]);
-    expect(t.ptz.map((p) => p.annee)).toEqual([2024]);
-    expect(t.mpr.map((m) => m.annee)).toEqual([2024, 2025]);
+    expect(t.ptz.map((p) => p.year)).toEqual([2024]);
+    expect(t.mpr.map((m) => m.year)).toEqual([2024, 2025]);
     for (const c of [...t.ceilings, ...t.ptz, ...t.mpr]) expect(c.sources.length).toBeGreaterThan(0);
   });
 
@@ -35,8 +35,12 @@ describe('tables', () => {
   it.skipIf(!sharedFile)('match the shared legal data they were built from', () => {
     const shared = JSON.parse(readFileSync(sharedFile!, 'utf8'));
     const t = loadTables();
-    for (const c of t.ceilings.filter((x) => x.dispositif === 'PLUS' || x.dispositif === 'PLS')) {
-      expect(c.valeurs).toEqual(shared[`${c.dispositif}_${c.annee}`].values);
+    // The shared file writes its keys in French; ours follow the naming rule (docs/decisions/0004-naming.md).
+    const KEY: Record<string, string> = { paris_communes_limitrophes: 'paris_and_neighbours', autres_regions: 'other_regions', par_personne_supplementaire: 'per_extra_person' };
+    const english = (o: Record<string, unknown>): unknown =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [KEY[k] ?? k, typeof v === 'object' && v ? english(v as Record<string, unknown>) : v]));
+    for (const c of t.ceilings.filter((x) => x.scheme === 'PLUS' || x.scheme === 'PLS')) {
+      expect(c.values).toEqual(english(shared[`${c.scheme}_${c.year}`].values));
     }
   });
 
@@ -44,9 +48,9 @@ describe('tables', () => {
     const root = copy();
     const file = join(root, 'logement-social', 'PLUS-2026.json');
     const json = JSON.parse(readFileSync(file, 'utf8'));
-    json.valeurs.autres_regions['2'] = -5;
+    json.values.other_regions['2'] = -5;
     writeFileSync(file, JSON.stringify(json));
-    expect(() => loadTables(root)).toThrow(/Table d'aides invalide : .*PLUS-2026\.json, champ « valeurs\.autres_regions\.2 »/);
+    expect(() => loadTables(root)).toThrow(/Table d'aides invalide : .*PLUS-2026\.json, champ « values\.other_regions\.2 »/);
   });
 
   it('refuses a table that is not JSON', () => {

@@ -17,35 +17,35 @@ import {
 
 export const TABLES_DIR = join(import.meta.dirname, 'tables');
 
-const verification = z.enum(['officiel', 'calcule', 'secondaire', 'deduit', 'a_verifier']) satisfies z.ZodType<Verification>;
-const source = z.object({ titre: z.string().min(1), url: z.string().url().optional() });
+const verification = z.enum(['official', 'computed', 'secondary', 'deduced', 'unverified']) satisfies z.ZodType<Verification>;
+const source = z.object({ title: z.string().min(1), url: z.string().url().optional() });
 const row = z.record(z.string(), z.number().int().positive());
 
 const ceilingSchema = z.object({
-  dispositif: z.string().min(1),
-  annee: z.number().int().min(2000).max(2100),
-  en_vigueur_depuis: z.string().optional(),
-  comparaison: z.enum(['inferieur_ou_egal', 'strictement_inferieur']),
-  unite: z.string(),
+  scheme: z.string().min(1),
+  year: z.number().int().min(2000).max(2100),
+  in_force_since: z.string().optional(),
+  comparison: z.enum(['less_or_equal', 'strictly_less']),
+  unit: z.string(),
   verification,
   verification_note: z.string(),
   sources: z.array(source).min(1),
-  valeurs: z.record(z.string(), row),
-  verification_valeurs: z.record(z.string(), z.record(z.string(), verification)).optional(),
+  values: z.record(z.string(), row),
+  verification_values: z.record(z.string(), z.record(z.string(), verification)).optional(),
 });
-const ptzSchema = ceilingSchema.extend({ cout_operation: z.record(z.string(), row) });
-const zonageSchema = z.object({
-  titre: z.string(),
+const ptzSchema = ceilingSchema.extend({ operation_cost: z.record(z.string(), row) });
+const demoCommunesSchema = z.object({
+  title: z.string(),
   verification,
   verification_note: z.string(),
   sources: z.array(source),
   communes: z.array(
     z.object({
       code: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/),
-      nom: z.string(),
+      name: z.string(),
       epci_siren: z.string().regex(/^[0-9]{9}$/),
       zone_abc: z.enum(['Abis', 'A', 'B1', 'B2', 'C']),
-      zone_logement_social: z.enum(['paris_communes_limitrophes', 'ile_de_france', 'autres_regions']),
+      social_housing_zone: z.enum(['paris_and_neighbours', 'ile_de_france', 'other_regions']),
       ile_de_france: z.boolean(),
       note: z.string().optional(),
     }),
@@ -53,33 +53,33 @@ const zonageSchema = z.object({
 });
 const classBounds = z.object({ A: z.number(), B: z.number(), C: z.number(), D: z.number(), E: z.number(), F: z.number() });
 const dpeSchema = z.object({
-  titre: z.string(),
+  title: z.string(),
   verification,
   verification_note: z.string(),
   sources: z.array(source),
-  seuils_energie_primaire_kwhep_m2_an: classBounds,
-  seuils_ges_kgco2eq_m2_an: classBounds,
-  interdiction_location: z.array(
-    z.object({ classe: z.enum(['E', 'F', 'G']), depuis: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), texte: z.string() }),
+  energy_bounds_kwhep_m2_year: classBounds,
+  ghg_bounds_kgco2eq_m2_year: classBounds,
+  rental_bans: z.array(
+    z.object({ class: z.enum(['E', 'F', 'G']), from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), text: z.string() }),
   ),
-  gel_des_loyers: z.object({ classes: z.array(z.string()), depuis: z.string(), texte: z.string() }),
+  rent_freeze: z.object({ classes: z.array(z.string()), from: z.string(), text: z.string() }),
 });
 
-const infoSchema = z.object({ titre: z.string(), verification, verification_note: z.string(), sources: z.array(source).min(1) });
+const infoSchema = z.object({ title: z.string(), verification, verification_note: z.string(), sources: z.array(source).min(1) });
 const recodedSchema = infoSchema.extend({
   communes: z.array(
     z.object({
       code: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/),
-      nom: z.string(),
+      name: z.string(),
       zone_abc: z.enum(['Abis', 'A', 'B1', 'B2', 'C']),
       code_2024: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/),
-      mouvement: z.string(),
+      change: z.string(),
       date: z.string(),
     }),
   ),
 });
 const parisSchema = infoSchema.extend({ communes: z.array(z.string().regex(/^[0-9][0-9AB][0-9]{3}$/)).min(1) });
-const irlSchema = infoSchema.extend({ valeurs: z.record(z.string().regex(/^\d{4}-T3$/), z.number().positive()) });
+const irlSchema = infoSchema.extend({ values: z.record(z.string().regex(/^\d{4}-T3$/), z.number().positive()) });
 
 /** The national zoning file: `code;zone`, one commune a line, as the arrêté's annex lists them. */
 function readZoningCsv(file: string): Map<string, ZoneAbc> {
@@ -102,24 +102,24 @@ function loadNationalZoning(root: string): NationalZoning {
   const paris = parseFile(parisSchema, join(dir, 'paris-communes-limitrophes.json'));
   return {
     zones: readZoningCsv(join(dir, 'zonage-abc-2024.csv')),
-    recoded: new Map(recoded.communes.map((c) => [c.code, { zone: c.zone_abc, code_2024: c.code_2024, mouvement: c.mouvement }])),
-    parisLimitrophes: new Set(paris.communes),
+    recoded: new Map(recoded.communes.map((c) => [c.code, { zone: c.zone_abc, code_2024: c.code_2024, change: c.change }])),
+    parisNeighbours: new Set(paris.communes),
     info: {
-      titre: 'Zonage ABC de toutes les communes (arrêté du 5 juillet 2024)',
-      verification: 'officiel',
+      title: 'Zonage ABC de toutes les communes (arrêté du 5 juillet 2024)',
+      verification: 'official',
       verification_note:
         'Fichier communal du zonage en vigueur depuis le 5 juillet 2024 (arrêté du 5 juillet 2024 modifiant l’arrêté du 1er août 2014, CCH art. D304-1), repris sans changement par OpenFisca France : code INSEE et zone de ses 34 935 communes.',
       sources: [
-        { titre: 'Arrêté du 5 juillet 2024 modifiant l’arrêté du 1er août 2014 pris en application de l’article D. 304-1 du CCH (zonage ABC)' },
+        { title: 'Arrêté du 5 juillet 2024 modifiant l’arrêté du 1er août 2014 pris en application de l’article D. 304-1 du CCH (zonage ABC)' },
         {
-          titre: 'OpenFisca France, openfisca_france/assets/zonage-communes/zonage-abc-juillet-2024.csv',
+          title: 'OpenFisca France, openfisca_france/assets/zonage-communes/zonage-abc-juillet-2024.csv',
           url: 'https://github.com/openfisca/openfisca-france/blob/a7038ee49132b842612b2e3d1ca0ba202c6a796d/openfisca_france/assets/zonage-communes/zonage-abc-juillet-2024.csv',
         },
       ],
-      fichier: 'zonage/zonage-abc-2024.csv',
+      file: 'zonage/zonage-abc-2024.csv',
     },
-    recodedInfo: { titre: recoded.titre, verification: recoded.verification, verification_note: recoded.verification_note, sources: recoded.sources, fichier: 'zonage/communes-recodees.json' },
-    parisInfo: { titre: paris.titre, verification: paris.verification, verification_note: paris.verification_note, sources: paris.sources, fichier: 'zonage/paris-communes-limitrophes.json' },
+    recodedInfo: { title: recoded.title, verification: recoded.verification, verification_note: recoded.verification_note, sources: recoded.sources, file: 'zonage/communes-recodees.json' },
+    parisInfo: { title: paris.title, verification: paris.verification, verification_note: paris.verification_note, sources: paris.sources, file: 'zonage/paris-communes-limitrophes.json' },
   };
 }
 
@@ -143,7 +143,7 @@ function readCeilings(root: string, folder: string): CeilingTable[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json') && /^[A-Za-z]+-\d{4}\.json$/.test(f) && !f.startsWith('PTZ') && !f.startsWith('MPR'))
     .sort()
-    .map((f) => ({ ...parseFile(ceilingSchema, join(dir, f)), fichier: `${folder}/${f}` }));
+    .map((f) => ({ ...parseFile(ceilingSchema, join(dir, f)), file: `${folder}/${f}` }));
 }
 
 export function loadTables(root = TABLES_DIR): TableSet {
@@ -151,39 +151,39 @@ export function loadTables(root = TABLES_DIR): TableSet {
   const ptz: PtzTable[] = readdirSync(ptzDir)
     .filter((f) => /^PTZ-\d{4}\.json$/.test(f))
     .sort()
-    .map((f) => ({ ...parseFile(ptzSchema, join(ptzDir, f)), fichier: `accession/${f}` }));
+    .map((f) => ({ ...parseFile(ptzSchema, join(ptzDir, f)), file: `accession/${f}` }));
   const mprDir = join(root, 'renovation');
   const mpr = readdirSync(mprDir)
     .filter((f) => /^MPR-\d{4}\.json$/.test(f))
     .sort()
-    .map((f) => ({ ...parseFile(mprSchema, join(mprDir, f)), fichier: `renovation/${f}` }));
-  const zonage = parseFile(zonageSchema, join(root, 'zonage', 'communes-demo.json'));
-  const dpe: DpeTable = { ...parseFile(dpeSchema, join(root, 'renovation', 'dpe.json')), fichier: 'renovation/dpe.json' };
+    .map((f) => ({ ...parseFile(mprSchema, join(mprDir, f)), file: `renovation/${f}` }));
+  const demo = parseFile(demoCommunesSchema, join(root, 'zonage', 'communes-demo.json'));
+  const dpe: DpeTable = { ...parseFile(dpeSchema, join(root, 'renovation', 'dpe.json')), file: 'renovation/dpe.json' };
   const irl = parseFile(irlSchema, join(root, 'irl.json'));
   return {
     ceilings: [...readCeilings(root, 'logement-social'), ...readCeilings(root, 'accession')],
     ptz,
     mpr,
-    communes: zonage.communes as CommuneZone[],
-    zonage: { titre: zonage.titre, verification: zonage.verification, verification_note: zonage.verification_note, sources: zonage.sources, fichier: 'zonage/communes-demo.json' },
+    communes: demo.communes as CommuneZone[],
+    demoZoning: { title: demo.title, verification: demo.verification, verification_note: demo.verification_note, sources: demo.sources, file: 'zonage/communes-demo.json' },
     national: loadNationalZoning(root),
-    irl: Object.fromEntries(Object.entries(irl.valeurs).map(([k, v]) => [Number(k.slice(0, 4)), v])),
+    irl: Object.fromEntries(Object.entries(irl.values).map(([k, v]) => [Number(k.slice(0, 4)), v])),
     dpe,
   };
 }
 
 // MaPrimeRénov' tables nest one level deeper: region -> category -> persons.
 const mprSchema = z.object({
-  dispositif: z.string(),
-  annee: z.number().int(),
-  comparaison: z.literal('inferieur_ou_egal'),
-  unite: z.string(),
+  scheme: z.string(),
+  year: z.number().int(),
+  comparison: z.literal('less_or_equal'),
+  unit: z.string(),
   verification,
   verification_note: z.string(),
   sources: z.array(source),
-  valeurs: z.object({
-    ile_de_france: z.object({ tres_modeste: row, modeste: row, intermediaire: row }),
-    hors_ile_de_france: z.object({ tres_modeste: row, modeste: row, intermediaire: row }),
+  values: z.object({
+    ile_de_france: z.object({ very_modest: row, modest: row, intermediate: row }),
+    outside_ile_de_france: z.object({ very_modest: row, modest: row, intermediate: row }),
   }),
 });
 

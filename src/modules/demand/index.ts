@@ -39,3 +39,5 @@ export const demandModule: HabitatModule = {
 
 // For the observatory's EPCI portrait: the demand statistics of an EPCI, with the module's secrecy.
 export { statistics as demandStatistics } from './service.ts';
+// For the observatory's portraits (commune and EPCI): the median waiting time of the demands attributed over a year.
+export { attributedWaiting } from './service.ts';

@@ -547,6 +547,20 @@ export function waitingTimes(attributions: Pick<Attribution, 'filing_date' | 'at
   };
 }
 
+/** The observatory's waiting time looks at the attributions of one year, the usual window of the indicator. */
+export const YEAR_WAITING_MONTHS = 12;
+
+/**
+ * « Délai d'attente médian des demandes attribuées » of a place over a year: the median, in whole months, of the time
+ * from filing to attribution of the demands attributed in its communes. Fewer attributions than the threshold
+ * (but some): the count and the median are withheld; none: there is nothing to say.
+ */
+export function yearWaiting(attributions: Pick<Attribution, 'filing_date' | 'attribution_date'>[], minCount: number): { status: 'none' } | { status: 'secrecy' } | { status: 'published'; count: number; median_months: number } {
+  if (!attributions.length) return { status: 'none' };
+  const w = waitingTimes(attributions, minCount);
+  return w.withheld ? { status: 'secrecy' } : { status: 'published', count: w.count, median_months: w.median_months };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Simulation: two grids on the same demands.
 

@@ -31,6 +31,8 @@ import {
   type Typology,
   WAITING_WINDOW_MONTHS,
   waitingTimes,
+  YEAR_WAITING_MONTHS,
+  yearWaiting,
 } from './model.ts';
 import { pseudonymisedCsv } from './pseudonymise.ts';
 import * as store from './store.ts';
@@ -323,6 +325,15 @@ export async function statistics(db: TypedDb, epciSiren: string, minCount: numbe
       };
     }),
   };
+}
+
+/**
+ * The median waiting time of the demands attributed in these communes over the year up to `refDate` (a commune, or
+ * every commune of an EPCI: recomputed from its attributions, never from its communes' medians), with secrecy.
+ */
+export async function attributedWaiting(db: TypedDb, communes: string[], minCount: number, refDate = todayIso()) {
+  const from = monthsBefore(refDate, YEAR_WAITING_MONTHS);
+  return { from, to: refDate, ...yearWaiting(await store.attributionDatesIn(db, communes, from, refDate), minCount) };
 }
 
 /** The pseudonymised export (CSV): no name or contact, ages and incomes in bands, the score under the grid in force. */

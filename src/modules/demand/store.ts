@@ -455,6 +455,18 @@ export async function attributionsFor(db: TypedDb, f: { epciSiren: string; typol
   return (await q.execute()).map((r) => ({ commune_code: r.commune_code, typology: r.typology as Typology, filing_date: r.filing_date, attribution_date: r.attribution_date }));
 }
 
+/** Filing and attribution dates of the attributions made in these communes from `from` to `to` (ISO dates, inclusive). */
+export async function attributionDatesIn(db: TypedDb, communes: string[], from: string, to: string): Promise<{ filing_date: string; attribution_date: string }[]> {
+  if (!communes.length) return [];
+  return db
+    .selectFrom('demand_attribution')
+    .select([sql<string>`filing_date::text`.as('filing_date'), sql<string>`attribution_date::text`.as('attribution_date')])
+    .where('commune_code', 'in', communes)
+    .where('attribution_date', '>=', sql<Date>`${from}::date`)
+    .where('attribution_date', '<=', sql<Date>`${to}::date`)
+    .execute();
+}
+
 // ---- pseudonymised export -----------------------------------------------------------------------------------
 
 /** The instance's export secret, made on first use. */

@@ -3,7 +3,7 @@
 // their position, the sales of the period on the map, distributions, the repeat-sales index of the EPCI, and the
 // search by commune, postal code or street with a type and budget filter. Names follow docs/decisions/0004-naming.md.
 import { z } from 'zod';
-import { PORTAL_TYPES, type PortalType } from './contract.ts';
+import { PORTAL_TYPES, mapAnswer, type PortalType } from './contract.ts';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Mois au format AAAA-MM');
 const portalType = z.enum(PORTAL_TYPES as [PortalType, ...PortalType[]]);
@@ -15,6 +15,32 @@ export const periodQuery = z.object({
   method: z.enum(['habitat', 'etalab']).default('habitat'),
 });
 export type PeriodQuery = z.infer<typeof periodQuery>;
+
+const period = z.object({ from: z.string(), to: z.string(), label: z.string(), default: z.boolean() });
+const edition = z.object({ data_until: z.string().nullable(), imported_at: z.string().nullable(), label: z.string() });
+
+/** The portal's map over a range of months, the commune page's periods (period.ts). */
+export const mapPeriodQuery = z.object({
+  type: portalType.default('maison_appartement').describe('maison, appartement ou maison_appartement (les deux)'),
+  from: month.optional().describe('Premier mois (inclus), AAAA-MM ; par défaut les 12 derniers mois des données'),
+  to: month.optional().describe('Dernier mois (inclus), AAAA-MM'),
+  method: z.enum(['habitat', 'etalab']).default('habitat'),
+});
+export type MapPeriodQuery = z.infer<typeof mapPeriodQuery>;
+export const mapPeriodDownloadQuery = mapPeriodQuery.extend({
+  format: z.enum(['csv', 'json']).default('csv').describe('csv (avec méthode et source en lignes de commentaire #) ou json (avec meta)'),
+});
+
+export const mapPeriodAnswer = z.object({
+  type: portalType,
+  months: z.array(z.string()).describe('Mois présents dans les données du territoire'),
+  period: period.nullable(),
+  edition,
+  epcis: mapAnswer.shape.epcis,
+  classes: mapAnswer.shape.classes,
+  table: mapAnswer.shape.table,
+});
+export type MapPeriodAnswer = z.infer<typeof mapPeriodAnswer>;
 
 /** A median as the portal publishes it: with its number of sales, quartiles, interquartile range and 95 % interval. */
 const stats = {
@@ -58,8 +84,8 @@ export const periodAnswer = z.object({
   type: portalType,
   type_label: z.string(),
   months: z.array(z.string()).describe('Mois présents dans les données pour cette commune'),
-  period: z.object({ from: z.string(), to: z.string(), label: z.string(), default: z.boolean() }).nullable(),
-  edition: z.object({ data_until: z.string().nullable(), imported_at: z.string().nullable(), label: z.string() }),
+  period: period.nullable(),
+  edition,
   method: z.string(),
   statistics_method: z.string(),
   source: z.string(),
@@ -67,10 +93,27 @@ export const periodAnswer = z.object({
   summary: statsRow,
   comparison: z.object({ rows: z.array(z.object({ level: z.string(), code: z.string(), name: z.string(), ...stats })), grouped: z.string().nullable() }),
   sections: z.object({
-    rows: z.array(z.object({ section: z.string(), longitude: z.number().nullable(), latitude: z.number().nullable(), ...stats })),
+    rows: z.array(
+      z.object({
+        section: z.string(),
+        longitude: z.number().nullable(),
+        latitude: z.number().nullable(),
+        outline: z
+          .array(z.tuple([z.number(), z.number()]))
+          .nullable()
+          .describe('Contour des ventes de la section (enveloppe convexe de leurs positions arrondies, [longitude, latitude]) ; null sous trois points distincts. Pas le contour cadastral.'),
+        ...stats,
+      }),
+    ),
     grouped: z.string().nullable(),
   }),
-  sales: z.object({ rows: z.array(sale), total: z.number(), note: z.string() }),
+  sales: z.object({
+    rows: z.array(sale),
+    total: z.number().describe('Ventes listées'),
+    withheld_count: z.number().describe('Ventes de la période non listées : elles entrent dans un chiffre couvert par le secret statistique'),
+    withheld_reason: z.string().nullable(),
+    note: z.string(),
+  }),
   distributions: z.object({
     price_m2: z.array(distribution),
     surface: z.array(distribution),

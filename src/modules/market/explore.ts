@@ -14,10 +14,10 @@ import { departementNames, epciCommunes, findCommune, findEpci, instanceCommunes
 import { PORTAL_TYPES, type PortalType } from './contract.ts';
 import type { PeriodAnswer, PeriodQuery, PortalSale, SearchAnswer, SearchQuery, Stats } from './contract-portal.ts';
 import { SOURCE_DVF, departementOf, publicIndicator, type IndicatorRow, type Method } from './model.ts';
-import { choosePeriod, describePeriod, periodYears, type Period } from './period.ts';
-import { PORTAL_METHOD, TYPE_LABEL, describeSale, histogram, quantile, roundCoordinate } from './portal-model.ts';
+import { choosePeriod, describeEdition, describePeriod, periodYears, type Period } from './period.ts';
+import { PORTAL_METHOD, TYPE_LABEL, describeSale, histogram, publicSaleList, quantile, roundCoordinate, saleCells, saleTypes } from './portal-model.ts';
 import { MIN_PAIRS, repeatSalesIndex } from './repeat-sales.ts';
-import { groupWithheld, medianConfidenceInterval } from './statistics.ts';
+import { convexHull, groupWithheld, medianConfidenceInterval } from './statistics.ts';
 import { dataDates, dvfDataset, figures, salePrices, selectedSales, type SelectedSale } from './store.ts';
 import { findStreets, monthsInLake, periodMutations, type PeriodMutation } from './store-portal.ts';
 
@@ -26,11 +26,21 @@ export const STATISTICS_METHOD =
 
 export const REPEAT_SALES_METHOD = `Indice des ventes répétées (méthode de Bailey, Muth et Nourse) : un même logement vendu deux fois — même parcelle et même numéro de lot, ou même parcelle et même surface pour une maison — donne l’évolution des prix entre les deux trimestres, à qualité égale. Les évolutions de toutes les paires sont combinées par moindres carrés ; base 100 au premier trimestre. Pas d’indice sous ${MIN_PAIRS} paires.`;
 
-const fmtDate = (d: string) => new Date(`${d}T12:00:00Z`).toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const normal = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
 /** The portal's period page and search, read from the lake and cached until the next import. */
-export function portalPeriodService({ db, lake, secrecyMinCount: min }: { db: TypedDb; lake: LakeReader; secrecyMinCount: number }) {
+export function portalPeriodService({
+  db,
+  lake,
+  secrecyMinCount: min,
+  withheldCells,
+}: {
+  db: TypedDb;
+  lake: LakeReader;
+  secrecyMinCount: number;
+  /** Which of a commune's year and month figures are withheld (service.ts): the lists of sales leave their sales out. */
+  withheldCells: (code: string) => Promise<(cell: string) => boolean>;
+}) {
   const cache = new AnswerCache(() => datasetVersion(dvfDataset(lake.dir)));
 
   /** A group's published statistics given its status: withheld ones carry only the reason. */
@@ -98,12 +108,7 @@ export function portalPeriodService({ db, lake, secrecyMinCount: min }: { db: Ty
     const period = choosePeriod(months, { from: q.from, to: q.to });
     const { type } = q;
     const method = q.method as Method;
-    const edition = {
-      ...dates,
-      label: dates.data_until
-        ? `Édition des données : ventes jusqu’au ${fmtDate(dates.data_until)}${dates.imported_at ? `, importées le ${fmtDate(dates.imported_at.slice(0, 10))}` : ''}`
-        : 'Aucune vente chargée pour ce département.',
-    };
+    const edition = { ...dates, label: describeEdition(dates) };
     const commune = { code, name: place.nom, epci_siren: place.epci_siren, epci_name: epci?.nom ?? null, departement_code: dep, departement_name: depNames.get(dep) ?? null };
     const memberCodes = members.length ? members.map((m) => m.code) : [code];
     const at = (p: Period) => ({ method, ...periodYears(p), months: { from: p.from, to: p.to } });
@@ -126,14 +131,14 @@ export function portalPeriodService({ db, lake, secrecyMinCount: min }: { db: Ty
         summary: none,
         comparison: { rows: [], grouped: null },
         sections: { rows: [], grouped: null },
-        sales: { rows: [], total: 0, note: '' },
+        sales: { rows: [], total: 0, withheld_count: 0, withheld_reason: null, note: '' },
         distributions: { price_m2: [], surface: [], rooms: [] },
         repeat_sales: { area: epci?.nom ?? place.nom, method: REPEAT_SALES_METHOD, pairs: 0, quarters: null, reason: 'Aucune vente chargée.' },
       };
     const sel = at(period);
     const ownArea = { level: 'commune' as const, code };
     const epciArea = { level: 'communes' as const, communes: memberCodes };
-    const [ownByType, byCommune, epciFig, depFig, depPrices, bySection, ownSales, epciSales, mutations, allDwellings] = await Promise.all([
+    const [ownByType, byCommune, epciFig, depFig, depPrices, bySection, ownSales, epciSales, mutations, allDwellings, yearMonthWithheld] = await Promise.all([
       figures(lake, { area: ownArea, types: PORTAL_TYPES, ...sel, period: 'span' }),
       figures(lake, { area: epciArea, by: 'commune', types: [type], ...sel, period: 'span' }),
       figures(lake, { area: { level: 'epci', code: place.epci_siren ?? code, communes: memberCodes }, types: [type], ...sel, period: 'span' }),
@@ -145,6 +150,7 @@ export function portalPeriodService({ db, lake, secrecyMinCount: min }: { db: Ty
       periodMutations(lake, { communes: [code], months: { from: period.from, to: period.to } }),
       // Every dwelling sale of the EPCI in every loaded year: the repeat-sales pairs.
       selectedSales(lake, { area: epciArea, types: ['maison', 'appartement'], method }),
+      withheldCells(code),
     ]);
 
     // The commune's three types: houses + flats = both, so a withheld part is not a subtraction away. The total goes
@@ -181,6 +187,8 @@ export function portalPeriodService({ db, lake, secrecyMinCount: min }: { db: Ty
         // The centroid of the section's sales (Etalab's geocoding of the parcels): a point, not the section's outline.
         longitude: roundCoordinate(mean(located.map((s) => s.longitude!))),
         latitude: roundCoordinate(mean(located.map((s) => s.latitude!))),
+        // The outline of its sales, from the positions the map shows (≈ 100 m): no vertex is a sale's exact place.
+        outline: convexHull(located.map((s) => [roundCoordinate(s.longitude)!, roundCoordinate(s.latitude)!] as [number, number])),
         ...statsOf(f, inSection.map((s) => s.price_m2), sectionStatus[i]),
       };
     });
@@ -195,22 +203,39 @@ export function portalPeriodService({ db, lake, secrecyMinCount: min }: { db: Ty
       });
     // Rooms: 1 to 4, then 5 and more; the groups add up to the commune's figure.
     const roomGroups = ['1', '2', '3', '4', '5 et plus', 'non renseigné'];
-    const roomOf = (s: SelectedSale) => (s.rooms === null || s.rooms === 0 ? 'non renseigné' : s.rooms >= 5 ? '5 et plus' : String(s.rooms));
-    const byRooms = roomGroups.map((g) => ownPrices(type).filter((s) => roomOf(s) === g));
+    const roomGroup = (rooms: number | null) => (rooms === null || rooms === 0 ? 'non renseigné' : rooms >= 5 ? '5 et plus' : String(rooms));
+    const byRooms = roomGroups.map((g) => ownPrices(type).filter((s) => roomGroup(s.rooms) === g));
     const roomStatus = statuses([...byRooms.map((s) => s.length), own?.sales_count ?? 0], [...byRooms.map(() => undefined), ownStatus]);
     const rooms = roomGroups
       .map((g, i) => ({ rooms: g, ...statsOf(byRooms[i].length ? figuresOf(g, byRooms[i], type) : undefined, byRooms[i].map((s) => s.price_m2), roomStatus[i]) }))
       .filter((r, i) => byRooms[i].length > 0);
 
-    // The sales of the period, each with the other sales of its parcel (any loaded year).
-    const parcels = [...new Set(mutations.map((m) => m.id_parcelle).filter((p): p is string => !!p))];
+    // The sales of the period, each with the other sales of its parcel (any loaded year), none counted in a withheld
+    // figure (portal-model.ts publicSaleList, the rule of every list of sales): its year or month, and on this page
+    // the period's figure of its type, its section and its number of rooms.
+    const sectionStatusOf = new Map(bySection.map((f, i) => [f.code, sectionStatus[i]]));
+    const inPeriod = (m: PeriodMutation) => m.date_mutation.slice(0, 7) >= period.from && m.date_mutation.slice(0, 7) <= period.to;
+    const cellsOf = (m: PeriodMutation) => [
+      ...saleCells(m),
+      ...(inPeriod(m) ? saleTypes(m).map((t) => `period|${t}`) : []),
+      ...(inPeriod(m) && saleTypes(m).includes(type) ? [`section|${m.section}`, `rooms|${roomGroup(m.nombre_pieces_principales)}`] : []),
+    ];
+    const withheld = (cell: string) => {
+      const [kind, key] = cell.split('|');
+      if (kind === 'period') return typeStatus[PORTAL_TYPES.indexOf(key as PortalType)] !== 'published';
+      if (kind === 'section') return (sectionStatusOf.get(key) ?? 'published') !== 'published';
+      if (kind === 'rooms') return (roomStatus[roomGroups.indexOf(key)] ?? 'published') !== 'published';
+      return yearMonthWithheld(cell);
+    };
+    const listed = publicSaleList(mutations, cellsOf, withheld, min);
+    const parcels = [...new Set(listed.rows.map((m) => m.id_parcelle).filter((p): p is string => !!p))];
     const history = parcels.length ? await periodMutations(lake, { communes: [code], parcels }) : [];
     const byParcel = new Map<string, PeriodMutation[]>();
     for (const m of history) if (m.id_parcelle) byParcel.set(m.id_parcelle, [...(byParcel.get(m.id_parcelle) ?? []), m]);
-    const sales = mutations.map((m) => ({
+    const sales = listed.rows.map((m) => ({
       ...saleOf(m),
-      same_parcel: (m.id_parcelle ? (byParcel.get(m.id_parcelle) ?? []) : [])
-        .filter((o) => o.id_mutation !== m.id_mutation)
+      same_parcel: publicSaleList(m.id_parcelle ? (byParcel.get(m.id_parcelle) ?? []) : [], cellsOf, withheld, min)
+        .rows.filter((o) => o.id_mutation !== m.id_mutation)
         .map((o) => ({ id: o.id_mutation, date: o.date_mutation, type: saleOf(o).type, price: o.valeur_fonciere, surface: o.surface_reelle_bati })),
     }));
 
@@ -225,6 +250,8 @@ export function portalPeriodService({ db, lake, secrecyMinCount: min }: { db: Ty
       sales: {
         rows: sales,
         total: sales.length,
+        withheld_count: listed.withheld_count,
+        withheld_reason: listed.reason,
         note: 'Les ventes DVF sont publiques (Etalab) : chaque vente est listée, sans numéro de rue ; position arrondie à 100 m environ. Ces données ne doivent pas servir à identifier des personnes ; elles ne sont pas indexées par les moteurs de recherche.',
       },
       distributions: { price_m2: dist((s) => s.price_m2, 12), surface: dist((s) => s.surface, 10), rooms },

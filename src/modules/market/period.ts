@@ -73,3 +73,11 @@ export function describeHeldWindow(year: number, window: 'year' | 'five_years', 
   if (held.length <= 1) return `${year} seulement (une seule année chargée sur les 5 demandées)`;
   return `${held[0]} à ${year} (${held.length} années chargées sur les 5 demandées, cumulées)`;
 }
+
+const fmtDate = (d: string) => new Date(`${d}T12:00:00Z`).toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** The edition the figures come from, in French: the last sale held and the day of the import. */
+export function describeEdition(dates: { data_until: string | null; imported_at: string | null }): string {
+  if (!dates.data_until) return 'Aucune vente chargée pour ce département.';
+  return `Édition des données : ventes jusqu’au ${fmtDate(dates.data_until)}${dates.imported_at ? `, importées le ${fmtDate(dates.imported_at.slice(0, 10))}` : ''}`;
+}

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { neutraliseFormula } from '../../platform/csv.ts';
 import type { DataTable, LatestSale } from './contract.ts';
-import { classOf, describeSale, histogram, priceClasses, quantile, roundCoordinate, secrecyNote, toCsv, yearWindow } from './portal-model.ts';
+import { classOf, describeSale, histogram, priceClasses, publicSaleList, quantile, roundCoordinate, secrecyNote, toCsv, yearWindow } from './portal-model.ts';
 
 const prices = fc.array(fc.double({ min: 0, max: 99_999, noNaN: true }), { minLength: 1, maxLength: 300 });
 
@@ -129,6 +129,24 @@ describe('CSV downloads', () => {
         expect(notes.length).toBe(6 + 3);
         expect(notes[1]).toBe('# Période : 2018');
       }),
+    );
+  });
+});
+
+describe('publicSaleList', () => {
+  it('lists no sale counted in a withheld figure, leaves out no other, and says how many and why', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 4 })), fc.uniqueArray(fc.integer({ min: 0, max: 9 })), (sales, hidden) => {
+        const withheld = (c: string) => hidden.includes(Number(c));
+        const list = publicSaleList(sales, (s) => s.map(String), withheld, 11);
+        for (const s of list.rows) expect(s.some((c) => hidden.includes(c))).toBe(false);
+        expect(list.rows.length + list.withheld_count).toBe(sales.length);
+        expect(list.withheld_count).toBe(sales.filter((s) => s.some((c) => hidden.includes(c))).length);
+        expect(list.reason === null).toBe(list.withheld_count === 0);
+      }),
+    );
+    expect(publicSaleList([['a'], ['b'], ['a']], (s) => s, (c) => c === 'a', 11).reason).toBe(
+      '2 ventes ne sont pas listées : elles entrent dans un chiffre couvert par le secret statistique (moins de 11 ventes, ou masqué pour protéger un chiffre voisin), que la liste permettrait de recalculer.',
     );
   });
 });

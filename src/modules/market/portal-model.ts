@@ -175,6 +175,23 @@ export function saleCells(s: LatestSale): string[] {
   return type ? [cellKey(type, s.date_mutation.slice(0, 4)), cellKey(type, s.date_mutation.slice(0, 7))] : [];
 }
 
+/**
+ * The one rule for public lists of sales (`/api/market/communes/:code/sales`, « Dernières ventes », the sales of a
+ * period): a sale counted in a withheld figure is not listed, or the list would give back the count and the median
+ * the secrecy withholds (four flats listed for a month whose flat figure is withheld). `cellsOf` names the figures a
+ * sale is counted in (saleCells: its type for its year and its month; a page adds its own: the period's type, its
+ * section, its number of rooms); `withheld` says which of them are not published. `reason` says, in French, how many
+ * sales are left out and why.
+ */
+export function publicSaleList<S>(sales: readonly S[], cellsOf: (s: S) => string[], withheld: (cell: string) => boolean, min: number): { rows: S[]; withheld_count: number; reason: string | null } {
+  const rows = sales.filter((s) => !cellsOf(s).some(withheld));
+  const n = sales.length - rows.length;
+  const reason = n
+    ? `${n} vente${n > 1 ? 's ne sont pas listées' : ' n’est pas listée'} : ${n > 1 ? 'elles entrent' : 'elle entre'} dans un chiffre couvert par le secret statistique (moins de ${min} ventes, ou masqué pour protéger un chiffre voisin), que la liste permettrait de recalculer.`
+    : null;
+  return { rows, withheld_count: n, reason };
+}
+
 /** The portal types a sale counts in (its section's figures on the commune page). */
 export function saleTypes(s: LatestSale): PortalType[] {
   return (FIGURES_OF[describeSale(s).type] ?? []).filter((t): t is PortalType => (PORTAL_TYPES as string[]).includes(t));

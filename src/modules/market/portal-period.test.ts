@@ -98,6 +98,42 @@ describe('portal period page', () => {
     expect(p.sales.rows.some((s: any) => s.same_parcel.length > 0)).toBe(true);
   });
 
+  it('lists no sale counted in a withheld figure, and says how many it leaves out and why', async () => {
+    const p = await json('/api/market/portal/communes/69266/period?type=maison&from=2018-06&to=2018-06');
+    // A handful of houses in June: their figure is withheld, so is the list that would give it back.
+    expect(p.summary.withheld).toBe(true);
+    expect(p.sales.rows.filter((s: any) => s.type === 'Maison')).toEqual([]);
+    expect(p.sales.withheld_count).toBeGreaterThan(0);
+    expect(p.sales.withheld_reason).toMatch(/^\d+ ventes? n.+ listée.* secret statistique \(moins de 11 ventes/);
+    // No listed sale is in a month whose figure the indicator routes withhold, by either method (the rule of /sales).
+    for (const method of ['habitat', 'etalab']) {
+      const ind = await json(`/api/market/communes/69266/indicators?period=month&types=maison,appartement&method=${method}`);
+      const withheld = new Set(ind.indicators.filter((i: any) => i.withheld).map((i: any) => `${i.type}|${i.period}`));
+      for (const s of p.sales.rows.filter((x: any) => ['Maison', 'Appartement'].includes(x.type))) expect(withheld.has(`${s.type.toLowerCase()}|${s.date.slice(0, 7)}`), s.id).toBe(false);
+    }
+    // Over the year, the flats of the sections and months that are published are listed.
+    const flats = await json('/api/market/portal/communes/69266/period?type=appartement');
+    expect(flats.summary.withheld).toBe(false);
+    const sections = new Set(flats.sections.rows.map((r: any) => r.section));
+    const listed = flats.sales.rows.filter((s: any) => s.type === 'Appartement');
+    expect(listed.length).toBeGreaterThan(0);
+    for (const s of listed) expect(sections.has(s.section), s.section).toBe(true);
+  });
+
+  it('draws each section as the outline of its sales: a convex polygon around their centre, at the positions the map shows', async () => {
+    const p = await json('/api/market/portal/communes/69266/period?type=appartement');
+    const withArea = p.sections.rows.filter((r: any) => r.outline);
+    expect(withArea.length).toBeGreaterThan(0);
+    const cross = (o: number[], a: number[], b: number[]) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+    for (const r of withArea) {
+      expect(r.outline.length).toBeGreaterThanOrEqual(3);
+      // Vertices at about 100 m (three decimals), as the sale points: no sale's exact place.
+      for (const v of r.outline.flat()) expect(Math.round(v * 1000) / 1000).toBe(v);
+      // The centre of the section's sales lies inside the outline of the same sales (counter-clockwise).
+      for (let i = 0; i < r.outline.length; i++) expect(cross(r.outline[i], r.outline[(i + 1) % r.outline.length], [r.longitude, r.latitude])).toBeGreaterThanOrEqual(-1e-9);
+    }
+  });
+
   it('says the repeat-sales index has too few pairs on one year of data', async () => {
     const p = await json('/api/market/portal/communes/69266/period');
     expect(p.repeat_sales).toMatchObject({ area: 'Métropole de Lyon', quarters: null });
@@ -109,6 +145,43 @@ describe('portal period page', () => {
     const p = await json('/api/market/portal/communes/33001/period?type=maison');
     expect(p.period).toMatchObject({ from: '2021-01', to: '2021-12', label: '2021' });
     expect(p.summary).toMatchObject({ withheld: false, sales_count: 27, price_m2_median: 1759 });
+  });
+});
+
+describe('portal map over a period', () => {
+  it('takes the commune page’s periods: by default the last twelve months, and any range of months', async () => {
+    const map = await json('/api/market/portal/map/period?type=appartement');
+    expect(map.period).toEqual({ from: '2018-01', to: '2018-12', label: '2018', default: true });
+    expect(map.edition.label).toContain('ventes jusqu’au 31 décembre 2018');
+    expect(map.table.rows.filter((r: any) => r.epci_siren === '200046977')).toHaveLength(58);
+    // A range of months: Villeurbanne's median is the one recomputed by hand and the one its period page gives.
+    const spring = await json('/api/market/portal/map/period?type=appartement&from=2018-03&to=2018-06&method=etalab');
+    expect(spring.period).toEqual({ from: '2018-03', to: '2018-06', label: 'mars à juin 2018', default: false });
+    const hand = etalabMedian('69266', '2', '2018-03', '2018-06');
+    const row = spring.table.rows.find((r: any) => r.code === '69266');
+    expect(row).toMatchObject({ withheld: false, sales_count: hand.n, price_m2_median: hand.median });
+    expect(spring.table.meta.title).toContain('mars à juin 2018');
+  });
+
+  it('labels never claim more than the data hold, and a commune the map publishes has the same figure on its page', async () => {
+    // Asked from 2016: only 2018 is loaded, the label says 2018.
+    const wide = await json('/api/market/portal/map/period?type=maison&from=2016-01&to=2018-12');
+    expect(wide.period.label).toBe('2018');
+    const map = await json('/api/market/portal/map/period?type=maison&from=2018-01&to=2018-06');
+    const published = map.table.rows.filter((r: any) => !r.withheld);
+    expect(published.length).toBeGreaterThan(0);
+    for (const r of map.table.rows.filter((x: any) => x.withheld)) expect(r.price_m2_median).toBeNull();
+    for (const r of published.slice(0, 3)) {
+      const page = await json(`/api/market/portal/communes/${r.code}/period?type=maison&from=2018-01&to=2018-06`);
+      expect(page.summary).toMatchObject({ withheld: false, sales_count: r.sales_count, price_m2_median: r.price_m2_median });
+    }
+  });
+
+  it('downloads the map of a period as CSV, named after its months', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/market/portal/map/period/download?type=appartement&from=2018-03&to=2018-06' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toContain('prix-communes-2018-03-2018-06-appartement.csv');
+    expect(res.body).toContain('mars à juin 2018');
   });
 });
 

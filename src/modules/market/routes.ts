@@ -2,7 +2,6 @@
 // instance's territory, with statistical secrecy; a commune's latest sales (not indexable: DVF's terms of use); what
 // the lake holds; the public price portal's map and commune page, and every table of both as CSV or JSON. Thin:
 // validate (contract.ts) → service.ts → reply.
-import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
@@ -25,19 +24,17 @@ import {
   salesAnswer,
   salesQuery,
   sectionParams,
-  type DataTable,
 } from './contract.ts';
 import { SOURCE_DVF } from './model.ts';
-import { toCsv } from './portal-model.ts';
 import { marketService } from './service.ts';
-import { portalExtraRoutes } from './routes-portal-extra.ts';
+import { portalExtraRoutes, sendTable } from './routes-portal-extra.ts';
 
 export async function marketRoutes(app: App, ctx: AppContext) {
   // A few connections, so that the independent reads of one page run side by side.
   const pool = await lakePool(ctx.lake, 3);
   app.addHook('onClose', async () => pool.close());
   const market = marketService({ db: ctx.db, lake: pool, secrecyMinCount: ctx.config.secrecyMinCount });
-  portalExtraRoutes(app, ctx, pool); // periods, sections, sales on the map, distributions, repeat sales, search
+  portalExtraRoutes(app, ctx, pool, market.withheldCells); // periods, sections, sales on the map, distributions, repeat sales, search
 
   /** An area's indicators: the same query, answer and secrecy at every level; only the place and its name differ. */
   function indicatorRoute<P extends z.ZodObject>(path: string, summary: string, params: P, answer: (p: z.infer<P>, q: IndicatorQuery) => Promise<IndicatorsAnswer>) {
@@ -91,11 +88,7 @@ export async function marketRoutes(app: App, ctx: AppContext) {
   // ---------- the price portal ----------
 
   const portal = ['marché', 'portail des prix'];
-  const download = <Row extends object>(reply: FastifyReply, t: DataTable<Row>, name: string, format: 'csv' | 'json') => {
-    reply.header('content-disposition', `attachment; filename="${name}.${format}"`);
-    if (format === 'json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(t));
-    return reply.type('text/csv; charset=utf-8').send(toCsv(t));
-  };
+  const download = sendTable;
 
   app.get('/api/market/portal/map', {
     config: { access: 'public' },

@@ -28,7 +28,7 @@ import type {
   PortalQuery,
   TableMeta,
 } from './contract.ts';
-import { PORTAL_TYPES } from './contract.ts';
+import { PORTAL_TYPES, type PortalType } from './contract.ts';
 import { stageDvfFiles, traced, type StageOptions, type StageSummary } from './ingest/stage.ts';
 import { MOTIF, STAGED_COLUMNS } from './ingest/sql.ts';
 import {
@@ -58,6 +58,7 @@ import {
   figureCells,
   indicatorCells,
   priceClasses,
+  publicSaleList,
   saleCells,
   saleRow,
   saleTypes,
@@ -284,12 +285,18 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
    * the four flats of a year whose flat count is withheld would give the count and the median back. Reads further
    * back until `limit` sales are kept or the commune has no more.
    */
-  async function listableSales(commune: string, limit: number, withheld: (s: LatestSale) => boolean): Promise<LatestSale[]> {
+  async function listableSales(commune: string, limit: number, cellsOf: (s: LatestSale) => string[], withheld: (cell: string) => boolean): Promise<LatestSale[]> {
     for (let read = limit * 4; ; read *= 4) {
       const rows = await latestSales(lake, commune, Math.min(read, MAX_SALES_READ));
-      const kept = rows.filter((s) => !withheld(s));
+      const kept = publicSaleList(rows, cellsOf, withheld, min).rows;
       if (kept.length >= limit || rows.length < Math.min(read, MAX_SALES_READ) || read >= MAX_SALES_READ) return kept.slice(0, limit);
     }
+  }
+
+  /** Which of a commune's year and month figures (`type|period`, saleCells) are withheld, by either method. */
+  async function withheldCells(code: string): Promise<(cell: string) => boolean> {
+    const areas = await Promise.all((['habitat', 'etalab'] as const).map((m) => protectedArea({ level: 'commune', code }, m)));
+    return (k: string) => areas.some((a) => (a.status.get(k) ?? 'published') !== 'published');
   }
 
   const meta = (dates: { data_until: string | null; imported_at: string | null }, title: string, period: string, method: Method): TableMeta => ({
@@ -399,8 +406,14 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
     // chosen window, a section.
     const withheldCell = (k: string) => [own, ownOther].some((a) => (a.status.get(k) ?? 'published') !== 'published');
     const inWindow = (v: LatestSale) => !!win && Number(v.date_mutation.slice(0, 4)) >= win.from && Number(v.date_mutation.slice(0, 4)) <= win.to;
-    const sales = await listableSales(code, 30, (v) =>
-      saleCells(v).some(withheldCell) || (inWindow(v) && saleTypes(v).some((t) => (sectionStatus.get(t)!.get(v.section) ?? 'published') !== 'published')),
+    const sales = await listableSales(
+      code,
+      30,
+      (v) => [...saleCells(v), ...(inWindow(v) ? saleTypes(v).map((t) => `section|${t}|${v.section}`) : [])],
+      (cell) => {
+        const [kind, t, section] = cell.split('|');
+        return kind === 'section' ? (sectionStatus.get(t as PortalType)!.get(section) ?? 'published') !== 'published' : withheldCell(cell);
+      },
     );
     const points = await salePoints(lake, code, sales.map((v) => v.id_mutation));
 
@@ -500,11 +513,10 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
     territoryIndicators: async (q: IndicatorQuery) =>
       indicators({ level: 'territory', code: 'territory', communes: (await instanceCommunes(db)).map((c) => c.code) }, 'Territoire de l’instance', q),
 
+    withheldCells,
     /** A commune's latest sales, without any counted in a withheld figure (its type, year or month, by either method). */
     async latestSales(code: string, limit: number): Promise<LatestSale[]> {
-      const areas = await Promise.all((['habitat', 'etalab'] as const).map((m) => protectedArea({ level: 'commune', code }, m)));
-      const withheld = (k: string) => areas.some((a) => (a.status.get(k) ?? 'published') !== 'published');
-      return listableSales(code, limit, (v) => saleCells(v).some(withheld));
+      return listableSales(code, limit, saleCells, await withheldCells(code));
     },
 
     async lake(): Promise<LakeAnswer> {

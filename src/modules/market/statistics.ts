@@ -27,3 +27,29 @@ export function groupWithheld<R extends { withheld: boolean }>(rows: readonly R[
   const label = grouped ? `${grouped} ${grouped > 1 ? noun[1] : noun[0]} de moins de ${min} ventes ou masquée${grouped > 1 ? 's' : ''} par le secret statistique` : null;
   return { shown, grouped, label };
 }
+
+export type Point = [number, number];
+
+/** Twice the signed area of the triangle o, a, b: positive when o → a → b turns left (counter-clockwise). */
+const cross = (o: Point, a: Point, b: Point) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+
+/**
+ * The convex hull of points (Andrew's monotone chain), counter-clockwise, without repeated or collinear vertices:
+ * the outline of a cadastral section's sales on the map — the area where its sales are, not its cadastral outline.
+ * Null when the points span no area (fewer than three distinct points, or all on one line): the map then shows the
+ * section as a point only.
+ */
+export function convexHull(points: readonly Point[]): Point[] | null {
+  const sorted = [...new Map(points.map((p) => [`${p[0]},${p[1]}`, p])).values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  if (sorted.length < 3) return null;
+  const chain = (ps: Point[]) => {
+    const out: Point[] = [];
+    for (const p of ps) {
+      while (out.length >= 2 && cross(out[out.length - 2], out[out.length - 1], p) <= 0) out.pop();
+      out.push(p);
+    }
+    return out.slice(0, -1);
+  };
+  const hull = [...chain(sorted), ...chain([...sorted].reverse())];
+  return hull.length >= 3 ? hull : null;
+}

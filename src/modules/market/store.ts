@@ -73,13 +73,23 @@ export function yearsInLake(lakeDir: string, departements: string[]): number[] {
   return [...years].sort((a, b) => b - a);
 }
 
-/** Writes each staged partition's YEARS_FILE, once its lines are all written (new and kept ones). */
+/**
+ * Writes each staged partition's YEARS_FILE, once its lines are all written (new and kept ones). One statement for all
+ * the partitions (a national import touches about a hundred: one statement each cost as much again).
+ */
 export async function recordPartitionYears(db: DuckDBConnection, partitions: readonly { dir: string }[]) {
-  for (const p of partitions) {
-    const files = parquetFilesIn(p.dir);
-    const rows = files.length ? (await db.runAndReadAll(`SELECT DISTINCT annee FROM ${readFiles(files)} ORDER BY annee DESC`)).getRowObjectsJS() : [];
-    writeFileSync(join(p.dir, YEARS_FILE), JSON.stringify(rows.map((r) => Number(r.annee))));
+  const years = new Map(partitions.map((p) => [p.dir, [] as number[]]));
+  const dirOf = new Map(partitions.flatMap((p) => parquetFilesIn(p.dir).map((f) => [f, p.dir] as const)));
+  if (dirOf.size) {
+    const rows = (
+      await db.runAndReadAll(`SELECT DISTINCT filename, annee FROM read_parquet(${fileList([...dirOf.keys()])}, union_by_name = true, hive_partitioning = false, filename = true) ORDER BY annee DESC`)
+    ).getRowObjectsJS() as { filename: string; annee: number }[];
+    for (const r of rows) {
+      const list = years.get(dirOf.get(r.filename)!)!;
+      if (!list.includes(Number(r.annee))) list.push(Number(r.annee));
+    }
   }
+  for (const [dir, list] of years) writeFileSync(join(dir, YEARS_FILE), JSON.stringify(list));
 }
 
 // ---------- the selection of sales ----------

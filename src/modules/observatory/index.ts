@@ -13,6 +13,8 @@ export { importInsee, type InseeImportResult } from './service.ts';
 export type { InseeFigures, InseeEditionRow } from './store.ts';
 // For the sources module's « Sources et couverture » answer: its schema lives with the observatory's other answers.
 export { coverageAnswer, type CoverageAnswer } from './contract.ts';
+// For the sources catalogue's per-source `demo` flag: the same rule as the portrait's.
+export { demoSources } from './demo-sources.ts';
 
 export const DEMO_INSEE = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'insee', 'comparateur_territoires_2025_lyon_toulouse.csv');
 

@@ -40,9 +40,9 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
   def('sru_rate', 'social_housing', 'Taux de logements sociaux (SRU)', '%', SOURCE_SRU),
   def('sru_deficit', 'social_housing', 'Déficit de logements sociaux (SRU)', 'logements', SOURCE_SRU),
   def('pending_demands', 'demand', 'Demandes de logement social en attente', 'demandes', SOURCE_SNE),
-  def('attributions', 'demand', 'Attributions de logement social', 'attributions', SOURCE_SNE),
-  def('pressure_ratio', 'demand', 'Pression de la demande', 'demandes par attribution', SOURCE_SNE, 'Demandes en attente ÷ attributions de l’année.'),
-  def('median_waiting_months', 'demand', 'Délai d’attente médian', 'mois', SOURCE_SNE),
+  def('attributions', 'demand', 'Attributions de logement social', 'attributions', SOURCE_SNE, 'Demandes attribuées dans les 12 derniers mois.'),
+  def('pressure_ratio', 'demand', 'Pression de la demande', 'demandes par attribution', SOURCE_SNE, 'Demandes en attente ÷ attributions des 12 derniers mois.'),
+  def('median_waiting_months', 'demand', 'Délai d’attente médian des demandes attribuées', 'mois', SOURCE_SNE, 'Médiane du temps entre le dépôt et l’attribution, demandes attribuées dans les 12 derniers mois.'),
   def('share_fg', 'energy', 'Part des logements sociaux classés F ou G', '%', SOURCE_RPLS, 'Parmi les logements sociaux dont la classe énergie est connue (RPLS).'),
   def('share_e', 'energy', 'Part des logements sociaux classés E', '%', SOURCE_RPLS, 'Parmi les logements sociaux dont la classe énergie est connue (RPLS).'),
 ];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { censusYear, classOf, closestProfiles, editionOf, parseInseeCell, quantileClasses, ranks } from './model.ts';
+import { censusYear, classOf, closestProfiles, editionOf, type LevelCell, parseInseeCell, protectLevels, quantileClasses, ranks } from './model.ts';
 
 describe('INSEE comparateur cells', () => {
   it('reads decimal points and decimal commas alike, `s` as secret, empty as nothing', () => {
@@ -113,6 +113,81 @@ describe('comparable communes (standardised distance)', () => {
         const a = closestProfiles(ps[0], ps).map((c) => c.code);
         const b = closestProfiles(scaled[0], scaled).map((c) => c.code);
         expect(b).toEqual(a);
+      }),
+    );
+  });
+});
+
+describe('secondary secrecy across levels (commune, EPCI, instance)', () => {
+  const cell = (code: string, epci: string | null, value: number, cases: number): LevelCell => ({ code, epci, value, cases });
+
+  it('a commune withheld for its own few cases takes the smallest other commune of its EPCI with it', () => {
+    const s = protectLevels([cell('a', 'E', 3, 2), cell('b', 'E', 40, 15), cell('c', 'E', 25, 12), cell('d', 'E', 0, 0), cell('x', 'F', 50, 20)], 11);
+    expect(s.communes.get('a')).toBe('primary');
+    expect(s.communes.get('c')).toBe('secondary');
+    expect(s.communes.get('b')).toBe('published');
+    expect(s.communes.get('d')).toBe('published');
+    expect(s.epcis.get('E')).toBe('published');
+    expect(s.instance).toBe('published');
+  });
+
+  it('when no other commune can cover it (only zeros beside it), the EPCI total is withheld, and another EPCI with it', () => {
+    const s = protectLevels([cell('a', 'E', 3, 2), cell('d', 'E', 0, 0), cell('x', 'F', 50, 20), cell('y', 'G', 30, 12)], 11);
+    expect(s.communes.get('a')).toBe('primary');
+    expect(s.epcis.get('E')).not.toBe('published');
+    // Otherwise the instance total minus the other EPCIs would give E back.
+    expect([s.epcis.get('F'), s.epcis.get('G'), s.instance].filter((x) => x !== 'published').length).toBeGreaterThanOrEqual(1);
+  });
+
+  // Random instances: up to 4 EPCIs and some communes outside any EPCI; a count of dwellings from a number of operations.
+  const arbitraryCells = fc
+    .array(
+      fc.record({ epci: fc.constantFrom('E1', 'E2', 'E3', 'E4', null), cases: fc.nat({ max: 25 }), perCase: fc.integer({ min: 1, max: 30 }) }),
+      { minLength: 1, maxLength: 25 },
+    )
+    .map((xs) => xs.map((x, i) => cell(`c${i}`, x.epci, x.cases * x.perCase, x.cases)));
+
+  /** The relations a reader can use: each EPCI = its communes; the instance = its EPCIs and lone communes; the instance = all communes. */
+  function relations(cells: LevelCell[], s: ReturnType<typeof protectLevels>) {
+    type Item = { value: number; shown: boolean };
+    const commune = (c: LevelCell): Item => ({ value: c.value, shown: s.communes.get(c.code) === 'published' });
+    const sum = (cs: LevelCell[]) => cs.reduce((a, c) => a + c.value, 0);
+    const epcis = [...new Set(cells.map((c) => c.epci).filter((e): e is string => e !== null))];
+    const epciItem = (e: string): Item => ({ value: sum(cells.filter((c) => c.epci === e)), shown: s.epcis.get(e) === 'published' });
+    const instance: Item = { value: sum(cells), shown: s.instance === 'published' };
+    return [
+      ...epcis.map((e) => ({ total: epciItem(e), parts: cells.filter((c) => c.epci === e).map(commune) })),
+      { total: instance, parts: [...epcis.map(epciItem), ...cells.filter((c) => c.epci === null).map(commune)] },
+      { total: instance, parts: cells.map(commune) },
+    ];
+  }
+
+  it('no withheld figure equals a shown total minus the shown figures beside it, at any level', () => {
+    fc.assert(
+      fc.property(arbitraryCells, fc.integer({ min: 2, max: 11 }), (cells, min) => {
+        const s = protectLevels(cells, min);
+        for (const r of relations(cells, s)) {
+          const withheld = [r.total, ...r.parts].filter((x) => !x.shown);
+          // One withheld figure in a relation is always given back by the others.
+          expect(withheld.length).not.toBe(1);
+          if (!r.total.shown) continue;
+          const residual = r.total.value - r.parts.filter((p) => p.shown).reduce((a, p) => a + p.value, 0);
+          for (const p of r.parts.filter((x) => !x.shown)) expect(p.value).not.toBe(residual);
+        }
+      }),
+    );
+  });
+
+  it('shows nothing that primary secrecy withholds: fewer cases than the threshold (but some), at any level', () => {
+    fc.assert(
+      fc.property(arbitraryCells, fc.integer({ min: 2, max: 11 }), (cells, min) => {
+        const s = protectLevels(cells, min);
+        const few = (n: number) => n > 0 && n < min;
+        for (const c of cells) if (few(c.cases)) expect(s.communes.get(c.code)).toBe('primary');
+        for (const [e, st] of s.epcis) if (few(cells.filter((c) => c.epci === e).reduce((a, c) => a + c.cases, 0))) expect(st).toBe('primary');
+        if (few(cells.reduce((a, c) => a + c.cases, 0))) expect(s.instance).toBe('primary');
+        // And a zero (no case) is never withheld: it hides nobody and covers nobody.
+        for (const c of cells) if (c.cases === 0) expect(s.communes.get(c.code)).toBe('published');
       }),
     );
   });

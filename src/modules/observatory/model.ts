@@ -1,6 +1,8 @@
 // The observatory's pure rules: how a cell of INSEE's « comparateur de territoires » reads, and which edition a file is.
 // No I/O.
 
+import { protect, type Relation, type Status } from '../../platform/secrecy.ts';
+
 export const COMMUNE_CODE = /^[0-9][0-9AB][0-9]{3}$/;
 
 /** A cell: a number, a figure under statistical secrecy (`s`), or nothing (an empty cell: not computed there). */
@@ -136,4 +138,57 @@ export function sumFigures(rows: readonly { figures: Record<string, number>; sec
   const out: Record<string, number | null> = {};
   for (const c of columns) out[c] = rows.length && rows.every((r) => typeof r.figures[c] === 'number') ? rows.reduce((a, r) => a + r.figures[c], 0) : null;
   return out;
+}
+
+// ---------- secondary secrecy across levels (commune, EPCI, instance) ----------
+
+/** One commune's count for one indicator and period: its value (dwellings…), the cases behind it, its EPCI. */
+export interface LevelCell {
+  code: string;
+  epci: string | null;
+  value: number;
+  cases: number;
+}
+
+export interface LevelSecrecy {
+  communes: Map<string, Status>;
+  epcis: Map<string, Status>;
+  instance: Status;
+}
+
+/**
+ * Primary and secondary secrecy of an additive count (a count or a sum: never a median or a rate, which are not
+ * the sum of their parts) published at three levels: each commune, each EPCI (the sum of its communes) and the
+ * instance (the sum of its EPCIs, and of the communes outside any EPCI). A commune withheld for its own few cases
+ * must not come back as EPCI total − its other communes, nor an EPCI as instance − the other EPCIs: the platform's
+ * rule (`protect`: in a group with exactly one withheld cell, the smallest other one is withheld too, again until
+ * nothing changes, then no withheld cell determined by the equations) decides all levels in one pass, so every
+ * answer that shows a level withholds the same cells. A zero is not a secret (a commune's series shows it has no
+ * case that year): it is never picked to cover another cell.
+ */
+export function protectLevels(communes: readonly LevelCell[], min: number): LevelSecrecy {
+  const epcis = [...new Set(communes.map((c) => c.epci).filter((e): e is string => e !== null))].sort();
+  const values = communes.map((c) => c.value);
+  const cases = communes.map((c) => c.cases);
+  const relations: Relation[] = [];
+  const epciIndex = new Map<string, number>();
+  for (const e of epcis) {
+    const parts = communes.flatMap((c, i) => (c.epci === e ? [i] : []));
+    epciIndex.set(e, values.length);
+    relations.push({ total: values.length, parts });
+    values.push(parts.reduce((s, i) => s + values[i], 0));
+    cases.push(parts.reduce((s, i) => s + cases[i], 0));
+  }
+  const top = [...epciIndex.values(), ...communes.flatMap((c, i) => (c.epci === null ? [i] : []))];
+  const instance = values.length;
+  relations.push({ total: instance, parts: top });
+  values.push(top.reduce((s, i) => s + values[i], 0));
+  cases.push(top.reduce((s, i) => s + cases[i], 0));
+  const known = values.map((v, i) => (v === 0 && cases[i] === 0 ? ('published' as const) : undefined));
+  const status = protect(values, relations, { min, cases, known });
+  return {
+    communes: new Map(communes.map((c, i) => [c.code, status[i]])),
+    epcis: new Map(epcis.map((e) => [e, status[epciIndex.get(e)!]])),
+    instance: status[instance],
+  };
 }

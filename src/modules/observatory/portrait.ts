@@ -6,7 +6,8 @@ import { epciCommunes, findCommune, findEpci, instanceCommunes, instanceEpcis } 
 import type { ComparableCommune, Figure, IndicatorAnswer, IndicatorsListAnswer, LegendClass, NoDataReason, PortraitAnswer, PortraitSection, SectionKey } from './contract.ts';
 import { INDICATORS, indicatorByKey } from './indicators.ts';
 import { classOf, closestProfiles, quantileClasses, ranks } from './model.ts';
-import { constructionSection, demandSection, energyData, energySection, marketOf, marketSection, medianIncome, populationSection, socialHousingSection, type PortraitPlace } from './sections.ts';
+import { type ConstructionSecrecy, constructionSection, demandSection, dvfEditionDate, energyData, energySection, marketOf, marketSection, medianIncome, populationSection, socialHousingSection, type PortraitPlace } from './sections.ts';
+import { demoSources } from './demo-sources.ts';
 import { figuresOf } from './store.ts';
 
 async function placeOf(ctx: AppContext, level: 'commune' | 'epci', code: string) {
@@ -23,16 +24,16 @@ async function placeOf(ctx: AppContext, level: 'commune' | 'epci', code: string)
 }
 
 /** The sections of a place, in the issue's order; `only` computes just those (the comparisons need one). */
-async function sectionsOf(ctx: AppContext, place: PortraitPlace, epci: string | null, now: Date, only?: SectionKey): Promise<PortraitSection[]> {
+async function sectionsOf(ctx: AppContext, place: PortraitPlace, epci: string | null, now: Date, only?: SectionKey, memo: ConstructionSecrecy = new Map()): Promise<PortraitSection[]> {
   const want = (k: SectionKey) => !only || only === k;
   const income = place.level === 'commune' && want('market') ? await medianIncome(ctx, place.code) : null;
   const energy = want('energy') || want('social_housing') ? await energyData(ctx, place) : null;
   const out: PortraitSection[] = [];
   if (want('population')) out.push(await populationSection(ctx, place));
   if (want('market')) out.push(await marketSection(ctx, place, income));
-  if (want('construction')) out.push(await constructionSection(ctx, place, now));
+  if (want('construction')) out.push(await constructionSection(ctx, place, now, memo));
   if (want('social_housing')) out.push(await socialHousingSection(ctx, place, energy, now));
-  if (want('demand')) out.push(await demandSection(ctx, place, place.level === 'epci' ? place.code : epci));
+  if (want('demand')) out.push(await demandSection(ctx, place, place.level === 'epci' ? place.code : epci, now));
   if (want('energy')) out.push(energySection(ctx, energy!));
   return out;
 }
@@ -47,7 +48,8 @@ export async function portrait(ctx: AppContext, level: 'commune' | 'epci', code:
     name: place.name,
     epci,
     communes: members,
-    demo: ctx.config.loadDemo,
+    // True when a source the portrait joins is a demo extract: the catalogue's per-source flag (demo-sources.ts).
+    demo: Object.values(await demoSources(ctx)).some(Boolean),
     sections,
     comparables:
       level === 'commune'
@@ -116,7 +118,9 @@ export async function compareIndicator(ctx: AppContext, key: string, q: { epci?:
   if (q.epci && !epcis.some((e) => e.siren === q.epci)) throw notFound(`EPCI ${q.epci}`);
   const all = await instanceCommunes(ctx.db);
   const communes = q.epci ? all.filter((c) => c.epci_siren === q.epci) : all;
-  const figureOf = async (place: PortraitPlace) => (await sectionsOf(ctx, place, null, now, def.section))[0].figures.find((f) => f.key === key);
+  // One instance-wide secrecy decision for all the places of the answer (and the same as each portrait's).
+  const memo: ConstructionSecrecy = new Map();
+  const figureOf = async (place: PortraitPlace) => (await sectionsOf(ctx, place, null, now, def.section, memo))[0].figures.find((f) => f.key === key);
   // Each commune's value is its portrait's figure; the market's come from the market map in one read.
   const values: Value[] = [];
   let edition: { edition: string | null; edition_date: string | null } = { edition: null, edition_date: null };
@@ -127,7 +131,7 @@ export async function compareIndicator(ctx: AppContext, key: string, q: { epci?:
       const r = rows.get(c.code);
       const v = !r ? null : key === 'sales_count' ? r.sales_count : r.price_m2_median;
       values.push({ value: v, reason: v !== null ? null : r?.withheld && r.sales_count === null && r.reason?.includes('Aucune vente') ? 'not_loaded' : 'secrecy' });
-      edition = { edition: r?.period ?? null, edition_date: null };
+      edition = { edition: r?.period ?? null, edition_date: dvfEditionDate(ctx) };
     }
   } else {
     for (const c of communes) {
@@ -140,7 +144,7 @@ export async function compareIndicator(ctx: AppContext, key: string, q: { epci?:
     epcis.map(async (e) => ({ siren: e.siren, name: e.nom, ...fromFigure(await figureOf({ level: 'epci', code: e.siren, name: e.nom, communes: (await epciCommunes(ctx.db, e.siren)).map((c) => c.code) })) })),
   );
   // The instance: its communes pooled as one place (for an EPCI scope, that EPCI).
-  const instance = q.epci ? epciValues.find((e) => e.siren === q.epci)! : { name: 'Ensemble du territoire', ...(await instanceValue(ctx, def.section, key, all.map((c) => c.code), now)) };
+  const instance = q.epci ? epciValues.find((e) => e.siren === q.epci)! : { name: 'Ensemble du territoire', ...(await instanceValue(ctx, def.section, key, all.map((c) => c.code), now, memo)) };
   const present = values.map((v) => v.value).filter((v): v is number => v !== null);
   const classes = quantileClasses(present, q.classes);
   const rank = ranks(values.map((v) => v.value));
@@ -157,7 +161,7 @@ export async function compareIndicator(ctx: AppContext, key: string, q: { epci?:
   };
 }
 
-async function instanceValue(ctx: AppContext, section: PortraitSection['key'], key: string, codes: string[], now: Date): Promise<Value> {
+async function instanceValue(ctx: AppContext, section: PortraitSection['key'], key: string, codes: string[], now: Date, memo: ConstructionSecrecy): Promise<Value> {
   // The energy figures are published per commune and per EPCI; the instance's pooled stock has no public figure.
   if (section === 'energy' || section === 'social_housing') return { value: null, reason: 'not_applicable' };
   if (section === 'market') {
@@ -171,6 +175,6 @@ async function instanceValue(ctx: AppContext, section: PortraitSection['key'], k
     if (r.withheld) return { value: null, reason: 'secrecy' };
     return { value: key === 'sales_count' ? r.sales_count : r.price_m2_median, reason: null };
   }
-  const sections = await sectionsOf(ctx, { level: 'epci', code: 'territory', name: 'Ensemble du territoire', communes: codes }, null, now, section);
+  const sections = await sectionsOf(ctx, { level: 'epci', code: 'territory', name: 'Ensemble du territoire', communes: codes }, null, now, section, memo);
   return fromFigure(sections[0].figures.find((f) => f.key === key));
 }

@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { constructionModule } from '../construction/index.ts';
-import { marketModule } from '../market/index.ts';
+import { createProgramme } from '../construction/service.ts';
+import { demandModule } from '../demand/index.ts';
+import { marketModule, readDvfManifest } from '../market/index.ts';
 import { stockModule } from '../stock/index.ts';
-import type { Figure, PortraitAnswer } from './contract.ts';
+import type { Figure, IndicatorAnswer, PortraitAnswer } from './contract.ts';
 import { docxParagraphs, docxTableRows, pdfTextLines } from '../plh/report/read-files.test-support.ts';
 import { observatoryModule } from './index.ts';
+import { portrait as portraitAt } from './portrait.ts';
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', 'data', 'demo');
 const LYON = '200046977';
@@ -18,7 +21,7 @@ let t: TestApp;
 const portraits = new Map<string, PortraitAnswer>();
 beforeAll(async () => {
   t = await createTestApp();
-  for (const m of [observatoryModule, marketModule, constructionModule, stockModule]) await m.loadDemo!(t.ctx);
+  for (const m of [observatoryModule, marketModule, constructionModule, stockModule, demandModule]) await m.loadDemo!(t.ctx);
 }, 300_000);
 afterAll(() => t?.close());
 
@@ -121,6 +124,10 @@ describe('the portrait of a commune', () => {
     const prices = etalabFlatPrices(DEP69(), (r) => (r.code_commune === '69266' ? '2018' : null)).get('2018')!;
     expect(prices.length).toBeGreaterThanOrEqual(11);
     expect(figure(p, 'price_m2_apartment')).toMatchObject({ status: 'ok', value: npRound(median(prices)), period: '2018', unit: '€/m²' });
+    // The DVF figures carry the day their edition was loaded into the lake.
+    const loaded = readDvfManifest(t.ctx.lake.dir).files.map((f) => f.importedAt.slice(0, 10)).sort().at(-1);
+    expect(figure(p, 'price_m2_apartment').edition_date).toBe(loaded);
+    expect(loaded).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // Affordability: the method is stated, the value is a typical price over the median income.
     const market = p.sections.find((s) => s.key === 'market')!;
     expect(market.method).toContain('revenu disponible médian');
@@ -195,6 +202,54 @@ describe('the portrait of an EPCI', () => {
   });
 });
 
+/** Filing and attribution dates (ISO) of the demo's attributed demands, with the commune of attribution, read from the CSV. */
+function demoAttributions(): { commune: string; filed: string; attributed: string }[] {
+  const [head, ...rows] = readFileSync(join(DEMO, 'demandes', 'demandes_synthetiques.csv'), 'utf8').trim().split('\n');
+  const names = head.split(';');
+  const iso = (d: string) => d.split('/').reverse().join('-');
+  return rows
+    .map((line) => Object.fromEntries(line.split(';').map((v, i) => [names[i], v])))
+    .filter((r) => r.date_attribution)
+    .map((r) => ({ commune: r.commune_attribution, filed: iso(r.date_depot), attributed: iso(r.date_attribution) }));
+}
+/** Whole months from filing to attribution (a month not complete is not counted). */
+const wholeMonths = (a: string, b: string) => {
+  const [y1, m1, d1] = a.split('-').map(Number);
+  const [y2, m2, d2] = b.split('-').map(Number);
+  return (y2 - y1) * 12 + (m2 - m1) - (d2 < d1 ? 1 : 0);
+};
+
+describe('the demand section: median waiting time of the demands attributed over the year', () => {
+  // A fixed day, so that the year of attributions (2025-06-15 to 2026-06-15) is the same whenever the test runs.
+  const now = new Date('2026-06-15T12:00:00Z');
+  const inYear = (communes: string[]) => demoAttributions().filter((a) => communes.includes(a.commune) && a.attributed >= '2025-06-15' && a.attributed <= '2026-06-15');
+
+  it('an EPCI: the median over the attributions in all its communes, and their count', async () => {
+    const p = await portraitAt(t.ctx, 'epci', LYON, now);
+    const atts = inYear(p.communes.map((c) => c.code));
+    expect(atts.length).toBeGreaterThanOrEqual(11);
+    expect(figure(p, 'median_waiting_months')).toMatchObject({ status: 'ok', value: median(atts.map((a) => wholeMonths(a.filed, a.attributed))), unit: 'mois', period: '2025-06-15 – 2026-06-15' });
+    expect(figure(p, 'attributions')).toMatchObject({ status: 'ok', value: atts.length });
+    expect(p.sections.find((s) => s.key === 'demand')!.method).toContain('demandes attribuées dans les 12 derniers mois');
+  });
+
+  it('a commune: fewer attributions than the threshold withhold the median (secrecy); its count is left to the EPCI', async () => {
+    const p = await portraitAt(t.ctx, 'commune', '69029', now);
+    const n = inYear(['69029']).length;
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(11);
+    expect(figure(p, 'median_waiting_months')).toMatchObject({ status: 'no_data', reason: 'secrecy', secrecy: 'withheld' });
+    expect(figure(p, 'attributions')).toMatchObject({ status: 'no_data', reason: 'not_applicable' });
+  });
+
+  it('a commune without any attribution in the year says so, not secrecy', async () => {
+    const lyonCommunes = (await portraitAt(t.ctx, 'epci', LYON, now)).communes.map((c) => c.code);
+    const code = lyonCommunes.find((c) => inYear([c]).length === 0)!;
+    const p = await portraitAt(t.ctx, 'commune', code, now);
+    expect(figure(p, 'median_waiting_months')).toMatchObject({ status: 'no_data', reason: 'not_loaded' });
+  });
+});
+
 describe('comparisons', () => {
   it('lists the indicators with label, unit and source', async () => {
     const list = (await get('/api/observatory/indicators')).json();
@@ -220,6 +275,9 @@ describe('comparisons', () => {
   it('limits to one EPCI and says why a commune has no value', async () => {
     const a = (await get(`/api/observatory/indicators/price_m2_apartment?epci=${LYON}`)).json();
     expect(a.communes.every((c: { epci_siren: string }) => c.epci_siren === LYON)).toBe(true);
+    // Limited to one EPCI, the answer names that EPCI, not « the instance ».
+    expect(a.scope).toEqual({ epci: LYON, name: 'Métropole de Lyon' });
+    expect(a.instance.name).toBe('Métropole de Lyon');
     expect(a.communes.find((c: { code: string }) => c.code === '69266').value).toBe(value(await portrait('/api/territory/communes/69266/portrait'), 'price_m2_apartment'));
     expect(a.communes.find((c: { code: string }) => c.code === '69003')).toMatchObject({ value: null, reason: 'secrecy', class_index: null });
     expect((await get('/api/observatory/indicators/nope')).statusCode).toBe(404);
@@ -264,6 +322,11 @@ describe('sources and coverage', () => {
     expect(dvf).not.toContain('31555');
     expect(by.dvf.period).toContain('2018'); // the catalogue's period: every file loaded, in the territory or not
     for (const s of cat.sources) if (s.communes_couvertes !== null) expect(by[s.id].communes_covered, s.id).toBe(s.communes_couvertes);
+    // The portrait says « démonstration » from the catalogue's per-source flag (demo extracts loaded), not from the
+    // instance's setting (this test app runs with loadDemo off).
+    expect(t.ctx.config.loadDemo).toBe(false);
+    expect(cat.sources.filter((s: { demo: boolean }) => s.demo).map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['dvf', 'sitadel', 'insee']));
+    expect((await portrait('/api/territory/communes/69266/portrait')).demo).toBe(true);
   });
 });
 
@@ -282,5 +345,39 @@ describe('social housing from the SRU inventory', () => {
     expect(figure(p, 'sru_rate')).toMatchObject({ status: 'ok', value: 18, unit: '%' });
     expect(figure(p, 'sru_deficit')).toMatchObject({ status: 'ok', value: 700 });
     expect(figure(p, 'sru_triennial_objective').status).toBe('ok');
+  });
+});
+
+describe('secondary secrecy across levels: dwellings authorised', () => {
+  it('a commune withheld for its few operations cannot be found back as the EPCI total minus its other communes', async () => {
+    // 2023 in three communes of the Métropole de Lyon (which has no other permit in the demo): Villeurbanne 3
+    // operations (fewer than 11: withheld), Vénissieux 12 and Bron 11 (published on their own). Unit counts far apart,
+    // so that no programme is taken for a duplicate of another.
+    const actor = { source: 'manual' as const, author: 'test' };
+    const sizes = (n: number, first: number) => Array.from({ length: n }, (_, i) => Math.round(first * 1.6 ** i));
+    const plan = { '69266': sizes(3, 6), '69259': sizes(12, 5), '69029': sizes(11, 7) };
+    for (const [commune, units] of Object.entries(plan))
+      for (const [i, dwellings] of units.entries())
+        await createProgramme(t.ctx.db, { name: `Test ${commune} ${i}`, commune_code: commune, state: 'permit_granted', state_date: '2023-05-10', dwellings }, actor);
+    // Fresh answers: the portraits read by the tests above were taken before these programmes.
+    const fresh = async (url: string) => (await get(url)).json() as PortraitAnswer;
+    const total = (code: keyof typeof plan) => plan[code].reduce((a, b) => a + b, 0);
+    const epci = await fresh(`/api/territory/epci/${LYON}/portrait`);
+    expect(figure(epci, 'authorised_dwellings')).toMatchObject({ status: 'ok', period: '2023', value: total('69266') + total('69259') + total('69029') });
+    const villeurbanne = await fresh('/api/territory/communes/69266/portrait');
+    expect(figure(villeurbanne, 'authorised_dwellings')).toMatchObject({ status: 'no_data', reason: 'secrecy', period: '2023' });
+    // The smaller of the two others is withheld with it (secondary secrecy), and says why; the larger is shown.
+    const [small, large] = total('69259') < total('69029') ? ['69259', '69029'] : ['69029', '69259'];
+    const smallP = await fresh(`/api/territory/communes/${small}/portrait`);
+    expect(figure(smallP, 'authorised_dwellings')).toMatchObject({ status: 'no_data', reason: 'secrecy', message: expect.stringContaining('secondaire') });
+    const largeP = await fresh(`/api/territory/communes/${large}/portrait`);
+    expect(figure(largeP, 'authorised_dwellings')).toMatchObject({ status: 'ok', value: total(large as keyof typeof plan) });
+    // The comparison answer shows the same: EPCI total minus the communes shown is not Villeurbanne's count.
+    const a = (await get(`/api/observatory/indicators/authorised_dwellings?epci=${LYON}`)).json() as IndicatorAnswer;
+    const shown = a.communes.filter((c) => c.value !== null).reduce((s, c) => s + c.value!, 0);
+    expect(a.epcis[0].value).toBe(total('69266') + total('69259') + total('69029'));
+    expect(a.communes.find((c) => c.code === '69266')).toMatchObject({ value: null, reason: 'secrecy' });
+    expect(a.communes.find((c) => c.code === small)).toMatchObject({ value: null, reason: 'secrecy' });
+    expect(a.epcis[0].value! - shown).not.toBe(total('69266'));
   });
 });

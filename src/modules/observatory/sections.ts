@@ -2,15 +2,17 @@
 // module's index.ts and writes figures with figures.ts; an EPCI is aggregated from its communes' raw counts (sums,
 // then rates of the sums), never from their rates or medians.
 import type { AppContext } from '../../platform/context.ts';
+import { SECONDARY_REASON, type Status } from '../../platform/secrecy.ts';
 import { constructionCountsPerYear, targetAchievements, targetProgress } from '../construction/index.ts';
-import { demandStatistics } from '../demand/index.ts';
-import { marketFigures } from '../market/index.ts';
+import { attributedWaiting, demandStatistics } from '../demand/index.ts';
+import { marketFigures, readDvfManifest } from '../market/index.ts';
 import { publicSruLines } from '../plh/index.ts';
 import { communeEnergy, epciEnergy } from '../stock/index.ts';
+import { instanceCommunes } from '../territory/index.ts';
 import type { Figure, PortraitSection, Series } from './contract.ts';
 import { dayOf, figureOf, indicatorHead, missingFigure, NOT_LOADED, secrecyMessage, seriesOf, valueFigure, type Provenance } from './figures.ts';
 import { SOURCE_INSEE, SOURCE_PLH, SOURCE_SITADEL, SOURCE_SNE, SOURCE_SRU } from './indicators.ts';
-import { change, percent, sumFigures } from './model.ts';
+import { change, type LevelSecrecy, percent, protectLevels, sumFigures } from './model.ts';
 import { figuresOf, listEditions } from './store.ts';
 
 /** The place a portrait is about: a commune (its own code) or an EPCI (its member communes). */
@@ -87,13 +89,18 @@ export async function medianIncome(ctx: AppContext, code: string): Promise<numbe
 /** The method of the portrait's market figures: Etalab's, as data.gouv.fr's « Statistiques DVF » (docs/market.md). */
 const MARKET_QUERY = { period: 'year' as const, types: 'maison,appartement,maison_appartement', method: 'etalab' as const };
 
+/** The day the DVF edition in the lake was loaded (its files' latest import): the date every market figure carries. */
+export function dvfEditionDate(ctx: AppContext): string | null {
+  return dayOf(readDvfManifest(ctx.lake.dir).files.map((f) => f.importedAt).sort().at(-1));
+}
+
 export async function marketSection(ctx: AppContext, place: PortraitPlace, income: number | null): Promise<Section> {
   const market = marketOf(ctx);
   const a = place.level === 'commune' ? await market.communeIndicators(place.code, MARKET_QUERY) : await market.epciIndicators(place.code, MARKET_QUERY);
   const rows = a.indicators;
   const years = [...new Set(rows.map((r) => r.period))].sort();
   const last = years.at(-1) ?? null;
-  const prov: Provenance = { source: a.source, edition: last ? (years[0] === last ? `ventes ${last}` : `ventes ${years[0]}–${last}`) : null, edition_date: null };
+  const prov: Provenance = { source: a.source, edition: last ? (years[0] === last ? `ventes ${last}` : `ventes ${years[0]}–${last}`) : null, edition_date: dvfEditionDate(ctx) };
   const base = { key: 'market' as const, title: 'Marché immobilier', module_path: place.level === 'commune' ? `/prix/communes/${place.code}` : '/prix' };
   const at = (type: string, period: string | null) => rows.find((r) => r.type === type && r.period === period);
   const noSales = notLoaded('Aucune vente de logement de ce territoire dans les données DVF chargées (extrait partiel en démonstration).');
@@ -139,33 +146,82 @@ export async function marketSection(ctx: AppContext, place: PortraitPlace, incom
 
 // ---------- 3. new construction (Sitadel and programmes, PLH targets) ----------
 
-export async function constructionSection(ctx: AppContext, place: PortraitPlace, now: Date): Promise<Section> {
+type Step = 'authorisation_date' | 'works_start_date';
+/** The instance-wide secrecy decisions of one step, per year; a comparison computes them once for all its places. */
+export type ConstructionSecrecy = Map<Step, Promise<{ communes: Set<string>; byYear: Map<number, LevelSecrecy> }>>;
+
+/**
+ * Which yearly figures the secrecy withholds, decided over the whole instance at once (protectLevels): a commune's
+ * year of few operations must not come back as its EPCI's total minus its other communes, nor an EPCI's as the
+ * instance's minus the other EPCIs. Every portrait and comparison reads the same decision.
+ */
+async function instanceSecrecy(ctx: AppContext, step: Step) {
+  const [rows, communes] = await Promise.all([constructionCountsPerYear(ctx.db, step), instanceCommunes(ctx.db)]);
+  const inInstance = new Set(communes.map((c) => c.code));
+  const byYear = new Map<number, Map<string, { units: number; count: number }>>();
+  for (const r of rows) {
+    if (!inInstance.has(r.communeCode)) continue;
+    const y = byYear.get(r.year) ?? new Map<string, { units: number; count: number }>();
+    const c = y.get(r.communeCode) ?? { units: 0, count: 0 };
+    y.set(r.communeCode, { units: c.units + r.units, count: c.count + r.count });
+    byYear.set(r.year, y);
+  }
+  const cellsOf = (cells: Map<string, { units: number; count: number }>) =>
+    communes.map((c) => ({ code: c.code, epci: c.epci_siren, value: cells.get(c.code)?.units ?? 0, cases: cells.get(c.code)?.count ?? 0 }));
+  return { communes: inInstance, byYear: new Map([...byYear].map(([y, cells]) => [y, protectLevels(cellsOf(cells), ctx.config.secrecyMinCount)])) };
+}
+
+/** The status of each year of a place (a commune, an EPCI, the instance); none for a place outside the instance. */
+async function constructionSecrecy(ctx: AppContext, step: Step, place: PortraitPlace, memo: ConstructionSecrecy) {
+  if (!memo.has(step)) memo.set(step, instanceSecrecy(ctx, step));
+  const { communes, byYear } = await memo.get(step)!;
+  const isInstance = place.communes.length === communes.size && place.communes.every((c) => communes.has(c));
+  const statusOf = new Map<number, Status>();
+  for (const [year, s] of byYear) {
+    const st = place.level === 'commune' ? s.communes.get(place.code) : isInstance ? s.instance : s.epcis.get(place.code);
+    if (st) statusOf.set(year, st);
+  }
+  return statusOf;
+}
+
+export async function constructionSection(ctx: AppContext, place: PortraitPlace, now: Date, memo: ConstructionSecrecy = new Map()): Promise<Section> {
   const min = ctx.config.secrecyMinCount;
-  const [authorised, started, targets] = await Promise.all([
+  const [authorised, started, targets, autSecrecy, staSecrecy] = await Promise.all([
     constructionCountsPerYear(ctx.db, 'authorisation_date', place.communes),
     constructionCountsPerYear(ctx.db, 'works_start_date', place.communes),
     targetAchievements(ctx.db, place.communes),
+    constructionSecrecy(ctx, 'authorisation_date', place, memo),
+    constructionSecrecy(ctx, 'works_start_date', place, memo),
   ]);
   const prov: Provenance = { source: SOURCE_SITADEL, edition: null, edition_date: null };
   const base = { key: 'construction' as const, title: 'Construction neuve', module_path: '/construction-neuve' };
-  // Dwellings of all the place's communes per year; a year of fewer operations than the threshold is withheld.
-  const perYear = (rows: { year: number; units: number; count: number }[]) => {
+  // Dwellings of all the place's communes per year; a year of fewer operations than the threshold is withheld, and
+  // so is a year the instance-wide decision withholds to protect another place (a place outside the instance: its own rule).
+  const perYear = (rows: { year: number; units: number; count: number }[], secrecy: Map<number, Status>) => {
     const m = new Map<number, { units: number; count: number }>();
     for (const r of rows) {
       const y = m.get(r.year) ?? { units: 0, count: 0 };
       m.set(r.year, { units: y.units + r.units, count: y.count + r.count });
     }
-    return [...m.entries()].sort((a, b) => a[0] - b[0]).map(([y, v]) => ({ period: String(y), value: v.count >= min || v.count === 0 ? v.units : null, withheld: v.count > 0 && v.count < min }));
+    return [...m.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([y, v]) => {
+        const st = secrecy.get(y) ?? (v.count > 0 && v.count < min ? 'primary' : 'published');
+        return { period: String(y), value: st === 'published' ? v.units : null, withheld: st !== 'published', secondary: st === 'secondary' };
+      });
   };
-  const aut = perYear(authorised);
-  const sta = perYear(started);
+  // A series point says withheld, not why: the figure of the latest year gives the reason.
+  const pointOf = (p: { period: string; value: number | null; withheld: boolean }) => ({ period: p.period, value: p.value, withheld: p.withheld });
+  const aut = perYear(authorised, autSecrecy);
+  const sta = perYear(started, staSecrecy);
   const noPermit = notLoaded('Aucun permis de construire chargé pour ce territoire (Sitadel : en démonstration, la seule ville de Toulouse).');
   // The last full year: the current one is still being filled in.
   const lastFull = (points: typeof aut) => points.filter((p) => Number(p.period) < now.getUTCFullYear()).at(-1);
   const latest = (key: string, points: typeof aut) => {
     const p = lastFull(points);
     if (!p) return missingFigure(indicatorHead(key), prov, null, 'not_loaded', noPermit.message);
-    return p.withheld ? missingFigure(indicatorHead(key), prov, p.period, 'secrecy', secrecyMessage(min)) : valueFigure(indicatorHead(key), prov, p.period, p.value!);
+    if (!p.withheld) return valueFigure(indicatorHead(key), prov, p.period, p.value!);
+    return missingFigure(indicatorHead(key), prov, p.period, 'secrecy', p.secondary ? SECONDARY_REASON : secrecyMessage(min));
   };
   const figures: Figure[] = [latest('authorised_dwellings', aut), latest('started_dwellings', sta)];
   // The PLH target of the period under way (else the latest), summed over the communes that have one.
@@ -198,8 +254,8 @@ export async function constructionSection(ctx: AppContext, place: PortraitPlace,
     method: 'Logements des programmes comptés (doublons rapprochés et projets abandonnés exclus) par année d’autorisation et d’ouverture de chantier ; une année de moins d’opérations que le seuil du secret statistique n’est pas publiée.',
     figures,
     series: [
-      seriesOf({ key: 'authorised_dwellings', label: 'Logements autorisés par année', unit: 'logements' }, prov, aut, noPermit),
-      seriesOf({ key: 'started_dwellings', label: 'Logements commencés par année', unit: 'logements' }, prov, sta, noPermit),
+      seriesOf({ key: 'authorised_dwellings', label: 'Logements autorisés par année', unit: 'logements' }, prov, aut.map(pointOf), noPermit),
+      seriesOf({ key: 'started_dwellings', label: 'Logements commencés par année', unit: 'logements' }, prov, sta.map(pointOf), noPermit),
     ],
   };
 }
@@ -245,31 +301,43 @@ export async function socialHousingSection(ctx: AppContext, place: PortraitPlace
 
 // ---------- 5. demand (SNE, by EPCI) ----------
 
-export async function demandSection(ctx: AppContext, place: PortraitPlace, epci: string | null): Promise<Section> {
-  const base = { key: 'demand' as const, title: 'Demande de logement social', module_path: '/cotation', series: [] as Series[], method: 'Pression = demandes en attente ÷ attributions des 12 derniers mois.' };
+export async function demandSection(ctx: AppContext, place: PortraitPlace, epci: string | null, now: Date): Promise<Section> {
+  const base = {
+    key: 'demand' as const,
+    title: 'Demande de logement social',
+    module_path: '/cotation',
+    series: [] as Series[],
+    method:
+      'Pression = demandes en attente ÷ attributions des 12 derniers mois. Délai d’attente médian = médiane, en mois entiers, du temps écoulé entre le dépôt et l’attribution des demandes attribuées dans les 12 derniers mois dans la commune (pour un EPCI : dans ses communes, médiane recalculée sur ces attributions).',
+  };
   const heads = ['pending_demands', 'attributions', 'pressure_ratio', 'median_waiting_months'].map(indicatorHead);
   const prov: Provenance = { source: SOURCE_SNE, edition: null, edition_date: null };
-  if (place.level === 'commune' || !epci || !ctx.config.epciSirens.includes(epci)) {
-    const why =
-      place.level === 'commune'
-        ? na('La demande est suivie à l’échelle de l’EPCI (une demande vise plusieurs communes) : voir le portrait de l’EPCI.')
-        : notLoaded('Cet EPCI ne tient pas ses demandes dans cette instance.');
-    return { ...base, figures: heads.map((h) => missingFigure(h, prov, null, why.reason, why.message)) };
-  }
-  const s = await demandStatistics(ctx.db, epci, ctx.config.secrecyMinCount);
-  const dated: Provenance = { ...prov, edition_date: s.ref_date };
+  const held = !!epci && ctx.config.epciSirens.includes(epci);
+  if (!held) return { ...base, figures: heads.map((h) => missingFigure(h, prov, null, 'not_loaded', 'Cet EPCI ne tient pas ses demandes dans cette instance.')) };
+  const refDate = now.toISOString().slice(0, 10);
+  const dated: Provenance = { ...prov, edition_date: refDate };
   const note = ctx.config.loadDemo ? 'Démonstration : demandes inventées (aucune donnée réelle du SNE).' : null;
   const secret = { reason: 'secrecy' as const, message: secrecyMessage(ctx.config.secrecyMinCount) };
-  const empty = s.active_demands === 0 && s.attributions === 0;
-  if (empty) return { ...base, figures: heads.map((h) => missingFigure(h, prov, null, 'not_loaded', 'Aucune demande enregistrée pour cet EPCI.')) };
+  const w = await attributedWaiting(ctx.db, place.communes, ctx.config.secrecyMinCount, refDate);
+  const year = `${w.from} – ${w.to}`;
+  const noAttribution = notLoaded('Aucune demande attribuée dans les 12 derniers mois.');
+  const waiting = figureOf(heads[3], dated, year, w.status === 'published' ? w.median_months : null, w.status === 'none' ? noAttribution : secret, note);
+  if (place.level === 'commune') {
+    // A demand names several communes: its count belongs to the EPCI. The commune's attribution count is not shown
+    // either, so that the EPCI's total cannot give back a commune's count withheld for secrecy by subtraction.
+    const why = na('La demande est suivie à l’échelle de l’EPCI (une demande vise plusieurs communes) : voir le portrait de l’EPCI.');
+    return { ...base, figures: [...heads.slice(0, 3).map((h) => missingFigure(h, prov, null, why.reason, why.message)), waiting] };
+  }
+  const s = await demandStatistics(ctx.db, place.code, ctx.config.secrecyMinCount, refDate);
+  if (s.active_demands === 0 && w.status === 'none') return { ...base, figures: heads.map((h) => missingFigure(h, prov, null, 'not_loaded', 'Aucune demande enregistrée pour cet EPCI.')) };
+  const attributions = w.status === 'published' ? w.count : w.status === 'none' ? 0 : null;
   return {
     ...base,
     figures: [
-      figureOf(heads[0], dated, s.ref_date, s.active_demands, secret, note),
-      figureOf(heads[1], dated, '12 derniers mois', s.attributions, secret, note),
-      figureOf(heads[2], dated, s.ref_date, s.active_demands && s.attributions ? Math.round((s.active_demands / s.attributions) * 10) / 10 : null, s.attributions === 0 ? na('Aucune attribution dans la période.') : secret, note),
-      // The module publishes waiting times per typology only; a median over all of them is not derivable from those.
-      missingFigure(heads[3], dated, null, 'not_applicable', 'Délai publié par typologie de logement seulement : voir la page de la cotation.'),
+      figureOf(heads[0], dated, refDate, s.active_demands, secret, note),
+      figureOf(heads[1], dated, year, attributions, secret, note),
+      figureOf(heads[2], dated, refDate, s.active_demands && attributions ? Math.round((s.active_demands / attributions) * 10) / 10 : null, attributions === 0 ? na('Aucune attribution dans les 12 derniers mois.') : secret, note),
+      waiting,
     ],
   };
 }

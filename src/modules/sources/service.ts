@@ -1,14 +1,14 @@
 // Use cases of the sources module: run a connector (recorded, validators kept only once its import succeeded), refresh
 // the sources that are due (alerting the admins on failure), and build the catalogue with what each module holds.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AppContext } from '../../platform/context.ts';
 import { download, downloadAgent, type DownloadOptions, type DownloadProgress, type DownloadResult } from '../../platform/download.ts';
 import { AppError } from '../../platform/errors.ts';
 import { adminEmails } from '../access/index.ts';
 import { sitadelCoverage } from '../construction/index.ts';
 import { readDvfManifest } from '../market/index.ts';
-import { inseeEditions, inseeFigures, type CoverageAnswer } from '../observatory/index.ts';
+import { demoSources, inseeEditions, inseeFigures, type CoverageAnswer } from '../observatory/index.ts';
 import { channelsFor, dpeCoverage, readRplsManifest } from '../stock/index.ts';
 import { arrondissementsOf, cogLoaded, instanceCommunes } from '../territory/index.ts';
 import { cogConnector } from './connectors/cog.ts';
@@ -186,16 +186,6 @@ async function alertAdmins(ctx: AppContext, source: string, message: string): Pr
 const maxDate = (dates: string[]) => (dates.length ? dates.reduce((a, b) => (a > b ? a : b)) : null);
 const yearsText = (years: number[]) => (years.length ? (Math.min(...years) === Math.max(...years) ? String(years[0]) : `${Math.min(...years)}–${Math.max(...years)}`) : null);
 
-// The files shipped in data/demo. A source whose loaded files include one of them shows demo data (real but partial
-// extracts), and every page showing it says so; files fetched by a connector bear their publisher's names, so an
-// instance fed with real data stops saying « démonstration » source by source, without a setting to forget.
-const DEMO_DIR = join(import.meta.dirname, '..', '..', '..', 'data', 'demo');
-let demoNames: Set<string> | undefined;
-function isDemoFile(file: string | null | undefined): boolean {
-  demoNames ??= new Set(existsSync(DEMO_DIR) ? readdirSync(DEMO_DIR, { recursive: true }).map((f) => basename(String(f))) : []);
-  return !!file && demoNames.has(basename(file));
-}
-
 /** The catalogue: every source, its edition loaded and what it covers of the instance's territory. */
 export async function catalogue(ctx: AppContext): Promise<SourcesAnswer> {
   const communes = await instanceCommunes(ctx.db);
@@ -204,6 +194,8 @@ export async function catalogue(ctx: AppContext): Promise<SourcesAnswer> {
   const parentOf = new Map<string, string>([...codes.map((c) => [c, c] as [string, string]), ...arr.map((a) => [a.code, a.parent] as [string, string])]);
   const covered = (list: Iterable<string>) => new Set([...list].map((c) => parentOf.get(c)).filter(Boolean)).size;
   const runs = await lastRuns(ctx.db);
+  // One rule for the catalogue's flag and the portrait's (observatory/demo-sources.ts).
+  const demo = await demoSources(ctx);
   const entries: CatalogueEntry[] = [];
   for (const def of SOURCES) {
     const r = runs.get(def.id);
@@ -231,28 +223,28 @@ export async function catalogue(ctx: AppContext): Promise<SourcesAnswer> {
       e.communes_couvertes = covered(pairs.map((p) => p.split(':')[0]));
       e.periode = yearsText(pairs.map((p) => Number(p.split(':')[1])));
       e.edition ??= files.length ? `${files.length} fichier(s) importé(s)` : null;
-      e.demo = files.some((f) => isDemoFile(f.file));
+      e.demo = demo.dvf;
     } else if (def.id === 'sitadel') {
       const s = await sitadelCoverage(ctx.db);
       e.charge_le = s.imports[0]?.importedAt ?? null;
       e.communes_couvertes = covered(s.communes);
       e.periode = s.years ? yearsText(s.years) : null;
       e.edition ??= s.imports[0]?.file ?? null;
-      e.demo = s.imports.some((i) => isDemoFile(i.file));
+      e.demo = demo.sitadel;
     } else if (def.id === 'rpls') {
       const m = Object.values(readRplsManifest(ctx.lake.dir));
       e.charge_le = maxDate(m.map((x) => x.importedAt));
       e.periode = yearsText(m.map((x) => x.millesime));
       e.edition ??= m.length ? `millésime ${Math.max(...m.map((x) => x.millesime))}` : null;
       e.communes_couvertes = m.length ? null : 0;
-      e.demo = m.some((x) => isDemoFile(x.file));
+      e.demo = demo.rpls;
     } else if (def.id === 'dpe') {
       const d = await dpeCoverage(ctx.db);
       e.charge_le = d.imports[0]?.importedAt ?? null;
       e.communes_couvertes = covered(d.communes);
       e.periode = d.dates ? `${d.dates[0]} → ${d.dates[1]}` : null;
       e.edition ??= d.imports[0]?.file ?? null;
-      e.demo = d.imports.some((i) => isDemoFile(i.file));
+      e.demo = demo.dpe;
     } else if (def.id === 'insee') {
       const [ed] = await inseeEditions(ctx.db);
       if (ed) {
@@ -260,7 +252,7 @@ export async function catalogue(ctx: AppContext): Promise<SourcesAnswer> {
         e.charge_le = new Date(ed.imported_at).toISOString();
         e.communes_couvertes = covered((await inseeFigures(ctx.db, codes, ed.edition)).map((f) => f.commune_code));
         e.periode = ed.published_at ? `publiée le ${ed.published_at}` : null;
-        e.demo = isDemoFile(ed.file);
+        e.demo = demo.insee;
       }
     } else if (def.id === 'cog') {
       const c = await cogLoaded(ctx.db);

@@ -22,44 +22,44 @@ import {
 } from '../model.ts';
 
 export interface QuestionOption {
-  valeur: string;
-  libelle: string;
+  value: string;
+  label: string;
 }
 
 export interface Question {
   id: string;
-  libelle: string;
-  aide?: string;
-  type: 'nombre' | 'oui_non' | 'choix' | 'commune';
-  unite?: string;
+  label: string;
+  help?: string;
+  type: 'number' | 'yes_no' | 'choice' | 'commune';
+  unit?: string;
   min?: number;
   max?: number;
   options?: QuestionOption[];
-  obligatoire: boolean;
+  required: boolean;
   /** Shown only when another answer has one of these values (`'≥2'` style bounds are written as min). */
-  visibleSi?: { question: string; valeurs?: (string | boolean)[]; min?: number; egal?: number };
+  visible_if?: { question: string; values?: (string | boolean)[]; min?: number; equals?: number };
 }
 
-const COMMUNE_OTHER = 'autre';
+const COMMUNE_OTHER = 'other';
 
-export function communeQuestion(t: TableSet, libelle: string): Question {
+export function communeQuestion(t: TableSet, label: string): Question {
   const options = [...t.communes]
-    .sort((a, b) => a.nom.localeCompare(b.nom, 'fr'))
-    .map((c) => ({ valeur: c.code, libelle: `${c.nom} (${c.code})` }));
+    .sort((a, b) => a.name.localeCompare(b.name, 'fr'))
+    .map((c) => ({ value: c.code, label: `${c.name} (${c.code})` }));
   return {
     id: 'commune',
-    libelle,
-    aide: 'Les communes du territoire sont listées ; pour une autre commune, choisissez « Autre commune » et indiquez sa zone.',
+    label,
+    help: 'Les communes du territoire sont listées ; pour une autre commune, choisissez « Autre commune » et indiquez sa zone.',
     type: 'commune',
-    options: [...options, { valeur: COMMUNE_OTHER, libelle: 'Autre commune' }],
-    obligatoire: true,
+    options: [...options, { value: COMMUNE_OTHER, label: 'Autre commune' }],
+    required: true,
   };
 }
 
 export interface PlaceInput {
   commune?: string;
   zone_abc?: ZoneAbc;
-  zone_logement_social?: ZoneHlm;
+  social_housing_zone?: ZoneHlm;
   ile_de_france?: boolean;
 }
 
@@ -68,8 +68,8 @@ export interface Place {
   zoneAbc?: ZoneAbc;
   zoneHlm?: ZoneHlm;
   ileDeFrance?: boolean;
-  contexte: string[];
-  avertissements: string[];
+  context: string[];
+  warnings: string[];
 }
 
 /**
@@ -82,33 +82,33 @@ export function resolvePlace(input: PlaceInput, t: TableSet): Place {
   const commune: CommuneZone | undefined =
     named ??
     (national && input.commune
-      ? { code: input.commune, nom: '', epci_siren: '', ...national }
+      ? { code: input.commune, name: '', epci_siren: '', ...national }
       : undefined);
-  const avertissements: string[] = [];
+  const warnings: string[] = [];
   if (input.commune && input.commune !== COMMUNE_OTHER && !commune) {
-    avertissements.push(`La commune ${input.commune} n’est pas dans le zonage national de juillet 2024 : indiquez sa zone.`);
+    warnings.push(`La commune ${input.commune} n’est pas dans le zonage national de juillet 2024 : indiquez sa zone.`);
   }
   if (commune) {
     const note = commune.note ? ` (${commune.note})` : '';
-    const v = commune.verification ?? 'officiel';
-    const unsure = v !== 'officiel' ? ` (zone : ${VERIFICATION_LABEL[v].toLowerCase()})` : '';
+    const v = commune.verification ?? 'official';
+    const unsure = v !== 'official' ? ` (zone : ${VERIFICATION_LABEL[v].toLowerCase()})` : '';
     return {
       commune,
       zoneAbc: commune.zone_abc,
-      zoneHlm: commune.zone_logement_social,
+      zoneHlm: commune.social_housing_zone,
       ileDeFrance: commune.ile_de_france,
-      contexte: [
-        `Commune : ${commune.nom ? `${commune.nom} (${commune.code})` : `code INSEE ${commune.code}`}, zone ${ZONE_ABC_LABEL[commune.zone_abc]} du zonage ABC, plafonds HLM « ${ZONE_HLM_LABEL[commune.zone_logement_social]} »${note}${unsure}.`,
+      context: [
+        `Commune : ${commune.name ? `${commune.name} (${commune.code})` : `code INSEE ${commune.code}`}, zone ${ZONE_ABC_LABEL[commune.zone_abc]} du zonage ABC, plafonds HLM « ${ZONE_HLM_LABEL[commune.social_housing_zone]} »${note}${unsure}.`,
       ],
-      avertissements,
+      warnings,
     };
   }
   const ileDeFrance =
-    input.ile_de_france ?? (input.zone_logement_social ? input.zone_logement_social !== 'autres_regions' : undefined);
-  const contexte: string[] = [];
-  if (input.zone_abc) contexte.push(`Zone ${ZONE_ABC_LABEL[input.zone_abc]} du zonage ABC (indiquée par vous).`);
-  if (input.zone_logement_social) contexte.push(`Plafonds HLM « ${ZONE_HLM_LABEL[input.zone_logement_social]} » (indiqué par vous).`);
-  return { zoneAbc: input.zone_abc, zoneHlm: input.zone_logement_social, ileDeFrance, contexte, avertissements };
+    input.ile_de_france ?? (input.social_housing_zone ? input.social_housing_zone !== 'other_regions' : undefined);
+  const context: string[] = [];
+  if (input.zone_abc) context.push(`Zone ${ZONE_ABC_LABEL[input.zone_abc]} du zonage ABC (indiquée par vous).`);
+  if (input.social_housing_zone) context.push(`Plafonds HLM « ${ZONE_HLM_LABEL[input.social_housing_zone]} » (indiqué par vous).`);
+  return { zoneAbc: input.zone_abc, zoneHlm: input.social_housing_zone, ileDeFrance, context, warnings };
 }
 
 /**
@@ -123,7 +123,7 @@ export function ceilingCondition(args: {
   ceilingLabel: string;
   ceiling?: number;
   ceilingHow?: string;
-  table?: CeilingTable | (TableInfo & { comparaison?: string });
+  table?: CeilingTable | (TableInfo & { comparison?: string });
   /** How sure this very figure is, when less than its table (a deduced cell, an earlier year's table). */
   verification?: Verification;
   strict?: boolean;
@@ -136,16 +136,16 @@ export function ceilingCondition(args: {
   const left = `${args.valueLabel} : ${value === undefined ? 'non renseigné' : euros(value)}`;
   const how = args.ceilingHow ? ` (${args.ceilingHow})` : '';
   const right = `${args.ceilingLabel} : ${ceiling === undefined ? 'non disponible' : euros(ceiling) + how}`;
-  let texte: string;
-  if (value === undefined || ceiling === undefined) texte = `${left} ; ${right}`;
-  else if (status === 'inconnue') texte = `${left} ; ${right}${args.unknownWhy ? ` — ${args.unknownWhy}` : ''}`;
-  else texte = `${left} ${status === 'non_remplie' ? gt : le} ${right}`;
+  let text: string;
+  if (value === undefined || ceiling === undefined) text = `${left} ; ${right}`;
+  else if (status === 'unknown') text = `${left} ; ${right}${args.unknownWhy ? ` — ${args.unknownWhy}` : ''}`;
+  else text = `${left} ${status === 'not_met' ? gt : le} ${right}`;
   return {
     id: args.id,
-    statut: status,
-    texte,
-    valeur: value,
-    seuil: ceiling,
+    status: status,
+    text,
+    value: value,
+    threshold: ceiling,
     table: args.table ? tableRef(args.table, args.verification) : undefined,
   };
 }
@@ -153,7 +153,7 @@ export function ceilingCondition(args: {
 /** A plain sentence for the household when the figure its answer rests on was not read in an official text. */
 export function unverifiedNotice(c: Condition | undefined): string[] {
   const v = c?.table?.verification;
-  if (!c || !v || VERIFICATION_ORDER.indexOf(v) < VERIFICATION_ORDER.indexOf('secondaire') || c.seuil === undefined) return [];
+  if (!c || !v || VERIFICATION_ORDER.indexOf(v) < VERIFICATION_ORDER.indexOf('secondary') || c.threshold === undefined) return [];
   return [`Le plafond utilisé n’est pas vérifié dans le texte officiel (${VERIFICATION_LABEL[v].toLowerCase()}) : faites confirmer votre situation par l’organisme.`];
 }
 
@@ -163,8 +163,8 @@ export function localAidPlaceCondition(aid: LocalAid, place: Place, epciName: (s
   if (!c) {
     return {
       id: 'commune',
-      statut: 'inconnue',
-      texte: `Commune du projet : non indiquée ; cette aide est réservée aux communes de ${epciName(aid.epci_siren)}${aid.communes.length ? ' listées par l’EPCI' : ''}.`,
+      status: 'unknown',
+      text: `Commune du projet : non indiquée ; cette aide est réservée aux communes de ${epciName(aid.epci_siren)}${aid.communes.length ? ' listées par l’EPCI' : ''}.`,
     };
   }
   const inEpci = c.epci_siren === aid.epci_siren;
@@ -173,10 +173,10 @@ export function localAidPlaceCondition(aid: LocalAid, place: Place, epciName: (s
   const ok = inEpci && listed;
   return {
     id: 'commune',
-    statut: ok ? 'remplie' : 'non_remplie',
-    texte: ok
-      ? `Commune du projet : ${c.nom}, dans le périmètre de l’aide (${epciName(aid.epci_siren)}).`
-      : `Commune du projet : ${c.nom || c.code}, hors du périmètre de l’aide (${epciName(aid.epci_siren)}${aid.communes.length ? ', communes listées' : ''}).`,
+    status: ok ? 'met' : 'not_met',
+    text: ok
+      ? `Commune du projet : ${c.name}, dans le périmètre de l’aide (${epciName(aid.epci_siren)}).`
+      : `Commune du projet : ${c.name || c.code}, hors du périmètre de l’aide (${epciName(aid.epci_siren)}${aid.communes.length ? ', communes listées' : ''}).`,
   };
 }
 

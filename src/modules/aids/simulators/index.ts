@@ -9,7 +9,7 @@ import { simulateSocialHousing, socialHousingInput, socialHousingQuestions, type
 // `simulate` is a method: each simulator takes its own input (checked by its `input` schema before the call).
 export interface Simulator<I = unknown> {
   id: string;
-  titre: string;
+  title: string;
   description: string;
   input: z.ZodType<I>;
   questions(t: TableSet): Question[];
@@ -18,16 +18,16 @@ export interface Simulator<I = unknown> {
 
 export const SIMULATORS: Simulator[] = [
   {
-    id: 'logement-social',
-    titre: 'Logement social',
+    id: 'social-housing',
+    title: 'Logement social',
     description: 'Savoir si vos revenus permettent d’accéder à un logement social (PLAI, PLUS, PLS).',
     input: socialHousingInput,
     questions: socialHousingQuestions,
     simulate: (input: SocialHousingInput, t: TableSet) => simulateSocialHousing(input, t),
   },
   {
-    id: 'accession',
-    titre: 'Devenir propriétaire',
+    id: 'ownership',
+    title: 'Devenir propriétaire',
     description: 'Prêt à taux zéro, location-accession (PSLA), bail réel solidaire (BRS) et aides de l’intercommunalité.',
     input: ownershipInput,
     questions: ownershipQuestions,
@@ -35,7 +35,7 @@ export const SIMULATORS: Simulator[] = [
   },
   {
     id: 'renovation',
-    titre: 'Rénover un logement',
+    title: 'Rénover un logement',
     description: 'Votre catégorie MaPrimeRénov’, le calendrier de location selon le DPE et les compléments de l’intercommunalité.',
     input: renovationInput,
     questions: renovationQuestions,

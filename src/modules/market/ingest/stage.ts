@@ -130,10 +130,9 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], tree:
   }
 
   // 2. The hashes of lines that appear more than once in the whole import.
-  await db.run('CREATE TEMP TABLE line_hashes (h UBIGINT)');
-  for (const s of sources) await db.run(`INSERT INTO line_hashes SELECT ${LINE_HASH} FROM (${s.linesForHashes})`);
-  await db.run('CREATE TEMP TABLE repeated_hashes AS SELECT h FROM line_hashes GROUP BY h HAVING count(*) > 1');
-  await db.run('DROP TABLE line_hashes');
+  // One statement over every file: the hashes are grouped as they are read, never stored one per line.
+  const allHashes = sources.length ? sources.map((s) => `SELECT ${LINE_HASH} AS h FROM (${s.linesForHashes})`).join(' UNION ALL ') : 'SELECT CAST(NULL AS UBIGINT) AS h WHERE false';
+  await db.run(`CREATE TEMP TABLE repeated_hashes AS SELECT h FROM (${allHashes}) GROUP BY h HAVING count(*) > 1`);
 
   // 3. Each file, read once more, into its partitions.
   let rowsStaged = 0;

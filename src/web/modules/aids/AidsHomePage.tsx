@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../../platform/api.ts';
 import type { SimulatorInfo } from '../../../modules/aids/contract.ts';
+import { simulatorPage } from './form.ts';
 import './aids.css';
 
 export function AidsHomePage() {
@@ -19,7 +20,7 @@ export function AidsHomePage() {
         {simulators.data?.map((s) => (
           <li key={s.id}>
             <h2>
-              <Link to={`/aides/${s.id}`}>{s.titre}</Link>
+              <Link to={`/aides/${simulatorPage(s.id)}`}>{s.title}</Link>
             </h2>
             <p>{s.description}</p>
           </li>

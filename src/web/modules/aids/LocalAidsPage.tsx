@@ -7,18 +7,18 @@ import type { TerritoryAnswer } from '../../../modules/territory/contract.ts';
 import { api, useMe } from '../../platform/api.ts';
 import './aids.css';
 
-const HOUSING: [LocalAid['types_logement'][number], string][] = [
-  ['neuf', 'Logement neuf'],
-  ['ancien_avec_travaux', 'Ancien avec travaux'],
-  ['ancien_sans_travaux', 'Ancien sans travaux'],
+const HOUSING: [LocalAid['housing_types'][number], string][] = [
+  ['new_build', 'Logement neuf'],
+  ['existing_with_works', 'Ancien avec travaux'],
+  ['existing_without_works', 'Ancien sans travaux'],
 ];
-const MPR: [LocalAid['categories_mpr'][number], string][] = [
-  ['tres_modeste', 'Très modestes'],
-  ['modeste', 'Modestes'],
-  ['intermediaire', 'Intermédiaires'],
-  ['superieur', 'Supérieurs'],
+const MPR: [LocalAid['mpr_categories'][number], string][] = [
+  ['very_modest', 'Très modestes'],
+  ['modest', 'Modestes'],
+  ['intermediate', 'Intermédiaires'],
+  ['higher', 'Supérieurs'],
 ];
-const DPE: LocalAid['classes_dpe'] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
+const DPE: LocalAid['dpe_classes'] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
 
 export function LocalAidsPage() {
   const me = useMe();
@@ -45,28 +45,28 @@ export function LocalAidsPage() {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const list = (name: string) => f.getAll(name).map(String);
-    const montant = String(f.get('montant') ?? '').replace(/\s/g, '');
+    const amount = String(f.get('amount') ?? '').replace(/\s/g, '');
     const body = {
       epci_siren: f.get('epci_siren'),
       kind: f.get('kind'),
-      nom: f.get('nom'),
+      name: f.get('name'),
       description: f.get('description') ?? '',
-      montant_euros: montant ? Number(montant) : null,
-      plafond_reference: f.get('plafond_reference') ?? 'aucun',
-      primo_accedant_requis: f.get('primo') === 'on',
-      types_logement: list('types_logement'),
-      categories_mpr: list('categories_mpr'),
-      classes_dpe: list('classes_dpe'),
+      amount_euros: amount ? Number(amount) : null,
+      ceiling_reference: f.get('ceiling_reference') ?? 'none',
+      primo_accedant_required: f.get('primo') === 'on',
+      housing_types: list('housing_types'),
+      mpr_categories: list('mpr_categories'),
+      dpe_classes: list('dpe_classes'),
       communes: String(f.get('communes') ?? '').split(/[\s,;]+/).filter(Boolean),
       contact: f.get('contact') ?? '',
       deliberation: String(f.get('deliberation') ?? '') || null,
-      actif: f.get('actif') === 'on',
+      active: f.get('active') === 'on',
     };
     setError(null);
     try {
       if (editing?.id) await api(`/api/aids/local-aids/${editing.id}`, { method: 'PUT', body: JSON.stringify(body) });
       else await api('/api/aids/local-aids', { method: 'POST', body: JSON.stringify(body) });
-      setMessage(`Aide « ${body.nom} » enregistrée.`);
+      setMessage(`Aide « ${body.name} » enregistrée.`);
       setEditing(null);
       await queryClient.invalidateQueries({ queryKey: ['aids-local-all'] });
       statusRef.current?.focus();
@@ -76,7 +76,7 @@ export function LocalAidsPage() {
   }
 
   const epcis = territory.data?.epcis ?? [];
-  const form = editing ?? ({ kind: 'accession', actif: true, types_logement: [], categories_mpr: [], classes_dpe: [], communes: [] } as unknown as LocalAid);
+  const form = editing ?? ({ kind: 'accession', active: true, housing_types: [], mpr_categories: [], dpe_classes: [], communes: [] } as unknown as LocalAid);
   return (
     <section className="aids aids-admin">
       <h1 tabIndex={-1}>Aides propres de l’intercommunalité</h1>
@@ -100,13 +100,13 @@ export function LocalAidsPage() {
             <tbody>
               {aids.data.map((a) => (
                 <tr key={a.id}>
-                  <th scope="row">{a.nom}</th>
+                  <th scope="row">{a.name}</th>
                   <td>{a.kind === 'accession' ? 'Accession' : 'Rénovation'}</td>
-                  <td className="num">{a.montant_euros === null ? '—' : `${a.montant_euros.toLocaleString('fr-FR')} €`}</td>
-                  <td>{a.actif ? 'En vigueur' : 'Inactive'}</td>
+                  <td className="num">{a.amount_euros === null ? '—' : `${a.amount_euros.toLocaleString('fr-FR')} €`}</td>
+                  <td>{a.active ? 'En vigueur' : 'Inactive'}</td>
                   <td>
                     <button type="button" onClick={() => setEditing(a)}>
-                      Modifier<span className="visually-hidden"> {a.nom}</span>
+                      Modifier<span className="visually-hidden"> {a.name}</span>
                     </button>
                   </td>
                 </tr>
@@ -115,7 +115,7 @@ export function LocalAidsPage() {
           </table>
         </div>
       )}
-      <h2>{editing ? `Modifier « ${editing.nom} »` : 'Nouvelle aide'}</h2>
+      <h2>{editing ? `Modifier « ${editing.name} »` : 'Nouvelle aide'}</h2>
       {error && (
         <p role="alert" className="error">
           {error}
@@ -139,7 +139,7 @@ export function LocalAidsPage() {
         </fieldset>
         <div className="field">
           <label htmlFor="la-nom">Nom de l’aide</label>
-          <input id="la-nom" name="nom" defaultValue={form.nom} required />
+          <input id="la-nom" name="name" defaultValue={form.name} required />
         </div>
         <div className="field">
           <label htmlFor="la-description">Description pour les ménages</label>
@@ -147,34 +147,34 @@ export function LocalAidsPage() {
         </div>
         <div className="field">
           <label htmlFor="la-montant">Montant en euros (vide s’il varie)</label>
-          <input id="la-montant" name="montant" inputMode="numeric" defaultValue={form.montant_euros ?? ''} />
+          <input id="la-montant" name="amount" inputMode="numeric" defaultValue={form.amount_euros ?? ''} />
         </div>
         <div className="field">
           <label htmlFor="la-plafond">Plafond de ressources (accession)</label>
-          <select id="la-plafond" name="plafond_reference" defaultValue={form.plafond_reference ?? 'aucun'}>
-            <option value="aucun">Aucun</option>
+          <select id="la-plafond" name="ceiling_reference" defaultValue={form.ceiling_reference ?? 'none'}>
+            <option value="none">Aucun</option>
             <option value="PTZ">Plafonds du PTZ</option>
             <option value="PSLA">Plafonds du PSLA</option>
             <option value="BRS">Plafonds du BRS</option>
           </select>
         </div>
-        <label className="radio"><input type="checkbox" name="primo" defaultChecked={form.primo_accedant_requis} /> Réservée aux primo-accédants</label>
+        <label className="radio"><input type="checkbox" name="primo" defaultChecked={form.primo_accedant_required} /> Réservée aux primo-accédants</label>
         <fieldset className="field">
           <legend>Types de logement (aucun coché = tous)</legend>
           {HOUSING.map(([v, l]) => (
-            <label key={v} className="radio"><input type="checkbox" name="types_logement" value={v} defaultChecked={form.types_logement.includes(v)} /> {l}</label>
+            <label key={v} className="radio"><input type="checkbox" name="housing_types" value={v} defaultChecked={form.housing_types.includes(v)} /> {l}</label>
           ))}
         </fieldset>
         <fieldset className="field">
           <legend>Catégories MaPrimeRénov’ (rénovation ; aucune cochée = toutes)</legend>
           {MPR.map(([v, l]) => (
-            <label key={v} className="radio"><input type="checkbox" name="categories_mpr" value={v} defaultChecked={form.categories_mpr.includes(v!)} /> {l}</label>
+            <label key={v} className="radio"><input type="checkbox" name="mpr_categories" value={v} defaultChecked={form.mpr_categories.includes(v!)} /> {l}</label>
           ))}
         </fieldset>
         <fieldset className="field">
           <legend>Classes DPE avant travaux (rénovation ; aucune cochée = toutes)</legend>
           {DPE.map((c) => (
-            <label key={c} className="radio"><input type="checkbox" name="classes_dpe" value={c} defaultChecked={form.classes_dpe.includes(c)} /> {c}</label>
+            <label key={c} className="radio"><input type="checkbox" name="dpe_classes" value={c} defaultChecked={form.dpe_classes.includes(c)} /> {c}</label>
           ))}
         </fieldset>
         <div className="field">
@@ -189,7 +189,7 @@ export function LocalAidsPage() {
           <label htmlFor="la-deliberation">Délibération (référence)</label>
           <input id="la-deliberation" name="deliberation" defaultValue={form.deliberation ?? ''} />
         </div>
-        <label className="radio"><input type="checkbox" name="actif" defaultChecked={form.actif} /> En vigueur</label>
+        <label className="radio"><input type="checkbox" name="active" defaultChecked={form.active} /> En vigueur</label>
         <p>
           <button type="submit">Enregistrer</button>{' '}
           {editing && (

@@ -10,13 +10,13 @@ interface Props {
 
 export function QuestionField({ question: q, value, error, onChange }: Props) {
   const id = `q-${q.id}`;
-  const helpId = q.aide ? `${id}-aide` : undefined;
+  const helpId = q.help ? `${id}-aide` : undefined;
   const errorId = error ? `${id}-erreur` : undefined;
   const describedBy = [helpId, errorId].filter(Boolean).join(' ') || undefined;
-  const optional = q.obligatoire ? '' : ' (facultatif)';
-  const help = q.aide ? (
+  const optional = q.required ? '' : ' (facultatif)';
+  const help = q.help ? (
     <p id={helpId} className="help">
-      {q.aide}
+      {q.help}
     </p>
   ) : null;
   const err = error ? (
@@ -26,30 +26,30 @@ export function QuestionField({ question: q, value, error, onChange }: Props) {
     </p>
   ) : null;
 
-  const radios = q.type === 'oui_non' ? [{ valeur: 'oui', libelle: 'Oui' }, { valeur: 'non', libelle: 'Non' }] : q.type === 'choix' && (q.options?.length ?? 0) <= 4 ? q.options! : null;
+  const radios = q.type === 'yes_no' ? [{ value: 'oui', label: 'Oui' }, { value: 'non', label: 'Non' }] : q.type === 'choice' && (q.options?.length ?? 0) <= 4 ? q.options! : null;
   if (radios) {
     return (
       <fieldset className={`field${error ? ' has-error' : ''}`} aria-describedby={describedBy}>
         <legend>
-          {q.libelle}
+          {q.label}
           {optional}
         </legend>
         {help}
         {err}
-        <div className={q.type === 'oui_non' ? 'radios inline' : 'radios'}>
+        <div className={q.type === 'yes_no' ? 'radios inline' : 'radios'}>
           {radios.map((o, i) => (
-            <label key={o.valeur} className="radio">
+            <label key={o.value} className="radio">
               <input
                 type="radio"
                 name={q.id}
                 // The first radio carries the id so the error summary's link lands on the group.
-                id={i === 0 ? id : `${id}-${o.valeur}`}
-                value={o.valeur}
-                checked={value === o.valeur}
-                onChange={() => onChange(o.valeur)}
+                id={i === 0 ? id : `${id}-${o.value}`}
+                value={o.value}
+                checked={value === o.value}
+                onChange={() => onChange(o.value)}
                 aria-invalid={error ? true : undefined}
               />
-              {o.libelle}
+              {o.label}
             </label>
           ))}
         </div>
@@ -57,20 +57,20 @@ export function QuestionField({ question: q, value, error, onChange }: Props) {
     );
   }
 
-  if (q.type === 'choix' || q.type === 'commune') {
+  if (q.type === 'choice' || q.type === 'commune') {
     return (
       <div className={`field${error ? ' has-error' : ''}`}>
         <label htmlFor={id}>
-          {q.libelle}
+          {q.label}
           {optional}
         </label>
         {help}
         {err}
-        <select id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={describedBy} aria-invalid={error ? true : undefined} required={q.obligatoire}>
+        <select id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={describedBy} aria-invalid={error ? true : undefined} required={q.required}>
           <option value="">— Choisir —</option>
           {q.options!.map((o) => (
-            <option key={o.valeur} value={o.valeur}>
-              {o.libelle}
+            <option key={o.value} value={o.value}>
+              {o.label}
             </option>
           ))}
         </select>
@@ -81,8 +81,8 @@ export function QuestionField({ question: q, value, error, onChange }: Props) {
   return (
     <div className={`field${error ? ' has-error' : ''}`}>
       <label htmlFor={id}>
-        {q.libelle}
-        {q.unite ? ` (en ${q.unite === '€' ? 'euros' : q.unite})` : ''}
+        {q.label}
+        {q.unit ? ` (en ${q.unit === '€' ? 'euros' : q.unit})` : ''}
         {optional}
       </label>
       {help}
@@ -91,16 +91,16 @@ export function QuestionField({ question: q, value, error, onChange }: Props) {
         <input
           id={id}
           type="text"
-          inputMode={q.id === 'personnes' ? 'numeric' : 'decimal'}
+          inputMode={q.id === 'persons' ? 'numeric' : 'decimal'}
           autoComplete="off"
           value={value}
           onChange={(e) => onChange(e.target.value)}
           aria-describedby={describedBy}
           aria-invalid={error ? true : undefined}
-          required={q.obligatoire}
-          size={q.unite === '€' ? 12 : 4}
+          required={q.required}
+          size={q.unit === '€' ? 12 : 4}
         />
-        {q.unite && <span aria-hidden="true">{q.unite}</span>}
+        {q.unit && <span aria-hidden="true">{q.unit}</span>}
       </div>
     </div>
   );

@@ -6,13 +6,13 @@ import { isVerified } from './form.ts';
 
 const VERDICT: Record<AidAnswer['verdict'], string> = {
   eligible: 'Éligible',
-  non_eligible: 'Non éligible',
-  inconnu: 'Impossible de conclure',
+  not_eligible: 'Non éligible',
+  unknown: 'Impossible de conclure',
 };
-const STATUS: Record<Condition['statut'], { mark: string; words: string }> = {
-  remplie: { mark: '✓', words: 'Condition remplie' },
-  non_remplie: { mark: '✗', words: 'Condition non remplie' },
-  inconnue: { mark: '?', words: 'Condition non vérifiable' },
+const STATUS: Record<Condition['status'], { mark: string; words: string }> = {
+  met: { mark: '✓', words: 'Condition remplie' },
+  not_met: { mark: '✗', words: 'Condition non remplie' },
+  unknown: { mark: '?', words: 'Condition non vérifiable' },
 };
 
 export function SimulationResult({ answer, headingRef }: { answer: SimulationAnswer; headingRef?: Ref<HTMLHeadingElement> }) {
@@ -22,18 +22,18 @@ export function SimulationResult({ answer, headingRef }: { answer: SimulationAns
         Résultat
       </h2>
       <ul className="context">
-        {answer.contexte.map((c) => (
+        {answer.context.map((c) => (
           <li key={c}>{c}</li>
         ))}
       </ul>
-      {answer.aides.map((aid) => (
+      {answer.aids.map((aid) => (
         <AidCard key={aid.id} aid={aid} />
       ))}
-      {answer.avertissements.length > 0 && (
+      {answer.warnings.length > 0 && (
         <div className="warnings">
           <h3>À savoir</h3>
           <ul>
-            {answer.avertissements.map((w) => (
+            {answer.warnings.map((w) => (
               <li key={w}>{w}</li>
             ))}
           </ul>
@@ -48,24 +48,24 @@ function AidCard({ aid }: { aid: AidAnswer }) {
   return (
     <article className={`aid-card verdict-${aid.verdict}`} aria-labelledby={titleId}>
       <h3 id={titleId}>
-        {aid.nom} : <span className="verdict">{aid.libelle_verdict ?? VERDICT[aid.verdict]}</span>
+        {aid.name} : <span className="verdict">{aid.verdict_label ?? VERDICT[aid.verdict]}</span>
       </h3>
-      <p>{aid.resume}</p>
+      <p>{aid.summary}</p>
       <h4>Conditions vérifiées</h4>
       <ul className="conditions">
         {aid.conditions.map((c) => (
-          <li key={c.id} className={`condition status-${c.statut}`}>
+          <li key={c.id} className={`condition status-${c.status}`}>
             <span className="mark" aria-hidden="true">
-              {STATUS[c.statut].mark}
+              {STATUS[c.status].mark}
             </span>
-            <span className="visually-hidden">{STATUS[c.statut].words} : </span>
-            {c.texte}
-            {c.table?.verification === 'calcule' && <span className="computed">{c.table.note}</span>}
+            <span className="visually-hidden">{STATUS[c.status].words} : </span>
+            {c.text}
+            {c.table?.verification === 'computed' && <span className="computed">{c.table.note}</span>}
             {c.table && !isVerified(c.table.verification) && (
               <details className="unverified">
                 <summary>Chiffre non vérifié</summary>
                 <p>
-                  {c.table.verification_libelle}. {c.table.note}
+                  {c.table.verification_label}. {c.table.note}
                 </p>
               </details>
             )}
@@ -73,9 +73,9 @@ function AidCard({ aid }: { aid: AidAnswer }) {
               <span className="source">
                 Source :{' '}
                 {c.table.sources.slice(0, 2).map((s, i) => (
-                  <span key={s.titre}>
+                  <span key={s.title}>
                     {i > 0 && ' ; '}
-                    {s.url ? <a href={s.url}>{s.titre}</a> : s.titre}
+                    {s.url ? <a href={s.url}>{s.title}</a> : s.title}
                   </span>
                 ))}
               </span>
@@ -83,9 +83,9 @@ function AidCard({ aid }: { aid: AidAnswer }) {
           </li>
         ))}
       </ul>
-      {aid.informations.length > 0 && (
+      {aid.notes.length > 0 && (
         <ul className="infos">
-          {aid.informations.map((i) => (
+          {aid.notes.map((i) => (
             <li key={i}>{i}</li>
           ))}
         </ul>
@@ -93,7 +93,7 @@ function AidCard({ aid }: { aid: AidAnswer }) {
       {aid.source && <p className="source">Décision : {aid.source}</p>}
       {aid.contact && (
         <p className="contact">
-          <strong>Contact : {aid.contact.nom}.</strong> {aid.contact.texte}{' '}
+          <strong>Contact : {aid.contact.name}.</strong> {aid.contact.text}{' '}
           {aid.contact.url && <a href={aid.contact.url}>{aid.contact.url.replace(/^https:\/\/(www\.)?/, '').replace(/\/$/, '')}</a>}
         </p>
       )}

@@ -3,16 +3,16 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../../platform/api.ts';
-import { checkAnswers, isVisible, type Answers } from './form.ts';
+import { checkAnswers, isVisible, simulatorPage, type Answers } from './form.ts';
 import { QuestionField } from './QuestionField.tsx';
 import { SimulationResult } from './SimulationResult.tsx';
 import type { SimulationAnswer, SimulatorInfo } from '../../../modules/aids/contract.ts';
 import './aids.css';
 
 export function SimulatorPage() {
-  const { simulateur } = useParams();
+  const { simulateur: page } = useParams();
   const simulators = useQuery({ queryKey: ['aids-simulators'], queryFn: () => api<SimulatorInfo[]>('/api/aids/simulators') });
-  const sim = simulators.data?.find((s) => s.id === simulateur);
+  const sim = simulators.data?.find((s) => simulatorPage(s.id) === page);
   const [answers, setAnswers] = useState<Answers>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [result, setResult] = useState<SimulationAnswer | null>(null);
@@ -34,7 +34,7 @@ export function SimulatorPage() {
     setAnswers({});
     setErrors({});
     setResult(null);
-  }, [simulateur]);
+  }, [page]);
 
   if (simulators.isError) return <p role="alert">Les simulateurs n’ont pas pu être chargés : {(simulators.error as Error).message}</p>;
   if (simulators.isLoading) return <p>Chargement…</p>;
@@ -86,9 +86,9 @@ export function SimulatorPage() {
   return (
     <section className="aids">
       <p className="breadcrumb">
-        <Link to="/aides">Aides au logement</Link> › {sim.titre}
+        <Link to="/aides">Aides au logement</Link> › {sim.title}
       </p>
-      <h1 tabIndex={-1}>{sim.titre}</h1>
+      <h1 tabIndex={-1}>{sim.title}</h1>
       <p>{sim.description}</p>
       <p className="hint">Aucune réponse n’est enregistrée. Les questions marquées « facultatif » peuvent rester vides.</p>
 
@@ -100,7 +100,7 @@ export function SimulatorPage() {
             {errorList.map((q) => (
               <li key={q.id}>
                 <a href={`#q-${q.id}`}>
-                  {q.libelle} : {errors[q.id]}
+                  {q.label} : {errors[q.id]}
                 </a>
               </li>
             ))}

@@ -7,9 +7,9 @@ import { isVerified } from './form.ts';
 import './aids.css';
 
 const COLUMN_LABEL: Record<string, string> = {
-  paris_communes_limitrophes: 'Paris et communes limitrophes',
+  paris_and_neighbours: 'Paris et communes limitrophes',
   ile_de_france: 'Île-de-France hors Paris et communes limitrophes',
-  autres_regions: 'Autres régions',
+  other_regions: 'Autres régions',
   Abis: 'Zone A bis',
   A: 'Zone A',
   B1: 'Zone B1',
@@ -18,38 +18,38 @@ const COLUMN_LABEL: Record<string, string> = {
 };
 const MPR_LABEL: Record<string, string> = {
   ile_de_france: 'Île-de-France',
-  hors_ile_de_france: 'hors Île-de-France',
-  tres_modeste: 'très modestes',
-  modeste: 'modestes',
-  intermediaire: 'intermédiaires',
+  outside_ile_de_france: 'hors Île-de-France',
+  very_modest: 'très modestes',
+  modest: 'modestes',
+  intermediate: 'intermédiaires',
 };
 const columnLabel = (k: string) => COLUMN_LABEL[k] ?? k.split(' · ').map((p) => MPR_LABEL[p] ?? p).join(', ');
 const rowLabel = (k: string) =>
-  k === 'par_personne_supplementaire'
+  k === 'per_extra_person'
     ? 'Par personne supplémentaire'
-    : /^\d+_et_plus$/.test(k)
+    : /^\d+_and_more$/.test(k)
       ? `${k.split('_')[0]} personnes et plus`
       : k;
 const euros = (n: number) => `${String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ')} €`;
 
 /** The figures of one table, columns = zones, a mark on each cell less sure than the table. */
 function Figures({ r }: { r: TableRow }) {
-  const columns = Object.keys(r.valeurs!);
-  const keys = [...new Set(columns.flatMap((c) => Object.keys(r.valeurs![c]!)))].sort((a, b) => {
-    const n = (k: string) => (k === 'par_personne_supplementaire' ? 1000 : parseInt(k, 10));
+  const columns = Object.keys(r.values!);
+  const keys = [...new Set(columns.flatMap((c) => Object.keys(r.values![c]!)))].sort((a, b) => {
+    const n = (k: string) => (k === 'per_extra_person' ? 1000 : parseInt(k, 10));
     return n(a) - n(b);
   });
-  const marked = Object.values(r.verification_valeurs ?? {}).some((cells) => Object.keys(cells).length > 0);
+  const marked = Object.values(r.verification_values ?? {}).some((cells) => Object.keys(cells).length > 0);
   return (
     <details className="figures">
       <summary>
-        Chiffres : {r.dispositif} {r.annee ?? ''}
+        Chiffres : {r.scheme} {r.year ?? ''}
       </summary>
       {/* Focusable: a wide table scrolls sideways on a small screen, and the keyboard must reach it (WCAG 2.1.1). */}
-      <div className="table-wrap" tabIndex={0} role="region" aria-label={`Plafonds ${r.dispositif} ${r.annee ?? ''}`}>
+      <div className="table-wrap" tabIndex={0} role="region" aria-label={`Plafonds ${r.scheme} ${r.year ?? ''}`}>
         <table>
           <caption>
-            {r.dispositif} {r.annee ?? ''} — plafonds en euros{marked ? ' ; * chiffre non vérifié (déduit)' : ''}
+            {r.scheme} {r.year ?? ''} — plafonds en euros{marked ? ' ; * chiffre non vérifié (déduit)' : ''}
           </caption>
           <thead>
             <tr>
@@ -66,8 +66,8 @@ function Figures({ r }: { r: TableRow }) {
               <tr key={k}>
                 <th scope="row">{rowLabel(k)}</th>
                 {columns.map((c) => {
-                  const v = r.valeurs![c]![k];
-                  const cell = r.verification_valeurs?.[c]?.[k];
+                  const v = r.values![c]![k];
+                  const cell = r.verification_values?.[c]?.[k];
                   const unsure = cell !== undefined && !isVerified(cell);
                   return (
                     <td key={c} className={unsure ? 'warn' : undefined}>
@@ -109,18 +109,18 @@ export function TablesPage() {
             </thead>
             <tbody>
               {rows.data.map((r) => (
-                <tr key={r.fichier}>
-                  <th scope="row">{r.dispositif}</th>
-                  <td>{r.annee ?? '—'}</td>
+                <tr key={r.file}>
+                  <th scope="row">{r.scheme}</th>
+                  <td>{r.year ?? '—'}</td>
                   <td>
-                    <strong className={isVerified(r.verification) ? 'ok' : 'warn'}>{r.verification_libelle}</strong>
+                    <strong className={isVerified(r.verification) ? 'ok' : 'warn'}>{r.verification_label}</strong>
                     <br />
                     <span className="source">{r.note}</span>
                   </td>
                   <td>
                     <ul className="plain">
                       {r.sources.map((s) => (
-                        <li key={s.titre + (s.url ?? '')}>{s.url ? <a href={s.url}>{s.titre}</a> : s.titre}</li>
+                        <li key={s.title + (s.url ?? '')}>{s.url ? <a href={s.url}>{s.title}</a> : s.title}</li>
                       ))}
                     </ul>
                   </td>
@@ -133,8 +133,8 @@ export function TablesPage() {
       {rows.data && (
         <>
           <h2>Les chiffres de chaque barème</h2>
-          {rows.data.filter((r) => r.valeurs).map((r) => (
-            <Figures key={r.fichier} r={r} />
+          {rows.data.filter((r) => r.values).map((r) => (
+            <Figures key={r.file} r={r} />
           ))}
         </>
       )}

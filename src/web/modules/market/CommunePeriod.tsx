@@ -9,6 +9,7 @@ import { api, formatNumber } from '../../platform/api.ts';
 import type { PortalType } from '../../../modules/market/contract.ts';
 import type { PeriodAnswer, PortalSale, Stats } from '../../../modules/market/contract-portal.ts';
 import { BarChart, LineChart } from './charts.tsx';
+import { MonthRange } from './Controls.tsx';
 import { PeriodMap } from './PeriodMap.tsx';
 
 const n = (v: number | null) => (v === null ? '—' : formatNumber(v));
@@ -136,7 +137,7 @@ export function CommunePeriod({ code, type, name }: { code: string; type: Portal
     () =>
       (d?.sections.rows ?? [])
         .filter((s) => s.longitude !== null && s.latitude !== null)
-        .map((s) => ({ code: s.section, lon: s.longitude!, lat: s.latitude!, label: `Section ${s.section.slice(5)} : ${n(s.price_m2_median)} €/m² (médiane, ${n(s.sales_count)} ventes)` })),
+        .map((s) => ({ code: s.section, lon: s.longitude!, lat: s.latitude!, outline: s.outline, label: `Section ${s.section.slice(5)} : ${n(s.price_m2_median)} €/m² (médiane, ${n(s.sales_count)} ventes)` })),
     [d],
   );
   // From the latest URL, not this render's: two months changed in a row both stay.
@@ -166,14 +167,7 @@ export function CommunePeriod({ code, type, name }: { code: string; type: Portal
       <h2 id="periode-titre">Sur la période de votre choix</h2>
       <fieldset className="portal-controls">
         <legend>Période (mois présents dans les données : {d.months[0]} à {d.months.at(-1)})</legend>
-        <div className="field">
-          <label htmlFor="periode-du">Du mois</label>
-          <input id="periode-du" type="month" min={d.months[0]} max={d.months.at(-1)} value={from || d.period.from} onChange={(e) => setMonth('du', e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="periode-au">Au mois (inclus)</label>
-          <input id="periode-au" type="month" min={d.months[0]} max={d.months.at(-1)} value={to || d.period.to} onChange={(e) => setMonth('au', e.target.value)} />
-        </div>
+        <MonthRange id="periode" months={d.months} shown={{ from: from || d.period.from, to: to || d.period.to }} onChange={setMonth} />
       </fieldset>
       <p data-testid="periode-libelle">
         Période : <strong>{d.period.label}</strong>
@@ -210,7 +204,11 @@ export function CommunePeriod({ code, type, name }: { code: string; type: Portal
       {d.comparison.grouped && <p>Non détaillées : {d.comparison.grouped}.</p>}
 
       <h3>Par section cadastrale</h3>
-      <p>Les sections du cadastre (commune, préfixe et lettres de section de la référence des parcelles) ; sur la carte, chaque section est au centre de ses ventes.</p>
+      <p>
+        Les sections du cadastre (commune, préfixe et lettres de section de la référence des parcelles). Sur la carte, une section est dessinée par le contour de
+        ses ventes de la période (le plus petit polygone convexe qui contient leurs positions arrondies à 100 m environ) et par leur centre : c’est là où se sont
+        faites les ventes, pas le contour cadastral de la section. Une section de moins de trois positions distinctes n’est qu’un point.
+      </p>
       <Table
         caption={`Prix au m² des ${d.type_label.toLowerCase()} par section cadastrale, ${d.period.label}`}
         head={['Section', ...STATS_HEAD]}
@@ -222,6 +220,7 @@ export function CommunePeriod({ code, type, name }: { code: string; type: Portal
       <PeriodMap sales={mapSales} sections={mapSections} label={`Carte des ventes de ${name}, ${d.period.label}, et des sections cadastrales ; la liste ci-dessous donne les mêmes ventes`} onSelect={setSelected} />
       {sale && <SaleDetails sale={sale} />}
       <p className="source">{d.sales.note}</p>
+      {d.sales.withheld_reason && <p data-testid="ventes-non-listees">{d.sales.withheld_reason}</p>}
       <ul className="sale-list" aria-label={`Ventes de ${name}, ${d.period.label}`}>
         {d.sales.rows.slice(0, shown).map((s) => (
           <li key={s.id}>

@@ -1,4 +1,4 @@
-// The sales of a period and the centroids of the cadastral sections on one MapLibre map (loaded lazily, no network
+// The sales of a period, and the cadastral sections as the outline of their sales with their centre, on one MapLibre map (loaded lazily, no network
 // basemap). A click on a sale selects it (its details appear beside, as when its line of the list is chosen); the
 // list below the map carries the same sales for keyboard and screen-reader users.
 import { useEffect, useRef, useState } from 'react';
@@ -15,6 +15,8 @@ interface MapSection {
   lon: number;
   lat: number;
   label: string;
+  /** The convex hull of its sales' positions (statistics.ts convexHull), null under three distinct points. */
+  outline: [number, number][] | null;
 }
 
 const KIND_COLORS: Record<string, string> = { Maison: '#1b7837', Appartement: '#54278f' };
@@ -44,14 +46,23 @@ export function PeriodMap({ sales, sections, label, onSelect }: { sales: MapSale
             geometry: { type: 'Point' as const, coordinates: [p.lon, p.lat] },
           })),
         });
+        // Each section with an area: the outline of its sales, drawn under the points (not its cadastral outline).
+        const outlines = {
+          type: 'FeatureCollection' as const,
+          features: sections
+            .filter((p) => p.outline)
+            .map((p) => ({ type: 'Feature' as const, properties: { label: p.label }, geometry: { type: 'Polygon' as const, coordinates: [[...p.outline!, p.outline![0]]] } })),
+        };
         const color = ['match', ['get', 'kind'], ...Object.entries(KIND_COLORS).flat(), '#b35806'] as unknown as import('maplibre-gl').ExpressionSpecification;
         map = new maplibregl.Map({
           container: container.current,
           style: {
             version: 8,
-            sources: { ventes: { type: 'geojson', data: points(sales) }, sections: { type: 'geojson', data: points(sections) } },
+            sources: { ventes: { type: 'geojson', data: points(sales) }, sections: { type: 'geojson', data: points(sections) }, contours: { type: 'geojson', data: outlines } },
             layers: [
               { id: 'fond', type: 'background', paint: { 'background-color': '#f4f6f8' } },
+              { id: 'contours-fond', type: 'fill', source: 'contours', paint: { 'fill-color': '#b35806', 'fill-opacity': 0.08 } },
+              { id: 'contours', type: 'line', source: 'contours', paint: { 'line-color': '#1e1e1e', 'line-width': 1.5, 'line-dasharray': [3, 2] } },
               { id: 'sections', type: 'circle', source: 'sections', paint: { 'circle-radius': 14, 'circle-color': '#ffffff', 'circle-opacity': 0.6, 'circle-stroke-color': '#1e1e1e', 'circle-stroke-width': 2 } },
               { id: 'ventes', type: 'circle', source: 'ventes', paint: { 'circle-radius': 6, 'circle-color': color, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5, 'circle-opacity': 0.85 } },
             ],
@@ -70,8 +81,16 @@ export function PeriodMap({ sales, sections, label, onSelect }: { sales: MapSale
           const id = e.features?.[0]?.properties.id;
           if (id) select.current(String(id));
         });
+        // The view on the container (centre, zoom): a browser test finds where a sale is drawn from its coordinates,
+        // by the Web Mercator projection, and clicks it there as a reader would.
+        const showView = () => {
+          const c = map!.getCenter();
+          container.current?.setAttribute('data-map-view', `${c.lng},${c.lat},${map!.getZoom()}`);
+        };
+        map.on('moveend', showView);
         map.once('idle', () => {
           if (cancelled) return;
+          showView();
           setStatus('prête');
           container.current?.setAttribute('data-map-ready', 'true');
         });
@@ -106,6 +125,10 @@ export function PeriodMap({ sales, sections, label, onSelect }: { sales: MapSale
           <li>
             <span className="swatch round" style={{ background: '#ffffff', border: '2px solid #1e1e1e' }} aria-hidden="true" />
             Section cadastrale (centre de ses ventes)
+          </li>
+          <li>
+            <span className="swatch" style={{ background: 'rgba(179, 88, 6, 0.08)', border: '2px dashed #1e1e1e' }} aria-hidden="true" />
+            Contour des ventes d’une section (pas son contour cadastral)
           </li>
         </ul>
       </figcaption>

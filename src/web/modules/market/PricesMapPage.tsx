@@ -1,6 +1,6 @@
 // « Prix de l’immobilier »: the territory's communes coloured by median price per m², the same figures in a table
 // (keyboard and screen-reader users open each commune's page from it), search, and downloads.
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { bboxOf } from '../../../modules/territory/model.ts';
@@ -8,8 +8,8 @@ import { api, formatNumber } from '../../platform/api.ts';
 import { ChoroplethMap, type MapClass } from '../../platform/ChoroplethMap.tsx';
 import { DemoNotice } from '../../platform/DemoNotice.tsx';
 import { CommuneSearch } from './CommuneSearch.tsx';
-import type { MapAnswer } from '../../../modules/market/contract.ts';
-import { PortalControls, apiQuery, pageQuery, usePortalState } from './Controls.tsx';
+import type { MapPeriodAnswer } from '../../../modules/market/contract-portal.ts';
+import { MonthRange, PortalControls, usePortalState } from './Controls.tsx';
 import { DataTableView, Downloads, SourceLine } from './DataTableView.tsx';
 import { SvgChoropleth, type SvgFeature } from './SvgChoropleth.tsx';
 import { TYPE_LABEL } from './labels.ts';
@@ -27,13 +27,18 @@ interface Contours {
 export function PricesMapPage() {
   const [state, update, params] = usePortalState();
   const navigate = useNavigate();
-  const query = apiQuery(state, state.year);
-  const answer = useQuery({ queryKey: ['prix-carte', query], queryFn: () => api<MapAnswer>(`/api/market/portal/map?${query}`) });
+  // The commune page's periods: any range of months of the data (`?du=2018-03&au=2018-06`), by default the last 12.
+  const from = params.get('du') ?? '';
+  const to = params.get('au') ?? '';
+  const query = new URLSearchParams({ type: state.type, ...(from && { from }), ...(to && { to }) }).toString();
+  const answer = useQuery({ queryKey: ['prix-carte', query], queryFn: () => api<MapPeriodAnswer>(`/api/market/portal/map/period?${query}`), placeholderData: keepPreviousData });
   const contours = useQuery({ queryKey: ['territory-map'], queryFn: () => api<Contours>('/api/territory/map') });
   const data = answer.data;
   const epci = params.get('epci') || data?.epcis[0]?.siren || '';
   const min = data?.table.meta.secrecy_min_count ?? 11;
-  const linkQuery = data ? `?${pageQuery(state, data.year)}` : '';
+  // The commune page opens on the same type and, when one was chosen, the same months.
+  const linkQuery = `?${new URLSearchParams({ type: state.type, ...(from && { du: from }), ...(to && { au: to }) })}`;
+  const period = data?.period?.label ?? 'aucune donnée';
 
   const classes = useMemo<MapClass[]>(() => {
     if (!data) return [];
@@ -62,9 +67,9 @@ export function PricesMapPage() {
       const prix = p.prix as number;
       if (prix === SECRET) return `${p.nom} : chiffre non publié (secret statistique)`;
       if (prix === NO_SALE) return `${p.nom} : aucune vente dans les données`;
-      return `${p.nom} : ${formatNumber(prix)} €/m² (médiane, ${TYPE_LABEL[state.type]}, ${data?.period}, ${formatNumber(p.sales_count as number)} ventes)`;
+      return `${p.nom} : ${formatNumber(prix)} €/m² (médiane, ${TYPE_LABEL[state.type]}, ${period}, ${formatNumber(p.sales_count as number)} ventes)`;
     },
-    [state.type, data?.period],
+    [state.type, period],
   );
   const describeFeature = useCallback((f: SvgFeature) => describe(f.properties), [describe]);
   const valueOf = useCallback((f: SvgFeature) => f.properties.prix as number, []);
@@ -92,7 +97,12 @@ export function PricesMapPage() {
       {answer.isError && <p role="alert">Les prix n’ont pas pu être chargés : {(answer.error as Error).message}</p>}
       {data && (
         <>
-          <PortalControls state={{ ...state, year: data.year ?? undefined }} update={update} years={data.years} />
+          <PortalControls
+            state={state}
+            update={update}
+            years={[]}
+            period={data.period && <MonthRange id="carte" months={data.months} shown={{ from: from || data.period.from, to: to || data.period.to }} onChange={(k, v) => update({ [k]: v })} />}
+          />
           {data.epcis.length > 1 && (
             <div className="field inline">
               <label htmlFor="prix-epci">Intercommunalité affichée</label>
@@ -106,16 +116,23 @@ export function PricesMapPage() {
             </div>
           )}
           <h2>
-            Prix au m² médian des {TYPE_LABEL[state.type]}, {data.period}
+            Prix au m² médian des {TYPE_LABEL[state.type]}, {period}
           </h2>
-          {data.year === null && <p>Aucune vente n’est encore chargée pour ce territoire.</p>}
+          {data.period ? (
+            <p data-testid="carte-periode-libelle">
+              Période : <strong>{period}</strong>
+              {data.period.default ? ' (par défaut, les 12 derniers mois des données)' : ''}. {data.edition.label}.
+            </p>
+          ) : (
+            <p>Aucune vente n’est encore chargée pour ce territoire.</p>
+          )}
           {geojson &&
             (zoomable ? (
               <ChoroplethMap
                 geojson={geojson}
                 valueProperty="prix"
                 classes={classes}
-                label={`Carte zoomable des communes de ${epciName} colorées selon le prix au m² médian des ${TYPE_LABEL[state.type]} (${data.period}) ; le tableau plus bas donne les mêmes chiffres`}
+                label={`Carte zoomable des communes de ${epciName} colorées selon le prix au m² médian des ${TYPE_LABEL[state.type]} (${period}) ; le tableau plus bas donne les mêmes chiffres`}
                 describe={describe}
                 onSelect={onSelect}
               />
@@ -124,7 +141,7 @@ export function PricesMapPage() {
                 features={geojson.features}
                 value={valueOf}
                 classes={classes}
-                label={`Carte des communes de ${epciName} colorées selon le prix au m² médian des ${TYPE_LABEL[state.type]} (${data.period})`}
+                label={`Carte des communes de ${epciName} colorées selon le prix au m² médian des ${TYPE_LABEL[state.type]} (${period})`}
                 describe={describeFeature}
                 hrefOf={hrefOf}
               />
@@ -141,13 +158,13 @@ export function PricesMapPage() {
           {shownRows && (
             <DataTableView
               table={shownRows}
-              caption={`Prix au m² des ${TYPE_LABEL[state.type]} par commune, ${epciName}, ${data.period} (€/m², nombre de ventes)`}
+              caption={`Prix au m² des ${TYPE_LABEL[state.type]} par commune, ${epciName}, ${period} (€/m², nombre de ventes)`}
               columns={['name', 'sales_count', 'price_m2_median', 'price_m2_q1', 'price_m2_q3', 'price_median']}
               rowHeader="name"
               cell={(key, row) => (key === 'name' ? <Link to={`/prix/communes/${row.code}${linkQuery}`}>{row.name}</Link> : undefined)}
             />
           )}
-          <Downloads href={`/api/market/portal/map/download?${apiQuery(state, data.year)}`} what="le tableau de toutes les communes" />
+          <Downloads href={`/api/market/portal/map/period/download?${query}`} what="le tableau de toutes les communes" />
           <p>
             Pour les applications et les partenaires : <a href="/api/docs">l’API publique documentée (OpenAPI)</a>.
           </p>

@@ -2,8 +2,8 @@
 // classes (quantiles of the values, with how many communes fall in each), and the ranking table with the EPCI's and
 // the instance's values. The map is plain SVG (no WebGL: light on a phone); the table carries the same figures.
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
-import { Link } from 'react-router';
+import { useCallback, useMemo } from 'react';
+import { Link, useSearchParams } from 'react-router';
 import type { IndicatorAnswer, IndicatorsListAnswer, LegendClass, SectionKey } from '../../../modules/observatory/contract.ts';
 import type { TerritoryMapAnswer } from '../../../modules/territory/contract.ts';
 import { api } from '../../platform/api.ts';
@@ -74,7 +74,21 @@ export function IndicatorPicker({ value, onChange, id }: { value: string; onChan
  * page (if any) marked in the table.
  */
 export function Comparison({ epci, highlight, initial = 'population', headingId }: { epci: string | null; highlight?: string; initial?: string; headingId: string }) {
-  const [indicator, setIndicator] = useState(initial);
+  // The indicator lives in the address (?indicateur=…): a shared link opens the same map, the back button returns
+  // to the previous indicator. An unknown key falls back to the default.
+  const [params, setParams] = useSearchParams();
+  const list = useIndicators();
+  const asked = params.get('indicateur');
+  const indicator = asked && (!list.data || list.data.indicators.some((i) => i.key === asked)) ? asked : initial;
+  const setIndicator = useCallback(
+    (key: string) =>
+      setParams((p) => {
+        const next = new URLSearchParams(p);
+        next.set('indicateur', key);
+        return next;
+      }, { preventScrollReset: true }),
+    [setParams],
+  );
   const q = useQuery({
     queryKey: ['observatory', 'indicator', indicator, epci],
     queryFn: () => api<IndicatorAnswer>(`/api/observatory/indicators/${encodeURIComponent(indicator)}${epci ? `?epci=${epci}` : ''}`),

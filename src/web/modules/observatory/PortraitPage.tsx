@@ -10,7 +10,7 @@ import { DemoNotice } from '../../platform/DemoNotice.tsx';
 import { Comparison, portraitPath } from './Comparison.tsx';
 import { FigureList } from './Figures.tsx';
 import { formatValue, NO_DATA_LABEL } from './format.ts';
-import { SeriesView } from './SeriesView.tsx';
+import { type CompareSeries, SeriesView } from './SeriesView.tsx';
 import './observatory.css';
 
 export function PortraitPage({ level }: { level: 'commune' | 'epci' }) {
@@ -18,6 +18,9 @@ export function PortraitPage({ level }: { level: 'commune' | 'epci' }) {
   const id = (level === 'commune' ? params.code : params.siren) ?? '';
   const url = level === 'commune' ? `/api/territory/communes/${encodeURIComponent(id)}/portrait` : `/api/territory/epci/${encodeURIComponent(id)}/portrait`;
   const q = useQuery({ queryKey: ['portrait', level, id], queryFn: () => api<PortraitAnswer>(url), retry: false });
+  // A commune's trend charts carry its EPCI's series too (the EPCI's portrait, shared with the home page's cache).
+  const epciSiren = level === 'commune' ? q.data?.epci?.siren : undefined;
+  const epciQ = useQuery({ queryKey: ['portrait', 'epci', epciSiren], queryFn: () => api<PortraitAnswer>(`/api/territory/epci/${epciSiren}/portrait`), enabled: !!epciSiren });
   const what = level === 'commune' ? 'la commune' : 'l’intercommunalité';
   if (q.isLoading)
     return (
@@ -44,6 +47,10 @@ export function PortraitPage({ level }: { level: 'commune' | 'epci' }) {
   }
   const d = q.data;
   const population = d.sections[0]?.figures.find((f) => f.key === 'population');
+  const compareOf = (section: string, key: string): CompareSeries | undefined => {
+    const other = epciQ.data?.sections.find((x) => x.key === section)?.series.find((x) => x.key === key);
+    return other && epciQ.data ? { place: d.name, epci: epciQ.data.name, series: other } : undefined;
+  };
   return (
     <section className="portrait">
       <nav aria-label="Fil d’Ariane" className="breadcrumb">
@@ -97,7 +104,7 @@ export function PortraitPage({ level }: { level: 'commune' | 'epci' }) {
             </p>
           )}
           {s.series.map((x) => (
-            <SeriesView key={x.key} series={x} />
+            <SeriesView key={x.key} series={x} compare={compareOf(s.key, x.key)} />
           ))}
           <p className="module-link">
             <Link to={s.module_path}>
