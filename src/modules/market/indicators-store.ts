@@ -9,15 +9,15 @@
 // A département's folder depends only on its own lines: an import recomputes the folders of the départements it
 // rewrites, leaves the others as they are, and swaps them with the lake's partitions in the same journaled swap. The
 // EPCI and instance rows of the areas the import touches are recomputed from their own sales (never from their
-// parts' medians), the others are kept. No expanded copy of the sales: a département's selected sales are held once
-// in a temporary table, then one aggregation per level and period kind (years, months, each five-year window the
-// pages offer), the quartiles by one quantile aggregate. Secrecy is not applied here: it is decided when answering,
+// parts' medians), the others are kept. The touched départements are computed together (in batches of a few million
+// lines): their selected sales are held once in a temporary table, then one aggregation per level and period kind
+// (years, months, the five-year windows), the département a grouping column, the quartiles by one quantile aggregate. Secrecy is not applied here: it is decided when answering,
 // from the stored counts (service.ts, model.ts protectYears). The folder names have no `=` at the top: the partition
 // walk of the lake skips `_indicators`.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parquetRelation, sqlString, type LakeReader } from '../../platform/lake.ts';
+import { parquetRelation, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
 import { parquetFilesIn, partitionFiles } from '../../platform/lake-swap.ts';
 import { PORTAL_TYPES } from './contract.ts';
 import { LAKE_COLUMNS, PROPERTY_TYPES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType } from './model.ts';
@@ -118,33 +118,53 @@ const LEVELS: Record<'commune' | 'arrondissement' | 'section' | 'departement' | 
   territory: { level: 'territory', code: `'territory'`, where: 'in_territory' },
 };
 
-/** A period kind: the label of each row's period and which rows it holds. */
+/**
+ * A period kind: the label of each row's period, which rows it holds, and where they come from (default: the sales
+ * table; the five-year windows read it with each sale repeated once per window that holds it).
+ */
 interface PeriodKind {
   period: string;
   where?: string;
+  from?: (table: string) => string;
 }
 const YEAR: PeriodKind = { period: 'CAST(y AS VARCHAR)' };
 const MONTH: PeriodKind = { period: 'm' };
-const lastYear = (y: number): PeriodKind => ({ period: `'${y}'`, where: `y = ${y}` });
-/** The periods of a département's stored sections: its last year (of `dataUntil`) and the five years ending with it. */
+/**
+ * Every five-year window `e-4/e` (the portal's `five_years`, portal-model.ts yearWindow), in one pass: a sale of year
+ * y is in the windows ending y to y+4. A window without sales has no row, as on the raw lake; a window ending in a
+ * year another département brings still holds these sales.
+ */
+const FIVE_YEARS: PeriodKind = {
+  period: 'w',
+  from: (t) => `(SELECT *, CAST(e - 4 AS VARCHAR) || '/' || CAST(e AS VARCHAR) AS w FROM (SELECT *, unnest(range(y, y + 5)) AS e FROM ${t}))`,
+};
+/**
+ * The periods of a département's stored sections, the most numerous groups: its last year and the five years ending
+ * with it (a commune page opens on its latest year); other periods are read from the lake (figure-source.ts).
+ */
 export const sectionPeriods = (dataUntil: string | undefined) => {
   const y = Number(dataUntil?.slice(0, 4));
   return dataUntil ? [String(y), rangeKey(y - 4, y)] : [];
 };
-/** The five years that end with `y`: the portal's `five_years` window (portal-model.ts yearWindow). */
-const fiveYears = (y: number): PeriodKind => ({ period: `'${rangeKey(y - 4, y)}'`, where: `y BETWEEN ${y - 4} AND ${y}` });
+const lastOf = (t: string) => `(SELECT ${t}.*, last.ly FROM ${t} JOIN (SELECT departement, max(y) AS ly FROM ${t} GROUP BY departement) last USING (departement))`;
+const LAST_YEAR: PeriodKind = { period: 'CAST(ly AS VARCHAR)', where: 'y = ly', from: lastOf };
+const LAST_FIVE_YEARS: PeriodKind = { period: `CAST(ly - 4 AS VARCHAR) || '/' || CAST(ly AS VARCHAR)`, where: 'y BETWEEN ly - 4 AND ly', from: lastOf };
 
-/** One aggregation: the published figures of one level over one period kind, from the sales table `table`. */
-function aggregate(table: string, l: Level, p: PeriodKind, method: Method): string {
+/**
+ * One aggregation: the published figures of one level over one period kind, from the sales table `table`, for every
+ * département of the table at once (`departement` is a grouping column: the rows are written one folder each).
+ */
+function aggregate(table: string, l: Level, p: PeriodKind, method: Method, byDepartement: boolean): string {
   const round = (e: string) => (method === 'etalab' ? `round_even(${e}, 0)` : `round(${e}, 0)`);
   const where = [l.where, p.where].filter(Boolean).join(' AND ');
+  const dep = byDepartement ? 'departement, ' : '';
   // `figures` (store.ts) computes quantile_cont(0.25), median and quantile_cont(0.75): the same values, one state.
-  return `SELECT level, code, parent, type, period, sales_count, ${round('q[1]')} AS price_m2_q1, ${round('q[2]')} AS price_m2_median,
+  return `SELECT ${dep}level, code, parent, type, period, sales_count, ${round('q[1]')} AS price_m2_q1, ${round('q[2]')} AS price_m2_median,
       ${round('q[3]')} AS price_m2_q3, ${round('price')} AS price_median, ${round('mean')} AS price_m2_mean
-    FROM (SELECT '${l.level}' AS level, ${l.code} AS code, ${l.parent ?? 'CAST(NULL AS VARCHAR)'} AS parent, type, ${p.period} AS period,
+    FROM (SELECT ${dep}'${l.level}' AS level, ${l.code} AS code, ${l.parent ?? 'CAST(NULL AS VARCHAR)'} AS parent, type, ${p.period} AS period,
             CAST(count(*) AS INTEGER) AS sales_count, quantile_cont(price_m2, [0.25, 0.5, 0.75]) AS q, median(valeur_fonciere) AS price,
             avg(price_m2) AS mean
-          FROM ${table} ${where ? `WHERE ${where}` : ''} GROUP BY ALL)`;
+          FROM ${p.from ? p.from(table) : table} ${where ? `WHERE ${where}` : ''} GROUP BY ALL)`;
 }
 
 /** Fills the temporary table `table` with the selected sales of `lines` (one row per sale and published type). */
@@ -162,81 +182,124 @@ async function selectSales(x: LakeReader, table: string, lines: string, method: 
   );
 }
 
-/**
- * The last years of the five-year windows that hold sales of `table`: from its first year to four years after its
- * last (a window ending in a year another département brings still holds these sales). Windows without sales have
- * no row, as on the raw lake; each table's windows are thus complete whatever the other départements hold.
- */
-async function windowEnds(x: LakeReader, table: string): Promise<number[]> {
-  const [r] = await x.query<{ lo: number | null; hi: number | null }>(`SELECT min(y) AS lo, max(y) AS hi FROM ${table}`);
-  if (r?.lo == null || r.hi == null) return [];
-  return Array.from({ length: Number(r.hi) + 4 - Number(r.lo) + 1 }, (_, i) => Number(r.lo) + i);
-}
+const ORDER = 'ORDER BY level, code, type, period';
+const PARQUET = 'FORMAT parquet, COMPRESSION zstd';
 
 /** Writes the union of `selects` to a Parquet file, sorted for the reads (level, code, type, period). */
 async function writeRows(x: LakeReader, selects: string[], file: string) {
-  await x.query(`COPY (${selects.join('\nUNION ALL\n')} ORDER BY level, code, type, period) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+  await x.query(`COPY (${selects.join('\nUNION ALL\n')} ${ORDER}) TO ${sqlString(file)} (${PARQUET})`);
 }
 
 /**
- * The histogram of each commune page (commune or arrondissement, portal types, years and five-year windows): the rule
- * of portal-model.ts `histogram` (1 % and 99 % quantiles, a 1-2-5 bin width for about 12 bins), in SQL.
+ * The histogram of each commune page (commune or arrondissement, portal types, years and five-year windows) of every
+ * département of `table`: the rule of portal-model.ts `histogram` (1 % and 99 % quantiles, a 1-2-5 bin width for
+ * about 12 bins), in SQL. A query whose rows carry their `departement`.
  */
-async function writeHistograms(x: LakeReader, table: string, years: number[], file: string) {
-  const spans = [YEAR, ...years.map(fiveYears)];
-  const h = spans
-    .flatMap((p) => [
-      `SELECT commune AS code, type, ${p.period} AS period, price_m2 FROM ${table} WHERE list_contains($portal, type) ${p.where ? `AND ${p.where}` : ''}`,
-      `SELECT code_commune, type, ${p.period}, price_m2 FROM ${table} WHERE list_contains($portal, type) AND code_commune <> commune ${p.where ? `AND ${p.where}` : ''}`,
-    ])
+function histogramsSql(table: string): string {
+  const h = [YEAR, FIVE_YEARS]
+    .flatMap((p) => {
+      const from = p.from ? p.from(table) : table;
+      return [
+        `SELECT departement, commune AS code, type, ${p.period} AS period, price_m2 FROM ${from} WHERE list_contains($portal, type)`,
+        `SELECT departement, code_commune, type, ${p.period}, price_m2 FROM ${from} WHERE list_contains($portal, type) AND code_commune <> commune`,
+      ];
+    })
     .join('\nUNION ALL\n');
-  await x.query(
-    `COPY (WITH h AS (${h}),
-      s AS (SELECT code, type, period, quantile_cont(price_m2, [0.01, 0.99]) AS q FROM h GROUP BY ALL),
-      w AS (SELECT code, type, period, q[1] AS lo, q[2] AS hi, greatest((q[2] - q[1]) / 12, 1) AS raw FROM s),
+  const key = 'departement, code, type, period';
+  return `WITH h AS (${h}),
+      s AS (SELECT ${key}, quantile_cont(price_m2, [0.01, 0.99]) AS q FROM h GROUP BY ALL),
+      w AS (SELECT ${key}, q[1] AS lo, q[2] AS hi, greatest((q[2] - q[1]) / 12, 1) AS raw FROM s),
       w10 AS (SELECT *, pow(10, floor(log10(raw))) AS p10 FROM w),
-      ww AS (SELECT code, type, period, lo, hi,
+      ww AS (SELECT ${key}, lo, hi,
                CASE WHEN p10 >= raw THEN p10 WHEN 2 * p10 >= raw THEN 2 * p10 WHEN 5 * p10 >= raw THEN 5 * p10 ELSE 10 * p10 END AS width FROM w10),
       k AS (SELECT *, floor(lo / width) AS k0, greatest(1, floor(hi / width) - floor(lo / width) + 1) AS bins FROM ww),
-      b AS (SELECT h.code, h.type, h.period, CAST(least(k.bins - 1, greatest(0, floor(h.price_m2 / k.width) - k.k0)) AS INTEGER) AS bin
-            FROM h JOIN k USING (code, type, period)),
-      c AS (SELECT code, type, period, bin, count(*) AS n FROM b GROUP BY ALL)
-      SELECT k.code, k.type, k.period, k.width, k.k0, CAST(k.bins AS INTEGER) AS bins,
+      b AS (SELECT h.departement, h.code, h.type, h.period, CAST(least(k.bins - 1, greatest(0, floor(h.price_m2 / k.width) - k.k0)) AS INTEGER) AS bin
+            FROM h JOIN k USING (${key})),
+      c AS (SELECT ${key}, bin, count(*) AS n FROM b GROUP BY ALL)
+      SELECT k.departement, k.code, k.type, k.period, k.width, k.k0, CAST(k.bins AS INTEGER) AS bins,
         list(c.bin ORDER BY c.bin) AS bin_index, list(CAST(c.n AS INTEGER) ORDER BY c.bin) AS bin_count
-      FROM k JOIN c USING (code, type, period) GROUP BY k.code, k.type, k.period, k.width, k.k0, k.bins
-      ORDER BY k.code, k.type, k.period
-    ) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
-    { portal: PORTAL_TYPES },
-  );
+      FROM k JOIN c USING (${key}) GROUP BY k.departement, k.code, k.type, k.period, k.width, k.k0, k.bins
+`;
+}
+
+/** The rows of a département folder's indicators file, for every département of `table` (one query, one pass each). */
+function departementRowsSql(table: string, method: Method): string {
+  const { commune, arrondissement, section, departement } = LEVELS;
+  return [
+    ...[commune, arrondissement, departement].flatMap((l) => [YEAR, MONTH, FIVE_YEARS].map((p) => aggregate(table, l, p, method, true))),
+    ...[LAST_YEAR, LAST_FIVE_YEARS].map((p) => aggregate(table, section, p, method, true)),
+  ].join('\nUNION ALL\n');
+}
+
+/** How many lines the départements of one batch may hold at most: the selected sales of a batch are held in memory. */
+const BATCH_LINES = 4_000_000;
+
+/** The touched départements in batches of at most `BATCH_LINES` lines (by the Parquet files' row counts). */
+async function departementBatches(x: LakeReader, deps: readonly string[], filesOf: (dep: string) => string[]): Promise<string[][]> {
+  const files = deps.flatMap((d) => filesOf(d).map((f) => [d, f] as const));
+  const rows = files.length
+    ? await x.query<{ file_name: string; num_rows: bigint | number }>(`SELECT file_name, num_rows FROM parquet_file_metadata([${files.map(([, f]) => sqlString(f)).join(', ')}])`)
+    : [];
+  const count = new Map(rows.map((r) => [r.file_name, Number(r.num_rows)]));
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let lines = 0;
+  for (const d of deps) {
+    const n = filesOf(d).reduce((sum, f) => sum + (count.get(f) ?? 0), 0);
+    if (batch.length && lines + n > BATCH_LINES) {
+      batches.push(batch);
+      batch = [];
+      lines = 0;
+    }
+    batch.push(d);
+    lines += n;
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
 }
 
 /**
- * A département's indicators (commune, arrondissement, section, département; years, months, five-year windows; the
- * histograms), from its lines alone, written under `outDir`. Returns its last sale date.
+ * Writes `query` (whose rows carry a `departement` column) as one file per département, `<root>/departement=XX/<name>`:
+ * the query runs once into a temporary table (the aggregations, the costly part), then each département's rows, few,
+ * are copied to its file, sorted for the reads. Not one partitioned COPY: DuckDB's partitioned write does not keep the
+ * order of its rows across threads, and a département's file must not change when its lines do not (a repeated
+ * import, the check of precomputed.test.ts). A département without rows gets an empty file: its folder must replace
+ * the old one in the swap.
  */
-export async function computeDepartement(x: LakeReader, o: { lines: string; outDir: string }): Promise<string | null> {
-  mkdirSync(o.outDir, { recursive: true });
-  let until: string | null = null;
-  for (const method of METHODS) {
-    const t = 'indicator_sales';
-    await selectSales(x, t, o.lines, method, null);
-    const years = await windowEnds(x, t);
-    const last = years.length ? years.at(-1)! - 4 : null;
-    const { commune, arrondissement, section, departement } = LEVELS;
-    await writeRows(
-      x,
-      [
-        ...[commune, arrondissement, departement].flatMap((l) => [YEAR, MONTH].map((p) => aggregate(t, l, p, method))),
-        ...[commune, arrondissement, departement].flatMap((l) => years.map((y) => aggregate(t, l, fiveYears(y), method))),
-        // Sections, the most numerous groups: only the département's last year and the five years ending with it (a
-        // commune page opens on its latest year); other periods are read from the lake (figure-source.ts sections).
-        ...(last === null ? [] : [lastYear(last), fiveYears(last)].map((p) => aggregate(t, section, p, method))),
-      ],
-      join(o.outDir, `indicators-${method}.parquet`),
-    );
-    await writeHistograms(x, t, years, join(o.outDir, `histograms-${method}.parquet`));
-    until ??= (await x.query<{ d: string | null }>(`SELECT strftime(max(date_mutation), '%Y-%m-%d') AS d FROM ${o.lines}`))[0]?.d ?? null;
-    await x.query(`DROP TABLE ${t}`);
+async function writePerDepartement(x: LakeReader, o: { query: string; params?: LakeParams; order: string; root: string; name: string; deps: string[] }) {
+  const out = 'indicator_out';
+  await x.query(`CREATE OR REPLACE TEMP TABLE ${out} AS ${o.query}`, o.params);
+  for (const dep of o.deps) {
+    const dir = join(o.root, departementIndicatorsPath(dep));
+    mkdirSync(dir, { recursive: true });
+    await x.query(`COPY (SELECT * EXCLUDE (departement) FROM ${out} WHERE departement = $dep ORDER BY ${o.order}) TO ${sqlString(join(dir, o.name))} (${PARQUET})`, { dep });
+  }
+  await x.query(`DROP TABLE ${out}`);
+}
+
+/**
+ * The indicators of these départements (commune, arrondissement, section, département; years, months, five-year
+ * windows; the histograms), each from its own lines, written under `<root>/departement=XX/`: all the départements of a
+ * batch in one aggregation per level and period kind (a query costs about as much for one département as for many),
+ * one small COPY per département and file. Returns each département's last sale date.
+ */
+export async function computeDepartements(
+  x: LakeReader,
+  o: { deps: string[]; linesOf(deps: string[]): string; filesOf(dep: string): string[]; root: string },
+): Promise<Record<string, string | null>> {
+  const until: Record<string, string | null> = Object.fromEntries(o.deps.map((d) => [d, null]));
+  for (const batch of await departementBatches(x, o.deps, o.filesOf)) {
+    const lines = o.linesOf(batch);
+    for (const r of await x.query<{ d: string; u: string | null }>(`SELECT departement AS d, strftime(max(date_mutation), '%Y-%m-%d') AS u FROM ${lines} GROUP BY ALL`)) {
+      if (r.d in until) until[r.d] = r.u;
+    }
+    for (const method of METHODS) {
+      const t = 'indicator_sales';
+      await selectSales(x, t, lines, method, null);
+      await writePerDepartement(x, { query: departementRowsSql(t, method), order: 'level, code, type, period', root: o.root, name: `indicators-${method}.parquet`, deps: batch });
+      await writePerDepartement(x, { query: histogramsSql(t), params: { portal: PORTAL_TYPES }, order: 'code, type, period', root: o.root, name: `histograms-${method}.parquet`, deps: batch });
+      await x.query(`DROP TABLE ${t}`);
+    }
   }
   return until;
 }
@@ -270,16 +333,15 @@ export async function computeAreas(
     let i = 0;
     for (const [key, epcis] of batches) {
       await selectSales(x, t, o.linesOf(key.split(',')), method, { epciOf: Object.fromEntries(Object.entries(o.membership.epciOf).filter(([, e]) => epcis.includes(e))), territory: [] });
-      const years = await windowEnds(x, t);
       const part = join(o.outDir, `.part-${method}-${i++}.parquet`);
-      await writeRows(x, [YEAR, MONTH, ...years.map(fiveYears)].map((p) => aggregate(t, LEVELS.epci, p, method)), part);
+      await writeRows(x, [YEAR, MONTH, FIVE_YEARS].map((p) => aggregate(t, LEVELS.epci, p, method, false)), part);
       parts.push(part);
     }
     if (territoryTouched && o.membership.territory.length) {
       await selectSales(x, t, o.linesOf(territoryDeps), method, { epciOf: {}, territory: o.membership.territory });
       const part = join(o.outDir, `.part-${method}-territory.parquet`);
       // The instance's page shows years and months (the indicator routes), no five-year window.
-      await writeRows(x, [YEAR, MONTH].map((p) => aggregate(t, LEVELS.territory, p, method)), part);
+      await writeRows(x, [YEAR, MONTH].map((p) => aggregate(t, LEVELS.territory, p, method, false)), part);
       parts.push(part);
     }
     await x.query(`DROP TABLE IF EXISTS ${t}`);
@@ -331,9 +393,10 @@ export async function buildIndicators(
   const deps = lakeDepartements(o.lakeDir, o.touched);
   const previous = readIndicatorsMeta(o.lakeDir);
   const dataUntil: Record<string, string> = { ...previous?.dataUntil };
+  const filesOf = (dep: string) => parquetFilesIn(join(o.staged ? o.tree : dvfDataset(o.lakeDir).root, partitionPath(dep)));
+  const until = await computeDepartements(x, { deps: o.touched, linesOf, filesOf, root: o.tree });
   for (const dep of o.touched) {
-    const until = await computeDepartement(x, { lines: linesOf([dep]), outDir: join(o.tree, departementIndicatorsPath(dep)) });
-    if (until) dataUntil[dep] = until;
+    if (until[dep]) dataUntil[dep] = until[dep];
     else delete dataUntil[dep];
   }
   const membership = await lakeMembership(x, linesOf(deps), o.membership);
