@@ -4,7 +4,7 @@
 import type { LakeReader } from '../../platform/lake.ts';
 import { PORTAL_TYPES } from './contract.ts';
 import { AnswerCache } from '../../platform/answer-cache.ts';
-import { readHistograms, readIndicators, readIndicatorsMeta, rangeKey, sectionPeriods, type IndicatorLevel, type StoredIndicator } from './indicators-store.ts';
+import { HISTOGRAM_MIN_SALES, readHistograms, readIndicators, readIndicatorsMeta, rangeKey, sectionPeriods, type IndicatorLevel, type StoredIndicator } from './indicators-store.ts';
 import { PROPERTY_TYPES, departementOf, yearRange, type IndicatorRow, type Method, type PropertyType, type Scope } from './model.ts';
 import { histogram, type Bin } from './portal-model.ts';
 import { dataDates, figures, readDvfManifest, saleCounts, salePrices } from './store.ts';
@@ -151,6 +151,8 @@ export function indicatorSource(lake: LakeReader, version: () => string): Figure
     async distribution(code, type, method, win) {
       const key = rangeKey(win.from, win.to);
       const r = (await place({ level: 'commune', code }, method)).find((x) => x.type === type && x.period === key);
+      // Histograms of fewer sales are not stored (never drawn at the default threshold): the lake answers.
+      if (r && r.sales_count < HISTOGRAM_MIN_SALES) return raw.distribution(code, type, method, win);
       return { sales: r?.sales_count ?? 0, bins: r ? ((await index(method)).histograms.get(`${code}|${type}|${key}`) ?? []) : [] };
     },
     async sections(code, type, method, win) {

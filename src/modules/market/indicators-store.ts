@@ -191,6 +191,14 @@ async function writeRows(x: LakeReader, selects: string[], file: string) {
 }
 
 /**
+ * The fewest sales a stored histogram has. The page draws a histogram only from `secrecyMinCount` sales (11,
+ * service.ts): most groups of a commune-year or a commune's five years have fewer (at 200 000 synthetic lines, 560 000
+ * groups of about one sale: most of the histograms' cost). A smaller group's histogram, if an instance lowers its
+ * threshold, is read from the lake (figure-source.ts distribution).
+ */
+export const HISTOGRAM_MIN_SALES = 11;
+
+/**
  * The histogram of each commune page (commune or arrondissement, portal types, years and five-year windows) of every
  * département of `table`: the rule of portal-model.ts `histogram` (1 % and 99 % quantiles, a 1-2-5 bin width for
  * about 12 bins), in SQL. A query whose rows carry their `departement`.
@@ -207,7 +215,7 @@ function histogramsSql(table: string): string {
     .join('\nUNION ALL\n');
   const key = 'departement, code, type, period';
   return `WITH h AS (${h}),
-      s AS (SELECT ${key}, quantile_cont(price_m2, [0.01, 0.99]) AS q FROM h GROUP BY ALL),
+      s AS (SELECT ${key}, quantile_cont(price_m2, [0.01, 0.99]) AS q FROM h GROUP BY ALL HAVING count(*) >= ${HISTOGRAM_MIN_SALES}),
       w AS (SELECT ${key}, q[1] AS lo, q[2] AS hi, greatest((q[2] - q[1]) / 12, 1) AS raw FROM s),
       w10 AS (SELECT *, pow(10, floor(log10(raw))) AS p10 FROM w),
       ww AS (SELECT ${key}, lo, hi,
