@@ -279,15 +279,18 @@ async function writePerDepartement(x: LakeReader, o: { query: string; params?: L
   const scratch = join(o.root, INDICATORS_FOLDER, `.batch-${o.name.replace('.parquet', '')}`);
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(join(scratch, '..'), { recursive: true });
-  await x.query(`CREATE OR REPLACE TEMP TABLE ${out} AS ${o.query}`, o.params);
-  const [{ threads } = { threads: '2' }] = await x.query<{ threads: string }>(`SELECT current_setting('threads') AS threads`);
-  await x.query('SET threads = 1');
+  // Sorted on every thread into a table that keeps that order; only the write runs on one thread.
+  const [{ threads, keep } = { threads: '2', keep: 'false' }] = await x.query<{ threads: string; keep: string }>(
+    `SELECT current_setting('threads') AS threads, CAST(current_setting('preserve_insertion_order') AS VARCHAR) AS keep`,
+  );
+  await x.query('SET preserve_insertion_order = true');
   try {
-    await x.query(
-      `COPY (SELECT * FROM ${out} ORDER BY departement, ${o.order}) TO ${sqlString(scratch)} (${PARQUET}, PARTITION_BY (departement), FILENAME_PATTERN 'part{i}')`,
-    );
+    await x.query(`CREATE OR REPLACE TEMP TABLE ${out} AS SELECT * FROM (${o.query}) ORDER BY departement, ${o.order}`, o.params);
+    await x.query('SET threads = 1');
+    await x.query(`COPY ${out} TO ${sqlString(scratch)} (${PARQUET}, PARTITION_BY (departement), FILENAME_PATTERN 'part{i}')`);
   } finally {
     await x.query(`SET threads = ${Number(threads)}`);
+    await x.query(`SET preserve_insertion_order = ${keep === 'true'}`);
   }
   for (const dep of o.deps) {
     const dir = join(o.root, departementIndicatorsPath(dep));
