@@ -2183,19 +2183,19 @@ export interface operations {
                     "application/json": {
                         epcis: {
                             siren: string;
-                            nom: string;
+                            name: string;
                             type: string;
                             population: number | null;
                         }[];
                         communes: {
                             code: string;
-                            nom: string;
+                            name: string;
                             type: string;
                             parent_code: string | null;
                             departement_code: string | null;
                             epci_siren: string | null;
                             population: number | null;
-                            codes_postaux: string[];
+                            postal_codes: string[];
                         }[];
                         source: string;
                     };
@@ -2240,16 +2240,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         code: string;
-                        nom: string;
+                        name: string;
                         type: string;
                         parent_code: string | null;
                         departement_code: string | null;
                         epci_siren: string | null;
                         population: number | null;
-                        codes_postaux: string[];
+                        postal_codes: string[];
                         arrondissements: {
                             code: string;
-                            nom: string;
+                            name: string;
                             population: number | null;
                         }[];
                     };
@@ -2304,13 +2304,13 @@ export interface operations {
                     "application/json": {
                         communes: {
                             code: string;
-                            nom: string;
+                            name: string;
                             type: string;
                             parent_code: string | null;
                             departement_code: string | null;
                             epci_siren: string | null;
                             population: number | null;
-                            codes_postaux: string[];
+                            postal_codes: string[];
                         }[];
                     };
                 };
@@ -2359,9 +2359,9 @@ export interface operations {
                             east: number;
                             north: number;
                         } | null;
-                        sans_contour: {
+                        without_contour: {
                             code: string;
-                            nom: string;
+                            name: string;
                         }[];
                         source: string;
                         features: {
@@ -2369,7 +2369,7 @@ export interface operations {
                             type: "Feature";
                             properties: {
                                 code: string;
-                                nom: string;
+                                name: string;
                                 population: number | null;
                                 epci: string | null;
                             };

@@ -50,7 +50,7 @@ export interface CommuneRef {
 export async function territoryCommunes(db: Db, epci?: string): Promise<CommuneRef[]> {
   const sirens = epci ? [epci] : (await instanceEpcis(db)).map((e) => e.siren);
   const out: CommuneRef[] = [];
-  for (const s of sirens) for (const c of await epciCommunes(db, s)) out.push({ code: c.code, nom: c.nom, population: c.population === null ? null : Number(c.population) });
+  for (const s of sirens) for (const c of await epciCommunes(db, s)) out.push({ code: c.code, nom: c.name, population: c.population === null ? null : Number(c.population) });
   return out.sort((a, b) => a.code.localeCompare(b.code));
 }
 
@@ -58,9 +58,9 @@ export async function territoryCommunes(db: Db, epci?: string): Promise<CommuneR
 export async function epciNames(db: Db, epci?: string): Promise<string[]> {
   if (epci) {
     const e = await findEpci(db, epci);
-    return e ? [e.nom] : [];
+    return e ? [e.name] : [];
   }
-  return (await instanceEpcis(db)).map((e) => e.nom);
+  return (await instanceEpcis(db)).map((e) => e.name);
 }
 
 /** The EPCI of each of these communes (arrondissements included). */
@@ -75,7 +75,7 @@ export async function latestSruInventories(db: Db, annee: number, communes?: str
   const places = await placesByCode(db, rows.map((r) => r.communeCode));
   return rows.flatMap((r) => {
     const place = places.get(r.communeCode);
-    return place ? [{ ...r, nom: place.nom }] : [];
+    return place ? [{ ...r, nom: place.name }] : [];
   });
 }
 
@@ -360,7 +360,7 @@ export async function club(db: Db, year: number, visible: (siren: string) => boo
   const out = [];
   for (const e of await instanceEpcis(db)) {
     if (!visible(e.siren)) {
-      out.push({ epci: e.siren, name: e.nom, shared: false, programme: null, targets: [], sru: null });
+      out.push({ epci: e.siren, name: e.name, shared: false, programme: null, targets: [], sru: null });
       continue;
     }
     const communes = (await territoryCommunes(db, e.siren)).map((c) => c.code);
@@ -370,7 +370,7 @@ export async function club(db: Db, year: number, visible: (siren: string) => boo
     const lines: SruLine[] = (await sruLines(db, year, communes)).map((l) => l.line);
     out.push({
       epci: e.siren,
-      name: e.nom,
+      name: e.name,
       shared: true,
       programme: head ? { name: head.nom, start_year: head.anneeDebut, end_year: head.anneeFin } : null,
       targets: targetsByCategory((prog?.objectifs ?? []).map((o) => targetStatus(o, ach, year))),

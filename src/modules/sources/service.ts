@@ -80,7 +80,7 @@ export async function fetchSource(ctx: AppContext, id: string, opts: FetchRunOpt
       ctx,
       dir,
       options,
-      communes: (await instanceCommunes(ctx.db)).map((c) => ({ code: c.code, nom: c.nom, departement_code: c.departement_code })),
+      communes: (await instanceCommunes(ctx.db)).map((c) => ({ code: c.code, nom: c.name, departement_code: c.departement_code })),
       now: opts.now ?? new Date(),
       say: (line) => opts.reporter?.say?.(line),
       async fetchFile(url, dest, o = {}) {
@@ -299,7 +299,7 @@ export async function coverage(ctx: AppContext): Promise<CoverageAnswer> {
   const rplsEpcis = new Set(rpls.flatMap((m) => (m.perimetre === 'france' ? communes.map((c) => c.epci_siren ?? '') : m.perimetre.epci)));
   lists.set('rpls', new Set(communes.filter((c) => c.epci_siren && rplsEpcis.has(c.epci_siren)).map((c) => c.code)));
   lists.set('cog', (await cogLoaded(ctx.db)) ? new Set(codes) : new Set());
-  const names = new Map(communes.map((c) => [c.code as string, c.nom as string]));
+  const names = new Map(communes.map((c) => [c.code as string, c.name as string]));
   return {
     communes_total: codes.length,
     sources: cat.sources.map((s) => {

@@ -30,6 +30,6 @@ export async function loadBilan(db: Db, opts: { epci: string; annee: number; tri
     sru: await service.latestSruInventories(db, opts.annee, territory),
     foncier,
     contours: contours.map((c) => ({ code: c.code, geometry: c.geometry })),
-    contourSource: contours[0] ? { source: contours[0].source, millesime: contours[0].millesime } : undefined,
+    contourSource: contours[0] ? { source: contours[0].source, millesime: contours[0].vintage } : undefined,
   });
 }
