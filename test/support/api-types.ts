@@ -2119,7 +2119,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sources/historique": {
+    "/api/sources/history": {
         parameters: {
             query?: never;
             header?: never;
@@ -2127,7 +2127,7 @@ export interface paths {
             cookie?: never;
         };
         /** Historique des téléchargements et mises à jour des sources (début, fin, lignes, résultat) */
-        get: operations["getSourcesHistorique"];
+        get: operations["getSourcesHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -14138,25 +14138,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        communes_du_territoire: number;
+                        communes_total: number;
                         sources: {
                             id: string;
-                            nom: string;
-                            editeur: string;
+                            name: string;
+                            publisher: string;
                             licence: string;
                             url: string;
-                            rythme: string;
+                            frequency: string;
                             /** @enum {string} */
-                            canal: "connecteur" | "fichier transmis";
+                            channel: "connector" | "transmitted_file";
                             usage: string;
-                            commande: string;
+                            command: string;
                             edition: string | null;
-                            charge_le: string | null;
-                            communes_couvertes: number | null;
-                            periode: string | null;
-                            dernier_passage: {
-                                resultat: string;
-                                debut: string;
+                            loaded_at: string | null;
+                            communes_covered: number | null;
+                            period: string | null;
+                            last_run: {
+                                result: string;
+                                started_at: string;
                             } | null;
                             demo: boolean;
                         }[];
@@ -14239,11 +14239,11 @@ export interface operations {
             };
         };
     };
-    getSourcesHistorique: {
+    getSourcesHistory: {
         parameters: {
             query?: {
                 source?: string;
-                limite?: number;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -14258,17 +14258,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        passages: {
+                        runs: {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            declenchement: "commande" | "planification";
+                            trigger: "command" | "schedule";
                             edition: string | null;
-                            debut: string;
-                            fin: string | null;
-                            lignes: number | null;
+                            started_at: string;
+                            ended_at: string | null;
+                            lines: number | null;
                             /** @enum {string} */
-                            resultat: "en-cours" | "importe" | "inchange" | "echec";
+                            result: "running" | "imported" | "unchanged" | "failed";
                             message: string | null;
                         }[];
                     };
