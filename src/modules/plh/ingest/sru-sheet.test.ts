@@ -43,7 +43,7 @@ describe('SRU inventories CSV', () => {
         const { inventaires, problems } = parseSruRows(rowsOf(csv), 'f');
         expect(problems).toEqual([]);
         expect(inventaires[0]).toMatchObject({ communeCode: i.code, annee: i.annee, residencesPrincipales: i.rp, logementsSociaux: i.lls });
-        expect([0.2, 0.25]).toContain(inventaires[0].tauxLegal);
+        expect([0.2, 0.25]).toContain(inventaires[0].legalRate);
       }),
     );
     fc.assert(fc.property(fc.string(), (text) => void parseSruRows(rowsOf(`commune_code;annee\n${text}`), 'f')));

@@ -3,16 +3,16 @@
 import type { InputProblem } from '../../../platform/errors.ts';
 import { COMMUNE_CODE } from '../../territory/index.ts';
 import { parseNumber, type SheetRow } from './programme-sheet.ts';
-import type { SruInventaire } from '../model.ts';
+import type { SruInventory } from '../model.ts';
 
 export const SRU_REQUIRED = ['commune_code', 'annee', 'residences_principales', 'logements_sociaux', 'taux_legal', 'source'];
 
 const YES = new Set(['oui', 'o', 'true', 'vrai', '1', 'x']);
 const NO = new Set(['non', 'n', 'false', 'faux', '0', '']);
 
-export function parseSruRows(rows: SheetRow[], file: string, communes?: Set<string>): { inventaires: SruInventaire[]; problems: InputProblem[] } {
+export function parseSruRows(rows: SheetRow[], file: string, communes?: Set<string>): { inventaires: SruInventory[]; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
-  const out: SruInventaire[] = [];
+  const out: SruInventory[] = [];
   const seen = new Set<string>();
   for (const row of rows) {
     const before = problems.length;
@@ -60,15 +60,15 @@ export function parseSruRows(rows: SheetRow[], file: string, communes?: Set<stri
     seen.add(key);
     out.push({
       communeCode: code,
-      annee: annee!,
+      year: annee!,
       population,
-      residencesPrincipales: rp!,
-      logementsSociaux: lls!,
-      tauxLegal: taux!,
-      exemptee: YES.has(exRaw),
-      potentielFiscalParHabitant: pfh,
-      depensesReellesFonctionnement: drf,
-      depensesDeductibles: ded,
+      mainResidences: rp!,
+      socialDwellings: lls!,
+      legalRate: taux!,
+      exempt: YES.has(exRaw),
+      fiscalPotentialPerInhabitant: pfh,
+      operatingExpenses: drf,
+      deductibleExpenses: ded,
       source,
     });
   }
