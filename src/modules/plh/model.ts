@@ -76,16 +76,16 @@ const ceilSafe = (x: number) => Math.ceil(x - 1e-9) || 0; // `|| 0` turns -0 int
 export function sruSituation(i: SruInputs): SruSituation {
   if (!(i.mainResidences > 0)) throw new RangeError('residencesPrincipales must be > 0');
   const taux = i.catchUpRate ?? DEFAULT_CATCH_UP_RATE;
-  const logementsRequis = ceilSafe(i.legalRate * i.mainResidences);
-  const deficit = Math.max(0, logementsRequis - i.socialDwellings);
-  const objectifTriennal = ceilSafe(deficit * taux);
+  const requiredDwellings = ceilSafe(i.legalRate * i.mainResidences);
+  const deficit = Math.max(0, requiredDwellings - i.socialDwellings);
+  const triennialTarget = ceilSafe(deficit * taux);
   return {
     currentRate: i.socialDwellings / i.mainResidences,
-    requiredDwellings: logementsRequis,
+    requiredDwellings,
     deficit,
-    triennialTarget: objectifTriennal,
-    plaiMin: objectifTriennal * PLAI_SHARE_MIN,
-    plsMax: objectifTriennal * PLS_SHARE_MAX,
+    triennialTarget,
+    plaiMin: triennialTarget * PLAI_SHARE_MIN,
+    plsMax: triennialTarget * PLS_SHARE_MAX,
     met: deficit === 0,
   };
 }
@@ -131,14 +131,14 @@ export interface SruProgress {
 /** What has been produced in a period against the triennial objective, with the PLAI/PLS mix rules. */
 export function sruProgress(target: number, p: SocialProduction): SruProgress {
   const produits = p.plai + p.plus + p.pls;
-  const partPlai = produits > 0 ? p.plai / produits : null;
-  const partPls = produits > 0 ? p.pls / produits : null;
+  const plaiShare = produits > 0 ? p.plai / produits : null;
+  const plsShare = produits > 0 ? p.pls / produits : null;
   return {
     produced: produits,
     target,
     achievementRate: target > 0 ? produits / target : null,
-    plaiShare: partPlai,
-    plsShare: partPls,
+    plaiShare,
+    plsShare,
     // The mix rules apply to the objective: PLAI counted against at least 30 % of it, PLS at most 30 % of it.
     plaiMet: p.plai >= target * PLAI_SHARE_MIN - 1e-9,
     plsMet: p.pls <= target * PLS_SHARE_MAX + 1e-9 || target === 0,
@@ -237,7 +237,7 @@ export function targetStatus(o: ProgrammeTarget, achievements: AchievementRow[],
   const rows = achievements.filter(
     (r) => r.communeCode === o.communeCode && r.category === o.category && r.year >= o.startYear && r.year <= last,
   );
-  const realise = rows.reduce((s, r) => s + r.value, 0);
+  const achieved = rows.reduce((s, r) => s + r.value, 0);
   const years = o.endYear - o.startYear + 1;
   const elapsed = Math.max(0, Math.min(years, upTo - o.startYear + 1));
   return {
@@ -246,9 +246,9 @@ export function targetStatus(o: ProgrammeTarget, achievements: AchievementRow[],
     startYear: o.startYear,
     endYear: o.endYear,
     target: o.value,
-    achieved: realise,
+    achieved,
     expectedProgress: elapsed / years,
-    achievementRate: o.value > 0 ? realise / o.value : null,
+    achievementRate: o.value > 0 ? achieved / o.value : null,
     sources: [...new Set(rows.map((r) => r.source))].sort(),
     actionCode: o.actionCode ?? null,
   };
@@ -303,7 +303,7 @@ export function sruLine(
   aids: Pick<GrantedAid, 'communeCode' | 'year' | 'plaiCount' | 'plusCount' | 'plsCount'>[],
   period: { start: number; end: number },
 ): SruLine {
-  const situation = sruSituation({ mainResidences: s.mainResidences, socialDwellings: s.socialDwellings, legalRate: s.legalRate, catchUpRate: catchUpRate });
+  const situation = sruSituation({ mainResidences: s.mainResidences, socialDwellings: s.socialDwellings, legalRate: s.legalRate, catchUpRate });
   const mine = aids.filter((a) => a.communeCode === s.communeCode && a.year >= period.start && a.year <= period.end);
   const produced = { plai: mine.reduce((x, a) => x + a.plaiCount, 0), plus: mine.reduce((x, a) => x + a.plusCount, 0), pls: mine.reduce((x, a) => x + a.plsCount, 0) };
   const target = s.exempt ? 0 : situation.triennialTarget;

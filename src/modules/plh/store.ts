@@ -86,7 +86,7 @@ const actionRows = (id: string, as: Action[]) =>
   }));
 const budgetRows = (id: string, bs: Budget[]) =>
   bs.map((b) => ({ programme_id: id, action_code: b.actionCode, year: b.year, planned_euros: b.plannedEuros, spent_euros: b.spentEuros }));
-const objectifRows = (id: string, os: ProgrammeTarget[]) =>
+const targetRows = (id: string, os: ProgrammeTarget[]) =>
   os.map((o) => ({
     programme_id: id,
     commune_code: o.communeCode,
@@ -118,7 +118,7 @@ export async function replaceProgramme(db: Db, p: ProgrammeData, epci: string): 
     await insertInBatches(trx, 'plh_orientation', orientationRows(id, p.orientations));
     await insertInBatches(trx, 'plh_action', actionRows(id, p.actions));
     await insertInBatches(trx, 'plh_action_budget', budgetRows(id, p.budgets));
-    await insertInBatches(trx, 'plh_target', objectifRows(id, p.targets));
+    await insertInBatches(trx, 'plh_target', targetRows(id, p.targets));
     return id;
   });
 }
@@ -154,7 +154,7 @@ export async function mergeBudgets(db: Db, id: string, budgets: Budget[]): Promi
 
 export async function mergeTargets(db: Db, id: string, targets: ProgrammeTarget[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    for (const o of objectifRows(id, targets))
+    for (const o of targetRows(id, targets))
       await trx
         .insertInto('plh_target')
         .values(o)
@@ -385,10 +385,10 @@ export async function upsertLand(db: Db, f: LandRow): Promise<LandRow> {
     .onConflict((oc) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
     .returningAll()
     .executeTakeFirstOrThrow();
-  return foncierFromRow(row);
+  return landFromRow(row);
 }
 
-const foncierFromRow = (r: Selectable<PlhLand>): LandRow => ({
+const landFromRow = (r: Selectable<PlhLand>): LandRow => ({
   id: r.id,
   reference: r.reference,
   nature: r.nature as LandRow['nature'],
@@ -407,7 +407,7 @@ export async function listLand(db: Db, communeCode?: string, communes?: string[]
   let q = db.selectFrom('plh_land').selectAll();
   if (communeCode) q = q.where('commune_code', '=', communeCode);
   if (communes) q = q.where('commune_code', 'in', communes.length ? communes : ['']);
-  return (await q.orderBy('commune_code').orderBy('reference').execute()).map(foncierFromRow);
+  return (await q.orderBy('commune_code').orderBy('reference').execute()).map(landFromRow);
 }
 
 /** A site by its id or its reference (to check whose it is before changing it). */
@@ -415,7 +415,7 @@ export async function findLand(db: Db, ref: { id?: string; reference?: string })
   let q = db.selectFrom('plh_land').selectAll();
   q = ref.id ? q.where('id', '=', ref.id) : q.where('reference', '=', ref.reference ?? '');
   const row = await q.executeTakeFirst();
-  return row ? foncierFromRow(row) : undefined;
+  return row ? landFromRow(row) : undefined;
 }
 
 export async function deleteLand(db: Db, id: string): Promise<boolean> {

@@ -37,4 +37,5 @@ it('keeps the places, their names, postcodes and contours through the renaming',
     { code: '69266', name: 'Villeurbanne', epci_siren: '200046977', postal_codes: ['69100'] },
   ]);
   expect(await db.selectFrom('commune_contour').select(['code', 'vintage']).execute()).toEqual([{ code: '69266', vintage: 2018 }]);
-});
+  // Replaying every migration on PGlite takes a while on a loaded machine: a generous limit, not a timing check.
+}, 300_000);

@@ -188,23 +188,23 @@ export function parseActions(rows: SheetRow[], o: ParseOptions, problems: InputP
     const r = new RowReader(file, row, problems);
     const before = problems.length;
     const orientationCode = r.text('orientation_code', true);
-    const orientationTitre = r.text('orientation');
+    const orientationTitleText = r.text('orientation');
     const code = r.text('action_code', true);
-    const titre = r.text('action', true);
-    const statut = r.oneOf('statut', ACTION_STATUSES, ACTION_STATUS_LABELS, false) ?? 'a_engager';
+    const title = r.text('action', true);
+    const status = r.oneOf('statut', ACTION_STATUSES, ACTION_STATUS_LABELS, false) ?? 'a_engager';
     const indicateurCategorie = r.oneOf('indicateur_categorie', CATEGORIES, {}, false);
     if (code && seen.has(code)) problems.push({ file, line: row.line, column: 'action_code', rule: 'unique', message: 'ce code d’action apparaît deux fois', value: code });
     if (code) seen.add(code);
     if (problems.length > before) continue;
     const known = orientations.get(orientationCode);
-    if (!known || (!known.title && orientationTitre)) orientations.set(orientationCode, { code: orientationCode, title: orientationTitre || known?.title || '' });
+    if (!known || (!known.title && orientationTitleText)) orientations.set(orientationCode, { code: orientationCode, title: orientationTitleText || known?.title || '' });
     actions.push({
       code,
       orientationCode,
-      title: titre,
+      title,
       lead: r.text('pilote'),
       partners: r.text('partenaires'),
-      status: statut,
+      status,
       indicators: r.text('indicateurs'),
       indicatorCategory: indicateurCategorie,
       comment: r.text('commentaire'),
@@ -223,15 +223,15 @@ export function parseBudgets(rows: SheetRow[], actionCodes: Set<string>, o: Pars
     const actionCode = r.text('action_code', true);
     if (actionCode && !actionCodes.has(actionCode))
       problems.push({ file, line: row.line, column: 'action_code', rule: 'action_connue', message: 'aucune action du programme ne porte ce code', value: actionCode });
-    const annee = r.int('annee', 2000, 2100);
-    const prevuEuros = r.amount('budget_prevu_euros');
-    const depenseEuros = r.amount('budget_depense_euros');
-    const k = `${actionCode}|${annee}`;
+    const year = r.int('annee', 2000, 2100);
+    const plannedEuros = r.amount('budget_prevu_euros');
+    const spentEuros = r.amount('budget_depense_euros');
+    const k = `${actionCode}|${year}`;
     if (problems.length === before && seen.has(k))
-      problems.push({ file, line: row.line, column: 'annee', rule: 'unique', message: 'cette action a déjà un budget pour cette année', value: String(annee) });
+      problems.push({ file, line: row.line, column: 'annee', rule: 'unique', message: 'cette action a déjà un budget pour cette année', value: String(year) });
     if (problems.length > before) continue;
     seen.add(k);
-    out.push({ actionCode, year: annee!, plannedEuros: prevuEuros, spentEuros: depenseEuros });
+    out.push({ actionCode, year: year!, plannedEuros, spentEuros });
   }
   return out;
 }
@@ -245,20 +245,20 @@ export function parseTargets(rows: SheetRow[], actionCodes: Set<string>, o: Pars
     const before = problems.length;
     const communeCode = r.commune('commune_code', o.communes);
     const categorie = r.oneOf('categorie', CATEGORIES);
-    const anneeDebut = r.int('annee_debut', 2000, 2100);
-    const anneeFin = r.int('annee_fin', 2000, 2100);
+    const startYear = r.int('annee_debut', 2000, 2100);
+    const endYear = r.int('annee_fin', 2000, 2100);
     const valeur = r.int('objectif', 0, 10_000_000);
     const actionCode = r.text('action_code') || null;
-    if (anneeDebut !== null && anneeFin !== null && anneeFin < anneeDebut)
-      problems.push({ file, line: row.line, column: 'annee_fin', rule: 'periode', message: 'l’année de fin précède l’année de début', value: String(anneeFin) });
+    if (startYear !== null && endYear !== null && endYear < startYear)
+      problems.push({ file, line: row.line, column: 'annee_fin', rule: 'periode', message: 'l’année de fin précède l’année de début', value: String(endYear) });
     if (actionCode && !actionCodes.has(actionCode))
       problems.push({ file, line: row.line, column: 'action_code', rule: 'action_connue', message: 'aucune action du programme ne porte ce code', value: actionCode });
-    const k = `${communeCode}|${categorie}|${anneeDebut}`;
+    const k = `${communeCode}|${categorie}|${startYear}`;
     if (problems.length === before && seen.has(k))
-      problems.push({ file, line: row.line, column: 'annee_debut', rule: 'unique', message: 'un objectif existe déjà pour cette commune, cette catégorie et cette période', value: String(anneeDebut) });
+      problems.push({ file, line: row.line, column: 'annee_debut', rule: 'unique', message: 'un objectif existe déjà pour cette commune, cette catégorie et cette période', value: String(startYear) });
     if (problems.length > before) continue;
     seen.add(k);
-    out.push({ communeCode: communeCode!, category: categorie!, startYear: anneeDebut!, endYear: anneeFin!, value: valeur!, actionCode });
+    out.push({ communeCode: communeCode!, category: categorie!, startYear: startYear!, endYear: endYear!, value: valeur!, actionCode });
   }
   return out;
 }

@@ -42,11 +42,11 @@ export function parseSruRows(rows: SheetRow[], file: string, communes?: Set<stri
     const population = num('population', { integer: true });
     const rp = num('residences_principales', { required: true, integer: true, min: 1 });
     const lls = num('logements_sociaux', { required: true, integer: true });
-    const tauxRaw = cell('taux_legal');
-    const tauxNum = parseNumber(tauxRaw.replace('%', ''));
-    const taux = tauxNum === null ? null : tauxNum > 1 ? tauxNum / 100 : tauxNum;
-    if (!tauxRaw) fail('taux_legal', 'obligatoire', 'la valeur est obligatoire');
-    else if (taux !== 0.2 && taux !== 0.25) fail('taux_legal', 'taux_sru', 'le taux légal est 20 % ou 25 % (0,20 ou 0,25)', tauxRaw);
+    const rateRaw = cell('taux_legal');
+    const tauxNum = parseNumber(rateRaw.replace('%', ''));
+    const rate = tauxNum === null ? null : tauxNum > 1 ? tauxNum / 100 : tauxNum;
+    if (!rateRaw) fail('taux_legal', 'obligatoire', 'la valeur est obligatoire');
+    else if (rate !== 0.2 && rate !== 0.25) fail('taux_legal', 'taux_sru', 'le taux légal est 20 % ou 25 % (0,20 ou 0,25)', rateRaw);
     const exRaw = cell('exemptee').toLowerCase();
     if (!YES.has(exRaw) && !NO.has(exRaw)) fail('exemptee', 'oui_non', 'oui ou non est attendu', cell('exemptee'));
     const pfh = num('potentiel_fiscal_par_habitant');
@@ -64,7 +64,7 @@ export function parseSruRows(rows: SheetRow[], file: string, communes?: Set<stri
       population,
       mainResidences: rp!,
       socialDwellings: lls!,
-      legalRate: taux!,
+      legalRate: rate!,
       exempt: YES.has(exRaw),
       fiscalPotentialPerInhabitant: pfh,
       operatingExpenses: drf,

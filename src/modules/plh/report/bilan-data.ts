@@ -15,7 +15,7 @@ export async function loadBilan(db: Db, opts: { epci: string; year: number; trie
   // Arrondissements carry their own rows in some sources: they belong to the EPCI's territory too.
   const territory = [...codes, ...(await arrondissementsOf(db, codes)).map((a) => a.code)];
   const contours = opts.withMap !== false ? await communeContours(db, codes) : [];
-  const foncier = await store.listLand(db, undefined, territory);
+  const land = await store.listLand(db, undefined, territory);
   return composeBilan({
     year: opts.year,
     triennial: opts.triennial,
@@ -28,7 +28,7 @@ export async function loadBilan(db: Db, opts: { epci: string; year: number; trie
     platform: await service.platformAchievements(db, territory),
     aids: await store.listAids(db, { communes: territory }),
     sru: await service.latestSruInventories(db, opts.year, territory),
-    land: foncier,
+    land,
     contours: contours.map((c) => ({ code: c.code, geometry: c.geometry })),
     contourSource: contours[0] ? { source: contours[0].source, vintage: contours[0].vintage } : undefined,
   });

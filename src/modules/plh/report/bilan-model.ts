@@ -154,9 +154,9 @@ export function composeBilan(i: BilanInputs): Bilan {
     };
   });
 
-  const aidesInPeriod = i.aids.filter((a) => inPeriod(a.year));
-  const aides = AID_TYPES.map((type) => {
-    const rows = aidesInPeriod.filter((a) => a.type === type);
+  const aidsInPeriod = i.aids.filter((a) => inPeriod(a.year));
+  const aids = AID_TYPES.map((type) => {
+    const rows = aidsInPeriod.filter((a) => a.type === type);
     return {
       type,
       files: rows.length,
@@ -165,11 +165,11 @@ export function composeBilan(i: BilanInputs): Bilan {
     };
   }).filter((a) => a.files > 0);
 
-  const sruPeriode = triennialPeriod(i.year);
+  const sruPeriod = triennialPeriod(i.year);
   const taux = p?.sruCatchUpRate;
   const sru: SruLine[] = i.sru.map((s) => {
     const situation = sruSituation({ mainResidences: s.mainResidences, socialDwellings: s.socialDwellings, legalRate: s.legalRate, catchUpRate: taux });
-    const produced = i.aids.filter((a) => a.type === 'logement_social' && a.communeCode === s.communeCode && a.year >= sruPeriode.start && a.year <= sruPeriode.end);
+    const produced = i.aids.filter((a) => a.type === 'logement_social' && a.communeCode === s.communeCode && a.year >= sruPeriod.start && a.year <= sruPeriod.end);
     const progression = sruProgress(s.exempt ? 0 : situation.triennialTarget, {
       plai: produced.reduce((x, a) => x + a.plaiCount, 0),
       plus: produced.reduce((x, a) => x + a.plusCount, 0),
@@ -184,7 +184,7 @@ export function composeBilan(i: BilanInputs): Bilan {
       legalRate: s.legalRate,
       exempt: s.exempt,
       situation,
-      period: sruPeriode,
+      period: sruPeriod,
       progress: progression,
       source: s.source,
       updatedAt: s.updatedAt,
@@ -205,15 +205,15 @@ export function composeBilan(i: BilanInputs): Bilan {
   const map = (i.contours ?? []).map((c) => ({ code: c.code, name: names.get(c.code) ?? c.code, rate: rateOf(c.code), geometry: c.geometry }));
 
   const sources: SourceNote[] = [];
-  const genere = isoDay(i.generatedAt);
-  if (p) sources.push({ figure: 'Programme d’actions, objectifs et budgets', source: `PLH « ${p.name} » (${p.startYear}–${p.endYear}), saisi ou importé dans Habitat Commun`, date: i.programmeUpdatedAt ? isoDay(i.programmeUpdatedAt) : genere });
+  const generated = isoDay(i.generatedAt);
+  if (p) sources.push({ figure: 'Programme d’actions, objectifs et budgets', source: `PLH « ${p.name} » (${p.startYear}–${p.endYear}), saisi ou importé dans Habitat Commun`, date: i.programmeUpdatedAt ? isoDay(i.programmeUpdatedAt) : generated });
   const figures = [...i.achievements, ...(i.platform ?? [])].filter((r) => r.year <= period.end);
   const entered = [...new Set(figures.map((r) => r.source))].sort();
   for (const s of entered) {
     const rows = figures.filter((r) => r.source === s);
     sources.push({ figure: `Réalisations : ${[...new Set(rows.map((r) => CATEGORY_LABELS[r.category]))].join(', ')}`, source: s, date: `années ${Math.min(...rows.map((r) => r.year))}–${Math.max(...rows.map((r) => r.year))}` });
   }
-  if (i.aids.length) sources.push({ figure: 'Aides accordées, logements sociaux financés (dont PLAI, PLUS, PLS)', source: 'Registre des aides accordées par l’EPCI (Habitat Commun)', date: `état au ${genere}` });
+  if (i.aids.length) sources.push({ figure: 'Aides accordées, logements sociaux financés (dont PLAI, PLUS, PLS)', source: 'Registre des aides accordées par l’EPCI (Habitat Commun)', date: `état au ${generated}` });
   for (const s of [...new Set(i.sru.map((x) => `${x.source}|${x.year}`))].sort()) {
     const [source, annee] = s.split('|');
     sources.push({ figure: 'Inventaire SRU (résidences principales, logements sociaux décomptés)', source, date: `inventaire au 1er janvier ${annee}` });
@@ -222,26 +222,26 @@ export function composeBilan(i: BilanInputs): Bilan {
     sources.push({
       figure: 'Déficit et objectif triennal SRU',
       source: `Calcul Habitat Commun : CCH L302-5 (taux légal), L302-8 (PLAI ≥ 30 %, PLS ≤ 30 %), rattrapage de ${Math.round((taux ?? 0.33) * 100)} % du déficit par période triennale (loi 3DS)`,
-      date: genere,
+      date: generated,
     });
-  if (i.land.length) sources.push({ figure: 'Gisements fonciers et friches', source: 'Observatoire du foncier de l’EPCI (Habitat Commun)', date: `état au ${genere}` });
+  if (i.land.length) sources.push({ figure: 'Gisements fonciers et friches', source: 'Observatoire du foncier de l’EPCI (Habitat Commun)', date: `état au ${generated}` });
   if (map.length && i.contourSource) sources.push({ figure: 'Contours des communes (carte)', source: i.contourSource.source, date: `millésime ${i.contourSource.vintage}` });
 
-  const titre = i.triennial
+  const title = i.triennial
     ? `Bilan triennal ${period.start}–${period.end} du programme local de l’habitat`
     : `Bilan annuel ${i.year} du programme local de l’habitat`;
   return {
-    title: titre,
+    title,
     type: i.triennial ? 'triennal' : 'annuel',
     year: i.year,
     period,
-    generatedAt: genere,
+    generatedAt: generated,
     territory: i.territory,
     programme: p ? { name: p.name, startYear: p.startYear, endYear: p.endYear } : null,
     targets,
     totals,
     actions,
-    aids: aides,
+    aids,
     sru,
     land,
     map,
