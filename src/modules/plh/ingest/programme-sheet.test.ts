@@ -71,7 +71,7 @@ describe('programme workbook', () => {
     expect(parsed.problems).toEqual([]);
     expect(parsed.programme!.sruCatchUpRate).toBe(0.25);
     expect(parsed.programme!.actions[0].status).toBe('en_cours');
-    expect(parsed.programme!.budgets[0]).toEqual({ actionCode: '1.1', annee: 2025, prevuEuros: 1_500_000.5, depenseEuros: 12000 });
+    expect(parsed.programme!.budgets[0]).toEqual({ actionCode: '1.1', year: 2025, plannedEuros: 1_500_000.5, spentEuros: 12000 });
     expect(parsed.programme!.targets[0].communeCode).toBe('01004');
   });
 
