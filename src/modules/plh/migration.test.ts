@@ -43,4 +43,5 @@ it('keeps a programme, its targets, an SRU inventory, an aid and a land site thr
   ]);
   expect(num(await db.selectFrom('plh_aid').select(['reference', 'year', 'amount_euros', 'plai_count']).execute(), 'amount_euros')).toEqual([{ reference: 'A-1', year: 2026, amount_euros: 1000, plai_count: 3 }]);
   expect(await db.selectFrom('plh_land').select(['reference', 'potential_dwellings', 'status']).execute()).toEqual([{ reference: 'F-1', potential_dwellings: 60, status: 'etudie' }]);
-});
+  // Replaying every migration on PGlite takes a while on a loaded machine: a generous limit, not a timing check.
+}, 300_000);

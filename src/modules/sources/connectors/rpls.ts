@@ -31,12 +31,12 @@ export const rplsConnector: Connector = async (run) => {
     }
     if (r.status === 'inchange') continue;
     const s = await importRpls(run.ctx.lake, r.path, { vintage: millesime, communes, perimeter: { epci: run.ctx.config.epciSirens } });
-    if (s.status === 'refused') throw new AppError('sources.rpls_refuse', `Fichier RPLS ${millesime} refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
+    if (s.status === 'refused') throw new AppError('sources.rpls_refused', `Fichier RPLS ${millesime} refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
     if (s.status === 'already_imported') continue;
     lines += s.lines;
     edition = String(millesime);
     done.push(`RPLS ${millesime} : ${s.lines} lignes, ${s.dwellings} logements sur le territoire`);
   }
-  if (!done.length) return { result: 'inchange', edition: null, lines: 0, message: `Aucun millésime RPLS nouveau (${years.join(', ')}).` };
-  return { result: 'importe', edition, lines, message: done.join(' ; ') };
+  if (!done.length) return { result: 'unchanged', edition: null, lines: 0, message: `Aucun millésime RPLS nouveau (${years.join(', ')}).` };
+  return { result: 'imported', edition, lines, message: done.join(' ; ') };
 };

@@ -28,6 +28,6 @@ export const sitadelConnector: Connector = async (run) => {
     lines += s.read;
     parts.push(`${dep} : ${s.read} lignes, ${s.created} créés, ${s.updated} mis à jour, ${s.rejected} rejetées`);
   }
-  if (!imported) return { result: 'inchange', edition: null, lines: 0, message: `Aucun fichier Sitadel nouveau (${deps.join(', ')}).` };
-  return { result: 'importe', edition: monthOf(latest ?? run.now), lines, message: parts.join(' ; ') };
+  if (!imported) return { result: 'unchanged', edition: null, lines: 0, message: `Aucun fichier Sitadel nouveau (${deps.join(', ')}).` };
+  return { result: 'imported', edition: monthOf(latest ?? run.now), lines, message: parts.join(' ; ') };
 };
