@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { CliIO } from '../../platform/cli-io.ts';
 import type { DownloadProgress } from '../../platform/download.ts';
 import type { WithContext } from '../types.ts';
-import { CONNECTORS, parseAnnees, parseDepartements } from './model.ts';
+import { CONNECTORS, parseYears, parseDepartements } from './model.ts';
 import type { CatalogueEntry } from './contract.ts';
 import { catalogue, fetchSource, refreshSources, type RunReporter } from './service.ts';
 
@@ -82,7 +82,7 @@ export function sourcesCli({ program, withContext, io }: { program: Command; wit
         try {
           const r = await fetchSource(ctx, source, {
             departements: opts.departements ? parseDepartements(opts.departements) : undefined,
-            annees: opts.annees ? parseAnnees(opts.annees) : undefined,
+            years: opts.annees ? parseYears(opts.annees) : undefined,
             reporter: rep,
           });
           rep.stop();

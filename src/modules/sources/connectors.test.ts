@@ -76,13 +76,13 @@ const requestsTo = (path: string) => pub.requests.filter((r) => r.path === path)
 
 describe('connectors against local publishers', () => {
   it('DVF: downloads the département-year file, imports it into the lake; a second run gets a 304 and imports nothing', async () => {
-    const first = await fetchSource(t.ctx, 'dvf', { departements: ['33'], annees: [2021], download });
+    const first = await fetchSource(t.ctx, 'dvf', { departements: ['33'], years: [2021], download });
     expect(first).toMatchObject({ result: 'imported', edition: '2025-04', lines: 164 });
     const manifest = readDvfManifest(t.ctx.lake.dir);
     expect(manifest.files).toHaveLength(1);
     expect(manifest.files[0].communeYears).toEqual(['33001:2021']);
 
-    const second = await fetchSource(t.ctx, 'dvf', { departements: ['33'], annees: [2021], download });
+    const second = await fetchSource(t.ctx, 'dvf', { departements: ['33'], years: [2021], download });
     expect(second.result).toBe('unchanged');
     const last = requestsTo(DVF_PATH).at(-1)!;
     expect(last.headers['if-none-match']).toBe('"geo-dvf-2021-33"');
@@ -91,7 +91,7 @@ describe('connectors against local publishers', () => {
   });
 
   it('DVF: a year Etalab does not have (404) is noted, not a failure', async () => {
-    const r = await fetchSource(t.ctx, 'dvf', { departements: ['33'], annees: [2021, 2030], download });
+    const r = await fetchSource(t.ctx, 'dvf', { departements: ['33'], years: [2021, 2030], download });
     expect(r.result).toBe('unchanged');
     expect(r.message).toContain('Absents chez Etalab : 2030/33');
   });
@@ -108,7 +108,7 @@ describe('connectors against local publishers', () => {
   });
 
   it('RPLS: the vintage from the configured URL, kept to the instance’s communes', async () => {
-    const r = await fetchSource(t.ctx, 'rpls', { annees: [2019], download });
+    const r = await fetchSource(t.ctx, 'rpls', { years: [2019], download });
     expect(r).toMatchObject({ result: 'imported', edition: '2019' });
     expect(readRplsManifest(t.ctx.lake.dir)['2019']).toMatchObject({ millesime: 2019, perimetre: { epci: t.ctx.config.epciSirens } });
   });

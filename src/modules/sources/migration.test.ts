@@ -1,26 +1,15 @@
 // Migration 0901 translates the run history's stored values (docs/decisions/0004-naming.md): a store migrated before
 // it keeps every run, with its trigger and result now in English, and the check constraints follow.
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
-import { openPglite, type Store } from '../../platform/db.ts';
-import { MIGRATIONS_DIR, migrate } from '../../platform/migrate.ts';
+import { storeBefore, type StoreBefore } from '../../../test/support/migration-replay.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'sources-0901-'));
-let store: Store | undefined;
-afterAll(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+let before: StoreBefore | undefined;
+afterAll(() => before?.close());
 
 it('keeps every run through the translation of its values, and refuses the old ones afterwards', async () => {
-  const all = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
-  for (const f of all.filter((f) => f < '0901')) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
-  store = await openPglite();
-  await migrate(store, dir);
-  const db = store.db;
+  before = await storeBefore('0901');
+  const db = before.store.db;
   const runs = [
     ['dvf', 'commande', 'importe', 164],
     ['dvf', 'planification', 'inchange', 0],
@@ -30,8 +19,7 @@ it('keeps every run through the translation of its values, and refuses the old o
   for (const [i, [source, trigger, result, lines]] of runs.entries())
     await sql`insert into source_run (source, trigger, started_at, result, lines) values (${source}, ${trigger}, ${new Date(Date.UTC(2026, 0, 1 + i)).toISOString()}, ${result}, ${lines})`.execute(db);
 
-  for (const f of all.filter((f) => f >= '0901')) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
-  expect(await migrate(store, dir)).toContain('0901_sources_naming.sql');
+  expect(await before.migrateRest()).toContain('0901_sources_naming.sql');
   const after = await db.selectFrom('source_run').select(['source', 'trigger', 'result', 'lines']).orderBy('started_at').execute();
   expect(after).toEqual([
     { source: 'dvf', trigger: 'command', result: 'imported', lines: 164 },

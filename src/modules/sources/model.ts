@@ -147,7 +147,7 @@ export function findSource(id: string): SourceDef | undefined {
 
 export interface FetchOptions {
   departements?: string[];
-  annees?: number[];
+  years?: number[];
 }
 
 const DEPARTEMENT = /^(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/;
@@ -166,7 +166,7 @@ export function parseDepartements(text: string): string[] {
 }
 
 /** `--annees 2021-2025` or `2021,2023` → the years, in French when the text is not years. */
-export function parseAnnees(text: string, now = new Date()): number[] {
+export function parseYears(text: string, now = new Date()): number[] {
   const max = now.getUTCFullYear() + 1;
   const years = new Set<number>();
   for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {

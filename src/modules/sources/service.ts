@@ -68,7 +68,7 @@ export async function fetchSource(ctx: AppContext, id: string, opts: FetchRunOpt
   running.set(ctx, busy);
   if (busy.has(source)) throw new AppError('sources.already_running', `Un téléchargement de la source « ${source} » est déjà en cours.`, 409);
   busy.add(source);
-  const options: FetchOptions = { departements: opts.departements, annees: opts.annees };
+  const options: FetchOptions = { departements: opts.departements, years: opts.years };
   const runId = await startRun(ctx.db, source, opts.trigger ?? 'command', JSON.parse(JSON.stringify(options)));
   const dispatcher = opts.download?.dispatcher ?? downloadAgent(ctx.config.proxy);
   const pending: DownloadRecord[] = [];
@@ -89,7 +89,7 @@ export async function fetchSource(ctx: AppContext, id: string, opts: FetchRunOpt
           { url, dest, known, expectedSha256: o.expectedSha256 },
           { ...opts.download, dispatcher, onProgress: opts.reporter?.progress, onRetry: opts.reporter?.retry },
         );
-        if (r.status === 'inchange') checked.push(url);
+        if (r.status === 'unchanged') checked.push(url);
         else if (o.record !== false) pending.push({ url, source, path: r.path, validators: r.validators, sha256: r.sha256, bytes: r.bytes });
         return r;
       },
@@ -138,7 +138,7 @@ export async function refreshSources(ctx: AppContext, opts: FetchRunOptions & { 
       continue;
     }
     try {
-      const r = await fetchSource(ctx, source, { ...opts, departements: undefined, annees: undefined, trigger: opts.trigger ?? 'schedule', now });
+      const r = await fetchSource(ctx, source, { ...opts, departements: undefined, years: undefined, trigger: opts.trigger ?? 'schedule', now });
       out.push({ source, result: r.result, message: r.message });
     } catch (err) {
       const message = (err as Error).message;

@@ -1,26 +1,15 @@
 // Migration 0900 renames the territory's columns in place (docs/decisions/0004-naming.md): a store migrated before it
 // keeps every region, département, EPCI, commune and contour, now under the English names.
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
-import { openPglite, type Store } from '../../platform/db.ts';
-import { MIGRATIONS_DIR, migrate } from '../../platform/migrate.ts';
+import { storeBefore, type StoreBefore } from '../../../test/support/migration-replay.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'territory-0900-'));
-let store: Store | undefined;
-afterAll(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+let before: StoreBefore | undefined;
+afterAll(() => before?.close());
 
 it('keeps the places, their names, postcodes and contours through the renaming', async () => {
-  const all = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
-  for (const f of all.filter((f) => f < '0900')) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
-  store = await openPglite();
-  await migrate(store, dir);
-  const db = store.db;
+  before = await storeBefore('0900');
+  const db = before.store.db;
   await sql`insert into region (code, nom) values ('84', 'Auvergne-Rhône-Alpes')`.execute(db);
   await sql`insert into departement (code, nom, region_code) values ('69', 'Rhône', '84')`.execute(db);
   await sql`insert into epci (siren, nom, type, population) values ('200046977', 'Métropole de Lyon', 'MET69', 1400000)`.execute(db);
@@ -28,8 +17,7 @@ it('keeps the places, their names, postcodes and contours through the renaming',
     values ('69266', 'Villeurbanne', 'commune-actuelle', '69', '84', '200046977', 160000, '{69100}')`.execute(db);
   await sql`insert into commune_contour (code, geometry, source, millesime) values ('69266', '{"type":"Point","coordinates":[4.88,45.77]}', 'IGN', 2018)`.execute(db);
 
-  for (const f of all.filter((f) => f >= '0900')) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
-  expect(await migrate(store, dir)).toContain('0900_territory_naming.sql');
+  expect(await before.migrateRest()).toContain('0900_territory_naming.sql');
   expect(await db.selectFrom('region').select(['code', 'name']).execute()).toEqual([{ code: '84', name: 'Auvergne-Rhône-Alpes' }]);
   expect(await db.selectFrom('departement').select(['code', 'name']).execute()).toEqual([{ code: '69', name: 'Rhône' }]);
   expect(await db.selectFrom('epci').select(['siren', 'name', 'population']).execute()).toEqual([{ siren: '200046977', name: 'Métropole de Lyon', population: 1400000 }]);

@@ -15,7 +15,7 @@ const cogFileUrl = (cdn: string, version: string, file: string) => `${baseUrl(cd
 export const cogConnector: Connector = async (run) => {
   const { npm, cog } = run.ctx.config.sourceUrls;
   const meta = await run.fetchFile(cogLatestUrl(npm), join(run.dir, 'latest.json'), { conditional: false, record: false });
-  if (meta.status !== 'telecharge') throw new AppError('sources.cog_version', 'Version du COG introuvable.', 502);
+  if (meta.status !== 'downloaded') throw new AppError('sources.cog_version', 'Version du COG introuvable.', 502);
   const version = String(JSON.parse(readFileSync(meta.path, 'utf8')).version ?? '');
   if (!/^\d+\.\d+\.\d+$/.test(version)) throw new AppError('sources.cog_version', `Version du COG illisible : « ${version} ».`, 502);
   const loaded = await cogLoaded(run.ctx.db);

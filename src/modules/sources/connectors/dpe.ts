@@ -42,7 +42,7 @@ export const dpeConnector: Connector = async (run) => {
       for (let page = 1; url; page++) {
         if (page > MAX_PAGES) throw new AppError('sources.dpe_pages', `Trop de pages DPE pour la commune ${code} (${dataset}).`, 502);
         const r = await run.fetchFile(url, join(pagesDir, `${dataset}-${code}-${page}.json`), { conditional: false, record: false });
-        if (r.status !== 'telecharge') throw new AppError('sources.dpe_page', `Page DPE inattendue (${url}).`, 502);
+        if (r.status !== 'downloaded') throw new AppError('sources.dpe_page', `Page DPE inattendue (${url}).`, 502);
         let body: { results?: Record<string, unknown>[]; next?: string };
         try {
           body = JSON.parse(readFileSync(r.path, 'utf8'));

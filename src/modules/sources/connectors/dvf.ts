@@ -12,7 +12,7 @@ const dvfUrl = (base: string, annee: number, departement: string) => `${baseUrl(
 
 export const dvfConnector: Connector = async (run) => {
   const deps = (run.options.departements ?? departementsOf(run.communes)).filter((d) => !NO_DVF.has(d));
-  const years = run.options.annees ?? defaultDvfYears(run.now);
+  const years = run.options.years ?? defaultDvfYears(run.now);
   const changed: string[] = [];
   const missing: string[] = [];
   let latest: Date | undefined;
@@ -21,7 +21,7 @@ export const dvfConnector: Connector = async (run) => {
       const url = dvfUrl(run.ctx.config.sourceUrls.dvf, annee, dep);
       try {
         const r = await run.fetchFile(url, join(run.dir, String(annee), `${dep}.csv.gz`));
-        if (r.status === 'telecharge') {
+        if (r.status === 'downloaded') {
           changed.push(r.path);
           if (r.lastModified && (!latest || r.lastModified > latest)) latest = r.lastModified;
         }

@@ -14,7 +14,7 @@ export const rplsConnector: Connector = async (run) => {
   if (!template)
     throw new AppError('sources.rpls_url', 'Adresse du RPLS non configurée : donnez-la dans HABITAT_SOURCE_RPLS_URL (modèle avec {millesime}), voir docs/sources.md.', 400);
   // RPLS describes the stock on 1 January; the vintage of year N is published at the end of year N.
-  const years = run.options.annees ?? [run.now.getUTCFullYear() - 1, run.now.getUTCFullYear()];
+  const years = run.options.years ?? [run.now.getUTCFullYear() - 1, run.now.getUTCFullYear()];
   const codes = run.communes.map((c) => c.code);
   const communes = new Set([...codes, ...(await arrondissementsOf(run.ctx.db, codes)).map((a) => a.code)]);
   const done: string[] = [];
@@ -29,7 +29,7 @@ export const rplsConnector: Connector = async (run) => {
       if (err instanceof AppError && err.code === 'download.introuvable') continue; // not published yet
       throw err;
     }
-    if (r.status === 'inchange') continue;
+    if (r.status === 'unchanged') continue;
     const s = await importRpls(run.ctx.lake, r.path, { vintage: millesime, communes, perimeter: { epci: run.ctx.config.epciSirens } });
     if (s.status === 'refused') throw new AppError('sources.rpls_refused', `Fichier RPLS ${millesime} refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
     if (s.status === 'already_imported') continue;

@@ -18,7 +18,7 @@ export const sitadelConnector: Connector = async (run) => {
   const parts: string[] = [];
   for (const dep of deps) {
     const r = await run.fetchFile(sitadelUrl(run.ctx.config.sourceUrls.sdes, dep), join(run.dir, `logements-${dep}.csv`));
-    if (r.status === 'inchange') continue;
+    if (r.status === 'unchanged') continue;
     if (r.lastModified && (!latest || r.lastModified > latest)) latest = r.lastModified;
     const s = await importSitadel(run.ctx.db, r.path, { author: `connecteur Sitadel (département ${dep})` });
     const fileProblem = s.read === 0 && s.problems.length ? s.problems[0] : undefined;
