@@ -45,7 +45,8 @@ describe('a client generated from the document', () => {
     const api = createClient<paths>({ baseUrl });
     const commune = await api.GET('/api/territory/communes/{code}', { params: { path: { code: '69266' } } });
     expect(commune.response.status).toBe(200);
-    expect(commune.data?.nom).toBe('Villeurbanne');
+    expect(commune.data?.name).toBe('Villeurbanne');
+    expect(commune.data?.postal_codes).toEqual(['69100']);
     expect(commune.data?.epci_siren).toBe('200046977');
 
     const missing = await api.GET('/api/territory/communes/{code}', { params: { path: { code: '0A123' } } });

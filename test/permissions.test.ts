@@ -61,7 +61,7 @@ async function seed(siren: string, commune: string, secondCommune: string, mark:
   const agent = await t.login('agent', 'epci', await t.epciOrg(siren));
   const as = (who: Actor, method: string, url: string, payload?: unknown) => t.app.inject({ method: method as any, url, headers: who.headers, payload: payload as any });
   const ids: Record<string, string> = {};
-  await plh.replaceProgramme(t.ctx.db, { ...SAMPLE, nom: `${mark} PLH`, objectifs: SAMPLE.objectifs.map((o, i) => ({ ...o, communeCode: i ? commune : secondCommune })) }, siren);
+  await plh.replaceProgramme(t.ctx.db, { ...SAMPLE, name: `${mark} PLH`, targets: SAMPLE.targets.map((o, i) => ({ ...o, communeCode: i ? commune : secondCommune })) }, siren);
   await must(await as(agent, 'PUT', `/api/plh/sru/${commune}/2026`, { main_residences: 10_000, social_dwellings: 1_500, legal_rate: 0.25, source: `${mark} inventaire` }));
   ids.aide = (await must(await as(agent, 'POST', '/api/plh/aids', { reference: `${mark}-AIDE`, type: 'logement_social', commune_code: commune, year: 2026, amount_euros: 1000, plai_count: 1 }))).id;
   ids.aideVictime = (await must(await as(agent, 'POST', '/api/plh/aids', { reference: `${mark}-AIDE2`, type: 'renovation', commune_code: commune, year: 2026, amount_euros: 10, dwellings_count: 1 }))).id;

@@ -44,8 +44,8 @@ describe('an instance serving one EPCI', () => {
     const xlsx = await writeProgrammeXlsx(programmeToSheets(SAMPLE, new Map([['31069', 'Blagnac'], ['31555', 'Toulouse']])));
     const imported = await t.app.inject({ method: 'POST', url: '/api/plh/programme/import', headers: { ...agent.headers, 'content-type': 'application/octet-stream' }, payload: xlsx });
     expect(imported.statusCode, imported.body).toBe(200);
-    expect((await get('/api/plh/programme')).json().programme.name).toBe(SAMPLE.nom);
-    expect((await get('/api/plh/targets?year=2026')).json().targets).toHaveLength(SAMPLE.objectifs.length);
+    expect((await get('/api/plh/programme')).json().programme.name).toBe(SAMPLE.name);
+    expect((await get('/api/plh/targets?year=2026')).json().targets).toHaveLength(SAMPLE.targets.length);
     expect((await get('/api/plh/programme/export?format=csv&sheet=objectifs')).body).toMatch(/31555/);
     expect((await get('/api/plh/report?year=2026', await t.login('readonly', 'epci'))).headers['content-type']).toMatch(/text\/html/);
   });
@@ -54,7 +54,7 @@ describe('an instance serving one EPCI', () => {
     const created = await t.app.inject({ method: 'POST', url: '/api/access/organisations', headers: admin.headers, payload: { kind: 'bailleur', name: 'Bailleur toulousain', siren: '999000001' } });
     expect(created.json()).toMatchObject({ epcis: [TOULOUSE] });
     const partner = await t.login('partner', 'bailleur', created.json().id);
-    expect((await get('/api/plh/programme', partner)).json().programme.name).toBe(SAMPLE.nom);
+    expect((await get('/api/plh/programme', partner)).json().programme.name).toBe(SAMPLE.name);
     const parc = findSchema(loadCatalogue(), 'parc-social');
     // The example's rows in Toulouse Métropole (its Lyon rows are outside this instance's territory, as before).
     const rows = exampleFile(parc, 'valide').toString('utf8').trim().split('\n').filter((l, i) => i === 0 || /,31\d{3},/.test(l));

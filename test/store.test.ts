@@ -22,7 +22,7 @@ describeStores('store', (getDb, kind) => {
   it('loads the COG: current communes, arrondissements as children, EPCI membership', async () => {
     const db = getDb();
     const lyon = await findCommune(db, '69123');
-    expect(lyon?.nom).toBe('Lyon');
+    expect(lyon?.name).toBe('Lyon');
     expect(lyon?.epci_siren).toBe('200046977');
     expect(lyon?.arrondissements.map((a) => a.code)).toEqual(['69381', '69382', '69383', '69384', '69385', '69386', '69387', '69388', '69389']);
     const paris = await findCommune(db, '75056');
@@ -48,7 +48,7 @@ describeStores('store', (getDb, kind) => {
   it('finds communes by name without accents or by postcode', async () => {
     const db = getDb();
     expect((await searchCommunes(db, 'villeurbanne')).map((c) => c.code)).toContain('69266');
-    expect((await searchCommunes(db, 'ecully')).map((c) => c.nom)).toContain('Écully');
+    expect((await searchCommunes(db, 'ecully')).map((c) => c.name)).toContain('Écully');
     expect((await searchCommunes(db, '31000')).map((c) => c.code)).toContain('31555');
   });
 

@@ -78,12 +78,12 @@ export interface AuditLog {
 
 export interface Commune {
   code: string;
-  codes_postaux: Generated<string[]>;
   departement_code: string | null;
   epci_siren: string | null;
-  nom: string;
+  name: string;
   parent_code: string | null;
   population: number | null;
+  postal_codes: Generated<string[]>;
   region_code: string | null;
   type: string;
 }
@@ -91,8 +91,8 @@ export interface Commune {
 export interface CommuneContour {
   code: string;
   geometry: Json;
-  millesime: number;
   source: string;
+  vintage: number;
 }
 
 export interface ConstructionEvent {
@@ -269,12 +269,12 @@ export interface DemandSecret {
 
 export interface Departement {
   code: string;
-  nom: string;
+  name: string;
   region_code: string | null;
 }
 
 export interface Epci {
-  nom: string;
+  name: string;
   population: number | null;
   siren: string;
   type: string;
@@ -474,7 +474,7 @@ export interface ReferentialDeliveryRow {
 
 export interface Region {
   code: string;
-  nom: string;
+  name: string;
 }
 
 export interface SchemaMigration {

@@ -41,14 +41,14 @@ describe('download', () => {
     pub.serve(PATH, { body: FILE, etag: '"dvf-2021-33"', lastModified: 'Tue, 15 Apr 2025 08:00:00 GMT' });
     const dest = join(TMP, 'a', '33.csv.gz');
     const first = await download({ url: pub.url + PATH, dest }, fast);
-    expect(first).toMatchObject({ status: 'telecharge', bytes: FILE.length, sha256: SHA, validators: { etag: '"dvf-2021-33"' }, resumed: false, attempts: 1 });
+    expect(first).toMatchObject({ status: 'downloaded', bytes: FILE.length, sha256: SHA, validators: { etag: '"dvf-2021-33"' }, resumed: false, attempts: 1 });
     expect(readFileSync(dest).equals(FILE)).toBe(true);
-    if (first.status !== 'telecharge') throw new Error();
+    if (first.status !== 'downloaded') throw new Error();
     expect(first.lastModified?.toISOString()).toBe('2025-04-15T08:00:00.000Z');
 
     const before = pub.requests.length;
     const second = await download({ url: pub.url + PATH, dest, known: first.validators }, fast);
-    expect(second.status).toBe('inchange');
+    expect(second.status).toBe('unchanged');
     const req = pub.requests[before];
     expect(req.headers['if-none-match']).toBe('"dvf-2021-33"');
     expect(req.headers['if-modified-since']).toBe('Tue, 15 Apr 2025 08:00:00 GMT');
@@ -60,7 +60,7 @@ describe('download', () => {
     const dest = join(TMP, 'b', '33.csv.gz');
     const retries: string[] = [];
     const r = await download({ url: pub.url + PATH, dest }, { ...fast, onRetry: (x) => retries.push(x.reason) });
-    expect(r).toMatchObject({ status: 'telecharge', sha256: SHA, bytes: FILE.length, resumed: true, attempts: 2 });
+    expect(r).toMatchObject({ status: 'downloaded', sha256: SHA, bytes: FILE.length, resumed: true, attempts: 2 });
     expect(readFileSync(dest).equals(FILE)).toBe(true);
     const last = pub.requests[pub.requests.length - 1];
     expect(last.headers.range).toBe('bytes=1000-');
@@ -74,14 +74,14 @@ describe('download', () => {
     pub.serve(PATH, { body: FILE, etag: '"v3"', cutAfter: { bytes: 500, times: 1 }, noRanges: true });
     const dest = join(TMP, 'c', '33.csv.gz');
     const r = await download({ url: pub.url + PATH, dest }, fast);
-    expect(r).toMatchObject({ status: 'telecharge', sha256: SHA, resumed: false });
+    expect(r).toMatchObject({ status: 'downloaded', sha256: SHA, resumed: false });
   });
 
   it('retries after a 503 and succeeds', async () => {
     pub.serve(PATH, { body: FILE, etag: '"v4"', failFirst: 1 });
     const dest = join(TMP, 'd', '33.csv.gz');
     const r = await download({ url: pub.url + PATH, dest }, fast);
-    expect(r).toMatchObject({ status: 'telecharge', attempts: 2, sha256: SHA });
+    expect(r).toMatchObject({ status: 'downloaded', attempts: 2, sha256: SHA });
   });
 
   it('gives up in French after the retries when the server keeps failing', async () => {
@@ -103,7 +103,7 @@ describe('download', () => {
     expect(existsSync(`${dest}.part`)).toBe(false);
     // The right digest is accepted.
     pub.serve(PATH, { body: FILE, etag: '"v5"', reprDigest: true });
-    expect((await download({ url: pub.url + PATH, dest }, fast)).status).toBe('telecharge');
+    expect((await download({ url: pub.url + PATH, dest }, fast)).status).toBe('downloaded');
   });
 
   it('refuses a file that does not match the checksum the publisher lists elsewhere', async () => {
@@ -111,7 +111,7 @@ describe('download', () => {
     const e = await failure(download({ url: pub.url + PATH, dest: join(TMP, 'g', '33.csv.gz'), expectedSha256: '0'.repeat(64) }, fast));
     expect(e.code).toBe('download.empreinte');
     const ok = await download({ url: pub.url + PATH, dest: join(TMP, 'g', '33.csv.gz'), expectedSha256: SHA.toUpperCase() }, fast);
-    expect(ok.status).toBe('telecharge');
+    expect(ok.status).toBe('downloaded');
   });
 
   it('says in French that a file is missing at the publisher (404)', async () => {

@@ -58,9 +58,9 @@ export interface DownloadOptions {
 }
 
 export type DownloadResult =
-  | { status: 'inchange'; url: string; validators: Validators; attempts: number }
+  | { status: 'unchanged'; url: string; validators: Validators; attempts: number }
   | {
-      status: 'telecharge';
+      status: 'downloaded';
       url: string;
       path: string;
       bytes: number;
@@ -228,7 +228,7 @@ async function attemptOnce(req: DownloadRequest, dispatcher: Dispatcher, opts: D
   const status = res.statusCode;
   if (status === 304) {
     await res.body.dump();
-    return { status: 'inchange', url: req.url, validators: req.known ?? {}, attempts: attempt };
+    return { status: 'unchanged', url: req.url, validators: req.known ?? {}, attempts: attempt };
   }
   if (status === 416 && part) {
     // The part is not a prefix of what the server has now: start again from nothing.
@@ -307,7 +307,7 @@ async function attemptOnce(req: DownloadRequest, dispatcher: Dispatcher, opts: D
   const validators: Validators = { etag: meta.etag, lastModified: meta.lastModified };
   const date = meta.lastModified ? new Date(meta.lastModified) : undefined;
   return {
-    status: 'telecharge',
+    status: 'downloaded',
     url: req.url,
     path: req.dest,
     bytes,

@@ -2153,7 +2153,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sources/historique": {
+    "/api/sources/history": {
         parameters: {
             query?: never;
             header?: never;
@@ -2161,7 +2161,7 @@ export interface paths {
             cookie?: never;
         };
         /** Historique des téléchargements et mises à jour des sources (début, fin, lignes, résultat) */
-        get: operations["getSourcesHistorique"];
+        get: operations["getSourcesHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2217,19 +2217,19 @@ export interface operations {
                     "application/json": {
                         epcis: {
                             siren: string;
-                            nom: string;
+                            name: string;
                             type: string;
                             population: number | null;
                         }[];
                         communes: {
                             code: string;
-                            nom: string;
+                            name: string;
                             type: string;
                             parent_code: string | null;
                             departement_code: string | null;
                             epci_siren: string | null;
                             population: number | null;
-                            codes_postaux: string[];
+                            postal_codes: string[];
                         }[];
                         source: string;
                     };
@@ -2274,16 +2274,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         code: string;
-                        nom: string;
+                        name: string;
                         type: string;
                         parent_code: string | null;
                         departement_code: string | null;
                         epci_siren: string | null;
                         population: number | null;
-                        codes_postaux: string[];
+                        postal_codes: string[];
                         arrondissements: {
                             code: string;
-                            nom: string;
+                            name: string;
                             population: number | null;
                         }[];
                     };
@@ -2338,13 +2338,13 @@ export interface operations {
                     "application/json": {
                         communes: {
                             code: string;
-                            nom: string;
+                            name: string;
                             type: string;
                             parent_code: string | null;
                             departement_code: string | null;
                             epci_siren: string | null;
                             population: number | null;
-                            codes_postaux: string[];
+                            postal_codes: string[];
                         }[];
                     };
                 };
@@ -2393,9 +2393,9 @@ export interface operations {
                             east: number;
                             north: number;
                         } | null;
-                        sans_contour: {
+                        without_contour: {
                             code: string;
-                            nom: string;
+                            name: string;
                         }[];
                         source: string;
                         features: {
@@ -2403,7 +2403,7 @@ export interface operations {
                             type: "Feature";
                             properties: {
                                 code: string;
-                                nom: string;
+                                name: string;
                                 population: number | null;
                                 epci: string | null;
                             };
@@ -14336,25 +14336,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        communes_du_territoire: number;
+                        communes_total: number;
                         sources: {
                             id: string;
-                            nom: string;
-                            editeur: string;
+                            name: string;
+                            publisher: string;
                             licence: string;
                             url: string;
-                            rythme: string;
+                            frequency: string;
                             /** @enum {string} */
-                            canal: "connecteur" | "fichier transmis";
+                            channel: "connector" | "transmitted_file";
                             usage: string;
-                            commande: string;
+                            command: string;
                             edition: string | null;
-                            charge_le: string | null;
-                            communes_couvertes: number | null;
-                            periode: string | null;
-                            dernier_passage: {
-                                resultat: string;
-                                debut: string;
+                            loaded_at: string | null;
+                            communes_covered: number | null;
+                            period: string | null;
+                            last_run: {
+                                result: string;
+                                started_at: string;
                             } | null;
                             demo: boolean;
                         }[];
@@ -14437,11 +14437,11 @@ export interface operations {
             };
         };
     };
-    getSourcesHistorique: {
+    getSourcesHistory: {
         parameters: {
             query?: {
                 source?: string;
-                limite?: number;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -14456,17 +14456,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        passages: {
+                        runs: {
                             id: string;
                             source: string;
                             /** @enum {string} */
-                            declenchement: "commande" | "planification";
+                            trigger: "command" | "schedule";
                             edition: string | null;
-                            debut: string;
-                            fin: string | null;
-                            lignes: number | null;
+                            started_at: string;
+                            ended_at: string | null;
+                            lines: number | null;
                             /** @enum {string} */
-                            resultat: "en-cours" | "importe" | "inchange" | "echec";
+                            result: "running" | "imported" | "unchanged" | "failed";
                             message: string | null;
                         }[];
                     };

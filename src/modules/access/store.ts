@@ -103,7 +103,7 @@ export async function ensureEpciOrganisation(db: TypedDb, siren: string) {
   if (found) return found;
   const epci = await findEpci(db, siren);
   if (!epci) throw new AppError('access.unknown_epci', `EPCI ${siren} inconnu.`, 400);
-  return createOrganisation(db, { kind: 'epci', name: epci.nom, siren });
+  return createOrganisation(db, { kind: 'epci', name: epci.name, siren });
 }
 
 export interface NewUser {
@@ -297,7 +297,7 @@ async function instanceTerritory(db: TypedDb): Promise<TerritoryIndex> {
       const noms: Record<string, string> = {};
       for (const e of epcis) {
         territory[e.siren] = (await epciCommunes(db, e.siren, { arrondissements: true })).map((c) => c.code).sort();
-        noms[e.siren] = e.nom;
+        noms[e.siren] = e.name;
       }
       return { territory, noms };
     })();
@@ -412,7 +412,7 @@ export async function listAudit(db: TypedDb, opts: { limit: number; epcis?: stri
 export async function listSharing(db: TypedDb): Promise<{ epci: string; name: string; items: Sharable[] }[]> {
   const epcis = await instanceEpcis(db);
   const rows = await db.selectFrom('epci_sharing').select(['epci_siren', 'item']).orderBy('item').execute();
-  return epcis.map((e) => ({ epci: e.siren, name: e.nom, items: rows.filter((r) => r.epci_siren === e.siren).map((r) => r.item as Sharable) }));
+  return epcis.map((e) => ({ epci: e.siren, name: e.name, items: rows.filter((r) => r.epci_siren === e.siren).map((r) => r.item as Sharable) }));
 }
 
 /** The EPCIs that share this with the club. */

@@ -1,28 +1,17 @@
 // Migration 0301 renames the EPCIs' own aids in place (docs/decisions/0004-naming.md): a store migrated before it
 // keeps every aid, its amount and its lists, now under the English names and values.
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
-import { openPglite, type Store } from '../../platform/db.ts';
-import { MIGRATIONS_DIR, migrate } from '../../platform/migrate.ts';
+import { storeBefore, type StoreBefore } from '../../../test/support/migration-replay.ts';
 import { listLocalAids } from './store.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'aids-0301-'));
-let store: Store | undefined;
-afterAll(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+let before: StoreBefore | undefined;
+afterAll(() => before?.close());
 
 // Two full migrations of an in-memory store take minutes on a loaded machine, hence the room (no timing is asserted).
 it('keeps an ownership aid and a renovation aid (one with its lists stored as JSON text) through the renaming', async () => {
-  const all = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
-  for (const f of all.filter((f) => f < '0301')) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
-  store = await openPglite();
-  await migrate(store, dir);
-  const db = store.db;
+  before = await storeBefore('0301');
+  const db = before.store.db;
   await sql`insert into epci (siren, nom, type) values ('200000001', 'EPCI test', 'CA')`.execute(db);
   await sql`insert into aids_local_aid (epci_siren, kind, nom, montant_euros, plafond_reference, primo_accedant_requis, types_logement, communes, deliberation)
     values ('200000001', 'accession', 'Prime primo-accédants', 3000, 'PSLA', true, '["neuf", "ancien_avec_travaux"]', '["99001"]', 'Délibération 2025-12')`.execute(db);
@@ -30,8 +19,7 @@ it('keeps an ownership aid and a renovation aid (one with its lists stored as JS
   await sql`insert into aids_local_aid (epci_siren, kind, nom, categories_mpr, classes_dpe, actif)
     values ('200000001', 'renovation', 'Complément passoires', ${JSON.stringify(JSON.stringify(['tres_modeste', 'modeste']))}::jsonb, ${JSON.stringify(JSON.stringify(['F', 'G']))}::jsonb, false)`.execute(db);
 
-  for (const f of all.filter((f) => f >= '0301')) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
-  await migrate(store, dir);
+  await before.migrateRest();
   const aids = await listLocalAids(db);
   expect(aids.map(({ id: _id, ...a }) => a)).toEqual([
     {

@@ -15,7 +15,7 @@ export async function epciNames(db: TypedDb, sirens: string[]): Promise<Record<s
   const names: Record<string, string> = {};
   for (const siren of sirens) {
     const epci = await findEpci(db, siren);
-    if (epci) names[siren] = epci.nom;
+    if (epci) names[siren] = epci.name;
   }
   return names;
 }
@@ -40,7 +40,7 @@ export async function instanceTables(ctx: AppContext, t: TableSet = tables()): P
     const place = placeOfCommune(r.code, t.national);
     // A commune unknown to the zoning file stays out of the list: the household then gives its zone.
     if (!place || !r.epci_siren) continue;
-    communes.push({ code: r.code, name: r.nom, epci_siren: r.epci_siren, zone_abc: place.zone_abc, social_housing_zone: place.social_housing_zone, ile_de_france: place.ile_de_france, note: place.note, verification: place.verification });
+    communes.push({ code: r.code, name: r.name, epci_siren: r.epci_siren, zone_abc: place.zone_abc, social_housing_zone: place.social_housing_zone, ile_de_france: place.ile_de_france, note: place.note, verification: place.verification });
   }
   return communes.length ? { ...t, communes } : t;
 }

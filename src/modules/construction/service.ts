@@ -78,7 +78,7 @@ const now = () => new Date().toISOString();
 /** The communes' names, from the territory. */
 async function withCommuneNames(db: TypedDb, programmes: Programme[]): Promise<Programme[]> {
   const places = await placesByCode(db, programmes.map((p) => p.commune_code));
-  return programmes.map((p) => ({ ...p, commune: places.get(p.commune_code)?.nom ?? null }));
+  return programmes.map((p) => ({ ...p, commune: places.get(p.commune_code)?.name ?? null }));
 }
 
 /** An EPCI's communes with their arrondissements (programmes and permits are filed by arrondissement in Lyon). */
@@ -549,7 +549,7 @@ const targetRow = (t: TargetBody): Target => ({
 export async function listTargets(db: TypedDb, communes: string[]) {
   const rows = await store.listTargets(db, communes);
   const places = await placesByCode(db, rows.map((r) => r.communeCode));
-  const name = (code: string) => places.get(code)?.nom ?? code;
+  const name = (code: string) => places.get(code)?.name ?? code;
   return rows
     .map((r) => ({ commune_code: r.communeCode, commune: name(r.communeCode), period_start: r.periodStart, period_end: r.periodEnd, target_dwellings: r.total, target_social_dwellings: r.social, sru: r.sru }))
     .sort((a, b) => a.commune.localeCompare(b.commune, 'fr') || a.period_start - b.period_start);
@@ -616,12 +616,12 @@ export async function dashboard(db: TypedDb, at: Date, opts: { epci?: string; co
   const rows = await store.targetAchievements(db, communes);
   const places = await placesByCode(db, rows.map((r) => r.target.communeCode));
   const epciNames = new Map<string, string | null>();
-  for (const siren of new Set([...places.values()].map((p) => p.epci_siren).filter((s): s is string => !!s))) epciNames.set(siren, (await findEpci(db, siren))?.nom ?? null);
+  for (const siren of new Set([...places.values()].map((p) => p.epci_siren).filter((s): s is string => !!s))) epciNames.set(siren, (await findEpci(db, siren))?.name ?? null);
   const perCommune: DashboardCommune[] = rows
     .map(({ target, achieved }) => {
       const place = places.get(target.communeCode);
       const epci = place?.epci_siren ?? null;
-      return { commune_code: target.communeCode, commune: place?.nom ?? target.communeCode, epci, epci_name: epci ? (epciNames.get(epci) ?? null) : null, sru: target.sru, ...figures(target, achieved, at) };
+      return { commune_code: target.communeCode, commune: place?.name ?? target.communeCode, epci, epci_name: epci ? (epciNames.get(epci) ?? null) : null, sru: target.sru, ...figures(target, achieved, at) };
     })
     .sort((a, b) => a.commune.localeCompare(b.commune, 'fr') || a.period_start - b.period_start);
   // The EPCI line sums its communes' targets and achievements for each period.
@@ -708,7 +708,7 @@ export async function listNotifications(db: TypedDb, opts: { unreadOnly?: boolea
     id: r.id,
     rule: r.rule as Notification['rule'],
     commune_code: r.commune_code,
-    commune: r.commune_code ? (places.get(r.commune_code)?.nom ?? null) : null,
+    commune: r.commune_code ? (places.get(r.commune_code)?.name ?? null) : null,
     programme_id: r.programme_id,
     message: r.message,
     created_at: new Date(r.created_at).toISOString(),
@@ -746,6 +746,6 @@ export async function publicByCommune(db: TypedDb, minCount: number, epcis: stri
   }
   const places = await placesByCode(db, [...out.values()].map((r) => r.commune_code));
   return [...out.values()]
-    .map((r) => ({ ...r, commune: places.get(r.commune_code)?.nom ?? r.commune_code }))
+    .map((r) => ({ ...r, commune: places.get(r.commune_code)?.name ?? r.commune_code }))
     .sort((a, b) => a.commune.localeCompare(b.commune, 'fr') || a.year - b.year);
 }

@@ -8,7 +8,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, storeKinds } from '../../../test/support/stores.ts';
 import { openPglite, openPostgres, type Store } from '../../platform/db.ts';
 import { migrate, MIGRATIONS_DIR } from '../../platform/migrate.ts';
-import { loadTerritory } from '../territory/index.ts';
 import { parseGrid } from './model.ts';
 
 const before = mkdtempSync(join(tmpdir(), 'habitat-migrations-0401-'));
@@ -33,7 +32,9 @@ describe.each(storeKinds())('migration 0402 on %s', (kind) => {
     const store: Store = kind === 'pglite' ? await openPglite() : await openPostgres(await createPostgresDatabase({ empty: true }));
     try {
       await migrate(store, before);
-      await loadTerritory(store.db, ['243100518']);
+      // The places the demand refers to, written as the territory's tables were then (`nom`, renamed by 0900).
+      await sql`insert into epci (siren, nom, type) values ('243100518', 'Toulouse Métropole', 'MET')`.execute(store.db);
+      await sql`insert into commune (code, nom, type, epci_siren) values ('31555', 'Toulouse', 'commune-actuelle', '243100518')`.execute(store.db);
       await sql`insert into demand_grid (id, epci_siren, version, name, status, valid_from, definition)
         values ('00000000-0000-4000-8000-000000000001', '243100518', 1, 'G', 'adoptee', '2024-01-01', ${JSON.stringify(oldGrid)}::jsonb),
                ('00000000-0000-4000-8000-000000000002', '243100518', 2, 'G2', 'brouillon', '2027-01-01', ${JSON.stringify({ ...oldGrid, version: 2, validFrom: '2027-01-01', seniority: null, refusals: null })}::jsonb)`.execute(store.db);

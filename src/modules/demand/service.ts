@@ -101,7 +101,7 @@ export async function publicGrids(db: TypedDb, epciSirens: string[]): Promise<Pu
   for (const e of epciSirens) {
     const g = await gridInForce(db, e);
     if (!g) continue;
-    grids.push({ epci_siren: e, epci_name: (await findEpci(db, e))?.nom ?? e, grid: publishGrid(g.definition) });
+    grids.push({ epci_siren: e, epci_name: (await findEpci(db, e))?.name ?? e, grid: publishGrid(g.definition) });
   }
   return { grids };
 }
@@ -261,7 +261,7 @@ export async function applicantView(db: TypedDb, d: Demand, minCount: number, re
     epci_siren: d.epci_siren,
     status: d.status,
     typology: d.typology,
-    communes: d.communes.map((code) => ({ code, name: places.get(code)?.nom ?? code })),
+    communes: d.communes.map((code) => ({ code, name: places.get(code)?.name ?? code })),
     grid: grid ? { name: grid.name, version: grid.version } : null,
     score,
     distribution,

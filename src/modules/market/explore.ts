@@ -100,7 +100,7 @@ export function portalPeriodService({
     const dep = departementOf(code);
     const [epci, members, depNames, months, dates] = await Promise.all([
       place.epci_siren ? findEpci(db, place.epci_siren) : undefined,
-      place.epci_siren ? epciCommunes(db, place.epci_siren).then((cs) => cs.map((c) => ({ code: c.code, name: c.nom }))) : [],
+      place.epci_siren ? epciCommunes(db, place.epci_siren).then((cs) => cs.map((c) => ({ code: c.code, name: c.name }))) : [],
       departementNames(db, [dep]),
       monthsInLake(lake, [dep]),
       dataDates(lake, [dep]),
@@ -109,7 +109,7 @@ export function portalPeriodService({
     const { type } = q;
     const method = q.method as Method;
     const edition = { ...dates, label: describeEdition(dates) };
-    const commune = { code, name: place.nom, epci_siren: place.epci_siren, epci_name: epci?.nom ?? null, departement_code: dep, departement_name: depNames.get(dep) ?? null };
+    const commune = { code, name: place.name, epci_siren: place.epci_siren, epci_name: epci?.name ?? null, departement_code: dep, departement_name: depNames.get(dep) ?? null };
     const memberCodes = members.length ? members.map((m) => m.code) : [code];
     const at = (p: Period) => ({ method, ...periodYears(p), months: { from: p.from, to: p.to } });
     const none: Stats = statsOf(undefined, [], 'primary');
@@ -133,7 +133,7 @@ export function portalPeriodService({
         sections: { rows: [], grouped: null },
         sales: { rows: [], total: 0, withheld_count: 0, withheld_reason: null, note: '' },
         distributions: { price_m2: [], surface: [], rooms: [] },
-        repeat_sales: { area: epci?.nom ?? place.nom, method: REPEAT_SALES_METHOD, pairs: 0, quarters: null, reason: 'Aucune vente chargée.' },
+        repeat_sales: { area: epci?.name ?? place.name, method: REPEAT_SALES_METHOD, pairs: 0, quarters: null, reason: 'Aucune vente chargée.' },
       };
     const sel = at(period);
     const ownArea = { level: 'commune' as const, code };
@@ -170,8 +170,8 @@ export function portalPeriodService({
       .filter((r) => r.code !== code);
     const otherGroups = groupWithheld(others, ['autre commune', 'autres communes'], min);
     const comparisonRows = [
-      { level: 'Commune', code, name: place.nom, ...statsOf(own, ownPrices(type).map((s) => s.price_m2), ownStatus) },
-      ...(epci ? [{ level: 'Intercommunalité', code: epci.siren, name: epci.nom, ...statsOf(epciFig[0], epciSales.map((s) => s.price_m2), communeStatus.at(-1)!) }] : []),
+      { level: 'Commune', code, name: place.name, ...statsOf(own, ownPrices(type).map((s) => s.price_m2), ownStatus) },
+      ...(epci ? [{ level: 'Intercommunalité', code: epci.siren, name: epci.name, ...statsOf(epciFig[0], epciSales.map((s) => s.price_m2), communeStatus.at(-1)!) }] : []),
       { level: 'Département', code: dep, name: commune.departement_name ?? dep, ...statsOf(depFig[0], depPrices, (depFig[0]?.sales_count ?? 0) < min ? 'primary' : 'published') },
       ...otherGroups.shown.sort((a, b) => (b.price_m2_median ?? 0) - (a.price_m2_median ?? 0)),
     ];
@@ -255,18 +255,18 @@ export function portalPeriodService({
         note: 'Les ventes DVF sont publiques (Etalab) : chaque vente est listée, sans numéro de rue ; position arrondie à 100 m environ. Ces données ne doivent pas servir à identifier des personnes ; elles ne sont pas indexées par les moteurs de recherche.',
       },
       distributions: { price_m2: dist((s) => s.price_m2, 12), surface: dist((s) => s.surface, 10), rooms },
-      repeat_sales: { area: epci?.nom ?? place.nom, method: REPEAT_SALES_METHOD, ...index },
+      repeat_sales: { area: epci?.name ?? place.name, method: REPEAT_SALES_METHOD, ...index },
     };
   }
 
   async function search(q: SearchQuery): Promise<SearchAnswer> {
     const communes = await instanceCommunes(db);
     const text = normal(q.q.trim());
-    const names = new Map(communes.map((c) => [c.code, c.nom]));
+    const names = new Map(communes.map((c) => [c.code, c.name]));
     const foundCommunes = communes
-      .filter((c) => normal(c.nom).includes(text) || c.code === text || c.codes_postaux.some((p) => p.startsWith(text)))
+      .filter((c) => normal(c.name).includes(text) || c.code === text || c.postal_codes.some((p) => p.startsWith(text)))
       .slice(0, 10)
-      .map((c) => ({ code: c.code, name: c.nom, postal_codes: c.codes_postaux }));
+      .map((c) => ({ code: c.code, name: c.name, postal_codes: c.postal_codes }));
     const words = text.split(/[\s,'’-]+/).filter((w) => w.length >= 2 && !/^\d+$/.test(w));
     const streets = (await findStreets(lake, communes.map((c) => c.code), words)).map((s) => ({
       street: s.street,

@@ -46,7 +46,7 @@ export function periodMapService({ db, lake, secrecyMinCount: min }: { db: Typed
 
   async function mapPeriod(q: MapPeriodQuery): Promise<MapPeriodAnswer> {
     const [epcis, communes] = await Promise.all([instanceEpcis(db), instanceCommunes(db)]);
-    const places = epcis.flatMap((e) => communes.filter((c) => c.epci_siren === e.siren).map((c) => ({ code: c.code, name: c.nom, epci_siren: e.siren, epci_name: e.nom })));
+    const places = epcis.flatMap((e) => communes.filter((c) => c.epci_siren === e.siren).map((c) => ({ code: c.code, name: c.name, epci_siren: e.siren, epci_name: e.name })));
     const codes = places.map((c) => c.code);
     const deps = [...new Set(codes.map(departementOf))];
     const [months, dates] = await Promise.all([monthsInLake(lake, deps), dataDates(lake, deps)]);
@@ -92,7 +92,7 @@ export function periodMapService({ db, lake, secrecyMinCount: min }: { db: Typed
       months,
       period: period ? { from: period.from, to: period.to, label, default: period.default } : null,
       edition: { ...dates, label: describeEdition(dates) },
-      epcis: epcis.map((e) => ({ siren: e.siren, name: e.nom })),
+      epcis: epcis.map((e) => ({ siren: e.siren, name: e.name })),
       classes: priceClasses(published).map((c) => ({ ...c, max: Number.isFinite(c.max) ? c.max : null })),
       table,
     };

@@ -312,7 +312,7 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
   async function mapPage(q: PortalQuery): Promise<MapAnswer> {
     const [epcis, communes] = await Promise.all([instanceEpcis(db), instanceCommunes(db)]);
     // The EPCIs by name, each with its communes by name.
-    const places = epcis.flatMap((e) => communes.filter((c) => c.epci_siren === e.siren).map((c) => ({ code: c.code, name: c.nom, epci_siren: e.siren, epci_name: e.nom })));
+    const places = epcis.flatMap((e) => communes.filter((c) => c.epci_siren === e.siren).map((c) => ({ code: c.code, name: c.name, epci_siren: e.siren, epci_name: e.name })));
     const codes = places.map((c) => c.code);
     const deps = [...new Set(codes.map(departementOf))];
     const years = yearsInLake(lake.dir, deps);
@@ -342,7 +342,7 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
       type: q.type,
       window: q.window,
       period,
-      epcis: epcis.map((e) => ({ siren: e.siren, name: e.nom })),
+      epcis: epcis.map((e) => ({ siren: e.siren, name: e.name })),
       classes: priceClasses(published).map((c) => ({ ...c, max: Number.isFinite(c.max) ? c.max : null })),
       table: { name: 'map', meta: meta(dates, `Prix au m² médian par commune — ${TYPE_LABEL[q.type]}, ${period}`, period, q.method), columns: COLUMNS.map, rows },
     };
@@ -365,8 +365,8 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
     const win = year === null ? undefined : yearWindow(year, q.window);
     const allYears = years.length ? `${years.at(-1)} à ${years[0]}` : 'aucune donnée';
     const comparisons: { level: string; code: string; name: string; scope: Scope }[] = [
-      { level: 'Commune', code, name: place.nom, scope: { level: 'commune', code } },
-      ...(epci ? [{ level: 'Intercommunalité', code: epci.siren, name: epci.nom, scope: { level: 'epci' as const, code: epci.siren, communes: epciMembers.map((c) => c.code) } }] : []),
+      { level: 'Commune', code, name: place.name, scope: { level: 'commune', code } },
+      ...(epci ? [{ level: 'Intercommunalité', code: epci.siren, name: epci.name, scope: { level: 'epci' as const, code: epci.siren, communes: epciMembers.map((c) => c.code) } }] : []),
       { level: 'Département', code: dep, name: departementName ?? dep, scope: { level: 'departement', code: dep } },
     ];
     const other: Method = method === 'habitat' ? 'etalab' : 'habitat';
@@ -383,7 +383,7 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
       Promise.all(comparisons.slice(1).map((c) => (win ? protectedArea(c.scope, method, win) : undefined))),
       Promise.all(PORTAL_TYPES.map((t) => (win ? source.sections(code, t, method, win) : []))),
     ]);
-    const tableMeta = (title: string, p: string) => meta(dates, `${title} — ${place.nom} (${code})`, p, method);
+    const tableMeta = (title: string, p: string) => meta(dates, `${title} — ${place.name} (${code})`, p, method);
     const areas = [own, ...comparedAreas];
     const statusIn = (i: number, t: PropertyType): Status => (!win || !areas[i] ? 'primary' : windowStatus(areas[i]!, t, win, min));
     const communeStatus = statusIn(0, type);
@@ -434,12 +434,12 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
     return {
       commune: {
         code: place.code,
-        name: place.nom,
+        name: place.name,
         departement_code: place.departement_code,
         departement_name: departementName,
         epci_siren: place.epci_siren,
-        epci_name: epci?.nom ?? null,
-        postal_codes: place.codes_postaux,
+        epci_name: epci?.name ?? null,
+        postal_codes: place.postal_codes,
       },
       years,
       year,
@@ -502,11 +502,11 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
   const slug = (q: PortalQuery, year: number | null) => `${year ?? 'sans-donnees'}${q.window === 'five_years' ? '-5ans' : ''}-${q.type}`;
 
   return {
-    communeIndicators: async (code: string, q: IndicatorQuery) => indicators({ level: 'commune', code }, (await placesByCode(db, [code])).get(code)?.nom ?? null, q),
+    communeIndicators: async (code: string, q: IndicatorQuery) => indicators({ level: 'commune', code }, (await placesByCode(db, [code])).get(code)?.name ?? null, q),
     epciIndicators: async (siren: string, q: IndicatorQuery) => {
       const epci = await findEpci(db, siren);
       if (!epci) throw notFound(`EPCI ${siren}`);
-      return indicators({ level: 'epci', code: siren, communes: (await epciCommunes(db, siren)).map((c) => c.code) }, epci.nom, q);
+      return indicators({ level: 'epci', code: siren, communes: (await epciCommunes(db, siren)).map((c) => c.code) }, epci.name, q);
     },
     departementIndicators: (code: string, q: IndicatorQuery) => indicators({ level: 'departement', code }, null, q),
     sectionIndicators: (code: string, q: IndicatorQuery) => indicators({ level: 'section', code }, null, q),

@@ -17,10 +17,10 @@ export function observatoryCli({ importCommand, withContext, io }: { importComma
     .action((path: string, opts: { edition?: string; force?: boolean }) =>
       withContext(async (ctx) => {
         const r = await importInsee(ctx.db, io.path(path), { edition: opts.edition, force: opts.force });
-        if (r.status === 'refuse') {
+        if (r.status === 'refused') {
           io.print(`${r.file} : fichier refusé, rien n’a été écrit.`);
           io.exitCode = 1;
-        } else if (r.status === 'deja-importe') io.print(`${r.file} : édition ${r.edition} déjà importée, rien à faire (${n(r.communes)} communes).`);
+        } else if (r.status === 'already_imported') io.print(`${r.file} : édition ${r.edition} déjà importée, rien à faire (${n(r.communes)} communes).`);
         else io.print(`${r.file} : édition ${r.edition} importée — ${n(r.lines)} lignes lues, ${n(r.communes)} communes, ${n(r.problems.length)} rejet(s).`);
         for (const p of r.problems.slice(0, 20)) io.print(`  ${formatProblem(p)}`);
         if (r.problems.length > 20) io.print(`  … et ${n(r.problems.length - 20)} autres`);

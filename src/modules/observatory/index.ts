@@ -26,7 +26,7 @@ export const inseeEditions = (db: Db) => listEditions(db);
 
 async function loadObservatoryDemo(ctx: AppContext): Promise<void> {
   const r = await importInsee(ctx.db, DEMO_INSEE);
-  if (r.status === 'importe') ctx.log.info({ edition: r.edition, communes: r.communes }, 'démo Insee (comparateur de territoires) importée');
+  if (r.status === 'imported') ctx.log.info({ edition: r.edition, communes: r.communes }, 'démo Insee (comparateur de territoires) importée');
 }
 
 export const observatoryModule: HabitatModule = {

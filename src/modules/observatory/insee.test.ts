@@ -20,7 +20,7 @@ const num = (v: string) => Number(v.replace(',', '.'));
 describeStores('observatory: INSEE comparateur de territoires', (getDb) => {
   it('imports every commune of the real file with its figures, secrets apart', async () => {
     const r = await importInsee(getDb(), DEMO_INSEE);
-    expect(r).toMatchObject({ status: 'importe', edition: '2025', lines: lines.length, communes: lines.length, problems: [] });
+    expect(r).toMatchObject({ status: 'imported', edition: '2025', lines: lines.length, communes: lines.length, problems: [] });
     const codes = lines.map((l) => l[0]);
     const figures = await inseeFigures(getDb(), codes);
     expect(figures).toHaveLength(lines.length);
@@ -51,9 +51,9 @@ describeStores('observatory: INSEE comparateur de territoires', (getDb) => {
 
   it('re-importing the same file changes nothing; forced, the figures are the same', async () => {
     const before = await inseeFigures(getDb(), ['31555', '69123']);
-    expect((await importInsee(getDb(), DEMO_INSEE)).status).toBe('deja-importe');
+    expect((await importInsee(getDb(), DEMO_INSEE)).status).toBe('already_imported');
     const forced = await importInsee(getDb(), DEMO_INSEE, { force: true });
-    expect(forced.status).toBe('importe');
+    expect(forced.status).toBe('imported');
     expect(await inseeFigures(getDb(), ['31555', '69123'])).toEqual(before);
     expect((await inseeFigures(getDb(), lines.map((l) => l[0]))).length).toBe(lines.length);
   });
@@ -64,7 +64,7 @@ describeStores('observatory: INSEE comparateur de territoires', (getDb) => {
     const path = join(TMP, 'comparateur_2030_abime.csv');
     writeFileSync(path, bad.join('\n') + '\n');
     const r = await importInsee(getDb(), path);
-    expect(r.status).toBe('importe');
+    expect(r.status).toBe('imported');
     expect(r.edition).toBe('2030');
     expect(r.communes).toBe(lines.length - 1);
     expect(r.problems).toEqual([
@@ -80,7 +80,7 @@ describeStores('observatory: INSEE comparateur de territoires', (getDb) => {
     const path = join(TMP, 'autre.csv');
     writeFileSync(path, 'code,population\n31555,500000\n');
     const r = await importInsee(getDb(), path);
-    expect(r.status).toBe('refuse');
+    expect(r.status).toBe('refused');
     expect(r.problems[0]).toMatchObject({ rule: 'insee.format', column: 'CODGEO', line: 1 });
     expect((await inseeEditions(getDb())).map((e) => e.edition)).toEqual(['2030', '2025']);
   });

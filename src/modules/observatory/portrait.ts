@@ -15,12 +15,12 @@ async function placeOf(ctx: AppContext, level: 'commune' | 'epci', code: string)
     const c = await findCommune(ctx.db, code);
     if (!c || c.type !== 'commune-actuelle') throw notFound(`Commune ${code}`);
     const epci = c.epci_siren ? await findEpci(ctx.db, c.epci_siren) : undefined;
-    return { place: { level, code, name: c.nom, communes: [code] } as PortraitPlace, epci: epci ? { siren: epci.siren, name: epci.nom } : null, members: [{ code, name: c.nom }] };
+    return { place: { level, code, name: c.name, communes: [code] } as PortraitPlace, epci: epci ? { siren: epci.siren, name: epci.name } : null, members: [{ code, name: c.name }] };
   }
   const e = await findEpci(ctx.db, code);
   if (!e) throw notFound(`EPCI ${code}`);
-  const members = (await epciCommunes(ctx.db, code)).map((c) => ({ code: c.code, name: c.nom }));
-  return { place: { level, code, name: e.nom, communes: members.map((m) => m.code) } as PortraitPlace, epci: null, members };
+  const members = (await epciCommunes(ctx.db, code)).map((c) => ({ code: c.code, name: c.name }));
+  return { place: { level, code, name: e.name, communes: members.map((m) => m.code) } as PortraitPlace, epci: null, members };
 }
 
 /** The sections of a place, in the issue's order; `only` computes just those (the comparisons need one). */
@@ -89,7 +89,7 @@ async function instanceProfiles(ctx: AppContext) {
   const prices = await communeMarket(ctx, 'maison_appartement');
   return communes.map((c) => ({
     code: c.code,
-    name: c.nom,
+    name: c.name,
     epci_siren: c.epci_siren,
     values: [insee.get(c.code)?.P22_POP ?? null, insee.get(c.code)?.MED21 ?? null, prices.get(c.code)?.price_m2_median ?? null] as (number | null)[],
   }));
@@ -135,13 +135,13 @@ export async function compareIndicator(ctx: AppContext, key: string, q: { epci?:
     }
   } else {
     for (const c of communes) {
-      const f = await figureOf({ level: 'commune', code: c.code, name: c.nom, communes: [c.code] });
+      const f = await figureOf({ level: 'commune', code: c.code, name: c.name, communes: [c.code] });
       values.push(fromFigure(f));
       if (f && f.edition) edition = { edition: f.edition, edition_date: f.edition_date };
     }
   }
   const epciValues = await Promise.all(
-    epcis.map(async (e) => ({ siren: e.siren, name: e.nom, ...fromFigure(await figureOf({ level: 'epci', code: e.siren, name: e.nom, communes: (await epciCommunes(ctx.db, e.siren)).map((c) => c.code) })) })),
+    epcis.map(async (e) => ({ siren: e.siren, name: e.name, ...fromFigure(await figureOf({ level: 'epci', code: e.siren, name: e.name, communes: (await epciCommunes(ctx.db, e.siren)).map((c) => c.code) })) })),
   );
   // The instance: its communes pooled as one place (for an EPCI scope, that EPCI).
   const instance = q.epci ? epciValues.find((e) => e.siren === q.epci)! : { name: 'Ensemble du territoire', ...(await instanceValue(ctx, def.section, key, all.map((c) => c.code), now, memo)) };
@@ -152,10 +152,10 @@ export async function compareIndicator(ctx: AppContext, key: string, q: { epci?:
   return {
     indicator: def,
     ...edition,
-    scope: { epci: q.epci ?? null, name: q.epci ? epcis.find((e) => e.siren === q.epci)!.nom : 'Ensemble du territoire' },
+    scope: { epci: q.epci ?? null, name: q.epci ? epcis.find((e) => e.siren === q.epci)!.name : 'Ensemble du territoire' },
     instance: { name: instance.name, value: instance.value, reason: instance.reason },
     epcis: q.epci ? epciValues.filter((e) => e.siren === q.epci) : epciValues,
-    communes: communes.map((c, i) => ({ code: c.code, name: c.nom, epci_siren: c.epci_siren, ...values[i], rank: rank[i], class_index: classOf(values[i].value, classes) })),
+    communes: communes.map((c, i) => ({ code: c.code, name: c.name, epci_siren: c.epci_siren, ...values[i], rank: rank[i], class_index: classOf(values[i].value, classes) })),
     classes: classes.map((c): LegendClass => ({ ...c, label: c.min === c.max ? `${fmt(c.min)} ${def.unit}` : `${fmt(c.min)} à ${fmt(c.max)} ${def.unit}` })),
     no_data_count: values.filter((v) => v.value === null).length,
   };

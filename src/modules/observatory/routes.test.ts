@@ -321,7 +321,7 @@ describe('sources and coverage', () => {
     expect(dvf).toContain('69266');
     expect(dvf).not.toContain('31555');
     expect(by.dvf.period).toContain('2018'); // the catalogue's period: every file loaded, in the territory or not
-    for (const s of cat.sources) if (s.communes_couvertes !== null) expect(by[s.id].communes_covered, s.id).toBe(s.communes_couvertes);
+    for (const s of cat.sources) if (s.communes_covered !== null) expect(by[s.id].communes_covered, s.id).toBe(s.communes_covered);
     // The portrait says « démonstration » from the catalogue's per-source flag (demo extracts loaded), not from the
     // instance's setting (this test app runs with loadDemo off).
     expect(t.ctx.config.loadDemo).toBe(false);

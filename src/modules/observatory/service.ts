@@ -8,7 +8,7 @@ import { findEdition, listEditions, replaceEdition } from './store.ts';
 
 export interface InseeImportResult {
   file: string;
-  status: 'importe' | 'deja-importe' | 'refuse';
+  status: 'imported' | 'already_imported' | 'refused';
   edition: string | null;
   lines: number;
   communes: number;
@@ -28,23 +28,23 @@ export async function importInsee(
   const sha256 = await sha256File(path);
   // Already taken (the demo loader calls this at every start): answer before reading the file.
   const same = (await listEditions(db)).find((e) => e.sha256 === sha256 && (!opts.edition || e.edition === opts.edition));
-  if (same && !opts.force) return { file, status: 'deja-importe', edition: same.edition, lines: same.lines, communes: same.communes, problems: [] };
+  if (same && !opts.force) return { file, status: 'already_imported', edition: same.edition, lines: same.lines, communes: same.communes, problems: [] };
   const read = await readInseeFile(path, file);
   const edition = opts.edition ?? read.edition;
   const base = { file, edition, lines: read.lines, communes: read.communes.length, problems: read.problems };
-  if (read.broken) return { ...base, status: 'refuse' };
+  if (read.broken) return { ...base, status: 'refused' };
   if (!edition)
     return {
       ...base,
-      status: 'refuse',
+      status: 'refused',
       problems: [...read.problems, { file, line: 1, rule: 'insee.edition', message: 'édition introuvable (ni année dans le nom du fichier, ni colonne Pyy_POP) : précisez-la avec --edition.' }],
     };
   const known = await findEdition(db, edition);
-  if (known && known.sha256 === sha256 && !opts.force) return { ...base, status: 'deja-importe', communes: known.communes };
+  if (known && known.sha256 === sha256 && !opts.force) return { ...base, status: 'already_imported', communes: known.communes };
   await replaceEdition(
     db,
     { edition, file, sha256, publishedAt: opts.publishedAt ?? null, lines: read.lines, rejected: read.problems.length, columns: read.header.filter((c) => c !== 'CODGEO') },
     read.communes,
   );
-  return { ...base, status: 'importe' };
+  return { ...base, status: 'imported' };
 }

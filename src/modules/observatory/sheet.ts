@@ -28,7 +28,7 @@ function chartOf(title: string, a: Series | undefined, b?: Series): ReportChart 
     labelHeader: 'Période',
     legend: other ? [a.label.replace(/ par année$/, ''), b!.label.replace(/ par année$/, '')] : ['', a.label],
     // The last six periods: two charts and the key figures then hold on two pages.
-    bars: a.points.slice(-6).map((p) => ({ label: p.withheld ? `${p.period} (secret)` : p.period, objectif: other ? (p.value ?? 0) : 0, realise: other ? (other.get(p.period) ?? 0) : (p.value ?? 0) })),
+    bars: a.points.slice(-6).map((p) => ({ label: p.withheld ? `${p.period} (secret)` : p.period, target: other ? (p.value ?? 0) : 0, achieved: other ? (other.get(p.period) ?? 0) : (p.value ?? 0) })),
   };
 }
 

@@ -39,11 +39,11 @@ export function plhCli({ program, importCommand, withContext, io }: CliArgs) {
     .option('--out <dossier>', 'dossier où écrire les fichiers', '.')
     .action((opts) =>
       withContext(async (ctx) => {
-        const annee = Number(opts.year);
-        if (!Number.isInteger(annee) || annee < 2000 || annee > 2100) throw new Error(`Année invalide : « ${opts.year} » (attendu : 2000 à 2100).`);
+        const year = Number(opts.year);
+        if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error(`Année invalide : « ${opts.year} » (attendu : 2000 à 2100).`);
         const epci = chooseEpci(ctx.config.epciSirens, opts.epci);
-        const paths = await writeBilanFiles(ctx.db, { epci, annee, triennal: !!opts.triennal, outDir: io.path(opts.out) });
-        await audit(ctx.db, null, { action: 'export', entity: 'plh_bilan', detail: { via: 'cli', annee, triennal: !!opts.triennal }, epci });
+        const paths = await writeBilanFiles(ctx.db, { epci, year, triennial: !!opts.triennal, outDir: io.path(opts.out) });
+        await audit(ctx.db, null, { action: 'export', entity: 'plh_bilan', detail: { via: 'cli', annee: year, triennal: !!opts.triennal }, epci });
         for (const p of paths) io.print(p);
       }),
     );

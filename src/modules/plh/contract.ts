@@ -2,7 +2,7 @@
 // validate with them, OpenAPI is generated from them, and the web pages import their types from here.
 import { z } from 'zod';
 import { communeCode, parcelId } from '../territory/index.ts';
-import { ACTION_STATUTS, AIDE_TYPES, CATEGORIES, FONCIER_STATUTS } from './model.ts';
+import { ACTION_STATUSES, AID_TYPES, CATEGORIES, LAND_STATUSES } from './model.ts';
 
 export const year = z.coerce.number().int().min(2000).max(2100);
 
@@ -20,7 +20,7 @@ export const programmeZ = z.object({
       title: z.string(),
       lead: z.string(),
       partners: z.string(),
-      status: z.enum(ACTION_STATUTS),
+      status: z.enum(ACTION_STATUSES),
       indicators: z.string(),
       indicator_category: z.enum(CATEGORIES).nullable(),
       comment: z.string(),
@@ -54,7 +54,7 @@ export const sruLineZ = z.object({
 
 export const aidZ = z.object({
   reference: z.string().trim().min(1).max(60).describe('Référence du dossier ou de l’opération (jamais le nom d’un bénéficiaire)'),
-  type: z.enum(AIDE_TYPES),
+  type: z.enum(AID_TYPES),
   commune_code: communeCode,
   year,
   amount_euros: z.number().min(0),
@@ -78,7 +78,7 @@ export const landZ = z.object({
   surface_m2: z.number().positive(),
   zoning: z.string().max(50).default(''),
   potential_dwellings: z.number().int().min(0).default(0),
-  status: z.enum(FONCIER_STATUTS).default('identifie'),
+  status: z.enum(LAND_STATUSES).default('identifie'),
   longitude: z.number().min(-180).max(180).nullable().default(null),
   latitude: z.number().min(-90).max(90).nullable().default(null),
   comment: z.string().max(2000).default(''),

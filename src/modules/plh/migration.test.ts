@@ -1,26 +1,15 @@
 // Migration 0602 renames the PLH's tables and columns in place (docs/decisions/0004-naming.md): a store migrated
 // before it keeps every figure, now under the English names.
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
-import { openPglite, type Store } from '../../platform/db.ts';
-import { MIGRATIONS_DIR, migrate } from '../../platform/migrate.ts';
+import { storeBefore, type StoreBefore } from '../../../test/support/migration-replay.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'plh-0602-'));
-let store: Store | undefined;
-afterAll(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+let before: StoreBefore | undefined;
+afterAll(() => before?.close());
 
 it('keeps a programme, its targets, an SRU inventory, an aid and a land site through the renaming', async () => {
-  const all = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
-  for (const f of all.filter((f) => f < '0602')) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
-  store = await openPglite();
-  await migrate(store, dir);
-  const db = store.db;
+  before = await storeBefore('0602');
+  const db = before.store.db;
   await sql`insert into epci (siren, nom, type) values ('200000001', 'EPCI test', 'CA')`.execute(db);
   await sql`insert into commune (code, nom, type, epci_siren) values ('99001', 'Test', 'commune-actuelle', '200000001')`.execute(db);
   const [{ id }] = (await sql<{ id: string }>`insert into plh_programme (nom, annee_debut, annee_fin, taux_rattrapage_sru, epci_siren)
@@ -30,8 +19,7 @@ it('keeps a programme, its targets, an SRU inventory, an aid and a land site thr
   await sql`insert into plh_aide_accordee (reference, type, commune_code, annee, montant_euros, nb_plai) values ('A-1', 'logement_social', '99001', 2026, 1000, 3)`.execute(db);
   await sql`insert into plh_foncier (reference, nature, commune_code, surface_m2, logements_potentiels, statut) values ('F-1', 'friche', '99001', 4200, 60, 'etudie')`.execute(db);
 
-  for (const f of all.filter((f) => f >= '0602')) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
-  await migrate(store, dir);
+  await before.migrateRest();
   // numeric columns come back as text from the driver (store.ts reads them with Number()).
   const num = <T extends Record<string, unknown>>(rows: T[], ...keys: (keyof T)[]) => rows.map((r) => ({ ...r, ...Object.fromEntries(keys.map((k) => [k, Number(r[k])])) }));
   expect(num(await db.selectFrom('plh_programme').select(['name', 'start_year', 'end_year', 'sru_catch_up_rate']).execute(), 'sru_catch_up_rate')).toEqual([
@@ -43,4 +31,5 @@ it('keeps a programme, its targets, an SRU inventory, an aid and a land site thr
   ]);
   expect(num(await db.selectFrom('plh_aid').select(['reference', 'year', 'amount_euros', 'plai_count']).execute(), 'amount_euros')).toEqual([{ reference: 'A-1', year: 2026, amount_euros: 1000, plai_count: 3 }]);
   expect(await db.selectFrom('plh_land').select(['reference', 'potential_dwellings', 'status']).execute()).toEqual([{ reference: 'F-1', potential_dwellings: 60, status: 'etudie' }]);
-});
+  // Replaying every migration on PGlite takes a while on a loaded machine: a generous limit, not a timing check.
+}, 300_000);

@@ -78,7 +78,7 @@ describe('action programme', () => {
     expect(again.statusCode, again.body).toBe(200);
     const prog = await t.app.inject({ method: 'GET', url: '/api/plh/programme', headers: bailleur.headers });
     const p = prog.json().programme;
-    expect(p.name).toBe(SAMPLE.nom);
+    expect(p.name).toBe(SAMPLE.name);
     expect(p.actions.find((a: any) => a.code === '1.1').budgets).toEqual([
       { year: 2025, planned_euros: 1_500_000, spent_euros: 1_250_000.5 },
       { year: 2026, planned_euros: 1_600_000, spent_euros: 0 },
@@ -261,7 +261,7 @@ describe('bilans', () => {
     expect(report?.commands.map((c) => c.name())).toContain('bilan');
     const dir = mkdtempSync(join(tmpdir(), 'plh-bilan-'));
     try {
-      const paths = await writeBilanFiles(t.ctx.db, { epci: TOULOUSE, annee: 2026, triennal: true, outDir: dir });
+      const paths = await writeBilanFiles(t.ctx.db, { epci: TOULOUSE, year: 2026, triennial: true, outDir: dir });
       expect(paths.map((p) => basename(p))).toEqual(['bilan-plh-triennal-2024-2026.html', 'bilan-plh-triennal-2024-2026.docx', 'bilan-plh-triennal-2024-2026.pdf']);
       expect(docxParagraphs(readFileSync(paths[1]))[0]).toBe('Bilan triennal 2024–2026 du programme local de l’habitat');
       expect(pdfTextLines(readFileSync(paths[2]))).toContain('420 000 €');

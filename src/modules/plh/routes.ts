@@ -16,7 +16,7 @@ import { assertInPerimeter, perimeterFilter, perimeterOfRequest, requestedEpci }
 import { organisationCommune, sharedBy } from '../access/index.ts';
 import { communeCode, siren } from '../territory/index.ts';
 import type { App } from '../types.ts';
-import { ACTION_STATUTS, AIDE_TYPES, CATEGORIES } from './model.ts';
+import { ACTION_STATUSES, AID_TYPES, CATEGORIES } from './model.ts';
 import * as service from './service.ts';
 import { SHEET_NAMES, type SheetName } from './ingest/programme-sheet.ts';
 import { loadBilan } from './report/bilan-data.ts';
@@ -111,7 +111,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       tags: [TAG],
       summary: 'Mettre à jour le statut ou le commentaire d’une action',
       params: z.object({ code: z.string().max(20) }),
-      body: z.object({ status: z.enum(ACTION_STATUTS).optional(), comment: z.string().max(4000).optional() }),
+      body: z.object({ status: z.enum(ACTION_STATUSES).optional(), comment: z.string().max(4000).optional() }),
       response: { 200: z.object({ ok: z.literal(true) }) },
     },
     handler: async (req) => {
@@ -205,12 +205,12 @@ export async function plhRoutes(app: App, ctx: AppContext) {
     schema: {
       tags: [TAG],
       summary: 'Aides accordées par l’EPCI sur son territoire (un partenaire ne voit que celles de son organisation, une commune celles de son territoire)',
-      querystring: z.object({ year: YEAR.optional(), commune: COMMUNE.optional(), type: z.enum(AIDE_TYPES).optional() }),
+      querystring: z.object({ year: YEAR.optional(), commune: COMMUNE.optional(), type: z.enum(AID_TYPES).optional() }),
       response: { 200: z.object({ aids: z.array(aidOutZ) }) },
     },
     handler: async (req) => {
       const p = requirePrincipal(req);
-      const filter: Parameters<typeof service.listAids>[1] = { annee: req.query.year, communeCode: req.query.commune, type: req.query.type, communes: perimeterFilter(req).communes };
+      const filter: Parameters<typeof service.listAids>[1] = { year: req.query.year, communeCode: req.query.commune, type: req.query.type, communes: perimeterFilter(req).communes };
       if (!isEpciStaff(p)) {
         const commune = p.organisationKind === 'commune' ? await organisationCommune(ctx.db, p.organisationId) : null;
         filter.organisationId = p.organisationId;
@@ -304,7 +304,7 @@ export async function plhRoutes(app: App, ctx: AppContext) {
       }),
     },
     handler: async (req, reply) => {
-      const b = await loadBilan(ctx.db, { epci: requestedEpci(req, req.query.epci), annee: req.query.year, triennal: req.query.triennial === 'true' });
+      const b = await loadBilan(ctx.db, { epci: requestedEpci(req, req.query.epci), year: req.query.year, triennial: req.query.triennial === 'true' });
       const bytes = await renderBilan(b, req.query.format);
       const disposition = req.query.format === 'html' ? 'inline' : 'attachment';
       return reply.type(BILAN_MEDIA[req.query.format]).header('content-disposition', `${disposition}; filename="${bilanFileName(b, req.query.format)}"`).send(bytes);

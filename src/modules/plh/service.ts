@@ -19,13 +19,13 @@ import {
   targetsByCategory,
   triennialPeriod,
   type AchievementRow,
-  type Categorie,
+  type Category,
 } from './model.ts';
 import type { z } from 'zod';
 import type { aidZ, AidOut, LandSite, landZ, Programme, SruLine, sruInZ } from './contract.ts';
 import { readCsvRows, readProgrammeXlsx, readSheetCsv, writeProgrammeXlsx, writeSheetCsv } from './ingest/spreadsheet.ts';
 import { SRU_REQUIRED, parseSruRows } from './ingest/sru-sheet.ts';
-import { parseActions, parseBudgets, parseObjectifs, parseProgramme, programmeToSheets, SHEETS, type SheetName } from './ingest/programme-sheet.ts';
+import { parseActions, parseBudgets, parseTargets, parseProgramme, programmeToSheets, SHEETS, type SheetName } from './ingest/programme-sheet.ts';
 import * as store from './store.ts';
 import { decodeUserText } from '../../platform/text-input.ts';
 
@@ -42,7 +42,7 @@ const refused = (problems: InputProblem[]) => inputRefused('plh.import_refused',
 
 export interface CommuneRef {
   code: string;
-  nom: string;
+  name: string;
   population: number | null;
 }
 
@@ -50,7 +50,7 @@ export interface CommuneRef {
 export async function territoryCommunes(db: Db, epci?: string): Promise<CommuneRef[]> {
   const sirens = epci ? [epci] : (await instanceEpcis(db)).map((e) => e.siren);
   const out: CommuneRef[] = [];
-  for (const s of sirens) for (const c of await epciCommunes(db, s)) out.push({ code: c.code, nom: c.nom, population: c.population === null ? null : Number(c.population) });
+  for (const s of sirens) for (const c of await epciCommunes(db, s)) out.push({ code: c.code, name: c.name, population: c.population === null ? null : Number(c.population) });
   return out.sort((a, b) => a.code.localeCompare(b.code));
 }
 
@@ -58,9 +58,9 @@ export async function territoryCommunes(db: Db, epci?: string): Promise<CommuneR
 export async function epciNames(db: Db, epci?: string): Promise<string[]> {
   if (epci) {
     const e = await findEpci(db, epci);
-    return e ? [e.nom] : [];
+    return e ? [e.name] : [];
   }
-  return (await instanceEpcis(db)).map((e) => e.nom);
+  return (await instanceEpcis(db)).map((e) => e.name);
 }
 
 /** The EPCI of each of these communes (arrondissements included). */
@@ -69,13 +69,13 @@ export async function epciOfCommunes(db: Db, codes: string[]): Promise<Map<strin
   return new Map([...places].map(([code, p]) => [code, p.epci_siren]));
 }
 
-/** The latest SRU inventory of each commune (of all, or of these) at or before `annee`, with the commune's name. */
-export async function latestSruInventories(db: Db, annee: number, communes?: string[]) {
-  const rows = await store.latestSruInventories(db, annee, communes);
+/** The latest SRU inventory of each commune (of all, or of these) at or before `year`, with the commune's name. */
+export async function latestSruInventories(db: Db, year: number, communes?: string[]) {
+  const rows = await store.latestSruInventories(db, year, communes);
   const places = await placesByCode(db, rows.map((r) => r.communeCode));
   return rows.flatMap((r) => {
     const place = places.get(r.communeCode);
-    return place ? [{ ...r, nom: place.nom }] : [];
+    return place ? [{ ...r, name: place.name }] : [];
   });
 }
 
@@ -92,9 +92,9 @@ export async function platformAchievements(db: Db, communes?: string[]): Promise
   }
   const keep = communes ? new Set(communes) : undefined;
   return [...perCommune]
-    .map(([key, valeur]) => ({ communeCode: key.split('|')[0], annee: Number(key.split('|')[1]), valeur }))
+    .map(([key, value]) => ({ communeCode: key.split('|')[0], year: Number(key.split('|')[1]), value }))
     .filter((r) => !keep || keep.has(r.communeCode))
-    .map((r) => ({ communeCode: r.communeCode, categorie: 'logements' as const, annee: r.annee, valeur: r.valeur, source: SOURCE_SITADEL }));
+    .map((r) => ({ communeCode: r.communeCode, category: 'logements' as const, year: r.year, value: r.value, source: SOURCE_SITADEL }));
 }
 
 const isZip = (b: Buffer) => b.length > 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
@@ -109,7 +109,7 @@ export async function importProgrammeFile(db: Db, epci: string, bytes: Buffer, f
     if (!parsed.programme) throw refused(parsed.problems);
     const p = parsed.programme;
     const programmeId = await store.replaceProgramme(db, p, epci);
-    return { programmeId, orientations: p.orientations.length, actions: p.actions.length, budgets: p.budgets.length, targets: p.objectifs.length };
+    return { programmeId, orientations: p.orientations.length, actions: p.actions.length, budgets: p.budgets.length, targets: p.targets.length };
   }
   if (!sheet || sheet === 'programme')
     throw new AppError('plh.sheet_required', 'Pour un fichier CSV, précisez la feuille importée : actions, budgets ou objectifs (le classeur XLSX contient tout le programme).', 400);
@@ -134,9 +134,9 @@ export async function importProgrammeFile(db: Db, epci: string, bytes: Buffer, f
     await store.mergeBudgets(db, head.id, budgets);
     return { ...out, budgets: budgets.length };
   }
-  const objectifs = parseObjectifs(rows, codes, opts, problems);
+  const objectifs = parseTargets(rows, codes, opts, problems);
   if (problems.length) throw refused(problems);
-  await store.mergeObjectifs(db, head.id, objectifs);
+  await store.mergeTargets(db, head.id, objectifs);
   return { ...out, targets: objectifs.length };
 }
 
@@ -144,12 +144,12 @@ export async function exportProgramme(db: Db, epci: string, format: 'xlsx' | 'cs
   const head = await store.currentProgramme(db, epci);
   if (!head) throw new AppError('plh.no_programme', 'Aucun programme enregistré à exporter.', 404);
   const p = await store.loadProgramme(db, head);
-  const names = new Map((await territoryCommunes(db, epci)).map((c) => [c.code, c.nom]));
+  const names = new Map((await territoryCommunes(db, epci)).map((c) => [c.code, c.name]));
   const sheets = programmeToSheets(p, names);
   if (format === 'xlsx')
     return {
       bytes: await writeProgrammeXlsx(sheets),
-      filename: `programme-plh-${p.anneeDebut}-${p.anneeFin}.xlsx`,
+      filename: `programme-plh-${p.startYear}-${p.endYear}.xlsx`,
       mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     };
   return { bytes: Buffer.from(writeSheetCsv(sheet, sheets[sheet]), 'utf8'), filename: `programme-plh-${sheet}.csv`, mediaType: 'text/csv; charset=utf-8' };
@@ -182,22 +182,22 @@ export async function programmeView(db: Db, epci: string | undefined): Promise<P
   const p = await store.loadProgramme(db, head);
   return {
     id: head.id,
-    name: p.nom,
-    start_year: p.anneeDebut,
-    end_year: p.anneeFin,
-    sru_catch_up_rate: p.tauxRattrapageSru,
-    orientations: p.orientations.map((o) => ({ code: o.code, title: o.titre })),
+    name: p.name,
+    start_year: p.startYear,
+    end_year: p.endYear,
+    sru_catch_up_rate: p.sruCatchUpRate,
+    orientations: p.orientations.map((o) => ({ code: o.code, title: o.title })),
     actions: p.actions.map((a) => ({
       code: a.code,
       orientation_code: a.orientationCode,
-      title: a.titre,
-      lead: a.pilote,
-      partners: a.partenaires,
-      status: a.statut,
-      indicators: a.indicateurs,
-      indicator_category: a.indicateurCategorie,
-      comment: a.commentaire,
-      budgets: p.budgets.filter((b) => b.actionCode === a.code).map((b) => ({ year: b.annee, planned_euros: b.prevuEuros, spent_euros: b.depenseEuros })),
+      title: a.title,
+      lead: a.lead,
+      partners: a.partners,
+      status: a.status,
+      indicators: a.indicators,
+      indicator_category: a.indicatorCategory,
+      comment: a.comment,
+      budgets: p.budgets.filter((b) => b.actionCode === a.code).map((b) => ({ year: b.year, planned_euros: b.plannedEuros, spent_euros: b.spentEuros })),
     })),
   };
 }
@@ -210,7 +210,7 @@ export async function updateAction(db: Db, epci: string, code: string, patch: { 
 
 /** All achievements of these communes: entered rows, aids granted and what other modules compute. */
 async function achievements(db: Db, communes: string[]) {
-  return mergeAchievements(await store.listRealisations(db, communes), await store.listAides(db, { communes }), await platformAchievements(db, communes));
+  return mergeAchievements(await store.listAchievements(db, communes), await store.listAids(db, { communes }), await platformAchievements(db, communes));
 }
 
 /** The EPCI's targets in these communes (one commune with `only`), with what was achieved up to `year`. */
@@ -218,15 +218,15 @@ export async function targets(db: Db, epci: string | undefined, year: number, co
   const head = await store.currentProgramme(db, epci);
   if (!head) return [];
   const p = await store.loadProgramme(db, head);
-  const names = new Map((await territoryCommunes(db, epci)).map((c) => [c.code, c.nom]));
+  const names = new Map((await territoryCommunes(db, epci)).map((c) => [c.code, c.name]));
   const ach = await achievements(db, communes);
-  return p.objectifs
+  return p.targets
     .filter((o) => communes.includes(o.communeCode) && (!only || o.communeCode === only))
     .map((o) => targetLine(targetStatus(o, ach, year), names.get(o.communeCode) ?? o.communeCode));
 }
 
-export async function saveAchievement(db: Db, r: { commune_code: string; category: Categorie; year: number; value: number; source: string }): Promise<void> {
-  await store.upsertRealisation(db, { communeCode: r.commune_code, categorie: r.category, annee: r.year, valeur: r.value, source: r.source });
+export async function saveAchievement(db: Db, r: { commune_code: string; category: Category; year: number; value: number; source: string }): Promise<void> {
+  await store.upsertAchievement(db, { communeCode: r.commune_code, category: r.category, year: r.year, value: r.value, source: r.source });
 }
 
 /**
@@ -237,9 +237,9 @@ export async function sruLines(db: Db, year: number, communes?: string[]) {
   const inventories = await latestSruInventories(db, year, communes);
   const epciOf = await epciOfCommunes(db, inventories.map((s) => s.communeCode));
   const rates = new Map<string, number | undefined>();
-  for (const e of new Set(epciOf.values())) if (e) rates.set(e, (await store.currentProgramme(db, e))?.tauxRattrapageSru);
+  for (const e of new Set(epciOf.values())) if (e) rates.set(e, (await store.currentProgramme(db, e))?.sruCatchUpRate);
   const period = triennialPeriod(year);
-  const aids = await store.listAides(db, { type: 'logement_social', communes });
+  const aids = await store.listAids(db, { type: 'logement_social', communes });
   return inventories.map((s) => ({ inventory: s, line: sruLine(s, rates.get(epciOf.get(s.communeCode) ?? ''), aids, period) }));
 }
 
@@ -249,7 +249,7 @@ export async function sruWithLevy(db: Db, year: number, communes: string[], epci
   const lines = await sruLines(db, year, communes);
   return {
     year,
-    catch_up_rate: head?.tauxRattrapageSru ?? 0.33,
+    catch_up_rate: head?.sruCatchUpRate ?? 0.33,
     communes: lines.map(({ inventory, line }) => ({ ...line, net_levy_estimate: sruNetLevy(inventory, line.deficit) })),
   };
 }
@@ -257,70 +257,70 @@ export async function sruWithLevy(db: Db, year: number, communes: string[], epci
 export async function saveSruInventory(db: Db, code: string, year: number, b: z.infer<typeof sruInZ>): Promise<void> {
   await store.upsertSru(db, {
     communeCode: code,
-    annee: year,
+    year: year,
     population: b.population,
-    residencesPrincipales: b.main_residences,
-    logementsSociaux: b.social_dwellings,
-    tauxLegal: b.legal_rate,
-    exemptee: b.exempt,
-    potentielFiscalParHabitant: b.fiscal_potential_per_inhabitant,
-    depensesReellesFonctionnement: b.operating_expenses,
-    depensesDeductibles: b.deductible_expenses,
+    mainResidences: b.main_residences,
+    socialDwellings: b.social_dwellings,
+    legalRate: b.legal_rate,
+    exempt: b.exempt,
+    fiscalPotentialPerInhabitant: b.fiscal_potential_per_inhabitant,
+    operatingExpenses: b.operating_expenses,
+    deductibleExpenses: b.deductible_expenses,
     source: b.source,
   });
 }
 
-const aidOut = (a: store.AideRow): AidOut => ({ id: a.id, ...store.aideColumns(a) });
-const landOut = (f: store.Foncier): LandSite => ({ id: f.id!, ...store.foncierColumns(f) });
+const aidOut = (a: store.AidRow): AidOut => ({ id: a.id, ...store.aidColumns(a) });
+const landOut = (f: store.LandRow): LandSite => ({ id: f.id!, ...store.landColumns(f) });
 
-export async function listAids(db: Db, f: Parameters<typeof store.listAides>[1]): Promise<AidOut[]> {
-  return (await store.listAides(db, f)).map(aidOut);
+export async function listAids(db: Db, f: Parameters<typeof store.listAids>[1]): Promise<AidOut[]> {
+  return (await store.listAids(db, f)).map(aidOut);
 }
 
 /** Saves an aid by its case reference; `mayWrite` refuses a commune (the aid's, or the one a same reference has). */
 export async function saveAid(db: Db, b: z.infer<typeof aidZ>, mayWrite: (commune: string) => Promise<void> | void): Promise<AidOut> {
   await mayWrite(b.commune_code);
   // The reference identifies the case across the instance: never let one EPCI overwrite another's case.
-  const same = await store.findAide(db, { reference: b.reference });
+  const same = await store.findAid(db, { reference: b.reference });
   if (same) await mayWrite(same.communeCode);
   const aid = {
     reference: b.reference,
     type: b.type,
     communeCode: b.commune_code,
-    annee: b.year,
-    montantEuros: b.amount_euros,
-    nbLogements: b.dwellings_count,
-    nbPlai: b.plai_count,
-    nbPlus: b.plus_count,
-    nbPls: b.pls_count,
-    gainEnergetiquePct: b.energy_gain_pct,
+    year: b.year,
+    amountEuros: b.amount_euros,
+    dwellingsCount: b.dwellings_count,
+    plaiCount: b.plai_count,
+    plusCount: b.plus_count,
+    plsCount: b.pls_count,
+    energyGainPct: b.energy_gain_pct,
     operation: b.operation,
     organisationId: b.organisation_id,
     actionCode: b.action_code,
-    commentaire: b.comment,
+    comment: b.comment,
   };
   const problem = aidProblem(aid);
   if (problem) throw new AppError('plh.aid_without_dwellings', problem, 422);
-  return aidOut(await store.upsertAide(db, aid));
+  return aidOut(await store.upsertAid(db, aid));
 }
 
 /** Deletes an aid (`mayWrite` checks its commune first); false when there is none. */
 export async function deleteAid(db: Db, id: string, mayWrite: (commune: string) => void): Promise<boolean> {
-  const aid = await store.findAide(db, { id });
+  const aid = await store.findAid(db, { id });
   if (!aid) return false;
   mayWrite(aid.communeCode);
-  return store.deleteAide(db, id);
+  return store.deleteAid(db, id);
 }
 
 export async function listLand(db: Db, communes: string[], only?: string): Promise<LandSite[]> {
-  return (await store.listFoncier(db, only, communes)).map(landOut);
+  return (await store.listLand(db, only, communes)).map(landOut);
 }
 
 /** The located sites of these communes as GeoJSON points (WGS84). */
 export async function landGeojson(db: Db, communes: string[]) {
   return {
     type: 'FeatureCollection' as const,
-    features: (await store.listFoncier(db, undefined, communes))
+    features: (await store.listLand(db, undefined, communes))
       .filter((f) => f.longitude !== null && f.latitude !== null)
       .map((f) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [f.longitude, f.latitude] }, properties: landOut(f) })),
   };
@@ -328,31 +328,31 @@ export async function landGeojson(db: Db, communes: string[]) {
 
 export async function saveLand(db: Db, b: z.infer<typeof landZ>, mayWrite: (commune: string) => Promise<void> | void): Promise<LandSite> {
   await mayWrite(b.commune_code);
-  const same = await store.findFoncier(db, { reference: b.reference });
+  const same = await store.findLand(db, { reference: b.reference });
   if (same) await mayWrite(same.communeCode);
-  const site: store.Foncier = {
+  const site: store.LandRow = {
     reference: b.reference,
     nature: b.nature,
     communeCode: b.commune_code,
-    parcelle: b.parcel,
+    parcel: b.parcel,
     surfaceM2: b.surface_m2,
-    zonage: b.zoning,
-    logementsPotentiels: b.potential_dwellings,
-    statut: b.status,
+    zoning: b.zoning,
+    potentialDwellings: b.potential_dwellings,
+    status: b.status,
     longitude: b.longitude,
     latitude: b.latitude,
-    commentaire: b.comment,
+    comment: b.comment,
   };
   const problem = landProblem(site);
   if (problem) throw new AppError(problem.code, problem.message, 422);
-  return landOut(await store.upsertFoncier(db, site));
+  return landOut(await store.upsertLand(db, site));
 }
 
 export async function deleteLand(db: Db, id: string, mayWrite: (commune: string) => void): Promise<boolean> {
-  const site = await store.findFoncier(db, { id });
+  const site = await store.findLand(db, { id });
   if (!site) return false;
   mayWrite(site.communeCode);
-  return store.deleteFoncier(db, id);
+  return store.deleteLand(db, id);
 }
 
 /** The club's comparison: each EPCI's PLH indicators if `visible` says the caller may see them. */
@@ -360,7 +360,7 @@ export async function club(db: Db, year: number, visible: (siren: string) => boo
   const out = [];
   for (const e of await instanceEpcis(db)) {
     if (!visible(e.siren)) {
-      out.push({ epci: e.siren, name: e.nom, shared: false, programme: null, targets: [], sru: null });
+      out.push({ epci: e.siren, name: e.name, shared: false, programme: null, targets: [], sru: null });
       continue;
     }
     const communes = (await territoryCommunes(db, e.siren)).map((c) => c.code);
@@ -370,10 +370,10 @@ export async function club(db: Db, year: number, visible: (siren: string) => boo
     const lines: SruLine[] = (await sruLines(db, year, communes)).map((l) => l.line);
     out.push({
       epci: e.siren,
-      name: e.nom,
+      name: e.name,
       shared: true,
-      programme: head ? { name: head.nom, start_year: head.anneeDebut, end_year: head.anneeFin } : null,
-      targets: targetsByCategory((prog?.objectifs ?? []).map((o) => targetStatus(o, ach, year))),
+      programme: head ? { name: head.name, start_year: head.startYear, end_year: head.endYear } : null,
+      targets: targetsByCategory((prog?.targets ?? []).map((o) => targetStatus(o, ach, year))),
       sru: sruSummary(lines),
     });
   }

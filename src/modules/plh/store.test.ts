@@ -14,43 +14,43 @@ describeStores('plh store', (getDb) => {
     expect(id2).toBe(id1);
     expect(await store.currentProgramme(db, '200046977')).toBeNull();
     const head = await store.currentProgramme(db, '243100518');
-    expect(head).toMatchObject({ id: id1, nom: SAMPLE.nom, anneeDebut: 2025, tauxRattrapageSru: 0.33 });
+    expect(head).toMatchObject({ id: id1, name: SAMPLE.name, startYear: 2025, sruCatchUpRate: 0.33 });
     expect(await store.loadProgramme(db, head!)).toEqual(SAMPLE);
   });
 
   it('merges targets and budgets by key without duplicating', async () => {
     const db = getDb();
     const head = (await store.currentProgramme(db))!;
-    await store.mergeObjectifs(db, head.id, [{ ...SAMPLE.objectifs[0], valeur: 650 }]);
-    await store.mergeObjectifs(db, head.id, [{ ...SAMPLE.objectifs[0], valeur: 650 }]);
-    await store.mergeBudgets(db, head.id, [{ actionCode: '2.1', annee: 2027, prevuEuros: 10, depenseEuros: 0 }]);
+    await store.mergeTargets(db, head.id, [{ ...SAMPLE.targets[0], value: 650 }]);
+    await store.mergeTargets(db, head.id, [{ ...SAMPLE.targets[0], value: 650 }]);
+    await store.mergeBudgets(db, head.id, [{ actionCode: '2.1', year: 2027, plannedEuros: 10, spentEuros: 0 }]);
     const p = await store.loadProgramme(db, head);
-    expect(p.objectifs).toHaveLength(3);
-    expect(p.objectifs.find((o) => o.communeCode === '31069')?.valeur).toBe(650);
+    expect(p.targets).toHaveLength(3);
+    expect(p.targets.find((o) => o.communeCode === '31069')?.value).toBe(650);
     expect(p.budgets).toHaveLength(4);
   });
 
   it('takes each commune’s latest SRU inventory at or before the year asked', async () => {
     const db = getDb();
-    const base = { population: null, tauxLegal: 0.25, exemptee: false, potentielFiscalParHabitant: null, depensesReellesFonctionnement: null, depensesDeductibles: null, source: 'test' };
-    await store.upsertSru(db, { ...base, communeCode: '31069', annee: 2024, residencesPrincipales: 12_000, logementsSociaux: 2000 });
-    await store.upsertSru(db, { ...base, communeCode: '31069', annee: 2026, residencesPrincipales: 12_500, logementsSociaux: 2200 });
-    await store.upsertSru(db, { ...base, communeCode: '31069', annee: 2026, residencesPrincipales: 12_500, logementsSociaux: 2250 });
-    expect((await store.latestSruInventories(db, 2025)).map((s) => [s.annee, s.logementsSociaux])).toEqual([[2024, 2000]]);
-    expect((await service.latestSruInventories(db, 2030)).map((s) => [s.annee, s.logementsSociaux, s.tauxLegal, s.nom])).toEqual([[2026, 2250, 0.25, 'Blagnac']]);
+    const base = { population: null, legalRate: 0.25, exempt: false, fiscalPotentialPerInhabitant: null, operatingExpenses: null, deductibleExpenses: null, source: 'test' };
+    await store.upsertSru(db, { ...base, communeCode: '31069', year: 2024, mainResidences: 12_000, socialDwellings: 2000 });
+    await store.upsertSru(db, { ...base, communeCode: '31069', year: 2026, mainResidences: 12_500, socialDwellings: 2200 });
+    await store.upsertSru(db, { ...base, communeCode: '31069', year: 2026, mainResidences: 12_500, socialDwellings: 2250 });
+    expect((await store.latestSruInventories(db, 2025)).map((s) => [s.year, s.socialDwellings])).toEqual([[2024, 2000]]);
+    expect((await service.latestSruInventories(db, 2030)).map((s) => [s.year, s.socialDwellings, s.legalRate, s.name])).toEqual([[2026, 2250, 0.25, 'Blagnac']]);
   });
 
   it('upserts aids and land sites by reference', async () => {
     const db = getDb();
-    const aid = { reference: 'A-1', type: 'accession' as const, communeCode: '31555', annee: 2026, montantEuros: 4000, nbLogements: 1, nbPlai: 0, nbPlus: 0, nbPls: 0, organisationId: null, commentaire: '' };
-    await store.upsertAide(db, aid);
-    const again = await store.upsertAide(db, { ...aid, montantEuros: 4500 });
-    expect(again.montantEuros).toBe(4500);
-    expect(await store.listAides(db)).toHaveLength(1);
-    const site = { reference: 'S-1', nature: 'gisement' as const, communeCode: '31555', parcelle: null, surfaceM2: 1200.5, zonage: 'AU', logementsPotentiels: 20, statut: 'identifie' as const, longitude: null, latitude: null, commentaire: '' };
-    await store.upsertFoncier(db, site);
-    await store.upsertFoncier(db, { ...site, statut: 'maitrise' });
-    expect((await store.listFoncier(db)).map((f) => [f.reference, f.statut, f.surfaceM2])).toEqual([['S-1', 'maitrise', 1200.5]]);
+    const aid = { reference: 'A-1', type: 'accession' as const, communeCode: '31555', year: 2026, amountEuros: 4000, dwellingsCount: 1, plaiCount: 0, plusCount: 0, plsCount: 0, organisationId: null, comment: '' };
+    await store.upsertAid(db, aid);
+    const again = await store.upsertAid(db, { ...aid, amountEuros: 4500 });
+    expect(again.amountEuros).toBe(4500);
+    expect(await store.listAids(db)).toHaveLength(1);
+    const site = { reference: 'S-1', nature: 'gisement' as const, communeCode: '31555', parcel: null, surfaceM2: 1200.5, zoning: 'AU', potentialDwellings: 20, status: 'identifie' as const, longitude: null, latitude: null, comment: '' };
+    await store.upsertLand(db, site);
+    await store.upsertLand(db, { ...site, status: 'maitrise' });
+    expect((await store.listLand(db)).map((f) => [f.reference, f.status, f.surfaceM2])).toEqual([['S-1', 'maitrise', 1200.5]]);
   });
 
   it('reads dwellings authorised from the construction module’s permits, arrondissements counted in their commune', async () => {
@@ -71,6 +71,6 @@ describeStores('plh store', (getDb) => {
       ])
       .execute();
     const rows = await service.platformAchievements(db);
-    expect(rows).toEqual([{ communeCode: '69123', categorie: 'logements', annee: 2025, valeur: 42, source: SOURCE_SITADEL }]);
+    expect(rows).toEqual([{ communeCode: '69123', category: 'logements', year: 2025, value: 42, source: SOURCE_SITADEL }]);
   });
 });

@@ -3,15 +3,15 @@
 import { sql, type Selectable } from 'kysely';
 import type { PlhAid, PlhLand } from '../../platform/db-schema.ts';
 import { insertInBatches, type TypedDb as Db } from '../../platform/db.ts';
-import type { AchievementRow, ActionStatut, SruInventaire, AideAccordee, AideType, Categorie, FoncierStatut, Objectif } from './model.ts';
+import type { AchievementRow, ActionStatus, SruInventory, GrantedAid, AidType, Category, LandStatus, ProgrammeTarget } from './model.ts';
 import type { Action, Budget, Orientation, ProgrammeData } from './ingest/programme-sheet.ts';
 
 export interface ProgrammeHead {
   id: string;
-  nom: string;
-  anneeDebut: number;
-  anneeFin: number;
-  tauxRattrapageSru: number;
+  name: string;
+  startYear: number;
+  endYear: number;
+  sruCatchUpRate: number;
 }
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -21,7 +21,7 @@ export async function currentProgramme(db: Db, epci?: string): Promise<Programme
   let q = db.selectFrom('plh_programme').selectAll();
   if (epci) q = q.where('epci_siren', '=', epci);
   const row = await q.orderBy('start_year', 'desc').orderBy('updated_at', 'desc').executeTakeFirst();
-  return row ? { id: row.id, nom: row.name, anneeDebut: row.start_year, anneeFin: row.end_year, tauxRattrapageSru: Number(row.sru_catch_up_rate) } : null;
+  return row ? { id: row.id, name: row.name, startYear: row.start_year, endYear: row.end_year, sruCatchUpRate: Number(row.sru_catch_up_rate) } : null;
 }
 
 /** When a programme was last written (the bilan says how fresh it is). */
@@ -44,56 +44,56 @@ export async function loadProgramme(db: Db, head: ProgrammeHead): Promise<Progra
     .orderBy('start_year')
     .execute();
   return {
-    nom: head.nom,
-    anneeDebut: head.anneeDebut,
-    anneeFin: head.anneeFin,
-    tauxRattrapageSru: head.tauxRattrapageSru,
-    orientations: orientations.map((o): Orientation => ({ code: o.code, titre: o.title })),
+    name: head.name,
+    startYear: head.startYear,
+    endYear: head.endYear,
+    sruCatchUpRate: head.sruCatchUpRate,
+    orientations: orientations.map((o): Orientation => ({ code: o.code, title: o.title })),
     actions: actions.map(
       (a): Action => ({
         code: a.code,
         orientationCode: a.orientation_code,
-        titre: a.title,
-        pilote: a.lead,
-        partenaires: a.partners,
-        statut: a.status as ActionStatut,
-        indicateurs: a.indicators,
-        indicateurCategorie: a.indicator_category as Categorie | null,
-        commentaire: a.comment,
+        title: a.title,
+        lead: a.lead,
+        partners: a.partners,
+        status: a.status as ActionStatus,
+        indicators: a.indicators,
+        indicatorCategory: a.indicator_category as Category | null,
+        comment: a.comment,
       }),
     ),
-    budgets: budgets.map((b): Budget => ({ actionCode: b.action_code, annee: b.year, prevuEuros: Number(b.planned_euros), depenseEuros: Number(b.spent_euros) })),
-    objectifs: objectifs.map(
-      (o): Objectif => ({ communeCode: o.commune_code, categorie: o.category as Categorie, anneeDebut: o.start_year, anneeFin: o.end_year, valeur: o.value, actionCode: o.action_code }),
+    budgets: budgets.map((b): Budget => ({ actionCode: b.action_code, year: b.year, plannedEuros: Number(b.planned_euros), spentEuros: Number(b.spent_euros) })),
+    targets: objectifs.map(
+      (o): ProgrammeTarget => ({ communeCode: o.commune_code, category: o.category as Category, startYear: o.start_year, endYear: o.end_year, value: o.value, actionCode: o.action_code }),
     ),
   };
 }
 
-const orientationRows = (id: string, os: Orientation[]) => os.map((o, i) => ({ programme_id: id, code: o.code, title: o.titre, rank: i }));
+const orientationRows = (id: string, os: Orientation[]) => os.map((o, i) => ({ programme_id: id, code: o.code, title: o.title, rank: i }));
 const actionRows = (id: string, as: Action[]) =>
   as.map((a, i) => ({
     programme_id: id,
     code: a.code,
     orientation_code: a.orientationCode,
-    title: a.titre,
-    lead: a.pilote,
-    partners: a.partenaires,
-    status: a.statut,
-    indicators: a.indicateurs,
-    indicator_category: a.indicateurCategorie,
-    comment: a.commentaire,
+    title: a.title,
+    lead: a.lead,
+    partners: a.partners,
+    status: a.status,
+    indicators: a.indicators,
+    indicator_category: a.indicatorCategory,
+    comment: a.comment,
     rank: i,
   }));
 const budgetRows = (id: string, bs: Budget[]) =>
-  bs.map((b) => ({ programme_id: id, action_code: b.actionCode, year: b.annee, planned_euros: b.prevuEuros, spent_euros: b.depenseEuros }));
-const objectifRows = (id: string, os: Objectif[]) =>
+  bs.map((b) => ({ programme_id: id, action_code: b.actionCode, year: b.year, planned_euros: b.plannedEuros, spent_euros: b.spentEuros }));
+const targetRows = (id: string, os: ProgrammeTarget[]) =>
   os.map((o) => ({
     programme_id: id,
     commune_code: o.communeCode,
-    category: o.categorie,
-    start_year: o.anneeDebut,
-    end_year: o.anneeFin,
-    value: o.valeur,
+    category: o.category,
+    start_year: o.startYear,
+    end_year: o.endYear,
+    value: o.value,
     action_code: o.actionCode ?? null,
   }));
 
@@ -104,8 +104,8 @@ const objectifRows = (id: string, os: Objectif[]) =>
  */
 export async function replaceProgramme(db: Db, p: ProgrammeData, epci: string): Promise<string> {
   return db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('plh_programme').select('id').where('start_year', '=', p.anneeDebut).where('epci_siren', '=', epci).executeTakeFirst();
-    const head = { name: p.nom, start_year: p.anneeDebut, end_year: p.anneeFin, sru_catch_up_rate: p.tauxRattrapageSru, updated_at: new Date(), epci_siren: epci };
+    const existing = await trx.selectFrom('plh_programme').select('id').where('start_year', '=', p.startYear).where('epci_siren', '=', epci).executeTakeFirst();
+    const head = { name: p.name, start_year: p.startYear, end_year: p.endYear, sru_catch_up_rate: p.sruCatchUpRate, updated_at: new Date(), epci_siren: epci };
     let id: string;
     if (existing) {
       id = existing.id;
@@ -118,7 +118,7 @@ export async function replaceProgramme(db: Db, p: ProgrammeData, epci: string): 
     await insertInBatches(trx, 'plh_orientation', orientationRows(id, p.orientations));
     await insertInBatches(trx, 'plh_action', actionRows(id, p.actions));
     await insertInBatches(trx, 'plh_action_budget', budgetRows(id, p.budgets));
-    await insertInBatches(trx, 'plh_target', objectifRows(id, p.objectifs));
+    await insertInBatches(trx, 'plh_target', targetRows(id, p.targets));
     return id;
   });
 }
@@ -152,9 +152,9 @@ export async function mergeBudgets(db: Db, id: string, budgets: Budget[]): Promi
   });
 }
 
-export async function mergeObjectifs(db: Db, id: string, objectifs: Objectif[]): Promise<void> {
+export async function mergeTargets(db: Db, id: string, targets: ProgrammeTarget[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    for (const o of objectifRows(id, objectifs))
+    for (const o of targetRows(id, targets))
       await trx
         .insertInto('plh_target')
         .values(o)
@@ -175,52 +175,52 @@ export async function updateAction(db: Db, id: string, code: string, patch: { st
 // Territory
 
 /** Achievements entered, of every commune or of these. */
-export async function listRealisations(db: Db, communes?: string[]): Promise<AchievementRow[]> {
+export async function listAchievements(db: Db, communes?: string[]): Promise<AchievementRow[]> {
   let q = db.selectFrom('plh_achievement').selectAll();
   if (communes) q = q.where('commune_code', 'in', communes.length ? communes : ['']);
   const rows = await q.orderBy('commune_code').orderBy('category').orderBy('year').execute();
-  return rows.map((r) => ({ communeCode: r.commune_code, categorie: r.category as Categorie, annee: r.year, valeur: r.value, source: r.source }));
+  return rows.map((r) => ({ communeCode: r.commune_code, category: r.category as Category, year: r.year, value: r.value, source: r.source }));
 }
 
-export async function upsertRealisation(db: Db, r: AchievementRow): Promise<void> {
+export async function upsertAchievement(db: Db, r: AchievementRow): Promise<void> {
   await db
     .insertInto('plh_achievement')
-    .values({ commune_code: r.communeCode, category: r.categorie, year: r.annee, value: r.valeur, source: r.source })
-    .onConflict((oc) => oc.columns(['commune_code', 'category', 'year']).doUpdateSet({ value: r.valeur, source: r.source, updated_at: new Date() }))
+    .values({ commune_code: r.communeCode, category: r.category, year: r.year, value: r.value, source: r.source })
+    .onConflict((oc) => oc.columns(['commune_code', 'category', 'year']).doUpdateSet({ value: r.value, source: r.source, updated_at: new Date() }))
     .execute();
 }
 
-export interface AideRow extends AideAccordee {
+export interface AidRow extends GrantedAid {
   id: string;
   organisationId: string | null;
-  commentaire: string;
+  comment: string;
 }
 
-const aideFromRow = (r: Selectable<PlhAid>): AideRow => ({
+const aidFromRow = (r: Selectable<PlhAid>): AidRow => ({
   id: r.id,
   reference: r.reference,
-  type: r.type as AideType,
+  type: r.type as AidType,
   communeCode: r.commune_code,
-  annee: r.year,
-  montantEuros: Number(r.amount_euros),
-  nbLogements: r.dwellings_count,
-  nbPlai: r.plai_count,
-  nbPlus: r.plus_count,
-  nbPls: r.pls_count,
-  gainEnergetiquePct: n(r.energy_gain_pct),
+  year: r.year,
+  amountEuros: Number(r.amount_euros),
+  dwellingsCount: r.dwellings_count,
+  plaiCount: r.plai_count,
+  plusCount: r.plus_count,
+  plsCount: r.pls_count,
+  energyGainPct: n(r.energy_gain_pct),
   operation: r.operation,
   organisationId: r.organisation_id,
   actionCode: r.action_code,
-  commentaire: r.comment,
+  comment: r.comment,
 });
 
-export async function listAides(
+export async function listAids(
   db: Db,
-  f: { annee?: number; communeCode?: string; type?: AideType; organisationId?: string; communeOnly?: string; communes?: string[] } = {},
-): Promise<AideRow[]> {
+  f: { year?: number; communeCode?: string; type?: AidType; organisationId?: string; communeOnly?: string; communes?: string[] } = {},
+): Promise<AidRow[]> {
   let q = db.selectFrom('plh_aid').selectAll();
   if (f.communes) q = q.where('commune_code', 'in', f.communes.length ? f.communes : ['']);
-  if (f.annee) q = q.where('year', '=', f.annee);
+  if (f.year) q = q.where('year', '=', f.year);
   if (f.communeCode) q = q.where('commune_code', '=', f.communeCode);
   if (f.type) q = q.where('type', '=', f.type);
   // A partner sees the aids of its own organisation and, for a commune, those granted on its territory.
@@ -232,34 +232,34 @@ export async function listAides(
       ]),
     );
   const rows = await q.orderBy('year', 'desc').orderBy('reference').execute();
-  return rows.map(aideFromRow);
+  return rows.map(aidFromRow);
 }
 
-export type AideInput = Omit<AideRow, 'id'>;
+export type AidInput = Omit<AidRow, 'id'>;
 
 /** Upsert by case reference: entering or importing the same case twice changes nothing. */
 /** An aid's columns, as the table and the API name them (snake case). */
-export function aideColumns(a: AideInput) {
+export function aidColumns(a: AidInput) {
   return {
     reference: a.reference,
     type: a.type,
     commune_code: a.communeCode,
-    year: a.annee,
-    amount_euros: a.montantEuros,
-    dwellings_count: a.nbLogements,
-    plai_count: a.nbPlai,
-    plus_count: a.nbPlus,
-    pls_count: a.nbPls,
-    energy_gain_pct: a.gainEnergetiquePct ?? null,
+    year: a.year,
+    amount_euros: a.amountEuros,
+    dwellings_count: a.dwellingsCount,
+    plai_count: a.plaiCount,
+    plus_count: a.plusCount,
+    pls_count: a.plsCount,
+    energy_gain_pct: a.energyGainPct ?? null,
     operation: a.operation ?? '',
     organisation_id: a.organisationId ?? null,
     action_code: a.actionCode ?? null,
-    comment: a.commentaire ?? '',
+    comment: a.comment ?? '',
   };
 }
 
-export async function upsertAide(db: Db, a: AideInput): Promise<AideRow> {
-  const values = aideColumns(a);
+export async function upsertAid(db: Db, a: AidInput): Promise<AidRow> {
+  const values = aidColumns(a);
   const { reference: _r, ...update } = values;
   const row = await db
     .insertInto('plh_aid')
@@ -267,18 +267,18 @@ export async function upsertAide(db: Db, a: AideInput): Promise<AideRow> {
     .onConflict((oc) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
     .returningAll()
     .executeTakeFirstOrThrow();
-  return aideFromRow(row);
+  return aidFromRow(row);
 }
 
 /** An aid by its id or its case reference (to check whose it is before changing it). */
-export async function findAide(db: Db, ref: { id?: string; reference?: string }): Promise<AideRow | undefined> {
+export async function findAid(db: Db, ref: { id?: string; reference?: string }): Promise<AidRow | undefined> {
   let q = db.selectFrom('plh_aid').selectAll();
   q = ref.id ? q.where('id', '=', ref.id) : q.where('reference', '=', ref.reference ?? '');
   const row = await q.executeTakeFirst();
-  return row ? aideFromRow(row) : undefined;
+  return row ? aidFromRow(row) : undefined;
 }
 
-export async function deleteAide(db: Db, id: string): Promise<boolean> {
+export async function deleteAid(db: Db, id: string): Promise<boolean> {
   const res = await db.deleteFrom('plh_aid').where('id', '=', id).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }
@@ -287,18 +287,18 @@ export async function deleteAide(db: Db, id: string): Promise<boolean> {
 // SRU
 
 
-export async function upsertSru(db: Db, s: SruInventaire): Promise<void> {
+export async function upsertSru(db: Db, s: SruInventory): Promise<void> {
   const values = {
     commune_code: s.communeCode,
-    year: s.annee,
+    year: s.year,
     population: s.population,
-    main_residences: s.residencesPrincipales,
-    social_dwellings: s.logementsSociaux,
-    legal_rate: s.tauxLegal,
-    exempt: s.exemptee,
-    fiscal_potential_per_inhabitant: s.potentielFiscalParHabitant,
-    operating_expenses: s.depensesReellesFonctionnement,
-    deductible_expenses: s.depensesDeductibles,
+    main_residences: s.mainResidences,
+    social_dwellings: s.socialDwellings,
+    legal_rate: s.legalRate,
+    exempt: s.exempt,
+    fiscal_potential_per_inhabitant: s.fiscalPotentialPerInhabitant,
+    operating_expenses: s.operatingExpenses,
+    deductible_expenses: s.deductibleExpenses,
     source: s.source,
   };
   const { commune_code: _c, year: _a, ...update } = values;
@@ -310,34 +310,34 @@ export async function upsertSru(db: Db, s: SruInventaire): Promise<void> {
 }
 
 /** Several inventories in one transaction (an import writes all its lines or none). */
-export async function upsertSruMany(db: Db, rows: SruInventaire[]): Promise<void> {
+export async function upsertSruMany(db: Db, rows: SruInventory[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (const r of rows) await upsertSru(trx, r);
   });
 }
 
-/** The latest inventory of each commune (of all, or of these) at or before `annee`. */
-export async function latestSruInventories(db: Db, annee: number, communes?: string[]): Promise<(SruInventaire & { updatedAt: Date })[]> {
+/** The latest inventory of each commune (of all, or of these) at or before `year`. */
+export async function latestSruInventories(db: Db, year: number, communes?: string[]): Promise<(SruInventory & { updatedAt: Date })[]> {
   let q = db.selectFrom('plh_sru_inventory as s').selectAll('s');
   if (communes) q = q.where('s.commune_code', 'in', communes.length ? communes : ['']);
   const rows = await q
-    .where('s.year', '<=', annee)
+    .where('s.year', '<=', year)
     .where(({ eb, selectFrom }) =>
-      eb('s.year', '=', selectFrom('plh_sru_inventory as t').select(sql<number>`max(t.year)`.as('m')).whereRef('t.commune_code', '=', 's.commune_code').where('t.year', '<=', annee)),
+      eb('s.year', '=', selectFrom('plh_sru_inventory as t').select(sql<number>`max(t.year)`.as('m')).whereRef('t.commune_code', '=', 's.commune_code').where('t.year', '<=', year)),
     )
     .orderBy('s.commune_code')
     .execute();
   return rows.map((r) => ({
     communeCode: r.commune_code,
-    annee: r.year,
+    year: r.year,
     population: n(r.population),
-    residencesPrincipales: r.main_residences,
-    logementsSociaux: r.social_dwellings,
-    tauxLegal: Number(r.legal_rate),
-    exemptee: r.exempt,
-    potentielFiscalParHabitant: n(r.fiscal_potential_per_inhabitant),
-    depensesReellesFonctionnement: n(r.operating_expenses),
-    depensesDeductibles: n(r.deductible_expenses),
+    mainResidences: r.main_residences,
+    socialDwellings: r.social_dwellings,
+    legalRate: Number(r.legal_rate),
+    exempt: r.exempt,
+    fiscalPotentialPerInhabitant: n(r.fiscal_potential_per_inhabitant),
+    operatingExpenses: n(r.operating_expenses),
+    deductibleExpenses: n(r.deductible_expenses),
     source: r.source,
     updatedAt: new Date(r.updated_at),
   }));
@@ -346,38 +346,38 @@ export async function latestSruInventories(db: Db, annee: number, communes?: str
 // ---------------------------------------------------------------------------------------------------------------
 // Land register
 
-export interface Foncier {
+export interface LandRow {
   id?: string;
   reference: string;
   nature: 'gisement' | 'friche';
   communeCode: string;
-  parcelle: string | null;
+  parcel: string | null;
   surfaceM2: number;
-  zonage: string;
-  logementsPotentiels: number;
-  statut: FoncierStatut;
+  zoning: string;
+  potentialDwellings: number;
+  status: LandStatus;
   longitude: number | null;
   latitude: number | null;
-  commentaire: string;
+  comment: string;
 }
 
 /** A land site's columns, as stored and as the API answers them. */
-export const foncierColumns = (f: Foncier) => ({
+export const landColumns = (f: LandRow) => ({
   reference: f.reference,
   nature: f.nature,
   commune_code: f.communeCode,
-  parcel: f.parcelle,
+  parcel: f.parcel,
   surface_m2: f.surfaceM2,
-  zoning: f.zonage,
-  potential_dwellings: f.logementsPotentiels,
-  status: f.statut,
+  zoning: f.zoning,
+  potential_dwellings: f.potentialDwellings,
+  status: f.status,
   longitude: f.longitude,
   latitude: f.latitude,
-  comment: f.commentaire,
+  comment: f.comment,
 });
 
-export async function upsertFoncier(db: Db, f: Foncier): Promise<Foncier> {
-  const values = foncierColumns(f);
+export async function upsertLand(db: Db, f: LandRow): Promise<LandRow> {
+  const values = landColumns(f);
   const { reference: _r, ...update } = values;
   const row = await db
     .insertInto('plh_land')
@@ -385,40 +385,40 @@ export async function upsertFoncier(db: Db, f: Foncier): Promise<Foncier> {
     .onConflict((oc) => oc.column('reference').doUpdateSet({ ...update, updated_at: new Date() }))
     .returningAll()
     .executeTakeFirstOrThrow();
-  return foncierFromRow(row);
+  return landFromRow(row);
 }
 
-const foncierFromRow = (r: Selectable<PlhLand>): Foncier => ({
+const landFromRow = (r: Selectable<PlhLand>): LandRow => ({
   id: r.id,
   reference: r.reference,
-  nature: r.nature as Foncier['nature'],
+  nature: r.nature as LandRow['nature'],
   communeCode: r.commune_code,
-  parcelle: r.parcel,
+  parcel: r.parcel,
   surfaceM2: Number(r.surface_m2),
-  zonage: r.zoning,
-  logementsPotentiels: r.potential_dwellings,
-  statut: r.status as FoncierStatut,
+  zoning: r.zoning,
+  potentialDwellings: r.potential_dwellings,
+  status: r.status as LandStatus,
   longitude: n(r.longitude),
   latitude: n(r.latitude),
-  commentaire: r.comment,
+  comment: r.comment,
 });
 
-export async function listFoncier(db: Db, communeCode?: string, communes?: string[]): Promise<Foncier[]> {
+export async function listLand(db: Db, communeCode?: string, communes?: string[]): Promise<LandRow[]> {
   let q = db.selectFrom('plh_land').selectAll();
   if (communeCode) q = q.where('commune_code', '=', communeCode);
   if (communes) q = q.where('commune_code', 'in', communes.length ? communes : ['']);
-  return (await q.orderBy('commune_code').orderBy('reference').execute()).map(foncierFromRow);
+  return (await q.orderBy('commune_code').orderBy('reference').execute()).map(landFromRow);
 }
 
 /** A site by its id or its reference (to check whose it is before changing it). */
-export async function findFoncier(db: Db, ref: { id?: string; reference?: string }): Promise<Foncier | undefined> {
+export async function findLand(db: Db, ref: { id?: string; reference?: string }): Promise<LandRow | undefined> {
   let q = db.selectFrom('plh_land').selectAll();
   q = ref.id ? q.where('id', '=', ref.id) : q.where('reference', '=', ref.reference ?? '');
   const row = await q.executeTakeFirst();
-  return row ? foncierFromRow(row) : undefined;
+  return row ? landFromRow(row) : undefined;
 }
 
-export async function deleteFoncier(db: Db, id: string): Promise<boolean> {
+export async function deleteLand(db: Db, id: string): Promise<boolean> {
   const res = await db.deleteFrom('plh_land').where('id', '=', id).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }

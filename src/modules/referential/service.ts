@@ -122,7 +122,7 @@ export async function clubCompliance(db: TypedDb, cat: Catalogue, now: Date, sho
   const out: ClubComplianceAnswer['epcis'] = [];
   for (const e of await instanceEpcis(db)) {
     const siren = e.siren as string;
-    const name = e.nom as string;
+    const name = e.name as string;
     if (!shows(siren)) {
       out.push({ epci: siren, name, shared: false, partners: null, expected_feeds: null, up_to_date: null, late: null, never_delivered: null });
       continue;

@@ -5,11 +5,12 @@ import type { Command } from 'commander';
 import type { CliIO } from '../../platform/cli-io.ts';
 import type { DownloadProgress } from '../../platform/download.ts';
 import type { WithContext } from '../types.ts';
-import { CONNECTORS, parseAnnees, parseDepartements } from './model.ts';
+import { CONNECTORS, parseYears, parseDepartements } from './model.ts';
+import type { CatalogueEntry } from './contract.ts';
 import { catalogue, fetchSource, refreshSources, type RunReporter } from './service.ts';
 
 const n = (x: number) => x.toLocaleString('fr-FR');
-const RESULT: Record<string, string> = { importe: 'importé', inchange: 'inchangé', echec: 'échec', 'pas-du': 'pas encore dû', 'non-configure': 'non configuré' };
+const RESULT: Record<string, string> = { imported: 'importé', unchanged: 'inchangé', failed: 'échec', not_due: 'pas encore dû', not_configured: 'non configuré' };
 
 /** Progress on the terminal: one bar per file being downloaded, lines for the rest. */
 function reporter(io: CliIO): RunReporter & { stop(): void } {
@@ -48,6 +49,9 @@ function reporter(io: CliIO): RunReporter & { stop(): void } {
   };
 }
 
+/** The channel in the words of the catalogue page. */
+const CHANNEL: Record<CatalogueEntry['channel'], string> = { connector: 'connecteur', transmitted_file: 'fichier transmis' };
+
 export function sourcesCli({ program, withContext, io }: { program: Command; withContext: WithContext; io: CliIO }) {
   program
     .command('sources')
@@ -56,12 +60,12 @@ export function sourcesCli({ program, withContext, io }: { program: Command; wit
       withContext(async (ctx) => {
         const c = await catalogue(ctx);
         for (const s of c.sources) {
-          io.print(`${s.id}\t${s.nom} — ${s.editeur}`);
-          io.print(`\tcanal : ${s.canal} · rythme : ${s.rythme} · licence : ${s.licence}`);
+          io.print(`${s.id}\t${s.name} — ${s.publisher}`);
+          io.print(`\tcanal : ${CHANNEL[s.channel]} · rythme : ${s.frequency} · licence : ${s.licence}`);
           io.print(`\tadresse : ${s.url}`);
-          const cover = s.communes_couvertes === null ? '' : ` · ${n(s.communes_couvertes)} commune(s) sur ${n(c.communes_du_territoire)}`;
-          io.print(`\tédition chargée : ${s.edition ?? 'aucune'}${s.charge_le ? ` (le ${s.charge_le.slice(0, 10)})` : ''}${cover}${s.periode ? ` · ${s.periode}` : ''}`);
-          if (s.dernier_passage) io.print(`\tdernier passage : ${RESULT[s.dernier_passage.resultat] ?? s.dernier_passage.resultat} le ${s.dernier_passage.debut.slice(0, 16).replace('T', ' ')}`);
+          const cover = s.communes_covered === null ? '' : ` · ${n(s.communes_covered)} commune(s) sur ${n(c.communes_total)}`;
+          io.print(`\tédition chargée : ${s.edition ?? 'aucune'}${s.loaded_at ? ` (le ${s.loaded_at.slice(0, 10)})` : ''}${cover}${s.period ? ` · ${s.period}` : ''}`);
+          if (s.last_run) io.print(`\tdernier passage : ${RESULT[s.last_run.result] ?? s.last_run.result} le ${s.last_run.started_at.slice(0, 16).replace('T', ' ')}`);
         }
       }),
     );
@@ -78,7 +82,7 @@ export function sourcesCli({ program, withContext, io }: { program: Command; wit
         try {
           const r = await fetchSource(ctx, source, {
             departements: opts.departements ? parseDepartements(opts.departements) : undefined,
-            annees: opts.annees ? parseAnnees(opts.annees) : undefined,
+            years: opts.annees ? parseYears(opts.annees) : undefined,
             reporter: rep,
           });
           rep.stop();
@@ -97,10 +101,10 @@ export function sourcesCli({ program, withContext, io }: { program: Command; wit
     .action((opts: { tout?: boolean }) =>
       withContext(async (ctx) => {
         const rep = reporter(io);
-        const report = await refreshSources(ctx, { all: opts.tout, trigger: 'commande', reporter: rep });
+        const report = await refreshSources(ctx, { all: opts.tout, trigger: 'command', reporter: rep });
         rep.stop();
         for (const r of report) io.print(`${r.source} : ${RESULT[r.result]} — ${r.message}`);
-        if (report.some((r) => r.result === 'echec')) io.exitCode = 1;
+        if (report.some((r) => r.result === 'failed')) io.exitCode = 1;
       }),
     );
 }

@@ -76,14 +76,14 @@ const requestsTo = (path: string) => pub.requests.filter((r) => r.path === path)
 
 describe('connectors against local publishers', () => {
   it('DVF: downloads the département-year file, imports it into the lake; a second run gets a 304 and imports nothing', async () => {
-    const first = await fetchSource(t.ctx, 'dvf', { departements: ['33'], annees: [2021], download });
-    expect(first).toMatchObject({ result: 'importe', edition: '2025-04', lines: 164 });
+    const first = await fetchSource(t.ctx, 'dvf', { departements: ['33'], years: [2021], download });
+    expect(first).toMatchObject({ result: 'imported', edition: '2025-04', lines: 164 });
     const manifest = readDvfManifest(t.ctx.lake.dir);
     expect(manifest.files).toHaveLength(1);
     expect(manifest.files[0].communeYears).toEqual(['33001:2021']);
 
-    const second = await fetchSource(t.ctx, 'dvf', { departements: ['33'], annees: [2021], download });
-    expect(second.result).toBe('inchange');
+    const second = await fetchSource(t.ctx, 'dvf', { departements: ['33'], years: [2021], download });
+    expect(second.result).toBe('unchanged');
     const last = requestsTo(DVF_PATH).at(-1)!;
     expect(last.headers['if-none-match']).toBe('"geo-dvf-2021-33"');
     expect(last.status).toBe(304);
@@ -91,32 +91,32 @@ describe('connectors against local publishers', () => {
   });
 
   it('DVF: a year Etalab does not have (404) is noted, not a failure', async () => {
-    const r = await fetchSource(t.ctx, 'dvf', { departements: ['33'], annees: [2021, 2030], download });
-    expect(r.result).toBe('inchange');
+    const r = await fetchSource(t.ctx, 'dvf', { departements: ['33'], years: [2021, 2030], download });
+    expect(r.result).toBe('unchanged');
     expect(r.message).toContain('Absents chez Etalab : 2030/33');
   });
 
   it('Sitadel: one DiDo file per département, imported by the construction module', async () => {
     const r = await fetchSource(t.ctx, 'sitadel', { departements: ['31'], download });
-    expect(r).toMatchObject({ result: 'importe', edition: '2026-01', lines: 3710 });
+    expect(r).toMatchObject({ result: 'imported', edition: '2026-01', lines: 3710 });
     const cov = await sitadelCoverage(t.ctx.db);
     expect(cov.communes).toEqual(['31555']);
     expect(cov.years).toEqual([2013, 2025]);
     // If-Modified-Since on the next run: 304, nothing re-imported.
-    expect((await fetchSource(t.ctx, 'sitadel', { departements: ['31'], download })).result).toBe('inchange');
+    expect((await fetchSource(t.ctx, 'sitadel', { departements: ['31'], download })).result).toBe('unchanged');
     expect(requestsTo(SITADEL_PATH).at(-1)).toMatchObject({ status: 304, headers: { 'if-modified-since': 'Fri, 30 Jan 2026 06:00:00 GMT' } });
   });
 
   it('RPLS: the vintage from the configured URL, kept to the instance’s communes', async () => {
-    const r = await fetchSource(t.ctx, 'rpls', { annees: [2019], download });
-    expect(r).toMatchObject({ result: 'importe', edition: '2019' });
+    const r = await fetchSource(t.ctx, 'rpls', { years: [2019], download });
+    expect(r).toMatchObject({ result: 'imported', edition: '2019' });
     expect(readRplsManifest(t.ctx.lake.dir)['2019']).toMatchObject({ millesime: 2019, perimetre: { epci: t.ctx.config.epciSirens } });
   });
 
   it('DPE: pages of the data-fair API followed through `next`, one CSV per dataset, imported by the stock module', async () => {
     const r = await fetchSource(t.ctx, 'dpe', { download });
     const in69388 = dpeLines.filter((l) => l.code_insee_ban === '69388').length;
-    expect(r).toMatchObject({ result: 'importe', lines: in69388 });
+    expect(r).toMatchObject({ result: 'imported', lines: in69388 });
     const pages = pub.requests.filter((q) => q.path.startsWith('/data-fair/api/v1/datasets/dpe02neuf/lines') && q.path.includes('69388'));
     expect(pages).toHaveLength(Math.ceil(in69388 / DPE_PAGE));
     expect(pages[1].path).toContain(`after=${DPE_PAGE}`);
@@ -124,19 +124,19 @@ describe('connectors against local publishers', () => {
     expect(pub.requests.some((q) => q.path.includes(encodeURIComponent('code_insee_ban:"69123"')))).toBe(false);
     expect((await dpeCoverage(t.ctx.db)).communes).toEqual(['69388']);
     // The same answers make the same file: recognised, nothing re-imported.
-    expect((await fetchSource(t.ctx, 'dpe', { download })).result).toBe('inchange');
+    expect((await fetchSource(t.ctx, 'dpe', { download })).result).toBe('unchanged');
   });
 
   it('INSEE: the zip from insee.fr, imported by the observatory as an edition dated by the publisher', async () => {
     const r = await fetchSource(t.ctx, 'insee', { download });
-    expect(r).toMatchObject({ result: 'importe', edition: '2025', lines: 95 });
+    expect(r).toMatchObject({ result: 'imported', edition: '2025', lines: 95 });
     expect((await inseeEditions(t.ctx.db))[0]).toMatchObject({ edition: '2025', published_at: '2025-06-30', communes: 95 });
     expect((await inseeFigures(t.ctx.db, ['31555']))[0].figures.P22_POP).toBeGreaterThan(500_000);
   });
 
   it('COG: the latest version is the one loaded, so nothing is downloaded', async () => {
     const r = await fetchSource(t.ctx, 'cog', { download });
-    expect(r).toMatchObject({ result: 'inchange', edition: COG_VERSION });
+    expect(r).toMatchObject({ result: 'unchanged', edition: COG_VERSION });
     expect(pub.requests.some((q) => q.path.includes('/data/communes.json'))).toBe(false);
   });
 
@@ -152,13 +152,13 @@ describe('catalogue, history and the schedule', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     const by = Object.fromEntries(body.sources.map((s: any) => [s.id, s]));
-    expect(body.communes_du_territoire).toBe(95);
-    expect(by.sitadel).toMatchObject({ canal: 'connecteur', edition: '2026-01', communes_couvertes: 1, periode: '2013–2025' });
-    expect(by.insee).toMatchObject({ edition: 'édition 2025', communes_couvertes: 95 });
-    expect(by.dvf).toMatchObject({ edition: '2025-04', communes_couvertes: 0, periode: '2021' }); // Abzac is not in the territory
-    expect(by.lovac).toMatchObject({ canal: 'fichier transmis', edition: null });
-    expect(by.dv3f.canal).toBe('fichier transmis');
-    expect(by.sne.canal).toBe('fichier transmis');
+    expect(body.communes_total).toBe(95);
+    expect(by.sitadel).toMatchObject({ channel: 'connector', edition: '2026-01', communes_covered: 1, period: '2013–2025' });
+    expect(by.insee).toMatchObject({ edition: 'édition 2025', communes_covered: 95 });
+    expect(by.dvf).toMatchObject({ edition: '2025-04', communes_covered: 0, period: '2021' }); // Abzac is not in the territory
+    expect(by.lovac).toMatchObject({ channel: 'transmitted_file', edition: null });
+    expect(by.dv3f.channel).toBe('transmitted_file');
+    expect(by.sne.channel).toBe('transmitted_file');
     expect(JSON.stringify(body)).not.toMatch(/[\w.+-]+@[\w-]+\.\w+/); // no e-mail address
     // Fetched from their publishers, not the demo files: no page may call them « données de démonstration ».
     expect(body.sources.filter((s: any) => s.demo).map((s: any) => s.id)).toEqual([]);
@@ -176,16 +176,16 @@ describe('catalogue, history and the schedule', () => {
   });
 
   it('the history is for the EPCI’s staff', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/api/sources/historique' })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/api/sources/history' })).statusCode).toBe(401);
     const partner = await t.login('partner');
-    expect((await t.app.inject({ method: 'GET', url: '/api/sources/historique', headers: partner.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/api/sources/history', headers: partner.headers })).statusCode).toBe(403);
     const agent = await t.login('agent');
-    const res = await t.app.inject({ method: 'GET', url: '/api/sources/historique?source=dvf', headers: agent.headers });
+    const res = await t.app.inject({ method: 'GET', url: '/api/sources/history?source=dvf', headers: agent.headers });
     expect(res.statusCode).toBe(200);
-    const runs = res.json().passages;
-    expect(runs.map((r: any) => r.resultat)).toEqual(['inchange', 'inchange', 'importe']);
-    expect(runs[2]).toMatchObject({ source: 'dvf', declenchement: 'commande', edition: '2025-04', lignes: 164 });
-    expect(runs[2].fin >= runs[2].debut).toBe(true);
+    const runs = res.json().runs;
+    expect(runs.map((r: any) => r.result)).toEqual(['unchanged', 'unchanged', 'imported']);
+    expect(runs[2]).toMatchObject({ source: 'dvf', trigger: 'command', edition: '2025-04', lines: 164 });
+    expect(runs[2].ended_at >= runs[2].started_at).toBe(true);
   });
 
   it('a failed scheduled refresh is recorded, alerts the admins by e-mail, and leaves the previous edition in place', async () => {
@@ -197,9 +197,9 @@ describe('catalogue, history and the schedule', () => {
     pub.serve(INSEE_PATH, { body: 'x', failFirst: 1000 }); // insee.fr down
     const report = await refreshSources(t.ctx, { all: true, download: { ...download, retries: 1 } });
     const insee = report.find((r) => r.source === 'insee')!;
-    expect(insee.result).toBe('echec');
+    expect(insee.result).toBe('failed');
     expect(insee.message).toMatch(/le serveur a répondu 503/);
-    expect(report.find((r) => r.source === 'dvf')!.result).toBe('inchange');
+    expect(report.find((r) => r.source === 'dvf')!.result).toBe('unchanged');
     expect(mails.filter((m) => m.subject.includes('Comparateur de territoires'))).toEqual([
       expect.objectContaining({ to: 'admin-sources@exemple.fr', text: expect.stringContaining('L’édition précédente reste en place.') }),
     ]);
@@ -207,7 +207,7 @@ describe('catalogue, history and the schedule', () => {
     const c = await catalogue(t.ctx);
     const entry = c.sources.find((s) => s.id === 'insee')!;
     expect(entry.edition).toBe('édition 2025');
-    expect(entry.dernier_passage?.resultat).toBe('echec');
+    expect(entry.last_run?.result).toBe('failed');
   });
 
   it('`habitat sources` prints the catalogue in French', async () => {

@@ -4,26 +4,26 @@ import { z } from 'zod';
 
 const catalogueEntryZ = z.object({
   id: z.string(),
-  nom: z.string(),
-  editeur: z.string(),
+  name: z.string(),
+  publisher: z.string(),
   licence: z.string(),
   url: z.string(),
-  rythme: z.string(),
-  canal: z.enum(['connecteur', 'fichier transmis']),
+  frequency: z.string(),
+  channel: z.enum(['connector', 'transmitted_file']),
   usage: z.string(),
-  commande: z.string(),
+  command: z.string(),
   edition: z.string().nullable(),
-  charge_le: z.string().nullable(),
-  communes_couvertes: z.number().nullable(),
-  periode: z.string().nullable(),
-  dernier_passage: z.object({ resultat: z.string(), debut: z.string() }).nullable(),
+  loaded_at: z.string().nullable(),
+  communes_covered: z.number().nullable(),
+  period: z.string().nullable(),
+  last_run: z.object({ result: z.string(), started_at: z.string() }).nullable(),
   /** The loaded edition is (or includes) a demo extract of data/demo: real but partial data, the pages say so. */
   demo: z.boolean(),
 });
 export type CatalogueEntry = z.infer<typeof catalogueEntryZ>;
 
 export const sourcesAnswerZ = z.object({
-  communes_du_territoire: z.number(),
+  communes_total: z.number(),
   sources: z.array(catalogueEntryZ),
 });
 export type SourcesAnswer = z.infer<typeof sourcesAnswerZ>;
@@ -31,18 +31,18 @@ export type SourcesAnswer = z.infer<typeof sourcesAnswerZ>;
 const runZ = z.object({
   id: z.string(),
   source: z.string(),
-  declenchement: z.enum(['commande', 'planification']),
+  trigger: z.enum(['command', 'schedule']),
   edition: z.string().nullable(),
-  debut: z.string(),
-  fin: z.string().nullable(),
-  lignes: z.number().nullable(),
-  resultat: z.enum(['en-cours', 'importe', 'inchange', 'echec']),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  lines: z.number().nullable(),
+  result: z.enum(['running', 'imported', 'unchanged', 'failed']),
   message: z.string().nullable(),
 });
 
 export const historyQueryZ = z.object({
   source: z.string().max(20).optional(),
-  limite: z.coerce.number().int().min(1).max(500).default(100),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-export const historyAnswerZ = z.object({ passages: z.array(runZ) });
+export const historyAnswerZ = z.object({ runs: z.array(runZ) });
 export type HistoryAnswer = z.infer<typeof historyAnswerZ>;

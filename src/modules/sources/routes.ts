@@ -27,7 +27,7 @@ export async function sourcesRoutes(app: App, ctx: AppContext) {
     handler: async () => coverage(ctx),
   });
 
-  app.get('/api/sources/historique', {
+  app.get('/api/sources/history', {
     // The open-data runs are the instance's, not one EPCI's data: every EPCI's staff and the club's operator follow them.
     config: { access: { roles: ['admin', 'agent', 'operator'] } },
     schema: {
@@ -36,6 +36,6 @@ export async function sourcesRoutes(app: App, ctx: AppContext) {
       querystring: historyQueryZ,
       response: { 200: historyAnswerZ },
     },
-    handler: async (req) => ({ passages: await listRuns(ctx.db, { source: req.query.source, limit: req.query.limite }) }),
+    handler: async (req) => ({ runs: await listRuns(ctx.db, { source: req.query.source, limit: req.query.limit }) }),
   });
 }

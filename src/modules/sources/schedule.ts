@@ -12,8 +12,8 @@ export function startRefreshSchedule(ctx: AppContext, opts: { firstDelayMs?: num
     if (busy) return;
     busy = true;
     try {
-      const report = await refreshSources(ctx, { trigger: 'planification' });
-      const done = report.filter((r) => r.result !== 'pas-du' && r.result !== 'non-configure');
+      const report = await refreshSources(ctx, { trigger: 'schedule' });
+      const done = report.filter((r) => r.result !== 'not_due' && r.result !== 'not_configured');
       if (done.length) ctx.log.info({ sources: done }, 'sources : mise à jour planifiée');
     } catch (err) {
       ctx.log.error({ err }, 'sources : la mise à jour planifiée a échoué');

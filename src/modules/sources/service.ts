@@ -38,7 +38,7 @@ export interface RunReporter {
 }
 
 export interface FetchRunOptions extends FetchOptions {
-  trigger?: 'commande' | 'planification';
+  trigger?: 'command' | 'schedule';
   /** Download settings (tests shorten the back-off; a dispatcher may be given). */
   download?: Omit<DownloadOptions, 'onProgress' | 'onRetry'>;
   reporter?: RunReporter;
@@ -55,9 +55,9 @@ const running = new WeakMap<AppContext, Set<string>>();
 
 function connectorOf(id: string): ConnectorId {
   const def = findSource(id);
-  if (!def) throw new AppError('sources.inconnue', `Source inconnue : « ${id} ». Sources à télécharger : ${CONNECTORS.join(', ')}.`, 404);
-  if (def.canal !== 'connecteur')
-    throw new AppError('sources.fichier_transmis', `« ${def.nom} » n’est pas en données ouvertes : c’est un fichier transmis à l’EPCI (${def.licence}).`, 400);
+  if (!def) throw new AppError('sources.unknown_source', `Source inconnue : « ${id} ». Sources à télécharger : ${CONNECTORS.join(', ')}.`, 404);
+  if (def.channel !== 'connector')
+    throw new AppError('sources.transmitted_file', `« ${def.name} » n’est pas en données ouvertes : c’est un fichier transmis à l’EPCI (${def.licence}).`, 400);
   return def.id as ConnectorId;
 }
 
@@ -66,10 +66,10 @@ export async function fetchSource(ctx: AppContext, id: string, opts: FetchRunOpt
   const source = connectorOf(id);
   const busy = running.get(ctx) ?? new Set<string>();
   running.set(ctx, busy);
-  if (busy.has(source)) throw new AppError('sources.en_cours', `Un téléchargement de la source « ${source} » est déjà en cours.`, 409);
+  if (busy.has(source)) throw new AppError('sources.already_running', `Un téléchargement de la source « ${source} » est déjà en cours.`, 409);
   busy.add(source);
-  const options: FetchOptions = { departements: opts.departements, annees: opts.annees };
-  const runId = await startRun(ctx.db, source, opts.trigger ?? 'commande', JSON.parse(JSON.stringify(options)));
+  const options: FetchOptions = { departements: opts.departements, years: opts.years };
+  const runId = await startRun(ctx.db, source, opts.trigger ?? 'command', JSON.parse(JSON.stringify(options)));
   const dispatcher = opts.download?.dispatcher ?? downloadAgent(ctx.config.proxy);
   const pending: DownloadRecord[] = [];
   const checked: string[] = [];
@@ -80,7 +80,7 @@ export async function fetchSource(ctx: AppContext, id: string, opts: FetchRunOpt
       ctx,
       dir,
       options,
-      communes: (await instanceCommunes(ctx.db)).map((c) => ({ code: c.code, nom: c.nom, departement_code: c.departement_code })),
+      communes: (await instanceCommunes(ctx.db)).map((c) => ({ code: c.code, name: c.name, departement_code: c.departement_code })),
       now: opts.now ?? new Date(),
       say: (line) => opts.reporter?.say?.(line),
       async fetchFile(url, dest, o = {}) {
@@ -89,7 +89,7 @@ export async function fetchSource(ctx: AppContext, id: string, opts: FetchRunOpt
           { url, dest, known, expectedSha256: o.expectedSha256 },
           { ...opts.download, dispatcher, onProgress: opts.reporter?.progress, onRetry: opts.reporter?.retry },
         );
-        if (r.status === 'inchange') checked.push(url);
+        if (r.status === 'unchanged') checked.push(url);
         else if (o.record !== false) pending.push({ url, source, path: r.path, validators: r.validators, sha256: r.sha256, bytes: r.bytes });
         return r;
       },
@@ -102,11 +102,11 @@ export async function fetchSource(ctx: AppContext, id: string, opts: FetchRunOpt
     return { ...outcome, runId, source };
   } catch (err) {
     const message = err instanceof AppError ? err.message : `Erreur inattendue : ${(err as Error)?.message ?? String(err)}`;
-    await endRun(ctx.db, runId, { result: 'echec', edition: null, lines: null, message }).catch(() => undefined);
+    await endRun(ctx.db, runId, { result: 'failed', edition: null, lines: null, message }).catch(() => undefined);
     // An expected failure (offline, refused file) is told to the person and kept in the history; only surprises are warnings.
     if (err instanceof AppError) ctx.log.info({ source, code: err.code, message }, 'source : échec du téléchargement ou de l’import');
     else ctx.log.warn({ source, err }, 'source : échec inattendu du téléchargement ou de l’import');
-    throw err instanceof AppError ? err : new AppError('sources.echec', message, 500);
+    throw err instanceof AppError ? err : new AppError('sources.failed', message, 500);
   } finally {
     busy.delete(source);
     if (!opts.download?.dispatcher) await dispatcher.close();
@@ -115,7 +115,7 @@ export async function fetchSource(ctx: AppContext, id: string, opts: FetchRunOpt
 
 export interface RefreshReport {
   source: ConnectorId;
-  result: 'importe' | 'inchange' | 'echec' | 'pas-du' | 'non-configure';
+  result: 'imported' | 'unchanged' | 'failed' | 'not_due' | 'not_configured';
   message: string;
 }
 
@@ -129,20 +129,20 @@ export async function refreshSources(ctx: AppContext, opts: FetchRunOptions & { 
   const out: RefreshReport[] = [];
   for (const source of CONNECTORS) {
     if (source === 'rpls' && !ctx.config.sourceUrls.rpls) {
-      out.push({ source, result: 'non-configure', message: 'HABITAT_SOURCE_RPLS_URL non défini.' });
+      out.push({ source, result: 'not_configured', message: 'HABITAT_SOURCE_RPLS_URL non défini.' });
       continue;
     }
-    const started = last.get(source)?.last?.debut;
+    const started = last.get(source)?.last?.started_at;
     if (!opts.all && !isDue(findSource(source)!, started ? new Date(started) : null, now)) {
-      out.push({ source, result: 'pas-du', message: `Dernière vérification le ${started?.slice(0, 10)}.` });
+      out.push({ source, result: 'not_due', message: `Dernière vérification le ${started?.slice(0, 10)}.` });
       continue;
     }
     try {
-      const r = await fetchSource(ctx, source, { ...opts, departements: undefined, annees: undefined, trigger: opts.trigger ?? 'planification', now });
+      const r = await fetchSource(ctx, source, { ...opts, departements: undefined, years: undefined, trigger: opts.trigger ?? 'schedule', now });
       out.push({ source, result: r.result, message: r.message });
     } catch (err) {
       const message = (err as Error).message;
-      out.push({ source, result: 'echec', message });
+      out.push({ source, result: 'failed', message });
       await alertAdmins(ctx, source, message);
     }
   }
@@ -163,11 +163,11 @@ async function alertAdmins(ctx: AppContext, source: string, message: string): Pr
     try {
       await mailer.send({
         to: address,
-        subject: `Habitat Commun : échec de la mise à jour « ${def?.nom ?? source} »`,
+        subject: `Habitat Commun : échec de la mise à jour « ${def?.name ?? source} »`,
         text: [
           'Bonjour,',
           '',
-          `La mise à jour automatique de la source « ${def?.nom ?? source} » a échoué :`,
+          `La mise à jour automatique de la source « ${def?.name ?? source} » a échoué :`,
           '',
           message,
           '',
@@ -201,70 +201,70 @@ export async function catalogue(ctx: AppContext): Promise<SourcesAnswer> {
     const r = runs.get(def.id);
     const e: CatalogueEntry = {
       id: def.id,
-      nom: def.nom,
-      editeur: def.editeur,
+      name: def.name,
+      publisher: def.publisher,
       licence: def.licence,
       url: def.url,
-      rythme: def.rythme,
-      canal: def.canal,
+      frequency: def.frequency,
+      channel: def.channel,
       usage: def.usage,
-      commande: def.commande,
+      command: def.command,
       edition: r?.lastOk?.edition ?? null,
-      charge_le: null,
-      communes_couvertes: null,
-      periode: null,
-      dernier_passage: r?.last ? { resultat: r.last.resultat, debut: r.last.debut } : null,
+      loaded_at: null,
+      communes_covered: null,
+      period: null,
+      last_run: r?.last ? { result: r.last.result, started_at: r.last.started_at } : null,
       demo: false,
     };
     if (def.id === 'dvf') {
       const files = readDvfManifest(ctx.lake.dir).files;
       const pairs = files.flatMap((f) => f.communeYears);
-      e.charge_le = maxDate(files.map((f) => f.importedAt));
-      e.communes_couvertes = covered(pairs.map((p) => p.split(':')[0]));
-      e.periode = yearsText(pairs.map((p) => Number(p.split(':')[1])));
+      e.loaded_at = maxDate(files.map((f) => f.importedAt));
+      e.communes_covered = covered(pairs.map((p) => p.split(':')[0]));
+      e.period = yearsText(pairs.map((p) => Number(p.split(':')[1])));
       e.edition ??= files.length ? `${files.length} fichier(s) importé(s)` : null;
       e.demo = demo.dvf;
     } else if (def.id === 'sitadel') {
       const s = await sitadelCoverage(ctx.db);
-      e.charge_le = s.imports[0]?.importedAt ?? null;
-      e.communes_couvertes = covered(s.communes);
-      e.periode = s.years ? yearsText(s.years) : null;
+      e.loaded_at = s.imports[0]?.importedAt ?? null;
+      e.communes_covered = covered(s.communes);
+      e.period = s.years ? yearsText(s.years) : null;
       e.edition ??= s.imports[0]?.file ?? null;
       e.demo = demo.sitadel;
     } else if (def.id === 'rpls') {
       const m = Object.values(readRplsManifest(ctx.lake.dir));
-      e.charge_le = maxDate(m.map((x) => x.importedAt));
-      e.periode = yearsText(m.map((x) => x.millesime));
+      e.loaded_at = maxDate(m.map((x) => x.importedAt));
+      e.period = yearsText(m.map((x) => x.millesime));
       e.edition ??= m.length ? `millésime ${Math.max(...m.map((x) => x.millesime))}` : null;
-      e.communes_couvertes = m.length ? null : 0;
+      e.communes_covered = m.length ? null : 0;
       e.demo = demo.rpls;
     } else if (def.id === 'dpe') {
       const d = await dpeCoverage(ctx.db);
-      e.charge_le = d.imports[0]?.importedAt ?? null;
-      e.communes_couvertes = covered(d.communes);
-      e.periode = d.dates ? `${d.dates[0]} → ${d.dates[1]}` : null;
+      e.loaded_at = d.imports[0]?.importedAt ?? null;
+      e.communes_covered = covered(d.communes);
+      e.period = d.dates ? `${d.dates[0]} → ${d.dates[1]}` : null;
       e.edition ??= d.imports[0]?.file ?? null;
       e.demo = demo.dpe;
     } else if (def.id === 'insee') {
       const [ed] = await inseeEditions(ctx.db);
       if (ed) {
         e.edition = `édition ${ed.edition}`;
-        e.charge_le = new Date(ed.imported_at).toISOString();
-        e.communes_couvertes = covered((await inseeFigures(ctx.db, codes, ed.edition)).map((f) => f.commune_code));
-        e.periode = ed.published_at ? `publiée le ${ed.published_at}` : null;
+        e.loaded_at = new Date(ed.imported_at).toISOString();
+        e.communes_covered = covered((await inseeFigures(ctx.db, codes, ed.edition)).map((f) => f.commune_code));
+        e.period = ed.published_at ? `publiée le ${ed.published_at}` : null;
         e.demo = demo.insee;
       }
     } else if (def.id === 'cog') {
       const c = await cogLoaded(ctx.db);
       if (c) {
         e.edition = `${c.version} (@etalab/decoupage-administratif)`;
-        e.charge_le = c.loadedAt;
-        e.communes_couvertes = codes.length;
+        e.loaded_at = c.loadedAt;
+        e.communes_covered = codes.length;
       }
     }
     entries.push(e);
   }
-  return { communes_du_territoire: codes.length, sources: entries };
+  return { communes_total: codes.length, sources: entries };
 }
 
 /** The page of the module that uses each source, for the « Sources et couverture » page's links. */
@@ -291,17 +291,17 @@ export async function coverage(ctx: AppContext): Promise<CoverageAnswer> {
   const rplsEpcis = new Set(rpls.flatMap((m) => (m.perimetre === 'france' ? communes.map((c) => c.epci_siren ?? '') : m.perimetre.epci)));
   lists.set('rpls', new Set(communes.filter((c) => c.epci_siren && rplsEpcis.has(c.epci_siren)).map((c) => c.code)));
   lists.set('cog', (await cogLoaded(ctx.db)) ? new Set(codes) : new Set());
-  const names = new Map(communes.map((c) => [c.code as string, c.nom as string]));
+  const names = new Map(communes.map((c) => [c.code as string, c.name as string]));
   return {
     communes_total: codes.length,
     sources: cat.sources.map((s) => {
       const covered = [...(lists.get(s.id) ?? [])].sort((a, b) => names.get(a)!.localeCompare(names.get(b)!, 'fr'));
       return {
         key: s.id,
-        name: s.nom,
+        name: s.name,
         edition: s.edition,
-        edition_date: s.charge_le ? s.charge_le.slice(0, 10) : null,
-        period: s.periode,
+        edition_date: s.loaded_at ? s.loaded_at.slice(0, 10) : null,
+        period: s.period,
         communes_covered: covered.length,
         communes: covered.map((code) => ({ code, name: names.get(code)! })),
         module_path: MODULE_PATH[s.id] ?? null,

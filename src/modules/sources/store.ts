@@ -46,28 +46,28 @@ export async function markChecked(db: TypedDb, urls: string[]): Promise<void> {
   if (urls.length) await db.updateTable('source_download').set({ checked_at: sql`now()` }).where('url', 'in', urls).execute();
 }
 
-export async function startRun(db: TypedDb, source: string, trigger: 'commande' | 'planification', options: object): Promise<string> {
+export async function startRun(db: TypedDb, source: string, trigger: 'command' | 'schedule', options: object): Promise<string> {
   const r = await db
     .insertInto('source_run')
-    .values({ source, trigger, started_at: new Date(), result: 'en-cours', options: JSON.stringify(options) })
+    .values({ source, trigger, started_at: new Date(), result: 'running', options: JSON.stringify(options) })
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id as string;
 }
 
-export async function endRun(db: TypedDb, id: string, end: { result: 'importe' | 'inchange' | 'echec'; edition: string | null; lines: number | null; message: string }): Promise<void> {
+export async function endRun(db: TypedDb, id: string, end: { result: 'imported' | 'unchanged' | 'failed'; edition: string | null; lines: number | null; message: string }): Promise<void> {
   await db.updateTable('source_run').set({ ended_at: new Date(), result: end.result, edition: end.edition, lines: end.lines, message: end.message }).where('id', '=', id).execute();
 }
 
 export interface RunRow {
   id: string;
   source: string;
-  declenchement: 'commande' | 'planification';
+  trigger: 'command' | 'schedule';
   edition: string | null;
-  debut: string;
-  fin: string | null;
-  lignes: number | null;
-  resultat: 'en-cours' | 'importe' | 'inchange' | 'echec';
+  started_at: string;
+  ended_at: string | null;
+  lines: number | null;
+  result: 'running' | 'imported' | 'unchanged' | 'failed';
   message: string | null;
 }
 
@@ -82,12 +82,12 @@ export async function listRuns(db: TypedDb, opts: { source?: string; limit?: num
   return (await q.execute()).map((r) => ({
     id: r.id,
     source: r.source,
-    declenchement: r.trigger as RunRow['declenchement'], // the column's check constraint lists them
+    trigger: r.trigger as RunRow['trigger'], // the column's check constraint lists them
     edition: r.edition,
-    debut: new Date(r.started_at).toISOString(),
-    fin: r.ended_at ? new Date(r.ended_at).toISOString() : null,
-    lignes: r.lines === null ? null : Number(r.lines),
-    resultat: r.result as RunRow['resultat'],
+    started_at: new Date(r.started_at).toISOString(),
+    ended_at: r.ended_at ? new Date(r.ended_at).toISOString() : null,
+    lines: r.lines === null ? null : Number(r.lines),
+    result: r.result as RunRow['result'],
     message: r.message,
   }));
 }
@@ -98,7 +98,7 @@ export async function lastRuns(db: TypedDb): Promise<Map<string, { last?: RunRow
   for (const r of (await listRuns(db, { limit: 1000 })).reverse()) {
     const e = out.get(r.source) ?? {};
     e.last = r;
-    if (r.resultat === 'importe' || (r.resultat === 'inchange' && r.edition)) e.lastOk = r;
+    if (r.result === 'imported' || (r.result === 'unchanged' && r.edition)) e.lastOk = r;
     out.set(r.source, e);
   }
   return out;

@@ -90,14 +90,14 @@ describe('one DPE rule for the platform', () => {
   it('the aids table shows the thresholds and the calendar this rule applies', () => {
     // The aids module computes with this module's rule; its published table must say the same figures and dates.
     const table = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'aids', 'tables', 'renovation', 'dpe.json'), 'utf8'));
-    const energy = table.seuils_energie_primaire_kwhep_m2_an;
-    const climate = table.seuils_ges_kgco2eq_m2_an;
+    const energy = table.energy_bounds_kwhep_m2_year;
+    const climate = table.ghg_bounds_kgco2eq_m2_year;
     // At each of the table's bounds and just above it, this rule gives the class the table gives.
     for (const c of DPE_CLASSES.slice(0, 6))
       for (const v of [energy[c], energy[c] + 0.1]) expect(dpeClassFromValues(v, 0), `énergie ${v}`).toBe(classUnder(v, energy));
     for (const c of DPE_CLASSES.slice(0, 6))
       for (const v of [climate[c], climate[c] + 0.1]) expect(dpeClassFromValues(0, v), `climat ${v}`).toBe(classUnder(v, climate));
-    expect(table.interdiction_location.map((s: { classe: string; depuis: string }) => [s.classe, s.depuis])).toEqual(
+    expect(table.rental_bans.map((s: { class: string; from: string }) => [s.class, s.from])).toEqual(
       RENTAL_BAN_CALENDAR.map((s) => [s.excludes, s.from]),
     );
   });

@@ -153,7 +153,7 @@ async function communeLookup(db: TypedDb, rows: DpeRow[]): Promise<CommuneLookup
   const byPostcode = await placesByPostcode(db, fields);
   const places = await placesByCode(db, [...fields, ...[...byPostcode.values()].flat()]);
   const byCode: CommuneLookup['byCode'] = new Map();
-  for (const p of places.values()) byCode.set(p.code, { name: p.nom, postal_codes: p.codes_postaux, parent_code: p.parent_code });
+  for (const p of places.values()) byCode.set(p.code, { name: p.name, postal_codes: p.postal_codes, parent_code: p.parent_code });
   return { byCode, byPostcode };
 }
 
@@ -235,21 +235,21 @@ export async function communeWithArrondissements(db: TypedDb, code: string): Pro
   const place = (await placesByCode(db, [code])).get(code);
   if (!place) return undefined;
   const children = [...(await arrondissementParents(db)).entries()].filter(([, parent]) => parent === code).map(([c]) => c);
-  return { name: place.nom, codes: [code, ...children] };
+  return { name: place.name, codes: [code, ...children] };
 }
 
 /** An EPCI's communes and their arrondissements. */
 export async function epciWithCommunes(db: TypedDb, siren: string): Promise<{ name: string; codes: string[] } | undefined> {
   const epci = await findEpci(db, siren);
   if (!epci) return undefined;
-  return { name: epci.nom, codes: (await epciCommunes(db, siren, { arrondissements: true })).map((c) => c.code) };
+  return { name: epci.name, codes: (await epciCommunes(db, siren, { arrondissements: true })).map((c) => c.code) };
 }
 
 /** The communes (and arrondissements) of the instance's EPCIs, by name. */
 async function instancePlaces(db: TypedDb): Promise<Place[]> {
   const out: Place[] = [];
   for (const e of await instanceEpcis(db)) out.push(...(await epciCommunes(db, e.siren, { arrondissements: true })));
-  return out.sort((a, b) => a.nom.localeCompare(b.nom));
+  return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 // ---------------------------------------------------------------- public figures
@@ -302,7 +302,7 @@ export async function territoryEnergy(ctx: AppContext): Promise<TerritoryEnergy>
       const pub = publicFigures(byCode.get(c.code)?.classes ?? emptyCounts(), min, today);
       return {
         code: c.code,
-        name: c.nom,
+        name: c.name,
         dwellings: pub.total,
         known_class_dwellings: pub.known,
         banned_2025: pub.steps[0].banned_dwellings,
@@ -345,7 +345,7 @@ export async function buildingViews(db: TypedDb, f: store.BuildingFilter): Promi
   const views = rows.map((r) => ({
     ...r,
     bailleur: orgs.get(r.organisation_id)?.name ?? '',
-    commune_name: places.get(r.commune_code)?.nom ?? r.commune_code,
+    commune_name: places.get(r.commune_code)?.name ?? r.commune_code,
     retained_dpe: r.declared_dpe ?? r.worst_ademe_dpe,
   }));
   return views.sort((a, b) => a.bailleur.localeCompare(b.bailleur) || a.reference.localeCompare(b.reference));

@@ -14,22 +14,22 @@ export const parcelId = z.string().regex(PARCEL_ID, 'Identifiant de parcelle sur
 
 export const commune = z.object({
   code: z.string(),
-  nom: z.string(),
+  name: z.string(),
   type: z.string(),
   parent_code: z.string().nullable(),
   departement_code: z.string().nullable(),
   epci_siren: z.string().nullable(),
   population: z.number().nullable(),
-  codes_postaux: z.array(z.string()),
+  postal_codes: z.array(z.string()),
 });
 
-export const epci = z.object({ siren: z.string(), nom: z.string(), type: z.string(), population: z.number().nullable() });
+export const epci = z.object({ siren: z.string(), name: z.string(), type: z.string(), population: z.number().nullable() });
 
 export const territoryAnswer = z.object({ epcis: z.array(epci), communes: z.array(commune), source: z.string() });
 export type TerritoryAnswer = z.infer<typeof territoryAnswer>;
 
 export const communeCard = commune.extend({
-  arrondissements: z.array(z.object({ code: z.string(), nom: z.string(), population: z.number().nullable() })),
+  arrondissements: z.array(z.object({ code: z.string(), name: z.string(), population: z.number().nullable() })),
 });
 
 export const communeSearchAnswer = z.object({ communes: z.array(commune) });
@@ -38,12 +38,12 @@ export const communeSearchAnswer = z.object({ communes: z.array(commune) });
 export const territoryMapAnswer = z.object({
   type: z.literal('FeatureCollection'),
   bbox: z.object({ west: z.number(), south: z.number(), east: z.number(), north: z.number() }).nullable(),
-  sans_contour: z.array(z.object({ code: z.string(), nom: z.string() })),
+  without_contour: z.array(z.object({ code: z.string(), name: z.string() })),
   source: z.string(),
   features: z.array(
     z.object({
       type: z.literal('Feature'),
-      properties: z.object({ code: z.string(), nom: z.string(), population: z.number().nullable(), epci: z.string().nullable() }),
+      properties: z.object({ code: z.string(), name: z.string(), population: z.number().nullable(), epci: z.string().nullable() }),
       geometry: z.looseObject({ type: z.string(), coordinates: z.unknown() }),
     }),
   ),

@@ -52,8 +52,8 @@ export async function arrondissementsOf(db: import('../../platform/db.ts').Db, c
 }
 
 /** The contours of these communes (GeoJSON geometry parsed), with their source and vintage. */
-export async function communeContours(db: import('../../platform/db.ts').TypedDb, codes: string[]): Promise<{ code: string; geometry: unknown; source: string; millesime: number }[]> {
+export async function communeContours(db: import('../../platform/db.ts').TypedDb, codes: string[]): Promise<{ code: string; geometry: unknown; source: string; vintage: number }[]> {
   if (!codes.length) return [];
-  const rows = await db.selectFrom('commune_contour').select(['code', 'geometry', 'source', 'millesime']).where('code', 'in', codes).orderBy('code').execute();
-  return rows.map((r) => ({ code: r.code, geometry: typeof r.geometry === 'string' ? JSON.parse(r.geometry) : r.geometry, source: r.source, millesime: Number(r.millesime) }));
+  const rows = await db.selectFrom('commune_contour').select(['code', 'geometry', 'source', 'vintage']).where('code', 'in', codes).orderBy('code').execute();
+  return rows.map((r) => ({ code: r.code, geometry: typeof r.geometry === 'string' ? JSON.parse(r.geometry) : r.geometry, source: r.source, vintage: Number(r.vintage) }));
 }

@@ -21,14 +21,14 @@ export interface CogEpci {
 
 export interface CommuneRow {
   code: string;
-  nom: string;
+  name: string;
   type: 'commune-actuelle' | 'arrondissement-municipal';
   parent_code: string | null;
   departement_code: string | null;
   region_code: string | null;
   epci_siren: string | null;
   population: number | null;
-  codes_postaux: string[];
+  postal_codes: string[];
 }
 
 /**
@@ -58,14 +58,14 @@ export function communeRows(communes: CogCommune[], epcis: CogEpci[]): CommuneRo
     const parent = c.type === 'arrondissement-municipal' ? (c.commune ?? null) : null;
     rows.push({
       code: c.code,
-      nom: c.nom,
+      name: c.nom,
       type: c.type,
       parent_code: parent,
       departement_code: c.departement ?? null,
       region_code: c.region ?? null,
       epci_siren: epciOf.get(parent ?? c.code) ?? null,
       population: c.population ?? null,
-      codes_postaux: c.codesPostaux ?? [],
+      postal_codes: c.codesPostaux ?? [],
     });
   }
   // Parents first, so the self-reference (arrondissement -> commune) is satisfied inside one batch order.

@@ -60,11 +60,11 @@ export function territoryRoutes(app: App, ctx: AppContext) {
       return {
         type: 'FeatureCollection' as const,
         bbox: bboxOf(drawn.map((r) => r.geometry)),
-        sans_contour: rows.filter((r) => !r.geometry).map((r) => ({ code: r.code, nom: r.nom })),
+        without_contour: rows.filter((r) => !r.geometry).map((r) => ({ code: r.code, name: r.name })),
         source: 'Contours : IGN Admin Express COG 2018 (simplifiés, france-geojson). Population : ' + SOURCE_COG,
         features: drawn.map((r) => ({
           type: 'Feature' as const,
-          properties: { code: r.code, nom: r.nom, population: r.population, epci: r.epci_siren },
+          properties: { code: r.code, name: r.name, population: r.population, epci: r.epci_siren },
           geometry: r.geometry,
         })),
       };

@@ -21,20 +21,20 @@ export async function loadCog(db: Db, source?: { dir: string; version: string })
       <T extends keyof Database & string>(cols: string[]): OnConflict<T> =>
       (oc) =>
         oc.column(cols[0] as never).doUpdateSet(Object.fromEntries(cols.slice(1).map((c) => [c, sql.ref(`excluded.${c}`)])) as never);
-    await insertInBatches(trx, 'region', cog.regions.map((r) => ({ code: r.code, nom: r.nom })), 500, upsert(['code', 'nom']));
+    await insertInBatches(trx, 'region', cog.regions.map((r) => ({ code: r.code, name: r.nom })), 500, upsert(['code', 'name']));
     await insertInBatches(
       trx,
       'departement',
-      cog.departements.map((d) => ({ code: d.code, nom: d.nom, region_code: d.region })),
+      cog.departements.map((d) => ({ code: d.code, name: d.nom, region_code: d.region })),
       500,
-      upsert(['code', 'nom', 'region_code']),
+      upsert(['code', 'name', 'region_code']),
     );
     await insertInBatches(
       trx,
       'epci',
-      cog.epcis.map((e) => ({ siren: e.code, nom: e.nom, type: e.type, population: e.populationTotale ?? null })),
+      cog.epcis.map((e) => ({ siren: e.code, name: e.nom, type: e.type, population: e.populationTotale ?? null })),
       500,
-      upsert(['siren', 'nom', 'type', 'population']),
+      upsert(['siren', 'name', 'type', 'population']),
     );
     const rows = communeRows(cog.communes, cog.epcis);
     await insertInBatches(
@@ -42,7 +42,7 @@ export async function loadCog(db: Db, source?: { dir: string; version: string })
       'commune',
       rows,
       1000,
-      upsert(['code', 'nom', 'type', 'parent_code', 'departement_code', 'region_code', 'epci_siren', 'population', 'codes_postaux']),
+      upsert(['code', 'name', 'type', 'parent_code', 'departement_code', 'region_code', 'epci_siren', 'population', 'postal_codes']),
     );
     await trx
       .insertInto('territory_load')
@@ -64,7 +64,7 @@ export async function loadContours(db: Db): Promise<boolean> {
     await insertInBatches(
       trx,
       'commune_contour',
-      features.map((f) => ({ code: f.code, geometry: JSON.stringify(f.geometry), source: 'IGN Admin Express COG 2018 (france-geojson)', millesime: 2018 })),
+      features.map((f) => ({ code: f.code, geometry: JSON.stringify(f.geometry), source: 'IGN Admin Express COG 2018 (france-geojson)', vintage: 2018 })),
       200,
     );
     await trx
@@ -93,12 +93,12 @@ export async function instanceEpcis(db: Db) {
   return db
     .selectFrom('instance_epci as i')
     .innerJoin('epci as e', 'e.siren', 'i.siren')
-    .select(['e.siren', 'e.nom', 'e.type', 'e.population'])
-    .orderBy('e.nom')
+    .select(['e.siren', 'e.name', 'e.type', 'e.population'])
+    .orderBy('e.name')
     .execute();
 }
 
-const communeColumns = ['c.code', 'c.nom', 'c.type', 'c.parent_code', 'c.departement_code', 'c.epci_siren', 'c.population', 'c.codes_postaux'] as const;
+const communeColumns = ['c.code', 'c.name', 'c.type', 'c.parent_code', 'c.departement_code', 'c.epci_siren', 'c.population', 'c.postal_codes'] as const;
 
 /** Current communes of the instance's EPCIs (arrondissements excluded: they are listed under their commune). */
 export async function instanceCommunes(db: Db) {
@@ -107,7 +107,7 @@ export async function instanceCommunes(db: Db) {
     .innerJoin('instance_epci as i', 'i.siren', 'c.epci_siren')
     .select(communeColumns)
     .where('c.type', '=', 'commune-actuelle')
-    .orderBy('c.nom')
+    .orderBy('c.name')
     .execute();
 }
 
@@ -116,7 +116,7 @@ export async function findCommune(db: Db, code: string) {
   if (!commune) return undefined;
   const arrondissements = await db
     .selectFrom('commune as c')
-    .select(['c.code', 'c.nom', 'c.population'])
+    .select(['c.code', 'c.name', 'c.population'])
     .where('c.parent_code', '=', code)
     .orderBy('c.code')
     .execute();
@@ -127,8 +127,8 @@ export async function searchCommunes(db: Db, q: string, limit = 20) {
   const term = q.trim();
   let query = db.selectFrom('commune as c').select(communeColumns).where('c.type', '=', 'commune-actuelle');
   query = /^\d{2,5}$/.test(term)
-    ? query.where((eb) => eb.or([eb('c.code', 'like', `${term}%`), sql<boolean>`exists (select 1 from unnest(c.codes_postaux) p where p like ${term + '%'})`]))
-    : query.where(sql<boolean>`lower(unaccent_simple(c.nom)) like lower(unaccent_simple(${'%' + term + '%'}))`);
+    ? query.where((eb) => eb.or([eb('c.code', 'like', `${term}%`), sql<boolean>`exists (select 1 from unnest(c.postal_codes) p where p like ${term + '%'})`]))
+    : query.where(sql<boolean>`lower(unaccent_simple(c.name)) like lower(unaccent_simple(${'%' + term + '%'}))`);
   return query.orderBy('c.population', 'desc').limit(limit).execute();
 }
 
@@ -138,7 +138,7 @@ export async function instanceContours(db: Db) {
     .selectFrom('commune as c')
     .innerJoin('instance_epci as i', 'i.siren', 'c.epci_siren')
     .leftJoin('commune_contour as k', 'k.code', 'c.code')
-    .select(['c.code', 'c.nom', 'c.population', 'c.epci_siren', 'k.geometry'])
+    .select(['c.code', 'c.name', 'c.population', 'c.epci_siren', 'k.geometry'])
     .where('c.type', '=', 'commune-actuelle')
     .orderBy('c.code')
     .execute();
@@ -152,16 +152,16 @@ export async function instanceContours(db: Db) {
 
 export interface Place {
   code: string;
-  nom: string;
+  name: string;
   /** The commune an arrondissement belongs to (Lyon 69123 for 69381), from the COG; null for a commune. */
   parent_code: string | null;
   epci_siren: string | null;
   departement_code: string | null;
   population: number | null;
-  codes_postaux: string[];
+  postal_codes: string[];
 }
 
-const placeColumns = ['code', 'nom', 'parent_code', 'epci_siren', 'departement_code', 'population', 'codes_postaux'] as const;
+const placeColumns = ['code', 'name', 'parent_code', 'epci_siren', 'departement_code', 'population', 'postal_codes'] as const;
 
 /**
  * The communes of an EPCI, by name; with `arrondissements: true` the municipal arrondissements of its member
@@ -170,7 +170,7 @@ const placeColumns = ['code', 'nom', 'parent_code', 'epci_siren', 'departement_c
 export async function epciCommunes(db: TypedDb, siren: string, opts: { arrondissements?: boolean } = {}): Promise<Place[]> {
   let q = db.selectFrom('commune').select(placeColumns).where('epci_siren', '=', siren);
   if (!opts.arrondissements) q = q.where('type', '=', 'commune-actuelle');
-  return q.orderBy('nom').execute();
+  return q.orderBy('name').execute();
 }
 
 /** The places with these codes (communes or arrondissements), by code; unknown codes are absent. */
@@ -193,11 +193,11 @@ export async function placesByPostcode(db: TypedDb, postcodes: Iterable<string>)
     const batch = sql.join([...wanted]);
     const rows = await db
       .selectFrom('commune')
-      .select(['code', 'codes_postaux'])
-      .where(sql<boolean>`exists (select 1 from unnest(codes_postaux) p where p in (${batch}))`)
+      .select(['code', 'postal_codes'])
+      .where(sql<boolean>`exists (select 1 from unnest(postal_codes) p where p in (${batch}))`)
       .orderBy('code')
       .execute();
-    for (const r of rows) for (const p of r.codes_postaux) if (wanted.has(p)) out.set(p, [...(out.get(p) ?? []), r.code]);
+    for (const r of rows) for (const p of r.postal_codes) if (wanted.has(p)) out.set(p, [...(out.get(p) ?? []), r.code]);
   }
   return out;
 }
@@ -222,13 +222,13 @@ export async function instanceEpciOf(db: TypedDb, code: string): Promise<string 
 
 /** An EPCI of the COG (any, not only the instance's), or undefined. */
 export async function findEpci(db: TypedDb, siren: string) {
-  return db.selectFrom('epci').select(['siren', 'nom', 'type', 'population']).where('siren', '=', siren).executeTakeFirst();
+  return db.selectFrom('epci').select(['siren', 'name', 'type', 'population']).where('siren', '=', siren).executeTakeFirst();
 }
 
 /** Names of départements by code. */
 export async function departementNames(db: TypedDb, codes: Iterable<string>): Promise<Map<string, string>> {
   const list = [...new Set(codes)];
   if (!list.length) return new Map();
-  const rows = await db.selectFrom('departement').select(['code', 'nom']).where('code', 'in', list).execute();
-  return new Map(rows.map((r) => [r.code, r.nom]));
+  const rows = await db.selectFrom('departement').select(['code', 'name']).where('code', 'in', list).execute();
+  return new Map(rows.map((r) => [r.code, r.name]));
 }

@@ -7,7 +7,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 import { describeAccess, type Access } from './access.ts';
 
 /** The API version: bumped when a field or a path changes meaning (see docs/decisions, naming). */
-export const API_VERSION = '1.3.0';
+export const API_VERSION = '1.4.0';
 
 const PROBLEM = {
   type: 'object',
@@ -68,13 +68,14 @@ export function swaggerOptions(): FastifyDynamicSwaggerOptions {
         title: 'Habitat Commun — API',
         description:
           'API de la plateforme Habitat Commun. Chaque opération déclare qui peut l’appeler (security, et x-access en clair). ' +
-          'Les erreurs suivent application/problem+json (RFC 9457), messages en français. Version 1.3.0 : noms des champs, chemins et paramètres ' +
+          'Les erreurs suivent application/problem+json (RFC 9457), messages en français. Version 1.4.0 : noms des champs, chemins et paramètres ' +
           'selon la règle de nommage (docs/decisions/0004-naming.md) ; 1.1.0 y ajoute le PLH (aides → aids, foncier → land, bilan → report…) ; ' +
           '1.2.0 le référentiel (livraisons → deliveries, genereLe → generated_at, fraicheur → freshness, partValide → valid_share, ' +
           'rowsTotal → rows_total, ?nom → ?filename, chartes → charters, exemples/valide → examples/valid, fichier → file) ; ' +
           '1.3.0 les aides (simulate/logement-social → simulate/social-housing, simulate/accession → simulate/ownership, ' +
           'simulateur → simulator, aides → aids, revenu_fiscal → reference_tax_income, personnes → persons, statut → status, ' +
-          'remplie → met, non_eligible → not_eligible, nom → name, montant_euros → amount_euros, valeurs → values…).',
+          'remplie → met, non_eligible → not_eligible, nom → name, montant_euros → amount_euros, valeurs → values…) ; ' +
+          '1.4.0 le territoire (nom → name, codes_postaux → postal_codes, sans_contour → without_contour) et les sources (historique → history, ?limite → ?limit, passages → runs, debut → started_at, fin → ended_at, resultat → result, declenchement → trigger, editeur → publisher, rythme → frequency, canal → channel, charge_le → loaded_at, dernier_passage → last_run ; valeurs importe → imported, inchange → unchanged, echec → failed).',
         version: API_VERSION,
         license: { name: 'Licence Ouverte 2.0 (Etalab) pour les données publiques servies', url: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/' },
       },

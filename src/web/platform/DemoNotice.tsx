@@ -30,7 +30,7 @@ export function DemoNotice({ sources }: { sources: SourceId[] }) {
   if (!demo.length) return null;
   return (
     <p className="demo-notice" data-testid="demo-notice">
-      <strong>Données de démonstration : extrait partiel</strong> ({demo.map((s) => s.nom).join(', ')}) — les chiffres sont réels mais ne couvrent
+      <strong>Données de démonstration : extrait partiel</strong> ({demo.map((s) => s.name).join(', ')}) — les chiffres sont réels mais ne couvrent
       pas tout le territoire ni toutes les années. <Link to="/sources">Voir les sources et leur couverture</Link>.
     </p>
   );

@@ -39,7 +39,7 @@ describe('programme workbook', () => {
     const formula = '=HYPERLINK("http://x","clic")';
     const tricky: typeof SAMPLE = {
       ...SAMPLE,
-      actions: SAMPLE.actions.map((a, i) => (i === 0 ? { ...a, titre: formula, partenaires: '@Bailleurs', commentaire: '-10 % sur 2026' } : a)),
+      actions: SAMPLE.actions.map((a, i) => (i === 0 ? { ...a, title: formula, partners: '@Bailleurs', comment: '-10 % sur 2026' } : a)),
     };
     const data = programmeToSheets(tricky, NAMES);
     const wb = new ExcelJS.Workbook();
@@ -69,10 +69,10 @@ describe('programme workbook', () => {
       { fileOf: (s) => s },
     );
     expect(parsed.problems).toEqual([]);
-    expect(parsed.programme!.tauxRattrapageSru).toBe(0.25);
-    expect(parsed.programme!.actions[0].statut).toBe('en_cours');
-    expect(parsed.programme!.budgets[0]).toEqual({ actionCode: '1.1', annee: 2025, prevuEuros: 1_500_000.5, depenseEuros: 12000 });
-    expect(parsed.programme!.objectifs[0].communeCode).toBe('01004');
+    expect(parsed.programme!.sruCatchUpRate).toBe(0.25);
+    expect(parsed.programme!.actions[0].status).toBe('en_cours');
+    expect(parsed.programme!.budgets[0]).toEqual({ actionCode: '1.1', year: 2025, plannedEuros: 1_500_000.5, spentEuros: 12000 });
+    expect(parsed.programme!.targets[0].communeCode).toBe('01004');
   });
 
   it('names file, line, column, rule and value of every bad cell, in French, and keeps nothing', () => {

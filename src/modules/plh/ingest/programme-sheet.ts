@@ -3,45 +3,45 @@
 import type { InputProblem } from '../../../platform/errors.ts';
 import { COMMUNE_CODE } from '../../territory/index.ts';
 import {
-  ACTION_STATUTS,
+  ACTION_STATUSES,
   CATEGORIES,
-  DEFAULT_TAUX_RATTRAPAGE,
-  STATUT_LABELS,
-  type ActionStatut,
-  type Categorie,
-  type Objectif,
+  DEFAULT_CATCH_UP_RATE,
+  ACTION_STATUS_LABELS,
+  type ActionStatus,
+  type Category,
+  type ProgrammeTarget,
 } from '../model.ts';
 
 export interface Orientation {
   code: string;
-  titre: string;
+  title: string;
 }
 export interface Action {
   code: string;
   orientationCode: string;
-  titre: string;
-  pilote: string;
-  partenaires: string;
-  statut: ActionStatut;
-  indicateurs: string;
-  indicateurCategorie: Categorie | null;
-  commentaire: string;
+  title: string;
+  lead: string;
+  partners: string;
+  status: ActionStatus;
+  indicators: string;
+  indicatorCategory: Category | null;
+  comment: string;
 }
 export interface Budget {
   actionCode: string;
-  annee: number;
-  prevuEuros: number;
-  depenseEuros: number;
+  year: number;
+  plannedEuros: number;
+  spentEuros: number;
 }
 export interface ProgrammeData {
-  nom: string;
-  anneeDebut: number;
-  anneeFin: number;
-  tauxRattrapageSru: number;
+  name: string;
+  startYear: number;
+  endYear: number;
+  sruCatchUpRate: number;
   orientations: Orientation[];
   actions: Action[];
   budgets: Budget[];
-  objectifs: Objectif[];
+  targets: ProgrammeTarget[];
 }
 
 export const SHEETS = {
@@ -188,26 +188,26 @@ export function parseActions(rows: SheetRow[], o: ParseOptions, problems: InputP
     const r = new RowReader(file, row, problems);
     const before = problems.length;
     const orientationCode = r.text('orientation_code', true);
-    const orientationTitre = r.text('orientation');
+    const orientationTitleText = r.text('orientation');
     const code = r.text('action_code', true);
-    const titre = r.text('action', true);
-    const statut = r.oneOf('statut', ACTION_STATUTS, STATUT_LABELS, false) ?? 'a_engager';
+    const title = r.text('action', true);
+    const status = r.oneOf('statut', ACTION_STATUSES, ACTION_STATUS_LABELS, false) ?? 'a_engager';
     const indicateurCategorie = r.oneOf('indicateur_categorie', CATEGORIES, {}, false);
     if (code && seen.has(code)) problems.push({ file, line: row.line, column: 'action_code', rule: 'unique', message: 'ce code d’action apparaît deux fois', value: code });
     if (code) seen.add(code);
     if (problems.length > before) continue;
     const known = orientations.get(orientationCode);
-    if (!known || (!known.titre && orientationTitre)) orientations.set(orientationCode, { code: orientationCode, titre: orientationTitre || known?.titre || '' });
+    if (!known || (!known.title && orientationTitleText)) orientations.set(orientationCode, { code: orientationCode, title: orientationTitleText || known?.title || '' });
     actions.push({
       code,
       orientationCode,
-      titre,
-      pilote: r.text('pilote'),
-      partenaires: r.text('partenaires'),
-      statut,
-      indicateurs: r.text('indicateurs'),
-      indicateurCategorie,
-      commentaire: r.text('commentaire'),
+      title,
+      lead: r.text('pilote'),
+      partners: r.text('partenaires'),
+      status,
+      indicators: r.text('indicateurs'),
+      indicatorCategory: indicateurCategorie,
+      comment: r.text('commentaire'),
     });
   }
   return { orientations: [...orientations.values()], actions };
@@ -223,42 +223,42 @@ export function parseBudgets(rows: SheetRow[], actionCodes: Set<string>, o: Pars
     const actionCode = r.text('action_code', true);
     if (actionCode && !actionCodes.has(actionCode))
       problems.push({ file, line: row.line, column: 'action_code', rule: 'action_connue', message: 'aucune action du programme ne porte ce code', value: actionCode });
-    const annee = r.int('annee', 2000, 2100);
-    const prevuEuros = r.amount('budget_prevu_euros');
-    const depenseEuros = r.amount('budget_depense_euros');
-    const k = `${actionCode}|${annee}`;
+    const year = r.int('annee', 2000, 2100);
+    const plannedEuros = r.amount('budget_prevu_euros');
+    const spentEuros = r.amount('budget_depense_euros');
+    const k = `${actionCode}|${year}`;
     if (problems.length === before && seen.has(k))
-      problems.push({ file, line: row.line, column: 'annee', rule: 'unique', message: 'cette action a déjà un budget pour cette année', value: String(annee) });
+      problems.push({ file, line: row.line, column: 'annee', rule: 'unique', message: 'cette action a déjà un budget pour cette année', value: String(year) });
     if (problems.length > before) continue;
     seen.add(k);
-    out.push({ actionCode, annee: annee!, prevuEuros, depenseEuros });
+    out.push({ actionCode, year: year!, plannedEuros, spentEuros });
   }
   return out;
 }
 
-export function parseObjectifs(rows: SheetRow[], actionCodes: Set<string>, o: ParseOptions, problems: InputProblem[]): Objectif[] {
+export function parseTargets(rows: SheetRow[], actionCodes: Set<string>, o: ParseOptions, problems: InputProblem[]): ProgrammeTarget[] {
   const file = o.fileOf('objectifs');
-  const out: Objectif[] = [];
+  const out: ProgrammeTarget[] = [];
   const seen = new Set<string>();
   for (const row of rows) {
     const r = new RowReader(file, row, problems);
     const before = problems.length;
     const communeCode = r.commune('commune_code', o.communes);
     const categorie = r.oneOf('categorie', CATEGORIES);
-    const anneeDebut = r.int('annee_debut', 2000, 2100);
-    const anneeFin = r.int('annee_fin', 2000, 2100);
+    const startYear = r.int('annee_debut', 2000, 2100);
+    const endYear = r.int('annee_fin', 2000, 2100);
     const valeur = r.int('objectif', 0, 10_000_000);
     const actionCode = r.text('action_code') || null;
-    if (anneeDebut !== null && anneeFin !== null && anneeFin < anneeDebut)
-      problems.push({ file, line: row.line, column: 'annee_fin', rule: 'periode', message: 'l’année de fin précède l’année de début', value: String(anneeFin) });
+    if (startYear !== null && endYear !== null && endYear < startYear)
+      problems.push({ file, line: row.line, column: 'annee_fin', rule: 'periode', message: 'l’année de fin précède l’année de début', value: String(endYear) });
     if (actionCode && !actionCodes.has(actionCode))
       problems.push({ file, line: row.line, column: 'action_code', rule: 'action_connue', message: 'aucune action du programme ne porte ce code', value: actionCode });
-    const k = `${communeCode}|${categorie}|${anneeDebut}`;
+    const k = `${communeCode}|${categorie}|${startYear}`;
     if (problems.length === before && seen.has(k))
-      problems.push({ file, line: row.line, column: 'annee_debut', rule: 'unique', message: 'un objectif existe déjà pour cette commune, cette catégorie et cette période', value: String(anneeDebut) });
+      problems.push({ file, line: row.line, column: 'annee_debut', rule: 'unique', message: 'un objectif existe déjà pour cette commune, cette catégorie et cette période', value: String(startYear) });
     if (problems.length > before) continue;
     seen.add(k);
-    out.push({ communeCode: communeCode!, categorie: categorie!, anneeDebut: anneeDebut!, anneeFin: anneeFin!, valeur: valeur!, actionCode });
+    out.push({ communeCode: communeCode!, category: categorie!, startYear: startYear!, endYear: endYear!, value: valeur!, actionCode });
   }
   return out;
 }
@@ -270,7 +270,7 @@ export function parseProgramme(sheets: Sheets, o: ParseOptions): { programme: Pr
   let nom = '';
   let anneeDebut: number | null = null;
   let anneeFin: number | null = null;
-  let taux = DEFAULT_TAUX_RATTRAPAGE;
+  let taux = DEFAULT_CATCH_UP_RATE;
   if (!head) {
     problems.push({ file: o.fileOf('programme'), line: 2, rule: 'feuille_obligatoire', message: 'la feuille Programme doit contenir une ligne (nom, années de début et de fin)' });
   } else {
@@ -278,46 +278,46 @@ export function parseProgramme(sheets: Sheets, o: ParseOptions): { programme: Pr
     nom = r.text('nom', true);
     anneeDebut = r.int('annee_debut', 2000, 2100);
     anneeFin = r.int('annee_fin', 2000, 2100);
-    taux = r.rate('taux_rattrapage_sru', DEFAULT_TAUX_RATTRAPAGE);
+    taux = r.rate('taux_rattrapage_sru', DEFAULT_CATCH_UP_RATE);
     if (anneeDebut !== null && anneeFin !== null && anneeFin < anneeDebut)
       problems.push({ file: o.fileOf('programme'), line: head.line, column: 'annee_fin', rule: 'periode', message: 'l’année de fin précède l’année de début', value: String(anneeFin) });
   }
   const { orientations, actions } = parseActions(sheets.actions ?? [], o, problems);
   const codes = new Set(actions.map((a) => a.code));
   const budgets = parseBudgets(sheets.budgets ?? [], codes, o, problems);
-  const objectifs = parseObjectifs(sheets.objectifs ?? [], codes, o, problems);
+  const objectifs = parseTargets(sheets.objectifs ?? [], codes, o, problems);
   if (problems.length) return { programme: null, problems };
   return {
-    programme: { nom, anneeDebut: anneeDebut!, anneeFin: anneeFin!, tauxRattrapageSru: taux, orientations, actions, budgets, objectifs },
+    programme: { name: nom, startYear: anneeDebut!, endYear: anneeFin!, sruCatchUpRate: taux, orientations, actions, budgets, targets: objectifs },
     problems,
   };
 }
 
 /** The sheets' rows for export, in the columns above; numbers as numbers so spreadsheets can sum them. */
 export function programmeToSheets(p: ProgrammeData, communeNames: Map<string, string>): Record<SheetName, Record<string, string | number>[]> {
-  const orientationTitle = new Map(p.orientations.map((o) => [o.code, o.titre]));
+  const orientationTitle = new Map(p.orientations.map((o) => [o.code, o.title]));
   return {
-    programme: [{ nom: p.nom, annee_debut: p.anneeDebut, annee_fin: p.anneeFin, taux_rattrapage_sru: p.tauxRattrapageSru }],
+    programme: [{ nom: p.name, annee_debut: p.startYear, annee_fin: p.endYear, taux_rattrapage_sru: p.sruCatchUpRate }],
     actions: p.actions.map((a) => ({
       orientation_code: a.orientationCode,
       orientation: orientationTitle.get(a.orientationCode) ?? '',
       action_code: a.code,
-      action: a.titre,
-      pilote: a.pilote,
-      partenaires: a.partenaires,
-      statut: a.statut,
-      indicateurs: a.indicateurs,
-      indicateur_categorie: a.indicateurCategorie ?? '',
-      commentaire: a.commentaire,
+      action: a.title,
+      pilote: a.lead,
+      partenaires: a.partners,
+      statut: a.status,
+      indicateurs: a.indicators,
+      indicateur_categorie: a.indicatorCategory ?? '',
+      commentaire: a.comment,
     })),
-    budgets: p.budgets.map((b) => ({ action_code: b.actionCode, annee: b.annee, budget_prevu_euros: b.prevuEuros, budget_depense_euros: b.depenseEuros })),
-    objectifs: p.objectifs.map((x) => ({
+    budgets: p.budgets.map((b) => ({ action_code: b.actionCode, annee: b.year, budget_prevu_euros: b.plannedEuros, budget_depense_euros: b.spentEuros })),
+    objectifs: p.targets.map((x) => ({
       commune_code: x.communeCode,
       commune: communeNames.get(x.communeCode) ?? '',
-      categorie: x.categorie,
-      annee_debut: x.anneeDebut,
-      annee_fin: x.anneeFin,
-      objectif: x.valeur,
+      categorie: x.category,
+      annee_debut: x.startYear,
+      annee_fin: x.endYear,
+      objectif: x.value,
       action_code: x.actionCode ?? '',
     })),
   };

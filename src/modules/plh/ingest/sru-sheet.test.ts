@@ -12,8 +12,8 @@ describe('SRU inventories CSV', () => {
       '1004;2025;"10 000";1 800;25 %;non;1 200,50;Inventaire DDT 2025\n31069;2025;12000;2400;0,20;oui;;Inventaire DDT 2025\n';
     const { inventaires, problems } = parseSruRows(rowsOf(csv), 'sru.csv');
     expect(problems).toEqual([]);
-    expect(inventaires[0]).toMatchObject({ communeCode: '01004', annee: 2025, residencesPrincipales: 10_000, logementsSociaux: 1800, tauxLegal: 0.25, exemptee: false, potentielFiscalParHabitant: 1200.5 });
-    expect(inventaires[1]).toMatchObject({ communeCode: '31069', tauxLegal: 0.2, exemptee: true, potentielFiscalParHabitant: null });
+    expect(inventaires[0]).toMatchObject({ communeCode: '01004', year: 2025, mainResidences: 10_000, socialDwellings: 1800, legalRate: 0.25, exempt: false, fiscalPotentialPerInhabitant: 1200.5 });
+    expect(inventaires[1]).toMatchObject({ communeCode: '31069', legalRate: 0.2, exempt: true, fiscalPotentialPerInhabitant: null });
   });
 
   it('names the line, column, rule and value of each bad cell, in French', () => {
@@ -32,18 +32,18 @@ describe('SRU inventories CSV', () => {
   it('property: any valid inventory written to CSV is read back unchanged; any text never throws', () => {
     const inv = fc.record({
       code: fc.constantFrom('31555', '69123', '2A004', '01004'),
-      annee: fc.integer({ min: 2000, max: 2100 }),
+      year: fc.integer({ min: 2000, max: 2100 }),
       rp: fc.integer({ min: 1, max: 2_000_000 }),
       lls: fc.integer({ min: 0, max: 2_000_000 }),
-      taux: fc.constantFrom('20 %', '25 %', '0,2', '0.25'),
+      rate: fc.constantFrom('20 %', '25 %', '0,2', '0.25'),
     });
     fc.assert(
       fc.property(inv, (i) => {
-        const csv = `commune_code;annee;residences_principales;logements_sociaux;taux_legal;source\n${i.code};${i.annee};${i.rp};${i.lls};${i.taux};S\n`;
+        const csv = `commune_code;annee;residences_principales;logements_sociaux;taux_legal;source\n${i.code};${i.year};${i.rp};${i.lls};${i.rate};S\n`;
         const { inventaires, problems } = parseSruRows(rowsOf(csv), 'f');
         expect(problems).toEqual([]);
-        expect(inventaires[0]).toMatchObject({ communeCode: i.code, annee: i.annee, residencesPrincipales: i.rp, logementsSociaux: i.lls });
-        expect([0.2, 0.25]).toContain(inventaires[0].tauxLegal);
+        expect(inventaires[0]).toMatchObject({ communeCode: i.code, year: i.year, mainResidences: i.rp, socialDwellings: i.lls });
+        expect([0.2, 0.25]).toContain(inventaires[0].legalRate);
       }),
     );
     fc.assert(fc.property(fc.string(), (text) => void parseSruRows(rowsOf(`commune_code;annee\n${text}`), 'f')));

@@ -3,16 +3,16 @@
 import type { InputProblem } from '../../../platform/errors.ts';
 import { COMMUNE_CODE } from '../../territory/index.ts';
 import { parseNumber, type SheetRow } from './programme-sheet.ts';
-import type { SruInventaire } from '../model.ts';
+import type { SruInventory } from '../model.ts';
 
 export const SRU_REQUIRED = ['commune_code', 'annee', 'residences_principales', 'logements_sociaux', 'taux_legal', 'source'];
 
 const YES = new Set(['oui', 'o', 'true', 'vrai', '1', 'x']);
 const NO = new Set(['non', 'n', 'false', 'faux', '0', '']);
 
-export function parseSruRows(rows: SheetRow[], file: string, communes?: Set<string>): { inventaires: SruInventaire[]; problems: InputProblem[] } {
+export function parseSruRows(rows: SheetRow[], file: string, communes?: Set<string>): { inventaires: SruInventory[]; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
-  const out: SruInventaire[] = [];
+  const out: SruInventory[] = [];
   const seen = new Set<string>();
   for (const row of rows) {
     const before = problems.length;
@@ -42,11 +42,11 @@ export function parseSruRows(rows: SheetRow[], file: string, communes?: Set<stri
     const population = num('population', { integer: true });
     const rp = num('residences_principales', { required: true, integer: true, min: 1 });
     const lls = num('logements_sociaux', { required: true, integer: true });
-    const tauxRaw = cell('taux_legal');
-    const tauxNum = parseNumber(tauxRaw.replace('%', ''));
-    const taux = tauxNum === null ? null : tauxNum > 1 ? tauxNum / 100 : tauxNum;
-    if (!tauxRaw) fail('taux_legal', 'obligatoire', 'la valeur est obligatoire');
-    else if (taux !== 0.2 && taux !== 0.25) fail('taux_legal', 'taux_sru', 'le taux légal est 20 % ou 25 % (0,20 ou 0,25)', tauxRaw);
+    const rateRaw = cell('taux_legal');
+    const tauxNum = parseNumber(rateRaw.replace('%', ''));
+    const rate = tauxNum === null ? null : tauxNum > 1 ? tauxNum / 100 : tauxNum;
+    if (!rateRaw) fail('taux_legal', 'obligatoire', 'la valeur est obligatoire');
+    else if (rate !== 0.2 && rate !== 0.25) fail('taux_legal', 'taux_sru', 'le taux légal est 20 % ou 25 % (0,20 ou 0,25)', rateRaw);
     const exRaw = cell('exemptee').toLowerCase();
     if (!YES.has(exRaw) && !NO.has(exRaw)) fail('exemptee', 'oui_non', 'oui ou non est attendu', cell('exemptee'));
     const pfh = num('potentiel_fiscal_par_habitant');
@@ -60,15 +60,15 @@ export function parseSruRows(rows: SheetRow[], file: string, communes?: Set<stri
     seen.add(key);
     out.push({
       communeCode: code,
-      annee: annee!,
+      year: annee!,
       population,
-      residencesPrincipales: rp!,
-      logementsSociaux: lls!,
-      tauxLegal: taux!,
-      exemptee: YES.has(exRaw),
-      potentielFiscalParHabitant: pfh,
-      depensesReellesFonctionnement: drf,
-      depensesDeductibles: ded,
+      mainResidences: rp!,
+      socialDwellings: lls!,
+      legalRate: rate!,
+      exempt: YES.has(exRaw),
+      fiscalPotentialPerInhabitant: pfh,
+      operatingExpenses: drf,
+      deductibleExpenses: ded,
       source,
     });
   }

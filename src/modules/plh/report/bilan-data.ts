@@ -6,7 +6,7 @@ import * as store from '../store.ts';
 import { composeBilan, type Bilan } from './bilan-model.ts';
 
 /** The bilan of one EPCI's PLH: its programme, and the figures of its communes only. */
-export async function loadBilan(db: Db, opts: { epci: string; annee: number; triennal: boolean; genereLe?: Date; withMap?: boolean }): Promise<Bilan> {
+export async function loadBilan(db: Db, opts: { epci: string; year: number; triennial: boolean; generatedAt?: Date; withMap?: boolean }): Promise<Bilan> {
   const head = await store.currentProgramme(db, opts.epci);
   const programme = head ? await store.loadProgramme(db, head) : null;
   const updated = head ? await store.programmeUpdatedAt(db, head.id) : null;
@@ -15,21 +15,21 @@ export async function loadBilan(db: Db, opts: { epci: string; annee: number; tri
   // Arrondissements carry their own rows in some sources: they belong to the EPCI's territory too.
   const territory = [...codes, ...(await arrondissementsOf(db, codes)).map((a) => a.code)];
   const contours = opts.withMap !== false ? await communeContours(db, codes) : [];
-  const foncier = await store.listFoncier(db, undefined, territory);
+  const land = await store.listLand(db, undefined, territory);
   return composeBilan({
-    annee: opts.annee,
-    triennal: opts.triennal,
-    genereLe: opts.genereLe ?? new Date(),
-    territoire: (await service.epciNames(db, opts.epci)).join(', ') || `EPCI ${opts.epci}`,
+    year: opts.year,
+    triennial: opts.triennial,
+    generatedAt: opts.generatedAt ?? new Date(),
+    territory: (await service.epciNames(db, opts.epci)).join(', ') || `EPCI ${opts.epci}`,
     programme,
-    programmeMisAJour: updated,
+    programmeUpdatedAt: updated,
     communes,
-    realisations: await store.listRealisations(db, territory),
+    achievements: await store.listAchievements(db, territory),
     platform: await service.platformAchievements(db, territory),
-    aides: await store.listAides(db, { communes: territory }),
-    sru: await service.latestSruInventories(db, opts.annee, territory),
-    foncier,
+    aids: await store.listAids(db, { communes: territory }),
+    sru: await service.latestSruInventories(db, opts.year, territory),
+    land,
     contours: contours.map((c) => ({ code: c.code, geometry: c.geometry })),
-    contourSource: contours[0] ? { source: contours[0].source, millesime: contours[0].millesime } : undefined,
+    contourSource: contours[0] ? { source: contours[0].source, vintage: contours[0].vintage } : undefined,
   });
 }

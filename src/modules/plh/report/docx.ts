@@ -45,7 +45,7 @@ function docxTable(t: BilanTable): Table {
 }
 
 function chartTable(c: Chart): Table {
-  const max = Math.max(1, ...c.bars.flatMap((b) => [b.objectif, b.realise]));
+  const max = Math.max(1, ...c.bars.flatMap((b) => [b.target, b.achieved]));
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     rows: [
@@ -55,12 +55,12 @@ function chartTable(c: Chart): Table {
           new TableRow({
             children: [
               cell(b.label),
-              cell(formatInt(b.objectif), { right: true }),
-              cell(formatInt(b.realise), { right: true }),
+              cell(formatInt(b.target), { right: true }),
+              cell(formatInt(b.achieved), { right: true }),
               new TableCell({
                 children: [
-                  new Paragraph({ children: [new TextRun({ text: '█'.repeat(Math.round((b.objectif / max) * 30)) || ' ', color: '9ECAE1', size: 12, font: FONT })] }),
-                  new Paragraph({ children: [new TextRun({ text: '█'.repeat(Math.round((b.realise / max) * 30)) || ' ', color: '08519C', size: 12, font: FONT })] }),
+                  new Paragraph({ children: [new TextRun({ text: '█'.repeat(Math.round((b.target / max) * 30)) || ' ', color: '9ECAE1', size: 12, font: FONT })] }),
+                  new Paragraph({ children: [new TextRun({ text: '█'.repeat(Math.round((b.achieved / max) * 30)) || ' ', color: '08519C', size: 12, font: FONT })] }),
                 ],
               }),
             ],
@@ -71,7 +71,7 @@ function chartTable(c: Chart): Table {
 }
 
 export async function bilanDocx(b: Bilan): Promise<Buffer> {
-  return sectionsDocx({ title: b.titre, subtitle: `${b.territoire} — document produit le ${b.genereLe}` }, bilanSections(b));
+  return sectionsDocx({ title: b.title, subtitle: `${b.territory} — document produit le ${b.generatedAt}` }, bilanSections(b));
 }
 
 /** Any document laid out as sections (the bilan, the observatory's « fiche commune »), written the same way. */

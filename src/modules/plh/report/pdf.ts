@@ -89,7 +89,7 @@ function drawChart(doc: Doc, c: Chart) {
   const rowH = 16;
   const labelW = 170;
   const plotW = doc.page.width - 2 * MARGIN - labelW - 90;
-  const max = Math.max(1, ...c.bars.flatMap((b) => [b.objectif, b.realise]));
+  const max = Math.max(1, ...c.bars.flatMap((b) => [b.target, b.achieved]));
   ensureSpace(doc, 40 + Math.min(c.bars.length, 8) * rowH);
   doc.font('Helvetica-Bold').fontSize(9).fillColor('#1b1b1b').text(pdfSafe(c.title), MARGIN, doc.y);
   let y = doc.y + 4;
@@ -103,12 +103,12 @@ function drawChart(doc: Doc, c: Chart) {
       doc.addPage();
       y = MARGIN;
     }
-    const wo = (b.objectif / max) * plotW;
-    const wr = (b.realise / max) * plotW;
+    const wo = (b.target / max) * plotW;
+    const wr = (b.achieved / max) * plotW;
     doc.font('Helvetica').fontSize(7).fillColor('#1b1b1b').text(pdfSafe(b.label), MARGIN, y + 3, { width: labelW - 6, align: 'right', lineBreak: false, ellipsis: true });
     if (wo > 0) doc.rect(MARGIN + labelW, y + 1, wo, 6).fillColor(LIGHT).fill();
     if (wr > 0) doc.rect(MARGIN + labelW, y + 7, wr, 6).fillColor(BLUE).fill();
-    doc.fillColor('#1b1b1b').text(`${formatInt(b.realise)} / ${formatInt(b.objectif)}`, MARGIN + labelW + Math.max(wo, wr) + 4, y + 3, { lineBreak: false });
+    doc.fillColor('#1b1b1b').text(`${formatInt(b.achieved)} / ${formatInt(b.target)}`, MARGIN + labelW + Math.max(wo, wr) + 4, y + 3, { lineBreak: false });
     y += rowH;
   }
   doc.x = MARGIN;
@@ -130,7 +130,7 @@ function drawMap(doc: Doc, b: Bilan) {
       for (const [x, y] of r.slice(1)) doc.lineTo(x0 + x, y0 + y);
       doc.closePath();
     }
-    doc.lineWidth(0.4).fillColor(mapColor(s.taux)).strokeColor('#ffffff').fillAndStroke();
+    doc.lineWidth(0.4).fillColor(mapColor(s.rate)).strokeColor('#ffffff').fillAndStroke();
   }
   let ly = y0;
   doc.font('Helvetica-Bold').fontSize(8).fillColor('#1b1b1b').text('Taux de réalisation des objectifs', x0 + W + 20, ly);
@@ -145,7 +145,7 @@ function drawMap(doc: Doc, b: Bilan) {
 }
 
 export function bilanPdf(b: Bilan): Promise<Buffer> {
-  return sectionsPdf({ title: b.titre, subject: b.territoire, subtitle: `${b.territoire} — document produit le ${b.genereLe}` }, bilanSections(b), (doc) => drawMap(doc, b));
+  return sectionsPdf({ title: b.title, subject: b.territory, subtitle: `${b.territory} — document produit le ${b.generatedAt}` }, bilanSections(b), (doc) => drawMap(doc, b));
 }
 
 /** Any document laid out as sections (the bilan, the observatory's « fiche commune »), drawn the same way. */

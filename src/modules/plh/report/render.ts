@@ -16,7 +16,7 @@ export const BILAN_MEDIA: Record<BilanFormat, string> = {
 };
 
 export function bilanFileName(b: Bilan, format: BilanFormat): string {
-  return `bilan-plh-${b.type}-${b.periode.debut === b.periode.fin ? b.annee : `${b.periode.debut}-${b.periode.fin}`}.${format}`;
+  return `bilan-plh-${b.type}-${b.period.start === b.period.end ? b.year : `${b.period.start}-${b.period.end}`}.${format}`;
 }
 
 export async function renderBilan(b: Bilan, format: BilanFormat): Promise<Buffer> {
@@ -26,7 +26,7 @@ export async function renderBilan(b: Bilan, format: BilanFormat): Promise<Buffer
 }
 
 /** Writes the three files into `outDir` and returns their paths. */
-export async function writeBilanFiles(db: Db, opts: { epci: string; annee: number; triennal: boolean; outDir: string }): Promise<string[]> {
+export async function writeBilanFiles(db: Db, opts: { epci: string; year: number; triennial: boolean; outDir: string }): Promise<string[]> {
   const b = await loadBilan(db, opts);
   mkdirSync(opts.outDir, { recursive: true });
   const paths: string[] = [];

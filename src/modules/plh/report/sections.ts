@@ -1,6 +1,6 @@
 // The bilan laid out once as sections of text, tables and charts; the HTML, DOCX and PDF renderers only draw them,
 // so the three files always say the same thing.
-import { AIDE_LABELS, CATEGORIE_LABELS, FONCIER_STATUT_LABELS, STATUT_LABELS, formatEuros, formatInt, formatPct } from '../model.ts';
+import { AID_LABELS, CATEGORY_LABELS, LAND_STATUS_LABELS, ACTION_STATUS_LABELS, formatEuros, formatInt, formatPct } from '../model.ts';
 import type { Bilan } from './bilan-model.ts';
 
 export interface Table {
@@ -12,7 +12,7 @@ export interface Table {
 export interface Chart {
   title: string;
   unit: string;
-  bars: { label: string; objectif: number; realise: number }[];
+  bars: { label: string; target: number; achieved: number }[];
   /** Names of the light and the dark bar (default: objectif, réalisé cumulé); the first column's header. */
   legend?: [string, string];
   labelHeader?: string;
@@ -30,56 +30,56 @@ const MAX_BARS = 30;
 
 export function bilanSections(b: Bilan): Section[] {
   const sections: Section[] = [];
-  const per = periodText(b.periode.debut, b.periode.fin);
+  const per = periodText(b.period.start, b.period.end);
 
   sections.push({
     title: 'Présentation',
     paragraphs: [
       b.programme
-        ? `Ce document présente le ${b.type === 'triennal' ? 'bilan triennal' : 'bilan annuel'} (${per}) du programme local de l’habitat « ${b.programme.nom} » (${b.programme.anneeDebut}–${b.programme.anneeFin}) de : ${b.territoire}.`
-        : `Aucun programme d’actions n’est encore enregistré pour : ${b.territoire}. Le bilan ne présente que les aides, l’inventaire SRU et le foncier enregistrés.`,
-      `Il a été produit le ${b.genereLe} à partir des données enregistrées dans Habitat Commun ; la source et la date de chaque chiffre figurent en fin de document. Les réalisations cumulées comptent depuis le début de la période de chaque objectif jusqu’à ${b.periode.fin}.`,
+        ? `Ce document présente le ${b.type === 'triennal' ? 'bilan triennal' : 'bilan annuel'} (${per}) du programme local de l’habitat « ${b.programme.name} » (${b.programme.startYear}–${b.programme.endYear}) de : ${b.territory}.`
+        : `Aucun programme d’actions n’est encore enregistré pour : ${b.territory}. Le bilan ne présente que les aides, l’inventaire SRU et le foncier enregistrés.`,
+      `Il a été produit le ${b.generatedAt} à partir des données enregistrées dans Habitat Commun ; la source et la date de chaque chiffre figurent en fin de document. Les réalisations cumulées comptent depuis le début de la période de chaque objectif jusqu’à ${b.period.end}.`,
     ],
   });
 
-  if (b.totaux.length)
+  if (b.totals.length)
     sections.push({
       title: 'Synthèse : objectifs et réalisations du territoire',
       paragraphs: [],
       table: {
         headers: ['Catégorie', 'Objectif', `Réalisé ${per}`, 'Réalisé cumulé', 'Taux de réalisation'],
-        rows: b.totaux.map((t) => [CATEGORIE_LABELS[t.categorie], formatInt(t.objectif), formatInt(t.realisePeriode), formatInt(t.realise), formatPct(t.objectif ? t.realise / t.objectif : null)]),
+        rows: b.totals.map((t) => [CATEGORY_LABELS[t.category], formatInt(t.target), formatInt(t.achievedInPeriod), formatInt(t.achieved), formatPct(t.target ? t.achieved / t.target : null)]),
         numeric: [1, 2, 3, 4],
       },
     });
 
-  if (b.objectifs.length) {
-    const categories = [...new Set(b.objectifs.map((o) => o.categorie))];
+  if (b.targets.length) {
+    const categories = [...new Set(b.targets.map((o) => o.category))];
     const charts: Chart[] = categories.map((c) => {
-      const byCommune = new Map<string, { objectif: number; realise: number }>();
-      for (const o of b.objectifs.filter((x) => x.categorie === c)) {
-        const cur = byCommune.get(o.communeNom) ?? { objectif: 0, realise: 0 };
-        byCommune.set(o.communeNom, { objectif: cur.objectif + o.objectif, realise: cur.realise + o.realise });
+      const byCommune = new Map<string, { target: number; achieved: number }>();
+      for (const o of b.targets.filter((x) => x.category === c)) {
+        const cur = byCommune.get(o.communeName) ?? { target: 0, achieved: 0 };
+        byCommune.set(o.communeName, { target: cur.target + o.target, achieved: cur.achieved + o.achieved });
       }
-      const bars = [...byCommune.entries()].map(([label, v]) => ({ label, ...v })).sort((x, y) => y.objectif - x.objectif).slice(0, MAX_BARS);
-      return { title: `${CATEGORIE_LABELS[c]} : objectif et réalisé cumulé par commune${byCommune.size > MAX_BARS ? ` (${MAX_BARS} premiers objectifs)` : ''}`, unit: 'logements', bars };
+      const bars = [...byCommune.entries()].map(([label, v]) => ({ label, ...v })).sort((x, y) => y.target - x.target).slice(0, MAX_BARS);
+      return { title: `${CATEGORY_LABELS[c]} : objectif et réalisé cumulé par commune${byCommune.size > MAX_BARS ? ` (${MAX_BARS} premiers objectifs)` : ''}`, unit: 'logements', bars };
     });
     sections.push({
       title: 'Objectifs territorialisés par commune',
       paragraphs: ['Le taux de réalisation se lit au regard de l’avancement attendu : la part de la période de l’objectif écoulée à la fin du bilan.'],
       charts,
-      map: b.carte.some((c) => c.taux !== null),
+      map: b.map.some((c) => c.rate !== null),
       table: {
         headers: ['Commune', 'Catégorie', 'Période', 'Objectif', `Réalisé ${per}`, 'Réalisé cumulé', 'Taux', 'Avancement attendu'],
-        rows: b.objectifs.map((o) => [
-          `${o.communeNom} (${o.communeCode})`,
-          CATEGORIE_LABELS[o.categorie],
-          periodText(o.anneeDebut, o.anneeFin),
-          formatInt(o.objectif),
-          formatInt(o.realisePeriode),
-          formatInt(o.realise),
-          formatPct(o.tauxRealisation),
-          formatPct(o.avancementAttendu, 0),
+        rows: b.targets.map((o) => [
+          `${o.communeName} (${o.communeCode})`,
+          CATEGORY_LABELS[o.category],
+          periodText(o.startYear, o.endYear),
+          formatInt(o.target),
+          formatInt(o.achievedInPeriod),
+          formatInt(o.achieved),
+          formatPct(o.achievementRate),
+          formatPct(o.expectedProgress, 0),
         ]),
         numeric: [3, 4, 5, 6, 7],
       },
@@ -93,15 +93,15 @@ export function bilanSections(b: Bilan): Section[] {
       table: {
         headers: ['Action', 'Orientation', 'Pilote', 'Statut', 'Budget prévu', 'Budget dépensé', 'Objectif', 'Réalisé', 'Commentaire'],
         rows: b.actions.map((a) => [
-          `${a.code}. ${a.titre}`,
+          `${a.code}. ${a.title}`,
           a.orientation,
-          a.pilote,
-          STATUT_LABELS[a.statut],
-          formatEuros(a.budgetPrevu),
-          formatEuros(a.budgetDepense),
-          a.objectif === null ? '—' : formatInt(a.objectif),
-          a.realise === null ? '—' : formatInt(a.realise),
-          a.commentaire,
+          a.lead,
+          ACTION_STATUS_LABELS[a.status],
+          formatEuros(a.plannedBudget),
+          formatEuros(a.spentBudget),
+          a.target === null ? '—' : formatInt(a.target),
+          a.achieved === null ? '—' : formatInt(a.achieved),
+          a.comment,
         ]),
         numeric: [4, 5, 6, 7],
       },
@@ -109,53 +109,53 @@ export function bilanSections(b: Bilan): Section[] {
 
   sections.push({
     title: 'Aides accordées par l’EPCI',
-    paragraphs: b.aides.length ? [`Dossiers et opérations dont l’aide a été accordée en ${per}.`] : [`Aucune aide accordée n’est enregistrée pour ${per}.`],
-    table: b.aides.length
+    paragraphs: b.aids.length ? [`Dossiers et opérations dont l’aide a été accordée en ${per}.`] : [`Aucune aide accordée n’est enregistrée pour ${per}.`],
+    table: b.aids.length
       ? {
           headers: ['Aide', 'Dossiers', 'Montant accordé', 'Logements ou places'],
-          rows: b.aides.map((a) => [AIDE_LABELS[a.type], formatInt(a.dossiers), formatEuros(a.montantEuros), formatInt(a.logements)]),
+          rows: b.aids.map((a) => [AID_LABELS[a.type], formatInt(a.files), formatEuros(a.amountEuros), formatInt(a.dwellings)]),
           numeric: [1, 2, 3],
         }
       : undefined,
   });
 
-  const sruPeriod = b.sru[0]?.periode;
+  const sruPeriod = b.sru[0]?.period;
   sections.push({
     title: 'Communes soumises à l’article 55 de la loi SRU',
     paragraphs: b.sru.length
       ? [
-          `Objectif triennal ${sruPeriod ? periodText(sruPeriod.debut, sruPeriod.fin) : ''} : part du déficit à rattraper, dont au moins 30 % de PLAI et au plus 30 % de PLS (CCH L302-8). Logements produits : logements sociaux financés enregistrés dans le registre des aides pendant la période triennale.`,
+          `Objectif triennal ${sruPeriod ? periodText(sruPeriod.start, sruPeriod.end) : ''} : part du déficit à rattraper, dont au moins 30 % de PLAI et au plus 30 % de PLS (CCH L302-8). Logements produits : logements sociaux financés enregistrés dans le registre des aides pendant la période triennale.`,
         ]
       : ['Aucun inventaire SRU n’est enregistré : les résidences principales et les logements sociaux décomptés de chaque commune sont à saisir ou importer.'],
     table: b.sru.length
       ? {
           headers: ['Commune', 'Inventaire', 'Résidences principales', 'Logements sociaux', 'Taux actuel', 'Taux légal', 'Déficit', 'Objectif triennal', 'PLAI min.', 'PLS max.', 'Produits (PLAI/PLUS/PLS)', 'Réalisation'],
           rows: b.sru.map((s) => [
-            `${s.nom} (${s.communeCode})`,
-            `1er janv. ${s.inventaireAnnee}`,
-            formatInt(s.residencesPrincipales),
-            formatInt(s.logementsSociaux),
-            formatPct(s.situation.tauxActuel, 2),
-            formatPct(s.tauxLegal, 0),
+            `${s.name} (${s.communeCode})`,
+            `1er janv. ${s.inventoryYear}`,
+            formatInt(s.mainResidences),
+            formatInt(s.socialDwellings),
+            formatPct(s.situation.currentRate, 2),
+            formatPct(s.legalRate, 0),
             formatInt(s.situation.deficit),
-            s.exemptee ? 'exemptée' : formatInt(s.situation.objectifTriennal),
-            s.exemptee ? '—' : s.situation.plaiMin.toFixed(1).replace('.', ','),
-            s.exemptee ? '—' : s.situation.plsMax.toFixed(1).replace('.', ','),
-            `${formatInt(s.progression.produits)}`,
-            formatPct(s.progression.tauxRealisation),
+            s.exempt ? 'exemptée' : formatInt(s.situation.triennialTarget),
+            s.exempt ? '—' : s.situation.plaiMin.toFixed(1).replace('.', ','),
+            s.exempt ? '—' : s.situation.plsMax.toFixed(1).replace('.', ','),
+            `${formatInt(s.progress.produced)}`,
+            formatPct(s.progress.achievementRate),
           ]),
           numeric: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
         }
       : undefined,
   });
 
-  if (b.foncier.length)
+  if (b.land.length)
     sections.push({
       title: 'Observatoire du foncier',
       paragraphs: ['Gisements fonciers et friches recensés, par état d’avancement.'],
       table: {
         headers: ['État', 'Sites', 'Surface (m²)', 'Logements potentiels'],
-        rows: b.foncier.map((f) => [FONCIER_STATUT_LABELS[f.statut], formatInt(f.sites), formatInt(f.surfaceM2), formatInt(f.logementsPotentiels)]),
+        rows: b.land.map((f) => [LAND_STATUS_LABELS[f.status], formatInt(f.sites), formatInt(f.surfaceM2), formatInt(f.potentialDwellings)]),
         numeric: [1, 2, 3],
       },
     });
@@ -180,8 +180,8 @@ function ringsOf(geometry: unknown): Ring[] {
   return [];
 }
 
-export function projectMap(b: Bilan, width: number, height: number): { code: string; nom: string; taux: number | null; rings: Ring[] }[] {
-  const all = b.carte.map((c) => ({ ...c, rings: ringsOf(c.geometry) }));
+export function projectMap(b: Bilan, width: number, height: number): { code: string; name: string; rate: number | null; rings: Ring[] }[] {
+  const all = b.map.map((c) => ({ ...c, rings: ringsOf(c.geometry) }));
   const pts = all.flatMap((c) => c.rings.flat());
   if (!pts.length) return [];
   const lons = pts.map((p) => p[0]);
@@ -193,8 +193,8 @@ export function projectMap(b: Bilan, width: number, height: number): { code: str
   const offY = (height - (maxY - minY) * scale) / 2;
   return all.map((c) => ({
     code: c.code,
-    nom: c.nom,
-    taux: c.taux,
+    name: c.name,
+    rate: c.rate,
     rings: c.rings.map((r) => r.map(([x, y]) => [offX + (x - minX) * k * scale, offY + (maxY - y) * scale] as [number, number])),
   }));
 }
@@ -208,4 +208,4 @@ export const MAP_CLASSES = [
   { max: Infinity, color: '#1a9641', label: '100 % et plus' },
 ];
 export const MAP_NO_TARGET = { color: '#e0e0e0', label: 'sans objectif' };
-export const mapColor = (taux: number | null) => (taux === null ? MAP_NO_TARGET.color : MAP_CLASSES.find((c) => taux < c.max)!.color);
+export const mapColor = (rate: number | null) => (rate === null ? MAP_NO_TARGET.color : MAP_CLASSES.find((c) => rate < c.max)!.color);

@@ -15,12 +15,12 @@ const cogFileUrl = (cdn: string, version: string, file: string) => `${baseUrl(cd
 export const cogConnector: Connector = async (run) => {
   const { npm, cog } = run.ctx.config.sourceUrls;
   const meta = await run.fetchFile(cogLatestUrl(npm), join(run.dir, 'latest.json'), { conditional: false, record: false });
-  if (meta.status !== 'telecharge') throw new AppError('sources.cog_version', 'Version du COG introuvable.', 502);
+  if (meta.status !== 'downloaded') throw new AppError('sources.cog_version', 'Version du COG introuvable.', 502);
   const version = String(JSON.parse(readFileSync(meta.path, 'utf8')).version ?? '');
   if (!/^\d+\.\d+\.\d+$/.test(version)) throw new AppError('sources.cog_version', `Version du COG illisible : « ${version} ».`, 502);
   const loaded = await cogLoaded(run.ctx.db);
   if (loaded && compareVersions(loaded.version, version) >= 0)
-    return { result: 'inchange', edition: loaded.version, lines: 0, message: `COG à jour (version ${loaded.version} de ${COG_PACKAGE}).` };
+    return { result: 'unchanged', edition: loaded.version, lines: 0, message: `COG à jour (version ${loaded.version} de ${COG_PACKAGE}).` };
   const dir = join(run.dir, version);
   for (const file of COG_FILES) await run.fetchFile(cogFileUrl(cog, version, file), join(dir, file));
   let communes = 0;
@@ -29,7 +29,7 @@ export const cogConnector: Connector = async (run) => {
     await loadCog(run.ctx.db, { dir, version });
   } catch (err) {
     if (err instanceof AppError) throw err;
-    throw new AppError('sources.cog_refuse', `COG ${version} refusé : ${(err as Error).message}. Le référentiel des communes est inchangé.`, 422);
+    throw new AppError('sources.cog_refused', `COG ${version} refusé : ${(err as Error).message}. Le référentiel des communes est inchangé.`, 422);
   }
-  return { result: 'importe', edition: version, lines: communes, message: `COG ${version} chargé (${communes} entrées).` };
+  return { result: 'imported', edition: version, lines: communes, message: `COG ${version} chargé (${communes} entrées).` };
 };

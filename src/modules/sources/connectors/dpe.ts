@@ -42,7 +42,7 @@ export const dpeConnector: Connector = async (run) => {
       for (let page = 1; url; page++) {
         if (page > MAX_PAGES) throw new AppError('sources.dpe_pages', `Trop de pages DPE pour la commune ${code} (${dataset}).`, 502);
         const r = await run.fetchFile(url, join(pagesDir, `${dataset}-${code}-${page}.json`), { conditional: false, record: false });
-        if (r.status !== 'telecharge') throw new AppError('sources.dpe_page', `Page DPE inattendue (${url}).`, 502);
+        if (r.status !== 'downloaded') throw new AppError('sources.dpe_page', `Page DPE inattendue (${url}).`, 502);
         let body: { results?: Record<string, unknown>[]; next?: string };
         try {
           body = JSON.parse(readFileSync(r.path, 'utf8'));
@@ -67,7 +67,7 @@ export const dpeConnector: Connector = async (run) => {
     out.end();
     await once(out, 'close');
     const s = await importDpe(run.ctx.db, path);
-    if (s.status === 'refused') throw new AppError('sources.dpe_refuse', `Fichier DPE ${dataset} refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
+    if (s.status === 'refused') throw new AppError('sources.dpe_refused', `Fichier DPE ${dataset} refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
     if (s.status === 'already_imported') continue;
     imported++;
     lines += s.lines;
@@ -75,6 +75,6 @@ export const dpeConnector: Connector = async (run) => {
   }
   rmSync(pagesDir, { recursive: true, force: true });
   const edition = latest ? `réceptions jusqu’au ${latest.slice(0, 10)}` : null;
-  if (!imported) return { result: 'inchange', edition, lines: 0, message: `Aucun DPE nouveau pour ${queried.length} commune(s).` };
-  return { result: 'importe', edition, lines, message: parts.join(' ; ') };
+  if (!imported) return { result: 'unchanged', edition, lines: 0, message: `Aucun DPE nouveau pour ${queried.length} commune(s).` };
+  return { result: 'imported', edition, lines, message: parts.join(' ; ') };
 };

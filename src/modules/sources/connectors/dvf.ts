@@ -12,7 +12,7 @@ const dvfUrl = (base: string, annee: number, departement: string) => `${baseUrl(
 
 export const dvfConnector: Connector = async (run) => {
   const deps = (run.options.departements ?? departementsOf(run.communes)).filter((d) => !NO_DVF.has(d));
-  const years = run.options.annees ?? defaultDvfYears(run.now);
+  const years = run.options.years ?? defaultDvfYears(run.now);
   const changed: string[] = [];
   const missing: string[] = [];
   let latest: Date | undefined;
@@ -21,7 +21,7 @@ export const dvfConnector: Connector = async (run) => {
       const url = dvfUrl(run.ctx.config.sourceUrls.dvf, annee, dep);
       try {
         const r = await run.fetchFile(url, join(run.dir, String(annee), `${dep}.csv.gz`));
-        if (r.status === 'telecharge') {
+        if (r.status === 'downloaded') {
           changed.push(r.path);
           if (r.lastModified && (!latest || r.lastModified > latest)) latest = r.lastModified;
         }
@@ -32,13 +32,13 @@ export const dvfConnector: Connector = async (run) => {
       }
     }
   const note = missing.length ? ` Absents chez Etalab : ${missing.join(', ')}.` : '';
-  if (!changed.length) return { result: 'inchange', edition: null, lines: 0, message: `Aucun fichier DVF nouveau (${deps.length} département(s) × ${years.length} année(s)).${note}` };
+  if (!changed.length) return { result: 'unchanged', edition: null, lines: 0, message: `Aucun fichier DVF nouveau (${deps.length} département(s) × ${years.length} année(s)).${note}` };
   run.say(`Import DVF de ${changed.length} fichier(s)…`);
   const s = await importDvf(run.ctx, changed);
   const refused = s.files.filter((f) => f.status === 'refused');
   if (refused.length) throw new AppError('sources.dvf_refuse', `Fichier(s) DVF refusé(s) : ${refused.map((f) => f.file).join(', ')}. Le lac DVF est inchangé.`, 422);
   return {
-    result: 'importe',
+    result: 'imported',
     edition: latest ? monthOf(latest) : monthOf(run.now),
     lines: s.linesRead,
     message: `${changed.length} fichier(s) importé(s) : ${s.linesRead} lignes lues, ${s.linesKept} gardées, ${s.linesRejected} rejetées ; partitions ${s.partitions.join(', ')}.${note}`,

@@ -13,11 +13,11 @@ const inseeUrl = (base: string) => `${baseUrl(base)}${INSEE_COMPARATEUR_PATH}`;
 
 export const inseeConnector: Connector = async (run) => {
   const r = await run.fetchFile(inseeUrl(run.ctx.config.sourceUrls.insee), join(run.dir, 'base_cc_comparateur_csv.zip'));
-  if (r.status === 'inchange') return { result: 'inchange', edition: null, lines: 0, message: 'Comparateur de territoires inchangé chez l’Insee.' };
+  if (r.status === 'unchanged') return { result: 'unchanged', edition: null, lines: 0, message: 'Comparateur de territoires inchangé chez l’Insee.' };
   const csv = join(run.dir, 'base_cc_comparateur.csv');
   writeFileSync(csv, readZipEntry(r.path, 'base_cc_comparateur.csv'));
   const s = await importInsee(run.ctx.db, csv, { publishedAt: r.lastModified?.toISOString().slice(0, 10) ?? null });
-  if (s.status === 'refuse') throw new AppError('sources.insee_refuse', `Comparateur de territoires refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
-  if (s.status === 'deja-importe') return { result: 'inchange', edition: s.edition, lines: 0, message: `Édition ${s.edition} déjà importée.` };
-  return { result: 'importe', edition: s.edition, lines: s.lines, message: `Édition ${s.edition} : ${s.communes} communes, ${s.problems.length} rejet(s).` };
+  if (s.status === 'refused') throw new AppError('sources.insee_refused', `Comparateur de territoires refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
+  if (s.status === 'already_imported') return { result: 'unchanged', edition: s.edition, lines: 0, message: `Édition ${s.edition} déjà importée.` };
+  return { result: 'imported', edition: s.edition, lines: s.lines, message: `Édition ${s.edition} : ${s.communes} communes, ${s.problems.length} rejet(s).` };
 };

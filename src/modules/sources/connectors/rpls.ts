@@ -14,7 +14,7 @@ export const rplsConnector: Connector = async (run) => {
   if (!template)
     throw new AppError('sources.rpls_url', 'Adresse du RPLS non configurée : donnez-la dans HABITAT_SOURCE_RPLS_URL (modèle avec {millesime}), voir docs/sources.md.', 400);
   // RPLS describes the stock on 1 January; the vintage of year N is published at the end of year N.
-  const years = run.options.annees ?? [run.now.getUTCFullYear() - 1, run.now.getUTCFullYear()];
+  const years = run.options.years ?? [run.now.getUTCFullYear() - 1, run.now.getUTCFullYear()];
   const codes = run.communes.map((c) => c.code);
   const communes = new Set([...codes, ...(await arrondissementsOf(run.ctx.db, codes)).map((a) => a.code)]);
   const done: string[] = [];
@@ -29,14 +29,14 @@ export const rplsConnector: Connector = async (run) => {
       if (err instanceof AppError && err.code === 'download.introuvable') continue; // not published yet
       throw err;
     }
-    if (r.status === 'inchange') continue;
+    if (r.status === 'unchanged') continue;
     const s = await importRpls(run.ctx.lake, r.path, { vintage: millesime, communes, perimeter: { epci: run.ctx.config.epciSirens } });
-    if (s.status === 'refused') throw new AppError('sources.rpls_refuse', `Fichier RPLS ${millesime} refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
+    if (s.status === 'refused') throw new AppError('sources.rpls_refused', `Fichier RPLS ${millesime} refusé : ${s.problems[0]?.message ?? 'format non reconnu'}.`, 422);
     if (s.status === 'already_imported') continue;
     lines += s.lines;
     edition = String(millesime);
     done.push(`RPLS ${millesime} : ${s.lines} lignes, ${s.dwellings} logements sur le territoire`);
   }
-  if (!done.length) return { result: 'inchange', edition: null, lines: 0, message: `Aucun millésime RPLS nouveau (${years.join(', ')}).` };
-  return { result: 'importe', edition, lines, message: done.join(' ; ') };
+  if (!done.length) return { result: 'unchanged', edition: null, lines: 0, message: `Aucun millésime RPLS nouveau (${years.join(', ')}).` };
+  return { result: 'imported', edition, lines, message: done.join(' ; ') };
 };

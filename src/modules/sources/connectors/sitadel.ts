@@ -18,7 +18,7 @@ export const sitadelConnector: Connector = async (run) => {
   const parts: string[] = [];
   for (const dep of deps) {
     const r = await run.fetchFile(sitadelUrl(run.ctx.config.sourceUrls.sdes, dep), join(run.dir, `logements-${dep}.csv`));
-    if (r.status === 'inchange') continue;
+    if (r.status === 'unchanged') continue;
     if (r.lastModified && (!latest || r.lastModified > latest)) latest = r.lastModified;
     const s = await importSitadel(run.ctx.db, r.path, { author: `connecteur Sitadel (département ${dep})` });
     const fileProblem = s.read === 0 && s.problems.length ? s.problems[0] : undefined;
@@ -28,6 +28,6 @@ export const sitadelConnector: Connector = async (run) => {
     lines += s.read;
     parts.push(`${dep} : ${s.read} lignes, ${s.created} créés, ${s.updated} mis à jour, ${s.rejected} rejetées`);
   }
-  if (!imported) return { result: 'inchange', edition: null, lines: 0, message: `Aucun fichier Sitadel nouveau (${deps.join(', ')}).` };
-  return { result: 'importe', edition: monthOf(latest ?? run.now), lines, message: parts.join(' ; ') };
+  if (!imported) return { result: 'unchanged', edition: null, lines: 0, message: `Aucun fichier Sitadel nouveau (${deps.join(', ')}).` };
+  return { result: 'imported', edition: monthOf(latest ?? run.now), lines, message: parts.join(' ; ') };
 };

@@ -7,7 +7,7 @@ import type { FetchOptions } from '../model.ts';
 
 interface InstanceCommune {
   code: string;
-  nom: string;
+  name: string;
   departement_code: string | null;
 }
 
@@ -29,7 +29,7 @@ export interface ConnectorRun {
 }
 
 export interface ConnectorOutcome {
-  result: 'importe' | 'inchange';
+  result: 'imported' | 'unchanged';
   edition: string | null;
   lines: number;
   message: string;

@@ -127,7 +127,7 @@ export function LocalAidsPage() {
           <select id="la-epci" name="epci_siren" defaultValue={form.epci_siren} required>
             {epcis.map((e) => (
               <option key={e.siren} value={e.siren}>
-                {e.nom}
+                {e.name}
               </option>
             ))}
           </select>

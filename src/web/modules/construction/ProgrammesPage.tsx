@@ -18,7 +18,7 @@ const ENTERED_FINANCINGS: Financing[] = ['plai', 'plus', 'pls', 'psla', 'brs', '
 interface CommuneMap {
   type: 'FeatureCollection';
   bbox: Bbox | null;
-  features: { type: 'Feature'; geometry: { type: string; coordinates: unknown }; properties: { code: string; nom: string; epci: string | null } }[];
+  features: { type: 'Feature'; geometry: { type: string; coordinates: unknown }; properties: { code: string; name: string; epci: string | null } }[];
 }
 
 const CLASSES: MapClass[] = [
@@ -98,7 +98,7 @@ export function ProgrammesPage() {
     const shown = epcis.size ? features.filter((f) => epcis.has(f.properties.epci)) : features;
     return { ...map.data, features: shown, bbox: (epcis.size ? bboxOf(shown.map((f) => f.geometry)) : null) ?? map.data.bbox };
   }, [map.data, active.data]);
-  const describe = useCallback((p: Record<string, unknown>) => `${p.nom} : ${formatNumber(p.chantier as number)} logements en chantier`, []);
+  const describe = useCallback((p: Record<string, unknown>) => `${p.name} : ${formatNumber(p.chantier as number)} logements en chantier`, []);
   const canWrite = me.data?.role === 'admin' || me.data?.role === 'agent';
 
   if (me.isLoading) return <p>Chargement…</p>;

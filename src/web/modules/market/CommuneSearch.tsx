@@ -6,9 +6,9 @@ import { api } from '../../platform/api.ts';
 
 interface Found {
   code: string;
-  nom: string;
+  name: string;
   departement_code: string | null;
-  codes_postaux: string[];
+  postal_codes: string[];
 }
 
 export function CommuneSearch({ keep }: { keep: string }) {
@@ -41,7 +41,7 @@ export function CommuneSearch({ keep }: { keep: string }) {
           {found.data.communes.map((c) => (
             <li key={c.code}>
               <Link to={`/prix/communes/${c.code}${keep}`}>
-                {c.nom} ({c.codes_postaux.slice(0, 3).join(', ') || c.departement_code})
+                {c.name} ({c.postal_codes.slice(0, 3).join(', ') || c.departement_code})
               </Link>
             </li>
           ))}

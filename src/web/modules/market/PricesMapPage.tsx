@@ -21,7 +21,7 @@ const NO_SALE = -1;
 
 /** The territory's contours (/api/territory/map): each commune with its EPCI. */
 interface Contours {
-  features: (SvgFeature & { type: 'Feature'; properties: { code: string; nom: string; epci: string } })[];
+  features: (SvgFeature & { type: 'Feature'; properties: { code: string; name: string; epci: string } })[];
 }
 
 export function PricesMapPage() {
@@ -57,7 +57,7 @@ export function PricesMapPage() {
       .map((f) => {
         const row = byCode.get(f.properties.code);
         const prix = !row ? NO_SALE : row.withheld ? (String(row.reason).startsWith('Aucune') ? NO_SALE : SECRET) : (row.price_m2_median as number);
-        return { ...f, properties: { code: f.properties.code, nom: f.properties.nom, prix, sales_count: row?.sales_count ?? null } };
+        return { ...f, properties: { code: f.properties.code, name: f.properties.name, prix, sales_count: row?.sales_count ?? null } };
       });
     return { type: 'FeatureCollection' as const, features, bbox: bboxOf(features.map((f) => f.geometry)) };
   }, [data, contours.data, epci]);
@@ -65,9 +65,9 @@ export function PricesMapPage() {
   const describe = useCallback(
     (p: Record<string, unknown>) => {
       const prix = p.prix as number;
-      if (prix === SECRET) return `${p.nom} : chiffre non publié (secret statistique)`;
-      if (prix === NO_SALE) return `${p.nom} : aucune vente dans les données`;
-      return `${p.nom} : ${formatNumber(prix)} €/m² (médiane, ${TYPE_LABEL[state.type]}, ${period}, ${formatNumber(p.sales_count as number)} ventes)`;
+      if (prix === SECRET) return `${p.name} : chiffre non publié (secret statistique)`;
+      if (prix === NO_SALE) return `${p.name} : aucune vente dans les données`;
+      return `${p.name} : ${formatNumber(prix)} €/m² (médiane, ${TYPE_LABEL[state.type]}, ${period}, ${formatNumber(p.sales_count as number)} ventes)`;
     },
     [state.type, period],
   );

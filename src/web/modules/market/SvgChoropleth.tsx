@@ -5,7 +5,7 @@ import { useMemo, useState, type MouseEvent } from 'react';
 import { useNavigate } from 'react-router';
 
 export interface SvgFeature {
-  properties: { code: string; nom: string; [k: string]: unknown };
+  properties: { code: string; name: string; [k: string]: unknown };
   geometry: { type: string; coordinates: unknown };
 }
 

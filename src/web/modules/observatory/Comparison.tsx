@@ -112,7 +112,7 @@ export function Comparison({ epci, highlight, initial = 'population', headingId 
   const describe = useCallback(
     (f: SvgFeature) => {
       const c = byCode.get(f.properties.code);
-      if (!d || !c) return `${f.properties.nom} : pas de donnée`;
+      if (!d || !c) return `${f.properties.name} : pas de donnée`;
       return `${c.name} : ${c.value === null ? `pas de donnée (${NO_DATA_LABEL[c.reason ?? 'not_loaded']})` : formatValue(c.value, d.indicator.unit)}`;
     },
     [byCode, d],

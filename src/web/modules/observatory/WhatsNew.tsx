@@ -24,8 +24,8 @@ export function WhatsNew() {
     }
   }, []);
   const q = useSources();
-  const loaded = (q.data?.sources ?? []).filter((s) => s.edition && s.charge_le).sort((a, b) => b.charge_le!.localeCompare(a.charge_le!));
-  const fresh = lastVisit ? loaded.filter((s) => s.charge_le! > lastVisit) : [];
+  const loaded = (q.data?.sources ?? []).filter((s) => s.edition && s.loaded_at).sort((a, b) => b.loaded_at!.localeCompare(a.loaded_at!));
+  const fresh = lastVisit ? loaded.filter((s) => s.loaded_at! > lastVisit) : [];
   return (
     <div className="changes">
       <h3>Depuis votre dernière visite</h3>
@@ -35,7 +35,7 @@ export function WhatsNew() {
         <ul data-testid="nouveautes">
           {fresh.map((s) => (
             <li key={s.id} className="new">
-              Nouvelle édition : {s.nom}, {s.edition} (chargée le {frenchDate(s.charge_le)})
+              Nouvelle édition : {s.name}, {s.edition} (chargée le {frenchDate(s.loaded_at)})
             </li>
           ))}
         </ul>
@@ -47,8 +47,8 @@ export function WhatsNew() {
       <ul>
         {loaded.slice(0, 6).map((s) => (
           <li key={s.id}>
-            {s.nom} : {s.edition}, chargée le {frenchDate(s.charge_le)}
-            {s.periode ? ` (période ${s.periode})` : ''}
+            {s.name} : {s.edition}, chargée le {frenchDate(s.loaded_at)}
+            {s.period ? ` (période ${s.period})` : ''}
           </li>
         ))}
       </ul>

@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import type { AidOut } from '../../../modules/plh/contract.ts';
-import { AIDE_LABELS } from '../../../modules/plh/model.ts';
+import { AID_LABELS } from '../../../modules/plh/model.ts';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
 
 
@@ -49,7 +49,7 @@ export function AidesPage() {
               {aides.map((a) => (
                 <tr key={a.id}>
                   <th scope="row">{a.reference}</th>
-                  <td>{AIDE_LABELS[a.type]}</td>
+                  <td>{AID_LABELS[a.type]}</td>
                   <td>{a.commune_code}</td>
                   <td className="num">{a.year}</td>
                   <td className="num">{formatNumber(a.amount_euros)}</td>
@@ -108,7 +108,7 @@ function AideForm() {
       <label>
         Aide{' '}
         <select name="type" value={type} onChange={(e) => setType(e.target.value)}>
-          {Object.entries(AIDE_LABELS).map(([k, v]) => (
+          {Object.entries(AID_LABELS).map(([k, v]) => (
             <option key={k} value={k}>
               {v}
             </option>

@@ -4,7 +4,7 @@ import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
 import type { LandSite } from '../../../modules/plh/contract.ts';
-import { FONCIER_STATUT_LABELS } from '../../../modules/plh/model.ts';
+import { LAND_STATUS_LABELS } from '../../../modules/plh/model.ts';
 
 type Geo = { type: 'FeatureCollection'; features: { geometry: { coordinates: [number, number] }; properties: LandSite }[] };
 
@@ -108,7 +108,7 @@ export function FoncierPage() {
                   <td className="num">{formatNumber(s.surface_m2)}</td>
                   <td>{s.zoning || '—'}</td>
                   <td className="num">{formatNumber(s.potential_dwellings)}</td>
-                  <td>{FONCIER_STATUT_LABELS[s.status] ?? s.status}</td>
+                  <td>{LAND_STATUS_LABELS[s.status] ?? s.status}</td>
                 </tr>
               ))}
             </tbody>

@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 import { ApiError, api, formatNumber, useMe } from '../../platform/api.ts';
 import { refusalText } from './refusal.ts';
 import type { ClubLine, Programme, TargetLine } from '../../../modules/plh/contract.ts';
-import { CATEGORIE_LABELS, STATUT_LABELS } from '../../../modules/plh/model.ts';
+import { CATEGORY_LABELS, ACTION_STATUS_LABELS } from '../../../modules/plh/model.ts';
 import { pct } from './format.ts';
 
 export function PlhPage() {
@@ -83,7 +83,7 @@ export function PlhPage() {
                               {a.code}. {a.title}
                             </th>
                             <td>{a.lead}</td>
-                            <td>{canWrite ? <StatusSelect code={a.code} value={a.status} /> : STATUT_LABELS[a.status]}</td>
+                            <td>{canWrite ? <StatusSelect code={a.code} value={a.status} /> : ACTION_STATUS_LABELS[a.status]}</td>
                             <td className="num">{formatNumber(b?.planned_euros)}</td>
                             <td className="num">{formatNumber(b?.spent_euros)}</td>
                             <td>{a.comment}</td>
@@ -120,7 +120,7 @@ export function PlhPage() {
                 {targets.data.targets.map((o) => (
                   <tr key={`${o.commune_code}-${o.category}-${o.start_year}`}>
                     <th scope="row">{o.commune}</th>
-                    <td>{CATEGORIE_LABELS[o.category]}</td>
+                    <td>{CATEGORY_LABELS[o.category]}</td>
                     <td>
                       {o.start_year}–{o.end_year}
                     </td>
@@ -242,7 +242,7 @@ function StatusSelect({ code, value }: { code: string; value: string }) {
           }
         }}
       >
-        {Object.entries(STATUT_LABELS).map(([k, v]) => (
+        {Object.entries(ACTION_STATUS_LABELS).map(([k, v]) => (
           <option key={k} value={k}>
             {v}
           </option>

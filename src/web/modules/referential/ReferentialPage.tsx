@@ -12,7 +12,7 @@ export function ReferentialPage() {
   const charters = useQuery({ queryKey: ['referential', 'charters'], queryFn: () => api<Charters>('/api/referential/charters') });
   const territory = useQuery({
     queryKey: ['territory'],
-    queryFn: () => api<{ communes: { code: string; nom: string }[]; source: string }>('/api/territory'),
+    queryFn: () => api<{ communes: { code: string; name: string }[]; source: string }>('/api/territory'),
   });
   const titles = new Map((schemas.data?.schemas ?? []).map((s) => [s.name, s.title]));
   return (
@@ -107,7 +107,7 @@ export function ReferentialPage() {
                 {territory.data.communes.map((c) => (
                   <tr key={c.code}>
                     <td className="ref-code">{c.code}</td>
-                    <td>{c.nom}</td>
+                    <td>{c.name}</td>
                   </tr>
                 ))}
               </tbody>

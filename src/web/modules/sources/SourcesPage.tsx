@@ -6,7 +6,8 @@ import { api, formatNumber, useMe } from '../../platform/api.ts';
 import { DemoNotice } from '../../platform/DemoNotice.tsx';
 import { CoverageDetails } from '../observatory/Coverage.tsx';
 
-const RESULT: Record<string, string> = { importe: 'Importée', inchange: 'Inchangée', echec: 'Échec', 'en-cours': 'En cours' };
+const RESULT: Record<string, string> = { imported: 'Importée', unchanged: 'Inchangée', failed: 'Échec', running: 'En cours' };
+const TRIGGER: Record<string, string> = { command: 'commande', schedule: 'planification' };
 const frenchDate = (iso: string | null) =>
   iso ? new Date(iso).toLocaleDateString('fr-FR', { day: 'numeric', month: 'short', year: 'numeric' }) : '—';
 const frenchDateTime = (iso: string | null) =>
@@ -19,8 +20,8 @@ export function SourcesPage() {
   if (q.isLoading) return <p>Chargement…</p>;
   if (q.error) return <p className="error">{(q.error as Error).message}</p>;
   const d = q.data!;
-  const open = d.sources.filter((s) => s.canal === 'connecteur');
-  const transmitted = d.sources.filter((s) => s.canal === 'fichier transmis');
+  const open = d.sources.filter((s) => s.channel === 'connector');
+  const transmitted = d.sources.filter((s) => s.channel === 'transmitted_file');
   return (
     <section>
       <h1 tabIndex={-1}>Sources et couverture</h1>
@@ -28,7 +29,7 @@ export function SourcesPage() {
       <p>
         Les chiffres de la plateforme viennent de données publiques, téléchargées chez leur éditeur à leur rythme, et de fichiers transmis à
         l’EPCI sous convention. Pour chacune : qui la publie, sous quelle licence, l’édition chargée et ce qu’elle couvre des{' '}
-        {formatNumber(d.communes_du_territoire)} communes du territoire.
+        {formatNumber(d.communes_total)} communes du territoire.
       </p>
       <div className="table-wrap">
         <table>
@@ -48,20 +49,20 @@ export function SourcesPage() {
             {open.map((s) => (
               <tr key={s.id}>
                 <th scope="row">
-                  {s.nom}
+                  {s.name}
                   <br />
                   <small>{s.usage}</small>
                 </th>
                 <td>
-                  {s.editeur}
+                  {s.publisher}
                   <br />
                   <small>{s.licence}</small>
                 </td>
-                <td>{s.rythme}</td>
+                <td>{s.frequency}</td>
                 <td>{s.edition ?? 'aucune'}</td>
-                <td>{frenchDate(s.charge_le)}</td>
-                <td className="num">{s.communes_couvertes === null ? '—' : `${formatNumber(s.communes_couvertes)} sur ${formatNumber(d.communes_du_territoire)}`}</td>
-                <td>{s.periode ?? '—'}</td>
+                <td>{frenchDate(s.loaded_at)}</td>
+                <td className="num">{s.communes_covered === null ? '—' : `${formatNumber(s.communes_covered)} sur ${formatNumber(d.communes_total)}`}</td>
+                <td>{s.period ?? '—'}</td>
               </tr>
             ))}
           </tbody>
@@ -82,10 +83,10 @@ export function SourcesPage() {
           <tbody>
             {transmitted.map((s) => (
               <tr key={s.id}>
-                <th scope="row">{s.nom}</th>
-                <td>{s.editeur}</td>
+                <th scope="row">{s.name}</th>
+                <td>{s.publisher}</td>
                 <td>{s.licence}</td>
-                <td>{s.rythme}</td>
+                <td>{s.frequency}</td>
                 <td>{s.usage}</td>
               </tr>
             ))}
@@ -98,7 +99,7 @@ export function SourcesPage() {
         <ul>
           {open.map((s) => (
             <li key={s.id}>
-              {s.nom} : <code>{s.url}</code>
+              {s.name} : <code>{s.url}</code>
             </li>
           ))}
         </ul>
@@ -109,14 +110,14 @@ export function SourcesPage() {
 }
 
 function History() {
-  const q = useQuery({ queryKey: ['sources', 'historique'], queryFn: () => api<HistoryAnswer>('/api/sources/historique?limite=50') });
+  const q = useQuery({ queryKey: ['sources', 'historique'], queryFn: () => api<HistoryAnswer>('/api/sources/history?limit=50') });
   return (
     <section aria-labelledby="historique">
       <h2 id="historique">Historique des mises à jour</h2>
       {q.isLoading && <p>Chargement…</p>}
       {q.error && <p className="error">{(q.error as Error).message}</p>}
-      {q.data && q.data.passages.length === 0 && <p>Aucune mise à jour pour l’instant (commande « habitat fetch » ou « habitat refresh »).</p>}
-      {q.data && q.data.passages.length > 0 && (
+      {q.data && q.data.runs.length === 0 && <p>Aucune mise à jour pour l’instant (commande « habitat fetch » ou « habitat refresh »).</p>}
+      {q.data && q.data.runs.length > 0 && (
         <div className="table-wrap">
           <table>
             <caption>Les 50 derniers passages des connecteurs (commande ou planification)</caption>
@@ -133,15 +134,15 @@ function History() {
               </tr>
             </thead>
             <tbody>
-              {q.data.passages.map((r) => (
+              {q.data.runs.map((r) => (
                 <tr key={r.id}>
                   <th scope="row">{r.source}</th>
-                  <td>{frenchDateTime(r.debut)}</td>
-                  <td>{frenchDateTime(r.fin)}</td>
-                  <td>{r.declenchement}</td>
-                  <td>{RESULT[r.resultat] ?? r.resultat}</td>
+                  <td>{frenchDateTime(r.started_at)}</td>
+                  <td>{frenchDateTime(r.ended_at)}</td>
+                  <td>{TRIGGER[r.trigger] ?? r.trigger}</td>
+                  <td>{RESULT[r.result] ?? r.result}</td>
                   <td>{r.edition ?? '—'}</td>
-                  <td className="num">{formatNumber(r.lignes)}</td>
+                  <td className="num">{formatNumber(r.lines)}</td>
                   <td>{r.message ?? ''}</td>
                 </tr>
               ))}

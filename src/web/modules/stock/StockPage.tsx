@@ -36,7 +36,7 @@ export function StockPage() {
           <select id={selectId} value={siren} onChange={(e) => setEpci(e.target.value)}>
             {territory.data!.epcis.map((e) => (
               <option key={e.siren} value={e.siren}>
-                {e.nom}
+                {e.name}
               </option>
             ))}
           </select>

@@ -17,13 +17,13 @@ export function HomePage() {
   // A club of EPCIs may lie far apart (Lyon and Toulouse in the demo): the page shows one EPCI at a time.
   const [epciShown, setEpciShown] = useState<string>('');
   const shown = territory.data?.epcis.find((e) => e.siren === epciShown) ?? territory.data?.epcis[0];
-  const communes = (territory.data?.communes ?? []).filter((c) => c.epci_siren === shown?.siren).sort((a, b) => a.nom.localeCompare(b.nom, 'fr'));
+  const communes = (territory.data?.communes ?? []).filter((c) => c.epci_siren === shown?.siren).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
   const navigate = useNavigate();
   const [commune, setCommune] = useState('');
   return (
     <section className="home">
       <h1 tabIndex={-1}>
-        L’habitat {shown ? `: ${shown.nom}` : 'sur le territoire'}
+        L’habitat {shown ? `: ${shown.name}` : 'sur le territoire'}
         <span className="subtitle">Observatoire de l’habitat : les chiffres de toutes les sources, commune par commune</span>
       </h1>
       {territory.isError && <p role="alert">Le territoire n’a pas pu être chargé : {(territory.error as Error).message}</p>}
@@ -34,7 +34,7 @@ export function HomePage() {
           <select id="epci-carte" value={shown?.siren ?? ''} onChange={(e) => setEpciShown(e.target.value)}>
             {territory.data.epcis.map((e) => (
               <option key={e.siren} value={e.siren}>
-                {e.nom}
+                {e.name}
               </option>
             ))}
           </select>
@@ -57,7 +57,7 @@ export function HomePage() {
                 <option value="">Choisir une commune…</option>
                 {communes.map((c) => (
                   <option key={c.code} value={c.code}>
-                    {c.nom}
+                    {c.name}
                   </option>
                 ))}
               </select>
