@@ -1,8 +1,8 @@
-// The indicators computed at import (indicators-store.ts) are the raw lake's figures: each stored figure of the demo
-// equals what store.ts `figures` computes on the lake's partitions; an EPCI's median is the median of its communes'
-// sales; a re-import swaps the indicators with the lake; a lake without indicators still answers the same.
+// The indicators computed after an import (indicators-store.ts) are the raw lake's figures: each stored figure of the
+// demo equals what store.ts `figures` computes on the lake's partitions; an EPCI's median is the median of its
+// communes' sales; an import makes them stale until computed again; meanwhile the answers read the raw lake.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLake, type Lake } from '../../platform/lake.ts';
@@ -13,7 +13,7 @@ import { indicatorSource } from './figure-source.ts';
 import { indicatorsDir, manifestHash, readIndicators, readIndicatorsMeta } from './indicators-store.ts';
 import { PROPERTY_TYPES, type IndicatorRow, type Method } from './model.ts';
 import { histogram } from './portal-model.ts';
-import { importDvf, marketService } from './service.ts';
+import { importDvf, marketService, membershipOf, refreshIndicators } from './service.ts';
 import { datasetVersion } from '../../platform/lake-swap.ts';
 import { dvfDataset, figures, readDvfManifest, salePrices } from './store.ts';
 
@@ -31,7 +31,9 @@ beforeAll(async () => {
   lake = await openLake(dataDir);
   store = await openTestStore('pglite');
   await importDvf({ db: store.db, lake }, [ABZAC, DEP69, HENDAYE]);
+  expect(await refreshIndicators(lake.dir, territory)).toBe(true);
 });
+const territory = (communes: string[]) => membershipOf(store.db, communes);
 afterAll(async () => {
   lake.close();
   await store.close();
@@ -51,7 +53,7 @@ const figuresOnly = ({ code, period, type, sales_count, price_m2_q1, price_m2_me
   price_median: Number(price_median),
 });
 
-describe('indicateurs calculés à l’import', () => {
+describe('indicateurs calculés après l’import', () => {
   it('sont ceux du lac brut pour chaque commune, type, année et mois de la démo, par les deux méthodes', async () => {
     const communes = (await lake.query<{ c: string }>(`SELECT DISTINCT code_commune_parent AS c FROM read_parquet('${dvfDataset(lake.dir).root}/departement=*/*.parquet')`)).map((r) => r.c);
     expect(communes.length).toBeGreaterThan(50);
@@ -112,46 +114,50 @@ describe('indicateurs calculés à l’import', () => {
     expect(Math.round(median(medians))).not.toBe(stored.price_m2_median);
   });
 
-  it('sont remplacés avec le lac à chaque import, pour les seuls départements touchés ; un import répété ne change rien', async () => {
+  it('sont recalculés après chaque import qui change le lac ; un import répété ne change rien', async () => {
     const dep = (d: string) => join(indicatorsDir(lake.dir), `departement=${d}`, 'indicators-habitat.parquet');
-    const before = { 33: readFileSync(dep('33')), 69: readFileSync(dep('69')) };
+    const before = readFileSync(dep('33'));
     const meta = readIndicatorsMeta(lake.dir)!;
     expect(meta.manifestHash).toBe(manifestHash(readDvfManifest(lake.dir)));
     expect(meta.computed.sort()).toEqual(['33', '64', '69']);
     expect(meta.dataUntil['69']).toBe('2018-12-31');
-    // The same files again: skipped, nothing changes.
+    // The same files again: skipped, nothing changes, the indicators stay those of the lake.
     await importDvf({ db: store.db, lake }, [ABZAC, DEP69, HENDAYE]);
-    expect(readFileSync(dep('33')).equals(before[33])).toBe(true);
     expect(readIndicatorsMeta(lake.dir)).toEqual(meta);
-    // A new edition of Abzac (the same sales, its file changed by one byte): a new manifest, indicators swapped with
-    // it; during the import (before its commit point) readers still see the old lake and the old indicators.
+    expect(await refreshIndicators(lake.dir, territory)).toBe(true);
+    expect(readIndicatorsMeta(lake.dir)).toEqual(meta);
+    // A new edition of Abzac (the same sales, its file changed by one byte): a new manifest. Until the indicators
+    // are computed again they are stale, and the answers read the raw lake (the same figures).
     const copy = join(dataDir, 'abzac-bis.csv');
     writeFileSync(copy, readFileSync(ABZAC, 'utf8') + '\n');
-    let during: ReturnType<typeof readIndicatorsMeta> = null;
-    const inode69 = statSync(dep('69')).ino;
-    await importDvf({ db: store.db, lake }, [copy], { beforeSwap: () => void (during = readIndicatorsMeta(lake.dir)) });
-    expect(during!.builtAt).toBe(meta.builtAt);
+    await importDvf({ db: store.db, lake }, [copy]);
+    expect(readIndicatorsMeta(lake.dir)!.manifestHash).not.toBe(manifestHash(readDvfManifest(lake.dir)));
+    const q = { type: 'maison', window: 'year', method: 'etalab', year: 2021 } as const;
+    const stale = await marketService({ db: store.db, lake, secrecyMinCount: 11 }).communePage('33001', q);
+    expect(stale).toEqual(await marketService({ db: store.db, lake, secrecyMinCount: 11, source: 'lake' }).communePage('33001', q));
+    expect(await refreshIndicators(lake.dir, territory)).toBe(true);
     const after = readIndicatorsMeta(lake.dir)!;
     expect(after.builtAt).not.toBe(meta.builtAt);
     expect(after.manifestHash).toBe(manifestHash(readDvfManifest(lake.dir)));
-    // Only Gironde was recomputed: the Rhône's file is the very same file, not a copy.
-    expect(after.computed).toEqual(['33']);
-    expect(statSync(dep('69')).ino).toBe(inode69);
-    expect(readFileSync(dep('33')).equals(before[33])).toBe(true);
+    expect(readFileSync(dep('33')).equals(before)).toBe(true);
     expect(after.dataUntil).toEqual(meta.dataUntil);
     const abzac = async () => (await readIndicators(lake, 'etalab', { levels: ['commune'], codes: ['33001'] })).filter((r) => !r.period.includes('/')).map(figuresOnly).sort((a, b) => key(a).localeCompare(key(b)));
     const raw = await figures(lake, { area: { level: 'commune', code: '33001' }, types: PROPERTY_TYPES, method: 'etalab', period: 'year_and_month' });
     expect(await abzac()).toEqual(raw.sort((a, b) => key(a).localeCompare(key(b))).map(figuresOnly));
   });
 
-  it('se recalculent à la première réponse pour un lac importé sans eux (version antérieure), à l’identique', async () => {
+  it('se recalculent en arrière-plan pour un lac importé sans eux (version antérieure) ; les réponses restent les mêmes', async () => {
     const market = marketService({ db: store.db, lake, secrecyMinCount: 11 });
     const fromLake = marketService({ db: store.db, lake, secrecyMinCount: 11, source: 'lake' });
     const q = { type: 'appartement', window: 'five_years', method: 'etalab', year: 2018 } as const;
     rmSync(indicatorsDir(lake.dir), { recursive: true });
+    // The first answer reads the raw lake and starts the computation in the background.
     const page = await market.communePage('69266', q);
-    expect(existsSync(join(indicatorsDir(lake.dir), 'areas', 'meta.json'))).toBe(true);
     expect(page).toEqual(await fromLake.communePage('69266', q));
+    expect(await refreshIndicators(lake.dir, territory)).toBe(true);
+    expect(existsSync(join(indicatorsDir(lake.dir), 'areas', 'meta.json'))).toBe(true);
+    const fresh = marketService({ db: store.db, lake, secrecyMinCount: 11 });
+    expect(await fresh.communePage('69266', q)).toEqual(page);
     expect(await market.mapPage(q)).toEqual(await fromLake.mapPage(q));
     expect(await market.epciIndicators(LYON_METROPOLE, { period: 'month', types: 'maison,appartement', method: 'habitat' })).toEqual(
       await fromLake.epciIndicators(LYON_METROPOLE, { period: 'month', types: 'maison,appartement', method: 'habitat' }),

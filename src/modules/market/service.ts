@@ -1,15 +1,15 @@
 // The market's use cases: import DVF files into the lake (one swap), and build every published answer — an area's
 // indicators, a commune's latest sales, what the lake holds, the price portal's map and commune page. Figures come
 // from store.ts `figures` (the one computation) and their secrecy from `protectedArea` here (model.ts rules).
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AnswerCache } from '../../platform/answer-cache.ts';
 import { storeAnswer } from '../../platform/http/stored-answer.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedDb } from '../../platform/db.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { sha256File } from '../../platform/files.ts';
-import { beginSwap, datasetVersion, parquetFilesIn } from '../../platform/lake-swap.ts';
+import { beginSwap, datasetVersion, parquetFilesIn, stagingRoot } from '../../platform/lake-swap.ts';
 import { connectionReader, openDuckDB, type LakeReader } from '../../platform/lake.ts';
 import { indicatorSource, lakeSource, type FigureSource } from './figure-source.ts';
 import { buildIndicators, lakeDepartements, manifestHash, membershipHash, readIndicatorsMeta, type Membership } from './indicators-store.ts';
@@ -103,19 +103,14 @@ export interface ImportOptions extends Omit<StageOptions, 'parents' | 'known'> {
    * it such an import stops before the swap: a partial file would silently replace complete data.
    */
   replace?: boolean;
-  /**
-   * The EPCI of each commune of the imported lake and the instance's communes, for the EPCI and territory levels of
-   * the indicators (the territory module's answer; importDvf gives it). Without it those levels are left empty and
-   * computed again at the first answer.
-   */
-  membership?(communes: string[]): Promise<Membership>;
-  /** False: no indicators computed (the bench's « without »); the answers then compute them at their first need. */
-  indicators?: boolean;
 }
 
 /** Imports DVF files into the lake, arrondissements rolled up to their commune as the territory's COG says. */
 export async function importDvf(ctx: { db: TypedDb; lake: { dir: string } }, paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
-  return importDvfFiles(ctx.lake.dir, paths, { membership: (communes) => membershipOf(ctx.db, communes), ...opts, parents: await arrondissementParents(ctx.db) });
+  const summary = await importDvfFiles(ctx.lake.dir, paths, { ...opts, parents: await arrondissementParents(ctx.db) });
+  // A server in this process computes the published indicators of the new lake, in the background (decision 0005).
+  if (summary.files.some((f) => f.status === 'imported')) for (const listener of importListeners) listener(ctx.lake.dir);
+  return summary;
 }
 
 /**
@@ -151,16 +146,9 @@ export async function importDvfFiles(lakeDir: string, paths: string[], opts: Imp
     await recordPartitionYears(db, touched);
     const importedAt = new Date().toISOString();
     const added = staged.files.map((f) => ({ sha256: f.sha256, file: f.name, size: f.size, importedAt, lines: f.lines, communeYears: f.communeYears }));
-    const next = nextManifest(manifest, added);
-    // The indicators of the départements this import rewrites (and of the areas over them), staged with its
-    // partitions and swapped with them (indicators-store.ts). An import that brings nothing new leaves them as they are.
-    const indicators =
-      staged.files.length && opts.indicators !== false
-        ? await buildIndicators(connectionReader(db, lakeDir), { lakeDir, tree: swap.tree, touched: touched.map((p) => p.departement), staged: true, membership: opts.membership, manifestHash: manifestHash(next) })
-        : [];
     await opts.beforeSwap?.();
     // The commit point: from here on, a crash is completed by the next import instead of undone.
-    await swap.commit({ partitions: [...touched.map((p) => partitionPath(p.departement)), ...indicators], manifest: next }, { afterCommit: opts.afterCommit });
+    await swap.commit({ partitions: touched.map((p) => partitionPath(p.departement)), manifest: nextManifest(manifest, added) }, { afterCommit: opts.afterCommit });
     return { ...staged.summary, partitions: staged.departementYears, durationMs: Date.now() - started };
   } finally {
     conn.closeSync();
@@ -193,44 +181,103 @@ export async function loadDemo(ctx: AppContext): Promise<void> {
 
 // ---------- the indicators computed at import ----------
 
+/** The EPCI of each of these communes and the instance's communes: the indicators' EPCI and territory levels. */
+export type MembershipOf = (communes: string[]) => Promise<Membership>;
+
 /** The territory the EPCI and territory levels of the indicators are computed with. */
-async function membershipOf(db: TypedDb, communes: string[]): Promise<Membership> {
+export async function membershipOf(db: TypedDb, communes: string[]): Promise<Membership> {
   const [places, instance] = await Promise.all([placesByCode(db, communes), instanceCommunes(db)]);
   return { epciOf: Object.fromEntries(communes.map((c) => [c, places.get(c)?.epci_siren ?? ''])), territory: instance.map((c) => c.code) };
 }
 
-/**
- * Makes sure the lake's indicators are those of its manifest and of the territory; computes them when not (a lake
- * imported by an older version, or EPCIs changed since the import): once, on the fly, at the first answer that needs
- * them, through the same swap as an import. False while an import holds the lake (answers read it raw meanwhile).
- */
-async function ensureIndicators(db: TypedDb, lake: LakeReader): Promise<boolean> {
-  const manifest = readDvfManifest(lake.dir);
-  if (!manifest.files.length) return false;
-  const meta = readIndicatorsMeta(lake.dir);
-  if (meta && meta.manifestHash === manifestHash(manifest) && meta.membershipHash === membershipHash(await membershipOf(db, Object.keys(meta.membership.epciOf)))) return true;
-  let swap;
-  try {
-    swap = beginSwap<Manifest>(dvfDataset(lake.dir), 'DVF (indicateurs)');
-  } catch (e) {
-    if (e instanceof AppError && e.code === 'platform.lake_busy') return false;
-    throw e;
-  }
-  try {
-    const current = readDvfManifest(lake.dir);
-    // An instance of its own, as an import has: the computation keeps temporary tables on one connection, and its
-    // memory stays bounded apart from the server's reads.
-    const instance = await openDuckDB({ memory_limit: '1GB', temp_directory: join(swap.dir, 'spill'), preserve_insertion_order: 'false' });
-    const conn = await instance.connect();
-    const folders = await buildIndicators(connectionReader(conn, lake.dir), { lakeDir: lake.dir, tree: swap.tree, touched: lakeDepartements(lake.dir, []), staged: false, membership: (c) => membershipOf(db, c), manifestHash: manifestHash(current) });
-    conn.closeSync();
-    instance.closeSync();
-    await swap.commit({ partitions: folders, manifest: current });
-    return true;
-  } finally {
-    swap.close();
-  }
+/** What a server does after an import in its own process (a CLI command it ran, the demo): see marketRoutes. */
+const importListeners = new Set<(lakeDir: string) => void>();
+export function onDvfImported(listener: (lakeDir: string) => void): () => void {
+  importListeners.add(listener);
+  return () => importListeners.delete(listener);
 }
+
+/** Whether the lake's indicators are those of its manifest and of the territory (EPCIs may change after an import). */
+async function indicatorsValid(lakeDir: string, manifest: Manifest, membership: MembershipOf): Promise<boolean> {
+  const meta = readIndicatorsMeta(lakeDir);
+  return !!meta && meta.manifestHash === manifestHash(manifest) && meta.membershipHash === membershipHash(await membership(Object.keys(meta.membership.epciOf)));
+}
+
+/** The indicators being computed, per lake: one computation at a time in this process. */
+const refreshing = new Map<string, Promise<boolean>>();
+
+/**
+ * Computes the lake's published indicators when they are not those of its manifest and territory, in the background:
+ * after an import (the server's listener), at a server's start, or at the first answer that finds them stale
+ * (answers read the raw lake meanwhile, the same figures more slowly). True when they are valid at the end.
+ */
+export function refreshIndicators(lakeDir: string, membership: MembershipOf): Promise<boolean> {
+  let running = refreshing.get(lakeDir);
+  if (!running) {
+    running = rebuildIndicators(lakeDir, membership).finally(() => refreshing.delete(lakeDir));
+    refreshing.set(lakeDir, running);
+  }
+  return running;
+}
+
+/**
+ * Computed outside the lake's lock, so that an import is never refused while they are computed (a minute for a
+ * national edition): into a work folder of their own, from the live lake, in a DuckDB instance of their own
+ * (1 GB). The lock is taken only to swap them in, and only if no import changed the lake meanwhile; else again.
+ */
+async function rebuildIndicators(lakeDir: string, membership: MembershipOf): Promise<boolean> {
+  const staging = stagingRoot(lakeDir);
+  for (const old of existsSync(staging) ? readdirSync(staging).filter((d) => d.startsWith(INDICATORS_WORK)) : []) rmSync(join(staging, old), { recursive: true, force: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const manifest = readDvfManifest(lakeDir);
+    if (!manifest.files.length) return false;
+    if (await indicatorsValid(lakeDir, manifest, membership)) return true;
+    const work = join(staging, `${INDICATORS_WORK}${process.pid}-${Date.now()}`);
+    const tree = join(work, 'new');
+    mkdirSync(tree, { recursive: true });
+    try {
+      let folders: string[];
+      const instance = await openDuckDB({ memory_limit: '1GB', temp_directory: join(work, 'spill'), preserve_insertion_order: 'false' });
+      const conn = await instance.connect();
+      try {
+        folders = await buildIndicators(connectionReader(conn, lakeDir), { lakeDir, tree, touched: lakeDepartements(lakeDir, []), staged: false, membership, manifestHash: manifestHash(manifest) });
+      } catch (e) {
+        // An import swapped partitions under the computation: computed again from the new lake.
+        if (manifestHash(readDvfManifest(lakeDir)) !== manifestHash(manifest)) continue;
+        throw e;
+      } finally {
+        conn.closeSync();
+        instance.closeSync();
+      }
+      let swap;
+      try {
+        swap = beginSwap<Manifest>(dvfDataset(lakeDir), 'DVF (indicateurs)');
+      } catch (e) {
+        // An import holds the lake: it will call for the indicators of its own lake when it ends.
+        if (e instanceof AppError && e.code === 'platform.lake_busy') return false;
+        throw e;
+      }
+      try {
+        const current = readDvfManifest(lakeDir);
+        if (manifestHash(current) !== manifestHash(manifest)) continue;
+        for (const f of folders) {
+          mkdirSync(dirname(join(swap.tree, f)), { recursive: true });
+          renameSync(join(tree, f), join(swap.tree, f));
+        }
+        await swap.commit({ partitions: folders, manifest: current });
+        return true;
+      } finally {
+        swap.close();
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return false;
+}
+
+/** Work folders of the indicators under the lake's staging root (not `dvf-…`: an import's recovery leaves them). */
+const INDICATORS_WORK = 'indicateurs-';
 
 // ---------- published answers ----------
 
@@ -242,11 +289,24 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
   const cache = new AnswerCache(version);
   const raw = lakeSource(lake);
   const precomputed = indicatorSource(lake, version);
-  // Checked once per version of the lake: are its indicators those of this lake and of this territory?
-  const readiness = new AnswerCache(version, 1);
-  /** Where the figures come from: the indicators when valid (made valid on the fly if needed), else the raw lake. */
-  const figureSource = async (): Promise<FigureSource> =>
-    from === 'lake' ? raw : (await readiness.get('ready', () => ensureIndicators(db, lake))) ? precomputed : raw;
+  const territory: MembershipOf = (communes) => membershipOf(db, communes);
+  /** The version of the lake whose indicators were found valid (checked again at each new version). */
+  let validFor = '';
+  /**
+   * Where the figures come from: the indicators when they are those of this lake, else the raw lake while they are
+   * computed in the background (the same figures: a property test checks it). Never waits for them.
+   */
+  async function figureSource(): Promise<FigureSource> {
+    if (from === 'lake') return raw;
+    const v = version();
+    if (validFor === v) return precomputed;
+    if (await indicatorsValid(lake.dir, readDvfManifest(lake.dir), territory)) {
+      validFor = v;
+      return precomputed;
+    }
+    void refreshIndicators(lake.dir, territory).catch(() => undefined);
+    return raw;
+  }
 
   /**
    * An area's yearly and monthly figures of every type and the secrecy status of each: every type and month of a
