@@ -2,12 +2,12 @@
 // lake through store.ts `figures` (the one computation, which the indicators reproduce). The service asks one of
 // them; the raw lake stays the fallback for a lake without valid indicators and the bench's « before ».
 import type { LakeReader } from '../../platform/lake.ts';
-import { PORTAL_TYPES } from './contract.ts';
+import { PORTAL_TYPES, type LatestSale } from './contract.ts';
 import { AnswerCache } from '../../platform/answer-cache.ts';
-import { HISTOGRAM_MIN_SALES, readHistograms, readIndicators, readIndicatorsMeta, rangeKey, sectionPeriods, type IndicatorLevel, type StoredIndicator } from './indicators-store.ts';
+import { HISTOGRAM_MIN_SALES, LATEST_SALES_KEPT, readHistograms, readLatestSales, readIndicators, readIndicatorsMeta, rangeKey, sectionPeriods, type IndicatorLevel, type StoredIndicator } from './indicators-store.ts';
 import { PROPERTY_TYPES, departementOf, yearRange, type IndicatorRow, type Method, type PropertyType, type Scope } from './model.ts';
 import { histogram, type Bin } from './portal-model.ts';
-import { dataDates, figures, readDvfManifest, saleCounts, salePrices } from './store.ts';
+import { dataDates, figures, latestSales, readDvfManifest, saleCounts, salePoints, salePrices } from './store.ts';
 
 type Years = { from?: number; to?: number };
 type Span = { from: number; to: number };
@@ -24,6 +24,10 @@ export interface FigureSource {
   /** A commune's figures by cadastral section over a span. */
   sections(code: string, type: PropertyType, method: Method, win: Span): Promise<IndicatorRow[]>;
   dates(departements: string[]): Promise<{ data_until: string | null; imported_at: string | null }>;
+  /** A place's latest mutations, newest first (store.ts `latestSales`). */
+  latestSales(code: string, limit: number): Promise<LatestSale[]>;
+  /** The mean position of these mutations of a place (store.ts `salePoints`). */
+  salePoints(code: string, ids: string[]): Promise<Map<string, { lon: number; lat: number }>>;
 }
 
 /** Straight from the lake (a handful of DuckDB queries over the partitions per answer). */
@@ -45,6 +49,8 @@ export function lakeSource(lake: LakeReader): FigureSource {
     },
     sections: (code, type, method, win) => figures(lake, { area: { level: 'commune', code }, by: 'section', types: [type], method, ...win, period: 'span' }),
     dates: (departements) => dataDates(lake, departements),
+    latestSales: (code, limit) => latestSales(lake, code, limit),
+    salePoints: (code, ids) => salePoints(lake, code, ids),
   };
 }
 
@@ -116,6 +122,9 @@ export function indicatorSource(lake: LakeReader, version: () => string): Figure
   // The indicators' meta (dates, section periods), read once per version of the lake, not per answer.
   const metas = new AnswerCache(version, 1);
   const meta = () => metas.get('meta', async () => readIndicatorsMeta(lake.dir));
+  // Each place's latest mutations, read once per version of the lake.
+  const latest = new AnswerCache(version, 1);
+  const latestOf = async (code: string) => (await latest.get('latest', () => readLatestSales(lake))).get(code) ?? [];
   /** A place's figures: its scope's level, an arrondissement with the communes. */
   const place = async (scope: Scope, method: Method) => (await index(method)).byPlace.get(`${scope.level}|${scope.code}`) ?? [];
   return {
@@ -163,6 +172,17 @@ export function indicatorSource(lake: LakeReader, version: () => string): Figure
       // A commune's sections, or an arrondissement's (its sections' identifiers start with its code).
       const rows = new Set([...(ix.sectionsByParent.get(code) ?? []), ...(ix.sectionsByPrefix.get(code) ?? [])]);
       return [...rows].filter((r) => r.type === type && r.period === key).map((r) => asRow(r)).sort(byPeriodTypeCode([type]));
+    },
+    async latestSales(code, limit) {
+      const kept = await latestOf(code);
+      // Only the latest LATEST_SALES_KEPT are stored: a longer list of a place that has more comes from the lake.
+      if (limit > kept.length && kept.length >= LATEST_SALES_KEPT) return raw.latestSales(code, limit);
+      return kept.slice(0, limit).map(({ point: _point, ...sale }) => sale);
+    },
+    async salePoints(code, ids) {
+      const kept = new Map((await latestOf(code)).map((s) => [s.id_mutation, s.point]));
+      if (ids.some((id) => !kept.has(id))) return raw.salePoints(code, ids);
+      return new Map(ids.flatMap((id) => (kept.get(id) ? [[id, kept.get(id)!] as const] : [])));
     },
     async dates(departements) {
       const m = await meta();

@@ -3,6 +3,7 @@
 //
 //   <lake>/dvf/_indicators/departement=69/indicators-<method>.parquet  commune, arrondissement, section, département
 //   <lake>/dvf/_indicators/departement=69/histograms-<method>.parquet  the price histogram of each commune page's period
+//   <lake>/dvf/_indicators/departement=69/latest-sales.parquet         each place's latest mutations (the pages' lists)
 //   <lake>/dvf/_indicators/areas/indicators-<method>.parquet           EPCI and instance (they may span départements)
 //   <lake>/dvf/_indicators/areas/meta.json                             what they were computed from, dates
 //
@@ -21,7 +22,8 @@ import { parquetRelation, sqlString, type LakeParams, type LakeReader } from '..
 import { parquetFilesIn, partitionFiles } from '../../platform/lake-swap.ts';
 import { PORTAL_TYPES } from './contract.ts';
 import { LAKE_COLUMNS, PROPERTY_TYPES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType } from './model.ts';
-import { dvfDataset, partitionPath, salesSql } from './store.ts';
+import { MUTATION_SUMMARY, dvfDataset, latestSaleOf, partitionPath, salesSql } from './store.ts';
+import type { LatestSale } from './contract.ts';
 
 /** The folder of the indicators under the DVF dataset's root (and under an import's staging tree). */
 export const INDICATORS_FOLDER = '_indicators';
@@ -39,7 +41,7 @@ export interface Membership {
 }
 
 export interface IndicatorsMeta {
-  format: 2;
+  format: 3;
   /** sha256 of the DVF manifest the indicators were computed with: another manifest means another lake. */
   manifestHash: string;
   /** sha256 of the membership used for the EPCI and territory levels. */
@@ -306,6 +308,45 @@ async function writePerDepartement(x: LakeReader, o: { query: string; params?: L
   await x.query(`DROP TABLE ${out}`);
 }
 
+/** How many of a place's latest mutations are kept: what a commune page reads first (service.ts listableSales, 4 × 30). */
+export const LATEST_SALES_KEPT = 120;
+
+/**
+ * Each place's latest mutations as store.ts `latestSales` lists them — a commune's own lines and its arrondissements',
+ * an arrondissement's own — with the mean position of each mutation's lines in its département, as `salePoints`.
+ */
+function latestSalesSql(lines: string): string {
+  return `WITH l AS (SELECT * FROM ${lines}),
+    keyed AS (
+      SELECT code_commune AS place, * FROM l
+      UNION ALL SELECT code_commune_parent AS place, * FROM l WHERE code_commune_parent <> code_commune
+    ),
+    points AS (
+      SELECT departement, id_mutation, round(avg(longitude), 6) AS lon, round(avg(latitude), 6) AS lat FROM l
+      WHERE longitude IS NOT NULL AND latitude IS NOT NULL GROUP BY departement, id_mutation
+    ),
+    summaries AS (SELECT departement, place, ${MUTATION_SUMMARY} FROM keyed GROUP BY departement, place, id_mutation)
+  SELECT s.*, p.lon, p.lat FROM summaries s LEFT JOIN points p USING (departement, id_mutation)
+  QUALIFY row_number() OVER (PARTITION BY s.place ORDER BY s.date_mutation DESC, s.id_mutation DESC) <= ${LATEST_SALES_KEPT}`;
+}
+
+/** Every place's stored latest mutations, newest first, with their position when the lines have one. */
+export async function readLatestSales(lake: LakeReader): Promise<Map<string, (LatestSale & { point?: { lon: number; lat: number } })[]>> {
+  const dir = indicatorsDir(lake.dir);
+  const files = existsSync(dir) ? readdirSync(dir).sort().map((d) => join(dir, d, 'latest-sales.parquet')).filter((f) => existsSync(f)) : [];
+  const out = new Map<string, (LatestSale & { point?: { lon: number; lat: number } })[]>();
+  if (!files.length) return out;
+  const rows = await lake.query<LatestSale & { place: string; lon: number | null; lat: number | null }>(
+    `SELECT * EXCLUDE (departement) FROM ${union(files)} ORDER BY place, date_mutation DESC, id_mutation DESC`,
+  );
+  for (const { place, lon, lat, ...sale } of rows) {
+    const list = out.get(place) ?? [];
+    list.push({ ...latestSaleOf(sale), ...(lon !== null && lat !== null ? { point: { lon: Number(lon), lat: Number(lat) } } : {}) });
+    out.set(place, list);
+  }
+  return out;
+}
+
 /**
  * The indicators of these départements (commune, arrondissement, section, département; years, months, five-year
  * windows; the histograms), each from its own lines, written under `<root>/departement=XX/`: all the départements of a
@@ -322,6 +363,7 @@ export async function computeDepartements(
     for (const r of await x.query<{ d: string; u: string | null }>(`SELECT departement AS d, strftime(max(date_mutation), '%Y-%m-%d') AS u FROM ${lines} GROUP BY ALL`)) {
       if (r.d in until) until[r.d] = r.u;
     }
+    await writePerDepartement(x, { query: latestSalesSql(lines), order: 'place, date_mutation DESC, id_mutation DESC', root: o.root, name: 'latest-sales.parquet', deps: batch });
     for (const method of METHODS) {
       const t = 'indicator_sales';
       await selectSales(x, t, lines, method, null);
@@ -433,7 +475,7 @@ export async function buildIndicators(
   const outDir = join(o.tree, AREAS_PATH);
   await computeAreas(x, { linesOf, touched: o.touched, membership, previous: existsSync(live) ? live : null, outDir });
   const meta: IndicatorsMeta = {
-    format: 2,
+    format: 3,
     manifestHash: o.manifestHash,
     membershipHash: membershipHash(membership),
     membership,
@@ -451,7 +493,7 @@ export function readIndicatorsMeta(lakeDir: string): IndicatorsMeta | null {
   const p = join(indicatorsDir(lakeDir), 'areas', 'meta.json');
   if (!existsSync(p)) return null;
   const meta = JSON.parse(readFileSync(p, 'utf8')) as IndicatorsMeta;
-  return meta.format === 2 ? meta : null;
+  return meta.format === 3 ? meta : null;
 }
 
 const union = (files: string[]) => `read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`;

@@ -9,7 +9,7 @@ import { openLake, type Lake } from '../../platform/lake.ts';
 import type { Store } from '../../platform/db.ts';
 import { openTestStore } from '../../../test/support/stores.ts';
 import { epciCommunes } from '../territory/index.ts';
-import { indicatorSource } from './figure-source.ts';
+import { indicatorSource, lakeSource } from './figure-source.ts';
 import { indicatorsDir, manifestHash, readIndicators, readIndicatorsMeta } from './indicators-store.ts';
 import { PROPERTY_TYPES, type IndicatorRow, type Method } from './model.ts';
 import { histogram } from './portal-model.ts';
@@ -89,6 +89,22 @@ describe('indicateurs calculés après l’import', () => {
     ] as const) {
       const prices = await salePrices(lake, { area: { level: 'commune', code }, types: [type], method, ...win });
       expect(await source.distribution(code, type, method, win)).toEqual({ sales: prices.length, bins: histogram(prices) });
+    }
+  });
+
+  it('gardent les dernières ventes de chaque commune et arrondissement, et leur position, comme le lac brut les liste', async () => {
+    const places = (await lake.query<{ c: string }>(`SELECT DISTINCT code_commune AS c FROM read_parquet('${dvfDataset(lake.dir).root}/departement=*/*.parquet') UNION SELECT DISTINCT code_commune_parent FROM read_parquet('${dvfDataset(lake.dir).root}/departement=*/*.parquet')`)).map((r) => r.c);
+    expect(places).toContain('69381'); // an arrondissement of Lyon, and Lyon (69123) over all of them
+    const stored = indicatorSource(lake, () => datasetVersion(dvfDataset(lake.dir)));
+    const raw = lakeSource(lake);
+    // Every place as a page first reads it (120), and a longer list, beyond what is kept, for a few.
+    for (const code of places) {
+      for (const limit of ['69123', '69381', '33001'].includes(code) ? [30, 500] : [120]) {
+        const [a, b] = [await stored.latestSales(code, limit), await raw.latestSales(code, limit)];
+        expect(a, `${code} ${limit}`).toEqual(b);
+        const [pa, pb] = [await stored.salePoints(code, a.map((s) => s.id_mutation)), await raw.salePoints(code, b.map((s) => s.id_mutation))];
+        expect(Object.fromEntries([...pa].sort()), `${code} ${limit}`).toEqual(Object.fromEntries([...pb].sort()));
+      }
     }
   });
 

@@ -14,7 +14,7 @@ import { connectionReader, openDuckDB, type LakeReader } from '../../platform/la
 import { indicatorSource, lakeSource, type FigureSource } from './figure-source.ts';
 import { buildIndicators, lakeDepartements, manifestHash, membershipHash, readIndicatorsMeta, type Membership } from './indicators-store.ts';
 import { protect, type Status } from '../../platform/secrecy.ts';
-import { arrondissementParents, departementNames, epciCommunes, findCommune, findEpci, instanceCommunes, instanceEpcis, placesByCode } from '../territory/index.ts';
+import { arrondissementParents, epciCommunes, findEpci, instanceCommunes, instanceEpcis, placesByCode, territoryBook } from '../territory/index.ts';
 import type {
   CommunePageAnswer,
   CommuneTable,
@@ -70,12 +70,10 @@ import {
   dvfDataset,
   keepUnreplacedLines,
   lakeContents,
-  latestSales,
   liveFiles,
   partitionPath,
   readDvfManifest,
   recordPartitionYears,
-  salePoints,
   shrinkingCommuneYears,
   yearsInLake,
   type Shrink,
@@ -290,6 +288,9 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
   const raw = lakeSource(lake);
   const precomputed = indicatorSource(lake, version);
   const territory: MembershipOf = (communes) => membershipOf(db, communes);
+  // The territory's places, read once per version of the lake, as the answers built from them are kept.
+  const placesCache = new AnswerCache(version, 1);
+  const places = () => placesCache.get('book', () => territoryBook(db));
   /** The version of the lake whose indicators were found valid (checked again at each new version). */
   let validFor = '';
   /**
@@ -347,7 +348,7 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
    */
   async function listableSales(commune: string, limit: number, cellsOf: (s: LatestSale) => string[], withheld: (cell: string) => boolean): Promise<LatestSale[]> {
     for (let read = limit * 4; ; read *= 4) {
-      const rows = await latestSales(lake, commune, Math.min(read, MAX_SALES_READ));
+      const rows = await (await figureSource()).latestSales(commune, Math.min(read, MAX_SALES_READ));
       const kept = publicSaleList(rows, cellsOf, withheld, min).rows;
       if (kept.length >= limit || rows.length < Math.min(read, MAX_SALES_READ) || read >= MAX_SALES_READ) return kept.slice(0, limit);
     }
@@ -409,15 +410,13 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
   }
 
   async function communePage(code: string, q: PortalQuery): Promise<CommunePageAnswer> {
-    const place = await findCommune(db, code);
+    const book = await places();
+    const place = book.commune(code);
     if (!place) throw notFound(`Commune ${code}`);
     const dep = departementOf(code);
-    const [epci, epciMembers, depNames] = await Promise.all([
-      place.epci_siren ? findEpci(db, place.epci_siren) : undefined,
-      place.epci_siren ? epciCommunes(db, place.epci_siren) : [],
-      departementNames(db, place.departement_code ? [place.departement_code] : []),
-    ]);
-    const departementName = place.departement_code ? (depNames.get(place.departement_code) ?? null) : null;
+    const epci = place.epci_siren ? book.epci(place.epci_siren) : undefined;
+    const epciMembers = place.epci_siren ? book.epciCommunes(place.epci_siren) : [];
+    const departementName = place.departement_code ? (book.departementName(place.departement_code) ?? null) : null;
     const years = yearsInLake(lake.dir, [dep]);
     const year = q.year ?? years[0] ?? null;
     const { type, method } = q;
@@ -475,7 +474,7 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
         return kind === 'section' ? (sectionStatus.get(t as PortalType)!.get(section) ?? 'published') !== 'published' : withheldCell(cell);
       },
     );
-    const points = await salePoints(lake, code, sales.map((v) => v.id_mutation));
+    const points = await source.salePoints(code, sales.map((v) => v.id_mutation));
 
     const published = (r: IndicatorRow) => publicIndicator(r, own.status.get(cellKey(r.type, r.period)) ?? 'primary', min);
     const yearly = own.yearly.map(published);

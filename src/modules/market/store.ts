@@ -328,21 +328,34 @@ export async function latestSales(lake: LakeReader, commune: string, limit: numb
     LIMIT $limit`,
     { commune, limit: Math.max(1, Math.min(MAX_SALES_READ, Math.floor(limit))) },
   );
+  return rows.map(latestSaleOf);
+}
+
+/** A mutation summary as the lake gives it (decimals and sums may come as strings or bigints), with numbers. */
+export function latestSaleOf(r: LatestSale): LatestSale {
   const num = (v: number | null) => (v === null ? null : Number(v));
-  return rows.map((r) => ({
+  return {
     ...r,
+    lines_count: Number(r.lines_count),
+    houses_count: Number(r.houses_count),
+    flats_count: Number(r.flats_count),
+    outbuildings_count: Number(r.outbuildings_count),
+    premises_count: Number(r.premises_count),
     valeur_fonciere: num(r.valeur_fonciere),
     surface_reelle_bati: num(r.surface_reelle_bati),
     nombre_pieces_principales: num(r.nombre_pieces_principales),
     surface_terrain: num(r.surface_terrain),
-  }));
+  };
 }
 
-/** Mean position of each mutation's geolocated lines (Etalab's geocoding of the parcels). */
+/**
+ * Mean position of each mutation's geolocated lines (Etalab's geocoding of the parcels), to 6 decimals as DVF gives
+ * them (≈ 0.1 m): the last digits of a parallel sum vary from one reading to the next.
+ */
 export async function salePoints(lake: LakeReader, commune: string, ids: string[]): Promise<Map<string, { lon: number; lat: number }>> {
   if (!ids.length) return new Map();
   const rows = await lake.query<{ id: string; lon: number; lat: number }>(
-    `SELECT id_mutation AS id, avg(longitude) AS lon, avg(latitude) AS lat FROM ${dvfLines(lake.dir, { departements: [departementOf(commune)] })}
+    `SELECT id_mutation AS id, round(avg(longitude), 6) AS lon, round(avg(latitude), 6) AS lat FROM ${dvfLines(lake.dir, { departements: [departementOf(commune)] })}
     WHERE list_contains($ids, id_mutation) AND longitude IS NOT NULL AND latitude IS NOT NULL GROUP BY id_mutation`,
     { ids },
   );
