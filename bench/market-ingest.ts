@@ -9,7 +9,7 @@
 //   npx tsx bench/market-ingest.ts --lignes 2000000            (default 200 000 lines; --garder keeps the files)
 //   npx tsx bench/market-ingest.ts --lignes 2000000 --dossier /tmp/x --mesures parquet,partitions   (some floors only)
 //   npx tsx bench/market-ingest.ts --seulement-generer --lignes 20000000
-//   --sans-postgres skips COPY + index; --sans-comparaison-indicateurs skips our import without the indicators
+//   --sans-postgres skips COPY + index; --sans-indicateurs skips the published indicators computed after the import
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -144,20 +144,31 @@ function timed(name: string, code: string, note?: string): Measure {
 
 const q = (s: string) => JSON.stringify(s);
 
-function ourImport(file: string, work: string, indicators = true): Measure {
+/** The published indicators of the lake our import wrote, as a server computes them after an import (decision 0005). */
+function indicatorsAfterImport(work: string): Measure {
+  return timed(
+    'Habitat Commun : indicateurs publiés, calculés après l’import (en arrière-plan du serveur)',
+    // No store here: no EPCI or instance rows (the communes, sections and départements are all computed).
+    `import { refreshIndicators } from ${q(join(ROOT, 'src/modules/market/service.ts'))};
+     const t = performance.now();
+     if (!(await refreshIndicators(${q(join(work, 'lake'))}, async () => ({ epciOf: {}, territory: [] })))) throw new Error('indicateurs non calculés');
+     console.log('SECONDS=' + (performance.now() - t) / 1000);`,
+    'communes, arrondissements, sections, départements × types × années, mois, fenêtres de 5 ans ; histogrammes ; dernières ventes ; deux méthodes',
+  );
+}
+
+function ourImport(file: string, work: string): Measure {
   const lake = join(work, 'lake');
   rmSync(lake, { recursive: true, force: true });
   return timed(
-    indicators ? 'Habitat Commun : habitat import dvf' : 'Habitat Commun : habitat import dvf, sans les indicateurs',
-    // No store here: no arrondissement roll-up (the COG's 45 pairs would only add a CASE to the SQL), no EPCI.
+    'Habitat Commun : habitat import dvf',
+    // No store here: no arrondissement roll-up (the COG's 45 pairs would only add a CASE to the SQL).
     `import { importDvfFiles } from ${q(join(ROOT, 'src/modules/market/service.ts'))};
      const t = performance.now();
-     const s = await importDvfFiles(${q(lake)}, [${q(file)}], { parents: new Map(), indicators: ${indicators} });
+     const s = await importDvfFiles(${q(lake)}, [${q(file)}], { parents: new Map() });
      console.log('SECONDS=' + (performance.now() - t) / 1000);
      console.log(JSON.stringify({ read: s.linesRead, kept: s.linesKept, duplicates: s.duplicates, rejected: s.linesRejected, partitions: s.partitions.length }));`,
-    indicators
-      ? 'contrôles et rejets, normalisation, dédoublonnage, Parquet un dossier par département, indicateurs publiés (communes, sections, départements ; années, mois, fenêtres de 5 ans ; histogrammes ; deux méthodes), bascule'
-      : 'la même importation sans calculer les indicateurs (ils le sont alors à la première réponse)',
+    'contrôles et rejets, normalisation, dédoublonnage, Parquet un dossier par département, bascule',
   );
 }
 
@@ -310,7 +321,7 @@ const results: Measure[] = [];
 const modes = (arg('mesures')?.split(',') ?? ['count', 'colonnes', 'parquet', 'partitions', 'partitions_avant']) as DuckMode[];
 for (const mode of modes) results.push(duckdb(file, work, mode));
 results.push(ourImport(file, work));
-if (!flag('sans-comparaison-indicateurs')) results.push(ourImport(file, work, false));
+if (!flag('sans-indicateurs')) results.push(indicatorsAfterImport(work));
 if (existsSync(join(PG_BIN, 'initdb')) && !flag('sans-postgres')) results.push(...(await postgres(file, work)));
 
 const mib = (statSync(file).size / 2 ** 20).toFixed(0);

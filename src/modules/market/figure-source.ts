@@ -19,8 +19,11 @@ export interface FigureSource {
   span(scope: Scope, type: PropertyType, method: Method, win: Span): Promise<IndicatorRow | undefined>;
   /** Each commune's figure over a span, and its sale counts by `type|period` (years and months) for secrecy. */
   communes(codes: string[], type: PropertyType, method: Method, win: Span): Promise<{ figures: IndicatorRow[]; counts: Map<string, Map<string, number>> }>;
-  /** The sales behind a commune's figure over a span and their histogram (portal-model.ts `histogram`). */
-  distribution(code: string, type: PropertyType, method: Method, win: Span): Promise<{ sales: number; bins: Bin[] }>;
+  /**
+   * The sales behind a commune's figure over a span and their histogram (portal-model.ts `histogram`): no bins below
+   * `minSales` sales (the page draws none: statistical secrecy).
+   */
+  distribution(code: string, type: PropertyType, method: Method, win: Span, minSales: number): Promise<{ sales: number; bins: Bin[] }>;
   /** A commune's figures by cadastral section over a span. */
   sections(code: string, type: PropertyType, method: Method, win: Span): Promise<IndicatorRow[]>;
   dates(departements: string[]): Promise<{ data_until: string | null; imported_at: string | null }>;
@@ -43,9 +46,9 @@ export function lakeSource(lake: LakeReader): FigureSource {
       ]);
       return { figures: f, counts };
     },
-    distribution: async (code, type, method, win) => {
+    distribution: async (code, type, method, win, minSales) => {
       const prices = await salePrices(lake, { area: { level: 'commune', code }, types: [type], method, ...win });
-      return { sales: prices.length, bins: histogram(prices) };
+      return { sales: prices.length, bins: prices.length >= minSales ? histogram(prices) : [] };
     },
     sections: (code, type, method, win) => figures(lake, { area: { level: 'commune', code }, by: 'section', types: [type], method, ...win, period: 'span' }),
     dates: (departements) => dataDates(lake, departements),
@@ -157,11 +160,12 @@ export function indicatorSource(lake: LakeReader, version: () => string): Figure
       }
       return { figures: spanRows.sort(byPeriodTypeCode([type])), counts };
     },
-    async distribution(code, type, method, win) {
+    async distribution(code, type, method, win, minSales) {
       const key = rangeKey(win.from, win.to);
       const r = (await place({ level: 'commune', code }, method)).find((x) => x.type === type && x.period === key);
       // Histograms of fewer sales are not stored (never drawn at the default threshold): the lake answers.
-      if (r && r.sales_count < HISTOGRAM_MIN_SALES) return raw.distribution(code, type, method, win);
+      if (r && r.sales_count < minSales) return { sales: r.sales_count, bins: [] };
+      if (r && r.sales_count < HISTOGRAM_MIN_SALES) return raw.distribution(code, type, method, win, minSales);
       return { sales: r?.sales_count ?? 0, bins: r ? ((await index(method)).histograms.get(`${code}|${type}|${key}`) ?? []) : [] };
     },
     async sections(code, type, method, win) {

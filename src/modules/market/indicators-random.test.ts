@@ -115,7 +115,7 @@ async function compare(lake: Awaited<ReturnType<typeof openLake>>) {
           const [a, b] = [await stored.span(scope, type, method, win), await raw.span(scope, type, method, win)];
           expect(a && { ...a, period: 'span' }, `${scope.code} ${type} ${to}`).toEqual(b);
           if (scope.level === 'commune') {
-            expect(await stored.distribution(scope.code, type, method, win)).toEqual(await raw.distribution(scope.code, type, method, win));
+            for (const minSales of [1, 11]) expect(await stored.distribution(scope.code, type, method, win, minSales)).toEqual(await raw.distribution(scope.code, type, method, win, minSales));
             expect((await stored.sections(scope.code, type, method, win)).map((r) => ({ ...r, period: 'span' }))).toEqual(await raw.sections(scope.code, type, method, win));
           }
         }

@@ -88,7 +88,7 @@ describe('indicateurs calculés après l’import', () => {
       ['64260', 'appartement', { from: 2019, to: 2023 }],
     ] as const) {
       const prices = await salePrices(lake, { area: { level: 'commune', code }, types: [type], method, ...win });
-      expect(await source.distribution(code, type, method, win)).toEqual({ sales: prices.length, bins: histogram(prices) });
+      expect(await source.distribution(code, type, method, win, 1)).toEqual({ sales: prices.length, bins: histogram(prices) });
     }
   });
 

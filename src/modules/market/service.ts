@@ -289,8 +289,9 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
   const precomputed = indicatorSource(lake, version);
   const territory: MembershipOf = (communes) => membershipOf(db, communes);
   // The territory's places, read once per version of the lake, as the answers built from them are kept.
-  const placesCache = new AnswerCache(version, 1);
+  const placesCache = new AnswerCache(version, 2);
   const places = () => placesCache.get('book', () => territoryBook(db));
+  const instancePlaces = () => placesCache.get('instance', () => Promise.all([instanceEpcis(db), instanceCommunes(db)]));
   /** The version of the lake whose indicators were found valid (checked again at each new version). */
   let validFor = '';
   /**
@@ -370,8 +371,21 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
     secret_statistique: secrecyNote(min),
   });
 
+  /**
+   * The secrecy of a commune's year (its types and months, model.ts protectYears: each year is decided alone), once
+   * per edition, method and year: every variant of the map (types, windows) shares it.
+   */
+  let yearStatuses = { version: '', byKey: new Map<string, Map<string, Status>>() };
+  function communeYearStatus(method: Method, code: string, year: number, counts: ReadonlyMap<string, number>): Map<string, Status> {
+    if (yearStatuses.version !== version()) yearStatuses = { version: version(), byKey: new Map() };
+    const key = `${method}|${code}|${year}`;
+    let status = yearStatuses.byKey.get(key);
+    if (!status) yearStatuses.byKey.set(key, (status = protectYears(counts, [year], min)));
+    return status;
+  }
+
   async function mapPage(q: PortalQuery): Promise<MapAnswer> {
-    const [epcis, communes] = await Promise.all([instanceEpcis(db), instanceCommunes(db)]);
+    const [epcis, communes] = await instancePlaces();
     // The EPCIs by name, each with its communes by name.
     const places = epcis.flatMap((e) => communes.filter((c) => c.epci_siren === e.siren).map((c) => ({ code: c.code, name: c.name, epci_siren: e.siren, epci_name: e.name })));
     const codes = places.map((c) => c.code);
@@ -389,7 +403,8 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
     const byCode = new Map(groups.map((f) => [f.code, f]));
     const statusOf = (code: string): Status => {
       const c = counts.get(code) ?? new Map<string, number>();
-      return windowStatus({ counts: c, status: protectYears(c, yearRange(win!), min) }, q.type, win!, min);
+      const status = new Map(yearRange(win!).flatMap((y) => [...communeYearStatus(q.method, code, y, c)]));
+      return windowStatus({ counts: c, status }, q.type, win!, min);
     };
     const rows: MapRow[] = places.map((c) => {
       const f = byCode.get(c.code);
@@ -437,7 +452,7 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
       // commune line all take their secrecy from it, as the indicator routes do.
       protectedArea({ level: 'commune', code }, method),
       protectedArea({ level: 'commune', code }, other),
-      win ? source.distribution(code, type, method, win) : { sales: 0, bins: [] },
+      win ? source.distribution(code, type, method, win, min) : { sales: 0, bins: [] },
       Promise.all(comparisons.map((c) => (win ? source.span(c.scope, type, method, win) : undefined))),
       Promise.all(comparisons.slice(1).map((c) => (win ? protectedArea(c.scope, method, win) : undefined))),
       Promise.all(PORTAL_TYPES.map((t) => (win ? source.sections(code, t, method, win) : []))),
