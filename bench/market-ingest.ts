@@ -9,6 +9,7 @@
 //   npx tsx bench/market-ingest.ts --lignes 2000000            (default 200 000 lines; --garder keeps the files)
 //   npx tsx bench/market-ingest.ts --lignes 2000000 --dossier /tmp/x --mesures parquet,partitions   (some floors only)
 //   npx tsx bench/market-ingest.ts --seulement-generer --lignes 20000000
+//   --sans-postgres skips COPY + index; --sans-indicateurs skips the published indicators computed after the import
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -142,6 +143,19 @@ function timed(name: string, code: string, note?: string): Measure {
 }
 
 const q = (s: string) => JSON.stringify(s);
+
+/** The published indicators of the lake our import wrote, as a server computes them after an import (decision 0005). */
+function indicatorsAfterImport(work: string): Measure {
+  return timed(
+    'Habitat Commun : indicateurs publiés, calculés après l’import (en arrière-plan du serveur)',
+    // No store here: no EPCI or instance rows (the communes, sections and départements are all computed).
+    `import { refreshIndicators } from ${q(join(ROOT, 'src/modules/market/service.ts'))};
+     const t = performance.now();
+     if (!(await refreshIndicators(${q(join(work, 'lake'))}, async () => ({ epciOf: {}, territory: [] })))) throw new Error('indicateurs non calculés');
+     console.log('SECONDS=' + (performance.now() - t) / 1000);`,
+    'communes, arrondissements, sections, départements × types × années, mois, fenêtres de 5 ans ; histogrammes ; dernières ventes ; deux méthodes',
+  );
+}
 
 function ourImport(file: string, work: string): Measure {
   const lake = join(work, 'lake');
@@ -307,7 +321,8 @@ const results: Measure[] = [];
 const modes = (arg('mesures')?.split(',') ?? ['count', 'colonnes', 'parquet', 'partitions', 'partitions_avant']) as DuckMode[];
 for (const mode of modes) results.push(duckdb(file, work, mode));
 results.push(ourImport(file, work));
-if (existsSync(join(PG_BIN, 'initdb'))) results.push(...(await postgres(file, work)));
+if (!flag('sans-indicateurs')) results.push(indicatorsAfterImport(work));
+if (existsSync(join(PG_BIN, 'initdb')) && !flag('sans-postgres')) results.push(...(await postgres(file, work)));
 
 const mib = (statSync(file).size / 2 ** 20).toFixed(0);
 console.log(`\nFichier : ${lines.toLocaleString('fr-FR')} lignes, ${mib} Mio ; machine : ${cpus().length} cœurs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} Gio`);

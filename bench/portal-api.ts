@@ -1,8 +1,10 @@
 // Benchmark of the price portal's API (not a test): a real server on 127.0.0.1 (port 0) over a fresh store and a lake
-// fed with the real demo DVF files, then
-//   1. first answers (computed from the lake, nothing cached) for every commune of the Métropole de Lyon that has sales;
-//   2. autocannon on a commune page, the map, a CSV download (cached answers: the lake changes only on import),
-//      and on the market module's own indicator route (a DuckDB query on every request).
+// fed with the real demo DVF files and their indicators (computed after the import, as a server does), then
+//   1. first answers (nothing cached) for every commune of the Métropole de Lyon that has sales and for the map, side
+//      by side: « avant » computed from the raw lake (marketService source 'lake', the path before issue 16), « après »
+//      from the precomputed indicators, both called in-process, and « HTTP » through the server;
+//   2. autocannon on a commune page, the map, a CSV download (cached answers sent as stored bytes), the market module's
+//      own indicator route, and a static file of the same server (dist/web/index.html: `npx vite build` first).
 //
 //   npx tsx bench/portal-api.ts                 (5 s per route, 10 connections)
 //   npx tsx bench/portal-api.ts --duree 20 --connexions 50
@@ -15,7 +17,11 @@ import autocannon from 'autocannon';
 import { marketModule } from '../src/modules/market/index.ts';
 import { prepareContext } from '../src/platform/boot.ts';
 import { loadConfig } from '../src/platform/config.ts';
-import { buildApp } from '../src/platform/http/app.ts';
+import { WEB_DIST, buildApp } from '../src/platform/http/app.ts';
+import { existsSync } from 'node:fs';
+import { lakePool } from '../src/platform/lake.ts';
+import { marketService, membershipOf, refreshIndicators } from '../src/modules/market/service.ts';
+import type { PortalQuery } from '../src/modules/market/contract.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {
@@ -32,6 +38,10 @@ console.log('préparation du magasin et du territoire…');
 const ctx = await prepareContext({ ...loadConfig({ HABITAT_DATA_DIR: dataDir }), loadDemo: false, logLevel: 'warn', rateLimitPerMinute: 1e9 }, modules);
 console.log('import DVF de démonstration…');
 await marketModule.loadDemo!(ctx);
+// The indicators are computed after the import, in the background of a server; the bench waits for them.
+const tIndicators = Date.now();
+if (!(await refreshIndicators(ctx.lake.dir, (c) => membershipOf(ctx.db, c)))) throw new Error('indicateurs non calculés');
+console.log(`indicateurs publiés calculés en ${((Date.now() - tIndicators) / 1000).toFixed(1)} s`);
 const app = await buildApp(ctx, modules, { logger: false });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 console.log(`serveur prêt en ${((Date.now() - started) / 1000).toFixed(1)} s sur ${url} (${cpus().length} cœurs, charge ${loadavg()[0].toFixed(2)})`);
@@ -39,25 +49,43 @@ console.log(`serveur prêt en ${((Date.now() - started) / 1000).toFixed(1)} s su
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
-// 1. Uncached: the first answer for each commune with sales.
+// 1. Uncached. The first request after the import also reads the indicators into memory (once per edition).
+let t0 = process.hrtime.bigint();
 const map = await (await fetch(`${url}/api/market/portal/map?type=appartement`)).json();
+const firstAfterImport = ms(t0);
 const withSales = map.table.rows.filter((r: any) => r.reason !== 'Aucune vente retenue dans les données.').map((r: any) => r.code as string);
-const cold: number[] = [];
+const pool = await lakePool(ctx.lake, 3);
+const service = (source: 'lake' | 'indicators') => marketService({ db: ctx.db, lake: pool, secrecyMinCount: ctx.config.secrecyMinCount, source });
+const before = service('lake');
+const after = service('indicators');
+await after.mapPage({ type: 'maison', window: 'year', method: 'etalab' }); // its own readiness check and index, once
+const timed = async (f: () => Promise<unknown>) => {
+  const t = process.hrtime.bigint();
+  await f();
+  return ms(t);
+};
+const cold = { before: [] as number[], after: [] as number[], http: [] as number[] };
+const q: PortalQuery = { type: 'appartement', window: 'year', method: 'habitat' };
 for (const code of withSales) {
-  const t0 = process.hrtime.bigint();
-  const res = await fetch(`${url}/api/market/portal/communes/${code}?type=appartement`);
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`${code} → ${res.status}`);
-  cold.push(ms(t0));
+  cold.before.push(await timed(() => before.communePage(code, q)));
+  cold.after.push(await timed(() => after.communePage(code, q)));
+  cold.http.push(
+    await timed(async () => {
+      const res = await fetch(`${url}/api/market/portal/communes/${code}?type=appartement`);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${code} → ${res.status}`);
+    }),
+  );
 }
-const coldMap: number[] = [];
-for (const type of ['maison', 'maison_appartement']) {
-  for (const window of ['year', 'five_years']) {
-    const t0 = process.hrtime.bigint();
-    await (await fetch(`${url}/api/market/portal/map?type=${type}&window=${window}`)).arrayBuffer();
-    coldMap.push(ms(t0));
+const coldMap = { before: [] as number[], after: [] as number[], http: [] as number[] };
+for (const type of ['maison', 'maison_appartement'] as const) {
+  for (const window of ['year', 'five_years'] as const) {
+    coldMap.before.push(await timed(() => before.mapPage({ type, window, method: 'habitat' })));
+    coldMap.after.push(await timed(() => after.mapPage({ type, window, method: 'habitat' })));
+    coldMap.http.push(await timed(async () => (await fetch(`${url}/api/market/portal/map?type=${type}&window=${window}`)).arrayBuffer()));
   }
 }
+pool.close();
 
 // 2. Under load.
 async function load(path: string) {
@@ -72,12 +100,22 @@ for (const path of [
   '/api/market/portal/map?type=appartement',
   '/api/market/portal/communes/69266/download/yearly_series?format=csv',
   '/api/market/communes/69266/indicators?types=appartement',
+  ...(existsSync(WEB_DIST) ? ['/index.html'] : []),
 ]) {
   loads.push(await load(path));
 }
 
-console.log(`\nPremière réponse (calculée depuis le lac) — page commune, ${cold.length} communes : médiane ${pct(cold, 0.5).toFixed(0)} ms, p90 ${pct(cold, 0.9).toFixed(0)} ms, max ${Math.max(...cold).toFixed(0)} ms`);
-console.log(`Première réponse — carte (95 communes), ${coldMap.length} variantes : médiane ${pct(coldMap, 0.5).toFixed(0)} ms, max ${Math.max(...coldMap).toFixed(0)} ms`);
+const row = (what: string, xs: number[]) => `| ${what} | ${xs.length} | ${pct(xs, 0.5).toFixed(1)} ms | ${pct(xs, 0.95).toFixed(1)} ms | ${Math.max(...xs).toFixed(1)} ms |`;
+console.log(`\nPremière requête après l’import (carte, lecture des indicateurs en mémoire) : ${firstAfterImport.toFixed(0)} ms`);
+console.log('\n| première réponse (rien en cache) | n | p50 | p95 | max |');
+console.log('|---|---|---|---|---|');
+console.log(row('page commune — avant (lac brut, en processus)', cold.before));
+console.log(row('page commune — après (indicateurs, en processus)', cold.after));
+console.log(row('page commune — après, par HTTP', cold.http));
+console.log(row('carte (95 communes) — avant', coldMap.before));
+console.log(row('carte (95 communes) — après', coldMap.after));
+console.log(row('carte (95 communes) — après, par HTTP', coldMap.http));
+if (!existsSync(WEB_DIST)) console.log('\n(pas de dist/web : lancez `npx vite build` pour comparer à un fichier statique)');
 console.log(`\nautocannon, ${connections} connexions, ${duration} s par route :\n`);
 console.log('| route | requêtes/s | latence p50 | latence p99 |');
 console.log('|---|---|---|---|');

@@ -117,3 +117,8 @@ export function parquetRelation(files: readonly string[], columns: ReadonlyArray
   if (!files.length) return `(SELECT ${columns.map(([c, t]) => `CAST(NULL AS ${t}) AS ${c}`).join(', ')} WHERE false)`;
   return `(SELECT ${columns.map(([c]) => c).join(', ')} FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true))`;
 }
+
+/** A reader over one connection (an import's own instance): the queries the service runs, on the import's side. */
+export function connectionReader(conn: DuckDBConnection, dir: string): LakeReader {
+  return { dir, query: (text, params) => run(conn, text, params) };
+}

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { App } from '../types.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { lakePool } from '../../platform/lake.ts';
+import { sendStored } from '../../platform/http/stored-answer.ts';
 import {
   communePageAnswer,
   communeParams,
@@ -25,7 +26,7 @@ import {
   sectionParams,
 } from './contract.ts';
 import { SOURCE_DVF } from './model.ts';
-import { marketService } from './service.ts';
+import { marketService, membershipOf, onDvfImported, refreshIndicators } from './service.ts';
 import { portalExtraRoutes, sendTable } from './routes-portal-extra.ts';
 
 export async function marketRoutes(app: App, ctx: AppContext) {
@@ -33,6 +34,19 @@ export async function marketRoutes(app: App, ctx: AppContext) {
   const pool = await lakePool(ctx.lake, 3);
   app.addHook('onClose', async () => pool.close());
   const market = marketService({ db: ctx.db, lake: pool, secrecyMinCount: ctx.config.secrecyMinCount });
+  // The published indicators are computed in the background: once the server is ready (a lake imported by a CLI
+  // command while no server ran, or by an older version), and after each import this process runs (decision 0005).
+  const membership = (communes: string[]) => membershipOf(ctx.db, communes);
+  let refreshing: Promise<unknown> = Promise.resolve();
+  const refresh = () => {
+    refreshing = refreshIndicators(ctx.lake.dir, membership).catch((e: unknown) => ctx.log.warn({ err: e }, 'indicateurs publiés non calculés'));
+  };
+  const stopListening = onDvfImported((dir) => dir === ctx.lake.dir && refresh());
+  app.addHook('onReady', async () => refresh());
+  app.addHook('onClose', async () => {
+    stopListening();
+    await refreshing;
+  });
   portalExtraRoutes(app, ctx, pool, market.withheldCells); // periods, sections, sales on the map, distributions, repeat sales, search
 
   /** An area's indicators: the same query, answer and secrecy at every level; only the place and its name differ. */
@@ -97,7 +111,7 @@ export async function marketRoutes(app: App, ctx: AppContext) {
       querystring: portalQuery,
       response: { 200: mapAnswer },
     },
-    handler: (req) => market.mapPage(req.query),
+    handler: async (req, reply) => sendStored(req, reply, await market.storedMap(req.query)),
   });
 
   app.get('/api/market/portal/map/download', {
@@ -125,7 +139,7 @@ export async function marketRoutes(app: App, ctx: AppContext) {
     },
     handler: async (req, reply) => {
       reply.header('X-Robots-Tag', 'noindex, nofollow'); // it carries sale rows: DVF's terms forbid indexing them
-      return market.communePage(req.params.code, req.query);
+      return sendStored(req, reply, await market.storedCommune(req.params.code, req.query));
     },
   });
 

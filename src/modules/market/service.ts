@@ -1,17 +1,20 @@
 // The market's use cases: import DVF files into the lake (one swap), and build every published answer — an area's
 // indicators, a commune's latest sales, what the lake holds, the price portal's map and commune page. Figures come
 // from store.ts `figures` (the one computation) and their secrecy from `protectedArea` here (model.ts rules).
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AnswerCache } from '../../platform/answer-cache.ts';
+import { storeAnswer } from '../../platform/http/stored-answer.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { TypedDb } from '../../platform/db.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { sha256File } from '../../platform/files.ts';
-import { beginSwap, datasetVersion, parquetFilesIn } from '../../platform/lake-swap.ts';
-import { openDuckDB, type LakeReader } from '../../platform/lake.ts';
+import { beginSwap, datasetVersion, parquetFilesIn, stagingRoot } from '../../platform/lake-swap.ts';
+import { connectionReader, openDuckDB, type LakeReader } from '../../platform/lake.ts';
+import { indicatorSource, lakeSource, type FigureSource } from './figure-source.ts';
+import { buildIndicators, lakeDepartements, manifestHash, membershipHash, readIndicatorsMeta, type Membership } from './indicators-store.ts';
 import { protect, type Status } from '../../platform/secrecy.ts';
-import { arrondissementParents, departementNames, epciCommunes, findCommune, findEpci, instanceCommunes, instanceEpcis, placesByCode } from '../territory/index.ts';
+import { arrondissementParents, epciCommunes, findEpci, instanceCommunes, instanceEpcis, placesByCode, territoryBook } from '../territory/index.ts';
 import type {
   CommunePageAnswer,
   CommuneTable,
@@ -30,7 +33,6 @@ import { stageDvfFiles, traced, type StageOptions, type StageSummary } from './i
 import { MOTIF, STAGED_COLUMNS } from './ingest/sql.ts';
 import {
   METHOD_DESCRIPTION,
-  PROPERTY_TYPES,
   SOURCE_DVF,
   cellKey,
   countsOf,
@@ -54,7 +56,6 @@ import {
   TYPE_LABEL,
   describeWindow,
   figureCells,
-  histogram,
   indicatorCells,
   priceClasses,
   publicSaleList,
@@ -66,19 +67,13 @@ import {
 } from './portal-model.ts';
 import {
   MAX_SALES_READ,
-  dataDates,
   dvfDataset,
-  figures,
   keepUnreplacedLines,
   lakeContents,
-  latestSales,
   liveFiles,
   partitionPath,
   readDvfManifest,
   recordPartitionYears,
-  saleCounts,
-  salePoints,
-  salePrices,
   shrinkingCommuneYears,
   yearsInLake,
   type Shrink,
@@ -110,7 +105,10 @@ export interface ImportOptions extends Omit<StageOptions, 'parents' | 'known'> {
 
 /** Imports DVF files into the lake, arrondissements rolled up to their commune as the territory's COG says. */
 export async function importDvf(ctx: { db: TypedDb; lake: { dir: string } }, paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
-  return importDvfFiles(ctx.lake.dir, paths, { ...opts, parents: await arrondissementParents(ctx.db) });
+  const summary = await importDvfFiles(ctx.lake.dir, paths, { ...opts, parents: await arrondissementParents(ctx.db) });
+  // A server in this process computes the published indicators of the new lake, in the background (decision 0005).
+  if (summary.files.some((f) => f.status === 'imported')) for (const listener of importListeners) listener(ctx.lake.dir);
+  return summary;
 }
 
 /**
@@ -179,20 +177,145 @@ export async function loadDemo(ctx: AppContext): Promise<void> {
   ctx.log.info({ read: s.linesRead, kept: s.linesKept, duplicates: s.duplicates, rejected: s.linesRejected }, 'démo DVF importée');
 }
 
+// ---------- the indicators computed at import ----------
+
+/** The EPCI of each of these communes and the instance's communes: the indicators' EPCI and territory levels. */
+export type MembershipOf = (communes: string[]) => Promise<Membership>;
+
+/** The territory the EPCI and territory levels of the indicators are computed with. */
+export async function membershipOf(db: TypedDb, communes: string[]): Promise<Membership> {
+  const [places, instance] = await Promise.all([placesByCode(db, communes), instanceCommunes(db)]);
+  return { epciOf: Object.fromEntries(communes.map((c) => [c, places.get(c)?.epci_siren ?? ''])), territory: instance.map((c) => c.code) };
+}
+
+/** What a server does after an import in its own process (a CLI command it ran, the demo): see marketRoutes. */
+const importListeners = new Set<(lakeDir: string) => void>();
+export function onDvfImported(listener: (lakeDir: string) => void): () => void {
+  importListeners.add(listener);
+  return () => importListeners.delete(listener);
+}
+
+/** Whether the lake's indicators are those of its manifest and of the territory (EPCIs may change after an import). */
+async function indicatorsValid(lakeDir: string, manifest: Manifest, membership: MembershipOf): Promise<boolean> {
+  const meta = readIndicatorsMeta(lakeDir);
+  return !!meta && meta.manifestHash === manifestHash(manifest) && meta.membershipHash === membershipHash(await membership(Object.keys(meta.membership.epciOf)));
+}
+
+/** The indicators being computed, per lake: one computation at a time in this process. */
+const refreshing = new Map<string, Promise<boolean>>();
+
+/**
+ * Computes the lake's published indicators when they are not those of its manifest and territory, in the background:
+ * after an import (the server's listener), at a server's start, or at the first answer that finds them stale
+ * (answers read the raw lake meanwhile, the same figures more slowly). True when they are valid at the end.
+ */
+export function refreshIndicators(lakeDir: string, membership: MembershipOf): Promise<boolean> {
+  let running = refreshing.get(lakeDir);
+  if (!running) {
+    running = rebuildIndicators(lakeDir, membership).finally(() => refreshing.delete(lakeDir));
+    refreshing.set(lakeDir, running);
+  }
+  return running;
+}
+
+/**
+ * Computed outside the lake's lock, so that an import is never refused while they are computed (a minute for a
+ * national edition): into a work folder of their own, from the live lake, in a DuckDB instance of their own
+ * (1 GB). The lock is taken only to swap them in, and only if no import changed the lake meanwhile; else again.
+ */
+async function rebuildIndicators(lakeDir: string, membership: MembershipOf): Promise<boolean> {
+  const staging = stagingRoot(lakeDir);
+  for (const old of existsSync(staging) ? readdirSync(staging).filter((d) => d.startsWith(INDICATORS_WORK)) : []) rmSync(join(staging, old), { recursive: true, force: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const manifest = readDvfManifest(lakeDir);
+    if (!manifest.files.length) return false;
+    if (await indicatorsValid(lakeDir, manifest, membership)) return true;
+    const work = join(staging, `${INDICATORS_WORK}${process.pid}-${Date.now()}`);
+    const tree = join(work, 'new');
+    mkdirSync(tree, { recursive: true });
+    try {
+      let folders: string[];
+      const instance = await openDuckDB({ memory_limit: '1GB', temp_directory: join(work, 'spill'), preserve_insertion_order: 'false' });
+      const conn = await instance.connect();
+      try {
+        folders = await buildIndicators(connectionReader(conn, lakeDir), { lakeDir, tree, touched: lakeDepartements(lakeDir, []), staged: false, membership, manifestHash: manifestHash(manifest) });
+      } catch (e) {
+        // An import swapped partitions under the computation: computed again from the new lake.
+        if (manifestHash(readDvfManifest(lakeDir)) !== manifestHash(manifest)) continue;
+        throw e;
+      } finally {
+        conn.closeSync();
+        instance.closeSync();
+      }
+      let swap;
+      try {
+        swap = beginSwap<Manifest>(dvfDataset(lakeDir), 'DVF (indicateurs)');
+      } catch (e) {
+        // An import holds the lake: it will call for the indicators of its own lake when it ends.
+        if (e instanceof AppError && e.code === 'platform.lake_busy') return false;
+        throw e;
+      }
+      try {
+        const current = readDvfManifest(lakeDir);
+        if (manifestHash(current) !== manifestHash(manifest)) continue;
+        for (const f of folders) {
+          mkdirSync(dirname(join(swap.tree, f)), { recursive: true });
+          renameSync(join(tree, f), join(swap.tree, f));
+        }
+        await swap.commit({ partitions: folders, manifest: current });
+        return true;
+      } finally {
+        swap.close();
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return false;
+}
+
+/** Work folders of the indicators under the lake's staging root (not `dvf-…`: an import's recovery leaves them). */
+const INDICATORS_WORK = 'indicateurs-';
+
 // ---------- published answers ----------
 
 type ProtectedArea = { yearly: IndicatorRow[]; monthly: IndicatorRow[]; counts: Map<string, number>; status: Map<string, Status> };
 
 /** The answers of the market's public routes, read from the lake through `lake` (a pool) and cached until an import. */
-export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb; lake: LakeReader; secrecyMinCount: number }) {
-  const cache = new AnswerCache(() => datasetVersion(dvfDataset(lake.dir)));
+export function marketService({ db, lake, secrecyMinCount: min, source: from = 'indicators' }: { db: TypedDb; lake: LakeReader; secrecyMinCount: number; source?: 'indicators' | 'lake' }) {
+  const version = () => datasetVersion(dvfDataset(lake.dir));
+  const cache = new AnswerCache(version);
+  const raw = lakeSource(lake);
+  const precomputed = indicatorSource(lake, version);
+  const territory: MembershipOf = (communes) => membershipOf(db, communes);
+  // The territory's places, read once per version of the lake, as the answers built from them are kept.
+  const placesCache = new AnswerCache(version, 2);
+  const places = () => placesCache.get('book', () => territoryBook(db));
+  const instancePlaces = () => placesCache.get('instance', () => Promise.all([instanceEpcis(db), instanceCommunes(db)]));
+  /** The version of the lake whose indicators were found valid (checked again at each new version). */
+  let validFor = '';
+  /**
+   * Where the figures come from: the indicators when they are those of this lake, else the raw lake while they are
+   * computed in the background (the same figures: a property test checks it). Never waits for them.
+   */
+  async function figureSource(): Promise<FigureSource> {
+    if (from === 'lake') return raw;
+    const v = version();
+    if (validFor === v) return precomputed;
+    if (await indicatorsValid(lake.dir, readDvfManifest(lake.dir), territory)) {
+      validFor = v;
+      return precomputed;
+    }
+    void refreshIndicators(lake.dir, territory).catch(() => undefined);
+    return raw;
+  }
 
   /**
    * An area's yearly and monthly figures of every type and the secrecy status of each: every type and month of a
    * year are protected together (model.ts protectYears), so a figure has the same secrecy wherever it is published.
    */
   async function protectedArea(area: Scope, method: Method, years: { from?: number; to?: number } = {}): Promise<ProtectedArea> {
-    const rows = await figures(lake, { area, types: PROPERTY_TYPES, method, ...years, period: 'year_and_month' });
+    const rows = await (await figureSource()).area(area, method, years);
     const yearly = rows.filter((r) => r.period.length === 4);
     const monthly = rows.filter((r) => r.period.length > 4);
     const counts = countsOf(rows);
@@ -226,7 +349,7 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
    */
   async function listableSales(commune: string, limit: number, cellsOf: (s: LatestSale) => string[], withheld: (cell: string) => boolean): Promise<LatestSale[]> {
     for (let read = limit * 4; ; read *= 4) {
-      const rows = await latestSales(lake, commune, Math.min(read, MAX_SALES_READ));
+      const rows = await (await figureSource()).latestSales(commune, Math.min(read, MAX_SALES_READ));
       const kept = publicSaleList(rows, cellsOf, withheld, min).rows;
       if (kept.length >= limit || rows.length < Math.min(read, MAX_SALES_READ) || read >= MAX_SALES_READ) return kept.slice(0, limit);
     }
@@ -248,8 +371,21 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
     secret_statistique: secrecyNote(min),
   });
 
+  /**
+   * The secrecy of a commune's year (its types and months, model.ts protectYears: each year is decided alone), once
+   * per edition, method and year: every variant of the map (types, windows) shares it.
+   */
+  let yearStatuses = { version: '', byKey: new Map<string, Map<string, Status>>() };
+  function communeYearStatus(method: Method, code: string, year: number, counts: ReadonlyMap<string, number>): Map<string, Status> {
+    if (yearStatuses.version !== version()) yearStatuses = { version: version(), byKey: new Map() };
+    const key = `${method}|${code}|${year}`;
+    let status = yearStatuses.byKey.get(key);
+    if (!status) yearStatuses.byKey.set(key, (status = protectYears(counts, [year], min)));
+    return status;
+  }
+
   async function mapPage(q: PortalQuery): Promise<MapAnswer> {
-    const [epcis, communes] = await Promise.all([instanceEpcis(db), instanceCommunes(db)]);
+    const [epcis, communes] = await instancePlaces();
     // The EPCIs by name, each with its communes by name.
     const places = epcis.flatMap((e) => communes.filter((c) => c.epci_siren === e.siren).map((c) => ({ code: c.code, name: c.name, epci_siren: e.siren, epci_name: e.name })));
     const codes = places.map((c) => c.code);
@@ -258,17 +394,17 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
     const year = q.year ?? years[0] ?? null;
     const period = year === null ? 'aucune donnée' : describeWindow(year, q.window, years);
     const win = year === null ? undefined : yearWindow(year, q.window);
-    const area = { level: 'communes' as const, communes: codes };
-    const [groups, counts, dates] = await Promise.all([
-      win ? figures(lake, { area, by: 'commune', types: [q.type], method: q.method, ...win, period: 'span' }) : [],
-      // Each commune's figure gets the secrecy its own page gives it: its years' tables of months and types.
-      win ? saleCounts(lake, { area, by: 'commune', types: PORTAL_TYPES, method: q.method, ...win }) : new Map<string, Map<string, number>>(),
-      dataDates(lake, deps),
+    const source = await figureSource();
+    // Each commune's figure gets the secrecy its own page gives it: its years' tables of months and types (counts).
+    const [{ figures: groups, counts }, dates] = await Promise.all([
+      win ? source.communes(codes, q.type, q.method, win) : { figures: [], counts: new Map<string, Map<string, number>>() },
+      source.dates(deps),
     ]);
     const byCode = new Map(groups.map((f) => [f.code, f]));
     const statusOf = (code: string): Status => {
       const c = counts.get(code) ?? new Map<string, number>();
-      return windowStatus({ counts: c, status: protectYears(c, yearRange(win!), min) }, q.type, win!, min);
+      const status = new Map(yearRange(win!).flatMap((y) => [...communeYearStatus(q.method, code, y, c)]));
+      return windowStatus({ counts: c, status }, q.type, win!, min);
     };
     const rows: MapRow[] = places.map((c) => {
       const f = byCode.get(c.code);
@@ -289,15 +425,13 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
   }
 
   async function communePage(code: string, q: PortalQuery): Promise<CommunePageAnswer> {
-    const place = await findCommune(db, code);
+    const book = await places();
+    const place = book.commune(code);
     if (!place) throw notFound(`Commune ${code}`);
     const dep = departementOf(code);
-    const [epci, epciMembers, depNames] = await Promise.all([
-      place.epci_siren ? findEpci(db, place.epci_siren) : undefined,
-      place.epci_siren ? epciCommunes(db, place.epci_siren) : [],
-      departementNames(db, place.departement_code ? [place.departement_code] : []),
-    ]);
-    const departementName = place.departement_code ? (depNames.get(place.departement_code) ?? null) : null;
+    const epci = place.epci_siren ? book.epci(place.epci_siren) : undefined;
+    const epciMembers = place.epci_siren ? book.epciCommunes(place.epci_siren) : [];
+    const departementName = place.departement_code ? (book.departementName(place.departement_code) ?? null) : null;
     const years = yearsInLake(lake.dir, [dep]);
     const year = q.year ?? years[0] ?? null;
     const { type, method } = q;
@@ -311,16 +445,17 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
     ];
     const other: Method = method === 'habitat' ? 'etalab' : 'habitat';
     // The lake reads are independent: they run together, over the pool's connections.
+    const source = await figureSource();
     const [dates, own, ownOther, prices, compared, comparedAreas, sectionsByType] = await Promise.all([
-      dataDates(lake, [dep]),
+      source.dates([dep]),
       // Every year, month and type of the commune, protected together: the series, the volumes and the comparison's
       // commune line all take their secrecy from it, as the indicator routes do.
       protectedArea({ level: 'commune', code }, method),
       protectedArea({ level: 'commune', code }, other),
-      win ? salePrices(lake, { area: { level: 'commune', code }, types: [type], method, ...win }) : [],
-      Promise.all(comparisons.map((c) => (win ? figures(lake, { area: c.scope, types: [type], method, ...win, period: 'span' }).then((r) => r[0]) : undefined))),
+      win ? source.distribution(code, type, method, win, min) : { sales: 0, bins: [] },
+      Promise.all(comparisons.map((c) => (win ? source.span(c.scope, type, method, win) : undefined))),
       Promise.all(comparisons.slice(1).map((c) => (win ? protectedArea(c.scope, method, win) : undefined))),
-      Promise.all(PORTAL_TYPES.map((t) => (win ? figures(lake, { area: { level: 'commune', code }, by: 'section', types: [t], method, ...win, period: 'span' }) : []))),
+      Promise.all(PORTAL_TYPES.map((t) => (win ? source.sections(code, t, method, win) : []))),
     ]);
     const tableMeta = (title: string, p: string) => meta(dates, `${title} — ${place.name} (${code})`, p, method);
     const areas = [own, ...comparedAreas];
@@ -354,7 +489,7 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
         return kind === 'section' ? (sectionStatus.get(t as PortalType)!.get(section) ?? 'published') !== 'published' : withheldCell(cell);
       },
     );
-    const points = await salePoints(lake, code, sales.map((v) => v.id_mutation));
+    const points = await source.salePoints(code, sales.map((v) => v.id_mutation));
 
     const published = (r: IndicatorRow) => publicIndicator(r, own.status.get(cellKey(r.type, r.period)) ?? 'primary', min);
     const yearly = own.yearly.map(published);
@@ -365,9 +500,9 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
       meta: tableMeta(`Répartition des prix au m² — ${TYPE_LABEL[type]}`, period),
       columns: COLUMNS.distribution,
       // Withheld as a whole when the commune's figure is: the bins add up to it.
-      rows: prices.length >= min && communeStatus === 'published' ? histogram(prices).map((b) => ({ price_m2_min: b.min, price_m2_max: b.max, sales_count: b.sales_count })) : [],
+      rows: prices.sales >= min && communeStatus === 'published' ? prices.bins.map((b) => ({ price_m2_min: b.min, price_m2_max: b.max, sales_count: b.sales_count })) : [],
     };
-    if (prices.length < min) distribution.meta.title += ` — non publiée : ${prices.length ? `moins de ${min} ventes` : 'aucune vente'}`;
+    if (prices.sales < min) distribution.meta.title += ` — non publiée : ${prices.sales ? `moins de ${min} ventes` : 'aucune vente'}`;
     else if (communeStatus !== 'published') distribution.meta.title += ' — non publiée : secret statistique secondaire';
 
     return {
@@ -467,6 +602,9 @@ export function marketService({ db, lake, secrecyMinCount: min }: { db: TypedDb;
 
     mapPage: cachedMap,
     communePage: cachedCommune,
+    /** The map and a commune page as the bytes sent, serialized once per edition (routes reply with them). */
+    storedMap: (q: PortalQuery) => cache.get(`map-bytes|${JSON.stringify(q)}`, async () => storeAnswer(await cachedMap(q))),
+    storedCommune: (code: string, q: PortalQuery) => cache.get(`commune-bytes|${code}|${JSON.stringify(q)}`, async () => storeAnswer(await cachedCommune(code, q))),
     async mapDownload(q: PortalQuery) {
       const answer = await cachedMap(q);
       return { table: answer.table, fileName: `prix-communes-${slug(q, answer.year)}` };

@@ -1,39 +1,13 @@
 // Honest statistics for the portal's tables: the 95 % confidence interval of a median by order statistics, and the
 // grouping of rows under the secrecy threshold. Pure.
+import { medianConfidenceRanks } from './model.ts';
 
-/**
- * 95 % confidence interval of the median of `sorted` (ascending) by order statistics, without any assumption on the
- * distribution: the number of values below the true median follows Binomial(n, ½), so [x(j), x(n+1−j)] covers it
- * with probability 1 − 2·P(B < j). `j` is the largest rank keeping that probability at least 95 % (exact binomial up to
- * 1 000 values, normal approximation beyond). Below 6 values no pair of ranks reaches 95 %: the interval is then the
- * whole range [min, max] and `coverage` says how much less it covers.
- */
-export function medianConfidenceInterval(sorted: readonly number[], level = 0.95): { low: number; high: number; coverage: number } {
+/** 95 % confidence interval of the median of `sorted` (ascending) by order statistics (model.ts medianConfidenceRanks). */
+export function medianConfidenceInterval(sorted: readonly number[]): { low: number; high: number; coverage: number } {
   const n = sorted.length;
   if (!n) return { low: NaN, high: NaN, coverage: 0 };
-  const alpha = (1 - level) / 2;
-  let j: number;
-  let tail: number;
-  if (n <= 1000) {
-    // cdf[k] = P(B <= k), built from the pmf by the ratio pmf(k+1)/pmf(k) = (n−k)/(k+1), starting in log space.
-    let pmf = Math.exp(n * Math.log(0.5));
-    let below = 0; // P(B < j) for the current j
-    j = 0;
-    tail = 0;
-    for (let k = 0; k < n; k++) {
-      // Can j become k + 1? Needs P(B <= k) <= alpha.
-      if (below + pmf > alpha) break;
-      below += pmf;
-      j = k + 1;
-      tail = below;
-      pmf = (pmf * (n - k)) / (k + 1);
-    }
-  } else {
-    j = Math.floor(n / 2 - (1.959964 * Math.sqrt(n)) / 2);
-    tail = alpha;
-  }
-  if (j < 1) return { low: sorted[0], high: sorted[n - 1], coverage: 1 - 2 * 0.5 ** n };
-  return { low: sorted[j - 1], high: sorted[n - j], coverage: 1 - 2 * tail };
+  const { lower, upper, coverage } = medianConfidenceRanks(n);
+  return { low: sorted[lower - 1], high: sorted[upper - 1], coverage };
 }
 
 /** Median by linear interpolation (DuckDB's `median`). */

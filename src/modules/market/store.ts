@@ -94,8 +94,8 @@ export async function recordPartitionYears(db: DuckDBConnection, partitions: rea
 
 // ---------- the selection of sales ----------
 
-/** Where: an area (scope), every commune of a list (grouped by commune), or the communes of a list. */
-type Area = Scope | { level: 'communes'; communes: string[] };
+/** Where: an area (scope), every commune of a list (grouped by commune), the communes of a list, or the whole lake. */
+type Area = Scope | { level: 'communes'; communes: string[] } | { level: 'lake' };
 
 function areaDepartements(area: Area): string[] {
   switch (area.level) {
@@ -105,6 +105,8 @@ function areaDepartements(area: Area): string[] {
       return [departementOf(area.code.slice(0, 5))];
     case 'departement':
       return [area.code];
+    case 'lake':
+      return [];
     default:
       return [...new Set(area.communes.map(departementOf))];
   }
@@ -120,6 +122,8 @@ function areaPredicate(area: Area): [string, LakeParams] {
       return ['section = $area', { area: area.code }];
     case 'departement':
       return ['departement = $area', { area: area.code }];
+    case 'lake':
+      return ['true', {}];
     default:
       return ['list_contains($communes, commune)', { communes: area.communes }];
   }
@@ -134,8 +138,10 @@ const KINDS_OF: Record<PropertyType, string[]> = {
   terrain_a_batir: ['terrain_a_batir'],
 };
 
-interface Selection {
+export interface Selection {
   area: Area;
+  /** The lines to read, as a relation (the indicators' computation reads a lake being imported); the live lake by default. */
+  lines?: string;
   types: readonly PropertyType[];
   method: Method;
   /** Inclusive year bounds. */
@@ -151,8 +157,9 @@ interface Selection {
  * valeur_fonciere)`. The rules are those of docs/market.md; `etalab` reproduces data.gouv.fr's « Statistiques DVF »,
  * `habitat` is ours (model.ts `Method`).
  */
-function salesSql(lakeDir: string, s: Selection): [string, LakeParams] {
-  const rel = dvfLines(lakeDir, { departements: areaDepartements(s.area), from: s.from, to: s.to });
+export function salesSql(lakeDir: string, s: Selection): [string, LakeParams] {
+  const deps = areaDepartements(s.area);
+  const rel = s.lines ?? dvfLines(lakeDir, { departements: s.area.level === 'lake' ? undefined : deps, from: s.from, to: s.to });
   const years = [
     s.from !== undefined ? 'year(date_mutation) >= $from' : '',
     s.to !== undefined ? 'year(date_mutation) <= $to' : '',
@@ -321,21 +328,34 @@ export async function latestSales(lake: LakeReader, commune: string, limit: numb
     LIMIT $limit`,
     { commune, limit: Math.max(1, Math.min(MAX_SALES_READ, Math.floor(limit))) },
   );
+  return rows.map(latestSaleOf);
+}
+
+/** A mutation summary as the lake gives it (decimals and sums may come as strings or bigints), with numbers. */
+export function latestSaleOf(r: LatestSale): LatestSale {
   const num = (v: number | null) => (v === null ? null : Number(v));
-  return rows.map((r) => ({
+  return {
     ...r,
+    lines_count: Number(r.lines_count),
+    houses_count: Number(r.houses_count),
+    flats_count: Number(r.flats_count),
+    outbuildings_count: Number(r.outbuildings_count),
+    premises_count: Number(r.premises_count),
     valeur_fonciere: num(r.valeur_fonciere),
     surface_reelle_bati: num(r.surface_reelle_bati),
     nombre_pieces_principales: num(r.nombre_pieces_principales),
     surface_terrain: num(r.surface_terrain),
-  }));
+  };
 }
 
-/** Mean position of each mutation's geolocated lines (Etalab's geocoding of the parcels). */
+/**
+ * Mean position of each mutation's geolocated lines (Etalab's geocoding of the parcels), to 6 decimals as DVF gives
+ * them (≈ 0.1 m): the last digits of a parallel sum vary from one reading to the next.
+ */
 export async function salePoints(lake: LakeReader, commune: string, ids: string[]): Promise<Map<string, { lon: number; lat: number }>> {
   if (!ids.length) return new Map();
   const rows = await lake.query<{ id: string; lon: number; lat: number }>(
-    `SELECT id_mutation AS id, avg(longitude) AS lon, avg(latitude) AS lat FROM ${dvfLines(lake.dir, { departements: [departementOf(commune)] })}
+    `SELECT id_mutation AS id, round(avg(longitude), 6) AS lon, round(avg(latitude), 6) AS lat FROM ${dvfLines(lake.dir, { departements: [departementOf(commune)] })}
     WHERE list_contains($ids, id_mutation) AND longitude IS NOT NULL AND latitude IS NOT NULL GROUP BY id_mutation`,
     { ids },
   );

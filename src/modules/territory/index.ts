@@ -28,6 +28,7 @@ export {
   instanceEpcis,
   placesByCode,
   placesByPostcode,
+  territoryBook,
   type Place,
 } from './store.ts';
 export { cadastralSection, communeCode, parcelId, siren } from './contract.ts';

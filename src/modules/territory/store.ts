@@ -232,3 +232,39 @@ export async function departementNames(db: TypedDb, codes: Iterable<string>): Pr
   const rows = await db.selectFrom('departement').select(['code', 'name']).where('code', 'in', list).execute();
   return new Map(rows.map((r) => [r.code, r.name]));
 }
+
+/**
+ * Every commune, arrondissement, EPCI and département at once, with the lookups of findCommune, findEpci,
+ * epciCommunes and departementNames: for the pages that answer commune after commune and keep their answers for a
+ * whole data edition (the price portal), one read instead of five queries per commune.
+ */
+export async function territoryBook(db: TypedDb) {
+  const [communes, epcis, departements] = await Promise.all([
+    // By name, as epciCommunes lists them (PostgreSQL's collation, not JavaScript's).
+    db.selectFrom('commune as c').select(communeColumns).orderBy('c.name').orderBy('c.code').execute(),
+    db.selectFrom('epci').select(['siren', 'name', 'type', 'population']).execute(),
+    db.selectFrom('departement').select(['code', 'name']).execute(),
+  ]);
+  const byCode = new Map(communes.map((c) => [c.code, c]));
+  const arrondissements = new Map<string, { code: string; name: string; population: number | null }[]>();
+  const members = new Map<string, Place[]>();
+  for (const c of communes) {
+    if (c.parent_code) arrondissements.set(c.parent_code, [...(arrondissements.get(c.parent_code) ?? []), { code: c.code, name: c.name, population: c.population }]);
+    if (c.type === 'commune-actuelle' && c.epci_siren) {
+      const { type: _type, ...place } = c;
+      members.set(c.epci_siren, [...(members.get(c.epci_siren) ?? []), place]);
+    }
+  }
+  for (const list of arrondissements.values()) list.sort((a, b) => (a.code < b.code ? -1 : 1));
+  const epciBySiren = new Map(epcis.map((e) => [e.siren, e]));
+  const departementName = new Map(departements.map((d) => [d.code, d.name]));
+  return {
+    commune: (code: string) => {
+      const c = byCode.get(code);
+      return c && { ...c, arrondissements: arrondissements.get(code) ?? [] };
+    },
+    epci: (siren: string) => epciBySiren.get(siren),
+    epciCommunes: (siren: string): Place[] => members.get(siren) ?? [],
+    departementName: (code: string) => departementName.get(code),
+  };
+}

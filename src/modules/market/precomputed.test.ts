@@ -1,0 +1,182 @@
+// The indicators computed after an import (indicators-store.ts) are the raw lake's figures: each stored figure of the
+// demo equals what store.ts `figures` computes on the lake's partitions; an EPCI's median is the median of its
+// communes' sales; an import makes them stale until computed again; meanwhile the answers read the raw lake.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLake, type Lake } from '../../platform/lake.ts';
+import type { Store } from '../../platform/db.ts';
+import { openTestStore } from '../../../test/support/stores.ts';
+import { epciCommunes } from '../territory/index.ts';
+import { indicatorSource, lakeSource } from './figure-source.ts';
+import { indicatorsDir, manifestHash, readIndicators, readIndicatorsMeta } from './indicators-store.ts';
+import { PROPERTY_TYPES, type IndicatorRow, type Method } from './model.ts';
+import { histogram } from './portal-model.ts';
+import { importDvf, marketService, membershipOf, refreshIndicators } from './service.ts';
+import { datasetVersion } from '../../platform/lake-swap.ts';
+import { dvfDataset, figures, readDvfManifest, salePrices } from './store.ts';
+
+const DEMO = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'dvf');
+const ABZAC = join(DEMO, 'geodvf_commune_33001_Abzac_2021.csv');
+const DEP69 = join(DEMO, 'geodvf_dep69_2018_partial_chunk.csv');
+const HENDAYE = join(DEMO, 'dvf_variant_64260_Hendaye_2019-2023_apt_maison.csv');
+const LYON_METROPOLE = '200046977';
+
+let dataDir: string;
+let lake: Lake;
+let store: Store;
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'habitat-dvf-precomputed-'));
+  lake = await openLake(dataDir);
+  store = await openTestStore('pglite');
+  await importDvf({ db: store.db, lake }, [ABZAC, DEP69, HENDAYE]);
+  expect(await refreshIndicators(lake.dir, territory)).toBe(true);
+});
+const territory = (communes: string[]) => membershipOf(store.db, communes);
+afterAll(async () => {
+  lake.close();
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const key = (r: IndicatorRow) => `${r.code}|${r.type}|${r.period}`;
+const byKey = (rows: IndicatorRow[]) => new Map(rows.map((r) => [key(r), r]));
+const figuresOnly = ({ code, period, type, sales_count, price_m2_q1, price_m2_median, price_m2_q3, price_median }: IndicatorRow) => ({
+  code,
+  period,
+  type,
+  sales_count,
+  price_m2_q1: Number(price_m2_q1),
+  price_m2_median: Number(price_m2_median),
+  price_m2_q3: Number(price_m2_q3),
+  price_median: Number(price_median),
+});
+
+describe('indicateurs calculés après l’import', () => {
+  it('sont ceux du lac brut pour chaque commune, type, année et mois de la démo, par les deux méthodes', async () => {
+    const communes = (await lake.query<{ c: string }>(`SELECT DISTINCT code_commune_parent AS c FROM read_parquet('${dvfDataset(lake.dir).root}/departement=*/*.parquet')`)).map((r) => r.c);
+    expect(communes.length).toBeGreaterThan(50);
+    for (const method of ['habitat', 'etalab'] as Method[]) {
+      const raw = await figures(lake, { area: { level: 'communes', communes }, by: 'commune', types: PROPERTY_TYPES, method, period: 'year_and_month' });
+      const stored = (await readIndicators(lake, method, { levels: ['commune'] })).filter((r) => !r.period.includes('/')).map(figuresOnly);
+      expect(stored.length).toBe(raw.length);
+      const s = byKey(stored);
+      for (const r of raw) expect(s.get(key(r)), key(r)).toEqual(r);
+    }
+  });
+
+  it('donnent les fenêtres de cinq ans, les sections et la répartition des prix du lac brut', async () => {
+    const method: Method = 'habitat';
+    const stored = await readIndicators(lake, method, { levels: ['commune', 'section'] });
+    for (const to of [2018, 2021, 2023]) {
+      const win = { from: to - 4, to };
+      const raw = await figures(lake, { area: { level: 'lake' }, by: 'commune', types: ['maison', 'appartement', 'maison_appartement'], method, ...win, period: 'span' });
+      const s = byKey(stored.filter((r) => r.level === 'commune' && r.period === `${win.from}/${to}`).map((r) => ({ ...figuresOnly(r), period: 'span' })));
+      expect(raw.length).toBeGreaterThan(0);
+      for (const r of raw) expect(s.get(key(r)), key(r)).toEqual(r);
+    }
+    const sections = await figures(lake, { area: { level: 'lake' }, by: 'section', types: ['appartement'], method, from: 2018, to: 2018, period: 'span' });
+    const s = byKey(stored.filter((r) => r.level === 'section' && r.period === '2018').map((r) => ({ ...figuresOnly(r), period: 'span' })));
+    for (const r of sections) expect(s.get(key(r)), key(r)).toEqual(r);
+    // The histogram a commune page draws, from the commune's prices on the raw lake.
+    const source = indicatorSource(lake, () => datasetVersion(dvfDataset(lake.dir)));
+    for (const [code, type, win] of [
+      ['69266', 'appartement', { from: 2018, to: 2018 }],
+      ['69123', 'maison_appartement', { from: 2014, to: 2018 }],
+      ['33001', 'maison', { from: 2021, to: 2021 }],
+      ['64260', 'appartement', { from: 2019, to: 2023 }],
+    ] as const) {
+      const prices = await salePrices(lake, { area: { level: 'commune', code }, types: [type], method, ...win });
+      expect(await source.distribution(code, type, method, win, 1)).toEqual({ sales: prices.length, bins: histogram(prices) });
+    }
+  });
+
+  it('gardent les dernières ventes de chaque commune et arrondissement, et leur position, comme le lac brut les liste', async () => {
+    const places = (await lake.query<{ c: string }>(`SELECT DISTINCT code_commune AS c FROM read_parquet('${dvfDataset(lake.dir).root}/departement=*/*.parquet') UNION SELECT DISTINCT code_commune_parent FROM read_parquet('${dvfDataset(lake.dir).root}/departement=*/*.parquet')`)).map((r) => r.c);
+    expect(places).toContain('69381'); // an arrondissement of Lyon, and Lyon (69123) over all of them
+    const stored = indicatorSource(lake, () => datasetVersion(dvfDataset(lake.dir)));
+    const raw = lakeSource(lake);
+    // Every place as a page first reads it (120), and a longer list, beyond what is kept, for a few.
+    for (const code of places) {
+      for (const limit of ['69123', '69381', '33001'].includes(code) ? [30, 500] : [120]) {
+        const [a, b] = [await stored.latestSales(code, limit), await raw.latestSales(code, limit)];
+        expect(a, `${code} ${limit}`).toEqual(b);
+        const [pa, pb] = [await stored.salePoints(code, a.map((s) => s.id_mutation)), await raw.salePoints(code, b.map((s) => s.id_mutation))];
+        expect(Object.fromEntries([...pa].sort()), `${code} ${limit}`).toEqual(Object.fromEntries([...pb].sort()));
+      }
+    }
+  });
+
+  it('donnent à un EPCI la médiane des ventes de ses communes, pas la médiane de leurs médianes', async () => {
+    const members = (await epciCommunes(store.db, LYON_METROPOLE)).map((c) => c.code);
+    const win = { from: 2018, to: 2018 };
+    const [stored] = (await readIndicators(lake, 'habitat', { levels: ['epci'], codes: [LYON_METROPOLE], types: ['appartement'], periods: ['2018'] })).map(figuresOnly);
+    // By hand: every member commune's prices pooled, the middle one (or the mean of the two middle ones).
+    const pooled: number[] = [];
+    const medians: number[] = [];
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const m = s.length >> 1;
+      return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+    };
+    for (const code of members) {
+      const prices = await salePrices(lake, { area: { level: 'commune', code }, types: ['appartement'], method: 'habitat', ...win });
+      pooled.push(...prices);
+      if (prices.length) medians.push(median(prices));
+    }
+    expect(stored.sales_count).toBe(pooled.length);
+    expect(stored.price_m2_median).toBe(Math.round(median(pooled)));
+    expect(Math.round(median(medians))).not.toBe(stored.price_m2_median);
+  });
+
+  it('sont recalculés après chaque import qui change le lac ; un import répété ne change rien', async () => {
+    const dep = (d: string) => join(indicatorsDir(lake.dir), `departement=${d}`, 'indicators-habitat.parquet');
+    const before = readFileSync(dep('33'));
+    const meta = readIndicatorsMeta(lake.dir)!;
+    expect(meta.manifestHash).toBe(manifestHash(readDvfManifest(lake.dir)));
+    expect(meta.computed.sort()).toEqual(['33', '64', '69']);
+    expect(meta.dataUntil['69']).toBe('2018-12-31');
+    // The same files again: skipped, nothing changes, the indicators stay those of the lake.
+    await importDvf({ db: store.db, lake }, [ABZAC, DEP69, HENDAYE]);
+    expect(readIndicatorsMeta(lake.dir)).toEqual(meta);
+    expect(await refreshIndicators(lake.dir, territory)).toBe(true);
+    expect(readIndicatorsMeta(lake.dir)).toEqual(meta);
+    // A new edition of Abzac (the same sales, its file changed by one byte): a new manifest. Until the indicators
+    // are computed again they are stale, and the answers read the raw lake (the same figures).
+    const copy = join(dataDir, 'abzac-bis.csv');
+    writeFileSync(copy, readFileSync(ABZAC, 'utf8') + '\n');
+    await importDvf({ db: store.db, lake }, [copy]);
+    expect(readIndicatorsMeta(lake.dir)!.manifestHash).not.toBe(manifestHash(readDvfManifest(lake.dir)));
+    const q = { type: 'maison', window: 'year', method: 'etalab', year: 2021 } as const;
+    const stale = await marketService({ db: store.db, lake, secrecyMinCount: 11 }).communePage('33001', q);
+    expect(stale).toEqual(await marketService({ db: store.db, lake, secrecyMinCount: 11, source: 'lake' }).communePage('33001', q));
+    expect(await refreshIndicators(lake.dir, territory)).toBe(true);
+    const after = readIndicatorsMeta(lake.dir)!;
+    expect(after.builtAt).not.toBe(meta.builtAt);
+    expect(after.manifestHash).toBe(manifestHash(readDvfManifest(lake.dir)));
+    expect(readFileSync(dep('33')).equals(before)).toBe(true);
+    expect(after.dataUntil).toEqual(meta.dataUntil);
+    const abzac = async () => (await readIndicators(lake, 'etalab', { levels: ['commune'], codes: ['33001'] })).filter((r) => !r.period.includes('/')).map(figuresOnly).sort((a, b) => key(a).localeCompare(key(b)));
+    const raw = await figures(lake, { area: { level: 'commune', code: '33001' }, types: PROPERTY_TYPES, method: 'etalab', period: 'year_and_month' });
+    expect(await abzac()).toEqual(raw.sort((a, b) => key(a).localeCompare(key(b))).map(figuresOnly));
+  });
+
+  it('se recalculent en arrière-plan pour un lac importé sans eux (version antérieure) ; les réponses restent les mêmes', async () => {
+    const market = marketService({ db: store.db, lake, secrecyMinCount: 11 });
+    const fromLake = marketService({ db: store.db, lake, secrecyMinCount: 11, source: 'lake' });
+    const q = { type: 'appartement', window: 'five_years', method: 'etalab', year: 2018 } as const;
+    rmSync(indicatorsDir(lake.dir), { recursive: true });
+    // The first answer reads the raw lake and starts the computation in the background.
+    const page = await market.communePage('69266', q);
+    expect(page).toEqual(await fromLake.communePage('69266', q));
+    expect(await refreshIndicators(lake.dir, territory)).toBe(true);
+    expect(existsSync(join(indicatorsDir(lake.dir), 'areas', 'meta.json'))).toBe(true);
+    const fresh = marketService({ db: store.db, lake, secrecyMinCount: 11 });
+    expect(await fresh.communePage('69266', q)).toEqual(page);
+    expect(await market.mapPage(q)).toEqual(await fromLake.mapPage(q));
+    expect(await market.epciIndicators(LYON_METROPOLE, { period: 'month', types: 'maison,appartement', method: 'habitat' })).toEqual(
+      await fromLake.epciIndicators(LYON_METROPOLE, { period: 'month', types: 'maison,appartement', method: 'habitat' }),
+    );
+  });
+});
