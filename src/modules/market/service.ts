@@ -33,6 +33,8 @@ import { stageDvfFiles, traced, type StageOptions, type StageSummary } from './i
 import { MOTIF, STAGED_COLUMNS } from './ingest/sql.ts';
 import {
   METHOD_DESCRIPTION,
+  PROPERTY_TYPES,
+  protectPooled,
   SOURCE_DVF,
   cellKey,
   countsOf,
@@ -375,12 +377,29 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
    * The secrecy of a commune's year (its types and months, model.ts protectYears: each year is decided alone), once
    * per edition, method and year: every variant of the map (types, windows) shares it.
    */
-  let yearStatuses = { version: '', byKey: new Map<string, Map<string, Status>>() };
+  let statuses = { version: '', years: new Map<string, Map<string, Status>>(), windows: new Map<string, Record<PropertyType, Status>>() };
+  const currentStatuses = () => (statuses.version === version() ? statuses : (statuses = { version: version(), years: new Map(), windows: new Map() }));
   function communeYearStatus(method: Method, code: string, year: number, counts: ReadonlyMap<string, number>): Map<string, Status> {
-    if (yearStatuses.version !== version()) yearStatuses = { version: version(), byKey: new Map() };
+    const { years } = currentStatuses();
     const key = `${method}|${code}|${year}`;
-    let status = yearStatuses.byKey.get(key);
-    if (!status) yearStatuses.byKey.set(key, (status = protectYears(counts, [year], min)));
+    let status = years.get(key);
+    if (!status) years.set(key, (status = protectYears(counts, [year], min)));
+    return status;
+  }
+  /** A commune's status of every type over a window (model.ts windowStatus), once per edition, method and window. */
+  function communeWindowStatus(method: Method, code: string, win: { from: number; to: number }, counts: ReadonlyMap<string, number>): Record<PropertyType, Status> {
+    const { windows } = currentStatuses();
+    const key = `${method}|${code}|${win.from}/${win.to}`;
+    let status = windows.get(key);
+    if (!status) {
+      const yearly = new Map(yearRange(win).flatMap((y) => [...communeYearStatus(method, code, y, counts)]));
+      // As model.ts windowStatus decides it, for every type at once.
+      status =
+        win.from === win.to
+          ? (Object.fromEntries(PROPERTY_TYPES.map((t) => [t, yearly.get(cellKey(t, String(win.from))) ?? 'published'])) as Record<PropertyType, Status>)
+          : protectPooled(counts, yearly, yearRange(win), min);
+      windows.set(key, status);
+    }
     return status;
   }
 
@@ -401,11 +420,7 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
       source.dates(deps),
     ]);
     const byCode = new Map(groups.map((f) => [f.code, f]));
-    const statusOf = (code: string): Status => {
-      const c = counts.get(code) ?? new Map<string, number>();
-      const status = new Map(yearRange(win!).flatMap((y) => [...communeYearStatus(q.method, code, y, c)]));
-      return windowStatus({ counts: c, status }, q.type, win!, min);
-    };
+    const statusOf = (code: string): Status => communeWindowStatus(q.method, code, win!, counts.get(code) ?? new Map<string, number>())[q.type];
     const rows: MapRow[] = places.map((c) => {
       const f = byCode.get(c.code);
       const at = { code: c.code, period, type: q.type };
