@@ -54,7 +54,8 @@ export async function marketRoutes(app: App, ctx: AppContext) {
     app.get(path, {
       config: { access: 'public' },
       schema: { tags: ['marché'], summary, params, querystring: indicatorQuery, response: { 200: indicatorsAnswer } },
-      handler: (req) => answer(req.params as z.infer<P>, req.query),
+      // Kept as the bytes sent until the next edition, like the portal's answers (ETag, gzip once).
+      handler: async (req, reply) => sendStored(req, reply, await market.stored(`indicators|${req.url}`, () => answer(req.params as z.infer<P>, req.query))),
     });
   }
   const summary = (what: string) => `Indicateurs du marché immobilier ${what}`;

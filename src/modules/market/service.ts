@@ -618,6 +618,8 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
     mapPage: cachedMap,
     communePage: cachedCommune,
     /** The map and a commune page as the bytes sent, serialized once per edition (routes reply with them). */
+    /** Any public answer kept as the bytes sent until the next edition, under `key` (the route and its query). */
+    stored: (key: string, compute: () => Promise<unknown>) => cache.get(`bytes|${key}`, async () => storeAnswer(await compute())),
     storedMap: (q: PortalQuery) => cache.get(`map-bytes|${JSON.stringify(q)}`, async () => storeAnswer(await cachedMap(q))),
     storedCommune: (code: string, q: PortalQuery) => cache.get(`commune-bytes|${code}|${JSON.stringify(q)}`, async () => storeAnswer(await cachedCommune(code, q))),
     async mapDownload(q: PortalQuery) {
