@@ -96,7 +96,10 @@ export interface ImportOptions extends Omit<StageOptions, 'parents' | 'known'> {
   beforeSwap?(): void | Promise<void>;
   /** Test hook: runs between the commit point and the renames. */
   afterCommit?(): void | Promise<void>;
-  /** DuckDB memory limit (default 2 GB: the partitioned Parquet writer needs more than 1 GB for 500 partitions). */
+  /**
+   * DuckDB memory limit. Default 1.5 GB: at 20 M lines the import peaks at 1.74 GiB of RSS (2.09 GiB with 2 GB, 7 %
+   * faster; docs/benchmarks.md); 1 GB made the partitioned writer fail with the 500 partitions of the old layout.
+   */
   memoryLimit?: string;
   /**
    * Replace a (commune, year) even when the import brings less than half the lines the lake holds for it. Without
@@ -122,7 +125,7 @@ export async function importDvf(ctx: { db: TypedDb; lake: { dir: string } }, pat
 export async function importDvfFiles(lakeDir: string, paths: string[], opts: ImportOptions & { parents: ArrondissementParents }): Promise<ImportSummary> {
   const started = Date.now();
   const swap = beginSwap<Manifest>(dvfDataset(lakeDir), 'DVF');
-  const instance = await openDuckDB({ memory_limit: opts.memoryLimit ?? '2GB', temp_directory: join(swap.dir, 'spill'), preserve_insertion_order: 'false' }).catch((e) => {
+  const instance = await openDuckDB({ memory_limit: opts.memoryLimit ?? '1.5GB', temp_directory: join(swap.dir, 'spill'), preserve_insertion_order: 'false' }).catch((e) => {
     swap.close();
     throw e;
   });
