@@ -1,6 +1,6 @@
-// Where the published figures are read from: the indicators precomputed at import (indicators-store.ts), or the raw
-// lake through store.ts `figures` (the one computation, which the indicators reproduce). The service asks one of
-// them; the raw lake stays the fallback for a lake without valid indicators and the bench's « before ».
+// Where the published figures are read from: the indicators precomputed after an import (indicators-store.ts), or
+// the raw lake through store.ts `figures` (the one computation, which the indicators reproduce). The service asks one
+// of them; the raw lake answers while the indicators are not those of the lake, and is the bench's « before ».
 import type { LakeReader } from '../../platform/lake.ts';
 import { PORTAL_TYPES, type LatestSale } from './contract.ts';
 import { AnswerCache } from '../../platform/answer-cache.ts';
@@ -115,7 +115,7 @@ async function loadIndex(lake: LakeReader, method: Method): Promise<Index> {
 }
 
 /**
- * From the indicators computed at import, held in memory per method once read (a few hundred bytes per figure: tens
+ * From the indicators computed after an import, held in memory per method once read (a few hundred bytes per figure: tens
  * of megabytes for an instance of a few départements; docs/decisions/0005-precomputed-indicators.md).
  */
 export function indicatorSource(lake: LakeReader, version: () => string): FigureSource {

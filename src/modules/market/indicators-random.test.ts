@@ -73,7 +73,7 @@ const SCOPES: Scope[] = [
   { level: 'territory', code: 'territory', communes: MEMBERSHIP.territory },
 ];
 
-describe('indicateurs calculés à l’import, ventes au hasard', () => {
+describe('indicateurs calculés après l’import, ventes au hasard', () => {
   it('répondent comme le lac brut, après un premier import puis un import d’un seul département', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(sale, { minLength: 1, maxLength: 40 }), fc.array(sale.map((s) => ({ ...s, commune: s.commune.startsWith('01') ? s.commune : '01001' })), { maxLength: 30 }), async (first, second) => {

@@ -1,5 +1,5 @@
-// The published indicators, computed at import for the départements it touches (issue 16) and read by every public
-// answer.
+// The published indicators, computed once per edition after an import (issue 16, decision 0005: in the background of
+// the server, service.ts refreshIndicators) and read by every public answer.
 //
 //   <lake>/dvf/_indicators/departement=69/indicators-<method>.parquet  commune, arrondissement, section, département
 //   <lake>/dvf/_indicators/departement=69/histograms-<method>.parquet  the price histogram of each commune page's period
@@ -7,10 +7,9 @@
 //   <lake>/dvf/_indicators/areas/indicators-<method>.parquet           EPCI and instance (they may span départements)
 //   <lake>/dvf/_indicators/areas/meta.json                             what they were computed from, dates
 //
-// A département's folder depends only on its own lines: an import recomputes the folders of the départements it
-// rewrites, leaves the others as they are, and swaps them with the lake's partitions in the same journaled swap. The
-// EPCI and instance rows of the areas the import touches are recomputed from their own sales (never from their
-// parts' medians), the others are kept. The touched départements are computed together (in batches of a few million
+// A département's folder depends only on its own lines; `buildIndicators` computes the folders of the départements it is
+// given (service.ts gives all of them) and the EPCI and instance rows of the areas over them, each from its own sales
+// (never from its parts' medians), the others kept. The départements are computed together (in batches of a few million
 // lines): their selected sales are held once in a temporary table, then one aggregation per level and period kind
 // (years, months, the five-year windows), the département a grouping column, the quartiles by one quantile aggregate. Secrecy is not applied here: it is decided when answering,
 // from the stored counts (service.ts, model.ts protectYears). The folder names have no `=` at the top: the partition

@@ -182,7 +182,7 @@ export async function loadDemo(ctx: AppContext): Promise<void> {
   ctx.log.info({ read: s.linesRead, kept: s.linesKept, duplicates: s.duplicates, rejected: s.linesRejected }, 'démo DVF importée');
 }
 
-// ---------- the indicators computed at import ----------
+// ---------- the indicators, computed after an import ----------
 
 /** The EPCI of each of these communes and the instance's communes: the indicators' EPCI and territory levels. */
 export type MembershipOf = (communes: string[]) => Promise<Membership>;
