@@ -70,6 +70,11 @@ export function openRplsPartition(lake: Lake): RplsPartitionWriter {
   mkdirSync(staging, { recursive: true });
   const csvPath = join(staging, 'cells.csv');
   const out: WriteStream = createWriteStream(csvPath);
+  // The file opens asynchronously: a refused import closes the writer before it has, and the header written at open
+  // would then fail in a callback with no listener (an uncaught exception that ended a test run). Errors are kept
+  // here and thrown by `commit`, the only step that needs the file.
+  let failed: Error | undefined;
+  out.on('error', (e) => (failed = e));
   out.write('commune_code,annee_construction,dpe_energie,dpe_ges,nb_pieces,type,qpv,n\n');
   let pending = '';
   return {
@@ -81,6 +86,7 @@ export function openRplsPartition(lake: Lake): RplsPartitionWriter {
       }
     },
     async commit(entry) {
+      if (failed) throw failed;
       out.end(pending);
       await once(out, 'finish');
       const parquet = join(staging, 'data.parquet');
