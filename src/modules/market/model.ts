@@ -364,8 +364,17 @@ export function windowStatus(
   window: { from: number; to: number },
   minCount: number,
 ): Status {
-  if (window.from === window.to) return area.status.get(cellKey(type, String(window.from))) ?? 'published';
-  return protectPooled(area.counts, area.status, yearRange(window), minCount)[type];
+  return windowStatuses(area, window, minCount)[type];
+}
+
+/** `windowStatus` of every type at once (the pooled window is decided for all types together anyway). */
+export function windowStatuses(
+  area: { counts: ReadonlyMap<string, number>; status: ReadonlyMap<string, Status> },
+  window: { from: number; to: number },
+  minCount: number,
+): Record<PropertyType, Status> {
+  if (window.from !== window.to) return protectPooled(area.counts, area.status, yearRange(window), minCount);
+  return Object.fromEntries(PROPERTY_TYPES.map((t) => [t, area.status.get(cellKey(t, String(window.from))) ?? 'published'])) as Record<PropertyType, Status>;
 }
 
 /** The sale counts of indicator rows, by `type|period`. */

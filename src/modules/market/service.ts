@@ -33,8 +33,6 @@ import { stageDvfFiles, traced, type StageOptions, type StageSummary } from './i
 import { MOTIF, STAGED_COLUMNS } from './ingest/sql.ts';
 import {
   METHOD_DESCRIPTION,
-  PROPERTY_TYPES,
-  protectPooled,
   SOURCE_DVF,
   cellKey,
   countsOf,
@@ -43,6 +41,7 @@ import {
   protectYears,
   publicIndicator,
   windowStatus,
+  windowStatuses,
   yearRange,
   yearsOf,
   type ArrondissementParents,
@@ -396,12 +395,7 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
     let status = windows.get(key);
     if (!status) {
       const yearly = new Map(yearRange(win).flatMap((y) => [...communeYearStatus(method, code, y, counts)]));
-      // As model.ts windowStatus decides it, for every type at once.
-      status =
-        win.from === win.to
-          ? (Object.fromEntries(PROPERTY_TYPES.map((t) => [t, yearly.get(cellKey(t, String(win.from))) ?? 'published'])) as Record<PropertyType, Status>)
-          : protectPooled(counts, yearly, yearRange(win), min);
-      windows.set(key, status);
+      windows.set(key, (status = windowStatuses({ counts, status: yearly }, win, min)));
     }
     return status;
   }
