@@ -179,4 +179,19 @@ describe('indicateurs calculés après l’import', () => {
       await fromLake.epciIndicators(LYON_METROPOLE, { period: 'month', types: 'maison,appartement', method: 'habitat' }),
     );
   });
+
+  it('préparées avant le premier visiteur, les cartes sont celles du lac brut, secret statistique compris', async () => {
+    const market = marketService({ db: store.db, lake, secrecyMinCount: 11 });
+    const fromLake = marketService({ db: store.db, lake, secrecyMinCount: 11, source: 'lake' });
+    expect(await market.prepare()).toBe(true);
+    for (const method of ['habitat', 'etalab'] as const)
+      for (const window of ['year', 'five_years'] as const)
+        for (const type of ['maison', 'appartement', 'maison_appartement'] as const)
+          for (const year of [undefined, 2018, 2021]) {
+            const q = { type, window, method, ...(year ? { year } : {}) };
+            const map = await market.mapPage(q);
+            expect(map, JSON.stringify(q)).toEqual(await fromLake.mapPage(q));
+            if (type === 'maison' && window === 'five_years' && year === 2021) expect(map.table.rows.some((r) => r.withheld)).toBe(true);
+          }
+  });
 });

@@ -32,20 +32,27 @@ import { portalExtraRoutes, sendTable } from './routes-portal-extra.ts';
 export async function marketRoutes(app: App, ctx: AppContext) {
   // A few connections, so that the independent reads of one page run side by side.
   const pool = await lakePool(ctx.lake, 3);
-  app.addHook('onClose', async () => pool.close());
   const market = marketService({ db: ctx.db, lake: pool, secrecyMinCount: ctx.config.secrecyMinCount });
   // The published indicators are computed in the background: once the server is ready (a lake imported by a CLI
   // command while no server ran, or by an older version), and after each import this process runs (decision 0005).
+  // Then the answers every first visitor asks for are prepared (service.ts `prepare`), so that none waits for them.
   const membership = (communes: string[]) => membershipOf(ctx.db, communes);
+  let closing = false;
   let refreshing: Promise<unknown> = Promise.resolve();
   const refresh = () => {
-    refreshing = refreshIndicators(ctx.lake.dir, membership).catch((e: unknown) => ctx.log.warn({ err: e }, 'indicateurs publiés non calculés'));
+    refreshing = refreshIndicators(ctx.lake.dir, membership)
+      .then((ready) => ready && !closing && market.prepare(() => closing))
+      .catch((e: unknown) => ctx.log.warn({ err: e }, 'indicateurs publiés non calculés ou réponses non préparées'));
+    app.background(refreshing);
   };
   const stopListening = onDvfImported((dir) => dir === ctx.lake.dir && refresh());
   app.addHook('onReady', async () => refresh());
+  // One hook, in this order: the preparation reads through the pool, which closes last.
   app.addHook('onClose', async () => {
+    closing = true;
     stopListening();
     await refreshing;
+    pool.close();
   });
   portalExtraRoutes(app, ctx, pool, market.withheldCells); // periods, sections, sales on the map, distributions, repeat sales, search
 

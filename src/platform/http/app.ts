@@ -28,6 +28,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every /api route with its access declaration. */
     routeTable: RouteAccess[];
+    /** Work a module runs beside the requests (indicators, answers prepared ahead): `idle` waits for it. */
+    background(work: Promise<unknown>): void;
+    /** Resolves once the background work started so far has ended (a bench, a test, a shutdown). */
+    idle(): Promise<void>;
   }
   interface FastifyContextConfig {
     /** `false` on a POST that changes nothing (a simulation): no audit row per request. */
@@ -59,6 +63,14 @@ export async function buildApp(ctx: AppContext, modules: HabitatModule[], opts: 
   };
   const routeTable = installAccessControl(app, identify);
   app.decorate('routeTable', routeTable);
+  const running = new Set<Promise<unknown>>();
+  app.decorate('background', (work: Promise<unknown>) => {
+    const tracked: Promise<unknown> = work.catch(() => undefined).finally(() => running.delete(tracked));
+    running.add(tracked);
+  });
+  app.decorate('idle', async () => {
+    while (running.size) await Promise.all(running);
+  });
   installInputGuards(app); // after the access check: a caller without the right learns nothing about its input
 
   await app.register(fastifyHelmet, {
