@@ -42,6 +42,32 @@ describe.skipIf(!browserAvailable())('PLH pages in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  it('on a phone, the SRU table scrolls inside its region, which the keyboard reaches and scrolls', async () => {
+    const { page } = browser;
+    await page.setViewportSize({ width: 375, height: 740 });
+    try {
+      await page.goto(`${server.url}/plh/sru`);
+      await page.getByRole('row', { name: /Toulouse/ }).waitFor();
+      const region = page.getByRole('region', { name: /Situation au regard de l’article 55/ });
+      const sizes = () => region.evaluate((el) => ({ scroll: el.scrollWidth, width: el.clientWidth, left: el.scrollLeft }));
+      expect((await sizes()).scroll).toBeGreaterThan((await sizes()).width); // the table is wider than the phone
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+      // Tab until the table's region has the focus (it comes after the menu and the page's links), then scroll it.
+      let focused = false;
+      for (let i = 0; i < 60 && !focused; i++) {
+        await page.keyboard.press('Tab');
+        focused = await region.evaluate((el) => el === document.activeElement);
+      }
+      expect(focused).toBe(true);
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('End');
+      await expect.poll(async () => (await sizes()).left).toBeGreaterThan(0);
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   it('lets an agent import the programme workbook and download the Word bilan with its figures', async () => {
     const agent = await server.login('agent', 'epci', await server.epciOrg('243100518')); // Toulouse Métropole's PLH
     await browser.context.addCookies([{ name: 'hc_session', value: agent.headers.cookie.split('=')[1], url: server.url }]);

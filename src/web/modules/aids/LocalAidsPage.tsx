@@ -6,6 +6,7 @@ import type { LocalAidAnswer as LocalAid } from '../../../modules/aids/contract.
 import type { TerritoryAnswer } from '../../../modules/territory/contract.ts';
 import { api, useMe } from '../../platform/api.ts';
 import './aids.css';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 const HOUSING: [LocalAid['housing_types'][number], string][] = [
   ['new_build', 'Logement neuf'],
@@ -85,7 +86,7 @@ export function LocalAidsPage() {
         {message}
       </p>
       {aids.data && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>Aides enregistrées</caption>
             <thead>
@@ -113,7 +114,7 @@ export function LocalAidsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <h2>{editing ? `Modifier « ${editing.name} »` : 'Nouvelle aide'}</h2>
       {error && (

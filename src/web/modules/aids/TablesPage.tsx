@@ -5,6 +5,7 @@ import { api } from '../../platform/api.ts';
 import type { TableRow } from '../../../modules/aids/contract.ts';
 import { isVerified } from './form.ts';
 import './aids.css';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 const COLUMN_LABEL: Record<string, string> = {
   paris_and_neighbours: 'Paris et communes limitrophes',
@@ -45,8 +46,7 @@ function Figures({ r }: { r: TableRow }) {
       <summary>
         Chiffres : {r.scheme} {r.year ?? ''}
       </summary>
-      {/* Focusable: a wide table scrolls sideways on a small screen, and the keyboard must reach it (WCAG 2.1.1). */}
-      <div className="table-wrap" tabIndex={0} role="region" aria-label={`Plafonds ${r.scheme} ${r.year ?? ''}`}>
+      <TableWrap label={`Plafonds ${r.scheme} ${r.year ?? ''}`}>
         <table>
           <caption>
             {r.scheme} {r.year ?? ''} — plafonds en euros{marked ? ' ; * chiffre non vérifié (déduit)' : ''}
@@ -80,7 +80,7 @@ function Figures({ r }: { r: TableRow }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </details>
   );
 }
@@ -96,7 +96,7 @@ export function TablesPage() {
       <p>Chaque barème vient d’un texte officiel, lu directement ou à travers une source qui le cite. Ceux qui ne sont pas vérifiés sont signalés.</p>
       {rows.isError && <p role="alert">Les barèmes n’ont pas pu être chargés : {(rows.error as Error).message}</p>}
       {rows.data && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>Barèmes, état de vérification et sources</caption>
             <thead>
@@ -128,7 +128,7 @@ export function TablesPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {rows.data && (
         <>

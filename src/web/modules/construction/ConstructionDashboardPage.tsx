@@ -9,6 +9,7 @@ import type { Dashboard, DashboardCommune, DashboardEpci, NotificationList, Save
 import { useConstructionLive } from './live.ts';
 import { stateLabel } from './format.ts';
 import './construction.css';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)} %`);
 
@@ -141,7 +142,7 @@ export function ConstructionDashboardPage() {
       {board.error && <p className="error">{(board.error as Error).message}</p>}
       {board.data && (
         <>
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <caption>Par EPCI, au {new Date(board.data.date).toLocaleDateString('fr-FR')}</caption>
               <thead><tr><th scope="col">EPCI</th><th scope="col">Période</th>{HEAD}</tr></thead>
@@ -151,8 +152,8 @@ export function ConstructionDashboardPage() {
                 ))}
               </tbody>
             </table>
-          </div>
-          <div className="table-wrap">
+          </TableWrap>
+          <TableWrap>
             <table>
               <caption>Par commune (communes SRU signalées)</caption>
               <thead><tr><th scope="col">Commune</th><th scope="col">Période</th>{HEAD}</tr></thead>
@@ -166,7 +167,7 @@ export function ConstructionDashboardPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           {board.data.communes.length === 0 && <p>Aucun objectif saisi : saisissez-en ou importez-les ci-dessous.</p>}
           <p className="source">{board.data.note} Source : Sit@del2 (SDES), flux des partenaires, saisies de l’EPCI.</p>
         </>

@@ -8,6 +8,7 @@ import { BUILDING_TYPE_LABELS, FINANCING_LABELS, SOURCE_LABELS, STATE_LABELS, ty
 import { useConstructionLive } from './live.ts';
 import { formatDate, MATCH_LABELS, nextStates, stateLabel } from './format.ts';
 import './construction.css';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function ProgrammePage() {
   const { id } = useParams();
@@ -55,7 +56,7 @@ export function ProgrammePage() {
           )}
         </section>
       )}
-      <div className="table-wrap">
+      <TableWrap>
         <table>
           <caption>Répartition des logements</caption>
           <thead><tr><th scope="col">Financement</th><th scope="col" className="num">Logements</th></tr></thead>
@@ -66,8 +67,8 @@ export function ProgrammePage() {
           <thead><tr><th scope="col">Type</th><th scope="col" className="num">Logements</th></tr></thead>
           <tbody>{Object.entries(p.types).filter(([, v]) => v > 0).map(([k, v]) => <tr key={k}><th scope="row">{BUILDING_TYPE_LABELS[k as BuildingType]}</th><td className="num">{formatNumber(v)}</td></tr>)}</tbody>
         </table>
-      </div>
-      <div className="table-wrap">
+      </TableWrap>
+      <TableWrap>
         <table>
           <caption>Historique</caption>
           <thead><tr><th scope="col">Date</th><th scope="col">Événement</th><th scope="col">Source</th><th scope="col">Auteur</th></tr></thead>
@@ -82,7 +83,7 @@ export function ProgrammePage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { bboxOf, type Bbox } from '../../../modules/territory/model.ts';
 import { useConstructionLive } from './live.ts';
 import { formatDate, MATCH_LABELS } from './format.ts';
 import './construction.css';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 /** The financings an agent enters by hand (the others come from Sitadel, which does not split them). */
 const ENTERED_FINANCINGS: Financing[] = ['plai', 'plus', 'pls', 'psla', 'brs', 'free_market'];
@@ -121,7 +122,7 @@ export function ProgrammesPage() {
         <ChoroplethMap geojson={geojson} valueProperty="chantier" classes={CLASSES} label="Carte des logements en chantier par commune" describe={describe} />
       )}
       {list.data && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>{formatNumber(list.data.total)} programme(s){list.data.total > list.data.programmes.length ? ` — les ${list.data.programmes.length} derniers modifiés affichés` : ''}</caption>
             <thead>
@@ -142,7 +143,7 @@ export function ProgrammesPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

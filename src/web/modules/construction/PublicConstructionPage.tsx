@@ -5,6 +5,7 @@ import { api, formatNumber } from '../../platform/api.ts';
 import { DemoNotice } from '../../platform/DemoNotice.tsx';
 import type { PublicCommunes } from '../../../modules/construction/contract.ts';
 import './construction.css';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function PublicConstructionPage() {
   const q = useQuery({ queryKey: ['construction', 'public'], queryFn: () => api<PublicCommunes>('/api/construction/public/communes') });
@@ -28,7 +29,7 @@ export function PublicConstructionPage() {
       )}
       {q.data && communes.length === 0 && <p>Aucune donnée publiée pour le moment.</p>}
       {shown.length > 0 && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>{shown[0].commune} : logements par année</caption>
             <thead><tr><th scope="col">Année</th><th scope="col" className="num">Autorisés</th><th scope="col" className="num">Commencés</th><th scope="col" className="num">Livrés</th></tr></thead>
@@ -38,7 +39,7 @@ export function PublicConstructionPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {q.data && <p className="source">Source : {q.data.source} {q.data.note} Les livraisons sont sous-déclarées dans Sitadel (déclarations d’achèvement souvent absentes).</p>}
     </section>

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, formatNumber } from '../../platform/api.ts';
 import type { PublicGridsAnswer, PublishedGrid } from '../../../modules/demand/contract.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function GridTables({ grid }: { grid: PublishedGrid }) {
   return (
@@ -23,7 +24,7 @@ export function GridTables({ grid }: { grid: PublishedGrid }) {
         </ul>
       )}
       {grid.sections.map((s) => (
-        <div className="table-wrap" key={s.id}>
+        <TableWrap key={s.id}>
           <table>
             <caption>
               {s.label} — {s.mode === 'meilleur' ? 'seul le critère le plus favorable compte' : 'les points s’additionnent'}
@@ -46,7 +47,7 @@ export function GridTables({ grid }: { grid: PublishedGrid }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ))}
       <p>
         {grid.refusals

@@ -8,6 +8,7 @@ import { PartnersPanel } from './PartnersPanel.tsx';
 import './demand.css';
 import type { CreatedAnswer, DemandListAnswer } from '../../../modules/demand/contract.ts';
 import { HOUSING_SITUATIONS } from '../../../modules/demand/model.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 const STATUS: Record<string, string> = { active: 'En attente', attribuee: 'Attribuée', radiee: 'Radiée' };
 export const FLAGS: Record<string, string> = {
   dalo: 'Reconnu prioritaire DALO',
@@ -62,7 +63,7 @@ export function DemandsPage() {
       {q.data && (
         <>
           <p>{formatNumber(q.data.total)} demande(s).</p>
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <caption>Demandes, page {page + 1}</caption>
               <thead>
@@ -90,7 +91,7 @@ export function DemandsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           <p>
             <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
               Page précédente

@@ -9,6 +9,7 @@ import { api, formatNumber, useMe } from '../../platform/api.ts';
 import { GridTables } from './CotationPage.tsx';
 import type { GridWithPublished, SimulationAnswer, StoredGridAnswer as StoredGrid } from '../../../modules/demand/contract.ts';
 import './demand.css';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function GridsPage() {
   const me = useMe();
@@ -63,7 +64,7 @@ export function GridsPage() {
         l’adopte. À l’adoption, la version précédente prend fin et toutes les notes sont recalculées.
       </p>
       {grids.error && <p className="error">{(grids.error as Error).message}</p>}
-      <div className="table-wrap">
+      <TableWrap>
         <table>
           <caption>Versions</caption>
           <thead>
@@ -103,7 +104,7 @@ export function GridsPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {adopt.error && <p className="error">{(adopt.error as Error).message}</p>}
       {one.data && (
         <article>
@@ -150,7 +151,7 @@ function SimulationResult({ s }: { s: SimulationAnswer }) {
         {formatNumber(s.up)} demande(s) montent (au plus +{formatNumber(s.max_up, 2)} points), {formatNumber(s.down)} descendent (au plus{' '}
         {formatNumber(s.max_down, 2)} points), {formatNumber(s.same)} ne changent pas. Écart moyen : {formatNumber(s.mean_delta, 2)} points.
       </p>
-      <div className="table-wrap">
+      <TableWrap>
         <table>
           <caption>Les plus fortes baisses et hausses</caption>
           <thead>
@@ -176,7 +177,7 @@ function SimulationResult({ s }: { s: SimulationAnswer }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   );
 }

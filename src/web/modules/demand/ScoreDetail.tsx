@@ -1,6 +1,7 @@
 // The explanation of a score: one table per section, one row per criterion, in plain French.
 import { formatNumber } from '../../platform/api.ts';
 import type { ApplicantView, Score } from '../../../modules/demand/contract.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 const pts = (n: number) => `${formatNumber(n, 2)} point${Math.abs(n) >= 2 ? 's' : ''}`;
 
@@ -8,7 +9,7 @@ export function ScoreDetail({ score }: { score: Score }) {
   return (
     <>
       {score.sections.map((s) => (
-        <div className="table-wrap" key={s.id}>
+        <TableWrap key={s.id}>
           <table>
             <caption>
               {s.label} : {pts(s.points)}
@@ -32,7 +33,7 @@ export function ScoreDetail({ score }: { score: Score }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ))}
     </>
   );
@@ -60,7 +61,7 @@ export function Position({ view }: { view: ApplicantView }) {
             La moitié ont une note inférieure à {formatNumber(d.quartiles[1], 2)} points ; un quart dépassent{' '}
             {formatNumber(d.quartiles[2], 2)} points.
           </p>
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <caption>Répartition des notes des demandes comparables (tranches regroupées pour compter au moins {view.secrecy_min_count} demandes chacune)</caption>
               <thead>
@@ -80,7 +81,7 @@ export function Position({ view }: { view: ApplicantView }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </>
       )}
       <h2>Délai d’attente constaté</h2>

@@ -11,6 +11,7 @@ import type { PeriodAnswer, PortalSale, Stats } from '../../../modules/market/co
 import { BarChart, LineChart } from './charts.tsx';
 import { MonthRange } from './Controls.tsx';
 import { PeriodMap } from './PeriodMap.tsx';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 const n = (v: number | null) => (v === null ? '—' : formatNumber(v));
 const SHOWN_SALES = 40;
@@ -24,7 +25,7 @@ function statsText(s: Stats, min: number): string {
 /** A small table whose wide content scrolls inside a labelled, focusable region (usable at 375 px). */
 function Table({ caption, head, rows }: { caption: string; head: string[]; rows: ReactNode[][] }) {
   return (
-    <div className="table-wrap" role="region" aria-label={caption} tabIndex={0}>
+    <TableWrap label={caption}>
       <table>
         <caption>{caption}</caption>
         <thead>
@@ -44,7 +45,7 @@ function Table({ caption, head, rows }: { caption: string; head: string[]; rows:
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { formatNumber } from '../../platform/api.ts';
 import type { Cell, DataTable } from '../../../modules/market/contract.ts';
 import { frenchDate } from './labels.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 const FIGURES = new Set(['price_m2_q1', 'price_m2_median', 'price_m2_q3', 'price_median']);
 
@@ -78,8 +79,7 @@ export function DataTableView({
   const min = table.meta.secrecy_min_count;
   if (!table.rows.length) return <p>Aucune ligne pour cette période et ce type de bien.</p>;
   return (
-    // A region the keyboard can reach: on a phone the table scrolls sideways inside it, not the page.
-    <div className="table-wrap" role="region" aria-label={caption} tabIndex={0}>
+    <TableWrap label={caption}>
       <table>
         <caption>{caption}</caption>
         <thead>
@@ -118,7 +118,7 @@ export function DataTableView({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -7,6 +7,7 @@ import { api, formatNumber } from '../../platform/api.ts';
 import type { SearchAnswer } from '../../../modules/market/contract-portal.ts';
 import { TYPE_OPTIONS } from './labels.ts';
 import './portal.css';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function SearchPage() {
   const [params, setParams] = useSearchParams();
@@ -99,7 +100,7 @@ export function SearchPage() {
                 Ventes correspondantes : {d.sales.where} ({d.sales.rows.length})
               </h2>
               <p className="source">{d.sales.note}</p>
-              <div className="table-wrap" role="region" aria-label="Ventes correspondantes" tabIndex={0}>
+              <TableWrap label="Ventes correspondantes">
                 <table>
                   <caption>Ventes correspondant à la recherche, {d.sales.where}</caption>
                   <thead>
@@ -124,7 +125,7 @@ export function SearchPage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             </>
           )}
           <p className="source">Source : {d.source}.</p>

@@ -10,6 +10,7 @@ import { api } from '../../platform/api.ts';
 import { SvgChoropleth, type SvgFeature } from '../market/SvgChoropleth.tsx';
 import { formatPlain, formatValue, frenchDate, NO_DATA_LABEL } from './format.ts';
 import '../market/portal.css';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export const SECTION_LABEL: Record<SectionKey, string> = {
   population: 'Population et ménages',
@@ -145,7 +146,7 @@ export function Comparison({ epci, highlight, initial = 'population', headingId 
             {d.edition ? `, édition ${d.edition}` : ''}
             {d.edition_date ? ` (${frenchDate(d.edition_date)})` : ''}.
           </p>
-          <div className="table-wrap">
+          <TableWrap>
             <table className="ranking">
               <caption>
                 Classement des communes de {d.scope.name} : {d.indicator.label} ({d.indicator.unit})
@@ -201,7 +202,7 @@ export function Comparison({ epci, highlight, initial = 'population', headingId 
                 )}
               </tfoot>
             </table>
-          </div>
+          </TableWrap>
         </>
       )}
     </div>

@@ -12,6 +12,7 @@ import { FigureList } from './Figures.tsx';
 import { formatValue, NO_DATA_LABEL } from './format.ts';
 import { type CompareSeries, SeriesView } from './SeriesView.tsx';
 import './observatory.css';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function PortraitPage({ level }: { level: 'commune' | 'epci' }) {
   const params = useParams();
@@ -122,7 +123,7 @@ export function PortraitPage({ level }: { level: 'commune' | 'epci' }) {
               <p className="method">
                 <strong>Méthode :</strong> {d.comparables.method}
               </p>
-              <div className="table-wrap">
+              <TableWrap>
                 <table>
                   <caption>Les {d.comparables.communes.length} communes du territoire les plus proches de {d.name} (population, revenu, prix)</caption>
                   <thead>
@@ -148,7 +149,7 @@ export function PortraitPage({ level }: { level: 'commune' | 'epci' }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             </>
           ) : (
             <p>

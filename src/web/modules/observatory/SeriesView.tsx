@@ -4,6 +4,7 @@ import type { Series } from '../../../modules/observatory/contract.ts';
 import { formatNumber } from '../../platform/api.ts';
 import { BarChart, LineChart } from '../market/charts.tsx';
 import { formatValue, NO_DATA_LABEL, provenanceText } from './format.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 /** Counts per year read best as bars; prices and rates as a line. */
 const isCount = (unit: string) => !unit.includes('/') && unit !== '%' && !unit.includes('€');
@@ -60,7 +61,7 @@ export function SeriesView({ series, compare }: { series: Series; compare?: Comp
       )}
       <details>
         <summary>Voir les données : {series.label.toLowerCase()}</summary>
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>
               {series.label} ({series.unit}). Source : {provenanceText(series)}.
@@ -88,7 +89,7 @@ export function SeriesView({ series, compare }: { series: Series; compare?: Comp
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </details>
       <p className="source">Source : {provenanceText(series)}.</p>
     </div>

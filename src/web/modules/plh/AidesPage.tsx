@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import type { AidOut } from '../../../modules/plh/contract.ts';
 import { AID_LABELS } from '../../../modules/plh/model.ts';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 
 export function AidesPage() {
@@ -31,7 +32,7 @@ export function AidesPage() {
       {q.error && <p className="error">{(q.error as Error).message}</p>}
       {q.data && aides.length === 0 && <p>Aucune aide enregistrée.</p>}
       {aides.length > 0 && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>{aides.length} aide(s)</caption>
             <thead>
@@ -61,7 +62,7 @@ export function AidesPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

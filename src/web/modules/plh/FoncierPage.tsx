@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { api, formatNumber, useMe } from '../../platform/api.ts';
 import type { LandSite } from '../../../modules/plh/contract.ts';
 import { LAND_STATUS_LABELS } from '../../../modules/plh/model.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 type Geo = { type: 'FeatureCollection'; features: { geometry: { coordinates: [number, number] }; properties: LandSite }[] };
 
@@ -83,7 +84,7 @@ export function FoncierPage() {
       {geo.data && geo.data.features.length > 0 && <SitesMap geo={geo.data} />}
       {sites.data && list.length === 0 && <p>Aucun site n’est encore enregistré.</p>}
       {list.length > 0 && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>{list.length} site(s)</caption>
             <thead>
@@ -113,7 +114,7 @@ export function FoncierPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

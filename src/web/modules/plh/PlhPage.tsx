@@ -8,6 +8,7 @@ import { refusalText } from './refusal.ts';
 import type { ClubLine, Programme, TargetLine } from '../../../modules/plh/contract.ts';
 import { CATEGORY_LABELS, ACTION_STATUS_LABELS } from '../../../modules/plh/model.ts';
 import { pct } from './format.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function PlhPage() {
   const me = useMe();
@@ -60,7 +61,7 @@ export function PlhPage() {
               <h3 id={`orientation-${o.code}`}>
                 Orientation {o.code}. {o.title}
               </h3>
-              <div className="table-wrap">
+              <TableWrap label={`Actions de l’orientation ${o.code}`}>
                 <table>
                   <thead>
                     <tr>
@@ -92,7 +93,7 @@ export function PlhPage() {
                       })}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             </section>
           ))}
         </>
@@ -101,7 +102,7 @@ export function PlhPage() {
       {targets.data && targets.data.targets.length > 0 && (
         <>
           <h2>Objectifs par commune et réalisations</h2>
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <caption>Réalisations cumulées depuis le début de chaque objectif jusqu’à {annee}</caption>
               <thead>
@@ -133,7 +134,7 @@ export function PlhPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </>
       )}
 

@@ -5,6 +5,7 @@ import { api, formatNumber, useMe } from '../../platform/api.ts';
 import { refusalText } from './refusal.ts';
 import type { SruAnswer } from '../../../modules/plh/contract.ts';
 import { pct } from './format.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function SruPage() {
   const me = useMe();
@@ -26,7 +27,7 @@ export function SruPage() {
       {q.error && <p className="error">{(q.error as Error).message}</p>}
       {q.data && q.data.communes.length === 0 && <p>Aucun inventaire SRU n’a encore été saisi pour ce territoire.</p>}
       {q.data && q.data.communes.length > 0 && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>Situation au regard de l’article 55 de la loi SRU, objectif triennal {q.data.communes[0].period}</caption>
             <thead>
@@ -64,7 +65,7 @@ export function SruPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {canWrite && <SruImport />}
     </section>

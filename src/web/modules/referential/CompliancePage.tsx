@@ -6,6 +6,7 @@ import { api, useMe } from '../../platform/api.ts';
 import './referential.css';
 import type { ClubComplianceAnswer, ComplianceAnswer } from '../../../modules/referential/contract.ts';
 import { FRESHNESS_LABELS, PARTNER_LABELS, STATUS_LABELS, formatDate, formatShare } from './labels.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 const TREND = { up: '↗ en hausse', down: '↘ en baisse', stable: '→ stable' } as const;
 
 export function CompliancePage() {
@@ -59,7 +60,7 @@ export function CompliancePage() {
           {p.feeds.length === 0 ? (
             <p>Aucun flux attendu par la charte de ce type de partenaire.</p>
           ) : (
-            <div className="table-wrap">
+            <TableWrap>
               <table>
                 <caption>{p.charter ?? 'Flux livrés'}</caption>
                 <thead>
@@ -94,7 +95,7 @@ export function CompliancePage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
         </section>
       ))}

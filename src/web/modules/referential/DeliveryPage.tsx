@@ -7,6 +7,7 @@ import './referential.css';
 import { ReportView } from './ReportView.tsx';
 import type { Delivery, DeliveryAnswer, SchemaListItem } from '../../../modules/referential/contract.ts';
 import { STATUS_LABELS, formatDate } from './labels.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 const STAFF = new Set(['admin', 'agent']);
 
@@ -119,7 +120,7 @@ export function DeliveryPage() {
 function DeliveryTable({ deliveries, showOrganisation }: { deliveries: Delivery[]; showOrganisation: boolean }) {
   if (!deliveries.length) return <p>Aucune livraison pour l’instant.</p>;
   return (
-    <div className="table-wrap">
+    <TableWrap>
       <table>
         <caption>Livraisons, de la plus récente à la plus ancienne</caption>
         <thead>
@@ -155,6 +156,6 @@ function DeliveryTable({ deliveries, showOrganisation }: { deliveries: Delivery[
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

@@ -6,6 +6,7 @@ import './referential.css';
 import type { Charters } from '../../../modules/referential/compliance.ts';
 import type { SchemaListItem } from '../../../modules/referential/contract.ts';
 import { PARTNER_LABELS, POLICY_LABELS } from './labels.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function ReferentialPage() {
   const schemas = useQuery({ queryKey: ['referential', 'schemas'], queryFn: () => api<{ schemas: SchemaListItem[] }>('/api/referential/schemas') });
@@ -46,7 +47,7 @@ export function ReferentialPage() {
       {charters.data?.chartes.map((c) => (
         <section key={c.type_partenaire} aria-labelledby={`charte-${c.type_partenaire}`}>
           <h3 id={`charte-${c.type_partenaire}`}>{c.titre}</h3>
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <caption>Flux de données attendus</caption>
               <thead>
@@ -73,7 +74,7 @@ export function ReferentialPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           {c.services.length > 0 && (
             <>
               <h4>Services numériques attendus</h4>
@@ -94,7 +95,7 @@ export function ReferentialPage() {
       {territory.data && (
         <details>
           <summary>Voir les {territory.data.communes.length} communes et leurs codes</summary>
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <caption>Communes du territoire ({territory.data.source})</caption>
               <thead>
@@ -112,7 +113,7 @@ export function ReferentialPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </details>
       )}
       <p className="source">

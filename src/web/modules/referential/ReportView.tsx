@@ -2,6 +2,7 @@
 import { formatNumber } from '../../platform/api.ts';
 import type { Problem, Report } from '../../../modules/referential/contract.ts';
 import { STATUS_LABELS } from './labels.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function ReportView({ report }: { report: Report }) {
   const s = report.summary;
@@ -54,7 +55,7 @@ export function ReportView({ report }: { report: Report }) {
 
 function ProblemTable({ caption, problems, lineWord }: { caption: string; problems: Problem[]; lineWord: string }) {
   return (
-    <div className="table-wrap">
+    <TableWrap>
       <table>
         <caption>{caption}</caption>
         <thead>
@@ -83,6 +84,6 @@ function ProblemTable({ caption, problems, lineWord }: { caption: string; proble
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

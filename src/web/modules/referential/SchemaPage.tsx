@@ -5,6 +5,7 @@ import { api } from '../../platform/api.ts';
 import './referential.css';
 import type { SchemaField, TableSchema } from '../../../modules/referential/schema.ts';
 import { PARTNER_LABELS, POLICY_LABELS } from './labels.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 const TYPE_LABELS: Record<string, string> = {
   string: 'texte',
@@ -70,7 +71,7 @@ export function SchemaPage() {
         ci-dessous, écrits exactement ainsi. Exemples : <a href={`/api/referential/schemas/${s.name}/examples/valid`}>fichier valide</a>,{' '}
         <a href={`/api/referential/schemas/${s.name}/examples/invalid`}>fichier invalide</a>, <a href={`/api/referential/schemas/${s.name}`}>schéma JSON</a>.
       </p>
-      <div className="table-wrap">
+      <TableWrap>
         <table>
           <caption>Les {s.fields.length} colonnes</caption>
           <thead>
@@ -102,7 +103,7 @@ export function SchemaPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {x.controles.length > 0 && (
         <>
           <h2>Contrôles entre colonnes</h2>

@@ -5,6 +5,7 @@ import type { HistoryAnswer, SourcesAnswer } from '../../../modules/sources/cont
 import { api, formatNumber, useMe } from '../../platform/api.ts';
 import { DemoNotice } from '../../platform/DemoNotice.tsx';
 import { CoverageDetails } from '../observatory/Coverage.tsx';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 const RESULT: Record<string, string> = { imported: 'Importée', unchanged: 'Inchangée', failed: 'Échec', running: 'En cours' };
 const TRIGGER: Record<string, string> = { command: 'commande', schedule: 'planification' };
@@ -31,7 +32,7 @@ export function SourcesPage() {
         l’EPCI sous convention. Pour chacune : qui la publie, sous quelle licence, l’édition chargée et ce qu’elle couvre des{' '}
         {formatNumber(d.communes_total)} communes du territoire.
       </p>
-      <div className="table-wrap">
+      <TableWrap>
         <table>
           <caption>Données ouvertes téléchargées par la plateforme</caption>
           <thead>
@@ -67,8 +68,8 @@ export function SourcesPage() {
             ))}
           </tbody>
         </table>
-      </div>
-      <div className="table-wrap">
+      </TableWrap>
+      <TableWrap>
         <table>
           <caption>Fichiers transmis à l’EPCI sous convention (pas en données ouvertes)</caption>
           <thead>
@@ -92,7 +93,7 @@ export function SourcesPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <CoverageDetails />
       <details>
         <summary>Adresses de téléchargement</summary>
@@ -118,7 +119,7 @@ function History() {
       {q.error && <p className="error">{(q.error as Error).message}</p>}
       {q.data && q.data.runs.length === 0 && <p>Aucune mise à jour pour l’instant (commande « habitat fetch » ou « habitat refresh »).</p>}
       {q.data && q.data.runs.length > 0 && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>Les 50 derniers passages des connecteurs (commande ou planification)</caption>
             <thead>
@@ -148,7 +149,7 @@ function History() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

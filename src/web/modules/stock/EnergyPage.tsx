@@ -6,6 +6,7 @@ import { api } from '../../platform/api.ts';
 import { DemoNotice } from '../../platform/DemoNotice.tsx';
 import type { CommuneEnergy, TerritoryEnergy } from '../../../modules/stock/contract.ts';
 import { CLASSES, frenchDate, showPublished } from './format.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function EnergyPage() {
   const territory = useQuery({ queryKey: ['stock', 'territory'], queryFn: () => api<TerritoryEnergy>('/api/stock/energy/territory') });
@@ -37,7 +38,7 @@ export function EnergyPage() {
             </select>
           </div>
           {code && <CommuneDetail code={code} />}
-          <div className="table-wrap">
+          <TableWrap>
             <table>
               <caption>
                 Logements sociaux au 1er janvier {territory.data.vintage ?? '—'} et logements interdits à la location par étape du calendrier
@@ -65,7 +66,7 @@ export function EnergyPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           <p className="source">
             Unité : logements. « secret » : chiffre calculé sur moins de {territory.data.secrecy_min_count} logements, non publié (secret statistique).
             Source : {territory.data.source}
@@ -85,7 +86,7 @@ function CommuneDetail({ code }: { code: string }) {
     <section aria-labelledby="detail-commune">
       <h2 id="detail-commune">{d.commune.name}</h2>
       {d.rpls ? (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>Logements sociaux par classe énergie (RPLS {d.rpls.vintage})</caption>
             <thead>
@@ -109,7 +110,7 @@ function CommuneDetail({ code }: { code: string }) {
               </tr>
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : (
         <p>Le répertoire RPLS n’est pas chargé.</p>
       )}

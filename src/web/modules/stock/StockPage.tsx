@@ -7,6 +7,7 @@ import { api, useMe } from '../../platform/api.ts';
 import type { BuildingList, DurationGroup, DurationsPage, ExposurePage, IncidentCreated, IncidentList, PrioritiesPage, ScopeLevel } from '../../../modules/stock/contract.ts';
 import type { TerritoryAnswer } from '../../../modules/territory/contract.ts';
 import { CLASSES, INCIDENT_CATEGORY_LABELS, INCIDENT_STATUS_LABELS, frenchDate, frenchDateTime } from './format.ts';
+import { TableWrap } from '../../platform/TableWrap.tsx';
 
 export function StockPage() {
   const me = useMe();
@@ -63,7 +64,7 @@ function ExposureView({ level, code }: { level: ScopeLevel; code: string }) {
     <section aria-labelledby="exposition">
       <h2 id="exposition">Exposition à l’interdiction de louer — {d.name}</h2>
       <p className="note">{d.calendar}</p>
-      <div className="table-wrap">
+      <TableWrap>
         <table>
           <caption>Logements par classe DPE et logements interdits à la location (nombre de logements)</caption>
           <thead>
@@ -104,7 +105,7 @@ function ExposureView({ level, code }: { level: ScopeLevel; code: string }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <p className="source">
         Pourcentages : part des logements dont la classe est connue. Sources : {d.rpls?.source ?? ''} {d.declared_buildings.source}
       </p>
@@ -215,7 +216,7 @@ function IncidentsView({ by }: { by: DurationGroup }) {
       <h2 id="incidents">Incidents</h2>
       {list.length === 0 && incidents.data && <p>Aucun incident signalé.</p>}
       {list.length > 0 && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>Incidents signalés, les plus récents d’abord</caption>
             <thead>
@@ -252,10 +253,10 @@ function IncidentsView({ by }: { by: DurationGroup }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {(durations.data?.rows.length ?? 0) > 0 && (
-        <div className="table-wrap">
+        <TableWrap>
           <table>
             <caption>Durée des incidents par {by === 'building' ? 'bâtiment' : 'bailleur'} (heures)</caption>
             <thead>
@@ -283,7 +284,7 @@ function IncidentsView({ by }: { by: DurationGroup }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );
