@@ -16,6 +16,7 @@ import { once } from 'node:events';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { LINE_HASH } from '../src/modules/market/ingest/sql.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -172,11 +173,15 @@ function ourImport(file: string, work: string): Measure {
   );
 }
 
-type DuckMode = 'count' | 'colonnes' | 'parquet' | 'partitions' | 'partitions_avant';
+type DuckMode = 'count' | 'colonnes' | 'parquet' | 'plancher_un_fichier' | 'partitions' | 'partitions_avant';
 const DUCK_LABELS: Record<DuckMode, [string, string]> = {
   count: ['DuckDB read_csv → count(*)', 'le plancher du sujet : découper le CSV (DuckDB ne convertit aucune valeur)'],
   colonnes: ['DuckDB read_csv typé, toutes les colonnes lues', 'lire et convertir chaque cellule (dates, nombres), sans rien écrire'],
   parquet: ['DuckDB read_csv → un fichier Parquet', 'lecture + écriture Parquet (snappy), sans aucune règle'],
+  plancher_un_fichier: [
+    'Plancher d’un lac à un fichier par import : empreintes répétées, puis un fichier Parquet',
+    'le moins que fasse un import dédoublonné exactement : la passe des empreintes de notre import, puis l’écriture nue d’un seul fichier (sans règle, sans partition, sans bascule)',
+  ],
   partitions: ['DuckDB read_csv → Parquet, un dossier par département', 'lecture + écriture Parquet comme le lac (décision 0006), sans règle ni dédoublonnage'],
   partitions_avant: ['DuckDB read_csv → Parquet département × année', 'lecture + écriture Parquet comme le lac avant la décision 0006 (500 dossiers)'],
 };
@@ -188,6 +193,11 @@ function duckdb(file: string, work: string, mode: DuckMode): Measure {
     count: `SELECT count(*) FROM read_csv(${f})`,
     colonnes: cols,
     parquet: `COPY (SELECT * FROM read_csv(${f})) TO '${join(work, 'raw.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
+    // Two statements, as our import runs them (ingest/stage.ts, steps 2 and 3), the second without its rules.
+    plancher_un_fichier: [
+      `CREATE TEMP TABLE repeated_hashes AS SELECT h FROM (SELECT ${LINE_HASH} AS h FROM read_csv(${f})) GROUP BY h HAVING count(*) > 1`,
+      `COPY (SELECT * FROM read_csv(${f})) TO '${join(work, 'raw.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
+    ],
     partitions: `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM read_csv(${f})) TO '${join(work, 'raw-partitions')}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)`,
     partitions_avant: `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM read_csv(${f})) TO '${join(work, 'raw-partitions')}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)`,
   }[mode];
@@ -198,9 +208,10 @@ function duckdb(file: string, work: string, mode: DuckMode): Measure {
        const i = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB', temp_directory: ${q(join(work, 'spill'))}, preserve_insertion_order: 'false', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
        const c = await i.connect();
        const t = performance.now();
-       const r = await c.runAndReadAll(${q(sql)});
+       let r;
+       for (const statement of ${JSON.stringify([sql].flat())}) r = await c.runAndReadAll(statement);
        console.log('SECONDS=' + (performance.now() - t) / 1000);
-       console.log(JSON.stringify(r.getRows()[0], (k, v) => typeof v === 'bigint' ? Number(v) : v));`,
+       console.log(JSON.stringify(r!.getRows()[0], (k, v) => typeof v === 'bigint' ? Number(v) : v));`,
       DUCK_LABELS[mode][1],
     );
   } finally {

@@ -405,8 +405,10 @@ async function explainRuleRejects(db: DuckDBConnection, tree: string, s: Source,
 async function communeYearsOf(db: DuckDBConnection, tree: string, index: number): Promise<string[]> {
   const files = stagedFilesOf(tree, index).filter((f) => !f.includes(`departement=${REJECT_PARTITION}`));
   if (!files.length) return [];
-  const rows = await db.runAndReadAll(`SELECT DISTINCT code_commune || ':' || year(date_mutation) AS cy FROM read_parquet(${fileList(files)}) ORDER BY 1`);
-  return (rows.getRowObjectsJS() as { cy: string }[]).map((r) => r.cy);
+  // One string back, not a row per pair: a national file has ≈ 170 000 pairs, and a row each cost 0,5 s in Node.
+  const rows = await db.runAndReadAll(`SELECT string_agg(cy, ',' ORDER BY cy) FROM (SELECT DISTINCT code_commune || ':' || year(date_mutation) AS cy FROM read_parquet(${fileList(files)}))`);
+  const joined = rows.getRows()[0]?.[0];
+  return typeof joined === 'string' && joined ? joined.split(',') : [];
 }
 
 interface Touched {
