@@ -22,7 +22,7 @@ const work = join(dirname(file), 'layouts');
 mkdirSync(work, { recursive: true });
 
 /** Each layout: how DuckDB writes it, and which files a query of one département opens. */
-const LAYOUTS: Record<string, { label: string; write: (src: string, out: string) => string; files: 'departement' | 'all' }> = {
+const LAYOUTS: Record<string, { label: string; write: (src: string, out: string) => string; files: 'departement' | 'all'; ordered?: boolean }> = {
   departement_annee: {
     label: 'département × année (aujourd’hui, 500 dossiers)',
     write: (src, out) => `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM ${src}) TO '${out}' (FORMAT parquet, COMPRESSION snappy, WRITE_PARTITION_COLUMNS true, PARTITION_BY (departement, annee))`,
@@ -37,6 +37,21 @@ const LAYOUTS: Record<string, { label: string; write: (src: string, out: string)
     label: 'un dossier par année, trié par commune',
     write: (src, out) => `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM ${src} ORDER BY code_commune) TO '${out}' (FORMAT parquet, COMPRESSION snappy, WRITE_PARTITION_COLUMNS true, PARTITION_BY (annee))`,
     files: 'all',
+    ordered: true,
+  },
+  // One file per import, no PARTITION_BY (the floor measured in docs/benchmarks.md): a département's lines are found
+  // by the row groups' statistics, which the published file's order (year, then département) keeps tight if the
+  // writer keeps that order.
+  un_fichier: {
+    label: 'un fichier par import, ordre du fichier non gardé par l’écriture',
+    write: (src, out) => `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM ${src}) TO '${out}/import.parquet' (FORMAT parquet, COMPRESSION snappy)`,
+    files: 'all',
+  },
+  un_fichier_ordre: {
+    label: 'un fichier par import, ordre du fichier gardé (année puis département)',
+    write: (src, out) => `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM ${src}) TO '${out}/import.parquet' (FORMAT parquet, COMPRESSION snappy)`,
+    files: 'all',
+    ordered: true,
   },
   departement: {
     label: 'un dossier par département',
@@ -74,6 +89,7 @@ function measure(name: string): Result {
   const layout = LAYOUTS[name];
   const out = join(work, name);
   rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
   const src = `read_csv('${file}')`;
   // The commune and the EPCI (20 communes of one département) that the generator fills (départment + 3 digits).
   const communes = Array.from({ length: 20 }, (_, i) => `69${String(100 + i * 7).padStart(3, '0')}`);
@@ -88,7 +104,7 @@ function measure(name: string): Result {
     `import { DuckDBInstance } from '@duckdb/node-api';
      import { readdirSync } from 'node:fs';
      import { join } from 'node:path';
-     const i = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB', temp_directory: ${q(join(work, 'spill'))}, preserve_insertion_order: ${q(name === 'annee_triee' ? 'true' : 'false')}, autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+     const i = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB', temp_directory: ${q(join(work, 'spill'))}, preserve_insertion_order: ${q(layout.ordered ? 'true' : 'false')}, autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
      const c = await i.connect();
      let t = performance.now();
      await c.run(${q(layout.write(src, out))});

@@ -412,7 +412,7 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
   /**
    * Ahead of the first visitor, once the indicators are those of the lake: reads what every first answer needs (the
    * indicators, the latest sales, the territory), decides the secrecy of every commune of the map over each of its
-   * windows (the exact solver: ≈ 25 ms per method and window for the demo's 95 communes, the map's first answer
+   * windows (the exact solver: 20 to 45 ms per method and window for the demo’s 95 communes, the map’s first answer
    * otherwise), and keeps the map's landing answers (no year given) as the bytes sent. The figures and their secrecy
    * are those a visitor's request would compute; only the moment changes. Returns false, having done nothing, while
    * the indicators are not ready (the answers then read the raw lake). `stopped` ends it between two steps.

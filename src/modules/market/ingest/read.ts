@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { AppError } from '../../../platform/errors.ts';
-import { sha256File } from '../../../platform/files.ts';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, Writable } from 'node:stream';
@@ -203,9 +202,7 @@ export async function readDvfFile(path: string, format: DvfFormat, handlers: Rea
  */
 export async function scanFile(path: string): Promise<{ sha256: string; gzip: boolean; encoding: 'utf-8' | 'latin1' }> {
   const gzip = await isGzip(path);
-  // The digest runs beside the text check (OpenSSL's command is a process of its own: platform/files.ts).
-  const sha256 = sha256File(path);
-  sha256.catch(() => undefined); // awaited below; a failed text check must not leave it unhandled
+  const hash = createHash('sha256');
   let utf8 = true;
   let carry: Buffer = Buffer.alloc(0);
   const checkText = (chunk: Buffer) => {
@@ -216,13 +213,19 @@ export async function scanFile(path: string): Promise<{ sha256: string; gzip: bo
     carry = Buffer.from(buf.subarray(end));
     if (!isUtf8(buf.subarray(0, end))) utf8 = false;
   };
+  const hashing = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+  });
   const check = async (src: AsyncIterable<Buffer>) => {
     for await (const b of src) checkText(b);
   };
   const source = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (gzip) await pipeline(source, createGunzip(), check);
-  else await pipeline(source, check);
+  if (gzip) await pipeline(source, hashing, createGunzip(), check);
+  else await pipeline(source, hashing, check);
   if (carry.length) utf8 = false;
-  return { sha256: await sha256, gzip, encoding: utf8 ? 'utf-8' : 'latin1' };
+  return { sha256: hash.digest('hex'), gzip, encoding: utf8 ? 'utf-8' : 'latin1' };
 }
 
