@@ -186,13 +186,39 @@ async function alertAdmins(ctx: AppContext, source: string, message: string): Pr
 const maxDate = (dates: string[]) => (dates.length ? dates.reduce((a, b) => (a > b ? a : b)) : null);
 const yearsText = (years: number[]) => (years.length ? (Math.min(...years) === Math.max(...years) ? String(years[0]) : `${Math.min(...years)}–${Math.max(...years)}`) : null);
 
-/** The catalogue: every source, its edition loaded and what it covers of the instance's territory. */
-export async function catalogue(ctx: AppContext): Promise<SourcesAnswer> {
+/**
+ * What each source holds and which of the instance's communes it covers (arrondissements counted in their commune; a
+ * source loaded for whole EPCIs, RPLS by perimeter, covers their communes). Read once: the catalogue counts the
+ * communes, « Sources et couverture » lists them.
+ */
+async function holdings(ctx: AppContext) {
   const communes = await instanceCommunes(ctx.db);
   const codes = communes.map((c) => c.code as string);
-  const arr = await arrondissementsOf(ctx.db, codes);
-  const parentOf = new Map<string, string>([...codes.map((c) => [c, c] as [string, string]), ...arr.map((a) => [a.code, a.parent] as [string, string])]);
-  const covered = (list: Iterable<string>) => new Set([...list].map((c) => parentOf.get(c)).filter(Boolean)).size;
+  const parentOf = new Map<string, string>([...codes.map((c) => [c, c] as [string, string]), ...(await arrondissementsOf(ctx.db, codes)).map((a) => [a.code, a.parent] as [string, string])]);
+  const within = (list: Iterable<string>) => new Set([...list].map((c) => parentOf.get(c)).filter((c): c is string => !!c));
+  const dvf = readDvfManifest(ctx.lake.dir).files;
+  const sitadel = await sitadelCoverage(ctx.db);
+  const dpe = await dpeCoverage(ctx.db);
+  const [insee] = await inseeEditions(ctx.db);
+  const inseeCommunes = insee ? (await inseeFigures(ctx.db, codes, insee.edition)).map((f) => f.commune_code) : [];
+  const rpls = Object.values(readRplsManifest(ctx.lake.dir));
+  const rplsEpcis = new Set(rpls.flatMap((m) => (m.perimetre === 'france' ? communes.map((c) => c.epci_siren ?? '') : m.perimetre.epci)));
+  const cog = await cogLoaded(ctx.db);
+  const covered = new Map<string, Set<string>>([
+    ['dvf', within(dvf.flatMap((f) => f.communeYears.map((p) => p.split(':')[0])))],
+    ['sitadel', within(sitadel.communes)],
+    ['dpe', within(dpe.communes)],
+    ['insee', within(inseeCommunes)],
+    ['rpls', new Set(communes.filter((c) => c.epci_siren && rplsEpcis.has(c.epci_siren)).map((c) => c.code as string))],
+    ['cog', cog ? new Set(codes) : new Set<string>()],
+  ]);
+  return { communes, codes, dvf, sitadel, dpe, insee, rpls, cog, covered };
+}
+
+/** The catalogue: every source, its edition loaded and what it covers of the instance's territory. */
+export async function catalogue(ctx: AppContext, held?: Awaited<ReturnType<typeof holdings>>): Promise<SourcesAnswer> {
+  const { codes, dvf, sitadel, dpe, insee, rpls, cog, covered } = held ?? (await holdings(ctx));
+  const count = (id: string) => covered.get(id)!.size;
   const runs = await lastRuns(ctx.db);
   // One rule for the catalogue's flag and the portrait's (observatory/demo-sources.ts).
   const demo = await demoSources(ctx);
@@ -217,48 +243,43 @@ export async function catalogue(ctx: AppContext): Promise<SourcesAnswer> {
       demo: false,
     };
     if (def.id === 'dvf') {
-      const files = readDvfManifest(ctx.lake.dir).files;
-      const pairs = files.flatMap((f) => f.communeYears);
-      e.loaded_at = maxDate(files.map((f) => f.importedAt));
-      e.communes_covered = covered(pairs.map((p) => p.split(':')[0]));
+      const pairs = dvf.flatMap((f) => f.communeYears);
+      e.loaded_at = maxDate(dvf.map((f) => f.importedAt));
+      e.communes_covered = count('dvf');
       e.period = yearsText(pairs.map((p) => Number(p.split(':')[1])));
-      e.edition ??= files.length ? `${files.length} fichier(s) importé(s)` : null;
+      e.edition ??= dvf.length ? `${dvf.length} fichier(s) importé(s)` : null;
       e.demo = demo.dvf;
     } else if (def.id === 'sitadel') {
-      const s = await sitadelCoverage(ctx.db);
-      e.loaded_at = s.imports[0]?.importedAt ?? null;
-      e.communes_covered = covered(s.communes);
-      e.period = s.years ? yearsText(s.years) : null;
-      e.edition ??= s.imports[0]?.file ?? null;
+      e.loaded_at = sitadel.imports[0]?.importedAt ?? null;
+      e.communes_covered = count('sitadel');
+      e.period = sitadel.years ? yearsText(sitadel.years) : null;
+      e.edition ??= sitadel.imports[0]?.file ?? null;
       e.demo = demo.sitadel;
     } else if (def.id === 'rpls') {
-      const m = Object.values(readRplsManifest(ctx.lake.dir));
-      e.loaded_at = maxDate(m.map((x) => x.importedAt));
-      e.period = yearsText(m.map((x) => x.millesime));
-      e.edition ??= m.length ? `millésime ${Math.max(...m.map((x) => x.millesime))}` : null;
-      e.communes_covered = m.length ? null : 0;
+      e.loaded_at = maxDate(rpls.map((x) => x.importedAt));
+      e.period = yearsText(rpls.map((x) => x.millesime));
+      e.edition ??= rpls.length ? `millésime ${Math.max(...rpls.map((x) => x.millesime))}` : null;
+      // RPLS covers whole EPCIs by perimeter: the catalogue does not count its communes (the coverage page lists them).
+      e.communes_covered = rpls.length ? null : 0;
       e.demo = demo.rpls;
     } else if (def.id === 'dpe') {
-      const d = await dpeCoverage(ctx.db);
-      e.loaded_at = d.imports[0]?.importedAt ?? null;
-      e.communes_covered = covered(d.communes);
-      e.period = d.dates ? `${d.dates[0]} → ${d.dates[1]}` : null;
-      e.edition ??= d.imports[0]?.file ?? null;
+      e.loaded_at = dpe.imports[0]?.importedAt ?? null;
+      e.communes_covered = count('dpe');
+      e.period = dpe.dates ? `${dpe.dates[0]} → ${dpe.dates[1]}` : null;
+      e.edition ??= dpe.imports[0]?.file ?? null;
       e.demo = demo.dpe;
     } else if (def.id === 'insee') {
-      const [ed] = await inseeEditions(ctx.db);
-      if (ed) {
-        e.edition = `édition ${ed.edition}`;
-        e.loaded_at = new Date(ed.imported_at).toISOString();
-        e.communes_covered = covered((await inseeFigures(ctx.db, codes, ed.edition)).map((f) => f.commune_code));
-        e.period = ed.published_at ? `publiée le ${ed.published_at}` : null;
+      if (insee) {
+        e.edition = `édition ${insee.edition}`;
+        e.loaded_at = new Date(insee.imported_at).toISOString();
+        e.communes_covered = count('insee');
+        e.period = insee.published_at ? `publiée le ${insee.published_at}` : null;
         e.demo = demo.insee;
       }
     } else if (def.id === 'cog') {
-      const c = await cogLoaded(ctx.db);
-      if (c) {
-        e.edition = `${c.version} (@etalab/decoupage-administratif)`;
-        e.loaded_at = c.loadedAt;
+      if (cog) {
+        e.edition = `${cog.version} (@etalab/decoupage-administratif)`;
+        e.loaded_at = cog.loadedAt;
         e.communes_covered = codes.length;
       }
     }
@@ -270,32 +291,16 @@ export async function catalogue(ctx: AppContext): Promise<SourcesAnswer> {
 /** The page of the module that uses each source, for the « Sources et couverture » page's links. */
 const MODULE_PATH: Record<string, string> = { dvf: '/prix', sitadel: '/construction-neuve', rpls: '/parc-social', dpe: '/parc-social', insee: '/', cog: '/' };
 
-/**
- * « Sources et couverture »: the catalogue's edition and period of each source, with the list of the instance's
- * communes it covers (arrondissements counted in their commune). A source loaded for whole EPCIs (RPLS by perimeter)
- * covers their communes; a source not loaded covers none.
- */
+/** « Sources et couverture »: the catalogue's edition and period of each source, with the list of the communes it covers. */
 export async function coverage(ctx: AppContext): Promise<CoverageAnswer> {
-  const cat = await catalogue(ctx);
-  const communes = await instanceCommunes(ctx.db);
-  const codes = communes.map((c) => c.code as string);
-  const parentOf = new Map<string, string>([...codes.map((c) => [c, c] as [string, string]), ...(await arrondissementsOf(ctx.db, codes)).map((a) => [a.code, a.parent] as [string, string])]);
-  const within = (list: Iterable<string>) => new Set([...list].map((c) => parentOf.get(c)).filter((c): c is string => !!c));
-  const lists = new Map<string, Set<string>>();
-  lists.set('dvf', within(readDvfManifest(ctx.lake.dir).files.flatMap((f) => f.communeYears.map((p) => p.split(':')[0]))));
-  lists.set('sitadel', within((await sitadelCoverage(ctx.db)).communes));
-  lists.set('dpe', within((await dpeCoverage(ctx.db)).communes));
-  const [ed] = await inseeEditions(ctx.db);
-  lists.set('insee', ed ? within((await inseeFigures(ctx.db, codes, ed.edition)).map((f) => f.commune_code)) : new Set());
-  const rpls = Object.values(readRplsManifest(ctx.lake.dir));
-  const rplsEpcis = new Set(rpls.flatMap((m) => (m.perimetre === 'france' ? communes.map((c) => c.epci_siren ?? '') : m.perimetre.epci)));
-  lists.set('rpls', new Set(communes.filter((c) => c.epci_siren && rplsEpcis.has(c.epci_siren)).map((c) => c.code)));
-  lists.set('cog', (await cogLoaded(ctx.db)) ? new Set(codes) : new Set());
+  const held = await holdings(ctx);
+  const cat = await catalogue(ctx, held);
+  const { communes, codes } = held;
   const names = new Map(communes.map((c) => [c.code as string, c.name as string]));
   return {
     communes_total: codes.length,
     sources: cat.sources.map((s) => {
-      const covered = [...(lists.get(s.id) ?? [])].sort((a, b) => names.get(a)!.localeCompare(names.get(b)!, 'fr'));
+      const covered = [...(held.covered.get(s.id) ?? [])].sort((a, b) => names.get(a)!.localeCompare(names.get(b)!, 'fr'));
       return {
         key: s.id,
         name: s.name,
