@@ -38,20 +38,23 @@ export async function marketRoutes(app: App, ctx: AppContext) {
   // Then the answers every first visitor asks for are prepared (service.ts `prepare`), so that none waits for them.
   const membership = (communes: string[]) => membershipOf(ctx.db, communes);
   let closing = false;
-  let refreshing: Promise<unknown> = Promise.resolve();
   const refresh = () => {
-    refreshing = refreshIndicators(ctx.lake.dir, membership)
-      .then((ready) => ready && !closing && market.prepare(() => closing))
+    const started = Date.now();
+    const refreshing = refreshIndicators(ctx.lake.dir, membership)
+      .then(async (ready) => {
+        if (ready && !closing && (await market.prepare(() => closing))) ctx.log.info({ ms: Date.now() - started }, 'indicateurs publiés à jour, premières réponses du portail des prix préparées');
+      })
       .catch((e: unknown) => ctx.log.warn({ err: e }, 'indicateurs publiés non calculés ou réponses non préparées'));
     app.background(refreshing);
   };
   const stopListening = onDvfImported((dir) => dir === ctx.lake.dir && refresh());
   app.addHook('onReady', async () => refresh());
-  // One hook, in this order: the preparation reads through the pool, which closes last.
+  // One hook, in this order: every computation and preparation started (two imports may overlap) reads through the
+  // pool, which closes last.
   app.addHook('onClose', async () => {
     closing = true;
     stopListening();
-    await refreshing;
+    await app.idle();
     pool.close();
   });
   portalExtraRoutes(app, ctx, pool, market.withheldCells); // periods, sections, sales on the map, distributions, repeat sales, search
