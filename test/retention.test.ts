@@ -14,6 +14,9 @@ import { createContext } from '../src/platform/context.ts';
 import type { Db } from '../src/platform/db.ts';
 import { runPurge, schedulePurge } from '../src/platform/purge.ts';
 import { createTestApp, createTestContext, type TestApp } from './support/app.ts';
+import { loadDemandDemo } from '../src/modules/demand/index.ts';
+import { recordAttribution } from '../src/modules/demand/service.ts';
+import * as demandStore from '../src/modules/demand/store.ts';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-06-15T12:00:00Z');
@@ -52,6 +55,7 @@ describe('the purge', () => {
       'sessions expirées': 1,
       'échecs de connexion passés': 0,
       'contacts de locataires échus (fin de conservation)': 1,
+      'demandes attribuées ou radiées (fin de conservation)': 0,
     });
     expect(counts['entrées du journal d’audit de plus de 365 jours']).toBeGreaterThanOrEqual(1);
     expect(await auditRows(db)).toEqual([new Date(NOW.getTime() - 364 * DAY).toISOString()]);
@@ -70,6 +74,26 @@ describe('the purge', () => {
     await oldAuditRow(t.ctx.db, new Date(NOW.getTime() - 29 * DAY), 'retention-30');
     await runPurge(short, modules, NOW);
     expect(await auditRows(t.ctx.db, 'retention-30')).toEqual([new Date(NOW.getTime() - 29 * DAY).toISOString()]);
+  });
+
+  it('deletes attributed social-housing demands once HABITAT_DEMAND_RETENTION_MONTHS have passed, keeping the anonymous attribution', async () => {
+    const db = t.ctx.db;
+    await loadDemandDemo(db, t.ctx.config.epciSirens);
+    const [seven, five] = await demandStore.loadDemands(db, { epciSiren: t.ctx.config.epciSirens[0], status: 'active' });
+    // Attributed 7 and 5 months before NOW (2026-06-15).
+    for (const [d, date] of [[seven, '2025-11-10'], [five, '2026-01-20']] as const)
+      await recordAttribution(db, d.number, { attribution_date: date, commune_code: d.communes[0], typology: d.typology });
+    const exists = async (n: string) => !!(await demandStore.getDemand(db, n));
+    const attributions = async () => (await demandStore.attributionsFor(db, { epciSiren: t.ctx.config.epciSirens[0] })).length;
+    const before = await attributions();
+    // Kept 12 months: both stay.
+    await runPurge({ ...t.ctx, config: { ...t.ctx.config, demandRetentionMonths: 12 } }, modules, NOW);
+    expect([await exists(seven.number), await exists(five.number)]).toEqual([true, true]);
+    // The default, 6 months: the one attributed 7 months ago goes, with its person; its attribution stays, anonymous.
+    const counts = await runPurge(t.ctx, modules, NOW);
+    expect(counts['demandes attribuées ou radiées (fin de conservation)']).toBeGreaterThanOrEqual(1);
+    expect([await exists(seven.number), await exists(five.number)]).toEqual([false, true]);
+    expect(await attributions()).toBe(before);
   });
 
   it('does not delete at the next read: an expired contact is hidden until the purge removes it', async () => {

@@ -41,6 +41,8 @@ export interface Config {
   cliPassword?: string;
   /** Audit log retention: entries older than this are deleted by the purge (CNIL: 6 months to 1 year). */
   auditRetentionDays: number;
+  /** Months an attributed or struck-off social-housing demand is kept before the purge deletes it (docs/demand.md). */
+  demandRetentionMonths: number;
   /** Minutes between two runs of the purge inside a running server; 0 leaves it to `habitat purge` (cron). */
   purgeIntervalMinutes: number;
 }
@@ -100,6 +102,7 @@ const VARIABLES = {
   HABITAT_SMTP_FROM: { schema: z.string().trim().min(3), expected: 'une adresse d’expéditeur, par exemple « Habitat Commun <ne-pas-repondre@exemple.fr> »' },
   HABITAT_PASSWORD: { schema: z.string(), expected: 'un mot de passe' },
   HABITAT_AUDIT_RETENTION_DAYS: { schema: integer(1, 3650), expected: 'un nombre entier de jours de 1 à 3650, par exemple 365' },
+  HABITAT_DEMAND_RETENTION_MONTHS: { schema: integer(1, 120), expected: 'un nombre entier de mois de 1 à 120, par exemple 6' },
   HABITAT_PURGE_INTERVAL_MINUTES: { schema: integer(0, 10_080), expected: 'un nombre entier de minutes de 0 (pas de purge programmée) à 10080, par exemple 60' },
   HABITAT_REFRESH: { schema: flag, expected: 'true ou false' },
   HABITAT_SOURCE_DVF_URL: { schema: httpUrl, expected: 'une URL http(s)://, par exemple https://files.data.gouv.fr' },
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { log
     smtpFrom: v.HABITAT_SMTP_FROM ?? 'Habitat Commun <ne-pas-repondre@habitat-commun.fr>',
     cliPassword: v.HABITAT_PASSWORD,
     auditRetentionDays: v.HABITAT_AUDIT_RETENTION_DAYS ?? 365,
+    demandRetentionMonths: v.HABITAT_DEMAND_RETENTION_MONTHS ?? 6,
     purgeIntervalMinutes: v.HABITAT_PURGE_INTERVAL_MINUTES ?? 60,
     refreshSources: v.HABITAT_REFRESH ?? false,
     sourceUrls: {

@@ -57,11 +57,11 @@ export const demandCli: NonNullable<HabitatModule['cli']> = ({ program, importCo
   demand
     .command('purge')
     .description('Supprimer les demandes attribuées ou radiées depuis plus de N mois (durée de conservation)')
-    .option('--months <n>', 'durée de conservation après attribution ou radiation, en mois', '6')
+    .option('--months <n>', 'durée de conservation après attribution ou radiation, en mois (par défaut HABITAT_DEMAND_RETENTION_MONTHS, 6)')
     .option('--dry-run', 'lister sans supprimer')
-    .action((opts: { months: string; dryRun?: boolean }) =>
+    .action((opts: { months?: string; dryRun?: boolean }) =>
       withContext(async (ctx) => {
-        const months = Number(opts.months);
+        const months = opts.months === undefined ? ctx.config.demandRetentionMonths : Number(opts.months);
         if (!Number.isInteger(months) || months < 0) throw new AppError('demand.bad_months', `--months attend un nombre entier de mois, pas « ${opts.months} ».`);
         const r = await service.purgeDemands(ctx.db, { months, dryRun: !!opts.dryRun });
         io.print(`${r.numbers.length} demande(s) ${opts.dryRun ? 'à supprimer' : 'supprimée(s)'} (conservation : ${months} mois).`);

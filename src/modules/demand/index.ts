@@ -7,7 +7,7 @@ import { demandCli } from './cli.ts';
 import { DEMO_GRIDS_DIR, readGridDir } from './ingest/grid-files.ts';
 import { readDemandCsv } from './ingest/sne-csv.ts';
 import { demandRoutes } from './routes.ts';
-import { adoptGrid, createGrid, rescore, saveDemands, todayIso } from './service.ts';
+import { adoptGrid, createGrid, purgeDemands, rescore, saveDemands, todayIso } from './service.ts';
 import * as store from './store.ts';
 
 const DEMO_DEMANDS = join(DEMO_GRIDS_DIR, '..', 'demandes', 'demandes_synthetiques.csv');
@@ -35,6 +35,10 @@ export const demandModule: HabitatModule = {
   routes: demandRoutes,
   loadDemo: (ctx) => loadDemandDemo(ctx.db, ctx.config.epciSirens),
   cli: demandCli,
+  // With the platform's other retention rules: in the running server's scheduled purge, and in `habitat purge`.
+  purge: async (ctx, now) => ({
+    'demandes attribuées ou radiées (fin de conservation)': (await purgeDemands(ctx.db, { months: ctx.config.demandRetentionMonths, refDate: now.toISOString().slice(0, 10) })).numbers.length,
+  }),
 };
 
 // For the observatory's EPCI portrait: the demand statistics of an EPCI, with the module's secrecy.
