@@ -420,12 +420,10 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
   async function prepare(stopped: () => boolean = () => false): Promise<boolean> {
     const source = await figureSource();
     if (source !== precomputed) return false;
-    const { codes, deps, years } = await mapPlaces();
+    const { codes, years } = await mapPlaces();
     await places();
-    if (codes.length) {
-      await source.latestSales(codes[0], 1);
-      await source.dates(deps);
-    }
+    // The latest sales are read whole at the first call (figure-source.ts); the dates come with the maps below.
+    if (codes.length) await source.latestSales(codes[0], 1);
     for (const method of ['habitat', 'etalab'] as const) {
       for (const year of years) {
         for (const window of ['year', 'five_years'] as const) {
@@ -617,11 +615,13 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
     };
   }
 
-  /** A map query's key: the same for the same query whatever the order of its fields. */
-  const mapKey = (q: PortalQuery) => [q.type, q.year ?? 'dernière', q.window, q.method].join('|');
-  const cachedMap = (q: PortalQuery) => cache.get(`map|${mapKey(q)}`, () => mapPage(q));
-  const storedMap = (q: PortalQuery) => cache.get(`map-bytes|${mapKey(q)}`, async () => storeAnswer(await cachedMap(q)));
-  const cachedCommune = (code: string, q: PortalQuery) => cache.get(`commune|${code}|${JSON.stringify(q)}`, () => communePage(code, q));
+  /** A portal query's cache key: the same for the same query whatever the order of its fields. */
+  const queryKey = (q: PortalQuery) => [q.type, q.year ?? 'dernière', q.window, q.method].join('|');
+  const cachedMap = (q: PortalQuery) => cache.get(`map|${queryKey(q)}`, () => mapPage(q));
+  const cachedCommune = (code: string, q: PortalQuery) => cache.get(`commune|${code}|${queryKey(q)}`, () => communePage(code, q));
+  /** A public answer kept as the bytes sent until the next edition, under `key` (the route or page and its query). */
+  const stored = (key: string, compute: () => Promise<unknown>) => cache.get(`bytes|${key}`, async () => storeAnswer(await compute()));
+  const storedMap = (q: PortalQuery) => stored(`map|${queryKey(q)}`, () => cachedMap(q));
   /** The end of a download's file name: year, window and type. */
   const slug = (q: PortalQuery, year: number | null) => `${year ?? 'sans-donnees'}${q.window === 'five_years' ? '-5ans' : ''}-${q.type}`;
 
@@ -653,11 +653,10 @@ export function marketService({ db, lake, secrecyMinCount: min, source: from = '
     mapPage: cachedMap,
     communePage: cachedCommune,
     prepare,
-    /** The map and a commune page as the bytes sent, serialized once per edition (routes reply with them). */
-    /** Any public answer kept as the bytes sent until the next edition, under `key` (the route and its query). */
-    stored: (key: string, compute: () => Promise<unknown>) => cache.get(`bytes|${key}`, async () => storeAnswer(await compute())),
+    /** Answers as the bytes sent, serialized once per edition (routes reply with them). */
+    stored,
     storedMap,
-    storedCommune: (code: string, q: PortalQuery) => cache.get(`commune-bytes|${code}|${JSON.stringify(q)}`, async () => storeAnswer(await cachedCommune(code, q))),
+    storedCommune: (code: string, q: PortalQuery) => stored(`commune|${code}|${queryKey(q)}`, () => cachedCommune(code, q)),
     async mapDownload(q: PortalQuery) {
       const answer = await cachedMap(q);
       return { table: answer.table, fileName: `prix-communes-${slug(q, answer.year)}` };
