@@ -6,8 +6,9 @@
 //   <lake>/.staging/<dataset>-<id>/new/…          an import in progress: complete new partition folders
 //   <lake>/.staging/<dataset>-<id>/READY.json     the commit point: which partitions, and the new manifest
 //
-// An import writes complete new partition folders under its staging folder, then READY.json, then moves each live
-// folder aside and the new one in its place (two renames on one file system), then rewrites the manifest. If the
+// An import writes complete new partition folders under its staging folder, then READY.json, then moves aside the live
+// folders it takes out, and each live folder it replaces with the new one in its place (two renames on one file
+// system), then rewrites the manifest. If the
 // process dies before READY.json, the staging folder is dropped by the next import of that dataset and the lake is
 // exactly as before; if it dies after, the next import finishes the renames (roll forward), so the lake never mixes
 // half of an import. A reader that lists the files in the instant between the two renames of one partition misses
@@ -71,9 +72,13 @@ export function partitionFiles(ds: LakeDataset): PartitionFile[] {
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** What READY.json records: the partitions to put in place (paths under the dataset's root) and the new manifest. */
+/**
+ * What READY.json records: the partitions to put in place (paths under the dataset's root), the live partitions to
+ * take out (an import whose lines replace all they held, or that carries the lines it keeps), and the new manifest.
+ */
 interface SwapJournal<M> {
   partitions: string[];
+  removed?: string[];
   manifest: M;
 }
 
@@ -146,18 +151,25 @@ function recoverStaging(ds: LakeDataset): { rolledForward: number; dropped: numb
   return { rolledForward, dropped };
 }
 
-/** Puts every staged partition folder in place of its live one, then records the manifest. Safe to repeat. */
+/**
+ * Takes out the removed partitions, puts every staged partition folder in place of its live one, then records the
+ * manifest. Safe to repeat: a folder already moved by an earlier, interrupted run is skipped.
+ */
 function applySwap(ds: LakeDataset, stagingDir: string, journal: SwapJournal<unknown>) {
+  const moveAside = (partition: string) => {
+    const target = join(ds.root, partition);
+    if (!existsSync(target)) return;
+    const aside = join(stagingDir, 'old', partition);
+    mkdirSync(join(aside, '..'), { recursive: true });
+    renameSync(target, aside);
+  };
+  for (const partition of journal.removed ?? []) moveAside(partition);
   for (const partition of journal.partitions) {
     const staged = join(stagingDir, 'new', partition);
-    if (!existsSync(staged)) continue; // already moved by an earlier, interrupted run
+    if (!existsSync(staged)) continue;
     const target = join(ds.root, partition);
     mkdirSync(join(target, '..'), { recursive: true });
-    if (existsSync(target)) {
-      const aside = join(stagingDir, 'old', partition);
-      mkdirSync(join(aside, '..'), { recursive: true });
-      renameSync(target, aside);
-    }
+    moveAside(partition);
     renameSync(staged, target);
   }
   mkdirSync(join(ds.manifestPath, '..'), { recursive: true });

@@ -3,6 +3,7 @@
 // times faster than doing it in Node, see docs/benchmarks.md); the rules below are the same as the Node mappers of
 // formats.ts, which are kept to explain a rejected line (its line number, column, value and French message) and
 // for the raw DGFiP layout, whose mutation ids depend on line order. A property test checks the two agree.
+import { join } from 'node:path';
 import { sqlString } from '../../../platform/lake.ts';
 import { COMMUNE_CODE } from '../../territory/index.ts';
 import { LAKE_COLUMNS, type ArrondissementParents } from '../model.ts';
@@ -34,7 +35,7 @@ export function castRule(column: string): { rule: string; message: string } {
 
 /** A staging column holding the rejected rule (`rule:column`) of a line that failed a rule after casting. */
 export const MOTIF = 'reject_rule';
-/** Partition values that are not a département: lines rejected by a rule, and lines whose hash repeats. */
+/** Side folders of an import's staging tree: lines rejected by a rule, and lines whose hash repeats. */
 export const REJECT_PARTITION = '_rejet';
 export const REPEAT_PARTITION = '_repetees';
 
@@ -145,20 +146,22 @@ export const LINE_HASH = `hash(${['id_mutation', 'id_parcelle', 'numero_volume',
 export const DEPARTEMENT = `CASE WHEN code_commune LIKE '97%' THEN code_commune[1:3] ELSE code_commune[1:2] END`;
 
 /**
- * Writes the lines of one source into the staging tree, one folder per département (decision 0006): a line that breaks
- * a rule goes to the REJECT partition, a line whose hash appears more than once in the import to the REPEAT
- * partition (made distinct afterwards), all others straight to their partition, so only the few repeated lines
- * ever go through a DISTINCT.
+ * Writes the lines of one source into the import's folder of the staging tree (`lot`, decision 0008: one folder per
+ * import, every département and year together): a line that breaks a rule goes to the REJECT folder, a line whose hash
+ * appears more than once in the import to the REPEAT folder (made distinct afterwards), all others straight to the
+ * import's folder, so only the few repeated lines ever go through a DISTINCT. Three folders: DuckDB's partitioned
+ * writer costs little with so few (it was its hundreds of département × year partitions that cost, decision 0006).
  */
-export function stageLines(lines: string, stagingTree: string, pattern: string): string {
+export function stageLines(lines: string, stagingTree: string, pattern: string, lot: string): string {
   return `COPY (
-      SELECT * EXCLUDE (repetee),
-        CASE WHEN ${MOTIF} IS NOT NULL THEN '${REJECT_PARTITION}' WHEN repetee THEN '${REPEAT_PARTITION}' ELSE ${DEPARTEMENT} END AS departement,
-        CASE WHEN ${MOTIF} IS NOT NULL OR repetee THEN 0 ELSE year(date_mutation) END AS annee
+      SELECT * EXCLUDE (repetee), ${DEPARTEMENT} AS departement, CASE WHEN ${MOTIF} IS NULL THEN year(date_mutation) END AS annee,
+        CASE WHEN ${MOTIF} IS NOT NULL THEN '${REJECT_PARTITION}' WHEN repetee THEN '${REPEAT_PARTITION}' ELSE ${sqlString(lot)} END AS lot
       FROM (SELECT *, ${LINE_HASH} IN (SELECT h FROM repeated_hashes) AS repetee FROM (${lines}))
-    ) TO ${sqlString(stagingTree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement),
-      WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN '${pattern}_{uuid}')`;
+    ) TO ${sqlString(stagingTree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (lot), APPEND, FILENAME_PATTERN '${pattern}_{uuid}')`;
 }
+
+/** A folder of the staging tree: the import's own (its id), or a side folder (REJECT_PARTITION, REPEAT_PARTITION). */
+export const stagedFolder = (tree: string, value: string) => join(tree, `lot=${value}`);
 
 /** The staged columns, in lake order, then the rule column (all lake files share this schema). */
 export const STAGED_COLUMNS = [...COLS, MOTIF];

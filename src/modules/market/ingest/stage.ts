@@ -4,26 +4,26 @@
 //      a raw DGFiP file is first turned into normalised lines by the Node mapper (its mutation ids depend on the
 //      order of the lines), an Etalab geo-DVF file is read by DuckDB directly (the SQL is in sql.ts);
 //   2. DuckDB hashes every line of the import and keeps the hashes that appear more than once (a small table);
-//   3. per file, one DuckDB statement reads, casts, normalises and checks every line and writes it to its
-//      département's folder of the staging tree (decision 0006: one folder per département, the year is a column); rejected lines and lines whose hash repeats go to two
-//      side partitions; DuckDB's own reject table gives the line number of every cell that does not cast, and a
+//   3. per file, one DuckDB statement reads, casts, normalises and checks every line and writes it to the import's
+//      folder of the staging tree (decision 0008: one folder per import); rejected lines and lines whose hash repeats
+//      go to two side folders; DuckDB's own reject table gives the line number of every cell that does not cast, and a
 //      line that breaks a rule after casting is explained by the Node mapper (a second reading, only of files that
 //      have such lines);
-//   4. the repeated lines are made distinct (exact duplicates removed on every column) and added to their partitions.
-// The service (../service.ts) then adds the live lines the import does not replace and swaps the partitions in.
+//   4. the repeated lines are made distinct (exact duplicates removed on every column) and added to the import's folder.
+// The service (../service.ts) then adds the live lines the import does not replace and swaps the folder in.
 // Memory: DuckDB works under a memory limit (it spills to the staging folder beyond it); Node holds a line at a time.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { createWriteStream, readdirSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { InputProblem } from '../../../platform/errors.ts';
 import { parquetFilesIn } from '../../../platform/lake-swap.ts';
 import { sqlString } from '../../../platform/lake.ts';
-import { LAKE_COLUMNS, type ArrondissementParents, type DvfLine } from '../model.ts';
+import { LAKE_COLUMNS, departementOf, type ArrondissementParents, type DvfLine } from '../model.ts';
 import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
 import { listDvfFiles, readDvfFile, readHeaderLine, scanFile } from './read.ts';
-import { castRule, geodvfLines, geodvfReader, LINE_HASH, MOTIF, REJECT_PARTITION, REPEAT_PARTITION, stagedLines, stagedReader, stageLines, DEPARTEMENT, STAGED_COLUMNS } from './sql.ts';
+import { castRule, geodvfLines, geodvfReader, LINE_HASH, MOTIF, REJECT_PARTITION, REPEAT_PARTITION, stagedFolder, stagedLines, stagedReader, stageLines } from './sql.ts';
 
 export interface FileSummary {
   file: string;
@@ -50,6 +50,8 @@ export interface StageSummary {
 }
 
 export interface StageOptions {
+  /** The import's folder id: its lines go to `lot=<id>` of the staging tree. */
+  lot: string;
   /** Arrondissement → commune, from the COG: lines roll up to their commune. */
   parents: ArrondissementParents;
   /** The sha256 of the files the lake already holds: skipped unless `force`. */
@@ -74,8 +76,8 @@ interface StagedFile {
 export interface Staged {
   summary: StageSummary;
   files: StagedFile[];
-  /** The real partitions written (not the reject and repeat side partitions), with their folder in the tree. */
-  partitions: Touched[];
+  /** The import's folder in the tree, with its lines (absent when no line was kept). */
+  dir: string;
   /** The `departement/annee` pairs the new lines fall in, sorted (what the import replaces, for the summary). */
   departementYears: string[];
 }
@@ -140,7 +142,7 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], tree:
   bytesBefore = 0;
   for (const s of sources) {
     progress(s.name, bytesBefore);
-    const written = await withProgress(db, () => db.runAndReadAll(stageLines(s.lines, tree, `f${s.index}`)), (pct) =>
+    const written = await withProgress(db, () => db.runAndReadAll(stageLines(s.lines, tree, `f${s.index}`, opts.lot)), (pct) =>
       progress(s.name, bytesBefore + (s.format === 'geodvf' ? (s.size * pct) / 100 : s.size)),
     );
     const rows = num(written.getRows()[0]?.[0]);
@@ -174,25 +176,23 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], tree:
   }
 
   // 4. Repeated lines made distinct.
-  const repeated = parquetFilesIn(join(tree, `departement=${REPEAT_PARTITION}`));
+  const dir = stagedFolder(tree, opts.lot);
+  const repeated = parquetFilesIn(stagedFolder(tree, REPEAT_PARTITION));
   let repeatedRows = 0;
   let repeatedKept = 0;
   if (repeated.length) {
     repeatedRows = num((await db.runAndReadAll(`SELECT count(*) FROM read_parquet(${fileList(repeated)})`)).getRows()[0][0]);
-    const distinct = await db.runAndReadAll(`COPY (
-        SELECT ${STAGED_COLUMNS.map((c) => (c === 'departement' ? `${DEPARTEMENT} AS departement` : c === 'annee' ? 'year(date_mutation) AS annee' : c)).join(', ')}
-        FROM (SELECT DISTINCT * EXCLUDE (departement, annee) FROM read_parquet(${fileList(repeated)}))
-      ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'distinctes_{uuid}')`);
+    mkdirSync(dir, { recursive: true });
+    const distinct = await db.runAndReadAll(`COPY (SELECT DISTINCT * FROM read_parquet(${fileList(repeated)})) TO ${sqlString(join(dir, 'distinctes.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
     repeatedKept = num(distinct.getRows()[0]?.[0]);
-    rmSync(join(tree, `departement=${REPEAT_PARTITION}`), { recursive: true });
+    rmSync(stagedFolder(tree, REPEAT_PARTITION), { recursive: true });
   }
   summary.linesKept = rowsStaged - rulesRejected - repeatedRows + repeatedKept;
   summary.duplicates = repeatedRows - repeatedKept;
   const staged = sources
     .filter((s) => s.summary.status === 'imported')
     .map((s) => ({ sha256: s.sha256, name: s.name, size: s.size, lines: s.summary.linesValid, communeYears: s.communeYears }));
-  const partitions = touchedPartitions(tree);
-  return { summary, files: staged, partitions, departementYears: await departementYearsOf(db, partitions) };
+  return { summary, files: staged, dir, departementYears: departementYearsOf(staged.flatMap((f) => f.communeYears)) };
 
   /** Reads the header, skips a file already imported, and prepares its DuckDB relation. */
   async function recognise(file: string, name: string, size: number, index: number): Promise<Source | undefined> {
@@ -325,8 +325,7 @@ function stagedFilesOf(tree: string, index: number): string[] {
 }
 
 /** The lines of one source that a rule rejected (its files in the reject side partition). */
-const rejectFilesOf = (tree: string, index: number) =>
-  parquetFilesIn(join(tree, `departement=${REJECT_PARTITION}`)).filter((f) => basename(f).startsWith(`f${index}_`));
+const rejectFilesOf = (tree: string, index: number) => parquetFilesIn(stagedFolder(tree, REJECT_PARTITION)).filter((f) => basename(f).startsWith(`f${index}_`));
 
 /** Cells DuckDB could not cast and lines with a wrong number of cells, one problem per line, first cell first. */
 async function readCastRejects(db: DuckDBConnection, s: Source): Promise<InputProblem[]> {
@@ -403,7 +402,7 @@ async function explainRuleRejects(db: DuckDBConnection, tree: string, s: Source,
 
 /** `code_commune:annee` pairs one source brought (the manifest uses them to supersede older files). */
 async function communeYearsOf(db: DuckDBConnection, tree: string, index: number): Promise<string[]> {
-  const files = stagedFilesOf(tree, index).filter((f) => !f.includes(`departement=${REJECT_PARTITION}`));
+  const files = stagedFilesOf(tree, index).filter((f) => !f.startsWith(stagedFolder(tree, REJECT_PARTITION)));
   if (!files.length) return [];
   // One string back, not a row per pair: a national file has ≈ 170 000 pairs, and a row each cost 0,5 s in Node.
   const rows = await db.runAndReadAll(`SELECT string_agg(cy, ',' ORDER BY cy) FROM (SELECT DISTINCT code_commune || ':' || year(date_mutation) AS cy FROM read_parquet(${fileList(files)}))`);
@@ -411,23 +410,15 @@ async function communeYearsOf(db: DuckDBConnection, tree: string, index: number)
   return typeof joined === 'string' && joined ? joined.split(',') : [];
 }
 
-interface Touched {
-  departement: string;
-  dir: string;
-}
-
-/** The real partitions the import wrote (not its reject and repeat side partitions): one folder per département. */
-function touchedPartitions(tree: string): Touched[] {
-  return readdirSync(tree)
-    .map((d) => ({ departement: d.replace(/^departement=/, ''), dir: join(tree, d) }))
-    .filter((p) => p.departement !== REJECT_PARTITION && p.departement !== REPEAT_PARTITION)
-    .sort((x, y) => x.departement.localeCompare(y.departement));
-}
-
-/** The `departement/annee` pairs of the staged lines (two columns read: Parquet keeps them apart). */
-async function departementYearsOf(db: DuckDBConnection, partitions: Touched[]): Promise<string[]> {
-  const files = partitions.flatMap((p) => parquetFilesIn(p.dir));
-  if (!files.length) return [];
-  const rows = await db.runAndReadAll(`SELECT DISTINCT departement, annee FROM read_parquet(${fileList(files)}) ORDER BY departement, annee`);
-  return (rows.getRowObjectsJS() as { departement: string; annee: number }[]).map((r) => `${r.departement}/${r.annee}`);
+/** The `departement/annee` pairs of these `code_commune:annee` pairs, sorted by département then year. */
+function departementYearsOf(communeYears: string[]): string[] {
+  const pairs = new Set(communeYears.map((cy) => {
+    const [c, y] = cy.split(':');
+    return `${departementOf(c)}/${y}`;
+  }));
+  return [...pairs].sort((a, b) => {
+    const [da, ya] = a.split('/');
+    const [db, yb] = b.split('/');
+    return da.localeCompare(db) || Number(ya) - Number(yb);
+  });
 }
