@@ -274,7 +274,9 @@ describe('lake updates', () => {
     expect(folders()).toHaveLength(2);
     expect(folders()).toContain(rhone[0]);
     expect(await fingerprint(dataDir)).toEqual(three);
-    const held = livePartitions(lakeDir).map((p) => JSON.parse(readFileSync(join(lakeDir, 'dvf', p.path, 'communes-annees.json'), 'utf8')) as string[]);
+    const held = livePartitions(lakeDir).map((p) =>
+      Object.entries(JSON.parse(readFileSync(join(lakeDir, 'dvf', p.path, 'communes-annees.json'), 'utf8')) as Record<string, string[]>).flatMap(([y, cs]) => cs.map((c) => `${c}:${y}`)),
+    );
     expect(new Set(held.flat()).size).toBe(held.flat().length);
     expect(held.flat()).toContain('33001:2021');
     // The new folder holds two départements: a query of one reads only its lines, and its years.

@@ -31,7 +31,7 @@ import type {
 } from './contract.ts';
 import { PORTAL_TYPES, type PortalType } from './contract.ts';
 import { stageDvfFiles, traced, type StageOptions, type StageSummary } from './ingest/stage.ts';
-import { MOTIF, STAGED_COLUMNS } from './ingest/sql.ts';
+import { MOTIF, REPEATED, STAGED_COLUMNS } from './ingest/sql.ts';
 import {
   METHOD_DESCRIPTION,
   SOURCE_DVF,
@@ -90,16 +90,16 @@ export interface ImportSummary extends StageSummary {
   durationMs: number;
 }
 
-export interface ImportOptions extends Omit<StageOptions, 'parents' | 'known' | 'lot'> {
+export interface ImportOptions extends Omit<StageOptions, 'parents' | 'known' | 'dir'> {
   /** Where each DuckDB statement's duration goes (diagnostic, HABITAT_TRACE_DVF); none by default. */
   trace?(line: string): void;
-  /** Test hook: runs after the new partitions are staged and before the import commits (READY.json). */
+  /** Test hook: runs after the import's folder is staged and before the import commits (READY.json). */
   beforeSwap?(): void | Promise<void>;
   /** Test hook: runs between the commit point and the renames. */
   afterCommit?(): void | Promise<void>;
   /**
-   * DuckDB memory limit. Default 1.5 GB: at 20 M lines the import peaks at 1.74 GiB of RSS (2.09 GiB with 2 GB, 7 %
-   * faster; docs/benchmarks.md); 1 GB made the partitioned writer fail with the 500 partitions of the old layout.
+   * DuckDB memory limit. Default 1.5 GB, measured at 20 M lines in docs/benchmarks.md (peak RSS under 2 GiB); 1 GB made
+   * the partitioned writer fail with the 500 partitions of the layout before decision 0006.
    */
   memoryLimit?: string;
   /**
@@ -135,23 +135,22 @@ export async function importDvfFiles(lakeDir: string, paths: string[], opts: Imp
     const db = traced(conn, opts.trace);
     // Progress is tracked for the progress bar (db.progress), never printed by DuckDB itself.
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
-    // A partition's buffered lines are written out sooner, so many open partitions fit under the memory limit.
-    await db.run('SET partitioned_write_flush_threshold = 100000');
     const manifest = readDvfManifest(lakeDir);
     const importedAt = new Date().toISOString();
     const lot = `${importedAt.replace(/[-:]|\.\d+/g, '')}-${randomUUID().slice(0, 8)}`;
-    const staged = await stageDvfFiles(db, paths, swap.tree, swap.dir, { ...opts, lot, known: new Set(manifest.files.map((f) => f.sha256)) });
-    const fresh = parquetFilesIn(staged.dir);
+    const dir = join(swap.tree, lotPath(lot));
+    const staged = await stageDvfFiles(db, paths, swap.dir, { ...opts, dir, known: new Set(manifest.files.map((f) => f.sha256)) });
+    const fresh = staged.departementYears.length ? parquetFilesIn(dir) : [];
     // The live folders holding a commune-year the import brings: taken out, their other lines carried over.
-    const replaced = fresh.length ? replacedPartitions(lakeDir, new Set(staged.files.flatMap((f) => f.communeYears))) : [];
+    const replaced = fresh.length ? replacedPartitions(lakeDir, staged.files.flatMap((f) => f.communeYears)) : [];
     const live = replaced.flatMap((p) => p.files.map((f) => f.path));
     if (!opts.replace) {
       const shrinking = await shrinkingCommuneYears(db, live, fresh);
       if (shrinking.length) throw new AppError('market.import_would_shrink', shrinkMessage(shrinking), 409, { communes: shrinking });
     }
     if (fresh.length) {
-      await keepUnreplacedLines(db, live, fresh, staged.dir, STAGED_COLUMNS.map((c) => (c === MOTIF ? `CAST(NULL AS VARCHAR) AS ${c}` : c)));
-      await describeLot(db, staged.dir, parquetFilesIn(staged.dir));
+      await keepUnreplacedLines(db, live, fresh, dir, [...STAGED_COLUMNS.map((c) => (c === MOTIF ? `CAST(NULL AS VARCHAR) AS ${c}` : c)), `false AS ${REPEATED}`]);
+      await describeLot(db, dir, parquetFilesIn(dir));
     }
     const added = staged.files.map((f) => ({ sha256: f.sha256, file: f.name, size: f.size, importedAt, lines: f.lines, communeYears: f.communeYears }));
     await opts.beforeSwap?.();

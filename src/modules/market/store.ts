@@ -4,7 +4,7 @@
 //                                              and year, in the order they were read; a query keeps its
 //                                              départements (a predicate the Parquet files' statistics prune on)
 //   <lake>/dvf/lot=<id>/contenu.json           its lines per département and year (read without DuckDB)
-//   <lake>/dvf/lot=<id>/communes-annees.json   the commune-years it holds (read by the next import only)
+//   <lake>/dvf/lot=<id>/communes-annees.json   the communes it holds, by year (read by the next import only)
 //   <lake>/dvf-manifest.json                   files already imported (sha256) and what they hold
 //
 // No two live folders hold the same commune-year: an import that brings a commune-year some folders hold takes those
@@ -20,16 +20,28 @@
 // a request are bound as parameters.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { parquetRelation, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
 import { lakeDataset, partitionFiles, readManifest, type LakeDataset, type PartitionFile } from '../../platform/lake-swap.ts';
 import type { LatestSale } from './contract.ts';
+import { LIVE_LINE } from './ingest/sql.ts';
 import { LAKE_COLUMNS, LAND_NATURES, MAX_PRICE_PER_M2, SALE_NATURES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType, type Scope } from './model.ts';
 
 // ---------- layout ----------
 
 const fileList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
 const readFiles = (files: string[]) => `read_parquet(${fileList(files)}, union_by_name = true, hive_partitioning = false)`;
+const isLotFile = (file: string) => file.includes(`${sep}lot=`);
+
+/**
+ * The lines of these lake files that are in the lake, every column, and only those `where` keeps: an import's files also
+ * hold its rejected lines and the originals of its repeated ones, flagged (ingest/sql.ts LIVE_LINE); the files of an
+ * older lake have none.
+ */
+function fileLines(files: string[], where: string[] = []): string {
+  const kept = [files.some(isLotFile) ? LIVE_LINE : '', ...where].filter(Boolean);
+  return `(SELECT * FROM ${readFiles(files)}${kept.length ? ` WHERE ${kept.join(' AND ')}` : ''})`;
+}
 
 /** The DVF dataset; its manifest stays where the first versions wrote it. */
 export const dvfDataset = (lakeDir: string): LakeDataset => lakeDataset(lakeDir, 'dvf', { manifestPath: join(lakeDir, 'dvf-manifest.json') });
@@ -106,9 +118,10 @@ function dvfFiles(lakeDir: string, q: LinesQuery = {}): string[] {
  * row groups of the others by their statistics.
  */
 export function dvfLines(lakeDir: string, q: LinesQuery = {}): string {
-  const rel = parquetRelation(dvfFiles(lakeDir, q), LAKE_COLUMNS);
-  if (!q.departements?.length) return rel;
-  return `(SELECT * FROM ${rel} WHERE departement IN (${[...new Set(q.departements)].map(sqlString).join(', ')}))`;
+  const files = dvfFiles(lakeDir, q);
+  if (!files.length) return parquetRelation([], LAKE_COLUMNS);
+  const departements = q.departements?.length ? [`departement IN (${[...new Set(q.departements)].map(sqlString).join(', ')})`] : [];
+  return `(SELECT ${LAKE_COLUMNS.map(([c]) => c).join(', ')} FROM ${fileLines(files, departements)})`;
 }
 
 /** Years with sales in these départements, newest first (from the folders' descriptions, without DuckDB). */
@@ -149,35 +162,83 @@ export async function linesPerDepartement(lake: LakeReader): Promise<Map<string,
  * The live folders holding some of these commune-years (`code_commune:annee`): an import's folder by its
  * `communes-annees.json`, an older département folder when one of the département's communes is brought.
  */
-export function replacedPartitions(lakeDir: string, brought: ReadonlySet<string>): LivePartition[] {
-  const departements = new Set([...brought].map((cy) => departementOf(cy.split(':')[0])));
-  return livePartitions(lakeDir).filter((p) => {
+export function replacedPartitions(lakeDir: string, brought: readonly string[]): LivePartition[] {
+  const live = livePartitions(lakeDir);
+  if (!live.length) return [];
+  const wanted = new Set(brought);
+  const departements = new Set(brought.map((cy) => departementOf(cy.slice(0, cy.indexOf(':')))));
+  return live.filter((p) => {
     if (!p.lot) return [...p.years.keys()].some((d) => departements.has(d));
     const file = join(dvfDataset(lakeDir).root, p.path, COMMUNE_YEARS_FILE);
-    return existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as string[]).some((cy) => brought.has(cy));
+    if (!existsSync(file)) return false;
+    const held = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
+    return Object.entries(held).some(([year, communes]) => communes.some((c) => wanted.has(`${c}:${year}`)));
   });
 }
 
 /**
  * Writes the description of an import's folder, once all its lines are written (new and carried): its lines per
- * département and year, and its commune-years. One reading of three columns.
+ * département and year, and the communes of each year. One reading of three columns.
  */
-export async function describeLot(db: DuckDBConnection, dir: string, files: string[]): Promise<string[]> {
+export async function describeLot(db: DuckDBConnection, dir: string, files: string[]): Promise<void> {
   const rows = files.length
     ? ((
         await db.runAndReadAll(`SELECT departement, annee, count(*) AS n, string_agg(DISTINCT code_commune, ',') AS communes
-          FROM ${readFiles(files)} GROUP BY ALL ORDER BY departement, annee`)
+          FROM ${fileLines(files)} GROUP BY ALL ORDER BY departement, annee`)
       ).getRowObjectsJS() as { departement: string; annee: number; n: bigint; communes: string }[])
     : [];
   const lines: LinesByYear = {};
-  const communeYears: string[] = [];
+  const communes: Record<string, string[]> = {};
   for (const r of rows) {
     (lines[r.departement] ??= {})[String(r.annee)] = Number(r.n);
-    for (const c of r.communes.split(',')) communeYears.push(`${c}:${r.annee}`);
+    const year = (communes[String(r.annee)] ??= []);
+    for (const c of r.communes.split(',')) year.push(c);
   }
   writeFileSync(join(dir, CONTENTS_FILE), JSON.stringify({ lignes: lines }));
-  writeFileSync(join(dir, COMMUNE_YEARS_FILE), JSON.stringify(communeYears.sort()));
-  return Object.entries(lines).flatMap(([d, ys]) => Object.keys(ys).map((y) => `${d}/${y}`));
+  writeFileSync(join(dir, COMMUNE_YEARS_FILE), JSON.stringify(communes));
+}
+
+export interface Shrink {
+  code_commune: string;
+  nom_commune: string;
+  annee: number;
+  lines_before: number;
+  lines_after: number;
+}
+
+/** The (commune, year) an import brings with fewer than half the lines the lake holds for them. */
+export async function shrinkingCommuneYears(db: DuckDBConnection, live: string[], fresh: string[]): Promise<Shrink[]> {
+  if (!live.length || !fresh.length) return [];
+  const rows = await db.runAndReadAll(`
+    WITH live_counts AS (SELECT code_commune, annee, min(nom_commune) AS nom_commune, count(*) AS n FROM ${fileLines(live)} GROUP BY code_commune, annee),
+    new_counts AS (SELECT code_commune, annee, count(*) AS n FROM ${fileLines(fresh)} GROUP BY code_commune, annee)
+    SELECT b.code_commune, b.nom_commune, CAST(b.annee AS INTEGER) AS annee, b.n AS lines_before, a.n AS lines_after
+    FROM live_counts b JOIN new_counts a ON a.code_commune = b.code_commune AND a.annee = b.annee
+    WHERE a.n * 2 < b.n
+    ORDER BY b.code_commune, b.annee`);
+  const num = (v: unknown) => Number(v ?? 0);
+  return (rows.getRowObjectsJS() as { code_commune: string; nom_commune: string | null; annee: number; lines_before: bigint; lines_after: bigint }[]).map((r) => ({
+    code_commune: r.code_commune,
+    nom_commune: r.nom_commune ?? r.code_commune,
+    annee: num(r.annee),
+    lines_before: num(r.lines_before),
+    lines_after: num(r.lines_after),
+  }));
+}
+
+/**
+ * Copies into the import's folder the lines of the replaced folders (`live`) whose commune-year the import does not
+ * bring. They cannot repeat a new line (commune and year are columns), and were made distinct when they were imported.
+ */
+export async function keepUnreplacedLines(db: DuckDBConnection, live: string[], fresh: string[], dir: string, columns: string[]) {
+  if (!live.length) return;
+  await db.run(`CREATE TEMP TABLE brought AS SELECT DISTINCT code_commune, annee FROM ${fileLines(fresh)}`);
+  await db.run(`COPY (
+      SELECT ${columns.join(', ')}
+      FROM ${fileLines(live)} o
+      WHERE NOT EXISTS (SELECT 1 FROM brought b WHERE b.code_commune = o.code_commune AND b.annee = o.annee)
+    ) TO ${sqlString(join(dir, 'gardees.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
+  await db.run('DROP TABLE brought');
 }
 
 // ---------- the selection of sales ----------
@@ -463,49 +524,6 @@ export async function lakeContents(lake: LakeReader) {
   return lake.query<{ departement: string; year: number; lines: number; mutations: number }>(`
     SELECT departement, annee AS year, count(*) AS lines, count(DISTINCT id_mutation) AS mutations
     FROM ${dvfLines(lake.dir)} GROUP BY ALL ORDER BY departement, year`);
-}
-
-export interface Shrink {
-  code_commune: string;
-  nom_commune: string;
-  annee: number;
-  lines_before: number;
-  lines_after: number;
-}
-
-/** The (commune, year) an import brings with fewer than half the lines the lake holds for them. */
-export async function shrinkingCommuneYears(db: DuckDBConnection, live: string[], fresh: string[]): Promise<Shrink[]> {
-  if (!live.length || !fresh.length) return [];
-  const rows = await db.runAndReadAll(`
-    WITH live_counts AS (SELECT code_commune, annee, min(nom_commune) AS nom_commune, count(*) AS n FROM ${readFiles(live)} GROUP BY code_commune, annee),
-    new_counts AS (SELECT code_commune, annee, count(*) AS n FROM ${readFiles(fresh)} GROUP BY code_commune, annee)
-    SELECT b.code_commune, b.nom_commune, CAST(b.annee AS INTEGER) AS annee, b.n AS lines_before, a.n AS lines_after
-    FROM live_counts b JOIN new_counts a ON a.code_commune = b.code_commune AND a.annee = b.annee
-    WHERE a.n * 2 < b.n
-    ORDER BY b.code_commune, b.annee`);
-  const num = (v: unknown) => Number(v ?? 0);
-  return (rows.getRowObjectsJS() as { code_commune: string; nom_commune: string | null; annee: number; lines_before: bigint; lines_after: bigint }[]).map((r) => ({
-    code_commune: r.code_commune,
-    nom_commune: r.nom_commune ?? r.code_commune,
-    annee: num(r.annee),
-    lines_before: num(r.lines_before),
-    lines_after: num(r.lines_after),
-  }));
-}
-
-/**
- * Copies into the import's folder the lines of the replaced folders (`live`) whose commune-year the import does not
- * bring. They cannot repeat a new line (commune and year are columns), and were made distinct when they were imported.
- */
-export async function keepUnreplacedLines(db: DuckDBConnection, live: string[], fresh: string[], dir: string, columns: string[]) {
-  if (!live.length) return;
-  await db.run(`CREATE TEMP TABLE brought AS SELECT DISTINCT code_commune, annee FROM read_parquet(${fileList(fresh)})`);
-  await db.run(`COPY (
-      SELECT ${columns.join(', ')}
-      FROM ${readFiles(live)} o
-      WHERE NOT EXISTS (SELECT 1 FROM brought b WHERE b.code_commune = o.code_commune AND b.annee = o.annee)
-    ) TO ${sqlString(join(dir, 'gardees.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
-  await db.run('DROP TABLE brought');
 }
 
 // ---------- the portal's selected sales (period.ts, sections.ts, repeat-sales.ts) ----------

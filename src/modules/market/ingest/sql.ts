@@ -3,7 +3,6 @@
 // times faster than doing it in Node, see docs/benchmarks.md); the rules below are the same as the Node mappers of
 // formats.ts, which are kept to explain a rejected line (its line number, column, value and French message) and
 // for the raw DGFiP layout, whose mutation ids depend on line order. A property test checks the two agree.
-import { join } from 'node:path';
 import { sqlString } from '../../../platform/lake.ts';
 import { COMMUNE_CODE } from '../../territory/index.ts';
 import { LAKE_COLUMNS, type ArrondissementParents } from '../model.ts';
@@ -35,9 +34,10 @@ export function castRule(column: string): { rule: string; message: string } {
 
 /** A staging column holding the rejected rule (`rule:column`) of a line that failed a rule after casting. */
 export const MOTIF = 'reject_rule';
-/** Side folders of an import's staging tree: lines rejected by a rule, and lines whose hash repeats. */
-export const REJECT_PARTITION = '_rejet';
-export const REPEAT_PARTITION = '_repetees';
+/** A column of an import's files: the line's hash appears more than once in the import (its distinct copy is kept apart). */
+export const REPEATED = 'repeated';
+/** The lines of an import's files that are in the lake: neither rejected nor a repeated line's original. */
+export const LIVE_LINE = `${MOTIF} IS NULL AND ${REPEATED} IS NOT TRUE`;
 
 const COLS = LAKE_COLUMNS.map(([c]) => c);
 /** The normalised columns of a line, without the partition keys (computed from them). */
@@ -146,22 +146,19 @@ export const LINE_HASH = `hash(${['id_mutation', 'id_parcelle', 'numero_volume',
 export const DEPARTEMENT = `CASE WHEN code_commune LIKE '97%' THEN code_commune[1:3] ELSE code_commune[1:2] END`;
 
 /**
- * Writes the lines of one source into the import's folder of the staging tree (`lot`, decision 0008: one folder per
- * import, every département and year together): a line that breaks a rule goes to the REJECT folder, a line whose hash
- * appears more than once in the import to the REPEAT folder (made distinct afterwards), all others straight to the
- * import's folder, so only the few repeated lines ever go through a DISTINCT. Three folders: DuckDB's partitioned
- * writer costs little with so few (it was its hundreds of département × year partitions that cost, decision 0006).
+ * Writes every line of one source to one Parquet file of the import's folder (decision 0008), flagged: a line that
+ * breaks a rule keeps its rule in REJECT_RULE, a line whose hash appears more than once in the import is marked
+ * REPEATED (the repeated lines are made distinct afterwards, into a file of their own). Readers skip flagged lines
+ * (`LIVE_LINE`). One unpartitioned write: even three partitions (lines, rejects, repeats) cost DuckDB's writer a third
+ * more CPU than one file (docs/benchmarks.md), and rejects and repeats are a few lines in a hundred.
  */
-export function stageLines(lines: string, stagingTree: string, pattern: string, lot: string): string {
+export function stageLines(lines: string, file: string): string {
   return `COPY (
-      SELECT * EXCLUDE (repetee), ${DEPARTEMENT} AS departement, CASE WHEN ${MOTIF} IS NULL THEN year(date_mutation) END AS annee,
-        CASE WHEN ${MOTIF} IS NOT NULL THEN '${REJECT_PARTITION}' WHEN repetee THEN '${REPEAT_PARTITION}' ELSE ${sqlString(lot)} END AS lot
-      FROM (SELECT *, ${LINE_HASH} IN (SELECT h FROM repeated_hashes) AS repetee FROM (${lines}))
-    ) TO ${sqlString(stagingTree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (lot), APPEND, FILENAME_PATTERN '${pattern}_{uuid}')`;
+      SELECT *, ${DEPARTEMENT} AS departement, CASE WHEN ${MOTIF} IS NULL THEN year(date_mutation) END AS annee,
+        ${LINE_HASH} IN (SELECT h FROM repeated_hashes) AS ${REPEATED}
+      FROM (${lines})
+    ) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`;
 }
-
-/** A folder of the staging tree: the import's own (its id), or a side folder (REJECT_PARTITION, REPEAT_PARTITION). */
-export const stagedFolder = (tree: string, value: string) => join(tree, `lot=${value}`);
 
 /** The staged columns, in lake order, then the rule column (all lake files share this schema). */
 export const STAGED_COLUMNS = [...COLS, MOTIF];
