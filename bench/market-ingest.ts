@@ -17,7 +17,7 @@ import { once } from 'node:events';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { LINE_HASH } from '../src/modules/market/ingest/sql.ts';
+import { KEY_COLUMNS, lineHash } from '../src/modules/market/ingest/sql.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -196,7 +196,7 @@ function duckdb(file: string, work: string, mode: DuckMode): Measure {
     parquet: `COPY (SELECT * FROM read_csv(${f})) TO '${join(work, 'raw.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
     // Two statements, as our import runs them (ingest/stage.ts, steps 2 and 3), the second without its rules.
     plancher_un_fichier: [
-      `CREATE TEMP TABLE repeated_hashes AS SELECT h FROM (SELECT ${LINE_HASH} AS h FROM read_csv(${f})) GROUP BY h HAVING count(*) > 1`,
+      `CREATE TEMP TABLE repeated_hashes AS SELECT h FROM (SELECT ${lineHash(new Set(KEY_COLUMNS))} AS h FROM read_csv(${f})) GROUP BY h HAVING count(*) > 1`,
       `COPY (SELECT * FROM read_csv(${f})) TO '${join(work, 'raw.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
     ],
     partitions: `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM read_csv(${f})) TO '${join(work, 'raw-partitions')}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)`,

@@ -75,6 +75,19 @@ describe('import of the real DVF formats', () => {
     expect(m.big).toBe(24);
   });
 
+  it('removes a line equal to another once its cells are trimmed (exact duplicates are judged on normalised lines)', async () => {
+    const { lakeDir } = freshDataDir();
+    const lines = readFileSync(ABZAC, 'utf8').trimEnd().split('\n');
+    // The first sale again, its mutation id, parcel and culture padded with spaces: the same line once read.
+    const cells = lines[1].split(',');
+    const header = lines[0].split(',');
+    for (const c of ['id_mutation', 'id_parcelle', 'code_nature_culture']) cells[header.indexOf(c)] = `  ${cells[header.indexOf(c)]} `;
+    const padded = join(tmp, 'abzac-padded.csv');
+    writeFileSync(padded, [...lines, cells.join(',')].join('\n') + '\n');
+    const s = await importDvf(lakeDir, [padded]);
+    expect(s).toMatchObject({ linesRead: 165, linesRejected: 0, duplicates: 6, linesKept: 159 });
+  });
+
   it('imports the Rhône 2018 chunk with Lyon arrondissements kept and rolled up to Lyon', async () => {
     const { dataDir, lakeDir } = freshDataDir();
     const s = await importDvf(lakeDir, [DEP69]);

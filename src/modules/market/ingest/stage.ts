@@ -23,7 +23,7 @@ import { sqlString } from '../../../platform/lake.ts';
 import { LAKE_COLUMNS, type ArrondissementParents, type DvfLine } from '../model.ts';
 import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
 import { listDvfFiles, readDvfFile, readHeaderLine, scanFile } from './read.ts';
-import { castRule, geodvfLines, geodvfReader, LINE_HASH, MOTIF, REPEATED, stagedLines, stagedReader, stageLines } from './sql.ts';
+import { castRule, geodvfLines, geodvfReader, LINE_HASH, lineHash, MOTIF, REPEATED, stagedLines, stagedReader, stageLines } from './sql.ts';
 
 export interface FileSummary {
   file: string;
@@ -93,9 +93,10 @@ interface Source {
   header: string[];
   sha256: string;
   summary: FileSummary;
-  /** The lines as a DuckDB relation (lake columns + rule column), and the same without recording rejects. */
+  /** The lines as a DuckDB relation (lake columns + rule column + line hash). */
   lines: string;
-  linesForHashes: string;
+  /** The `lineHash` of each of its lines, as column `h`. */
+  hashes: string;
   communeYears: string[];
   /** `departement/annee` pairs of its lines. */
   departementYears: string[];
@@ -136,7 +137,7 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
 
   // 2. The hashes of lines that appear more than once in the whole import.
   // One statement over every file: the hashes are grouped as they are read, never stored one per line.
-  const allHashes = sources.length ? sources.map((s) => `SELECT ${LINE_HASH} AS h FROM (${s.linesForHashes})`).join(' UNION ALL ') : 'SELECT CAST(NULL AS UBIGINT) AS h WHERE false';
+  const allHashes = sources.length ? sources.map((s) => s.hashes).join(' UNION ALL ') : 'SELECT CAST(NULL AS UBIGINT) AS h WHERE false';
   await db.run(`CREATE TEMP TABLE repeated_hashes AS SELECT h FROM (${allHashes}) GROUP BY h HAVING count(*) > 1`);
 
   // 3. Each file, read once more, into its partitions.
@@ -229,13 +230,14 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
       return {
         ...base,
         lines: geodvfLines(geodvfReader(file, header, { ...read, rejects: true }), header, parents),
-        linesForHashes: geodvfLines(geodvfReader(file, header, { ...read, rejects: false }), header, parents),
+        // Straight from the reader: through the normalisation, DuckDB kept its work for columns the hash does not read.
+        hashes: `SELECT ${lineHash(new Set(header))} AS h FROM ${geodvfReader(file, header, { ...read, rejects: false })}`,
       };
     }
     const tsv = join(scratch, `dgfip-${index}.tsv`);
     await mapDgfip(file, name, scan.sha256, tsv, fileSummary);
     const lines = stagedLines(stagedReader(tsv));
-    return { ...base, lines, linesForHashes: lines };
+    return { ...base, lines, hashes: `SELECT ${LINE_HASH} AS h FROM (${lines})` };
   }
 
   /** The raw DGFiP layout, through the Node mapper, into a staging file of normalised lines. */
