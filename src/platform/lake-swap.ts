@@ -104,6 +104,7 @@ export function beginSwap<M>(ds: LakeDataset, label: string): Swap<M> {
     const dir = join(stagingRoot(ds.lakeDir), `${ds.name}-${Date.now()}-${randomUUID().slice(0, 8)}`);
     const tree = join(dir, 'new');
     mkdirSync(tree, { recursive: true });
+    let applied = false;
     return {
       dir,
       tree,
@@ -111,10 +112,14 @@ export function beginSwap<M>(ds: LakeDataset, label: string): Swap<M> {
         writeAtomically(join(dir, 'READY.json'), JSON.stringify(journal));
         await hooks?.afterCommit?.();
         applySwap(ds, dir, journal);
+        applied = true;
       },
       close() {
         try {
-          if (existsSync(join(dir, 'READY.json'))) {
+          // Applied here: nothing left to complete (reading READY.json again and rewriting the manifest cost 0,3 s
+          // with a national manifest).
+          if (applied) rmSync(dir, { recursive: true, force: true });
+          else if (existsSync(join(dir, 'READY.json'))) {
             try {
               recoverStaging(ds);
             } catch {

@@ -151,7 +151,7 @@ export function lineHash(header: Set<string>): string {
     if (!header.has(c)) return `''`;
     if (c === 'code_type_local') return `TRY_CAST(trim(CAST(${c} AS VARCHAR)) AS BIGINT)`;
     if (c === 'surface_reelle_bati' || c === 'surface_terrain') return c;
-    return `coalesce(trim(${c}), '')`;
+    return `coalesce(trim(CAST(${c} AS VARCHAR)), '')`;
   };
   return `hash(${KEY_COLUMNS.map(term).join(', ')})`;
 }
