@@ -85,7 +85,7 @@ import {
 // ---------- import ----------
 
 export interface ImportSummary extends StageSummary {
-  /** The (département, year) pairs the import brought, `departement/year`: their lines were replaced. */
+  /** The (département, year) pairs the import brought, `departement/year`: the lines of their communes were replaced. */
   partitions: string[];
   durationMs: number;
 }
