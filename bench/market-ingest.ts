@@ -1,9 +1,10 @@
 // Benchmark of the DVF import (not a test). Generates a national-shaped geo-DVF file from the real samples, then
 // measures, each in its own process, lines per second and peak memory (max RSS) of:
-//   1. our import (`importDvf`: typed reading, rules, rejects, dedup, partitioned Parquet, swap);
+//   1. our import (`importDvf`: typed reading, rules, rejects, dedup, one Parquet folder per import, swap);
 //   2. DuckDB read_csv of the same file: counted (the floor of reading it), every column converted, written to one
-//      Parquet file, written partitioned like the lake (one folder per département, decision 0006: the floor of any
-//      import that writes this lake), and partitioned département × année like the lake before decision 0006;
+//      Parquet file (the bare write of the lake's layout since decision 0008: one folder per import), our import's
+//      repeated-hash pass then that write (the floor of an exactly deduplicated import), and, for the record, written
+//      partitioned like the lake of decision 0006 (one folder per département) and before it (département × année);
 //   3. PostgreSQL 15 COPY into a typed table, then one index (what a PostgreSQL-only observatory does).
 //
 //   npx tsx bench/market-ingest.ts --lignes 2000000            (default 200 000 lines; --garder keeps the files)
@@ -16,7 +17,7 @@ import { once } from 'node:events';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { LINE_HASH } from '../src/modules/market/ingest/sql.ts';
+import { KEY_COLUMNS, lineHash } from '../src/modules/market/ingest/sql.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -169,7 +170,7 @@ function ourImport(file: string, work: string): Measure {
      const s = await importDvfFiles(${q(lake)}, [${q(file)}], { parents: new Map() });
      console.log('SECONDS=' + (performance.now() - t) / 1000);
      console.log(JSON.stringify({ read: s.linesRead, kept: s.linesKept, duplicates: s.duplicates, rejected: s.linesRejected, partitions: s.partitions.length }));`,
-    'contrôles et rejets, normalisation, dédoublonnage, Parquet un dossier par département, bascule',
+    'contrôles et rejets, normalisation, dédoublonnage, Parquet un dossier par import (décision 0008), bascule',
   );
 }
 
@@ -177,12 +178,12 @@ type DuckMode = 'count' | 'colonnes' | 'parquet' | 'plancher_un_fichier' | 'part
 const DUCK_LABELS: Record<DuckMode, [string, string]> = {
   count: ['DuckDB read_csv → count(*)', 'le plancher du sujet : découper le CSV (DuckDB ne convertit aucune valeur)'],
   colonnes: ['DuckDB read_csv typé, toutes les colonnes lues', 'lire et convertir chaque cellule (dates, nombres), sans rien écrire'],
-  parquet: ['DuckDB read_csv → un fichier Parquet', 'lecture + écriture Parquet (snappy), sans aucune règle'],
+  parquet: ['DuckDB read_csv → un fichier Parquet', 'lecture + écriture Parquet (snappy), sans aucune règle : l’écriture nue du lac (décision 0008)'],
   plancher_un_fichier: [
     'Plancher d’un lac à un fichier par import : empreintes répétées, puis un fichier Parquet',
     'le moins que fasse un import dédoublonné exactement : la passe des empreintes de notre import, puis l’écriture nue d’un seul fichier (sans règle, sans partition, sans bascule)',
   ],
-  partitions: ['DuckDB read_csv → Parquet, un dossier par département', 'lecture + écriture Parquet comme le lac (décision 0006), sans règle ni dédoublonnage'],
+  partitions: ['DuckDB read_csv → Parquet, un dossier par département', 'lecture + écriture Parquet comme le lac de la décision 0006, sans règle ni dédoublonnage'],
   partitions_avant: ['DuckDB read_csv → Parquet département × année', 'lecture + écriture Parquet comme le lac avant la décision 0006 (500 dossiers)'],
 };
 
@@ -195,7 +196,7 @@ function duckdb(file: string, work: string, mode: DuckMode): Measure {
     parquet: `COPY (SELECT * FROM read_csv(${f})) TO '${join(work, 'raw.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
     // Two statements, as our import runs them (ingest/stage.ts, steps 2 and 3), the second without its rules.
     plancher_un_fichier: [
-      `CREATE TEMP TABLE repeated_hashes AS SELECT h FROM (SELECT ${LINE_HASH} AS h FROM read_csv(${f})) GROUP BY h HAVING count(*) > 1`,
+      `CREATE TEMP TABLE repeated_hashes AS SELECT h FROM (SELECT ${lineHash(new Set(KEY_COLUMNS))} AS h FROM read_csv(${f})) GROUP BY h HAVING count(*) > 1`,
       `COPY (SELECT * FROM read_csv(${f})) TO '${join(work, 'raw.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
     ],
     partitions: `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM read_csv(${f})) TO '${join(work, 'raw-partitions')}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)`,
@@ -329,7 +330,7 @@ execFileSync('chmod', ['644', file]);
 if (flag('seulement-generer')) process.exit(0);
 
 const results: Measure[] = [];
-const modes = (arg('mesures')?.split(',') ?? ['count', 'colonnes', 'parquet', 'partitions', 'partitions_avant']) as DuckMode[];
+const modes = (arg('mesures')?.split(',') ?? ['count', 'colonnes', 'parquet', 'plancher_un_fichier', 'partitions']) as DuckMode[];
 for (const mode of modes) results.push(duckdb(file, work, mode));
 results.push(ourImport(file, work));
 if (!flag('sans-indicateurs')) results.push(indicatorsAfterImport(work));

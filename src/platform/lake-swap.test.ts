@@ -26,11 +26,11 @@ function put(dir: string, name: string, text: string) {
 /** Everything the dataset holds: each file's partition keys and content. */
 const contents = (ds: LakeDataset) => partitionFiles(ds).map((f) => ({ keys: f.keys, text: readFileSync(f.path, 'utf8') }));
 
-async function importEdition(ds: LakeDataset, edition: string, partitions: string[]) {
+async function importEdition(ds: LakeDataset, edition: string, partitions: string[], removed?: string[]) {
   const swap = beginSwap<Manifest>(ds, 'd’essai');
   try {
     for (const p of partitions) put(join(swap.tree, p), 'data.parquet', `${edition} ${p}`);
-    await swap.commit({ partitions, manifest: { editions: [...readManifest(ds, EMPTY).editions, edition] } });
+    await swap.commit({ partitions, removed, manifest: { editions: [...readManifest(ds, EMPTY).editions, edition] } });
   } finally {
     swap.close();
   }
@@ -51,6 +51,17 @@ describe('lake swap', () => {
     expect(readManifest(ds, EMPTY)).toEqual({ editions: ['v1', 'v2'] });
     expect(datasetVersion(ds)).not.toBe(v1);
     expect(readdirSync(stagingRoot(ds.lakeDir))).toEqual([]); // no staging, no lock left behind
+  });
+
+  it('takes out the partitions an import removes, in the same swap', async () => {
+    const ds = lakeDataset(freshLake(), 'essai');
+    await importEdition(ds, 'v1', ['lot=a', 'lot=b']);
+    await importEdition(ds, 'v2', ['lot=c'], ['lot=a', 'lot=absent']);
+    expect(contents(ds)).toEqual([
+      { keys: { lot: 'b' }, text: 'v1 lot=b' },
+      { keys: { lot: 'c' }, text: 'v2 lot=c' },
+    ]);
+    expect(readdirSync(stagingRoot(ds.lakeDir))).toEqual([]);
   });
 
   it('reads partition keys from nested folders, and keeps a manifest where the dataset says', async () => {

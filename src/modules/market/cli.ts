@@ -74,6 +74,6 @@ function printSummary(io: CliIO, s: ImportSummary, rejectsFile?: string) {
   for (const [rule, count] of Object.entries(s.rejectsByRule).sort((a, b) => b[1] - a[1])) io.print(`  rejet « ${rule} » : ${n(count)}`);
   for (const r of s.rejects.slice(0, 10)) io.print(`  ${formatProblem(r)}`);
   if (s.linesRejected > 10) io.print(rejectsFile ? `  … liste complète dans ${rejectsFile}` : '  … (option --rejets fichier.csv pour la liste complète)');
-  if (s.partitions.length) io.print(`Partitions remplacées (département/année) : ${s.partitions.join(', ')} — en ${(s.durationMs / 1000).toFixed(1)} s`);
+  if (s.partitions.length) io.print(`Départements et années apportés (leurs communes-années remplacées) : ${s.partitions.join(', ')} — en ${(s.durationMs / 1000).toFixed(1)} s`);
   else io.print('Lac DVF inchangé.');
 }

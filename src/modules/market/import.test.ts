@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openLake, type Lake } from '../../platform/lake.ts';
-import { partitionFiles, stagingRoot } from '../../platform/lake-swap.ts';
+import { stagingRoot } from '../../platform/lake-swap.ts';
 import { openTestStore } from '../../../test/support/stores.ts';
 import { arrondissementParents } from '../territory/index.ts';
 import { LAKE_COLUMNS, type ArrondissementParents } from './model.ts';
 import { importDvfFiles, type ImportOptions } from './service.ts';
-import { dvfDataset, dvfLines as dvfRelation, readDvfManifest as readManifest, yearsInLake } from './store.ts';
+import { dvfLines as dvfRelation, livePartitions, readDvfManifest as readManifest, yearsInLake } from './store.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const DEMO = join(ROOT, 'data', 'demo', 'dvf');
@@ -40,12 +40,12 @@ async function fingerprint(dataDir: string) {
   const [r] = await lake.query<{ n: number; h: string }>(
     `SELECT count(*) AS n, CAST(sum(hash(${cols})) AS VARCHAR) AS h FROM ${dvfRelation(lake.dir)}`,
   );
-  // Partitions, not file names: a partition's file names change from one import to the next, its lines do not.
-  const partitions = [...new Set(listPartitionFiles(lake.dir).map((f) => dirname(f).slice(lake.dir.length)))];
+  // What the folders say they hold, not their names: an import's folder is named after it, its lines are not.
+  const partitions = livePartitions(lake.dir)
+    .flatMap((p) => [...p.years].flatMap(([d, years]) => [...years.keys()].map((y) => `${d}/${y}`)))
+    .sort();
   return { lines: r.n, hash: r.h, partitions };
 }
-
-const listPartitionFiles = (lakeDir: string) => partitionFiles(dvfDataset(lakeDir)).map((f) => f.path);
 
 // Arrondissements roll up to their commune as the COG of the test store says.
 let parents: ArrondissementParents;
@@ -73,6 +73,19 @@ describe('import of the real DVF formats', () => {
     // PROVENANCE.md: 50 mutations, one of them spans 24 lines.
     expect(m.mutations).toBe(50);
     expect(m.big).toBe(24);
+  });
+
+  it('removes a line equal to another once its cells are trimmed (exact duplicates are judged on normalised lines)', async () => {
+    const { lakeDir } = freshDataDir();
+    const lines = readFileSync(ABZAC, 'utf8').trimEnd().split('\n');
+    // The first sale again, its mutation id, parcel and culture padded with spaces: the same line once read.
+    const cells = lines[1].split(',');
+    const header = lines[0].split(',');
+    for (const c of ['id_mutation', 'id_parcelle', 'code_nature_culture']) cells[header.indexOf(c)] = `  ${cells[header.indexOf(c)]} `;
+    const padded = join(tmp, 'abzac-padded.csv');
+    writeFileSync(padded, [...lines, cells.join(',')].join('\n') + '\n');
+    const s = await importDvf(lakeDir, [padded]);
+    expect(s).toMatchObject({ linesRead: 165, linesRejected: 0, duplicates: 6, linesKept: 159 });
   });
 
   it('imports the Rhône 2018 chunk with Lyon arrondissements kept and rolled up to Lyon', async () => {
@@ -218,7 +231,7 @@ describe('lake updates', () => {
     expect(await fingerprint(dataDir)).toEqual(before);
   });
 
-  it('a lake written in the old département × année layout reads the same, and an import rewrites it per département', async () => {
+  it('a lake written in the old département × année layout reads the same, and an import carries it into its folder', async () => {
     const now = freshDataDir();
     await importDvf(now.lakeDir, [HENDAYE]);
     // The same lines laid out as before decision 0006: departement=64/annee=2019/….parquet, no annees.json.
@@ -232,10 +245,13 @@ describe('lake updates', () => {
     expect(await fingerprint(old.dataDir)).toMatchObject({ lines: expected.lines, hash: expected.hash });
     expect(yearsInLake(old.lakeDir, ['64'])).toEqual([2023, 2022, 2021, 2020, 2019]);
     expect(yearsInLake(now.lakeDir, ['64'])).toEqual([2023, 2022, 2021, 2020, 2019]);
-    // The same file imported again (forced) replaces the département's folder: the new layout, the same lines.
+    // The same file imported again (forced) takes the département's folder out: the new layout, the same lines.
     await importDvf(old.lakeDir, [HENDAYE], { force: true });
     expect(await fingerprint(old.dataDir)).toEqual(expected);
-    expect(readdirSync(join(old.lakeDir, 'dvf', 'departement=64')).filter((f) => !f.endsWith('.parquet'))).toEqual(['annees.json']);
+    const folders = readdirSync(join(old.lakeDir, 'dvf')).filter((f) => f.includes('='));
+    expect(folders).toHaveLength(1);
+    expect(folders[0]).toMatch(/^lot=/);
+    expect(readdirSync(join(old.lakeDir, 'dvf', folders[0])).filter((f) => !f.endsWith('.parquet')).sort()).toEqual(['communes-annees.json', 'contenu.json']);
   });
 
   it('a newer edition of a commune-year replaces the old lines instead of adding to them', async () => {
@@ -254,6 +270,35 @@ describe('lake updates', () => {
     const back = await importDvf(lakeDir, [ABZAC]);
     expect(back.files[0].status).toBe('imported');
     expect(await fingerprint(dataDir)).toEqual(both);
+  });
+
+  it('keeps one folder per import, never two holding one commune-year, and reads a département out of a shared folder', async () => {
+    const { dataDir, lakeDir } = freshDataDir();
+    await importDvf(lakeDir, [ABZAC]);
+    await importDvf(lakeDir, [HENDAYE]);
+    await importDvf(lakeDir, [DEP69]);
+    const three = await fingerprint(dataDir);
+    const folders = () => livePartitions(lakeDir).map((p) => p.path);
+    expect(folders()).toHaveLength(3);
+    expect(folders().every((f) => f.startsWith('lot='))).toBe(true);
+    // Abzac and Hendaye again, in one import: their two folders go, the Rhône's stays, the lake holds the same lines.
+    const rhone = folders().filter((f) => livePartitions(lakeDir).find((p) => p.path === f)!.years.has('69'));
+    await importDvf(lakeDir, [ABZAC, HENDAYE], { force: true });
+    expect(folders()).toHaveLength(2);
+    expect(folders()).toContain(rhone[0]);
+    expect(await fingerprint(dataDir)).toEqual(three);
+    const held = livePartitions(lakeDir).map((p) =>
+      Object.entries(JSON.parse(readFileSync(join(lakeDir, 'dvf', p.path, 'communes-annees.json'), 'utf8')) as Record<string, string[]>).flatMap(([y, cs]) => cs.map((c) => `${c}:${y}`)),
+    );
+    expect(new Set(held.flat()).size).toBe(held.flat().length);
+    expect(held.flat()).toContain('33001:2021');
+    // The new folder holds two départements: a query of one reads only its lines, and its years.
+    const lake = await lakeOf(dataDir);
+    const count = async (departements?: string[]) => (await lake.query<{ n: number }>(`SELECT count(*) AS n FROM ${dvfRelation(lake.dir, { departements })}`))[0].n;
+    expect(await count(['33'])).toBe(159);
+    expect((await count(['33', '64'])) + (await count(['69']))).toBe(await count());
+    expect(yearsInLake(lakeDir, ['33'])).toEqual([2021]);
+    expect(yearsInLake(lakeDir, ['64'])).toEqual([2023, 2022, 2021, 2020, 2019]);
   });
 
   it('a partial file that would shrink a commune-year by more than half stops, in French, unless told to replace', async () => {

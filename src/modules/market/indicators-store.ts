@@ -17,16 +17,18 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parquetRelation, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
-import { parquetFilesIn, partitionFiles } from '../../platform/lake-swap.ts';
+import { sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
+import { parquetFilesIn } from '../../platform/lake-swap.ts';
 import { PORTAL_TYPES } from './contract.ts';
-import { LAKE_COLUMNS, PROPERTY_TYPES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType } from './model.ts';
-import { MUTATION_SUMMARY, dvfDataset, latestSaleOf, partitionPath, salesSql } from './store.ts';
+import { PROPERTY_TYPES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType } from './model.ts';
+import { MUTATION_SUMMARY, dvfDataset, dvfLines, lakeDepartements, latestSaleOf, linesPerDepartement, salesSql } from './store.ts';
 import type { LatestSale } from './contract.ts';
 
 /** The folder of the indicators under the DVF dataset's root (and under an import's staging tree). */
 export const INDICATORS_FOLDER = '_indicators';
 export const indicatorsDir = (lakeDir: string) => join(dvfDataset(lakeDir).root, INDICATORS_FOLDER);
+/** A département's folder of indicators (under the indicators' folder, or a batch's scratch folder). */
+const partitionPath = (dep: string) => `departement=${dep}`;
 /** The swapped folders, relative to the dataset's root: one per département, and the areas spanning them. */
 export const departementIndicatorsPath = (dep: string) => join(INDICATORS_FOLDER, partitionPath(dep));
 export const AREAS_PATH = join(INDICATORS_FOLDER, 'areas');
@@ -74,23 +76,6 @@ const METHODS: Method[] = ['habitat', 'etalab'];
 
 /** The hash the indicators keep of the manifest they go with (the swap writes the manifest as this JSON). */
 export const manifestHash = (m: Manifest) => hashText(JSON.stringify(m));
-
-/**
- * The lines of some départements once an import's staged partitions (`tree`) replace the live ones they touch: what
- * the indicators of that import are computed from.
- */
-export function departementLines(lakeDir: string, tree: string | null, touched: readonly string[], departements: readonly string[]): string {
-  const staged = new Set(touched);
-  const live = dvfDataset(lakeDir).root;
-  const files = departements.flatMap((d) => parquetFilesIn(join(staged.has(d) && tree ? tree : live, partitionPath(d))));
-  return parquetRelation(files, LAKE_COLUMNS);
-}
-
-/** The départements the lake holds once the import's staged ones are in place. */
-export function lakeDepartements(lakeDir: string, touched: readonly string[]): string[] {
-  const live = partitionFiles(dvfDataset(lakeDir)).map((f) => f.keys.departement);
-  return [...new Set([...live, ...touched])].filter(Boolean).sort();
-}
 
 /** The membership of the communes these lines roll up to, as `membership` says (none without it). */
 export async function lakeMembership(x: LakeReader, lines: string, membership?: (communes: string[]) => Promise<Membership>): Promise<Membership> {
@@ -243,25 +228,20 @@ function departementRowsSql(table: string, method: Method): string {
 /** How many lines the départements of one batch may hold at most: the selected sales of a batch are held in memory. */
 const BATCH_LINES = 4_000_000;
 
-/** The touched départements in batches of at most `BATCH_LINES` lines (by the Parquet files' row counts). */
-async function departementBatches(x: LakeReader, deps: readonly string[], filesOf: (dep: string) => string[]): Promise<string[][]> {
-  const files = deps.flatMap((d) => filesOf(d).map((f) => [d, f] as const));
-  const rows = files.length
-    ? await x.query<{ file_name: string; num_rows: bigint | number }>(`SELECT file_name, num_rows FROM parquet_file_metadata([${files.map(([, f]) => sqlString(f)).join(', ')}])`)
-    : [];
-  const count = new Map(rows.map((r) => [r.file_name, Number(r.num_rows)]));
+/** The touched départements in batches of at most `BATCH_LINES` lines (`lines`: each département's). */
+function departementBatches(deps: readonly string[], lines: ReadonlyMap<string, number>): string[][] {
   const batches: string[][] = [];
   let batch: string[] = [];
-  let lines = 0;
+  let total = 0;
   for (const d of deps) {
-    const n = filesOf(d).reduce((sum, f) => sum + (count.get(f) ?? 0), 0);
-    if (batch.length && lines + n > BATCH_LINES) {
+    const n = lines.get(d) ?? 0;
+    if (batch.length && total + n > BATCH_LINES) {
       batches.push(batch);
       batch = [];
-      lines = 0;
+      total = 0;
     }
     batch.push(d);
-    lines += n;
+    total += n;
   }
   if (batch.length) batches.push(batch);
   return batches;
@@ -354,10 +334,10 @@ export async function readLatestSales(lake: LakeReader): Promise<Map<string, (La
  */
 export async function computeDepartements(
   x: LakeReader,
-  o: { deps: string[]; linesOf(deps: string[]): string; filesOf(dep: string): string[]; root: string },
+  o: { deps: string[]; linesOf(deps: string[]): string; root: string },
 ): Promise<Record<string, string | null>> {
   const until: Record<string, string | null> = Object.fromEntries(o.deps.map((d) => [d, null]));
-  for (const batch of await departementBatches(x, o.deps, o.filesOf)) {
+  for (const batch of departementBatches(o.deps, await linesPerDepartement(x))) {
     const lines = o.linesOf(batch);
     for (const r of await x.query<{ d: string; u: string | null }>(`SELECT departement AS d, strftime(max(date_mutation), '%Y-%m-%d') AS u FROM ${lines} GROUP BY ALL`)) {
       if (r.d in until) until[r.d] = r.u;
@@ -442,9 +422,8 @@ function indicatorFiles(lakeDir: string, method: Method, kind: 'indicators' | 'h
 }
 
 /**
- * Computes the indicators an import needs into `tree` (the import's staging tree, laid out as the dataset's root):
- * the folders of the `touched` départements, and the areas folder with its meta. Returns the folders to swap, with
- * the lake's partitions, in the same journaled swap.
+ * Computes the indicators of the live lake into `tree` (a staging tree, laid out as the dataset's root): the folders of
+ * the `touched` départements, and the areas folder with its meta. Returns the folders to swap.
  */
 export async function buildIndicators(
   x: LakeReader,
@@ -452,19 +431,16 @@ export async function buildIndicators(
     lakeDir: string;
     tree: string;
     touched: string[];
-    /** Whether the touched départements' lines are staged in `tree` (an import) or live (indicators recomputed). */
-    staged: boolean;
     membership?: (communes: string[]) => Promise<Membership>;
     manifestHash: string;
   },
 ): Promise<string[]> {
   const started = Date.now();
-  const linesOf = (deps: readonly string[]) => departementLines(o.lakeDir, o.staged ? o.tree : null, o.touched, deps);
-  const deps = lakeDepartements(o.lakeDir, o.touched);
+  const linesOf = (deps: readonly string[]) => dvfLines(o.lakeDir, { departements: deps });
+  const deps = lakeDepartements(o.lakeDir);
   const previous = readIndicatorsMeta(o.lakeDir);
   const dataUntil: Record<string, string> = { ...previous?.dataUntil };
-  const filesOf = (dep: string) => parquetFilesIn(join(o.staged ? o.tree : dvfDataset(o.lakeDir).root, partitionPath(dep)));
-  const until = await computeDepartements(x, { deps: o.touched, linesOf, filesOf, root: o.tree });
+  const until = await computeDepartements(x, { deps: o.touched, linesOf, root: o.tree });
   for (const dep of o.touched) {
     if (until[dep]) dataUntil[dep] = until[dep];
     else delete dataUntil[dep];

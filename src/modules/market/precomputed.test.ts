@@ -15,7 +15,7 @@ import { PROPERTY_TYPES, type IndicatorRow, type Method } from './model.ts';
 import { histogram } from './portal-model.ts';
 import { importDvf, marketService, membershipOf, refreshIndicators } from './service.ts';
 import { datasetVersion } from '../../platform/lake-swap.ts';
-import { dvfDataset, figures, readDvfManifest, salePrices } from './store.ts';
+import { dvfDataset, dvfLines, figures, readDvfManifest, salePrices } from './store.ts';
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', 'data', 'demo', 'dvf');
 const ABZAC = join(DEMO, 'geodvf_commune_33001_Abzac_2021.csv');
@@ -55,7 +55,7 @@ const figuresOnly = ({ code, period, type, sales_count, price_m2_q1, price_m2_me
 
 describe('indicateurs calculés après l’import', () => {
   it('sont ceux du lac brut pour chaque commune, type, année et mois de la démo, par les deux méthodes', async () => {
-    const communes = (await lake.query<{ c: string }>(`SELECT DISTINCT code_commune_parent AS c FROM read_parquet('${dvfDataset(lake.dir).root}/departement=*/*.parquet')`)).map((r) => r.c);
+    const communes = (await lake.query<{ c: string }>(`SELECT DISTINCT code_commune_parent AS c FROM ${dvfLines(lake.dir)}`)).map((r) => r.c);
     expect(communes.length).toBeGreaterThan(50);
     for (const method of ['habitat', 'etalab'] as Method[]) {
       const raw = await figures(lake, { area: { level: 'communes', communes }, by: 'commune', types: PROPERTY_TYPES, method, period: 'year_and_month' });
@@ -93,7 +93,7 @@ describe('indicateurs calculés après l’import', () => {
   });
 
   it('gardent les dernières ventes de chaque commune et arrondissement, et leur position, comme le lac brut les liste', async () => {
-    const places = (await lake.query<{ c: string }>(`SELECT DISTINCT code_commune AS c FROM read_parquet('${dvfDataset(lake.dir).root}/departement=*/*.parquet') UNION SELECT DISTINCT code_commune_parent FROM read_parquet('${dvfDataset(lake.dir).root}/departement=*/*.parquet')`)).map((r) => r.c);
+    const places = (await lake.query<{ c: string }>(`SELECT DISTINCT code_commune AS c FROM ${dvfLines(lake.dir)} UNION SELECT DISTINCT code_commune_parent FROM ${dvfLines(lake.dir)}`)).map((r) => r.c);
     expect(places).toContain('69381'); // an arrondissement of Lyon, and Lyon (69123) over all of them
     const stored = indicatorSource(lake, () => datasetVersion(dvfDataset(lake.dir)));
     const raw = lakeSource(lake);

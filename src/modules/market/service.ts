@@ -1,6 +1,7 @@
 // The market's use cases: import DVF files into the lake (one swap), and build every published answer — an area's
 // indicators, a commune's latest sales, what the lake holds, the price portal's map and commune page. Figures come
 // from store.ts `figures` (the one computation) and their secrecy from `protectedArea` here (model.ts rules).
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AnswerCache } from '../../platform/answer-cache.ts';
@@ -12,7 +13,7 @@ import { sha256File } from '../../platform/files.ts';
 import { beginSwap, datasetVersion, parquetFilesIn, stagingRoot } from '../../platform/lake-swap.ts';
 import { connectionReader, openDuckDB, type LakeReader } from '../../platform/lake.ts';
 import { indicatorSource, lakeSource, type FigureSource } from './figure-source.ts';
-import { buildIndicators, lakeDepartements, manifestHash, membershipHash, readIndicatorsMeta, type Membership } from './indicators-store.ts';
+import { buildIndicators, manifestHash, membershipHash, readIndicatorsMeta, type Membership } from './indicators-store.ts';
 import { protect, type Status } from '../../platform/secrecy.ts';
 import { arrondissementParents, epciCommunes, findEpci, instanceCommunes, instanceEpcis, placesByCode, territoryBook } from '../territory/index.ts';
 import type {
@@ -30,7 +31,7 @@ import type {
 } from './contract.ts';
 import { PORTAL_TYPES, type PortalType } from './contract.ts';
 import { stageDvfFiles, traced, type StageOptions, type StageSummary } from './ingest/stage.ts';
-import { MOTIF, STAGED_COLUMNS } from './ingest/sql.ts';
+import { MOTIF, REPEATED, STAGED_COLUMNS } from './ingest/sql.ts';
 import {
   METHOD_DESCRIPTION,
   SOURCE_DVF,
@@ -69,12 +70,13 @@ import {
 import {
   MAX_SALES_READ,
   dvfDataset,
+  describeLot,
   keepUnreplacedLines,
   lakeContents,
-  liveFiles,
-  partitionPath,
+  lakeDepartements,
+  lotPath,
   readDvfManifest,
-  recordPartitionYears,
+  replacedPartitions,
   shrinkingCommuneYears,
   yearsInLake,
   type Shrink,
@@ -83,21 +85,21 @@ import {
 // ---------- import ----------
 
 export interface ImportSummary extends StageSummary {
-  /** The (département, year) pairs the import brought, `departement/year`: their lines were replaced. */
+  /** The (département, year) pairs the import brought, `departement/year`: the lines of their communes were replaced. */
   partitions: string[];
   durationMs: number;
 }
 
-export interface ImportOptions extends Omit<StageOptions, 'parents' | 'known'> {
+export interface ImportOptions extends Omit<StageOptions, 'parents' | 'known' | 'dir'> {
   /** Where each DuckDB statement's duration goes (diagnostic, HABITAT_TRACE_DVF); none by default. */
   trace?(line: string): void;
-  /** Test hook: runs after the new partitions are staged and before the import commits (READY.json). */
+  /** Test hook: runs after the import's folder is staged and before the import commits (READY.json). */
   beforeSwap?(): void | Promise<void>;
   /** Test hook: runs between the commit point and the renames. */
   afterCommit?(): void | Promise<void>;
   /**
-   * DuckDB memory limit. Default 1.5 GB: at 20 M lines the import peaks at 1.74 GiB of RSS (2.09 GiB with 2 GB, 7 %
-   * faster; docs/benchmarks.md); 1 GB made the partitioned writer fail with the 500 partitions of the old layout.
+   * DuckDB memory limit. Default 1.5 GB, measured at 20 M lines in docs/benchmarks.md (peak RSS under 2 GiB); 1 GB made
+   * the partitioned writer fail with the 500 partitions of the layout before decision 0006.
    */
   memoryLimit?: string;
   /**
@@ -133,24 +135,30 @@ export async function importDvfFiles(lakeDir: string, paths: string[], opts: Imp
     const db = traced(conn, opts.trace);
     // Progress is tracked for the progress bar (db.progress), never printed by DuckDB itself.
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
-    // A partition's buffered lines are written out sooner, so many open partitions fit under the memory limit.
-    await db.run('SET partitioned_write_flush_threshold = 100000');
     const manifest = readDvfManifest(lakeDir);
-    const staged = await stageDvfFiles(db, paths, swap.tree, swap.dir, { ...opts, known: new Set(manifest.files.map((f) => f.sha256)) });
-    const touched = staged.partitions;
-    const live = touched.flatMap((p) => liveFiles(lakeDir, p.departement));
-    const fresh = touched.flatMap((p) => parquetFilesIn(p.dir));
+    const importedAt = new Date().toISOString();
+    const lot = `${importedAt.replace(/[-:]|\.\d+/g, '')}-${randomUUID().slice(0, 8)}`;
+    const dir = join(swap.tree, lotPath(lot));
+    const staged = await stageDvfFiles(db, paths, swap.dir, { ...opts, dir, known: new Set(manifest.files.map((f) => f.sha256)) });
+    const fresh = staged.departementYears.length ? parquetFilesIn(dir) : [];
+    // The live folders holding a commune-year the import brings: taken out, their other lines carried over.
+    const replaced = fresh.length ? replacedPartitions(lakeDir, staged.files.flatMap((f) => f.communeYears)) : [];
+    const live = replaced.flatMap((p) => p.files.map((f) => f.path));
     if (!opts.replace) {
       const shrinking = await shrinkingCommuneYears(db, live, fresh);
       if (shrinking.length) throw new AppError('market.import_would_shrink', shrinkMessage(shrinking), 409, { communes: shrinking });
     }
-    await keepUnreplacedLines(db, live, fresh, swap.tree, STAGED_COLUMNS.map((c) => (c === MOTIF ? `CAST(NULL AS VARCHAR) AS ${c}` : c)));
-    await recordPartitionYears(db, touched);
-    const importedAt = new Date().toISOString();
+    if (fresh.length) {
+      await keepUnreplacedLines(db, live, fresh, dir, [...STAGED_COLUMNS.map((c) => (c === MOTIF ? `CAST(NULL AS VARCHAR) AS ${c}` : c)), `false AS ${REPEATED}`]);
+      await describeLot(db, dir, parquetFilesIn(dir));
+    }
     const added = staged.files.map((f) => ({ sha256: f.sha256, file: f.name, size: f.size, importedAt, lines: f.lines, communeYears: f.communeYears }));
     await opts.beforeSwap?.();
     // The commit point: from here on, a crash is completed by the next import instead of undone.
-    await swap.commit({ partitions: touched.map((p) => partitionPath(p.departement)), manifest: nextManifest(manifest, added) }, { afterCommit: opts.afterCommit });
+    await swap.commit(
+      { partitions: fresh.length ? [lotPath(lot)] : [], removed: replaced.map((p) => p.path), manifest: nextManifest(manifest, added) },
+      { afterCommit: opts.afterCommit },
+    );
     return { ...staged.summary, partitions: staged.departementYears, durationMs: Date.now() - started };
   } finally {
     conn.closeSync();
@@ -242,7 +250,7 @@ async function rebuildIndicators(lakeDir: string, membership: MembershipOf): Pro
       const instance = await openDuckDB({ memory_limit: '1GB', temp_directory: join(work, 'spill'), preserve_insertion_order: 'false' });
       const conn = await instance.connect();
       try {
-        folders = await buildIndicators(connectionReader(conn, lakeDir), { lakeDir, tree, touched: lakeDepartements(lakeDir, []), staged: false, membership, manifestHash: manifestHash(manifest) });
+        folders = await buildIndicators(connectionReader(conn, lakeDir), { lakeDir, tree, touched: lakeDepartements(lakeDir), membership, manifestHash: manifestHash(manifest) });
       } catch (e) {
         // An import swapped partitions under the computation: computed again from the new lake.
         if (manifestHash(readDvfManifest(lakeDir)) !== manifestHash(manifest)) continue;

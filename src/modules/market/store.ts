@@ -1,95 +1,244 @@
 // The DVF part of the lake and its queries (DuckDB over Parquet; the market has no table in PostgreSQL).
 //
-//   <lake>/dvf/departement=69/*.parquet   one folder per département (decision 0006), written by the journaled swap;
-//                                         the year is a column, pruned by the Parquet files' statistics
-//   <lake>/dvf/departement=69/annees.json the years its lines cover, written with the folder (read without DuckDB)
-//   <lake>/dvf-manifest.json              files already imported (sha256) and what they hold
+//   <lake>/dvf/lot=<id>/*.parquet              one folder per import (decision 0008): its lines, every département
+//                                              and year, in the order they were read; a query keeps its
+//                                              départements (a predicate the Parquet files' statistics prune on)
+//   <lake>/dvf/lot=<id>/contenu.json           its lines per département and year (read without DuckDB)
+//   <lake>/dvf/lot=<id>/communes-annees.json   the communes it holds, by year (read by the next import only)
+//   <lake>/dvf-manifest.json                   files already imported (sha256) and what they hold
 //
-// A lake written before decision 0006 (`departement=69/annee=2018/*.parquet`) reads as it is: its files are found
-// under their département's folder, with the year of their folder; the next import of a département rewrites that
-// folder in the new layout (the swap replaces the whole folder), so no migration step is needed.
+// No two live folders hold the same commune-year: an import that brings a commune-year some folders hold takes those
+// folders out in its swap and carries their other lines into its own folder (service.ts importDvfFiles).
+//
+// A lake written before decision 0008 (`departement=69/*.parquet` with `annees.json`, decision 0006) or before 0006
+// (`departement=69/annee=2018/*.parquet`) reads as it is: its files are found under their département's folder; the
+// first import that brings one of the département's communes takes the folder out and carries its other lines into
+// its own, so no migration step is needed.
 //
 // The selection of sales behind every figure is written once, in `salesSql`; `figures` groups it (by area, commune
 // or section; by year, month or a span of years) and is the one place figures are computed. Values that come from
 // a request are bound as parameters.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { parquetRelation, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
-import { lakeDataset, parquetFilesIn, partitionFiles, readManifest, type LakeDataset } from '../../platform/lake-swap.ts';
+import { lakeDataset, partitionFiles, readManifest, type LakeDataset, type PartitionFile } from '../../platform/lake-swap.ts';
 import type { LatestSale } from './contract.ts';
+import { LIVE_LINE } from './ingest/sql.ts';
 import { LAKE_COLUMNS, LAND_NATURES, MAX_PRICE_PER_M2, SALE_NATURES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType, type Scope } from './model.ts';
 
 // ---------- layout ----------
+
+const fileList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
+const readFiles = (files: string[]) => `read_parquet(${fileList(files)}, union_by_name = true, hive_partitioning = false)`;
+const isLotFile = (file: string) => file.includes(`${sep}lot=`);
+
+/**
+ * The lines of these lake files that are in the lake, every column, and only those `where` keeps: an import's files also
+ * hold its rejected lines and the originals of its repeated ones, flagged (ingest/sql.ts LIVE_LINE); the files of an
+ * older lake have none.
+ */
+function fileLines(files: string[], where: string[] = []): string {
+  const kept = [files.some(isLotFile) ? LIVE_LINE : '', ...where].filter(Boolean);
+  return `(SELECT * FROM ${readFiles(files)}${kept.length ? ` WHERE ${kept.join(' AND ')}` : ''})`;
+}
 
 /** The DVF dataset; its manifest stays where the first versions wrote it. */
 export const dvfDataset = (lakeDir: string): LakeDataset => lakeDataset(lakeDir, 'dvf', { manifestPath: join(lakeDir, 'dvf-manifest.json') });
 
 export const readDvfManifest = (lakeDir: string): Manifest => readManifest<Manifest>(dvfDataset(lakeDir), { files: [] });
 
-/** A partition's path under the dataset's root: one folder per département. */
-export const partitionPath = (departement: string) => `departement=${departement}`;
+/** An import's folder under the dataset's root. */
+export const lotPath = (id: string) => `lot=${id}`;
 
-/** The years a partition folder's lines cover (its département's folder, beside its Parquet files). */
+const CONTENTS_FILE = 'contenu.json';
+const COMMUNE_YEARS_FILE = 'communes-annees.json';
+/** The years of a département's folder written under decision 0006. */
 const YEARS_FILE = 'annees.json';
 
-/** The Parquet files of one live partition (with the year folders of a lake written before decision 0006). */
-export const liveFiles = (lakeDir: string, departement: string) =>
-  partitionFiles(dvfDataset(lakeDir))
-    .filter((f) => f.keys.departement === departement)
-    .map((f) => f.path);
+/** Lines per département and year: `{ "69": { "2018": 41230 } }`. */
+type LinesByYear = Record<string, Record<string, number>>;
 
-/**
- * The live files of these départements (all when not given): other départements are not opened. Years are pruned
- * by the query's predicate on the Parquet statistics, or by their folder in a lake written before decision 0006.
- */
-function dvfFiles(lakeDir: string, q: { departements?: readonly string[]; from?: number; to?: number } = {}): string[] {
-  const wanted = q.departements && new Set(q.departements);
-  return partitionFiles(dvfDataset(lakeDir))
-    .filter(({ keys }) => {
-      const y = Number(keys.annee);
-      const inYears = keys.annee === undefined || ((q.from === undefined || y >= q.from) && (q.to === undefined || y <= q.to));
-      return (!wanted || wanted.has(keys.departement)) && inYears;
-    })
-    .map((f) => f.path);
+/** A live folder of the dataset: an import's, or a département's in a lake written before decision 0008. */
+export interface LivePartition {
+  /** Its folder under the dataset's root. */
+  path: string;
+  files: PartitionFile[];
+  /** The years of each département it holds, with their line count (null when not recorded: an older folder). */
+  years: Map<string, Map<number, number | null>>;
+  lot: boolean;
 }
 
-/** The lines of the lake's DVF partitions as a DuckDB relation (an empty one before the first import). */
-export const dvfLines = (lakeDir: string, q: { departements?: readonly string[]; from?: number; to?: number } = {}) => parquetRelation(dvfFiles(lakeDir, q), LAKE_COLUMNS);
-
-/** Years with sales in these départements, newest first: from each folder's YEARS_FILE (or old year folders). */
-export function yearsInLake(lakeDir: string, departements: string[]): number[] {
-  const years = new Set<number>();
-  for (const d of new Set(departements)) {
-    const dir = join(dvfDataset(lakeDir).root, partitionPath(d));
-    if (!existsSync(dir)) continue;
-    const recorded = join(dir, YEARS_FILE);
-    if (existsSync(recorded)) for (const y of JSON.parse(readFileSync(recorded, 'utf8')) as number[]) years.add(y);
-    for (const e of readdirSync(dir)) {
-      const m = /^annee=(\d+)$/.exec(e);
-      if (m) years.add(Number(m[1]));
-    }
+/** The live folders of the dataset, read from their folders and their `contenu.json` (no DuckDB). */
+export function livePartitions(lakeDir: string): LivePartition[] {
+  const ds = dvfDataset(lakeDir);
+  const byFolder = new Map<string, PartitionFile[]>();
+  for (const f of partitionFiles(ds)) {
+    const folder = f.keys.lot !== undefined ? lotPath(f.keys.lot) : f.keys.departement !== undefined ? `departement=${f.keys.departement}` : '';
+    if (folder) byFolder.set(folder, [...(byFolder.get(folder) ?? []), f]);
   }
+  return [...byFolder].map(([path, files]) => {
+    const dir = join(ds.root, path);
+    const years = new Map<string, Map<number, number | null>>();
+    if (files[0].keys.lot !== undefined) {
+      const recorded = existsSync(join(dir, CONTENTS_FILE)) ? (JSON.parse(readFileSync(join(dir, CONTENTS_FILE), 'utf8')) as { lignes: LinesByYear }).lignes : {};
+      for (const [d, ys] of Object.entries(recorded)) years.set(d, new Map(Object.entries(ys).map(([y, n]) => [Number(y), n])));
+      return { path, files, years, lot: true };
+    }
+    const d = files[0].keys.departement;
+    const ys = new Map<number, number | null>();
+    if (existsSync(join(dir, YEARS_FILE))) for (const y of JSON.parse(readFileSync(join(dir, YEARS_FILE), 'utf8')) as number[]) ys.set(y, null);
+    for (const f of files) if (f.keys.annee !== undefined) ys.set(Number(f.keys.annee), null);
+    years.set(d, ys);
+    return { path, files, years, lot: false };
+  });
+}
+
+type LinesQuery = { departements?: readonly string[]; from?: number; to?: number };
+
+/**
+ * The live files that may hold lines of these départements (all when not given) and years: a folder that holds none
+ * is not opened, nor a year folder of a lake written before decision 0006.
+ */
+function dvfFiles(lakeDir: string, q: LinesQuery = {}): string[] {
+  const wanted = q.departements && new Set(q.departements);
+  const inYears = (y: number) => (q.from === undefined || y >= q.from) && (q.to === undefined || y <= q.to);
+  const out: string[] = [];
+  for (const p of livePartitions(lakeDir)) {
+    const covered = [...p.years].some(([d, ys]) => (!wanted || wanted.has(d)) && (!ys.size || [...ys.keys()].some(inYears)));
+    if (!covered) continue;
+    for (const f of p.files) if (f.keys.annee === undefined || inYears(Number(f.keys.annee))) out.push(f.path);
+  }
+  return out.sort();
+}
+
+/**
+ * The lines of these départements (all when not given) as a DuckDB relation (an empty one before the first import).
+ * An import's folder holds every département it brought: the predicate keeps the asked ones, and DuckDB skips the
+ * row groups of the others by their statistics.
+ */
+export function dvfLines(lakeDir: string, q: LinesQuery = {}): string {
+  const files = dvfFiles(lakeDir, q);
+  if (!files.length) return parquetRelation([], LAKE_COLUMNS);
+  const departements = q.departements?.length ? [`departement IN (${[...new Set(q.departements)].map(sqlString).join(', ')})`] : [];
+  return `(SELECT ${LAKE_COLUMNS.map(([c]) => c).join(', ')} FROM ${fileLines(files, departements)})`;
+}
+
+/** Years with sales in these départements, newest first (from the folders' descriptions, without DuckDB). */
+export function yearsInLake(lakeDir: string, departements: string[]): number[] {
+  const wanted = new Set(departements);
+  const years = new Set<number>();
+  for (const p of livePartitions(lakeDir)) for (const [d, ys] of p.years) if (wanted.has(d)) for (const y of ys.keys()) years.add(y);
   return [...years].sort((a, b) => b - a);
 }
 
-/**
- * Writes each staged partition's YEARS_FILE, once its lines are all written (new and kept ones). One statement for all
- * the partitions (a national import touches about a hundred: one statement each cost as much again).
- */
-export async function recordPartitionYears(db: DuckDBConnection, partitions: readonly { dir: string }[]) {
-  const years = new Map(partitions.map((p) => [p.dir, [] as number[]]));
-  const dirOf = new Map(partitions.flatMap((p) => parquetFilesIn(p.dir).map((f) => [f, p.dir] as const)));
-  if (dirOf.size) {
-    const rows = (
-      await db.runAndReadAll(`SELECT DISTINCT filename, annee FROM read_parquet(${fileList([...dirOf.keys()])}, union_by_name = true, hive_partitioning = false, filename = true) ORDER BY annee DESC`)
-    ).getRowObjectsJS() as { filename: string; annee: number }[];
-    for (const r of rows) {
-      const list = years.get(dirOf.get(r.filename)!)!;
-      if (!list.includes(Number(r.annee))) list.push(Number(r.annee));
+/** The départements the lake holds. */
+export function lakeDepartements(lakeDir: string): string[] {
+  return [...new Set(livePartitions(lakeDir).flatMap((p) => [...p.years.keys()]))].sort();
+}
+
+/** The lines each département holds (what the indicators batch by), from the folders' descriptions or their files. */
+export async function linesPerDepartement(lake: LakeReader): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const add = (d: string, n: number) => out.set(d, (out.get(d) ?? 0) + n);
+  const unrecorded: string[] = [];
+  for (const p of livePartitions(lake.dir)) {
+    if (!p.lot) unrecorded.push(...p.files.map((f) => f.path));
+    else for (const [d, ys] of p.years) for (const n of ys.values()) add(d, n ?? 0);
+  }
+  if (unrecorded.length) {
+    // A folder of an older lake holds one département: its files' row counts are its lines.
+    const byFile = new Map(livePartitions(lake.dir).flatMap((p) => p.files.map((f) => [f.path, f.keys.departement] as const)));
+    for (const r of await lake.query<{ file_name: string; num_rows: number }>(`SELECT file_name, num_rows FROM parquet_file_metadata(${fileList(unrecorded)})`)) {
+      add(byFile.get(r.file_name)!, Number(r.num_rows));
     }
   }
-  for (const [dir, list] of years) writeFileSync(join(dir, YEARS_FILE), JSON.stringify(list));
+  return out;
+}
+
+// ---------- what an import reads of the live lake and writes of its own folder (on its own DuckDB connection) ----------
+
+/**
+ * The live folders holding some of these commune-years (`code_commune:annee`): an import's folder by its
+ * `communes-annees.json`, an older département folder when one of the département's communes is brought.
+ */
+export function replacedPartitions(lakeDir: string, brought: readonly string[]): LivePartition[] {
+  const live = livePartitions(lakeDir);
+  if (!live.length) return [];
+  const wanted = new Set(brought);
+  const departements = new Set(brought.map((cy) => departementOf(cy.slice(0, cy.indexOf(':')))));
+  return live.filter((p) => {
+    if (!p.lot) return [...p.years.keys()].some((d) => departements.has(d));
+    const file = join(dvfDataset(lakeDir).root, p.path, COMMUNE_YEARS_FILE);
+    if (!existsSync(file)) return false;
+    const held = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
+    return Object.entries(held).some(([year, communes]) => communes.some((c) => wanted.has(`${c}:${year}`)));
+  });
+}
+
+/**
+ * Writes the description of an import's folder, once all its lines are written (new and carried): its lines per
+ * département and year, and the communes of each year. One reading of three columns.
+ */
+export async function describeLot(db: DuckDBConnection, dir: string, files: string[]): Promise<void> {
+  const rows = files.length
+    ? ((
+        await db.runAndReadAll(`SELECT departement, annee, count(*) AS n, string_agg(DISTINCT code_commune, ',') AS communes
+          FROM ${fileLines(files)} GROUP BY ALL ORDER BY departement, annee`)
+      ).getRowObjectsJS() as { departement: string; annee: number; n: bigint; communes: string }[])
+    : [];
+  const lines: LinesByYear = {};
+  const communes: Record<string, string[]> = {};
+  for (const r of rows) {
+    (lines[r.departement] ??= {})[String(r.annee)] = Number(r.n);
+    const year = (communes[String(r.annee)] ??= []);
+    for (const c of r.communes.split(',')) year.push(c);
+  }
+  writeFileSync(join(dir, CONTENTS_FILE), JSON.stringify({ lignes: lines }));
+  writeFileSync(join(dir, COMMUNE_YEARS_FILE), JSON.stringify(communes));
+}
+
+export interface Shrink {
+  code_commune: string;
+  nom_commune: string;
+  annee: number;
+  lines_before: number;
+  lines_after: number;
+}
+
+/** The (commune, year) an import brings with fewer than half the lines the lake holds for them. */
+export async function shrinkingCommuneYears(db: DuckDBConnection, live: string[], fresh: string[]): Promise<Shrink[]> {
+  if (!live.length || !fresh.length) return [];
+  const rows = await db.runAndReadAll(`
+    WITH live_counts AS (SELECT code_commune, annee, min(nom_commune) AS nom_commune, count(*) AS n FROM ${fileLines(live)} GROUP BY code_commune, annee),
+    new_counts AS (SELECT code_commune, annee, count(*) AS n FROM ${fileLines(fresh)} GROUP BY code_commune, annee)
+    SELECT b.code_commune, b.nom_commune, CAST(b.annee AS INTEGER) AS annee, b.n AS lines_before, a.n AS lines_after
+    FROM live_counts b JOIN new_counts a ON a.code_commune = b.code_commune AND a.annee = b.annee
+    WHERE a.n * 2 < b.n
+    ORDER BY b.code_commune, b.annee`);
+  const num = (v: unknown) => Number(v ?? 0);
+  return (rows.getRowObjectsJS() as { code_commune: string; nom_commune: string | null; annee: number; lines_before: bigint; lines_after: bigint }[]).map((r) => ({
+    code_commune: r.code_commune,
+    nom_commune: r.nom_commune ?? r.code_commune,
+    annee: num(r.annee),
+    lines_before: num(r.lines_before),
+    lines_after: num(r.lines_after),
+  }));
+}
+
+/**
+ * Copies into the import's folder the lines of the replaced folders (`live`) whose commune-year the import does not
+ * bring. They cannot repeat a new line (commune and year are columns), and were made distinct when they were imported.
+ */
+export async function keepUnreplacedLines(db: DuckDBConnection, live: string[], fresh: string[], dir: string, columns: string[]) {
+  if (!live.length) return;
+  await db.run(`CREATE TEMP TABLE brought AS SELECT DISTINCT code_commune, annee FROM ${fileLines(fresh)}`);
+  await db.run(`COPY (
+      SELECT ${columns.join(', ')}
+      FROM ${fileLines(live)} o
+      WHERE NOT EXISTS (SELECT 1 FROM brought b WHERE b.code_commune = o.code_commune AND b.annee = o.annee)
+    ) TO ${sqlString(join(dir, 'gardees.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
+  await db.run('DROP TABLE brought');
 }
 
 // ---------- the selection of sales ----------
@@ -375,54 +524,6 @@ export async function lakeContents(lake: LakeReader) {
   return lake.query<{ departement: string; year: number; lines: number; mutations: number }>(`
     SELECT departement, annee AS year, count(*) AS lines, count(DISTINCT id_mutation) AS mutations
     FROM ${dvfLines(lake.dir)} GROUP BY ALL ORDER BY departement, year`);
-}
-
-// ---------- what an import reads of the live lake (on its own DuckDB connection) ----------
-
-const fileList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
-const readFiles = (files: string[]) => `read_parquet(${fileList(files)}, union_by_name = true, hive_partitioning = false)`;
-
-export interface Shrink {
-  code_commune: string;
-  nom_commune: string;
-  annee: number;
-  lines_before: number;
-  lines_after: number;
-}
-
-/** The (commune, year) an import brings with fewer than half the lines the lake holds for them. */
-export async function shrinkingCommuneYears(db: DuckDBConnection, live: string[], fresh: string[]): Promise<Shrink[]> {
-  if (!live.length || !fresh.length) return [];
-  const rows = await db.runAndReadAll(`
-    WITH live_counts AS (SELECT code_commune, annee, min(nom_commune) AS nom_commune, count(*) AS n FROM ${readFiles(live)} GROUP BY code_commune, annee),
-    new_counts AS (SELECT code_commune, annee, count(*) AS n FROM ${readFiles(fresh)} GROUP BY code_commune, annee)
-    SELECT b.code_commune, b.nom_commune, CAST(b.annee AS INTEGER) AS annee, b.n AS lines_before, a.n AS lines_after
-    FROM live_counts b JOIN new_counts a ON a.code_commune = b.code_commune AND a.annee = b.annee
-    WHERE a.n * 2 < b.n
-    ORDER BY b.code_commune, b.annee`);
-  const num = (v: unknown) => Number(v ?? 0);
-  return (rows.getRowObjectsJS() as { code_commune: string; nom_commune: string | null; annee: number; lines_before: bigint; lines_after: bigint }[]).map((r) => ({
-    code_commune: r.code_commune,
-    nom_commune: r.nom_commune ?? r.code_commune,
-    annee: num(r.annee),
-    lines_before: num(r.lines_before),
-    lines_after: num(r.lines_after),
-  }));
-}
-
-/**
- * Copies into the staged partitions the live lines of the commune-years the import does not bring. They cannot
- * repeat a new line (commune and year are columns), and were made distinct when they were imported.
- */
-export async function keepUnreplacedLines(db: DuckDBConnection, live: string[], fresh: string[], tree: string, columns: string[]) {
-  if (!live.length) return;
-  await db.run(`CREATE TEMP TABLE brought AS SELECT DISTINCT code_commune, annee FROM read_parquet(${fileList(fresh)})`);
-  await db.run(`COPY (
-      SELECT ${columns.join(', ')}
-      FROM ${readFiles(live)} o
-      WHERE NOT EXISTS (SELECT 1 FROM brought b WHERE b.code_commune = o.code_commune AND b.annee = o.annee)
-    ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'gardees_{uuid}')`);
-  await db.run('DROP TABLE brought');
 }
 
 // ---------- the portal's selected sales (period.ts, sections.ts, repeat-sales.ts) ----------

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { Readable } from 'node:stream';
-import { splitLine, Utf8OrLatin1Decoder } from './read.ts';
+import { isUtf8 } from 'node:buffer';
+import { splitLine, utf8Check, Utf8OrLatin1Decoder } from './read.ts';
 
 /** Feeds `bytes` to the decoder cut at the given offsets, returns the text and the encoding it settled on. */
 async function decode(bytes: Buffer, cuts: number[]) {
@@ -67,5 +68,26 @@ describe('line splitting', () => {
   });
   it('never interprets quotes in the raw DGFiP layout', () => {
     expect(splitLine('a|"b|c', '|', false)).toEqual(['a', '"b', 'c']);
+  });
+});
+
+describe('the UTF-8 check of a file read in chunks', () => {
+  it('says what a check of the whole bytes says, wherever the chunks are cut', () => {
+    // Mostly valid text with accents and 4-byte characters, sometimes a stray byte.
+    const text = fc.array(fc.oneof(fc.constantFrom('a', 'é', 'ü', '€', '𝄞', ',', '\n'), fc.constantFrom('\xff', '\xc3')), { maxLength: 60 });
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 8 }), fc.boolean(), (parts, cuts, latin1) => {
+        const bytes = Buffer.from(parts.join(''), latin1 ? 'latin1' : 'utf8');
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const check = utf8Check();
+        let from = 0;
+        for (const p of [...points, bytes.length]) {
+          check.add(bytes.subarray(from, p));
+          from = p;
+        }
+        expect(check.valid()).toBe(isUtf8(bytes));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

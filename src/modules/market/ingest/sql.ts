@@ -34,9 +34,10 @@ export function castRule(column: string): { rule: string; message: string } {
 
 /** A staging column holding the rejected rule (`rule:column`) of a line that failed a rule after casting. */
 export const MOTIF = 'reject_rule';
-/** Partition values that are not a département: lines rejected by a rule, and lines whose hash repeats. */
-export const REJECT_PARTITION = '_rejet';
-export const REPEAT_PARTITION = '_repetees';
+/** A column of an import's files: the line's hash appears more than once in the import (its distinct copy is kept apart). */
+export const REPEATED = 'repeated';
+/** The lines of an import's files that are in the lake: neither rejected nor a repeated line's original. */
+export const LIVE_LINE = `${MOTIF} IS NULL AND ${REPEATED} IS NOT TRUE`;
 
 const COLS = LAKE_COLUMNS.map(([c]) => c);
 /** The normalised columns of a line, without the partition keys (computed from them). */
@@ -124,40 +125,56 @@ export function geodvfLines(reader: string, headerFields: string[], parents: Arr
   const commune = h.has('code_commune')
     ? `CASE WHEN regexp_full_match(trim(code_commune), '\\d{4}') THEN '0' || trim(code_commune) ELSE nullif(upper(trim(code_commune)), '') END`
     : 'CAST(NULL AS VARCHAR)';
-  const normalised = `SELECT ${select.join(', ')} FROM (SELECT * REPLACE (${commune} AS code_commune) FROM ${reader})`;
+  const normalised = `SELECT ${select.join(', ')}, ${lineHash(h)} AS ${LINE_HASH} FROM (SELECT * REPLACE (${commune} AS code_commune) FROM ${reader})`;
   const checked = `SELECT *, CASE ${RULES.map(([cond, motif]) => `WHEN ${cond} THEN '${motif}'`).join(' ')} END AS ${MOTIF} FROM (${normalised})`;
   return `SELECT * EXCLUDE (${INTEGER_COLUMNS.map(rawInteger).join(', ')}) FROM (${checked})`;
 }
 
 /** The lines of a staged file written by the Node mapper: already normalised and checked. */
 export function stagedLines(reader: string): string {
-  return `SELECT ${LINE_COLS.join(', ')}, CAST(NULL AS VARCHAR) AS ${MOTIF} FROM ${reader}`;
+  return `SELECT ${LINE_COLS.join(', ')}, CAST(NULL AS VARCHAR) AS ${MOTIF}, ${lineHash(new Set(LINE_COLS))} AS ${LINE_HASH} FROM ${reader}`;
 }
 
+/** The columns that tell the lines of one mutation apart. */
+export const KEY_COLUMNS = ['id_mutation', 'id_parcelle', 'numero_volume', 'lot1_numero', 'code_type_local', 'surface_reelle_bati', 'code_nature_culture', 'code_nature_culture_speciale', 'surface_terrain'];
+
 /**
- * A hash of the columns that tell the lines of one mutation apart. Two equal lines have equal keys, so a line whose
- * key hash appears once in the import has no duplicate; the few lines whose key hash repeats are compared on every
- * column (DISTINCT). Hashing a few columns lets DuckDB skip parsing the others in the first reading.
+ * A hash of the columns that tell the lines of one mutation apart, computed from the columns as read (`header`: the
+ * columns the file has). Two equal lines have equal keys, so a line whose key hash appears once in the import has no
+ * duplicate; the few lines whose key hash repeats are compared on every column (DISTINCT). Hashing a few columns lets
+ * DuckDB skip parsing the others in the first reading. Each term is a function of the column's normalised value (a
+ * text trimmed, empty or missing alike; a whole number by its value), so two lines equal once normalised have equal
+ * hashes; it skips the normalisation's regular expression, which made this reading twice as long.
  */
-export const LINE_HASH = `hash(${['id_mutation', 'id_parcelle', 'numero_volume', 'lot1_numero', 'code_type_local', 'surface_reelle_bati', 'code_nature_culture', 'code_nature_culture_speciale', 'surface_terrain'].join(', ')})`;
+export function lineHash(header: Set<string>): string {
+  const term = (c: string) => {
+    if (!header.has(c)) return `''`;
+    if (c === 'code_type_local') return `TRY_CAST(trim(CAST(${c} AS VARCHAR)) AS BIGINT)`;
+    if (c === 'surface_reelle_bati' || c === 'surface_terrain') return c;
+    return `coalesce(trim(CAST(${c} AS VARCHAR)), '')`;
+  };
+  return `hash(${KEY_COLUMNS.map(term).join(', ')})`;
+}
+
+/** The column of a source's lines holding their `lineHash`. */
+export const LINE_HASH = 'line_hash';
 
 /** The département of a commune code (departementOf in model.ts). */
 export const DEPARTEMENT = `CASE WHEN code_commune LIKE '97%' THEN code_commune[1:3] ELSE code_commune[1:2] END`;
 
 /**
- * Writes the lines of one source into the staging tree, one folder per département (decision 0006): a line that breaks
- * a rule goes to the REJECT partition, a line whose hash appears more than once in the import to the REPEAT
- * partition (made distinct afterwards), all others straight to their partition, so only the few repeated lines
- * ever go through a DISTINCT.
+ * Writes every line of one source to one Parquet file of the import's folder (decision 0008), flagged: a line that
+ * breaks a rule keeps its rule in REJECT_RULE, a line whose hash appears more than once in the import is marked
+ * REPEATED (the repeated lines are made distinct afterwards, into a file of their own). Readers skip flagged lines
+ * (`LIVE_LINE`). One unpartitioned write: even three partitions (lines, rejects, repeats) cost DuckDB's writer a third
+ * more CPU than one file (docs/benchmarks.md), and rejects and repeats are a few lines in a hundred.
  */
-export function stageLines(lines: string, stagingTree: string, pattern: string): string {
+export function stageLines(lines: string, file: string): string {
   return `COPY (
-      SELECT * EXCLUDE (repetee),
-        CASE WHEN ${MOTIF} IS NOT NULL THEN '${REJECT_PARTITION}' WHEN repetee THEN '${REPEAT_PARTITION}' ELSE ${DEPARTEMENT} END AS departement,
-        CASE WHEN ${MOTIF} IS NOT NULL OR repetee THEN 0 ELSE year(date_mutation) END AS annee
-      FROM (SELECT *, ${LINE_HASH} IN (SELECT h FROM repeated_hashes) AS repetee FROM (${lines}))
-    ) TO ${sqlString(stagingTree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement),
-      WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN '${pattern}_{uuid}')`;
+      SELECT * EXCLUDE (${LINE_HASH}), ${DEPARTEMENT} AS departement, CASE WHEN ${MOTIF} IS NULL THEN year(date_mutation) END AS annee,
+        ${LINE_HASH} IN (SELECT h FROM repeated_hashes) AS ${REPEATED}
+      FROM (${lines})
+    ) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`;
 }
 
 /** The staged columns, in lake order, then the rule column (all lake files share this schema). */

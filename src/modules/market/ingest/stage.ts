@@ -1,29 +1,29 @@
-// Reads the DVF files of one import into a staging tree of partitions, with DuckDB: never the live lake.
+// Reads the DVF files of one import into its folder of the staging tree, with DuckDB: never the live lake.
 //
 //   1. each file is recognised (header), hashed (sha256, to skip a file already imported) and checked for UTF-8;
 //      a raw DGFiP file is first turned into normalised lines by the Node mapper (its mutation ids depend on the
 //      order of the lines), an Etalab geo-DVF file is read by DuckDB directly (the SQL is in sql.ts);
 //   2. DuckDB hashes every line of the import and keeps the hashes that appear more than once (a small table);
-//   3. per file, one DuckDB statement reads, casts, normalises and checks every line and writes it to its
-//      département's folder of the staging tree (decision 0006: one folder per département, the year is a column); rejected lines and lines whose hash repeats go to two
-//      side partitions; DuckDB's own reject table gives the line number of every cell that does not cast, and a
+//   3. per file, one DuckDB statement reads, casts, normalises and checks every line and writes it to one file of the
+//      import's folder in the staging tree (decision 0008: one folder per import); rejected lines and lines whose hash
+//      repeats are written with them, flagged (readers skip them: sql.ts LIVE_LINE);
+//      DuckDB's own reject table gives the line number of every cell that does not cast, and a
 //      line that breaks a rule after casting is explained by the Node mapper (a second reading, only of files that
 //      have such lines);
-//   4. the repeated lines are made distinct (exact duplicates removed on every column) and added to their partitions.
-// The service (../service.ts) then adds the live lines the import does not replace and swaps the partitions in.
+//   4. the repeated lines are made distinct (exact duplicates removed on every column), into a file of the folder.
+// The service (../service.ts) then adds the live lines the import does not replace and swaps the folder in.
 // Memory: DuckDB works under a memory limit (it spills to the staging folder beyond it); Node holds a line at a time.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { createWriteStream, readdirSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { InputProblem } from '../../../platform/errors.ts';
-import { parquetFilesIn } from '../../../platform/lake-swap.ts';
 import { sqlString } from '../../../platform/lake.ts';
 import { LAKE_COLUMNS, type ArrondissementParents, type DvfLine } from '../model.ts';
 import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
 import { listDvfFiles, readDvfFile, readHeaderLine, scanFile } from './read.ts';
-import { castRule, geodvfLines, geodvfReader, LINE_HASH, MOTIF, REJECT_PARTITION, REPEAT_PARTITION, stagedLines, stagedReader, stageLines, DEPARTEMENT, STAGED_COLUMNS } from './sql.ts';
+import { castRule, geodvfLines, geodvfReader, LINE_HASH, lineHash, MOTIF, REPEATED, stagedLines, stagedReader, stageLines } from './sql.ts';
 
 export interface FileSummary {
   file: string;
@@ -39,7 +39,7 @@ export interface StageSummary {
   files: FileSummary[];
   /** Data lines read (header excluded). */
   linesRead: number;
-  /** Lines written to the staging tree from these files (after duplicates). */
+  /** Lines these files bring to the lake (after duplicates). */
   linesKept: number;
   /** Exact duplicate lines removed (same line twice in the files of this import). */
   duplicates: number;
@@ -50,6 +50,8 @@ export interface StageSummary {
 }
 
 export interface StageOptions {
+  /** The import's folder in the staging tree (its lines go there). */
+  dir: string;
   /** Arrondissement → commune, from the COG: lines roll up to their commune. */
   parents: ArrondissementParents;
   /** The sha256 of the files the lake already holds: skipped unless `force`. */
@@ -74,8 +76,6 @@ interface StagedFile {
 export interface Staged {
   summary: StageSummary;
   files: StagedFile[];
-  /** The real partitions written (not the reject and repeat side partitions), with their folder in the tree. */
-  partitions: Touched[];
   /** The `departement/annee` pairs the new lines fall in, sorted (what the import replaces, for the summary). */
   departementYears: string[];
 }
@@ -93,16 +93,22 @@ interface Source {
   header: string[];
   sha256: string;
   summary: FileSummary;
-  /** The lines as a DuckDB relation (lake columns + rule column), and the same without recording rejects. */
+  /** The lines as a DuckDB relation (lake columns + rule column + line hash). */
   lines: string;
-  linesForHashes: string;
+  /** The `lineHash` of each of its lines, as column `h`. */
+  hashes: string;
   communeYears: string[];
+  /** `departement/annee` pairs of its lines. */
+  departementYears: string[];
 }
 
 const num = (v: unknown) => Number(v ?? 0);
 
-/** Reads the files at `paths` into partitions under `tree`; `scratch` holds the DGFiP files' normalised lines. */
-export async function stageDvfFiles(db: DuckDBConnection, paths: string[], tree: string, scratch: string, opts: StageOptions): Promise<Staged> {
+/** Reads the files at `paths` into the import's folder `opts.dir`; `scratch` holds the DGFiP files' normalised lines. */
+export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scratch: string, opts: StageOptions): Promise<Staged> {
+  const { dir } = opts;
+  mkdirSync(dir, { recursive: true });
+  const fileOf = (s: Source) => join(dir, `f${s.index}.parquet`);
   const maxListed = opts.maxRejectsListed ?? 1000;
   const { parents } = opts;
   const summary: StageSummary = { files: [], linesRead: 0, linesKept: 0, duplicates: 0, linesRejected: 0, rejectsByRule: {}, rejects: [] };
@@ -131,7 +137,7 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], tree:
 
   // 2. The hashes of lines that appear more than once in the whole import.
   // One statement over every file: the hashes are grouped as they are read, never stored one per line.
-  const allHashes = sources.length ? sources.map((s) => `SELECT ${LINE_HASH} AS h FROM (${s.linesForHashes})`).join(' UNION ALL ') : 'SELECT CAST(NULL AS UBIGINT) AS h WHERE false';
+  const allHashes = sources.length ? sources.map((s) => s.hashes).join(' UNION ALL ') : 'SELECT CAST(NULL AS UBIGINT) AS h WHERE false';
   await db.run(`CREATE TEMP TABLE repeated_hashes AS SELECT h FROM (${allHashes}) GROUP BY h HAVING count(*) > 1`);
 
   // 3. Each file, read once more, into its partitions.
@@ -140,59 +146,58 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], tree:
   bytesBefore = 0;
   for (const s of sources) {
     progress(s.name, bytesBefore);
-    const written = await withProgress(db, () => db.runAndReadAll(stageLines(s.lines, tree, `f${s.index}`)), (pct) =>
+    const written = await withProgress(db, () => db.runAndReadAll(stageLines(s.lines, fileOf(s))), (pct) =>
       progress(s.name, bytesBefore + (s.format === 'geodvf' ? (s.size * pct) / 100 : s.size)),
     );
     const rows = num(written.getRows()[0]?.[0]);
     const castRejects = s.format === 'geodvf' ? await readCastRejects(db, s) : [];
     if (castRejects.length >= MAX_CAST_REJECTS) {
       // Not the layout its header claims: the whole file is refused, none of its lines are kept.
-      for (const f of stagedFilesOf(tree, s.index)) rmSync(f);
+      rmSync(fileOf(s));
       s.summary.status = 'refused';
       reject({ file: s.name, line: 1, rule: 'fichier_illisible', value: String(castRejects.length), message: `plus de ${MAX_CAST_REJECTS.toLocaleString('fr-FR')} lignes illisibles : le fichier est refusé en entier` });
       bytesBefore += s.size;
       continue;
     }
     for (const p of castRejects) reject(p);
-    const motifs = await ruleRejectCounts(db, tree, s.index);
+    const motifs = await ruleRejectCounts(db, fileOf(s));
     const ruleCount = motifs.reduce((n, m) => n + m.n, 0);
     for (const m of motifs) {
       const rule = m.motif.split(':')[0];
       summary.rejectsByRule[rule] = (summary.rejectsByRule[rule] ?? 0) + m.n;
       summary.linesRejected += m.n;
     }
-    if (ruleCount) await explainRuleRejects(db, tree, s, parents, new Set(castRejects.map((p) => p.line)), (p) => reject(p, false));
+    if (ruleCount) await explainRuleRejects(db, fileOf(s), s, parents, new Set(castRejects.map((p) => p.line)), (p) => reject(p, false));
     rowsStaged += rows;
     rulesRejected += ruleCount;
     s.summary.linesRead += rows + castRejects.length;
     s.summary.linesValid += rows - ruleCount;
     s.summary.linesRejected += castRejects.length + ruleCount;
     summary.linesRead += rows + castRejects.length;
-    s.communeYears = await communeYearsOf(db, tree, s.index);
+    Object.assign(s, await communeYearsOf(db, fileOf(s)));
     bytesBefore += s.size;
     progress(s.name, bytesBefore);
   }
 
-  // 4. Repeated lines made distinct.
-  const repeated = parquetFilesIn(join(tree, `departement=${REPEAT_PARTITION}`));
+  // 4. Repeated lines made distinct (a line can only repeat one of the same commune-year: the files' statistics on
+  // `repeated` let DuckDB skip the row groups without any).
+  const staged = sources.filter((s) => s.summary.status === 'imported').map(fileOf);
   let repeatedRows = 0;
   let repeatedKept = 0;
-  if (repeated.length) {
-    repeatedRows = num((await db.runAndReadAll(`SELECT count(*) FROM read_parquet(${fileList(repeated)})`)).getRows()[0][0]);
-    const distinct = await db.runAndReadAll(`COPY (
-        SELECT ${STAGED_COLUMNS.map((c) => (c === 'departement' ? `${DEPARTEMENT} AS departement` : c === 'annee' ? 'year(date_mutation) AS annee' : c)).join(', ')}
-        FROM (SELECT DISTINCT * EXCLUDE (departement, annee) FROM read_parquet(${fileList(repeated)}))
-      ) TO ${sqlString(tree)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement), WRITE_PARTITION_COLUMNS true, APPEND, FILENAME_PATTERN 'distinctes_{uuid}')`);
-    repeatedKept = num(distinct.getRows()[0]?.[0]);
-    rmSync(join(tree, `departement=${REPEAT_PARTITION}`), { recursive: true });
+  if (staged.length) {
+    const repeated = `SELECT * EXCLUDE (${REPEATED}) FROM read_parquet(${fileList(staged)}) WHERE ${REPEATED} AND ${MOTIF} IS NULL`;
+    repeatedRows = num((await db.runAndReadAll(`SELECT count(*) FROM (${repeated})`)).getRows()[0][0]);
+    if (repeatedRows) {
+      const distinct = await db.runAndReadAll(`COPY (SELECT *, false AS ${REPEATED} FROM (SELECT DISTINCT * FROM (${repeated}))) TO ${sqlString(join(dir, 'distinctes.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
+      repeatedKept = num(distinct.getRows()[0]?.[0]);
+    }
   }
   summary.linesKept = rowsStaged - rulesRejected - repeatedRows + repeatedKept;
   summary.duplicates = repeatedRows - repeatedKept;
-  const staged = sources
+  const imported = sources
     .filter((s) => s.summary.status === 'imported')
     .map((s) => ({ sha256: s.sha256, name: s.name, size: s.size, lines: s.summary.linesValid, communeYears: s.communeYears }));
-  const partitions = touchedPartitions(tree);
-  return { summary, files: staged, partitions, departementYears: await departementYearsOf(db, partitions) };
+  return { summary, files: imported, departementYears: sortedDepartementYears(sources.filter((s) => s.summary.status === 'imported').flatMap((s) => s.departementYears)) };
 
   /** Reads the header, skips a file already imported, and prepares its DuckDB relation. */
   async function recognise(file: string, name: string, size: number, index: number): Promise<Source | undefined> {
@@ -219,19 +224,20 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], tree:
     }
     const fileSummary: FileSummary = { file: name, format, encoding: scan.encoding, status: 'imported', linesRead: 0, linesValid: 0, linesRejected: 0 };
     summary.files.push(fileSummary);
-    const base = { index, file, name, size, format, header, sha256: scan.sha256, summary: fileSummary, communeYears: [] };
+    const base = { index, file, name, size, format, header, sha256: scan.sha256, summary: fileSummary, communeYears: [], departementYears: [] };
     if (format === 'geodvf') {
       const read = { encoding: scan.encoding === 'latin1' ? ('latin-1' as const) : ('utf-8' as const), gzip: scan.gzip };
       return {
         ...base,
         lines: geodvfLines(geodvfReader(file, header, { ...read, rejects: true }), header, parents),
-        linesForHashes: geodvfLines(geodvfReader(file, header, { ...read, rejects: false }), header, parents),
+        // Straight from the reader: through the normalisation, DuckDB kept its work for columns the hash does not read.
+        hashes: `SELECT ${lineHash(new Set(header))} AS h FROM ${geodvfReader(file, header, { ...read, rejects: false })}`,
       };
     }
     const tsv = join(scratch, `dgfip-${index}.tsv`);
     await mapDgfip(file, name, scan.sha256, tsv, fileSummary);
     const lines = stagedLines(stagedReader(tsv));
-    return { ...base, lines, linesForHashes: lines };
+    return { ...base, lines, hashes: `SELECT ${LINE_HASH} AS h FROM (${lines})` };
   }
 
   /** The raw DGFiP layout, through the Node mapper, into a staging file of normalised lines. */
@@ -317,17 +323,6 @@ async function withProgress<T>(db: DuckDBConnection, run: () => Promise<T>, repo
   }
 }
 
-/** Staged files written from one source (its filename pattern), in every partition. */
-function stagedFilesOf(tree: string, index: number): string[] {
-  const out: string[] = [];
-  for (const d of readdirSync(tree)) out.push(...parquetFilesIn(join(tree, d)).filter((f) => basename(f).startsWith(`f${index}_`)));
-  return out;
-}
-
-/** The lines of one source that a rule rejected (its files in the reject side partition). */
-const rejectFilesOf = (tree: string, index: number) =>
-  parquetFilesIn(join(tree, `departement=${REJECT_PARTITION}`)).filter((f) => basename(f).startsWith(`f${index}_`));
-
 /** Cells DuckDB could not cast and lines with a wrong number of cells, one problem per line, first cell first. */
 async function readCastRejects(db: DuckDBConnection, s: Source): Promise<InputProblem[]> {
   const exists = (await db.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors'`)).getRows()[0][0];
@@ -371,10 +366,8 @@ function splitCsvLine(line: string): string[] {
 }
 
 /** Lines of one source that broke a rule after casting, counted by rule. */
-async function ruleRejectCounts(db: DuckDBConnection, tree: string, index: number) {
-  const files = rejectFilesOf(tree, index);
-  if (!files.length) return [];
-  const rows = await db.runAndReadAll(`SELECT ${MOTIF} AS motif, count(*) AS n FROM read_parquet(${fileList(files)}) GROUP BY 1 ORDER BY 1`);
+async function ruleRejectCounts(db: DuckDBConnection, file: string) {
+  const rows = await db.runAndReadAll(`SELECT ${MOTIF} AS motif, count(*) AS n FROM read_parquet(${sqlString(file)}) WHERE ${MOTIF} IS NOT NULL GROUP BY 1 ORDER BY 1`);
   return (rows.getRowObjectsJS() as { motif: string; n: bigint }[]).map((r) => ({ motif: r.motif, n: Number(r.n) }));
 }
 
@@ -383,10 +376,9 @@ async function ruleRejectCounts(db: DuckDBConnection, tree: string, index: numbe
  * lines of the rejected mutations go through the Node mapper, which names the line, column, rule and value.
  * Only files with such lines pay for this second reading.
  */
-async function explainRuleRejects(db: DuckDBConnection, tree: string, s: Source, parents: ArrondissementParents, castLines: Set<number>, report: (p: InputProblem) => void) {
-  const files = rejectFilesOf(tree, s.index);
+async function explainRuleRejects(db: DuckDBConnection, file: string, s: Source, parents: ArrondissementParents, castLines: Set<number>, report: (p: InputProblem) => void) {
   const ids = new Set(
-    ((await db.runAndReadAll(`SELECT DISTINCT coalesce(id_mutation, '') AS id FROM read_parquet(${fileList(files)})`)).getRowObjectsJS() as { id: string }[]).map((r) => r.id),
+    ((await db.runAndReadAll(`SELECT DISTINCT coalesce(id_mutation, '') AS id FROM read_parquet(${sqlString(file)}) WHERE ${MOTIF} IS NOT NULL`)).getRowObjectsJS() as { id: string }[]).map((r) => r.id),
   );
   const idColumn = s.header.indexOf('id_mutation');
   const map = geodvfMapper(s.header, parents);
@@ -401,33 +393,24 @@ async function explainRuleRejects(db: DuckDBConnection, tree: string, s: Source,
   });
 }
 
-/** `code_commune:annee` pairs one source brought (the manifest uses them to supersede older files). */
-async function communeYearsOf(db: DuckDBConnection, tree: string, index: number): Promise<string[]> {
-  const files = stagedFilesOf(tree, index).filter((f) => !f.includes(`departement=${REJECT_PARTITION}`));
-  if (!files.length) return [];
-  // One string back, not a row per pair: a national file has ≈ 170 000 pairs, and a row each cost 0,5 s in Node.
-  const rows = await db.runAndReadAll(`SELECT string_agg(cy, ',' ORDER BY cy) FROM (SELECT DISTINCT code_commune || ':' || year(date_mutation) AS cy FROM read_parquet(${fileList(files)}))`);
-  const joined = rows.getRows()[0]?.[0];
-  return typeof joined === 'string' && joined ? joined.split(',') : [];
+/**
+ * The `code_commune:annee` pairs one source brought (the manifest uses them to supersede older files), and its
+ * `departement/annee` pairs. One string back each, not a row per pair: a national file has ≈ 170 000 pairs, and a
+ * row each cost 0,5 s in Node.
+ */
+async function communeYearsOf(db: DuckDBConnection, file: string): Promise<{ communeYears: string[]; departementYears: string[] }> {
+  const rows = await db.runAndReadAll(`SELECT string_agg(DISTINCT code_commune || ':' || annee, ','), string_agg(DISTINCT departement || '/' || annee, ',')
+    FROM read_parquet(${sqlString(file)}) WHERE ${MOTIF} IS NULL`);
+  const [communes, departements] = rows.getRows()[0] ?? [];
+  const list = (v: unknown) => (typeof v === 'string' && v ? v.split(',') : []);
+  return { communeYears: list(communes).sort(), departementYears: list(departements) };
 }
 
-interface Touched {
-  departement: string;
-  dir: string;
-}
-
-/** The real partitions the import wrote (not its reject and repeat side partitions): one folder per département. */
-function touchedPartitions(tree: string): Touched[] {
-  return readdirSync(tree)
-    .map((d) => ({ departement: d.replace(/^departement=/, ''), dir: join(tree, d) }))
-    .filter((p) => p.departement !== REJECT_PARTITION && p.departement !== REPEAT_PARTITION)
-    .sort((x, y) => x.departement.localeCompare(y.departement));
-}
-
-/** The `departement/annee` pairs of the staged lines (two columns read: Parquet keeps them apart). */
-async function departementYearsOf(db: DuckDBConnection, partitions: Touched[]): Promise<string[]> {
-  const files = partitions.flatMap((p) => parquetFilesIn(p.dir));
-  if (!files.length) return [];
-  const rows = await db.runAndReadAll(`SELECT DISTINCT departement, annee FROM read_parquet(${fileList(files)}) ORDER BY departement, annee`);
-  return (rows.getRowObjectsJS() as { departement: string; annee: number }[]).map((r) => `${r.departement}/${r.annee}`);
+/** `departement/annee` pairs, each once, sorted by département then year. */
+function sortedDepartementYears(pairs: string[]): string[] {
+  return [...new Set(pairs)].sort((a, b) => {
+    const [da, ya] = a.split('/');
+    const [db, yb] = b.split('/');
+    return da.localeCompare(db) || Number(ya) - Number(yb);
+  });
 }
