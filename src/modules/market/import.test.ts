@@ -10,7 +10,7 @@ import { openTestStore } from '../../../test/support/stores.ts';
 import { arrondissementParents } from '../territory/index.ts';
 import { LAKE_COLUMNS, type ArrondissementParents } from './model.ts';
 import { importDvfFiles, type ImportOptions } from './service.ts';
-import { dvfLines as dvfRelation, livePartitions, readDvfManifest as readManifest, yearsInLake } from './store.ts';
+import { dvfLines as dvfRelation, linesPerDepartement, livePartitions, readDvfManifest as readManifest, yearsInLake } from './store.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const DEMO = join(ROOT, 'data', 'demo', 'dvf');
@@ -245,6 +245,9 @@ describe('lake updates', () => {
     expect(await fingerprint(old.dataDir)).toMatchObject({ lines: expected.lines, hash: expected.hash });
     expect(yearsInLake(old.lakeDir, ['64'])).toEqual([2023, 2022, 2021, 2020, 2019]);
     expect(yearsInLake(now.lakeDir, ['64'])).toEqual([2023, 2022, 2021, 2020, 2019]);
+    // The lines per département the indicators batch by: from the files' row counts there, from contenu.json here.
+    expect(await linesPerDepartement(await lakeOf(old.dataDir))).toEqual(new Map([['64', expected.lines]]));
+    expect(await linesPerDepartement(await lakeOf(now.dataDir))).toEqual(new Map([['64', expected.lines]]));
     // The same file imported again (forced) takes the département's folder out: the new layout, the same lines.
     await importDvf(old.lakeDir, [HENDAYE], { force: true });
     expect(await fingerprint(old.dataDir)).toEqual(expected);

@@ -141,14 +141,15 @@ export function lakeDepartements(lakeDir: string): string[] {
 export async function linesPerDepartement(lake: LakeReader): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const add = (d: string, n: number) => out.set(d, (out.get(d) ?? 0) + n);
+  const partitions = livePartitions(lake.dir);
   const unrecorded: string[] = [];
-  for (const p of livePartitions(lake.dir)) {
+  for (const p of partitions) {
     if (!p.lot) unrecorded.push(...p.files.map((f) => f.path));
     else for (const [d, ys] of p.years) for (const n of ys.values()) add(d, n ?? 0);
   }
   if (unrecorded.length) {
     // A folder of an older lake holds one département: its files' row counts are its lines.
-    const byFile = new Map(livePartitions(lake.dir).flatMap((p) => p.files.map((f) => [f.path, f.keys.departement] as const)));
+    const byFile = new Map(partitions.flatMap((p) => p.files.map((f) => [f.path, f.keys.departement] as const)));
     for (const r of await lake.query<{ file_name: string; num_rows: number }>(`SELECT file_name, num_rows FROM parquet_file_metadata(${fileList(unrecorded)})`)) {
       add(byFile.get(r.file_name)!, Number(r.num_rows));
     }
