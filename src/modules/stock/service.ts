@@ -31,7 +31,7 @@ import type {
 } from './contract.ts';
 import { DPE_LAYOUTS, linkCommune, readDpeFile, type CommuneLookup, type DpeRow } from './ingest/dpe.ts';
 import { readRplsFile, vintageFromFileName } from './ingest/rpls.ts';
-import { latestVintage, openRplsPartition, readRplsManifest, rplsByCommune, rplsVintage, type RplsPerimeter } from './lake.ts';
+import { latestVintage, openRplsPartition, readRplsManifest, rplsByCommune, rplsIndex, rplsVintage, type RplsPerimeter } from './lake.ts';
 import {
   CALENDAR_NOTE,
   CONTACT_PURPOSE_TEXT,
@@ -254,8 +254,10 @@ async function instancePlaces(db: TypedDb): Promise<Place[]> {
 
 // ---------------------------------------------------------------- public figures
 
+/** A place's classes summed over its communes, from the vintage's per-commune index (read once per import). */
 async function rplsCounts(lake: Lake, communes: string[], vintage: number): Promise<ClassCounts> {
-  return sumCounts((await rplsByCommune(lake, communes, vintage)).map((f) => f.classes));
+  const index = await rplsIndex(lake, vintage);
+  return sumCounts([...new Set(communes)].flatMap((c) => index.get(c)?.classes ?? []));
 }
 
 export async function communeEnergy(ctx: AppContext, code: string): Promise<CommuneEnergy> {
