@@ -6,7 +6,7 @@ import { epciCommunes, findCommune, findEpci, instanceCommunes, instanceEpcis } 
 import type { ComparableCommune, Figure, IndicatorAnswer, IndicatorsListAnswer, LegendClass, NoDataReason, PortraitAnswer, PortraitSection, SectionKey } from './contract.ts';
 import { INDICATORS, indicatorByKey } from './indicators.ts';
 import { classOf, closestProfiles, quantileClasses, ranks } from './model.ts';
-import { type ConstructionSecrecy, constructionSection, demandSection, dvfEditionDate, energyData, energySection, marketOf, marketSection, medianIncome, populationSection, socialHousingSection, type PortraitPlace } from './sections.ts';
+import { type ConstructionSecrecy, constructionSection, demandSection, dvfEditionDate, type Energy, energyData, energySection, marketOf, marketSection, medianIncome, placeRpls, populationSection, socialHousingSection, type PortraitPlace } from './sections.ts';
 import { demoSources } from './demo-sources.ts';
 import { keeperOf, keptPortrait, type Keeper } from './answers.ts';
 import { figuresOf } from './store.ts';
@@ -16,12 +16,19 @@ async function placeOf(ctx: AppContext, level: 'commune' | 'epci', code: string)
     const c = await findCommune(ctx.db, code);
     if (!c || c.type !== 'commune-actuelle') throw notFound(`Commune ${code}`);
     const epci = c.epci_siren ? await findEpci(ctx.db, c.epci_siren) : undefined;
-    return { place: { level, code, name: c.name, communes: [code] } as PortraitPlace, epci: epci ? { siren: epci.siren, name: epci.name } : null, members: [{ code, name: c.name }] };
+    return {
+      place: { level, code, name: c.name, communes: [code] } as PortraitPlace,
+      epci: epci ? { siren: epci.siren, name: epci.name } : null,
+      members: [{ code, name: c.name }],
+      // The RPLS counts a commune's arrondissements under their own codes (the stock module's rule).
+      stockCodes: [code, ...c.arrondissements.map((a) => a.code)],
+    };
   }
   const e = await findEpci(ctx.db, code);
   if (!e) throw notFound(`EPCI ${code}`);
   const members = (await epciCommunes(ctx.db, code)).map((c) => ({ code: c.code, name: c.name }));
-  return { place: { level, code, name: e.name, communes: members.map((m) => m.code) } as PortraitPlace, epci: null, members };
+  const stockCodes = (await epciCommunes(ctx.db, code, { arrondissements: true })).map((c) => c.code);
+  return { place: { level, code, name: e.name, communes: members.map((m) => m.code) } as PortraitPlace, epci: null, members, stockCodes };
 }
 
 /** What the sections of several places (or several requests) share: computed once, then reused. */
@@ -30,7 +37,6 @@ interface Shared {
   secrecy: ConstructionSecrecy;
   energy(place: PortraitPlace): Promise<Energy>;
 }
-type Energy = Awaited<ReturnType<typeof energyData>>;
 const unshared = (ctx: AppContext): Shared => ({ secrecy: new Map(), energy: (place) => energyData(ctx, place) });
 
 /** The sections of a place, in the issue's order; `only` computes just those (the comparisons need one). */
@@ -68,15 +74,17 @@ const rawParts = (ctx: AppContext): PortraitParts => ({
 
 /** The same parts, each kept while the sources it reads keep their version (answers.ts). */
 function keptParts(ctx: AppContext, k: Keeper, secrecy: ConstructionSecrecy): PortraitParts {
-  return {
+  const parts: PortraitParts = {
     place: (level, code) => k.part(`place|${level}|${code}`, ['territory'], () => placeOf(ctx, level, code)),
     demo: () => k.part('demo', ['dvf', 'construction', 'rpls', 'dpe', 'insee'], () => anyDemo(ctx)),
     profiles: () => k.part('profiles', ['territory', 'insee', 'dvf', 'config'], () => instanceProfiles(ctx)),
     shared: {
       secrecy,
-      energy: (place) => k.part(`energy|${place.level}|${place.code}`, ['territory', 'rpls', 'dpe', 'day'], () => energyData(ctx, place)),
+      // From the vintage's per-commune index (stock), over the codes the place's look-up already gave.
+      energy: async (place) => placeRpls(ctx, (await parts.place(place.level, place.code)).stockCodes),
     },
   };
+  return parts;
 }
 
 /** The portrait computed now from the sources, nothing kept: what every kept answer must equal. */
@@ -89,6 +97,20 @@ export async function keptPortraitOf(ctx: AppContext, level: 'commune' | 'epci',
   const secrecy = await k.part('construction-secrecy', ['construction', 'territory', 'config'], async (): Promise<ConstructionSecrecy> => new Map());
   const parts = keptParts(ctx, k, secrecy);
   return keptPortrait(ctx, k, `${level}|${code}`, () => computePortrait(parts, ctx, level, code, now));
+}
+
+/**
+ * Computes ahead what every first portrait shares (the instance's construction secrecy, the comparable communes'
+ * profiles, the demo flags, the RPLS index): each EPCI's portrait and one of its communes', so that no visitor waits
+ * for them once the server is ready.
+ */
+export async function preparePortraits(ctx: AppContext, closing: () => boolean): Promise<void> {
+  for (const e of await instanceEpcis(ctx.db)) {
+    if (closing()) return;
+    await keptPortraitOf(ctx, 'epci', e.siren);
+    const [first] = await epciCommunes(ctx.db, e.siren);
+    if (first && !closing()) await keptPortraitOf(ctx, 'commune', first.code);
+  }
 }
 
 export async function portrait(ctx: AppContext, level: 'commune' | 'epci', code: string, now = new Date()): Promise<PortraitAnswer> {

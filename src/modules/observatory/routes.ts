@@ -7,12 +7,20 @@ import type { AppContext } from '../../platform/context.ts';
 import type { App } from '../types.ts';
 import { communePortraitParams, epciPortraitParams, indicatorAnswer, indicatorParams, indicatorQuery, indicatorsListAnswer, portraitAnswer, type PortraitAnswer } from './contract.ts';
 import { sendStored } from '../../platform/http/stored-answer.ts';
-import { COMPARABLE_INDICATORS, compareIndicator, keptPortraitOf, portrait } from './portrait.ts';
+import { COMPARABLE_INDICATORS, compareIndicator, keptPortraitOf, portrait, preparePortraits } from './portrait.ts';
 import { renderSheet, SHEET_MEDIA, sheetFileName, type SheetFormat } from './sheet.ts';
 
 const tags = ['observatoire'];
 
 export function observatoryRoutes(app: App, ctx: AppContext) {
+  // Once ready, the parts every first portrait shares are computed ahead (tracked, so the shutdown waits for them).
+  let closing = false;
+  app.addHook('onReady', async () => app.background(preparePortraits(ctx, () => closing).catch((e: unknown) => ctx.log.warn({ err: e }, 'portraits non préparés'))));
+  app.addHook('onClose', async () => {
+    closing = true;
+    await app.idle();
+  });
+
   app.get('/api/territory/communes/:code/portrait', {
     config: { access: 'public' },
     schema: {
