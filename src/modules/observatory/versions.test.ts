@@ -22,6 +22,13 @@ describeStores('observatory: versions of the sources', (getDb) => {
     expect(moved(before, await storeVersions(getDb()))).toEqual(['construction']);
   });
 
+  it('a statement that changes no row moves nothing (the daily purge finding nothing to purge)', async () => {
+    const before = await storeVersions(getDb());
+    await sql`update demand set updated_at = now() where false`.execute(getDb());
+    await sql`delete from construction_target where commune_code = '00000'`.execute(getDb());
+    expect(await storeVersions(getDb())).toEqual(before);
+  });
+
   it('a write rolled back moves nothing', async () => {
     const before = await storeVersions(getDb());
     await expect(
