@@ -92,7 +92,7 @@ export async function figuresOf(db: TypedDb, codes: string[], edition?: string):
 }
 
 /**
- * The change counter of each source the portrait reads from the store (migration 0910: bumped by triggers in the
+ * The change counter of each source the portrait reads from the store (migration 0801: bumped by triggers in the
  * writer's transaction). Read before the data an answer is computed from, so an answer is never kept under a newer
  * counter than the rows it saw.
  */

@@ -1,4 +1,4 @@
-// The change counters the kept portraits are keyed on (migration 0910), on both stores: a committed write to a
+// The change counters the kept portraits are keyed on (migration 0801), on both stores: a committed write to a
 // source's tables moves that source's counter, and only that one; a rolled-back write moves nothing.
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
