@@ -319,6 +319,11 @@ export interface ObservatoryInseeFigure {
   secrets: Generated<string[]>;
 }
 
+export interface ObservatorySourceVersion {
+  source: string;
+  version: Generated<number>;
+}
+
 export interface Organisation {
   commune_code: string | null;
   created_at: Generated<Timestamp>;
@@ -647,6 +652,7 @@ export interface DB {
   login_failure: LoginFailure;
   observatory_insee_edition: ObservatoryInseeEdition;
   observatory_insee_figure: ObservatoryInseeFigure;
+  observatory_source_version: ObservatorySourceVersion;
   organisation: Organisation;
   organisation_epci: OrganisationEpci;
   plh_achievement: PlhAchievement;

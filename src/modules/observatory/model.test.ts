@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { censusYear, classOf, closestProfiles, editionOf, type LevelCell, parseInseeCell, protectLevels, quantileClasses, ranks } from './model.ts';
+import { censusYear, classOf, closestProfiles, editionOf, type LevelCell, parseInseeCell, protectLevels, quantileClasses, ranks, versionKey } from './model.ts';
 
 describe('INSEE comparateur cells', () => {
   it('reads decimal points and decimal commas alike, `s` as secret, empty as nothing', () => {
@@ -190,5 +190,22 @@ describe('secondary secrecy across levels (commune, EPCI, instance)', () => {
         for (const c of cells) if (c.cases === 0) expect(s.communes.get(c.code)).toBe('published');
       }),
     );
+  });
+});
+
+describe('versionKey', () => {
+  const v = { territory: '1', insee: '2', dvf: 'a', construction: '7', rpls: 'r', dpe: '0', plh: '3', demand: '4', day: '2026-12-02', config: 'c' } as const;
+  it('changes with a source read, not with another one', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...(Object.keys(v) as (keyof typeof v)[])), fc.string(), (changed, to) => {
+        const after = { ...v, [changed]: to };
+        const reads = ['insee', 'territory'] as const;
+        const same = versionKey(v, reads) === versionKey(after, reads);
+        expect(same).toBe(!(reads as readonly string[]).includes(changed) || to === v[changed]);
+      }),
+    );
+  });
+  it('does not depend on the order the sources are named in', () => {
+    expect(versionKey(v, ['dvf', 'insee'])).toBe(versionKey(v, ['insee', 'dvf', 'insee']));
   });
 });

@@ -192,3 +192,17 @@ export function protectLevels(communes: readonly LevelCell[], min: number): Leve
     instance: status[instance],
   };
 }
+
+// ---------- versions of the sources an answer reads (issue 16 §1) ----------
+
+/** The sources a portrait joins: each one's version changes with each import or edit of that source. */
+export type SourceKey = 'territory' | 'insee' | 'dvf' | 'construction' | 'rpls' | 'dpe' | 'plh' | 'demand' | 'day' | 'config';
+export type SourceVersions = Record<SourceKey, string>;
+
+/**
+ * The key of something computed from these sources only: a change of another source leaves it valid (the
+ * construction pipeline, which changes in real time, does not empty what reads only the INSEE figures).
+ */
+export function versionKey(v: SourceVersions, reads: readonly SourceKey[]): string {
+  return [...new Set(reads)].sort().map((k) => `${k}=${v[k]}`).join('|');
+}

@@ -6,12 +6,21 @@ import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import type { App } from '../types.ts';
 import { communePortraitParams, epciPortraitParams, indicatorAnswer, indicatorParams, indicatorQuery, indicatorsListAnswer, portraitAnswer, type PortraitAnswer } from './contract.ts';
-import { COMPARABLE_INDICATORS, compareIndicator, portrait } from './portrait.ts';
+import { sendStored } from '../../platform/http/stored-answer.ts';
+import { COMPARABLE_INDICATORS, compareIndicator, keptPortraitOf, portrait, preparePortraits } from './portrait.ts';
 import { renderSheet, SHEET_MEDIA, sheetFileName, type SheetFormat } from './sheet.ts';
 
 const tags = ['observatoire'];
 
 export function observatoryRoutes(app: App, ctx: AppContext) {
+  // Once ready, the parts every first portrait shares are computed ahead (tracked, so the shutdown waits for them).
+  let closing = false;
+  app.addHook('onReady', async () => app.background(preparePortraits(ctx, () => closing).catch((e: unknown) => ctx.log.warn({ err: e }, 'portraits non préparés'))));
+  app.addHook('onClose', async () => {
+    closing = true;
+    await app.idle();
+  });
+
   app.get('/api/territory/communes/:code/portrait', {
     config: { access: 'public' },
     schema: {
@@ -20,7 +29,8 @@ export function observatoryRoutes(app: App, ctx: AppContext) {
       params: communePortraitParams,
       response: { 200: portraitAnswer },
     },
-    handler: (req) => portrait(ctx, 'commune', req.params.code),
+    // Sent as the bytes kept for the versions of its sources (answers.ts): computed once per change of one of them.
+    handler: async (req, reply) => sendStored(req, reply, (await keptPortraitOf(ctx, 'commune', req.params.code)).stored),
   });
 
   app.get('/api/territory/epci/:siren/portrait', {
@@ -31,7 +41,7 @@ export function observatoryRoutes(app: App, ctx: AppContext) {
       params: epciPortraitParams,
       response: { 200: portraitAnswer },
     },
-    handler: (req) => portrait(ctx, 'epci', req.params.siren),
+    handler: async (req, reply) => sendStored(req, reply, (await keptPortraitOf(ctx, 'epci', req.params.siren)).stored),
   });
 
   // The printable sheet, PDF and DOCX, of a commune and of an EPCI.

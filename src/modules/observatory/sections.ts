@@ -7,7 +7,7 @@ import { constructionCountsPerYear, targetAchievements, targetProgress } from '.
 import { attributedWaiting, demandStatistics } from '../demand/index.ts';
 import { marketFigures, readDvfManifest } from '../market/index.ts';
 import { publicSruLines } from '../plh/index.ts';
-import { communeEnergy, epciEnergy } from '../stock/index.ts';
+import { communeEnergy, epciEnergy, rplsEnergy } from '../stock/index.ts';
 import { instanceCommunes } from '../territory/index.ts';
 import type { Figure, PortraitSection, Series } from './contract.ts';
 import { dayOf, figureOf, indicatorHead, missingFigure, NOT_LOADED, secrecyMessage, seriesOf, valueFigure, type Provenance } from './figures.ts';
@@ -262,7 +262,7 @@ export async function constructionSection(ctx: AppContext, place: PortraitPlace,
 
 // ---------- 4. social housing (RPLS, SRU) ----------
 
-export async function socialHousingSection(ctx: AppContext, place: PortraitPlace, energy: Awaited<ReturnType<typeof communeEnergy>> | null, now: Date): Promise<Section> {
+export async function socialHousingSection(ctx: AppContext, place: PortraitPlace, energy: Energy | null, now: Date): Promise<Section> {
   const base = { key: 'social_housing' as const, title: 'Logement social', module_path: '/plh/sru', series: [] as Series[] };
   const rpls = energy?.rpls ?? null;
   const rprov: Provenance = { source: rpls?.source ?? 'RPLS', edition: rpls ? String(rpls.vintage) : null, edition_date: rpls ? `${rpls.vintage}-01-01` : null };
@@ -344,11 +344,18 @@ export async function demandSection(ctx: AppContext, place: PortraitPlace, epci:
 
 // ---------- 6. energy (RPLS classes, rental-ban calendar) ----------
 
-export async function energyData(ctx: AppContext, place: PortraitPlace) {
+/** What the social housing and energy sections read of the stock: its RPLS figures and the calendar's note. */
+export type Energy = Pick<Awaited<ReturnType<typeof communeEnergy>>, 'rpls' | 'calendar'>;
+
+/** The stock module's public energy figures of the place (its own answer, DPE counts included). */
+export async function energyData(ctx: AppContext, place: PortraitPlace): Promise<Energy> {
   return place.level === 'commune' ? communeEnergy(ctx, place.code) : epciEnergy(ctx, place.code);
 }
 
-export function energySection(ctx: AppContext, energy: Awaited<ReturnType<typeof communeEnergy>>): Section {
+/** The same RPLS figures from the codes the place already has (no look-up of its places, no DPE count). */
+export const placeRpls = (ctx: AppContext, codes: string[]): Promise<Energy> => rplsEnergy(ctx, codes);
+
+export function energySection(ctx: AppContext, energy: Energy): Section {
   const rpls = energy.rpls;
   const base = { key: 'energy' as const, title: 'Énergie du parc social', module_path: '/parc-social' };
   const prov: Provenance = { source: rpls?.source ?? 'RPLS', edition: rpls ? String(rpls.vintage) : null, edition_date: rpls ? `${rpls.vintage}-01-01` : null };

@@ -90,3 +90,13 @@ export async function figuresOf(db: TypedDb, codes: string[], edition?: string):
     .execute();
   return rows.map((r) => ({ edition: r.edition, commune_code: r.commune_code, figures: typeof r.figures === 'string' ? JSON.parse(r.figures) : r.figures, secrets: r.secrets ?? [] }));
 }
+
+/**
+ * The change counter of each source the portrait reads from the store (migration 0801: bumped by triggers in the
+ * writer's transaction). Read before the data an answer is computed from, so an answer is never kept under a newer
+ * counter than the rows it saw.
+ */
+export async function storeVersions(db: TypedDb): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('observatory_source_version').select(['source', 'version']).execute();
+  return Object.fromEntries(rows.map((r) => [r.source, Number(r.version)]));
+}

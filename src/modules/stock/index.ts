@@ -28,6 +28,8 @@ export {
 export { dpeCoverage, importDpe, importRpls } from './service.ts';
 // For the observatory's portrait: the public energy figures of a commune or of an EPCI (RPLS classes, rental ban).
 export { communeEnergy, epciEnergy } from './service.ts';
+// Its RPLS part alone, for the codes the portrait already knows (a commune and its arrondissements, an EPCI's places).
+export { rplsEnergy } from './service.ts';
 export { readRplsManifest } from './lake.ts';
 export { channelsFor, useNotificationChannels, type Mailer } from './notify.ts';
 export { DPE_LAYOUTS } from './ingest/dpe.ts';

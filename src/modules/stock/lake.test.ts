@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLake, type Lake } from '../../platform/lake.ts';
 import { DEMO_RPLS } from './demo.ts';
-import { latestVintage, readRplsManifest, rplsByCommune, rplsPartition } from './lake.ts';
+import { latestVintage, readRplsManifest, rplsByCommune, rplsIndex, rplsPartition } from './lake.ts';
 import { importRpls } from './service.ts';
 
 let dir: string;
@@ -28,6 +28,29 @@ describe('RPLS in the lake', () => {
     expect(lyon.classes.F + lyon.classes.G).toBe(1918);
   });
 
+  it('the per-commune summary written by the import holds what the cells of the vintage sum to', async () => {
+    const folder = join(rplsPartition(lake.dir, 2019), '..');
+    const summaries = readdirSync(folder).filter((f) => f.startsWith('communes-'));
+    expect(summaries).toEqual([`communes-${readRplsManifest(lake.dir)['2019'].sha256.slice(0, 16)}.parquet`]);
+    // Read apart from the summary: every cell of the data file, summed here per commune and class.
+    const cells = await lake.query<{ commune_code: string; dpe_energie: string | null; n: number }>(
+      `select commune_code, dpe_energie, n from read_parquet('${rplsPartition(lake.dir, 2019)}')`,
+    );
+    const raw = new Map<string, Record<string, number>>();
+    for (const c of cells) {
+      const k = ['A', 'B', 'C', 'D', 'E', 'F', 'G'].includes(c.dpe_energie ?? '') ? c.dpe_energie! : 'unknown';
+      const m = raw.get(c.commune_code) ?? {};
+      m[k] = (m[k] ?? 0) + Number(c.n);
+      raw.set(c.commune_code, m);
+    }
+    const index = await rplsIndex(lake, 2019);
+    expect([...index.keys()].sort()).toEqual([...raw.keys()].sort());
+    for (const [code, counts] of raw) {
+      const got = Object.fromEntries(Object.entries(index.get(code)!.classes).filter(([, n]) => n > 0));
+      expect(got, code).toEqual(counts);
+    }
+  });
+
   it('re-importing the same file does nothing; a broken file leaves the lake as it was', async () => {
     const file = rplsPartition(lake.dir, 2019);
     const before = statSync(file).mtimeMs;
@@ -41,6 +64,8 @@ describe('RPLS in the lake', () => {
     expect(r.problems[0].rule).toBe('stock.csv_syntax');
     expect(statSync(file).mtimeMs).toBe(before);
     expect(readRplsManifest(lake.dir)['2019'].dwellings).toBe(217_525);
+    // The refused file left the summary of the vintage's import alone.
+    expect(readdirSync(join(file, '..')).filter((f) => f.startsWith('communes-'))).toHaveLength(1);
   });
 
   it('skips and reports bad lines in French, with line, column and value', async () => {

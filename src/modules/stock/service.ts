@@ -31,7 +31,7 @@ import type {
 } from './contract.ts';
 import { DPE_LAYOUTS, linkCommune, readDpeFile, type CommuneLookup, type DpeRow } from './ingest/dpe.ts';
 import { readRplsFile, vintageFromFileName } from './ingest/rpls.ts';
-import { latestVintage, openRplsPartition, readRplsManifest, rplsByCommune, rplsVintage, type RplsPerimeter } from './lake.ts';
+import { latestVintage, openRplsPartition, readRplsManifest, rplsByCommune, rplsIndex, rplsVintage, type RplsPerimeter } from './lake.ts';
 import {
   CALENDAR_NOTE,
   CONTACT_PURPOSE_TEXT,
@@ -254,8 +254,10 @@ async function instancePlaces(db: TypedDb): Promise<Place[]> {
 
 // ---------------------------------------------------------------- public figures
 
+/** A place's classes summed over its communes, from the vintage's per-commune index (read once per import). */
 async function rplsCounts(lake: Lake, communes: string[], vintage: number): Promise<ClassCounts> {
-  return sumCounts((await rplsByCommune(lake, communes, vintage)).map((f) => f.classes));
+  const index = await rplsIndex(lake, vintage);
+  return sumCounts([...new Set(communes)].flatMap((c) => index.get(c)?.classes ?? []));
 }
 
 export async function communeEnergy(ctx: AppContext, code: string): Promise<CommuneEnergy> {
@@ -271,17 +273,29 @@ export async function epciEnergy(ctx: AppContext, siren: string): Promise<Commun
   return placeEnergy(ctx, siren, e);
 }
 
+/**
+ * The RPLS part of a place's public figures (its stock pooled over these codes, then protected as one distribution)
+ * and the calendar's note: what the observatory's portrait shows, without the DPE counts it does not.
+ */
+export async function rplsEnergy(ctx: AppContext, codes: string[]): Promise<Pick<CommuneEnergy, 'rpls' | 'calendar'>> {
+  const vintage = latestVintage(ctx.lake.dir);
+  const pub = publicFigures(vintage ? await rplsCounts(ctx.lake, codes, vintage) : emptyCounts(), ctx.config.secrecyMinCount, isoDay(new Date()));
+  return {
+    calendar: CALENDAR_NOTE,
+    rpls: vintage ? { vintage, source: SOURCE_RPLS, dwellings: pub.total, classes: pub.classes, banned_today: pub.banned_today, steps: pub.steps } : null,
+  };
+}
+
 async function placeEnergy(ctx: AppContext, code: string, c: { name: string; codes: string[] }): Promise<CommuneEnergy> {
   const min = ctx.config.secrecyMinCount;
-  const vintage = latestVintage(ctx.lake.dir);
-  const pub = publicFigures(vintage ? await rplsCounts(ctx.lake, c.codes, vintage) : emptyCounts(), min, isoDay(new Date()));
+  const { rpls, calendar } = await rplsEnergy(ctx, c.codes);
   const dpe = await store.dpeCounts(ctx.db, c.codes);
   const dpePub = protectDistribution(dpe.counts, min);
   return {
     commune: { code, name: c.name },
     secrecy_min_count: min,
-    calendar: CALENDAR_NOTE,
-    rpls: vintage ? { vintage, source: SOURCE_RPLS, dwellings: pub.total, classes: pub.classes, banned_today: pub.banned_today, steps: pub.steps } : null,
+    calendar,
+    rpls,
     ademe_dpe: { source: SOURCE_DPE, dpe_count: dpePub.total, classes: dpePub.cells, last_received: dpe.last },
   };
 }
