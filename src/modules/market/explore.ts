@@ -7,7 +7,6 @@
 import { AnswerCache } from '../../platform/answer-cache.ts';
 import type { TypedDb } from '../../platform/db.ts';
 import { notFound } from '../../platform/errors.ts';
-import { datasetVersion } from '../../platform/lake-swap.ts';
 import type { LakeReader } from '../../platform/lake.ts';
 import { protect, type Status } from '../../platform/secrecy.ts';
 import { departementNames, epciCommunes, findCommune, findEpci, instanceCommunes } from '../territory/index.ts';
@@ -18,7 +17,7 @@ import { choosePeriod, describeEdition, describePeriod, periodYears, type Period
 import { PORTAL_METHOD, TYPE_LABEL, describeSale, histogram, publicSaleList, quantile, roundCoordinate, saleCells, saleTypes } from './portal-model.ts';
 import { MIN_PAIRS, repeatSalesIndex } from './repeat-sales.ts';
 import { convexHull, groupWithheld, medianConfidenceInterval } from './statistics.ts';
-import { dataDates, dvfDataset, figures, salePrices, selectedSales, type SelectedSale } from './store.ts';
+import { dataDates, dvfVersion, figures, salePrices, selectedSales, type SelectedSale } from './store.ts';
 import { findStreets, monthsInLake, periodMutations, type PeriodMutation } from './store-portal.ts';
 
 export const STATISTICS_METHOD =
@@ -41,7 +40,7 @@ export function portalPeriodService({
   /** Which of a commune's year and month figures are withheld (service.ts): the lists of sales leave their sales out. */
   withheldCells: (code: string) => Promise<(cell: string) => boolean>;
 }) {
-  const cache = new AnswerCache(() => datasetVersion(dvfDataset(lake.dir)));
+  const cache = new AnswerCache(() => dvfVersion(lake.dir));
 
   /** A group's published statistics given its status: withheld ones carry only the reason. */
   function statsOf(f: IndicatorRow | undefined, prices: number[], status: Status): Stats {

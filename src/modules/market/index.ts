@@ -13,7 +13,7 @@ export const marketModule: HabitatModule = {
 
 // For the sources module (connectors and catalogue): the DVF import and what the lake says it holds.
 export { importDvf } from './service.ts';
-export { readDvfManifest } from './store.ts';
+export { dvfVersion, readDvfManifest } from './store.ts';
 
 /**
  * For the observatory (portrait, comparisons): the market's own indicators of a commune, an EPCI or the instance's

@@ -3,7 +3,6 @@
 // period page gives it. The year-or-five-years map of service.ts stays for the observatory and older API users.
 import { AnswerCache } from '../../platform/answer-cache.ts';
 import type { TypedDb } from '../../platform/db.ts';
-import { datasetVersion } from '../../platform/lake-swap.ts';
 import type { LakeReader } from '../../platform/lake.ts';
 import { protect, type Status } from '../../platform/secrecy.ts';
 import { instanceCommunes, instanceEpcis } from '../territory/index.ts';
@@ -12,7 +11,7 @@ import type { MapPeriodAnswer, MapPeriodQuery } from './contract-portal.ts';
 import { SOURCE_DVF, departementOf } from './model.ts';
 import { choosePeriod, describeEdition, describePeriod, periodYears } from './period.ts';
 import { COLUMNS, PORTAL_METHOD, TYPE_LABEL, figureCells, priceClasses, secrecyNote } from './portal-model.ts';
-import { dataDates, dvfDataset, figures } from './store.ts';
+import { dataDates, dvfVersion, figures } from './store.ts';
 import { monthsInLake } from './store-portal.ts';
 
 /**
@@ -42,7 +41,7 @@ export function mapStatuses(
 }
 
 export function periodMapService({ db, lake, secrecyMinCount: min }: { db: TypedDb; lake: LakeReader; secrecyMinCount: number }) {
-  const cache = new AnswerCache(() => datasetVersion(dvfDataset(lake.dir)));
+  const cache = new AnswerCache(() => dvfVersion(lake.dir));
 
   async function mapPeriod(q: MapPeriodQuery): Promise<MapPeriodAnswer> {
     const [epcis, communes] = await Promise.all([instanceEpcis(db), instanceCommunes(db)]);

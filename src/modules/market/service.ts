@@ -10,7 +10,7 @@ import type { AppContext } from '../../platform/context.ts';
 import type { TypedDb } from '../../platform/db.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { sha256File } from '../../platform/files.ts';
-import { beginSwap, datasetVersion, parquetFilesIn, stagingRoot } from '../../platform/lake-swap.ts';
+import { beginSwap, parquetFilesIn, stagingRoot } from '../../platform/lake-swap.ts';
 import { connectionReader, openDuckDB, type LakeReader } from '../../platform/lake.ts';
 import { indicatorSource, lakeSource, type FigureSource } from './figure-source.ts';
 import { buildIndicators, manifestHash, membershipHash, readIndicatorsMeta, type Membership } from './indicators-store.ts';
@@ -70,6 +70,7 @@ import {
 import {
   MAX_SALES_READ,
   dvfDataset,
+  dvfVersion,
   describeLot,
   keepUnreplacedLines,
   lakeContents,
@@ -295,7 +296,7 @@ type ProtectedArea = { yearly: IndicatorRow[]; monthly: IndicatorRow[]; counts: 
 
 /** The answers of the market's public routes, read from the lake through `lake` (a pool) and cached until an import. */
 export function marketService({ db, lake, secrecyMinCount: min, source: from = 'indicators' }: { db: TypedDb; lake: LakeReader; secrecyMinCount: number; source?: 'indicators' | 'lake' }) {
-  const version = () => datasetVersion(dvfDataset(lake.dir));
+  const version = () => dvfVersion(lake.dir);
   const cache = new AnswerCache(version);
   const raw = lakeSource(lake);
   const precomputed = indicatorSource(lake, version);

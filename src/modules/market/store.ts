@@ -22,7 +22,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { parquetRelation, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
-import { lakeDataset, partitionFiles, readManifest, type LakeDataset, type PartitionFile } from '../../platform/lake-swap.ts';
+import { datasetVersion, lakeDataset, partitionFiles, readManifest, type LakeDataset, type PartitionFile } from '../../platform/lake-swap.ts';
 import type { LatestSale } from './contract.ts';
 import { LIVE_LINE } from './ingest/sql.ts';
 import { LAKE_COLUMNS, LAND_NATURES, MAX_PRICE_PER_M2, SALE_NATURES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType, type Scope } from './model.ts';
@@ -47,6 +47,9 @@ function fileLines(files: string[], where: string[] = []): string {
 export const dvfDataset = (lakeDir: string): LakeDataset => lakeDataset(lakeDir, 'dvf', { manifestPath: join(lakeDir, 'dvf-manifest.json') });
 
 export const readDvfManifest = (lakeDir: string): Manifest => readManifest<Manifest>(dvfDataset(lakeDir), { files: [] });
+
+/** Changes with every swap of the DVF lake (its manifest is written last): the key of answers read from it, cheap to read. */
+export const dvfVersion = (lakeDir: string) => datasetVersion(dvfDataset(lakeDir));
 
 /** An import's folder under the dataset's root. */
 export const lotPath = (id: string) => `lot=${id}`;

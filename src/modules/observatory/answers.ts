@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
 import { storeAnswer, type StoredAnswer } from '../../platform/http/stored-answer.ts';
-import { readDvfManifest } from '../market/index.ts';
+import { dvfVersion } from '../market/index.ts';
 import { readRplsManifest } from '../stock/index.ts';
 import { portraitAnswer, type PortraitAnswer } from './contract.ts';
 import { type SourceKey, type SourceVersions, versionKey } from './model.ts';
@@ -25,7 +25,6 @@ const digest = (s: string) => createHash('sha1').update(s).digest('base64url').s
 export async function sourceVersions(ctx: AppContext, now: Date): Promise<SourceVersions> {
   const counters = await storeVersions(ctx.db);
   const n = (k: string) => String(counters[k] ?? 0);
-  const dvf = readDvfManifest(ctx.lake.dir).files.map((f) => `${f.sha256}@${f.importedAt}`);
   const rpls = Object.values(readRplsManifest(ctx.lake.dir)).map((e) => `${e.millesime}:${e.sha256}@${e.importedAt}:${e.file}`);
   const c = ctx.config;
   return {
@@ -35,7 +34,8 @@ export async function sourceVersions(ctx: AppContext, now: Date): Promise<Source
     dpe: n('dpe'),
     plh: n('plh'),
     demand: n('demand'),
-    dvf: digest(dvf.join(',')),
+    // The manifest's date and size, not its content: a national manifest holds ≈ 170 000 commune-years per file.
+    dvf: dvfVersion(ctx.lake.dir),
     rpls: digest(rpls.sort().join(',')),
     day: now.toISOString().slice(0, 10),
     config: `${c.secrecyMinCount}|${c.epciSirens.join(',')}|${c.loadDemo}`,
