@@ -9,13 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
+import { arg } from './args.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const args = process.argv.slice(2);
-const arg = (name: string, dflt?: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const file = arg('fichier')!;
 const only = arg('seulement')?.split(',');
 const work = join(dirname(file), 'layouts');

@@ -20,12 +20,8 @@ import { prepareContext } from '../src/platform/boot.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { buildApp, WEB_DIST } from '../src/platform/http/app.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/support/browser-flags.ts';
+import { arg } from './args.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const runs = Number(arg('passages', '3'));
 const paths = arg('page', '/prix').split(',').map((p) => p.trim()).filter(Boolean);
 const reportFile = arg('rapport', '');

@@ -18,14 +18,9 @@ import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { KEY_COLUMNS, lineHash } from '../src/modules/market/ingest/sql.ts';
+import { arg, flag } from './args.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const args = process.argv.slice(2);
-const arg = (name: string, dflt?: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const flag = (name: string) => args.includes(`--${name}`);
 
 // ---------------------------------------------------------------- generation
 

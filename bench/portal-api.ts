@@ -13,8 +13,6 @@ import { modules } from '../src/modules/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-// @ts-expect-error autocannon ships no types
-import autocannon from 'autocannon';
 import { marketModule } from '../src/modules/market/index.ts';
 import { prepareContext } from '../src/platform/boot.ts';
 import { loadConfig } from '../src/platform/config.ts';
@@ -23,12 +21,9 @@ import { existsSync } from 'node:fs';
 import { lakePool } from '../src/platform/lake.ts';
 import { marketService, membershipOf, refreshIndicators } from '../src/modules/market/service.ts';
 import type { PortalQuery } from '../src/modules/market/contract.ts';
+import { arg } from './args.ts';
+import { load as loadRoute, row } from './http-load.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const duration = Number(arg('duree', '5'));
 const connections = Number(arg('connexions', '10'));
 
@@ -52,7 +47,6 @@ const prepareMs = Date.now() - tPrepare;
 console.log(`serveur prêt en ${((Date.now() - started) / 1000).toFixed(1)} s sur ${url} (${cpus().length} cœurs, charge ${loadavg()[0].toFixed(2)})`);
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 // 1. Uncached. The first request after the import also reads the indicators into memory (once per edition).
 let t0 = process.hrtime.bigint();
@@ -98,12 +92,7 @@ for (const type of ['maison', 'maison_appartement'] as const) {
 pool.close();
 
 // 2. Under load.
-async function load(path: string) {
-  console.log(`autocannon ${path}`);
-  const r = await autocannon({ url: url + path, connections, duration });
-  if (r.non2xx || r.errors) throw new Error(`${path} : ${r.non2xx} réponses non 2xx, ${r.errors} erreurs`);
-  return { path, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total };
-}
+const load = (path: string) => loadRoute(url, path, { connections, duration });
 const loads = [];
 for (const path of [
   '/api/market/portal/communes/69266?type=appartement',
@@ -115,7 +104,6 @@ for (const path of [
   loads.push(await load(path));
 }
 
-const row = (what: string, xs: number[]) => `| ${what} | ${xs.length} | ${pct(xs, 0.5).toFixed(1)} ms | ${pct(xs, 0.95).toFixed(1)} ms | ${Math.max(...xs).toFixed(1)} ms |`;
 console.log(`\nRéponses préparées par le serveur une fois prêt : ${prepareMs} ms ; première requête ensuite (carte) : ${firstAfterImport.toFixed(0)} ms`);
 console.log('\n| première réponse (rien en cache) | n | p50 | p95 | max |');
 console.log('|---|---|---|---|---|');

@@ -15,8 +15,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-// @ts-expect-error autocannon ships no types
-import autocannon from 'autocannon';
 import { constructionModule } from '../src/modules/construction/index.ts';
 import { createProgramme } from '../src/modules/construction/service.ts';
 import { demandModule } from '../src/modules/demand/index.ts';
@@ -29,12 +27,9 @@ import { instanceCommunes } from '../src/modules/territory/index.ts';
 import { prepareContext } from '../src/platform/boot.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { buildApp } from '../src/platform/http/app.ts';
+import { arg } from './args.ts';
+import { load as loadRoute, row } from './http-load.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const duration = Number(arg('duree', '5'));
 const connections = Number(arg('connexions', '10'));
 const LYON = '200046977';
@@ -54,7 +49,6 @@ await app.idle();
 console.log(`serveur prêt, préparations en ${Date.now() - tReady} ms`);
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const timed = async (path: string) => {
   const t0 = process.hrtime.bigint();
   const res = await fetch(url + path);
@@ -78,15 +72,9 @@ await createProgramme(ctx.db, { name: 'Banc', commune_code: '31555', state: 'per
 const afterEvent: number[] = [];
 for (const code of codes.slice(0, 20)) afterEvent.push(await timed(communePath(code)));
 
-async function load(path: string) {
-  console.log(`autocannon ${path}`);
-  const r = await autocannon({ url: url + path, connections, duration });
-  if (r.non2xx || r.errors) throw new Error(`${path} : ${r.non2xx} réponses non 2xx, ${r.errors} erreurs`);
-  return { path, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
-}
+const load = (path: string) => loadRoute(url, path, { connections, duration });
 const loads = [await load(communePath('69266')), await load(epciPath(LYON))];
 
-const row = (what: string, xs: number[]) => `| ${what} | ${xs.length} | ${pct(xs, 0.5).toFixed(1)} ms | ${pct(xs, 0.95).toFixed(1)} ms | ${Math.max(...xs).toFixed(1)} ms |`;
 console.log('\n| portrait par HTTP | n | p50 | p95 | max |');
 console.log('|---|---|---|---|---|');
 console.log(row('commune, première réponse', first.communes));
