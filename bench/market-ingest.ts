@@ -17,7 +17,7 @@ import { once } from 'node:events';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { KEY_COLUMNS, lineHash } from '../src/modules/market/ingest/sql.ts';
+import { LINE_HASH_SQL } from '../src/modules/market/ingest/sql.ts';
 import { arg, flag } from './args.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -175,8 +175,8 @@ const DUCK_LABELS: Record<DuckMode, [string, string]> = {
   colonnes: ['DuckDB read_csv typé, toutes les colonnes lues', 'lire et convertir chaque cellule (dates, nombres), sans rien écrire'],
   parquet: ['DuckDB read_csv → un fichier Parquet', 'lecture + écriture Parquet (snappy), sans aucune règle : l’écriture nue du lac (décision 0008)'],
   plancher_un_fichier: [
-    'Plancher d’un lac à un fichier par import : empreintes répétées, puis un fichier Parquet',
-    'le moins que fasse un import dédoublonné exactement : la passe des empreintes de notre import, puis l’écriture nue d’un seul fichier (sans règle, sans partition, sans bascule)',
+    'Plancher d’un lac à un fichier par import : un fichier Parquet avec l’empreinte de chaque ligne, puis les empreintes répétées lues dans ce fichier',
+    'le moins que fasse un import dédoublonné exactement en une lecture : l’écriture nue d’un seul fichier avec l’empreinte de notre import, puis ses empreintes répétées (sans règle, sans partition, sans bascule)',
   ],
   partitions: ['DuckDB read_csv → Parquet, un dossier par département', 'lecture + écriture Parquet comme le lac de la décision 0006, sans règle ni dédoublonnage'],
   partitions_avant: ['DuckDB read_csv → Parquet département × année', 'lecture + écriture Parquet comme le lac avant la décision 0006 (500 dossiers)'],
@@ -189,10 +189,10 @@ function duckdb(file: string, work: string, mode: DuckMode): Measure {
     count: `SELECT count(*) FROM read_csv(${f})`,
     colonnes: cols,
     parquet: `COPY (SELECT * FROM read_csv(${f})) TO '${join(work, 'raw.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
-    // Two statements, as our import runs them (ingest/stage.ts, steps 2 and 3), the second without its rules.
+    // Two statements, as our import runs them (ingest/stage.ts, steps 2 and 3), the first without its rules.
     plancher_un_fichier: [
-      `CREATE TEMP TABLE repeated_hashes AS SELECT h FROM (SELECT ${lineHash(new Set(KEY_COLUMNS))} AS h FROM read_csv(${f})) GROUP BY h HAVING count(*) > 1`,
-      `COPY (SELECT * FROM read_csv(${f})) TO '${join(work, 'raw.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
+      `COPY (SELECT *, ${LINE_HASH_SQL} AS line_hash FROM read_csv(${f})) TO '${join(work, 'raw.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
+      `CREATE TEMP TABLE repeated_hashes AS SELECT line_hash FROM '${join(work, 'raw.parquet')}' GROUP BY 1 HAVING count(*) > 1`,
     ],
     partitions: `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM read_csv(${f})) TO '${join(work, 'raw-partitions')}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)`,
     partitions_avant: `COPY (SELECT *, code_departement AS departement, year(date_mutation) AS annee FROM read_csv(${f})) TO '${join(work, 'raw-partitions')}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (departement, annee), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)`,

@@ -20,11 +20,11 @@
 // a request are bound as parameters.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { parquetRelation, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
 import { datasetVersion, lakeDataset, partitionFiles, readManifest, type LakeDataset, type PartitionFile } from '../../platform/lake-swap.ts';
 import type { LatestSale } from './contract.ts';
-import { LIVE_LINE } from './ingest/sql.ts';
+import { LINE_HASH, LIVE_LINE, REPEATS_FILE } from './ingest/sql.ts';
 import { LAKE_COLUMNS, LAND_NATURES, MAX_PRICE_PER_M2, SALE_NATURES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType, type Scope } from './model.ts';
 
 // ---------- layout ----------
@@ -35,12 +35,18 @@ const isLotFile = (file: string) => file.includes(`${sep}lot=`);
 
 /**
  * The lines of these lake files that are in the lake, every column, and only those `where` keeps: an import's files also
- * hold its rejected lines and the originals of its repeated ones, flagged (ingest/sql.ts LIVE_LINE); the files of an
- * older lake have none.
+ * hold its rejected lines, flagged, and the originals of its repeated lines, listed in its folder (ingest/sql.ts
+ * LIVE_LINE, REPEATS_FILE); the files of an older lake have neither. `where` holds predicates on the département,
+ * the commune or the year only: they also apply to the repeats' lists.
  */
 function fileLines(files: string[], where: string[] = []): string {
   const kept = [files.some(isLotFile) ? LIVE_LINE : '', ...where].filter(Boolean);
-  return `(SELECT * FROM ${readFiles(files)}${kept.length ? ` WHERE ${kept.join(' AND ')}` : ''})`;
+  const lines = `(SELECT * FROM ${readFiles(files)}${kept.length ? ` WHERE ${kept.join(' AND ')}` : ''})`;
+  const repeats = [...new Set(files.filter(isLotFile).map((f) => join(dirname(f), ...REPEATS_FILE)))].filter((f) => existsSync(f));
+  if (!repeats.length) return lines;
+  // The same département predicate on the list, sorted by département: DuckDB reads only its row groups.
+  const listed = `SELECT code_commune AS r_commune, annee AS r_annee, ${LINE_HASH} AS r_hash FROM read_parquet(${fileList(repeats)})${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  return `(SELECT * FROM ${lines} ANTI JOIN (${listed}) ON ${LINE_HASH} = r_hash AND code_commune = r_commune AND annee = r_annee)`;
 }
 
 /** The DVF dataset; its manifest stays where the first versions wrote it. */

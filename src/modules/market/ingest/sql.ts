@@ -34,10 +34,21 @@ export function castRule(column: string): { rule: string; message: string } {
 
 /** A staging column holding the rejected rule (`rule:column`) of a line that failed a rule after casting. */
 export const MOTIF = 'reject_rule';
-/** A column of an import's files: the line's hash appears more than once in the import (its distinct copy is kept apart). */
+/**
+ * A column of an import's files: true on the originals of a repeated line in the files written before the single
+ * reading (their distinct copy is kept apart). Since then it is always false, and the repeated lines of an import are
+ * listed in its folder (REPEATS_FILE): the flag stays so that a lake of either kind reads the same way.
+ */
 export const REPEATED = 'repeated';
-/** The lines of an import's files that are in the lake: neither rejected nor a repeated line's original. */
+/** The lines of an import's files that are in the lake, as far as their own flags tell: not rejected, not a flagged original. */
 export const LIVE_LINE = `${MOTIF} IS NULL AND ${REPEATED} IS NOT TRUE`;
+/**
+ * The repeated lines of an import, under its folder (not a partition: the lake's listing skips it): the commune, year
+ * and `line_hash` of every line whose hash repeats in the import. Readers leave these lines of the import's files out
+ * (their distinct copies are in `distinctes.parquet`, without a hash). Commune and year make it exact across folders:
+ * no two live folders hold the same commune-year.
+ */
+export const REPEATS_FILE = ['repetees', 'empreintes.parquet'] as const;
 
 const COLS = LAKE_COLUMNS.map(([c]) => c);
 /** The normalised columns of a line, without the partition keys (computed from them). */
@@ -125,54 +136,43 @@ export function geodvfLines(reader: string, headerFields: string[], parents: Arr
   const commune = h.has('code_commune')
     ? `CASE WHEN regexp_full_match(trim(code_commune), '\\d{4}') THEN '0' || trim(code_commune) ELSE nullif(upper(trim(code_commune)), '') END`
     : 'CAST(NULL AS VARCHAR)';
-  const normalised = `SELECT ${select.join(', ')}, ${lineHash(h)} AS ${LINE_HASH} FROM (SELECT * REPLACE (${commune} AS code_commune) FROM ${reader})`;
-  const checked = `SELECT *, CASE ${RULES.map(([cond, motif]) => `WHEN ${cond} THEN '${motif}'`).join(' ')} END AS ${MOTIF} FROM (${normalised})`;
+  const normalised = `SELECT ${select.join(', ')} FROM (SELECT * REPLACE (${commune} AS code_commune) FROM ${reader})`;
+  const checked = `SELECT *, CASE ${RULES.map(([cond, motif]) => `WHEN ${cond} THEN '${motif}'`).join(' ')} END AS ${MOTIF}, ${LINE_HASH_SQL} AS ${LINE_HASH} FROM (${normalised})`;
   return `SELECT * EXCLUDE (${INTEGER_COLUMNS.map(rawInteger).join(', ')}) FROM (${checked})`;
 }
 
 /** The lines of a staged file written by the Node mapper: already normalised and checked. */
 export function stagedLines(reader: string): string {
-  return `SELECT ${LINE_COLS.join(', ')}, CAST(NULL AS VARCHAR) AS ${MOTIF}, ${lineHash(new Set(LINE_COLS))} AS ${LINE_HASH} FROM ${reader}`;
+  return `SELECT ${LINE_COLS.join(', ')}, CAST(NULL AS VARCHAR) AS ${MOTIF}, ${LINE_HASH_SQL} AS ${LINE_HASH} FROM ${reader}`;
 }
 
 /** The columns that tell the lines of one mutation apart. */
 export const KEY_COLUMNS = ['id_mutation', 'id_parcelle', 'numero_volume', 'lot1_numero', 'code_type_local', 'surface_reelle_bati', 'code_nature_culture', 'code_nature_culture_speciale', 'surface_terrain'];
 
 /**
- * A hash of the columns that tell the lines of one mutation apart, computed from the columns as read (`header`: the
- * columns the file has). Two equal lines have equal keys, so a line whose key hash appears once in the import has no
- * duplicate; the few lines whose key hash repeats are compared on every column (DISTINCT). Hashing a few columns lets
- * DuckDB skip parsing the others in the first reading. Each term is a function of the column's normalised value (a
- * text trimmed, empty or missing alike; a whole number by its value), so two lines equal once normalised have equal
- * hashes; it skips the normalisation's regular expression, which made this reading twice as long.
+ * A hash of the columns that tell the lines of one mutation apart, computed from the normalised line in the one
+ * reading of the file. Two equal lines have equal keys, so a line whose key hash appears once in the import has no
+ * duplicate; the few lines whose key hash repeats are compared on every column (DISTINCT). A missing column is NULL
+ * once normalised, as an empty cell is: they hash alike.
  */
-export function lineHash(header: Set<string>): string {
-  const term = (c: string) => {
-    if (!header.has(c)) return `''`;
-    if (c === 'code_type_local') return `TRY_CAST(trim(CAST(${c} AS VARCHAR)) AS BIGINT)`;
-    if (c === 'surface_reelle_bati' || c === 'surface_terrain') return c;
-    return `coalesce(trim(CAST(${c} AS VARCHAR)), '')`;
-  };
-  return `hash(${KEY_COLUMNS.map(term).join(', ')})`;
-}
+export const LINE_HASH_SQL = `hash(${KEY_COLUMNS.join(', ')})`;
 
-/** The column of a source's lines holding their `lineHash`. */
+/** The column of a source's lines holding their hash (LINE_HASH_SQL). */
 export const LINE_HASH = 'line_hash';
 
 /** The département of a commune code (departementOf in model.ts). */
 export const DEPARTEMENT = `CASE WHEN code_commune LIKE '97%' THEN code_commune[1:3] ELSE code_commune[1:2] END`;
 
 /**
- * Writes every line of one source to one Parquet file of the import's folder (decision 0008), flagged: a line that
- * breaks a rule keeps its rule in REJECT_RULE, a line whose hash appears more than once in the import is marked
- * REPEATED (the repeated lines are made distinct afterwards, into a file of their own). Readers skip flagged lines
- * (`LIVE_LINE`). One unpartitioned write: even three partitions (lines, rejects, repeats) cost DuckDB's writer a third
- * more CPU than one file (docs/benchmarks.md), and rejects and repeats are a few lines in a hundred.
+ * Writes every line of one source to one Parquet file of the import's folder (decision 0008), in the one reading of
+ * the file: a line that breaks a rule keeps its rule in REJECT_RULE, and every line keeps its LINE_HASH, from which the
+ * repeated lines are found afterwards in the written files (stage.ts). One unpartitioned write: even three partitions
+ * (lines, rejects, repeats) cost DuckDB's writer a third more CPU than one file (docs/benchmarks.md), and rejects and
+ * repeats are a few lines in a hundred.
  */
 export function stageLines(lines: string, file: string): string {
   return `COPY (
-      SELECT * EXCLUDE (${LINE_HASH}), ${DEPARTEMENT} AS departement, CASE WHEN ${MOTIF} IS NULL THEN year(date_mutation) END AS annee,
-        ${LINE_HASH} IN (SELECT h FROM repeated_hashes) AS ${REPEATED}
+      SELECT *, ${DEPARTEMENT} AS departement, CASE WHEN ${MOTIF} IS NULL THEN year(date_mutation) END AS annee, false AS ${REPEATED}
       FROM (${lines})
     ) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`;
 }

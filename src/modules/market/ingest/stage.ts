@@ -3,14 +3,15 @@
 //   1. each file is recognised (header), hashed (sha256, to skip a file already imported) and checked for UTF-8;
 //      a raw DGFiP file is first turned into normalised lines by the Node mapper (its mutation ids depend on the
 //      order of the lines), an Etalab geo-DVF file is read by DuckDB directly (the SQL is in sql.ts);
-//   2. DuckDB hashes every line of the import and keeps the hashes that appear more than once (a small table);
-//   3. per file, one DuckDB statement reads, casts, normalises and checks every line and writes it to one file of the
-//      import's folder in the staging tree (decision 0008: one folder per import); rejected lines and lines whose hash
-//      repeats are written with them, flagged (readers skip them: sql.ts LIVE_LINE);
+//   2. per file, one DuckDB statement reads, casts, normalises, checks and hashes every line and writes it to one file
+//      of the import's folder in the staging tree (decision 0008: one folder per import); rejected lines are written
+//      with them, flagged (readers skip them: sql.ts LIVE_LINE); this is the one reading of the file by DuckDB;
 //      DuckDB's own reject table gives the line number of every cell that does not cast, and a
 //      line that breaks a rule after casting is explained by the Node mapper (a second reading, only of files that
 //      have such lines);
-//   4. the repeated lines are made distinct (exact duplicates removed on every column), into a file of the folder.
+//   3. the hashes that repeat are found in the written files (one column of Parquet, not the CSV once more); those
+//      lines are listed under the folder (sql.ts REPEATS_FILE: readers leave them out) and made distinct (exact
+//      duplicates removed on every column) into a file of the folder.
 // The service (../service.ts) then adds the live lines the import does not replace and swaps the folder in.
 // Memory: DuckDB works under a memory limit (it spills to the staging folder beyond it); Node holds a line at a time.
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -23,7 +24,7 @@ import { sqlString } from '../../../platform/lake.ts';
 import { LAKE_COLUMNS, type ArrondissementParents, type DvfLine } from '../model.ts';
 import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
 import { listDvfFiles, readDvfFile, readHeaderLine, scanFile } from './read.ts';
-import { castRule, geodvfLines, geodvfReader, LINE_HASH, lineHash, MOTIF, REPEATED, stagedLines, stagedReader, stageLines } from './sql.ts';
+import { castRule, geodvfLines, geodvfReader, LINE_HASH, MOTIF, REPEATS_FILE, stagedLines, stagedReader, stageLines } from './sql.ts';
 
 export interface FileSummary {
   file: string;
@@ -95,8 +96,6 @@ interface Source {
   summary: FileSummary;
   /** The lines as a DuckDB relation (lake columns + rule column + line hash). */
   lines: string;
-  /** The `lineHash` of each of its lines, as column `h`. */
-  hashes: string;
   communeYears: string[];
   /** `departement/annee` pairs of its lines. */
   departementYears: string[];
@@ -135,12 +134,7 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
     if (source) sources.push(source);
   }
 
-  // 2. The hashes of lines that appear more than once in the whole import.
-  // One statement over every file: the hashes are grouped as they are read, never stored one per line.
-  const allHashes = sources.length ? sources.map((s) => s.hashes).join(' UNION ALL ') : 'SELECT CAST(NULL AS UBIGINT) AS h WHERE false';
-  await db.run(`CREATE TEMP TABLE repeated_hashes AS SELECT h FROM (${allHashes}) GROUP BY h HAVING count(*) > 1`);
-
-  // 3. Each file, read once more, into its partitions.
+  // 2. Each file, read once, into its file of the import's folder.
   let rowsStaged = 0;
   let rulesRejected = 0;
   bytesBefore = 0;
@@ -179,19 +173,9 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
     progress(s.name, bytesBefore);
   }
 
-  // 4. Repeated lines made distinct (a line can only repeat one of the same commune-year: the files' statistics on
-  // `repeated` let DuckDB skip the row groups without any).
+  // 3. Repeated lines: found from the files' hash column, listed apart, made distinct.
   const staged = sources.filter((s) => s.summary.status === 'imported').map(fileOf);
-  let repeatedRows = 0;
-  let repeatedKept = 0;
-  if (staged.length) {
-    const repeated = `SELECT * EXCLUDE (${REPEATED}) FROM read_parquet(${fileList(staged)}) WHERE ${REPEATED} AND ${MOTIF} IS NULL`;
-    repeatedRows = num((await db.runAndReadAll(`SELECT count(*) FROM (${repeated})`)).getRows()[0][0]);
-    if (repeatedRows) {
-      const distinct = await db.runAndReadAll(`COPY (SELECT *, false AS ${REPEATED} FROM (SELECT DISTINCT * FROM (${repeated}))) TO ${sqlString(join(dir, 'distinctes.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
-      repeatedKept = num(distinct.getRows()[0]?.[0]);
-    }
-  }
+  const { repeatedRows, repeatedKept } = staged.length ? await setRepeatedLinesApart(db, staged, dir) : { repeatedRows: 0, repeatedKept: 0 };
   summary.linesKept = rowsStaged - rulesRejected - repeatedRows + repeatedKept;
   summary.duplicates = repeatedRows - repeatedKept;
   const imported = sources
@@ -230,14 +214,11 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
       return {
         ...base,
         lines: geodvfLines(geodvfReader(file, header, { ...read, rejects: true }), header, parents),
-        // Straight from the reader: through the normalisation, DuckDB kept its work for columns the hash does not read.
-        hashes: `SELECT ${lineHash(new Set(header))} AS h FROM ${geodvfReader(file, header, { ...read, rejects: false })}`,
       };
     }
     const tsv = join(scratch, `dgfip-${index}.tsv`);
     await mapDgfip(file, name, scan.sha256, tsv, fileSummary);
-    const lines = stagedLines(stagedReader(tsv));
-    return { ...base, lines, hashes: `SELECT ${LINE_HASH} AS h FROM (${lines})` };
+    return { ...base, lines: stagedLines(stagedReader(tsv)) };
   }
 
   /** The raw DGFiP layout, through the Node mapper, into a staging file of normalised lines. */
@@ -306,6 +287,30 @@ export function traced(conn: DuckDBConnection, trace?: (line: string) => void): 
     }
   };
   return Object.assign(Object.create(conn), { run: wrap(conn.run), runAndReadAll: wrap(conn.runAndReadAll) });
+}
+
+/**
+ * The lines of the import whose hash appears more than once: their commune, year and hash are listed under the folder
+ * (REPEATS_FILE), and their distinct copies are written to `distinctes.parquet` without a hash (so no listing leaves
+ * them out). The hashes are read from the written files: one column, against a second reading of the CSV files.
+ */
+async function setRepeatedLinesApart(db: DuckDBConnection, staged: string[], dir: string): Promise<{ repeatedRows: number; repeatedKept: number }> {
+  const files = `read_parquet(${fileList(staged)})`;
+  await db.run(`CREATE TEMP TABLE repeated_hashes AS SELECT ${LINE_HASH} AS h FROM ${files} WHERE ${MOTIF} IS NULL GROUP BY 1 HAVING count(*) > 1`);
+  const repeated = `SELECT * FROM ${files} WHERE ${MOTIF} IS NULL AND ${LINE_HASH} IN (SELECT h FROM repeated_hashes)`;
+  await db.run(`CREATE TEMP TABLE repeated_lines AS ${repeated}`);
+  const repeatedRows = num((await db.runAndReadAll('SELECT count(*) FROM repeated_lines')).getRows()[0][0]);
+  let repeatedKept = 0;
+  if (repeatedRows) {
+    mkdirSync(join(dir, REPEATS_FILE[0]));
+    // Sorted by département: a reader of some départements skips the row groups of the others.
+    await db.run(`COPY (SELECT DISTINCT departement, code_commune, annee, ${LINE_HASH} FROM repeated_lines ORDER BY ALL)
+      TO ${sqlString(join(dir, ...REPEATS_FILE))} (FORMAT parquet, COMPRESSION snappy)`);
+    const distinct = await db.runAndReadAll(`COPY (SELECT DISTINCT * EXCLUDE (${LINE_HASH}) FROM repeated_lines) TO ${sqlString(join(dir, 'distinctes.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
+    repeatedKept = num(distinct.getRows()[0]?.[0]);
+  }
+  await db.run('DROP TABLE repeated_lines; DROP TABLE repeated_hashes');
+  return { repeatedRows, repeatedKept };
 }
 
 const fileList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
