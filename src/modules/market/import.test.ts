@@ -81,7 +81,9 @@ describe('import of the real DVF formats', () => {
     // The first sale again, its mutation id, parcel and culture padded with spaces: the same line once read.
     const cells = lines[1].split(',');
     const header = lines[0].split(',');
-    for (const c of ['id_mutation', 'id_parcelle', 'code_nature_culture']) cells[header.indexOf(c)] = `  ${cells[header.indexOf(c)]} `;
+    for (const c of ['id_mutation', 'id_parcelle']) cells[header.indexOf(c)] = `  ${cells[header.indexOf(c)]} `;
+    // A no-break space, as a spreadsheet may leave one.
+    cells[header.indexOf('code_nature_culture')] = `${cells[header.indexOf('code_nature_culture')]}\u00a0`;
     const padded = join(tmp, 'abzac-padded.csv');
     writeFileSync(padded, [...lines, cells.join(',')].join('\n') + '\n');
     const s = await importDvf(lakeDir, [padded]);
