@@ -2,8 +2,9 @@
 // measures, each in its own process, lines per second and peak memory (max RSS) of:
 //   1. our import (`importDvf`: typed reading, rules, rejects, dedup, one Parquet folder per import, swap);
 //   2. DuckDB read_csv of the same file: counted (the floor of reading it), every column converted, written to one
-//      Parquet file (the bare write of the lake's layout since decision 0008: one folder per import), our import's
-//      repeated-hash pass then that write (the floor of an exactly deduplicated import), and, for the record, written
+//      Parquet file (the bare write of the lake's layout since decision 0008: one folder per import), that write with
+//      our import's line hash then its repeated hashes read back (the floor of an exactly deduplicated import in one
+//      reading), and, for the record, written
 //      partitioned like the lake of decision 0006 (one folder per département) and before it (département × année);
 //   3. PostgreSQL 15 COPY into a typed table, then one index (what a PostgreSQL-only observatory does).
 //
