@@ -107,6 +107,9 @@ function toPlain(row: Record<string, unknown>): Record<string, unknown> {
  */
 export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
+/** A SQL list of file paths, for DuckDB's readers: `['a.parquet', 'b.parquet']`. */
+export const sqlFileList = (files: readonly string[]) => `[${files.map(sqlString).join(', ')}]`;
+
 export type LakeColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'DATE';
 
 /**
@@ -115,7 +118,7 @@ export type LakeColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'DATE';
  */
 export function parquetRelation(files: readonly string[], columns: ReadonlyArray<readonly [string, LakeColumnType]>): string {
   if (!files.length) return `(SELECT ${columns.map(([c, t]) => `CAST(NULL AS ${t}) AS ${c}`).join(', ')} WHERE false)`;
-  return `(SELECT ${columns.map(([c]) => c).join(', ')} FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true))`;
+  return `(SELECT ${columns.map(([c]) => c).join(', ')} FROM read_parquet(${sqlFileList(files)}, hive_partitioning = false, union_by_name = true))`;
 }
 
 /** A reader over one connection (an import's own instance): the queries the service runs, on the import's side. */

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
+import { sqlFileList, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
 import { parquetFilesIn } from '../../platform/lake-swap.ts';
 import { PORTAL_TYPES } from './contract.ts';
 import { PROPERTY_TYPES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType } from './model.ts';
@@ -471,7 +471,7 @@ export function readIndicatorsMeta(lakeDir: string): IndicatorsMeta | null {
   return meta.format === 3 ? meta : null;
 }
 
-const union = (files: string[]) => `read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`;
+const union = (files: string[]) => `read_parquet(${sqlFileList(files)}, union_by_name = true)`;
 
 /**
  * The figures of these places (levels and codes; or the sections of a commune), of every type and period unless

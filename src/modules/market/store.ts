@@ -21,7 +21,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { parquetRelation, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
+import { parquetRelation, sqlFileList as fileList, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
 import { datasetVersion, lakeDataset, partitionFiles, readManifest, type LakeDataset, type PartitionFile } from '../../platform/lake-swap.ts';
 import type { LatestSale } from './contract.ts';
 import { LINE_HASH, LIVE_LINE, REPEATS_FILE } from './ingest/sql.ts';
@@ -29,7 +29,6 @@ import { LAKE_COLUMNS, LAND_NATURES, MAX_PRICE_PER_M2, SALE_NATURES, departement
 
 // ---------- layout ----------
 
-const fileList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
 const readFiles = (files: string[]) => `read_parquet(${fileList(files)}, union_by_name = true, hive_partitioning = false)`;
 const isLotFile = (file: string) => file.includes(`${sep}lot=`);
 

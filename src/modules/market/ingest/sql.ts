@@ -147,7 +147,7 @@ export function stagedLines(reader: string): string {
 }
 
 /** The columns that tell the lines of one mutation apart. */
-export const KEY_COLUMNS = ['id_mutation', 'id_parcelle', 'numero_volume', 'lot1_numero', 'code_type_local', 'surface_reelle_bati', 'code_nature_culture', 'code_nature_culture_speciale', 'surface_terrain'];
+const KEY_COLUMNS = ['id_mutation', 'id_parcelle', 'numero_volume', 'lot1_numero', 'code_type_local', 'surface_reelle_bati', 'code_nature_culture', 'code_nature_culture_speciale', 'surface_terrain'];
 
 /**
  * A hash of the columns that tell the lines of one mutation apart, computed from the normalised line in the one

@@ -20,7 +20,7 @@ import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { InputProblem } from '../../../platform/errors.ts';
-import { sqlString } from '../../../platform/lake.ts';
+import { sqlFileList as fileList, sqlString } from '../../../platform/lake.ts';
 import { LAKE_COLUMNS, type ArrondissementParents, type DvfLine } from '../model.ts';
 import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
 import { listDvfFiles, readDvfFile, readHeaderLine, scanFile } from './read.ts';
@@ -312,8 +312,6 @@ async function setRepeatedLinesApart(db: DuckDBConnection, staged: string[], dir
   await db.run('DROP TABLE repeated_lines; DROP TABLE repeated_hashes');
   return { repeatedRows, repeatedKept };
 }
-
-const fileList = (files: string[]) => `[${files.map(sqlString).join(', ')}]`;
 
 /** Runs a long statement while reporting DuckDB's own progress estimate (percent) every quarter second. */
 async function withProgress<T>(db: DuckDBConnection, run: () => Promise<T>, report: (pct: number) => void): Promise<T> {
