@@ -44,7 +44,23 @@ async function fingerprint(dataDir: string) {
   const partitions = livePartitions(lake.dir)
     .flatMap((p) => [...p.years].flatMap(([d, years]) => [...years.keys()].map((y) => `${d}/${y}`)))
     .sort();
+  await expectDescriptionsTrue(lake);
   return { lines: r.n, hash: r.h, partitions };
+}
+
+/** What the import folders say they hold (contenu.json, communes-annees.json) is what the lake reads in them. */
+async function expectDescriptionsTrue(lake: Lake) {
+  const folders = livePartitions(lake.dir);
+  if (!folders.length || folders.some((p) => !p.lot)) return; // a folder of an older layout records no counts
+  const described = new Map<string, number>();
+  for (const p of folders) for (const [d, years] of p.years) for (const [y, n] of years) described.set(`${d}/${y}`, (described.get(`${d}/${y}`) ?? 0) + n!);
+  const counted = await lake.query<{ k: string; n: number }>(`SELECT departement || '/' || annee AS k, count(*) AS n FROM ${dvfRelation(lake.dir)} GROUP BY ALL`);
+  expect(described).toEqual(new Map(counted.map((r) => [r.k, r.n])));
+  const held = folders.flatMap((p) =>
+    Object.entries(JSON.parse(readFileSync(join(lake.dir, 'dvf', p.path, 'communes-annees.json'), 'utf8')) as Record<string, string[]>).flatMap(([y, cs]) => cs.map((c) => `${c}:${y}`)),
+  );
+  const pairs = await lake.query<{ k: string }>(`SELECT DISTINCT code_commune || ':' || annee AS k FROM ${dvfRelation(lake.dir)}`);
+  expect(held.sort()).toEqual(pairs.map((r) => r.k).sort());
 }
 
 // Arrondissements roll up to their commune as the COG of the test store says.

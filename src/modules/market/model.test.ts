@@ -9,6 +9,7 @@ import {
   protectPooled,
   protectYears,
   departementOf,
+  nextManifest,
   normaliseCommuneCode,
   parentCommune,
   parseAmount,
@@ -192,5 +193,21 @@ describe('secondary secrecy of an area’s year', () => {
     const yearly = protectYears(counts, [2019, 2020, 2021], 11);
     expect(yearly.get('appartement|2020')).toBe('primary');
     expect(protectPooled(counts, yearly, [2019, 2020, 2021], 11).appartement).toBe('secondary');
+  });
+});
+
+describe('the manifest after an import', () => {
+  // Few communes and years, so that entries often share commune-years; either side may be the larger.
+  const pair = fc.tuple(fc.constantFrom('33001', '64260', '69123'), fc.integer({ min: 2019, max: 2021 })).map(([c, y]) => `${c}:${y}`);
+  const entry = fc.record({ sha256: fc.constantFrom('a', 'b', 'c', 'd', 'e'), communeYears: fc.uniqueArray(pair, { maxLength: 6 }) }).map((e) => ({ ...e, file: `${e.sha256}.csv`, size: 1, importedAt: '2026-12-02T00:00:00Z', lines: 1 }));
+  it('keeps an older file only if the new files share neither its bytes nor any of its commune-years, then adds the new ones', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 5 }), fc.array(entry, { minLength: 1, maxLength: 3 }), (old, added) => {
+        const next = nextManifest({ files: old }, added);
+        const brought = new Set(added.flatMap((e) => e.communeYears));
+        const kept = old.filter((e) => !added.some((a) => a.sha256 === e.sha256) && !e.communeYears.some((cy) => brought.has(cy)));
+        expect(next.files).toEqual([...kept, ...added]);
+      }),
+    );
   });
 });

@@ -204,8 +204,8 @@ export async function scanFile(path: string): Promise<{ sha256: string; gzip: bo
   const gzip = await isGzip(path);
   const hash = createHash('sha256');
   const text = utf8Check();
-  const source = createReadStream(path, { highWaterMark: 1 << 20 });
   if (gzip) {
+    const source = createReadStream(path, { highWaterMark: 1 << 20 });
     const hashed = async function* (src: AsyncIterable<Buffer>) {
       for await (const b of src) {
         hash.update(b);
@@ -216,10 +216,18 @@ export async function scanFile(path: string): Promise<{ sha256: string; gzip: bo
       for await (const b of src) text.add(b);
     });
   } else {
-    // A plain loop: the same pass through a stream pipeline (a Transform for the hash) took twice as long.
-    for await (const b of source as AsyncIterable<Buffer>) {
-      hash.update(b);
-      text.add(b);
+    // One buffer read into again and again: a stream's new buffer for each chunk cost a third more (0,36–0,62 s
+    // against 0,31–0,33 s for 344 Mio), and a stream pipeline (a Transform for the hash) twice as long.
+    const file = await open(path, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(4 << 20);
+      for (let n; (n = (await file.read(buffer, 0, buffer.length, null)).bytesRead) > 0; ) {
+        const chunk = buffer.subarray(0, n);
+        hash.update(chunk);
+        text.add(chunk);
+      }
+    } finally {
+      await file.close();
     }
   }
   return { sha256: hash.digest('hex'), gzip, encoding: text.valid() ? 'utf-8' : 'latin1' };

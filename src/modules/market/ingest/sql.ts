@@ -110,8 +110,9 @@ const RULES: [string, string][] = [
   ['NOT isfinite(longitude)', 'nombre_invalide:longitude'],
   ['NOT isfinite(latitude)', 'nombre_invalide:latitude'],
 ];
+/** A cell that is not 1 to 9 digits: the cast (geodvfLines) gave NULL; 9 digits always fit an INTEGER. No second regex. */
 function integerRule(c: string): [string, string] {
-  return [`${rawInteger(c)} IS NOT NULL AND NOT regexp_full_match(${rawInteger(c)}, '\\d{1,9}')`, `entier_invalide:${c}`];
+  return [`${rawInteger(c)} IS NOT NULL AND ${c} IS NULL`, `entier_invalide:${c}`];
 }
 function amountRules(c: string): [string, string][] {
   return [
@@ -132,9 +133,10 @@ export function geodvfLines(reader: string, headerFields: string[], parents: Arr
     }
     return `${t === 'VARCHAR' ? text(c, h) : typed(c, h, t)} AS ${c}`;
   });
-  // A spreadsheet may drop the leading zero of a commune code: 4 digits get it back (normaliseCommuneCode).
+  // A spreadsheet may drop the leading zero of a commune code: 4 digits get it back (normaliseCommuneCode). The length
+  // first: the regex then runs on those few cells only.
   const commune = h.has('code_commune')
-    ? `CASE WHEN regexp_full_match(trim(code_commune), '\\d{4}') THEN '0' || trim(code_commune) ELSE nullif(upper(trim(code_commune)), '') END`
+    ? `CASE WHEN length(trim(code_commune)) = 4 AND regexp_full_match(trim(code_commune), '\\d{4}') THEN '0' || trim(code_commune) ELSE nullif(upper(trim(code_commune)), '') END`
     : 'CAST(NULL AS VARCHAR)';
   const normalised = `SELECT ${select.join(', ')} FROM (SELECT * REPLACE (${commune} AS code_commune) FROM ${reader})`;
   const checked = `SELECT *, CASE ${RULES.map(([cond, motif]) => `WHEN ${cond} THEN '${motif}'`).join(' ')} END AS ${MOTIF}, ${LINE_HASH_SQL} AS ${LINE_HASH} FROM (${normalised})`;

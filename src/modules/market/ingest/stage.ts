@@ -22,6 +22,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { InputProblem } from '../../../platform/errors.ts';
 import { sqlFileList as fileList, sqlString } from '../../../platform/lake.ts';
 import { LAKE_COLUMNS, type ArrondissementParents, type DvfLine } from '../model.ts';
+import { contentOf, type LotContent } from '../store.ts';
 import { detectFormat, dgfipMapper, geodvfMapper, missingColumns, type DvfFormat } from './formats.ts';
 import { listDvfFiles, readDvfFile, readHeaderLine, scanFile } from './read.ts';
 import { castRule, geodvfLines, geodvfReader, LINE_HASH, MOTIF, REPEATS_FILE, stagedLines, stagedReader, stageLines } from './sql.ts';
@@ -79,6 +80,8 @@ export interface Staged {
   files: StagedFile[];
   /** The `departement/annee` pairs the new lines fall in, sorted (what the import replaces, for the summary). */
   departementYears: string[];
+  /** What the new lines hold, per département and year (the description of the import's folder, with its other parts). */
+  content: LotContent[];
 }
 
 /** Cast reject lines above which a file is refused whole: it is not the layout its header claims. */
@@ -99,6 +102,8 @@ interface Source {
   communeYears: string[];
   /** `departement/annee` pairs of its lines. */
   departementYears: string[];
+  /** Its lines that passed the rules, per département and year (repeated lines included). */
+  content: LotContent[];
 }
 
 const num = (v: unknown) => Number(v ?? 0);
@@ -168,20 +173,21 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
     s.summary.linesValid += rows - ruleCount;
     s.summary.linesRejected += castRejects.length + ruleCount;
     summary.linesRead += rows + castRejects.length;
-    Object.assign(s, await communeYearsOf(db, fileOf(s)));
+    Object.assign(s, await contentOfFile(db, fileOf(s)));
     bytesBefore += s.size;
     progress(s.name, bytesBefore);
   }
 
   // 3. Repeated lines: found from the files' hash column, listed apart, made distinct.
   const staged = sources.filter((s) => s.summary.status === 'imported').map(fileOf);
-  const { repeatedRows, repeatedKept } = staged.length ? await setRepeatedLinesApart(db, staged, dir) : { repeatedRows: 0, repeatedKept: 0 };
+  const { repeatedRows, repeatedKept, corrections } = staged.length ? await setRepeatedLinesApart(db, staged, dir) : { repeatedRows: 0, repeatedKept: 0, corrections: [] };
   summary.linesKept = rowsStaged - rulesRejected - repeatedRows + repeatedKept;
   summary.duplicates = repeatedRows - repeatedKept;
   const imported = sources
     .filter((s) => s.summary.status === 'imported')
     .map((s) => ({ sha256: s.sha256, name: s.name, size: s.size, lines: s.summary.linesValid, communeYears: s.communeYears }));
-  return { summary, files: imported, departementYears: sortedDepartementYears(sources.filter((s) => s.summary.status === 'imported').flatMap((s) => s.departementYears)) };
+  const kept = sources.filter((s) => s.summary.status === 'imported');
+  return { summary, files: imported, departementYears: sortedDepartementYears(kept.flatMap((s) => s.departementYears)), content: [...kept.flatMap((s) => s.content), ...corrections] };
 
   /** Reads the header, skips a file already imported, and prepares its DuckDB relation. */
   async function recognise(file: string, name: string, size: number, index: number): Promise<Source | undefined> {
@@ -208,7 +214,7 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
     }
     const fileSummary: FileSummary = { file: name, format, encoding: scan.encoding, status: 'imported', linesRead: 0, linesValid: 0, linesRejected: 0 };
     summary.files.push(fileSummary);
-    const base = { index, file, name, size, format, header, sha256: scan.sha256, summary: fileSummary, communeYears: [], departementYears: [] };
+    const base = { index, file, name, size, format, header, sha256: scan.sha256, summary: fileSummary, communeYears: [], departementYears: [], content: [] };
     if (format === 'geodvf') {
       const read = { encoding: scan.encoding === 'latin1' ? ('latin-1' as const) : ('utf-8' as const), gzip: scan.gzip };
       return {
@@ -293,14 +299,16 @@ export function traced(conn: DuckDBConnection, trace?: (line: string) => void): 
  * The lines of the import whose hash appears more than once: their commune, year and hash are listed under the folder
  * (REPEATS_FILE), and their distinct copies are written to `distinctes.parquet` without a hash (so no listing leaves
  * them out). The hashes are read from the written files: one column, against a second reading of the CSV files.
+ * `corrections`: per département and year, the distinct copies less the repeated lines, for the folder's description.
  */
-async function setRepeatedLinesApart(db: DuckDBConnection, staged: string[], dir: string): Promise<{ repeatedRows: number; repeatedKept: number }> {
+async function setRepeatedLinesApart(db: DuckDBConnection, staged: string[], dir: string): Promise<{ repeatedRows: number; repeatedKept: number; corrections: LotContent[] }> {
   const files = `read_parquet(${fileList(staged)})`;
   await db.run(`CREATE TEMP TABLE repeated_hashes AS SELECT ${LINE_HASH} AS h FROM ${files} WHERE ${MOTIF} IS NULL GROUP BY 1 HAVING count(*) > 1`);
   const repeated = `SELECT * FROM ${files} WHERE ${MOTIF} IS NULL AND ${LINE_HASH} IN (SELECT h FROM repeated_hashes)`;
   await db.run(`CREATE TEMP TABLE repeated_lines AS ${repeated}`);
   const repeatedRows = num((await db.runAndReadAll('SELECT count(*) FROM repeated_lines')).getRows()[0][0]);
   let repeatedKept = 0;
+  let corrections: LotContent[] = [];
   if (repeatedRows) {
     mkdirSync(join(dir, REPEATS_FILE[0]));
     // Sorted by département: a reader of some départements skips the row groups of the others.
@@ -308,9 +316,14 @@ async function setRepeatedLinesApart(db: DuckDBConnection, staged: string[], dir
       TO ${sqlString(join(dir, ...REPEATS_FILE))} (FORMAT parquet, COMPRESSION snappy)`);
     const distinct = await db.runAndReadAll(`COPY (SELECT DISTINCT * EXCLUDE (${LINE_HASH}) FROM repeated_lines) TO ${sqlString(join(dir, 'distinctes.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
     repeatedKept = num(distinct.getRows()[0]?.[0]);
+    const counts = await db.runAndReadAll(`SELECT departement, annee, sum(n) AS n FROM (
+        SELECT departement, annee, count(*) AS n FROM read_parquet(${sqlString(join(dir, 'distinctes.parquet'))}) GROUP BY ALL
+        UNION ALL SELECT departement, annee, -count(*) FROM repeated_lines GROUP BY ALL
+      ) GROUP BY ALL`);
+    corrections = (counts.getRowObjectsJS() as { departement: string; annee: number; n: bigint }[]).map((r) => ({ departement: r.departement, annee: Number(r.annee), lines: num(r.n), communes: [] }));
   }
   await db.run('DROP TABLE repeated_lines; DROP TABLE repeated_hashes');
-  return { repeatedRows, repeatedKept };
+  return { repeatedRows, repeatedKept, corrections };
 }
 
 /** Runs a long statement while reporting DuckDB's own progress estimate (percent) every quarter second. */
@@ -397,16 +410,16 @@ async function explainRuleRejects(db: DuckDBConnection, file: string, s: Source,
 }
 
 /**
- * The `code_commune:annee` pairs one source brought (the manifest uses them to supersede older files), and its
- * `departement/annee` pairs. One string back each, not a row per pair: a national file has ≈ 170 000 pairs, and a
- * row each cost 0,5 s in Node.
+ * What one source brought: its lines per département and year with their communes, its `code_commune:annee` pairs
+ * (the manifest uses them to supersede older files) and its `departement/annee` pairs. One reading of three columns.
  */
-async function communeYearsOf(db: DuckDBConnection, file: string): Promise<{ communeYears: string[]; departementYears: string[] }> {
-  const rows = await db.runAndReadAll(`SELECT string_agg(DISTINCT code_commune || ':' || annee, ','), string_agg(DISTINCT departement || '/' || annee, ',')
-    FROM read_parquet(${sqlString(file)}) WHERE ${MOTIF} IS NULL`);
-  const [communes, departements] = rows.getRows()[0] ?? [];
-  const list = (v: unknown) => (typeof v === 'string' && v ? v.split(',') : []);
-  return { communeYears: list(communes).sort(), departementYears: list(departements) };
+async function contentOfFile(db: DuckDBConnection, file: string): Promise<{ content: LotContent[]; communeYears: string[]; departementYears: string[] }> {
+  const content = await contentOf(db, `(SELECT departement, annee, code_commune FROM read_parquet(${sqlString(file)}) WHERE ${MOTIF} IS NULL)`);
+  return {
+    content,
+    communeYears: content.flatMap((r) => r.communes.map((c) => `${c}:${r.annee}`)),
+    departementYears: content.map((r) => `${r.departement}/${r.annee}`),
+  };
 }
 
 /** `departement/annee` pairs, each once, sorted by département then year. */
