@@ -183,11 +183,13 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
   const { repeatedRows, repeatedKept, corrections } = staged.length ? await setRepeatedLinesApart(db, staged, dir) : { repeatedRows: 0, repeatedKept: 0, corrections: [] };
   summary.linesKept = rowsStaged - rulesRejected - repeatedRows + repeatedKept;
   summary.duplicates = repeatedRows - repeatedKept;
-  const imported = sources
-    .filter((s) => s.summary.status === 'imported')
-    .map((s) => ({ sha256: s.sha256, name: s.name, size: s.size, lines: s.summary.linesValid, communeYears: s.communeYears }));
-  const kept = sources.filter((s) => s.summary.status === 'imported');
-  return { summary, files: imported, departementYears: sortedDepartementYears(kept.flatMap((s) => s.departementYears)), content: [...kept.flatMap((s) => s.content), ...corrections] };
+  const imported = sources.filter((s) => s.summary.status === 'imported');
+  return {
+    summary,
+    files: imported.map((s) => ({ sha256: s.sha256, name: s.name, size: s.size, lines: s.summary.linesValid, communeYears: s.communeYears })),
+    departementYears: sortedDepartementYears(imported.flatMap((s) => s.departementYears)),
+    content: [...imported.flatMap((s) => s.content), ...corrections],
+  };
 
   /** Reads the header, skips a file already imported, and prepares its DuckDB relation. */
   async function recognise(file: string, name: string, size: number, index: number): Promise<Source | undefined> {
