@@ -219,7 +219,9 @@ export function describeLot(dir: string, parts: LotContent[]): void {
   for (const r of parts) {
     const years = (lines[r.departement] ??= {});
     years[String(r.annee)] = (years[String(r.annee)] ?? 0) + r.lines;
-    if (r.communes.length) (communes[String(r.annee)] ??= []).push(...r.communes);
+    if (!r.communes.length) continue;
+    const year = (communes[String(r.annee)] ??= []);
+    for (const c of r.communes) year.push(c);
   }
   writeFileSync(join(dir, CONTENTS_FILE), JSON.stringify({ lignes: lines }));
   writeFileSync(join(dir, COMMUNE_YEARS_FILE), JSON.stringify(communes));
