@@ -166,6 +166,37 @@ describe('import of the real DVF formats', () => {
     expect((await importDvf(b.lakeDir, [latin1])).files[0].status).toBe('already_imported');
   });
 
+  it('reads a gzip-compressed geo-DVF file (as Etalab publishes them) as its original: same lines, same rejects, skipped the second time', async () => {
+    const lines = readFileSync(ABZAC, 'utf8').trimEnd().split('\n');
+    const header = lines[0].split(',');
+    const cell = (line: number, column: string, value: string) => {
+      const cells = lines[line - 1].split(',');
+      cells[header.indexOf(column)] = value;
+      lines[line - 1] = cells.join(',');
+    };
+    cell(10, 'date_mutation', '2021-13-45'); // does not cast: DuckDB's rejects
+    cell(20, 'code_type_local', '7'); // casts, breaks a rule: the Node mapper explains it
+    const text = lines.join('\n') + '\n';
+    const plain = join(tmp, 'abzac-rejets.csv');
+    const gz = join(tmp, 'abzac-rejets.csv.gz');
+    const latin1Gz = join(tmp, 'abzac-rejets-latin1.csv.gz');
+    writeFileSync(plain, text);
+    writeFileSync(gz, gzipSync(text));
+    writeFileSync(latin1Gz, gzipSync(Buffer.from(text, 'latin1')));
+    const rejects = (s: Awaited<ReturnType<typeof importDvf>>) => s.rejects.map((r) => `${r.line}:${r.rule}:${r.column}`);
+    const a = freshDataDir();
+    const sa = await importDvf(a.lakeDir, [plain]);
+    expect(rejects(sa)).toEqual(['10:date_invalide:date_mutation', '20:code_type_local_invalide:code_type_local']);
+    for (const [file, encoding] of [[gz, 'utf-8'], [latin1Gz, 'latin1']]) {
+      const b = freshDataDir();
+      const sb = await importDvf(b.lakeDir, [file]);
+      expect(sb.files[0]).toMatchObject({ format: 'geodvf', encoding, linesRead: 164, linesRejected: 2 });
+      expect(rejects(sb)).toEqual(rejects(sa));
+      expect(await fingerprint(b.dataDir)).toEqual(await fingerprint(a.dataDir));
+      expect((await importDvf(b.lakeDir, [file])).files[0].status).toBe('already_imported');
+    }
+  });
+
   it('reads the same raw file in Latin-1 and gzip-compressed, accents intact', async () => {
     const latin1 = join(tmp, 'valeursfoncieres-latin1.txt.gz');
     writeFileSync(latin1, gzipSync(Buffer.from(readFileSync(RAW, 'utf8'), 'latin1')));

@@ -3,7 +3,7 @@
 import { parse as parseSync } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { AppError } from '../../../platform/errors.ts';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -198,9 +198,11 @@ export async function readDvfFile(path: string, format: DvfFormat, handlers: Rea
 
 /**
  * One pass over a file's bytes: its sha256 (the manifest's identity of a file), whether it is gzip-compressed, and
- * whether its text is valid UTF-8 (else it is read as Latin-1, the other encoding DVF files come in).
+ * whether its text is valid UTF-8 (else it is read as Latin-1, the other encoding DVF files come in). A compressed
+ * file is decompressed for the check; with `inflateTo`, its text is also written there, so that DuckDB reads it once
+ * more on every core instead of decompressing it again on one (a compressed CSV is not read in parallel).
  */
-export async function scanFile(path: string): Promise<{ sha256: string; gzip: boolean; encoding: 'utf-8' | 'latin1' }> {
+export async function scanFile(path: string, opts: { inflateTo?: string } = {}): Promise<{ sha256: string; gzip: boolean; encoding: 'utf-8' | 'latin1' }> {
   const gzip = await isGzip(path);
   const hash = createHash('sha256');
   const text = utf8Check();
@@ -212,9 +214,16 @@ export async function scanFile(path: string): Promise<{ sha256: string; gzip: bo
         yield b;
       }
     };
-    await pipeline(source, hashed, createGunzip(), async (src: AsyncIterable<Buffer>) => {
-      for await (const b of src) text.add(b);
-    });
+    const checked = async function* (src: AsyncIterable<Buffer>) {
+      for await (const b of src) {
+        text.add(b);
+        yield b;
+      }
+    };
+    // Chunks of 1 MiB out of gunzip: with its 16 KiB default the pass took 1,65–1,99 s against 0,84–1,24 s (344 Mio).
+    const inflate = createGunzip({ chunkSize: 1 << 20 });
+    const sink = opts.inflateTo ? createWriteStream(opts.inflateTo, { highWaterMark: 1 << 22 }) : new Writable({ write: (_chunk, _enc, done) => done() });
+    await pipeline(source, hashed, inflate, checked, sink);
   } else {
     // One buffer read into again and again: a stream's new buffer for each chunk cost a third more (0,36–0,62 s
     // against 0,31–0,33 s for 344 Mio), and a stream pipeline (a Transform for the hash) twice as long.

@@ -58,12 +58,12 @@ const LINE_COLS = COLS.filter((c) => c !== 'departement' && c !== 'annee');
 export function geodvfReader(
   file: string,
   header: string[],
-  o: { encoding: 'utf-8' | 'latin-1'; gzip: boolean; rejects: boolean },
+  o: { encoding: 'utf-8' | 'latin-1'; rejects: boolean },
 ): string {
   const columns = header.map((h) => `${sqlString(h)}: '${GEODVF_TYPES[h] ?? 'VARCHAR'}'`).join(', ');
   const errors = o.rejects ? 'store_rejects = true, rejects_limit = 100000' : 'ignore_errors = true';
   return `read_csv(${sqlString(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-    encoding = '${o.encoding}', compression = '${o.gzip ? 'gzip' : 'none'}', columns = {${columns}}, ${errors})`;
+    encoding = '${o.encoding}', compression = 'none', columns = {${columns}}, ${errors})`;
 }
 
 /** read_csv of a staging file written by the Node mapper (raw DGFiP layout): already the lake's columns. */

@@ -1,6 +1,7 @@
 // Reads the DVF files of one import into its folder of the staging tree, with DuckDB: never the live lake.
 //
-//   1. each file is recognised (header), hashed (sha256, to skip a file already imported) and checked for UTF-8;
+//   1. each file is recognised (header), hashed (sha256, to skip a file already imported) and checked for UTF-8 (a
+//      compressed geo-DVF file is decompressed by this pass into the staging tree, once: DuckDB reads that copy);
 //      a raw DGFiP file is first turned into normalised lines by the Node mapper (its mutation ids depend on the
 //      order of the lines), an Etalab geo-DVF file is read by DuckDB directly (the SQL is in sql.ts);
 //   2. per file, one DuckDB statement reads, casts, normalises, checks and hashes every line and writes it to one file
@@ -108,7 +109,10 @@ interface Source {
 
 const num = (v: unknown) => Number(v ?? 0);
 
-/** Reads the files at `paths` into the import's folder `opts.dir`; `scratch` holds the DGFiP files' normalised lines. */
+/**
+ * Reads the files at `paths` into the import's folder `opts.dir`; `scratch` holds the DGFiP files' normalised lines and
+ * the decompressed copies of compressed geo-DVF files.
+ */
 export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scratch: string, opts: StageOptions): Promise<Staged> {
   const { dir } = opts;
   mkdirSync(dir, { recursive: true });
@@ -209,7 +213,9 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
       return;
     }
     progress(name, bytesBefore);
-    const scan = await scanFile(file);
+    // A compressed geo-DVF file is decompressed once, by the scan, into the scratch folder: DuckDB reads that copy.
+    const inflated = join(scratch, `geodvf-${index}.csv`);
+    const scan = await scanFile(file, format === 'geodvf' ? { inflateTo: inflated } : {});
     if (!opts.force && opts.known.has(scan.sha256)) {
       summary.files.push({ file: name, format, status: 'already_imported', linesRead: 0, linesValid: 0, linesRejected: 0 });
       return;
@@ -218,10 +224,10 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
     summary.files.push(fileSummary);
     const base = { index, file, name, size, format, header, sha256: scan.sha256, summary: fileSummary, communeYears: [], departementYears: [], content: [] };
     if (format === 'geodvf') {
-      const read = { encoding: scan.encoding === 'latin1' ? ('latin-1' as const) : ('utf-8' as const), gzip: scan.gzip };
+      const encoding = scan.encoding === 'latin1' ? ('latin-1' as const) : ('utf-8' as const);
       return {
         ...base,
-        lines: geodvfLines(geodvfReader(file, header, { ...read, rejects: true }), header, parents),
+        lines: geodvfLines(geodvfReader(scan.gzip ? inflated : file, header, { encoding, rejects: true }), header, parents),
       };
     }
     const tsv = join(scratch, `dgfip-${index}.tsv`);
