@@ -103,6 +103,8 @@ interface Source {
   communeYears: string[];
   /** `departement/annee` pairs of its lines. */
   departementYears: string[];
+  /** The decompressed copy DuckDB reads, for a compressed geo-DVF file. */
+  inflated?: string;
   /** Its lines that passed the rules, per département and year (repeated lines included). */
   content: LotContent[];
 }
@@ -154,6 +156,8 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
     );
     const rows = num(written.getRows()[0]?.[0]);
     const castRejects = s.format === 'geodvf' ? await readCastRejects(db, s) : [];
+    // Read once: its decompressed copy would otherwise hold the disk until the end of the import.
+    if (s.inflated) rmSync(s.inflated, { force: true });
     if (castRejects.length >= MAX_CAST_REJECTS) {
       // Not the layout its header claims: the whole file is refused, none of its lines are kept.
       rmSync(fileOf(s));
@@ -227,6 +231,7 @@ export async function stageDvfFiles(db: DuckDBConnection, paths: string[], scrat
       const encoding = scan.encoding === 'latin1' ? ('latin-1' as const) : ('utf-8' as const);
       return {
         ...base,
+        inflated: scan.gzip ? inflated : undefined,
         lines: geodvfLines(geodvfReader(scan.gzip ? inflated : file, header, { encoding, rejects: true }), header, parents),
       };
     }
