@@ -11,7 +11,7 @@ import type { TypedDb } from '../../platform/db.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { sha256File } from '../../platform/files.ts';
 import { beginSwap, parquetFilesIn, stagingRoot } from '../../platform/lake-swap.ts';
-import { connectionReader, openDuckDB, sqlString, type LakeReader } from '../../platform/lake.ts';
+import { connectionReader, openDuckDB, type LakeReader } from '../../platform/lake.ts';
 import { indicatorSource, lakeSource, type FigureSource } from './figure-source.ts';
 import { buildIndicators, manifestHash, membershipHash, readIndicatorsMeta, type Membership } from './indicators-store.ts';
 import { protect, type Status } from '../../platform/secrecy.ts';
@@ -71,7 +71,6 @@ import {
   MAX_SALES_READ,
   dvfDataset,
   dvfVersion,
-  contentOf,
   describeLot,
   keepUnreplacedLines,
   lakeContents,
@@ -152,7 +151,7 @@ export async function importDvfFiles(lakeDir: string, paths: string[], opts: Imp
     }
     if (fresh.length) {
       const carried = await keepUnreplacedLines(db, live, fresh, dir, [...STAGED_COLUMNS.map((c) => (c === MOTIF ? `CAST(NULL AS VARCHAR) AS ${c}` : c)), `false AS ${REPEATED}`]);
-      describeLot(dir, [...staged.content, ...(carried ? await contentOf(db, `read_parquet(${sqlString(carried)})`) : [])]);
+      describeLot(dir, [...staged.content, ...carried]);
     }
     const added = staged.files.map((f) => ({ sha256: f.sha256, file: f.name, size: f.size, importedAt, lines: f.lines, communeYears: f.communeYears }));
     await opts.beforeSwap?.();

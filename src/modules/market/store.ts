@@ -258,10 +258,10 @@ export async function shrinkingCommuneYears(db: DuckDBConnection, live: string[]
 /**
  * Copies into the import's folder the lines of the replaced folders (`live`) whose commune-year the import does not
  * bring. They cannot repeat a new line (commune and year are columns), and were made distinct when they were imported.
- * Returns the file written, if any.
+ * Returns their content, for the folder's description (none when no folder is replaced).
  */
-export async function keepUnreplacedLines(db: DuckDBConnection, live: string[], fresh: string[], dir: string, columns: string[]): Promise<string | undefined> {
-  if (!live.length) return;
+export async function keepUnreplacedLines(db: DuckDBConnection, live: string[], fresh: string[], dir: string, columns: string[]): Promise<LotContent[]> {
+  if (!live.length) return [];
   const kept = join(dir, 'gardees.parquet');
   await db.run(`CREATE TEMP TABLE brought AS SELECT DISTINCT code_commune, annee FROM ${fileLines(fresh)}`);
   await db.run(`COPY (
@@ -270,7 +270,7 @@ export async function keepUnreplacedLines(db: DuckDBConnection, live: string[], 
       WHERE NOT EXISTS (SELECT 1 FROM brought b WHERE b.code_commune = o.code_commune AND b.annee = o.annee)
     ) TO ${sqlString(kept)} (FORMAT parquet, COMPRESSION snappy)`);
   await db.run('DROP TABLE brought');
-  return kept;
+  return contentOf(db, `read_parquet(${sqlString(kept)})`);
 }
 
 // ---------- the selection of sales ----------
