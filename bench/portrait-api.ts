@@ -4,9 +4,10 @@
 //   1. the first answer of every commune of the instance and of each EPCI (nothing kept for that place), once the
 //      server is ready (it prepares what it prepares: the market's first answers, the portrait's shared parts);
 //   2. the same answers again (kept as bytes since issue 16 §1);
-//   3. after one event of the construction pipeline (a programme created), the first answer of 20 communes again:
+//   3. each comparable indicator for every commune (`/api/observatory/indicators/:key`), first and again;
+//   4. after one event of the construction pipeline (a programme created), the first answer of 20 communes again:
 //      what a change of one source costs the answers that read it;
-//   4. autocannon on a commune's and an EPCI's portrait.
+//   5. autocannon on a commune's and an EPCI's portrait.
 // Only HTTP and functions that exist before issue 16 §1 too: the same file runs on the code before the change (a copy
 // of the earlier commit), for the « avant » figures.
 //
@@ -67,6 +68,12 @@ const again = { communes: [] as number[], epcis: [] as number[] };
 for (const siren of [LYON, TOULOUSE]) again.epcis.push(await timed(epciPath(siren)));
 for (const code of codes) again.communes.push(await timed(communePath(code)));
 
+// The comparisons (one indicator for every commune), each indicator first and again.
+const indicators = ((await (await fetch(url + '/api/observatory/indicators')).json()) as { indicators: { key: string }[] }).indicators.map((i) => i.key);
+const compared = { first: [] as number[], again: [] as number[] };
+for (const key of indicators) compared.first.push(await timed(`/api/observatory/indicators/${key}`));
+for (const key of indicators) compared.again.push(await timed(`/api/observatory/indicators/${key}`));
+
 // One event of the pipeline: every answer that reads the construction is computed again at its next request.
 await createProgramme(ctx.db, { name: 'Banc', commune_code: '31555', state: 'permit_granted', state_date: `${new Date().getUTCFullYear() - 1}-03-01`, dwellings: 12 }, { source: 'manual', author: 'banc' });
 const afterEvent: number[] = [];
@@ -82,6 +89,8 @@ console.log(row('EPCI, première réponse', first.epcis));
 console.log(row('commune, de nouveau', again.communes));
 console.log(row('EPCI, de nouveau', again.epcis));
 console.log(row('commune, première réponse après un événement du suivi de la construction', afterEvent));
+console.log(row(`comparaison (${indicators.length} indicateurs, toutes les communes), première réponse`, compared.first));
+console.log(row('comparaison, de nouveau', compared.again));
 console.log(`\nautocannon, ${connections} connexions, ${duration} s par route :\n`);
 console.log('| route | requêtes/s | latence p50 | latence p99 |');
 console.log('|---|---|---|---|');

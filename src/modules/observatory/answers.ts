@@ -63,11 +63,12 @@ class KeyedMemo {
   }
 }
 
-/** A portrait kept: the object (for the printable sheets) and its bytes as the route sends them. */
-export interface KeptPortrait {
-  answer: PortraitAnswer;
+/** A public answer kept: the object (for the printable sheets) and its bytes as the route sends them. */
+export interface Kept<T> {
+  answer: T;
   stored: StoredAnswer;
 }
+export type KeptPortrait = Kept<PortraitAnswer>;
 
 // An answer is a few tens of kilobytes: 500 of them stay under ~20 MB. Parts are smaller and more numerous.
 const kept = new WeakMap<AppContext, { answers: KeyedMemo; parts: KeyedMemo }>();
@@ -89,11 +90,18 @@ export async function keeperOf(ctx: AppContext, now: Date): Promise<Keeper> {
   return { versions, part: (name, reads, compute) => parts.get(name, versionKey(versions, reads), compute) };
 }
 
-/** The portrait of a place as kept, computed at its first request after a change of any source it reads. */
-export function keptPortrait(ctx: AppContext, keeper: Keeper, name: string, compute: () => Promise<PortraitAnswer>): Promise<KeptPortrait> {
+/**
+ * A public answer as kept (a portrait, a comparison), computed at its first request after a change of any source a
+ * portrait reads. `schema` gives the bytes Fastify's serializer would send (fastify-type-provider-zod: the schema's
+ * encoding, then JSON).
+ */
+export function keptAnswer<T>(ctx: AppContext, keeper: Keeper, name: string, schema: z.ZodType<T>, compute: () => Promise<T>): Promise<Kept<T>> {
   return memosOf(ctx).answers.get(name, versionKey(keeper.versions, ALL_SOURCES), async () => {
     const answer = await compute();
-    // The bytes Fastify's serializer would send (fastify-type-provider-zod: the schema's encoding, then JSON).
-    return { answer, stored: storeAnswer(JSON.stringify(z.encode(portraitAnswer, answer))) };
+    return { answer, stored: storeAnswer(JSON.stringify(z.encode(schema, answer))) };
   });
 }
+
+/** The portrait of a place as kept. */
+export const keptPortrait = (ctx: AppContext, keeper: Keeper, name: string, compute: () => Promise<PortraitAnswer>): Promise<KeptPortrait> =>
+  keptAnswer(ctx, keeper, `portrait|${name}`, portraitAnswer, compute);

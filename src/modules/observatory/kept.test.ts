@@ -1,6 +1,8 @@
-// The portrait as kept (answers.ts: bytes per version of its sources, parts shared between answers) against the
-// portrait computed from the sources at the call, and a new import or a pipeline event that must show at once.
+// The portrait and the comparisons as kept (answers.ts: bytes per version of their sources, parts shared between
+// answers) against the answer computed from the sources at the call, and a new import or a pipeline event that must
+// show at once.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +12,9 @@ import { createProgramme } from '../construction/service.ts';
 import { demandModule } from '../demand/index.ts';
 import { marketModule } from '../market/index.ts';
 import { importRpls, stockModule } from '../stock/index.ts';
-import type { Figure, PortraitAnswer } from './contract.ts';
+import type { Figure, IndicatorAnswer, PortraitAnswer } from './contract.ts';
 import { DEMO_INSEE, importInsee, observatoryModule } from './index.ts';
-import { portraitFromSources } from './portrait.ts';
+import { compareIndicator, portraitFromSources } from './portrait.ts';
 
 const LYON = '200046977';
 const TOULOUSE = '243100518';
@@ -105,5 +107,55 @@ describe('the kept portrait', () => {
     expect(after.etag).not.toBe(before.etag);
     expect(units(after.answer)).toBe(units(before.answer) + 12 * 7);
     expect(after.answer).toEqual(await fromSources('commune', '31555'));
+  });
+});
+
+describe('the kept comparison', () => {
+  const url = (key: string, epci?: string) => `/api/observatory/indicators/${key}${epci ? `?epci=${epci}` : ''}`;
+  const compare = async (key: string, epci?: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: url(key, epci), headers });
+  const fromSourcesNow = async (key: string, epci?: string) => JSON.parse(JSON.stringify(await compareIndicator(t.ctx, key, { epci, classes: 5 }))) as IndicatorAnswer;
+  const toulouse = (a: IndicatorAnswer) => a.communes.find((c) => c.code === '31555')!;
+
+  it('is, first and again, the comparison computed from the sources; a revalidation gets 304', async () => {
+    for (const [key, epci] of [['population'], ['authorised_dwellings'], ['price_m2_apartment', LYON], ['share_fg', LYON]] as const) {
+      const first = await compare(key, epci);
+      expect(first.statusCode).toBe(200);
+      expect(first.json(), key).toEqual(await fromSourcesNow(key, epci));
+      const again = await compare(key, epci);
+      expect(again.body).toBe(first.body);
+      expect(first.headers.etag).toBeTruthy();
+      expect(again.headers.etag).toBe(first.headers.etag);
+      expect((await compare(key, epci, { 'if-none-match': String(first.headers.etag) })).statusCode).toBe(304);
+    }
+    // Not a trivial equality: Toulouse has permits in the demo's Sitadel file.
+    expect(toulouse((await compare('authorised_dwellings')).json()).value).toBeGreaterThan(0);
+  });
+
+  it('an event of the construction pipeline shows at the next request', async () => {
+    const year = new Date().getUTCFullYear() - 1;
+    const before = (await compare('authorised_dwellings')).json() as IndicatorAnswer;
+    const actor = { source: 'manual' as const, author: 'test' };
+    for (let i = 0; i < 12; i++)
+      await createProgramme(t.ctx.db, { name: `Comparée ${i}`, commune_code: '31555', state: 'permit_granted', state_date: `${year}-04-0${1 + (i % 9)}`, dwellings: 5 }, actor);
+    const after = (await compare('authorised_dwellings')).json() as IndicatorAnswer;
+    expect(after).toEqual(await fromSourcesNow('authorised_dwellings'));
+    expect(after).not.toEqual(before);
+  });
+
+  it('a computation that failed is not kept: once the store answers again, so does the page', async () => {
+    // A new version of the pipeline: the instance-wide secrecy is decided again at the next request, here while the
+    // programmes' table is away.
+    await createProgramme(t.ctx.db, { name: 'Échec passager', commune_code: '31555', state: 'permit_granted', state_date: '2025-05-02', dwellings: 3 }, { source: 'manual', author: 'test' });
+    await sql`ALTER TABLE construction_programme RENAME TO construction_programme_absente`.execute(t.ctx.db);
+    try {
+      expect((await t.app.inject({ method: 'GET', url: urlOf('commune', '31555') })).statusCode).toBe(500);
+      expect((await compare('authorised_dwellings')).statusCode).toBe(500);
+    } finally {
+      await sql`ALTER TABLE construction_programme_absente RENAME TO construction_programme`.execute(t.ctx.db);
+    }
+    expect((await get('commune', '31555')).answer).toEqual(await fromSources('commune', '31555'));
+    const back = await compare('authorised_dwellings');
+    expect(back.statusCode).toBe(200);
+    expect(back.json()).toEqual(await fromSourcesNow('authorised_dwellings'));
   });
 });

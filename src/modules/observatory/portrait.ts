@@ -3,12 +3,12 @@
 import type { AppContext } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
 import { epciCommunes, findCommune, findEpci, instanceCommunes, instanceEpcis } from '../territory/index.ts';
-import type { ComparableCommune, Figure, IndicatorAnswer, IndicatorsListAnswer, LegendClass, NoDataReason, PortraitAnswer, PortraitSection, SectionKey } from './contract.ts';
+import { type ComparableCommune, type Figure, indicatorAnswer, type IndicatorAnswer, type IndicatorsListAnswer, type LegendClass, type NoDataReason, type PortraitAnswer, type PortraitSection, type SectionKey } from './contract.ts';
 import { INDICATORS, indicatorByKey } from './indicators.ts';
 import { classOf, closestProfiles, quantileClasses, ranks } from './model.ts';
 import { type ConstructionSecrecy, constructionSection, demandSection, dvfEditionDate, type Energy, energyData, energySection, marketOf, marketSection, medianIncome, placeRpls, populationSection, socialHousingSection, type PortraitPlace } from './sections.ts';
 import { demoSources } from './demo-sources.ts';
-import { keeperOf, keptPortrait, type Keeper } from './answers.ts';
+import { keeperOf, keptAnswer, keptPortrait, type Keeper } from './answers.ts';
 import { figuresOf } from './store.ts';
 
 async function placeOf(ctx: AppContext, level: 'commune' | 'epci', code: string) {
@@ -92,11 +92,21 @@ export const portraitFromSources = (ctx: AppContext, level: 'commune' | 'epci', 
 
 /** The portrait as kept (computed at its first request after a change of one of its sources), with its bytes. */
 export async function keptPortraitOf(ctx: AppContext, level: 'commune' | 'epci', code: string, now = new Date()) {
+  const { k, parts } = await keptPartsNow(ctx, now);
+  return keptPortrait(ctx, k, `${level}|${code}`, () => computePortrait(parts, ctx, level, code, now));
+}
+
+/** One indicator for every commune as kept, with the portraits' shared parts (the same secrecy decision). */
+export async function keptComparisonOf(ctx: AppContext, key: string, q: { epci?: string; classes: number }, now = new Date()) {
+  const { k, parts } = await keptPartsNow(ctx, now);
+  return keptAnswer(ctx, k, `indicator|${key}|${q.epci ?? ''}|${q.classes}`, indicatorAnswer, () => compareIndicator(ctx, key, q, now, parts.shared));
+}
+
+async function keptPartsNow(ctx: AppContext, now: Date) {
   const k = await keeperOf(ctx, now);
   // A Map that the construction section fills once per step, kept while the pipeline and the territory do not change.
   const secrecy = await k.part('construction-secrecy', ['construction', 'territory', 'config'], async (): Promise<ConstructionSecrecy> => new Map());
-  const parts = keptParts(ctx, k, secrecy);
-  return keptPortrait(ctx, k, `${level}|${code}`, () => computePortrait(parts, ctx, level, code, now));
+  return { k, parts: keptParts(ctx, k, secrecy) };
 }
 
 /**
@@ -189,15 +199,14 @@ const fromFigure = (f: Figure | undefined): Value => (!f ? { value: null, reason
 export const COMPARABLE_INDICATORS: IndicatorsListAnswer['indicators'] = INDICATORS.filter((i) => i.section !== 'demand');
 
 /** One indicator for every commune of the instance (or of one EPCI), its EPCIs and the instance, with legend classes. */
-export async function compareIndicator(ctx: AppContext, key: string, q: { epci?: string; classes: number }, now = new Date()): Promise<IndicatorAnswer> {
+export async function compareIndicator(ctx: AppContext, key: string, q: { epci?: string; classes: number }, now = new Date(), shared: Shared = unshared(ctx)): Promise<IndicatorAnswer> {
   const def = COMPARABLE_INDICATORS.find((i) => i.key === key) ?? null;
   if (!def || !indicatorByKey(key)) throw notFound(`Indicateur ${key}`);
   const epcis = await instanceEpcis(ctx.db);
   if (q.epci && !epcis.some((e) => e.siren === q.epci)) throw notFound(`EPCI ${q.epci}`);
   const all = await instanceCommunes(ctx.db);
   const communes = q.epci ? all.filter((c) => c.epci_siren === q.epci) : all;
-  // One instance-wide secrecy decision for all the places of the answer (and the same as each portrait's).
-  const shared = unshared(ctx);
+  // One instance-wide secrecy decision for all the places of the answer (and the same as each portrait's): `shared`.
   const figureOf = async (place: PortraitPlace) => (await sectionsOf(ctx, place, null, now, def.section, shared))[0].figures.find((f) => f.key === key);
   // Each commune's value is its portrait's figure; the market's come from the market map in one read.
   const values: Value[] = [];

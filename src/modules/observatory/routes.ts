@@ -7,7 +7,7 @@ import type { AppContext } from '../../platform/context.ts';
 import type { App } from '../types.ts';
 import { communePortraitParams, epciPortraitParams, indicatorAnswer, indicatorParams, indicatorQuery, indicatorsListAnswer, portraitAnswer, type PortraitAnswer } from './contract.ts';
 import { sendStored } from '../../platform/http/stored-answer.ts';
-import { COMPARABLE_INDICATORS, compareIndicator, keptPortraitOf, portrait, preparePortraits } from './portrait.ts';
+import { COMPARABLE_INDICATORS, keptComparisonOf, keptPortraitOf, portrait, preparePortraits } from './portrait.ts';
 import { renderSheet, SHEET_MEDIA, sheetFileName, type SheetFormat } from './sheet.ts';
 
 const tags = ['observatoire'];
@@ -76,6 +76,7 @@ export function observatoryRoutes(app: App, ctx: AppContext) {
       querystring: indicatorQuery,
       response: { 200: indicatorAnswer },
     },
-    handler: (req) => compareIndicator(ctx, req.params.indicator, req.query),
+    // Kept as bytes like the portraits, for the versions of the sources a portrait reads.
+    handler: async (req, reply) => sendStored(req, reply, (await keptComparisonOf(ctx, req.params.indicator, req.query)).stored),
   });
 }

@@ -173,7 +173,12 @@ async function instanceSecrecy(ctx: AppContext, step: Step) {
 
 /** The status of each year of a place (a commune, an EPCI, the instance); none for a place outside the instance. */
 async function constructionSecrecy(ctx: AppContext, step: Step, place: PortraitPlace, memo: ConstructionSecrecy) {
-  if (!memo.has(step)) memo.set(step, instanceSecrecy(ctx, step));
+  if (!memo.has(step)) {
+    const decided = instanceSecrecy(ctx, step);
+    memo.set(step, decided);
+    // A failed decision is not kept (the memo lives as long as the pipeline's version): the next answer tries again.
+    decided.catch(() => memo.get(step) === decided && memo.delete(step));
+  }
   const { communes, byYear } = await memo.get(step)!;
   const isInstance = place.communes.length === communes.size && place.communes.every((c) => communes.has(c));
   const statusOf = new Map<number, Status>();
