@@ -21,7 +21,7 @@ import { sqlFileList, sqlString, type LakeParams, type LakeReader } from '../../
 import { parquetFilesIn } from '../../platform/lake-swap.ts';
 import { PORTAL_TYPES } from './contract.ts';
 import { PROPERTY_TYPES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType } from './model.ts';
-import { MUTATION_SUMMARY, dvfDataset, dvfLines, lakeDepartements, latestSaleOf, linesPerDepartement, salesSql } from './store.ts';
+import { MUTATION_SUMMARY, dvfDataset, dvfLines, latestSaleOf, linesPerDepartement, salesSql } from './store.ts';
 import type { LatestSale } from './contract.ts';
 
 /** The folder of the indicators under the DVF dataset's root (and under an import's staging tree). */
@@ -53,8 +53,13 @@ export interface IndicatorsMeta {
   durationMs: number;
   /** The last sale date of each département (the tables' « données jusqu’au »). */
   dataUntil: Record<string, string>;
-  /** The départements recomputed by the import that wrote this. */
+  /** The départements computed by the computation that wrote this (the others' rows were kept). */
   computed: string[];
+  /**
+   * The live folders each département's rows were computed from (departementFolders in store.ts); absent in
+   * indicators written before: every département is then computed again.
+   */
+  folders?: Record<string, string>;
 }
 
 /** A stored figure: the published five, and the mean (the API's extra). */
@@ -430,14 +435,18 @@ export async function buildIndicators(
   o: {
     lakeDir: string;
     tree: string;
+    /** The départements to compute (departementsToCompute in model.ts); the others' rows are kept. */
     touched: string[];
+    /** The live folders of each département now (departementFolders), recorded for the next computation. */
+    folders: Record<string, string>;
     membership?: (communes: string[]) => Promise<Membership>;
     manifestHash: string;
   },
 ): Promise<string[]> {
   const started = Date.now();
   const linesOf = (deps: readonly string[]) => dvfLines(o.lakeDir, { departements: deps });
-  const deps = lakeDepartements(o.lakeDir);
+  // The same snapshot of the lake as the départements to compute.
+  const deps = Object.keys(o.folders).sort();
   const previous = readIndicatorsMeta(o.lakeDir);
   const dataUntil: Record<string, string> = { ...previous?.dataUntil };
   const until = await computeDepartements(x, { deps: o.touched, linesOf, root: o.tree });
@@ -448,7 +457,10 @@ export async function buildIndicators(
   const membership = await lakeMembership(x, linesOf(deps), o.membership);
   const live = join(indicatorsDir(o.lakeDir), 'areas');
   const outDir = join(o.tree, AREAS_PATH);
-  await computeAreas(x, { linesOf, touched: o.touched, membership, previous: existsSync(live) ? live : null, outDir });
+  // Another membership (an EPCI's communes, the instance's EPCIs) changes the EPCI and instance rows, not the
+  // départements': every area is computed again.
+  const areasTouched = previous?.membershipHash === membershipHash(membership) ? o.touched : deps;
+  await computeAreas(x, { linesOf, touched: areasTouched, membership, previous: existsSync(live) ? live : null, outDir });
   const meta: IndicatorsMeta = {
     format: 3,
     manifestHash: o.manifestHash,
@@ -458,6 +470,7 @@ export async function buildIndicators(
     durationMs: Date.now() - started,
     dataUntil,
     computed: o.touched,
+    folders: o.folders,
   };
   writeFileSync(join(outDir, 'meta.json'), JSON.stringify(meta));
   return [...o.touched.map(departementIndicatorsPath), AREAS_PATH];

@@ -232,6 +232,17 @@ export function nextManifest(old: Manifest, added: ManifestEntry[]): Manifest {
 
 // ---------- indicators ----------
 
+/**
+ * The départements whose published indicators must be computed again: those whose live folders are not the ones
+ * their indicators were computed from (`before`, null when unknown: every one). A folder is never changed once in the
+ * lake (an import writes a new one and takes the replaced ones out), so the same folders mean the same lines.
+ */
+export function departementsToCompute(before: Readonly<Record<string, string>> | null, now: Readonly<Record<string, string>>): string[] {
+  return Object.keys(now)
+    .filter((d) => !before || before[d] !== now[d])
+    .sort();
+}
+
 export type PropertyType = 'maison' | 'appartement' | 'maison_appartement' | 'local' | 'terrain_a_batir';
 export const PROPERTY_TYPES: PropertyType[] = ['maison', 'appartement', 'maison_appartement', 'local', 'terrain_a_batir'];
 

@@ -2,7 +2,7 @@
 // demo equals what store.ts `figures` computes on the lake's partitions; an EPCI's median is the median of its
 // communes' sales; an import makes them stale until computed again; meanwhile the answers read the raw lake.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLake, type Lake } from '../../platform/lake.ts';
@@ -151,15 +151,59 @@ describe('indicateurs calculés après l’import', () => {
     const q = { type: 'maison', window: 'year', method: 'etalab', year: 2021 } as const;
     const stale = await marketService({ db: store.db, lake, secrecyMinCount: 11 }).communePage('33001', q);
     expect(stale).toEqual(await marketService({ db: store.db, lake, secrecyMinCount: 11, source: 'lake' }).communePage('33001', q));
+    const untouched = { '64': statSync(dep('64')).ino, '69': statSync(dep('69')).ino };
     expect(await refreshIndicators(lake.dir, territory)).toBe(true);
     const after = readIndicatorsMeta(lake.dir)!;
     expect(after.builtAt).not.toBe(meta.builtAt);
     expect(after.manifestHash).toBe(manifestHash(readDvfManifest(lake.dir)));
+    // Only Abzac's département is computed again; the others' files stay those computed before.
+    expect(after.computed).toEqual(['33']);
+    expect(after.folders!['33']).not.toBe(meta.folders!['33']);
+    expect(after.folders!['69']).toBe(meta.folders!['69']);
+    expect({ '64': statSync(dep('64')).ino, '69': statSync(dep('69')).ino }).toEqual(untouched);
     expect(readFileSync(dep('33')).equals(before)).toBe(true);
     expect(after.dataUntil).toEqual(meta.dataUntil);
     const abzac = async () => (await readIndicators(lake, 'etalab', { levels: ['commune'], codes: ['33001'] })).filter((r) => !r.period.includes('/')).map(figuresOnly).sort((a, b) => key(a).localeCompare(key(b)));
     const raw = await figures(lake, { area: { level: 'commune', code: '33001' }, types: PROPERTY_TYPES, method: 'etalab', period: 'year_and_month' });
     expect(await abzac()).toEqual(raw.sort((a, b) => key(a).localeCompare(key(b))).map(figuresOnly));
+    // Then a new edition of the Rhône file: its folder carries Abzac's and Hendaye's lines over from the previous one,
+    // whose own Hendaye lines were carried: only the Rhône is computed again, and its figures are the raw lake's.
+    const rhone = join(dataDir, 'dep69-bis.csv');
+    writeFileSync(rhone, readFileSync(DEP69, 'utf8') + '\n');
+    await importDvf({ db: store.db, lake }, [rhone]);
+    expect(await refreshIndicators(lake.dir, territory)).toBe(true);
+    const third = readIndicatorsMeta(lake.dir)!;
+    expect(third.computed).toEqual(['69']);
+    expect({ '33': third.folders!['33'], '64': third.folders!['64'] }).toEqual({ '33': after.folders!['33'], '64': meta.folders!['64'] });
+    const communes = ['69266', '69123', '69003'];
+    for (const code of communes) {
+      const raw69 = await figures(lake, { area: { level: 'commune', code }, types: PROPERTY_TYPES, method: 'habitat', period: 'year_and_month' });
+      const stored = (await readIndicators(lake, 'habitat', { levels: ['commune'], codes: [code] })).filter((r) => !r.period.includes('/')).map(figuresOnly);
+      expect(raw69.length, code).toBeGreaterThan(0);
+      expect(byKey(stored), code).toEqual(byKey(raw69.map(figuresOnly)));
+    }
+  });
+
+  it('une autre composition des EPCI recalcule les EPCI et le territoire, pas les départements', async () => {
+    const meta = readIndicatorsMeta(lake.dir)!;
+    // Abzac alone in an EPCI of its own: that EPCI's figures are Abzac's sales'.
+    const moved = async (communes: string[]) => {
+      const m = await territory(communes);
+      return { ...m, epciOf: { ...m.epciOf, '33001': '999999999' } };
+    };
+    expect(await refreshIndicators(lake.dir, moved)).toBe(true);
+    const after = readIndicatorsMeta(lake.dir)!;
+    expect(after.membershipHash).not.toBe(meta.membershipHash);
+    expect(after.computed).toEqual([]);
+    const rows = async (level: 'epci' | 'commune', code: string) =>
+      (await readIndicators(lake, 'etalab', { levels: [level], codes: [code] })).map(({ level: _l, code: _c, parent: _p, ...r }) => r).sort((a, b) => `${a.type}|${a.period}`.localeCompare(`${b.type}|${b.period}`));
+    const abzac = await rows('commune', '33001');
+    expect(abzac.length).toBeGreaterThan(0);
+    expect(await rows('epci', '999999999')).toEqual(abzac);
+    // Back to the real territory: the EPCI of Abzac alone is gone.
+    expect(await refreshIndicators(lake.dir, territory)).toBe(true);
+    expect(await rows('epci', '999999999')).toEqual([]);
+    expect(readIndicatorsMeta(lake.dir)!.membershipHash).toBe(meta.membershipHash);
   });
 
   it('se recalculent en arrière-plan pour un lac importé sans eux (version antérieure) ; les réponses restent les mêmes', async () => {

@@ -38,6 +38,7 @@ import {
   cellKey,
   countsOf,
   departementOf,
+  departementsToCompute,
   nextManifest,
   protectYears,
   publicIndicator,
@@ -71,10 +72,11 @@ import {
   MAX_SALES_READ,
   dvfDataset,
   dvfVersion,
+  carriedOrigins,
+  departementFolders,
   describeLot,
   keepUnreplacedLines,
   lakeContents,
-  lakeDepartements,
   lotPath,
   readDvfManifest,
   replacedPartitions,
@@ -151,7 +153,8 @@ export async function importDvfFiles(lakeDir: string, paths: string[], opts: Imp
     }
     if (fresh.length) {
       const carried = await keepUnreplacedLines(db, live, fresh, dir, [...STAGED_COLUMNS.map((c) => (c === MOTIF ? `CAST(NULL AS VARCHAR) AS ${c}` : c)), `false AS ${REPEATED}`]);
-      describeLot(dir, [...staged.content, ...carried]);
+      // A département the import brings nothing of is carried over unchanged: it keeps its origin (its indicators).
+      describeLot(dir, [...staged.content, ...carried], carriedOrigins(replaced, new Set(staged.content.map((c) => c.departement))));
     }
     const added = staged.files.map((f) => ({ sha256: f.sha256, file: f.name, size: f.size, importedAt, lines: f.lines, communeYears: f.communeYears }));
     await opts.beforeSwap?.();
@@ -251,7 +254,11 @@ async function rebuildIndicators(lakeDir: string, membership: MembershipOf): Pro
       const instance = await openDuckDB({ memory_limit: '1GB', temp_directory: join(work, 'spill'), preserve_insertion_order: 'false' });
       const conn = await instance.connect();
       try {
-        folders = await buildIndicators(connectionReader(conn, lakeDir), { lakeDir, tree, touched: lakeDepartements(lakeDir), membership, manifestHash: manifestHash(manifest) });
+        // Only the départements whose live folders changed since their indicators were computed (a new edition of
+        // one département does not recompute a national lake's others).
+        const now = departementFolders(lakeDir);
+        const touched = departementsToCompute(readIndicatorsMeta(lakeDir)?.folders ?? null, now);
+        folders = await buildIndicators(connectionReader(conn, lakeDir), { lakeDir, tree, touched, folders: now, membership, manifestHash: manifestHash(manifest) });
       } catch (e) {
         // An import swapped partitions under the computation: computed again from the new lake.
         if (manifestHash(readDvfManifest(lakeDir)) !== manifestHash(manifest)) continue;

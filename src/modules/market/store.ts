@@ -60,6 +60,11 @@ export const dvfVersion = (lakeDir: string) => datasetVersion(dvfDataset(lakeDir
 export const lotPath = (id: string) => `lot=${id}`;
 
 const CONTENTS_FILE = 'contenu.json';
+/** `contenu.json`: the lines per département and year, and the origins of the départements only carried over. */
+interface LotDescription {
+  lignes: LinesByYear;
+  origines?: Record<string, string>;
+}
 const COMMUNE_YEARS_FILE = 'communes-annees.json';
 /** The years of a département's folder written under decision 0006. */
 const YEARS_FILE = 'annees.json';
@@ -75,6 +80,11 @@ export interface LivePartition {
   /** The years of each département it holds, with their line count (null when not recorded: an older folder). */
   years: Map<string, Map<number, number | null>>;
   lot: boolean;
+  /**
+   * The départements whose lines it only carried over unchanged from the folders it replaced, with those folders'
+   * origins of them (`contenu.json`'s `origines`): the same lines as before the import, for the indicators.
+   */
+  origins: Map<string, string>;
 }
 
 /** The live folders of the dataset, read from their folders and their `contenu.json` (no DuckDB). */
@@ -89,16 +99,16 @@ export function livePartitions(lakeDir: string): LivePartition[] {
     const dir = join(ds.root, path);
     const years = new Map<string, Map<number, number | null>>();
     if (files[0].keys.lot !== undefined) {
-      const recorded = existsSync(join(dir, CONTENTS_FILE)) ? (JSON.parse(readFileSync(join(dir, CONTENTS_FILE), 'utf8')) as { lignes: LinesByYear }).lignes : {};
-      for (const [d, ys] of Object.entries(recorded)) years.set(d, new Map(Object.entries(ys).map(([y, n]) => [Number(y), n])));
-      return { path, files, years, lot: true };
+      const recorded = existsSync(join(dir, CONTENTS_FILE)) ? (JSON.parse(readFileSync(join(dir, CONTENTS_FILE), 'utf8')) as LotDescription) : { lignes: {} };
+      for (const [d, ys] of Object.entries(recorded.lignes)) years.set(d, new Map(Object.entries(ys).map(([y, n]) => [Number(y), n])));
+      return { path, files, years, lot: true, origins: new Map(Object.entries(recorded.origines ?? {})) };
     }
     const d = files[0].keys.departement;
     const ys = new Map<number, number | null>();
     if (existsSync(join(dir, YEARS_FILE))) for (const y of JSON.parse(readFileSync(join(dir, YEARS_FILE), 'utf8')) as number[]) ys.set(y, null);
     for (const f of files) if (f.keys.annee !== undefined) ys.set(Number(f.keys.annee), null);
     years.set(d, ys);
-    return { path, files, years, lot: false };
+    return { path, files, years, lot: false, origins: new Map() };
   });
 }
 
@@ -140,9 +150,29 @@ export function yearsInLake(lakeDir: string, departements: string[]): number[] {
   return [...years].sort((a, b) => b - a);
 }
 
-/** The départements the lake holds. */
-export function lakeDepartements(lakeDir: string): string[] {
-  return [...new Set(livePartitions(lakeDir).flatMap((p) => [...p.years.keys()]))].sort();
+/**
+ * Where the lines of one département of a folder come from: the folder itself, or, for lines it only carried over
+ * unchanged, the folders they came from (comma-separated; a folder's name has no comma).
+ */
+const originOf = (p: LivePartition, d: string) => p.origins.get(d) ?? p.path;
+const joinOrigins = (origins: string[]) => [...new Set(origins.flatMap((o) => o.split(',')))].sort().join(',');
+
+/**
+ * Where each département's lines come from, one string per département: what its indicators were computed from
+ * (departementsToCompute in model.ts). An import that replaces a folder but brings nothing of one of its départements
+ * carries that département's lines unchanged, and their origin with them: its indicators are not computed again.
+ */
+export function departementFolders(lakeDir: string): Record<string, string> {
+  const origins = new Map<string, string[]>();
+  for (const p of livePartitions(lakeDir)) for (const d of p.years.keys()) origins.set(d, [...(origins.get(d) ?? []), originOf(p, d)]);
+  return Object.fromEntries([...origins].map(([d, o]) => [d, joinOrigins(o)]));
+}
+
+/** The origins of the départements an import carries over from the folders it replaces and brings nothing of. */
+export function carriedOrigins(replaced: readonly LivePartition[], brought: ReadonlySet<string>): Record<string, string> {
+  const origins = new Map<string, string[]>();
+  for (const p of replaced) for (const d of p.years.keys()) if (!brought.has(d)) origins.set(d, [...(origins.get(d) ?? []), originOf(p, d)]);
+  return Object.fromEntries([...origins].map(([d, o]) => [d, joinOrigins(o)]));
 }
 
 /** The lines each département holds (what the indicators batch by), from the folders' descriptions or their files. */
@@ -213,7 +243,7 @@ export async function contentOf(db: DuckDBConnection, lines: string): Promise<Lo
  * and the communes of each year. From the content of its parts (new lines, corrections for repeats, lines carried
  * over), which hold disjoint commune-years: no DuckDB reading of the folder once more.
  */
-export function describeLot(dir: string, parts: LotContent[]): void {
+export function describeLot(dir: string, parts: LotContent[], origins: Record<string, string> = {}): void {
   const lines: LinesByYear = {};
   const communes: Record<string, string[]> = {};
   for (const r of parts) {
@@ -223,7 +253,8 @@ export function describeLot(dir: string, parts: LotContent[]): void {
     const year = (communes[String(r.annee)] ??= []);
     for (const c of r.communes) year.push(c);
   }
-  writeFileSync(join(dir, CONTENTS_FILE), JSON.stringify({ lignes: lines }));
+  const description: LotDescription = { lignes: lines, origines: origins };
+  writeFileSync(join(dir, CONTENTS_FILE), JSON.stringify(description));
   writeFileSync(join(dir, COMMUNE_YEARS_FILE), JSON.stringify(communes));
 }
 
