@@ -56,10 +56,10 @@ export interface IndicatorsMeta {
   /** The départements computed by the computation that wrote this (the others' rows were kept). */
   computed: string[];
   /**
-   * The live folders each département's rows were computed from (departementFolders in store.ts); absent in
-   * indicators written before: every département is then computed again.
+   * Where each département's rows were computed from: the live folders its lines came from (departementOrigins in
+   * store.ts). Absent in indicators written before: every département is then computed again.
    */
-  folders?: Record<string, string>;
+  origins?: Record<string, string>;
 }
 
 /** A stored figure: the published five, and the mean (the API's extra). */
@@ -437,8 +437,8 @@ export async function buildIndicators(
     tree: string;
     /** The départements to compute (departementsToCompute in model.ts); the others' rows are kept. */
     touched: string[];
-    /** The live folders of each département now (departementFolders), recorded for the next computation. */
-    folders: Record<string, string>;
+    /** Where each département's lines come from now (departementOrigins), recorded for the next computation. */
+    origins: Record<string, string>;
     membership?: (communes: string[]) => Promise<Membership>;
     manifestHash: string;
   },
@@ -446,7 +446,7 @@ export async function buildIndicators(
   const started = Date.now();
   const linesOf = (deps: readonly string[]) => dvfLines(o.lakeDir, { departements: deps });
   // The same snapshot of the lake as the départements to compute.
-  const deps = Object.keys(o.folders).sort();
+  const deps = Object.keys(o.origins).sort();
   const previous = readIndicatorsMeta(o.lakeDir);
   const dataUntil: Record<string, string> = { ...previous?.dataUntil };
   const until = await computeDepartements(x, { deps: o.touched, linesOf, root: o.tree });
@@ -470,7 +470,7 @@ export async function buildIndicators(
     durationMs: Date.now() - started,
     dataUntil,
     computed: o.touched,
-    folders: o.folders,
+    origins: o.origins,
   };
   writeFileSync(join(outDir, 'meta.json'), JSON.stringify(meta));
   return [...o.touched.map(departementIndicatorsPath), AREAS_PATH];

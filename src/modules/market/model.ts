@@ -233,9 +233,10 @@ export function nextManifest(old: Manifest, added: ManifestEntry[]): Manifest {
 // ---------- indicators ----------
 
 /**
- * The départements whose published indicators must be computed again: those whose live folders are not the ones
- * their indicators were computed from (`before`, null when unknown: every one). A folder is never changed once in the
- * lake (an import writes a new one and takes the replaced ones out), so the same folders mean the same lines.
+ * The départements whose published indicators must be computed again: those whose lines do not come from where their
+ * indicators were computed from (`before`, null when unknown: every one), the folders their lines are in or were
+ * carried from (departementOrigins in store.ts). A folder is never changed once in the lake (an import writes a new
+ * one and takes the replaced ones out), so the same origins mean the same lines.
  */
 export function departementsToCompute(before: Readonly<Record<string, string>> | null, now: Readonly<Record<string, string>>): string[] {
   return Object.keys(now)

@@ -158,8 +158,8 @@ describe('indicateurs calculés après l’import', () => {
     expect(after.manifestHash).toBe(manifestHash(readDvfManifest(lake.dir)));
     // Only Abzac's département is computed again; the others' files stay those computed before.
     expect(after.computed).toEqual(['33']);
-    expect(after.folders!['33']).not.toBe(meta.folders!['33']);
-    expect(after.folders!['69']).toBe(meta.folders!['69']);
+    expect(after.origins!['33']).not.toBe(meta.origins!['33']);
+    expect(after.origins!['69']).toBe(meta.origins!['69']);
     expect({ '64': statSync(dep('64')).ino, '69': statSync(dep('69')).ino }).toEqual(untouched);
     expect(readFileSync(dep('33')).equals(before)).toBe(true);
     expect(after.dataUntil).toEqual(meta.dataUntil);
@@ -174,7 +174,7 @@ describe('indicateurs calculés après l’import', () => {
     expect(await refreshIndicators(lake.dir, territory)).toBe(true);
     const third = readIndicatorsMeta(lake.dir)!;
     expect(third.computed).toEqual(['69']);
-    expect({ '33': third.folders!['33'], '64': third.folders!['64'] }).toEqual({ '33': after.folders!['33'], '64': meta.folders!['64'] });
+    expect({ '33': third.origins!['33'], '64': third.origins!['64'] }).toEqual({ '33': after.origins!['33'], '64': meta.origins!['64'] });
     const communes = ['69266', '69123', '69003'];
     for (const code of communes) {
       const raw69 = await figures(lake, { area: { level: 'commune', code }, types: PROPERTY_TYPES, method: 'habitat', period: 'year_and_month' });

@@ -73,7 +73,7 @@ import {
   dvfDataset,
   dvfVersion,
   carriedOrigins,
-  departementFolders,
+  departementOrigins,
   describeLot,
   keepUnreplacedLines,
   lakeContents,
@@ -254,11 +254,11 @@ async function rebuildIndicators(lakeDir: string, membership: MembershipOf): Pro
       const instance = await openDuckDB({ memory_limit: '1GB', temp_directory: join(work, 'spill'), preserve_insertion_order: 'false' });
       const conn = await instance.connect();
       try {
-        // Only the départements whose live folders changed since their indicators were computed (a new edition of
-        // one département does not recompute a national lake's others).
-        const now = departementFolders(lakeDir);
-        const touched = departementsToCompute(readIndicatorsMeta(lakeDir)?.folders ?? null, now);
-        folders = await buildIndicators(connectionReader(conn, lakeDir), { lakeDir, tree, touched, folders: now, membership, manifestHash: manifestHash(manifest) });
+        // Only the départements whose lines changed since their indicators were computed (a new edition of one
+        // département does not recompute a national lake's others).
+        const origins = departementOrigins(lakeDir);
+        const touched = departementsToCompute(readIndicatorsMeta(lakeDir)?.origins ?? null, origins);
+        folders = await buildIndicators(connectionReader(conn, lakeDir), { lakeDir, tree, touched, origins, membership, manifestHash: manifestHash(manifest) });
       } catch (e) {
         // An import swapped partitions under the computation: computed again from the new lake.
         if (manifestHash(readDvfManifest(lakeDir)) !== manifestHash(manifest)) continue;

@@ -162,7 +162,7 @@ const joinOrigins = (origins: string[]) => [...new Set(origins.flatMap((o) => o.
  * (departementsToCompute in model.ts). An import that replaces a folder but brings nothing of one of its départements
  * carries that département's lines unchanged, and their origin with them: its indicators are not computed again.
  */
-export function departementFolders(lakeDir: string): Record<string, string> {
+export function departementOrigins(lakeDir: string): Record<string, string> {
   const origins = new Map<string, string[]>();
   for (const p of livePartitions(lakeDir)) for (const d of p.years.keys()) origins.set(d, [...(origins.get(d) ?? []), originOf(p, d)]);
   return Object.fromEntries([...origins].map(([d, o]) => [d, joinOrigins(o)]));
