@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { sqlFileList, sqlString, type LakeParams, type LakeReader } from '../../platform/lake.ts';
 import { parquetFilesIn } from '../../platform/lake-swap.ts';
 import { PORTAL_TYPES } from './contract.ts';
-import { PROPERTY_TYPES, departementOf, type IndicatorRow, type Manifest, type Method, type PropertyType } from './model.ts';
-import { MUTATION_SUMMARY, dvfDataset, dvfLines, latestSaleOf, linesPerDepartement, salesSql } from './store.ts';
+import { PROPERTY_TYPES, departementOf, departementsToCompute, type IndicatorRow, type Manifest, type Method, type PropertyType } from './model.ts';
+import { MUTATION_SUMMARY, departementOrigins, dvfDataset, dvfLines, latestSaleOf, linesPerDepartement, salesSql } from './store.ts';
 import type { LatestSale } from './contract.ts';
 
 /** The folder of the indicators under the DVF dataset's root (and under an import's staging tree). */
@@ -428,29 +428,29 @@ function indicatorFiles(lakeDir: string, method: Method, kind: 'indicators' | 'h
 
 /**
  * Computes the indicators of the live lake into `tree` (a staging tree, laid out as the dataset's root): the folders of
- * the `touched` départements, and the areas folder with its meta. Returns the folders to swap.
+ * the départements whose lines changed since the live indicators were computed (all when they record nothing), and the
+ * areas folder with its meta. Returns the folders to swap.
  */
 export async function buildIndicators(
   x: LakeReader,
   o: {
     lakeDir: string;
     tree: string;
-    /** The départements to compute (departementsToCompute in model.ts); the others' rows are kept. */
-    touched: string[];
-    /** Where each département's lines come from now (departementOrigins), recorded for the next computation. */
-    origins: Record<string, string>;
     membership?: (communes: string[]) => Promise<Membership>;
     manifestHash: string;
   },
 ): Promise<string[]> {
   const started = Date.now();
   const linesOf = (deps: readonly string[]) => dvfLines(o.lakeDir, { departements: deps });
-  // The same snapshot of the lake as the départements to compute.
-  const deps = Object.keys(o.origins).sort();
+  // Only the départements whose lines changed since the live indicators were computed: a new edition of one
+  // département does not compute a national lake's others again (decision 0005, amendment).
+  const origins = departementOrigins(o.lakeDir);
+  const deps = Object.keys(origins).sort();
   const previous = readIndicatorsMeta(o.lakeDir);
+  const touched = departementsToCompute(previous?.origins ?? null, origins);
   const dataUntil: Record<string, string> = { ...previous?.dataUntil };
-  const until = await computeDepartements(x, { deps: o.touched, linesOf, root: o.tree });
-  for (const dep of o.touched) {
+  const until = await computeDepartements(x, { deps: touched, linesOf, root: o.tree });
+  for (const dep of touched) {
     if (until[dep]) dataUntil[dep] = until[dep];
     else delete dataUntil[dep];
   }
@@ -459,7 +459,7 @@ export async function buildIndicators(
   const outDir = join(o.tree, AREAS_PATH);
   // Another membership (an EPCI's communes, the instance's EPCIs) changes the EPCI and instance rows, not the
   // départements': every area is computed again.
-  const areasTouched = previous?.membershipHash === membershipHash(membership) ? o.touched : deps;
+  const areasTouched = previous?.membershipHash === membershipHash(membership) ? touched : deps;
   await computeAreas(x, { linesOf, touched: areasTouched, membership, previous: existsSync(live) ? live : null, outDir });
   const meta: IndicatorsMeta = {
     format: 3,
@@ -469,11 +469,11 @@ export async function buildIndicators(
     builtAt: new Date().toISOString(),
     durationMs: Date.now() - started,
     dataUntil,
-    computed: o.touched,
-    origins: o.origins,
+    computed: touched,
+    origins,
   };
   writeFileSync(join(outDir, 'meta.json'), JSON.stringify(meta));
-  return [...o.touched.map(departementIndicatorsPath), AREAS_PATH];
+  return [...touched.map(departementIndicatorsPath), AREAS_PATH];
 }
 
 /** The indicators' description, or null when the lake has none (a lake imported by an older version). */

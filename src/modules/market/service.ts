@@ -38,7 +38,6 @@ import {
   cellKey,
   countsOf,
   departementOf,
-  departementsToCompute,
   nextManifest,
   protectYears,
   publicIndicator,
@@ -73,7 +72,6 @@ import {
   dvfDataset,
   dvfVersion,
   carriedOrigins,
-  departementOrigins,
   describeLot,
   keepUnreplacedLines,
   lakeContents,
@@ -254,11 +252,7 @@ async function rebuildIndicators(lakeDir: string, membership: MembershipOf): Pro
       const instance = await openDuckDB({ memory_limit: '1GB', temp_directory: join(work, 'spill'), preserve_insertion_order: 'false' });
       const conn = await instance.connect();
       try {
-        // Only the départements whose lines changed since their indicators were computed (a new edition of one
-        // département does not recompute a national lake's others).
-        const origins = departementOrigins(lakeDir);
-        const touched = departementsToCompute(readIndicatorsMeta(lakeDir)?.origins ?? null, origins);
-        folders = await buildIndicators(connectionReader(conn, lakeDir), { lakeDir, tree, touched, origins, membership, manifestHash: manifestHash(manifest) });
+        folders = await buildIndicators(connectionReader(conn, lakeDir), { lakeDir, tree, membership, manifestHash: manifestHash(manifest) });
       } catch (e) {
         // An import swapped partitions under the computation: computed again from the new lake.
         if (manifestHash(readDvfManifest(lakeDir)) !== manifestHash(manifest)) continue;

@@ -162,16 +162,14 @@ const joinOrigins = (origins: string[]) => [...new Set(origins.flatMap((o) => o.
  * (departementsToCompute in model.ts). An import that replaces a folder but brings nothing of one of its départements
  * carries that département's lines unchanged, and their origin with them: its indicators are not computed again.
  */
-export function departementOrigins(lakeDir: string): Record<string, string> {
-  const origins = new Map<string, string[]>();
-  for (const p of livePartitions(lakeDir)) for (const d of p.years.keys()) origins.set(d, [...(origins.get(d) ?? []), originOf(p, d)]);
-  return Object.fromEntries([...origins].map(([d, o]) => [d, joinOrigins(o)]));
-}
+export const departementOrigins = (lakeDir: string) => originsIn(livePartitions(lakeDir), () => true);
 
 /** The origins of the départements an import carries over from the folders it replaces and brings nothing of. */
-export function carriedOrigins(replaced: readonly LivePartition[], brought: ReadonlySet<string>): Record<string, string> {
+export const carriedOrigins = (replaced: readonly LivePartition[], brought: ReadonlySet<string>) => originsIn(replaced, (d) => !brought.has(d));
+
+function originsIn(partitions: readonly LivePartition[], wanted: (departement: string) => boolean): Record<string, string> {
   const origins = new Map<string, string[]>();
-  for (const p of replaced) for (const d of p.years.keys()) if (!brought.has(d)) origins.set(d, [...(origins.get(d) ?? []), originOf(p, d)]);
+  for (const p of partitions) for (const d of p.years.keys()) if (wanted(d)) origins.set(d, [...(origins.get(d) ?? []), originOf(p, d)]);
   return Object.fromEntries([...origins].map(([d, o]) => [d, joinOrigins(o)]));
 }
 
