@@ -70,7 +70,20 @@ describe('geo-DVF rules: DuckDB and the Node mapper agree', () => {
         expect(s.linesRead).toBe(39);
         rmSync(join(tmp, `lake${run}`), { recursive: true, force: true });
       }),
-      { numRuns: 40 },
+      {
+        numRuns: 40,
+        // Found by a CI run: a line with one empty cell too many at its end (an unquoted « 3,5 ») that a rule rejects
+        // was counted but not listed.
+        examples: [
+          [
+            [
+              { row: 84, column: 'nombre_pieces_principales', value: '3,5' },
+              { row: 84, column: 'id_mutation', value: '' },
+              { row: 1, column: 'id_mutation', value: '' },
+            ],
+          ],
+        ],
+      },
     );
   }, 120_000);
 });
